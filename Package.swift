@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+// tuition: a tuition ledger and payment reconciliation service.
+// No package dependencies: only the toolchain, libpq and OpenSSL.
+import PackageDescription
+
+let package = Package(
+    name: "tuition",
+    products: [
+        .executable(name: "tuition", targets: ["tuition"]),
+    ],
+    targets: [
+        // System libraries, through pkg-config on Debian.
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+
+        // Pure modules: no database, no network.
+        .target(name: "Core"),
+        .target(name: "Crypto", dependencies: ["COpenSSL"]),
+        .target(name: "VietQR", dependencies: ["Core"]),
+        .target(name: "BankFormats", dependencies: ["Core", "Crypto"]),
+        .target(name: "Reconciliation", dependencies: ["Core"]),
+
+        // Infrastructure.
+        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        .target(name: "HTTP", dependencies: ["COpenSSL", "Crypto"]),
+
+        // The system of record and the services on it.
+        .target(name: "Ledger", dependencies: ["Core", "Postgres"]),
+        .target(name: "Billing", dependencies: ["Core", "Postgres", "Ledger", "VietQR"]),
+        .target(name: "Payments", dependencies: ["Core", "Crypto", "Postgres", "Ledger", "Billing", "BankFormats", "Reconciliation"]),
+        .target(name: "API", dependencies: ["Core", "Crypto", "Postgres", "HTTP", "Ledger", "Billing", "Payments", "Reconciliation", "VietQR", "BankFormats"]),
+        .executableTarget(name: "tuition", dependencies: ["Core", "Crypto", "Postgres", "HTTP", "Ledger", "Billing", "Payments", "Reconciliation", "BankFormats", "VietQR", "API"]),
+
+        // Test support: a throwaway embedded PostgreSQL cluster per test process.
+        .target(name: "TestSupport", dependencies: ["Postgres"], path: "Tests/TestSupport"),
+
+        .testTarget(name: "CoreTests", dependencies: ["Core"]),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
+        .testTarget(name: "VietQRTests", dependencies: ["VietQR", "Core"]),
+        .testTarget(name: "BankFormatsTests", dependencies: ["BankFormats", "Core"]),
+        .testTarget(name: "ReconciliationTests", dependencies: ["Reconciliation", "Core"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Core", "Postgres", "TestSupport"]),
+        .testTarget(name: "BillingTests", dependencies: ["Billing", "Ledger", "Core", "Postgres", "VietQR", "TestSupport"]),
+        .testTarget(name: "PaymentsTests", dependencies: ["Payments", "Billing", "Ledger", "Core", "Postgres", "BankFormats", "TestSupport"]),
+        .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Payments", "Billing", "Ledger", "Core", "Postgres", "Crypto", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["tuition", "TestSupport", "Postgres"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// The BankFormats module. See docs/architecture.md for what it holds and what it may depend on.

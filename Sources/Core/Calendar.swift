@@ -1,0 +1,211 @@
+import Foundation
+
+/// A calendar day with no time zone: effective dates, due dates, booking dates.
+///
+/// Stored as year, month and day; converted to and from a day count with the
+/// proleptic Gregorian "days from civil" arithmetic, so no `Calendar` or time zone is involved.
+public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    public static let yearRange = 1900...2999
+
+    public init(year: Int, month: Int, day: Int) throws(CalendarError) {
+        guard CalendarDate.yearRange.contains(year), (1...12).contains(month),
+              (1...CalendarMonth.daysIn(year: year, month: month)).contains(day)
+        else { throw CalendarError.invalidDate("\(year)-\(month)-\(day)") }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Parses `YYYY-MM-DD`.
+    public init(iso text: String) throws(CalendarError) {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+              let year = CalendarDate.digits(bytes[0..<4]), let month = CalendarDate.digits(bytes[5..<7]),
+              let day = CalendarDate.digits(bytes[8..<10])
+        else { throw CalendarError.invalidDate(text) }
+        try self.init(year: year, month: month, day: day)
+    }
+
+    /// Days since 1970-01-01.
+    public init(daysSinceEpoch days: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthPrime = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthPrime + 2) / 5 + 1
+        let month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
+        self.year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        self.month = month
+        self.day = day
+    }
+
+    public var daysSinceEpoch: Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    public func adding(days: Int) -> CalendarDate { CalendarDate(daysSinceEpoch: daysSinceEpoch + days) }
+
+    public func days(until other: CalendarDate) -> Int { other.daysSinceEpoch - daysSinceEpoch }
+
+    public var calendarMonth: CalendarMonth { CalendarMonth(uncheckedYear: year, month: month) }
+
+    /// `YYYY-MM-DD`.
+    public var iso: String {
+        CalendarDate.pad(year, 4) + "-" + CalendarDate.pad(month, 2) + "-" + CalendarDate.pad(day, 2)
+    }
+
+    /// `dd/MM/yyyy`, as Vietnamese documents write dates.
+    public var vietnamese: String {
+        CalendarDate.pad(day, 2) + "/" + CalendarDate.pad(month, 2) + "/" + CalendarDate.pad(year, 4)
+    }
+
+    public var description: String { iso }
+
+    public static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {
+        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        do { self = try CalendarDate(iso: text) } catch {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not a date (YYYY-MM-DD)")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(iso)
+    }
+
+    static func digits(_ bytes: ArraySlice<UInt8>) -> Int? {
+        var value = 0
+        for byte in bytes {
+            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return value
+    }
+
+    static func pad(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+    }
+}
+
+/// A calendar month: billing periods, reconciliation months, closed periods.
+public struct CalendarMonth: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+
+    public init(year: Int, month: Int) throws(CalendarError) {
+        guard CalendarDate.yearRange.contains(year), (1...12).contains(month) else {
+            throw CalendarError.invalidMonth("\(year)-\(month)")
+        }
+        self.year = year
+        self.month = month
+    }
+
+    init(uncheckedYear year: Int, month: Int) {
+        self.year = year
+        self.month = month
+    }
+
+    /// Parses `YYYY-MM`.
+    public init(iso text: String) throws(CalendarError) {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 7, bytes[4] == UInt8(ascii: "-"),
+              let year = CalendarDate.digits(bytes[0..<4]), let month = CalendarDate.digits(bytes[5..<7])
+        else { throw CalendarError.invalidMonth(text) }
+        try self.init(year: year, month: month)
+    }
+
+    public var firstDay: CalendarDate { try! CalendarDate(year: year, month: month, day: 1) }
+    public var lastDay: CalendarDate {
+        try! CalendarDate(year: year, month: month, day: CalendarMonth.daysIn(year: year, month: month))
+    }
+
+    public func adding(months: Int) -> CalendarMonth {
+        let index = year * 12 + (month - 1) + months
+        return CalendarMonth(uncheckedYear: index / 12, month: index % 12 + 1)
+    }
+
+    /// Months from `self` to `other` (positive when `other` is later).
+    public func months(until other: CalendarMonth) -> Int {
+        (other.year * 12 + other.month) - (year * 12 + month)
+    }
+
+    /// The school year a month belongs to, named by the year it starts in:
+    /// September 2026 to August 2027 is school year 2026.
+    public var schoolYear: Int { month >= 9 ? year : year - 1 }
+
+    public var iso: String { CalendarDate.pad(year, 4) + "-" + CalendarDate.pad(month, 2) }
+    public var description: String { iso }
+
+    public static func < (lhs: CalendarMonth, rhs: CalendarMonth) -> Bool {
+        (lhs.year, lhs.month) < (rhs.year, rhs.month)
+    }
+
+    public static func daysIn(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        do { self = try CalendarMonth(iso: text) } catch {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not a month (YYYY-MM)")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(iso)
+    }
+}
+
+public enum CalendarError: Error, Equatable, Sendable, CustomStringConvertible {
+    case invalidDate(String)
+    case invalidMonth(String)
+
+    public var description: String {
+        switch self {
+        case .invalidDate(let text): return "'\(text)' is not a valid date (YYYY-MM-DD)"
+        case .invalidMonth(let text): return "'\(text)' is not a valid month (YYYY-MM)"
+        }
+    }
+}
+
+/// Vietnam's civil time: UTC+7 all year, no daylight saving.
+public enum VietnamTime {
+    public static let utcOffsetSeconds = 7 * 3600
+
+    /// The calendar day in Vietnam at `instant`.
+    public static func date(of instant: Date) -> CalendarDate {
+        let seconds = Int(instant.timeIntervalSince1970.rounded(.down)) + utcOffsetSeconds
+        return CalendarDate(daysSinceEpoch: seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
+    }
+
+    /// The instant of a local wall-clock time in Vietnam.
+    public static func instant(_ date: CalendarDate, hour: Int = 0, minute: Int = 0, second: Int = 0) -> Date {
+        let seconds = date.daysSinceEpoch * 86_400 + hour * 3600 + minute * 60 + second - utcOffsetSeconds
+        return Date(timeIntervalSince1970: TimeInterval(seconds))
+    }
+
+    public static var today: CalendarDate { date(of: Date()) }
+}

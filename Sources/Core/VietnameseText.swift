@@ -1,0 +1,77 @@
+import Foundation
+
+/// Normalisation of Vietnamese text for matching and for ASCII-only channels.
+///
+/// Bank memos arrive without diacritics, usually upper-cased, with dots, dashes,
+/// underscores and slashes between words. Names and memos are compared only
+/// after both went through `normalized(_:)`.
+public enum VietnameseText {
+    /// Upper-case ASCII letters and digits, words separated by single spaces.
+    ///
+    /// Unicode NFD, combining marks dropped, `đ/Đ → D`, upper-cased; every other
+    /// character (`.`, `-`, `_`, `/`, punctuation, symbols, runs of white space) becomes one separator.
+    public static func normalized(_ text: String) -> String {
+        var output = ""
+        output.reserveCapacity(text.utf8.count)
+        var pendingSeparator = false
+        for scalar in foldedScalars(text) {
+            if isAsciiAlphanumeric(scalar) {
+                if pendingSeparator && !output.isEmpty { output.append(" ") }
+                pendingSeparator = false
+                output.unicodeScalars.append(uppercased(scalar))
+            } else {
+                pendingSeparator = true
+            }
+        }
+        return output
+    }
+
+    /// ASCII text for channels that carry nothing else (VietQR memos, bank transfer
+    /// descriptions): diacritics removed, case kept, characters outside printable ASCII dropped,
+    /// white space runs collapsed.
+    public static func asciiFolded(_ text: String) -> String {
+        var output = ""
+        var pendingSpace = false
+        for scalar in foldedScalars(text) {
+            if scalar.properties.isWhitespace {
+                pendingSpace = true
+                continue
+            }
+            guard scalar.value >= 0x21 && scalar.value <= 0x7E else { continue }
+            if pendingSpace && !output.isEmpty { output.append(" ") }
+            pendingSpace = false
+            output.unicodeScalars.append(scalar)
+        }
+        return output
+    }
+
+    /// Scalars after NFD with combining marks removed and `đ/Đ` mapped to `d/D`.
+    static func foldedScalars(_ text: String) -> [Unicode.Scalar] {
+        var scalars: [Unicode.Scalar] = []
+        scalars.reserveCapacity(text.unicodeScalars.count)
+        for scalar in text.decomposedStringWithCanonicalMapping.unicodeScalars {
+            switch scalar.value {
+            case 0x0111: scalars.append("d")
+            case 0x0110: scalars.append("D")
+            default:
+                if scalar.properties.generalCategory == .nonspacingMark { continue }
+                scalars.append(scalar)
+            }
+        }
+        return scalars
+    }
+
+    @inline(__always)
+    static func isAsciiAlphanumeric(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
+        default: return false
+        }
+    }
+
+    @inline(__always)
+    static func uppercased(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
+        if scalar.value >= 0x61 && scalar.value <= 0x7A { return Unicode.Scalar(scalar.value - 0x20)! }
+        return scalar
+    }
+}

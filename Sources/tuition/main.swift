@@ -1,0 +1,2 @@
+// The tuition command-line program.
+print("tuition")
