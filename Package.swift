@@ -19,6 +19,8 @@ let package = Package(
         .target(name: "VietQR", dependencies: ["Core"]),
         .target(name: "BankFormats", dependencies: ["Core", "Crypto"]),
         .target(name: "Reconciliation", dependencies: ["Core"]),
+        // Seeded synthetic data (province, rosters, realistic transfers) for the demo, benches and tests.
+        .target(name: "Simulation", dependencies: ["Core", "Reconciliation"]),
 
         // Infrastructure.
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
@@ -29,7 +31,7 @@ let package = Package(
         .target(name: "Billing", dependencies: ["Core", "Postgres", "Ledger", "VietQR"]),
         .target(name: "Payments", dependencies: ["Core", "Crypto", "Postgres", "Ledger", "Billing", "BankFormats", "Reconciliation"]),
         .target(name: "API", dependencies: ["Core", "Crypto", "Postgres", "HTTP", "Ledger", "Billing", "Payments", "Reconciliation", "VietQR", "BankFormats"]),
-        .executableTarget(name: "tuition", dependencies: ["Core", "Crypto", "Postgres", "HTTP", "Ledger", "Billing", "Payments", "Reconciliation", "BankFormats", "VietQR", "API"]),
+        .executableTarget(name: "tuition", dependencies: ["Core", "Crypto", "Postgres", "HTTP", "Ledger", "Billing", "Payments", "Reconciliation", "BankFormats", "VietQR", "API", "Simulation"]),
 
         // Test support: a throwaway embedded PostgreSQL cluster per test process.
         .target(name: "TestSupport", dependencies: ["Postgres"], path: "Tests/TestSupport"),
@@ -38,7 +40,7 @@ let package = Package(
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "VietQRTests", dependencies: ["VietQR", "Core"]),
         .testTarget(name: "BankFormatsTests", dependencies: ["BankFormats", "Core"]),
-        .testTarget(name: "ReconciliationTests", dependencies: ["Reconciliation", "Core"]),
+        .testTarget(name: "ReconciliationTests", dependencies: ["Reconciliation", "Simulation", "Core"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Core", "Postgres", "TestSupport"]),

@@ -1,0 +1,1 @@
+// The Simulation module: seeded synthetic data for the demo, benches and tests.
