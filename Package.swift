@@ -13,6 +13,9 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
 
+        // Process spawning that closes inherited descriptors (a glibc extension Swift cannot import).
+        .target(name: "CSystem"),
+
         // Pure modules: no database, no network.
         .target(name: "Core"),
         .target(name: "Crypto", dependencies: ["COpenSSL"]),
@@ -23,7 +26,7 @@ let package = Package(
         .target(name: "Simulation", dependencies: ["Core", "Reconciliation"]),
 
         // Infrastructure.
-        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "CSystem"]),
         .target(name: "HTTP", dependencies: ["COpenSSL", "Crypto"]),
 
         // The system of record and the services on it.

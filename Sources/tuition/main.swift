@@ -1,2 +1,82 @@
-// The tuition command-line program.
-print("tuition")
+import Foundation
+import Glibc
+
+/// The `tuition` program: every command, dispatched by its first argument.
+enum Tuition {
+    struct Command: Sendable {
+        let name: String
+        let summary: String
+        let usage: String
+        let run: @Sendable ([String]) throws -> Void
+    }
+
+    static let commands: [Command] = [
+        Command(name: "migrate", summary: "Apply pending database migrations", usage: MigrateCommand.usage, run: MigrateCommand.run),
+        Command(name: "db", summary: "Manage the embedded PostgreSQL cluster", usage: DatabaseCommand.usage, run: DatabaseCommand.run),
+    ]
+
+    static var usage: String {
+        let width = commands.map(\.name.count).max() ?? 0
+        let lines = commands.map { "  " + $0.name.padding(toLength: width + 3, withPad: " ", startingAt: 0) + $0.summary }
+        return """
+            Usage: tuition <command> [options]
+
+            Tuition ledger and payment reconciliation for schools.
+
+            Commands:
+            \(lines.joined(separator: "\n"))
+
+            Environment:
+              DATABASE_URL   PostgreSQL URL; without it an embedded cluster under TUITION_HOME is used
+              TUITION_HOME   directory of the embedded cluster (default ./.tuition)
+              TUITION_ROOT   directory holding migrations/ and bank-formats/ (found automatically)
+
+            Run 'tuition <command> --help' for the options of a command.
+            """
+    }
+
+    static func main(_ arguments: [String]) -> Int32 {
+        guard let name = arguments.first else {
+            printError(usage)
+            return 64
+        }
+        if name == "--help" || name == "-h" || name == "help" {
+            print(usage)
+            return 0
+        }
+        guard let command = commands.first(where: { $0.name == name }) else {
+            printError("error: unknown command '\(name)'\n\n" + usage)
+            return 64
+        }
+        let rest = Array(arguments.dropFirst())
+        if rest.contains("--help") || rest.contains("-h") {
+            print(command.usage)
+            return 0
+        }
+        do {
+            try command.run(rest)
+            return 0
+        } catch let error as UsageError {
+            printError("error: \(error.message)\n\n\(error.usage)")
+            return 64
+        } catch let error as CommandFailure {
+            printError("error: \(error.message)")
+            return error.exitStatus
+        } catch let error as PostgresErrorDescribing {
+            printError("error: \(error.operatorDescription)")
+            return 1
+        } catch {
+            printError("error: \(error)")
+            return 1
+        }
+    }
+}
+
+/// Errors whose operator-facing text differs from the client-safe one (database errors carry the server message).
+protocol PostgresErrorDescribing: Error {
+    var operatorDescription: String { get }
+}
+
+let status = Tuition.main(Array(CommandLine.arguments.dropFirst()))
+fflush(nil)
+exit(status)

@@ -1,1 +1,79 @@
-// Shared test fixtures.
+import Foundation
+import Postgres
+import Synchronization
+
+/// The repository this test binary was built from.
+public enum Repository {
+    public static let root: String = {
+        // Tests/TestSupport/TestSupport.swift → the repository is two levels above its directory.
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    }()
+
+    public static var migrations: String { root + "/migrations" }
+    public static var bankFormats: String { root + "/bank-formats" }
+}
+
+/// One throwaway PostgreSQL cluster per test process, created on first use under the system
+/// temp folder, migrated into a template database, and destroyed when the process exits.
+public enum TestCluster {
+    private static let state = Mutex<EmbeddedCluster?>(nil)
+    public static let templateDatabase = "tuition_template"
+
+    /// The running cluster, started (and its template migrated) on first call.
+    public static func shared() throws -> EmbeddedCluster {
+        try state.withLock { cluster in
+            if let cluster { return cluster }
+            let home = NSTemporaryDirectory() + "tuition-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            let created = try EmbeddedCluster(home: home, extraSettings: [
+                // A throwaway cluster trades durability for speed.
+                "fsync = off", "synchronous_commit = off", "full_page_writes = off",
+            ])
+            try created.start()
+            try createTemplate(created)
+            cluster = created
+            atexit {
+                TestCluster.state.withLock { cluster in
+                    guard let cluster else { return }
+                    try? cluster.destroy()
+                    try? FileManager.default.removeItem(atPath: cluster.home)
+                }
+            }
+            return created
+        }
+    }
+
+    private static func createTemplate(_ cluster: EmbeddedCluster) throws {
+        let admin = try PostgresConnection(configuration: cluster.configuration(database: "postgres"))
+        defer { admin.close() }
+        try admin.simpleQuery(unsafeSQL: "CREATE DATABASE \(templateDatabase)")
+        let connection = try PostgresConnection(configuration: cluster.configuration(database: templateDatabase))
+        defer { connection.close() }
+        try Migrator(directory: Repository.migrations).migrate(connection)
+    }
+}
+
+/// A fresh, migrated database for one test, copied from the template.
+public struct TestDatabase: Sendable {
+    public let name: String
+    public let cluster: EmbeddedCluster
+
+    public static func create(migrated: Bool = true) throws -> TestDatabase {
+        let cluster = try TestCluster.shared()
+        let name = "test_\(UInt64.random(in: 0...UInt64.max))"
+        let admin = try PostgresConnection(configuration: cluster.configuration(database: "postgres"))
+        defer { admin.close() }
+        let template = migrated ? TestCluster.templateDatabase : "template0"
+        try admin.simpleQuery(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE \(template)")
+        return TestDatabase(name: name, cluster: cluster)
+    }
+
+    public var configuration: PostgresConfiguration { cluster.configuration(database: name) }
+
+    public func connect() throws -> PostgresConnection {
+        try PostgresConnection(configuration: configuration)
+    }
+
+    public func pool(size: Int, checkoutTimeoutSeconds: Double = 10) -> PostgresPool {
+        PostgresPool(configuration: configuration, size: size, checkoutTimeoutSeconds: checkoutTimeoutSeconds)
+    }
+}

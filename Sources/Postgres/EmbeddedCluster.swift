@@ -1,0 +1,343 @@
+import Foundation
+import Glibc
+
+/// A private PostgreSQL cluster under `TUITION_HOME`, used when no `DATABASE_URL` is given.
+///
+/// Created on first use with `initdb`, started with `pg_ctl`, reached on a unix socket in a
+/// directory of its own (no TCP port), with `trust` authentication — only processes that can
+/// enter that directory can connect. A second `tuition` process finds the running cluster and
+/// reuses it. Run as root, the cluster runs as an unprivileged system user (`postgres` by default)
+/// because `initdb` refuses to run as root; its directory and every parent must then be reachable
+/// by that user, which a clone under a `0700` home directory is not — such clusters live in a
+/// private directory under the system temp folder instead.
+public struct EmbeddedCluster: Sendable {
+    /// The `TUITION_HOME` directory this cluster belongs to (absolute).
+    public let home: String
+    /// The directory holding the data directory, the socket directory and the log.
+    public let root: String
+    public let runAs: SystemUser?
+    public let binaries: Binaries
+    /// Extra `postgresql.conf` lines written at creation (tests turn fsync off, for instance).
+    public let extraSettings: [String]
+
+    public static let port = 5432
+    public static let superuser = "tuition"
+    public static let databaseName = "tuition"
+    public static let startTimeoutSeconds = 60
+    /// Unix socket paths are limited to 107 bytes on Linux; `/.s.PGSQL.5432` takes 14.
+    public static let socketDirectoryBytesMax = 90
+
+    public var dataDirectory: String { root + "/data" }
+    public var socketDirectory: String { root + "/run" }
+    public var logFile: String { root + "/postgres.log" }
+
+    /// A system account the cluster runs as when we are root.
+    public struct SystemUser: Sendable {
+        public let name: String
+        public let uid: uid_t
+        public let gid: gid_t
+    }
+
+    /// Where `initdb`, `pg_ctl`, `pg_dump` and `pg_restore` live.
+    public struct Binaries: Sendable {
+        public let directory: String
+        public func path(_ tool: String) -> String { directory + "/" + tool }
+    }
+
+    public enum Status: String, Sendable {
+        case running
+        case stopped
+        case notInitialized = "not initialized"
+    }
+
+    /// Works out where the cluster for `home` lives and how to run it; creates nothing.
+    public init(home: String, extraSettings: [String] = [], environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        let absoluteHome = EmbeddedCluster.absolutePath(home)
+        self.home = absoluteHome
+        self.binaries = try EmbeddedCluster.findBinaries(environment: environment)
+        self.extraSettings = extraSettings
+        if geteuid() == 0 {
+            let user = try EmbeddedCluster.systemUser(named: environment["TUITION_PG_USER"] ?? "postgres")
+            self.runAs = user
+            let preferred = absoluteHome + "/pg"
+            self.root = EmbeddedCluster.isReachable(preferred, by: user) && EmbeddedCluster.fitsSocketPath(preferred)
+                ? preferred : EmbeddedCluster.fallbackRoot(for: absoluteHome)
+        } else {
+            self.runAs = nil
+            let preferred = absoluteHome + "/pg"
+            self.root = EmbeddedCluster.fitsSocketPath(preferred) ? preferred : EmbeddedCluster.fallbackRoot(for: absoluteHome)
+        }
+    }
+
+    /// The connection URL of the running cluster's `tuition` database.
+    public var url: String {
+        "postgresql://\(EmbeddedCluster.superuser)@/\(EmbeddedCluster.databaseName)?host=\(percentEncoded(socketDirectory))"
+    }
+
+    public func configuration(database: String = EmbeddedCluster.databaseName) -> PostgresConfiguration {
+        PostgresConfiguration(parameters: [
+            ("host", socketDirectory), ("port", String(EmbeddedCluster.port)),
+            ("user", EmbeddedCluster.superuser), ("dbname", database),
+        ])
+    }
+
+    public func status() -> Status {
+        guard FileManager.default.fileExists(atPath: dataDirectory + "/PG_VERSION") else { return .notInitialized }
+        let result = try? run(binaries.path("pg_ctl"), ["status", "-D", dataDirectory])
+        return result?.status == 0 ? .running : .stopped
+    }
+
+    /// Creates the cluster if needed, starts it unless it runs, and makes sure the database exists.
+    /// Serialised across processes by a lock file, so two processes starting at once share one cluster.
+    public func start() throws {
+        try withLock {
+            try prepareRoot()
+            if status() == .notInitialized { try initialize() }
+            if status() != .running {
+                let result = try run(binaries.path("pg_ctl"), [
+                    "start", "-D", dataDirectory, "-l", logFile, "-w", "-t", String(EmbeddedCluster.startTimeoutSeconds), "-s",
+                ])
+                guard result.status == 0 else {
+                    throw EmbeddedClusterError.commandFailed("pg_ctl start", result.output + tailOfLog())
+                }
+            }
+            try createDatabaseIfMissing()
+        }
+    }
+
+    /// Stops the cluster (fast shutdown: sessions are disconnected, nothing is lost).
+    public func stop() throws {
+        guard status() == .running else { return }
+        let result = try run(binaries.path("pg_ctl"), ["stop", "-D", dataDirectory, "-m", "fast", "-w", "-s"])
+        guard result.status == 0 else { throw EmbeddedClusterError.commandFailed("pg_ctl stop", result.output) }
+    }
+
+    /// Restarts the server process (tests use it to prove the pool recovers).
+    public func restart() throws {
+        let result = try run(binaries.path("pg_ctl"), [
+            "restart", "-D", dataDirectory, "-l", logFile, "-m", "fast", "-w", "-t", String(EmbeddedCluster.startTimeoutSeconds), "-s",
+        ])
+        guard result.status == 0 else { throw EmbeddedClusterError.commandFailed("pg_ctl restart", result.output) }
+    }
+
+    /// Stops the cluster and deletes its files.
+    public func destroy() throws {
+        try? stop()
+        try FileManager.default.removeItem(atPath: root)
+    }
+
+    /// Runs a PostgreSQL tool (`pg_dump`, `pg_restore`, `psql`) as the cluster's user.
+    public func runTool(_ tool: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        try run(binaries.path(tool), arguments)
+    }
+
+    // MARK: - Creation
+
+    private func prepareRoot() throws {
+        let manager = FileManager.default
+        if !manager.fileExists(atPath: root) {
+            try manager.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        for directory in [root, socketDirectory] {
+            if !manager.fileExists(atPath: directory) {
+                try manager.createDirectory(atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+            }
+            if let user = runAs {
+                guard chown(directory, user.uid, user.gid) == 0 else {
+                    throw EmbeddedClusterError.filesystem("cannot give \(directory) to user \(user.name): \(String(cString: strerror(errno)))")
+                }
+            }
+        }
+    }
+
+    private func initialize() throws {
+        let result = try run(binaries.path("initdb"), [
+            "-D", dataDirectory, "-U", EmbeddedCluster.superuser, "--auth=trust", "--encoding=UTF8", "--no-locale", "--no-instructions",
+        ])
+        guard result.status == 0 else { throw EmbeddedClusterError.commandFailed("initdb", result.output) }
+        let settings = [
+            "# Written by tuition: a private cluster reached on a unix socket only.",
+            "listen_addresses = ''",
+            "unix_socket_directories = '\(socketDirectory)'",
+            "unix_socket_permissions = 0700",
+            "port = \(EmbeddedCluster.port)",
+            "max_connections = 300",
+            "shared_buffers = 128MB",
+            "timezone = 'UTC'",
+        ] + extraSettings
+        let file = dataDirectory + "/postgresql.conf"
+        guard let handle = FileHandle(forWritingAtPath: file) else { throw EmbeddedClusterError.filesystem("cannot open \(file)") }
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(("\n" + settings.joined(separator: "\n") + "\n").utf8))
+    }
+
+    private func createDatabaseIfMissing() throws {
+        let connection = try PostgresConnection(configuration: configuration(database: "postgres"))
+        defer { connection.close() }
+        let exists = try connection.query("SELECT 1 FROM pg_database WHERE datname = \(EmbeddedCluster.databaseName)")
+        guard exists.isEmpty else { return }
+        do {
+            try connection.simpleQuery(unsafeSQL: "CREATE DATABASE \(EmbeddedCluster.databaseName)")
+        } catch {
+            // 42P04: another process created it first.
+            guard error.sqlState == SQLState(rawValue: "42P04") else { throw error }
+        }
+    }
+
+    private func tailOfLog() -> String {
+        guard let text = try? String(contentsOfFile: logFile, encoding: .utf8) else { return "" }
+        return "\n" + text.split(separator: "\n").suffix(10).joined(separator: "\n")
+    }
+
+    // MARK: - Processes
+
+    private func withLock<T>(_ body: () throws -> T) throws -> T {
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let path = home + "/cluster.lock"
+        let descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw EmbeddedClusterError.filesystem("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw EmbeddedClusterError.filesystem("cannot lock \(path)") }
+        }
+        defer { flock(descriptor, LOCK_UN) }
+        return try body()
+    }
+
+    /// Runs a program (as the cluster's user when we are root) and returns its exit status and output.
+    private func run(_ program: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        // The tools must be able to enter their working directory; the cluster root always qualifies.
+        let directory = FileManager.default.fileExists(atPath: root) ? root : "/"
+        let result: Subprocess.Result
+        if let user = runAs {
+            result = try Subprocess.run("/usr/sbin/runuser", ["-u", user.name, "--", program] + arguments, directory: directory)
+        } else {
+            result = try Subprocess.run(program, arguments, directory: directory)
+        }
+        return (result.status, result.output)
+    }
+
+    // MARK: - Discovery
+
+    static func findBinaries(environment: [String: String]) throws -> Binaries {
+        let required = ["initdb", "pg_ctl"]
+        var candidates: [String] = []
+        for directory in (environment["PATH"] ?? "").split(separator: ":") {
+            let path = String(directory) + "/pg_ctl"
+            if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: path) {
+                candidates.append((resolved.hasPrefix("/") ? resolved : String(directory) + "/" + resolved).deletingLastPathComponent)
+            } else {
+                candidates.append(String(directory))
+            }
+        }
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+        for version in versions.sorted(by: { (Int($0) ?? 0) > (Int($1) ?? 0) }) {
+            candidates.append("/usr/lib/postgresql/\(version)/bin")
+        }
+        for directory in candidates where required.allSatisfy({ FileManager.default.isExecutableFile(atPath: directory + "/" + $0) }) {
+            return Binaries(directory: directory)
+        }
+        throw EmbeddedClusterError.binariesMissing
+    }
+
+    static func systemUser(named name: String) throws -> SystemUser {
+        guard let entry = getpwnam(name) else { throw EmbeddedClusterError.noSystemUser(name) }
+        return SystemUser(name: name, uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid)
+    }
+
+    /// True when `user` can search every existing directory from `/` down to `path`.
+    static func isReachable(_ path: String, by user: SystemUser) -> Bool {
+        var current = ""
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            var info = stat()
+            guard stat(current, &info) == 0 else { return true } // the rest will be created by us
+            let mode = info.st_mode
+            let allowed: Bool
+            if info.st_uid == user.uid {
+                allowed = mode & S_IXUSR != 0
+            } else if info.st_gid == user.gid {
+                allowed = mode & S_IXGRP != 0
+            } else {
+                allowed = mode & S_IXOTH != 0
+            }
+            guard allowed else { return false }
+        }
+        return true
+    }
+
+    static func fitsSocketPath(_ root: String) -> Bool {
+        (root + "/run").utf8.count <= socketDirectoryBytesMax
+    }
+
+    /// A private directory under the system temp folder, named by a hash of the home path
+    /// so every process with the same `TUITION_HOME` finds the same cluster.
+    static func fallbackRoot(for home: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in home.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        let temp = (ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp")
+        return temp.trimmingTrailingSlash + "/tuition-pg-" + String(hash, radix: 16)
+    }
+
+    static func absolutePath(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        return URL(fileURLWithPath: absolute).standardizedFileURL.path
+    }
+
+    private func percentEncoded(_ text: String) -> String {
+        var output = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+                output.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                output += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        return output
+    }
+}
+
+public enum EmbeddedClusterError: Error, CustomStringConvertible, Sendable {
+    case binariesMissing
+    case noSystemUser(String)
+    case commandFailed(String, String)
+    case filesystem(String)
+
+    public var description: String {
+        switch self {
+        case .binariesMissing:
+            return "PostgreSQL server programs (initdb, pg_ctl) were not found on PATH or under /usr/lib/postgresql/*/bin; "
+                + "install them with: apt-get install -y postgresql postgresql-contrib"
+        case .noSystemUser(let name):
+            return "running as root, the embedded database needs the unprivileged system user '\(name)' "
+                + "(installed with the Debian package postgresql, or set TUITION_PG_USER)"
+        case .commandFailed(let command, let output):
+            return "\(command) failed:\n\(output.trimmingCharacters(in: .whitespacesAndNewlines))"
+        case .filesystem(let message):
+            return message
+        }
+    }
+}
+
+private extension String {
+    var deletingLastPathComponent: String {
+        guard let slash = lastIndex(of: "/") else { return "." }
+        return slash == startIndex ? "/" : String(self[..<slash])
+    }
+
+    var trimmingTrailingSlash: String {
+        var text = self
+        while text.count > 1 && text.hasSuffix("/") { text.removeLast() }
+        return text
+    }
+
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

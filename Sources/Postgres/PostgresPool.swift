@@ -1,0 +1,148 @@
+/// A bounded pool of connections, safe to use from many threads.
+///
+/// Connections are opened lazily up to `size`. A checkout waits at most
+/// `checkoutTimeoutSeconds` for a free connection. A connection found broken (after a
+/// server restart, say) is closed and replaced by a new one on a later checkout, so the
+/// pool recovers on its own once the server is back.
+public final class PostgresPool: Sendable {
+    public let configuration: PostgresConfiguration
+    public let size: Int
+    public let checkoutTimeoutSeconds: Double
+
+    public static let sizeMax = 200
+
+    private struct State {
+        var idle: [PostgresConnection] = []
+        var open = 0
+        var inUse = 0
+        var waiting = 0
+        var closed = false
+    }
+
+    private let monitor = Monitor(State())
+
+    public init(configuration: PostgresConfiguration, size: Int, checkoutTimeoutSeconds: Double = 5) {
+        precondition(size >= 1 && size <= PostgresPool.sizeMax, "pool size must be 1...\(PostgresPool.sizeMax)")
+        precondition(checkoutTimeoutSeconds > 0)
+        self.configuration = configuration
+        self.size = size
+        self.checkoutTimeoutSeconds = checkoutTimeoutSeconds
+    }
+
+    public struct Statistics: Sendable, Equatable {
+        public var size: Int
+        public var open: Int
+        public var inUse: Int
+        public var idle: Int
+        public var waiting: Int
+    }
+
+    public var statistics: Statistics {
+        monitor.withLock { state in
+            Statistics(size: size, open: state.open, inUse: state.inUse, idle: state.idle.count, waiting: state.waiting)
+        }
+    }
+
+    /// Runs `body` with a connection checked out for this thread alone.
+    @discardableResult
+    public func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        let connection = try checkout()
+        do {
+            let value = try body(connection)
+            checkin(connection)
+            return value
+        } catch {
+            checkin(connection)
+            throw error
+        }
+    }
+
+    /// Closes idle connections and refuses further checkouts; connections in use close on check-in.
+    public func close() {
+        let idle = monitor.withLock { state -> [PostgresConnection] in
+            state.closed = true
+            let idle = state.idle
+            state.open -= idle.count
+            state.idle.removeAll()
+            return idle
+        }
+        for connection in idle { connection.close() }
+        monitor.broadcast()
+    }
+
+    // MARK: - Checkout
+
+    private enum Grant {
+        case connection(PostgresConnection)
+        case openNew
+        case closed
+    }
+
+    func checkout() throws(PostgresError) -> PostgresConnection {
+        let deadline = monotonicNanoseconds() + UInt64(checkoutTimeoutSeconds * 1_000_000_000)
+        while true {
+            monitor.withLock { $0.waiting += 1 }
+            let grant = monitor.wait(untilNanoseconds: deadline) { state -> Grant? in
+                if state.closed { return .closed }
+                if let connection = state.idle.popLast() {
+                    state.inUse += 1
+                    return .connection(connection)
+                }
+                if state.open < size {
+                    state.open += 1
+                    state.inUse += 1
+                    return .openNew
+                }
+                return nil
+            }
+            monitor.withLock { $0.waiting -= 1 }
+            switch grant {
+            case nil:
+                throw PostgresError(code: .poolTimeout)
+            case .closed:
+                throw PostgresError(code: .poolClosed)
+            case .openNew:
+                do {
+                    return try PostgresConnection(configuration: configuration)
+                } catch {
+                    release(slotOf: nil)
+                    throw error
+                }
+            case .connection(let connection):
+                if connection.checkIdleConnection() { return connection }
+                // The server closed it while it sat idle: drop it and try again.
+                release(slotOf: connection)
+            }
+        }
+    }
+
+    func checkin(_ connection: PostgresConnection) {
+        let healthy = connection.isHealthy && connection.checkIdleConnection()
+        guard healthy else {
+            release(slotOf: connection)
+            return
+        }
+        let closeNow = monitor.withLock { state -> Bool in
+            state.inUse -= 1
+            if state.closed {
+                state.open -= 1
+                return true
+            }
+            state.idle.append(connection)
+            return false
+        }
+        if closeNow { connection.close() }
+        monitor.signal()
+    }
+
+    /// Gives back the slot of a connection that is gone (broken, or never opened).
+    private func release(slotOf connection: PostgresConnection?) {
+        monitor.withLock { state in
+            state.inUse -= 1
+            state.open -= 1
+            precondition(state.inUse >= 0 && state.open >= 0, "pool accounting went negative")
+        }
+        connection?.close()
+        monitor.signal()
+    }
+}

@@ -1,0 +1,86 @@
+import Glibc
+
+/// Transactions with an explicit isolation level and a bounded retry on conflicts.
+public enum IsolationLevel: String, Sendable {
+    case readCommitted = "READ COMMITTED"
+    case repeatableRead = "REPEATABLE READ"
+    case serializable = "SERIALIZABLE"
+}
+
+extension PostgresPool {
+    /// Retries after a serialization failure, deadlock or lost connection, at most this many times.
+    public static let transactionRetriesMax = 8
+
+    /// Runs `body` in a transaction at `isolation`, committing when it returns.
+    ///
+    /// On a serialization failure (`40001`), a deadlock (`40P01`) or a connection lost
+    /// before COMMIT was sent, the whole transaction runs again, up to `retries` times, with
+    /// a short randomised back-off — so `body` must be safe to re-run (no side effects
+    /// outside the database). A connection lost during COMMIT is `.commitOutcomeUnknown`:
+    /// never retried, since the first attempt may have committed.
+    @discardableResult
+    public func transaction<T>(isolation: IsolationLevel, retries: Int = 5, _ body: (PostgresConnection) throws -> T) throws -> T {
+        precondition(retries >= 0 && retries <= PostgresPool.transactionRetriesMax)
+        var attempt = 0
+        while true {
+            do {
+                return try withConnection { connection in
+                    try PostgresPool.runOnce(connection, isolation: isolation, body)
+                }
+            } catch let error as PostgresError where attempt < retries && PostgresPool.mayRetry(error) {
+                attempt += 1
+                PostgresPool.backOff(attempt: attempt)
+            }
+        }
+    }
+
+    static func mayRetry(_ error: PostgresError) -> Bool {
+        if error.code == .commitOutcomeUnknown { return false }
+        if error.isRetryableConflict { return true }
+        return error.isConnectionBroken && error.transactionStep != .commit
+    }
+
+    static func runOnce<T>(_ connection: PostgresConnection, isolation: IsolationLevel, _ body: (PostgresConnection) throws -> T) throws -> T {
+        do {
+            try connection.simpleQuery(unsafeSQL: "BEGIN ISOLATION LEVEL \(isolation.rawValue)")
+        } catch {
+            throw error.at(.begin)
+        }
+        let value: T
+        do {
+            value = try body(connection)
+        } catch {
+            rollback(connection)
+            if let error = error as? PostgresError { throw error.at(.body) }
+            throw error
+        }
+        do {
+            try connection.simpleQuery(unsafeSQL: "COMMIT")
+        } catch {
+            var failed = error.at(.commit)
+            if failed.isConnectionBroken && failed.sqlState == nil { failed.code = .commitOutcomeUnknown }
+            if connection.isHealthy { rollback(connection) }
+            throw failed
+        }
+        return value
+    }
+
+    private static func rollback(_ connection: PostgresConnection) {
+        guard connection.isHealthy else { return }
+        // A failed ROLLBACK leaves the connection broken; the pool replaces it at check-in.
+        _ = try? connection.simpleQuery(unsafeSQL: "ROLLBACK")
+    }
+
+    private static func backOff(attempt: Int) {
+        let maxMicroseconds = UInt32(min(200_000, 2_000 << min(attempt, 7)))
+        usleep(UInt32.random(in: 0...maxMicroseconds))
+    }
+}
+
+extension PostgresError {
+    func at(_ step: TransactionStep) -> PostgresError {
+        var copy = self
+        if copy.transactionStep == nil { copy.transactionStep = step }
+        return copy
+    }
+}

@@ -1,0 +1,42 @@
+import Core
+import Foundation
+import Postgres
+
+/// Where the database is: `DATABASE_URL` when set, otherwise the embedded cluster under `TUITION_HOME`.
+struct DatabaseAccess {
+    let configuration: PostgresConfiguration
+    let embedded: EmbeddedCluster?
+
+    static let homeDefault = "./.tuition"
+
+    static func embeddedCluster(_ environment: [String: String]) throws -> EmbeddedCluster {
+        try EmbeddedCluster(home: environment["TUITION_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? homeDefault)
+    }
+
+    /// Resolves the database, starting the embedded cluster if that is the one in use.
+    static func resolve(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DatabaseAccess {
+        if let url = environment["DATABASE_URL"], !url.isEmpty {
+            return DatabaseAccess(configuration: try PostgresConfiguration(url: url), embedded: nil)
+        }
+        let cluster = try embeddedCluster(environment)
+        try cluster.start()
+        return DatabaseAccess(configuration: cluster.configuration(), embedded: cluster)
+    }
+
+    func connect() throws -> PostgresConnection {
+        try PostgresConnection(configuration: configuration)
+    }
+
+    /// Applies pending migrations; returns the names applied.
+    @discardableResult
+    func migrate(layout: ProjectLayout) throws -> [String] {
+        let connection = try connect()
+        defer { connection.close() }
+        return try Migrator(directory: layout.migrations).migrate(connection)
+    }
+}
+
+extension PostgresError: PostgresErrorDescribing {
+    /// The operator at the terminal may see the server's message; API clients never do.
+    var operatorDescription: String { debugDescription }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import Postgres
+import Testing
+import TestSupport
+
+@Suite struct QueryAndTypeTests {
+    @Test func integersRoundTripAtTheirBounds() throws {
+        let connection = try TestDatabase.create().connect()
+        for value in [Int64.min, -1, 0, 1, Int64.max] {
+            let row = try connection.query("SELECT \(value)::int8, \(value)::text").singleRow()!
+            let (decoded, text) = try row.decode((Int64, String).self)
+            #expect(decoded == value)
+            #expect(text == String(value))
+        }
+        for value in [Int32.min, 0, Int32.max] {
+            #expect(try connection.query("SELECT \(value)").singleRow()!.decode(column: 0, as: Int32.self) == value)
+        }
+        let tooWide = try connection.query("SELECT \(Int64(Int32.max) + 1)").singleRow()!
+        #expect(throws: PostgresError.self) { try tooWide.decode(column: 0, as: Int32.self) }
+    }
+
+    @Test func textBytesUUIDBoolAndJSONRoundTrip() throws {
+        let connection = try TestDatabase.create().connect()
+        let text = "Nguyễn Văn Ân — 'quoted' \"double\" \\ back\tslash\nnew line ; DROP TABLE x; --"
+        let bytes: [UInt8] = [0, 1, 2, 0x7F, 0x80, 0xFF]
+        let uuid = UUID()
+        let json = PostgresJSON(#"{"a": [1, 2], "b": "đồng"}"#)
+        let row = try connection.query("SELECT \(text), \(bytes), \(uuid), \(true), \(false), \(json)").singleRow()!
+        let decoded = try row.decode((String, [UInt8], UUID, Bool, Bool, PostgresJSON).self)
+        #expect(decoded.0 == text)
+        #expect(decoded.1 == bytes)
+        #expect(decoded.2 == uuid)
+        #expect(decoded.3 == true && decoded.4 == false)
+        #expect(decoded.5.text.contains("đồng"))
+        let empty = try connection.query("SELECT \([UInt8]())").singleRow()!.decode(column: 0, as: [UInt8].self)
+        #expect(empty.isEmpty)
+    }
+
+    @Test func datesRoundTripInUTC() throws {
+        let connection = try TestDatabase.create().connect()
+        let instants = [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 1_790_000_000.123456),
+                        Date(timeIntervalSince1970: -86_400 * 365 * 50 + 0.5)]
+        for instant in instants {
+            let back = try connection.query("SELECT \(instant)").singleRow()!.decode(column: 0, as: Date.self)
+            #expect(abs(back.timeIntervalSince1970 - instant.timeIntervalSince1970) < 0.000_002)
+        }
+        let day = try connection.query("SELECT DATE '2026-09-30'").singleRow()!.decode(column: 0, as: Date.self)
+        #expect(day.timeIntervalSince1970 == 1_790_726_400)
+        let offset = try connection.query("SELECT TIMESTAMPTZ '2026-09-21 21:13:20+07'").singleRow()!.decode(column: 0, as: Date.self)
+        #expect(offset.timeIntervalSince1970 == 1_790_000_000)
+    }
+
+    @Test func nullsDecodeAsOptionalsAndRefuseNonOptionals() throws {
+        let connection = try TestDatabase.create().connect()
+        let missing: Int64? = nil
+        let row = try connection.query("SELECT \(missing)::int8 AS amount, NULL::text AS memo").singleRow()!
+        #expect(try row.decode((Int64?, String?).self) == (nil, nil))
+        do {
+            _ = try row.decode("amount", as: Int64.self)
+            Issue.record("a NULL decoded as a non-optional")
+        } catch let error as PostgresError {
+            #expect(error.code == .decoding)
+            #expect(error.description.contains("'amount'"))
+            #expect(error.description.contains("index 0"))
+            #expect(error.description.contains("Int64"))
+        }
+    }
+
+    @Test func decodingErrorsNameColumnIndexAndType() throws {
+        let connection = try TestDatabase.create().connect()
+        let row = try connection.query("SELECT 'abc'::text AS code, 5 AS n").singleRow()!
+        do {
+            _ = try row.decode((Int64, Int64).self)
+            Issue.record("text decoded as an integer")
+        } catch let error as PostgresError {
+            #expect(error.description.contains("'code'") && error.description.contains("index 0") && error.description.contains("Int64"))
+        }
+        #expect(throws: PostgresError.self) { try row.decode((String, Int64, Int64).self) }
+        #expect(throws: PostgresError.self) { try row.decode((String).self) }
+    }
+
+    @Test func arraysTravelAsParameters() throws {
+        let connection = try TestDatabase.create().connect()
+        let ids = PostgresInt64Array([3, 1, 2])
+        let sum = try connection.query("SELECT sum(x)::int8 FROM unnest(\(ids)) AS x").singleRow()!.decode(column: 0, as: Int64.self)
+        #expect(sum == 6)
+        let names = PostgresTextArray(["a\"b", "c,d", "NULL", "e\\f"])
+        let back = try connection.query("SELECT \(names)").singleRow()!.decode(column: 0, as: PostgresTextArray.self)
+        #expect(back == names)
+    }
+
+    @Test func uniqueViolationCarriesSQLStateAndHidesValues() throws {
+        let connection = try TestDatabase.create().connect()
+        try connection.simpleQuery(unsafeSQL: "CREATE TABLE t (code text CONSTRAINT t_code_key UNIQUE)")
+        try connection.query("INSERT INTO t VALUES (\("secret-value"))")
+        do {
+            try connection.query("INSERT INTO t VALUES (\("secret-value"))")
+            Issue.record("duplicate accepted")
+        } catch {
+            #expect(error.sqlState == .uniqueViolation)
+            #expect(error.code == .server)
+            #expect(error.constraintName == "t_code_key")
+            #expect(!error.description.contains("secret-value"))
+            #expect(!error.description.contains("INSERT"))
+            #expect(error.debugDescription.contains("duplicate key"))
+        }
+        // The connection stays usable after a statement error.
+        #expect(try connection.query("SELECT count(*) FROM t").singleRow()!.decode(column: 0, as: Int64.self) == 1)
+    }
+
+    @Test func interpolationNeverInjects() throws {
+        let connection = try TestDatabase.create().connect()
+        try connection.simpleQuery(unsafeSQL: "CREATE TABLE victims (name text)")
+        let hostile = "x'); DROP TABLE victims; --"
+        try connection.query("INSERT INTO victims VALUES (\(hostile))")
+        let stored = try connection.query("SELECT name FROM victims").singleRow()!.decode(column: 0, as: String.self)
+        #expect(stored == hostile)
+        let query: PostgresQuery = "SELECT \(hostile)"
+        #expect(query.sql == "SELECT $1")
+        #expect(query.description == "SELECT $1")
+    }
+
+    @Test func copyLoadsRowsInBulkAndAbortsCleanly() throws {
+        let connection = try TestDatabase.create().connect()
+        try connection.simpleQuery(unsafeSQL: "CREATE TABLE lines (n int8, memo text)")
+        let stored = try connection.copyFrom("COPY lines (n, memo) FROM STDIN") { writer in
+            for n in 0..<10_000 { try writer.append(row: [String(n), n % 7 == 0 ? nil : "memo\t\(n)\nline \\ end"]) }
+        }
+        #expect(stored == 10_000)
+        let (count, nulls, sample) = try connection.query("""
+            SELECT count(*), count(*) FILTER (WHERE memo IS NULL), max(memo) FILTER (WHERE n = 1) FROM lines
+            """).singleRow()!.decode((Int64, Int64, String).self)
+        #expect(count == 10_000 && nulls == 1_429 && sample == "memo\t1\nline \\ end")
+        struct Stop: Error {}
+        #expect(throws: Stop.self) {
+            try connection.copyFrom("COPY lines (n, memo) FROM STDIN") { writer in
+                try writer.append(row: ["1", "x"])
+                throw Stop()
+            }
+        }
+        #expect(try connection.query("SELECT count(*) FROM lines").singleRow()!.decode(column: 0, as: Int64.self) == 10_000)
+    }
+
+    @Test func parsesDatabaseURLs() throws {
+        let tcp = try PostgresConfiguration(url: "postgres://app:p%40ss@db.example:6543/tuition?sslmode=require")
+        #expect(tcp.value("user") == "app" && tcp.value("password") == "p@ss" && tcp.value("host") == "db.example")
+        #expect(tcp.value("port") == "6543" && tcp.value("dbname") == "tuition" && tcp.value("sslmode") == "require")
+        #expect(!tcp.description.contains("p@ss"))
+        let socket = try PostgresConfiguration(url: "postgresql://tuition@%2Fvar%2Frun%2Fpostgresql/school")
+        #expect(socket.value("host") == "/var/run/postgresql" && socket.value("dbname") == "school")
+        let query = try PostgresConfiguration(url: "postgresql:///tuition?host=/tmp/x&port=5433")
+        #expect(query.value("host") == "/tmp/x" && query.value("port") == "5433")
+        for bad in ["mysql://x", "postgres://h:99999/d", "postgres://h/d?sslmod=x", "postgres://h/%zz"] {
+            #expect(throws: PostgresError.self) { try PostgresConfiguration(url: bad) }
+        }
+    }
+
+    @Test func connectionFailureIsTypedAndTimely() throws {
+        var configuration = PostgresConfiguration(parameters: [("host", "/nonexistent-socket-dir"), ("user", "x"), ("dbname", "x")])
+        configuration.set("connect_timeout", "2")
+        do {
+            _ = try PostgresConnection(configuration: configuration)
+            Issue.record("connected to nothing")
+        } catch {
+            #expect(error.code == .connectionFailed)
+            #expect(error.isConnectionBroken)
+        }
+    }
+}
