@@ -24,7 +24,8 @@ public struct VietQRPayloadError: Error, Equatable, Sendable, CustomStringConver
     public let kind: Kind
     /// The item's id path, e.g. `38.01.00`; empty for the payload as a whole.
     public let field: String
-    /// Character offset in the payload (0-based) of the item, or where the problem starts.
+    /// Offset (0-based, in UTF-8 bytes, which are characters while the payload is ASCII) of the item
+    /// or value at fault, or where the problem starts.
     public let offset: Int
 
     public init(_ kind: Kind, field: String, offset: Int) {

@@ -23,13 +23,4 @@ public struct QRCodeMatrix: Hashable, Sendable {
         precondition(row >= 0 && row < size && column >= 0 && column < size, "module outside the symbol")
         return modules[row * size + column]
     }
-
-    /// The modules as text, `#` dark and `.` light, one line per row: for debugging and tests.
-    public var textDrawing: String {
-        var lines: [String] = []
-        for row in 0..<size {
-            lines.append(String((0..<size).map { self[row, $0] ? "#" : "." }))
-        }
-        return lines.joined(separator: "\n")
-    }
 }
