@@ -34,7 +34,7 @@ enum Zbar {
         return process.terminationStatus == 0 ? Array(bytes) : nil
     }
 
-    /// A fresh temporary directory, removed by `body`'s caller through the returned cleanup.
+    /// Runs `body` with a fresh temporary directory, removed afterwards whatever happens.
     static func withTemporaryDirectory<Result>(_ body: (URL) throws -> Result) throws -> Result {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vietqr-tests-" + UUID().uuidString)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
