@@ -3,7 +3,7 @@ import Foundation
 /// Hexadecimal text for bytes: lower-case on output, strict on input.
 public enum Hex {
     /// Which letter case `decode` accepts.
-    public enum LetterCase: String, Sendable {
+    public enum LetterCase: String, CaseIterable, Sendable {
         /// Only `0-9a-f`, what this module writes.
         case lower
         /// `0-9a-f` and `0-9A-F` (mixed too): for senders that write upper-case hex MACs.

@@ -15,7 +15,7 @@ public struct TimestampedHMACScheme: Equatable, Sendable {
         case separateTimestamp(timestampHeader: String, signaturePrefix: String)
     }
 
-    public enum TimestampUnit: String, Equatable, Sendable {
+    public enum TimestampUnit: String, CaseIterable, Equatable, Sendable {
         case seconds
         case milliseconds
     }
@@ -29,7 +29,7 @@ public struct TimestampedHMACScheme: Equatable, Sendable {
         case canonicalJSON(slash: SlashEscaping)
     }
 
-    public enum SlashEscaping: String, Equatable, Sendable {
+    public enum SlashEscaping: String, CaseIterable, Equatable, Sendable {
         case escaped
         case plain
         /// Accept either spelling: published reference code differs (PHP escapes `/`, JavaScript and Python do not).
