@@ -51,3 +51,10 @@ enum CallbackFixtures {
             now: now ?? sample.now)
     }
 }
+
+extension CallbackFixtures {
+    /// Lower-case hex HMAC-SHA512 of exactly `message` (the test target does not import Crypto itself).
+    static func hexHMACSHA512(key: CallbackSecret, message: [UInt8]) -> String {
+        SignatureScheme.hexMAC(.sha512, key: key, message: message)
+    }
+}

@@ -15,13 +15,16 @@ public struct CallbackNormalizer: Sendable {
     public func normalize(_ request: CallbackRequest) throws(CallbackInputError) -> NormalizedCallbackTransaction {
         let fields = try CallbackFields(request, transport: provider.transport)
         let mapping = provider.fields
+        // Read in the order of the description, so the first error reported is the first field at fault.
+        let transactionID = try transactionID(fields, mapping)
+        let receivingAccount = try fields.requiredText(mapping.receivingAccount, allowEmpty: false)
         let signedAmount = try amount(fields, mapping)
         let direction = try direction(fields, mapping, signedAmount: signedAmount)
         let occurredAt = try time(fields, mapping)
         return NormalizedCallbackTransaction(
             provider: provider.provider,
-            providerTransactionID: try transactionID(fields, mapping),
-            receivingAccount: try fields.requiredText(mapping.receivingAccount, allowEmpty: false),
+            providerTransactionID: transactionID,
+            receivingAccount: receivingAccount,
             virtualAccount: try fields.optionalText(mapping.virtualAccount),
             amount: mapping.direction == .amountSign ? abs(signedAmount) : signedAmount,
             direction: direction,

@@ -128,3 +128,10 @@ enum SignatureMatcher {
         return try decodeMAC(text, algorithm: algorithm, letterCase: letterCase, source: path.description)
     }
 }
+
+extension SignatureScheme {
+    /// The lower-case hex HMAC of `message`: for building test vectors and signing sample requests.
+    public static func hexMAC(_ algorithm: HMACAlgorithm, key: CallbackSecret, message: [UInt8]) -> String {
+        Hex.encode(HMACDigest.compute(algorithm, key: key.bytes, message: message))
+    }
+}

@@ -161,7 +161,9 @@ public struct TimestampedHMACScheme: Equatable, Sendable {
     private func checkWindow(_ text: String, now: Date) throws(SignatureRefusal) {
         guard let timestamp = Int64(text) else { preconditionFailure("timestamp syntax was checked") }
         let perSecond: Int64 = timestampUnit == .seconds ? 1 : 1000
-        let nowInUnit = Int64((now.timeIntervalSince1970 * Double(perSecond)).rounded(.down))
+        // Whole seconds are exact in a Date; milliseconds are not (0.788 has no binary form): round to nearest.
+        let scaled = now.timeIntervalSince1970 * Double(perSecond)
+        let nowInUnit = Int64(perSecond == 1 ? scaled.rounded(.down) : scaled.rounded())
         let difference = nowInUnit - timestamp
         let tolerance = toleranceSeconds * perSecond
         if difference > tolerance {
