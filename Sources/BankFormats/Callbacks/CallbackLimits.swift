@@ -20,6 +20,8 @@ public enum CallbackLimits {
     public static let secretCountMax = 4
     /// A provider description file.
     public static let descriptionBytesMax = 256 * 1024
+    public static let descriptionDepthMax = 12
+    public static let descriptionValueCountMax = 4096
 
     /// The JSON bounds for callback bodies.
     public static let bodyJSON = JSONLimits(
@@ -28,6 +30,6 @@ public enum CallbackLimits {
 
     /// The JSON bounds for description files (they embed sample bodies as strings).
     public static let descriptionJSON = JSONLimits(
-        bytesMax: descriptionBytesMax, depthMax: 12, valueCountMax: 4096,
+        bytesMax: descriptionBytesMax, depthMax: descriptionDepthMax, valueCountMax: descriptionValueCountMax,
         stringBytesMax: bodyBytesMax, numberBytesMax: numberBytesMax)
 }

@@ -16,7 +16,7 @@ enum SampleLoader {
                 parameters[member.key] = value
             }
         }
-        let now = Date(timeIntervalSince1970: TimeInterval(try object.integer("now", in: 0...32_503_680_000)))
+        let now = Date(timeIntervalSince1970: TimeInterval(try object.integer("now", in: 0...CallbackTimeFormat.epochSecondsMax)))
         var requestObject = try object.object("request")
         let request = try self.request(&requestObject)
         var expectedObject = try object.object("expected")

@@ -2,6 +2,8 @@ import Crypto
 
 /// Reads the `signature` object of a description into a `SignatureScheme`.
 enum SignatureSchemeLoader {
+    static let headerNameBytesMax = 64
+
     static func load(_ object: inout DescriptionObject) throws(CallbackCatalogError) -> SignatureScheme {
         let scheme: SignatureScheme
         switch try object.string("scheme") {
@@ -88,7 +90,7 @@ enum SignatureSchemeLoader {
     /// An HTTP header name: a token of letters, digits and `-`.
     private static func headerName(_ object: inout DescriptionObject, _ key: String) throws(CallbackCatalogError) -> String {
         let name = try object.string(key)
-        guard !name.isEmpty, name.utf8.count <= 64, name.utf8.allSatisfy({ byte in
+        guard !name.isEmpty, name.utf8.count <= headerNameBytesMax, name.utf8.allSatisfy({ byte in
             (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
                 || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-")
         }) else { throw object.failure(key, "'\(name)' is not a header name") }
