@@ -1,0 +1,109 @@
+/// How `JSONWriter` spells a value. Output is always compact: no whitespace between tokens.
+public struct JSONWriteOptions: Equatable, Sendable {
+    /// Sort object members by key, at every depth (code point order, which is UTF-8 byte order).
+    public var sortKeys: Bool
+    /// Write every non-ASCII character as `\uXXXX` (lower-case hex, UTF-16 surrogate pairs beyond U+FFFF).
+    public var escapeNonASCII: Bool
+    /// Write `/` as `\/` (PHP's `json_encode` default).
+    public var escapeSlash: Bool
+
+    public init(sortKeys: Bool, escapeNonASCII: Bool, escapeSlash: Bool) {
+        self.sortKeys = sortKeys
+        self.escapeNonASCII = escapeNonASCII
+        self.escapeSlash = escapeSlash
+    }
+
+    /// Members in their order, UTF-8 as is: for reply bodies.
+    public static let compact = JSONWriteOptions(sortKeys: false, escapeNonASCII: false, escapeSlash: false)
+}
+
+/// Writes a `JSONValue` without recursion; numbers come out exactly as they were parsed.
+public enum JSONWriter {
+    private struct OpenContainer {
+        let isObject: Bool
+        let elements: [JSONValue]
+        let keys: [String]
+        var next = 0
+    }
+
+    public static func write(_ value: JSONValue, options: JSONWriteOptions) -> [UInt8] {
+        var output: [UInt8] = []
+        var stack: [OpenContainer] = []
+        var pending: JSONValue? = value
+        while true {
+            if let current = pending {
+                pending = nil
+                if let container = writeScalarOrOpen(current, options: options, into: &output) {
+                    stack.append(container)
+                }
+            }
+            guard let top = stack.indices.last else { break }
+            let index = stack[top].next
+            if index < stack[top].elements.count {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                if stack[top].isObject {
+                    writeString(stack[top].keys[index], options: options, into: &output)
+                    output.append(UInt8(ascii: ":"))
+                }
+                pending = stack[top].elements[index]
+                stack[top].next += 1
+            } else {
+                output.append(stack[top].isObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+                stack.removeLast()
+            }
+        }
+        return output
+    }
+
+    /// Writes a scalar, or the opening bracket of a container and returns it to be filled.
+    private static func writeScalarOrOpen(
+        _ value: JSONValue, options: JSONWriteOptions, into output: inout [UInt8]
+    ) -> OpenContainer? {
+        switch value {
+        case .null: output.append(contentsOf: Array("null".utf8))
+        case .bool(let flag): output.append(contentsOf: Array((flag ? "true" : "false").utf8))
+        case .number(let text): output.append(contentsOf: Array(text.utf8))
+        case .string(let text): writeString(text, options: options, into: &output)
+        case .array(let elements):
+            output.append(UInt8(ascii: "["))
+            return OpenContainer(isObject: false, elements: elements, keys: [])
+        case .object(let members):
+            output.append(UInt8(ascii: "{"))
+            let ordered = options.sortKeys
+                ? members.sorted { $0.key.unicodeScalars.lexicographicallyPrecedes($1.key.unicodeScalars) }
+                : members
+            return OpenContainer(isObject: true, elements: ordered.map(\.value), keys: ordered.map(\.key))
+        }
+        return nil
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    static func writeString(_ text: String, options: JSONWriteOptions, into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x22: output.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: output.append(contentsOf: [0x5C, 0x5C])
+            case 0x08: output.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x0C: output.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0x0A: output.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x2F where options.escapeSlash: output.append(contentsOf: [0x5C, 0x2F])
+            case 0x00..<0x20: writeUnicodeEscape(UInt16(scalar.value), into: &output)
+            case 0x80... where options.escapeNonASCII:
+                for unit in String(scalar).utf16 { writeUnicodeEscape(unit, into: &output) }
+            default: output.append(contentsOf: Array(String(scalar).utf8))
+            }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+
+    private static func writeUnicodeEscape(_ unit: UInt16, into output: inout [UInt8]) {
+        output.append(contentsOf: [0x5C, UInt8(ascii: "u")])
+        for shift in stride(from: 12, through: 0, by: -4) {
+            output.append(hexDigits[Int(unit >> UInt16(shift) & 0xF)])
+        }
+    }
+}
