@@ -5,6 +5,12 @@ public struct Ratio: Hashable, Sendable, Codable, CustomStringConvertible {
     public var numerator: Int
     public var denominator: Int
 
+    public init(numerator: Int, denominator: Int) {
+        precondition(numerator >= 0 && denominator >= 0, "a ratio of counts is not negative")
+        self.numerator = numerator
+        self.denominator = denominator
+    }
+
     /// True when numerator/denominator ≥ percent/100; an empty ratio meets any target (nothing to get wrong).
     public func meets(percent: Int) -> Bool {
         denominator == 0 || numerator * 100 >= percent * denominator

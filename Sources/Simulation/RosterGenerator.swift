@@ -22,9 +22,12 @@ struct RosterGenerator {
         while students.count < school.studentCount {
             let size = min(familySize(random: &random), school.studentCount - students.count)
             let family = makeFamily(number: families.count + 1, size: size, firstIndex: students.count, random: &random)
+            // Siblings are in different grades: consecutive ones from a random first grade.
+            let firstGrade = random.below(school.level.grades.count)
             for member in 0..<size {
-                let (student, grade) = makeStudent(index: students.count, family: family, memberNumber: member,
-                                                   sections: sections, random: &random)
+                let grade = school.level.grades.lowerBound + (firstGrade + member) % school.level.grades.count
+                let student = makeStudent(index: students.count, family: family, grade: grade, sections: sections,
+                                          random: &random)
                 students.append(student)
                 grades.append(grade)
             }
@@ -60,20 +63,16 @@ struct RosterGenerator {
     }
 
     private func makeStudent(
-        index: Int, family: SimulatedFamily, memberNumber: Int, sections: Int, random: inout SeededRandom
-    ) -> (MatchStudent, Int) {
-        let grades = school.level.grades
-        // Siblings are in different grades: spread them from a random first grade.
-        let grade = grades.lowerBound + (random.below(grades.count) + memberNumber) % grades.count
+        index: Int, family: SimulatedFamily, grade: Int, sections: Int, random: inout SeededRandom
+    ) -> MatchStudent {
         let name = RosterGenerator.personName(family: family.familyName, male: random.chance(perMille: 500), random: &random)
         let code = try! PaymentCode(prefix: school.paymentCodePrefix, kind: .student, serial: UInt64(index)).text
-        let student = MatchStudent(
+        return MatchStudent(
             id: school.id * ProvinceSimulation.idStride + Int64(index), paymentCode: code, fullName: name,
             className: school.level.className(grade: grade, section: random.below(sections)), familyKey: family.key,
             guardianName: family.guardianName,
             virtualAccount: school.usesVirtualAccounts ? RosterGenerator.virtualAccount(school: school, index: index) : nil,
             isActive: !random.chance(perMille: RosterGenerator.inactivePerMille))
-        return (student, grade)
     }
 
     /// This month's invoice for each active student not exempted, and last month's for those in arrears.

@@ -23,11 +23,11 @@ public struct SimulationParameters: Hashable, Sendable, Codable {
     /// Students who also still owe (part of) last month's invoice.
     public var arrearsPerMille = 25
     /// Students (or families) who pay nothing this month.
-    public var unpaidPerMille = 50
+    public var unpaidPerMille = 40
     /// Families of several children who pay all of them with one transfer.
     public var siblingsTogetherPerMille = 350
     /// Transfers that are not tuition, per thousand tuition transfers.
-    public var noisePerMille = 150
+    public var noisePerMille = 200
     /// How a student's payment is made, by weight; see `TransferScenario`.
     public var scenarioWeights: [TransferScenario: Int] = SimulationParameters.defaultScenarioWeights
 
