@@ -31,6 +31,8 @@ public struct MatchContext: Sendable {
     let invoicesByOutstanding: [Int64: [Int]]
     /// Sorted distinct amounts a payment could reasonably be: invoices, students' and families' open totals.
     let amountLandmarks: [Int64]
+    /// The outstanding amounts as given, by invoice index.
+    let initialOutstanding: [Money]
 
     public init(prefix: String, students: [MatchStudent], invoices: [MatchInvoice]) throws(MatchInputError) {
         guard (try? PaymentCode.validatePrefix(prefix)) != nil, let finder = try? PaymentCodeFinder(prefix: prefix) else {
@@ -59,12 +61,11 @@ public struct MatchContext: Sendable {
         self.names = NameIndex(students: sorted, normalizedClasses: normalizedClasses, invoicesOfStudent: invoicesOfStudent,
                                invoices: self.invoices)
         self.invoicesByOutstanding = MatchContext.indexAmounts(self.invoices)
+        self.initialOutstanding = self.invoices.map(\.outstanding)
         self.amountLandmarks = MatchContext.landmarks(invoices: self.invoices, invoicesOfStudent: invoicesOfStudent,
                                                       membersOfFamily: membersOfFamily)
     }
 
-    /// The outstanding amounts as given, by invoice index.
-    var initialOutstanding: [Money] { invoices.map(\.outstanding) }
 
     /// A virtual account number as compared: letters and digits only, upper-cased.
     public static func normalizedAccount(_ account: String) -> String {

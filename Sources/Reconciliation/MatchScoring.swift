@@ -7,8 +7,8 @@ public enum MatchScoring {
 
     /// A repaired code with exactly one existing code one edit away.
     public static let repairedCodeBase = 900
-    /// One of several existing codes equally close to a damaged code.
-    public static let repairTieBase = 700
+    /// One of several existing codes equally close to a damaged code; above the best name proposal (725).
+    public static let repairTieBase = 740
     /// Bonus inside the repair bands when the repaired student's (or guardian's) name is in the transaction.
     public static let repairNameBonus = 40
     /// Bonus inside the repair bands when the amount fits exactly.

@@ -66,10 +66,12 @@ struct NameIndex: Sendable {
             for length in 2...lengthMax {
                 key += " " + tokens[start + length - 1]
                 for position in fullNames[key] ?? [] {
-                    hits.append(NameHit(studentIndex: position, role: .student, quality: .fullName, tokenCount: length, text: key, source: source))
+                    hits.append(NameHit(studentIndex: position, role: .student, quality: .fullName, tokenCount: length,
+                                        text: key, source: source))
                 }
                 for position in guardianNames[key] ?? [] {
-                    hits.append(NameHit(studentIndex: position, role: .guardian, quality: .fullName, tokenCount: length, text: key, source: source))
+                    hits.append(NameHit(studentIndex: position, role: .guardian, quality: .fullName, tokenCount: length,
+                                        text: key, source: source))
                 }
                 if length == 2 {
                     for position in familyAndGivenNames[key] ?? [] {

@@ -45,7 +45,8 @@ public enum ReconciliationExceptions {
             guard transaction.amount.isPositive else { return nil }
             let nearest = nearestLandmark(transaction.amount.dong, in: context.amountLandmarks)
             if let nearest, isNear(transaction.amount.dong, nearest) { return nil }
-            return FarAmount(transactionId: transaction.id, amount: transaction.amount, nearestBilledAmount: nearest.map(Money.init(dong:)))
+            return FarAmount(transactionId: transaction.id, amount: transaction.amount,
+                             nearestBilledAmount: nearest.map(Money.init(dong:)))
         }
     }
 

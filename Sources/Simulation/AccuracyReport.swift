@@ -109,11 +109,14 @@ public struct AccuracyReport: Hashable, Sendable, Codable {
 
     /// A printable summary: the three targets, then a line per scenario.
     public var summary: String {
+        let targets = (AccuracyReport.automaticPrecisionTargetPercent, AccuracyReport.automaticRecallTargetPercent,
+                       AccuracyReport.restCoverageTargetPercent)
         var lines = [
-            "Matcher accuracy on a generated month: \(schools) schools, \(students) students, \(invoices) invoices, \(transfers) bank lines",
-            "  automatic application precision:        \(automaticPrecision)   target \(AccuracyReport.automaticPrecisionTargetPercent)%",
-            "  automatic recall (valid code or VA):    \(automaticRecall)   target ≥ \(AccuracyReport.automaticRecallTargetPercent)%",
-            "  rest covered by a correct top proposal: \(restCoverage)   target ≥ \(AccuracyReport.restCoverageTargetPercent)%",
+            "Matcher accuracy on a generated month: \(schools) schools, \(students) students, \(invoices) invoices, "
+                + "\(transfers) bank lines",
+            "  automatic application precision:        \(automaticPrecision)   target \(targets.0)%",
+            "  automatic recall (valid code or VA):    \(automaticRecall)   target ≥ \(targets.1)%",
+            "  rest covered by a correct top proposal: \(restCoverage)   target ≥ \(targets.2)%",
             "  top proposals correct (all offered):    \(topProposalPrecision)",
             "",
             AccuracyReport.row(["scenario", "lines", "auto", "auto ok", "proposed", "top ok", "bare"]),

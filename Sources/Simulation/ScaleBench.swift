@@ -63,7 +63,7 @@ public enum ScaleBench {
     }
 }
 
-/// Counts and timings of a scale run. Phase times are summed over workers (CPU time, not wall time).
+/// Counts and timings of a scale run. Phase times are elapsed times summed over the workers, not wall time.
 public struct ScaleBenchReport: Hashable, Sendable, Codable {
     public var schools = 0
     public var students = 0
@@ -100,8 +100,8 @@ public struct ScaleBenchReport: Hashable, Sendable, Codable {
         return [
             "Scale run: \(schools) schools, \(students) students, \(invoices) invoices, \(transactions) bank lines, "
                 + "\(automatic) applied automatically",
-            "  generation: \(format(generationSeconds)) (CPU, \(workers) worker(s))",
-            "  reconcile:  \(format(reconcileSeconds)) (CPU: indexing \(format(indexingSeconds)), matching \(format(matchingSeconds)))"
+            "  generation: \(format(generationSeconds)) (summed over \(workers) worker(s))",
+            "  reconcile:  \(format(reconcileSeconds)) (summed: indexing \(format(indexingSeconds)), matching \(format(matchingSeconds)))"
                 + "   budget \(ScaleBench.reconcileSecondsMax) s",
             "  wall time:  \(format(wallSeconds))",
         ].joined(separator: "\n")

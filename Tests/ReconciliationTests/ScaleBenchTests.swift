@@ -16,3 +16,12 @@ import Testing
         #expect(report.reconcileSeconds < Double(ScaleBench.reconcileSecondsMax))
     }
 }
+
+extension ScaleBenchTests {
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["TUITION_SCALE_BENCH"] == "1"))
+    func provinceMonthMeetsTheAccuracyTargets() throws {
+        let report = try AccuracyEvaluator.evaluate(ProvinceSimulation(parameters: .scale()), concurrency: 2)
+        print(report.summary)
+        #expect(report.meetsTargets)
+    }
+}
