@@ -1,1 +1,0 @@
-// The Simulation module: seeded synthetic data for the demo, benches and tests.
