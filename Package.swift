@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["COpenSSL", "Crypto"]),
 
         // The system of record and the services on it.
-        .target(name: "Ledger", dependencies: ["Core", "Postgres"]),
+        .target(name: "Ledger", dependencies: ["Core", "Crypto", "Postgres"]),
         .target(name: "Billing", dependencies: ["Core", "Postgres", "Ledger", "VietQR"]),
         .target(name: "Payments", dependencies: ["Core", "Crypto", "Postgres", "Ledger", "Billing", "BankFormats", "Reconciliation"]),
         .target(name: "API", dependencies: ["Core", "Crypto", "Postgres", "HTTP", "Ledger", "Billing", "Payments", "Reconciliation", "VietQR", "BankFormats"]),

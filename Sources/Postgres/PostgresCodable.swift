@@ -251,3 +251,11 @@ extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {
         return try Wrapped.decode(postgresText: bytes, type: type)
     }
 }
+
+/// A list of optional integers, as `int8[]` with NULL elements (for `unnest` of nullable columns).
+public struct PostgresNullableInt64Array: PostgresEncodable, Hashable {
+    public var values: [Int64?]
+    public init(_ values: [Int64?]) { self.values = values }
+    public static var postgresType: PostgresType { .int8Array }
+    public var postgresText: String { "{" + values.map { $0.map(String.init) ?? "NULL" }.joined(separator: ",") + "}" }
+}

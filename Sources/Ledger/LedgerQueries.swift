@@ -1,0 +1,79 @@
+import Core
+import Postgres
+
+/// An account with its current balance.
+public struct AccountBalance: Hashable, Sendable, Codable {
+    public var accountID: Int64
+    public var code: String
+    public var name: String
+    public var type: AccountType
+    public var purpose: AccountPurpose
+    public var isActive: Bool
+    /// The signed balance (debits positive); nil when the account has no postings at all.
+    public var balance: Money?
+    public var postingCount: Int64
+
+    /// The balance on the account's normal side (a bank account's money, a liability's debt).
+    public var normalBalance: Money? { balance.map(type.normalBalance) }
+}
+
+/// Read-only questions to the ledger. Current balances are single-row reads of the maintained
+/// balances (O(1)); balances at a date sum postings through the (account, effective date) index.
+/// "No postings" is nil, never zero.
+public enum LedgerQueries {
+    public static func accounts(schoolID: Int64, on connection: PostgresConnection) throws -> [AccountBalance] {
+        try connection.query("""
+            SELECT a.account_id, a.code, a.name, a.type, a.purpose, a.is_active, b.balance, b.posting_count
+            FROM accounts a JOIN account_balances b ON b.school_id = a.school_id AND b.account_id = a.account_id
+            WHERE a.school_id = \(schoolID) ORDER BY a.code
+            """).map(decodeAccount)
+    }
+
+    /// The account of `purpose` (the first by code when there are several, e.g. bank accounts).
+    public static func account(schoolID: Int64, purpose: AccountPurpose, on connection: PostgresConnection) throws -> AccountBalance? {
+        try connection.query("""
+            SELECT a.account_id, a.code, a.name, a.type, a.purpose, a.is_active, b.balance, b.posting_count
+            FROM accounts a JOIN account_balances b ON b.school_id = a.school_id AND b.account_id = a.account_id
+            WHERE a.school_id = \(schoolID) AND a.purpose = \(purpose.rawValue) AND a.is_active ORDER BY a.code LIMIT 1
+            """).first.map(decodeAccount)
+    }
+
+    /// The current signed balance; nil when the account has no postings.
+    public static func balance(schoolID: Int64, accountID: Int64, on connection: PostgresConnection) throws -> Money? {
+        guard let row = try connection.query("""
+            SELECT balance, posting_count FROM account_balances WHERE school_id = \(schoolID) AND account_id = \(accountID)
+            """).singleRow() else { throw LedgerError.unknownAccount(accountID) }
+        let (balance, count) = try row.decode((Money, Int64).self)
+        return count == 0 ? nil : balance
+    }
+
+    /// The signed balance of postings effective on or before `date`; nil when there are none.
+    public static func balance(schoolID: Int64, accountID: Int64, asOf date: CalendarDate, on connection: PostgresConnection) throws -> Money? {
+        let row = try connection.query("""
+            SELECT coalesce(sum(amount), 0)::int8, count(*) FROM postings
+            WHERE school_id = \(schoolID) AND account_id = \(accountID) AND effective_date <= \(date)
+            """).singleRow()!
+        let (balance, count) = try row.decode((Money, Int64).self)
+        return count == 0 ? nil : balance
+    }
+
+    /// The current balance of one dimension value within an account (an invoice's receivable, a family's credit).
+    public static func balance(schoolID: Int64, accountID: Int64, dimension: Dimension, id: Int64,
+                               on connection: PostgresConnection) throws -> Money? {
+        guard let row = try connection.query("""
+            SELECT balance, posting_count FROM dimension_balances
+            WHERE school_id = \(schoolID) AND account_id = \(accountID) AND dimension = \(dimension.rawValue) AND dimension_id = \(id)
+            """).singleRow() else { return nil }
+        let (balance, count) = try row.decode((Money, Int64).self)
+        return count == 0 ? nil : balance
+    }
+
+    static func decodeAccount(_ row: PostgresRow) throws -> AccountBalance {
+        let (id, code, name, type, purpose, active, balance, count) = try row.decode((Int64, String, String, String, String, Bool, Money, Int64).self)
+        guard let accountType = AccountType(rawValue: type), let accountPurpose = AccountPurpose(rawValue: purpose) else {
+            throw PostgresError(code: .decoding)
+        }
+        return AccountBalance(accountID: id, code: code, name: name, type: accountType, purpose: accountPurpose, isActive: active,
+                              balance: count == 0 ? nil : balance, postingCount: count)
+    }
+}

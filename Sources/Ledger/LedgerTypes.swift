@@ -1,0 +1,77 @@
+import Core
+
+/// The five account types; each fixes which side is the account's normal balance.
+public enum AccountType: String, Sendable, Codable, CaseIterable {
+    case asset, liability, equity, income, expense
+
+    /// Asset and expense accounts normally carry a debit (positive) balance; the others a credit.
+    public var isDebitNormal: Bool { self == .asset || self == .expense }
+
+    /// The balance as people read it: positive when on the normal side.
+    public func normalBalance(_ signed: Money) -> Money { isDebitNormal ? signed : signed.negated }
+}
+
+/// What an account is for, so services find "the suspense account" without knowing its code.
+public enum AccountPurpose: String, Sendable, Codable, CaseIterable {
+    case bank, cash, receivable
+    case feeIncome = "fee_income"
+    case collection, suspense
+    case familyCredit = "family_credit"
+    case refundsPayable = "refunds_payable"
+    case discounts
+    case writeOff = "write_off"
+    case bankFees = "bank_fees"
+    case other
+}
+
+/// Why an entry was made.
+public enum EntryKind: String, Sendable, Codable, CaseIterable {
+    case openingBalance = "opening_balance"
+    case invoice
+    case paymentReceived = "payment_received"
+    case paymentApplied = "payment_applied"
+    case cashReceipt = "cash_receipt"
+    case creditApplied = "credit_applied"
+    case refund
+    case writeOff = "write_off"
+    case discount
+    case reclassification
+    case bankFee = "bank_fee"
+    case reversal
+    case adjustment
+}
+
+/// The school levels of Vietnamese education.
+public enum SchoolLevel: String, Sendable, Codable, CaseIterable {
+    case preschool
+    case primary
+    case lowerSecondary = "lower_secondary"
+    case upperSecondary = "upper_secondary"
+    case continuing
+
+    /// Decree 81/2021 caps billing at 9 months per school year for preschool and general education.
+    public var billableMonthsPerYearMax: Int { self == .continuing ? 12 : 9 }
+}
+
+/// Optional analysis dimensions of a posting: whose receivable, which invoice, which bank transaction.
+public struct PostingDimensions: Hashable, Sendable, Codable {
+    public var studentID: Int64?
+    public var familyID: Int64?
+    public var invoiceID: Int64?
+    public var bankTransactionID: Int64?
+
+    public init(studentID: Int64? = nil, familyID: Int64? = nil, invoiceID: Int64? = nil, bankTransactionID: Int64? = nil) {
+        self.studentID = studentID
+        self.familyID = familyID
+        self.invoiceID = invoiceID
+        self.bankTransactionID = bankTransactionID
+    }
+
+    public static let none = PostingDimensions()
+}
+
+/// The dimension kinds balances are kept for.
+public enum Dimension: String, Sendable, Codable, CaseIterable {
+    case student, family, invoice
+    case bankTransaction = "bank_transaction"
+}

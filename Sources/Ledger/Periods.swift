@@ -1,0 +1,50 @@
+import Core
+import Postgres
+
+/// Closing and reopening months. Closing month M forbids entries dated on or before its last
+/// day; reopening M (finance office only) allows them again for M and every later month.
+/// Both take the school's advisory lock exclusively, so no entry slips in while they run, and
+/// both are recorded with who and when.
+public enum Periods {
+    /// The advisory lock class shared with the entry trigger in migrations/0001_ledger.sql.
+    static let lockClass: Int32 = 7001
+
+    public static func close(schoolID: Int64, month: CalendarMonth, actor: Actor, on connection: PostgresConnection) throws {
+        guard actor.role == .accountant || actor.role == .financeOffice || actor.role == .admin else {
+            throw LedgerError.notPermitted("role \(actor.role.rawValue) may not close periods")
+        }
+        let current = try lockAndRead(schoolID: schoolID, on: connection)
+        if let current, month.lastDay <= current {
+            throw LedgerError.periodNotClosable("\(month) is already closed (closed through \(current))")
+        }
+        try set(schoolID: schoolID, closedThrough: month.lastDay, month: month, action: "close", actor: actor, on: connection)
+    }
+
+    public static func reopen(schoolID: Int64, month: CalendarMonth, actor: Actor, on connection: PostgresConnection) throws {
+        guard actor.role == .financeOffice else {
+            throw LedgerError.notPermitted("only the finance office may reopen a closed period")
+        }
+        guard let current = try lockAndRead(schoolID: schoolID, on: connection), month.firstDay <= current else {
+            throw LedgerError.periodNotClosable("\(month) is not closed")
+        }
+        let previous = month.adding(months: -1).lastDay
+        try set(schoolID: schoolID, closedThrough: previous, month: month, action: "reopen", actor: actor, on: connection)
+    }
+
+    private static func lockAndRead(schoolID: Int64, on connection: PostgresConnection) throws -> CalendarDate? {
+        try connection.query("SELECT pg_advisory_xact_lock(\(lockClass), \(Int32(schoolID % 2_147_483_647)))")
+        guard let row = try connection.query("SELECT closed_through FROM schools WHERE school_id = \(schoolID) FOR UPDATE").singleRow() else {
+            throw LedgerError.unknownSchool(schoolID)
+        }
+        return try row.decode(column: 0, as: CalendarDate?.self)
+    }
+
+    private static func set(schoolID: Int64, closedThrough: CalendarDate, month: CalendarMonth, action: String, actor: Actor,
+                            on connection: PostgresConnection) throws {
+        try connection.query("UPDATE schools SET closed_through = \(closedThrough) WHERE school_id = \(schoolID)")
+        try connection.query("""
+            INSERT INTO period_events (school_id, month, action, actor, actor_role, closed_through_after)
+            VALUES (\(schoolID), \(month), \(action), \(actor.name), \(actor.role.rawValue), \(closedThrough))
+            """)
+    }
+}
