@@ -176,42 +176,30 @@ CREATE TRIGGER entries_no_truncate BEFORE TRUNCATE ON journal_entries FOR EACH S
 CREATE TRIGGER period_events_immutable BEFORE UPDATE OR DELETE ON period_events FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
 CREATE TRIGGER failures_immutable BEFORE UPDATE OR DELETE ON ledger_failures FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
 
--- A new entry: stamped with its transaction, and refused when dated in a closed period.
--- Closing a period takes the school's advisory lock exclusively; entries take it shared, so an
--- entry either commits before the close or sees the new closed_through.
-CREATE FUNCTION ledger_entry_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+-- New entries, checked once per statement: created by this transaction (postings may only be
+-- added by it), and not dated in a closed period. Closing a period takes the school's advisory
+-- lock exclusively; entries take it shared here, so an entry either commits before the close or
+-- sees the new closed_through (this function's queries take a fresh snapshot after the lock).
+CREATE FUNCTION ledger_entries_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    closed date;
+    late record;
 BEGIN
-    NEW.created_xact := pg_current_xact_id();
-    PERFORM pg_advisory_xact_lock_shared(7001, (NEW.school_id % 2147483647)::integer);
-    SELECT closed_through INTO closed FROM schools WHERE school_id = NEW.school_id;
-    IF closed IS NOT NULL AND NEW.effective_date <= closed THEN
-        RAISE EXCEPTION 'entry dated % falls in a closed period (closed through %)', NEW.effective_date, closed
+    IF EXISTS (SELECT 1 FROM new_entries WHERE created_xact <> pg_current_xact_id()) THEN
+        RAISE EXCEPTION 'entries must be stamped with the transaction creating them' USING ERRCODE = 'TU004';
+    END IF;
+    PERFORM pg_advisory_xact_lock_shared(7001, (school_id % 2147483647)::integer)
+        FROM (SELECT DISTINCT school_id FROM new_entries ORDER BY school_id) AS s;
+    SELECT e.entry_id, e.effective_date, s.closed_through INTO late
+        FROM new_entries e JOIN schools s ON s.school_id = e.school_id
+        WHERE e.effective_date <= s.closed_through LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'entry dated % falls in a closed period (closed through %)', late.effective_date, late.closed_through
             USING ERRCODE = 'TU001';
     END IF;
-    RETURN NEW;
+    RETURN NULL;
 END $$;
-CREATE TRIGGER entry_inserted BEFORE INSERT ON journal_entries FOR EACH ROW EXECUTE FUNCTION ledger_entry_inserted();
-
--- A new posting: only by the entry's own transaction, with the entry's effective date.
-CREATE FUNCTION ledger_posting_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    entry record;
-BEGIN
-    SELECT created_xact, effective_date INTO entry FROM journal_entries
-        WHERE school_id = NEW.school_id AND entry_id = NEW.entry_id;
-    IF entry.created_xact IS DISTINCT FROM pg_current_xact_id() THEN
-        RAISE EXCEPTION 'postings may only be added by the transaction that created entry %', NEW.entry_id
-            USING ERRCODE = 'TU004';
-    END IF;
-    IF NEW.effective_date IS DISTINCT FROM entry.effective_date THEN
-        RAISE EXCEPTION 'posting dated % differs from its entry dated %', NEW.effective_date, entry.effective_date
-            USING ERRCODE = 'TU005';
-    END IF;
-    RETURN NEW;
-END $$;
-CREATE TRIGGER posting_inserted BEFORE INSERT ON postings FOR EACH ROW EXECUTE FUNCTION ledger_posting_inserted();
+CREATE TRIGGER entries_inserted AFTER INSERT ON journal_entries REFERENCING NEW TABLE AS new_entries
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger_entries_inserted();
 
 -- At commit: every entry touched sums to zero and has as many postings as it declares (at least two).
 CREATE FUNCTION ledger_check_entry_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -234,9 +222,24 @@ END $$;
 CREATE CONSTRAINT TRIGGER entry_balanced AFTER INSERT ON journal_entries
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_check_entry_balanced();
 
--- Balances follow postings in the same statement, aggregated and in key order (a fixed lock order).
-CREATE FUNCTION ledger_apply_postings() RETURNS trigger LANGUAGE plpgsql AS $$
+-- New postings, once per statement: only by the transaction that created their entry, dated as
+-- their entry; then the balances follow in the same statement, aggregated and in key order.
+CREATE FUNCTION ledger_postings_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    wrong record;
 BEGIN
+    SELECT p.entry_id, p.effective_date, e.effective_date AS entry_date, e.created_xact INTO wrong
+        FROM new_postings p LEFT JOIN journal_entries e ON e.school_id = p.school_id AND e.entry_id = p.entry_id
+        WHERE e.created_xact IS DISTINCT FROM pg_current_xact_id() OR p.effective_date IS DISTINCT FROM e.effective_date
+        LIMIT 1;
+    IF FOUND THEN
+        IF wrong.created_xact IS DISTINCT FROM pg_current_xact_id() THEN
+            RAISE EXCEPTION 'postings may only be added by the transaction that created entry %', wrong.entry_id
+                USING ERRCODE = 'TU004';
+        END IF;
+        RAISE EXCEPTION 'posting dated % differs from its entry dated %', wrong.effective_date, wrong.entry_date
+            USING ERRCODE = 'TU005';
+    END IF;
     UPDATE account_balances AS b
         SET balance = b.balance + d.total, posting_count = b.posting_count + d.counted
         FROM (SELECT school_id, account_id, sum(amount)::bigint AS total, count(*) AS counted
@@ -244,23 +247,18 @@ BEGIN
         WHERE b.school_id = d.school_id AND b.account_id = d.account_id;
     INSERT INTO dimension_balances AS b (school_id, account_id, dimension, dimension_id, balance, posting_count)
         SELECT school_id, account_id, dimension, dimension_id, sum(amount)::bigint, count(*)
-        FROM (
-            SELECT school_id, account_id, 'student' AS dimension, student_id AS dimension_id, amount FROM new_postings WHERE student_id IS NOT NULL
-            UNION ALL
-            SELECT school_id, account_id, 'family', family_id, amount FROM new_postings WHERE family_id IS NOT NULL
-            UNION ALL
-            SELECT school_id, account_id, 'invoice', invoice_id, amount FROM new_postings WHERE invoice_id IS NOT NULL
-            UNION ALL
-            SELECT school_id, account_id, 'bank_transaction', bank_transaction_id, amount FROM new_postings WHERE bank_transaction_id IS NOT NULL
-        ) AS p
+        FROM new_postings,
+             LATERAL (VALUES ('student', student_id), ('family', family_id), ('invoice', invoice_id),
+                             ('bank_transaction', bank_transaction_id)) AS v(dimension, dimension_id)
+        WHERE dimension_id IS NOT NULL
         GROUP BY school_id, account_id, dimension, dimension_id
         ORDER BY school_id, account_id, dimension, dimension_id
         ON CONFLICT (school_id, account_id, dimension, dimension_id) DO UPDATE
             SET balance = b.balance + EXCLUDED.balance, posting_count = b.posting_count + EXCLUDED.posting_count;
     RETURN NULL;
 END $$;
-CREATE TRIGGER postings_applied AFTER INSERT ON postings REFERENCING NEW TABLE AS new_postings
-    FOR EACH STATEMENT EXECUTE FUNCTION ledger_apply_postings();
+CREATE TRIGGER postings_inserted AFTER INSERT ON postings REFERENCING NEW TABLE AS new_postings
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger_postings_inserted();
 
 -- Balances are only ever written by the triggers above: a session's own INSERT, UPDATE or DELETE
 -- on them (trigger depth 1) is refused.

@@ -5,10 +5,11 @@ import Postgres
 /// Records journal entries inside the caller's transaction, so a service can record an invoice
 /// and its entry, or a payment and its applications, atomically.
 ///
-/// Order of work, chosen so concurrent writers never deadlock: every account balance row the
-/// batch touches is locked first, in ascending account order; then entries are inserted in one
-/// statement (a key already present is a replay or a conflict), then all postings in one statement.
-/// The database re-checks every invariant (balance, closed period, same school) on its own.
+/// Two round trips per batch. First, every account balance row the batch touches is locked in
+/// ascending account order (the fixed order that keeps concurrent writers free of deadlocks) while
+/// the history of the idempotency keys is read: a key already recorded is a replay or a conflict,
+/// a key that failed before fails again. Then the new entries and all their postings are inserted
+/// in one statement. The database re-checks every invariant (balance, closed period, same school).
 public enum LedgerWriter {
     /// Records `requests` (all of one school) and returns one result per request, in order.
     public static func post(_ requests: [JournalEntryRequest], on connection: PostgresConnection) throws(LedgerError) -> [PostedEntry] {
@@ -20,18 +21,15 @@ public enum LedgerWriter {
             try request.validate()
         }
         do {
-            try lockAccounts(schoolID: schoolID, requests: requests, on: connection)
             let hashes = requests.map(\.requestHash)
-            let history = try readHistory(schoolID: schoolID, keys: requests.map(\.idempotencyKey), on: connection)
+            let history = try lockAccountsAndReadHistory(schoolID: schoolID, requests: requests, on: connection)
             var results = try resolve(requests, hashes: hashes, history: history)
             let fresh = requests.indices.filter { results[$0] == nil }
             if !fresh.isEmpty {
-                let inserted = try insertEntries(schoolID: schoolID, requests: fresh.map { requests[$0] }, hashes: fresh.map { hashes[$0] }, on: connection)
+                let inserted = try insert(schoolID: schoolID, requests: requests, hashes: hashes, fresh: fresh, on: connection)
                 try resolveInserted(requests, hashes: hashes, fresh: fresh, inserted: inserted, results: &results, schoolID: schoolID, on: connection)
             }
-            let final = results.map { $0! }
-            try insertPostings(schoolID: schoolID, requests: requests, results: final, on: connection)
-            return final
+            return results.map { $0! }
         } catch let error as LedgerError {
             throw error
         } catch let error as PostgresError {
@@ -41,28 +39,7 @@ public enum LedgerWriter {
         }
     }
 
-    /// Locks the balance rows of every account involved, in ascending order, and checks each
-    /// account exists in the school and is active.
-    static func lockAccounts(schoolID: Int64, requests: [JournalEntryRequest], on connection: PostgresConnection) throws {
-        let accountIDs = Array(Set(requests.flatMap { $0.postings.map(\.accountID) })).sorted()
-        let rows = try connection.query("""
-            SELECT b.account_id, a.is_active FROM account_balances b
-            JOIN accounts a ON a.school_id = b.school_id AND a.account_id = b.account_id
-            WHERE b.school_id = \(schoolID) AND b.account_id = ANY(\(PostgresInt64Array(accountIDs)))
-            ORDER BY b.account_id FOR UPDATE OF b
-            """)
-        var found: [Int64: Bool] = [:]
-        for row in rows {
-            let (id, active) = try row.decode((Int64, Bool).self)
-            found[id] = active
-        }
-        for id in accountIDs {
-            guard let active = found[id] else { throw LedgerError.unknownAccount(id) }
-            guard active else { throw LedgerError.inactiveAccount(id) }
-        }
-    }
-
-    /// What the ledger already knows about these keys, and the school's closed period, in one round trip.
+    /// What the ledger already knows about these keys, and the school's closed period.
     struct History {
         var schoolExists = false
         var closedThrough: CalendarDate?
@@ -70,29 +47,59 @@ public enum LedgerWriter {
         var failures: [String: (hash: [UInt8], code: String, detail: String)] = [:]
     }
 
-    static func readHistory(schoolID: Int64, keys: [String], on connection: PostgresConnection) throws -> History {
-        let keyArray = PostgresTextArray(Array(Set(keys)))
+    /// In one round trip: locks the balance rows of every account involved, in ascending order
+    /// (the fixed lock order that keeps concurrent writers free of deadlocks), checks each exists
+    /// in the school and is active, and reads the school's closed period and what the ledger
+    /// already recorded for these idempotency keys.
+    static func lockAccountsAndReadHistory(schoolID: Int64, requests: [JournalEntryRequest], on connection: PostgresConnection) throws -> History {
+        let accountIDs = Array(Set(requests.flatMap { $0.postings.map(\.accountID) })).sorted()
         let rows = try connection.query("""
-            SELECT 'school', NULL::text, NULL::int8, NULL::bytea, closed_through::text, NULL::text FROM schools WHERE school_id = \(schoolID)
+            WITH locked AS (
+                SELECT b.account_id, a.is_active FROM account_balances b
+                JOIN accounts a ON a.school_id = b.school_id AND a.account_id = b.account_id
+                WHERE b.school_id = \(schoolID) AND b.account_id = ANY(\(PostgresInt64Array(accountIDs)))
+                ORDER BY b.account_id FOR UPDATE OF b
+            )
+            SELECT 'account', NULL::text, account_id, NULL::bytea, is_active::text, NULL::text FROM locked
+            UNION ALL
+            SELECT 'school', NULL, NULL, NULL, closed_through::text, NULL FROM schools WHERE school_id = \(schoolID)
             UNION ALL
             SELECT 'entry', idempotency_key, entry_id, request_hash, NULL, NULL FROM journal_entries
-                WHERE school_id = \(schoolID) AND idempotency_key = ANY(\(keyArray))
+                WHERE school_id = \(schoolID) AND idempotency_key = ANY(\(PostgresTextArray(requests.map(\.idempotencyKey))))
             UNION ALL
             SELECT 'failure', idempotency_key, NULL, request_hash, error_code, error_detail FROM ledger_failures
-                WHERE school_id = \(schoolID) AND idempotency_key = ANY(\(keyArray))
+                WHERE school_id = \(schoolID) AND idempotency_key = ANY(\(PostgresTextArray(requests.map(\.idempotencyKey))))
             """)
         var history = History()
+        var active: [Int64: Bool] = [:]
         for row in rows {
-            let (kind, key, entryID, hash, text, detail) = try row.decode((String, String?, Int64?, [UInt8]?, String?, String?).self)
+            let (kind, key, number, hash, text, detail) = try row.decode((String, String?, Int64?, [UInt8]?, String?, String?).self)
             switch kind {
+            case "account": active[number!] = text == "true"
             case "school":
                 history.schoolExists = true
                 history.closedThrough = try text.map { try CalendarDate(iso: $0) }
-            case "entry":
-                history.entries[key!] = (entryID!, hash!)
-            default:
-                history.failures[key!] = (hash!, text!, detail!)
+            case "entry": history.entries[key!] = (number!, hash!)
+            default: history.failures[key!] = (hash!, text!, detail!)
             }
+        }
+        guard history.schoolExists else { throw LedgerError.unknownSchool(schoolID) }
+        for id in accountIDs {
+            guard let isActive = active[id] else { throw LedgerError.unknownAccount(id) }
+            guard isActive else { throw LedgerError.inactiveAccount(id) }
+        }
+        return history
+    }
+
+    /// Replays by history only (used after a race on insert).
+    static func readHistory(schoolID: Int64, keys: [String], on connection: PostgresConnection) throws -> History {
+        var history = History(schoolExists: true)
+        for row in try connection.query("""
+            SELECT idempotency_key, entry_id, request_hash FROM journal_entries
+            WHERE school_id = \(schoolID) AND idempotency_key = ANY(\(PostgresTextArray(keys)))
+            """) {
+            let (key, id, hash) = try row.decode((String, Int64, [UInt8]).self)
+            history.entries[key] = (id, hash)
         }
         return history
     }
@@ -100,7 +107,6 @@ public enum LedgerWriter {
     /// Replays, conflicts, remembered failures and closed periods, decided before writing anything.
     /// Returns a result for each request already recorded; nil for the ones to insert.
     static func resolve(_ requests: [JournalEntryRequest], hashes: [[UInt8]], history: History) throws -> [PostedEntry?] {
-        guard history.schoolExists else { throw LedgerError.unknownSchool(requests[0].schoolID) }
         var firstUse: [String: [UInt8]] = [:]
         var results: [PostedEntry?] = []
         for (request, hash) in zip(requests, hashes) {
@@ -124,22 +130,56 @@ public enum LedgerWriter {
         return results
     }
 
-    /// Inserts the entries in one statement; returns the new entry ids by idempotency key.
-    static func insertEntries(schoolID: Int64, requests: [JournalEntryRequest], hashes: [[UInt8]],
-                              on connection: PostgresConnection) throws -> [String: Int64] {
+    /// Inserts the fresh entries and their postings in one statement; returns the new entry ids by key.
+    /// An entry another transaction inserted meanwhile is skipped (ON CONFLICT), and so are its postings.
+    static func insert(schoolID: Int64, requests: [JournalEntryRequest], hashes: [[UInt8]], fresh: [Int],
+                       on connection: PostgresConnection) throws -> [String: Int64] {
+        var firstUses: [Int] = []
+        var seen = Set<String>()
+        for index in fresh where seen.insert(requests[index].idempotencyKey).inserted { firstUses.append(index) }
+        let entries = firstUses.map { requests[$0] }
+        var keys: [String] = [], lines: [Int64] = [], accounts: [Int64] = [], amounts: [Int64] = []
+        var students: [Int64?] = [], families: [Int64?] = [], invoices: [Int64?] = [], transactions: [Int64?] = []
+        for request in entries {
+            for (index, posting) in request.postings.enumerated() {
+                keys.append(request.idempotencyKey)
+                lines.append(Int64(index + 1))
+                accounts.append(posting.accountID)
+                amounts.append(posting.amount.dong)
+                students.append(posting.dimensions.studentID)
+                families.append(posting.dimensions.familyID)
+                invoices.append(posting.dimensions.invoiceID)
+                transactions.append(posting.dimensions.bankTransactionID)
+            }
+        }
         let rows = try connection.query("""
-            INSERT INTO journal_entries (school_id, effective_date, kind, description, idempotency_key, request_hash,
-                                         posting_count, reverses_entry_id, invoice_id, bank_transaction_id)
-            SELECT \(schoolID), u.d::date, u.k, u.t, u.i, decode(u.h, 'hex'), u.c, u.r, u.v, u.b
-            FROM unnest(\(PostgresTextArray(requests.map(\.effectiveDate.iso))), \(PostgresTextArray(requests.map(\.kind.rawValue))),
-                        \(PostgresTextArray(requests.map(\.description))), \(PostgresTextArray(requests.map(\.idempotencyKey))),
-                        \(PostgresTextArray(hashes.map(Hex.encode))), \(PostgresInt64Array(requests.map { Int64($0.postings.count) })),
-                        \(PostgresNullableInt64Array(requests.map(\.references.reversesEntryID))),
-                        \(PostgresNullableInt64Array(requests.map(\.references.invoiceID))),
-                        \(PostgresNullableInt64Array(requests.map(\.references.bankTransactionID))))
-                 AS u(d, k, t, i, h, c, r, v, b)
-            ON CONFLICT (school_id, idempotency_key) DO NOTHING
-            RETURNING idempotency_key, entry_id
+            WITH new_entries AS (
+                INSERT INTO journal_entries (school_id, effective_date, kind, description, idempotency_key, request_hash,
+                                             posting_count, reverses_entry_id, invoice_id, bank_transaction_id)
+                SELECT \(schoolID), u.d::date, u.k, u.t, u.i, decode(u.h, 'hex'), u.c, u.r, u.v, u.b
+                FROM unnest(\(PostgresTextArray(entries.map(\.effectiveDate.iso))), \(PostgresTextArray(entries.map(\.kind.rawValue))),
+                            \(PostgresTextArray(entries.map(\.description))), \(PostgresTextArray(entries.map(\.idempotencyKey))),
+                            \(PostgresTextArray(firstUses.map { Hex.encode(hashes[$0]) })),
+                            \(PostgresInt64Array(entries.map { Int64($0.postings.count) })),
+                            \(PostgresNullableInt64Array(entries.map(\.references.reversesEntryID))),
+                            \(PostgresNullableInt64Array(entries.map(\.references.invoiceID))),
+                            \(PostgresNullableInt64Array(entries.map(\.references.bankTransactionID))))
+                     AS u(d, k, t, i, h, c, r, v, b)
+                ON CONFLICT (school_id, idempotency_key) DO NOTHING
+                RETURNING idempotency_key, entry_id, effective_date
+            ), new_postings AS (
+                INSERT INTO postings (school_id, entry_id, line, account_id, amount, effective_date,
+                                      student_id, family_id, invoice_id, bank_transaction_id)
+                SELECT \(schoolID), e.entry_id, p.l, p.a, p.m, e.effective_date, p.s, p.f, p.i, p.b
+                FROM unnest(\(PostgresTextArray(keys)), \(PostgresInt64Array(lines)), \(PostgresInt64Array(accounts)),
+                            \(PostgresInt64Array(amounts)), \(PostgresNullableInt64Array(students)),
+                            \(PostgresNullableInt64Array(families)), \(PostgresNullableInt64Array(invoices)),
+                            \(PostgresNullableInt64Array(transactions)))
+                     AS p(k, l, a, m, s, f, i, b)
+                JOIN new_entries e ON e.idempotency_key = p.k
+                RETURNING 1
+            )
+            SELECT idempotency_key, entry_id FROM new_entries
             """)
         var inserted: [String: Int64] = [:]
         for row in rows {
@@ -172,36 +212,5 @@ public enum LedgerWriter {
             }
             results[index] = PostedEntry(entryID: entry.entryID, replayed: true)
         }
-    }
-
-    /// Inserts the postings of the newly inserted entries in one statement.
-    static func insertPostings(schoolID: Int64, requests: [JournalEntryRequest], results: [PostedEntry],
-                               on connection: PostgresConnection) throws {
-        var entryIDs: [Int64] = [], lines: [Int64] = [], accounts: [Int64] = [], amounts: [Int64] = [], dates: [String] = []
-        var students: [Int64?] = [], families: [Int64?] = [], invoices: [Int64?] = [], transactions: [Int64?] = []
-        for (request, result) in zip(requests, results) where !result.replayed {
-            for (index, posting) in request.postings.enumerated() {
-                entryIDs.append(result.entryID)
-                lines.append(Int64(index + 1))
-                accounts.append(posting.accountID)
-                amounts.append(posting.amount.dong)
-                dates.append(request.effectiveDate.iso)
-                students.append(posting.dimensions.studentID)
-                families.append(posting.dimensions.familyID)
-                invoices.append(posting.dimensions.invoiceID)
-                transactions.append(posting.dimensions.bankTransactionID)
-            }
-        }
-        guard !entryIDs.isEmpty else { return }
-        try connection.query("""
-            INSERT INTO postings (school_id, entry_id, line, account_id, amount, effective_date,
-                                  student_id, family_id, invoice_id, bank_transaction_id)
-            SELECT \(schoolID), u.e, u.l, u.a, u.m, u.d::date, u.s, u.f, u.i, u.b
-            FROM unnest(\(PostgresInt64Array(entryIDs)), \(PostgresInt64Array(lines)), \(PostgresInt64Array(accounts)),
-                        \(PostgresInt64Array(amounts)), \(PostgresTextArray(dates)), \(PostgresNullableInt64Array(students)),
-                        \(PostgresNullableInt64Array(families)), \(PostgresNullableInt64Array(invoices)),
-                        \(PostgresNullableInt64Array(transactions)))
-                 AS u(e, l, a, m, d, s, f, i, b)
-            """)
     }
 }

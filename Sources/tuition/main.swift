@@ -13,6 +13,8 @@ enum Tuition {
     static let commands: [Command] = [
         Command(name: "migrate", summary: "Apply pending database migrations", usage: MigrateCommand.usage, run: MigrateCommand.run),
         Command(name: "db", summary: "Manage the embedded PostgreSQL cluster", usage: DatabaseCommand.usage, run: DatabaseCommand.run),
+        Command(name: "ledger", summary: "Verify the ledger's balances and invariants", usage: LedgerCommand.usage, run: LedgerCommand.run),
+        Command(name: "bench", summary: "Workloads for the scripts in bench/", usage: BenchCommand.usage, run: BenchCommand.run),
     ]
 
     static var usage: String {

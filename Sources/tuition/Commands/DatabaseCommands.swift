@@ -21,13 +21,14 @@ enum MigrateCommand {
 
 enum DatabaseCommand {
     static let usage = """
-        Usage: tuition db <start|stop|status|url>
+        Usage: tuition db <start|stop|status|url|env>
 
         Manages the embedded PostgreSQL cluster under TUITION_HOME (default ./.tuition).
           start    create the cluster on first use and start it
           stop     stop it
           status   print running, stopped or not initialized
           url      print the connection URL of its database
+          env      print PGHOST, PGPORT, PGUSER and PGDATABASE for psql and pgbench (eval "$(tuition db env)")
         """
 
     static func run(_ arguments: [String]) throws {
@@ -50,6 +51,11 @@ enum DatabaseCommand {
             print(cluster.status().rawValue)
         case "url":
             print(cluster.url)
+        case "env":
+            let configuration = cluster.configuration()
+            for (variable, key) in [("PGHOST", "host"), ("PGPORT", "port"), ("PGUSER", "user"), ("PGDATABASE", "dbname")] {
+                print("export \(variable)='\(configuration.value(key) ?? "")'")
+            }
         default:
             throw UsageError(message: "unknown action '\(action)'", usage: usage)
         }

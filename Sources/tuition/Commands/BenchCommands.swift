@@ -1,0 +1,100 @@
+import Core
+import Foundation
+import Ledger
+import Postgres
+import Synchronization
+
+/// Workloads for the scripts in bench/: each prints one JSON line of figures.
+enum BenchCommand {
+    static let usage = """
+        Usage: tuition bench <pg|ledger> [--threads N] [--seconds S]
+
+        Workloads measured by the scripts in bench/ (not for production use):
+          pg       a prepared primary-key SELECT on pgbench_accounts through the pool (run pgbench -i first)
+          ledger   four-posting entries (bank/suspense/suspense/receivable) by N concurrent writers
+        """
+
+    static let threadsMax = 64
+    static let secondsMax = 600.0
+
+    static func run(_ arguments: [String]) throws {
+        var reader = try ArgumentReader(arguments, usage: usage)
+        let workload = try reader.requiredPositional("workload")
+        let threads = try reader.option("--threads") { text -> Int in
+            guard let value = Int(text), (1...threadsMax).contains(value) else { throw CommandFailure(message: "1 to \(threadsMax)") }
+            return value
+        } ?? 1
+        let seconds = try reader.option("--seconds") { text -> Double in
+            guard let value = Double(text), value > 0, value <= secondsMax else { throw CommandFailure(message: "0 to \(secondsMax)") }
+            return value
+        } ?? 10
+        try reader.finish()
+        let database = try DatabaseAccess.resolve()
+        let pool = PostgresPool(configuration: database.configuration, size: threads)
+        defer { pool.close() }
+        switch workload {
+        case "pg":
+            let accounts = try pool.withConnection { try $0.query("SELECT count(*) FROM pgbench_accounts").singleRow()!.decode(column: 0, as: Int64.self) }
+            let count = measure(threads: threads, seconds: seconds) { _, _ in
+                let id = Int64.random(in: 1...accounts)
+                try pool.withConnection { try $0.query("SELECT abalance FROM pgbench_accounts WHERE aid = \(id)") }
+            }
+            report(workload: "pg_select", threads: threads, seconds: seconds, count: count)
+        case "ledger":
+            try database.migrate(layout: try ProjectLayout.locate())
+            let setup = try benchSchool(pool)
+            let ledger = LedgerService(pool: pool)
+            let count = measure(threads: threads, seconds: seconds) { thread, iteration in
+                let request = JournalEntryRequest(
+                    schoolID: setup.school, effectiveDate: VietnamTime.today, kind: .paymentReceived, description: "bench payment",
+                    idempotencyKey: "bench-\(setup.run)-\(thread)-\(iteration)",
+                    postings: [PostingRequest(accountID: setup.bank, amount: Money(dong: 1_500_000)),
+                               PostingRequest(accountID: setup.suspense, amount: Money(dong: -1_500_000)),
+                               PostingRequest(accountID: setup.suspense, amount: Money(dong: 1_500_000)),
+                               PostingRequest(accountID: setup.receivable, amount: Money(dong: -1_500_000),
+                                              dimensions: PostingDimensions(studentID: Int64(iteration % 2_000), invoiceID: Int64(iteration)))])
+                try ledger.post(request)
+            }
+            report(workload: "ledger_entries", threads: threads, seconds: seconds, count: count)
+        default:
+            throw UsageError(message: "unknown workload '\(workload)'", usage: usage)
+        }
+    }
+
+    /// Runs `body` on `threads` threads until `seconds` pass; returns how many calls completed.
+    static func measure(threads: Int, seconds: Double, _ body: @escaping @Sendable (Int, Int) throws -> Void) -> Int {
+        let deadline = Date().addingTimeInterval(seconds)
+        let completed = Mutex(0)
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: threads) { thread in
+            var iteration = 0
+            while Date() < deadline {
+                do { try body(thread, iteration) } catch {
+                    failures.withLock { if $0.count < 5 { $0.append("\(error)") } }
+                }
+                iteration += 1
+            }
+            completed.withLock { $0 += iteration }
+        }
+        for failure in failures.withLock({ $0 }) { printError("bench failure: \(failure)") }
+        return completed.withLock { $0 }
+    }
+
+    static func report(workload: String, threads: Int, seconds: Double, count: Int) {
+        let perSecond = Int((Double(count) / seconds).rounded())
+        print(#"{"workload":"\#(workload)","threads":\#(threads),"seconds":\#(seconds),"operations":\#(count),"per_second":\#(perSecond)}"#)
+    }
+
+    static func benchSchool(_ pool: PostgresPool) throws -> (school: Int64, bank: Int64, suspense: Int64, receivable: Int64, run: UInt32) {
+        let run = UInt32.random(in: 0...UInt32.max)
+        let school = try pool.transaction(isolation: .readCommitted) { connection in
+            try Schools.create(NewSchool(code: "BENCH-\(run)", name: "Bench school", district: "Bench", level: .primary,
+                                         paymentCodePrefix: "BN",
+                                         bankAccounts: [NewBankAccount(bankBIN: "970436", accountNumber: "B\(run)", holderName: "BENCH")]), on: connection)
+        }
+        return try pool.withConnection { connection in
+            func id(_ purpose: AccountPurpose) throws -> Int64 { try LedgerQueries.account(schoolID: school.id, purpose: purpose, on: connection)!.accountID }
+            return (school.id, try id(.bank), try id(.suspense), try id(.receivable), run)
+        }
+    }
+}

@@ -1,0 +1,21 @@
+# Shared by the bench scripts: a release build and a private embedded cluster for this run.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+BIN="${BIN:-$ROOT/.build/release/tuition}"
+if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
+    swift build -c release --product tuition >/dev/null
+fi
+export TUITION_HOME="${TUITION_HOME:-$(mktemp -d /tmp/tuition-bench.XXXXXX)}"
+unset DATABASE_URL
+bench_cleanup() { "$BIN" db stop >/dev/null 2>&1 || true; rm -rf "$TUITION_HOME" /tmp/tuition-pg-* 2>/dev/null || true; }
+trap bench_cleanup EXIT
+"$BIN" db start >/dev/null
+eval "$("$BIN" db env)"
+command -v pgbench >/dev/null || { echo "pgbench is missing: apt-get install -y postgresql-contrib" >&2; exit 1; }
+
+# Prints the value of a key in a one-line JSON object.
+json_field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
+# Prints the tps figure of a pgbench run (excluding connection time).
+pgbench_tps() { awk '/^tps = / { print int($3); exit }'; }
+ratio() { python3 -c 'import sys; print(f"{int(sys.argv[1]) / max(1, int(sys.argv[2])):.2f}")' "$1" "$2"; }
