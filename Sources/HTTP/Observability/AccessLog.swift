@@ -67,7 +67,8 @@ public enum ServerLog {
     /// One JSON line per message on standard error.
     public static let standardError: @Sendable (String) -> Void = { message in
         var json: [UInt8] = [UInt8(ascii: "{")]
-        JSONText.appendMember(&json, "time", string: TimeFormatting.iso8601(unixMilliseconds: Clock.wallMilliseconds()), first: true)
+        let time = TimeFormatting.iso8601(unixMilliseconds: Clock.wallMilliseconds())
+        JSONText.appendMember(&json, "time", string: time, first: true)
         JSONText.appendMember(&json, "level", string: "error")
         JSONText.appendMember(&json, "component", string: "http")
         JSONText.appendMember(&json, "message", string: message)

@@ -57,6 +57,12 @@ public struct RequestTarget: Sendable, Equatable {
     }
 
     private static func decodeSegment(_ raw: UnsafeRawBufferPointer) throws(HTTPParseError) -> String {
+        if !raw.contains(UInt8(ascii: "%")) {
+            // Path characters were checked: ASCII, no controls, no '/'. Only dot segments remain to refuse.
+            let segment = String(decoding: raw, as: UTF8.self)
+            if segment == "." || segment == ".." { throw .target("dot segments are not accepted in the path") }
+            return segment
+        }
         let decoded = try PercentDecoding.decode(raw, plusIsSpace: false, part: "path")
         for byte in decoded where byte < 0x20 || byte == 0x7F || byte == UInt8(ascii: "/") {
             throw .target("an escape in the path decodes to \(byte == 0x2F ? "'/'" : ByteClass.describe(byte))")

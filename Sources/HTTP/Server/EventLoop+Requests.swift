@@ -70,7 +70,8 @@ extension EventLoop {
         let incoming = head.headers["X-Request-Id"]
         let requestId = incoming.flatMap { RequestID.isAcceptable($0) ? $0 : nil } ?? RequestID.make()
         let hasBody = head.framing != .none && head.framing != .contentLength(0)
-        var exchange = Exchange.unmatched(requestId: requestId, method: head.method, keepAlive: head.keepAlive, startedAt: now)
+        var exchange = Exchange.unmatched(
+            requestId: requestId, method: head.method, keepAlive: head.keepAlive, startedAt: Clock.monotonicNanoseconds())
         exchange.version = head.version
         switch core.router.match(method: head.method, segments: head.components.segments) {
         case .found(let route, let parameters):
@@ -208,7 +209,8 @@ extension EventLoop {
     }
 
     private func record(_ exchange: Exchange, status: Int, bodyBytes: Int, wallMilliseconds: Int64) {
-        let duration = now >= exchange.startedAt ? now - exchange.startedAt : 0
+        let finishedAt = Clock.monotonicNanoseconds()
+        let duration = finishedAt >= exchange.startedAt ? finishedAt - exchange.startedAt : 0
         shard.record(templateIndex: exchange.templateIndex, method: exchange.method, status: status,
                      durationNanoseconds: duration)
         guard let accessLog = configuration.accessLog else { return }

@@ -23,6 +23,7 @@ public final class HTTPServer: Sendable {
     private let workers: WorkerPool
     private let lifecycle = Mutex(Lifecycle.idle)
     private let finished = DispatchGroup()
+    private let port = Atomic<Int>(-1)
 
     /// `router` is frozen here: its middleware is composed around every handler once.
     public init(configuration: HTTPServerConfiguration, router: Router, metrics: HTTPMetrics = HTTPMetrics()) {
@@ -72,10 +73,10 @@ public final class HTTPServer: Sendable {
             throw error
         }
         finished.enter()
-        let group = finished
+        self.port.store(port, ordering: .releasing)
         let core = ServerCore(
             configuration: configuration, router: router, metrics: metrics, workers: workers, listener: listener,
-            boundPort: port, mailboxes: mailboxes, onStopped: { group.leave() })
+            mailboxes: mailboxes, onStopped: { [weak self] in self?.didStop() })
         for (index, descriptor) in epolls.enumerated() {
             // A loop thread that cannot start leaves the server unable to stop cleanly: treat it as fatal.
             do {
@@ -89,12 +90,17 @@ public final class HTTPServer: Sendable {
         return core
     }
 
-    /// The port listened on (the ephemeral one when configured with 0).
+    /// Called once by the last event loop: releases the loops' shared state and wakes `waitUntilStopped()`.
+    private func didStop() {
+        lifecycle.withLock { $0 = .stopped }
+        finished.leave()
+    }
+
+    /// The port listened on (the ephemeral one when configured with 0); stays readable after shutdown.
     public var boundPort: Int {
-        lifecycle.withLock { lifecycle in
-            guard case .running(let core) = lifecycle else { preconditionFailure("boundPort before start()") }
-            return core.boundPort
-        }
+        let port = port.load(ordering: .acquiring)
+        precondition(port >= 0, "boundPort before start()")
+        return port
     }
 
     /// Whether the server has started and not finished shutting down.

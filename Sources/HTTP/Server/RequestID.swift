@@ -25,7 +25,8 @@ enum RequestID {
         let bytes = candidate.utf8
         guard (1...incomingBytesMax).contains(bytes.count) else { return false }
         return bytes.allSatisfy { byte in
-            (0x30...0x39).contains(byte) || isLetter(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+            (0x30...0x39).contains(byte) || isLetter(byte)
+                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
         }
     }
 

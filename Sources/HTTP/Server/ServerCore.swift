@@ -7,7 +7,6 @@ final class ServerCore: Sendable {
     let metrics: HTTPMetrics
     let workers: WorkerPool
     let listener: Int32
-    let boundPort: Int
     let parserLimits: HTTPParserLimits
     let timeouts: ConnectionTimeouts
     let mailboxes: [LoopMailbox]
@@ -18,14 +17,13 @@ final class ServerCore: Sendable {
 
     init(
         configuration: HTTPServerConfiguration, router: Router, metrics: HTTPMetrics, workers: WorkerPool,
-        listener: Int32, boundPort: Int, mailboxes: [LoopMailbox], onStopped: @escaping @Sendable () -> Void
+        listener: Int32, mailboxes: [LoopMailbox], onStopped: @escaping @Sendable () -> Void
     ) {
         self.configuration = configuration
         self.router = router
         self.metrics = metrics
         self.workers = workers
         self.listener = listener
-        self.boundPort = boundPort
         self.mailboxes = mailboxes
         self.onStopped = onStopped
         parserLimits = configuration.parserLimits

@@ -1,8 +1,9 @@
 import Glibc
 
-/// Linux calls that Swift's `Glibc` module does not import (its module map leaves out `<sys/epoll.h>`,
-/// `<sys/eventfd.h>` and the GNU `accept4` and `pthread_setname_np`). `Package.swift` is fixed, so instead of a C shim we bind each symbol
-/// once through `dlsym` with its exact C function type; glibc has exported all of them since 2.9.
+/// Linux calls that Swift's `Glibc` module does not import: its module map leaves out `<sys/epoll.h>` and
+/// `<sys/eventfd.h>`, and GNU extensions (`accept4`, `pthread_setname_np`) are hidden. `Package.swift` is fixed,
+/// so instead of a C shim each symbol is bound once through `dlsym` with its exact C function type;
+/// glibc has exported all of them since 2.12.
 enum LinuxSymbols {
     typealias EpollCreate1 = @convention(c) (Int32) -> Int32
     typealias EpollCtl = @convention(c) (Int32, Int32, Int32, UnsafeMutableRawPointer?) -> Int32
