@@ -256,6 +256,17 @@ struct LiveServerTests {
         #expect(try kept.readResponse().status == 200)
     }
 
+    @Test("the last request allowed on a connection is answered with Connection: close")
+    func requestsPerConnection() throws {
+        let server = try TestServer { $0.requestsPerConnectionMax = 2 }
+        defer { server.stop() }
+        let client = try RawClient(port: server.port)
+        try client.send(Self.request("/health") + Self.request("/health") + Self.request("/health"))
+        #expect(try client.readResponse().header("Connection") == nil)
+        #expect(try client.readResponse().header("Connection") == "close")
+        #expect(client.peerClosed())
+    }
+
     @Test("over the connection cap a connection gets 503 and is closed")
     func connectionCap() throws {
         let server = try TestServer { $0.connectionsMax = 2 }
