@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 @testable import HTTP
 
@@ -19,6 +20,26 @@ struct ObservabilityTests {
                                    route: "/v1/invoices/{id}", status: 200, bytes: 17, durationMicroseconds: 1_234_567)
         #expect(entry.jsonLine == #"{"time":"1994-11-06T08:49:37.042Z","request_id":"r\"1","method":"GET","#
             + #""route":"/v1/invoices/{id}","status":200,"bytes":17,"duration_ms":1234.567}"#)
+    }
+
+    @Test("the buffered writer emits whole lines only when flushed (or when the batch is full)")
+    func bufferedWriter() throws {
+        var descriptors: [Int32] = [-1, -1]
+        #expect(pipe(&descriptors) == 0)
+        defer { descriptors.forEach { _ = close($0) } }
+        _ = fcntl(descriptors[0], F_SETFL, O_NONBLOCK)
+        let writer = BufferedLineWriter(descriptor: descriptors[1])
+        let entry = AccessLogEntry(timeMilliseconds: 0, requestId: "r", method: "GET", route: "/health", status: 200,
+                                   bytes: 2, durationMicroseconds: 5)
+        writer.append(entry)
+        writer.append(entry)
+        var buffer = [UInt8](repeating: 0, count: 4_096)
+        #expect(read(descriptors[0], &buffer, buffer.count) == -1, "nothing is written before the flush")
+        writer.flush()
+        let count = read(descriptors[0], &buffer, buffer.count)
+        let text = String(decoding: buffer[0..<max(count, 0)], as: UTF8.self)
+        #expect(text == entry.jsonLine + "\n" + entry.jsonLine + "\n")
+        #expect(entry.jsonLine.hasSuffix(#""duration_ms":0.005}"#))
     }
 
     @Test("request ids are 24 hex digits, ordered by time; incoming ids are checked")

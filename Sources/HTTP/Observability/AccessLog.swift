@@ -32,9 +32,16 @@ public struct AccessLogEntry: Sendable, Equatable {
     /// `{"time":"…Z","request_id":"…","method":"GET","route":"/health","status":200,"bytes":2,"duration_ms":0.042}`
     public var jsonLine: String {
         var json: [UInt8] = []
-        json.reserveCapacity(192)
-        json.append(UInt8(ascii: "{"))
-        JSONText.appendMember(&json, "time", string: TimeFormatting.iso8601(unixMilliseconds: timeMilliseconds), first: true)
+        appendJSON(to: &json)
+        return String(decoding: json, as: UTF8.self)
+    }
+
+    /// Appends the JSON object (without a newline) to `json`.
+    func appendJSON(to json: inout [UInt8]) {
+        json.reserveCapacity(json.count + 192)
+        json.append(contentsOf: #"{"time":""#.utf8)
+        TimeFormatting.appendISO8601(unixMilliseconds: timeMilliseconds, to: &json)
+        json.append(UInt8(ascii: "\""))
         JSONText.appendMember(&json, "request_id", string: requestId)
         JSONText.appendMember(&json, "method", string: method)
         JSONText.appendMember(&json, "route", string: route)
@@ -42,24 +49,31 @@ public struct AccessLogEntry: Sendable, Equatable {
         JSONText.appendMember(&json, "bytes", integer: bytes)
         JSONText.appendName(&json, "duration_ms", first: false)
         let micros = max(durationMicroseconds, 0)
-        json.append(contentsOf: "\(micros / 1_000).\(TimeFormatting.pad(Int(micros % 1_000), 3))".utf8)
+        ResponseSerializer.appendDecimal(Int(micros / 1_000), to: &json)
+        json.append(UInt8(ascii: "."))
+        TimeFormatting.appendDigits(Int(micros % 1_000), width: 3, to: &json)
         json.append(UInt8(ascii: "}"))
-        return String(decoding: json, as: UTF8.self)
     }
 }
 
-/// Where access-log entries go. Called on event-loop threads: it must be quick and must not block for long.
+/// Where access-log entries go. Both closures are called on event-loop threads: they must be quick and must
+/// not block for long. `flush` is called once per event-loop wake-up in which entries were recorded.
 public struct AccessLogSink: Sendable {
     public let record: @Sendable (AccessLogEntry) -> Void
+    public let flush: @Sendable () -> Void
 
-    public init(_ record: @escaping @Sendable (AccessLogEntry) -> Void) {
+    public init(flush: @escaping @Sendable () -> Void = {}, _ record: @escaping @Sendable (AccessLogEntry) -> Void) {
         self.record = record
+        self.flush = flush
     }
 
-    /// JSON lines on standard output, one `write` per line under a lock (lines never interleave).
-    public static let standardOutput = AccessLogSink { entry in
-        LineWriter.standardOutput.write(entry.jsonLine)
-    }
+    /// JSON lines on standard output. Entries are formatted into a shared buffer under a lock and written
+    /// when a loop finishes its batch of events (or the buffer fills): one `write` per wake-up instead of one per
+    /// request. Lines never interleave, and none waits longer than one loop iteration.
+    public static let standardOutput: AccessLogSink = {
+        let writer = BufferedLineWriter(descriptor: 1)
+        return AccessLogSink(flush: { writer.flush() }) { entry in writer.append(entry) }
+    }()
 }
 
 /// Server-side error messages.
@@ -74,6 +88,34 @@ public enum ServerLog {
         JSONText.appendMember(&json, "message", string: message)
         json.append(UInt8(ascii: "}"))
         LineWriter.standardError.write(String(decoding: json, as: UTF8.self))
+    }
+}
+
+/// Collects access-log lines and writes them in batches; the lock is held across the write so that batches
+/// from different loops never interleave, even on a pipe.
+final class BufferedLineWriter: Sendable {
+    /// A batch this large is written at once rather than at the end of the loop iteration.
+    static let batchBytesMax = 64 * 1024
+
+    private let descriptor: Int32
+    private let buffer = Mutex<[UInt8]>([])
+
+    init(descriptor: Int32) {
+        self.descriptor = descriptor
+    }
+
+    func append(_ entry: AccessLogEntry) {
+        buffer.withLock { bytes in
+            entry.appendJSON(to: &bytes)
+            bytes.append(0x0A)
+            if bytes.count >= Self.batchBytesMax { LineWriter.writeAll(descriptor, bytes, clearing: &bytes) }
+        }
+    }
+
+    func flush() {
+        buffer.withLock { bytes in
+            if !bytes.isEmpty { LineWriter.writeAll(descriptor, bytes, clearing: &bytes) }
+        }
     }
 }
 
@@ -93,16 +135,22 @@ final class LineWriter: Sendable {
         var bytes = Array(line.utf8)
         bytes.append(0x0A)
         lock.withLock { _ in
-            bytes.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    // A log that cannot be written (closed pipe, full disk) must not stop the server.
-                    guard let written = try? SystemCall.run("write", {
-                        Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                    }), written > 0 else { return }
-                    offset += written
-                }
+            Self.writeAll(descriptor, bytes, clearing: &bytes)
+        }
+    }
+
+    /// Writes `bytes` completely, then empties `clearing`. A log that cannot be written (closed pipe, full
+    /// disk) is dropped: it must not stop the server.
+    static func writeAll(_ descriptor: Int32, _ bytes: [UInt8], clearing: inout [UInt8]) {
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                guard let written = try? SystemCall.run("write", {
+                    Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                }), written > 0 else { return }
+                offset += written
             }
         }
+        clearing.removeAll(keepingCapacity: true)
     }
 }

@@ -50,6 +50,39 @@ enum TimeFormatting {
             + "\(pad(time.hour, 2)):\(pad(time.minute, 2)):\(pad(time.second, 2)).\(pad(milliseconds, 3))Z"
     }
 
+    /// Appends `2025-11-29T07:15:00.123Z` without building strings.
+    static func appendISO8601(unixMilliseconds: Int64, to output: inout [UInt8]) {
+        let seconds = unixMilliseconds.floorDivided(by: 1_000)
+        let time = civil(unixSeconds: seconds)
+        appendDigits(time.year, width: 4, to: &output)
+        output.append(UInt8(ascii: "-"))
+        appendDigits(time.month, width: 2, to: &output)
+        output.append(UInt8(ascii: "-"))
+        appendDigits(time.day, width: 2, to: &output)
+        output.append(UInt8(ascii: "T"))
+        appendDigits(time.hour, width: 2, to: &output)
+        output.append(UInt8(ascii: ":"))
+        appendDigits(time.minute, width: 2, to: &output)
+        output.append(UInt8(ascii: ":"))
+        appendDigits(time.second, width: 2, to: &output)
+        output.append(UInt8(ascii: "."))
+        appendDigits(Int(unixMilliseconds - seconds * 1_000), width: 3, to: &output)
+        output.append(UInt8(ascii: "Z"))
+    }
+
+    /// Appends `value` (non-negative) in decimal, zero-padded to at least `width` digits.
+    static func appendDigits(_ value: Int, width: Int, to output: inout [UInt8]) {
+        precondition(value >= 0 && width > 0 && width <= 8)
+        var digits = 1
+        var rest = value / 10
+        while rest > 0 {
+            digits += 1
+            rest /= 10
+        }
+        for _ in digits..<max(width, digits) { output.append(UInt8(ascii: "0")) }
+        ResponseSerializer.appendDecimal(value, to: &output)
+    }
+
     static func pad(_ value: Int, _ width: Int) -> String {
         let digits = String(value)
         return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits

@@ -214,6 +214,7 @@ extension EventLoop {
         shard.record(templateIndex: exchange.templateIndex, method: exchange.method, status: status,
                      durationNanoseconds: duration)
         guard let accessLog = configuration.accessLog else { return }
+        accessLogUnflushed = true
         accessLog.record(AccessLogEntry(
             timeMilliseconds: wallMilliseconds, requestId: exchange.requestId, method: exchange.method?.rawValue ?? "-",
             route: exchange.routeLabel, status: status, bytes: bodyBytes, durationMicroseconds: Int64(duration / 1_000)))

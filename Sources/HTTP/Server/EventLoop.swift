@@ -31,6 +31,8 @@ final class EventLoop {
     var readyAgain: [UInt64] = []
     var now: UInt64
     var dateLines = DateLineCache()
+    /// Access-log entries were recorded since the sink was last flushed.
+    var accessLogUnflushed = false
 
     init(index: Int, core: ServerCore, epollDescriptor: Int32) {
         self.index = index
@@ -62,9 +64,16 @@ final class EventLoop {
             for position in 0..<count { handle(epoll.event(at: position)) }
             serviceReadyAgain()
             if now >= nextSweepAt { sweep() }
+            flushAccessLog()
         }
         closeAll()
         core.loopExited()
+    }
+
+    private func flushAccessLog() {
+        guard accessLogUnflushed else { return }
+        accessLogUnflushed = false
+        configuration.accessLog?.flush()
     }
 
     private func finished() -> Bool {
