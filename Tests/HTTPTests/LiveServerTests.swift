@@ -77,6 +77,22 @@ struct LiveServerTests {
         #expect(elapsed > 1.4 && elapsed < 2.3)
     }
 
+    @Test("on a kept-alive connection the head deadline runs from the first byte of the next head")
+    func keepAliveHeadDeadline() throws {
+        let server = try TestServer {
+            $0.headTimeoutSeconds = 1
+            $0.idleTimeoutSeconds = 3
+        }
+        defer { server.stop() }
+        let client = try RawClient(port: server.port)
+        try client.send(Self.request("/health") + "GET /hea")
+        #expect(try client.readResponse().status == 200)
+        let start = Date()
+        #expect(try client.readResponse().status == 408)
+        let elapsed = Date().timeIntervalSince(start)
+        #expect(elapsed > 0.8 && elapsed < 1.8)
+    }
+
     @Test("a body that stops arriving is answered 408 at the body deadline")
     func slowBody() throws {
         let server = try TestServer { $0.bodyTimeoutSeconds = 1 }

@@ -87,6 +87,9 @@ struct ObservabilityTests {
         #expect(text.contains("# HELP db_pool_in_use Connections checked out.\\nNow.\n# TYPE db_pool_in_use gauge\ndb_pool_in_use 3\n"))
         #expect(text.contains("http_open_connections 0\n"))
         #expect(!text.contains("BREW"))
+        let response = metrics.prometheusResponse()
+        #expect(response.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8")
+        #expect(String(decoding: response.body, as: UTF8.self).hasPrefix("# HELP http_requests_total"))
     }
 
     @Test("label values are escaped")

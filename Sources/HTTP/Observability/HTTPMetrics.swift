@@ -54,6 +54,11 @@ public final class HTTPMetrics: Sendable {
         return shard
     }
 
+    /// A `/metrics` response: `router.add(.get, "/metrics", options: .inline) { _ in metrics.prometheusResponse() }`.
+    public func prometheusResponse() -> Response {
+        .text(renderPrometheus(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+    }
+
     /// The exposition text (`text/plain; version=0.0.4`).
     public func renderPrometheus() -> String {
         let (templates, shards, gauges) = registry.withLock { ($0.templates ?? [], $0.shards, $0.gauges) }

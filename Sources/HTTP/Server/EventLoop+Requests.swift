@@ -27,6 +27,7 @@ extension EventLoop {
         connection.input.consume(step.consumed)
         switch step.event {
         case .needMoreData:
+            noteHeadBytes(connection)
             return readMore(connection)
         case .head(let head):
             beginRequest(connection, head)
@@ -49,7 +50,7 @@ extension EventLoop {
             case .transferred(let count):
                 connection.input.didWrite(count)
                 if count < space.count && connection.shortReadMeansDrained { connection.socketDrained = true }
-                if !connection.decoder.isReadingBody { connection.timer.headBytesArrived(at: now) }
+                noteHeadBytes(connection)
                 return true
             case .wouldBlock:
                 connection.socketDrained = true
@@ -62,6 +63,14 @@ extension EventLoop {
             close(connection)
             return false
         }
+    }
+
+    /// Starts the head deadline of a kept-alive connection at the first byte of its next head (later bytes
+    /// change nothing), and makes sure the sweep comes in time for it.
+    private func noteHeadBytes(_ connection: Connection) {
+        guard connection.input.readableCount > 0, !connection.decoder.isReadingBody else { return }
+        connection.timer.headBytesArrived(at: now)
+        armTimer(connection)
     }
 
     // MARK: Requests
