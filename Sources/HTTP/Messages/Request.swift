@@ -1,0 +1,113 @@
+import Foundation
+
+/// One query parameter, percent-decoded (`+` is a space). Order and duplicates are kept.
+public struct QueryItem: Sendable, Equatable {
+    public var name: String
+    public var value: String
+
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// The `{name}` values of the matched route template, percent-decoded.
+public struct PathParameters: Sendable, Equatable {
+    public private(set) var items: [(name: String, value: String)]
+
+    public init(_ items: [(name: String, value: String)] = []) { self.items = items }
+
+    public subscript(name: String) -> String? {
+        items.first { $0.name == name }?.value
+    }
+
+    public static func == (left: PathParameters, right: PathParameters) -> Bool {
+        left.items.elementsEqual(right.items) { $0.name == $1.name && $0.value == $1.value }
+    }
+}
+
+/// A complete request as a handler sees it.
+public struct Request: Sendable {
+    public var method: HTTPMethod
+    public var version: HTTPVersion
+    /// The request target exactly as received (origin-form), e.g. `/v1/invoices?month=2025-09`.
+    public var target: String
+    /// The percent-decoded path, e.g. `/v1/schools/THCS Ba Đình`.
+    public var path: String
+    public var query: [QueryItem]
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+    public var pathParameters: PathParameters
+    /// The template of the matched route, e.g. `/v1/schools/{school}/invoices/{id}`.
+    public var routeTemplate: String
+    /// Metadata declared with the route (`RouteOptions.metadata`).
+    public var routeMetadata: HTTPAttributes
+    public var requestId: String
+    /// The peer's address, `ip:port`.
+    public var peer: String
+    /// A place for layers above HTTP (e.g. the verified caller). Empty when the request arrives.
+    public var attributes: HTTPAttributes
+
+    public init(
+        method: HTTPMethod, version: HTTPVersion = .http1_1, target: String, path: String, query: [QueryItem] = [],
+        headers: HTTPHeaders = [:], body: [UInt8] = [], pathParameters: PathParameters = PathParameters(),
+        routeTemplate: String, routeMetadata: HTTPAttributes = HTTPAttributes(), requestId: String,
+        peer: String, attributes: HTTPAttributes = HTTPAttributes()
+    ) {
+        self.method = method
+        self.version = version
+        self.target = target
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.pathParameters = pathParameters
+        self.routeTemplate = routeTemplate
+        self.routeMetadata = routeMetadata
+        self.requestId = requestId
+        self.peer = peer
+        self.attributes = attributes
+    }
+
+    /// The first value of query parameter `name`.
+    public func queryValue(_ name: String) -> String? {
+        query.first { $0.name == name }?.value
+    }
+
+    /// All values of query parameter `name`, in order.
+    public func queryValues(_ name: String) -> [String] {
+        query.filter { $0.name == name }.map(\.value)
+    }
+
+    /// Decodes the body as JSON; a malformed body is a 400 `invalid_json` naming the field at fault.
+    public func decodeJSON<Value: Decodable>(_ type: Value.Type, decoder: JSONDecoder = JSONDecoder()) throws -> Value {
+        do {
+            return try decoder.decode(type, from: Data(body))
+        } catch let error as DecodingError {
+            throw HTTPError(status: .badRequest, code: "invalid_json", detail: JSONDecodingDetail.describe(error))
+        }
+    }
+}
+
+/// Describes a `DecodingError` by field path only: no Swift type names or internal text reach the client.
+enum JSONDecodingDetail {
+    static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .typeMismatch(_, let context):
+            return "field '\(path(context.codingPath))' has the wrong type"
+        case .valueNotFound(_, let context):
+            return "field '\(path(context.codingPath))' must not be null"
+        case .keyNotFound(let key, let context):
+            return "field '\(path(context.codingPath + [key]))' is missing"
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty
+                ? "the body is not valid JSON" : "field '\(path(context.codingPath))' has an invalid value"
+        @unknown default:
+            return "the body is not valid JSON for this request"
+        }
+    }
+
+    private static func path(_ keys: [any CodingKey]) -> String {
+        keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    }
+}

@@ -1,0 +1,111 @@
+/// A route ready to serve: the handler already wrapped in the router's middleware.
+public struct Route: Sendable {
+    public let method: HTTPMethod
+    public let template: String
+    public let options: RouteOptions
+    /// Index of the template in the router (a metrics label key).
+    let templateIndex: Int
+    let handler: HTTPHandler
+}
+
+/// The outcome of matching a method and a decoded path.
+public enum RouteMatch: Sendable {
+    case found(Route, PathParameters)
+    /// The path matches a template but not with this method: 405 with `Allow`.
+    case methodNotAllowed(template: String, templateIndex: Int, allowed: [HTTPMethod])
+    case notFound
+}
+
+/// Routes by method and path template. Build it, then hand it to `HTTPServer`, which freezes it.
+///
+/// A template is `/`-separated literals and `{name}` parameters; a parameter matches one non-empty decoded
+/// segment. When several templates match, literals win over parameters, earliest segment first. `HEAD` is
+/// served by the `GET` handler (without the body) unless registered.
+public struct Router: Sendable {
+    private struct Pattern: Sendable {
+        let template: RouteTemplate
+        var routes: [Route]
+    }
+
+    private var patterns: [Pattern] = []
+    private var middleware: [any HTTPMiddleware] = []
+    private var isComposed = false
+
+    public init() {}
+
+    /// Registers `handler` for `method` on `template`. Templates are programmer input: a malformed or
+    /// conflicting template, or a duplicate method and template, stops the program.
+    public mutating func add(
+        _ method: HTTPMethod, _ template: String, options: RouteOptions = RouteOptions(),
+        handler: @escaping HTTPHandler
+    ) {
+        precondition(!isComposed, "routes are added before the server is created")
+        let parsed = RouteTemplate(template)
+        let index = patterns.firstIndex { $0.template.shape == parsed.shape } ?? appendPattern(parsed)
+        precondition(patterns[index].template == parsed,
+                     "route template '\(template)' conflicts with '\(patterns[index].template.text)'")
+        precondition(!patterns[index].routes.contains { $0.method == method }, "\(method) \(template) is registered twice")
+        let route = Route(method: method, template: template, options: options, templateIndex: index, handler: handler)
+        patterns[index].routes.append(route)
+    }
+
+    /// Adds middleware around every route (the first added is the outermost).
+    public mutating func use(_ middleware: any HTTPMiddleware) {
+        precondition(!isComposed, "middleware is added before the server is created")
+        self.middleware.append(middleware)
+    }
+
+    /// Every registered method and template, in registration order of templates.
+    public var routes: [RouteDescription] {
+        patterns.flatMap { pattern in pattern.routes.map { RouteDescription(method: $0.method, template: $0.template) } }
+    }
+
+    /// Every template, indexed as in metrics.
+    var templates: [String] { patterns.map(\.template.text) }
+
+    public func match(method: HTTPMethod, segments: [String]) -> RouteMatch {
+        var best: (pattern: Int, parameters: PathParameters)?
+        for (index, pattern) in patterns.enumerated() {
+            guard let parameters = pattern.template.match(segments) else { continue }
+            if let current = best, patterns[current.pattern].template.specificity >= pattern.template.specificity {
+                continue
+            }
+            best = (index, parameters)
+        }
+        guard let best else { return .notFound }
+        let routes = patterns[best.pattern].routes
+        if let route = routes.first(where: { $0.method == method })
+            ?? (method == .head ? routes.first { $0.method == .get } : nil) {
+            return .found(route, best.parameters)
+        }
+        var allowed = routes.map(\.method)
+        if allowed.contains(.get) && !allowed.contains(.head) { allowed.insert(.head, at: allowed.firstIndex(of: .get)! + 1) }
+        return .methodNotAllowed(template: patterns[best.pattern].template.text, templateIndex: best.pattern, allowed: allowed)
+    }
+
+    /// Wraps each handler in the middleware chain, once.
+    func composed() -> Router {
+        var copy = self
+        copy.isComposed = true
+        let chain = middleware
+        for patternIndex in copy.patterns.indices {
+            for routeIndex in copy.patterns[patternIndex].routes.indices {
+                let route = copy.patterns[patternIndex].routes[routeIndex]
+                var handler = route.handler
+                for layer in chain.reversed() {
+                    let next = handler
+                    handler = { request in try layer.respond(to: request, next: next) }
+                }
+                copy.patterns[patternIndex].routes[routeIndex] = Route(
+                    method: route.method, template: route.template, options: route.options,
+                    templateIndex: route.templateIndex, handler: handler)
+            }
+        }
+        return copy
+    }
+
+    private mutating func appendPattern(_ template: RouteTemplate) -> Int {
+        patterns.append(Pattern(template: template, routes: []))
+        return patterns.count - 1
+    }
+}

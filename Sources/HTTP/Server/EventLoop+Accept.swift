@@ -1,0 +1,140 @@
+import Glibc
+
+extension EventLoop {
+    func startListening() throws(SystemCallError) {
+        try epoll.add(
+            core.listener, events: LinuxSymbols.epollIn | LinuxSymbols.epollExclusive, data: Self.listenerToken)
+        listening = true
+    }
+
+    /// Stops accepting for good (shutdown): the listener is released once per loop.
+    func stopListening() {
+        guard listening else { return }
+        if acceptPausedUntil == nil { try? epoll.remove(core.listener) }
+        acceptPausedUntil = nil
+        listening = false
+        core.releaseListener()
+    }
+
+    func resumeAccepting() {
+        acceptPausedUntil = nil
+        guard listening else { return }
+        do {
+            try epoll.add(
+                core.listener, events: LinuxSymbols.epollIn | LinuxSymbols.epollExclusive, data: Self.listenerToken)
+        } catch {
+            configuration.errorLog("could not resume accepting: \(error)")
+        }
+    }
+
+    /// Accepts at most `acceptsPerWakeMax` connections; the listener is level-triggered, so the rest wait.
+    func acceptConnections() {
+        guard listening, acceptPausedUntil == nil else { return }
+        for _ in 0..<configuration.acceptsPerWakeMax {
+            let accepted: Socket.Accepted
+            do {
+                guard let next = try Socket.accept(core.listener) else { return }
+                accepted = next
+            } catch {
+                handleAcceptError(error)
+                return
+            }
+            admit(accepted)
+        }
+    }
+
+    private func handleAcceptError(_ error: SystemCallError) {
+        switch error.errno {
+        case ECONNABORTED, EPROTO, EPERM:
+            return
+        case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+            // The kernel keeps the connection queued; stop asking for a moment instead of spinning.
+            configuration.errorLog("accept paused: \(error)")
+            try? epoll.remove(core.listener)
+            acceptPausedUntil = now + Self.acceptPauseNanoseconds
+            nextSweepAt = min(nextSweepAt, now + Self.acceptPauseNanoseconds)
+        default:
+            configuration.errorLog("accept: \(error)")
+        }
+    }
+
+    private func admit(_ accepted: Socket.Accepted) {
+        let open = core.metrics.openConnections.wrappingAdd(1, ordering: .relaxed).newValue
+        guard open <= configuration.connectionsMax, !draining else {
+            core.metrics.openConnections.wrappingSubtract(1, ordering: .relaxed)
+            core.metrics.rejectedConnections.wrappingAdd(1, ordering: .relaxed)
+            rejectOverCapacity(accepted.descriptor)
+            return
+        }
+        let transport: any HTTPTransport
+        do {
+            try Socket.setNoDelay(accepted.descriptor)
+            transport = try configuration.transport.makeTransport(acceptedDescriptor: accepted.descriptor)
+        } catch {
+            configuration.errorLog("could not set up a connection from \(accepted.peer): \(error)")
+            SystemCall.close(accepted.descriptor)
+            core.metrics.openConnections.wrappingSubtract(1, ordering: .relaxed)
+            return
+        }
+        register(transport, peer: accepted.peer)
+    }
+
+    private func register(_ transport: any HTTPTransport, peer: String) {
+        let slot = freeSlots.popLast() ?? appendSlot()
+        let token = UInt64(generations[slot]) << 32 | UInt64(slot)
+        let connection = Connection(token: token, transport: transport, peer: peer, limits: core.parserLimits, acceptedAt: now)
+        let events = LinuxSymbols.epollIn | LinuxSymbols.epollOut | LinuxSymbols.epollRdHup | LinuxSymbols.epollEdgeTriggered
+        do {
+            try epoll.add(transport.descriptor, events: events, data: token)
+        } catch {
+            configuration.errorLog("could not watch a connection: \(error)")
+            transport.close()
+            freeSlots.append(slot)
+            core.metrics.openConnections.wrappingSubtract(1, ordering: .relaxed)
+            return
+        }
+        connections[slot] = connection
+        liveCount += 1
+        armTimer(connection)
+    }
+
+    private func appendSlot() -> Int {
+        precondition(connections.count < Int(UInt32.max - 2), "connection slots exhausted")
+        connections.append(nil)
+        generations.append(0)
+        return connections.count - 1
+    }
+
+    /// Over the connection cap: a best-effort 503 in one non-blocking send, then close.
+    private func rejectOverCapacity(_ descriptor: Int32) {
+        let error = HTTPError(status: .serviceUnavailable, code: "too_many_connections",
+                              detail: "the server has too many open connections; retry shortly",
+                              headers: ["Retry-After": "1"])
+        var bytes: [UInt8] = []
+        let framing = ResponseSerializer.Framing(
+            requestId: RequestID.make(), closeConnection: true, announceKeepAlive: false, omitBody: false,
+            dateLine: dateLines.line(wallMilliseconds: Clock.wallMilliseconds()))
+        ResponseSerializer.write(ProblemDocument.response(error, requestId: framing.requestId), framing, into: &bytes)
+        _ = bytes.withUnsafeBytes { raw in
+            try? SystemCall.runNonBlocking("send") {
+                send(descriptor, raw.baseAddress, raw.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
+            }
+        }
+        Socket.shutdownWrite(descriptor)
+        SystemCall.close(descriptor)
+    }
+
+    /// Releases a connection: its descriptor, slot and count.
+    func close(_ connection: Connection) {
+        guard connection.state != .closed else { return }
+        connection.state = .closed
+        connection.transport.close()
+        let slot = Int(connection.token & 0xFFFF_FFFF)
+        precondition(connections[slot] === connection, "connection table out of step")
+        connections[slot] = nil
+        generations[slot] &+= 1
+        freeSlots.append(slot)
+        liveCount -= 1
+        core.metrics.openConnections.wrappingSubtract(1, ordering: .relaxed)
+    }
+}

@@ -1,0 +1,304 @@
+extension EventLoop {
+    /// Moves a connection forward as far as it can go without blocking.
+    func service(_ connection: Connection) {
+        var requestsLeft = Self.requestsPerTurnMax
+        while true {
+            switch connection.state {
+            case .closed, .handling:
+                return
+            case .lingering:
+                linger(connection)
+                return
+            case .writing:
+                guard flush(connection) else { return }
+            case .reading:
+                guard requestsLeft > 0 else {
+                    readyAgain.append(connection.token)
+                    return
+                }
+                guard decodeNext(connection, requestsLeft: &requestsLeft) else { return }
+            }
+        }
+    }
+
+    /// One decoder step; false when the connection must wait for input (or was closed).
+    private func decodeNext(_ connection: Connection, requestsLeft: inout Int) -> Bool {
+        let step = connection.decoder.decode(connection.input.readable)
+        connection.input.consume(step.consumed)
+        switch step.event {
+        case .needMoreData:
+            noteHeadBytes(connection)
+            return readMore(connection)
+        case .head(let head):
+            beginRequest(connection, head)
+        case .end(let body):
+            requestsLeft -= 1
+            finishRequest(connection, body: body)
+        case .error(let error):
+            refuse(connection, error)
+        }
+        return true
+    }
+
+    private func readMore(_ connection: Connection) -> Bool {
+        guard !connection.socketDrained else { return false }
+        let minimum = connection.decoder.isReadingBody ? Connection.bodyReadBytes : Connection.readBytesMin
+        let space = connection.input.writableSpace(minimum: minimum)
+        precondition(space.count > 0, "the input buffer is full although the decoder bounds a head")
+        do {
+            switch try connection.transport.read(into: space) {
+            case .transferred(let count):
+                connection.input.didWrite(count)
+                if count < space.count && connection.shortReadMeansDrained { connection.socketDrained = true }
+                noteHeadBytes(connection)
+                return true
+            case .wouldBlock:
+                connection.socketDrained = true
+                return false
+            case .endOfStream:
+                close(connection)
+                return false
+            }
+        } catch {
+            close(connection)
+            return false
+        }
+    }
+
+    /// Starts the head deadline of a kept-alive connection at the first byte of its next head (later bytes
+    /// change nothing), and makes sure the sweep comes in time for it.
+    private func noteHeadBytes(_ connection: Connection) {
+        guard connection.input.readableCount > 0, !connection.decoder.isReadingBody else { return }
+        connection.timer.headBytesArrived(at: now)
+        armTimer(connection)
+    }
+
+    // MARK: Requests
+
+    private func beginRequest(_ connection: Connection, _ head: HTTPRequestHead) {
+        let incoming = head.headers["X-Request-Id"]
+        let requestId = incoming.flatMap { RequestID.isAcceptable($0) ? $0 : nil } ?? RequestID.make()
+        let hasBody = head.framing != .none && head.framing != .contentLength(0)
+        var exchange = Exchange.unmatched(
+            requestId: requestId, method: head.method, keepAlive: head.keepAlive, startedAt: Clock.monotonicNanoseconds())
+        exchange.version = head.version
+        switch core.router.match(method: head.method, segments: head.components.segments) {
+        case .found(let route, let parameters):
+            exchange.templateIndex = route.templateIndex
+            exchange.routeLabel = route.template
+            connection.exchange = exchange
+            connection.routing = .route(route, parameters, head)
+            let cap = route.options.bodyBytesMax ?? configuration.bodyBytesMaxDefault
+            if let error = connection.decoder.startBody(bodyBytesMax: cap) {
+                refuse(connection, error)
+                return
+            }
+            if head.expectsContinue && !sendContinue(connection) { return }
+            connection.timer.headCompleted(at: now, expectsBody: hasBody)
+            armTimer(connection)
+        case .methodNotAllowed(let template, let templateIndex, let allowed):
+            exchange.templateIndex = templateIndex
+            exchange.routeLabel = template
+            connection.exchange = exchange
+            let error = HTTPError(
+                status: .methodNotAllowed, code: "method_not_allowed",
+                detail: "\(head.method) is not allowed here", headers: ["Allow": allowed.map(\.rawValue).joined(separator: ", ")])
+            answerFromHead(connection, ProblemDocument.response(error, requestId: requestId), hasBody: hasBody)
+        case .notFound:
+            connection.exchange = exchange
+            let error = HTTPError(status: .notFound, code: "not_found", detail: "no resource at this path")
+            answerFromHead(connection, ProblemDocument.response(error, requestId: requestId), hasBody: hasBody)
+        }
+    }
+
+    /// A 404 or 405 needs no body: without one the connection stays usable; with one it is answered
+    /// at once and closed rather than read.
+    private func answerFromHead(_ connection: Connection, _ response: Response, hasBody: Bool) {
+        if hasBody {
+            queueResponse(connection, response, forceClose: true)
+            return
+        }
+        _ = connection.decoder.startBody(bodyBytesMax: 0)
+        connection.routing = .answer(response)
+        connection.timer.headCompleted(at: now, expectsBody: false)
+    }
+
+    /// `100 Continue` before reading a body the client holds back. The socket is idle here (the previous
+    /// response is fully written), so the 25 bytes go out in one send; if not, the connection is dropped.
+    private func sendContinue(_ connection: Connection) -> Bool {
+        let interim: StaticString = "HTTP/1.1 100 Continue\r\n\r\n"
+        let bytes = UnsafeRawBufferPointer(start: interim.utf8Start, count: interim.utf8CodeUnitCount)
+        if let result = try? connection.transport.write(bytes), result == .transferred(bytes.count) { return true }
+        close(connection)
+        return false
+    }
+
+    private func finishRequest(_ connection: Connection, body: [UInt8]) {
+        connection.timer.bodyCompleted()
+        guard let routing = connection.routing, let exchange = connection.exchange else {
+            preconditionFailure("a request ended without a head")
+        }
+        connection.routing = nil
+        switch routing {
+        case .answer(let response):
+            queueResponse(connection, response)
+        case .route(let route, let parameters, let head):
+            let request = Request(
+                method: head.method, version: head.version, target: head.target, path: head.components.path,
+                query: head.components.query, headers: head.headers, body: body, pathParameters: parameters,
+                routeTemplate: route.template, routeMetadata: route.options.metadata, requestId: exchange.requestId,
+                peer: connection.peer)
+            switch route.options.execution {
+            case .inline:
+                queueResponse(connection, Responder.respond(route, to: request, errorLog: configuration.errorLog))
+            case .worker:
+                dispatch(connection, route: route, request: request, exchange: exchange)
+            }
+        }
+    }
+
+    private func dispatch(_ connection: Connection, route: Route, request: Request, exchange: Exchange) {
+        let mailbox = self.mailbox
+        let token = connection.token
+        let errorLog = configuration.errorLog
+        let queued = core.workers.submit {
+            let response = Responder.respond(route, to: request, errorLog: errorLog)
+            mailbox.post(.completed(token: token, exchange: exchange, response: response))
+        }
+        if queued {
+            connection.state = .handling
+            return
+        }
+        let error = HTTPError(status: .serviceUnavailable, code: "server_busy",
+                              detail: "the server is busy; retry shortly", headers: ["Retry-After": "1"])
+        queueResponse(connection, ProblemDocument.response(error, requestId: exchange.requestId))
+    }
+
+    func completeFromWorker(token: UInt64, exchange: Exchange, response: Response) {
+        guard let connection = lookup(token), connection.state == .handling else {
+            // The client went away (or shutdown expired) while the handler ran: count it, send nothing.
+            record(exchange, status: response.status.code, bodyBytes: 0, wallMilliseconds: Clock.wallMilliseconds())
+            return
+        }
+        queueResponse(connection, response)
+        service(connection)
+    }
+
+    /// Answers a refused request (parser error, timeout, body cap) and closes after the response.
+    func refuse(_ connection: Connection, _ error: any HTTPResponseError) {
+        if connection.exchange == nil {
+            connection.exchange = .unmatched(requestId: RequestID.make(), method: nil, keepAlive: false, startedAt: now)
+        }
+        let requestId = connection.exchange!.requestId
+        connection.routing = nil
+        queueResponse(connection, ProblemDocument.response(error, requestId: requestId), forceClose: true)
+    }
+
+    // MARK: Responses
+
+    func queueResponse(_ connection: Connection, _ response: Response, forceClose: Bool = false) {
+        guard let exchange = connection.exchange else { preconditionFailure("a response without a request") }
+        precondition(connection.outputOffset == 0 && connection.output.isEmpty, "a response is already queued")
+        connection.exchange = nil
+        connection.requestsServed += 1
+        let close = forceClose || !exchange.keepAlive || draining
+            || connection.requestsServed >= configuration.requestsPerConnectionMax
+        let wall = Clock.wallMilliseconds()
+        let framing = ResponseSerializer.Framing(
+            requestId: exchange.requestId, closeConnection: close,
+            announceKeepAlive: !close && exchange.version == .http1_0, omitBody: exchange.omitBody,
+            dateLine: dateLines.line(wallMilliseconds: wall))
+        ResponseSerializer.write(response, framing, into: &connection.output)
+        let bodyBytes = ResponseSerializer.bodyBytesSent(response, omitBody: exchange.omitBody)
+        record(exchange, status: response.status.code, bodyBytes: bodyBytes, wallMilliseconds: wall)
+        connection.closeAfterWrite = close
+        connection.state = .writing
+        connection.timer.responseQueued(at: now)
+        armTimer(connection)
+    }
+
+    private func record(_ exchange: Exchange, status: Int, bodyBytes: Int, wallMilliseconds: Int64) {
+        let finishedAt = Clock.monotonicNanoseconds()
+        let duration = finishedAt >= exchange.startedAt ? finishedAt - exchange.startedAt : 0
+        shard.record(templateIndex: exchange.templateIndex, method: exchange.method, status: status,
+                     durationNanoseconds: duration)
+        guard let accessLog = configuration.accessLog else { return }
+        accessLogUnflushed = true
+        accessLog.record(AccessLogEntry(
+            timeMilliseconds: wallMilliseconds, requestId: exchange.requestId, method: exchange.method?.rawValue ?? "-",
+            route: exchange.routeLabel, status: status, bytes: bodyBytes, durationMicroseconds: Int64(duration / 1_000)))
+    }
+
+    /// Writes queued output; true when it is all written and the connection can go on.
+    private func flush(_ connection: Connection) -> Bool {
+        while connection.outputOffset < connection.output.count {
+            let result: TransportIO
+            do {
+                result = try connection.output.withUnsafeBytes { bytes in
+                    try connection.transport.write(UnsafeRawBufferPointer(rebasing: bytes[connection.outputOffset...]))
+                }
+            } catch {
+                close(connection)
+                return false
+            }
+            switch result {
+            case .transferred(let count): connection.outputOffset += count
+            case .wouldBlock: return false
+            case .endOfStream:
+                close(connection)
+                return false
+            }
+        }
+        connection.outputOffset = 0
+        if connection.output.capacity > Connection.outputKeepBytesMax {
+            connection.output = []
+        } else {
+            connection.output.removeAll(keepingCapacity: true)
+        }
+        if connection.closeAfterWrite {
+            startLinger(connection)
+        } else {
+            connection.state = .reading
+            connection.timer.responseWritten(at: now)
+            connection.input.shrinkIfEmpty()
+            armTimer(connection)
+        }
+        return true
+    }
+
+    /// Half-closes and drains input, so unread request bytes do not turn the close into a reset that
+    /// could destroy the response before the client reads it.
+    private func startLinger(_ connection: Connection) {
+        connection.transport.shutdownWrite()
+        connection.input.consumeAll()
+        connection.state = .lingering
+        connection.timer.lingerStarted(at: now)
+        armTimer(connection)
+    }
+
+    private func linger(_ connection: Connection) {
+        while true {
+            let space = connection.input.writableSpace(minimum: Connection.readBytesMin)
+            let result: TransportIO
+            do {
+                result = try connection.transport.read(into: space)
+            } catch {
+                close(connection)
+                return
+            }
+            switch result {
+            case .transferred(let count):
+                connection.lingerBytes += count
+                if connection.lingerBytes > configuration.lingerBytesMax {
+                    close(connection)
+                    return
+                }
+            case .wouldBlock:
+                return
+            case .endOfStream:
+                close(connection)
+                return
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import Dispatch
+import Glibc
+import Synchronization
+
+/// An HTTP/1.1 server: event-loop threads for I/O and parsing, a fixed pool of worker threads for handlers.
+///
+///     var router = Router()
+///     router.add(.get, "/health", options: .inline) { _ in .text("ok") }
+///     let server = HTTPServer(configuration: configuration, router: router)
+///     try server.installSignalHandlers()
+///     try server.run()   // returns after SIGTERM/SIGINT or shutdown(), once requests in flight are answered
+public final class HTTPServer: Sendable {
+    private enum Lifecycle: Sendable {
+        case idle
+        case running(ServerCore)
+        case stopped
+    }
+
+    public let configuration: HTTPServerConfiguration
+    public let metrics: HTTPMetrics
+    /// The routes served, with middleware applied.
+    public let router: Router
+    private let workers: WorkerPool
+    private let lifecycle = Mutex(Lifecycle.idle)
+    private let finished = DispatchGroup()
+    private let port = Atomic<Int>(-1)
+
+    /// `router` is frozen here: its middleware is composed around every handler once.
+    public init(configuration: HTTPServerConfiguration, router: Router, metrics: HTTPMetrics = HTTPMetrics()) {
+        configuration.validate()
+        self.configuration = configuration
+        self.router = router.composed()
+        self.metrics = metrics
+        let workers = WorkerPool(queueMax: configuration.workerQueueMax)
+        self.workers = workers
+        metrics.attach(templates: self.router.templates)
+        metrics.registerGauge(name: "http_worker_queue_depth", help: "Requests waiting for a worker thread.") {
+            Double(workers.queueDepth)
+        }
+        metrics.registerGauge(name: "http_workers_busy", help: "Worker threads running a handler.") {
+            Double(workers.busyWorkers)
+        }
+        metrics.registerGauge(name: "http_worker_threads", help: "Worker threads.") {
+            Double(configuration.workerThreads)
+        }
+    }
+
+    /// Binds, listens and starts the threads. Afterwards `boundPort` is known.
+    public func start() throws {
+        try lifecycle.withLock { lifecycle in
+            guard case .idle = lifecycle else { preconditionFailure("start() called twice or after shutdown()") }
+            // Writes to a closed log pipe must fail with EPIPE rather than kill the process.
+            signal(SIGPIPE, SIG_IGN)
+            let core = try launch()
+            lifecycle = .running(core)
+        }
+    }
+
+    private func launch() throws -> ServerCore {
+        let (listener, port) = try Socket.listen(
+            host: configuration.host, port: configuration.port, backlog: configuration.listenBacklog)
+        var epolls: [Int32] = []
+        var mailboxes: [LoopMailbox] = []
+        do {
+            for _ in 0..<configuration.eventLoopThreads {
+                epolls.append(try Epoll.create())
+                mailboxes.append(try LoopMailbox())
+            }
+            try workers.start(threads: configuration.workerThreads)
+        } catch {
+            epolls.forEach(SystemCall.close)
+            SystemCall.close(listener)
+            throw error
+        }
+        finished.enter()
+        self.port.store(port, ordering: .releasing)
+        let core = ServerCore(
+            configuration: configuration, router: router, metrics: metrics, workers: workers, listener: listener,
+            mailboxes: mailboxes, onStopped: { [weak self] in self?.didStop() })
+        for (index, descriptor) in epolls.enumerated() {
+            // A loop thread that cannot start leaves the server unable to stop cleanly: treat it as fatal.
+            do {
+                try OSThread.spawn(name: "http-loop-\(index)") {
+                    EventLoop(index: index, core: core, epollDescriptor: descriptor).run()
+                }
+            } catch {
+                preconditionFailure("could not start event loop \(index): \(error)")
+            }
+        }
+        return core
+    }
+
+    /// Called once by the last event loop: releases the loops' shared state and wakes `waitUntilStopped()`.
+    private func didStop() {
+        lifecycle.withLock { $0 = .stopped }
+        finished.leave()
+    }
+
+    /// The port listened on (the ephemeral one when configured with 0); stays readable after shutdown.
+    public var boundPort: Int {
+        let port = port.load(ordering: .acquiring)
+        precondition(port >= 0, "boundPort before start()")
+        return port
+    }
+
+    /// Whether the server has started and not finished shutting down.
+    public var isRunning: Bool {
+        lifecycle.withLock { if case .running(let core) = $0 { !core.isStopping } else { false } }
+    }
+
+    /// Starts if needed and blocks until the server has shut down.
+    public func run() throws {
+        let mustStart = lifecycle.withLock { if case .idle = $0 { true } else { false } }
+        if mustStart { try start() }
+        waitUntilStopped()
+    }
+
+    /// Blocks until shutdown has completed (returns at once if the server never started).
+    public func waitUntilStopped() {
+        finished.wait()
+    }
+
+    /// Stops accepting, closes idle connections, answers requests in flight (with `Connection: close`),
+    /// then lets `run()` return. Returns immediately; idempotent.
+    public func shutdown() {
+        let core: ServerCore? = lifecycle.withLock { lifecycle in
+            switch lifecycle {
+            case .idle:
+                lifecycle = .stopped
+                return nil
+            case .running(let core):
+                return core
+            case .stopped:
+                return nil
+            }
+        }
+        core?.beginShutdown()
+    }
+
+    /// Shuts this server down gracefully on SIGTERM or SIGINT (through a self-pipe; the signal handler only
+    /// writes one byte). Once no registered server is running, the signal's default action applies again.
+    public func installSignalHandlers() throws {
+        try SignalRelay.shared.register(self)
+    }
+}

@@ -1,0 +1,51 @@
+import Glibc
+import Synchronization
+
+/// A message to an event loop from another thread.
+enum LoopMessage: Sendable {
+    /// A worker finished a request of connection `token`.
+    case completed(token: UInt64, exchange: Exchange, response: Response)
+    case beginShutdown
+}
+
+/// Messages for one event loop plus an eventfd that wakes it. The eventfd is written only when the list goes
+/// from empty to non-empty, so a burst of completions costs one wake-up.
+final class LoopMailbox: Sendable {
+    let eventDescriptor: Int32
+    private let messages = Mutex<[LoopMessage]>([])
+
+    init() throws(SystemCallError) {
+        eventDescriptor = try SystemCall.run("eventfd") {
+            LinuxSymbols.eventFD(0, Int32(O_NONBLOCK) | Int32(O_CLOEXEC))
+        }
+    }
+
+    deinit {
+        SystemCall.close(eventDescriptor)
+    }
+
+    func post(_ message: LoopMessage) {
+        let wasEmpty = messages.withLock { messages in
+            messages.append(message)
+            return messages.count == 1
+        }
+        if wasEmpty { wake() }
+    }
+
+    /// Resets the eventfd, then takes every message. A message posted after the reset wakes the loop again.
+    func takeAll() -> [LoopMessage] {
+        var counter: UInt64 = 0
+        _ = try? SystemCall.runNonBlocking("read") { read(eventDescriptor, &counter, 8) }
+        return messages.withLock { messages in
+            let taken = messages
+            messages.removeAll(keepingCapacity: true)
+            return taken
+        }
+    }
+
+    private func wake() {
+        var one: UInt64 = 1
+        // EAGAIN means the counter is already non-zero: the loop will wake anyway.
+        _ = try? SystemCall.runNonBlocking("write") { write(eventDescriptor, &one, 8) }
+    }
+}
