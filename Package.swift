@@ -27,7 +27,7 @@ let package = Package(
 
         // Infrastructure.
         .target(name: "Postgres", dependencies: ["CLibPQ", "CSystem"]),
-        .target(name: "HTTP", dependencies: ["COpenSSL", "Crypto"]),
+        .target(name: "HTTP", dependencies: ["CSystem", "COpenSSL", "Crypto"]),
 
         // The system of record and the services on it.
         .target(name: "Ledger", dependencies: ["Core", "Crypto", "Postgres"]),
