@@ -11,6 +11,8 @@ public enum CollectionChart {
     static let plotBottom = 264
     /// Horizontal room a month label needs; labels are thinned out when slots are narrower.
     static let monthLabelWidth = 40
+    /// The legend sits at the top right, clear of the unit label at the top left.
+    static let legendWidth = 140
     static let invoicedFill = "#b9c8dd"
     static let collectedFill = "#1f4e8c"
 
@@ -33,10 +35,11 @@ public enum CollectionChart {
     }
 
     static func legend() -> String {
-        var svg = ChartSVG.rect("legend-invoiced", x: plotLeft, y: 6, width: 10, height: 10, fill: invoicedFill)
-        svg += ChartSVG.text("legend", x: plotLeft + 14, y: 15, anchor: .start, "Phải thu")
-        svg += ChartSVG.rect("legend-collected", x: plotLeft + 80, y: 6, width: 10, height: 10, fill: collectedFill)
-        svg += ChartSVG.text("legend", x: plotLeft + 94, y: 15, anchor: .start, "Đã thu")
+        let left = plotRight - legendWidth
+        var svg = ChartSVG.rect("legend-invoiced", x: left, y: 6, width: 10, height: 10, fill: invoicedFill)
+        svg += ChartSVG.text("legend", x: left + 14, y: 15, anchor: .start, "Phải thu")
+        svg += ChartSVG.rect("legend-collected", x: left + 80, y: 6, width: 10, height: 10, fill: collectedFill)
+        svg += ChartSVG.text("legend", x: left + 94, y: 15, anchor: .start, "Đã thu")
         return svg
     }
 
@@ -53,27 +56,28 @@ public enum CollectionChart {
 
     static func bars(_ series: [MonthlyCollection], scale: ChartScale) -> String {
         guard !series.isEmpty else { return "" }
-        let slot = (plotRight - plotLeft) / series.count
+        let plotWidth = plotRight - plotLeft
+        let slot = plotWidth / series.count
         let invoicedWidth = max(1, slot * 7 / 10)
         let collectedWidth = max(1, invoicedWidth / 2)
         let labelEvery = max(1, (monthLabelWidth + slot - 1) / slot)
         let plotHeight = plotBottom - plotTop
         var svg = ""
         for (index, entry) in series.enumerated() {
-            let slotLeft = plotLeft + index * slot
+            // The slot's centre, spread over the whole plot width so no space is left at the right.
+            let center = plotLeft + (2 * index + 1) * plotWidth / (2 * series.count)
             let month = ReportFormat.monthTitle(entry.month)
             let invoicedHeight = scale.scaled(entry.invoiced.dong, length: plotHeight)
-            svg += ChartSVG.rect("bar-invoiced", x: slotLeft + (slot - invoicedWidth) / 2, y: plotBottom - invoicedHeight,
+            svg += ChartSVG.rect("bar-invoiced", x: center - invoicedWidth / 2, y: plotBottom - invoicedHeight,
                                  width: invoicedWidth, height: invoicedHeight, fill: invoicedFill,
                                  tooltip: "\(month): phải thu \(MoneyFormat.vietnamese(entry.invoiced))")
             let collectedHeight = scale.scaled(entry.collected.dong, length: plotHeight)
             let rate = BasisPoints.vietnamesePercent(entry.collectionRate)
-            svg += ChartSVG.rect("bar-collected", x: slotLeft + (slot - collectedWidth) / 2, y: plotBottom - collectedHeight,
+            svg += ChartSVG.rect("bar-collected", x: center - collectedWidth / 2, y: plotBottom - collectedHeight,
                                  width: collectedWidth, height: collectedHeight, fill: collectedFill,
                                  tooltip: "\(month): đã thu \(MoneyFormat.vietnamese(entry.collected)) (\(rate))")
             if index % labelEvery == 0 {
-                svg += ChartSVG.text("month", x: slotLeft + slot / 2, y: plotBottom + 14, anchor: .middle,
-                                     ReportFormat.monthShort(entry.month))
+                svg += ChartSVG.text("month", x: center, y: plotBottom + 14, anchor: .middle, ReportFormat.monthShort(entry.month))
             }
         }
         return svg
