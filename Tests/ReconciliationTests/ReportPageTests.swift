@@ -90,5 +90,10 @@ import Testing
         #expect(html.contains("<td>Cộng</td><td>2 trường</td><td></td><td class=\"number\">200.000.000 đ</td>"))
         #expect(html.contains("2 trường cần theo dõi: 1 có chênh lệch, 1 chưa đối soát."))
         #expect(html.contains("<td>BD-02</td><td>Trường BD-02</td><td>Tiểu học</td><td class=\"number\">0 đ</td>"))
+        let hostile = [ReportFixture.provinceSchool("X-1", district: "Huyện <i>Mê Linh</i>", name: "<script>x()</script>Trường")]
+        let escaped = ProvinceReportPage.html(try ReportFixture.province(hostile))
+        Self.checkSelfContained(escaped)
+        #expect(!escaped.contains("<script") && !escaped.contains("<i>"))
+        #expect(escaped.contains("&lt;script&gt;x()&lt;/script&gt;Trường") && escaped.contains("Huyện &lt;i&gt;Mê Linh&lt;/i&gt;"))
     }
 }

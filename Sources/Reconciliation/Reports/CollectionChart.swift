@@ -16,7 +16,8 @@ public enum CollectionChart {
     static let invoicedFill = "#b9c8dd"
     static let collectedFill = "#1f4e8c"
 
-    /// The SVG of `series` (oldest month first). An empty series draws the axes and "Chưa có dữ liệu".
+    /// The SVG of `series` (oldest month first, at most `ReportLimits.seriesMonthsMax` months). An empty series draws
+    /// the axes and "Chưa có dữ liệu"; amounts below zero draw no bar.
     public static func svg(_ series: [MonthlyCollection]) -> String {
         precondition(series.count <= ReportLimits.seriesMonthsMax, "series too long for the chart")
         let maximum = series.reduce(Int64(0)) { max($0, $1.invoiced.dong, $1.collected.dong) }

@@ -4,6 +4,7 @@ import Core
 ///
 /// `collectionRate` = collected / invoiced and `cashlessShare` = bank / (bank + cash), both in basis points,
 /// rounded half away from zero, nil ("no data") when the denominator is zero.
+/// Each amount is expected within `Money.absoluteDongMax` (a report refuses others), which keeps every sum in `Int64`.
 public struct CollectionFigures: Hashable, Sendable, Codable {
     /// Billed for the month.
     public var invoiced: Money
