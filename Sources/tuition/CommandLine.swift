@@ -56,6 +56,27 @@ struct ArgumentReader {
         return value
     }
 
+    /// Every value of an option that may be repeated (`--bank A --bank B`), in order.
+    mutating func repeatedOption(_ name: String) throws -> [String] {
+        var values: [String] = []
+        var index = 0
+        while index < tokens.count {
+            if tokens[index] == name {
+                guard index + 1 < tokens.count, !tokens[index + 1].hasPrefix("--") else {
+                    throw UsageError(message: "\(name) needs a value", usage: usage)
+                }
+                values.append(tokens[index + 1])
+                tokens.removeSubrange(index...(index + 1))
+            } else if tokens[index].hasPrefix(name + "=") {
+                values.append(String(tokens[index].dropFirst(name.count + 1)))
+                tokens.remove(at: index)
+            } else {
+                index += 1
+            }
+        }
+        return values
+    }
+
     mutating func requiredOption(_ name: String) throws -> String {
         guard let value = try option(name) else { throw UsageError(message: "missing \(name)", usage: usage) }
         return value

@@ -1,0 +1,52 @@
+import Core
+import Foundation
+import HTTP
+import Postgres
+import Synchronization
+
+/// What the endpoints share: the database pool, the project's files, the server's metrics.
+public struct APIContext: Sendable {
+    public let pool: PostgresPool
+    public let layout: ProjectLayout
+    public let metrics: HTTPMetrics
+    public let version: String
+
+    public init(pool: PostgresPool, layout: ProjectLayout, metrics: HTTPMetrics, version: String = TuitionAPI.version) {
+        self.pool = pool
+        self.layout = layout
+        self.metrics = metrics
+        self.version = version
+    }
+}
+
+/// The whole JSON API: every endpoint registered in one place.
+public enum TuitionAPI {
+    public static let version = "0.1.0"
+
+    /// Builds the router and specifications of every route, and the metrics gauges of the pool.
+    public static func build(_ context: APIContext) -> APIBuilder {
+        var builder = APIBuilder(pool: context.pool)
+        let document = RenderedDocument()
+        SystemEndpoints.register(&builder, context: context, openAPI: document)
+        SchoolEndpoints.register(&builder, context: context)
+        document.set(OpenAPIDocument.render(OpenAPIDocument.build(builder.specs, version: context.version)))
+        registerPoolGauges(context)
+        return builder
+    }
+
+    static func registerPoolGauges(_ context: APIContext) {
+        let pool = context.pool
+        context.metrics.registerGauge(name: "tuition_db_pool_size", help: "Connections the database pool may open.") { Double(pool.size) }
+        context.metrics.registerGauge(name: "tuition_db_pool_in_use", help: "Database connections checked out.") { Double(pool.statistics.inUse) }
+        context.metrics.registerGauge(name: "tuition_db_pool_waiting", help: "Threads waiting for a database connection.") {
+            Double(pool.statistics.waiting)
+        }
+    }
+}
+
+/// The OpenAPI document, rendered once every route is registered (the route serving it is one of them).
+final class RenderedDocument: Sendable {
+    private let bytes = Mutex<[UInt8]>([])
+    func set(_ value: [UInt8]) { bytes.withLock { $0 = value } }
+    var value: [UInt8] { bytes.withLock { $0 } }
+}

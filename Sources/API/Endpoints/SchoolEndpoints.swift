@@ -1,0 +1,101 @@
+import Core
+import Foundation
+import HTTP
+import Ledger
+import Postgres
+
+struct BankAccountView: Codable, Hashable {
+    var bankBin: String
+    var accountNumber: String
+    var holderName: String
+}
+
+struct SchoolView: Codable, APIExample {
+    var code: String
+    var name: String
+    var district: String
+    var level: SchoolLevel
+    var paymentCodePrefix: String
+    var closedThrough: CalendarDate?
+    var bankAccounts: [BankAccountView]
+
+    static let example = SchoolView(code: "THCS-BADINH", name: "Trường THCS Ba Đình", district: "Ba Đình", level: .lowerSecondary,
+                                    paymentCodePrefix: "HP", closedThrough: try? CalendarDate(iso: "2026-08-31"),
+                                    bankAccounts: [BankAccountView(bankBin: "970436", accountNumber: "0011001234567", holderName: "TRUONG THCS BA DINH")])
+
+    init(code: String, name: String, district: String, level: SchoolLevel, paymentCodePrefix: String, closedThrough: CalendarDate?,
+         bankAccounts: [BankAccountView]) {
+        self.code = code
+        self.name = name
+        self.district = district
+        self.level = level
+        self.paymentCodePrefix = paymentCodePrefix
+        self.closedThrough = closedThrough
+        self.bankAccounts = bankAccounts
+    }
+
+    init(_ school: School, bankAccounts: [SchoolBankAccount]) {
+        self.init(code: school.code, name: school.name, district: school.district, level: school.level,
+                  paymentCodePrefix: school.paymentCodePrefix, closedThrough: school.closedThrough,
+                  bankAccounts: bankAccounts.map { BankAccountView(bankBin: $0.bankBIN, accountNumber: $0.accountNumber, holderName: $0.holderName) })
+    }
+}
+
+struct SchoolList: Codable, APIExample {
+    var items: [SchoolView]
+    static let example = SchoolList(items: [SchoolView.example])
+}
+
+struct CreateSchoolRequest: Codable, APIExample {
+    var code: String
+    var name: String
+    var district: String
+    var level: SchoolLevel
+    var paymentCodePrefix: String
+    var bankAccounts: [BankAccountView]
+
+    static let example = CreateSchoolRequest(code: "THCS-BADINH", name: "Trường THCS Ba Đình", district: "Ba Đình",
+                                             level: .lowerSecondary, paymentCodePrefix: "HP",
+                                             bankAccounts: SchoolView.example.bankAccounts)
+}
+
+/// Schools: created by the administrator, read within each caller's scope.
+enum SchoolEndpoints {
+    static let listLimit = 1_000
+    static let readers: Set<Role> = [.admin, .financeOffice, .districtOffice, .accountant]
+
+    static func register(_ builder: inout APIBuilder, context: APIContext) {
+        builder.add(.post, "/v1/schools", summary: "Create a school with its default chart of accounts", tag: "schools",
+                    roles: [.admin], request: CreateSchoolRequest.self, response: SchoolView.self, status: .created) { request in
+            let body = try request.decode(CreateSchoolRequest.self)
+            let new = NewSchool(code: body.code, name: body.name, district: body.district, level: body.level,
+                                paymentCodePrefix: body.paymentCodePrefix,
+                                bankAccounts: body.bankAccounts.map { NewBankAccount(bankBIN: $0.bankBin, accountNumber: $0.accountNumber, holderName: $0.holderName) })
+            let view = try context.pool.transaction(isolation: .readCommitted) { connection in
+                let school = try Schools.create(new, on: connection)
+                return SchoolView(school, bankAccounts: try Schools.bankAccounts(schoolID: school.id, on: connection))
+            }
+            return try APIJSON.response(view, status: .created)
+        }
+        builder.add(.get, "/v1/schools", summary: "List the schools the caller may see", tag: "schools", roles: readers,
+                    response: SchoolList.self) { request in
+            let caller = request.caller
+            let views = try context.pool.withConnection { connection -> [SchoolView] in
+                let schools: [School]
+                switch caller.role {
+                case .admin, .financeOffice: schools = try Schools.list(limit: listLimit, on: connection)
+                case .districtOffice: schools = try Schools.list(district: caller.district, limit: listLimit, on: connection)
+                case .accountant, .bank: schools = try caller.schoolID.flatMap { try Schools.find(id: $0, on: connection) }.map { [$0] } ?? []
+                }
+                return try schools.map { SchoolView($0, bankAccounts: try Schools.bankAccounts(schoolID: $0.id, on: connection)) }
+            }
+            return try APIJSON.response(SchoolList(items: views))
+        }
+        builder.add(.get, "/v1/schools/{school}", summary: "Get a school", tag: "schools", roles: readers,
+                    response: SchoolView.self) { request in
+            let school = request.scopedSchool
+            let banks = try context.pool.withConnection { try Schools.bankAccounts(schoolID: school.id, on: $0) }
+            return try APIJSON.response(SchoolView(school, bankAccounts: banks))
+        }
+    }
+}

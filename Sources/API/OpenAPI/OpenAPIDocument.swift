@@ -1,0 +1,90 @@
+import Foundation
+import HTTP
+
+/// The OpenAPI 3.1 description of every route, generated from the same specifications that
+/// registered the routes — so the document cannot list a route the router lacks, or miss one.
+enum OpenAPIDocument {
+    static let problemSchema: JSONSchema = .object(properties: [
+        ("type", .string()), ("title", .string()), ("status", .integer), ("detail", .string()),
+        ("code", .string()), ("request_id", .string()),
+    ], required: ["type", "title", "status", "code"])
+
+    static func build(_ specs: [APIRouteSpec], version: String) -> [String: Any] {
+        var paths: [String: [String: Any]] = [:]
+        var schemas: [String: Any] = ["Problem": problemSchema.jsonObject]
+        for spec in specs {
+            if let request = spec.requestSchema { schemas[request.name] = request.schema.jsonObject }
+            if let response = spec.responseSchema { schemas[response.name] = response.schema.jsonObject }
+            paths[spec.template, default: [:]][spec.method.rawValue.lowercased()] = operation(spec)
+        }
+        return [
+            "openapi": "3.1.0",
+            "info": [
+                "title": "tuition",
+                "version": version,
+                "description": "Tuition ledger and payment reconciliation for schools. Amounts are integers in đồng.",
+            ],
+            "paths": paths,
+            "components": [
+                "schemas": schemas,
+                "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "description": "An API token from `tuition token create`."]],
+            ],
+        ]
+    }
+
+    static func operation(_ spec: APIRouteSpec) -> [String: Any] {
+        var operation: [String: Any] = [
+            "operationId": operationID(spec),
+            "summary": spec.summary,
+            "tags": [spec.tag],
+        ]
+        var parameters: [[String: Any]] = spec.pathParameters.map {
+            ["name": $0, "in": "path", "required": true, "schema": JSONSchema.string().jsonObject]
+        }
+        parameters += spec.query.map {
+            ["name": $0.name, "in": "query", "required": $0.required, "description": $0.description, "schema": $0.schema.jsonObject]
+        }
+        if !parameters.isEmpty { operation["parameters"] = parameters }
+        switch spec.access {
+        case .open:
+            operation["security"] = [[String: Any]]()
+        case .signed:
+            operation["security"] = [[String: Any]]()
+            operation["description"] = "Authenticated by the provider's signature (see docs/callbacks.md), not by a token."
+        case .roles(let roles):
+            operation["security"] = [["bearer": [String]()]]
+            operation["x-roles"] = roles.map(\.rawValue).sorted()
+        }
+        if let request = spec.requestSchema {
+            operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": ["$ref": "#/components/schemas/\(request.name)"]]]]
+        }
+        var responses: [String: Any] = [:]
+        var content: [String: Any] = [spec.responseContentType: [String: Any]()]
+        if let response = spec.responseSchema {
+            content = [spec.responseContentType: ["schema": ["$ref": "#/components/schemas/\(response.name)"]]]
+        }
+        responses[String(spec.responseStatus.code)] = ["description": spec.responseStatus.reasonPhrase, "content": content]
+        let problem: [String: Any] = ["application/problem+json": ["schema": ["$ref": "#/components/schemas/Problem"]]]
+        var errors = ["400", "503"]
+        if case .roles = spec.access { errors += ["401", "403"] }
+        if spec.isSchoolScoped || !spec.pathParameters.isEmpty { errors.append("404") }
+        if spec.requestSchema != nil { errors += ["409", "422"] }
+        for code in errors { responses[code] = ["description": "Problem", "content": problem] }
+        operation["responses"] = responses
+        return operation
+    }
+
+    /// `GET /v1/schools/{school}/invoices` → `get_v1_schools_school_invoices`.
+    static func operationID(_ spec: APIRouteSpec) -> String {
+        let path = spec.template.split(separator: "/").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "{}")) }
+        return ([spec.method.rawValue.lowercased()] + path).joined(separator: "_").replacingOccurrences(of: ".", with: "_")
+    }
+
+    static func render(_ document: [String: Any]) -> [UInt8] {
+        do {
+            return Array(try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes]))
+        } catch {
+            preconditionFailure("the OpenAPI document is not serialisable: \(error)")
+        }
+    }
+}

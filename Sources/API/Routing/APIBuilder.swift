@@ -1,0 +1,90 @@
+import Core
+import Foundation
+import HTTP
+import Ledger
+import Postgres
+
+/// Builds the router and the route specifications together, so the OpenAPI document lists
+/// exactly the routes the router serves, and every route states who may call it.
+public struct APIBuilder {
+    public private(set) var router = Router()
+    public private(set) var specs: [APIRouteSpec] = []
+    let pool: PostgresPool
+
+    init(pool: PostgresPool) {
+        self.pool = pool
+    }
+
+    public typealias Handler = @Sendable (APIRequest) throws -> Response
+
+    /// A route that needs a bearer token of one of `roles`. On a template with `{school}`, the
+    /// school is resolved and checked against the caller's scope before `handler` runs.
+    public mutating func add(_ method: HTTPMethod, _ template: String, summary: String, tag: String, roles: Set<Role>,
+                             query: [QueryParameterSpec] = [], request: (any APIExample.Type)? = nil,
+                             response: (any APIExample.Type)?, status: HTTPStatus = .ok,
+                             contentType: String = "application/json", options: RouteOptions = RouteOptions(),
+                             handler: @escaping Handler) {
+        precondition(!roles.isEmpty, "\(method) \(template) must allow at least one role")
+        let spec = APIRouteSpec(method: method, template: template, summary: summary, tag: tag, access: .roles(roles), query: query,
+                                requestSchema: request.map(Self.schema), responseStatus: status, responseContentType: contentType,
+                                responseSchema: response.map(Self.schema))
+        let pool = self.pool
+        let schoolScoped = spec.isSchoolScoped
+        register(spec, options: options) { http in
+            do {
+                let (caller, school) = try pool.withConnection { connection in
+                    try APIBuilder.authorize(http, roles: roles, schoolScoped: schoolScoped, on: connection)
+                }
+                return try handler(APIRequest(http: http, caller: caller, school: school))
+            } catch {
+                throw APIError.translate(error)
+            }
+        }
+    }
+
+    /// A route without a token: `.open` routes, and `.signed` callback routes that verify the sender themselves.
+    public mutating func addUnauthenticated(_ method: HTTPMethod, _ template: String, summary: String, tag: String, access: RouteAccess,
+                                            query: [QueryParameterSpec] = [], request: (any APIExample.Type)? = nil,
+                                            response: (any APIExample.Type)?, status: HTTPStatus = .ok,
+                                            contentType: String = "application/json", options: RouteOptions = RouteOptions(),
+                                            handler: @escaping @Sendable (Request) throws -> Response) {
+        if case .roles = access { preconditionFailure("use add(_:_:roles:) for token routes") }
+        let spec = APIRouteSpec(method: method, template: template, summary: summary, tag: tag, access: access, query: query,
+                                requestSchema: request.map(Self.schema), responseStatus: status, responseContentType: contentType,
+                                responseSchema: response.map(Self.schema))
+        register(spec, options: options) { http in
+            do { return try handler(http) } catch { throw APIError.translate(error) }
+        }
+    }
+
+    private mutating func register(_ spec: APIRouteSpec, options: RouteOptions, handler: @escaping HTTPHandler) {
+        var options = options
+        options.metadata[RouteAccessKey.self] = spec.access
+        router.add(spec.method, spec.template, options: options, handler: handler)
+        specs.append(spec)
+    }
+
+    static func schema(_ type: any APIExample.Type) -> (name: String, schema: JSONSchema) {
+        (String(describing: type), SchemaEncoder.schema(of: type.example))
+    }
+
+    // MARK: - Authorization
+
+    /// The caller (401 without a valid token, 403 for a role the route does not allow) and, for school
+    /// routes, the school — 404 when it does not exist *or* is outside the caller's scope.
+    static func authorize(_ request: Request, roles: Set<Role>, schoolScoped: Bool,
+                          on connection: PostgresConnection) throws -> (Caller, School?) {
+        guard let header = request.headers["authorization"], header.count > 7,
+              header.prefix(7).lowercased() == "bearer " else { throw APIError.unauthorized }
+        guard let caller = try TokenStore.authenticate(String(header.dropFirst(7)), on: connection) else { throw APIError.unauthorized }
+        guard roles.contains(caller.role) else {
+            throw APIError.forbidden("role \(caller.role.rawValue) may not call this route")
+        }
+        guard schoolScoped else { return (caller, nil) }
+        guard let code = request.pathParameters["school"], code.utf8.count <= 32,
+              let school = try Schools.find(code: code, on: connection), caller.canSee(school) else {
+            throw APIError.notFound("school_not_found", "no such school")
+        }
+        return (caller, school)
+    }
+}

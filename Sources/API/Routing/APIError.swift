@@ -1,0 +1,58 @@
+import Core
+import HTTP
+import Ledger
+import Postgres
+
+/// The API's problem codes, in one place. Every error a handler throws becomes one of these
+/// (or `HTTPError.internalError`, which says nothing about its cause).
+public enum APIError {
+    public static let unauthorized = HTTPError(status: .unauthorized, code: "unauthorized",
+                                               detail: "a valid bearer token is required",
+                                               headers: ["WWW-Authenticate": "Bearer realm=\"tuition\""])
+    public static func forbidden(_ detail: String) -> HTTPError {
+        HTTPError(status: .forbidden, code: "forbidden", detail: detail)
+    }
+    public static func notFound(_ code: String, _ detail: String? = nil) -> HTTPError {
+        HTTPError(status: .notFound, code: code, detail: detail)
+    }
+    public static func invalidParameter(_ name: String, _ problem: String) -> HTTPError {
+        HTTPError(status: .badRequest, code: "invalid_parameter", detail: "\(name): \(problem)")
+    }
+    public static func validation(_ detail: String) -> HTTPError {
+        HTTPError(status: .unprocessableContent, code: "validation_failed", detail: detail)
+    }
+    public static func conflict(_ code: String, _ detail: String) -> HTTPError {
+        HTTPError(status: .conflict, code: code, detail: detail)
+    }
+    public static let databaseUnavailable = HTTPError(status: .serviceUnavailable, code: "database_unavailable",
+                                                      detail: "the database is unreachable; retry later",
+                                                      headers: ["Retry-After": "5"])
+
+    /// Maps domain and database errors to problems. Unknown errors are rethrown unchanged: the
+    /// server turns them into a 500 that names nothing internal, and logs them.
+    static func translate(_ error: any Error) -> any Error {
+        switch error {
+        case let error as HTTPError: return error
+        case let error as any HTTPResponseError: return error
+        case let error as LedgerError: return translate(error)
+        case let error as SchoolValidationError: return validation(error.description)
+        case let error as PostgresError:
+            if error.isConnectionBroken || error.code == .poolTimeout || error.code == .poolClosed { return databaseUnavailable }
+            return error
+        default: return error
+        }
+    }
+
+    static func translate(_ error: LedgerError) -> any Error {
+        switch error {
+        case .unknownSchool: return notFound("school_not_found")
+        case .unknownAccount, .inactiveAccount, .unknownEntry: return notFound(error.code, error.description)
+        case .closedPeriod, .alreadyReversed, .idempotencyConflict, .duplicate, .periodNotClosable:
+            return conflict(error.code, error.description)
+        case .notPermitted: return HTTPError(status: .forbidden, code: error.code, detail: error.description)
+        case .rememberedFailure(let code, let detail): return HTTPError(status: .unprocessableContent, code: code, detail: detail)
+        case .database(let inner): return translate(inner)
+        default: return HTTPError(status: .unprocessableContent, code: error.code, detail: error.description)
+        }
+    }
+}

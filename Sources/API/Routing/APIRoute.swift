@@ -1,0 +1,56 @@
+import Core
+import HTTP
+
+/// Who may call a route.
+public enum RouteAccess: Sendable, Equatable {
+    /// No credentials: liveness, readiness, the API description.
+    case open
+    /// A bearer token with one of these roles; for school routes, the school must be in the caller's scope.
+    case roles(Set<Role>)
+    /// Verified by the handler from a provider's signature (bank callbacks), not by a token.
+    case signed
+}
+
+/// A documented query parameter.
+public struct QueryParameterSpec: Sendable {
+    public var name: String
+    public var schema: JSONSchema
+    public var description: String
+    public var required: Bool
+
+    public init(_ name: String, _ schema: JSONSchema, _ description: String, required: Bool = false) {
+        self.name = name
+        self.schema = schema
+        self.description = description
+        self.required = required
+    }
+}
+
+/// Everything the OpenAPI document says about one route; the same value drives the router.
+public struct APIRouteSpec: Sendable {
+    public var method: HTTPMethod
+    public var template: String
+    public var summary: String
+    public var tag: String
+    public var access: RouteAccess
+    public var query: [QueryParameterSpec]
+    public var requestSchema: (name: String, schema: JSONSchema)?
+    public var responseStatus: HTTPStatus
+    /// `application/json` with a schema, or another media type (HTML, SVG, CSV, Prometheus text).
+    public var responseContentType: String
+    public var responseSchema: (name: String, schema: JSONSchema)?
+
+    /// True when the template names a school: the route is scoped to it.
+    public var isSchoolScoped: Bool { template.contains("{school}") }
+
+    public var pathParameters: [String] {
+        template.split(separator: "/").compactMap { segment in
+            segment.hasPrefix("{") && segment.hasSuffix("}") ? String(segment.dropFirst().dropLast()) : nil
+        }
+    }
+}
+
+/// Route metadata the authorization tests read back from the router.
+enum RouteAccessKey: HTTPAttributeKey {
+    typealias Value = RouteAccess
+}

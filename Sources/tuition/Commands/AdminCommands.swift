@@ -1,0 +1,132 @@
+import API
+import Core
+import Foundation
+import Ledger
+import Postgres
+
+enum TokenCommand {
+    static let usage = """
+        Usage: tuition token create --role ROLE [--school CODE | --district NAME] [--label TEXT]
+               tuition token list
+               tuition token revoke ID
+
+        API tokens. The secret is printed once by `create` and never stored (only its SHA-256).
+        Roles: admin, finance_office (every school), district_office (--district, read-only),
+        accountant (--school), bank (--school).
+        """
+
+    static func run(_ arguments: [String]) throws {
+        var reader = try ArgumentReader(arguments, usage: usage)
+        let action = try reader.requiredPositional("action")
+        switch action {
+        case "create":
+            let role = try reader.option("--role") { text -> Role in
+                guard let role = Role(rawValue: text) else { throw CommandFailure(message: "one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))") }
+                return role
+            }
+            guard let role else { throw UsageError(message: "missing --role", usage: usage) }
+            let schoolCode = try reader.option("--school")
+            let district = try reader.option("--district")
+            let label = try reader.option("--label") ?? "\(role.rawValue) token"
+            try reader.finish()
+            try withDatabase { connection in
+                let schoolID = try schoolCode.map { code -> Int64 in
+                    guard let school = try Schools.find(code: code, on: connection) else { throw CommandFailure(message: "no school with code \(code)") }
+                    return school.id
+                }
+                do {
+                    let created = try TokenStore.create(role: role, schoolID: schoolID, district: district, label: label, on: connection)
+                    print("token \(created.tokenID) (\(role.rawValue)): \(created.token)")
+                    printError("store it now: it is shown only once")
+                } catch let error as TokenError {
+                    throw UsageError(message: error.description, usage: usage)
+                }
+            }
+        case "list":
+            try reader.finish()
+            try withDatabase { connection in
+                for token in try TokenStore.list(on: connection) {
+                    let scope = token.schoolID.map { "school \($0)" } ?? token.district.map { "district \($0)" } ?? "all schools"
+                    let state = token.revokedAt == nil ? "active" : "revoked"
+                    print("\(token.id)\t\(token.role.rawValue)\t\(scope)\t\(state)\t\(token.label)")
+                }
+            }
+        case "revoke":
+            let idText = try reader.requiredPositional("token id")
+            try reader.finish()
+            guard let id = Int64(idText) else { throw UsageError(message: "token id must be a number", usage: usage) }
+            try withDatabase { connection in
+                guard try TokenStore.revoke(tokenID: id, on: connection) else { throw CommandFailure(message: "no active token \(id)") }
+                print("token \(id) revoked")
+            }
+        default:
+            throw UsageError(message: "unknown action '\(action)'", usage: usage)
+        }
+    }
+}
+
+enum SchoolCommand {
+    static let usage = """
+        Usage: tuition school create --code CODE --name NAME --district NAME --level LEVEL
+                                     [--prefix HP] [--bank BIN:ACCOUNT:HOLDER ...]
+               tuition school list
+
+        Creates a school with its default chart of accounts and one ledger account per bank account.
+        Levels: preschool, primary, lower_secondary, upper_secondary, continuing.
+        """
+
+    static func run(_ arguments: [String]) throws {
+        var reader = try ArgumentReader(arguments, usage: usage)
+        let action = try reader.requiredPositional("action")
+        switch action {
+        case "create":
+            let code = try reader.requiredOption("--code")
+            let name = try reader.requiredOption("--name")
+            let district = try reader.requiredOption("--district")
+            let level = try reader.option("--level") { text -> SchoolLevel in
+                guard let level = SchoolLevel(rawValue: text) else { throw CommandFailure(message: "unknown level '\(text)'") }
+                return level
+            }
+            guard let level else { throw UsageError(message: "missing --level", usage: usage) }
+            let prefix = try reader.option("--prefix") ?? "HP"
+            var banks: [NewBankAccount] = []
+            for bank in try reader.repeatedOption("--bank") {
+                let parts = bank.split(separator: ":", maxSplits: 2).map(String.init)
+                guard parts.count == 3 else { throw UsageError(message: "--bank is BIN:ACCOUNT:HOLDER", usage: usage) }
+                banks.append(NewBankAccount(bankBIN: parts[0], accountNumber: parts[1], holderName: parts[2]))
+            }
+            try reader.finish()
+            let database = try DatabaseAccess.resolve()
+            try database.migrate(layout: try ProjectLayout.locate())
+            let pool = PostgresPool(configuration: database.configuration, size: 1)
+            defer { pool.close() }
+            do {
+                let school = try pool.transaction(isolation: .readCommitted) { connection in
+                    try Schools.create(NewSchool(code: code, name: name, district: district, level: level, paymentCodePrefix: prefix,
+                                                 bankAccounts: banks), on: connection)
+                }
+                print("school \(school.code) created (id \(school.id))")
+            } catch let error as SchoolValidationError {
+                throw CommandFailure(message: "invalid school: \(error)")
+            }
+        case "list":
+            try reader.finish()
+            try withDatabase { connection in
+                for school in try Schools.list(on: connection) {
+                    print("\(school.code)\t\(school.level.rawValue)\t\(school.district)\t\(school.name)")
+                }
+            }
+        default:
+            throw UsageError(message: "unknown action '\(action)'", usage: usage)
+        }
+    }
+}
+
+/// Runs `body` with a connection to the migrated database.
+func withDatabase(_ body: (PostgresConnection) throws -> Void) throws {
+    let database = try DatabaseAccess.resolve()
+    try database.migrate(layout: try ProjectLayout.locate())
+    let connection = try database.connect()
+    defer { connection.close() }
+    try body(connection)
+}

@@ -1,0 +1,65 @@
+import API
+import Core
+import Foundation
+import HTTP
+import Ledger
+import Postgres
+import TestSupport
+
+/// A live API server on an ephemeral port over a fresh database, with two schools in two
+/// districts and a token for every role.
+final class APITestServer: @unchecked Sendable {
+    let database: TestDatabase
+    let pool: PostgresPool
+    let builder: APIBuilder
+    let server: HTTPServer
+    let client: TestHTTPClient
+    let ownSchool: School
+    let otherSchool: School
+    /// A token per role, scoped to `ownSchool` (accountant, bank) or its district (district office).
+    let tokens: [Role: String]
+
+    init() throws {
+        database = try TestDatabase.create()
+        pool = database.pool(size: 4)
+        let (own, other) = try pool.transaction(isolation: .readCommitted) { connection in
+            (try Schools.create(NewSchool(code: "TH-OWN", name: "Trường Tiểu học Của Mình", district: "Quận Một", level: .primary,
+                                          paymentCodePrefix: "HP",
+                                          bankAccounts: [NewBankAccount(bankBIN: "970436", accountNumber: "1111222233", holderName: "TH OWN")]),
+                               on: connection),
+             try Schools.create(NewSchool(code: "TH-OTHER", name: "Trường Tiểu học Khác", district: "Quận Hai", level: .primary,
+                                          paymentCodePrefix: "KH",
+                                          bankAccounts: [NewBankAccount(bankBIN: "970418", accountNumber: "4444555566", holderName: "TH OTHER")]),
+                               on: connection))
+        }
+        ownSchool = own
+        otherSchool = other
+        var tokens: [Role: String] = [:]
+        try pool.withConnection { connection in
+            for role in Role.allCases {
+                let schoolID: Int64? = (role == .accountant || role == .bank) ? own.id : nil
+                let district: String? = role == .districtOffice ? own.district : nil
+                tokens[role] = try TokenStore.create(role: role, schoolID: schoolID, district: district, label: "test \(role.rawValue)",
+                                                     on: connection).token
+            }
+        }
+        self.tokens = tokens
+        let metrics = HTTPMetrics()
+        builder = TuitionAPI.build(APIContext(pool: pool, layout: ProjectLayout(root: Repository.root), metrics: metrics))
+        var configuration = HTTPServerConfiguration()
+        configuration.port = 0
+        configuration.workerThreads = 4
+        configuration.accessLog = nil
+        configuration.errorLog = { _ in }
+        server = HTTPServer(configuration: configuration, router: builder.router, metrics: metrics)
+        try server.start()
+        client = TestHTTPClient(port: server.boundPort)
+        Thread.detachNewThread { [server] in try? server.run() }
+    }
+
+    deinit {
+        server.shutdown()
+        server.waitUntilStopped()
+        pool.close()
+    }
+}
