@@ -26,7 +26,8 @@ struct CSVRowText {
                 let rest = String(original[original.index(after: colon)...]).trimmingSpaces
                 if !rest.isEmpty { return (String(original[..<colon]).trimmingSpaces, rest) }
             }
-            if let next = cells[(index + 1)...].first(where: { !$0.isEmpty }) { return (original, next) }
+            let label = String(original.reversed().drop { $0 == ":" || $0 == " " }.reversed())
+            if let next = cells[(index + 1)...].first(where: { !$0.isEmpty }) { return (label, next) }
             return nil
         }
         return nil
