@@ -38,12 +38,13 @@ public struct StatementParseError: Error, Hashable, Sendable, CustomStringConver
         self.message = message
     }
 
-    /// `statement.sta: line 12: field :61:: '12.50' is not an amount`.
+    /// `statement.sta: line 12: field :61: amount '12.50' is not …`, or for XML
+    /// `file.xml: line 40: Document/BkToCstmrStmt/Stmt[1]/Ntry[2]/Amt: …`.
     public var description: String {
         var text = file
         if let line { text += ": line \(line)" }
         if let xmlPath { text += ": \(xmlPath)" }
-        if let field { text += ": field \(field)" }
+        if let field { return text + ": field \(field) " + message }
         return text + ": " + message
     }
 }

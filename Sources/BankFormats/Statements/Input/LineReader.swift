@@ -18,6 +18,7 @@ struct LineReader {
         var scanned = 0
         while true {
             if let newline = findNewline(from: input.start + scanned) {
+                guard newline - input.start <= StatementLimits.lineBytesMax + 1 else { throw tooLong() }
                 take(upTo: newline, consuming: newline + 1)
                 try checkLineCount()
                 return true
