@@ -155,7 +155,12 @@ struct XMLTokenizer {
                 }
                 return nil
             }
-            if let found { return found }
+            if let found {
+                guard found <= StatementLimits.xmlTokenBytesMax else {
+                    throw error(.limit, "\(what) longer than \(StatementLimits.xmlTokenBytesMax) bytes")
+                }
+                return found
+            }
             scanned = max(offset, input.available - terminator.count + 1)
             guard input.available <= StatementLimits.xmlTokenBytesMax else {
                 throw error(.limit, "\(what) longer than \(StatementLimits.xmlTokenBytesMax) bytes")
@@ -190,11 +195,12 @@ struct XMLTokenizer {
                 }
                 return nil
             }
-            if let found { length = found; break }
-            length = input.available
+            if let found { length = found }
+            if found == nil { length = input.available }
             guard length <= StatementLimits.xmlTokenBytesMax else {
                 throw error(.limit, "character data longer than \(StatementLimits.xmlTokenBytesMax) bytes")
             }
+            if found != nil { break }
             guard try input.fill() else { break }
         }
         guard !frames.isEmpty else {

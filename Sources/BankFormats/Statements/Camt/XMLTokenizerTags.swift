@@ -17,6 +17,9 @@ extension XMLTokenizer {
             } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
                 quote = byte
             } else if byte == UInt8(ascii: ">") {
+                guard offset <= StatementLimits.xmlTokenBytesMax else {
+                    throw error(.limit, "a start tag longer than \(StatementLimits.xmlTokenBytesMax) bytes")
+                }
                 return offset
             } else if byte == UInt8(ascii: "<") {
                 throw error(.syntax, "'<' inside a start tag")
