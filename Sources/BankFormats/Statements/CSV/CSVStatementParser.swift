@@ -49,7 +49,7 @@ struct CSVStatementParser<Consumer: StatementConsumer> {
             try readLabels(row)
         }
         let wanted = format.requiredColumns.map { format.columns[$0]!.first! }.joined(separator: ", ")
-        throw StatementParseError(.format, file: reader.file, line: reader.recordLine,
+        throw StatementParseError(.format, file: reader.file,
                                   message: "no header row with the columns \(wanted) in the first \(StatementLimits.headerSearchRowsMax) rows (format \(format.id))")
     }
 
