@@ -182,3 +182,17 @@ struct StatementCSVTests {
         #expect(unknown?.kind == .format && unknown?.message.contains("bidv, mb") == true)
     }
 }
+
+@Suite("CSV header normalisation")
+struct StatementCSVNormalizationTests {
+    @Test("the ASCII fast path normalises exactly like VietnameseText.normalized")
+    func asciiFastPath() {
+        var generator = SeededGenerator(seed: 7)
+        let alphabet = Array("aZ09 ._-/:()\t,xyzAB".utf8)
+        for _ in 0..<2_000 {
+            let text = String(decoding: (0..<Int.random(in: 0...12, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }, as: UTF8.self)
+            #expect(CSVRowText.normalized(text) == VietnameseText.normalized(text), "\(text)")
+        }
+        #expect(CSVRowText.normalized("NGÀY HIỆU LỰC") == "NGAY HIEU LUC")
+    }
+}

@@ -52,43 +52,49 @@ struct CSVRecordReader {
 
     /// Consumes available bytes; true when a record ended.
     private mutating func scan(_ state: inout State) throws -> Bool {
-        while input.start < input.end {
-            let byte = input.bytes[input.start]
-            input.start += 1
-            if byte == 0x0A { try countLine() }
-            switch state {
-            case .fieldStart, .unquoted:
-                if byte == delimiter {
-                    try endField(stripCarriageReturn: false)
-                    state = .fieldStart
-                } else if byte == 0x0A {
-                    try endField(stripCarriageReturn: true)
-                    return true
-                } else if byte == quote {
-                    guard state == .fieldStart else { throw syntax("a quote inside an unquoted field") }
-                    state = .quoted
-                } else {
-                    try append(byte)
-                    state = .unquoted
-                }
-            case .quoted:
-                if byte == quote { state = .quoteInQuoted } else { try append(byte) }
-            case .quoteInQuoted:
-                if byte == quote {
-                    try append(byte)
-                    state = .quoted
-                } else if byte == delimiter {
-                    try endField(stripCarriageReturn: false)
-                    state = .fieldStart
-                } else if byte == 0x0A {
-                    try endField(stripCarriageReturn: false)
-                    return true
-                } else if byte != 0x0D {
-                    throw syntax("text after the closing quote of a field")
+        let bytes = input.bytes
+        let end = input.end
+        var index = input.start
+        defer { input.start = index }
+        return try bytes.withUnsafeBufferPointer { buffer in
+            while index < end {
+                let byte = buffer[index]
+                index += 1
+                if byte == 0x0A { try countLine() }
+                switch state {
+                case .fieldStart, .unquoted:
+                    if byte == delimiter {
+                        try endField(stripCarriageReturn: false)
+                        state = .fieldStart
+                    } else if byte == 0x0A {
+                        try endField(stripCarriageReturn: true)
+                        return true
+                    } else if byte == quote {
+                        guard state == .fieldStart else { throw syntax("a quote inside an unquoted field") }
+                        state = .quoted
+                    } else {
+                        try append(byte)
+                        state = .unquoted
+                    }
+                case .quoted:
+                    if byte == quote { state = .quoteInQuoted } else { try append(byte) }
+                case .quoteInQuoted:
+                    if byte == quote {
+                        try append(byte)
+                        state = .quoted
+                    } else if byte == delimiter {
+                        try endField(stripCarriageReturn: false)
+                        state = .fieldStart
+                    } else if byte == 0x0A {
+                        try endField(stripCarriageReturn: false)
+                        return true
+                    } else if byte != 0x0D {
+                        throw syntax("text after the closing quote of a field")
+                    }
                 }
             }
+            return false
         }
-        return false
     }
 
     private mutating func append(_ byte: UInt8) throws {

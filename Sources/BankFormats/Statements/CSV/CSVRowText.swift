@@ -13,7 +13,25 @@ struct CSVRowText {
             guard let text = TextBytes.utf8(TextBytes.trimmed(reader.field(index))) else { return .failure(CSVCellEncodingError(column: index)) }
             cells.append(text)
         }
-        return .success(CSVRowText(cells: cells, normalized: cells.map(VietnameseText.normalized)))
+        return .success(CSVRowText(cells: cells, normalized: cells.map(CSVRowText.normalized)))
+    }
+
+    /// `VietnameseText.normalized`, with a fast path for ASCII cells (most of a file), which need no decomposition.
+    static func normalized(_ text: String) -> String {
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return VietnameseText.normalized(text) }
+        var output: [UInt8] = []
+        output.reserveCapacity(text.utf8.count)
+        var pendingSeparator = false
+        for byte in text.utf8 {
+            guard TextBytes.isAlphanumeric(byte) else {
+                pendingSeparator = true
+                continue
+            }
+            if pendingSeparator && !output.isEmpty { output.append(0x20) }
+            pendingSeparator = false
+            output.append(byte >= 0x61 ? byte - 0x20 : byte)
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// The value a label names in this row: for the first cell equal to a label (or starting with it and a word

@@ -4,27 +4,30 @@ extension XMLTokenizer {
         var offset = 1
         var quote: UInt8 = 0
         while true {
-            if offset >= input.available {
-                guard offset <= StatementLimits.xmlTokenBytesMax else {
-                    throw error(.limit, "a start tag longer than \(StatementLimits.xmlTokenBytesMax) bytes")
+            let scan = input.bytes.withUnsafeBufferPointer { buffer -> (found: Int?, offset: Int, lessThan: Bool) in
+                var position = input.start + offset
+                while position < input.end {
+                    let byte = buffer[position]
+                    if quote != 0 {
+                        if byte == quote { quote = 0 }
+                    } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                        quote = byte
+                    } else if byte == UInt8(ascii: ">") {
+                        return (position - input.start, position - input.start, false)
+                    } else if byte == UInt8(ascii: "<") {
+                        return (nil, position - input.start, true)
+                    }
+                    position += 1
                 }
-                guard try input.fill() else { throw error(.syntax, "the document ends inside a start tag") }
-                continue
+                return (nil, position - input.start, false)
             }
-            let byte = input.bytes[input.start + offset]
-            if quote != 0 {
-                if byte == quote { quote = 0 }
-            } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
-                quote = byte
-            } else if byte == UInt8(ascii: ">") {
-                guard offset <= StatementLimits.xmlTokenBytesMax else {
-                    throw error(.limit, "a start tag longer than \(StatementLimits.xmlTokenBytesMax) bytes")
-                }
-                return offset
-            } else if byte == UInt8(ascii: "<") {
-                throw error(.syntax, "'<' inside a start tag")
+            guard !scan.lessThan else { throw error(.syntax, "'<' inside a start tag") }
+            offset = scan.offset
+            guard offset <= StatementLimits.xmlTokenBytesMax else {
+                throw error(.limit, "a start tag longer than \(StatementLimits.xmlTokenBytesMax) bytes")
             }
-            offset += 1
+            if let found = scan.found { return found }
+            guard try input.fill() else { throw error(.syntax, "the document ends inside a start tag") }
         }
     }
 

@@ -20,7 +20,17 @@ enum TextBytes {
         return bytes[lower..<upper]
     }
 
-    static func isBlank(_ bytes: ArraySlice<UInt8>) -> Bool { bytes.allSatisfy(isSpace) }
+    static func isBlank(_ bytes: ArraySlice<UInt8>) -> Bool {
+        for byte in bytes where !isSpace(byte) { return false }
+        return true
+    }
+
+    static func isASCII(_ bytes: ArraySlice<UInt8>) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in
+            for byte in buffer where byte >= 0x80 { return false }
+            return true
+        }
+    }
 
     /// The value of a run of ASCII digits, nil if any byte is not a digit or the run is empty.
     static func number(_ bytes: ArraySlice<UInt8>) -> Int? {
@@ -35,7 +45,7 @@ enum TextBytes {
 
     /// Decodes UTF-8, refusing malformed bytes; the reason is for an error message.
     static func utf8(_ bytes: ArraySlice<UInt8>) -> String? {
-        if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
+        if isASCII(bytes) { return String(decoding: bytes, as: UTF8.self) }
         return String(validating: bytes, as: UTF8.self)
     }
 
