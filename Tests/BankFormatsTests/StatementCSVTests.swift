@@ -196,3 +196,11 @@ struct StatementCSVNormalizationTests {
         #expect(CSVRowText.normalized("NGÀY HIỆU LỰC") == "NGAY HIEU LUC")
     }
 }
+
+@Suite("CSV description fields")
+struct StatementCSVFieldTests {
+    @Test("field ordinals follow allCases")
+    func ordinals() {
+        #expect(CSVFormatDescription.Field.allCases.map(\.ordinal) == Array(0..<CSVFormatDescription.Field.allCases.count))
+    }
+}

@@ -99,7 +99,7 @@ struct StatementMT940Tests {
             ("240102C10,NTRFTHISREFISWAYTOOLONG", "customer reference"),
             ("240102C10,NTRFNONREF//", "bank reference"),
             ("240102C10,NTRFNONREF//12345678901234567", "bank reference"),
-            ("240102C10,NTRFNONREF\nDETAILS\nTHIRD LINE", "at most 2"),
+            ("240102C10,NTRFNONREF\nDETAILS\nTHIRD LINE", "more than 2 lines"),
         ]
         for (field, part) in cases {
             let text = StatementMT940Tests.statement(":61:\(field)\n", closing: "C240131VND1000,")

@@ -19,53 +19,57 @@ struct StatementDelivery<Consumer: StatementConsumer> {
     let file: String
     private(set) var statementCount = 0
     private(set) var lineCount = 0
-    private var openStatement: Statement?
+    /// The open statement's index, currency and running totals (kept apart so a line does not copy the statement).
+    private var openIndex: Int?
+    private var openCurrency: String?
+    private var openTotals = StatementTotals()
 
     init(consumer: Consumer, file: String) {
         self.consumer = consumer
         self.file = file
     }
 
-    var isStatementOpen: Bool { openStatement != nil }
+    var isStatementOpen: Bool { openIndex != nil }
 
     mutating func begin(_ statement: Statement) throws {
-        precondition(openStatement == nil, "a statement began before the previous one ended")
+        precondition(openIndex == nil, "a statement began before the previous one ended")
         precondition(statement.index == statementCount, "statements are numbered in file order")
         guard statementCount < StatementLimits.statementsPerFileMax else {
             throw StatementParseError(.limit, file: file, line: statement.position.line, xmlPath: statement.position.xmlPath,
                                       message: "more than \(StatementLimits.statementsPerFileMax) statements in one file")
         }
         statementCount += 1
-        openStatement = statement
+        openIndex = statement.index
+        openCurrency = statement.currency
+        openTotals = StatementTotals()
         try consumer.statementBegan(statement)
     }
 
     mutating func line(_ line: StatementLine) throws {
-        guard var statement = openStatement else { preconditionFailure("a line arrived outside a statement") }
-        precondition(line.statementIndex == statement.index, "a line names another statement")
+        guard let index = openIndex else { preconditionFailure("a line arrived outside a statement") }
+        precondition(line.statementIndex == index, "a line names another statement")
         guard lineCount < StatementLimits.statementLinesPerFileMax else {
             throw error(line, "more than \(StatementLimits.statementLinesPerFileMax) statement lines in one file")
         }
-        if let currency = statement.currency, currency != line.amount.currency {
+        if let currency = openCurrency, currency != line.amount.currency {
             throw error(line, "the line is in \(line.amount.currency) but the statement is in \(currency)")
         }
         lineCount += 1
         do {
-            try StatementDelivery.add(line, to: &statement.totals)
+            try StatementDelivery.add(line, to: &openTotals)
         } catch {
             throw self.error(line, "the statement's totals overflow: \(error)")
         }
-        openStatement = statement
         try consumer.statementLine(line)
     }
 
     /// Ends the open statement; `statement` carries what the parser learnt since it began.
     mutating func end(_ statement: Statement) throws {
-        guard let open = openStatement else { preconditionFailure("a statement ended that never began") }
-        precondition(open.index == statement.index, "a different statement ended")
+        guard let index = openIndex else { preconditionFailure("a statement ended that never began") }
+        precondition(index == statement.index, "a different statement ended")
         var complete = statement
-        complete.totals = open.totals
-        openStatement = nil
+        complete.totals = openTotals
+        openIndex = nil
         try consumer.statementEnded(complete)
     }
 

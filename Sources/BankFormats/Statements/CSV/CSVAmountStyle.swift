@@ -37,35 +37,41 @@ public struct CSVAmountStyle: Sendable, Equatable {
             negative = negative || sign == UInt8(ascii: "-")
             text = text.dropFirst()
         }
-        let decimalIndex = text.firstIndex(of: decimalSeparator)
-        let integerPart = text[text.startIndex..<(decimalIndex ?? text.endIndex)]
-        let fractionPart = decimalIndex.map { text[($0 + 1)...] } ?? []
-        guard let integerDigits = groupedDigits(integerPart), fractionPart.allSatisfy(TextBytes.isDigit),
-              !(integerDigits.isEmpty && fractionPart.isEmpty) else { throw invalid(cell) }
-        var digits = integerDigits.isEmpty ? [UInt8(ascii: "0")] : integerDigits
-        if !fractionPart.isEmpty {
-            digits.append(UInt8(ascii: "."))
-            digits.append(contentsOf: fractionPart)
-        }
+        guard let (units, scale) = digits(text) else { throw invalid(cell) }
         do {
-            let amount = try StatementAmount(parsing: digits, decimalSeparator: UInt8(ascii: "."), currency: currency)
+            let amount = try StatementAmount(minorUnits: units, scale: scale, currency: currency)
             return negative ? amount.negated : amount
         } catch {
             throw CSVPatternError(message: "\(TextBytes.quoted(cell)): \(error)")
         }
     }
 
-    /// The digits of an integer part with its thousands separators checked and removed.
-    private func groupedDigits(_ part: ArraySlice<UInt8>) -> [UInt8]? {
-        guard thousandsSeparator != 0, part.contains(thousandsSeparator) else {
-            return part.allSatisfy(TextBytes.isDigit) ? Array(part) : nil
+    /// One pass over `[digits with thousands separators][decimal separator digits]`: the value and its scale,
+    /// nil when the grouping is wrong (groups after the first must have three digits) or there are too many digits.
+    private func digits(_ text: ArraySlice<UInt8>) -> (Int64, Int)? {
+        var units: Int64 = 0
+        var significant = 0, scale = 0, groupDigits = 0, groups = 0
+        var inFraction = false, sawDigit = false
+        for byte in text {
+            if TextBytes.isDigit(byte) {
+                sawDigit = true
+                if inFraction { scale += 1 } else { groupDigits += 1 }
+                if units > 0 || byte != 0x30 { significant += 1 }
+                guard significant <= StatementAmount.digitsMax, scale <= StatementAmount.scaleMax else { return nil }
+                units = units * 10 + Int64(byte - 0x30)
+            } else if byte == thousandsSeparator && thousandsSeparator != 0 && !inFraction {
+                guard groups == 0 ? (1...3).contains(groupDigits) : groupDigits == 3 else { return nil }
+                groups += 1
+                groupDigits = 0
+            } else if byte == decimalSeparator && !inFraction {
+                guard groups == 0 || groupDigits == 3 else { return nil }
+                inFraction = true
+            } else {
+                return nil
+            }
         }
-        let groups = part.split(separator: thousandsSeparator, omittingEmptySubsequences: false)
-        guard let first = groups.first, (1...3).contains(first.count) else { return nil }
-        for group in groups {
-            guard group.allSatisfy(TextBytes.isDigit), group.count == 3 || group.startIndex == first.startIndex else { return nil }
-        }
-        return Array(groups.joined())
+        guard sawDigit, inFraction || groups == 0 || groupDigits == 3 else { return nil }
+        return (units, scale)
     }
 
     private func invalid(_ cell: ArraySlice<UInt8>) -> CSVPatternError {

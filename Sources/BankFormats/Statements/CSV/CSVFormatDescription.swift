@@ -16,6 +16,22 @@ public struct CSVFormatDescription: Sendable, Equatable {
     /// The statement fields a column can feed.
     public enum Field: String, Sendable, CaseIterable, Decodable {
         case bookingDate, valueDate, amount, debit, credit, memo, reference, balance, counterpartyName, counterpartyAccount
+
+        /// 0-based position in `allCases`.
+        var ordinal: Int {
+            switch self {
+            case .bookingDate: return 0
+            case .valueDate: return 1
+            case .amount: return 2
+            case .debit: return 3
+            case .credit: return 4
+            case .memo: return 5
+            case .reference: return 6
+            case .balance: return 7
+            case .counterpartyName: return 8
+            case .counterpartyAccount: return 9
+            }
+        }
     }
 
     public var id: String

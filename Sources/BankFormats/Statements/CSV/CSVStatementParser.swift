@@ -12,6 +12,8 @@ struct CSVStatementParser<Consumer: StatementConsumer> {
     var delivery: StatementDelivery<Consumer>
     let format: CSVFormatDescription
     var columns: [CSVFormatDescription.Field: Int] = [:]
+    /// `columns` by `Field.ordinal`, -1 where absent: looked up for every cell of every row.
+    var columnIndexes = [Int](repeating: -1, count: CSVFormatDescription.Field.allCases.count)
     var headerNames: [CSVFormatDescription.Field: String] = [:]
     var statement: Statement
     var hasBegun = false
@@ -42,6 +44,7 @@ struct CSVStatementParser<Consumer: StatementConsumer> {
             let row = try rowText()
             if let found = CSVStatementParser.headerColumns(row, format: format) {
                 columns = found
+                for (field, index) in found { columnIndexes[field.ordinal] = index }
                 for (field, index) in found { headerNames[field] = row.cells[index] }
                 statement.position = SourcePosition(line: reader.recordLine)
                 return
@@ -131,7 +134,8 @@ struct CSVStatementParser<Consumer: StatementConsumer> {
     }
 
     func cell(_ field: CSVFormatDescription.Field) -> ArraySlice<UInt8> {
-        guard let index = columns[field], index < reader.fieldCount else { return [] }
+        let index = columnIndexes[field.ordinal]
+        guard index >= 0, index < reader.fieldCount else { return [] }
         return TextBytes.trimmed(reader.field(index))
     }
 

@@ -7,7 +7,7 @@ extension CSVStatementParser {
         var line = StatementLine(statementIndex: 0, amount: try signedAmount(), position: SourcePosition(line: reader.recordLine))
         line.bookingDate = date
         line.valueDate = try valueDate() ?? date
-        line.memo = try text(.memo, limit: StatementLimits.memoBytesMax).map { CSVLineText.singleLine($0) } ?? ""
+        line.memo = try text(.memo, limit: StatementLimits.memoBytesMax) ?? ""
         line.bankReference = try text(.reference, limit: StatementLimits.valueBytesMax)
         line.counterpartyName = try text(.counterpartyName, limit: StatementLimits.valueBytesMax)
         line.counterpartyAccount = try text(.counterpartyAccount, limit: StatementLimits.valueBytesMax)
@@ -51,7 +51,8 @@ extension CSVStatementParser {
         guard let text = TextBytes.utf8(bytes) else {
             throw StatementParseError(.encoding, file: reader.file, line: reader.recordLine, field: headerNames[field], message: "is not valid UTF-8")
         }
-        return text
+        // A value that spanned lines inside quotes becomes one line.
+        return bytes.contains(0x0A) || bytes.contains(0x0D) ? CSVLineText.singleLine(text) : text
     }
 
     func rowError(_ field: CSVFormatDescription.Field?, _ message: String) -> StatementParseError {

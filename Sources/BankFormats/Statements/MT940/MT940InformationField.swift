@@ -19,13 +19,13 @@ struct MT940InformationField: Equatable {
     static let memoCodes: Set<String> = ["20", "21", "22", "23", "24", "25", "26", "27", "28", "29", "60", "61", "62", "63"]
 
     static func parse(_ content: ArraySlice<UInt8>) throws(MT940FieldError) -> MT940InformationField {
-        guard let text = TextBytes.utf8(content) else { throw .init("is not UTF-8 text") }
         let field: MT940InformationField
         if isStructured(content) {
+            guard let text = TextBytes.utf8(content) else { throw .init("is not UTF-8 text") }
             field = try parseStructured(text)
         } else {
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { trimmedTrailing($0) }
-            field = MT940InformationField(memo: joinPieces(lines, width: lineWidth), subfields: [])
+            guard let memo = joinLines(content) else { throw .init("is not UTF-8 text") }
+            field = MT940InformationField(memo: memo, subfields: [])
         }
         guard field.memo.utf8.count <= StatementLimits.memoBytesMax else {
             throw .init("memo is longer than \(StatementLimits.memoBytesMax) bytes")
@@ -87,6 +87,30 @@ struct MT940InformationField: Equatable {
         return MT940InformationField(memo: memo, subfields: subfields,
                                      counterpartyName: name.isEmpty ? nil : name,
                                      counterpartyAccount: account?.isEmpty == false ? account : nil)
+    }
+
+    /// The field's lines joined by the width rule, working on bytes (the common, unstructured case).
+    static func joinLines(_ content: ArraySlice<UInt8>) -> String? {
+        var joined: [UInt8] = []
+        joined.reserveCapacity(content.count)
+        var glue = false
+        var lineStart = content.startIndex
+        while lineStart <= content.endIndex {
+            let lineEnd = content[lineStart...].firstIndex(of: 0x0A) ?? content.endIndex
+            var end = lineEnd
+            while end > lineStart && (content[end - 1] == 0x20 || content[end - 1] == 0x09 || content[end - 1] == 0x0D) { end -= 1 }
+            var start = lineStart
+            if joined.isEmpty { while start < end && (content[start] == 0x20 || content[start] == 0x09) { start += 1 } }
+            if start < end {
+                if glue && !joined.isEmpty { joined.append(0x20) }
+                joined.append(contentsOf: content[start..<end])
+                // Characters, not bytes: UTF-8 continuation bytes do not count.
+                let width = content[lineStart..<lineEnd].reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
+                glue = !(width >= lineWidth && end == lineEnd)
+            }
+            lineStart = lineEnd + 1
+        }
+        return TextBytes.utf8(joined[...])
     }
 
     /// Joins wrapped pieces: a piece as wide as `width` continues directly, a shorter one is followed by a space.

@@ -151,8 +151,7 @@ struct MT940Parser<Consumer: StatementConsumer> {
     }
 
     private mutating func deliverPendingLine() throws {
-        guard let line = pendingLine else { return }
-        pendingLine = nil
+        guard let line = pendingLine.take() else { return }
         try delivery.line(line)
     }
 
@@ -211,11 +210,10 @@ struct MT940Parser<Consumer: StatementConsumer> {
         }
         try deliverPendingLine()
         try beginIfNeeded()
-        let current = statement!
         do {
             let parsed = try MT940StatementLineField.parse(content)
-            let amount = try StatementAmount(parsing: parsed.amountText, decimalSeparator: UInt8(ascii: ","), currency: current.currency!)
-            var line = StatementLine(statementIndex: current.index, amount: parsed.isCredit ? amount : amount.negated,
+            let amount = try StatementAmount(parsing: parsed.amountText, decimalSeparator: UInt8(ascii: ","), currency: statement!.currency!)
+            var line = StatementLine(statementIndex: statement!.index, amount: parsed.isCredit ? amount : amount.negated,
                                      position: SourcePosition(line: fieldLine))
             line.valueDate = parsed.valueDate
             line.bookingDate = parsed.entryDate ?? parsed.valueDate

@@ -28,9 +28,10 @@ struct MT940StatementLineField: Equatable {
     /// Parses the field's content: lines separated by LF, tag removed.
     /// - Throws: `MT940FieldError` naming the part that is wrong.
     static func parse(_ content: ArraySlice<UInt8>) throws(MT940FieldError) -> MT940StatementLineField {
-        let lines = content.split(separator: 0x0A, omittingEmptySubsequences: false)
-        let first = lines.first ?? content
-        guard lines.count <= 2 else { throw .init("has \(lines.count) lines; at most 2 (the second is supplementary details)") }
+        let firstBreak = content.firstIndex(of: 0x0A)
+        let first = content[content.startIndex..<(firstBreak ?? content.endIndex)]
+        let second = firstBreak.map { content[($0 + 1)...] }
+        guard second?.contains(0x0A) != true else { throw .init("has more than 2 lines (the second is supplementary details)") }
         var cursor = first.startIndex
         let valueDate = try readValueDate(first, &cursor)
         let entryDate = try readEntryDate(first, &cursor, valueDate: valueDate)
@@ -40,8 +41,7 @@ struct MT940StatementLineField: Equatable {
         let type = try readType(first, &cursor)
         let (customer, bank) = try readReferences(first[cursor...])
         var details: String?
-        if lines.count == 2 {
-            let second = TextBytes.trimmed(lines[1])
+        if let second = second.map(TextBytes.trimmed) {
             guard second.count <= supplementaryCharactersMax else {
                 throw .init("supplementary details \(TextBytes.quoted(second)) are longer than \(supplementaryCharactersMax) characters")
             }
