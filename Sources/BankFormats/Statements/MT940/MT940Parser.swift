@@ -12,11 +12,18 @@ struct MT940Parser<Consumer: StatementConsumer> {
     private var fieldBytes: [UInt8] = []
     private var fieldLine = 0
     private var statement: Statement?
+    /// Copies of the open statement's index and currency, read for every line without touching `statement`
+    /// (reading through the optional would copy the whole statement each time).
+    private var isStatementOpen = false
+    private var openIndex = 0
+    private var openCurrency = ""
     private var statementsStarted = 0
     private var hasBegun = false
     private var phase = Phase.header
     private var pendingLine: StatementLine?
     private var pendingLineHasInformation = false
+    /// `pendingLine != nil`, kept apart because testing the optional copies the line.
+    private var hasPendingLine = false
 
     private enum Phase { case header, lines, closed }
 
@@ -104,7 +111,7 @@ struct MT940Parser<Consumer: StatementConsumer> {
 
     private mutating func process(tag: String, content: ArraySlice<UInt8>) throws {
         if tag == "20" { return try startStatement(content) }
-        guard statement != nil else {
+        guard isStatementOpen else {
             throw error(.structure, line: fieldLine, field: ":\(tag):", "comes before the statement's :20: field")
         }
         switch tag {
@@ -128,6 +135,9 @@ struct MT940Parser<Consumer: StatementConsumer> {
         next.statementID = try text(content, tag: "20")
         statementsStarted += 1
         statement = next
+        isStatementOpen = true
+        openIndex = next.index
+        openCurrency = ""
         hasBegun = false
         phase = .header
     }
@@ -142,16 +152,18 @@ struct MT940Parser<Consumer: StatementConsumer> {
         try beginIfNeeded()
         try delivery.end(current)
         statement = nil
+        isStatementOpen = false
     }
 
     private mutating func beginIfNeeded() throws {
-        guard !hasBegun, let statement else { return }
+        guard !hasBegun, isStatementOpen else { return }
         hasBegun = true
-        try delivery.begin(statement)
+        try delivery.begin(statement!)
     }
 
     private mutating func deliverPendingLine() throws {
-        guard let line = pendingLine.take() else { return }
+        guard hasPendingLine, let line = pendingLine.take() else { return }
+        hasPendingLine = false
         try delivery.line(line)
     }
 
@@ -168,6 +180,7 @@ struct MT940Parser<Consumer: StatementConsumer> {
         }
         let balance = try balance(content, tag: tag, kind: tag == "60F" ? .opening : .intermediateOpening)
         statement!.currency = balance.amount.currency
+        openCurrency = balance.amount.currency
         statement!.balances.append(balance)
         phase = .lines
     }
@@ -197,8 +210,8 @@ struct MT940Parser<Consumer: StatementConsumer> {
         } catch {
             throw self.error(.syntax, line: fieldLine, field: ":\(tag):", error.message)
         }
-        if let currency = statement?.currency, currency != parsed.amount.currency {
-            throw error(.structure, line: fieldLine, field: ":\(tag):", "is in \(parsed.amount.currency) but the statement is in \(currency)")
+        if !openCurrency.isEmpty, openCurrency != parsed.amount.currency {
+            throw error(.structure, line: fieldLine, field: ":\(tag):", "is in \(parsed.amount.currency) but the statement is in \(openCurrency)")
         }
         return StatementBalance(kind: kind, code: tag, amount: parsed.amount, date: parsed.date, position: SourcePosition(line: fieldLine))
     }
@@ -212,8 +225,8 @@ struct MT940Parser<Consumer: StatementConsumer> {
         try beginIfNeeded()
         do {
             let parsed = try MT940StatementLineField.parse(content)
-            let amount = try StatementAmount(parsing: parsed.amountText, decimalSeparator: UInt8(ascii: ","), currency: statement!.currency!)
-            var line = StatementLine(statementIndex: statement!.index, amount: parsed.isCredit ? amount : amount.negated,
+            let amount = try StatementAmount(parsing: parsed.amountText, decimalSeparator: UInt8(ascii: ","), currency: openCurrency)
+            var line = StatementLine(statementIndex: openIndex, amount: parsed.isCredit ? amount : amount.negated,
                                      position: SourcePosition(line: fieldLine))
             line.valueDate = parsed.valueDate
             line.bookingDate = parsed.entryDate ?? parsed.valueDate
@@ -224,6 +237,7 @@ struct MT940Parser<Consumer: StatementConsumer> {
             line.bankReference = parsed.bankReference
             line.supplementaryDetails = parsed.supplementaryDetails
             pendingLine = line
+            hasPendingLine = true
             pendingLineHasInformation = false
         } catch let fieldError as MT940FieldError {
             throw error(.syntax, line: fieldLine, field: ":61:", fieldError.message)
@@ -233,7 +247,7 @@ struct MT940Parser<Consumer: StatementConsumer> {
     }
 
     private mutating func readInformation(_ content: ArraySlice<UInt8>) throws {
-        guard pendingLine != nil else { return } // information about the whole statement: nothing to keep
+        guard hasPendingLine else { return } // information about the whole statement: nothing to keep
         guard !pendingLineHasInformation else {
             throw error(.structure, line: fieldLine, field: ":86:", "a second :86: for the :61: line above")
         }
