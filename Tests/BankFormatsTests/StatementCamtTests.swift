@@ -249,3 +249,20 @@ struct StatementXMLTokenizerTests {
         #expect(pathAtD == "R/B[2]/D")
     }
 }
+
+@Suite("camt.053 currencies")
+struct StatementCamtCurrencyTests {
+    @Test("a statement without Acct/Ccy or balances takes its first entry's currency; a later one in another is refused")
+    func currencyFromFirstEntry() throws {
+        let entries = StatementCamtTests.entry("1.00", "CRDT").replacingOccurrences(of: "EUR", with: "USD")
+            + StatementCamtTests.entry("2.00", "CRDT")
+        let text = StatementCamtTests.document("<Stmt><Id>S</Id>" + entries + "</Stmt>")
+        let error = StatementFixtures.parseError(text, format: .camt053)
+        #expect(error?.message == "the line is in EUR but the statement is in USD")
+        #expect(error?.xmlPath == "Document/BkToCstmrStmt/Stmt[1]/Ntry[2]")
+        let single = StatementCamtTests.document("<Stmt><Id>S</Id>" + StatementCamtTests.entry("2.00", "CRDT") + "</Stmt>")
+        let recorder = try StatementFixtures.parse(single, format: .camt053)
+        #expect(recorder.ended[0].currency == "EUR")
+        #expect(StatementBalanceCheck.check(recorder.ended[0]).outcome == .notCheckable(reason: "no opening balance"))
+    }
+}

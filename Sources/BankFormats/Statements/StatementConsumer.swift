@@ -29,8 +29,6 @@ struct StatementDelivery<Consumer: StatementConsumer> {
         self.file = file
     }
 
-    var isStatementOpen: Bool { openIndex != nil }
-
     mutating func begin(_ statement: Statement) throws {
         precondition(openIndex == nil, "a statement began before the previous one ended")
         precondition(statement.index == statementCount, "statements are numbered in file order")
@@ -54,6 +52,8 @@ struct StatementDelivery<Consumer: StatementConsumer> {
         if let currency = openCurrency, currency != line.amount.currency {
             throw error(line, "the line is in \(line.amount.currency) but the statement is in \(currency)")
         }
+        // A statement that named no currency before its first line takes that line's.
+        if openCurrency == nil { openCurrency = line.amount.currency }
         lineCount += 1
         do {
             try StatementDelivery.add(line, to: &openTotals)

@@ -29,8 +29,6 @@ public enum StatementLimits {
     public static let xmlTokenBytesMax = 64 * 1024
     /// Attributes on one XML element.
     public static let xmlAttributesMax = 32
-    /// Distinct element names counted under one parent (for the `[n]` indexes of error paths).
-    public static let xmlChildNamesMax = 256
     /// `TxDtls` in one camt entry (a batch booking may carry many).
     public static let transactionDetailsPerEntryMax = 10_000
     /// `?nn` subfields in one MT940 `:86:` field.

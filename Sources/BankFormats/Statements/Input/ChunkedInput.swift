@@ -53,14 +53,4 @@ final class ChunkedInput {
         }
         return true
     }
-
-    /// Returns the internal buffer to chunk size after a long token grew it.
-    func shrinkIfLarge() {
-        guard bytes.count > StatementLimits.chunkBytes * 4, available < StatementLimits.chunkBytes else { return }
-        let kept = Array(bytes[start..<end])
-        bytes = kept + [UInt8](repeating: 0, count: StatementLimits.chunkBytes * 2)
-        consumedBefore += start
-        start = 0
-        end = kept.count
-    }
 }

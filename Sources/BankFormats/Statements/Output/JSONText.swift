@@ -27,17 +27,6 @@ enum JSONText {
     static func quotedOrNull(_ value: String?) -> String { value.map(quoted) ?? "null" }
 
     /// `{"k":v,...}` from pairs whose values are already JSON.
-    static func object(_ pairs: KeyValuePairs<String, String>) -> String {
-        var output = "{"
-        var first = true
-        for (key, value) in pairs {
-            if !first { output += "," }
-            first = false
-            output += quoted(key) + ":" + value
-        }
-        return output + "}"
-    }
-
     static func object(_ pairs: [(String, String)]) -> String {
         "{" + pairs.map { quoted($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
     }
