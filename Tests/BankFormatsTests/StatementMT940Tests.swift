@@ -193,6 +193,13 @@ struct StatementMT940Tests {
         }
     }
 
+    @Test("continuation lines that look like markup stay text: braces, dashes inside a memo")
+    func markupLookalikes() throws {
+        let body = ":61:240102C10,NTRFNONREF\n:86:HOC PHI\n{TRUONG A}\n-- THANG 1\n"
+        let recorder = try StatementFixtures.parse(StatementMT940Tests.statement(body, closing: "C240102VND1010,"), format: .mt940)
+        #expect(recorder.lines.first?.memo == "HOC PHI {TRUONG A} -- THANG 1")
+    }
+
     @Test("a line reaches the consumer with its :86: only after the next field")
     func lineCarriesInformation() throws {
         let body = ":61:240102C10,NTRFNONREF\n:86:FIRST\n:61:240103C20,NTRFNONREF\n:86:SECOND\n"

@@ -49,7 +49,7 @@ struct MT940Parser<Consumer: StatementConsumer> {
 
     private mutating func handle(_ physicalLine: ArraySlice<UInt8>) throws {
         var line = physicalLine
-        if line.first == UInt8(ascii: "{") {
+        if MT940Parser.isBlockHeader(line) {
             // Block headers; the text block's first field may follow `{4:` on the same line.
             try flushField()
             guard let blockStart = MT940Parser.textBlockStart(line) else { return }
@@ -77,6 +77,13 @@ struct MT940Parser<Consumer: StatementConsumer> {
         }
         fieldBytes.append(0x0A)
         fieldBytes.append(contentsOf: line)
+    }
+
+    /// `{1:` to `{5:` at the start of a line: SWIFT block headers and trailers, not field text.
+    private static func isBlockHeader(_ line: ArraySlice<UInt8>) -> Bool {
+        let s = line.startIndex
+        return line.count >= 3 && line[s] == UInt8(ascii: "{") && (UInt8(ascii: "1")...UInt8(ascii: "5")).contains(line[s + 1])
+            && line[s + 2] == UInt8(ascii: ":")
     }
 
     /// The index after `{4:` when the line opens the text block; nil for other blocks.
