@@ -54,6 +54,21 @@ struct StatementSampleTests {
         }
     }
 
+    @Test("a file larger than fileBytesMax is refused before it is read")
+    func tooLarge() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("statement-too-large-\(getpid()).sta").path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(":20:X\n".utf8)))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // A sparse file: the size is there, the disk space is not.
+        #expect(truncate(path, off_t(StatementLimits.fileBytesMax + 1)) == 0)
+        var recorder = StatementRecorder()
+        let error = #expect(throws: StatementParseError.self) {
+            try StatementParsing.parse(fileAt: path, format: .mt940, descriptions: .empty, consumer: &recorder)
+        }
+        #expect(error?.kind == .limit && error?.file == path)
+        #expect(recorder.events.isEmpty)
+    }
+
     @Test("a missing file is an I/O error naming the file")
     func missingFile() {
         var recorder = StatementRecorder()

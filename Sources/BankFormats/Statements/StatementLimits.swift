@@ -30,7 +30,7 @@ public enum StatementLimits {
     /// Attributes on one XML element.
     public static let xmlAttributesMax = 32
     /// `TxDtls` in one camt entry (a batch booking may carry many).
-    public static let transactionDetailsPerEntryMax = 10_000
+    public static let transactionDetailsPerEntryMax = 1_000
     /// `?nn` subfields in one MT940 `:86:` field.
     public static let subfieldsPerFieldMax = 64
     /// Rows searched for the CSV header row.
