@@ -11,10 +11,13 @@ struct Camt053Parser<Consumer: StatementConsumer> {
     private var leafText: [UInt8] = []
     private var leafAttributes: [XMLAttribute] = []
     private var statement: Statement?
+    /// `statement != nil`, kept apart because testing the optional copies the statement.
+    private var isStatementOpen = false
     private var statementDepth = 0
     private var statementCount = 0
     private var hasBegun = false
     private var balance: CamtBalance?
+    /// Depth of the open `Bal`, `Ntry`, `TxDtls` (0 when none is open): tested instead of the optionals, which would copy.
     private var balanceDepth = 0
     private var entry: CamtEntry?
     private var entryDepth = 0
@@ -72,13 +75,14 @@ struct Camt053Parser<Consumer: StatementConsumer> {
 
     private mutating func openStatement(depth: Int) throws {
         statement = Statement(index: statementCount, position: position())
+        isStatementOpen = true
         statementCount += 1
         statementDepth = depth
         hasBegun = false
     }
 
     private mutating func openNested(_ name: String, depth: Int) throws {
-        guard statement != nil else { return }
+        guard isStatementOpen else { return }
         if depth == statementDepth + 1 && name == "Bal" {
             balance = CamtBalance(position: position())
             balanceDepth = depth
@@ -86,7 +90,7 @@ struct Camt053Parser<Consumer: StatementConsumer> {
             try beginIfNeeded()
             entry = CamtEntry(position: position())
             entryDepth = depth
-        } else if entry != nil && depth == entryDepth + 2 && name == "TxDtls" && tokenizer.localName(atDepth: depth - 1) == "NtryDtls" {
+        } else if entryDepth != 0 && depth == entryDepth + 2 && name == "TxDtls" && tokenizer.localName(atDepth: depth - 1) == "NtryDtls" {
             guard entry!.details.count < StatementLimits.transactionDetailsPerEntryMax else {
                 throw tokenizer.error(.limit, "more than \(StatementLimits.transactionDetailsPerEntryMax) TxDtls in one entry")
             }
@@ -102,17 +106,18 @@ struct Camt053Parser<Consumer: StatementConsumer> {
     private mutating func endElement() throws {
         let depth = tokenizer.depth
         if leafStack.removeLast() { try readLeaf(depth: depth) }
-        if detail != nil && depth == detailDepth {
-            entry!.details.append(detail!)
-            detail = nil
-        } else if entry != nil && depth == entryDepth {
+        if detailDepth != 0 && depth == detailDepth {
+            entry!.details.append(detail.take()!)
+            detailDepth = 0
+        } else if entryDepth != 0 && depth == entryDepth {
             try closeEntry()
-        } else if balance != nil && depth == balanceDepth {
+        } else if balanceDepth != 0 && depth == balanceDepth {
             try closeBalance()
-        } else if statement != nil && depth == statementDepth {
+        } else if isStatementOpen && depth == statementDepth {
             try beginIfNeeded()
             try delivery.end(statement!)
             statement = nil
+            isStatementOpen = false
         }
     }
 
@@ -123,11 +128,11 @@ struct Camt053Parser<Consumer: StatementConsumer> {
     }
 
     private mutating func closeEntry() throws {
-        let closed = entry!
-        entry = nil
+        let closed = entry.take()!
+        entryDepth = 0
         let lines: [StatementLine]
         do {
-            lines = try closed.lines(statementIndex: statement!.index)
+            lines = try closed.lines(statementIndex: statementCount - 1)
         } catch {
             throw tokenizer.error(.structure, "\(error.field): \(error.message)")
         }
@@ -137,8 +142,8 @@ struct Camt053Parser<Consumer: StatementConsumer> {
 
     private mutating func closeBalance() throws {
         let closed: StatementBalance
-        do { closed = try balance!.balance() } catch { throw tokenizer.error(.structure, error.message) }
-        balance = nil
+        do { closed = try balance.take()!.balance() } catch { throw tokenizer.error(.structure, error.message) }
+        balanceDepth = 0
         if statement!.currency == nil { statement!.currency = closed.amount.currency }
         guard closed.amount.currency == statement!.currency else {
             throw tokenizer.error(.structure, "balance \(closed.code) is in \(closed.amount.currency), the statement in \(statement!.currency!)")
@@ -149,8 +154,8 @@ struct Camt053Parser<Consumer: StatementConsumer> {
     /// Hands a leaf's value to the innermost open structure.
     private mutating func readLeaf(depth: Int) throws {
         let anchor: Int
-        if detail != nil { anchor = detailDepth } else if entry != nil { anchor = entryDepth }
-        else if balance != nil { anchor = balanceDepth } else if statement != nil { anchor = statementDepth } else { return }
+        if detailDepth != 0 { anchor = detailDepth } else if entryDepth != 0 { anchor = entryDepth }
+        else if balanceDepth != 0 { anchor = balanceDepth } else if isStatementOpen { anchor = statementDepth } else { return }
         guard depth > anchor else { return }
         var relative = tokenizer.localName(atDepth: anchor + 1)
         if depth > anchor + 1 {
@@ -158,9 +163,9 @@ struct Camt053Parser<Consumer: StatementConsumer> {
         }
         let value = String(decoding: TextBytes.trimmed(leafText[...]), as: UTF8.self)
         do throws(CamtValueError) {
-            if detail != nil { try CamtLeafReader.read(relative, value, leafAttributes, into: &detail!) }
-            else if entry != nil { try CamtLeafReader.read(relative, value, leafAttributes, into: &entry!) }
-            else if balance != nil { try CamtLeafReader.read(relative, value, leafAttributes, into: &balance!) }
+            if detailDepth != 0 { try CamtLeafReader.read(relative, value, leafAttributes, into: &detail!) }
+            else if entryDepth != 0 { try CamtLeafReader.read(relative, value, leafAttributes, into: &entry!) }
+            else if balanceDepth != 0 { try CamtLeafReader.read(relative, value, leafAttributes, into: &balance!) }
             else { try readStatementLeaf(relative, value) }
         } catch {
             throw tokenizer.error(.syntax, error.message)

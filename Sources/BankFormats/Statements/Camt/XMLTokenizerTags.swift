@@ -66,11 +66,10 @@ extension XMLTokenizer {
     private func elementName(_ name: ArraySlice<UInt8>) throws -> String {
         guard let first = name.first, !TextBytes.isDigit(first), first != UInt8(ascii: "-"), first != UInt8(ascii: "."),
               !name.contains(where: { $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") || $0 == UInt8(ascii: "&") }),
-              let text = String(validating: name, as: UTF8.self)
+              let colon = Optional(name.lastIndex(of: UInt8(ascii: ":"))), colon.map({ $0 + 1 < name.endIndex }) ?? true,
+              let local = TextBytes.utf8(colon.map { name[($0 + 1)...] } ?? name),
+              colon == nil || TextBytes.utf8(name) != nil
         else { throw error(.syntax, "\(TextBytes.quoted(name)) is not an element name") }
-        guard let colon = text.lastIndex(of: ":") else { return text }
-        let local = String(text[text.index(after: colon)...])
-        guard !local.isEmpty else { throw error(.syntax, "\(TextBytes.quoted(name)) is not an element name") }
         return local
     }
 

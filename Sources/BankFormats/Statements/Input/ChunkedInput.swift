@@ -4,9 +4,11 @@ final class ChunkedInput {
     private var source: any ByteSource
     let file: String
     /// `bytes[start..<end]` is read and not yet consumed.
-    private(set) var bytes: [UInt8]
-    var start = 0
-    private(set) var end = 0
+    /// Accessed for every byte: exclusivity is left unchecked because one parser owns the input and never
+    /// holds an access across a call that could start another.
+    @exclusivity(unchecked) private(set) var bytes: [UInt8]
+    @exclusivity(unchecked) var start = 0
+    @exclusivity(unchecked) private(set) var end = 0
     private(set) var isAtEnd = false
     /// Bytes consumed before `bytes[0]`.
     private(set) var consumedBefore = 0
