@@ -62,15 +62,16 @@ extension XMLTokenizer {
         return .endElement
     }
 
-    /// The local part of a qualified name, checked.
+    /// The local part of a qualified name (`ns2:Amt` → `Amt`), checked.
     private func elementName(_ name: ArraySlice<UInt8>) throws -> String {
+        let invalid = error(.syntax, "\(TextBytes.quoted(name)) is not an element name")
         guard let first = name.first, !TextBytes.isDigit(first), first != UInt8(ascii: "-"), first != UInt8(ascii: "."),
               !name.contains(where: { $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") || $0 == UInt8(ascii: "&") }),
-              let colon = Optional(name.lastIndex(of: UInt8(ascii: ":"))), colon.map({ $0 + 1 < name.endIndex }) ?? true,
-              let local = TextBytes.utf8(colon.map { name[($0 + 1)...] } ?? name),
-              colon == nil || TextBytes.utf8(name) != nil
-        else { throw error(.syntax, "\(TextBytes.quoted(name)) is not an element name") }
-        return local
+              TextBytes.utf8(name) != nil
+        else { throw invalid }
+        guard let colon = name.lastIndex(of: UInt8(ascii: ":")) else { return String(decoding: name, as: UTF8.self) }
+        guard colon + 1 < name.endIndex else { throw invalid }
+        return String(decoding: name[(colon + 1)...], as: UTF8.self)
     }
 
     private mutating func readAttributes(_ raw: ArraySlice<UInt8>) throws {
