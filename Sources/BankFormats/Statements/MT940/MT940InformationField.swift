@@ -93,22 +93,28 @@ struct MT940InformationField: Equatable {
     static func joinLines(_ content: ArraySlice<UInt8>) -> String? {
         var joined: [UInt8] = []
         joined.reserveCapacity(content.count)
-        var glue = false
-        var lineStart = content.startIndex
-        while lineStart <= content.endIndex {
-            let lineEnd = content[lineStart...].firstIndex(of: 0x0A) ?? content.endIndex
-            var end = lineEnd
-            while end > lineStart && (content[end - 1] == 0x20 || content[end - 1] == 0x09 || content[end - 1] == 0x0D) { end -= 1 }
-            var start = lineStart
-            if joined.isEmpty { while start < end && (content[start] == 0x20 || content[start] == 0x09) { start += 1 } }
-            if start < end {
-                if glue && !joined.isEmpty { joined.append(0x20) }
-                joined.append(contentsOf: content[start..<end])
-                // Characters, not bytes: UTF-8 continuation bytes do not count.
-                let width = content[lineStart..<lineEnd].reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
-                glue = !(width >= lineWidth && end == lineEnd)
+        content.withUnsafeBufferPointer { bytes in
+            var glue = false
+            var lineStart = 0
+            while lineStart <= bytes.count {
+                var lineEnd = lineStart
+                var width = 0
+                while lineEnd < bytes.count && bytes[lineEnd] != 0x0A {
+                    // Characters, not bytes: UTF-8 continuation bytes do not count.
+                    if bytes[lineEnd] & 0xC0 != 0x80 { width += 1 }
+                    lineEnd += 1
+                }
+                var end = lineEnd
+                while end > lineStart && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 || bytes[end - 1] == 0x0D) { end -= 1 }
+                var start = lineStart
+                if joined.isEmpty { while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 } }
+                if start < end {
+                    if glue && !joined.isEmpty { joined.append(0x20) }
+                    joined.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+                    glue = !(width >= lineWidth && end == lineEnd)
+                }
+                lineStart = lineEnd + 1
             }
-            lineStart = lineEnd + 1
         }
         return TextBytes.utf8(joined[...])
     }

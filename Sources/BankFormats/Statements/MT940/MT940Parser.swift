@@ -233,18 +233,18 @@ struct MT940Parser<Consumer: StatementConsumer> {
         do {
             let parsed = try MT940StatementLineField.parse(content)
             let amount = try StatementAmount(parsing: parsed.amountText, decimalSeparator: UInt8(ascii: ","), currency: openCurrency)
-            var line = StatementLine(statementIndex: openIndex, amount: parsed.isCredit ? amount : amount.negated,
-                                     position: SourcePosition(line: fieldLine))
-            line.valueDate = parsed.valueDate
-            line.bookingDate = parsed.entryDate ?? parsed.valueDate
-            line.isReversal = parsed.isReversal
-            line.fundsCode = parsed.fundsCode
-            line.transactionTypeCode = parsed.transactionType
-            line.customerReference = parsed.customerReference
-            line.bankReference = parsed.bankReference
-            line.supplementaryDetails = parsed.supplementaryDetails
-            pendingLine = line
+            // Built in place: the line is large, and each copy costs.
+            pendingLine = StatementLine(statementIndex: openIndex, amount: parsed.isCredit ? amount : amount.negated,
+                                        position: SourcePosition(line: fieldLine))
             hasPendingLine = true
+            pendingLine!.valueDate = parsed.valueDate
+            pendingLine!.bookingDate = parsed.entryDate ?? parsed.valueDate
+            pendingLine!.isReversal = parsed.isReversal
+            pendingLine!.fundsCode = parsed.fundsCode
+            pendingLine!.transactionTypeCode = parsed.transactionType
+            pendingLine!.customerReference = parsed.customerReference
+            pendingLine!.bankReference = parsed.bankReference
+            pendingLine!.supplementaryDetails = parsed.supplementaryDetails
             pendingLineHasInformation = false
         } catch let fieldError as MT940FieldError {
             throw error(.syntax, line: fieldLine, field: ":61:", fieldError.message)

@@ -70,9 +70,13 @@ struct MT940StatementLineField: Equatable {
             throw .init("entry date \(TextBytes.quoted(text)) is not MMDD")
         }
         var best: CalendarDate?
-        for year in [valueDate.year - 1, valueDate.year, valueDate.year + 1] {
-            guard let candidate = try? CalendarDate(year: year, month: month, day: day) else { continue }
-            if best == nil || abs(valueDate.days(until: candidate)) < abs(valueDate.days(until: best!)) { best = candidate }
+        if let sameYear = try? CalendarDate(year: valueDate.year, month: month, day: day), abs(valueDate.days(until: sameYear)) <= 182 {
+            best = sameYear // within 182 days, no date in the years either side can be nearer
+        } else {
+            for year in [valueDate.year - 1, valueDate.year, valueDate.year + 1] {
+                guard let candidate = try? CalendarDate(year: year, month: month, day: day) else { continue }
+                if best == nil || abs(valueDate.days(until: candidate)) < abs(valueDate.days(until: best!)) { best = candidate }
+            }
         }
         guard let entryDate = best else { throw .init("entry date \(TextBytes.quoted(text)) is not a valid month and day") }
         cursor += 4
