@@ -64,13 +64,13 @@ extension XMLTokenizer {
 
     /// The local part of a qualified name (`ns2:Amt` → `Amt`), checked.
     private func elementName(_ name: ArraySlice<UInt8>) throws -> String {
-        let invalid = error(.syntax, "\(TextBytes.quoted(name)) is not an element name")
+        func invalid() -> StatementParseError { error(.syntax, "\(TextBytes.quoted(name)) is not an element name") }
         guard let first = name.first, !TextBytes.isDigit(first), first != UInt8(ascii: "-"), first != UInt8(ascii: "."),
               !name.contains(where: { $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") || $0 == UInt8(ascii: "&") }),
               TextBytes.utf8(name) != nil
-        else { throw invalid }
+        else { throw invalid() }
         guard let colon = name.lastIndex(of: UInt8(ascii: ":")) else { return String(decoding: name, as: UTF8.self) }
-        guard colon + 1 < name.endIndex else { throw invalid }
+        guard colon + 1 < name.endIndex else { throw invalid() }
         return String(decoding: name[(colon + 1)...], as: UTF8.self)
     }
 
