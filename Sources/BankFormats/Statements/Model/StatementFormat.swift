@@ -1,0 +1,34 @@
+/// Which parser reads a file.
+public enum StatementFormat: Hashable, Sendable, CustomStringConvertible {
+    /// Decide from the file's first bytes (see `StatementFormatDetector`).
+    case auto
+    case mt940
+    case camt053
+    /// A bank CSV export, by the id of its format description.
+    case csv(String)
+
+    /// From a command-line argument: `auto`, `mt940`, `camt053` (or `camt.053`), `csv:<id>`, or a bare description id.
+    public init?(argument: String) {
+        switch argument.lowercased() {
+        case "auto": self = .auto
+        case "mt940": self = .mt940
+        case "camt053", "camt.053", "camt": self = .camt053
+        default:
+            let id = argument.hasPrefix("csv:") ? String(argument.dropFirst(4)) : argument
+            guard !id.isEmpty else { return nil }
+            self = .csv(id)
+        }
+    }
+
+    /// `auto`, `mt940`, `camt053`, `csv:<id>`: what `init(argument:)` reads back.
+    public var name: String {
+        switch self {
+        case .auto: return "auto"
+        case .mt940: return "mt940"
+        case .camt053: return "camt053"
+        case .csv(let id): return "csv:" + id
+        }
+    }
+
+    public var description: String { name }
+}
