@@ -49,6 +49,9 @@ public struct Migrator: Sendable {
     @discardableResult
     public func migrate(_ connection: PostgresConnection) throws -> [String] {
         let files = try migrations()
+        // The lock comes first: two migrators creating the history table at once would collide.
+        try connection.query("SELECT pg_advisory_lock(\(Migrator.advisoryLockKey))")
+        defer { _ = try? connection.query("SELECT pg_advisory_unlock(\(Migrator.advisoryLockKey))") }
         try connection.simpleQuery(unsafeSQL: """
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version integer PRIMARY KEY,
@@ -57,8 +60,6 @@ public struct Migrator: Sendable {
                 applied_at timestamptz NOT NULL DEFAULT now()
             )
             """)
-        try connection.query("SELECT pg_advisory_lock(\(Migrator.advisoryLockKey))")
-        defer { _ = try? connection.query("SELECT pg_advisory_unlock(\(Migrator.advisoryLockKey))") }
         let applied = try appliedChecksums(connection)
         try verifyHistory(files: files, applied: applied, connection: connection)
         var appliedNow: [String] = []

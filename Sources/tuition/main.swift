@@ -11,11 +11,13 @@ enum Tuition {
     }
 
     static let commands: [Command] = [
+        Command(name: "demo", summary: "Seed a demo province and serve it (scripts/demo)", usage: DemoCommand.usage, run: DemoCommand.run),
         Command(name: "serve", summary: "Run the JSON API server (migrates first)", usage: ServeCommand.usage, run: ServeCommand.run),
         Command(name: "migrate", summary: "Apply pending database migrations", usage: MigrateCommand.usage, run: MigrateCommand.run),
         Command(name: "db", summary: "Manage the embedded PostgreSQL cluster", usage: DatabaseCommand.usage, run: DatabaseCommand.run),
         Command(name: "school", summary: "Create and list schools", usage: SchoolCommand.usage, run: SchoolCommand.run),
         Command(name: "token", summary: "Create, list and revoke API tokens", usage: TokenCommand.usage, run: TokenCommand.run),
+        Command(name: "parse", summary: "Print what a bank statement parser reads from a file", usage: ParseCommand.usage, run: ParseCommand.run),
         Command(name: "ledger", summary: "Verify the ledger's balances and invariants", usage: LedgerCommand.usage, run: LedgerCommand.run),
         Command(name: "bench", summary: "Workloads for the scripts in bench/", usage: BenchCommand.usage, run: BenchCommand.run),
     ]

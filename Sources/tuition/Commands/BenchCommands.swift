@@ -2,16 +2,19 @@ import Core
 import Foundation
 import Ledger
 import Postgres
+import Simulation
 import Synchronization
 
 /// Workloads for the scripts in bench/: each prints one JSON line of figures.
 enum BenchCommand {
     static let usage = """
         Usage: tuition bench <pg|ledger> [--threads N] [--seconds S]
+               tuition bench accuracy [--seed N] [--schools N] [--students N]
 
         Workloads measured by the scripts in bench/ (not for production use):
           pg       a prepared primary-key SELECT on pgbench_accounts through the pool (run pgbench -i first)
           ledger   four-posting entries (bank/suspense/suspense/receivable) by N concurrent writers
+          accuracy precision and recall of the matcher on a generated, labelled month (no database)
         """
 
     static let threadsMax = 64
@@ -20,6 +23,7 @@ enum BenchCommand {
     static func run(_ arguments: [String]) throws {
         var reader = try ArgumentReader(arguments, usage: usage)
         let workload = try reader.requiredPositional("workload")
+        if workload == "accuracy" { return try accuracy(&reader) }
         let threads = try reader.option("--threads") { text -> Int in
             guard let value = Int(text), (1...threadsMax).contains(value) else { throw CommandFailure(message: "1 to \(threadsMax)") }
             return value
@@ -59,6 +63,23 @@ enum BenchCommand {
         default:
             throw UsageError(message: "unknown workload '\(workload)'", usage: usage)
         }
+    }
+
+    static func accuracy(_ reader: inout ArgumentReader) throws {
+        func count(_ name: String, _ range: ClosedRange<Int>) throws -> Int? {
+            try reader.option(name) { text -> Int in
+                guard let value = Int(text), range.contains(value) else { throw CommandFailure(message: "\(range.lowerBound) to \(range.upperBound)") }
+                return value
+            }
+        }
+        let seed = try count("--seed", 0...Int(Int32.max)).map(UInt64.init) ?? 2026
+        var parameters = SimulationParameters.accuracy(seed: seed)
+        parameters.schoolCount = try count("--schools", 1...SimulationParameters.schoolCountMax) ?? parameters.schoolCount
+        parameters.studentCount = try count("--students", parameters.schoolCount...SimulationParameters.studentCountMax) ?? parameters.studentCount
+        try reader.finish()
+        let report = try AccuracyEvaluator.evaluate(ProvinceSimulation(parameters: parameters))
+        print(report.summary)
+        guard report.meetsTargets else { throw CommandFailure(message: "the accuracy targets are not met") }
     }
 
     /// Runs `body` on `threads` threads until `seconds` pass; returns how many calls completed.

@@ -1,0 +1,98 @@
+import Foundation
+import Postgres
+import Synchronization
+import Testing
+import TestSupport
+
+@Suite struct CommandLineTests {
+    @Test func helpIsPrintedExactly() throws {
+        let result = try TuitionBinary.run(["--help"])
+        #expect(result.status == 0)
+        let expected = """
+            Usage: tuition <command> [options]
+
+            Tuition ledger and payment reconciliation for schools.
+
+            Commands:
+              demo      Seed a demo province and serve it (scripts/demo)
+              serve     Run the JSON API server (migrates first)
+              migrate   Apply pending database migrations
+              db        Manage the embedded PostgreSQL cluster
+              school    Create and list schools
+              token     Create, list and revoke API tokens
+              parse     Print what a bank statement parser reads from a file
+              ledger    Verify the ledger's balances and invariants
+              bench     Workloads for the scripts in bench/
+
+            Environment:
+              DATABASE_URL   PostgreSQL URL; without it an embedded cluster under TUITION_HOME is used
+              TUITION_HOME   directory of the embedded cluster (default ./.tuition)
+              TUITION_ROOT   directory holding migrations/ and bank-formats/ (found automatically)
+
+            Run 'tuition <command> --help' for the options of a command.
+
+            """
+        #expect(result.output == expected)
+    }
+
+    @Test func usageErrorsExitWith64AndShowTheUsage() throws {
+        for arguments in [[], ["no-such-command"], ["db"], ["db", "explode"], ["migrate", "--bogus"], ["token", "create"],
+                          ["parse"], ["serve", "--port", "70000"], ["serve", "--port"], ["ledger", "verify", "--school"]] {
+            let result = try TuitionBinary.run(arguments)
+            #expect(result.status == 64, "\(arguments) exited \(result.status): \(result.output)")
+            #expect(result.output.contains("Usage: tuition"), "\(arguments) printed no usage")
+        }
+    }
+
+    @Test func everyCommandHasHelp() throws {
+        let help = try TuitionBinary.run(["--help"]).output
+        let commandLines = help.components(separatedBy: "Commands:\n")[1].components(separatedBy: "\n\n")[0]
+        let names = commandLines.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
+        #expect(names.count >= 8)
+        for name in names {
+            let result = try TuitionBinary.run([name, "--help"])
+            #expect(result.status == 0)
+            #expect(result.output.hasPrefix("Usage: tuition \(name)"), "\(name) --help: \(result.output)")
+        }
+    }
+
+    @Test func parsesAStatementWithoutADatabase() throws {
+        let result = try TuitionBinary.run(["parse", Repository.bankFormats + "/samples/mt940.sta", "--summary"],
+                                           environment: ["TUITION_HOME": "/nonexistent/never-created"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains(#""statements":3"#))
+        let missing = try TuitionBinary.run(["parse", "/nonexistent.sta"])
+        #expect(missing.status == 1 && missing.output.contains("/nonexistent.sta"))
+    }
+}
+
+@Suite struct EmbeddedDatabaseCommandTests {
+    @Test func startsReusesAndStopsTheEmbeddedCluster() throws {
+        let home = NSTemporaryDirectory() + "tuition-cli-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let environment = ["TUITION_HOME": home]
+        defer {
+            _ = try? TuitionBinary.run(["db", "stop"], environment: environment)
+            if let cluster = try? EmbeddedCluster(home: home) { try? cluster.destroy() }
+            try? FileManager.default.removeItem(atPath: home)
+        }
+        #expect(try TuitionBinary.run(["db", "status"], environment: environment).output == "not initialized\n")
+        // Two processes starting at once share one cluster.
+        let statuses = Mutex<[Int32]>([])
+        DispatchQueue.concurrentPerform(iterations: 2) { _ in
+            let status = (try? TuitionBinary.run(["db", "start"], environment: environment))?.status ?? -1
+            statuses.withLock { $0.append(status) }
+        }
+        #expect(statuses.withLock { $0 } == [0, 0])
+        let url = try TuitionBinary.run(["db", "url"], environment: environment).output
+        #expect(url.hasPrefix("postgresql://tuition@/tuition?host="))
+        #expect(try TuitionBinary.run(["db", "status"], environment: environment).output == "running\n")
+        let first = try TuitionBinary.run(["migrate"], environment: environment)
+        #expect(first.status == 0 && first.output.contains("applied 0001_ledger"))
+        let again = try TuitionBinary.run(["migrate"], environment: environment)
+        #expect(again.status == 0 && again.output == "migrations: up to date\n")
+        let verify = try TuitionBinary.run(["ledger", "verify"], environment: environment)
+        #expect(verify.status == 0 && verify.output.contains("every invariant holds"))
+        #expect(try TuitionBinary.run(["db", "stop"], environment: environment).status == 0)
+        #expect(try TuitionBinary.run(["db", "status"], environment: environment).output == "stopped\n")
+    }
+}
