@@ -1,6 +1,8 @@
+import BankFormats
 import Core
 import Foundation
 import HTTP
+import Payments
 import Postgres
 import Synchronization
 
@@ -10,12 +12,17 @@ public struct APIContext: Sendable {
     public let layout: ProjectLayout
     public let metrics: HTTPMetrics
     public let version: String
+    public let callbacks: CallbackIngest
 
-    public init(pool: PostgresPool, layout: ProjectLayout, metrics: HTTPMetrics, version: String = TuitionAPI.version) {
+    /// Loads the callback descriptions from `bank-formats/callbacks`; a broken description stops startup.
+    public init(pool: PostgresPool, layout: ProjectLayout, metrics: HTTPMetrics, version: String = TuitionAPI.version,
+                clock: @escaping @Sendable () -> Date = { Date() }) throws {
         self.pool = pool
         self.layout = layout
         self.metrics = metrics
         self.version = version
+        let catalog = try CallbackCatalog.load(directory: URL(fileURLWithPath: layout.bankFormats + "/callbacks"))
+        self.callbacks = CallbackIngest(pool: pool, catalog: catalog, clock: clock)
     }
 }
 
@@ -29,6 +36,7 @@ public enum TuitionAPI {
         let document = RenderedDocument()
         SystemEndpoints.register(&builder, context: context, openAPI: document)
         SchoolEndpoints.register(&builder, context: context)
+        CallbackEndpoints.register(&builder, context: context)
         document.set(OpenAPIDocument.render(OpenAPIDocument.build(builder.specs, version: context.version)))
         registerPoolGauges(context)
         return builder

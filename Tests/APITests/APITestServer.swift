@@ -45,7 +45,7 @@ final class APITestServer: @unchecked Sendable {
         }
         self.tokens = tokens
         let metrics = HTTPMetrics()
-        builder = TuitionAPI.build(APIContext(pool: pool, layout: ProjectLayout(root: Repository.root), metrics: metrics))
+        builder = TuitionAPI.build(try APIContext(pool: pool, layout: ProjectLayout(root: Repository.root), metrics: metrics))
         var configuration = HTTPServerConfiguration()
         configuration.port = 0
         configuration.workerThreads = 4

@@ -14,15 +14,16 @@ import TestSupport
             Tuition ledger and payment reconciliation for schools.
 
             Commands:
-              demo      Seed a demo province and serve it (scripts/demo)
-              serve     Run the JSON API server (migrates first)
-              migrate   Apply pending database migrations
-              db        Manage the embedded PostgreSQL cluster
-              school    Create and list schools
-              token     Create, list and revoke API tokens
-              parse     Print what a bank statement parser reads from a file
-              ledger    Verify the ledger's balances and invariants
-              bench     Workloads for the scripts in bench/
+              demo         Seed a demo province and serve it (scripts/demo)
+              serve        Run the JSON API server (migrates first)
+              migrate      Apply pending database migrations
+              db           Manage the embedded PostgreSQL cluster
+              school       Create and list schools
+              token        Create, list and revoke API tokens
+              connection   Manage bank connections and their callback secrets
+              parse        Print what a bank statement parser reads from a file
+              ledger       Verify the ledger's balances and invariants
+              bench        Workloads for the scripts in bench/
 
             Environment:
               DATABASE_URL   PostgreSQL URL; without it an embedded cluster under TUITION_HOME is used

@@ -34,7 +34,7 @@ enum ServeCommand {
         let pool = PostgresPool(configuration: database.configuration, size: configuration.workerThreads, checkoutTimeoutSeconds: 5)
         defer { pool.close() }
         let metrics = HTTPMetrics()
-        let api = TuitionAPI.build(APIContext(pool: pool, layout: layout, metrics: metrics))
+        let api = TuitionAPI.build(try APIContext(pool: pool, layout: layout, metrics: metrics))
         let server = HTTPServer(configuration: configuration, router: api.router, metrics: metrics)
         try server.start()
         try server.installSignalHandlers()

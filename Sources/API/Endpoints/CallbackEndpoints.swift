@@ -1,0 +1,77 @@
+import BankFormats
+import Core
+import Foundation
+import HTTP
+import Payments
+
+/// Bank and intermediary callbacks. Authenticated by each provider's signature scheme (see
+/// docs/callbacks.md), not by tokens: the route is `.signed` and the ingest verifies the sender.
+enum CallbackEndpoints {
+    /// Callback bodies are small JSON documents.
+    static let bodyBytesMax = 64 * 1024
+
+    static func register(_ builder: inout APIBuilder, context: APIContext) {
+        let ingest = context.callbacks
+        builder.addUnauthenticated(.post, "/v1/callbacks/{provider}", summary: "Receive a payment callback (tuition, sepay, sepay-hmac, casso, payos, momo)",
+                                   tag: "callbacks", access: .signed, request: TuitionCallbackBody.self, response: nil,
+                                   options: RouteOptions(bodyBytesMax: bodyBytesMax)) { request in
+            try handle(request, provider: request.pathParameters["provider"] ?? "", ingest: ingest)
+        }
+        builder.addUnauthenticated(.get, "/v1/callbacks/vnpay", summary: "Receive a VNPay IPN (query string, RspCode reply)",
+                                   tag: "callbacks", access: .signed, response: nil) { request in
+            try handle(request, provider: "vnpay", ingest: ingest)
+        }
+    }
+
+    static func handle(_ request: Request, provider: String, ingest: CallbackIngest) throws -> Response {
+        guard let description = ingest.catalog.description(for: provider),
+              description.transport.method == request.method.rawValue,
+              provider == "vnpay" ? request.routeTemplate.hasSuffix("/vnpay") : true else {
+            throw APIError.notFound("unknown_provider", "no callback provider '\(String(provider.prefix(32)))' for \(request.method.rawValue)")
+        }
+        let rawQuery = request.target.firstIndex(of: "?").map { String(request.target[request.target.index(after: $0)...]) } ?? ""
+        let headers = request.headers.map { CallbackHeader(name: $0.name, value: $0.value) }
+        let callback: CallbackRequest
+        do {
+            callback = try CallbackRequest(method: request.method.rawValue, rawQuery: rawQuery, headers: headers, body: request.body)
+        } catch {
+            let reply = description.replies.reply(for: .malformed)
+            return response(reply)
+        }
+        let result = ingest.handle(CallbackDelivery(provider: provider, request: callback, requestID: request.requestId))
+        return response(result.reply)
+    }
+
+    static func response(_ reply: CallbackReply) -> Response {
+        var headers: HTTPHeaders = [:]
+        if let type = reply.contentType { headers.set("Content-Type", type) }
+        if reply.status == 503 { headers.set("Retry-After", "30") }
+        return Response(status: status(reply.status), headers: headers, body: reply.body)
+    }
+
+    /// The status a provider's reply table names, with its standard reason phrase.
+    static func status(_ code: Int) -> HTTPStatus {
+        let known: [HTTPStatus] = [.ok, .created, .accepted, .noContent, .badRequest, .unauthorized, .forbidden, .notFound,
+                                   .conflict, .unprocessableContent, .internalServerError, .serviceUnavailable]
+        return known.first { $0.code == code } ?? HTTPStatus(code: code, reasonPhrase: "Status")
+    }
+}
+
+/// The body of the `tuition` scheme's callback (docs/callbacks.md), documented in the OpenAPI.
+struct TuitionCallbackBody: Codable, APIExample {
+    var transactionId: String
+    var accountNumber: String
+    var virtualAccount: String?
+    var amount: Int64
+    var direction: String
+    var bookedAt: String
+    var memo: String
+    var payerName: String?
+    var payerAccount: String?
+    var payerBank: String?
+
+    static let example = TuitionCallbackBody(transactionId: "FT26272123456", accountNumber: "0011001234567", virtualAccount: "V2MSHP7K2Q9X",
+                                             amount: 1_500_000, direction: "in", bookedAt: "2026-09-05T09:15:00+07:00",
+                                             memo: "HP7K2Q9X NGUYEN VAN AN", payerName: "NGUYEN VAN B", payerAccount: "0123456789",
+                                             payerBank: "VCB")
+}

@@ -1,0 +1,166 @@
+import BankFormats
+import Core
+import Foundation
+import Postgres
+
+/// One delivery of a callback, as the HTTP layer received it.
+public struct CallbackDelivery: Sendable {
+    public var provider: String
+    public var request: CallbackRequest
+    public var requestID: String
+
+    public init(provider: String, request: CallbackRequest, requestID: String) {
+        self.provider = provider
+        self.request = request
+        self.requestID = requestID
+    }
+}
+
+/// The ingest of bank callbacks: verify, normalise, record exactly once, book and apply — all in
+/// one database transaction before the reply, so a 2xx always means the money is stored.
+///
+/// Every delivery leaves an audit row with its verdict, refused ones included. A database that
+/// cannot be reached turns into the provider's "unavailable" reply (503, or VNPay's `99`), so the
+/// sender retries; a retry of a recorded payment is a duplicate and gets the success reply.
+public struct CallbackIngest: Sendable {
+    public let pool: PostgresPool
+    public let catalog: CallbackCatalog
+    public let clock: @Sendable () -> Date
+    public let applier: RealtimeApplication
+
+    public init(pool: PostgresPool, catalog: CallbackCatalog, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.pool = pool
+        self.catalog = catalog
+        self.clock = clock
+        self.applier = RealtimeApplication()
+    }
+
+    /// What became of a delivery, for tests and logs; the reply is what the sender gets.
+    public struct Result: Sendable {
+        public let outcome: CallbackOutcome
+        public let reply: CallbackReply
+        public let bankTransactionID: Int64?
+        public let reason: String?
+    }
+
+    /// Handles a delivery for a provider of the catalog (the caller answers 404 for unknown providers).
+    public func handle(_ delivery: CallbackDelivery) -> Result {
+        guard let description = catalog.description(for: delivery.provider) else {
+            preconditionFailure("handle() is only called for providers of the catalog")
+        }
+        let replies = description.replies
+        do {
+            let (outcome, transactionID, reason) = try process(delivery, description)
+            return Result(outcome: outcome, reply: replies.reply(for: outcome), bankTransactionID: transactionID, reason: reason)
+        } catch {
+            // Nothing was committed (or the audit could not be written): the sender must retry.
+            return Result(outcome: .unavailable, reply: replies.reply(for: .unavailable), bankTransactionID: nil, reason: "\(error)")
+        }
+    }
+
+    private func process(_ delivery: CallbackDelivery, _ description: CallbackProviderDescription) throws -> (CallbackOutcome, Int64?, String?) {
+        let audit = DeliveryAudit(delivery: delivery)
+        let normalized: NormalizedCallbackTransaction
+        do {
+            normalized = try CallbackNormalizer(description: description).normalize(delivery.request)
+        } catch {
+            let outcome = error.suggestedOutcome
+            try audit.record(verdict: outcome == .invalidAmount ? "invalid_amount" : "malformed", reason: error.description, pool: pool)
+            return (outcome, nil, error.description)
+        }
+        let route = try pool.withConnection {
+            try BankConnections.route(provider: description.provider, receivingAccount: normalized.receivingAccount, on: $0)
+        }
+        guard let route else {
+            let reason = "receiving account \(normalized.receivingAccount) is not routed for \(description.provider)"
+            try audit.record(verdict: "unknown_account", reason: reason, transactionID: normalized.providerTransactionID, pool: pool)
+            return (.unknownAccount, nil, reason)
+        }
+        let scoped = audit.scoped(to: route)
+        let verdict = description.signature.verify(delivery.request, credentials: route.credentials, now: clock())
+        guard verdict.isAccepted else {
+            try scoped.record(verdict: "refused_signature", reason: verdict.description, transactionID: normalized.providerTransactionID, pool: pool)
+            return (.refusedSignature, nil, verdict.description)
+        }
+        guard normalized.succeeded, normalized.direction == .incoming, normalized.amount > 0 else {
+            let reason = "not money in: direction \(normalized.direction), amount \(normalized.amount), succeeded \(normalized.succeeded)"
+            try scoped.record(verdict: "not_incoming", reason: reason, transactionID: normalized.providerTransactionID, pool: pool)
+            return (.accepted, nil, reason)
+        }
+        guard normalized.amount <= Money.absoluteDongMax else {
+            try scoped.record(verdict: "invalid_amount", reason: "amount beyond bounds", transactionID: normalized.providerTransactionID, pool: pool)
+            return (.invalidAmount, nil, "amount beyond bounds")
+        }
+        return try store(normalized, route: route, audit: scoped)
+    }
+
+    /// Records, books and applies in one transaction; the audit row of an accepted or duplicate
+    /// delivery commits with it.
+    private func store(_ normalized: NormalizedCallbackTransaction, route: CallbackRoute, audit: DeliveryAudit) throws -> (CallbackOutcome, Int64?, String?) {
+        let transaction = NewBankTransaction(
+            schoolID: route.schoolID, bankAccountID: route.bankAccountID,
+            origin: .callback(provider: normalized.provider, transactionID: normalized.providerTransactionID),
+            direction: .incoming, amount: Money(dong: normalized.amount), bookedOn: normalized.localDate,
+            occurredAt: normalized.occurredAt, memo: normalized.memo, payerName: normalized.payerName,
+            payerAccount: normalized.payerAccount, payerBank: normalized.payerBank, virtualAccount: normalized.virtualAccount)
+        return try pool.transaction(isolation: .readCommitted) { connection in
+            let (id, inserted) = try BankTransactions.record(transaction, status: "provisional", on: connection)
+            guard inserted else {
+                try audit.insert(verdict: "duplicate", reason: "already recorded as bank transaction \(id)",
+                                 transactionID: normalized.providerTransactionID, bankTransactionID: id, on: connection)
+                return (.duplicate, id, nil)
+            }
+            let explanation = try applier.apply(schoolID: route.schoolID, bankTransactionID: id, on: connection)
+            try audit.insert(verdict: "accepted", reason: explanation, transactionID: normalized.providerTransactionID,
+                             bankTransactionID: id, on: connection)
+            return (.accepted, id, explanation)
+        }
+    }
+}
+
+/// The audit row of one delivery: the request as received (credentials redacted) and its verdict.
+struct DeliveryAudit: Sendable {
+    let delivery: CallbackDelivery
+    var schoolID: Int64?
+    var connectionID: Int64?
+
+    init(delivery: CallbackDelivery) {
+        self.delivery = delivery
+    }
+
+    /// Headers that carry credentials themselves (not signatures over the content) are not stored.
+    static let redactedHeaders: Set<String> = ["authorization", "cookie", "x-api-key", "apikey", "proxy-authorization"]
+    static let headerValueBytesMax = 1_024
+
+    func scoped(to route: CallbackRoute) -> DeliveryAudit {
+        var copy = self
+        copy.schoolID = route.schoolID
+        copy.connectionID = route.connectionID
+        return copy
+    }
+
+    /// Records a refusal in a short transaction of its own.
+    func record(verdict: String, reason: String, transactionID: String? = nil, pool: PostgresPool) throws {
+        try pool.withConnection { connection in
+            try insert(verdict: verdict, reason: reason, transactionID: transactionID, bankTransactionID: nil, on: connection)
+        }
+    }
+
+    func insert(verdict: String, reason: String?, transactionID: String?, bankTransactionID: Int64?, on connection: PostgresConnection) throws {
+        let request = delivery.request
+        var headers: [String: String] = [:]
+        for header in request.headers {
+            let name = header.name.lowercased()
+            headers[name] = DeliveryAudit.redactedHeaders.contains(name) ? "[redacted]" : String(header.value.prefix(DeliveryAudit.headerValueBytesMax))
+        }
+        let headerJSON = String(decoding: try JSONSerialization.data(withJSONObject: headers, options: [.sortedKeys]), as: UTF8.self)
+        let query = request.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
+        try connection.query("""
+            INSERT INTO callback_deliveries (provider, school_id, connection_id, request_id, method, query, headers, body, verdict, reason,
+                                             provider_transaction_id, bank_transaction_id)
+            VALUES (\(String(delivery.provider.prefix(32))), \(schoolID), \(connectionID), \(delivery.requestID), \(request.method),
+                    \(String(query.prefix(16_384))), \(PostgresJSON(headerJSON)), \(Array(request.body.prefix(65_536))), \(verdict),
+                    \(reason.map { String($0.prefix(1_000)) }), \(transactionID.map { String($0.prefix(200)) }), \(bankTransactionID))
+            """)
+    }
+}
