@@ -102,6 +102,8 @@ public struct Invoice: Hashable, Sendable, Codable {
     public var status: InvoiceStatus
     /// Filled by the single-invoice query; empty in listings.
     public var lines: [InvoiceLine]
+    /// The receivable account the invoice was booked in.
+    public var receivableAccountID: Int64
 
     /// What was applied to it (zero for a void invoice, whose reversal cleared its receivable).
     public var paid: Money { status == .void ? .zero : Money(dong: total.dong - outstanding.dong) }

@@ -83,7 +83,8 @@ public enum InvoiceQueries {
     /// Invoices with their ledger facts as columns: `outstanding`, `reversed` and the derived `status`.
     static let selectSQL = """
         SELECT invoice_id, school_id, school_year, number, student_id, family_id, period, issued_on, due_date, payment_code,
-               student_code, student_name, class_name, gross, discount, total, entry_id, outstanding, reversed, status
+               student_code, student_name, class_name, gross, discount, total, entry_id, outstanding, reversed, status,
+               receivable_account_id
         FROM (SELECT i.*, coalesce(d.balance, 0) AS outstanding, (r.entry_id IS NOT NULL) AS reversed
               FROM invoices i
               LEFT JOIN dimension_balances d ON d.school_id = i.school_id AND d.account_id = i.receivable_account_id
@@ -103,7 +104,8 @@ public enum InvoiceQueries {
         return Invoice(id: id, schoolID: school, number: InvoiceNumber(schoolYear: year, sequence: number), studentID: student,
                        familyID: family, period: period, issuedOn: issuedOn, dueDate: dueDate, paymentCode: code,
                        studentCode: studentCode, studentName: studentName, className: className, gross: gross, discount: discount,
-                       total: total, entryID: entryID, outstanding: outstanding, status: status, lines: [])
+                       total: total, entryID: entryID, outstanding: outstanding, status: status, lines: [],
+                       receivableAccountID: try row.decode(column: 20, as: Int64.self))
     }
 
     private static func decodeRest(_ row: PostgresRow) throws -> (String, String, String, Money, Money, Money, Int64, Money, Bool, String) {
