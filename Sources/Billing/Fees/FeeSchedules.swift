@@ -73,6 +73,16 @@ public struct FeeSchedule: Hashable, Sendable, Codable {
     /// Day of the month the invoice is due (1–28).
     public var dueDay: Int
 
+    public init(id: Int64, feeTypeID: Int64, schoolYear: Int, scope: FeeScheduleScope, monthlyAmount: Money, billableMonths: [Int], dueDay: Int) {
+        self.id = id
+        self.feeTypeID = feeTypeID
+        self.schoolYear = schoolYear
+        self.scope = scope
+        self.monthlyAmount = monthlyAmount
+        self.billableMonths = billableMonths
+        self.dueDay = dueDay
+    }
+
     /// The billed months as calendar months of the school year.
     public var periods: [CalendarMonth] { billableMonths.map { FeeSchedules.month($0, ofSchoolYear: schoolYear) } }
 

@@ -94,23 +94,16 @@ public enum InvoiceQueries {
         """
 
     static func decode(_ row: PostgresRow) throws -> Invoice {
-        let (id, school, year, number, student, family, period, issuedOn, dueDate, code) =
-            try row.decode((Int64, Int64, Int, Int, Int64, Int64?, CalendarMonth, CalendarDate, CalendarDate, String).self)
-        let (studentCode, studentName, className, gross, discount, total, entryID, outstanding, reversed, statusText) =
-            try decodeRest(row)
-        let status = InvoiceStatus.derive(total: total, outstanding: outstanding, reversed: reversed)
+        func column<T: PostgresDecodable>(_ index: Int) throws -> T { try row.decode(column: index, as: T.self) }
+        let total: Money = try column(15), outstanding: Money = try column(17)
+        let status = InvoiceStatus.derive(total: total, outstanding: outstanding, reversed: try column(18))
         // The SQL rule filters listings, the Swift rule is the reference: they must agree.
+        let statusText: String = try column(19)
         precondition(status.rawValue == statusText, "invoice status rules disagree: \(status.rawValue) vs \(statusText)")
-        return Invoice(id: id, schoolID: school, number: InvoiceNumber(schoolYear: year, sequence: number), studentID: student,
-                       familyID: family, period: period, issuedOn: issuedOn, dueDate: dueDate, paymentCode: code,
-                       studentCode: studentCode, studentName: studentName, className: className, gross: gross, discount: discount,
-                       total: total, entryID: entryID, outstanding: outstanding, status: status, lines: [],
-                       receivableAccountID: try row.decode(column: 20, as: Int64.self))
-    }
-
-    private static func decodeRest(_ row: PostgresRow) throws -> (String, String, String, Money, Money, Money, Int64, Money, Bool, String) {
-        (try row.decode(column: 10), try row.decode(column: 11), try row.decode(column: 12), try row.decode(column: 13),
-         try row.decode(column: 14), try row.decode(column: 15), try row.decode(column: 16), try row.decode(column: 17),
-         try row.decode(column: 18), try row.decode(column: 19))
+        return Invoice(id: try column(0), schoolID: try column(1), number: InvoiceNumber(schoolYear: try column(2), sequence: try column(3)),
+                       studentID: try column(4), familyID: try column(5), period: try column(6), issuedOn: try column(7),
+                       dueDate: try column(8), paymentCode: try column(9), studentCode: try column(10), studentName: try column(11),
+                       className: try column(12), gross: try column(13), discount: try column(14), total: total, entryID: try column(16),
+                       outstanding: outstanding, status: status, lines: [], receivableAccountID: try column(20))
     }
 }

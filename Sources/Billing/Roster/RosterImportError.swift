@@ -6,6 +6,12 @@ public struct RosterRowProblem: Hashable, Sendable, Codable, CustomStringConvert
     public var field: String
     public var problem: String
 
+    public init(line: Int, field: String, problem: String) {
+        self.line = line
+        self.field = field
+        self.problem = problem
+    }
+
     public var description: String { "line \(line), \(field): \(problem)" }
 }
 

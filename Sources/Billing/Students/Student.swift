@@ -89,6 +89,12 @@ public struct StudentFieldChange: Hashable, Sendable, Codable {
     public var field: String
     public var oldValue: String?
     public var newValue: String?
+
+    public init(field: String, oldValue: String?, newValue: String?) {
+        self.field = field
+        self.oldValue = oldValue
+        self.newValue = newValue
+    }
 }
 
 /// A recorded change, from the student's history.
