@@ -57,8 +57,8 @@ import Testing
         } catch let error as RosterImportError {
             guard case .invalidRows(let problems, let total) = error else { Issue.record("unexpected \(error)"); return }
             let found = Set(problems.map { "\($0.line):\($0.field)" })
-            #expect(found == ["3:full_name", "3:date_of_birth", "4:grade", "5:grade"])
-            #expect(total == 4)
+            #expect(found == ["3:full_name", "3:date_of_birth", "3:guardian_phone", "4:grade", "5:grade"])
+            #expect(total == 5)
             #expect(error.description.contains("line 3, date_of_birth"))
         }
         #expect(try students(fixture).isEmpty)

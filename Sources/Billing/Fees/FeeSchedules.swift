@@ -4,11 +4,14 @@ import Postgres
 
 /// Whom a schedule applies to. For one student and fee type the most specific schedule wins:
 /// class, then category, then grade, then the whole school.
-public enum FeeScheduleScope: Hashable, Sendable, Codable {
+public enum FeeScheduleScope: Hashable, Sendable, Codable, CustomStringConvertible {
     case school
     case grade(Int)
     case category(String)
     case classroom(String)
+
+    /// `school`, `grade 6`, `category poor_household`, `class 6A1`.
+    public var description: String { self == .school ? "school" : "\(kind) \(value)" }
 
     /// Higher wins.
     public var specificity: Int {

@@ -25,18 +25,19 @@ enum RosterRowReader {
             grade = gradeText.utf8.count <= 2 && gradeText.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) ? Int(gradeText) : nil
             if grade == nil { problem(.grade, "'\(gradeText)' is not a grade number") }
         }
-        guard problems.isEmpty, let grade else { return (nil, problems) }
         func optional(_ column: RosterColumn) -> String? {
             let value = header.value(column, in: record)
             return value.isEmpty ? nil : value
         }
+        // Fields that did not parse take a placeholder so the rules still check every other field.
         let details = StudentRules.cleaned(StudentDetails(
             code: header.value(.studentCode, in: record), fullName: header.value(.fullName, in: record), dateOfBirth: birth,
-            className: header.value(.className, in: record), grade: grade,
+            className: header.value(.className, in: record), grade: grade ?? level.grades.lowerBound,
             category: optional(.category) ?? StudentDetails.standardCategory,
             guardianName: optional(.guardianName), guardianPhone: optional(.guardianPhone),
             familyKey: optional(.familyKey), virtualAccount: optional(.virtualAccount)))
-        for found in StudentRules.problems(details, level: level, today: today) {
+        let reported = Set(problems.map(\.field))
+        for found in StudentRules.problems(details, level: level, today: today) where !reported.contains(found.field) {
             problems.append(RosterRowProblem(line: record.line, field: found.field, problem: found.problem))
         }
         return (problems.isEmpty ? details : nil, problems)

@@ -167,8 +167,7 @@ enum FeesCommand {
         for fee in fees {
             print("\(fee.code)\t\(fee.kind.rawValue)\t\(fee.name)")
             for schedule in schedules where schedule.feeTypeID == fee.id {
-                let scope = schedule.scope == .school ? "school" : "\(schedule.scope)"
-                print("  \(schedule.schoolYear)\t\(scope)\t\(schedule.monthlyAmount)/month\tmonths \(schedule.billableMonths.map(String.init).joined(separator: ","))\tdue day \(schedule.dueDay)")
+                print("  \(schedule.schoolYear)\t\(schedule.scope)\t\(schedule.monthlyAmount)/month\tmonths \(schedule.billableMonths.map(String.init).joined(separator: ","))\tdue day \(schedule.dueDay)")
             }
         }
         if fees.isEmpty { print("no fee types") }
