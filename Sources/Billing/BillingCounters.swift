@@ -28,12 +28,4 @@ enum BillingCounter: String {
         let last = try row.decode(column: 0, as: Int64.self)
         return last - Int64(count) + 1
     }
-
-    /// The last value handed out (0 when none).
-    static func current(_ counter: BillingCounter, schoolID: Int64, schoolYear: Int, on connection: PostgresConnection) throws -> Int64 {
-        try connection.query("""
-            SELECT last_value FROM billing_counters
-            WHERE school_id = \(schoolID) AND counter = \(counter.rawValue) AND school_year = \(schoolYear)
-            """).singleRow()?.decode(column: 0, as: Int64.self) ?? 0
-    }
 }

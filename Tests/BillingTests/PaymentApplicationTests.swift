@@ -184,4 +184,35 @@ import Testing
         #expect(back == Money(dong: -300_000))
         #expect(try fixture.verify().isClean)
     }
+
+    @Test func paymentRequestsAreValidatedBeforeAnythingIsWritten() throws {
+        let (fixture, students) = try school([("HS1", nil)])
+        let invoice = try #require(try fixture.invoices().first)
+        let good = PaymentRequest(schoolID: fixture.school.id, source: .cash, paymentKey: "k1", receivedOn: try CalendarDate(iso: "2026-09-20"),
+                                  payerName: "A", studentIDs: [students[0].id],
+                                  allocations: [PaymentAllocation(invoiceID: invoice.id, amount: Money(dong: 10))], credit: .zero,
+                                  rule: "r", explanation: "e", recordedBy: "t")
+        var cases: [(String, PaymentRequest)] = []
+        var request = good; request.paymentKey = ""; cases.append(("payment_key", request))
+        request = good; request.allocations = [PaymentAllocation(invoiceID: invoice.id, amount: Money(dong: 0))]; cases.append(("allocations", request))
+        request = good; request.allocations += good.allocations; cases.append(("allocations", request))
+        request = good; request.allocations = []; cases.append(("amount", request))
+        request = good; request.credit = Money(dong: -1); cases.append(("allocations", request))
+        request = good; request.rule = ""; cases.append(("rule", request))
+        request = good; request.payerName = "  "; cases.append(("payer_name", request))
+        request = good; request.studentIDs = []; cases.append(("students", request))
+        request = good; request.source = .familyCredit; request.credit = Money(dong: 5); cases.append(("credit", request))
+        for (field, bad) in cases {
+            do {
+                _ = try fixture.transaction { try PaymentApplication.apply(bad, on: $0) }
+                Issue.record("accepted a request with a bad \(field)")
+            } catch let error as BillingError {
+                guard case .invalidField(let named, _) = error else { Issue.record("\(error)"); continue }
+                #expect(named == field)
+            }
+        }
+        let applied = try fixture.transaction { try PaymentApplication.apply(good, on: $0) }
+        #expect(applied.applications.count == 1 && applied.receiptIDs.count == 1)
+        #expect(try fixture.invoice(invoice.id).outstanding == Money(dong: 299_990))
+    }
 }

@@ -146,4 +146,34 @@ import Testing
             try fixture.transaction { try Students.withdraw(schoolID: fixture.school.id, studentID: student.id, on: try CalendarDate(iso: "2026-10-01"), changedBy: "x", on: $0) }
         }
     }
+
+    @Test func semicolonsQuotesAndLineBreaksInsideFieldsAreRead() throws {
+        let fixture = try BillingFixture()
+        let file = "MaHS;Họ tên;Ngày sinh;Lớp;Khối;Phụ huynh;SĐT;Gia đình\r\n"
+            + "A1;\"Ngô \"\"Bé\"\" Na\";01-02-2014;6A1;6;\"Ngô Văn\r\nCường\";;\r\n"
+            + "\r\n"
+            + "A2;Hồ Thị Yến;2014-02-01;6A1;6;;;\r\n"
+        let report = try run(fixture, file, bom: true)
+        #expect(report.created.map(\.line) == [2, 5])
+        let byCode = Dictionary(uniqueKeysWithValues: try students(fixture).map { ($0.code, $0) })
+        #expect(byCode["A1"]?.fullName == "Ngô \"Bé\" Na")
+        // A line break inside a quoted field is white space in a name: collapsed to one space.
+        #expect(byCode["A1"]?.details.guardianName == "Ngô Văn Cường")
+        #expect(byCode["A1"]?.details.dateOfBirth == (try CalendarDate(iso: "2014-02-01")))
+    }
+
+    @Test func limitsAreEnforced() throws {
+        let fixture = try BillingFixture()
+        let huge = [UInt8](repeating: UInt8(ascii: "a"), count: RosterImport.fileBytesMax + 1)
+        #expect(throws: RosterImportError.fileTooLarge(bytes: RosterImport.fileBytesMax + 1, max: RosterImport.fileBytesMax)) {
+            try fixture.transaction { try RosterImport.run(schoolID: fixture.school.id, file: huge, dryRun: false, importedBy: "t", on: $0) }
+        }
+        let longField = "student_code,full_name\n" + String(repeating: "x", count: RosterImport.fieldBytesMax + 1) + ",a\n"
+        #expect(throws: RosterImportError.malformedCSV(line: 2, problem: "a field is longer than \(RosterImport.fieldBytesMax) bytes")) {
+            try run(fixture, longField)
+        }
+        #expect(throws: RosterImportError.malformedCSV(line: 2, problem: "a quote inside an unquoted field (quote the whole field and double the quote)")) {
+            try run(fixture, "student_code,full_name\nab\"c,d\n")
+        }
+    }
 }
