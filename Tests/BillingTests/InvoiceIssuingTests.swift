@@ -218,4 +218,21 @@ struct Rollback: Error {}
             try fixture.pool.withConnection { try InvoiceQueries.paymentQR(schoolID: fixture.school.id, invoiceID: invoice.id, on: $0) }
         }
     }
+
+    @Test func aFullyExemptStudentIsInvoicedAtZeroAndNeedsNoPayment() throws {
+        let (fixture, students) = try school(students: 1)
+        try fixture.transaction { connection in
+            _ = try Discounts.add(schoolID: fixture.school.id, DiscountInput(studentID: students[0].id, feeTypeID: nil, value: .percentage(basisPoints: 10_000),
+                                                                               reason: "Miễn học phí: hộ nghèo", validFrom: BillingFixture.september,
+                                                                               validThrough: nil), on: connection)
+        }
+        _ = try fixture.issue()
+        let invoice = try fixture.invoice(try #require(try fixture.invoices().first).id)
+        #expect(invoice.total == .zero && invoice.discount == invoice.gross && invoice.status == .paid)
+        #expect(invoice.lines.allSatisfy { $0.net == .zero && $0.discountReason == "Miễn học phí: hộ nghèo" })
+        #expect(throws: BillingError.self) {
+            try fixture.pool.withConnection { try InvoiceQueries.paymentQR(schoolID: fixture.school.id, invoiceID: invoice.id, on: $0) }
+        }
+        #expect(try fixture.verify().isClean)
+    }
 }

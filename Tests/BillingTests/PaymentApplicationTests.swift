@@ -1,7 +1,9 @@
 import Billing
 import Core
+import Dispatch
 import Ledger
 import Postgres
+import Synchronization
 import Testing
 
 @Suite struct PaymentApplicationTests {
@@ -214,5 +216,34 @@ import Testing
         let applied = try fixture.transaction { try PaymentApplication.apply(good, on: $0) }
         #expect(applied.applications.count == 1 && applied.receiptIDs.count == 1)
         #expect(try fixture.invoice(invoice.id).outstanding == Money(dong: 299_990))
+    }
+
+    @Test func concurrentPaymentsNeverOverApplyAndReceiptNumbersStayGapless() throws {
+        let (fixture, students) = try school([("HS1", "GD1"), ("HS2", "GD1")])
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 4) { thread in
+            for _ in 0..<5 {
+                do {
+                    _ = try fixture.pool.transaction(isolation: .readCommitted) { connection in
+                        try CashReceipts.record(CashPayment(schoolID: fixture.school.id, studentIDs: [students[thread % 2].id],
+                                                            amount: Money(dong: 100_000), payerName: "P", receivedOn: try CalendarDate(iso: "2026-09-20"),
+                                                            recordedBy: "t"), on: connection)
+                    }
+                } catch {
+                    failures.withLock { $0.append("\(error)") }
+                }
+            }
+        }
+        #expect(failures.withLock { $0 } == [])
+        // 2,000,000 received against 1,200,000 owed: every invoice paid exactly, 800,000 kept as the family's credit.
+        let invoices = try fixture.invoices()
+        #expect(invoices.count == 4 && invoices.allSatisfy { $0.status == .paid })
+        #expect(try fixture.credit(of: students[0]) == Money(dong: 800_000))
+        let receipts = try fixture.pool.withConnection { connection in
+            try students.flatMap { try Receipts.list(schoolID: fixture.school.id, studentID: $0.id, on: connection) }
+                .map { try Receipts.receipt(schoolID: fixture.school.id, receiptID: $0, on: connection)!.sequence }
+        }
+        #expect(receipts.sorted() == Array(1...20))
+        #expect(try fixture.verify().isClean)
     }
 }

@@ -58,6 +58,17 @@ struct BillingSession {
     }
 }
 
+extension BillingError: PostgresErrorDescribing {
+    /// The operator at the terminal may see the server's message behind a database failure.
+    var operatorDescription: String {
+        switch self {
+        case .database(let error): return error.debugDescription
+        case .ledger(.database(let error)): return error.debugDescription
+        default: return description
+        }
+    }
+}
+
 enum StudentsCommand {
     static let usage = """
         Usage: tuition students import FILE --school CODE [--dry-run]
