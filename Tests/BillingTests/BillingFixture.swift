@@ -81,7 +81,18 @@ struct BillingFixture {
         try pool.withConnection { try Applications.creditBalance(schoolID: school.id, familyID: student.familyID, studentID: student.id, on: $0) }
     }
 
-    func verify() throws -> LedgerVerifier.Report {
-        try pool.withConnection { try LedgerVerifier.verify(schoolID: school.id, on: $0) }
+    /// What the ledger verifier and the billing verifier found.
+    struct Verification: CustomStringConvertible {
+        var ledger: LedgerVerifier.Report
+        var billing: [String]
+        var isClean: Bool { ledger.isClean && billing.isEmpty }
+        var description: String { (ledger.findings.map(\.description) + billing).joined(separator: "\n") }
+    }
+
+    func verify() throws -> Verification {
+        try pool.withConnection { connection in
+            Verification(ledger: try LedgerVerifier.verify(schoolID: school.id, on: connection),
+                         billing: try BillingVerifier.verify(schoolID: school.id, on: connection))
+        }
     }
 }

@@ -235,4 +235,22 @@ struct Rollback: Error {}
         }
         #expect(try fixture.verify().isClean)
     }
+
+    @Test func theBillingVerifierFindsTamperedRows() throws {
+        let (fixture, _) = try school(students: 2)
+        _ = try fixture.issue()
+        #expect(try fixture.verify().isClean)
+        try fixture.transaction { connection in
+            try connection.query("UPDATE billing_counters SET last_value = last_value + 1 WHERE school_id = \(fixture.school.id) AND counter = 'invoice_number'")
+            try connection.query("""
+                UPDATE invoices SET gross = gross + 1, total = total + 1
+                WHERE school_id = \(fixture.school.id) AND number = 1
+                """)
+        }
+        let findings = try fixture.verify().billing
+        #expect(findings.count == 3)
+        #expect(findings.contains { $0.hasPrefix("gapless numbers: invoice_number 2026: counter at 3 but 2") })
+        #expect(findings.contains { $0.hasPrefix("invoice lines:") })
+        #expect(findings.contains { $0.hasPrefix("invoice entries:") })
+    }
 }
