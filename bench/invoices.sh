@@ -15,4 +15,6 @@ printf 'seeding (roster import): %ss\n' "$(json_field "$result" seed_seconds)"
 printf 'issuing: %s invoices in %ss = %s invoices/s (target >= 5000)\n' \
     "$(json_field "$result" invoices)" "$(json_field "$result" issue_seconds)" "$(json_field "$result" per_second)"
 printf 'peak RSS of the process: %s MiB\n' "$(json_field "$result" peak_rss_mb)"
+psql -Atc "SELECT 'written: ' || (SELECT count(*) FROM invoices) || ' invoices, ' || (SELECT count(*) FROM invoice_lines)
+           || ' lines, ' || (SELECT count(*) FROM postings) || ' postings'"
 "$BIN" ledger verify | tail -1
