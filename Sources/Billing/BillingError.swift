@@ -134,4 +134,12 @@ public enum BillingLimits {
     /// Length of a person's name (payer, guardian, student) and of a reason.
     public static let nameCharactersMax = 100
     public static let reasonCharactersMax = 200
+    /// How much of a reason is quoted in a ledger entry's description (descriptions hold 500 bytes).
+    public static let reasonInDescriptionCharactersMax = 100
+    /// The joined discount reasons kept on an invoice line.
+    public static let lineDiscountReasonCharactersMax = 500
+    /// Receipts returned by one listing.
+    public static let receiptsPerListingMax = 1_000
+    /// The length of a ledger account name.
+    public static let accountNameCharactersMax = 200
 }

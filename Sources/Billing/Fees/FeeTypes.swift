@@ -106,7 +106,7 @@ public enum FeeTypes {
             }
             if choice == .schoolDefault { return base.accountID }
             let title = (kind == .tuition ? "Thu học phí - " : "Thu hộ - ") + StudentRules.collapse(name)
-            return try Schools.addAccount(schoolID: schoolID, code: base.code + "." + code, name: String(title.prefix(200)),
+            return try Schools.addAccount(schoolID: schoolID, code: base.code + "." + code, name: String(title.prefix(BillingLimits.accountNameCharactersMax)),
                                           type: kind.accountType, purpose: purpose, on: connection)
         }
     }

@@ -33,7 +33,7 @@ extension InvoiceIssuer {
             let date = effectiveDate ?? max(VietnamTime.today, invoice.period.firstDay)
             let key = "void:invoice:\(invoice.id)"
             let request = try Reversals.request(schoolID: schoolID, entryID: invoice.entryID, effectiveDate: date, idempotencyKey: key,
-                                                description: "Hủy hóa đơn \(invoice.number.text): \(reason.prefix(100))", on: connection)
+                                                description: "Hủy hóa đơn \(invoice.number.text): \(reason.prefix(BillingLimits.reasonInDescriptionCharactersMax))", on: connection)
             try Reversals.checkNotReversed(schoolID: schoolID, entryID: invoice.entryID, idempotencyKey: key, on: connection)
             let reversal = try LedgerWriter.post([request], on: connection)[0]
             try connection.query("""

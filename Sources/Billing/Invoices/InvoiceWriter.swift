@@ -81,7 +81,7 @@ enum InvoiceWriter {
                 gross.append(line.gross.dong)
                 discounts.append(line.discount.dong)
                 nets.append(line.net.dong)
-                reasons.append(line.reasons.isEmpty ? nil : String(line.reasons.joined(separator: "; ").prefix(500)))
+                reasons.append(line.reasons.isEmpty ? nil : String(line.reasons.joined(separator: "; ").prefix(BillingLimits.lineDiscountReasonCharactersMax)))
             }
         }
         try connection.query("""

@@ -48,7 +48,7 @@ public enum Applications {
             if application.invoiceID == nil { try checkCreditUnspent(schoolID: schoolID, application, on: connection) }
             let key = "unapply:\(applicationID)"
             let request = try Reversals.request(schoolID: schoolID, entryID: application.entryID, effectiveDate: effectiveDate,
-                                                idempotencyKey: key, description: "Hoàn tác phân bổ \(applicationID): \(reason.prefix(100))",
+                                                idempotencyKey: key, description: "Hoàn tác phân bổ \(applicationID): \(reason.prefix(BillingLimits.reasonInDescriptionCharactersMax))",
                                                 on: connection)
             try Reversals.checkNotReversed(schoolID: schoolID, entryID: application.entryID, idempotencyKey: key, on: connection)
             let reversal = try LedgerWriter.post([request], on: connection)[0]

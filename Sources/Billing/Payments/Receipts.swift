@@ -85,7 +85,7 @@ public enum Receipts {
     /// The receipt ids of a student, newest first.
     public static func list(schoolID: Int64, studentID: Int64, on connection: PostgresConnection) throws -> [Int64] {
         try connection.query("""
-            SELECT receipt_id FROM receipts WHERE school_id = \(schoolID) AND student_id = \(studentID) ORDER BY receipt_id DESC LIMIT 1000
+            SELECT receipt_id FROM receipts WHERE school_id = \(schoolID) AND student_id = \(studentID) ORDER BY receipt_id DESC LIMIT \(BillingLimits.receiptsPerListingMax)
             """).map { try $0.decode(column: 0, as: Int64.self) }
     }
 

@@ -25,11 +25,13 @@ struct BillingSession {
         try pool.transaction(isolation: .readCommitted, body)
     }
 
+    static let actorCharactersMax = 60
+
     /// Who the records name as having done it: `TUITION_ACTOR`, else the login name.
     static var actor: String {
         let environment = ProcessInfo.processInfo.environment
         let name = environment["TUITION_ACTOR"] ?? environment["USER"] ?? "operator"
-        return "cli:" + String(name.prefix(60))
+        return "cli:" + String(name.prefix(actorCharactersMax))
     }
 
     /// Whole đồng: digits, optionally grouped with `.`, `,` or `_` (`1.500.000`); positive.
