@@ -1,0 +1,119 @@
+import Core
+import Ledger
+import Postgres
+
+/// What a fee is, which decides the account it credits.
+public enum FeeKind: String, Sendable, Codable, CaseIterable {
+    /// Học phí: the school's income.
+    case tuition
+    /// Khoản thu thỏa thuận (meals, uniforms, insurance, clubs): collected for others, a pass-through liability.
+    case agreedCollection = "agreed_collection"
+
+    /// The purpose of the account a fee of this kind credits.
+    public var accountPurpose: AccountPurpose { self == .tuition ? .feeIncome : .collection }
+    var accountType: AccountType { self == .tuition ? .income : .liability }
+}
+
+/// A fee the school bills.
+public struct FeeType: Hashable, Sendable, Codable {
+    public var id: Int64
+    public var code: String
+    public var name: String
+    public var kind: FeeKind
+    /// The ledger account each billed gross amount is credited to.
+    public var accountID: Int64
+}
+
+/// Which ledger account a new fee type credits.
+public enum FeeAccountChoice: Hashable, Sendable {
+    /// The school's first account of the kind's purpose (e.g. 5111 Thu học phí).
+    case schoolDefault
+    /// A new account of its own, coded `<default code>.<fee code>` (e.g. 3381.BANTRU).
+    case own
+    /// An existing account, which must have the kind's purpose.
+    case existing(accountID: Int64)
+}
+
+/// Fee types of a school. Every function runs inside the caller's transaction.
+public enum FeeTypes {
+    public static let codeCharactersMax = 16
+
+    public static func add(schoolID: Int64, code: String, name: String, kind: FeeKind, account: FeeAccountChoice = .own,
+                           on connection: PostgresConnection) throws(BillingError) -> FeeType {
+        let code = code.uppercased()
+        try check(code: code, name: name)
+        return try BillingError.wrapping {
+            let count = try connection.query("SELECT count(*) FROM fee_types WHERE school_id = \(schoolID)").singleRow()!.decode(column: 0, as: Int.self)
+            guard count < BillingLimits.feeTypesPerSchoolMax else {
+                throw BillingError.limitExceeded("a school has at most \(BillingLimits.feeTypesPerSchoolMax) fee types")
+            }
+            if try find(schoolID: schoolID, code: code, on: connection) != nil { throw BillingError.duplicate("fee type \(code)") }
+            let accountID = try resolveAccount(schoolID: schoolID, code: code, name: name, kind: kind, choice: account, on: connection)
+            let row = try connection.query("""
+                INSERT INTO fee_types (school_id, code, name, kind, account_id)
+                VALUES (\(schoolID), \(code), \(name), \(kind.rawValue), \(accountID))
+                RETURNING fee_type_id
+                """).singleRow()!
+            return FeeType(id: try row.decode(column: 0, as: Int64.self), code: code, name: name, kind: kind, accountID: accountID)
+        }
+    }
+
+    public static func list(schoolID: Int64, on connection: PostgresConnection) throws -> [FeeType] {
+        try connection.query("""
+            SELECT fee_type_id, code, name, kind, account_id FROM fee_types WHERE school_id = \(schoolID) ORDER BY code
+            """).map(decode)
+    }
+
+    public static func find(schoolID: Int64, code: String, on connection: PostgresConnection) throws -> FeeType? {
+        try connection.query("""
+            SELECT fee_type_id, code, name, kind, account_id FROM fee_types WHERE school_id = \(schoolID) AND code = \(code.uppercased())
+            """).first.map(decode)
+    }
+
+    public static func find(schoolID: Int64, id: Int64, on connection: PostgresConnection) throws -> FeeType? {
+        try connection.query("""
+            SELECT fee_type_id, code, name, kind, account_id FROM fee_types WHERE school_id = \(schoolID) AND fee_type_id = \(id)
+            """).first.map(decode)
+    }
+
+    static func check(code: String, name: String) throws(BillingError) {
+        let bytes = Array(code.utf8)
+        let allowed = bytes.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
+        guard (1...codeCharactersMax).contains(bytes.count), allowed, bytes[0] != UInt8(ascii: "_"), bytes[0] != UInt8(ascii: "-") else {
+            throw .invalidField(field: "code", problem: "'\(code)' must be 1 to \(codeCharactersMax) letters, digits, _ or -")
+        }
+        let trimmed = StudentRules.collapse(name)
+        guard !trimmed.isEmpty, trimmed.count <= BillingLimits.nameCharactersMax, !StudentRules.hasControl(name) else {
+            throw .invalidField(field: "name", problem: "1 to \(BillingLimits.nameCharactersMax) characters")
+        }
+    }
+
+    static func resolveAccount(schoolID: Int64, code: String, name: String, kind: FeeKind, choice: FeeAccountChoice,
+                               on connection: PostgresConnection) throws -> Int64 {
+        let purpose = kind.accountPurpose
+        switch choice {
+        case .existing(let accountID):
+            let accounts = try LedgerQueries.accounts(schoolID: schoolID, on: connection)
+            guard let account = accounts.first(where: { $0.accountID == accountID }) else { throw BillingError.ledger(.unknownAccount(accountID)) }
+            guard account.purpose == purpose, account.isActive else {
+                throw BillingError.accountMismatch("account \(account.code) is a \(account.purpose.rawValue) account; "
+                                                   + "a \(kind.rawValue) fee credits an active \(purpose.rawValue) account")
+            }
+            return accountID
+        case .schoolDefault, .own:
+            guard let base = try LedgerQueries.account(schoolID: schoolID, purpose: purpose, on: connection) else {
+                throw BillingError.accountMismatch("the school has no active \(purpose.rawValue) account")
+            }
+            if choice == .schoolDefault { return base.accountID }
+            let title = (kind == .tuition ? "Thu học phí - " : "Thu hộ - ") + StudentRules.collapse(name)
+            return try Schools.addAccount(schoolID: schoolID, code: base.code + "." + code, name: String(title.prefix(BillingLimits.accountNameCharactersMax)),
+                                          type: kind.accountType, purpose: purpose, on: connection)
+        }
+    }
+
+    static func decode(_ row: PostgresRow) throws -> FeeType {
+        let (id, code, name, kind, account) = try row.decode((Int64, String, String, String, Int64).self)
+        guard let feeKind = FeeKind(rawValue: kind) else { throw PostgresError(code: .decoding) }
+        return FeeType(id: id, code: code, name: name, kind: feeKind, accountID: account)
+    }
+}

@@ -1,0 +1,110 @@
+import Core
+
+/// An invoice's number: the school year and a gapless sequence within the school and that year,
+/// written `2026/000123`.
+public struct InvoiceNumber: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public let schoolYear: Int
+    public let sequence: Int
+
+    public static let sequenceDigits = 6
+
+    public init(schoolYear: Int, sequence: Int) {
+        self.schoolYear = schoolYear
+        self.sequence = sequence
+    }
+
+    /// Parses `YYYY/N…` (the sequence with or without leading zeros).
+    public init(parsing text: String) throws(BillingError) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 4, (1...9).contains(parts[1].count),
+              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+              let year = Int(parts[0]), let sequence = Int(parts[1]), sequence >= 1
+        else { throw .invalidField(field: "invoice number", problem: "'\(text)' is not an invoice number like 2026/000123") }
+        self.init(schoolYear: year, sequence: sequence)
+    }
+
+    public var text: String {
+        let digits = String(sequence)
+        return "\(schoolYear)/" + String(repeating: "0", count: max(0, InvoiceNumber.sequenceDigits - digits.count)) + digits
+    }
+
+    public var description: String { text }
+
+    public static func < (lhs: InvoiceNumber, rhs: InvoiceNumber) -> Bool {
+        (lhs.schoolYear, lhs.sequence) < (rhs.schoolYear, rhs.sequence)
+    }
+}
+
+/// Where an invoice stands, derived from the ledger every time it is asked.
+public enum InvoiceStatus: String, Sendable, Codable, CaseIterable {
+    /// Nothing paid yet.
+    case open
+    case partlyPaid = "partly_paid"
+    case paid
+    /// More applied than billed (possible only through entries outside payment application).
+    case overpaid
+    /// Its entry was reversed.
+    case void
+
+    /// The status of an invoice of `total` whose receivable balance is `outstanding`, reversed or not.
+    public static func derive(total: Money, outstanding: Money, reversed: Bool) -> InvoiceStatus {
+        if reversed { return .void }
+        if outstanding.isNegative { return .overpaid }
+        if outstanding.isZero { return .paid }
+        return outstanding >= total ? .open : .partlyPaid
+    }
+
+    /// The same rule in SQL, over columns `total`, `outstanding` and `reversed` (kept next to `derive`).
+    static let sqlExpression = """
+        CASE WHEN reversed THEN 'void' WHEN outstanding < 0 THEN 'overpaid' WHEN outstanding = 0 THEN 'paid'
+             WHEN outstanding >= total THEN 'open' ELSE 'partly_paid' END
+        """
+}
+
+/// One line of an invoice.
+public struct InvoiceLine: Hashable, Sendable, Codable {
+    public var line: Int
+    public var feeTypeID: Int64
+    public var feeCode: String
+    public var feeName: String
+    public var feeKind: FeeKind
+    public var gross: Money
+    public var discount: Money
+    public var net: Money
+    /// The policy reasons of the discounts on this line, joined by "; ".
+    public var discountReason: String?
+}
+
+/// An invoice as recorded, with what the ledger says about it now.
+public struct Invoice: Hashable, Sendable, Codable {
+    public var id: Int64
+    public var schoolID: Int64
+    public var number: InvoiceNumber
+    public var studentID: Int64
+    public var familyID: Int64?
+    public var period: CalendarMonth
+    public var issuedOn: CalendarDate
+    public var dueDate: CalendarDate
+    /// The invoice's payment code (kind `.invoice`).
+    public var paymentCode: String
+    /// The student as invoiced (later changes to the student do not alter these).
+    public var studentCode: String
+    public var studentName: String
+    public var className: String
+    public var gross: Money
+    public var discount: Money
+    /// What the invoice bills: gross − discount, the sum of its lines' nets.
+    public var total: Money
+    /// The ledger entry that booked it.
+    public var entryID: Int64
+    /// The receivable balance of this invoice in the ledger: total minus what was applied.
+    public var outstanding: Money
+    public var status: InvoiceStatus
+    /// Filled by the single-invoice query; empty in listings.
+    public var lines: [InvoiceLine]
+    /// The receivable account the invoice was booked in.
+    public var receivableAccountID: Int64
+
+    /// What was applied to it (zero for a void invoice, whose reversal cleared its receivable).
+    public var paid: Money { status == .void ? .zero : Money(dong: total.dong - outstanding.dong) }
+}

@@ -1,0 +1,121 @@
+import Core
+import Ledger
+
+/// An invoice computed and not yet written.
+struct InvoiceDraft {
+    var studentID: Int64
+    var familyID: Int64?
+    var studentCode: String
+    var studentName: String
+    var className: String
+    var period: CalendarMonth
+    var dueDate: CalendarDate
+    var lines: [DiscountedLine]
+    /// Distinguishes the invoices of one student and month after voids: 1 + the number voided.
+    var generation: Int
+
+    var gross: Money { Money(dong: lines.reduce(0) { $0 + $1.gross.dong }) }
+    var discount: Money { Money(dong: lines.reduce(0) { $0 + $1.discount.dong }) }
+    var total: Money { Money(dong: lines.reduce(0) { $0 + $1.net.dong }) }
+}
+
+/// What composing one student's month gave.
+enum CompositionOutcome {
+    case alreadyIssued
+    case noFees
+    /// `cappedTuition`: tuition lines left out because the student already has the most tuition months
+    /// a school year allows (Decree 81/2021); the draft may then hold agreed collections only.
+    case draft(InvoiceDraft, cappedTuition: Bool)
+    case cappedOnly
+}
+
+/// Everything issuing needs to know about a school for some periods, loaded once.
+struct IssueContext {
+    var school: School
+    var receivableAccountID: Int64
+    var discountsAccountID: Int64
+    var feeTypes: [Int64: FeeType]
+    /// By school year.
+    var schedules: [Int: [FeeSchedule]]
+    var students: [Student]
+    var discounts: [Int64: [StudentDiscount]]
+    /// Live invoices by student and period.
+    var issued: Set<StudentPeriod>
+    /// Voided invoices by student and period.
+    var voided: [StudentPeriod: Int]
+    /// Months with a live tuition line, by student and school year.
+    var tuitionMonths: [StudentYear: Set<CalendarMonth>]
+
+    struct StudentPeriod: Hashable {
+        var studentID: Int64
+        var period: CalendarMonth
+    }
+
+    struct StudentYear: Hashable {
+        var studentID: Int64
+        var schoolYear: Int
+    }
+}
+
+/// Computes invoices from schedules and discounts: pure, no database.
+enum InvoiceComposer {
+    /// The invoice of `student` for `period`, updating `context.tuitionMonths` for the months it bills.
+    static func compose(_ student: Student, period: CalendarMonth, context: inout IssueContext) -> CompositionOutcome {
+        let key = IssueContext.StudentPeriod(studentID: student.id, period: period)
+        if context.issued.contains(key) { return .alreadyIssued }
+        let chosen = ScheduleSelection.select(context.schedules[period.schoolYear] ?? [], grade: student.grade,
+                                              category: student.category, className: student.className)
+        var billed = chosen.values.filter { $0.bills(period) && $0.monthlyAmount.isPositive }
+            .sorted { context.feeTypes[$0.feeTypeID]!.code < context.feeTypes[$1.feeTypeID]!.code }
+        guard !billed.isEmpty else { return .noFees }
+        let yearKey = IssueContext.StudentYear(studentID: student.id, schoolYear: period.schoolYear)
+        let months = context.tuitionMonths[yearKey] ?? []
+        let hasTuition = billed.contains { context.feeTypes[$0.feeTypeID]!.kind == .tuition }
+        let capped = hasTuition && !months.contains(period) && months.count >= context.school.level.billableMonthsPerYearMax
+        if capped {
+            billed.removeAll { context.feeTypes[$0.feeTypeID]!.kind == .tuition }
+            if billed.isEmpty { return .cappedOnly }
+        } else if hasTuition {
+            context.tuitionMonths[yearKey, default: []].insert(period)
+        }
+        let charges = billed.map { Charge(feeTypeID: $0.feeTypeID, scheduleID: $0.id, gross: $0.monthlyAmount) }
+        let discounts = (context.discounts[student.id] ?? []).filter { $0.isValid(in: period) }
+        let lines = DiscountArithmetic.apply(charges, discounts: discounts)
+        let dueDay = billed.map(\.dueDay).min()!
+        let draft = InvoiceDraft(studentID: student.id, familyID: student.familyID, studentCode: student.code, studentName: student.fullName,
+                                 className: student.className, period: period,
+                                 dueDate: try! CalendarDate(year: period.year, month: period.month, day: dueDay),
+                                 lines: lines, generation: (context.voided[key] ?? 0) + 1)
+        context.issued.insert(key)
+        return .draft(draft, cappedTuition: capped)
+    }
+
+    /// The ledger entry of an invoice: Dr receivable (student, family, invoice) for the total, Dr discounts
+    /// (student) for the discounts, Cr each line's fee account for its gross. Balanced by construction.
+    static func entry(_ draft: InvoiceDraft, invoiceID: Int64, number: InvoiceNumber, context: IssueContext) -> JournalEntryRequest {
+        var postings: [PostingRequest] = []
+        if draft.total.isPositive {
+            postings.append(PostingRequest(accountID: context.receivableAccountID, amount: draft.total,
+                                           dimensions: PostingDimensions(studentID: draft.studentID, familyID: draft.familyID, invoiceID: invoiceID)))
+        }
+        if draft.discount.isPositive {
+            postings.append(PostingRequest(accountID: context.discountsAccountID, amount: draft.discount,
+                                           dimensions: PostingDimensions(studentID: draft.studentID)))
+        }
+        for line in draft.lines {
+            postings.append(PostingRequest(accountID: context.feeTypes[line.feeTypeID]!.accountID, amount: line.gross.negated))
+        }
+        precondition(postings.reduce(0) { $0 + $1.amount.dong } == 0, "an invoice entry must balance")
+        return JournalEntryRequest(
+            schoolID: context.school.id, effectiveDate: draft.period.firstDay, kind: .invoice,
+            description: "Hóa đơn \(number.text) tháng \(draft.period.month)/\(draft.period.year), học sinh \(draft.studentCode)",
+            idempotencyKey: idempotencyKey(studentID: draft.studentID, period: draft.period, generation: draft.generation),
+            references: EntryReferences(invoiceID: invoiceID), postings: postings)
+    }
+
+    /// Derived from the student and the month (and the generation after voids), so issuing twice
+    /// cannot book twice: the ledger answers the second with the first entry.
+    static func idempotencyKey(studentID: Int64, period: CalendarMonth, generation: Int) -> String {
+        "invoice:\(studentID):\(period.iso):\(generation)"
+    }
+}

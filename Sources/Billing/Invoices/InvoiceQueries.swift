@@ -1,0 +1,111 @@
+import Core
+import Ledger
+import Postgres
+
+/// What to list.
+public struct InvoiceFilter: Hashable, Sendable, Codable {
+    public var period: CalendarMonth?
+    public var className: String?
+    public var status: InvoiceStatus?
+    public var studentID: Int64?
+
+    public init(period: CalendarMonth? = nil, className: String? = nil, status: InvoiceStatus? = nil, studentID: Int64? = nil) {
+        self.period = period
+        self.className = className
+        self.status = status
+        self.studentID = studentID
+    }
+}
+
+/// Reading invoices. Outstanding amounts and statuses come from the ledger on every read: the
+/// receivable balance of the invoice dimension (`dimension_balances`, one primary-key lookup per
+/// invoice) and whether the invoice's entry was reversed (the unique index on `reverses_entry_id`).
+public enum InvoiceQueries {
+    public static func invoice(schoolID: Int64, id: Int64, on connection: PostgresConnection) throws -> Invoice? {
+        guard var invoice = try connection.query("""
+            \(unescaped: selectSQL) WHERE school_id = \(schoolID) AND invoice_id = \(id)
+            """).first.map(decode) else { return nil }
+        invoice.lines = try lines(schoolID: schoolID, invoiceID: id, on: connection)
+        return invoice
+    }
+
+    public static func invoice(schoolID: Int64, number: InvoiceNumber, on connection: PostgresConnection) throws -> Invoice? {
+        guard let row = try connection.query("""
+            SELECT invoice_id FROM invoices WHERE school_id = \(schoolID) AND school_year = \(number.schoolYear) AND number = \(number.sequence)
+            """).singleRow() else { return nil }
+        return try invoice(schoolID: schoolID, id: try row.decode(column: 0, as: Int64.self), on: connection)
+    }
+
+    public static func invoice(schoolID: Int64, paymentCode: String, on connection: PostgresConnection) throws -> Invoice? {
+        guard let row = try connection.query("""
+            SELECT invoice_id FROM invoices WHERE school_id = \(schoolID) AND payment_code = \(paymentCode.uppercased())
+            """).singleRow() else { return nil }
+        return try invoice(schoolID: schoolID, id: try row.decode(column: 0, as: Int64.self), on: connection)
+    }
+
+    /// Invoices matching `filter`, by number; at most `limit` (bounded by `BillingLimits.invoicesPerListingMax`).
+    public static func list(schoolID: Int64, filter: InvoiceFilter, limit: Int = BillingLimits.invoicesPerListingMax,
+                            on connection: PostgresConnection) throws -> [Invoice] {
+        let bounded = min(max(limit, 0), BillingLimits.invoicesPerListingMax)
+        return try connection.query("""
+            \(unescaped: selectSQL)
+            WHERE school_id = \(schoolID) AND (\(filter.period)::date IS NULL OR period = \(filter.period))
+              AND (\(filter.className)::text IS NULL OR class_name = \(filter.className))
+              AND (\(filter.studentID)::int8 IS NULL OR student_id = \(filter.studentID))
+              AND (\(filter.status?.rawValue)::text IS NULL OR status = \(filter.status?.rawValue))
+            ORDER BY school_year, number LIMIT \(bounded)
+            """).map(decode)
+    }
+
+    /// The live (not void) invoices with something still owed, of these students or (nil) of the whole
+    /// school, oldest due first: what a matcher or the cash desk allocates over.
+    public static func unpaid(schoolID: Int64, studentIDs: [Int64]?, on connection: PostgresConnection) throws -> [Invoice] {
+        let ids = studentIDs.map(PostgresInt64Array.init)
+        return try connection.query("""
+            \(unescaped: selectSQL)
+            WHERE school_id = \(schoolID) AND (\(ids)::int8[] IS NULL OR student_id = ANY(\(ids))) AND NOT reversed AND outstanding > 0
+            ORDER BY due_date, period, student_code, school_year, number
+            LIMIT \(BillingLimits.invoicesPerListingMax)
+            """).map(decode)
+    }
+
+    public static func lines(schoolID: Int64, invoiceID: Int64, on connection: PostgresConnection) throws -> [InvoiceLine] {
+        try connection.query("""
+            SELECT l.line, l.fee_type_id, f.code, f.name, f.kind, l.gross, l.discount, l.net, l.discount_reason
+            FROM invoice_lines l JOIN fee_types f ON f.school_id = l.school_id AND f.fee_type_id = l.fee_type_id
+            WHERE l.school_id = \(schoolID) AND l.invoice_id = \(invoiceID) ORDER BY l.line
+            """).map { row in
+            let (line, feeType, code, name, kind, gross, discount, net, reason) =
+                try row.decode((Int, Int64, String, String, String, Money, Money, Money, String?).self)
+            return InvoiceLine(line: line, feeTypeID: feeType, feeCode: code, feeName: name, feeKind: FeeKind(rawValue: kind) ?? .tuition,
+                               gross: gross, discount: discount, net: net, discountReason: reason)
+        }
+    }
+
+    /// Invoices with their ledger facts as columns: `outstanding`, `reversed` and the derived `status`.
+    static let selectSQL = """
+        SELECT invoice_id, school_id, school_year, number, student_id, family_id, period, issued_on, due_date, payment_code,
+               student_code, student_name, class_name, gross, discount, total, entry_id, outstanding, reversed, status,
+               receivable_account_id
+        FROM (SELECT i.*, coalesce(d.balance, 0) AS outstanding, (r.entry_id IS NOT NULL) AS reversed
+              FROM invoices i
+              LEFT JOIN dimension_balances d ON d.school_id = i.school_id AND d.account_id = i.receivable_account_id
+                                             AND d.dimension = 'invoice' AND d.dimension_id = i.invoice_id
+              LEFT JOIN journal_entries r ON r.school_id = i.school_id AND r.reverses_entry_id = i.entry_id) AS facts,
+             LATERAL (SELECT \(InvoiceStatus.sqlExpression) AS status) AS derived
+        """
+
+    static func decode(_ row: PostgresRow) throws -> Invoice {
+        func column<T: PostgresDecodable>(_ index: Int) throws -> T { try row.decode(column: index, as: T.self) }
+        let total: Money = try column(15), outstanding: Money = try column(17)
+        let status = InvoiceStatus.derive(total: total, outstanding: outstanding, reversed: try column(18))
+        // The SQL rule filters listings, the Swift rule is the reference: they must agree.
+        let statusText: String = try column(19)
+        precondition(status.rawValue == statusText, "invoice status rules disagree: \(status.rawValue) vs \(statusText)")
+        return Invoice(id: try column(0), schoolID: try column(1), number: InvoiceNumber(schoolYear: try column(2), sequence: try column(3)),
+                       studentID: try column(4), familyID: try column(5), period: try column(6), issuedOn: try column(7),
+                       dueDate: try column(8), paymentCode: try column(9), studentCode: try column(10), studentName: try column(11),
+                       className: try column(12), gross: try column(13), discount: try column(14), total: total, entryID: try column(16),
+                       outstanding: outstanding, status: status, lines: [], receivableAccountID: try column(20))
+    }
+}

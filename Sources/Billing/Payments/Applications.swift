@@ -1,0 +1,98 @@
+import Core
+import Ledger
+import Postgres
+
+/// Recorded payment applications: why money went where, and undoing one.
+public enum Applications {
+    public static func list(schoolID: Int64, paymentKey: String, on connection: PostgresConnection) throws -> [AppliedPayment] {
+        try connection.query("""
+            \(unescaped: selectSQL) WHERE school_id = \(schoolID) AND payment_key = \(paymentKey) ORDER BY ordinal
+            """).map(decode)
+    }
+
+    /// Every application that names the invoice, live or unapplied, oldest first.
+    public static func list(schoolID: Int64, invoiceID: Int64, on connection: PostgresConnection) throws -> [AppliedPayment] {
+        try connection.query("""
+            \(unescaped: selectSQL) WHERE school_id = \(schoolID) AND invoice_id = \(invoiceID) ORDER BY application_id
+            """).map(decode)
+    }
+
+    /// Every application of a bank transaction's money, oldest first.
+    public static func list(schoolID: Int64, bankTransactionID: Int64, on connection: PostgresConnection) throws -> [AppliedPayment] {
+        try connection.query("""
+            \(unescaped: selectSQL) WHERE school_id = \(schoolID) AND bank_transaction_id = \(bankTransactionID) ORDER BY application_id
+            """).map(decode)
+    }
+
+    public static func find(schoolID: Int64, applicationID: Int64, on connection: PostgresConnection) throws -> AppliedPayment? {
+        try connection.query("\(unescaped: selectSQL) WHERE school_id = \(schoolID) AND application_id = \(applicationID)").first.map(decode)
+    }
+
+    /// Undoes one application by reversing its entry, inside the caller's transaction: the money goes
+    /// back where it came from (cash, the bank transaction's suspense, or the family credit) and the
+    /// invoice owes it again. Money kept as credit can be unapplied only while the credit is unspent.
+    /// The receipt keeps its number; `Receipts.receipt` shows the item as unapplied.
+    public static func unapply(schoolID: Int64, applicationID: Int64, reason: String, effectiveDate: CalendarDate = VietnamTime.today,
+                               on connection: PostgresConnection) throws(BillingError) -> UnappliedPayment {
+        let reason = StudentRules.collapse(reason)
+        guard !reason.isEmpty, reason.count <= BillingLimits.reasonCharactersMax else {
+            throw .invalidField(field: "reason", problem: "a reason is required, at most \(BillingLimits.reasonCharactersMax) characters")
+        }
+        return try BillingError.wrapping {
+            guard try connection.query("""
+                SELECT 1 FROM payment_applications WHERE school_id = \(schoolID) AND application_id = \(applicationID) FOR UPDATE
+                """).singleRow() != nil, let application = try find(schoolID: schoolID, applicationID: applicationID, on: connection) else {
+                throw BillingError.unknownApplication(applicationID)
+            }
+            guard application.unappliedByEntryID == nil else { throw BillingError.alreadyUnapplied(applicationID: applicationID) }
+            if application.invoiceID == nil { try checkCreditUnspent(schoolID: schoolID, application, on: connection) }
+            let key = "unapply:\(applicationID)"
+            let request = try Reversals.request(schoolID: schoolID, entryID: application.entryID, effectiveDate: effectiveDate,
+                                                idempotencyKey: key, description: "Hoàn tác phân bổ \(applicationID): \(reason.prefix(BillingLimits.reasonInDescriptionCharactersMax))",
+                                                on: connection)
+            try Reversals.checkNotReversed(schoolID: schoolID, entryID: application.entryID, idempotencyKey: key, on: connection)
+            let reversal = try LedgerWriter.post([request], on: connection)[0]
+            try connection.query("""
+                UPDATE payment_applications SET unapply_entry_id = \(reversal.entryID)
+                WHERE school_id = \(schoolID) AND application_id = \(applicationID)
+                """)
+            return UnappliedPayment(applicationID: applicationID, reversalEntryID: reversal.entryID, amount: application.amount)
+        }
+    }
+
+    /// Credit already spent on invoices cannot be taken back from the family.
+    static func checkCreditUnspent(schoolID: Int64, _ application: AppliedPayment, on connection: PostgresConnection) throws {
+        let accounts = try PaymentAccounts.load(schoolID: schoolID, on: connection)
+        let (dimension, id): (Dimension, Int64) = application.familyID.map { (.family, $0) } ?? (.student, application.studentID)
+        if dimension == .family {
+            try connection.query("SELECT 1 FROM families WHERE school_id = \(schoolID) AND family_id = \(id) FOR UPDATE")
+        } else {
+            try connection.query("SELECT 1 FROM students WHERE school_id = \(schoolID) AND student_id = \(id) FOR UPDATE")
+        }
+        let balance = try LedgerQueries.balance(schoolID: schoolID, accountID: accounts.familyCredit, dimension: dimension, id: id,
+                                                on: connection) ?? .zero
+        guard -balance.dong >= application.amount.dong else {
+            throw BillingError.allocationInvalid("the credit of \(application.amount) was already spent (\(Money(dong: max(0, -balance.dong))) left)")
+        }
+    }
+
+    /// The credit a family (or a student without one) holds now: what overpayments left, minus what was spent.
+    public static func creditBalance(schoolID: Int64, familyID: Int64?, studentID: Int64, on connection: PostgresConnection) throws -> Money {
+        let accounts = try PaymentAccounts.load(schoolID: schoolID, on: connection)
+        let balance = try LedgerQueries.balance(schoolID: schoolID, accountID: accounts.familyCredit, dimension: familyID == nil ? .student : .family,
+                                                id: familyID ?? studentID, on: connection) ?? .zero
+        return balance.negated
+    }
+
+    static let selectSQL = """
+        SELECT application_id, ordinal, invoice_id, student_id, family_id, amount, entry_id, receipt_id, rule, explanation, unapply_entry_id
+        FROM payment_applications
+        """
+
+    static func decode(_ row: PostgresRow) throws -> AppliedPayment {
+        let (id, ordinal, invoice, student, family, amount, entry, receipt, rule, explanation, unapplied) =
+            try row.decode((Int64, Int, Int64?, Int64, Int64?, Money, Int64, Int64?, String, String, Int64?).self)
+        return AppliedPayment(applicationID: id, ordinal: ordinal, invoiceID: invoice, studentID: student, familyID: family, amount: amount,
+                              entryID: entry, receiptID: receipt, rule: rule, explanation: explanation, unappliedByEntryID: unapplied)
+    }
+}

@@ -1,0 +1,63 @@
+import Core
+import Ledger
+import Postgres
+
+/// The school's accounts payments move money between.
+struct PaymentAccounts {
+    var cash: Int64
+    var suspense: Int64
+    var familyCredit: Int64
+
+    static func load(schoolID: Int64, on connection: PostgresConnection) throws -> PaymentAccounts {
+        func id(_ purpose: AccountPurpose) throws -> Int64 {
+            guard let account = try LedgerQueries.account(schoolID: schoolID, purpose: purpose, on: connection) else {
+                throw BillingError.accountMismatch("the school has no active \(purpose.rawValue) account")
+            }
+            return account.accountID
+        }
+        return PaymentAccounts(cash: try id(.cash), suspense: try id(.suspense), familyCredit: try id(.familyCredit))
+    }
+
+    /// The account debited for money from `source`, and the dimensions of that posting.
+    func debit(_ source: PaymentSource, holder: PaymentApplication.CreditHolder) -> (Int64, PostingDimensions) {
+        switch source {
+        case .cash: return (cash, .none)
+        case .bankTransaction(let id, _): return (suspense, PostingDimensions(bankTransactionID: id))
+        case .familyCredit: return (familyCredit, holder.dimensions)
+        }
+    }
+}
+
+/// The ledger entry of one application.
+enum PaymentEntries {
+    /// Dr the source (cash, suspense of the bank transaction, or family credit);
+    /// Cr the invoice's receivable (student, family, invoice) or, for money kept, the family credit.
+    static func entry(_ request: PaymentRequest, _ planned: PaymentApplication.Planned, accounts: PaymentAccounts,
+                      holder: PaymentApplication.CreditHolder, invoices: [Int64: Invoice]) -> JournalEntryRequest {
+        let (debitAccount, debitDimensions) = accounts.debit(request.source, holder: holder)
+        let credit: PostingRequest
+        let description: String
+        if let invoiceID = planned.invoiceID {
+            let invoice = invoices[invoiceID]!
+            credit = PostingRequest(accountID: invoice.receivableAccountID, amount: planned.amount.negated,
+                                    dimensions: PostingDimensions(studentID: planned.studentID, familyID: planned.familyID, invoiceID: invoiceID))
+            description = "\(verb(request.source)) hóa đơn \(invoice.number.text), học sinh \(invoice.studentCode)"
+        } else {
+            credit = PostingRequest(accountID: accounts.familyCredit, amount: planned.amount.negated, dimensions: holder.dimensions)
+            description = "\(verb(request.source)): tiền thừa giữ làm số dư của " + (holder.familyID == nil ? "học sinh" : "gia đình")
+        }
+        return JournalEntryRequest(
+            schoolID: request.schoolID, effectiveDate: request.receivedOn, kind: request.source.entryKind, description: description,
+            idempotencyKey: "payment:\(request.paymentKey):\(planned.ordinal)",
+            references: EntryReferences(invoiceID: planned.invoiceID, bankTransactionID: request.source.bankTransactionID),
+            postings: [PostingRequest(accountID: debitAccount, amount: planned.amount, dimensions: debitDimensions), credit])
+    }
+
+    static func verb(_ source: PaymentSource) -> String {
+        switch source {
+        case .cash: return "Thu tiền mặt"
+        case .bankTransaction: return "Thu chuyển khoản"
+        case .familyCredit: return "Cấn trừ số dư"
+        }
+    }
+}

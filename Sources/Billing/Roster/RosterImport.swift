@@ -1,0 +1,154 @@
+import Core
+import Ledger
+import Postgres
+
+/// What a roster import did (or, on a dry run, would do).
+public struct RosterImportReport: Hashable, Sendable, Codable {
+    public struct Row: Hashable, Sendable, Codable {
+        public var line: Int
+        public var studentCode: String
+        /// Empty for new students.
+        public var changes: [StudentFieldChange]
+    }
+
+    public var created: [Row]
+    public var updated: [Row]
+    public var unchanged: Int
+    /// Active students of the school that the file does not list (left as they are).
+    public var notInFile: Int
+    /// Header cells that name no known column.
+    public var ignoredColumns: [String]
+    public var dryRun: Bool
+
+    public var summary: String {
+        "\(created.count) new, \(updated.count) updated, \(unchanged) unchanged" + (dryRun ? " (dry run: nothing written)" : "")
+    }
+}
+
+/// Imports a school's roster from CSV: every row validated, then all written in the caller's
+/// transaction or nothing at all. Students are keyed by their student code; a re-import of the same
+/// file changes nothing. Students missing from the file are not withdrawn (withdrawal is explicit).
+///
+/// Throws `RosterImportError` for a bad file or bad rows (by line and field), `BillingError` otherwise.
+public enum RosterImport {
+    public static let fileBytesMax = 5 * 1024 * 1024
+    /// Data rows, the header not counted.
+    public static let rowsMax = BillingLimits.studentsPerSchoolMax
+    public static let fieldBytesMax = 400
+    public static let columnsMax = 60
+    public static let problemsReportedMax = 200
+
+    public static func run(schoolID: Int64, file: [UInt8], dryRun: Bool, importedBy: String,
+                           on connection: PostgresConnection) throws -> RosterImportReport {
+        let school = try BillingSchool.load(schoolID, on: connection)
+        let text = try decode(file)
+        let records = try RosterCSV.parse(text, recordsMax: rowsMax + 1, fieldBytesMax: fieldBytesMax, columnsMax: columnsMax)
+        guard let headerRecord = records.first else { throw RosterImportError.empty }
+        let header = try RosterHeader(headerRecord)
+        let rows = Array(records.dropFirst())
+        var problems: [RosterRowProblem] = []
+        var parsed: [(line: Int, details: StudentDetails)] = []
+        let today = VietnamTime.today
+        for record in rows {
+            let (details, rowProblems) = RosterRowReader.read(record, header: header, level: school.level, today: today)
+            problems += rowProblems
+            if let details { parsed.append((record.line, details)) }
+        }
+        let existing = try Students.list(schoolID: schoolID, on: connection)
+        problems += crossRowProblems(parsed, existing: existing)
+        guard problems.isEmpty else {
+            problems.sort { ($0.line, $0.field) < ($1.line, $1.field) }
+            throw RosterImportError.invalidRows(Array(problems.prefix(problemsReportedMax)), total: problems.count)
+        }
+        return try apply(school: school, parsed, existing: existing, header: header, dryRun: dryRun, importedBy: importedBy, on: connection)
+    }
+
+    /// UTF-8 text without its BOM; refuses UTF-16 and invalid bytes (naming the first bad line).
+    static func decode(_ file: [UInt8]) throws(RosterImportError) -> String {
+        guard file.count <= fileBytesMax else { throw .fileTooLarge(bytes: file.count, max: fileBytesMax) }
+        if file.starts(with: [0xFF, 0xFE]) || file.starts(with: [0xFE, 0xFF]) { throw .utf16 }
+        let body = file.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(file.dropFirst(3)) : file
+        if let text = String(validating: body, as: UTF8.self) { return text }
+        var line = 1
+        for chunk in body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            if String(validating: chunk, as: UTF8.self) == nil { throw .notUTF8(line: line) }
+            line += 1
+        }
+        throw .notUTF8(line: line)
+    }
+
+    /// Duplicated student codes or virtual accounts in the file, and virtual accounts that another
+    /// student of the school keeps.
+    static func crossRowProblems(_ rows: [(line: Int, details: StudentDetails)], existing: [Student]) -> [RosterRowProblem] {
+        var problems: [RosterRowProblem] = []
+        var lineOfCode: [String: Int] = [:]
+        var holderOfAccount: [String: (line: Int, code: String)] = [:]
+        for row in rows {
+            if let first = lineOfCode[row.details.code] {
+                problems.append(RosterRowProblem(line: row.line, field: RosterColumn.studentCode.rawValue,
+                                                 problem: "student code \(row.details.code) is already on line \(first)"))
+            } else {
+                lineOfCode[row.details.code] = row.line
+            }
+            guard let account = row.details.virtualAccount else { continue }
+            if let first = holderOfAccount[account] {
+                problems.append(RosterRowProblem(line: row.line, field: RosterColumn.virtualAccount.rawValue,
+                                                 problem: "virtual account \(account) is already on line \(first.line)"))
+            } else {
+                holderOfAccount[account] = (row.line, row.details.code)
+            }
+        }
+        // A student the file does not list keeps their virtual account.
+        for student in existing where lineOfCode[student.code] == nil {
+            guard let account = student.virtualAccount, let claim = holderOfAccount[account] else { continue }
+            problems.append(RosterRowProblem(line: claim.line, field: RosterColumn.virtualAccount.rawValue,
+                                             problem: "virtual account \(account) belongs to student \(student.code), who is not in this file"))
+        }
+        return problems
+    }
+
+    static func apply(school: School, _ rows: [(line: Int, details: StudentDetails)], existing: [Student], header: RosterHeader,
+                      dryRun: Bool, importedBy: String, on connection: PostgresConnection) throws -> RosterImportReport {
+        let byCode = Dictionary(existing.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
+        var report = RosterImportReport(created: [], updated: [], unchanged: 0, notInFile: 0, ignoredColumns: header.ignored, dryRun: dryRun)
+        var news: [StudentDetails] = []
+        var updates: [(current: Student, new: StudentDetails)] = []
+        for row in rows {
+            var details = row.details
+            guard let current = byCode[details.code] else {
+                news.append(details)
+                report.created.append(.init(line: row.line, studentCode: details.code, changes: []))
+                continue
+            }
+            // Optional columns the file does not have keep their recorded values.
+            if header.positions[.virtualAccount] == nil { details.virtualAccount = current.virtualAccount }
+            if header.positions[.category] == nil { details.category = current.category }
+            let changes = details.changes(from: current.details)
+            if changes.isEmpty {
+                report.unchanged += 1
+            } else {
+                updates.append((current, details))
+                report.updated.append(.init(line: row.line, studentCode: details.code, changes: changes))
+            }
+        }
+        let listed = Set(rows.map(\.details.code))
+        report.notInFile = existing.filter { $0.status.isActive && !listed.contains($0.code) }.count
+        guard !dryRun else { return report }
+        // Virtual accounts move first so a swap between two students does not collide mid-statement.
+        try releaseMovedAccounts(schoolID: school.id, updates, on: connection)
+        try Students.applyUpdates(schoolID: school.id, updates, changedBy: importedBy, on: connection)
+        _ = try Students.insert(school: school, news, changedBy: importedBy, on: connection)
+        return report
+    }
+
+    /// Clears the virtual accounts that change hands in this import before they are set again.
+    static func releaseMovedAccounts(schoolID: Int64, _ updates: [(current: Student, new: StudentDetails)],
+                                     on connection: PostgresConnection) throws {
+        let moving = updates.filter { $0.current.virtualAccount != nil && $0.current.virtualAccount != $0.new.virtualAccount }
+        guard !moving.isEmpty else { return }
+        try connection.query("""
+            UPDATE students SET virtual_account = NULL
+            WHERE school_id = \(schoolID) AND student_id = ANY(\(PostgresInt64Array(moving.map(\.current.id))))
+            """)
+    }
+}

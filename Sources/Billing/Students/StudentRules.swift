@@ -1,0 +1,121 @@
+import Core
+import Ledger
+
+/// One field that does not fit its rule.
+public struct FieldProblem: Hashable, Sendable, Codable, CustomStringConvertible {
+    public var field: String
+    public var problem: String
+
+    public init(field: String, problem: String) {
+        self.field = field
+        self.problem = problem
+    }
+
+    public var description: String { "\(field): \(problem)" }
+}
+
+/// Cleans and checks a student's details; the same rules for the API, the CLI and roster imports.
+public enum StudentRules {
+    public static let codeCharactersMax = 32
+    public static let classCharactersMax = 20
+    public static let categoryCharactersMax = 32
+    public static let familyKeyCharactersMax = 64
+    public static let virtualAccountCharactersMax = 19
+    public static let phoneDigitsMin = 8
+    public static let phoneDigitsMax = 15
+    /// Students born before this year are taken for a typing mistake.
+    public static let birthYearMin = 1940
+
+    /// Trims white space, collapses runs of spaces, upper-cases virtual accounts and strips phone punctuation.
+    public static func cleaned(_ details: StudentDetails) -> StudentDetails {
+        var clean = details
+        clean.code = collapse(details.code)
+        clean.fullName = collapse(details.fullName)
+        clean.className = collapse(details.className)
+        clean.category = collapse(details.category).lowercased()
+        if clean.category.isEmpty { clean.category = StudentDetails.standardCategory }
+        clean.guardianName = details.guardianName.map(collapse).flatMap { $0.isEmpty ? nil : $0 }
+        clean.guardianPhone = details.guardianPhone.map { String($0.filter { !" .-()".contains($0) }) }.flatMap { $0.isEmpty ? nil : $0 }
+        clean.familyKey = details.familyKey.map(collapse).flatMap { $0.isEmpty ? nil : $0 }
+        clean.virtualAccount = details.virtualAccount.map { String($0.filter { $0 != " " }).uppercased() }.flatMap { $0.isEmpty ? nil : $0 }
+        return clean
+    }
+
+    /// Every rule the (cleaned) details break; empty when they are acceptable for a school of `level`.
+    public static func problems(_ details: StudentDetails, level: SchoolLevel, today: CalendarDate) -> [FieldProblem] {
+        var problems: [FieldProblem] = []
+        func check(_ ok: Bool, _ field: String, _ problem: String) {
+            if !ok { problems.append(FieldProblem(field: field, problem: problem)) }
+        }
+        check(isCode(details.code), "student_code",
+              "1 to \(codeCharactersMax) letters, digits or . _ / - (starting with a letter or digit), not '\(details.code)'")
+        check(!details.fullName.isEmpty && details.fullName.count <= BillingLimits.nameCharactersMax
+              && !VietnameseText.normalized(details.fullName).isEmpty && !hasControl(details.fullName),
+              "full_name", "1 to \(BillingLimits.nameCharactersMax) characters with at least one letter")
+        if let birth = details.dateOfBirth {
+            check(birth.year >= birthYearMin && birth <= today, "date_of_birth", "\(birth.vietnamese) is not a plausible date of birth")
+        }
+        check(!details.className.isEmpty && details.className.count <= classCharactersMax && !hasControl(details.className),
+              "class", "1 to \(classCharactersMax) characters")
+        check(level.grades.contains(details.grade), "grade",
+              "\(details.grade) is not a grade of a \(level.rawValue) school (\(level.grades.lowerBound)–\(level.grades.upperBound))")
+        check(isCategory(details.category), "category",
+              "'\(details.category)' must be 1 to \(categoryCharactersMax) lower-case letters, digits or _, starting with a letter")
+        if let guardian = details.guardianName {
+            check(guardian.count <= BillingLimits.nameCharactersMax && !hasControl(guardian), "guardian_name",
+                  "at most \(BillingLimits.nameCharactersMax) characters")
+        }
+        if let phone = details.guardianPhone {
+            check(isPhone(phone), "guardian_phone", "'\(phone)' is not a phone number (\(phoneDigitsMin) to \(phoneDigitsMax) digits, optional leading +)")
+        }
+        if let key = details.familyKey {
+            check(key.count <= familyKeyCharactersMax && !hasControl(key), "family_key", "at most \(familyKeyCharactersMax) characters")
+        }
+        if let account = details.virtualAccount {
+            check((1...virtualAccountCharactersMax).contains(account.utf8.count)
+                  && account.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) },
+                  "virtual_account", "'\(account)' must be 1 to \(virtualAccountCharactersMax) digits or letters")
+        }
+        return problems
+    }
+
+    /// Cleans, then throws the first problem.
+    static func validated(_ details: StudentDetails, level: SchoolLevel) throws(BillingError) -> StudentDetails {
+        let clean = cleaned(details)
+        if let problem = problems(clean, level: level, today: VietnamTime.today).first {
+            throw .invalidField(field: problem.field, problem: problem.problem)
+        }
+        return clean
+    }
+
+    static func isCode(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard (1...codeCharactersMax).contains(bytes.count), isAlphanumeric(bytes[0]) else { return false }
+        return bytes.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_")
+            || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "-") }
+    }
+
+    static func isCategory(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard (1...categoryCharactersMax).contains(bytes.count), bytes[0] >= 0x61 && bytes[0] <= 0x7A else { return false }
+        return bytes.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "_") }
+    }
+
+    static func isPhone(_ text: String) -> Bool {
+        let digits = text.hasPrefix("+") ? text.dropFirst() : Substring(text)
+        return (phoneDigitsMin...phoneDigitsMax).contains(digits.utf8.count) && digits.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    }
+
+    static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+    }
+
+    static func hasControl(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.properties.generalCategory == .control }
+    }
+
+    /// Trimmed, with every run of white space one space.
+    static func collapse(_ text: String) -> String {
+        text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+}

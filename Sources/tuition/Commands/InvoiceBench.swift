@@ -1,0 +1,161 @@
+import Billing
+import Core
+import Foundation
+import Ledger
+import Postgres
+import Synchronization
+
+/// The workload of bench/invoices.sh: seeds schools and students through the roster import, then
+/// issues one month for all of them and prints one JSON line of figures.
+enum InvoiceBenchCommand {
+    static let usage = """
+        Usage: tuition bench-invoices [--schools N] [--students N] [--threads N] [--period YYYY-MM]
+
+        Creates N lower-secondary schools with tuition for every grade, meals for half the classes and
+        a discount for one student in fifty; imports the students from generated roster CSV files; then
+        issues --period (default 2026-09) for every school, --threads schools at a time, each school one
+        transaction. Prints seeding and issuing times, invoices per second and the peak resident memory.
+        Not for production use: it writes bench schools into the database.
+        """
+
+    static let schoolsMax = 1_000
+    static let studentsMax = 2_000_000
+    static let threadsMax = 16
+
+    static func run(_ arguments: [String]) throws {
+        var reader = try ArgumentReader(arguments, usage: usage)
+        let schools = try reader.option("--schools") { try BillingSession.parseInt($0, 1...schoolsMax) } ?? 50
+        let students = try reader.option("--students") { try BillingSession.parseInt($0, 1...studentsMax) } ?? 100_000
+        let threads = try reader.option("--threads") { try BillingSession.parseInt($0, 1...threadsMax) } ?? 2
+        let period = try reader.option("--period", BillingSession.parseMonth) ?? (try CalendarMonth(year: 2026, month: 9))
+        try reader.finish()
+        guard students / schools <= BillingLimits.studentsPerSchoolMax else {
+            throw UsageError(message: "at most \(BillingLimits.studentsPerSchoolMax) students per school", usage: usage)
+        }
+        let database = try DatabaseAccess.resolve()
+        try database.migrate(layout: try ProjectLayout.locate())
+        let pool = PostgresPool(configuration: database.configuration, size: threads)
+        defer { pool.close() }
+        let run = UInt32.random(in: 0...UInt32.max)
+        let seedStart = Date()
+        let ids = try parallel(count: schools, threads: threads) { index in
+            try seedSchool(pool, run: run, index: index, students: students / schools + (index < students % schools ? 1 : 0), period: period)
+        }
+        let seedSeconds = Date().timeIntervalSince(seedStart)
+        let issueStart = Date()
+        let issued = try parallel(count: schools, threads: threads) { index in
+            try InvoiceIssuer.issue(schoolID: ids[index], period: period, issuedBy: "bench", pool: pool).issued
+        }
+        let issueSeconds = Date().timeIntervalSince(issueStart)
+        let invoices = issued.reduce(0, +)
+        let perSecond = Int((Double(invoices) / issueSeconds).rounded())
+        print(#"{"workload":"invoice_issue","schools":\#(schools),"students":\#(students),"threads":\#(threads),"#
+              + #""seed_seconds":\#(String(format: "%.2f", seedSeconds)),"issue_seconds":\#(String(format: "%.2f", issueSeconds)),"#
+              + #""invoices":\#(invoices),"per_second":\#(perSecond),"peak_rss_mb":\#(peakResidentMegabytes())}"#)
+    }
+
+    /// Runs `body` for 0..<count on `threads` threads, each taking the next index; results in index order.
+    static func parallel<T: Sendable>(count: Int, threads: Int, _ body: @escaping @Sendable (Int) throws -> T) throws -> [T] {
+        let next = Mutex(0)
+        let results = Mutex<[Int: T]>([:])
+        let failure = Mutex<(any Error)?>(nil)
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            while failure.withLock({ $0 == nil }) {
+                let index = next.withLock { value -> Int in
+                    defer { value += 1 }
+                    return value
+                }
+                guard index < count else { return }
+                do {
+                    let result = try body(index)
+                    results.withLock { $0[index] = result }
+                } catch {
+                    failure.withLock { $0 = $0 ?? error }
+                }
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        return results.withLock { results in (0..<count).map { results[$0]! } }
+    }
+
+    /// One school: its fees, and its students imported from a generated roster.
+    static func seedSchool(_ pool: PostgresPool, run: UInt32, index: Int, students: Int, period: CalendarMonth) throws -> Int64 {
+        try pool.transaction(isolation: .readCommitted) { connection in
+            let school = try Schools.create(NewSchool(
+                code: "BENCH-\(run)-\(index)", name: "Trường THCS Bench \(index)", district: "Quận \(index % 12 + 1)", level: .lowerSecondary,
+                paymentCodePrefix: "HP", bankAccounts: [NewBankAccount(bankBIN: "970436", accountNumber: "B\(run)X\(index)", holderName: "BENCH")]),
+                on: connection)
+            let year = period.schoolYear
+            let tuition = try FeeTypes.add(schoolID: school.id, code: "HP", name: "Học phí", kind: .tuition, on: connection)
+            let meals = try FeeTypes.add(schoolID: school.id, code: "BANTRU", name: "Tiền ăn bán trú", kind: .agreedCollection, on: connection)
+            for grade in 6...9 {
+                try FeeSchedules.set(schoolID: school.id, FeeScheduleInput(
+                    feeTypeID: tuition.id, schoolYear: year, scope: .grade(grade), monthlyAmount: Money(dong: grade <= 7 ? 250_000 : 280_000),
+                    billableMonths: FeeScheduleInput.septemberToMay, dueDay: 15), on: connection)
+            }
+            let rows = BenchRoster.rows(count: students, seed: UInt64(run) &+ UInt64(index))
+            for className in Set(rows.map(\.className)) where className.hasSuffix("1") || className.hasSuffix("3") {
+                try FeeSchedules.set(schoolID: school.id, FeeScheduleInput(
+                    feeTypeID: meals.id, schoolYear: year, scope: .classroom(className), monthlyAmount: Money(dong: 600_000),
+                    billableMonths: FeeScheduleInput.septemberToMay, dueDay: 5), on: connection)
+            }
+            _ = try RosterImport.run(schoolID: school.id, file: Array(BenchRoster.csv(rows).utf8), dryRun: false, importedBy: "bench", on: connection)
+            try connection.query("""
+                INSERT INTO student_discounts (school_id, student_id, fee_type_id, basis_points, reason, valid_from)
+                SELECT school_id, student_id, \(tuition.id), 5000, 'Giảm 50% học phí (bench)', \(period.adding(months: -1))
+                FROM students WHERE school_id = \(school.id) AND student_id % 50 = 0
+                """)
+            return school.id
+        }
+    }
+
+    /// The peak resident set size of this process (VmHWM), in MiB.
+    static func peakResidentMegabytes() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else { return -1 }
+        return kilobytes / 1024
+    }
+}
+
+/// Generated rosters: Vietnamese names with diacritics, four grades of classes of about forty.
+enum BenchRoster {
+    struct Row {
+        var code: String
+        var name: String
+        var className: String
+        var grade: Int
+        var family: String
+    }
+
+    static let familyNames = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương"]
+    static let middleNames = ["Văn", "Thị", "Minh", "Ngọc", "Thanh", "Hoàng", "Gia", "Bảo", "Quốc", "Thu"]
+    static let givenNames = ["An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Hải", "Hùng", "Khánh", "Lan", "Linh", "Long", "Mai", "Nam",
+                             "Nhung", "Phúc", "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn", "Uyên", "Việt", "Yến"]
+    static let classSize = 40
+
+    static func rows(count: Int, seed: UInt64) -> [Row] {
+        var state = seed
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let perGrade = max(1, (count + 3) / 4)
+        return (0..<count).map { index in
+            let grade = 6 + min(3, index / perGrade)
+            let section = (index % perGrade) / classSize + 1
+            let name = "\(familyNames[next(familyNames.count)]) \(middleNames[next(middleNames.count)]) \(givenNames[next(givenNames.count)])"
+            return Row(code: String(format: "HS%06d", index + 1), name: name, className: "\(grade)A\(section)", grade: grade,
+                       family: "GD\(index / 2)")
+        }
+    }
+
+    static func csv(_ rows: [Row]) -> String {
+        var text = "student_code,full_name,date_of_birth,class,grade,guardian_name,guardian_phone,family_key\n"
+        text.reserveCapacity(rows.count * 80)
+        for row in rows {
+            text += "\(row.code),\(row.name),01/01/\(2026 - row.grade - 6),\(row.className),\(row.grade),,0912345678,\(row.family)\n"
+        }
+        return text
+    }
+}

@@ -1,0 +1,98 @@
+import Billing
+import Core
+import Ledger
+import Postgres
+import TestSupport
+
+/// A fresh database with one school, its default chart, and helpers to bill it.
+struct BillingFixture {
+    let database: TestDatabase
+    let pool: PostgresPool
+    let school: School
+
+    static let september = try! CalendarMonth(year: 2026, month: 9)
+    static let october = try! CalendarMonth(year: 2026, month: 10)
+    static let november = try! CalendarMonth(year: 2026, month: 11)
+
+    init(level: SchoolLevel = .lowerSecondary, poolSize: Int = 4) throws {
+        database = try TestDatabase.create()
+        pool = database.pool(size: poolSize)
+        let newSchool = NewSchool(code: "TRUONG-1", name: "Trường Thử Nghiệm", district: "Quận 1", level: level, paymentCodePrefix: "HP",
+                                  bankAccounts: [NewBankAccount(bankBIN: "970436", accountNumber: "0011001234567", holderName: "TRUONG THU NGHIEM")])
+        school = try pool.transaction(isolation: .readCommitted) { try Schools.create(newSchool, on: $0) }
+    }
+
+    @discardableResult
+    func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        try pool.transaction(isolation: .readCommitted, retries: 0, body)
+    }
+
+    @discardableResult
+    func addFee(_ code: String, kind: FeeKind = .tuition, amount: Int64, scope: FeeScheduleScope = .school,
+                months: [Int] = FeeScheduleInput.septemberToMay, dueDay: Int = 10) throws -> FeeType {
+        try transaction { connection in
+            let fee = try FeeTypes.find(schoolID: school.id, code: code, on: connection)
+                ?? FeeTypes.add(schoolID: school.id, code: code, name: "Phí \(code)", kind: kind, on: connection)
+            try FeeSchedules.set(schoolID: school.id, FeeScheduleInput(feeTypeID: fee.id, schoolYear: 2026, scope: scope,
+                                                                       monthlyAmount: Money(dong: amount), billableMonths: months, dueDay: dueDay),
+                                 on: connection)
+            return fee
+        }
+    }
+
+    @discardableResult
+    func addStudent(_ code: String, name: String = "Nguyễn Văn An", grade: Int = 6, className: String = "6A1", family: String? = nil,
+                    category: String = "standard") throws -> Student {
+        try transaction { connection in
+            try Students.create(schoolID: school.id, StudentDetails(code: code, fullName: name, dateOfBirth: try CalendarDate(iso: "2014-03-02"),
+                                                                    className: className, grade: grade, category: category,
+                                                                    guardianName: "Nguyễn Văn Bình", guardianPhone: "0912345678",
+                                                                    familyKey: family),
+                                changedBy: "test", on: connection)
+        }
+    }
+
+    func issue(_ period: CalendarMonth = BillingFixture.september) throws -> IssueSummary {
+        try InvoiceIssuer.issue(schoolID: school.id, period: period, issuedOn: try CalendarDate(iso: "2026-09-01"), issuedBy: "test", pool: pool)
+    }
+
+    func invoices(_ filter: InvoiceFilter = InvoiceFilter()) throws -> [Invoice] {
+        try pool.withConnection { try InvoiceQueries.list(schoolID: school.id, filter: filter, on: $0) }
+    }
+
+    func invoice(_ id: Int64) throws -> Invoice {
+        try pool.withConnection { try InvoiceQueries.invoice(schoolID: school.id, id: id, on: $0)! }
+    }
+
+    func pay(_ students: [Student], _ amount: Int64, allocations: [PaymentAllocation]? = nil, key: String? = nil,
+             date: String = "2026-09-20") throws -> PaymentApplicationResult {
+        try transaction { connection in
+            try CashReceipts.record(CashPayment(schoolID: school.id, studentIDs: students.map(\.id), amount: Money(dong: amount),
+                                                payerName: "Trần Thị Hoa", receivedOn: try CalendarDate(iso: date), allocations: allocations,
+                                                recordedBy: "kế toán", paymentKey: key), on: connection)
+        }
+    }
+
+    func account(_ purpose: AccountPurpose) throws -> Int64 {
+        try pool.withConnection { try LedgerQueries.account(schoolID: school.id, purpose: purpose, on: $0)!.accountID }
+    }
+
+    func credit(of student: Student) throws -> Money {
+        try pool.withConnection { try Applications.creditBalance(schoolID: school.id, familyID: student.familyID, studentID: student.id, on: $0) }
+    }
+
+    /// What the ledger verifier and the billing verifier found.
+    struct Verification: CustomStringConvertible {
+        var ledger: LedgerVerifier.Report
+        var billing: [String]
+        var isClean: Bool { ledger.isClean && billing.isEmpty }
+        var description: String { (ledger.findings.map(\.description) + billing).joined(separator: "\n") }
+    }
+
+    func verify() throws -> Verification {
+        try pool.withConnection { connection in
+            Verification(ledger: try LedgerVerifier.verify(schoolID: school.id, on: connection),
+                         billing: try BillingVerifier.verify(schoolID: school.id, on: connection))
+        }
+    }
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Issues one month for 100,000 students across 50 schools (2,000 each, one transaction per school,
+# two schools at a time) and prints invoices per second and the peak resident memory of the
+# issuing process. Students are seeded first through the roster import (timed separately).
+# Target: >= 5,000 invoices/s.
+source "$(dirname "$0")/lib.sh"
+SCHOOLS="${SCHOOLS:-50}"
+STUDENTS="${STUDENTS:-100000}"
+THREADS="${THREADS:-2}"
+"$BIN" migrate >/dev/null
+echo "bench/invoices.sh: $STUDENTS students in $SCHOOLS schools, $THREADS schools at a time"
+result=$("$BIN" bench-invoices --schools "$SCHOOLS" --students "$STUDENTS" --threads "$THREADS" --period 2026-09)
+echo "$result"
+printf 'seeding (roster import): %ss\n' "$(json_field "$result" seed_seconds)"
+printf 'issuing: %s invoices in %ss = %s invoices/s (target >= 5000)\n' \
+    "$(json_field "$result" invoices)" "$(json_field "$result" issue_seconds)" "$(json_field "$result" per_second)"
+printf 'peak RSS of the process: %s MiB\n' "$(json_field "$result" peak_rss_mb)"
+psql -Atc "SELECT 'written: ' || (SELECT count(*) FROM invoices) || ' invoices, ' || (SELECT count(*) FROM invoice_lines)
+           || ' lines, ' || (SELECT count(*) FROM postings) || ' postings'"
+"$BIN" ledger verify | tail -1
