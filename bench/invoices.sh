@@ -9,7 +9,7 @@ STUDENTS="${STUDENTS:-100000}"
 THREADS="${THREADS:-2}"
 "$BIN" migrate >/dev/null
 echo "bench/invoices.sh: $STUDENTS students in $SCHOOLS schools, $THREADS schools at a time"
-result=$("$BIN" bench-invoices --schools "$SCHOOLS" --students "$STUDENTS" --threads "$THREADS" --period 2026-09)
+result=$("$BIN" bench invoices --schools "$SCHOOLS" --students "$STUDENTS" --threads "$THREADS" --period 2026-09)
 echo "$result"
 printf 'seeding (roster import): %ss\n' "$(json_field "$result" seed_seconds)"
 printf 'issuing: %s invoices in %ss = %s invoices/s (target >= 5000)\n' \

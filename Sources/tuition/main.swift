@@ -17,16 +17,14 @@ enum Tuition {
         Command(name: "db", summary: "Manage the embedded PostgreSQL cluster", usage: DatabaseCommand.usage, run: DatabaseCommand.run),
         Command(name: "school", summary: "Create and list schools", usage: SchoolCommand.usage, run: SchoolCommand.run),
         Command(name: "token", summary: "Create, list and revoke API tokens", usage: TokenCommand.usage, run: TokenCommand.run),
-        Command(name: "connection", summary: "Manage bank connections and their callback secrets", usage: ConnectionCommand.usage, run: ConnectionCommand.run),
-        Command(name: "parse", summary: "Print what a bank statement parser reads from a file", usage: ParseCommand.usage, run: ParseCommand.run),
-        Command(name: "ledger", summary: "Verify the ledger's balances and invariants", usage: LedgerCommand.usage, run: LedgerCommand.run),
-        Command(name: "bench", summary: "Workloads for the scripts in bench/", usage: BenchCommand.usage, run: BenchCommand.run),
         Command(name: "students", summary: "Import a school's roster from CSV", usage: StudentsCommand.usage, run: StudentsCommand.run),
         Command(name: "fees", summary: "Fee types and their schedules", usage: FeesCommand.usage, run: FeesCommand.run),
         Command(name: "invoices", summary: "Issue, list and void invoices", usage: InvoicesCommand.usage, run: InvoicesCommand.run),
         Command(name: "cash", summary: "Record cash payments with receipts", usage: CashCommand.usage, run: CashCommand.run),
-        Command(name: "bench-invoices", summary: "Invoice issuing workload for bench/invoices.sh", usage: InvoiceBenchCommand.usage,
-                run: InvoiceBenchCommand.run),
+        Command(name: "connection", summary: "Manage bank connections and their callback secrets", usage: ConnectionCommand.usage, run: ConnectionCommand.run),
+        Command(name: "parse", summary: "Print what a bank statement parser reads from a file", usage: ParseCommand.usage, run: ParseCommand.run),
+        Command(name: "ledger", summary: "Verify the ledger's balances and invariants", usage: LedgerCommand.usage, run: LedgerCommand.run),
+        Command(name: "bench", summary: "Workloads for the scripts in bench/", usage: BenchCommand.usage, run: BenchCommand.run),
     ]
 
     static var usage: String {

@@ -20,6 +20,10 @@ import TestSupport
               db           Manage the embedded PostgreSQL cluster
               school       Create and list schools
               token        Create, list and revoke API tokens
+              students     Import a school's roster from CSV
+              fees         Fee types and their schedules
+              invoices     Issue, list and void invoices
+              cash         Record cash payments with receipts
               connection   Manage bank connections and their callback secrets
               parse        Print what a bank statement parser reads from a file
               ledger       Verify the ledger's balances and invariants

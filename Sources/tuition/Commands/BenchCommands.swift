@@ -10,11 +10,13 @@ enum BenchCommand {
     static let usage = """
         Usage: tuition bench <pg|ledger> [--threads N] [--seconds S]
                tuition bench accuracy [--seed N] [--schools N] [--students N]
+               tuition bench invoices [--schools N] [--students N] [--threads N] [--period YYYY-MM]
 
         Workloads measured by the scripts in bench/ (not for production use):
           pg       a prepared primary-key SELECT on pgbench_accounts through the pool (run pgbench -i first)
           ledger   four-posting entries (bank/suspense/suspense/receivable) by N concurrent writers
           accuracy precision and recall of the matcher on a generated, labelled month (no database)
+          invoices one period issued for many generated schools (see tuition bench invoices --help)
         """
 
     static let threadsMax = 64
@@ -24,6 +26,7 @@ enum BenchCommand {
         var reader = try ArgumentReader(arguments, usage: usage)
         let workload = try reader.requiredPositional("workload")
         if workload == "accuracy" { return try accuracy(&reader) }
+        if workload == "invoices" { return try InvoiceBenchCommand.run(Array(arguments.dropFirst())) }
         let threads = try reader.option("--threads") { text -> Int in
             guard let value = Int(text), (1...threadsMax).contains(value) else { throw CommandFailure(message: "1 to \(threadsMax)") }
             return value

@@ -9,7 +9,7 @@ import Synchronization
 /// issues one month for all of them and prints one JSON line of figures.
 enum InvoiceBenchCommand {
     static let usage = """
-        Usage: tuition bench-invoices [--schools N] [--students N] [--threads N] [--period YYYY-MM]
+        Usage: tuition bench invoices [--schools N] [--students N] [--threads N] [--period YYYY-MM]
 
         Creates N lower-secondary schools with tuition for every grade, meals for half the classes and
         a discount for one student in fifty; imports the students from generated roster CSV files; then
