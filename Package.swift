@@ -38,6 +38,8 @@ let package = Package(
 
         // Test support: a throwaway embedded PostgreSQL cluster per test process.
         .target(name: "TestSupport", dependencies: ["Postgres"], path: "Tests/TestSupport"),
+        // A school with students, fees and invoices, for the tests of the services built on Billing.
+        .target(name: "SchoolFixtures", dependencies: ["TestSupport", "Billing", "Ledger", "Postgres", "Core"], path: "Tests/SchoolFixtures"),
 
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
@@ -47,9 +49,9 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Core", "Postgres", "TestSupport"]),
-        .testTarget(name: "BillingTests", dependencies: ["Billing", "Ledger", "Core", "Postgres", "VietQR", "TestSupport"]),
-        .testTarget(name: "PaymentsTests", dependencies: ["Payments", "Billing", "Ledger", "Core", "Postgres", "BankFormats", "TestSupport"]),
-        .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Payments", "Billing", "Ledger", "Core", "Postgres", "Crypto", "TestSupport"]),
+        .testTarget(name: "BillingTests", dependencies: ["Billing", "Ledger", "Core", "Postgres", "VietQR", "TestSupport", "SchoolFixtures"]),
+        .testTarget(name: "PaymentsTests", dependencies: ["Payments", "Billing", "Ledger", "Core", "Postgres", "BankFormats", "Crypto", "Reconciliation", "TestSupport", "SchoolFixtures"]),
+        .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Payments", "Billing", "Ledger", "Core", "Postgres", "Crypto", "BankFormats", "TestSupport", "SchoolFixtures"]),
         .testTarget(name: "CLITests", dependencies: ["tuition", "TestSupport", "Postgres"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import SchoolFixtures
 import Billing
 import Core
 import Dispatch

@@ -77,3 +77,26 @@ public struct TestDatabase: Sendable {
         PostgresPool(configuration: configuration, size: size, checkoutTimeoutSeconds: checkoutTimeoutSeconds)
     }
 }
+
+/// A private cluster for tests that stop or restart the server (the shared one must stay up).
+public struct IsolatedCluster: Sendable {
+    public let cluster: EmbeddedCluster
+
+    /// Starts a new cluster with a migrated `tuition` database.
+    public static func start() throws -> IsolatedCluster {
+        let home = NSTemporaryDirectory() + "tuition-isolated-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let cluster = try EmbeddedCluster(home: home, extraSettings: ["fsync = off", "synchronous_commit = off"])
+        try cluster.start()
+        let connection = try PostgresConnection(configuration: cluster.configuration())
+        defer { connection.close() }
+        try Migrator(directory: Repository.migrations).migrate(connection)
+        return IsolatedCluster(cluster: cluster)
+    }
+
+    public var configuration: PostgresConfiguration { cluster.configuration() }
+
+    public func destroy() {
+        try? cluster.destroy()
+        try? FileManager.default.removeItem(atPath: cluster.home)
+    }
+}

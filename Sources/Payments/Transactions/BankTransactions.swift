@@ -121,7 +121,7 @@ public enum BankTransactions {
             WHERE b.school_id = \(transaction.schoolID) AND b.bank_account_id = \(transaction.bankAccountID)
             """).singleRow()!
         let (bank, suspense, closedThrough) = try accounts.decode((Int64, Int64, CalendarDate?).self)
-        let effective = closedThrough.map { transaction.bookedOn > $0 ? transaction.bookedOn : $0.adding(days: 1) } ?? transaction.bookedOn
+        let effective = openDate(transaction.bookedOn, closedThrough: closedThrough)
         let signed = transaction.direction == .incoming ? transaction.amount : transaction.amount.negated
         let dimensions = PostingDimensions(bankTransactionID: id)
         let entry = JournalEntryRequest(
@@ -135,6 +135,13 @@ public enum BankTransactions {
             UPDATE bank_transactions SET entry_id = \(posted.entryID)
             WHERE school_id = \(transaction.schoolID) AND bank_transaction_id = \(id)
             """)
+    }
+
+    /// `date`, or the day after `closedThrough` when `date` falls in a closed period: money learned
+    /// about late is booked when it is learned, never into a closed month.
+    public static func openDate(_ date: CalendarDate, closedThrough: CalendarDate?) -> CalendarDate {
+        guard let closedThrough, date <= closedThrough else { return date }
+        return closedThrough.adding(days: 1)
     }
 
     static func description(_ transaction: NewBankTransaction) -> String {

@@ -4,17 +4,18 @@ import Ledger
 import Postgres
 import TestSupport
 
+/// Shared by the Billing, Payments and API tests.
 /// A fresh database with one school, its default chart, and helpers to bill it.
-struct BillingFixture {
-    let database: TestDatabase
-    let pool: PostgresPool
-    let school: School
+public struct BillingFixture: Sendable {
+    public let database: TestDatabase
+    public let pool: PostgresPool
+    public let school: School
 
-    static let september = try! CalendarMonth(year: 2026, month: 9)
-    static let october = try! CalendarMonth(year: 2026, month: 10)
-    static let november = try! CalendarMonth(year: 2026, month: 11)
+    public static let september = try! CalendarMonth(year: 2026, month: 9)
+    public static let october = try! CalendarMonth(year: 2026, month: 10)
+    public static let november = try! CalendarMonth(year: 2026, month: 11)
 
-    init(level: SchoolLevel = .lowerSecondary, poolSize: Int = 4) throws {
+    public init(level: SchoolLevel = .lowerSecondary, poolSize: Int = 4) throws {
         database = try TestDatabase.create()
         pool = database.pool(size: poolSize)
         let newSchool = NewSchool(code: "TRUONG-1", name: "Trường Thử Nghiệm", district: "Quận 1", level: level, paymentCodePrefix: "HP",
@@ -23,12 +24,12 @@ struct BillingFixture {
     }
 
     @discardableResult
-    func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+    public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         try pool.transaction(isolation: .readCommitted, retries: 0, body)
     }
 
     @discardableResult
-    func addFee(_ code: String, kind: FeeKind = .tuition, amount: Int64, scope: FeeScheduleScope = .school,
+    public func addFee(_ code: String, kind: FeeKind = .tuition, amount: Int64, scope: FeeScheduleScope = .school,
                 months: [Int] = FeeScheduleInput.septemberToMay, dueDay: Int = 10) throws -> FeeType {
         try transaction { connection in
             let fee = try FeeTypes.find(schoolID: school.id, code: code, on: connection)
@@ -41,30 +42,30 @@ struct BillingFixture {
     }
 
     @discardableResult
-    func addStudent(_ code: String, name: String = "Nguyễn Văn An", grade: Int = 6, className: String = "6A1", family: String? = nil,
-                    category: String = "standard") throws -> Student {
+    public func addStudent(_ code: String, name: String = "Nguyễn Văn An", grade: Int = 6, className: String = "6A1", family: String? = nil,
+                    category: String = "standard", guardian: String = "Nguyễn Văn Bình", virtualAccount: String? = nil) throws -> Student {
         try transaction { connection in
             try Students.create(schoolID: school.id, StudentDetails(code: code, fullName: name, dateOfBirth: try CalendarDate(iso: "2014-03-02"),
                                                                     className: className, grade: grade, category: category,
-                                                                    guardianName: "Nguyễn Văn Bình", guardianPhone: "0912345678",
-                                                                    familyKey: family),
+                                                                    guardianName: guardian, guardianPhone: "0912345678",
+                                                                    familyKey: family, virtualAccount: virtualAccount),
                                 changedBy: "test", on: connection)
         }
     }
 
-    func issue(_ period: CalendarMonth = BillingFixture.september) throws -> IssueSummary {
+    public func issue(_ period: CalendarMonth = BillingFixture.september) throws -> IssueSummary {
         try InvoiceIssuer.issue(schoolID: school.id, period: period, issuedOn: try CalendarDate(iso: "2026-09-01"), issuedBy: "test", pool: pool)
     }
 
-    func invoices(_ filter: InvoiceFilter = InvoiceFilter()) throws -> [Invoice] {
+    public func invoices(_ filter: InvoiceFilter = InvoiceFilter()) throws -> [Invoice] {
         try pool.withConnection { try InvoiceQueries.list(schoolID: school.id, filter: filter, on: $0) }
     }
 
-    func invoice(_ id: Int64) throws -> Invoice {
+    public func invoice(_ id: Int64) throws -> Invoice {
         try pool.withConnection { try InvoiceQueries.invoice(schoolID: school.id, id: id, on: $0)! }
     }
 
-    func pay(_ students: [Student], _ amount: Int64, allocations: [PaymentAllocation]? = nil, key: String? = nil,
+    public func pay(_ students: [Student], _ amount: Int64, allocations: [PaymentAllocation]? = nil, key: String? = nil,
              date: String = "2026-09-20") throws -> PaymentApplicationResult {
         try transaction { connection in
             try CashReceipts.record(CashPayment(schoolID: school.id, studentIDs: students.map(\.id), amount: Money(dong: amount),
@@ -73,23 +74,23 @@ struct BillingFixture {
         }
     }
 
-    func account(_ purpose: AccountPurpose) throws -> Int64 {
+    public func account(_ purpose: AccountPurpose) throws -> Int64 {
         try pool.withConnection { try LedgerQueries.account(schoolID: school.id, purpose: purpose, on: $0)!.accountID }
     }
 
-    func credit(of student: Student) throws -> Money {
+    public func credit(of student: Student) throws -> Money {
         try pool.withConnection { try Applications.creditBalance(schoolID: school.id, familyID: student.familyID, studentID: student.id, on: $0) }
     }
 
     /// What the ledger verifier and the billing verifier found.
-    struct Verification: CustomStringConvertible {
-        var ledger: LedgerVerifier.Report
-        var billing: [String]
-        var isClean: Bool { ledger.isClean && billing.isEmpty }
-        var description: String { (ledger.findings.map(\.description) + billing).joined(separator: "\n") }
+    public struct Verification: CustomStringConvertible {
+        public var ledger: LedgerVerifier.Report
+        public var billing: [String]
+        public var isClean: Bool { ledger.isClean && billing.isEmpty }
+        public var description: String { (ledger.findings.map(\.description) + billing).joined(separator: "\n") }
     }
 
-    func verify() throws -> Verification {
+    public func verify() throws -> Verification {
         try pool.withConnection { connection in
             Verification(ledger: try LedgerVerifier.verify(schoolID: school.id, on: connection),
                          billing: try BillingVerifier.verify(schoolID: school.id, on: connection))

@@ -1,0 +1,63 @@
+import Billing
+import Core
+import Foundation
+import Ledger
+import Postgres
+import Reconciliation
+
+/// Turns a matcher decision (or an accountant's choice) into a Billing payment application of a
+/// bank transaction's money, inside the caller's transaction.
+public enum DecisionApplication {
+    /// The payment key of a bank transaction's automatic application: one per transaction.
+    public static func paymentKey(bankTransactionID: Int64) -> String { "bank:\(bankTransactionID)" }
+
+    /// Applies `allocations` (+ `credit` kept by `creditHolder`) from the transaction's suspense balance.
+    public static func apply(_ transaction: BankTransaction, allocations: [Allocation], credit: Money, creditHolder: CreditHolder?,
+                             rule: String, explanation: String, paymentKey: String, recordedBy: String,
+                             on connection: PostgresConnection) throws -> PaymentApplicationResult {
+        let studentIDs = try students(schoolID: transaction.schoolID, allocations: allocations, creditHolder: creditHolder, on: connection)
+        let request = PaymentRequest(
+            schoolID: transaction.schoolID, source: .bankTransaction(id: transaction.id, reference: transaction.bankReference),
+            paymentKey: paymentKey, receivedOn: try openDate(transaction, on: connection),
+            payerName: transaction.payerName.flatMap { $0.isEmpty ? nil : $0 } ?? "Người chuyển khoản",
+            studentIDs: studentIDs, allocations: allocations.map { PaymentAllocation(invoiceID: $0.invoiceId, amount: $0.amount) },
+            credit: credit, rule: rule, explanation: String(explanation.prefix(BillingLimits.explanationBytesMax)),
+            recordedBy: recordedBy)
+        return try PaymentApplication.apply(request, on: connection)
+    }
+
+    /// The students paid, the credit holder's first (it keeps the credit), each once.
+    static func students(schoolID: Int64, allocations: [Allocation], creditHolder: CreditHolder?, on connection: PostgresConnection) throws -> [Int64] {
+        var ordered: [Int64] = []
+        if let creditHolder {
+            switch creditHolder {
+            case .student(let id): ordered.append(id)
+            case .family(let key):
+                // Families are keyed "family-<id>" in match data (SchoolMatchData).
+                if let id = Int64(key.dropFirst("family-".count)),
+                   let row = try connection.query("""
+                       SELECT min(student_id) FROM students WHERE school_id = \(schoolID) AND family_id = \(id)
+                       """).singleRow(), let student = try row.decode(column: 0, as: Int64?.self) {
+                    ordered.append(student)
+                }
+            }
+        }
+        if !allocations.isEmpty {
+            for row in try connection.query("""
+                SELECT DISTINCT student_id FROM invoices WHERE school_id = \(schoolID)
+                AND invoice_id = ANY(\(PostgresInt64Array(allocations.map(\.invoiceId)))) ORDER BY 1
+                """) {
+                let id = try row.decode(column: 0, as: Int64.self)
+                if !ordered.contains(id) { ordered.append(id) }
+            }
+        }
+        return ordered
+    }
+
+    /// The booking date, or the first open day when its month is closed.
+    static func openDate(_ transaction: BankTransaction, on connection: PostgresConnection) throws -> CalendarDate {
+        let closed = try connection.query("SELECT closed_through FROM schools WHERE school_id = \(transaction.schoolID)")
+            .singleRow()!.decode(column: 0, as: CalendarDate?.self)
+        return BankTransactions.openDate(transaction.bookedOn, closedThrough: closed)
+    }
+}
