@@ -3,7 +3,7 @@ import Glibc
 extension EventLoop {
     func startListening() throws(SystemCallError) {
         try epoll.add(
-            core.listener, events: LinuxSymbols.epollIn | LinuxSymbols.epollExclusive, data: Self.listenerToken)
+            core.listener, events: Epoll.input | Epoll.exclusive, data: Self.listenerToken)
         listening = true
     }
 
@@ -21,7 +21,7 @@ extension EventLoop {
         guard listening else { return }
         do {
             try epoll.add(
-                core.listener, events: LinuxSymbols.epollIn | LinuxSymbols.epollExclusive, data: Self.listenerToken)
+                core.listener, events: Epoll.input | Epoll.exclusive, data: Self.listenerToken)
         } catch {
             configuration.errorLog("could not resume accepting: \(error)")
         }
@@ -83,7 +83,7 @@ extension EventLoop {
         let slot = freeSlots.popLast() ?? appendSlot()
         let token = UInt64(generations[slot]) << 32 | UInt64(slot)
         let connection = Connection(token: token, transport: transport, peer: peer, limits: core.parserLimits, acceptedAt: now)
-        let events = LinuxSymbols.epollIn | LinuxSymbols.epollOut | LinuxSymbols.epollRdHup | LinuxSymbols.epollEdgeTriggered
+        let events = Epoll.input | Epoll.output | Epoll.readHangUp | Epoll.edgeTriggered
         do {
             try epoll.add(transport.descriptor, events: events, data: token)
         } catch {

@@ -1,3 +1,4 @@
+import CSystem
 import Glibc
 
 /// A configuration error found while opening the listening socket.
@@ -44,7 +45,7 @@ enum Socket {
         let flags = Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
         let accepted = try SystemCall.runNonBlocking("accept4") {
             withUnsafeMutablePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { LinuxSymbols.accept4(listener, $0, &length, flags) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { tuition_accept4(listener, $0, &length, flags) }
             }
         }
         guard let descriptor = accepted else { return nil }
