@@ -69,7 +69,7 @@ extension EventLoop {
         let transport: any HTTPTransport
         do {
             try Socket.setNoDelay(accepted.descriptor)
-            transport = try configuration.transport.makeTransport(acceptedDescriptor: accepted.descriptor)
+            transport = try core.transport.makeTransport(acceptedDescriptor: accepted.descriptor)
         } catch {
             configuration.errorLog("could not set up a connection from \(accepted.peer): \(error)")
             SystemCall.close(accepted.descriptor)
@@ -105,8 +105,12 @@ extension EventLoop {
         return connections.count - 1
     }
 
-    /// Over the connection cap: a best-effort 503 in one non-blocking send, then close.
+    /// Over the connection cap: a best-effort 503 in one non-blocking send (plain HTTP only), then close.
     private func rejectOverCapacity(_ descriptor: Int32) {
+        guard core.transport.speaksPlainHTTP else {
+            SystemCall.close(descriptor)
+            return
+        }
         let error = HTTPError(status: .serviceUnavailable, code: "too_many_connections",
                               detail: "the server has too many open connections; retry shortly",
                               headers: ["Retry-After": "1"])

@@ -99,7 +99,10 @@ final class EventLoop {
         default:
             guard let connection = lookup(event.data) else { return }
             let readable = Epoll.input | Epoll.readHangUp | Epoll.hangUp | Epoll.error
-            if event.events & readable != 0 { connection.socketDrained = false }
+            if event.events & readable != 0
+                || (event.events & Epoll.output != 0 && connection.transport.readWaitsForWritable) {
+                connection.socketDrained = false
+            }
             service(connection)
         }
     }
