@@ -126,7 +126,7 @@ struct CertificateReloadTests {
     @Test("reloadCertificates(): new connections see the new certificate, an open keep-alive connection goes on")
     func reload() throws {
         let (server, directory) = try Self.serverWithReplaceableFiles()
-        defer { server.stop() }
+        defer { server.stop(); try? FileManager.default.removeItem(atPath: directory) }
         let before = try certificates.fingerprint(certificates.serverCertificate)
         let after = try certificates.fingerprint(certificates.secondServerCertificate)
         let open = try TLSClient(port: server.port, caFile: certificates.caFile, identity: certificates.client)
@@ -147,7 +147,7 @@ struct CertificateReloadTests {
     @Test("a reload from a bad file keeps the current certificate and logs the error")
     func failedReload() throws {
         let (server, directory) = try Self.serverWithReplaceableFiles()
-        defer { server.stop() }
+        defer { server.stop(); try? FileManager.default.removeItem(atPath: directory) }
         let before = try certificates.fingerprint(certificates.serverCertificate)
         try "not a certificate\n".write(toFile: directory + "/cert.pem", atomically: true, encoding: .utf8)
         let error = #expect(throws: TLSConfigurationError.self) { try server.server.reloadCertificates() }

@@ -24,7 +24,7 @@ struct SignalTests {
     func sighup() throws {
         let certificates = TestCertificates.shared
         let (server, directory) = try CertificateReloadTests.serverWithReplaceableFiles()
-        defer { server.stop() }
+        defer { server.stop(); try? FileManager.default.removeItem(atPath: directory) }
         try server.server.installSignalHandlers()
         let open = try TLSClient(port: server.port, caFile: certificates.caFile)
         try CertificateReloadTests.install(certificates.secondServerCertificate, certificates.secondServerKey, into: directory)

@@ -76,6 +76,32 @@ struct TLSTests {
         #expect(try client.readResponse().bodyText == "ok")
     }
 
+    @Test("a TLS 1.2 renegotiation is refused; other connections are unaffected")
+    func renegotiationRefused() throws {
+        let server = try TestServer.tls(clientCA: false)
+        defer { server.stop() }
+        let client = try TLSClient(port: server.port, caFile: certificates.caFile, version: TLS1_2_VERSION)
+        try client.send(Self.request("/health"))
+        #expect(try client.readResponse().bodyText == "ok")
+        #expect(!client.renegotiate())
+        let other = try TLSClient(port: server.port, caFile: certificates.caFile, version: TLS1_2_VERSION)
+        try other.send(Self.request("/health"))
+        #expect(try other.readResponse().bodyText == "ok")
+    }
+
+    @Test("ALPN: http/1.1 is selected, a client without ALPN is served, an h2-only client is refused")
+    func alpn() throws {
+        let server = try TestServer.tls(clientCA: false)
+        defer { server.stop() }
+        let offersBoth = try TLSClient(port: server.port, caFile: certificates.caFile, alpn: ["h2", "http/1.1"])
+        #expect(offersBoth.selectedALPN == "http/1.1")
+        let offersNone = try TLSClient(port: server.port, caFile: certificates.caFile, alpn: [])
+        #expect(offersNone.selectedALPN == "")
+        try offersNone.send(Self.request("/health"))
+        #expect(try offersNone.readResponse().bodyText == "ok")
+        #expect(throws: ClientError.self) { try TLSClient(port: server.port, caFile: certificates.caFile, alpn: ["h2"]) }
+    }
+
     @Test("keep-alive over TLS: several requests, a large upload and a large download on one connection")
     func keepAliveAndLargeBodies() throws {
         let server = try TestServer.tls(clientCA: false)

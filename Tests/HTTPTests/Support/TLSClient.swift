@@ -127,6 +127,11 @@ final class TLSClient: ResponseReading {
         SSL_key_update(ssl, SSL_KEY_UPDATE_REQUESTED) == 1
     }
 
+    /// Asks for a TLS 1.2 renegotiation; true if the server went along with it.
+    func renegotiate() -> Bool {
+        SSL_renegotiate(ssl) == 1 && SSL_do_handshake(ssl) == 1
+    }
+
     private static func errors() -> String {
         var reasons: [String] = []
         while case let code = ERR_get_error(), code != 0 {

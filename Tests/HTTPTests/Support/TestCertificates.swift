@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// Certificates made once per test process with the `openssl` command-line tool (EC P-256, fast to make):
 /// a CA, two server certificates for localhost/127.0.0.1 (for reloads), a client certificate from the CA,
@@ -29,8 +30,11 @@ final class TestCertificates: Sendable {
         TLSClient.Identity(certificateFile: path(name + ".pem"), keyFile: path(name + ".key"))
     }
 
+    private static let directoryPrefix = "tuition-tls-tests-"
+
     private init() throws {
-        directory = NSTemporaryDirectory() + "tuition-tls-tests-\(getpid())"
+        Self.removeDirectoriesOfEndedRuns()
+        directory = NSTemporaryDirectory() + Self.directoryPrefix + "\(getpid())"
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try write("server.ext", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n")
@@ -43,6 +47,16 @@ final class TestCertificates: Sendable {
         try makeCertificate("other-client", subject: "/CN=bank-callbacks", ca: "other-ca", extensions: "client.ext", days: 30)
         // -days -1 makes a certificate whose notAfter lies a day before now (OpenSSL 3.0 accepts it).
         try makeCertificate("expired-client", subject: "/CN=bank-callbacks", ca: "ca", extensions: "client.ext", days: -1)
+    }
+
+    /// Test processes run side by side (other worktrees): only directories whose process has ended are removed.
+    private static func removeDirectoriesOfEndedRuns() {
+        let temporary = NSTemporaryDirectory()
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []
+        for name in names where name.hasPrefix(directoryPrefix) {
+            guard let pid = Int32(name.dropFirst(directoryPrefix.count)), kill(pid, 0) == -1, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(atPath: temporary + name)
+        }
     }
 
     /// The SHA-256 fingerprint of a PEM certificate as lower-case hex, computed by the `openssl` tool.
