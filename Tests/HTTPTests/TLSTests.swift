@@ -173,6 +173,23 @@ struct TLSTests {
         #expect(try established.readResponse().bodyText == "ok")
     }
 
+    @Test("a client with Nagle's algorithm gets its first answer without waiting for a delayed ACK")
+    func firstRequestNotDelayed() throws {
+        let server = try TestServer.tls(clientCA: false)
+        defer { server.stop() }
+        // The test client leaves Nagle on: without an immediate ACK of its Finished, its first request waits
+        // for the server's delayed ACK (40 ms) on every connection.
+        let connections = 5
+        let start = Date()
+        for _ in 0..<connections {
+            let client = try TLSClient(port: server.port, caFile: certificates.caFile)
+            try client.send(Self.request("/health"))
+            #expect(try client.readResponse().bodyText == "ok")
+        }
+        let perConnection = Date().timeIntervalSince(start) / Double(connections)
+        #expect(perConnection < 0.025, "\(perConnection * 1000) ms per connection")
+    }
+
     @Test("over the connection cap a TLS connection is closed without a plain-text 503")
     func overCapacity() throws {
         let server = try TestServer.tls(clientCA: false) { $0.connectionsMax = 1 }

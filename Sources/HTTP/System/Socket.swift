@@ -56,6 +56,13 @@ enum Socket {
         try setOption(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
     }
 
+    /// Sends a delayed acknowledgement now (best effort). After a TLS 1.3 handshake the server has nothing to
+    /// send, so the client's Finished would wait for the delayed ACK (40 ms on Linux), and a client with Nagle's
+    /// algorithm on holds its first request back until that ACK.
+    static func acknowledgeNow(_ descriptor: Int32) {
+        _ = try? setOption(descriptor, Int32(IPPROTO_TCP), TCP_QUICKACK, 1)
+    }
+
     static func shutdownWrite(_ descriptor: Int32) {
         // ENOTCONN (the peer is already gone) is expected here and harmless.
         _ = try? SystemCall.run("shutdown") { Glibc.shutdown(descriptor, Int32(SHUT_WR)) }

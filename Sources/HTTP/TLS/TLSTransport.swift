@@ -69,10 +69,18 @@ final class TLSTransport: HTTPTransport {
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> TransportIO {
         precondition(phase != .closed && buffer.count > 0)
         if phase == .writeShutDown || phase == .failed { return try discard(into: buffer) }
+        let writePending = readWaitsForWritable
         readWaitsForWritable = false
         var controlBytes = 0
+        ERR_clear_error()
+        // Nothing buffered and nothing to send: an SSL_read could only ask for ciphertext, so fetch it first.
+        if phase == .established && !writePending && SSL_has_pending(ssl) == 0 && BIO_ctrl_pending(incoming) == 0 {
+            switch try receive() {
+            case .transferred(let received): controlBytes = received
+            case let other: return other
+            }
+        }
         while true {
-            ERR_clear_error()
             errno = 0
             var count = 0
             let result = phase == .handshaking
@@ -155,6 +163,7 @@ final class TLSTransport: HTTPTransport {
     private func finishHandshake() {
         phase = .established
         clientCertificate = ClientCertificateStatus.read(from: ssl)
+        Socket.acknowledgeNow(descriptor)
     }
 
     /// Moves ciphertext from the socket into the SSL's input BIO.
