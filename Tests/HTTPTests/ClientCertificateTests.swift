@@ -52,13 +52,14 @@ struct ClientCertificateTests {
         #expect(server.accessEntries.contains { $0.route == "/bank/callback" && $0.status == 403 })
     }
 
-    @Test("a certificate from another CA or an expired one is treated as absent: 403 naming the reason")
+    @Test("a certificate from another CA, an expired one or one not for clients is treated as absent: 403 naming the reason")
     func rejectedCertificates() throws {
         let server = try TestServer.tls()
         defer { server.stop() }
         let cases = [
             (certificates.clientFromOtherCA, "unable to get local issuer certificate"),
             (certificates.expiredClient, "certificate has expired"),
+            (certificates.serverOnlyClient, "unsuitable certificate purpose"),
         ]
         for (identity, reason) in cases {
             let client = try TLSClient(port: server.port, caFile: certificates.caFile, identity: identity)

