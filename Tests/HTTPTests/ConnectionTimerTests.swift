@@ -66,3 +66,27 @@ struct ConnectionTimerTests {
         #expect(timer.expiry(at: 43 * Self.second, timeouts) == .close)
     }
 }
+
+@Suite("Connection timer: TLS handshake (fake clock)")
+struct HandshakeTimerTests {
+    private static let second: UInt64 = 1_000_000_000
+    private let timeouts = ConnectionTimeouts(head: 10 * second, body: 60 * second, idle: 30 * second,
+                                              write: 30 * second, linger: 2 * second, handshake: 5 * second)
+
+    @Test("a handshake is closed silently at its deadline, counted from accept")
+    func handshakeDeadline() {
+        let timer = ConnectionTimer(acceptedAt: 100 * Self.second, handshaking: true)
+        #expect(timer.isHandshaking)
+        #expect(timer.expiry(at: 105 * Self.second - 1, timeouts) == nil)
+        #expect(timer.expiry(at: 105 * Self.second, timeouts) == .close)
+    }
+
+    @Test("after the handshake the first head is due the head timeout after the handshake finished")
+    func headAfterHandshake() {
+        var timer = ConnectionTimer(acceptedAt: 0, handshaking: true)
+        timer.handshakeCompleted(at: 4 * Self.second)
+        #expect(!timer.isHandshaking)
+        #expect(timer.deadline(timeouts)?.at == 14 * Self.second)
+        #expect(timer.expiry(at: 14 * Self.second, timeouts) == .requestTimeout)
+    }
+}

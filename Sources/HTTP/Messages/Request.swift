@@ -47,12 +47,15 @@ public struct Request: Sendable {
     public var peer: String
     /// A place for layers above HTTP (e.g. the verified caller). Empty when the request arrives.
     public var attributes: HTTPAttributes
+    /// The client certificate the connection's TLS handshake verified against the client CA; nil over plain
+    /// HTTP, without a certificate, or when the certificate presented did not verify.
+    public var clientCertificate: ClientCertificate?
 
     public init(
         method: HTTPMethod, version: HTTPVersion = .http1_1, target: String, path: String, query: [QueryItem] = [],
         headers: HTTPHeaders = [:], body: [UInt8] = [], pathParameters: PathParameters = PathParameters(),
         routeTemplate: String, routeMetadata: HTTPAttributes = HTTPAttributes(), requestId: String,
-        peer: String, attributes: HTTPAttributes = HTTPAttributes()
+        peer: String, attributes: HTTPAttributes = HTTPAttributes(), clientCertificate: ClientCertificate? = nil
     ) {
         self.method = method
         self.version = version
@@ -67,6 +70,7 @@ public struct Request: Sendable {
         self.requestId = requestId
         self.peer = peer
         self.attributes = attributes
+        self.clientCertificate = clientCertificate
     }
 
     /// The first value of query parameter `name`.

@@ -14,12 +14,20 @@ public struct RouteOptions: Sendable {
     public var execution: RouteExecution
     /// Opaque to HTTP: what the API layer declares about the route (allowed roles, operation id).
     public var metadata: HTTPAttributes
+    /// Only connections that presented a client certificate verified against the TLS client CA reach the
+    /// handler (e.g. bank callbacks); others get 403 `client_certificate_required` before the body is read.
+    /// The handler finds the certificate in `Request.clientCertificate`.
+    public var requiresClientCertificate: Bool
 
-    public init(bodyBytesMax: Int? = nil, execution: RouteExecution = .worker, metadata: HTTPAttributes = HTTPAttributes()) {
+    public init(
+        bodyBytesMax: Int? = nil, execution: RouteExecution = .worker, metadata: HTTPAttributes = HTTPAttributes(),
+        requiresClientCertificate: Bool = false
+    ) {
         precondition(bodyBytesMax.map { $0 >= 0 } ?? true, "bodyBytesMax must not be negative")
         self.bodyBytesMax = bodyBytesMax
         self.execution = execution
         self.metadata = metadata
+        self.requiresClientCertificate = requiresClientCertificate
     }
 
     /// Options for a cheap route run on the event loop.

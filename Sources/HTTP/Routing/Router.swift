@@ -60,6 +60,14 @@ public struct Router: Sendable {
         patterns.flatMap { pattern in pattern.routes.map { RouteDescription(method: $0.method, template: $0.template) } }
     }
 
+    /// Routes declared with `RouteOptions.requiresClientCertificate`.
+    var routesRequiringClientCertificate: [RouteDescription] {
+        patterns.flatMap { pattern in
+            pattern.routes.filter(\.options.requiresClientCertificate)
+                .map { RouteDescription(method: $0.method, template: $0.template) }
+        }
+    }
+
     /// Every template, indexed as in metrics.
     var templates: [String] { patterns.map(\.template.text) }
 

@@ -21,7 +21,6 @@ final class Connection {
 
     let token: UInt64
     let transport: any HTTPTransport
-    let shortReadMeansDrained: Bool
     let peer: String
     let input: InputBuffer
     var state = State.reading
@@ -36,13 +35,14 @@ final class Connection {
     var exchange: Exchange?
     var routing: Routing?
     var lingerBytes = 0
+    /// Set when the TLS handshake finishes; `.absent` for plain TCP.
+    var clientCertificate = ClientCertificateStatus.absent
 
     init(token: UInt64, transport: any HTTPTransport, peer: String, limits: HTTPParserLimits, acceptedAt now: UInt64) {
         self.token = token
         self.transport = transport
-        self.shortReadMeansDrained = transport.shortReadMeansDrained
         self.peer = peer
-        timer = ConnectionTimer(acceptedAt: now)
+        timer = ConnectionTimer(acceptedAt: now, handshaking: !transport.isEstablished)
         decoder = HTTPRequestDecoder(limits: limits)
         let headBytesMax = limits.requestLineBytesMax + limits.headerSectionBytesMax
         input = InputBuffer(

@@ -5,13 +5,16 @@ public struct ConnectionTimeouts: Sendable, Equatable {
     public var idle: UInt64
     public var write: UInt64
     public var linger: UInt64
+    /// From accept to a finished TLS handshake.
+    public var handshake: UInt64
 
-    public init(head: UInt64, body: UInt64, idle: UInt64, write: UInt64, linger: UInt64) {
+    public init(head: UInt64, body: UInt64, idle: UInt64, write: UInt64, linger: UInt64, handshake: UInt64 = 10_000_000_000) {
         self.head = head
         self.body = body
         self.idle = idle
         self.write = write
         self.linger = linger
+        self.handshake = handshake
     }
 }
 
@@ -19,6 +22,8 @@ public struct ConnectionTimeouts: Sendable, Equatable {
 /// and how the connection must end. The event loop feeds it the monotonic clock; tests feed it a fake one.
 public struct ConnectionTimer: Sendable, Equatable {
     public enum Phase: Sendable, Equatable {
+        /// A TLS handshake runs; no request has started.
+        case handshaking(since: UInt64)
         /// Waiting for a complete head. `afterResponse` is false for the first request of a connection.
         case awaitingHead(since: UInt64, firstByteAt: UInt64?, afterResponse: Bool)
         case readingBody(since: UInt64)
@@ -37,7 +42,18 @@ public struct ConnectionTimer: Sendable, Equatable {
 
     public private(set) var phase: Phase
 
-    public init(acceptedAt now: UInt64) {
+    /// `handshaking`: the transport must finish a TLS handshake before the first head is due.
+    public init(acceptedAt now: UInt64, handshaking: Bool = false) {
+        phase = handshaking ? .handshaking(since: now) : .awaitingHead(since: now, firstByteAt: nil, afterResponse: false)
+    }
+
+    public var isHandshaking: Bool {
+        if case .handshaking = phase { true } else { false }
+    }
+
+    /// The handshake finished: the first head is due `timeouts.head` from now.
+    public mutating func handshakeCompleted(at now: UInt64) {
+        precondition(isHandshaking, "no handshake is running")
         phase = .awaitingHead(since: now, firstByteAt: nil, afterResponse: false)
     }
 
@@ -71,6 +87,8 @@ public struct ConnectionTimer: Sendable, Equatable {
     /// When the current phase expires and what to do then; nil when no timer runs.
     public func deadline(_ timeouts: ConnectionTimeouts) -> (at: UInt64, expiry: Expiry)? {
         switch phase {
+        case .handshaking(let since):
+            return (since + timeouts.handshake, .close)
         case .awaitingHead(let since, let firstByteAt, let afterResponse):
             guard afterResponse else { return (since + timeouts.head, .requestTimeout) }
             let idleDeadline = since + timeouts.idle

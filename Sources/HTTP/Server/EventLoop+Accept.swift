@@ -3,7 +3,7 @@ import Glibc
 extension EventLoop {
     func startListening() throws(SystemCallError) {
         try epoll.add(
-            core.listener, events: LinuxSymbols.epollIn | LinuxSymbols.epollExclusive, data: Self.listenerToken)
+            core.listener, events: Epoll.input | Epoll.exclusive, data: Self.listenerToken)
         listening = true
     }
 
@@ -21,7 +21,7 @@ extension EventLoop {
         guard listening else { return }
         do {
             try epoll.add(
-                core.listener, events: LinuxSymbols.epollIn | LinuxSymbols.epollExclusive, data: Self.listenerToken)
+                core.listener, events: Epoll.input | Epoll.exclusive, data: Self.listenerToken)
         } catch {
             configuration.errorLog("could not resume accepting: \(error)")
         }
@@ -69,7 +69,7 @@ extension EventLoop {
         let transport: any HTTPTransport
         do {
             try Socket.setNoDelay(accepted.descriptor)
-            transport = try configuration.transport.makeTransport(acceptedDescriptor: accepted.descriptor)
+            transport = try core.transport.makeTransport(acceptedDescriptor: accepted.descriptor)
         } catch {
             configuration.errorLog("could not set up a connection from \(accepted.peer): \(error)")
             SystemCall.close(accepted.descriptor)
@@ -83,7 +83,7 @@ extension EventLoop {
         let slot = freeSlots.popLast() ?? appendSlot()
         let token = UInt64(generations[slot]) << 32 | UInt64(slot)
         let connection = Connection(token: token, transport: transport, peer: peer, limits: core.parserLimits, acceptedAt: now)
-        let events = LinuxSymbols.epollIn | LinuxSymbols.epollOut | LinuxSymbols.epollRdHup | LinuxSymbols.epollEdgeTriggered
+        let events = Epoll.input | Epoll.output | Epoll.readHangUp | Epoll.edgeTriggered
         do {
             try epoll.add(transport.descriptor, events: events, data: token)
         } catch {
@@ -105,8 +105,12 @@ extension EventLoop {
         return connections.count - 1
     }
 
-    /// Over the connection cap: a best-effort 503 in one non-blocking send, then close.
+    /// Over the connection cap: a best-effort 503 in one non-blocking send (plain HTTP only), then close.
     private func rejectOverCapacity(_ descriptor: Int32) {
+        guard core.transport.speaksPlainHTTP else {
+            SystemCall.close(descriptor)
+            return
+        }
         let error = HTTPError(status: .serviceUnavailable, code: "too_many_connections",
                               detail: "the server has too many open connections; retry shortly",
                               headers: ["Retry-After": "1"])

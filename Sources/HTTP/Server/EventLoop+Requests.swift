@@ -45,24 +45,42 @@ extension EventLoop {
         let minimum = connection.decoder.isReadingBody ? Connection.bodyReadBytes : Connection.readBytesMin
         let space = connection.input.writableSpace(minimum: minimum)
         precondition(space.count > 0, "the input buffer is full although the decoder bounds a head")
+        let result: TransportIO
         do {
-            switch try connection.transport.read(into: space) {
-            case .transferred(let count):
-                connection.input.didWrite(count)
-                if count < space.count && connection.shortReadMeansDrained { connection.socketDrained = true }
-                noteHeadBytes(connection)
-                return true
-            case .wouldBlock:
-                connection.socketDrained = true
-                return false
-            case .endOfStream:
-                close(connection)
-                return false
-            }
+            result = try connection.transport.read(into: space)
         } catch {
+            closeAfterTransportError(connection, error)
+            return false
+        }
+        if connection.timer.isHandshaking && connection.transport.isEstablished { handshakeCompleted(connection) }
+        switch result {
+        case .transferred(let count):
+            connection.input.didWrite(count)
+            if connection.transport.inputDrained { connection.socketDrained = true }
+            noteHeadBytes(connection)
+            return true
+        case .wouldBlock:
+            connection.socketDrained = true
+            return false
+        case .endOfStream:
             close(connection)
             return false
         }
+    }
+
+    private func handshakeCompleted(_ connection: Connection) {
+        connection.timer.handshakeCompleted(at: now)
+        connection.clientCertificate = connection.transport.clientCertificate
+        armTimer(connection)
+    }
+
+    /// Socket errors (a reset) are routine; TLS failures (a plain-HTTP client, an old protocol version, a bad
+    /// record) are logged with the peer so an operator can see why a bank cannot connect.
+    func closeAfterTransportError(_ connection: Connection, _ error: any Error) {
+        if error is TLSConnectionError {
+            configuration.errorLog("connection from \(connection.peer): \(error)")
+        }
+        close(connection)
     }
 
     /// Starts the head deadline of a kept-alive connection at the first byte of its next head (later bytes
@@ -87,6 +105,11 @@ extension EventLoop {
             exchange.templateIndex = route.templateIndex
             exchange.routeLabel = route.template
             connection.exchange = exchange
+            if route.options.requiresClientCertificate && connection.clientCertificate.verified == nil {
+                let error = Self.clientCertificateRequired(connection.clientCertificate)
+                answerFromHead(connection, ProblemDocument.response(error, requestId: requestId), hasBody: hasBody)
+                return
+            }
             connection.routing = .route(route, parameters, head)
             let cap = route.options.bodyBytesMax ?? configuration.bodyBytesMaxDefault
             if let error = connection.decoder.startBody(bodyBytesMax: cap) {
@@ -111,7 +134,17 @@ extension EventLoop {
         }
     }
 
-    /// A 404 or 405 needs no body: without one the connection stays usable; with one it is answered
+    private static func clientCertificateRequired(_ status: ClientCertificateStatus) -> HTTPError {
+        let required = "this resource requires a client certificate issued by a CA this server trusts"
+        let detail: String
+        switch status {
+        case .rejected(let reason): detail = "\(required); the certificate presented was not accepted: \(reason)"
+        case .absent, .verified: detail = "\(required); none was presented"
+        }
+        return HTTPError(status: .forbidden, code: "client_certificate_required", detail: detail)
+    }
+
+    /// A 403, 404 or 405 needs no body: without one the connection stays usable; with one it is answered
     /// at once and closed rather than read.
     private func answerFromHead(_ connection: Connection, _ response: Response, hasBody: Bool) {
         if hasBody {
@@ -147,7 +180,7 @@ extension EventLoop {
                 method: head.method, version: head.version, target: head.target, path: head.components.path,
                 query: head.components.query, headers: head.headers, body: body, pathParameters: parameters,
                 routeTemplate: route.template, routeMetadata: route.options.metadata, requestId: exchange.requestId,
-                peer: connection.peer)
+                peer: connection.peer, clientCertificate: connection.clientCertificate.verified)
             switch route.options.execution {
             case .inline:
                 queueResponse(connection, Responder.respond(route, to: request, errorLog: configuration.errorLog))
@@ -238,7 +271,7 @@ extension EventLoop {
                     try connection.transport.write(UnsafeRawBufferPointer(rebasing: bytes[connection.outputOffset...]))
                 }
             } catch {
-                close(connection)
+                closeAfterTransportError(connection, error)
                 return false
             }
             switch result {

@@ -47,7 +47,7 @@ final class EventLoop {
 
     func run() {
         do {
-            try epoll.add(mailbox.eventDescriptor, events: LinuxSymbols.epollIn, data: Self.mailboxToken)
+            try epoll.add(mailbox.eventDescriptor, events: Epoll.input, data: Self.mailboxToken)
             try startListening()
         } catch {
             preconditionFailure("event loop \(index) could not register its descriptors: \(error)")
@@ -98,8 +98,11 @@ final class EventLoop {
             drainMailbox()
         default:
             guard let connection = lookup(event.data) else { return }
-            let readable = LinuxSymbols.epollIn | LinuxSymbols.epollRdHup | LinuxSymbols.epollHup | LinuxSymbols.epollErr
-            if event.events & readable != 0 { connection.socketDrained = false }
+            let readable = Epoll.input | Epoll.readHangUp | Epoll.hangUp | Epoll.error
+            if event.events & readable != 0
+                || (event.events & Epoll.output != 0 && connection.transport.readWaitsForWritable) {
+                connection.socketDrained = false
+            }
             service(connection)
         }
     }

@@ -57,6 +57,10 @@ public final class HTTPServer: Sendable {
     }
 
     private func launch() throws -> ServerCore {
+        let tls = try configuration.tls.map { configuration throws(TLSConfigurationError) in
+            try TLSTransportFactory(configuration: configuration)
+        }
+        warnAboutUnverifiableRoutes()
         let (listener, port) = try Socket.listen(
             host: configuration.host, port: configuration.port, backlog: configuration.listenBacklog)
         var epolls: [Int32] = []
@@ -76,7 +80,7 @@ public final class HTTPServer: Sendable {
         self.port.store(port, ordering: .releasing)
         let core = ServerCore(
             configuration: configuration, router: router, metrics: metrics, workers: workers, listener: listener,
-            mailboxes: mailboxes, onStopped: { [weak self] in self?.didStop() })
+            tls: tls, mailboxes: mailboxes, onStopped: { [weak self] in self?.didStop() })
         for (index, descriptor) in epolls.enumerated() {
             // A loop thread that cannot start leaves the server unable to stop cleanly: treat it as fatal.
             do {
@@ -88,6 +92,16 @@ public final class HTTPServer: Sendable {
             }
         }
         return core
+    }
+
+    /// Routes that require a client certificate answer 403 to everyone when no client CA is configured.
+    private func warnAboutUnverifiableRoutes() {
+        guard configuration.tls?.clientCAFile == nil else { return }
+        let routes = router.routesRequiringClientCertificate
+        guard !routes.isEmpty else { return }
+        configuration.errorLog(
+            "no TLS client CA is configured, so these routes will refuse every request with 403: "
+                + routes.map(\.description).joined(separator: ", "))
     }
 
     /// Called once by the last event loop: releases the loops' shared state and wakes `waitUntilStopped()`.
@@ -137,8 +151,29 @@ public final class HTTPServer: Sendable {
         core?.beginShutdown()
     }
 
-    /// Shuts this server down gracefully on SIGTERM or SIGINT (through a self-pipe; the signal handler only
-    /// writes one byte). Once no registered server is running, the signal's default action applies again.
+    /// Loads the TLS certificate chain, key and client CA files again. New connections use them; open
+    /// connections keep the ones they were accepted with. If a file is missing or invalid, the current
+    /// certificates stay, the error is logged to `errorLog` and thrown. Does nothing without TLS or while
+    /// the server is not running.
+    public func reloadCertificates() throws(TLSConfigurationError) {
+        let tls: TLSTransportFactory? = lifecycle.withLock { if case .running(let core) = $0 { core.tls } else { nil } }
+        guard let tls else { return }
+        do {
+            try tls.reload()
+        } catch {
+            configuration.errorLog("TLS certificate reload failed, keeping the current certificates: \(error)")
+            throw error
+        }
+    }
+
+    /// Whether the server runs with TLS and can reload certificates.
+    var reloadsCertificates: Bool {
+        lifecycle.withLock { if case .running(let core) = $0 { core.tls != nil && !core.isStopping } else { false } }
+    }
+
+    /// Shuts this server down gracefully on SIGTERM or SIGINT and reloads its TLS certificates on SIGHUP
+    /// (through a self-pipe; the signal handler only writes one byte). Once no registered server is running
+    /// (for SIGHUP: none running with TLS), the signal's default action applies again.
     public func installSignalHandlers() throws {
         try SignalRelay.shared.register(self)
     }

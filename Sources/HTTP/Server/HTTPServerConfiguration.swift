@@ -50,7 +50,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var accessLog: AccessLogSink? = .standardOutput
     /// Receives server-side error messages (handler failures, accept errors). Never sent to clients.
     public var errorLog: @Sendable (String) -> Void = ServerLog.standardError
-    /// Creates the byte stream for each accepted socket (plain TCP; TLS slots in here).
+    /// TLS on the listening port; nil serves plain HTTP. The certificate files are loaded by `start()`.
+    public var tls: TLSConfiguration?
+    /// Creates the byte stream for each accepted socket when `tls` is nil (plain TCP by default).
     public var transport: any HTTPTransportFactory = PlainTCPTransportFactory()
 
     public init() {}
@@ -69,7 +71,8 @@ public struct HTTPServerConfiguration: Sendable {
         ConnectionTimeouts(
             head: Self.nanoseconds(headTimeoutSeconds), body: Self.nanoseconds(bodyTimeoutSeconds),
             idle: Self.nanoseconds(idleTimeoutSeconds), write: Self.nanoseconds(writeTimeoutSeconds),
-            linger: Self.nanoseconds(lingerTimeoutSeconds))
+            linger: Self.nanoseconds(lingerTimeoutSeconds),
+            handshake: Self.nanoseconds(tls?.handshakeTimeoutSeconds ?? headTimeoutSeconds))
     }
 
     func validate() {
@@ -82,6 +85,8 @@ public struct HTTPServerConfiguration: Sendable {
                         lingerTimeoutSeconds, shutdownGraceSeconds] {
             precondition(seconds > 0 && seconds <= 86_400, "timeouts are between 0 and a day")
         }
+        precondition(tls == nil || transport is PlainTCPTransportFactory, "set either tls or a custom transport, not both")
+        tls?.validate()
     }
 
     static func nanoseconds(_ seconds: Double) -> UInt64 {

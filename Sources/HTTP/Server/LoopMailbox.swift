@@ -1,3 +1,4 @@
+import CSystem
 import Glibc
 import Synchronization
 
@@ -16,7 +17,7 @@ final class LoopMailbox: Sendable {
 
     init() throws(SystemCallError) {
         eventDescriptor = try SystemCall.run("eventfd") {
-            LinuxSymbols.eventFD(0, Int32(O_NONBLOCK) | Int32(O_CLOEXEC))
+            tuition_eventfd(0, Int32(O_NONBLOCK) | Int32(O_CLOEXEC))
         }
     }
 

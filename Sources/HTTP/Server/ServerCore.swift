@@ -7,6 +7,10 @@ final class ServerCore: Sendable {
     let metrics: HTTPMetrics
     let workers: WorkerPool
     let listener: Int32
+    /// Makes each accepted socket's transport: `configuration.transport`, or TLS.
+    let transport: any HTTPTransportFactory
+    /// The TLS factory when TLS is on, for certificate reloads.
+    let tls: TLSTransportFactory?
     let parserLimits: HTTPParserLimits
     let timeouts: ConnectionTimeouts
     let mailboxes: [LoopMailbox]
@@ -17,13 +21,15 @@ final class ServerCore: Sendable {
 
     init(
         configuration: HTTPServerConfiguration, router: Router, metrics: HTTPMetrics, workers: WorkerPool,
-        listener: Int32, mailboxes: [LoopMailbox], onStopped: @escaping @Sendable () -> Void
+        listener: Int32, tls: TLSTransportFactory?, mailboxes: [LoopMailbox], onStopped: @escaping @Sendable () -> Void
     ) {
         self.configuration = configuration
         self.router = router
         self.metrics = metrics
         self.workers = workers
         self.listener = listener
+        self.tls = tls
+        transport = tls ?? configuration.transport
         self.mailboxes = mailboxes
         self.onStopped = onStopped
         parserLimits = configuration.parserLimits

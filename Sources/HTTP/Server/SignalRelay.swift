@@ -1,13 +1,13 @@
 import Glibc
 import Synchronization
 
-/// Turns SIGTERM and SIGINT into `shutdown()` calls. The handler writes the signal number to a pipe (the only
-/// work done in signal context); a thread reads the pipe and does the rest.
+/// Turns SIGTERM and SIGINT into `shutdown()` calls and SIGHUP into `reloadCertificates()`. The handler writes
+/// the signal number to a pipe (the only work done in signal context); a thread reads the pipe and does the rest.
 final class SignalRelay: Sendable {
     static let shared = SignalRelay()
     /// Read by the signal handler: an atomic load is async-signal-safe; the value is set before the handler.
     static let pipeWriteDescriptor = Atomic<Int32>(-1)
-    static let handledSignals: [Int32] = [SIGTERM, SIGINT]
+    static let handledSignals: [Int32] = [SIGTERM, SIGINT, SIGHUP]
 
     private struct State: Sendable {
         var installed = false
@@ -55,14 +55,18 @@ final class SignalRelay: Sendable {
     }
 
     private func deliver(_ number: Int32) {
-        let running = state.withLock { $0.servers.filter(\.isRunning) }
-        guard !running.isEmpty else {
-            // Nothing to drain: behave as if no handler were installed.
+        let reloading = number == SIGHUP
+        let servers = state.withLock { $0.servers.filter { reloading ? $0.reloadsCertificates : $0.isRunning } }
+        guard !servers.isEmpty else {
+            // Nothing to drain or reload: behave as if no handler were installed.
             signal(number, SIG_DFL)
             raise(number)
             return
         }
-        for server in running { server.shutdown() }
+        for server in servers {
+            // A failed reload keeps the current certificates and is logged by the server.
+            if reloading { try? server.reloadCertificates() } else { server.shutdown() }
+        }
     }
 }
 

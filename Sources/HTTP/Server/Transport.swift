@@ -12,9 +12,9 @@ public enum TransportIO: Sendable, Equatable {
 
 /// The byte stream of one accepted connection, as the event loop sees it: non-blocking reads and writes.
 ///
-/// This is the seam for TLS: a TLS transport wraps the socket, runs the handshake inside its first reads and
-/// writes, and returns decrypted bytes. A transport that buffers decrypted bytes internally must return them
-/// all before reporting `wouldBlock` (the loop waits for socket readiness only after `wouldBlock`).
+/// Plain TCP and TLS implement it. A TLS transport runs the handshake inside its first reads and returns
+/// decrypted bytes. A transport that buffers input internally must say so through `inputDrained` (the loop
+/// waits for socket readiness only once that is true or a read reported `wouldBlock`).
 /// Used only on the connection's event-loop thread.
 public protocol HTTPTransport: AnyObject {
     /// The socket, for readiness notification.
@@ -25,19 +25,35 @@ public protocol HTTPTransport: AnyObject {
     func shutdownWrite()
     /// Releases the socket. Called exactly once.
     func close()
-    /// Whether a read that fills less than the buffer proves the socket has no more bytes now. True for TCP
-    /// (a read takes everything queued); a TLS transport returning one record per read must say false, and
-    /// the loop then reads until `wouldBlock`.
-    var shortReadMeansDrained: Bool { get }
+    /// After a read that transferred bytes: whether neither the socket nor the transport holds more input now
+    /// (TCP: the read filled less than the buffer). While false, the loop reads again until `wouldBlock`.
+    var inputDrained: Bool { get }
+    /// After a read that reported `wouldBlock`: whether it waits for the socket to become writable rather than
+    /// readable (TLS: a handshake message or a KeyUpdate answer did not fit the socket).
+    var readWaitsForWritable: Bool { get }
+    /// False while a handshake runs: the loop applies the handshake deadline, and no request has started.
+    var isEstablished: Bool { get }
+    /// What the handshake established about the client's certificate (`.absent` for plain TCP).
+    var clientCertificate: ClientCertificateStatus { get }
 }
 
 extension HTTPTransport {
-    public var shortReadMeansDrained: Bool { false }
+    public var inputDrained: Bool { false }
+    public var readWaitsForWritable: Bool { false }
+    public var isEstablished: Bool { true }
+    public var clientCertificate: ClientCertificateStatus { .absent }
 }
 
 /// Makes a transport for each accepted socket (already non-blocking). Called on event-loop threads.
 public protocol HTTPTransportFactory: Sendable {
     func makeTransport(acceptedDescriptor: Int32) throws -> any HTTPTransport
+    /// Whether accepted sockets speak plain HTTP, so that a connection over the cap can be answered with a raw
+    /// 503 before any transport exists. TLS: false, such connections are closed without a word.
+    var speaksPlainHTTP: Bool { get }
+}
+
+extension HTTPTransportFactory {
+    public var speaksPlainHTTP: Bool { true }
 }
 
 /// Plain TCP.
@@ -51,7 +67,7 @@ public struct PlainTCPTransportFactory: HTTPTransportFactory {
 
 final class PlainTCPTransport: HTTPTransport {
     let descriptor: Int32
-    var shortReadMeansDrained: Bool { true }
+    private(set) var inputDrained = false
     private var closed = false
 
     init(descriptor: Int32) {
@@ -66,6 +82,8 @@ final class PlainTCPTransport: HTTPTransport {
         precondition(!closed && buffer.count > 0)
         let count = try SystemCall.runNonBlocking("recv") { recv(descriptor, buffer.baseAddress, buffer.count, 0) }
         guard let count else { return .wouldBlock }
+        // A read takes everything queued, so a short one proves the socket drained.
+        inputDrained = count < buffer.count
         return count == 0 ? .endOfStream : .transferred(count)
     }
 

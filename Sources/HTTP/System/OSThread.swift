@@ -1,3 +1,4 @@
+import CSystem
 import Glibc
 
 /// A detached POSIX thread running a closure. Event loops and workers are long-lived threads of their own:
@@ -17,8 +18,8 @@ enum OSThread {
         var thread = pthread_t()
         let result = pthread_create(&thread, nil, { argument in
             let start = Unmanaged<Start>.fromOpaque(argument!).takeRetainedValue()
-            // Thread names are at most 15 bytes plus NUL on Linux.
-            _ = LinuxSymbols.pthreadSetName(pthread_self(), String(start.name.prefix(15)))
+            // Linux keeps at most 15 bytes of a thread name; the shim truncates.
+            _ = tuition_set_thread_name(start.name)
             start.body()
             return nil
         }, start)

@@ -1,3 +1,4 @@
+import CSystem
 import Glibc
 
 /// A configuration error found while opening the listening socket.
@@ -44,7 +45,7 @@ enum Socket {
         let flags = Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
         let accepted = try SystemCall.runNonBlocking("accept4") {
             withUnsafeMutablePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { LinuxSymbols.accept4(listener, $0, &length, flags) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { tuition_accept4(listener, $0, &length, flags) }
             }
         }
         guard let descriptor = accepted else { return nil }
@@ -53,6 +54,13 @@ enum Socket {
 
     static func setNoDelay(_ descriptor: Int32) throws(SystemCallError) {
         try setOption(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
+    }
+
+    /// Sends a delayed acknowledgement now (best effort). After a TLS 1.3 handshake the server has nothing to
+    /// send, so the client's Finished would wait for the delayed ACK (40 ms on Linux), and a client with Nagle's
+    /// algorithm on holds its first request back until that ACK.
+    static func acknowledgeNow(_ descriptor: Int32) {
+        _ = try? setOption(descriptor, Int32(IPPROTO_TCP), TCP_QUICKACK, 1)
     }
 
     static func shutdownWrite(_ descriptor: Int32) {

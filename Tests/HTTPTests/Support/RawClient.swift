@@ -2,27 +2,74 @@ import Foundation
 import Glibc
 @testable import HTTP
 
-/// A blocking TCP client that sends raw bytes and reads raw responses, for tests on the wire format.
-final class RawClient {
-    struct ParsedResponse {
-        var status: Int
-        var headers: [(String, String)]
-        var body: [UInt8]
-        var raw: [UInt8]
+struct ParsedResponse {
+    var status: Int
+    var headers: [(String, String)]
+    var body: [UInt8]
+    var raw: [UInt8]
 
-        func header(_ name: String) -> String? {
-            headers.first { $0.0.lowercased() == name.lowercased() }?.1
+    func header(_ name: String) -> String? {
+        headers.first { $0.0.lowercased() == name.lowercased() }?.1
+    }
+
+    var bodyText: String { String(decoding: body, as: UTF8.self) }
+}
+
+struct ClientError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// A client that reads raw bytes; `pending` holds bytes read past the last response.
+protocol ResponseReading: AnyObject {
+    var pending: [UInt8] { get set }
+    /// Reads some bytes (returning `pending` first); empty on EOF; throws on timeout or error.
+    func readSome() throws -> [UInt8]
+}
+
+extension ResponseReading {
+    /// Reads one response framed by Content-Length (or without a body for 1xx/204/304/HEAD when `headRequest`).
+    func readResponse(headRequest: Bool = false) throws -> ParsedResponse {
+        var data: [UInt8] = []
+        var headEnd: Int?
+        while headEnd == nil {
+            let chunk = try readSome()
+            if chunk.isEmpty { throw ClientError(description: "connection closed before a response head (\(data.count) bytes)") }
+            data += chunk
+            headEnd = Self.find([13, 10, 13, 10], in: data).map { $0 + 4 }
         }
-
-        var bodyText: String { String(decoding: body, as: UTF8.self) }
+        let head = String(decoding: data[0..<headEnd!], as: UTF8.self)
+        var lines = head.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        let statusLine = lines.removeFirst()
+        let status = Int(statusLine.split(separator: " ")[1])!
+        let headers = lines.map { line -> (String, String) in
+            let colon = line.firstIndex(of: ":")!
+            return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        }
+        let length = headRequest || status < 200 || status == 204 || status == 304
+            ? 0 : Int(headers.first { $0.0.lowercased() == "content-length" }?.1 ?? "0")!
+        while data.count < headEnd! + length {
+            let chunk = try readSome()
+            if chunk.isEmpty { throw ClientError(description: "connection closed inside a body") }
+            data += chunk
+        }
+        let end = headEnd! + length
+        pending = Array(data[end...])
+        return ParsedResponse(status: status, headers: headers, body: Array(data[headEnd!..<end]), raw: Array(data[0..<end]))
     }
 
-    struct ClientError: Error, CustomStringConvertible {
-        var description: String
+    static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
+        guard haystack.count >= needle.count else { return nil }
+        for start in 0...(haystack.count - needle.count) where haystack[start..<(start + needle.count)].elementsEqual(needle) {
+            return start
+        }
+        return nil
     }
+}
 
+/// A blocking TCP client that sends raw bytes and reads raw responses, for tests on the wire format.
+final class RawClient: ResponseReading {
     let descriptor: Int32
-    private var pending: [UInt8] = []
+    var pending: [UInt8] = []
 
     /// Connects to 127.0.0.1:`port`; reads time out after `readTimeoutSeconds`.
     init(port: Int, readTimeoutSeconds: Double = 5, receiveBufferBytes: Int32? = nil) throws {
@@ -90,43 +137,5 @@ final class RawClient {
     func peerClosed() -> Bool {
         guard let chunk = try? readSome() else { return errno == ECONNRESET }
         return chunk.isEmpty
-    }
-
-    /// Reads one response framed by Content-Length (or without a body for 1xx/204/304/HEAD when `headRequest`).
-    func readResponse(headRequest: Bool = false) throws -> ParsedResponse {
-        var data: [UInt8] = []
-        var headEnd: Int?
-        while headEnd == nil {
-            let chunk = try readSome()
-            if chunk.isEmpty { throw ClientError(description: "connection closed before a response head (\(data.count) bytes)") }
-            data += chunk
-            headEnd = Self.find([13, 10, 13, 10], in: data).map { $0 + 4 }
-        }
-        let head = String(decoding: data[0..<headEnd!], as: UTF8.self)
-        var lines = head.components(separatedBy: "\r\n").filter { !$0.isEmpty }
-        let statusLine = lines.removeFirst()
-        let status = Int(statusLine.split(separator: " ")[1])!
-        let headers = lines.map { line -> (String, String) in
-            let colon = line.firstIndex(of: ":")!
-            return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
-        }
-        let length = headRequest || status < 200 || status == 204 || status == 304
-            ? 0 : Int(headers.first { $0.0.lowercased() == "content-length" }?.1 ?? "0")!
-        while data.count < headEnd! + length {
-            let chunk = try readSome()
-            if chunk.isEmpty { throw ClientError(description: "connection closed inside a body") }
-            data += chunk
-        }
-        let end = headEnd! + length
-        pending = Array(data[end...])
-        return ParsedResponse(status: status, headers: headers, body: Array(data[headEnd!..<end]), raw: Array(data[0..<end]))
-    }
-
-    static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
-        guard haystack.count >= needle.count else { return nil }
-        for start in 0...(haystack.count - needle.count) where haystack[start..<(start + needle.count)].elementsEqual(needle) {
-            return start
-        }
-        return nil
     }
 }

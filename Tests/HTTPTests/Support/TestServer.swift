@@ -41,6 +41,18 @@ final class TestServer: Sendable {
         try server.start()
     }
 
+    /// A TLS server with the test certificates; `clientCA` asks clients for certificates from the test CA.
+    static func tls(clientCA: Bool = true, _ adjust: (inout HTTPServerConfiguration) -> Void = { _ in }) throws -> TestServer {
+        try TestServer { configuration in
+            let certificates = TestCertificates.shared
+            var tls = TLSConfiguration(certificateChainFile: certificates.serverCertificate, privateKeyFile: certificates.serverKey)
+            tls.clientCAFile = clientCA ? certificates.caFile : nil
+            tls.handshakeTimeoutSeconds = 2
+            configuration.tls = tls
+            adjust(&configuration)
+        }
+    }
+
     func stop() {
         server.shutdown()
         server.waitUntilStopped()
@@ -73,6 +85,13 @@ final class TestServer: Sendable {
         }
         router.add(.get, "/conflict") { _ in
             throw HTTPError(status: .conflict, code: "invoice_already_paid", detail: "invoice 7 is paid")
+        }
+        router.add(.get, "/whoami", options: RouteOptions(requiresClientCertificate: true)) { request in
+            guard let certificate = request.clientCertificate else { return .text("no certificate") }
+            return .text("\(certificate.subject)|\(certificate.issuer)|\(certificate.sha256Fingerprint)")
+        }
+        router.add(.post, "/bank/callback", options: RouteOptions(requiresClientCertificate: true)) { request in
+            .text("received \(request.body.count) from \(request.clientCertificate?.subject ?? "nobody")")
         }
         router.add(.get, "/big") { _ in
             Response(status: .ok, headers: ["Content-Type": "application/octet-stream"], body: [UInt8](repeating: 7, count: 4 << 20))
