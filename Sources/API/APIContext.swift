@@ -13,10 +13,13 @@ public struct APIContext: Sendable {
     public let metrics: HTTPMetrics
     public let version: String
     public let callbacks: CallbackIngest
+    /// Whether callback routes require a verified TLS client certificate (the server has a client CA).
+    public let callbacksRequireClientCertificate: Bool
 
     /// Loads the callback descriptions from `bank-formats/callbacks`; a broken description stops startup.
     public init(pool: PostgresPool, layout: ProjectLayout, metrics: HTTPMetrics, version: String = TuitionAPI.version,
-                clock: @escaping @Sendable () -> Date = { Date() }) throws {
+                callbacksRequireClientCertificate: Bool = false, clock: @escaping @Sendable () -> Date = { Date() }) throws {
+        self.callbacksRequireClientCertificate = callbacksRequireClientCertificate
         self.pool = pool
         self.layout = layout
         self.metrics = metrics

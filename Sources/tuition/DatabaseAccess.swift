@@ -13,8 +13,10 @@ struct DatabaseAccess {
         try EmbeddedCluster(home: environment["TUITION_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? homeDefault)
     }
 
-    /// Resolves the database, starting the embedded cluster if that is the one in use.
-    static func resolve(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DatabaseAccess {
+    /// Resolves the database, starting the embedded cluster if that is the one in use. Without an
+    /// explicit environment, the settings of `TUITION_CONFIG` (if set) apply under the process environment.
+    static func resolve(_ explicit: [String: String]? = nil) throws -> DatabaseAccess {
+        let environment = try explicit ?? Settings.load(configPath: nil).databaseEnvironment
         if let url = environment["DATABASE_URL"], !url.isEmpty {
             return DatabaseAccess(configuration: try PostgresConfiguration(url: url), embedded: nil)
         }

@@ -13,6 +13,7 @@ enum Tuition {
     static let commands: [Command] = [
         Command(name: "demo", summary: "Seed a demo province and serve it (scripts/demo)", usage: DemoCommand.usage, run: DemoCommand.run),
         Command(name: "serve", summary: "Run the JSON API server (migrates first)", usage: ServeCommand.usage, run: ServeCommand.run),
+        Command(name: "config", summary: "Check the configuration and print the effective settings", usage: ConfigCommand.usage, run: ConfigCommand.run),
         Command(name: "migrate", summary: "Apply pending database migrations", usage: MigrateCommand.usage, run: MigrateCommand.run),
         Command(name: "db", summary: "Manage the embedded PostgreSQL cluster", usage: DatabaseCommand.usage, run: DatabaseCommand.run),
         Command(name: "school", summary: "Create and list schools", usage: SchoolCommand.usage, run: SchoolCommand.run),

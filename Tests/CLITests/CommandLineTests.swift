@@ -16,6 +16,7 @@ import TestSupport
             Commands:
               demo         Seed a demo province and serve it (scripts/demo)
               serve        Run the JSON API server (migrates first)
+              config       Check the configuration and print the effective settings
               migrate      Apply pending database migrations
               db           Manage the embedded PostgreSQL cluster
               school       Create and list schools

@@ -14,11 +14,13 @@ enum CallbackEndpoints {
         let ingest = context.callbacks
         builder.addUnauthenticated(.post, "/v1/callbacks/{provider}", summary: "Receive a payment callback (tuition, sepay, sepay-hmac, casso, payos, momo)",
                                    tag: "callbacks", access: .signed, request: TuitionCallbackBody.self, response: nil,
-                                   options: RouteOptions(bodyBytesMax: bodyBytesMax)) { request in
+                                   options: RouteOptions(bodyBytesMax: bodyBytesMax,
+                                                         requiresClientCertificate: context.callbacksRequireClientCertificate)) { request in
             try handle(request, provider: request.pathParameters["provider"] ?? "", ingest: ingest)
         }
         builder.addUnauthenticated(.get, "/v1/callbacks/vnpay", summary: "Receive a VNPay IPN (query string, RspCode reply)",
-                                   tag: "callbacks", access: .signed, response: nil) { request in
+                                   tag: "callbacks", access: .signed, response: nil,
+                                   options: RouteOptions(requiresClientCertificate: context.callbacksRequireClientCertificate)) { request in
             try handle(request, provider: "vnpay", ingest: ingest)
         }
     }
