@@ -1,16 +1,16 @@
 import Glibc
 
-/// A mutex with a condition variable around some state: the one place this module
-/// blocks threads. `Synchronization.Mutex` has no condition variable, so this wraps pthreads.
+/// A mutex with a condition variable around some state: the one place the program blocks threads
+/// on a condition (the pool's checkout, the callbacks' group commit). `Synchronization.Mutex` has no condition variable, so this wraps pthreads.
 ///
 /// `@unchecked Sendable` is sound because `state` is only touched inside `withLock`,
 /// while the pthread mutex is held.
-final class Monitor<State>: @unchecked Sendable {
+public final class Monitor<State>: @unchecked Sendable {
     private var state: State
     private var mutex = pthread_mutex_t()
     private var condition = pthread_cond_t()
 
-    init(_ state: State) {
+    public init(_ state: State) {
         self.state = state
         precondition(pthread_mutex_init(&mutex, nil) == 0)
         var attributes = pthread_condattr_t()
@@ -26,7 +26,7 @@ final class Monitor<State>: @unchecked Sendable {
         pthread_mutex_destroy(&mutex)
     }
 
-    func withLock<T, E: Error>(_ body: (inout State) throws(E) -> T) throws(E) -> T {
+    public func withLock<T, E: Error>(_ body: (inout State) throws(E) -> T) throws(E) -> T {
         pthread_mutex_lock(&mutex)
         defer { pthread_mutex_unlock(&mutex) }
         return try body(&state)
@@ -34,7 +34,7 @@ final class Monitor<State>: @unchecked Sendable {
 
     /// Waits, with the lock held around `ready`, until `ready` returns a value or the
     /// monotonic deadline (in nanoseconds) passes; nil on timeout.
-    func wait<T>(untilNanoseconds deadline: UInt64, _ ready: (inout State) -> T?) -> T? {
+    public func wait<T>(untilNanoseconds deadline: UInt64, _ ready: (inout State) -> T?) -> T? {
         pthread_mutex_lock(&mutex)
         defer { pthread_mutex_unlock(&mutex) }
         while true {
@@ -46,13 +46,13 @@ final class Monitor<State>: @unchecked Sendable {
         }
     }
 
-    func broadcast() {
+    public func broadcast() {
         pthread_mutex_lock(&mutex)
         pthread_cond_broadcast(&condition)
         pthread_mutex_unlock(&mutex)
     }
 
-    func signal() {
+    public func signal() {
         pthread_mutex_lock(&mutex)
         pthread_cond_signal(&condition)
         pthread_mutex_unlock(&mutex)
@@ -60,7 +60,7 @@ final class Monitor<State>: @unchecked Sendable {
 }
 
 /// Nanoseconds on the monotonic clock.
-func monotonicNanoseconds() -> UInt64 {
+public func monotonicNanoseconds() -> UInt64 {
     var time = timespec()
     clock_gettime(CLOCK_MONOTONIC, &time)
     return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)

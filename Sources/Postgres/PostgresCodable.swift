@@ -193,16 +193,18 @@ public struct PostgresTextArray: PostgresCodable, Hashable {
     public var values: [String]
     public init(_ values: [String]) { self.values = values }
     public static var postgresType: PostgresType { .textArray }
-    public var postgresText: String {
-        "{" + values.map { value in
-            var quoted = "\""
-            for character in value {
-                if character == "\"" || character == "\\" { quoted.append("\\") }
-                quoted.append(character)
-            }
-            return quoted + "\""
-        }.joined(separator: ",") + "}"
+    public var postgresText: String { "{" + values.map(PostgresTextArray.quoted).joined(separator: ",") + "}" }
+
+    /// An array element in double quotes, with quotes and backslashes escaped.
+    static func quoted(_ value: String) -> String {
+        var quoted = "\""
+        for character in value {
+            if character == "\"" || character == "\\" { quoted.append("\\") }
+            quoted.append(character)
+        }
+        return quoted + "\""
     }
+
     public static func decode(postgresText bytes: UnsafeBufferPointer<UInt8>?, type: PostgresType) throws(PostgresDecodingFailure) -> PostgresTextArray {
         guard let bytes else { throw .unexpectedNull }
         guard type == .textArray || type.rawValue == 1015 else { throw .typeMismatch(type) }
@@ -258,4 +260,17 @@ public struct PostgresNullableInt64Array: PostgresEncodable, Hashable {
     public init(_ values: [Int64?]) { self.values = values }
     public static var postgresType: PostgresType { .int8Array }
     public var postgresText: String { "{" + values.map { $0.map(String.init) ?? "NULL" }.joined(separator: ",") + "}" }
+}
+
+/// A list of optional strings, as `text[]` with NULL elements (for `unnest` of nullable columns).
+public struct PostgresNullableTextArray: PostgresEncodable, Hashable {
+    public var values: [String?]
+    public init(_ values: [String?]) { self.values = values }
+    public static var postgresType: PostgresType { .textArray }
+    public var postgresText: String {
+        "{" + values.map { value in
+            guard let value else { return "NULL" }
+            return PostgresTextArray.quoted(value)
+        }.joined(separator: ",") + "}"
+    }
 }

@@ -89,7 +89,7 @@ enum InvoiceWriter {
             SELECT \(schoolID), u.i, u.l::smallint, u.f, u.s, u.g, u.d, u.n, u.r
             FROM unnest(\(PostgresInt64Array(invoiceIDs)), \(PostgresInt64Array(lineNumbers)), \(PostgresInt64Array(feeTypes)),
                         \(PostgresInt64Array(schedules)), \(PostgresInt64Array(gross)), \(PostgresInt64Array(discounts)),
-                        \(PostgresInt64Array(nets)), \(NullableTextArray(reasons)))
+                        \(PostgresInt64Array(nets)), \(PostgresNullableTextArray(reasons)))
                  AS u(i, l, f, s, g, d, n, r)
             """)
     }

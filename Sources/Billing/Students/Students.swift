@@ -74,6 +74,15 @@ public enum Students {
             """).map(decode)
     }
 
+    /// The students with these ids (those that exist in the school), by id.
+    public static func list(schoolID: Int64, ids: [Int64], on connection: PostgresConnection) throws -> [Student] {
+        guard !ids.isEmpty else { return [] }
+        return try connection.query("""
+            \(unescaped: selectSQL) WHERE s.school_id = \(schoolID) AND s.student_id = ANY(\(PostgresInt64Array(Array(Set(ids)))))
+            ORDER BY s.student_id
+            """).map(decode)
+    }
+
     /// The students of a family (siblings), by code.
     public static func siblings(schoolID: Int64, familyID: Int64, on connection: PostgresConnection) throws -> [Student] {
         try connection.query("""
@@ -113,11 +122,11 @@ public enum Students {
                 SELECT \(school.id), u.c, u.n, u.nn, u.d::date, u.k, u.g::smallint, u.cat, u.gn, u.gp, u.f, u.va, u.pc, u.ps
                 FROM unnest(\(PostgresTextArray(students.map(\.code))), \(PostgresTextArray(students.map(\.fullName))),
                             \(PostgresTextArray(students.map { VietnameseText.normalized($0.fullName) })),
-                            \(NullableTextArray(students.map { $0.dateOfBirth?.iso })), \(PostgresTextArray(students.map(\.className))),
+                            \(PostgresNullableTextArray(students.map { $0.dateOfBirth?.iso })), \(PostgresTextArray(students.map(\.className))),
                             \(PostgresInt64Array(students.map { Int64($0.grade) })), \(PostgresTextArray(students.map(\.category))),
-                            \(NullableTextArray(students.map(\.guardianName))), \(NullableTextArray(students.map(\.guardianPhone))),
+                            \(PostgresNullableTextArray(students.map(\.guardianName))), \(PostgresNullableTextArray(students.map(\.guardianPhone))),
                             \(PostgresNullableInt64Array(students.map { $0.familyKey.flatMap { families[$0] } })),
-                            \(NullableTextArray(students.map(\.virtualAccount))),
+                            \(PostgresNullableTextArray(students.map(\.virtualAccount))),
                             \(PostgresTextArray(codes)), \(PostgresInt64Array(serials)))
                      WITH ORDINALITY AS u(c, n, nn, d, k, g, cat, gn, gp, f, va, pc, ps, o)
                 ORDER BY u.o
@@ -149,11 +158,11 @@ public enum Students {
                     family_id = u.f, virtual_account = u.va, updated_at = now()
                 FROM unnest(\(PostgresInt64Array(changed.map(\.current.id))), \(PostgresTextArray(news.map(\.code))),
                             \(PostgresTextArray(news.map(\.fullName))), \(PostgresTextArray(news.map { VietnameseText.normalized($0.fullName) })),
-                            \(NullableTextArray(news.map { $0.dateOfBirth?.iso })), \(PostgresTextArray(news.map(\.className))),
+                            \(PostgresNullableTextArray(news.map { $0.dateOfBirth?.iso })), \(PostgresTextArray(news.map(\.className))),
                             \(PostgresInt64Array(news.map { Int64($0.grade) })), \(PostgresTextArray(news.map(\.category))),
-                            \(NullableTextArray(news.map(\.guardianName))), \(NullableTextArray(news.map(\.guardianPhone))),
+                            \(PostgresNullableTextArray(news.map(\.guardianName))), \(PostgresNullableTextArray(news.map(\.guardianPhone))),
                             \(PostgresNullableInt64Array(news.map { $0.familyKey.flatMap { families[$0] } })),
-                            \(NullableTextArray(news.map(\.virtualAccount))))
+                            \(PostgresNullableTextArray(news.map(\.virtualAccount))))
                      AS u(id, c, n, nn, d, k, g, cat, gn, gp, f, va)
                 WHERE s.school_id = \(schoolID) AND s.student_id = u.id
                 """)
@@ -175,7 +184,7 @@ public enum Students {
         try connection.query("""
             INSERT INTO student_changes (school_id, student_id, field, old_value, new_value, changed_by)
             SELECT \(schoolID), u.id, u.f, u.o, u.n, \(changedBy)
-            FROM unnest(\(PostgresInt64Array(ids)), \(PostgresTextArray(fields)), \(NullableTextArray(olds)), \(NullableTextArray(news)))
+            FROM unnest(\(PostgresInt64Array(ids)), \(PostgresTextArray(fields)), \(PostgresNullableTextArray(olds)), \(PostgresNullableTextArray(news)))
                  AS u(id, f, o, n)
             """)
     }
@@ -248,24 +257,6 @@ public enum Students {
                                      guardianName: guardian, guardianPhone: phone, familyKey: familyKey, virtualAccount: account)
         return Student(id: id, schoolID: school, details: details, normalizedName: normalized, familyID: familyID,
                        status: withdrawn.map { .withdrawn(on: $0) } ?? .active, paymentCode: paymentCode)
-    }
-}
-
-/// A list of optional strings, as `text[]` with NULL elements (for `unnest` of nullable columns).
-struct NullableTextArray: PostgresEncodable {
-    var values: [String?]
-    init(_ values: [String?]) { self.values = values }
-    static var postgresType: PostgresType { .textArray }
-    var postgresText: String {
-        "{" + values.map { value in
-            guard let value else { return "NULL" }
-            var quoted = "\""
-            for character in value {
-                if character == "\"" || character == "\\" { quoted.append("\\") }
-                quoted.append(character)
-            }
-            return quoted + "\""
-        }.joined(separator: ",") + "}"
     }
 }
 

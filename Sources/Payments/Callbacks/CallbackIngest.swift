@@ -1,5 +1,6 @@
 import BankFormats
 import Core
+import Crypto
 import Foundation
 import Postgres
 
@@ -26,13 +27,13 @@ public struct CallbackIngest: Sendable {
     public let pool: PostgresPool
     public let catalog: CallbackCatalog
     public let clock: @Sendable () -> Date
-    public let applier: RealtimeApplication
+    private let committer: CallbackCommitter
 
     public init(pool: PostgresPool, catalog: CallbackCatalog, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.pool = pool
         self.catalog = catalog
         self.clock = clock
-        self.applier = RealtimeApplication()
+        self.committer = CallbackCommitter(pool: pool)
     }
 
     /// What became of a delivery, for tests and logs; the reply is what the sender gets.
@@ -94,8 +95,8 @@ public struct CallbackIngest: Sendable {
         return try store(normalized, route: route, audit: scoped)
     }
 
-    /// Records, books and applies in one transaction; the audit row of an accepted or duplicate
-    /// delivery commits with it.
+    /// Records, books and applies through the group committer; the audit row of an accepted or
+    /// duplicate delivery commits with the money.
     private func store(_ normalized: NormalizedCallbackTransaction, route: CallbackRoute, audit: DeliveryAudit) throws -> (CallbackOutcome, Int64?, String?) {
         let transaction = NewBankTransaction(
             schoolID: route.schoolID, bankAccountID: route.bankAccountID,
@@ -103,17 +104,12 @@ public struct CallbackIngest: Sendable {
             direction: .incoming, amount: Money(dong: normalized.amount), bookedOn: normalized.localDate,
             occurredAt: normalized.occurredAt, memo: normalized.memo, payerName: normalized.payerName,
             payerAccount: normalized.payerAccount, payerBank: normalized.payerBank, virtualAccount: normalized.virtualAccount)
-        return try pool.transaction(isolation: .readCommitted) { connection in
-            let (id, inserted) = try BankTransactions.record(transaction, status: "provisional", on: connection)
-            guard inserted else {
-                try audit.insert(verdict: "duplicate", reason: "already recorded as bank transaction \(id)",
-                                 transactionID: normalized.providerTransactionID, bankTransactionID: id, on: connection)
-                return (.duplicate, id, nil)
-            }
-            let explanation = try applier.apply(schoolID: route.schoolID, bankTransactionID: id, on: connection)
-            try audit.insert(verdict: "accepted", reason: explanation, transactionID: normalized.providerTransactionID,
-                             bankTransactionID: id, on: connection)
-            return (.accepted, id, explanation)
+        let result = committer.submit(CallbackCommitter.Pending(transaction: transaction, audit: audit,
+                                                                providerTransactionID: normalized.providerTransactionID))
+        switch result.outcome {
+        case .accepted: return (.accepted, result.bankTransactionID, result.reason)
+        case .duplicate: return (.duplicate, result.bankTransactionID, result.reason)
+        case .unavailable: return (.unavailable, nil, result.reason)
         }
     }
 }
@@ -147,20 +143,47 @@ struct DeliveryAudit: Sendable {
     }
 
     func insert(verdict: String, reason: String?, transactionID: String?, bankTransactionID: Int64?, on connection: PostgresConnection) throws {
-        let request = delivery.request
-        var headers: [String: String] = [:]
-        for header in request.headers {
-            let name = header.name.lowercased()
-            headers[name] = DeliveryAudit.redactedHeaders.contains(name) ? "[redacted]" : String(header.value.prefix(DeliveryAudit.headerValueBytesMax))
+        try DeliveryAudit.insert([Row(audit: self, verdict: verdict, reason: reason, transactionID: transactionID,
+                                      bankTransactionID: bankTransactionID)], on: connection)
+    }
+
+    /// One delivery's verdict, ready to insert.
+    struct Row {
+        let audit: DeliveryAudit
+        let verdict: String
+        let reason: String?
+        let transactionID: String?
+        let bankTransactionID: Int64?
+    }
+
+    /// Inserts the rows in one statement (a batch of callbacks commits its audit with its money).
+    static func insert(_ rows: [Row], on connection: PostgresConnection) throws {
+        guard !rows.isEmpty else { return }
+        var headers: [String] = [], queries: [String] = [], bodies: [String] = []
+        for row in rows {
+            let request = row.audit.delivery.request
+            var fields: [String: String] = [:]
+            for header in request.headers {
+                let name = header.name.lowercased()
+                fields[name] = redactedHeaders.contains(name) ? "[redacted]" : String(header.value.prefix(headerValueBytesMax))
+            }
+            headers.append(String(decoding: try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), as: UTF8.self))
+            queries.append(String(request.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&").prefix(16_384)))
+            bodies.append("\\x" + Hex.encode(Array(request.body.prefix(65_536))))
         }
-        let headerJSON = String(decoding: try JSONSerialization.data(withJSONObject: headers, options: [.sortedKeys]), as: UTF8.self)
-        let query = request.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
         try connection.query("""
             INSERT INTO callback_deliveries (provider, school_id, connection_id, request_id, method, query, headers, body, verdict, reason,
                                              provider_transaction_id, bank_transaction_id)
-            VALUES (\(String(delivery.provider.prefix(32))), \(schoolID), \(connectionID), \(delivery.requestID), \(request.method),
-                    \(String(query.prefix(16_384))), \(PostgresJSON(headerJSON)), \(Array(request.body.prefix(65_536))), \(verdict),
-                    \(reason.map { String($0.prefix(1_000)) }), \(transactionID.map { String($0.prefix(200)) }), \(bankTransactionID))
+            SELECT u.provider, u.school, u.connection, u.request, u.method, u.query, u.headers::jsonb, u.body::bytea, u.verdict, u.reason,
+                   u.provider_id, u.bank_transaction
+            FROM unnest(\(PostgresTextArray(rows.map { String($0.audit.delivery.provider.prefix(32)) })),
+                        \(PostgresNullableInt64Array(rows.map(\.audit.schoolID))), \(PostgresNullableInt64Array(rows.map(\.audit.connectionID))),
+                        \(PostgresTextArray(rows.map(\.audit.delivery.requestID))), \(PostgresTextArray(rows.map(\.audit.delivery.request.method))),
+                        \(PostgresTextArray(queries)), \(PostgresTextArray(headers)), \(PostgresTextArray(bodies)),
+                        \(PostgresTextArray(rows.map(\.verdict))), \(PostgresNullableTextArray(rows.map { $0.reason.map { String($0.prefix(1_000)) } })),
+                        \(PostgresNullableTextArray(rows.map { $0.transactionID.map { String($0.prefix(200)) } })),
+                        \(PostgresNullableInt64Array(rows.map(\.bankTransactionID))))
+                 AS u(provider, school, connection, request, method, query, headers, body, verdict, reason, provider_id, bank_transaction)
             """)
     }
 }

@@ -21,35 +21,39 @@ public enum SchoolMatchData {
     }
 
     public static func targeted(school: School, transaction: MatchTransaction, on connection: PostgresConnection) throws -> MatchContext {
+        try targeted(school: school, transactions: [transaction], on: connection)
+    }
+
+    /// What any of `transactions` can name for certain: their valid codes' and virtual accounts'
+    /// students, with siblings, and those students' open invoices — in four queries whatever the count.
+    public static func targeted(school: School, transactions: [MatchTransaction], on connection: PostgresConnection) throws -> MatchContext {
         let finder = try PaymentCodeFinder(prefix: school.paymentCodePrefix)
-        let texts = [transaction.memo, transaction.payerName ?? ""].map(VietnameseText.normalized)
-        let codes = Set(texts.flatMap { finder.candidates(inNormalizedMemo: $0) }.filter(\.isValid).map(\.text))
-        var studentIDs = Set<Int64>()
-        if !codes.isEmpty {
-            for row in try connection.query("""
-                SELECT student_id FROM students WHERE school_id = \(school.id) AND payment_code = ANY(\(PostgresTextArray(Array(codes))))
-                UNION SELECT student_id FROM invoices WHERE school_id = \(school.id) AND payment_code = ANY(\(PostgresTextArray(Array(codes))))
-                """) { studentIDs.insert(try row.decode(column: 0, as: Int64.self)) }
-        }
-        if let account = transaction.virtualAccount.map(MatchContext.normalizedAccount), !account.isEmpty {
-            for row in try connection.query("""
-                SELECT student_id FROM students WHERE school_id = \(school.id) AND upper(virtual_account) = \(account)
-                """) { studentIDs.insert(try row.decode(column: 0, as: Int64.self)) }
-        }
-        guard !studentIDs.isEmpty else { return try MatchContext(prefix: school.paymentCodePrefix, students: [], invoices: []) }
-        // Siblings come along: one transfer may name one child and pay for the family.
-        var students: [Student] = []
-        for row in try connection.query("""
-            SELECT DISTINCT s.student_id FROM students s
-            WHERE s.school_id = \(school.id) AND (s.student_id = ANY(\(PostgresInt64Array(Array(studentIDs))))
-               OR s.family_id IN (SELECT family_id FROM students WHERE school_id = \(school.id)
-                                  AND student_id = ANY(\(PostgresInt64Array(Array(studentIDs)))) AND family_id IS NOT NULL))
-            ORDER BY 1
-            """) {
-            if let student = try Students.find(schoolID: school.id, id: try row.decode(column: 0, as: Int64.self), on: connection) {
-                students.append(student)
+        var codes = Set<String>()
+        var accounts = Set<String>()
+        for transaction in transactions {
+            for text in [transaction.memo, transaction.payerName ?? ""] {
+                codes.formUnion(finder.candidates(inNormalizedMemo: VietnameseText.normalized(text)).filter(\.isValid).map(\.text))
             }
+            if let account = transaction.virtualAccount.map(MatchContext.normalizedAccount), !account.isEmpty { accounts.insert(account) }
         }
+        guard !codes.isEmpty || !accounts.isEmpty else { return try MatchContext(prefix: school.paymentCodePrefix, students: [], invoices: []) }
+        let codeArray = PostgresTextArray(codes.sorted())
+        let accountArray = PostgresTextArray(accounts.sorted())
+        // The named students, then everyone of their families: one transfer may name one child and pay for the family.
+        let ids = try connection.query("""
+            WITH named AS (
+                SELECT student_id, family_id FROM students WHERE school_id = \(school.id) AND payment_code = ANY(\(codeArray))
+                UNION SELECT s.student_id, s.family_id FROM invoices i JOIN students s ON s.school_id = i.school_id AND s.student_id = i.student_id
+                      WHERE i.school_id = \(school.id) AND i.payment_code = ANY(\(codeArray))
+                UNION SELECT student_id, family_id FROM students WHERE school_id = \(school.id) AND upper(virtual_account) = ANY(\(accountArray))
+            ), everyone AS (
+                SELECT student_id FROM named
+                UNION SELECT s.student_id FROM students s JOIN named n ON n.family_id IS NOT NULL AND s.family_id = n.family_id
+                      WHERE s.school_id = \(school.id)
+            )
+            SELECT student_id FROM everyone
+            """).map { try $0.decode(column: 0, as: Int64.self) }
+        let students = try Students.list(schoolID: school.id, ids: ids, on: connection)
         let invoices = try InvoiceQueries.unpaid(schoolID: school.id, studentIDs: students.map(\.id), on: connection)
         return try context(school: school, students: students, invoices: invoices, on: connection)
     }

@@ -11,12 +11,14 @@ enum BenchCommand {
         Usage: tuition bench <pg|ledger> [--threads N] [--seconds S]
                tuition bench accuracy [--seed N] [--schools N] [--students N]
                tuition bench invoices [--schools N] [--students N] [--threads N] [--period YYYY-MM]
+               tuition bench callbacks-setup --out FILE.lua [--students N] [--requests N]
 
         Workloads measured by the scripts in bench/ (not for production use):
           pg       a prepared primary-key SELECT on pgbench_accounts through the pool (run pgbench -i first)
           ledger   four-posting entries (bank/suspense/suspense/receivable) by N concurrent writers
           accuracy precision and recall of the matcher on a generated, labelled month (no database)
-          invoices one period issued for many generated schools (see tuition bench invoices --help)
+          invoices one period issued for many generated schools
+          callbacks-setup  a school with open invoices and a wrk script of pre-signed callbacks
         """
 
     static let threadsMax = 64
@@ -27,6 +29,7 @@ enum BenchCommand {
         let workload = try reader.requiredPositional("workload")
         if workload == "accuracy" { return try accuracy(&reader) }
         if workload == "invoices" { return try InvoiceBenchCommand.run(Array(arguments.dropFirst())) }
+        if workload == "callbacks-setup" { return try CallbackBenchSetup.run(&reader) }
         let threads = try reader.option("--threads") { text -> Int in
             guard let value = Int(text), (1...threadsMax).contains(value) else { throw CommandFailure(message: "1 to \(threadsMax)") }
             return value

@@ -1,0 +1,199 @@
+import Core
+import Ledger
+import Postgres
+
+/// Applies many payments of one school in a handful of statements, inside the caller's READ
+/// COMMITTED transaction — for bank callbacks committed in groups and for statement imports.
+///
+/// The rules are `PaymentApplication`'s: invoices are locked (ascending id) before the ledger's
+/// accounts, allocations never exceed what an invoice still owes (earlier payments of the same
+/// batch count), one receipt per student paid with gapless numbers, one ledger entry per
+/// application. A payment that fails its checks is left out with its error; the others apply.
+/// `leadingEntries` (e.g. the bookings Dr bank / Cr suspense of new bank transactions) go to the
+/// ledger in the same batch, so the school's hot accounts are locked once.
+public enum PaymentBatch {
+    public static let paymentsMax = 5_000
+
+    public struct Applied: Hashable, Sendable {
+        public let paymentKey: String
+        public let applicationCount: Int
+        public let receiptCount: Int
+        /// True when the key had been applied before: nothing was written for it now.
+        public let replayed: Bool
+    }
+
+    /// One result per request, in order; the leading entries' results come back separately.
+    public static func apply(_ requests: [PaymentRequest], leadingEntries: [JournalEntryRequest],
+                             on connection: PostgresConnection) throws -> (payments: [Result<Applied, BillingError>], leading: [PostedEntry]) {
+        precondition(requests.count <= paymentsMax, "payment batch larger than \(paymentsMax)")
+        guard let schoolID = requests.first?.schoolID ?? leadingEntries.first?.schoolID else { return ([], []) }
+        precondition(requests.allSatisfy { $0.schoolID == schoolID && $0.source != .familyCredit })
+        var results = [Result<Applied, BillingError>?](repeating: nil, count: requests.count)
+        for (index, request) in requests.enumerated() {
+            do { try PaymentApplication.validate(request) } catch { results[index] = .failure(error) }
+        }
+        var seenKeys = Set<String>()
+        for (index, request) in requests.enumerated() where results[index] == nil && !seenKeys.insert(request.paymentKey).inserted {
+            results[index] = .failure(.idempotencyConflict(key: request.paymentKey)) // one key, one payment, even within a batch
+        }
+        let replayed = try replayedKeys(schoolID: schoolID, keys: requests.map(\.paymentKey), on: connection)
+        for (index, request) in requests.enumerated() where results[index] == nil && replayed.contains(request.paymentKey) {
+            results[index] = .success(Applied(paymentKey: request.paymentKey, applicationCount: 0, receiptCount: 0, replayed: true))
+        }
+        let live = requests.indices.filter { results[$0] == nil }
+        let invoices = try lockInvoices(schoolID: schoolID, ids: live.flatMap { requests[$0].allocations.map(\.invoiceID) }, on: connection)
+        let students = try loadStudents(schoolID: schoolID, ids: live.flatMap { requests[$0].studentIDs }, on: connection)
+        let accounts = try PaymentAccounts.load(schoolID: schoolID, on: connection)
+        var remaining = invoices.mapValues(\.outstanding)
+        var plans: [(index: Int, planned: [PaymentApplication.Planned], holder: PaymentApplication.CreditHolder)] = []
+        for index in live {
+            let request = requests[index]
+            do {
+                let holder = try check(request, invoices: invoices, students: students, remaining: &remaining)
+                plans.append((index, PaymentApplication.plan(request, invoices: invoices, students: students, holder: holder), holder))
+            } catch {
+                results[index] = .failure(error)
+            }
+        }
+        let receipts = try writeReceipts(plans.map { (requests[$0.index], $0.planned) }, on: connection)
+        var entries = leadingEntries
+        for plan in plans {
+            entries += plan.planned.map { PaymentEntries.entry(requests[plan.index], $0, accounts: accounts, holder: plan.holder, invoices: invoices) }
+        }
+        let posted = try LedgerWriter.post(entries, on: connection)
+        try insertApplications(plans.map { (requests[$0.index], $0.planned) }, entries: Array(posted.dropFirst(leadingEntries.count)),
+                               receipts: receipts, on: connection)
+        for plan in plans {
+            let request = requests[plan.index]
+            results[plan.index] = .success(Applied(paymentKey: request.paymentKey, applicationCount: plan.planned.count,
+                                                   receiptCount: Set(plan.planned.map(\.studentID)).count, replayed: false))
+        }
+        return (results.map { $0! }, Array(posted.prefix(leadingEntries.count)))
+    }
+
+    static func replayedKeys(schoolID: Int64, keys: [String], on connection: PostgresConnection) throws -> Set<String> {
+        guard !keys.isEmpty else { return [] }
+        return Set(try connection.query("""
+            SELECT DISTINCT payment_key FROM payment_applications WHERE school_id = \(schoolID) AND payment_key = ANY(\(PostgresTextArray(keys)))
+            """).map { try $0.decode(column: 0, as: String.self) })
+    }
+
+    /// Locks every invoice (ascending id), then reads them with their ledger facts.
+    static func lockInvoices(schoolID: Int64, ids: [Int64], on connection: PostgresConnection) throws -> [Int64: Invoice] {
+        let sorted = Array(Set(ids)).sorted()
+        guard !sorted.isEmpty else { return [:] }
+        try connection.query("""
+            SELECT invoice_id FROM invoices WHERE school_id = \(schoolID) AND invoice_id = ANY(\(PostgresInt64Array(sorted)))
+            ORDER BY invoice_id FOR UPDATE
+            """)
+        var invoices: [Int64: Invoice] = [:]
+        for row in try connection.query("""
+            \(unescaped: InvoiceQueries.selectSQL) WHERE school_id = \(schoolID) AND invoice_id = ANY(\(PostgresInt64Array(sorted)))
+            """) {
+            let invoice = try InvoiceQueries.decode(row)
+            invoices[invoice.id] = invoice
+        }
+        return invoices
+    }
+
+    static func loadStudents(schoolID: Int64, ids: [Int64], on connection: PostgresConnection) throws -> [Int64: Student] {
+        Dictionary(uniqueKeysWithValues: try Students.list(schoolID: schoolID, ids: ids, on: connection).map { ($0.id, $0) })
+    }
+
+    /// The checks of `PaymentApplication`, against what earlier payments of the batch left owing.
+    static func check(_ request: PaymentRequest, invoices: [Int64: Invoice], students: [Int64: Student],
+                      remaining: inout [Int64: Money]) throws(BillingError) -> PaymentApplication.CreditHolder {
+        for id in request.studentIDs where students[id] == nil { throw BillingError.unknownStudent("id \(id)") }
+        var taken: [Int64: Money] = [:]
+        for allocation in request.allocations {
+            guard let invoice = invoices[allocation.invoiceID] else { throw BillingError.unknownInvoice("id \(allocation.invoiceID)") }
+            guard request.studentIDs.contains(invoice.studentID) else {
+                throw BillingError.allocationInvalid("invoice \(invoice.number.text) belongs to a student not among this payment's")
+            }
+            guard invoice.status != .void else { throw BillingError.invoiceNotPayable("invoice \(invoice.number.text) is void") }
+            let owing = remaining[invoice.id] ?? .zero
+            guard allocation.amount <= owing else {
+                throw BillingError.allocationExceedsOutstanding(invoice: invoice.number.text, amount: allocation.amount,
+                                                                outstanding: Money(dong: max(0, owing.dong)))
+            }
+            taken[invoice.id] = allocation.amount
+        }
+        for (id, amount) in taken { remaining[id] = Money(dong: remaining[id]!.dong - amount.dong) }
+        return PaymentApplication.CreditHolder(students[request.studentIDs[0]]!)
+    }
+
+    /// One receipt per student paid per payment, numbered in one counter reservation per school year.
+    static func writeReceipts(_ payments: [(PaymentRequest, [PaymentApplication.Planned])], on connection: PostgresConnection) throws -> [String: [Int64: Int64]] {
+        var byYear: [Int: [(key: String, request: PaymentRequest, student: Int64, amount: Int64)]] = [:]
+        for (request, planned) in payments {
+            var order: [Int64] = []
+            var amounts: [Int64: Int64] = [:]
+            for application in planned {
+                if amounts[application.studentID] == nil { order.append(application.studentID) }
+                amounts[application.studentID, default: 0] += application.amount.dong
+            }
+            let year = request.receivedOn.calendarMonth.schoolYear
+            byYear[year, default: []] += order.map { (request.paymentKey, request, $0, amounts[$0]!) }
+        }
+        var receipts: [String: [Int64: Int64]] = [:]
+        for (year, rows) in byYear.sorted(by: { $0.key < $1.key }) {
+            let schoolID = rows[0].request.schoolID
+            let first = try BillingCounter.reserve(.receiptNumber, schoolID: schoolID, schoolYear: year, count: rows.count, on: connection)
+            let methods = rows.map { row -> (String, Int64?, String?) in
+                if case .bankTransaction(let id, let reference) = row.request.source { return ("bank", id, reference) }
+                return ("cash", nil, nil)
+            }
+            for row in try connection.query("""
+                INSERT INTO receipts (school_id, school_year, number, payment_key, student_id, payer_name, method, bank_transaction_id,
+                                      bank_reference, amount, received_on, recorded_by)
+                SELECT \(schoolID), \(year), u.n, u.k, u.s, u.p, u.m, u.b, u.r, u.a, u.d::date, u.w
+                FROM unnest(\(PostgresInt64Array(rows.indices.map { first + Int64($0) })), \(PostgresTextArray(rows.map(\.key))),
+                            \(PostgresInt64Array(rows.map(\.student))),
+                            \(PostgresTextArray(rows.map { StudentRules.collapse($0.request.payerName) })),
+                            \(PostgresTextArray(methods.map(\.0))), \(PostgresNullableInt64Array(methods.map(\.1))),
+                            \(PostgresNullableTextArray(methods.map(\.2))), \(PostgresInt64Array(rows.map(\.amount))),
+                            \(PostgresTextArray(rows.map(\.request.receivedOn.iso))), \(PostgresTextArray(rows.map(\.request.recordedBy))))
+                     AS u(n, k, s, p, m, b, r, a, d, w)
+                RETURNING payment_key, student_id, receipt_id
+                """) {
+                let (key, student, receipt) = try row.decode((String, Int64, Int64).self)
+                receipts[key, default: [:]][student] = receipt
+            }
+        }
+        return receipts
+    }
+
+    static func insertApplications(_ payments: [(PaymentRequest, [PaymentApplication.Planned])], entries: [PostedEntry],
+                                   receipts: [String: [Int64: Int64]], on connection: PostgresConnection) throws {
+        var keys: [String] = [], ordinals: [Int64] = [], sources: [String] = [], transactions: [Int64?] = []
+        var students: [Int64] = [], families: [Int64?] = [], invoices: [Int64?] = [], amounts: [Int64] = []
+        var receiptIDs: [Int64?] = [], rules: [String] = [], explanations: [String] = []
+        for (request, planned) in payments {
+            for application in planned {
+                keys.append(request.paymentKey)
+                ordinals.append(Int64(application.ordinal))
+                sources.append(request.source.name)
+                transactions.append(request.source.bankTransactionID)
+                students.append(application.studentID)
+                families.append(application.familyID)
+                invoices.append(application.invoiceID)
+                amounts.append(application.amount.dong)
+                receiptIDs.append(receipts[request.paymentKey]?[application.studentID])
+                rules.append(request.rule)
+                explanations.append(request.explanation)
+            }
+        }
+        precondition(keys.count == entries.count, "one ledger entry per application")
+        guard !keys.isEmpty else { return }
+        try connection.query("""
+            INSERT INTO payment_applications (school_id, payment_key, ordinal, source, bank_transaction_id, student_id, family_id,
+                                              invoice_id, amount, entry_id, receipt_id, rule, explanation)
+            SELECT \(payments[0].0.schoolID), u.k, u.o::smallint, u.src, u.bt, u.s, u.f, u.i, u.a, u.e, u.r, u.rule, u.x
+            FROM unnest(\(PostgresTextArray(keys)), \(PostgresInt64Array(ordinals)), \(PostgresTextArray(sources)),
+                        \(PostgresNullableInt64Array(transactions)), \(PostgresInt64Array(students)), \(PostgresNullableInt64Array(families)),
+                        \(PostgresNullableInt64Array(invoices)), \(PostgresInt64Array(amounts)), \(PostgresInt64Array(entries.map(\.entryID))),
+                        \(PostgresNullableInt64Array(receiptIDs)), \(PostgresTextArray(rules)), \(PostgresTextArray(explanations)))
+                 AS u(k, o, src, bt, s, f, i, a, e, r, rule, x)
+            """)
+    }
+}

@@ -1,0 +1,118 @@
+import Core
+import Foundation
+import Ledger
+import Postgres
+
+/// Group commit for callbacks: verified deliveries queue up, and one of the waiting threads (the
+/// leader) records a whole batch in one database transaction while the others wait for its commit.
+/// Every sender still gets its reply only after the commit that stored its money; the school's hot
+/// accounts are locked once per batch instead of once per callback.
+///
+/// A batch that fails is retried callback by callback, so one bad delivery cannot fail the others.
+final class CallbackCommitter: Sendable {
+    struct Pending: Sendable {
+        let transaction: NewBankTransaction
+        let audit: DeliveryAudit
+        let providerTransactionID: String
+    }
+
+    typealias Outcome = (outcome: CallbackOutcomeCode, bankTransactionID: Int64?, reason: String?)
+
+    enum CallbackOutcomeCode: Sendable { case accepted, duplicate, unavailable }
+
+    /// Deliveries committed together at most; bounded so one transaction stays short.
+    static let batchMax = 64
+    /// How long a waiting thread sleeps between checks (it is woken on every commit anyway).
+    static let waitSliceNanoseconds: UInt64 = 1_000_000_000
+
+    private struct State {
+        var nextTicket: UInt64 = 0
+        var queue: [(ticket: UInt64, pending: Pending)] = []
+        var leading = false
+        var results: [UInt64: Outcome] = [:]
+    }
+
+    private enum Step {
+        case done(Outcome)
+        case lead([(ticket: UInt64, pending: Pending)])
+    }
+
+    private let monitor = Monitor(State())
+    let pool: PostgresPool
+
+    init(pool: PostgresPool) {
+        self.pool = pool
+    }
+
+    /// Queues `pending` and returns once the transaction holding it committed (or failed).
+    func submit(_ pending: Pending) -> Outcome {
+        let ticket = monitor.withLock { state -> UInt64 in
+            state.nextTicket += 1
+            state.queue.append((state.nextTicket, pending))
+            return state.nextTicket
+        }
+        while true {
+            let step = monitor.wait(untilNanoseconds: monotonicNanoseconds() + CallbackCommitter.waitSliceNanoseconds) { state -> Step? in
+                if let outcome = state.results.removeValue(forKey: ticket) { return .done(outcome) }
+                guard !state.leading else { return nil }
+                state.leading = true
+                let batch = Array(state.queue.prefix(CallbackCommitter.batchMax))
+                state.queue.removeFirst(batch.count)
+                return .lead(batch)
+            }
+            switch step {
+            case .done(let outcome): return outcome
+            case .lead(let batch):
+                let outcomes = commit(batch.map(\.pending))
+                monitor.withLock { state in
+                    for (item, outcome) in zip(batch, outcomes) { state.results[item.ticket] = outcome }
+                    state.leading = false
+                }
+                monitor.broadcast()
+            case nil: continue
+            }
+        }
+    }
+
+    /// Records a batch in one transaction; on failure, each delivery alone.
+    private func commit(_ batch: [Pending]) -> [Outcome] {
+        guard !batch.isEmpty else { return [] }
+        do {
+            return try record(batch)
+        } catch {
+            guard batch.count > 1 else { return [(.unavailable, nil, "\(error)")] }
+            return batch.map { pending in
+                do { return try record([pending])[0] } catch { return (.unavailable, nil, "\(error)") }
+            }
+        }
+    }
+
+    private func record(_ batch: [Pending]) throws -> [Outcome] {
+        try pool.transaction(isolation: .readCommitted) { connection in
+            var outcomes = [Outcome?](repeating: nil, count: batch.count)
+            var audits: [DeliveryAudit.Row] = []
+            // Schools in ascending id: a fixed order for the locks of several schools in one transaction.
+            let bySchool = Dictionary(grouping: batch.indices, by: { batch[$0].transaction.schoolID })
+            for schoolID in bySchool.keys.sorted() {
+                let indices = bySchool[schoolID]!
+                guard let school = try Schools.find(id: schoolID, on: connection) else { throw LedgerError.unknownSchool(schoolID) }
+                let recorded = try IncomingBatch.record(indices.map { batch[$0].transaction }, status: "provisional", school: school, on: connection)
+                for (index, result) in zip(indices, recorded) {
+                    let pending = batch[index]
+                    switch result {
+                    case .recorded(let id, _, let explanation):
+                        outcomes[index] = (.accepted, id, explanation)
+                        audits.append(DeliveryAudit.Row(audit: pending.audit, verdict: "accepted", reason: explanation,
+                                                        transactionID: pending.providerTransactionID, bankTransactionID: id))
+                    case .duplicate(let id):
+                        outcomes[index] = (.duplicate, id, nil)
+                        audits.append(DeliveryAudit.Row(audit: pending.audit, verdict: "duplicate", reason: "already recorded as bank transaction \(id)",
+                                                        transactionID: pending.providerTransactionID, bankTransactionID: id))
+                    }
+                }
+            }
+            try DeliveryAudit.insert(audits, on: connection)
+            return outcomes.map { $0! }
+        }
+    }
+}

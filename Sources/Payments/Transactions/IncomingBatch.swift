@@ -1,0 +1,219 @@
+import Billing
+import Core
+import Foundation
+import Ledger
+import Postgres
+import Reconciliation
+
+/// Records, books and applies many bank transactions of one school in a few statements, inside the
+/// caller's READ COMMITTED transaction: the path of callbacks (committed in groups) and of new
+/// statement lines. Per school, the hot accounts (bank, suspense, receivable) are locked once per
+/// batch instead of once per payment.
+///
+/// 1. insert the transactions (a provider's transaction already recorded is a duplicate: unique index);
+/// 2. match the new incoming ones against what they can name for certain (`SchoolMatchData.targeted`),
+///    in booking order over running balances (`MatchRun`), so two payments of one invoice in a batch agree;
+/// 3. post every booking (Dr bank / Cr suspense, or Dr suspense / Cr bank) and every automatic
+///    application in one ledger batch (`PaymentBatch`); an application refused by its checks leaves
+///    its money in suspense;
+/// 4. store each decision (why) and booking entry on its transaction.
+public enum IncomingBatch {
+    public static let transactionsMax = 5_000
+
+    public enum Outcome: Hashable, Sendable {
+        /// Newly recorded; `applied` tells whether the matcher applied it (else it waits in suspense).
+        case recorded(id: Int64, applied: Bool, explanation: String)
+        case duplicate(id: Int64)
+    }
+
+    public static func record(_ transactions: [NewBankTransaction], status: String, school: School,
+                              on connection: PostgresConnection) throws -> [Outcome] {
+        guard !transactions.isEmpty else { return [] }
+        precondition(transactions.count <= transactionsMax && transactions.allSatisfy { $0.schoolID == school.id })
+        let inserted = try insert(transactions, status: status, on: connection)
+        var outcomes = [Outcome?](repeating: nil, count: transactions.count)
+        var fresh: [(index: Int, id: Int64)] = []
+        for (index, id) in inserted.enumerated() {
+            if let id { fresh.append((index, id)) }
+        }
+        try resolveDuplicates(transactions, inserted: inserted, outcomes: &outcomes, on: connection)
+        guard !fresh.isEmpty else { return outcomes.map { $0! } }
+        let facts = try SchoolFacts.load(school: school, on: connection)
+        let decisions = try match(transactions, fresh: fresh, school: school, on: connection)
+        var bookings: [JournalEntryRequest] = []
+        var payments: [PaymentRequest] = []
+        var paymentOwners: [Int] = []
+        for (position, item) in fresh.enumerated() {
+            let transaction = transactions[item.index]
+            bookings.append(booking(transaction, id: item.id, facts: facts))
+            if let decision = decisions[position], decision.isAutomatic,
+               let request = try paymentRequest(decision, transaction: transaction, id: item.id, facts: facts, on: connection) {
+                payments.append(request)
+                paymentOwners.append(position)
+            }
+        }
+        let (results, postedBookings) = try PaymentBatch.apply(payments, leadingEntries: bookings, on: connection)
+        var explanations = decisions.map { "in suspense: " + ($0?.explanation ?? "money out, for the accountant") }
+        var applied = [Bool](repeating: false, count: fresh.count)
+        for (result, position) in zip(results, paymentOwners) {
+            let decision = decisions[position]!
+            switch result {
+            case .success:
+                applied[position] = true
+                explanations[position] = "applied (\(decision.rule.rawValue)): \(decision.explanation)"
+            case .failure(let error):
+                // Refused by its checks (an invoice paid meanwhile, ...): the money stays in suspense.
+                explanations[position] = "in suspense: automatic application refused (\(error.code)): \(decision.explanation)"
+            }
+        }
+        try storeDecisions(fresh.map(\.id), decisions: decisions, entries: postedBookings.map(\.entryID), schoolID: school.id, on: connection)
+        for (position, item) in fresh.enumerated() {
+            outcomes[item.index] = .recorded(id: item.id, applied: applied[position], explanation: explanations[position])
+        }
+        return outcomes.map { $0! }
+    }
+
+    /// One multi-row insert; nil for a provider transaction already recorded (or repeated in the batch).
+    static func insert(_ transactions: [NewBankTransaction], status: String, on connection: PostgresConnection) throws -> [Int64?] {
+        let providers = transactions.map { transaction -> (String?, String?) in
+            if case .callback(let provider, let id) = transaction.origin { return (provider, id) }
+            return (nil, nil)
+        }
+        let memos = transactions.map { String($0.memo.prefix(BankTransactions.memoBytesMax / 4)) }
+        let rows = try connection.query("""
+            INSERT INTO bank_transactions (school_id, bank_account_id, origin, provider, provider_transaction_id, direction, amount,
+                booked_on, occurred_at, memo, normalized_memo, payer_name, payer_account, payer_bank, virtual_account, bank_reference,
+                status, confirmed_at)
+            SELECT \(transactions[0].schoolID), u.account, CASE WHEN u.provider IS NULL THEN 'statement' ELSE 'callback' END,
+                   u.provider, u.provider_id, u.direction, u.amount, u.booked::date, u.occurred::timestamptz, u.memo, u.normalized,
+                   u.payer, u.payer_account, u.payer_bank, u.virtual, u.reference, \(status),
+                   CASE WHEN \(status) = 'confirmed' THEN now() END
+            FROM unnest(\(PostgresInt64Array(transactions.map(\.bankAccountID))), \(PostgresNullableTextArray(providers.map(\.0))),
+                        \(PostgresNullableTextArray(providers.map(\.1))), \(PostgresTextArray(transactions.map(\.direction.rawValue))),
+                        \(PostgresInt64Array(transactions.map(\.amount.dong))), \(PostgresTextArray(transactions.map(\.bookedOn.iso))),
+                        \(PostgresNullableTextArray(transactions.map { $0.occurredAt?.postgresText })), \(PostgresTextArray(memos)),
+                        \(PostgresTextArray(memos.map(VietnameseText.normalized))), \(PostgresNullableTextArray(transactions.map(\.payerName))),
+                        \(PostgresNullableTextArray(transactions.map(\.payerAccount))), \(PostgresNullableTextArray(transactions.map(\.payerBank))),
+                        \(PostgresNullableTextArray(transactions.map(\.virtualAccount))), \(PostgresNullableTextArray(transactions.map(\.bankReference))),
+                        \(PostgresInt64Array(transactions.indices.map(Int64.init))))
+                 AS u(account, provider, provider_id, direction, amount, booked, occurred, memo, normalized, payer, payer_account,
+                      payer_bank, virtual, reference, position)
+            ORDER BY u.position
+            ON CONFLICT (school_id, provider, provider_transaction_id) WHERE provider IS NOT NULL DO NOTHING
+            RETURNING bank_transaction_id, provider, provider_transaction_id
+            """)
+        // Rows come back in insertion order; map them to positions by (provider, id) for callbacks, in order for statement lines.
+        var byProviderID: [String: Int64] = [:]
+        var statementIDs: [Int64] = []
+        for row in rows {
+            let (id, provider, providerID) = try row.decode((Int64, String?, String?).self)
+            if let provider, let providerID { byProviderID[provider + "\u{0}" + providerID] = id } else { statementIDs.append(id) }
+        }
+        // Identities are drawn in insertion order, which follows `position`.
+        statementIDs.sort()
+        var nextStatement = 0
+        var claimed = Set<String>()
+        return providers.map { provider, providerID in
+            guard let provider, let providerID else {
+                defer { nextStatement += 1 }
+                return statementIDs[nextStatement]
+            }
+            let key = provider + "\u{0}" + providerID
+            guard let id = byProviderID[key], claimed.insert(key).inserted else { return nil }
+            return id
+        }
+    }
+
+    static func resolveDuplicates(_ transactions: [NewBankTransaction], inserted: [Int64?], outcomes: inout [Outcome?],
+                                  on connection: PostgresConnection) throws {
+        for (index, id) in inserted.enumerated() where id == nil {
+            guard case .callback(let provider, let providerID) = transactions[index].origin else { preconditionFailure("statement lines always insert") }
+            let row = try connection.query("""
+                SELECT bank_transaction_id FROM bank_transactions
+                WHERE school_id = \(transactions[index].schoolID) AND provider = \(provider) AND provider_transaction_id = \(providerID)
+                """).singleRow()!
+            outcomes[index] = .duplicate(id: try row.decode(column: 0, as: Int64.self))
+        }
+    }
+
+    /// The matcher's decision for each fresh incoming transaction (nil for money out).
+    static func match(_ transactions: [NewBankTransaction], fresh: [(index: Int, id: Int64)], school: School,
+                      on connection: PostgresConnection) throws -> [MatchDecision?] {
+        let inputs = fresh.map { item -> MatchTransaction? in
+            let transaction = transactions[item.index]
+            guard transaction.direction == .incoming else { return nil }
+            return MatchTransaction(id: item.id, amount: transaction.amount, bookingDate: transaction.bookedOn, memo: transaction.memo,
+                                    payerName: transaction.payerName, virtualAccount: transaction.virtualAccount)
+        }
+        let incoming = inputs.compactMap { $0 }
+        guard !incoming.isEmpty else { return inputs.map { _ in nil } }
+        var run = MatchRun(context: try SchoolMatchData.targeted(school: school, transactions: incoming, on: connection))
+        var decisions: [Int64: MatchDecision] = [:]
+        for transaction in MatchRun.bookingOrder(incoming) { decisions[transaction.id] = run.match(transaction) }
+        return inputs.map { $0.flatMap { decisions[$0.id] } }
+    }
+
+    /// The school's accounts and closed period, read once per batch.
+    struct SchoolFacts {
+        var bankAccounts: [Int64: Int64]
+        var suspense: Int64
+        var closedThrough: CalendarDate?
+
+        static func load(school: School, on connection: PostgresConnection) throws -> SchoolFacts {
+            let banks = try Schools.bankAccounts(schoolID: school.id, on: connection)
+            guard let suspense = try LedgerQueries.account(schoolID: school.id, purpose: .suspense, on: connection)?.accountID else {
+                throw LedgerError.unknownAccount(0)
+            }
+            let closed = try connection.query("SELECT closed_through FROM schools WHERE school_id = \(school.id)")
+                .singleRow()!.decode(column: 0, as: CalendarDate?.self)
+            return SchoolFacts(bankAccounts: Dictionary(uniqueKeysWithValues: banks.map { ($0.id, $0.accountID) }),
+                               suspense: suspense, closedThrough: closed)
+        }
+    }
+
+    static func booking(_ transaction: NewBankTransaction, id: Int64, facts: SchoolFacts) -> JournalEntryRequest {
+        guard let bank = facts.bankAccounts[transaction.bankAccountID] else { preconditionFailure("bank account of another school") }
+        let signed = transaction.direction == .incoming ? transaction.amount : transaction.amount.negated
+        let dimensions = PostingDimensions(bankTransactionID: id)
+        return JournalEntryRequest(
+            schoolID: transaction.schoolID, effectiveDate: BankTransactions.openDate(transaction.bookedOn, closedThrough: facts.closedThrough),
+            kind: .paymentReceived, description: BankTransactions.description(transaction),
+            idempotencyKey: "bank-transaction:\(id):booking", references: EntryReferences(bankTransactionID: id),
+            postings: [PostingRequest(accountID: bank, amount: signed, dimensions: dimensions),
+                       PostingRequest(accountID: facts.suspense, amount: signed.negated, dimensions: dimensions)])
+    }
+
+    /// The payment that applies an automatic decision; nil when it names no student.
+    static func paymentRequest(_ decision: MatchDecision, transaction: NewBankTransaction, id: Int64, facts: SchoolFacts,
+                               on connection: PostgresConnection) throws -> PaymentRequest? {
+        var credit = Money.zero
+        var holder: CreditHolder?
+        if case .credit(let creditHolder) = decision.remainderDisposition {
+            credit = decision.remainder
+            holder = creditHolder
+        }
+        let students = try DecisionApplication.students(schoolID: transaction.schoolID, allocations: decision.allocations,
+                                                        creditHolder: holder, on: connection)
+        guard !students.isEmpty else { return nil }
+        return PaymentRequest(
+            schoolID: transaction.schoolID, source: .bankTransaction(id: id, reference: transaction.bankReference),
+            paymentKey: DecisionApplication.paymentKey(bankTransactionID: id),
+            receivedOn: BankTransactions.openDate(transaction.bookedOn, closedThrough: facts.closedThrough),
+            payerName: transaction.payerName.flatMap { $0.isEmpty ? nil : $0 } ?? "Người chuyển khoản", studentIDs: students,
+            allocations: decision.allocations.map { PaymentAllocation(invoiceID: $0.invoiceId, amount: $0.amount) }, credit: credit,
+            rule: decision.rule.rawValue, explanation: String(decision.explanation.prefix(BillingLimits.explanationBytesMax)),
+            recordedBy: RealtimeApplication.recordedBy)
+    }
+
+    static func storeDecisions(_ ids: [Int64], decisions: [MatchDecision?], entries: [Int64], schoolID: Int64,
+                               on connection: PostgresConnection) throws {
+        let texts = try decisions.map { decision -> String? in
+            try decision.map { String(decoding: try DecisionStore.encoder.encode($0), as: UTF8.self) }
+        }
+        try connection.query("""
+            UPDATE bank_transactions AS t SET entry_id = u.entry, match_decision = u.decision::jsonb
+            FROM unnest(\(PostgresInt64Array(ids)), \(PostgresInt64Array(entries)), \(PostgresNullableTextArray(texts))) AS u(id, entry, decision)
+            WHERE t.school_id = \(schoolID) AND t.bank_transaction_id = u.id
+            """)
+    }
+}

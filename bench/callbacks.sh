@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Signed `tuition`-scheme callbacks through the whole stack (HTTP, signature, dedup, booking,
+# matching, application, audit, commit before the reply) with wrk at 8 connections, cycling
+# pre-signed requests (unique ids, codes of real open invoices); and pgbench's TPC-B-like
+# script at 8 clients against the same cluster in the same run. Target: ratio >= 0.8.
+source "$(dirname "$0")/lib.sh"
+DURATION="${DURATION:-10}"
+PORT="${PORT:-18380}"
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+"$BIN" migrate >/dev/null
+pgbench -i -s 1 -q >/dev/null 2>&1
+LUA=$(mktemp /tmp/tuition-bench-callbacks.XXXXXX.lua)
+"$BIN" bench callbacks-setup --students 2000 --requests 40000 --out "$LUA" >/dev/null
+"$BIN" serve --port "$PORT" --workers 8 >/dev/null 2>/tmp/tuition-bench-callbacks.log & SERVER=$!
+trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -f "$LUA"; bench_cleanup' EXIT
+for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.1; done
+out=$(wrk -t2 -c8 -d"${DURATION}s" --latency -s "$LUA" "http://127.0.0.1:$PORT")
+rps=$(awk '/Requests\/sec/ {print int($2)}' <<<"$out")
+p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
+tps=$(pgbench -M prepared -n -c 8 -j 2 -T "$DURATION" 2>/dev/null | pgbench_tps)
+kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true
+echo "bench/callbacks.sh: ${DURATION}s, 8 connections / 8 clients"
+printf '%-28s %10s/s   p50 %s   p99 %s   non-2xx %s\n' "signed callbacks" "$rps" "$p50" "$p99" "${non2xx:-0}"
+printf '%-28s %10s/s\n' "pgbench TPC-B-like" "$tps"
+echo "ratio callbacks/pgbench: $(ratio "$rps" "$tps")"
+"$BIN" ledger verify | tail -1
