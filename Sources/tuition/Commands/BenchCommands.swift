@@ -11,7 +11,7 @@ enum BenchCommand {
         Usage: tuition bench <pg|ledger> [--threads N] [--seconds S]
                tuition bench accuracy [--seed N] [--schools N] [--students N]
                tuition bench invoices [--schools N] [--students N] [--threads N] [--period YYYY-MM]
-               tuition bench callbacks-setup --out FILE.lua [--students N] [--requests N]
+               tuition bench callbacks-setup [--out FILE.lua] [--codes-out FILE] [--students N] [--requests N]
 
         Workloads measured by the scripts in bench/ (not for production use):
           pg       a prepared primary-key SELECT on pgbench_accounts through the pool (run pgbench -i first)
