@@ -141,6 +141,7 @@ import VietQR
         let page = try api.get("/receipts/\(receiptID)/page")
         #expect(page.status == 200 && page.header("Content-Type") == "text/html; charset=utf-8")
         #expect(page.text.contains("Trần Thị &lt;Mẹ&gt;") && page.text.contains("Trần Văn Bình") && page.text.contains("Tiền mặt"))
+        #expect(page.text.contains("<p>test accountant</p>"), "the cashier is the token's label")
         #expect(page.text.contains("1.500.000 đ") && page.text.contains("Một triệu năm trăm nghìn đồng"))
 
         let partial = try api.post("/cash-payments", """
@@ -160,6 +161,7 @@ import VietQR
         #expect((try api.get("/invoices/\(key)")).json["status"] as? String == "void")
         let qr = try api.get("/invoices/\(key)/qr")
         #expect(qr.status == 409 && qr.json["code"] as? String == "invoice_not_payable")
+        #expect(try api.get("/invoices/\(key)/notice").json["code"] as? String == "invoice_not_payable")
         let paid = try api.invoice(of: "HS002")
         let refused = try api.post("/invoices/\((paid["number"] as! String).replacingOccurrences(of: "/", with: "-"))/void", #"{"reason":"nhầm"}"#)
         #expect(refused.status == 409 && refused.json["code"] as? String == "invoice_not_voidable", "\(refused.text)")

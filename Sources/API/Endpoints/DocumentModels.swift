@@ -1,5 +1,6 @@
 import Billing
 import Core
+import Foundation
 import Ledger
 import VietQR
 
@@ -89,7 +90,17 @@ enum DocumentModels {
         }
         return try Receipt(number: try ReceiptNumber(schoolYear: record.schoolYear, sequence: record.sequence), date: record.receivedOn,
                            school: school(record.school), payerName: record.payerName, students: [student], items: items,
-                           amount: record.amount, method: method, issuedBy: record.recordedBy)
+                           amount: record.amount, method: method, issuedBy: issuerName(record.recordedBy))
+    }
+
+    /// The name printed under "Người thu tiền": the token's label of an API actor (`token 12 (Kế toán Hoa)`),
+    /// otherwise the recorded actor as is.
+    static func issuerName(_ recordedBy: String) -> String {
+        guard recordedBy.hasPrefix("token "), recordedBy.hasSuffix(")"), let open = recordedBy.firstIndex(of: "(") else { return recordedBy }
+        let id = recordedBy[recordedBy.index(recordedBy.startIndex, offsetBy: 6)..<open].trimmingCharacters(in: .whitespaces)
+        let label = recordedBy[recordedBy.index(after: open)..<recordedBy.index(before: recordedBy.endIndex)]
+        guard !id.isEmpty, id.allSatisfy(\.isNumber), !label.allSatisfy(\.isWhitespace) else { return recordedBy }
+        return String(label)
     }
 
     /// The invoice's fees by name, within what one printed text holds.
