@@ -1,3 +1,4 @@
+import Billing
 import Core
 import HTTP
 import Ledger
@@ -35,6 +36,8 @@ public enum APIError {
         case let error as HTTPError: return error
         case let error as any HTTPResponseError: return error
         case let error as LedgerError: return translate(error)
+        case let error as BillingError: return translate(error)
+        case let error as RosterImportError: return translate(error)
         case let error as SchoolValidationError: return validation(error.description)
         case let error as PostgresError:
             if error.isConnectionBroken || error.code == .poolTimeout || error.code == .poolClosed { return databaseUnavailable }
@@ -53,6 +56,36 @@ public enum APIError {
         case .rememberedFailure(let code, let detail): return HTTPError(status: .unprocessableContent, code: code, detail: detail)
         case .database(let inner): return translate(inner)
         default: return HTTPError(status: .unprocessableContent, code: error.code, detail: error.description)
+        }
+    }
+
+    /// Unknown records are 404 (paths name them), refused input 422, states that forbid the operation 409.
+    static func translate(_ error: BillingError) -> any Error {
+        let detail = error.description
+        switch error {
+        case .unknownSchool: return notFound("school_not_found")
+        case .unknownStudent: return notFound("student_not_found", detail)
+        case .unknownFeeType: return notFound("fee_type_not_found", detail)
+        case .unknownInvoice: return notFound("invoice_not_found", detail)
+        case .unknownApplication: return notFound("application_not_found", detail)
+        case .unknownReceipt: return notFound("receipt_not_found", detail)
+        case .duplicate, .invoiceNotVoidable, .invoiceNotPayable, .allocationExceedsOutstanding, .alreadyUnapplied,
+             .idempotencyConflict, .noBankAccount:
+            return conflict(error.code, detail)
+        case .invalidField, .billableMonthsCap, .accountMismatch, .allocationInvalid, .limitExceeded:
+            return HTTPError(status: .unprocessableContent, code: error.code, detail: detail)
+        case .ledger(let inner): return translate(inner)
+        case .database(let inner): return translate(inner)
+        }
+    }
+
+    /// A roster file that cannot be read; bad rows are answered with every problem by the import route itself.
+    static func translate(_ error: RosterImportError) -> any Error {
+        switch error {
+        case .fileTooLarge: return HTTPError(status: .contentTooLarge, code: "roster_too_large", detail: error.description)
+        case .invalidRows: return HTTPError(status: .unprocessableContent, code: "roster_rows_invalid", detail: error.description)
+        case .notUTF8, .utf16, .empty, .malformedCSV, .missingColumns, .duplicateColumn, .tooManyRows:
+            return HTTPError(status: .unprocessableContent, code: "roster_invalid", detail: error.description)
         }
     }
 }

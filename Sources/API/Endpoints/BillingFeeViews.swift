@@ -1,0 +1,197 @@
+import Billing
+import Core
+import Ledger
+
+struct FeeTypeView: Codable, APIExample {
+    var code: String
+    var name: String
+    /// `tuition` (the school's income) or `agreed_collection` (collected for others: meals, uniforms, insurance, clubs).
+    var kind: String
+    /// The ledger account each billed amount is credited to.
+    var accountId: Int64
+
+    static let example = FeeTypeView(code: "BANTRU", name: "Tiền ăn bán trú", kind: FeeKind.agreedCollection.rawValue, accountId: 41)
+
+    init(code: String, name: String, kind: String, accountId: Int64) {
+        self.code = code
+        self.name = name
+        self.kind = kind
+        self.accountId = accountId
+    }
+
+    init(_ fee: FeeType) {
+        self.init(code: fee.code, name: fee.name, kind: fee.kind.rawValue, accountId: fee.accountID)
+    }
+}
+
+struct FeeTypeList: Codable, APIExample {
+    var items: [FeeTypeView]
+    static let example = FeeTypeList(items: [FeeTypeView.example])
+}
+
+struct FeeTypeRequest: Codable, APIExample {
+    var code: String
+    var name: String
+    var kind: String
+    /// true: credit the school's default account of the kind (5111 or 3381) instead of an account of its own.
+    var sharedAccount: Bool?
+
+    static let example = FeeTypeRequest(code: "HP", name: "Học phí", kind: FeeKind.tuition.rawValue, sharedAccount: false)
+}
+
+struct FeeScheduleView: Codable, APIExample {
+    var id: Int64
+    var feeType: String
+    /// Named by the year it starts: 2026 is September 2026 to August 2027.
+    var schoolYear: Int
+    /// `school`, `grade`, `category` or `class`: for one student and fee the most specific scope wins.
+    var scope: String
+    /// The grade, category or class; absent for the whole school.
+    var scopeValue: String?
+    var monthlyAmount: Money
+    /// Calendar month numbers billed, in school-year order.
+    var billableMonths: [Int]
+    var periods: [CalendarMonth]
+    var dueDay: Int
+
+    static let example = FeeScheduleView(
+        id: 12, feeType: "HP", schoolYear: 2026, scope: "grade", scopeValue: "1", monthlyAmount: Money(dong: 1_500_000),
+        billableMonths: FeeScheduleInput.septemberToMay, periods: [try! CalendarMonth(year: 2026, month: 9)], dueDay: 10)
+
+    init(id: Int64, feeType: String, schoolYear: Int, scope: String, scopeValue: String?, monthlyAmount: Money, billableMonths: [Int],
+         periods: [CalendarMonth], dueDay: Int) {
+        self.id = id
+        self.feeType = feeType
+        self.schoolYear = schoolYear
+        self.scope = scope
+        self.scopeValue = scopeValue
+        self.monthlyAmount = monthlyAmount
+        self.billableMonths = billableMonths
+        self.periods = periods
+        self.dueDay = dueDay
+    }
+
+    init(_ schedule: FeeSchedule, feeCode: String) {
+        let (scope, value) = FeeScopeName.name(schedule.scope)
+        self.init(id: schedule.id, feeType: feeCode, schoolYear: schedule.schoolYear, scope: scope, scopeValue: value,
+                  monthlyAmount: schedule.monthlyAmount, billableMonths: schedule.billableMonths, periods: schedule.periods,
+                  dueDay: schedule.dueDay)
+    }
+}
+
+struct FeeScheduleList: Codable, APIExample {
+    var schoolYear: Int
+    var items: [FeeScheduleView]
+    /// True when the school year has more schedules than one response lists.
+    var truncated: Bool
+    static let example = FeeScheduleList(schoolYear: 2026, items: [FeeScheduleView.example], truncated: false)
+}
+
+/// A schedule to create, or to replace (the key is fee type, school year and scope).
+struct FeeScheduleRequest: Codable, APIExample {
+    var feeType: String
+    var schoolYear: Int
+    /// `school` when absent.
+    var scope: String?
+    var scopeValue: String?
+    var monthlyAmount: Money
+    /// September to May when absent. Tuition: at most 9 months (Decree 81/2021/NĐ-CP Art. 12).
+    var billableMonths: [Int]?
+    /// 10 when absent.
+    var dueDay: Int?
+
+    static let example = FeeScheduleRequest(feeType: "HP", schoolYear: 2026, scope: "grade", scopeValue: "1",
+                                           monthlyAmount: Money(dong: 1_500_000), billableMonths: FeeScheduleInput.septemberToMay, dueDay: 10)
+}
+
+/// Scopes by name, as the API writes them.
+enum FeeScopeName {
+    static let names = ["school", "grade", "category", "class"]
+    static let dueDayDefault = 10
+
+    static func name(_ scope: FeeScheduleScope) -> (String, String?) {
+        switch scope {
+        case .school: return ("school", nil)
+        case .grade(let grade): return ("grade", String(grade))
+        case .category(let category): return ("category", category)
+        case .classroom(let name): return ("class", name)
+        }
+    }
+
+    /// The scope of `name` and `value`; 422 naming the field otherwise.
+    static func scope(_ name: String?, _ value: String?) throws -> FeeScheduleScope {
+        switch name ?? "school" {
+        case "school":
+            guard value == nil || value == "" else { throw BillingRequest.invalid("scope_value", "the whole school takes no value") }
+            return .school
+        case "grade":
+            guard let value, let grade = Int(value) else { throw BillingRequest.invalid("scope_value", "a grade number") }
+            return .grade(grade)
+        case "category":
+            guard let value, !value.isEmpty else { throw BillingRequest.invalid("scope_value", "a student category") }
+            return .category(value)
+        case "class":
+            guard let value, !value.isEmpty else { throw BillingRequest.invalid("scope_value", "a class name") }
+            return .classroom(value)
+        default:
+            throw BillingRequest.invalid("scope", "one of " + names.joined(separator: ", "))
+        }
+    }
+}
+
+struct DiscountView: Codable, APIExample {
+    var id: Int64
+    /// Absent: every fee of the invoice.
+    var feeType: String?
+    /// A share: 5,000 is 50 %, 10,000 a full exemption. Exactly one of `basis_points` and `fixed_amount`.
+    var basisPoints: Int?
+    /// A fixed amount per month.
+    var fixedAmount: Money?
+    var reason: String
+    var validFrom: CalendarMonth
+    var validThrough: CalendarMonth?
+
+    static let example = DiscountView(
+        id: 7, feeType: "HP", basisPoints: 5_000, fixedAmount: Money(dong: 100_000),
+        reason: "Giảm 50% học phí: con thương binh (NĐ 81/2021 Điều 16)", validFrom: try! CalendarMonth(year: 2026, month: 9),
+        validThrough: try! CalendarMonth(year: 2027, month: 5))
+
+    init(id: Int64, feeType: String?, basisPoints: Int?, fixedAmount: Money?, reason: String, validFrom: CalendarMonth,
+         validThrough: CalendarMonth?) {
+        self.id = id
+        self.feeType = feeType
+        self.basisPoints = basisPoints
+        self.fixedAmount = fixedAmount
+        self.reason = reason
+        self.validFrom = validFrom
+        self.validThrough = validThrough
+    }
+
+    init(_ discount: StudentDiscount, feeCodes: [Int64: String]) {
+        var points: Int?, fixed: Money?
+        switch discount.value {
+        case .percentage(let value): points = value
+        case .fixed(let amount): fixed = amount
+        }
+        self.init(id: discount.id, feeType: discount.feeTypeID.flatMap { feeCodes[$0] }, basisPoints: points, fixedAmount: fixed,
+                  reason: discount.reason, validFrom: discount.validFrom, validThrough: discount.validThrough)
+    }
+}
+
+struct DiscountList: Codable, APIExample {
+    var items: [DiscountView]
+    static let example = DiscountList(items: [DiscountView.example])
+}
+
+struct DiscountRequest: Codable, APIExample {
+    var feeType: String?
+    var basisPoints: Int?
+    var fixedAmount: Money?
+    var reason: String
+    var validFrom: CalendarMonth
+    var validThrough: CalendarMonth?
+
+    static let example = DiscountRequest(
+        feeType: "HP", basisPoints: 10_000, fixedAmount: Money(dong: 100_000), reason: "Miễn 100% học phí: hộ nghèo (NĐ 81/2021 Điều 15)",
+        validFrom: try! CalendarMonth(year: 2026, month: 9), validThrough: try! CalendarMonth(year: 2027, month: 5))
+}

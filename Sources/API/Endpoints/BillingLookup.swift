@@ -1,0 +1,122 @@
+import Billing
+import Core
+import HTTP
+import Ledger
+import Postgres
+
+/// Resolves the keys in paths and bodies to records of the scoped school. Every query names the school, so a
+/// key of another school's record is simply not found (404 in a path, 422 in a body) and nothing leaks.
+///
+/// Keys:
+/// - a student is named by the school's student code, or by their standing payment code (the way to reach a
+///   student whose code holds `/`, which a path segment cannot carry);
+/// - an invoice by its number, `2026-000123` in a path (`2026/000123` as printed is accepted in bodies), or by
+///   its payment code;
+/// - a receipt by its id (as the cash desk returns it) or its number `2026-000123`;
+/// - a fee type by its code.
+enum BillingLookup {
+    /// Longer keys cannot name anything; they are refused before any query.
+    static let keyBytesMax = 64
+    /// How much of an unknown key a problem quotes.
+    static let quotedKeyCharactersMax = 40
+
+    static func student(_ key: String, school: School, on connection: PostgresConnection) throws -> Student? {
+        guard key.utf8.count <= keyBytesMax, !key.isEmpty else { return nil }
+        if let student = try Students.find(schoolID: school.id, code: key, on: connection) { return student }
+        let upper = key.uppercased()
+        guard PaymentCode.isValid(upper, prefix: school.paymentCodePrefix) == .student else { return nil }
+        return try Students.find(schoolID: school.id, paymentCode: upper, on: connection)
+    }
+
+    static func invoice(_ key: String, school: School, on connection: PostgresConnection) throws -> Invoice? {
+        guard key.utf8.count <= keyBytesMax, !key.isEmpty else { return nil }
+        if let number = invoiceNumber(key) {
+            return try InvoiceQueries.invoice(schoolID: school.id, number: number, on: connection)
+        }
+        let upper = key.uppercased()
+        guard PaymentCode.isValid(upper, prefix: school.paymentCodePrefix) == .invoice else { return nil }
+        return try InvoiceQueries.invoice(schoolID: school.id, paymentCode: upper, on: connection)
+    }
+
+    /// `2026-000123` or `2026/000123`.
+    static func invoiceNumber(_ key: String) -> InvoiceNumber? {
+        let slashed = key.replacingOccurrences(of: "-", with: "/")
+        return try? InvoiceNumber(parsing: slashed)
+    }
+
+    /// The receipt id of a path key: digits are an id, `2026-000123` a number.
+    static func receiptID(_ key: String, school: School, on connection: PostgresConnection) throws -> Int64? {
+        guard key.utf8.count <= keyBytesMax, !key.isEmpty else { return nil }
+        if key.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+            guard let id = Int64(key), id > 0 else { return nil }
+            return try connection.query("""
+                SELECT receipt_id FROM receipts WHERE school_id = \(school.id) AND receipt_id = \(id)
+                """).singleRow().map { try $0.decode(column: 0, as: Int64.self) }
+        }
+        guard let number = invoiceNumber(key) else { return nil }
+        return try connection.query("""
+            SELECT receipt_id FROM receipts
+            WHERE school_id = \(school.id) AND school_year = \(number.schoolYear) AND number = \(number.sequence)
+            """).singleRow().map { try $0.decode(column: 0, as: Int64.self) }
+    }
+
+    // MARK: - Path parameters: 404 with a specific code
+
+    static func pathStudent(_ request: APIRequest, on connection: PostgresConnection) throws -> Student {
+        let key = request.http.pathParameters["student"] ?? ""
+        guard let student = try student(key, school: request.scopedSchool, on: connection) else {
+            throw APIError.notFound("student_not_found", "no student \(quoted(key)) in school \(request.scopedSchool.code)")
+        }
+        return student
+    }
+
+    static func pathInvoice(_ request: APIRequest, on connection: PostgresConnection) throws -> Invoice {
+        let key = request.http.pathParameters["invoice"] ?? ""
+        guard let invoice = try invoice(key, school: request.scopedSchool, on: connection) else {
+            throw APIError.notFound("invoice_not_found", "no invoice \(quoted(key)) in school \(request.scopedSchool.code)")
+        }
+        return invoice
+    }
+
+    static func pathReceipt(_ request: APIRequest, on connection: PostgresConnection) throws -> ReceiptRecord {
+        let key = request.http.pathParameters["receipt"] ?? ""
+        let school = request.scopedSchool
+        guard let id = try receiptID(key, school: school, on: connection),
+              let receipt = try Receipts.receipt(schoolID: school.id, receiptID: id, on: connection) else {
+            throw APIError.notFound("receipt_not_found", "no receipt \(quoted(key)) in school \(school.code)")
+        }
+        return receipt
+    }
+
+    // MARK: - Body references: 422 naming the field
+
+    static func bodyStudent(_ key: String, field: String, school: School, on connection: PostgresConnection) throws -> Student {
+        guard let student = try student(key, school: school, on: connection) else {
+            throw HTTPError(status: .unprocessableContent, code: "unknown_student",
+                            detail: "\(field): no student \(quoted(key)) in school \(school.code)")
+        }
+        return student
+    }
+
+    static func bodyInvoice(_ key: String, field: String, school: School, on connection: PostgresConnection) throws -> Invoice {
+        guard let invoice = try invoice(key, school: school, on: connection) else {
+            throw HTTPError(status: .unprocessableContent, code: "unknown_invoice",
+                            detail: "\(field): no invoice \(quoted(key)) in school \(school.code)")
+        }
+        return invoice
+    }
+
+    static func bodyFeeType(_ code: String, field: String, school: School, on connection: PostgresConnection) throws -> FeeType {
+        guard code.utf8.count <= keyBytesMax, !code.isEmpty,
+              let fee = try FeeTypes.find(schoolID: school.id, code: code, on: connection) else {
+            throw HTTPError(status: .unprocessableContent, code: "unknown_fee_type",
+                            detail: "\(field): no fee type \(quoted(code)) in school \(school.code)")
+        }
+        return fee
+    }
+
+    /// `'key'`, shortened: problems quote what the caller sent without echoing a long input back.
+    static func quoted(_ key: String) -> String {
+        "'" + String(key.prefix(quotedKeyCharactersMax)) + (key.count > quotedKeyCharactersMax ? "…" : "") + "'"
+    }
+}

@@ -1,0 +1,120 @@
+import Billing
+import Core
+import Foundation
+import HTTP
+import Ledger
+import Postgres
+
+/// Students: the roster import, listing, one student by code, create, replace, withdraw.
+enum BillingStudentEndpoints {
+    static func register(_ builder: inout APIBuilder, context: APIContext) {
+        let base = BillingEndpoints.base
+        builder.add(.post, base + "/students/import",
+                    summary: "Import the roster: the CSV file as the body (UTF-8; see docs/billing.md for the columns). "
+                        + "Any bad row refuses the whole file with a 422 listing every problem by line and field.",
+                    tag: "students", roles: BillingEndpoints.writers,
+                    query: [QueryParameterSpec("dry_run", .boolean, "true: check and report, write nothing.")],
+                    response: RosterImportView.self, options: RouteOptions(bodyBytesMax: RosterImport.fileBytesMax)) { request in
+            try importRoster(request, context: context)
+        }
+        builder.add(.get, base + "/students", summary: "List students by student code", tag: "students", roles: BillingEndpoints.readers,
+                    query: [QueryParameterSpec("class", .string(), "Only this class."),
+                            QueryParameterSpec("status", .string(enumeration: BillingStudentListing.Status.allCases.map(\.rawValue)),
+                                               "Only active or only withdrawn students.")] + BillingPage.queryParameters,
+                    response: StudentList.self) { request in
+            try list(request, context: context)
+        }
+        builder.add(.post, base + "/students", summary: "Create a student", tag: "students", roles: BillingEndpoints.writers,
+                    request: StudentRequest.self, response: StudentView.self, status: .created) { request in
+            let input = try request.decode(StudentRequest.self)
+            let school = request.scopedSchool
+            let student = try BillingRequest.write(context) { connection in
+                try Students.create(schoolID: school.id, input.details, changedBy: BillingRequest.actor(request), on: connection)
+            }
+            return try APIJSON.response(StudentView(student, school: school), status: .created)
+        }
+        registerOne(&builder, context: context)
+    }
+
+    /// The routes of one student, named by student code (or standing payment code).
+    static func registerOne(_ builder: inout APIBuilder, context: APIContext) {
+        let path = BillingEndpoints.base + "/students/{student}"
+        builder.add(.get, path, summary: "Get a student by student code", tag: "students", roles: BillingEndpoints.readers,
+                    response: StudentView.self) { request in
+            let student = try BillingRequest.read(context) { try BillingLookup.pathStudent(request, on: $0) }
+            return try APIJSON.response(StudentView(student, school: request.scopedSchool))
+        }
+        builder.add(.put, path, summary: "Replace a student's details (the code may change; every change is recorded)", tag: "students",
+                    roles: BillingEndpoints.writers, request: StudentRequest.self, response: StudentView.self) { request in
+            let school = request.scopedSchool
+            let student = try BillingRequest.write(context) { connection -> Student in
+                let current = try BillingLookup.pathStudent(request, on: connection)
+                let input = try request.decode(StudentRequest.self)
+                return try Students.update(schoolID: school.id, studentID: current.id, input.details, changedBy: BillingRequest.actor(request),
+                                           on: connection)
+            }
+            return try APIJSON.response(StudentView(student, school: school))
+        }
+        builder.add(.post, path + "/withdraw", summary: "Withdraw a student: no further invoices; invoices and payments stay",
+                    tag: "students", roles: BillingEndpoints.writers, request: WithdrawRequest.self, response: StudentView.self) { request in
+            let school = request.scopedSchool
+            let student = try BillingRequest.write(context) { connection -> Student in
+                let current = try BillingLookup.pathStudent(request, on: connection)
+                // An empty body withdraws today.
+                let input = request.http.body.isEmpty ? WithdrawRequest(withdrawnOn: nil) : try request.decode(WithdrawRequest.self)
+                try Students.withdraw(schoolID: school.id, studentID: current.id, on: input.withdrawnOn ?? VietnamTime.today,
+                                      changedBy: BillingRequest.actor(request), on: connection)
+                return try Students.find(schoolID: school.id, id: current.id, on: connection) ?? current
+            }
+            return try APIJSON.response(StudentView(student, school: school))
+        }
+    }
+
+    static func list(_ request: APIRequest, context: APIContext) throws -> Response {
+        let className = try request.query("class") { text -> String in
+            guard !text.isEmpty, text.count <= StudentRules.classCharactersMax else {
+                throw BillingParameterError("1 to \(StudentRules.classCharactersMax) characters")
+            }
+            return text
+        }
+        let status = try request.query("status") { text -> BillingStudentListing.Status in
+            guard let status = BillingStudentListing.Status(rawValue: text) else { throw BillingParameterError("active or withdrawn") }
+            return status
+        }
+        let page = try BillingPage(request)
+        let list = try BillingRequest.read(context) { connection in
+            try BillingStudentListing.page(school: request.scopedSchool, className: className, status: status, page: page, on: connection)
+        }
+        return try APIJSON.response(list)
+    }
+
+    static func importRoster(_ request: APIRequest, context: APIContext) throws -> Response {
+        let dryRun = try request.query("dry_run") { text -> Bool in
+            switch text.lowercased() {
+            case "true", "1", "yes": return true
+            case "false", "0", "no": return false
+            default: throw BillingParameterError("true or false")
+            }
+        } ?? false
+        let school = request.scopedSchool
+        do {
+            let report = try BillingRequest.write(context) { connection in
+                try RosterImport.run(schoolID: school.id, file: request.http.body, dryRun: dryRun, importedBy: BillingRequest.actor(request),
+                                     on: connection)
+            }
+            return try APIJSON.response(RosterImportView(report))
+        } catch RosterImportError.invalidRows(let problems, let total) {
+            return try rosterProblems(problems, total: total, requestID: request.http.requestId)
+        }
+    }
+
+    /// The 422 naming every bad field by line (nothing was imported).
+    static func rosterProblems(_ problems: [RosterRowProblem], total: Int, requestID: String) throws -> Response {
+        let document = RosterProblemDocument(
+            detail: "\(total) problem\(total == 1 ? "" : "s") in the roster; nothing was imported",
+            requestId: requestID, problems: problems.map { .init(line: $0.line, field: $0.field, problem: $0.problem) }, problemsTotal: total)
+        var response = try APIJSON.response(document, status: .unprocessableContent)
+        response.headers.set("Content-Type", "application/problem+json")
+        return response
+    }
+}
