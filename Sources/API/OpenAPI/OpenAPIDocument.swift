@@ -4,14 +4,20 @@ import HTTP
 /// The OpenAPI 3.1 description of every route, generated from the same specifications that
 /// registered the routes — so the document cannot list a route the router lacks, or miss one.
 enum OpenAPIDocument {
-    static let problemSchema: JSONSchema = .object(properties: [
-        ("type", .string()), ("title", .string()), ("status", .integer), ("detail", .string()),
-        ("code", .string()), ("request_id", .string()),
-    ], required: ["type", "title", "status", "code"])
+    /// RFC 9457 problem documents; some carry extension members (a roster import's `problems`), so
+    /// additional properties are allowed here, unlike in the API's own schemas.
+    static var problemSchema: [String: Any] {
+        var object = JSONSchema.object(properties: [
+            ("type", .string()), ("title", .string()), ("status", .integer), ("detail", .string()),
+            ("code", .string()), ("request_id", .string()),
+        ], required: ["type", "title", "status", "code"]).jsonObject
+        object["additionalProperties"] = true
+        return object
+    }
 
     static func build(_ specs: [APIRouteSpec], version: String) -> [String: Any] {
         var paths: [String: [String: Any]] = [:]
-        var schemas: [String: Any] = ["Problem": problemSchema.jsonObject]
+        var schemas: [String: Any] = ["Problem": problemSchema]
         for spec in specs {
             if let request = spec.requestSchema { schemas[request.name] = request.schema.jsonObject }
             if let response = spec.responseSchema { schemas[response.name] = response.schema.jsonObject }

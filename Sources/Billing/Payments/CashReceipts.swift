@@ -59,6 +59,8 @@ public enum CashReceipts {
             throw .invalidField(field: "amount", problem: "a cash payment must be a positive amount")
         }
         return try BillingError.wrapping {
+            // A retry is recognised by its key before allocating: oldest-due-first would allocate differently now.
+            if let key = payment.paymentKey, let earlier = try replay(payment, key: key, on: connection) { return earlier }
             try checkOneFamily(payment, on: connection)
             let (allocations, credit, rule, explanation) = try allocate(payment, on: connection)
             let request = PaymentRequest(
@@ -67,6 +69,16 @@ public enum CashReceipts {
                 credit: credit, rule: rule, explanation: explanation, recordedBy: payment.recordedBy)
             return try PaymentApplication.apply(request, on: connection)
         }
+    }
+
+    /// The first result of a payment key used before, when it moved the same amount; a conflict otherwise.
+    static func replay(_ payment: CashPayment, key: String, on connection: PostgresConnection) throws -> PaymentApplicationResult? {
+        try connection.query("SELECT pg_advisory_xact_lock(\(PaymentApplication.keyLockClass), hashtext(\(key)))")
+        let earlier = try Applications.list(schoolID: payment.schoolID, paymentKey: key, on: connection)
+        guard !earlier.isEmpty else { return nil }
+        guard earlier.reduce(Int64(0), { $0 + $1.amount.dong }) == payment.amount.dong else { throw BillingError.idempotencyConflict(key: key) }
+        return PaymentApplicationResult(paymentKey: key, applications: earlier,
+                                        receiptIDs: Array(Set(earlier.compactMap(\.receiptID))).sorted(), replayed: true)
     }
 
     static func allocate(_ payment: CashPayment, on connection: PostgresConnection) throws -> ([PaymentAllocation], Money, String, String) {

@@ -4,6 +4,15 @@ import Postgres
 
 /// `tuition backup FILE` / `tuition restore FILE`: pg_dump's custom format around the database in use.
 enum BackupCommand {
+    static let restoreUsage = """
+        Usage: tuition restore FILE [--force]
+
+        Loads a backup written by `tuition backup` into the database, in one transaction (all or
+        nothing). It refuses a database that already holds schools unless --force, which drops
+        everything first. Stop the server before restoring; run `tuition migrate` afterwards if the
+        backup is older than the program.
+        """
+
     static let usage = """
         Usage: tuition backup FILE
                tuition restore FILE [--force]
