@@ -12,6 +12,7 @@ enum BenchCommand {
                tuition bench accuracy [--seed N] [--schools N] [--students N]
                tuition bench invoices [--schools N] [--students N] [--threads N] [--period YYYY-MM]
                tuition bench callbacks-setup [--out FILE.lua] [--codes-out FILE] [--students N] [--requests N]
+               tuition bench fuzz --target http|mt940|camt053|csv [--count N] [--seed N]
 
         Workloads measured by the scripts in bench/ (not for production use):
           pg       a prepared primary-key SELECT on pgbench_accounts through the pool (run pgbench -i first)
@@ -19,6 +20,7 @@ enum BenchCommand {
           accuracy precision and recall of the matcher on a generated, labelled month (no database)
           invoices one period issued for many generated schools
           callbacks-setup  a school with open invoices and a wrk script of pre-signed callbacks
+          fuzz     seeded random mutations through a parser (no database)
         """
 
     static let threadsMax = 64
@@ -30,6 +32,7 @@ enum BenchCommand {
         if workload == "accuracy" { return try accuracy(&reader) }
         if workload == "invoices" { return try InvoiceBenchCommand.run(Array(arguments.dropFirst())) }
         if workload == "callbacks-setup" { return try CallbackBenchSetup.run(&reader) }
+        if workload == "fuzz" { return try FuzzBench.run(&reader) }
         let threads = try reader.option("--threads") { text -> Int in
             guard let value = Int(text), (1...threadsMax).contains(value) else { throw CommandFailure(message: "1 to \(threadsMax)") }
             return value
