@@ -44,6 +44,15 @@ public struct ProvinceSimulation: Sendable {
         return SimulatedSchoolMonth(roster: roster, transfers: generator.generate(random: &random))
     }
 
+    /// A month of labelled transfers for a roster from elsewhere — the demo's, whose students and
+    /// invoices live in the database with the database's ids and payment codes. Families' `members`
+    /// index `roster.students`, as in a simulated roster.
+    public func transfers(for roster: SimulatedRoster) -> [LabelledTransfer] {
+        var random = SeededRandom(seed: parameters.seed, stream: UInt64(2 * roster.school.index + 2))
+        var generator = TransferGenerator(roster: roster, parameters: parameters)
+        return generator.generate(random: &random)
+    }
+
     static func makeSchools(
         _ parameters: SimulationParameters, districts: [SimulatedDistrict], random: inout SeededRandom
     ) -> [SimulatedSchool] {

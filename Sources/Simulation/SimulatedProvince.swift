@@ -29,6 +29,14 @@ public struct SimulatedFamily: Hashable, Sendable, Codable {
     public var members: [Int]
     public var guardianName: String
     public var otherParentName: String
+
+    public init(key: String?, familyName: String, members: [Int], guardianName: String, otherParentName: String) {
+        self.key = key
+        self.familyName = familyName
+        self.members = members
+        self.guardianName = guardianName
+        self.otherParentName = otherParentName
+    }
 }
 
 public struct SimulatedRoster: Hashable, Sendable, Codable {
@@ -38,6 +46,13 @@ public struct SimulatedRoster: Hashable, Sendable, Codable {
     public var families: [SimulatedFamily]
     /// This month's invoices and last month's still open, by id.
     public var invoices: [MatchInvoice]
+
+    public init(school: SimulatedSchool, students: [MatchStudent], families: [SimulatedFamily], invoices: [MatchInvoice]) {
+        self.school = school
+        self.students = students
+        self.families = families
+        self.invoices = invoices
+    }
 }
 
 /// What a transfer really paid.
