@@ -78,14 +78,14 @@ public struct AccessLogSink: Sendable {
 
 /// Server-side error messages.
 public enum ServerLog {
-    /// One JSON line per message on standard error.
+    /// One JSON line per message on standard error, account numbers and tokens masked.
     public static let standardError: @Sendable (String) -> Void = { message in
         var json: [UInt8] = [UInt8(ascii: "{")]
         let time = TimeFormatting.iso8601(unixMilliseconds: Clock.wallMilliseconds())
         JSONText.appendMember(&json, "time", string: time, first: true)
         JSONText.appendMember(&json, "level", string: "error")
         JSONText.appendMember(&json, "component", string: "http")
-        JSONText.appendMember(&json, "message", string: message)
+        JSONText.appendMember(&json, "message", string: LogRedaction.mask(message))
         json.append(UInt8(ascii: "}"))
         LineWriter.standardError.write(String(decoding: json, as: UTF8.self))
     }
