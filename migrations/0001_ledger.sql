@@ -4,8 +4,10 @@
 --   * every entry's postings sum to zero and number at least two (deferred constraint trigger);
 --   * postings and entries are never updated or deleted (triggers; corrections are reversals);
 --   * no entry is dated in a closed period (trigger, serialised with closing by an advisory lock);
---   * postings belong to the entry's school and accounts to the same school (composite keys);
+--   * postings belong to an entry of their school and to an account of the same school (checked per
+--     statement by trigger: set-based instead of a foreign-key lookup per posting row);
 --   * postings may only be added in the transaction that created their entry;
+--   * accounts are never deleted (deactivated instead);
 --   * amounts are non-zero and within ±10^15 đồng; balances are maintained by a statement trigger.
 -- Every table holding school data has school_id first in its primary key (distributable by school).
 --
@@ -82,8 +84,6 @@ CREATE TABLE journal_entries (
     CHECK ((kind = 'reversal') = (reverses_entry_id IS NOT NULL))
 );
 CREATE INDEX journal_entries_by_date ON journal_entries (school_id, effective_date);
-CREATE INDEX journal_entries_by_invoice ON journal_entries (school_id, invoice_id) WHERE invoice_id IS NOT NULL;
-CREATE INDEX journal_entries_by_bank_transaction ON journal_entries (school_id, bank_transaction_id) WHERE bank_transaction_id IS NOT NULL;
 
 CREATE TABLE postings (
     school_id        bigint NOT NULL,
@@ -97,24 +97,27 @@ CREATE TABLE postings (
     family_id        bigint,
     invoice_id       bigint,
     bank_transaction_id bigint,
-    PRIMARY KEY (school_id, entry_id, line),
-    FOREIGN KEY (school_id, entry_id) REFERENCES journal_entries,
-    FOREIGN KEY (school_id, account_id) REFERENCES accounts
+    -- Its entry and account are checked by the statement trigger below (same school, entry of this
+    -- transaction, account of this school), once per statement rather than one lookup per row.
+    PRIMARY KEY (school_id, entry_id, line)
 );
 CREATE INDEX postings_by_account_date ON postings (school_id, account_id, effective_date);
-CREATE INDEX postings_by_student ON postings (school_id, student_id) WHERE student_id IS NOT NULL;
-CREATE INDEX postings_by_invoice ON postings (school_id, invoice_id) WHERE invoice_id IS NOT NULL;
-CREATE INDEX postings_by_bank_transaction ON postings (school_id, bank_transaction_id) WHERE bank_transaction_id IS NOT NULL;
 
 -- Current balances, maintained in the same transaction as the postings by the statement trigger
--- below. A row exists for every account from its creation: posting_count = 0 means "no postings",
--- which callers tell apart from a zero balance.
+-- below, split into a fixed number of shards per account: a transaction adds to the shard its id
+-- selects, so concurrent writers to the same hot account (a school's bank and suspense accounts)
+-- rarely wait for one another. An account's balance is the sum of its shards (at most
+-- `ledger_balance_shards()` rows: O(1)); an account with no shard rows, or only rows with
+-- posting_count = 0, has no postings, which callers tell apart from a zero balance.
+CREATE FUNCTION ledger_balance_shards() RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT 16';
+
 CREATE TABLE account_balances (
     school_id        bigint NOT NULL,
     account_id       bigint NOT NULL,
-    balance          bigint NOT NULL DEFAULT 0,
-    posting_count    bigint NOT NULL DEFAULT 0,
-    PRIMARY KEY (school_id, account_id),
+    shard            smallint NOT NULL CHECK (shard >= 0 AND shard < 16),
+    balance          bigint NOT NULL,
+    posting_count    bigint NOT NULL,
+    PRIMARY KEY (school_id, account_id, shard),
     FOREIGN KEY (school_id, account_id) REFERENCES accounts
 );
 
@@ -156,14 +159,6 @@ CREATE TABLE period_events (
     PRIMARY KEY (school_id, event_id)
 );
 
--- Every account has its balance row from the start.
-CREATE FUNCTION ledger_account_created() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO account_balances (school_id, account_id) VALUES (NEW.school_id, NEW.account_id);
-    RETURN NULL;
-END $$;
-CREATE TRIGGER account_created AFTER INSERT ON accounts FOR EACH ROW EXECUTE FUNCTION ledger_account_created();
-
 -- Postings, entries and failures are history: never updated or deleted.
 CREATE FUNCTION ledger_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -175,6 +170,9 @@ CREATE TRIGGER entries_immutable BEFORE UPDATE OR DELETE ON journal_entries FOR 
 CREATE TRIGGER entries_no_truncate BEFORE TRUNCATE ON journal_entries FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
 CREATE TRIGGER period_events_immutable BEFORE UPDATE OR DELETE ON period_events FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
 CREATE TRIGGER failures_immutable BEFORE UPDATE OR DELETE ON ledger_failures FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
+-- Accounts are deactivated, never deleted: postings refer to them.
+CREATE TRIGGER accounts_kept BEFORE DELETE ON accounts FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
+CREATE TRIGGER accounts_no_truncate BEFORE TRUNCATE ON accounts FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
 
 -- New entries, checked once per statement: created by this transaction (postings may only be
 -- added by it), and not dated in a closed period. Closing a period takes the school's advisory
@@ -206,45 +204,52 @@ CREATE FUNCTION ledger_check_entry_balanced() RETURNS trigger LANGUAGE plpgsql A
 DECLARE
     total numeric;
     counted integer;
-    declared integer;
 BEGIN
     SELECT coalesce(sum(amount), 0), count(*) INTO total, counted FROM postings
         WHERE school_id = NEW.school_id AND entry_id = NEW.entry_id;
-    SELECT posting_count INTO declared FROM journal_entries WHERE school_id = NEW.school_id AND entry_id = NEW.entry_id;
     IF total <> 0 THEN
         RAISE EXCEPTION 'entry % does not balance: postings sum to %', NEW.entry_id, total USING ERRCODE = 'TU002';
     END IF;
-    IF counted <> declared THEN
-        RAISE EXCEPTION 'entry % declares % postings but has %', NEW.entry_id, declared, counted USING ERRCODE = 'TU002';
+    IF counted <> NEW.posting_count THEN
+        RAISE EXCEPTION 'entry % declares % postings but has %', NEW.entry_id, NEW.posting_count, counted USING ERRCODE = 'TU002';
     END IF;
     RETURN NULL;
 END $$;
 CREATE CONSTRAINT TRIGGER entry_balanced AFTER INSERT ON journal_entries
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_check_entry_balanced();
 
--- New postings, once per statement: only by the transaction that created their entry, dated as
--- their entry; then the balances follow in the same statement, aggregated and in key order.
+-- New postings, once per statement: each of an entry created by this transaction in its school,
+-- dated as its entry, on an account of its school; then the balances follow in the same
+-- statement, aggregated and in key order (a fixed lock order), into this transaction's shard.
 CREATE FUNCTION ledger_postings_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     wrong record;
+    writer_shard integer := (pg_current_xact_id()::text::bigint % ledger_balance_shards())::integer;
 BEGIN
-    SELECT p.entry_id, p.effective_date, e.effective_date AS entry_date, e.created_xact INTO wrong
-        FROM new_postings p LEFT JOIN journal_entries e ON e.school_id = p.school_id AND e.entry_id = p.entry_id
+    SELECT p.entry_id, p.account_id, p.effective_date, e.effective_date AS entry_date, e.created_xact, a.account_id AS known_account
+        INTO wrong
+        FROM new_postings p
+        LEFT JOIN journal_entries e ON e.school_id = p.school_id AND e.entry_id = p.entry_id
+        LEFT JOIN accounts a ON a.school_id = p.school_id AND a.account_id = p.account_id
         WHERE e.created_xact IS DISTINCT FROM pg_current_xact_id() OR p.effective_date IS DISTINCT FROM e.effective_date
+           OR a.account_id IS NULL
         LIMIT 1;
     IF FOUND THEN
-        IF wrong.created_xact IS DISTINCT FROM pg_current_xact_id() THEN
-            RAISE EXCEPTION 'postings may only be added by the transaction that created entry %', wrong.entry_id
+        IF wrong.known_account IS NULL THEN
+            RAISE EXCEPTION 'posting on account %, which is not an account of its school', wrong.account_id
+                USING ERRCODE = '23503';
+        ELSIF wrong.created_xact IS DISTINCT FROM pg_current_xact_id() THEN
+            RAISE EXCEPTION 'postings may only be added by the transaction that created entry % of their school', wrong.entry_id
                 USING ERRCODE = 'TU004';
         END IF;
         RAISE EXCEPTION 'posting dated % differs from its entry dated %', wrong.effective_date, wrong.entry_date
             USING ERRCODE = 'TU005';
     END IF;
-    UPDATE account_balances AS b
-        SET balance = b.balance + d.total, posting_count = b.posting_count + d.counted
-        FROM (SELECT school_id, account_id, sum(amount)::bigint AS total, count(*) AS counted
-                FROM new_postings GROUP BY school_id, account_id ORDER BY school_id, account_id) AS d
-        WHERE b.school_id = d.school_id AND b.account_id = d.account_id;
+    INSERT INTO account_balances AS b (school_id, account_id, shard, balance, posting_count)
+        SELECT school_id, account_id, writer_shard, sum(amount)::bigint, count(*)
+        FROM new_postings GROUP BY school_id, account_id ORDER BY school_id, account_id
+        ON CONFLICT (school_id, account_id, shard) DO UPDATE
+            SET balance = b.balance + EXCLUDED.balance, posting_count = b.posting_count + EXCLUDED.posting_count;
     INSERT INTO dimension_balances AS b (school_id, account_id, dimension, dimension_id, balance, posting_count)
         SELECT school_id, account_id, dimension, dimension_id, sum(amount)::bigint, count(*)
         FROM new_postings,

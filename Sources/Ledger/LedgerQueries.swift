@@ -17,31 +17,29 @@ public struct AccountBalance: Hashable, Sendable, Codable {
     public var normalBalance: Money? { balance.map(type.normalBalance) }
 }
 
-/// Read-only questions to the ledger. Current balances are single-row reads of the maintained
-/// balances (O(1)); balances at a date sum postings through the (account, effective date) index.
-/// "No postings" is nil, never zero.
+/// Read-only questions to the ledger. Current balances sum the maintained balance shards of an
+/// account (at most 16 rows: O(1)); balances at a date sum postings through the (account,
+/// effective date) index. "No postings" is nil, never zero.
 public enum LedgerQueries {
     public static func accounts(schoolID: Int64, on connection: PostgresConnection) throws -> [AccountBalance] {
         try connection.query("""
-            SELECT a.account_id, a.code, a.name, a.type, a.purpose, a.is_active, b.balance, b.posting_count
-            FROM accounts a JOIN account_balances b ON b.school_id = a.school_id AND b.account_id = a.account_id
-            WHERE a.school_id = \(schoolID) ORDER BY a.code
+            SELECT a.account_id, a.code, a.name, a.type, a.purpose, a.is_active, \(unescaped: summedShards)
+            FROM accounts a WHERE a.school_id = \(schoolID) ORDER BY a.code
             """).map(decodeAccount)
     }
 
     /// The account of `purpose` (the first by code when there are several, e.g. bank accounts).
     public static func account(schoolID: Int64, purpose: AccountPurpose, on connection: PostgresConnection) throws -> AccountBalance? {
         try connection.query("""
-            SELECT a.account_id, a.code, a.name, a.type, a.purpose, a.is_active, b.balance, b.posting_count
-            FROM accounts a JOIN account_balances b ON b.school_id = a.school_id AND b.account_id = a.account_id
-            WHERE a.school_id = \(schoolID) AND a.purpose = \(purpose.rawValue) AND a.is_active ORDER BY a.code LIMIT 1
+            SELECT a.account_id, a.code, a.name, a.type, a.purpose, a.is_active, \(unescaped: summedShards)
+            FROM accounts a WHERE a.school_id = \(schoolID) AND a.purpose = \(purpose.rawValue) AND a.is_active ORDER BY a.code LIMIT 1
             """).first.map(decodeAccount)
     }
 
     /// The current signed balance; nil when the account has no postings.
     public static func balance(schoolID: Int64, accountID: Int64, on connection: PostgresConnection) throws -> Money? {
         guard let row = try connection.query("""
-            SELECT balance, posting_count FROM account_balances WHERE school_id = \(schoolID) AND account_id = \(accountID)
+            SELECT \(unescaped: summedShards) FROM accounts a WHERE a.school_id = \(schoolID) AND a.account_id = \(accountID)
             """).singleRow() else { throw LedgerError.unknownAccount(accountID) }
         let (balance, count) = try row.decode((Money, Int64).self)
         return count == 0 ? nil : balance
@@ -67,6 +65,12 @@ public enum LedgerQueries {
         let (balance, count) = try row.decode((Money, Int64).self)
         return count == 0 ? nil : balance
     }
+
+    /// The balance and posting count of account `a`, summed over its shards.
+    static let summedShards = """
+        coalesce((SELECT sum(b.balance) FROM account_balances b WHERE b.school_id = a.school_id AND b.account_id = a.account_id), 0)::int8,
+        coalesce((SELECT sum(b.posting_count) FROM account_balances b WHERE b.school_id = a.school_id AND b.account_id = a.account_id), 0)::int8
+        """
 
     static func decodeAccount(_ row: PostgresRow) throws -> AccountBalance {
         let (id, code, name, type, purpose, active, balance, count) = try row.decode((Int64, String, String, String, String, Bool, Money, Int64).self)

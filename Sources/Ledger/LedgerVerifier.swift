@@ -60,18 +60,22 @@ public enum LedgerVerifier {
                 SELECT 'all postings sum to ' || sum(amount) FROM postings WHERE school_id = \(school) HAVING sum(amount) <> 0
                 """),
             ("maintained account balances", """
-                SELECT 'account ' || a.account_id || ' maintained ' || b.balance || '/' || b.posting_count || ' recomputed '
-                       || coalesce(p.total, 0) || '/' || coalesce(p.counted, 0)
+                SELECT 'account ' || a.account_id || ' maintained ' || coalesce(b.total, 0) || '/' || coalesce(b.counted, 0)
+                       || ' recomputed ' || coalesce(p.total, 0) || '/' || coalesce(p.counted, 0)
                 FROM accounts a
-                JOIN account_balances b ON b.school_id = a.school_id AND b.account_id = a.account_id
+                LEFT JOIN (SELECT account_id, sum(balance) AS total, sum(posting_count) AS counted FROM account_balances
+                           WHERE school_id = \(school) GROUP BY account_id) b ON b.account_id = a.account_id
                 LEFT JOIN (SELECT account_id, sum(amount) AS total, count(*) AS counted FROM postings
                            WHERE school_id = \(school) GROUP BY account_id) p ON p.account_id = a.account_id
-                WHERE a.school_id = \(school) AND (b.balance <> coalesce(p.total, 0) OR b.posting_count <> coalesce(p.counted, 0))
+                WHERE a.school_id = \(school)
+                  AND (coalesce(b.total, 0) <> coalesce(p.total, 0) OR coalesce(b.counted, 0) <> coalesce(p.counted, 0))
                 """),
-            ("account balance rows", """
-                SELECT 'account ' || a.account_id || ' has no balance row' FROM accounts a
-                WHERE a.school_id = \(school) AND NOT EXISTS
-                    (SELECT 1 FROM account_balances b WHERE b.school_id = a.school_id AND b.account_id = a.account_id)
+            ("postings on unknown accounts or entries", """
+                SELECT 'posting ' || p.entry_id || '/' || p.line || ' refers to a missing account or entry'
+                FROM postings p
+                LEFT JOIN accounts a ON a.school_id = p.school_id AND a.account_id = p.account_id
+                LEFT JOIN journal_entries e ON e.school_id = p.school_id AND e.entry_id = p.entry_id
+                WHERE p.school_id = \(school) AND (a.account_id IS NULL OR e.entry_id IS NULL)
                 """),
             ("maintained dimension balances", """
                 WITH recomputed AS (

@@ -5,11 +5,13 @@ import Postgres
 /// Records journal entries inside the caller's transaction, so a service can record an invoice
 /// and its entry, or a payment and its applications, atomically.
 ///
-/// Two round trips per batch. First, every account balance row the batch touches is locked in
-/// ascending account order (the fixed order that keeps concurrent writers free of deadlocks) while
-/// the history of the idempotency keys is read: a key already recorded is a replay or a conflict,
-/// a key that failed before fails again. Then the new entries and all their postings are inserted
-/// in one statement. The database re-checks every invariant (balance, closed period, same school).
+/// Two round trips per batch. First the accounts are checked and the history of the idempotency
+/// keys is read: a key already recorded is a replay or a conflict, a key that failed before fails
+/// again. Then the new entries and all their postings are inserted in one statement, whose trigger
+/// adds them to the balances in account order (the fixed lock order that keeps concurrent writers
+/// free of deadlocks), in the shard of the writing transaction — so writers of one hot account
+/// rarely wait for each other. The database re-checks every invariant (balance, closed period,
+/// same school).
 public enum LedgerWriter {
     /// Records `requests` (all of one school) and returns one result per request, in order.
     public static func post(_ requests: [JournalEntryRequest], on connection: PostgresConnection) throws(LedgerError) -> [PostedEntry] {
@@ -22,7 +24,7 @@ public enum LedgerWriter {
         }
         do {
             let hashes = requests.map(\.requestHash)
-            let history = try lockAccountsAndReadHistory(schoolID: schoolID, requests: requests, on: connection)
+            let history = try checkAccountsAndReadHistory(schoolID: schoolID, requests: requests, on: connection)
             var results = try resolve(requests, hashes: hashes, history: history)
             let fresh = requests.indices.filter { results[$0] == nil }
             if !fresh.isEmpty {
@@ -47,20 +49,13 @@ public enum LedgerWriter {
         var failures: [String: (hash: [UInt8], code: String, detail: String)] = [:]
     }
 
-    /// In one round trip: locks the balance rows of every account involved, in ascending order
-    /// (the fixed lock order that keeps concurrent writers free of deadlocks), checks each exists
-    /// in the school and is active, and reads the school's closed period and what the ledger
-    /// already recorded for these idempotency keys.
-    static func lockAccountsAndReadHistory(schoolID: Int64, requests: [JournalEntryRequest], on connection: PostgresConnection) throws -> History {
+    /// In one round trip: checks every account involved exists in the school and is active, and
+    /// reads the school's closed period and what the ledger already recorded for these keys.
+    static func checkAccountsAndReadHistory(schoolID: Int64, requests: [JournalEntryRequest], on connection: PostgresConnection) throws -> History {
         let accountIDs = Array(Set(requests.flatMap { $0.postings.map(\.accountID) })).sorted()
         let rows = try connection.query("""
-            WITH locked AS (
-                SELECT b.account_id, a.is_active FROM account_balances b
-                JOIN accounts a ON a.school_id = b.school_id AND a.account_id = b.account_id
-                WHERE b.school_id = \(schoolID) AND b.account_id = ANY(\(PostgresInt64Array(accountIDs)))
-                ORDER BY b.account_id FOR UPDATE OF b
-            )
-            SELECT 'account', NULL::text, account_id, NULL::bytea, is_active::text, NULL::text FROM locked
+            SELECT 'account', NULL::text, account_id, NULL::bytea, is_active::text, NULL::text FROM accounts
+                WHERE school_id = \(schoolID) AND account_id = ANY(\(PostgresInt64Array(accountIDs)))
             UNION ALL
             SELECT 'school', NULL, NULL, NULL, closed_through::text, NULL FROM schools WHERE school_id = \(schoolID)
             UNION ALL
