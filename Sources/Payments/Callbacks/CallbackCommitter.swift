@@ -104,9 +104,11 @@ final class CallbackCommitter: Sendable {
                         outcomes[index] = (.accepted, id, explanation)
                         audits.append(DeliveryAudit.Row(audit: pending.audit, verdict: "accepted", reason: explanation,
                                                         transactionID: pending.providerTransactionID, bankTransactionID: id))
-                    case .duplicate(let id):
+                    case .duplicate(let id, let differs):
                         outcomes[index] = (.duplicate, id, nil)
-                        audits.append(DeliveryAudit.Row(audit: pending.audit, verdict: "duplicate", reason: "already recorded as bank transaction \(id)",
+                        let reason = "already recorded as bank transaction \(id)"
+                            + (differs ? "; FLAGGED FOR REVIEW: this delivery's amount, direction or account differs from the recorded one" : "")
+                        audits.append(DeliveryAudit.Row(audit: pending.audit, verdict: "duplicate", reason: reason,
                                                         transactionID: pending.providerTransactionID, bankTransactionID: id))
                     }
                 }

@@ -23,7 +23,9 @@ public enum IncomingBatch {
     public enum Outcome: Hashable, Sendable {
         /// Newly recorded; `applied` tells whether the matcher applied it (else it waits in suspense).
         case recorded(id: Int64, applied: Bool, explanation: String)
-        case duplicate(id: Int64)
+        /// Already recorded; `differs` when the recorded amount, direction or account is not this one's
+        /// (the first version stands; the difference is flagged for review in the audit).
+        case duplicate(id: Int64, differs: Bool)
     }
 
     public static func record(_ transactions: [NewBankTransaction], status: String, school: School,
@@ -129,10 +131,13 @@ public enum IncomingBatch {
         for (index, id) in inserted.enumerated() where id == nil {
             guard case .callback(let provider, let providerID) = transactions[index].origin else { preconditionFailure("statement lines always insert") }
             let row = try connection.query("""
-                SELECT bank_transaction_id FROM bank_transactions
+                SELECT bank_transaction_id, amount, direction, bank_account_id FROM bank_transactions
                 WHERE school_id = \(transactions[index].schoolID) AND provider = \(provider) AND provider_transaction_id = \(providerID)
                 """).singleRow()!
-            outcomes[index] = .duplicate(id: try row.decode(column: 0, as: Int64.self))
+            let (id, amount, direction, account) = try row.decode((Int64, Int64, String, Int64).self)
+            let transaction = transactions[index]
+            let differs = amount != transaction.amount.dong || direction != transaction.direction.rawValue || account != transaction.bankAccountID
+            outcomes[index] = .duplicate(id: id, differs: differs)
         }
     }
 
