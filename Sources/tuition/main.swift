@@ -23,6 +23,7 @@ enum Tuition {
         Command(name: "cash", summary: "Record cash payments with receipts", usage: CashCommand.usage, run: CashCommand.run),
         Command(name: "connection", summary: "Manage bank connections and their callback secrets", usage: ConnectionCommand.usage, run: ConnectionCommand.run),
         Command(name: "parse", summary: "Print what a bank statement parser reads from a file", usage: ParseCommand.usage, run: ParseCommand.run),
+        Command(name: "import", summary: "Import a bank statement into a school's bank account", usage: ImportCommand.usage, run: ImportCommand.run),
         Command(name: "ledger", summary: "Verify the ledger's balances and invariants", usage: LedgerCommand.usage, run: LedgerCommand.run),
         Command(name: "bench", summary: "Workloads for the scripts in bench/", usage: BenchCommand.usage, run: BenchCommand.run),
     ]

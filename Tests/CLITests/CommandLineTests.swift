@@ -26,6 +26,7 @@ import TestSupport
               cash         Record cash payments with receipts
               connection   Manage bank connections and their callback secrets
               parse        Print what a bank statement parser reads from a file
+              import       Import a bank statement into a school's bank account
               ledger       Verify the ledger's balances and invariants
               bench        Workloads for the scripts in bench/
 

@@ -104,6 +104,12 @@ public struct CallbackIngest: Sendable {
             occurredAt: normalized.occurredAt, memo: normalized.memo, payerName: normalized.payerName,
             payerAccount: normalized.payerAccount, payerBank: normalized.payerBank, virtualAccount: normalized.virtualAccount)
         return try pool.transaction(isolation: .readCommitted) { connection in
+            // A statement line imported before the callback already booked this money (docs/statements.md).
+            if let late = try LateCallbacks.recognize(transaction, on: connection) {
+                try audit.insert(verdict: "duplicate", reason: late.reason, transactionID: normalized.providerTransactionID,
+                                 bankTransactionID: late.bankTransactionID, on: connection)
+                return (.duplicate, late.bankTransactionID, late.reason)
+            }
             let (id, inserted) = try BankTransactions.record(transaction, status: "provisional", on: connection)
             guard inserted else {
                 try audit.insert(verdict: "duplicate", reason: "already recorded as bank transaction \(id)",
