@@ -37,6 +37,7 @@ public enum TuitionAPI {
         SystemEndpoints.register(&builder, context: context, openAPI: document)
         SchoolEndpoints.register(&builder, context: context)
         CallbackEndpoints.register(&builder, context: context)
+        StatementEndpoints.register(&builder, context: context)
         document.set(OpenAPIDocument.render(OpenAPIDocument.build(builder.specs, version: context.version)))
         registerPoolGauges(context)
         return builder

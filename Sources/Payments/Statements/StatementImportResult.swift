@@ -77,6 +77,20 @@ public struct StatementReport: Codable, Hashable, Sendable {
     /// `balanced`, or why it could not be checked (an unbalanced statement refuses the file).
     public var balanceCheck: String
     public var continuity: ContinuityFinding
+
+    public init(index: Int, reference: String?, account: String?, openingBalance: Int64?, openingDate: CalendarDate?, closingBalance: Int64?,
+                closingDate: CalendarDate?, lineCount: Int, balanceCheck: String, continuity: ContinuityFinding) {
+        self.index = index
+        self.reference = reference
+        self.account = account
+        self.openingBalance = openingBalance
+        self.openingDate = openingDate
+        self.closingBalance = closingBalance
+        self.closingDate = closingDate
+        self.lineCount = lineCount
+        self.balanceCheck = balanceCheck
+        self.continuity = continuity
+    }
 }
 
 /// How a statement's opening balance compares with the closing balance of the statement imported
@@ -124,6 +138,18 @@ public struct ConflictingLine: Codable, Hashable, Sendable {
     public var existingAmount: Int64
     /// The statement line imported before; nil when the clash is with an earlier line of this file.
     public var existingLineID: Int64?
+
+    public init(line: Int, xmlPath: String?, dedupKey: String, bookedOn: CalendarDate, amount: Int64, existingBookedOn: CalendarDate,
+                existingAmount: Int64, existingLineID: Int64?) {
+        self.line = line
+        self.xmlPath = xmlPath
+        self.dedupKey = dedupKey
+        self.bookedOn = bookedOn
+        self.amount = amount
+        self.existingBookedOn = existingBookedOn
+        self.existingAmount = existingAmount
+        self.existingLineID = existingLineID
+    }
 }
 
 /// A line that had several equally good provisional callbacks (same reference/memo tier and date distance).
@@ -132,4 +158,11 @@ public struct AmbiguousConfirmation: Codable, Hashable, Sendable {
     public var xmlPath: String?
     public var confirmedBankTransactionID: Int64
     public var otherCandidateIDs: [Int64]
+
+    public init(line: Int, xmlPath: String?, confirmedBankTransactionID: Int64, otherCandidateIDs: [Int64]) {
+        self.line = line
+        self.xmlPath = xmlPath
+        self.confirmedBankTransactionID = confirmedBankTransactionID
+        self.otherCandidateIDs = otherCandidateIDs
+    }
 }
