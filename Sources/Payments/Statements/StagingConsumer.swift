@@ -55,8 +55,10 @@ struct StagingConsumer: StatementConsumer {
     mutating func statementBegan(_ statement: Statement) throws {
         try checkAccount(statement)
         if let currency = statement.currency, currency != "VND" {
-            throw StatementImportError(.notVND, file: file, position: statement.position, field: "currency",
-                                       message: "statement \(statement.index + 1) is in \(currency); the ledger imports only VND statements")
+            // Name the balance that states the currency when there is one.
+            let opening = statement.openingBalance
+            throw StatementImportError(.notVND, file: file, position: opening?.position ?? statement.position, field: opening?.code ?? "currency",
+                                       message: "is in \(currency) (statement \(statement.index + 1)); the ledger imports only VND statements")
         }
         firstBookingDate = nil
     }
