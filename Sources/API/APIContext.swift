@@ -41,6 +41,7 @@ public enum TuitionAPI {
         SchoolEndpoints.register(&builder, context: context)
         CallbackEndpoints.register(&builder, context: context)
         BillingEndpoints.register(&builder, context: context)
+        StatementEndpoints.register(&builder, context: context)
         document.set(OpenAPIDocument.render(OpenAPIDocument.build(builder.specs, version: context.version)))
         registerPoolGauges(context)
         return builder

@@ -27,6 +27,7 @@ import TestSupport
               cash         Record cash payments with receipts
               connection   Manage bank connections and their callback secrets
               parse        Print what a bank statement parser reads from a file
+              import       Import a bank statement into a school's bank account
               backup       Write a backup of the database to a file
               restore      Restore the database from a backup file
               ledger       Verify the ledger's balances and invariants

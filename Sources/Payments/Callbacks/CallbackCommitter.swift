@@ -91,11 +91,29 @@ final class CallbackCommitter: Sendable {
         try pool.transaction(isolation: .readCommitted) { connection in
             var outcomes = [Outcome?](repeating: nil, count: batch.count)
             var audits: [DeliveryAudit.Row] = []
-            // Schools in ascending id: a fixed order for the locks of several schools in one transaction.
+            // Schools and bank accounts in ascending id: a fixed order for the locks of several in one transaction.
+            // Each account's statement lock is taken first (imports take it too), so a callback and an
+            // import never both book the same money.
+            for account in Set(batch.map(\.transaction.bankAccountID)).sorted() {
+                try StatementLocks.lockBankAccount(account, on: connection)
+            }
             let bySchool = Dictionary(grouping: batch.indices, by: { batch[$0].transaction.schoolID })
             for schoolID in bySchool.keys.sorted() {
-                let indices = bySchool[schoolID]!
                 guard let school = try Schools.find(id: schoolID, on: connection) else { throw LedgerError.unknownSchool(schoolID) }
+                var indices: [Int] = []
+                for index in bySchool[schoolID]! {
+                    let pending = batch[index]
+                    // A statement line imported before this callback already booked the money (docs/statements.md).
+                    if try LateCallbacks.mayHaveStatementLine(pending.transaction, on: connection),
+                       let late = try LateCallbacks.recognize(pending.transaction, on: connection) {
+                        outcomes[index] = (.duplicate, late.bankTransactionID, late.reason)
+                        audits.append(DeliveryAudit.Row(audit: pending.audit, verdict: "duplicate", reason: late.reason,
+                                                        transactionID: pending.providerTransactionID, bankTransactionID: late.bankTransactionID))
+                    } else {
+                        indices.append(index)
+                    }
+                }
+                guard !indices.isEmpty else { continue }
                 let recorded = try IncomingBatch.record(indices.map { batch[$0].transaction }, status: "provisional", school: school, on: connection)
                 for (index, result) in zip(indices, recorded) {
                     let pending = batch[index]

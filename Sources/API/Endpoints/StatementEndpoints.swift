@@ -1,0 +1,107 @@
+import BankFormats
+import Core
+import Foundation
+import HTTP
+import Payments
+
+/// Bank statement uploads: the body is the file's bytes (MT940, camt.053, or a bank CSV export),
+/// imported in one transaction into the school's bank account named by `account` (docs/statements.md).
+enum StatementEndpoints {
+    /// A month of a large school's statement fits many times over.
+    static let bodyBytesMax = 20 * 1024 * 1024
+    static let importers: Set<Role> = [.admin, .financeOffice, .accountant]
+    static let fileNameDefault = "upload"
+
+    static func register(_ builder: inout APIBuilder, context: APIContext) {
+        builder.add(.post, "/v1/schools/{school}/statements",
+                    summary: "Import a bank statement file (body: the file's bytes; MT940, camt.053 or a bank CSV export)",
+                    tag: "statements", roles: importers, query: queryParameters, response: StatementImportResult.self,
+                    options: RouteOptions(bodyBytesMax: bodyBytesMax)) { request in
+            try upload(request, context: context)
+        }
+    }
+
+    static let queryParameters = [
+        QueryParameterSpec("account", .string(), "The school's bank account number the statement is for", required: true),
+        QueryParameterSpec("format", .string(), "auto (default), mt940, camt053, or a bank CSV description id (csv:ID)"),
+        QueryParameterSpec("dry_run", .boolean, "Report what the import would do and keep nothing"),
+        QueryParameterSpec("strict", .boolean, "Refuse the file on a balance continuity gap or a check that cannot be made"),
+        QueryParameterSpec("file_name", .string(), "The file's name, recorded with the import and used in errors"),
+    ]
+
+    static func upload(_ request: APIRequest, context: APIContext) throws -> Response {
+        guard let account = request.http.queryValue("account"), !account.isEmpty else {
+            throw APIError.invalidParameter("account", "required: the school's bank account number")
+        }
+        let format = try request.query("format") { text in
+            guard let format = StatementFormat(argument: text) else { throw ParameterProblem("not a statement format") }
+            return format
+        } ?? .auto
+        let dryRun = try request.query("dry_run", parseBoolean) ?? false
+        let strict = try request.query("strict", parseBoolean) ?? false
+        let fileName = request.http.queryValue("file_name") ?? fileNameDefault
+        guard !request.http.body.isEmpty else { throw APIError.validation("the body is empty: send the statement file's bytes") }
+        let catalog = try CSVFormatCatalog(directory: context.layout.bankFormats + "/statements")
+        let importer = StatementImporter(pool: context.pool, descriptions: catalog)
+        let statementRequest = StatementImportRequest(
+            schoolID: request.scopedSchool.id, bankAccountNumber: account, source: .bytes(request.http.body), fileName: fileName,
+            format: format, dryRun: dryRun, strict: strict, importedBy: String(request.caller.actor.name.prefix(200)))
+        do {
+            return try APIJSON.response(try importer.run(statementRequest))
+        } catch let error as StatementImportError {
+            throw problem(error)
+        }
+    }
+
+    /// A refused file is 422 with the import's code and its description (file, line, field);
+    /// a bad request field is 400.
+    static func problem(_ error: StatementImportError) -> HTTPError {
+        if error.code == .invalidRequest { return APIError.invalidParameter(error.field ?? "request", error.message) }
+        return HTTPError(status: .unprocessableContent, code: error.code.rawValue, detail: error.description)
+    }
+
+    static func parseBoolean(_ text: String) throws -> Bool {
+        switch text.lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw ParameterProblem("true or false")
+        }
+    }
+
+    struct ParameterProblem: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+}
+
+extension StatementImportResult: APIExample {
+    public static let example: StatementImportResult = {
+        let day = try! CalendarDate(iso: "2026-09-30")
+        var counts = StatementImportCounts()
+        counts.linesTotal = 1_210
+        counts.linesNew = 1_150
+        counts.linesKnown = 40
+        counts.linesRepeatedInFile = 2
+        counts.callbacksConfirmed = 15
+        counts.linesConflicting = 1
+        counts.linesSkipped = 4
+        counts.appliedAutomatically = 1_020
+        counts.leftInSuspense = 110
+        counts.debitsToSuspense = 12
+        counts.bankFees = 8
+        let continuity = ContinuityFinding(status: .continuous, previousStatementID: 41, previousReference: "VCB260831-0001",
+                                           previousClosingBalance: 125_000_000, previousClosingDate: try! CalendarDate(iso: "2026-08-31"),
+                                           difference: 0)
+        let statement = StatementReport(index: 0, reference: "VCB260930-0001", account: "0011001234567", openingBalance: 125_000_000,
+                                        openingDate: try! CalendarDate(iso: "2026-08-31"), closingBalance: 1_840_500_000,
+                                        closingDate: day, lineCount: 1_210, balanceCheck: "balanced", continuity: continuity)
+        let conflict = ConflictingLine(line: 812, xmlPath: "Document/BkToCstmrStmt/Stmt[1]/Ntry[402]", dedupKey: "r:FT26273000402",
+                                       bookedOn: day, amount: 1_500_000, existingBookedOn: try! CalendarDate(iso: "2026-09-29"),
+                                       existingAmount: 1_500_000, existingLineID: 90_211)
+        let ambiguous = AmbiguousConfirmation(line: 95, xmlPath: "Document/BkToCstmrStmt/Stmt[1]/Ntry[47]",
+                                              confirmedBankTransactionID: 3_301, otherCandidateIDs: [3_305])
+        return StatementImportResult(importID: 17, dryRun: false, fileName: "VCB_0011001234567_202609.xml",
+                                     fileSHA256: String(repeating: "ab", count: 32), format: "camt053", bankAccount: "0011001234567",
+                                     counts: counts, statements: [statement], conflicts: [conflict], ambiguousConfirmations: [ambiguous])
+    }()
+}

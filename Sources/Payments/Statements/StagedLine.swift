@@ -1,0 +1,104 @@
+import BankFormats
+import Core
+
+/// One statement line as the import keeps it: checked (VND, whole đồng, dated), its duplicate key
+/// computed, its memo prepared for the bank transaction, bank fees and payment codes recognised.
+struct StagedLine: Sendable {
+    var seq: Int
+    var statementIndex: Int
+    var position: SourcePosition
+    var bookedOn: CalendarDate
+    var valueDate: CalendarDate?
+    /// Signed whole đồng: positive for money in.
+    var amount: Int64
+    var bankReference: String?
+    var customerReference: String?
+    /// As in the file (kept on the statement line).
+    var memo: String
+    /// Without control characters, cut as `BankTransactions.record` cuts it (kept on the bank transaction).
+    var storedMemo: String
+    /// `VietnameseText.normalized(storedMemo)`.
+    var normalizedMemo: String
+    var payerName: String?
+    var payerAccount: String?
+    var keyBase: String
+    var isFee: Bool
+    /// Valid payment codes of the school in the memo or the payer's name (credit lines only): such a
+    /// line may pay invoices automatically, so it goes through `RealtimeApplication`.
+    var codes: [String]
+
+    var isCredit: Bool { amount > 0 }
+
+    /// Why a line is not imported without being an error.
+    enum Skip {
+        /// camt `Sts` other than `BOOK` (`PDNG`, `INFO`): the bank has not booked it yet.
+        case notBooked
+        /// A zero amount moves no money.
+        case zeroAmount
+    }
+
+    enum Conversion {
+        case staged(StagedLine)
+        case skipped(Skip)
+    }
+
+    /// Checks and converts a parsed line: staged, skipped (not an error), or refused with an error naming it.
+    static func make(_ line: StatementLine, seq: Int, file: String, finder: PaymentCodeFinder) throws(StatementImportError) -> Conversion {
+        guard line.isBooked else { return .skipped(.notBooked) }
+        let amount = try wholeDong(line.amount, file: file, position: line.position, field: "amount")
+        guard amount != 0 else { return .skipped(.zeroAmount) }
+        guard let bookedOn = line.bookingDate ?? line.valueDate else {
+            throw StatementImportError(.undated, file: file, position: line.position, field: "booking date",
+                                       message: "the line has neither a booking date nor a value date")
+        }
+        let storedMemo = StatementText.sanitized(line.memo, characterMax: StatementImportLimits.transactionMemoCharactersMax)
+        let normalizedMemo = StatementText.normalized(storedMemo)
+        let reference = StatementText.nonEmpty(line.bankReference)
+        // The fingerprint reads the whole memo; it equals the stored one unless the memo was cut.
+        let fullNormalized = storedMemo.utf8.count == line.memo.utf8.count ? normalizedMemo : StatementText.normalized(line.memo)
+        let payerName = StatementText.nonEmpty(line.counterpartyName).map {
+            StatementText.sanitized($0, characterMax: StatementImportLimits.payerNameCharactersMax)
+        }
+        var staged = StagedLine(
+            seq: seq, statementIndex: line.statementIndex, position: line.position, bookedOn: bookedOn, valueDate: line.valueDate,
+            amount: amount, bankReference: reference, customerReference: StatementText.nonEmpty(line.customerReference),
+            memo: line.memo, storedMemo: storedMemo, normalizedMemo: normalizedMemo, payerName: payerName,
+            payerAccount: StatementText.nonEmpty(line.counterpartyAccount).map { String($0.prefix(StatementImportLimits.payerAccountCharactersMax)) },
+            keyBase: StatementLineKey.base(reference: reference, detailIndex: line.detailIndex, bookedOn: bookedOn, amount: amount,
+                                           normalizedMemo: fullNormalized),
+            isFee: BankFeeRecognition.isFee(typeCode: line.transactionTypeCode), codes: [])
+        if staged.isCredit && !staged.isFee { staged.codes = validCodes(staged, finder: finder) }
+        return .staged(staged)
+    }
+
+    /// The codes `SchoolMatchData.targeted` would read: valid codes in the stored memo and the payer's name.
+    static func validCodes(_ line: StagedLine, finder: PaymentCodeFinder) -> [String] {
+        var codes: [String] = []
+        for text in [line.normalizedMemo, line.payerName.map(StatementText.normalized) ?? ""] where !text.isEmpty {
+            for candidate in finder.candidates(inNormalizedMemo: text) where candidate.isValid && !codes.contains(candidate.text) {
+                codes.append(candidate.text)
+            }
+        }
+        return codes
+    }
+
+    /// Whole đồng of a VND amount; an error naming the line and field otherwise.
+    static func wholeDong(_ amount: StatementAmount, file: String, position: SourcePosition, field: String) throws(StatementImportError) -> Int64 {
+        do {
+            return try amount.wholeDong().dong
+        } catch .notVND(let currency) {
+            throw StatementImportError(.notVND, file: file, position: position, field: field,
+                                       message: "is in \(currency); the ledger imports only VND statements")
+        } catch {
+            throw StatementImportError(.notWholeDong, file: file, position: position, field: field, message: error.description)
+        }
+    }
+
+    /// The columns of the staging table, in `StatementStaging.copyColumns` order (nil is NULL).
+    var copyRow: [String?] {
+        [String(seq), String(statementIndex), String(position.line), position.xmlPath, bookedOn.iso, valueDate?.iso, String(amount),
+         bankReference, customerReference, memo, storedMemo, normalizedMemo, payerName, payerAccount, keyBase,
+         isFee ? "t" : "f", codes.isEmpty ? nil : "{" + codes.joined(separator: ",") + "}",
+         StatementLineKey.isFingerprint(keyBase) ? nil : keyBase]
+    }
+}
