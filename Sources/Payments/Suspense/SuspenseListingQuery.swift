@@ -1,5 +1,4 @@
 import Billing
-import Foundation
 import Core
 import Ledger
 import Postgres
@@ -16,18 +15,24 @@ public enum Suspense {
 
     public static func list(school: School, asOf: CalendarDate = VietnamTime.today, on connection: PostgresConnection) throws -> SuspenseListing {
         let suspense = try SuspenseLedger.account(schoolID: school.id, purpose: .suspense, on: connection)
+        var balances: [Int64: Money] = [:]
+        for row in try connection.query("""
+            SELECT dimension_id, balance FROM dimension_balances
+            WHERE school_id = \(school.id) AND account_id = \(suspense) AND dimension = 'bank_transaction' AND balance <> 0
+            """) {
+            let (id, balance) = try row.decode((Int64, Money).self)
+            balances[id] = balance
+        }
         let rows = try connection.query("""
-            SELECT \(unescaped: prefixed(BankTransactions.columns)), d.balance
-            FROM dimension_balances d
-            JOIN bank_transactions t ON t.school_id = d.school_id AND t.bank_transaction_id = d.dimension_id
-            WHERE d.school_id = \(school.id) AND d.account_id = \(suspense) AND d.dimension = 'bank_transaction' AND d.balance <> 0
-            ORDER BY t.booked_on, t.bank_transaction_id
+            SELECT \(unescaped: BankTransactions.columns) FROM bank_transactions
+            WHERE school_id = \(school.id) AND bank_transaction_id = ANY(\(PostgresInt64Array(Array(balances.keys))))
+            ORDER BY booked_on, bank_transaction_id
             LIMIT \(entriesMax + 1)
             """)
         var open: [(BankTransaction, Money)] = []
         for row in rows.prefix(entriesMax) {
             let transaction = try BankTransactions.decode(row)
-            let balance = try row.decode(column: rows.columnCount - 1, as: Money.self)
+            let balance = balances[transaction.id]!
             open.append((transaction, transaction.direction == .incoming ? balance.negated : balance))
         }
         let incoming = open.filter { $0.0.direction == .incoming && $0.1.isPositive }
@@ -131,13 +136,5 @@ public enum Suspense {
             WHERE t.school_id = \(schoolID) AND t.disposition = 'refund_due' AND d.balance = \(amount.negated)
             ORDER BY t.booked_on, t.bank_transaction_id LIMIT \(refundCandidatesMax)
             """).map { try $0.decode(column: 0, as: Int64.self) }
-    }
-
-    /// `BankTransactions.columns` qualified with the alias `t`.
-    static func prefixed(_ columns: String) -> String {
-        columns.split(separator: ",").map { column in
-            let trimmed = column.trimmingCharacters(in: .whitespacesAndNewlines)
-            return "t." + trimmed
-        }.joined(separator: ", ")
     }
 }
