@@ -62,6 +62,7 @@ CREATE TABLE reconciliation_runs (
     month            date NOT NULL CHECK (extract(day FROM month) = 1),
     state            text NOT NULL CHECK (state IN ('agrees', 'differences', 'closed')),
     close_requested  boolean NOT NULL,
+    -- The month is closed when the report was made (by this run, or already before it).
     closed           boolean NOT NULL,
     -- Unapplied transactions the run applied because they had become certain (e.g. an invoice issued later).
     applied_count    integer NOT NULL CHECK (applied_count >= 0),
@@ -76,7 +77,6 @@ CREATE TABLE reconciliation_runs (
     run_at           timestamptz NOT NULL,
     PRIMARY KEY (school_id, run_id),
     CHECK (closed = (state = 'closed')),
-    CHECK (NOT closed OR close_requested),
     CHECK (sha256(convert_to(report_json, 'UTF8')) = report_sha256)
 );
 CREATE SEQUENCE reconciliation_runs_run_id_seq AS bigint OWNED BY reconciliation_runs.run_id;
