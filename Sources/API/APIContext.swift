@@ -37,6 +37,8 @@ public enum TuitionAPI {
         SystemEndpoints.register(&builder, context: context, openAPI: document)
         SchoolEndpoints.register(&builder, context: context)
         CallbackEndpoints.register(&builder, context: context)
+        SuspenseEndpoints.register(&builder, context: context)
+        ReconciliationEndpoints.register(&builder, context: context)
         document.set(OpenAPIDocument.render(OpenAPIDocument.build(builder.specs, version: context.version)))
         registerPoolGauges(context)
         return builder
