@@ -98,8 +98,11 @@ enum ReconciliationEndpoints {
             return format
         } ?? .json
         let separator = try request.query("separator") { text -> CSVSeparator in
-            guard let separator = CSVSeparator(rawValue: text) else { throw APIError.invalidParameter("separator", "comma or semicolon") }
-            return separator
+            switch text {
+            case "comma": return .comma
+            case "semicolon": return .semicolon
+            default: throw APIError.invalidParameter("separator", "comma or semicolon")
+            }
         } ?? .comma
         switch format {
         case .json:
