@@ -23,6 +23,9 @@ enum Tuition {
         Command(name: "cash", summary: "Record cash payments with receipts", usage: CashCommand.usage, run: CashCommand.run),
         Command(name: "connection", summary: "Manage bank connections and their callback secrets", usage: ConnectionCommand.usage, run: ConnectionCommand.run),
         Command(name: "parse", summary: "Print what a bank statement parser reads from a file", usage: ParseCommand.usage, run: ParseCommand.run),
+        Command(name: "reconcile", summary: "Run a month: re-match, report, close when the bank agrees", usage: ReconcileCommand.usage,
+                run: ReconcileCommand.run),
+        Command(name: "report", summary: "Province report, or a recorded run's report again", usage: ReportCommand.usage, run: ReportCommand.run),
         Command(name: "ledger", summary: "Verify the ledger's balances and invariants", usage: LedgerCommand.usage, run: LedgerCommand.run),
         Command(name: "bench", summary: "Workloads for the scripts in bench/", usage: BenchCommand.usage, run: BenchCommand.run),
     ]

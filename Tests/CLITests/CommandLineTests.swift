@@ -26,6 +26,8 @@ import TestSupport
               cash         Record cash payments with receipts
               connection   Manage bank connections and their callback secrets
               parse        Print what a bank statement parser reads from a file
+              reconcile    Run a month: re-match, report, close when the bank agrees
+              report       Province report, or a recorded run's report again
               ledger       Verify the ledger's balances and invariants
               bench        Workloads for the scripts in bench/
 
