@@ -60,6 +60,7 @@ enum ReconcileCommand {
     static let usage = """
         Usage: tuition reconcile --school CODE --month YYYY-MM [--close] [--format json|csv|html] [--out FILE]
                tuition reconcile --all --month YYYY-MM [--close] [--threads N]
+               tuition reconcile bench [--percent P] [--threads N] [--seed S]
 
         The monthly reconciliation run: decides again with the matcher every incoming transaction still
         in suspense and applies what has become certain; builds the report (each bank account's ledger
@@ -69,7 +70,9 @@ enum ReconcileCommand {
         agrees with the ledger; and records the run with the report's SHA-256. A refused close still
         records the run, prints the differences and exits 1. The CLI acts as the finance office.
 
-        --all runs every school, --threads at a time (default 2), and prints one line per school.
+        --all runs every school, --threads at a time (default 2), prints one line per school and a
+        summary (schools per state, seconds, peak resident memory). `bench` seeds the generated province
+        month bench/reconcile.sh measures (not for production use).
 
         Options:
           --school CODE     the school's code
@@ -83,6 +86,7 @@ enum ReconcileCommand {
     static let bankName: @Sendable (String) -> String = { bin in VietQRBank.bank(bin: bin)?.name ?? "Ngân hàng BIN \(bin)" }
 
     static func run(_ arguments: [String]) throws {
+        if arguments.first == "bench" { return try ReconcileBench.run(Array(arguments.dropFirst())) }
         var reader = try ArgumentReader(arguments, usage: usage)
         guard let month = try reader.option("--month", BillingSession.parseMonth) else { throw UsageError(message: "missing --month", usage: usage) }
         let close = reader.flag("--close")
@@ -123,19 +127,25 @@ enum ReconcileCommand {
         try database.migrate(layout: try ProjectLayout.locate())
         let pool = PostgresPool(configuration: database.configuration, size: threads)
         defer { pool.close() }
+        let start = Date()
         let schools = try pool.withConnection { try Schools.list(limit: ReportLimits.provinceSchoolsMax, on: $0) }
         let runner = MonthlyReconciliation(pool: pool, bankName: bankName)
-        let states = try InvoiceBenchCommand.parallel(count: schools.count, threads: threads) { index -> String in
+        let results = try InvoiceBenchCommand.parallel(count: schools.count, threads: threads) { index -> (state: String, applied: Int, unapplied: Int) in
             do {
                 let result = try runner.run(schoolID: schools[index].id, month: month, close: close, actor: actor)
-                return result.run.state.rawValue
+                return (result.run.state.rawValue, result.run.appliedCount, result.report.unapplied.count)
             } catch ReconciliationError.closeRefused {
-                return "not closed"
+                return ("not_closed", 0, 0)
             }
         }
-        for (school, state) in zip(schools, states) { print("\(school.code)\t\(state)") }
-        let counts = Dictionary(grouping: states, by: { $0 }).mapValues(\.count).sorted { $0.key < $1.key }
-        printError("reconcile: \(schools.count) schools: " + counts.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+        let seconds = Date().timeIntervalSince(start)
+        for (school, result) in zip(schools, results) { print("\(school.code)\t\(result.state)") }
+        var counts: [String: Int] = [:]
+        for result in results { counts[result.state, default: 0] += 1 }
+        let states = counts.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",")
+        printError(#"reconcile: {"schools":\#(schools.count),"seconds":\#(String(format: "%.2f", seconds)),"threads":\#(threads),"#
+                   + #""applied":\#(results.reduce(0) { $0 + $1.applied }),"unapplied":\#(results.reduce(0) { $0 + $1.unapplied }),"#
+                   + #""peak_rss_mb":\#(InvoiceBenchCommand.peakResidentMegabytes()),"states":{\#(states)}}"#)
     }
 }
 
@@ -172,6 +182,7 @@ enum ReportCommand {
         let output = try ReportOutput.read(&reader)
         try reader.finish()
         try withDatabase { connection in
+            let start = Date()
             let report: ProvinceReport
             do {
                 report = try ProvinceReports.build(month: month, scope: district.map(ProvinceScope.district) ?? .province, provinceName: name,
@@ -183,7 +194,8 @@ enum ReportCommand {
                              html: { ProvinceReportPage.html(report) })
             let totals = report.totals
             printError("report province: \(totals.schoolCount) schools, \(totals.statusCounts.closed) closed, "
-                       + "\(totals.statusCounts.differences) with differences, \(totals.statusCounts.notRun) not run")
+                       + "\(totals.statusCounts.differences) with differences, \(totals.statusCounts.notRun) not run; "
+                       + "built in \(String(format: "%.2f", Date().timeIntervalSince(start))) s, peak RSS \(InvoiceBenchCommand.peakResidentMegabytes()) MiB")
         }
     }
 
