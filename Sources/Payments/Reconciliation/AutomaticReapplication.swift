@@ -15,22 +15,29 @@ enum AutomaticReapplication {
     static let transactionsMax = 20_000
     static let recordedBy = "monthly reconciliation"
 
-    /// Returns how many transactions were applied.
-    static func run(school: School, through date: CalendarDate, pool: PostgresPool) throws -> Int {
-        let (waiting, decisions) = try pool.withConnection { connection -> ([Int64: Money], [MatchDecision]) in
+    /// What the step did: how many transactions it applied, and the school's match context when it
+    /// built one and applied nothing (still current, so the report can reuse it).
+    struct Outcome {
+        var applied: Int
+        var unchangedContext: MatchContext?
+    }
+
+    static func run(school: School, through date: CalendarDate, pool: PostgresPool) throws -> Outcome {
+        let (waiting, decisions, context) = try pool.withConnection { connection -> ([Int64: Money], [MatchDecision], MatchContext?) in
             let waiting = try unapplied(schoolID: school.id, through: date, on: connection)
-            guard !waiting.isEmpty else { return ([:], []) }
+            guard !waiting.isEmpty else { return ([:], [], nil) }
             var remaining: [Int64: Money] = [:]
             for transaction in waiting { remaining[transaction.id] = transaction.amount }
-            var run = MatchRun(context: try SchoolMatchData.full(school: school, on: connection))
+            let context = try SchoolMatchData.full(school: school, on: connection)
+            var run = MatchRun(context: context)
             let decisions = MatchRun.bookingOrder(waiting).map { run.match($0) }.filter(\.isAutomatic)
-            return (remaining, decisions)
+            return (remaining, decisions, context)
         }
         var applied = 0
         for decision in decisions {
             if try apply(decision, schoolID: school.id, expected: waiting[decision.transactionId]!, pool: pool) { applied += 1 }
         }
-        return applied
+        return Outcome(applied: applied, unchangedContext: applied == 0 ? context : nil)
     }
 
     /// Incoming transactions booked by `date`, without a disposition, with money in suspense now.

@@ -5,6 +5,8 @@ import Reconciliation
 
 /// Set-based figures over a list of schools, each in one query whatever the number of schools:
 /// the monthly report asks them for one school, the province report for hundreds at once.
+/// Every table joined is filtered on the school list itself, so the (generic) plan of a prepared
+/// statement drives each index by school first instead of scanning a date range of every school.
 ///
 /// Definitions (docs/reconciliation.md):
 /// - invoiced: the totals of the invoices billed for a month (their period), not void;
@@ -40,8 +42,8 @@ enum CollectionQueries {
             FROM payment_applications a
             JOIN journal_entries e ON e.school_id = a.school_id AND e.entry_id = a.entry_id
             LEFT JOIN journal_entries r ON r.school_id = a.school_id AND r.entry_id = a.unapply_entry_id
-            WHERE a.school_id = ANY(\(PostgresInt64Array(schoolIDs))) AND a.source IN ('cash', 'bank_transaction')
-              AND e.effective_date BETWEEN \(from) AND \(through) AND (r.entry_id IS NULL OR r.effective_date > \(through))
+            WHERE a.school_id = ANY(\(PostgresInt64Array(schoolIDs))) AND e.school_id = ANY(\(PostgresInt64Array(schoolIDs)))
+              AND a.source IN ('cash', 'bank_transaction') AND e.effective_date BETWEEN \(from) AND \(through) AND (r.entry_id IS NULL OR r.effective_date > \(through))
             GROUP BY 1, 2, 3
             """) {
             let (school, month, source, amount) = try row.decode((Int64, CalendarMonth, String, Money).self)
@@ -59,7 +61,8 @@ enum CollectionQueries {
             SELECT o.school_id, sum(o.owed)::int8, count(*) FROM (
                 SELECT p.school_id, p.invoice_id, sum(p.amount) AS owed
                 FROM accounts a JOIN postings p ON p.school_id = a.school_id AND p.account_id = a.account_id
-                WHERE a.school_id = ANY(\(PostgresInt64Array(schoolIDs))) AND a.purpose = 'receivable'
+                WHERE a.school_id = ANY(\(PostgresInt64Array(schoolIDs))) AND p.school_id = ANY(\(PostgresInt64Array(schoolIDs)))
+                  AND a.purpose = 'receivable'
                   AND p.effective_date <= \(asOf) AND p.invoice_id IS NOT NULL
                 GROUP BY 1, 2 HAVING sum(p.amount) > 0) o
             GROUP BY 1
@@ -77,7 +80,8 @@ enum CollectionQueries {
             SELECT s.school_id, count(*) FROM (
                 SELECT p.school_id, p.bank_transaction_id
                 FROM accounts a JOIN postings p ON p.school_id = a.school_id AND p.account_id = a.account_id
-                WHERE a.school_id = ANY(\(PostgresInt64Array(schoolIDs))) AND a.purpose = 'suspense'
+                WHERE a.school_id = ANY(\(PostgresInt64Array(schoolIDs))) AND p.school_id = ANY(\(PostgresInt64Array(schoolIDs)))
+                  AND a.purpose = 'suspense'
                   AND p.effective_date <= \(asOf) AND p.bank_transaction_id IS NOT NULL
                 GROUP BY 1, 2 HAVING sum(p.amount) < 0) s
             JOIN bank_transactions t ON t.school_id = s.school_id AND t.bank_transaction_id = s.bank_transaction_id

@@ -43,9 +43,10 @@ public struct MonthlyReconciliation: Sendable {
                 throw ReconciliationError.unknownSchool("\(schoolID)")
             }
             let alreadyClosed = school.closedThrough.map { month.lastDay <= $0 } ?? false
-            let applied = alreadyClosed ? 0 : try AutomaticReapplication.run(school: school, through: month.lastDay, pool: pool)
+            let outcome = alreadyClosed ? AutomaticReapplication.Outcome(applied: 0, unchangedContext: nil)
+                : try AutomaticReapplication.run(school: school, through: month.lastDay, pool: pool)
             return try pool.transaction(isolation: .readCommitted) { connection in
-                try record(school: school, month: month, close: close, applied: applied, actor: actor, generatedAt: generatedAt,
+                try record(school: school, month: month, close: close, reapplication: outcome, actor: actor, generatedAt: generatedAt,
                            on: connection)
             }
         }
@@ -57,8 +58,8 @@ public struct MonthlyReconciliation: Sendable {
 
     /// Builds, closes when asked and allowed, and records, in the caller's transaction. When closing,
     /// the school's period lock is taken first, so no entry can enter the month while it is checked.
-    func record(school: School, month: CalendarMonth, close: Bool, applied: Int, actor: Actor, generatedAt: Date,
-                on connection: PostgresConnection) throws -> MonthlyRunResult {
+    func record(school: School, month: CalendarMonth, close: Bool, reapplication: AutomaticReapplication.Outcome, actor: Actor,
+                generatedAt: Date, on connection: PostgresConnection) throws -> MonthlyRunResult {
         if close {
             // The advisory lock Periods.close and the entry trigger share (migrations/0001_ledger.sql).
             try connection.query("SELECT pg_advisory_xact_lock(7001, \(Int32(school.id % 2_147_483_647)))")
@@ -66,7 +67,8 @@ public struct MonthlyReconciliation: Sendable {
         let closedThrough = try connection.query("SELECT closed_through FROM schools WHERE school_id = \(school.id)")
             .singleRow()!.decode(column: 0, as: CalendarDate?.self)
         let runID = try connection.query("SELECT nextval('reconciliation_runs_run_id_seq')").singleRow()!.decode(column: 0, as: Int64.self)
-        let parts = try MonthlyReportBuilder.parts(school: school, month: month, bankName: bankName, on: connection)
+        let parts = try MonthlyReportBuilder.parts(school: school, month: month, bankName: bankName, context: reapplication.unchangedContext,
+                                                   on: connection)
         var state: MonthlyReconciliationState = parts.agrees ? .agrees : .differences
         if let closedThrough, month.lastDay <= closedThrough {
             state = .closed
@@ -75,7 +77,7 @@ public struct MonthlyReconciliation: Sendable {
             state = .closed
         }
         let report = try parts.report(runID: runID, generatedAt: generatedAt, state: state)
-        let run = try ReconciliationRuns.insert(report, runID: runID, closeRequested: close, appliedCount: applied,
+        let run = try ReconciliationRuns.insert(report, runID: runID, closeRequested: close, appliedCount: reapplication.applied,
                                                 statementOnly: parts.statementOnly, actor: actor, on: connection)
         let differences = close && state != .closed ? parts.disagreements : []
         return MonthlyRunResult(run: run, report: report, differences: differences)

@@ -37,7 +37,8 @@ enum MonthlyReportBuilder {
     static let duplicateGroupsMax = ReportLimits.duplicateGroupsMax
     static let farAmountsMax = ReportLimits.farAmountsMax
 
-    static func parts(school: School, month: CalendarMonth, bankName: (String) -> String,
+    /// `context`, when given, is the school's current match context (for the far-amount check).
+    static func parts(school: School, month: CalendarMonth, bankName: (String) -> String, context: MatchContext? = nil,
                       on connection: PostgresConnection) throws -> MonthlyReportParts {
         let end = month.lastDay
         let unapplied = try SchoolMonthQueries.unapplied(schoolID: school.id, monthEnd: end, on: connection)
@@ -53,7 +54,7 @@ enum MonthlyReportBuilder {
             accounts: try BankAgreementQueries.accounts(schoolID: school.id, monthEnd: end, bankName: bankName, on: connection),
             totals: totals, unapplied: unapplied, aging: aging,
             familyCredits: try SchoolMonthQueries.familyCredits(schoolID: school.id, monthEnd: end, on: connection),
-            exceptions: try exceptions(school: school, month: month, unapplied: unapplied, on: connection),
+            exceptions: try exceptions(school: school, month: month, unapplied: unapplied, context: context, on: connection),
             collectionByMonth: series,
             statementOnly: try BankAgreementQueries.statementOnly(schoolID: school.id, month: month, on: connection))
     }
@@ -76,7 +77,7 @@ enum MonthlyReportBuilder {
     }
 
     /// Likely duplicates among the month's incoming money, and unapplied amounts far from anything billed.
-    static func exceptions(school: School, month: CalendarMonth, unapplied: [UnappliedItem],
+    static func exceptions(school: School, month: CalendarMonth, unapplied: [UnappliedItem], context: MatchContext?,
                            on connection: PostgresConnection) throws -> ReportExceptions {
         let incoming = try SchoolMonthQueries.incoming(schoolID: school.id, month: month, on: connection)
         let duplicates = ReconciliationExceptions.likelyDuplicates(incoming).prefix(duplicateGroupsMax).map { group -> DuplicatePayment in
@@ -87,7 +88,7 @@ enum MonthlyReportBuilder {
             return payment
         }
         guard !unapplied.isEmpty else { return ReportExceptions(likelyDuplicates: Array(duplicates), amountsFarFromInvoices: []) }
-        let context = try SchoolMatchData.full(school: school, on: connection)
+        let context = try context ?? SchoolMatchData.full(school: school, on: connection)
         let waiting = unapplied.map {
             MatchTransaction(id: $0.transactionId, amount: $0.amount, bookingDate: $0.bookingDate, memo: $0.memo, payerName: $0.payerName)
         }

@@ -69,8 +69,8 @@ enum BenchRosterWriter {
         let rows = try connection.query("""
             INSERT INTO students (school_id, student_code, full_name, normalized_name, class_name, grade, guardian_name, family_id,
                                   virtual_account, status, withdrawn_on, payment_code, payment_serial)
-            SELECT \(schoolID), u.c, u.n, u.nn, u.cl, u.g::smallint, nullif(u.gn, ''), u.f, nullif(u.va, ''), CASE WHEN u.a THEN 'active' ELSE 'withdrawn' END,
-                   CASE WHEN u.a THEN NULL ELSE DATE '2026-09-30' END, u.pc, u.s
+            SELECT \(schoolID), u.c, u.n, u.nn, u.cl, u.g::smallint, nullif(u.gn, ''), u.f, nullif(u.va, ''), CASE WHEN u.a::boolean THEN 'active' ELSE 'withdrawn' END,
+                   CASE WHEN u.a::boolean THEN NULL ELSE DATE '2026-09-30' END, u.pc, u.s
             FROM unnest(\(PostgresTextArray(codes)), \(PostgresTextArray(students.map(\.fullName))),
                         \(PostgresTextArray(students.map(\.normalizedName))), \(PostgresTextArray(students.map(\.className))),
                         \(PostgresInt64Array(students.map { Int64(grade(of: $0.className)) })),
