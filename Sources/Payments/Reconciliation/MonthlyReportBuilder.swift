@@ -44,11 +44,9 @@ enum MonthlyReportBuilder {
         let unapplied = try SchoolMonthQueries.unapplied(schoolID: school.id, monthEnd: end, on: connection)
         let owed = try SchoolMonthQueries.outstanding(schoolID: school.id, monthEnd: end, on: connection)
         let aging = try OutstandingAging(invoices: owed, month: month, largestCount: SchoolMonthQueries.largestOutstandingListed)
-        let series = try collection(schoolID: school.id, month: month, on: connection)
-        let current = series.last!
-        let money = try CollectionQueries.collected(schoolIDs: [school.id], from: month.firstDay, through: end, on: connection)[school.id]?[month]
-        let totals = CollectionFigures(invoiced: current.invoiced, collectedByBank: money?.bank ?? .zero,
-                                       collectedInCash: money?.cash ?? .zero, outstanding: aging.totalAmount)
+        let (series, money) = try collection(schoolID: school.id, month: month, on: connection)
+        let totals = CollectionFigures(invoiced: series.last!.invoiced, collectedByBank: money.bank, collectedInCash: money.cash,
+                                       outstanding: aging.totalAmount)
         return MonthlyReportParts(
             school: ReportSchool(id: school.id, code: school.code, name: school.name, district: school.district), month: month,
             accounts: try BankAgreementQueries.accounts(schoolID: school.id, monthEnd: end, bankName: bankName, on: connection),
@@ -60,11 +58,13 @@ enum MonthlyReportBuilder {
     }
 
     /// Invoiced and collected per month of the school year, September through `month`, as known
-    /// at the end of `month` (money unapplied by then is not counted as collected in any month).
-    static func collection(schoolID: Int64, month: CalendarMonth, on connection: PostgresConnection) throws -> [MonthlyCollection] {
+    /// at the end of `month` (money unapplied by then is not counted as collected in any month),
+    /// and `month`'s money by bank and in cash.
+    static func collection(schoolID: Int64, month: CalendarMonth,
+                           on connection: PostgresConnection) throws -> ([MonthlyCollection], (bank: Money, cash: Money)) {
         let first = try CalendarMonth(year: month.schoolYear, month: 9)
-        let invoiced = try CollectionQueries.invoiced(schoolIDs: [schoolID], from: first, through: month, on: connection)[schoolID] ?? [:]
-        let collected = try CollectionQueries.collected(schoolIDs: [schoolID], from: first.firstDay, through: month.lastDay,
+        let invoiced = try CollectionQueries.invoiced(.school(schoolID), from: first, through: month, on: connection)[schoolID] ?? [:]
+        let collected = try CollectionQueries.collected(.school(schoolID), from: first.firstDay, through: month.lastDay,
                                                         on: connection)[schoolID] ?? [:]
         var series: [MonthlyCollection] = []
         var current = first
@@ -73,7 +73,7 @@ enum MonthlyReportBuilder {
             series.append(MonthlyCollection(month: current, invoiced: invoiced[current] ?? .zero, collected: try money.bank.adding(money.cash)))
             current = current.adding(months: 1)
         }
-        return series
+        return (series, collected[month] ?? (.zero, .zero))
     }
 
     /// Likely duplicates among the month's incoming money, and unapplied amounts far from anything billed.

@@ -20,12 +20,13 @@ public enum ProvinceReports {
                              generatedAt: Date = Date(), on connection: PostgresConnection) throws(ReconciliationError) -> ProvinceReport {
         try ReconciliationError.wrapping {
             let schools = try schoolRows(scope, month: month, on: connection)
-            let ids = schools.map(\.id)
+            var set = SchoolSet.district(nil)
+            if case .district(let name) = scope { set = .district(name) }
             let end = month.lastDay
-            let invoiced = try CollectionQueries.invoiced(schoolIDs: ids, from: month, through: month, on: connection)
-            let collected = try CollectionQueries.collected(schoolIDs: ids, from: month.firstDay, through: end, on: connection)
-            let outstanding = try CollectionQueries.outstanding(schoolIDs: ids, asOf: end, on: connection)
-            let unapplied = try CollectionQueries.unappliedCounts(schoolIDs: ids, asOf: end, on: connection)
+            let invoiced = try CollectionQueries.invoiced(set, from: month, through: month, on: connection)
+            let collected = try CollectionQueries.collected(set, from: month.firstDay, through: end, on: connection)
+            let outstanding = try CollectionQueries.outstanding(set, asOf: end, on: connection)
+            let unapplied = try CollectionQueries.unappliedCounts(set, asOf: end, on: connection)
             let rows = schools.map { school in
                 ProvinceSchoolRow(
                     code: school.code, name: school.name, district: school.district, level: level(school.level),
