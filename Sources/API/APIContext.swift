@@ -42,6 +42,8 @@ public enum TuitionAPI {
         CallbackEndpoints.register(&builder, context: context)
         BillingEndpoints.register(&builder, context: context)
         StatementEndpoints.register(&builder, context: context)
+        SuspenseEndpoints.register(&builder, context: context)
+        ReconciliationEndpoints.register(&builder, context: context)
         document.set(OpenAPIDocument.render(OpenAPIDocument.build(builder.specs, version: context.version)))
         registerPoolGauges(context)
         return builder

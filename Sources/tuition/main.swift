@@ -27,6 +27,9 @@ enum Tuition {
         Command(name: "import", summary: "Import a bank statement into a school's bank account", usage: ImportCommand.usage, run: ImportCommand.run),
         Command(name: "backup", summary: "Write a backup of the database to a file", usage: BackupCommand.usage, run: { try BackupCommand.run(["backup"] + $0) }),
         Command(name: "restore", summary: "Restore the database from a backup file", usage: BackupCommand.restoreUsage, run: { try BackupCommand.run(["restore"] + $0) }),
+        Command(name: "reconcile", summary: "Run a month: re-match, report, close when the bank agrees", usage: ReconcileCommand.usage,
+                run: ReconcileCommand.run),
+        Command(name: "report", summary: "Province report, or a recorded run's report again", usage: ReportCommand.usage, run: ReportCommand.run),
         Command(name: "ledger", summary: "Verify the ledger's balances and invariants", usage: LedgerCommand.usage, run: LedgerCommand.run),
         Command(name: "bench", summary: "Workloads for the scripts in bench/", usage: BenchCommand.usage, run: BenchCommand.run),
     ]

@@ -30,6 +30,8 @@ import TestSupport
               import       Import a bank statement into a school's bank account
               backup       Write a backup of the database to a file
               restore      Restore the database from a backup file
+              reconcile    Run a month: re-match, report, close when the bank agrees
+              report       Province report, or a recorded run's report again
               ledger       Verify the ledger's balances and invariants
               bench        Workloads for the scripts in bench/
 
