@@ -35,7 +35,9 @@ import Testing
         // Dũng's invoice is paid at the counter meanwhile: the transfer no longer fits his invoice.
         _ = try fixture.billing.pay([fixture.dung], 500_000)
         let entry = try #require(try fixture.list().entries.first { $0.transaction.id == named })
-        #expect(!entry.proposals.contains { $0.allocations.contains { $0.invoiceID == (try? fixture.invoice(fixture.dung).id) } })
+        let paidInvoice = try fixture.invoice(fixture.dung).id
+        #expect(!entry.proposals.contains { $0.allocations.contains { $0.invoiceID == paidInvoice } })
+        #expect(try fixture.billing.verify().isClean)
     }
 
     @Test func oneTransferAppliedToTwoInvoices() throws {

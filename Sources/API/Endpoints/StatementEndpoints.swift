@@ -45,7 +45,7 @@ enum StatementEndpoints {
         let importer = StatementImporter(pool: context.pool, descriptions: catalog)
         let statementRequest = StatementImportRequest(
             schoolID: request.scopedSchool.id, bankAccountNumber: account, source: .bytes(request.http.body), fileName: fileName,
-            format: format, dryRun: dryRun, strict: strict, importedBy: String(request.caller.actor.name.prefix(200)))
+            format: format, dryRun: dryRun, strict: strict, importedBy: String(request.caller.actor.name.prefix(StatementImportLimits.importedByCharactersMax)))
         do {
             return try APIJSON.response(try importer.run(statementRequest))
         } catch let error as StatementImportError {

@@ -53,7 +53,7 @@ enum ImportCommand {
         }
         let importer = StatementImporter(pool: pool, descriptions: catalog, progressEveryLines: progressEvery, progress: report)
         let request = StatementImportRequest(schoolID: school.id, bankAccountNumber: account, source: .file(path: file),
-                                             fileName: String(URL(fileURLWithPath: file).lastPathComponent.prefix(255)),
+                                             fileName: String(URL(fileURLWithPath: file).lastPathComponent.prefix(StatementImportLimits.fileNameCharactersMax)),
                                              format: format, dryRun: dryRun, strict: strict, importedBy: BillingSession.actor)
         let result: StatementImportResult
         do {

@@ -1,7 +1,9 @@
 import BankFormats
+import Billing
 import Core
 import Foundation
 import Payments
+import Postgres
 import Reconciliation
 import Simulation
 
@@ -37,6 +39,24 @@ enum DemoBank {
             if result.reason?.hasPrefix("applied") == true { delivered.applied += 1 } else { delivered.inSuspense += 1 }
         }
         return delivered
+    }
+
+    /// One in three invoices still open at the month's end is paid in cash at the counter, in full.
+    static func payInCash(school: DemoSchool, month: CalendarMonth, pool: PostgresPool) throws -> (count: Int, total: Money) {
+        let open = try pool.withConnection { try InvoiceQueries.unpaid(schoolID: school.school.id, studentIDs: nil, on: $0) }
+        var count = 0
+        var total = Money.zero
+        for (index, invoice) in open.enumerated() where index % 3 == 0 {
+            _ = try pool.transaction(isolation: .readCommitted) { connection in
+                try CashReceipts.record(CashPayment(schoolID: school.school.id, studentIDs: [invoice.studentID], amount: invoice.outstanding,
+                                                    payerName: "Phụ huynh em \(invoice.studentName)", receivedOn: month.lastDay,
+                                                    allocations: nil, recordedBy: "Kế toán (demo)",
+                                                    paymentKey: "demo-cash-\(invoice.id)"), on: connection)
+            }
+            count += 1
+            total = try total.adding(invoice.outstanding)
+        }
+        return (count, total)
     }
 
     static func callbackBody(_ transaction: MatchTransaction, school: DemoSchool) -> String {

@@ -6,6 +6,7 @@ import HTTP
 import Ledger
 import Payments
 import Postgres
+import Reconciliation
 import Simulation
 
 /// The end-to-end demo behind scripts/demo: a province's month, from rosters to reconciliation.
@@ -39,7 +40,7 @@ enum DemoCommand {
         print("Demo province: \(simulation.schools.count) schools in \(simulation.districts.count) districts, \(simulation.studentCount) students, month \(DemoProvince.month)")
         let schools = try DemoProvince.seed(simulation, pool: pool, catalog: catalog)
         if !alreadySeeded {
-            try runMonth(schools, simulation: simulation, pool: pool, catalog: catalog, output: output)
+            try runMonth(schools, simulation: simulation, pool: pool, catalog: catalog, layout: layout, output: output)
         }
         try DemoSummary.print(schools, pool: pool, output: output)
         let token = try pool.withConnection { try TokenStore.create(role: .admin, schoolID: nil, district: nil, label: "demo admin", on: $0) }
@@ -50,17 +51,50 @@ enum DemoCommand {
         try ServeCommand.run(["--port", String(port)])
     }
 
-    /// The month's bank activity: callbacks, then each school's statement.
+    /// The month's bank activity: callbacks, then each school's statement imported, then reconciliation.
     static func runMonth(_ schools: [DemoSchool], simulation: ProvinceSimulation, pool: PostgresPool, catalog: CallbackCatalog,
-                         output: String) throws {
+                         layout: ProjectLayout, output: String) throws {
         let ingest = CallbackIngest(pool: pool, catalog: catalog)
+        let importer = StatementImporter(pool: pool, descriptions: try CSVFormatCatalog(directory: layout.bankFormats + "/statements"))
+        print("\n1. Callbacks during the month, then the bank's statement at its end:")
         for school in schools {
             let transfers = simulation.transfers(for: school.roster)
             let delivered = DemoBank.deliverCallbacks(transfers, school: school, ingest: ingest)
-            print("  \(school.school.code): \(transfers.count) transfers; \(delivered.accepted) callbacks "
-                  + "(\(delivered.applied) applied at once, \(delivered.inSuspense) to suspense), \(delivered.missed) never sent")
             let path = output + "/\(school.school.code)-\(DemoProvince.month.iso).sta"
             try DemoBank.statement(transfers, school: school, month: DemoProvince.month).write(toFile: path, atomically: true, encoding: .utf8)
+            let imported = try importer.run(StatementImportRequest(schoolID: school.school.id, bankAccountNumber: school.bankAccountNumber,
+                                                                    source: .file(path: path), fileName: (path as NSString).lastPathComponent,
+                                                                    format: .mt940, importedBy: "demo"))
+            let counts = imported.counts
+            print("  \(school.school.code): \(transfers.count) transfers; \(delivered.accepted) callbacks "
+                  + "(\(delivered.applied) applied at once), \(delivered.missed) never sent; statement: \(counts.linesNew) new, "
+                  + "\(counts.callbacksConfirmed) callbacks confirmed, \(counts.linesKnown) already imported, \(counts.linesConflicting) conflicting")
         }
+        print("\n2. Parents who pay cash at the school's counter (receipts numbered without gaps):")
+        for school in schools {
+            let paid = try DemoBank.payInCash(school: school, month: DemoProvince.month, pool: pool)
+            print("  \(school.school.code): \(paid.count) cash payments, \(MoneyFormat.vietnamese(paid.total))")
+        }
+        print("\n3. Reconciliation of \(DemoProvince.month) (re-match what is unapplied, compare with the bank, close when it agrees):")
+        let reconciliation = MonthlyReconciliation(pool: pool, bankName: ReconcileCommand.bankName)
+        for school in schools {
+            do {
+                let result = try reconciliation.run(schoolID: school.school.id, month: DemoProvince.month, close: true,
+                                                    actor: Actor(name: "demo finance office", role: .financeOffice))
+                try writeReport(result.report, school: school, output: output)
+                print("  \(school.school.code): \(result.report.state.rawValue), report \(output)/\(school.school.code)-\(DemoProvince.month.iso).html")
+            } catch {
+                print("  \(school.school.code): not closed — \(error)")
+            }
+        }
+        let province = try pool.withConnection { try ProvinceReports.build(month: DemoProvince.month, on: $0) }
+        let provincePath = output + "/province-\(DemoProvince.month.iso).html"
+        try ProvinceReportPage.html(province).write(toFile: provincePath, atomically: true, encoding: .utf8)
+        print("  province report: \(provincePath)")
+    }
+
+    static func writeReport(_ report: MonthlyReconciliationReport, school: DemoSchool, output: String) throws {
+        try MonthlyReportPage.html(report).write(toFile: output + "/\(school.school.code)-\(DemoProvince.month.iso).html",
+                                                atomically: true, encoding: .utf8)
     }
 }

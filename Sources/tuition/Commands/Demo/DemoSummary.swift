@@ -1,31 +1,30 @@
-import Billing
 import Core
 import Foundation
 import Ledger
+import Payments
 import Postgres
+import Reconciliation
 
-/// What the demo month came to, per school.
+/// What the demo month came to: the province report's figures per school, and the ledger's verdict.
 enum DemoSummary {
     static func print(_ schools: [DemoSchool], pool: PostgresPool, output: String) throws {
-        Swift.print("\nSchool         invoiced        collected      in suspense   verify")
-        try pool.withConnection { connection in
-            for school in schools {
-                let id = school.school.id
-                let (invoiced, collected) = try connection.query("""
-                    SELECT coalesce(sum(total), 0)::int8,
-                           coalesce((SELECT sum(amount) FROM payment_applications WHERE school_id = \(id) AND invoice_id IS NOT NULL
-                                     AND unapply_entry_id IS NULL), 0)::int8
-                    FROM invoices WHERE school_id = \(id) AND void_entry_id IS NULL
-                    """).singleRow()!.decode((Int64, Int64).self)
-                let suspense = try LedgerQueries.account(schoolID: id, purpose: .suspense, on: connection)?.normalBalance ?? .zero
-                let clean = try LedgerVerifier.verify(schoolID: id, on: connection).isClean
-                Swift.print(school.school.code.padding(toLength: 12, withPad: " ", startingAt: 0)
-                            + MoneyFormat.vietnamese(Money(dong: invoiced)).leftPadded(to: 16)
-                            + MoneyFormat.vietnamese(Money(dong: collected)).leftPadded(to: 17)
-                            + MoneyFormat.vietnamese(suspense).leftPadded(to: 16) + (clean ? "   ok" : "   MISMATCH"))
-            }
+        let report = try pool.withConnection { try ProvinceReports.build(month: DemoProvince.month, on: $0) }
+        Swift.print("\n4. \(DemoProvince.month): invoiced, collected, collection rate, cashless share, reconciliation, unapplied")
+        let codes = Set(schools.map(\.school.code))
+        for row in report.schools where codes.contains(row.code) {
+            let figures = row.figures
+            Swift.print("  " + row.code.padding(toLength: 10, withPad: " ", startingAt: 0)
+                        + MoneyFormat.vietnamese(figures.invoiced).leftPadded(to: 15)
+                        + MoneyFormat.vietnamese(figures.collected).leftPadded(to: 15)
+                        + (figures.collectionRate?.description ?? "-").leftPadded(to: 9)
+                        + (figures.cashlessShare?.description ?? "-").leftPadded(to: 9)
+                        + "  " + row.reconciliation.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
+                        + String(row.unappliedCount).leftPadded(to: 4) + " in the suspense queue")
         }
-        Swift.print("\nStatements written to \(output)/")
+        let verified = try pool.withConnection { try LedgerVerifier.verify(on: $0) }
+        Swift.print("  ledger verify: \(verified.entriesChecked) entries, \(verified.postingsChecked) postings, "
+                    + (verified.isClean ? "every invariant holds" : "\(verified.findings.count) MISMATCHES"))
+        Swift.print("\nFiles (statements, reports) in \(output)/")
     }
 }
 
