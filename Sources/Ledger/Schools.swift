@@ -70,6 +70,8 @@ public enum Schools {
         ("6111", "Miễn, giảm học phí", .expense, .discounts),
         ("6112", "Xóa nợ khó thu", .expense, .writeOff),
         ("6421", "Phí dịch vụ ngân hàng", .expense, .bankFees),
+        // Money on the school's account that is not tuition (interest, donations): the suspense queue's "not tuition".
+        ("7118", "Thu khác, không phải học phí", .income, .other),
     ]
 
     /// Creates the school, its default chart and one bank ledger account per bank account, atomically.

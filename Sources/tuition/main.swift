@@ -22,6 +22,8 @@ enum Tuition {
         Command(name: "fees", summary: "Fee types and their schedules", usage: FeesCommand.usage, run: FeesCommand.run),
         Command(name: "invoices", summary: "Issue, list and void invoices", usage: InvoicesCommand.usage, run: InvoicesCommand.run),
         Command(name: "cash", summary: "Record cash payments with receipts", usage: CashCommand.usage, run: CashCommand.run),
+        Command(name: "suspense", summary: "Work the suspense queue: proposals, apply, refund, not tuition", usage: SuspenseCommand.usage,
+                run: SuspenseCommand.run),
         Command(name: "connection", summary: "Manage bank connections and their callback secrets", usage: ConnectionCommand.usage, run: ConnectionCommand.run),
         Command(name: "parse", summary: "Print what a bank statement parser reads from a file", usage: ParseCommand.usage, run: ParseCommand.run),
         Command(name: "import", summary: "Import a bank statement into a school's bank account", usage: ImportCommand.usage, run: ImportCommand.run),

@@ -25,6 +25,7 @@ import TestSupport
               fees         Fee types and their schedules
               invoices     Issue, list and void invoices
               cash         Record cash payments with receipts
+              suspense     Work the suspense queue: proposals, apply, refund, not tuition
               connection   Manage bank connections and their callback secrets
               parse        Print what a bank statement parser reads from a file
               import       Import a bank statement into a school's bank account
@@ -105,5 +106,42 @@ import TestSupport
         #expect(verify.status == 0 && verify.output.contains("every invariant holds"))
         #expect(try TuitionBinary.run(["db", "stop"], environment: environment).status == 0)
         #expect(try TuitionBinary.run(["db", "status"], environment: environment).output == "stopped\n")
+    }
+
+    /// The demo's month end to end, then an accountant at the terminal working what it left in the queue.
+    @Test func theDemoMonthClosesAndItsQueueIsWorkedFromTheTerminal() throws {
+        let home = NSTemporaryDirectory() + "tuition-demo-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let environment = ["TUITION_HOME": home, "TUITION_ACTOR": "test"]
+        defer {
+            _ = try? TuitionBinary.run(["db", "stop"], environment: environment)
+            if let cluster = try? EmbeddedCluster(home: home) { try? cluster.destroy() }
+            try? FileManager.default.removeItem(atPath: home)
+        }
+        let demo = try TuitionBinary.run(["demo", "--no-serve"], environment: environment)
+        #expect(demo.status == 0, "\(demo.output)")
+        #expect(demo.output.components(separatedBy: ": closed, report ").count == 7, "\(demo.output)")
+        #expect(demo.output.contains("every invariant holds") && demo.output.contains("admin token (shown once): tt_"))
+        #expect(FileManager.default.fileExists(atPath: home + "/demo/province-2026-10.html"))
+
+        let listed = try TuitionBinary.run(["suspense", "list", "--school", "DEMO-HP1"], environment: environment)
+        let transactions = listed.output.split(separator: "\n").filter { $0.hasPrefix("transaction ") }
+            .compactMap { Int64($0.split(separator: " ")[1]) }
+        try #require(listed.status == 0 && transactions.count >= 2, "\(listed.output)")
+        let accepted = try TuitionBinary.run(["suspense", "accept", "--school", "DEMO-HP1", "--transaction", String(transactions[0])],
+                                             environment: environment)
+        #expect(accepted.status == 0 && accepted.output.hasPrefix("applied: invoice "), "\(accepted.output)")
+        let again = try TuitionBinary.run(["suspense", "accept", "--school", "DEMO-HP1", "--transaction", String(transactions[0])],
+                                          environment: environment)
+        #expect(again.status == 1 && again.output.contains("has no proposal 1"), "\(again.output)")
+        let other = try TuitionBinary.run(["suspense", "not-tuition", "--school", "DEMO-HP1", "--transaction", String(transactions[1]),
+                                           "--reason", "Lãi tiền gửi"], environment: environment)
+        #expect(other.status == 0 && other.output.hasPrefix("not_tuition: "), "\(other.output)")
+        let after = try TuitionBinary.run(["suspense", "list", "--school", "DEMO-HP1"], environment: environment)
+        #expect(!after.output.contains("transaction \(transactions[0]) ") && !after.output.contains("transaction \(transactions[1]) "))
+        let wrongInvoice = try TuitionBinary.run(["suspense", "apply", "--school", "DEMO-HP1", "--transaction", String(transactions[1]),
+                                                  "--invoice", "2026/999999=1000"], environment: environment)
+        #expect(wrongInvoice.status == 1 && wrongInvoice.output.contains("no invoice 2026/999999"), "\(wrongInvoice.output)")
+        let verify = try TuitionBinary.run(["ledger", "verify"], environment: environment)
+        #expect(verify.status == 0 && verify.output.contains("every invariant holds"), "\(verify.output)")
     }
 }

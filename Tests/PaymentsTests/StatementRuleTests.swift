@@ -85,4 +85,14 @@ import Testing
         #expect(!CallbackMatcher.similar(Array("".utf8), Array("ABC".utf8)))
         #expect(!CallbackMatcher.similar(Array("ABD".utf8), Array("ABC X".utf8)))
     }
+
+    /// The bank wrapped the `:86:` text inside the payment code: the memo still names the callback, so
+    /// an earlier line of the same amount and day that fits only by amount does not take it.
+    @Test func aCodeSplitByTheStatementsLineWrapStillConfirmsItsCallback() {
+        var matcher = CallbackMatcher(callbacks: [Self.callback(7, 750, day: 10, memo: "NOP HOC PHI CON KHANG MA HPZDSPMT5")],
+                                      windowDays: 3)
+        let confirmations = matcher.match([Self.line(1, 750, day: 10, memo: "HOC PHI CON AN"),
+                                           Self.line(2, 750, day: 10, memo: "NOP HOC PHI CON KHANG MA HPZDSP MT5 NGO VAN AN")])
+        #expect(confirmations == [CallbackMatcher.Confirmation(seq: 2, callbackID: 7, tier: 1, equallyGood: [])])
+    }
 }

@@ -82,9 +82,9 @@ import Testing
                                             decidedBy: "y", on: $0)
             }
         }
-        #expect(throws: SuspenseError.unknownAccount("of purpose other")) {
+        #expect(throws: SuspenseError.unknownAccount("with code 9999")) {
             try fixture.billing.transaction {
-                try Suspense.markNotTuition(schoolID: fixture.school.id, transactionID: interest, account: .purpose(.other), reason: "x",
+                try Suspense.markNotTuition(schoolID: fixture.school.id, transactionID: interest, account: .code("9999"), reason: "x",
                                             decidedBy: "y", on: $0)
             }
         }

@@ -3,7 +3,8 @@
 /// A line may confirm a callback on the same bank account with the same direction and amount,
 /// booked within `windowDays` of it. Candidates are ranked by tier — an equal reference (the line's
 /// bank or customer reference equals the callback's bank reference or provider transaction id),
-/// then similar memos (normalised memos equal, or one containing the other), then neither — and
+/// then similar memos (normalised memos equal, or one containing the other, compared without their
+/// spaces: a bank wraps `:86:` text at 65 characters, even inside a payment code), then neither — and
 /// within a tier by the closest date, then the lowest callback id. Each callback is confirmed once.
 ///
 /// Reference and memo pairs are assigned best-first over all lines given (closest date first, then
@@ -15,8 +16,18 @@ struct CallbackMatcher {
         var isIncoming: Bool
         var amount: Int64
         var day: Int
-        var normalizedMemo: [UInt8]
+        /// The normalised memo without its spaces.
+        var memoLetters: [UInt8]
         var references: [String]
+
+        init(id: Int64, isIncoming: Bool, amount: Int64, day: Int, normalizedMemo: [UInt8], references: [String]) {
+            self.id = id
+            self.isIncoming = isIncoming
+            self.amount = amount
+            self.day = day
+            self.memoLetters = CallbackMatcher.letters(normalizedMemo)
+            self.references = references
+        }
     }
 
     struct Line: Sendable {
@@ -24,8 +35,17 @@ struct CallbackMatcher {
         /// Signed: positive for money in.
         var amount: Int64
         var day: Int
-        var normalizedMemo: [UInt8]
+        /// The normalised memo without its spaces.
+        var memoLetters: [UInt8]
         var references: [String]
+
+        init(seq: Int, amount: Int64, day: Int, normalizedMemo: [UInt8], references: [String]) {
+            self.seq = seq
+            self.amount = amount
+            self.day = day
+            self.memoLetters = CallbackMatcher.letters(normalizedMemo)
+            self.references = references
+        }
     }
 
     struct Confirmation: Hashable, Sendable {
@@ -131,10 +151,15 @@ struct CallbackMatcher {
     /// The tier of a pair: 0 when a reference is equal, 1 when the memos are similar, 2 otherwise.
     static func tier(_ line: Line, _ callback: Callback) -> Int {
         if !line.references.isEmpty && line.references.contains(where: callback.references.contains) { return 0 }
-        return CallbackMatcher.similar(line.normalizedMemo, callback.normalizedMemo) ? 1 : 2
+        return CallbackMatcher.similar(line.memoLetters, callback.memoLetters) ? 1 : 2
     }
 
-    /// Normalised memos equal, or one containing the other; empty memos are never similar.
+    /// A normalised memo (upper-case letters and digits, single spaces) without its spaces.
+    static func letters(_ normalizedMemo: [UInt8]) -> [UInt8] {
+        normalizedMemo.filter { $0 != UInt8(ascii: " ") }
+    }
+
+    /// Memos (without spaces) equal, or one containing the other; empty memos are never similar.
     static func similar(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard !a.isEmpty, !b.isEmpty else { return false }
         return a.count >= b.count ? StatementText.contains(a, b) : StatementText.contains(b, a)

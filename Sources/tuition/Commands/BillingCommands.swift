@@ -25,6 +25,15 @@ struct BillingSession {
         try pool.transaction(isolation: .readCommitted, body)
     }
 
+    /// The school's invoice by its number (`2026/000123`) or its payment code.
+    func invoice(_ number: String, on connection: PostgresConnection) throws -> Invoice {
+        let found = number.contains("/")
+            ? try InvoiceQueries.invoice(schoolID: school.id, number: try InvoiceNumber(parsing: number), on: connection)
+            : try InvoiceQueries.invoice(schoolID: school.id, paymentCode: number, on: connection)
+        guard let invoice = found else { throw CommandFailure(message: "no invoice \(number) in school \(school.code)") }
+        return invoice
+    }
+
     static let actorCharactersMax = 60
 
     /// Who the records name as having done it: `TUITION_ACTOR`, else the login name.
@@ -282,11 +291,8 @@ enum InvoicesCommand {
         let session = try BillingSession.open(schoolCode: schoolCode)
         defer { session.pool.close() }
         let voided = try session.transaction { connection -> VoidedInvoice in
-            let found = number.contains("/")
-                ? try InvoiceQueries.invoice(schoolID: session.school.id, number: try InvoiceNumber(parsing: number), on: connection)
-                : try InvoiceQueries.invoice(schoolID: session.school.id, paymentCode: number, on: connection)
-            guard let invoice = found else { throw CommandFailure(message: "no invoice \(number) in school \(schoolCode)") }
-            return try InvoiceIssuer.void(schoolID: session.school.id, invoiceID: invoice.id, reason: reason, on: connection)
+            try InvoiceIssuer.void(schoolID: session.school.id, invoiceID: try session.invoice(number, on: connection).id, reason: reason,
+                                   on: connection)
         }
         print("invoice \(voided.number) voided by reversal entry \(voided.reversalEntryID); its number stays used")
     }

@@ -57,8 +57,10 @@ enum DemoCommand {
         let ingest = CallbackIngest(pool: pool, catalog: catalog)
         let importer = StatementImporter(pool: pool, descriptions: try CSVFormatCatalog(directory: layout.bankFormats + "/statements"))
         print("\n1. Callbacks during the month, then the bank's statement at its end:")
+        var transfersBySchool: [Int64: [LabelledTransfer]] = [:]
         for school in schools {
             let transfers = simulation.transfers(for: school.roster)
+            transfersBySchool[school.school.id] = transfers
             let delivered = DemoBank.deliverCallbacks(transfers, school: school, ingest: ingest)
             let path = output + "/\(school.school.code)-\(DemoProvince.month.iso).sta"
             try DemoBank.statement(transfers, school: school, month: DemoProvince.month).write(toFile: path, atomically: true, encoding: .utf8)
@@ -70,12 +72,19 @@ enum DemoCommand {
                   + "(\(delivered.applied) applied at once), \(delivered.missed) never sent; statement: \(counts.linesNew) new, "
                   + "\(counts.callbacksConfirmed) callbacks confirmed, \(counts.linesKnown) already imported, \(counts.linesConflicting) conflicting")
         }
-        print("\n2. Parents who pay cash at the school's counter (receipts numbered without gaps):")
+        print("\n2. The accountant works the suspense queue (checking with the parents what the matcher could only propose):")
+        for school in schools {
+            let work = try DemoAccountant.workQueue(school: school, transfers: transfersBySchool[school.school.id] ?? [], pool: pool)
+            print("  \(school.school.code): \(work.acceptedTop) top proposals accepted, \(work.acceptedLower) lower-ranked, "
+                  + "\(work.appliedByHand) applied by hand, \(work.notTuition) not tuition, \(work.refundsDue) refund(s) due, "
+                  + "\(work.leftOpen) left open")
+        }
+        print("\n3. Parents who pay cash at the school's counter (receipts numbered without gaps):")
         for school in schools {
             let paid = try DemoBank.payInCash(school: school, month: DemoProvince.month, pool: pool)
-            print("  \(school.school.code): \(paid.count) cash payments, \(MoneyFormat.vietnamese(paid.total))")
+            print("  \(school.school.code): \(paid.count) cash payment(s), \(MoneyFormat.vietnamese(paid.total))")
         }
-        print("\n3. Reconciliation of \(DemoProvince.month) (re-match what is unapplied, compare with the bank, close when it agrees):")
+        print("\n4. Reconciliation of \(DemoProvince.month) (re-match what is unapplied, compare with the bank, close when it agrees):")
         let reconciliation = MonthlyReconciliation(pool: pool, bankName: ReconcileCommand.bankName)
         for school in schools {
             do {

@@ -9,7 +9,7 @@ import Reconciliation
 enum DemoSummary {
     static func print(_ schools: [DemoSchool], pool: PostgresPool, output: String) throws {
         let report = try pool.withConnection { try ProvinceReports.build(month: DemoProvince.month, on: $0) }
-        Swift.print("\n4. \(DemoProvince.month): invoiced, collected, collection rate, cashless share, reconciliation, unapplied")
+        Swift.print("\n5. \(DemoProvince.month): invoiced, collected, collection rate, cashless share, reconciliation, unapplied")
         let codes = Set(schools.map(\.school.code))
         for row in report.schools where codes.contains(row.code) {
             let figures = row.figures
