@@ -41,18 +41,6 @@ public enum EntryKind: String, Sendable, Codable, CaseIterable {
     case adjustment
 }
 
-/// The school levels of Vietnamese education.
-public enum SchoolLevel: String, Sendable, Codable, CaseIterable {
-    case preschool
-    case primary
-    case lowerSecondary = "lower_secondary"
-    case upperSecondary = "upper_secondary"
-    case continuing
-
-    /// Decree 81/2021 caps billing at 9 months per school year for preschool and general education.
-    public var billableMonthsPerYearMax: Int { self == .continuing ? 12 : 9 }
-}
-
 /// Optional analysis dimensions of a posting: whose receivable, which invoice, which bank transaction.
 public struct PostingDimensions: Hashable, Sendable, Codable {
     public var studentID: Int64?

@@ -100,7 +100,7 @@ public struct ProvinceSimulation: Sendable {
         case .primary: return "Trường Tiểu học " + random.pick(VietnameseNames.honourees)
         case .lowerSecondary: return "Trường THCS " + random.pick(VietnameseNames.honourees)
         case .upperSecondary: return "Trường THPT " + random.pick(VietnameseNames.honourees)
-        case .continuingEducation: return "Trung tâm GDTX " + random.pick(VietnameseNames.honourees)
+        case .continuing: return "Trung tâm GDTX " + random.pick(VietnameseNames.honourees)
         }
     }
 
@@ -112,7 +112,7 @@ public struct ProvinceSimulation: Sendable {
         case .primary: return "TH"
         case .lowerSecondary: return "CS"
         case .upperSecondary: return "PT"
-        case .continuingEducation: return "GX"
+        case .continuing: return "GX"
         }
     }
 }

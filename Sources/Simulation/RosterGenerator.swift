@@ -18,14 +18,14 @@ struct RosterGenerator {
         var grades: [Int] = []
         var families: [SimulatedFamily] = []
         students.reserveCapacity(school.studentCount)
-        let sections = max(1, school.studentCount / (school.level.grades.count * ProvinceSimulation.classSizeTarget))
+        let sections = max(1, school.studentCount / (school.level.simulatedGrades.count * ProvinceSimulation.classSizeTarget))
         while students.count < school.studentCount {
             let size = min(familySize(random: &random), school.studentCount - students.count)
             let family = makeFamily(number: families.count + 1, size: size, firstIndex: students.count, random: &random)
             // Siblings are in different grades: consecutive ones from a random first grade.
-            let firstGrade = random.below(school.level.grades.count)
+            let firstGrade = random.below(school.level.simulatedGrades.count)
             for member in 0..<size {
-                let grade = school.level.grades.lowerBound + (firstGrade + member) % school.level.grades.count
+                let grade = school.level.simulatedGrades.lowerBound + (firstGrade + member) % school.level.simulatedGrades.count
                 let student = makeStudent(index: students.count, family: family, grade: grade, sections: sections,
                                           random: &random)
                 students.append(student)

@@ -1,30 +1,14 @@
 import Core
 
-/// School levels of general education (DOMAIN.md §1), with their grades, classes and monthly fees.
-public enum SchoolLevel: String, Sendable, Codable, CaseIterable {
-    case preschool
-    case primary
-    case lowerSecondary
-    case upperSecondary
-    case continuingEducation
-
-    public var vietnameseName: String {
-        switch self {
-        case .preschool: return "Mầm non"
-        case .primary: return "Tiểu học"
-        case .lowerSecondary: return "THCS"
-        case .upperSecondary: return "THPT"
-        case .continuingEducation: return "GDTX"
-        }
-    }
-
-    /// Grades taught; preschool's 0–3 are nhà trẻ, mầm, chồi, lá.
-    var grades: ClosedRange<Int> {
+/// What the simulation needs of a school level: its grades, its share of a province's schools, class names and fees.
+extension SchoolLevel {
+    /// Grades simulated; preschool's 0–3 are nhà trẻ, mầm, chồi, lá; continuing education as its upper secondary programme only.
+    var simulatedGrades: ClosedRange<Int> {
         switch self {
         case .preschool: return 0...3
         case .primary: return 1...5
         case .lowerSecondary: return 6...9
-        case .upperSecondary, .continuingEducation: return 10...12
+        case .upperSecondary, .continuing: return 10...12
         }
     }
 
@@ -35,7 +19,7 @@ public enum SchoolLevel: String, Sendable, Codable, CaseIterable {
         case .primary: return 350
         case .lowerSecondary: return 220
         case .upperSecondary: return 100
-        case .continuingEducation: return 30
+        case .continuing: return 30
         }
     }
 
@@ -46,7 +30,7 @@ public enum SchoolLevel: String, Sendable, Codable, CaseIterable {
         case .primary: return 100
         case .lowerSecondary: return 110
         case .upperSecondary: return 140
-        case .continuingEducation: return 40
+        case .continuing: return 40
         }
     }
 
@@ -55,7 +39,7 @@ public enum SchoolLevel: String, Sendable, Codable, CaseIterable {
         case .preschool: return ["Nhà trẻ", "Mầm", "Chồi", "Lá"][grade] + " \(section + 1)"
         case .primary: return "\(grade)" + String(UnicodeScalar(UInt8(ascii: "A") + UInt8(section % 8)))
         case .lowerSecondary, .upperSecondary: return "\(grade)A\(section + 1)"
-        case .continuingEducation: return "\(grade)B\(section + 1)"
+        case .continuing: return "\(grade)B\(section + 1)"
         }
     }
 
@@ -66,7 +50,7 @@ public enum SchoolLevel: String, Sendable, Codable, CaseIterable {
         case .primary: return grade <= 2 ? 150_000 : 180_000
         case .lowerSecondary: return grade <= 7 ? 250_000 : 280_000
         case .upperSecondary: return [300_000, 320_000, 350_000][grade - 10]
-        case .continuingEducation: return 220_000
+        case .continuing: return 220_000
         }
     }
 
@@ -77,7 +61,7 @@ public enum SchoolLevel: String, Sendable, Codable, CaseIterable {
         case .primary: return [(650_000, 550), (150_000, 300), (200_000, 150)]
         case .lowerSecondary: return [(600_000, 300), (200_000, 300), (120_000, 200)]
         case .upperSecondary: return [(400_000, 250), (250_000, 350)]
-        case .continuingEducation: return [(150_000, 300)]
+        case .continuing: return [(150_000, 300)]
         }
     }
 }

@@ -61,7 +61,7 @@ import VietQR
         #expect(html.contains("HP&quot;&gt;&lt;b&gt;"))
         #expect(html.contains("3A &amp; 3B"))
         #expect(HTMLCheck.problems(html).isEmpty)
-        #expect(DocumentHTML.escaped("a\u{0}b\u{7}c\u{7F}d\te\n") == "abcd\te\n")
+        #expect(HTMLText.escaped("a\u{0}b\u{7}c\u{7F}d\te\n") == "abcd\te\n")
     }
 
     @Test func thePageIsSelfContainedPrintableAndBalanced() throws {

@@ -62,7 +62,7 @@ import Testing
         #expect(!html.contains("<script"))
         #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co"))
         #expect(html.contains("X&lt;1&gt;") && html.contains("Q&quot;1&quot;"))
-        #expect(ReportHTML.escaped("a\u{0}<'>") == "a&lt;&#39;&gt;")
+        #expect(HTMLText.escaped("a\u{0}<'>") == "a&lt;&#39;&gt;")
     }
 
     @Test func emptySectionsSayNothingIsThere() throws {

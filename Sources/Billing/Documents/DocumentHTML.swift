@@ -1,40 +1,10 @@
 import Core
 
-/// What the fee notice and the receipt share: escaping, the page shell and the stylesheet.
-///
-/// Every text that reaches a page goes through `escaped(_:)`: names, memos and notes come from user input.
+/// What the fee notice and the receipt share: the page shell and the stylesheet (escaping is `HTMLText.escaped`).
 public enum DocumentHTML {
-    /// `text` safe as HTML element content or as a double- or single-quoted attribute value.
-    ///
-    /// `& < > " '` become character references; C0 control characters other than tab and line feed, and DEL,
-    /// are dropped (they are parse errors in HTML and never meant to be printed).
-    public static func escaped(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            case "\t", "\n": escaped.unicodeScalars.append(scalar)
-            default:
-                guard scalar.value >= 0x20 && scalar.value != 0x7F else { continue }
-                escaped.unicodeScalars.append(scalar)
-            }
-        }
-        return escaped
-    }
-
-    /// A complete, self-contained page: no script, no external resource, the stylesheet inline.
-    /// `body` is trusted markup built by the page writers; `title` is escaped here.
+    /// The page shell of `HTMLText` with the documents' stylesheet.
     static func page(title: String, body: String) -> String {
-        var html = "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n"
-        html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        html += "<title>\(escaped(title))</title>\n<style>\n\(stylesheet)</style>\n</head>\n<body>\n"
-        html += "<main class=\"sheet\">\n\(body)</main>\n</body>\n</html>\n"
-        return html
+        HTMLText.page(title: title, stylesheet: stylesheet, mainClass: "sheet", body: body)
     }
 
     /// One stylesheet for both documents: A4 portrait, serif type as on official paper, black on white in print.

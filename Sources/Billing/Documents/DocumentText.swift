@@ -12,19 +12,19 @@ enum DocumentText {
     }
 
     /// `1.500.000 đ`, escaped for HTML (it never needs it, but every printed text goes through the same door).
-    static func money(_ amount: Money) -> String { DocumentHTML.escaped(MoneyFormat.vietnamese(amount)) }
+    static func money(_ amount: Money) -> String { HTMLText.escaped(MoneyFormat.vietnamese(amount)) }
 
     /// A paragraph "label: value" with the value in bold; both escaped.
     static func fact(_ label: String, _ value: String) -> String {
-        "<p><span class=\"label\">\(DocumentHTML.escaped(label)):</span> <span class=\"value\">\(DocumentHTML.escaped(value))</span></p>\n"
+        "<p><span class=\"label\">\(HTMLText.escaped(label)):</span> <span class=\"value\">\(HTMLText.escaped(value))</span></p>\n"
     }
 
     /// The school block at the top left of a document.
     static func schoolHeader(_ school: DocumentSchool) -> String {
-        var html = "<div class=\"school\">\n<p>\(DocumentHTML.escaped(school.district))</p>\n"
-        html += "<p class=\"school-name\">\(DocumentHTML.escaped(school.name))</p>\n"
+        var html = "<div class=\"school\">\n<p>\(HTMLText.escaped(school.district))</p>\n"
+        html += "<p class=\"school-name\">\(HTMLText.escaped(school.name))</p>\n"
         if let address = school.address, !address.allSatisfy(\.isWhitespace) {
-            html += "<p>\(DocumentHTML.escaped(address))</p>\n"
+            html += "<p>\(HTMLText.escaped(address))</p>\n"
         }
         return html + "</div>\n"
     }

@@ -7,8 +7,8 @@ public enum FeeNoticePage {
     /// The complete HTML page of `notice`; every text from the model is escaped.
     public static func html(_ notice: FeeNotice) -> String {
         var body = header(notice)
-        body += "<h1>\(DocumentHTML.escaped(title))</h1>\n"
-        body += "<p class=\"subtitle\">\(DocumentHTML.escaped(DocumentText.monthTitle(notice.period)))</p>\n"
+        body += "<h1>\(HTMLText.escaped(title))</h1>\n"
+        body += "<p class=\"subtitle\">\(HTMLText.escaped(DocumentText.monthTitle(notice.period)))</p>\n"
         body += "<section class=\"facts\">\n"
         body += DocumentText.fact("Học sinh", notice.student.fullName)
         body += DocumentText.fact("Mã học sinh", notice.student.code)
@@ -16,7 +16,7 @@ public enum FeeNoticePage {
         body += DocumentText.fact("Hạn nộp", notice.dueDate.vietnamese)
         body += "</section>\n"
         body += linesTable(notice)
-        body += "<p class=\"words\">Số tiền phải nộp bằng chữ: \(DocumentHTML.escaped(AmountInWords.vietnamese(notice.amountDue))).</p>\n"
+        body += "<p class=\"words\">Số tiền phải nộp bằng chữ: \(HTMLText.escaped(AmountInWords.vietnamese(notice.amountDue))).</p>\n"
         body += paymentSection(notice)
         body += signature(notice)
         let pageTitle = "Thông báo học phí \(DocumentText.monthTitle(notice.period)) – \(notice.student.fullName)"
@@ -35,10 +35,10 @@ public enum FeeNoticePage {
         var html = "<table class=\"lines\">\n<thead><tr><th>STT</th><th>Khoản thu</th><th class=\"number\">Số tiền</th>"
         html += "<th class=\"number\">Miễn giảm</th><th>Lý do miễn giảm</th><th class=\"number\">Thành tiền</th></tr></thead>\n<tbody>\n"
         for (index, line) in notice.lines.enumerated() {
-            html += "<tr><td class=\"center\">\(index + 1)</td><td>\(DocumentHTML.escaped(line.feeName))</td>"
+            html += "<tr><td class=\"center\">\(index + 1)</td><td>\(HTMLText.escaped(line.feeName))</td>"
             html += "<td class=\"number\">\(DocumentText.money(line.amount))</td>"
             html += "<td class=\"number\">\(line.discount.isZero ? "" : DocumentText.money(line.discount))</td>"
-            html += "<td>\(DocumentHTML.escaped(line.discount.isZero ? "" : line.discountReason ?? ""))</td>"
+            html += "<td>\(HTMLText.escaped(line.discount.isZero ? "" : line.discountReason ?? ""))</td>"
             html += "<td class=\"number\">\(DocumentText.money(line.lineTotal))</td></tr>\n"
         }
         html += "</tbody>\n<tfoot>\n" + totalRow("Tổng cộng", notice.total, emphasised: true)
@@ -50,7 +50,7 @@ public enum FeeNoticePage {
     }
 
     static func totalRow(_ label: String, _ amount: Money, emphasised: Bool) -> String {
-        "<tr\(emphasised ? " class=\"total\"" : "")><td colspan=\"5\">\(DocumentHTML.escaped(label))</td>"
+        "<tr\(emphasised ? " class=\"total\"" : "")><td colspan=\"5\">\(HTMLText.escaped(label))</td>"
             + "<td class=\"number\">\(DocumentText.money(amount))</td></tr>\n"
     }
 
@@ -60,9 +60,9 @@ public enum FeeNoticePage {
         }
         guard let transfer = notice.bankTransfer else {
             return "<section class=\"payment\">\n<p>Quý phụ huynh nộp tiền mặt tại phòng kế toán nhà trường trước ngày "
-                + "\(notice.dueDate.vietnamese), ghi rõ mã hóa đơn \(DocumentHTML.escaped(notice.invoiceCode)).</p>\n</section>\n"
+                + "\(notice.dueDate.vietnamese), ghi rõ mã hóa đơn \(HTMLText.escaped(notice.invoiceCode)).</p>\n</section>\n"
         }
-        let memo = DocumentHTML.escaped(transfer.transferMemo)
+        let memo = HTMLText.escaped(transfer.transferMemo)
         var html = "<section class=\"payment\">\n<div class=\"qr\">\n\(transfer.qrCodeSVG)\n</div>\n<div class=\"transfer\">\n"
         html += "<p><strong>Thanh toán bằng chuyển khoản</strong></p>\n"
         html += DocumentText.fact("Ngân hàng", transfer.account.bankName)
@@ -71,7 +71,7 @@ public enum FeeNoticePage {
         html += DocumentText.fact("Số tiền", MoneyFormat.vietnamese(notice.amountDue))
         html += "<p><span class=\"label\">Nội dung chuyển khoản:</span> <span class=\"memo\">\(memo)</span></p>\n"
         html += "<p class=\"note\">Quét mã QR bằng ứng dụng ngân hàng hoặc chuyển khoản với nội dung: "
-        html += "<span class=\"memo\">\(memo)</span>. Giữ nguyên mã hóa đơn \(DocumentHTML.escaped(notice.invoiceCode)) "
+        html += "<span class=\"memo\">\(memo)</span>. Giữ nguyên mã hóa đơn \(HTMLText.escaped(notice.invoiceCode)) "
         html += "ở đầu nội dung để nhà trường ghi nhận khoản nộp tự động.</p>\n"
         return html + "</div>\n</section>\n"
     }

@@ -7,8 +7,8 @@ public enum ReceiptPage {
     /// The complete HTML page of `receipt`; every text from the model is escaped.
     public static func html(_ receipt: Receipt) -> String {
         var body = header(receipt)
-        body += "<h1>\(DocumentHTML.escaped(title))</h1>\n"
-        body += "<p class=\"subtitle\">\(DocumentHTML.escaped(DocumentText.longDate(receipt.date)))</p>\n"
+        body += "<h1>\(HTMLText.escaped(title))</h1>\n"
+        body += "<p class=\"subtitle\">\(HTMLText.escaped(DocumentText.longDate(receipt.date)))</p>\n"
         body += "<section class=\"facts\">\n"
         body += DocumentText.fact("Họ tên người nộp tiền", receipt.payerName)
         for student in receipt.students {
@@ -18,7 +18,7 @@ public enum ReceiptPage {
         body += itemsTable(receipt)
         body += "<section class=\"facts\">\n"
         body += DocumentText.fact("Số tiền", MoneyFormat.vietnamese(receipt.amount))
-        body += "<p class=\"words\">Bằng chữ: \(DocumentHTML.escaped(AmountInWords.vietnamese(receipt.amount))).</p>\n"
+        body += "<p class=\"words\">Bằng chữ: \(HTMLText.escaped(AmountInWords.vietnamese(receipt.amount))).</p>\n"
         body += DocumentText.fact("Hình thức thanh toán", methodText(receipt.method))
         body += "</section>\n"
         body += signatures(receipt)
@@ -38,9 +38,9 @@ public enum ReceiptPage {
         html += "<th>Nội dung</th><th class=\"number\">Số tiền</th></tr></thead>\n<tbody>\n"
         let names = Dictionary(receipt.students.map { ($0.code, $0.fullName) }, uniquingKeysWith: { first, _ in first })
         for (index, item) in receipt.items.enumerated() {
-            html += "<tr><td class=\"center\">\(index + 1)</td><td>\(DocumentHTML.escaped(names[item.studentCode] ?? item.studentCode))</td>"
-            html += "<td>\(DocumentHTML.escaped(item.invoiceCode))</td><td>\(DocumentHTML.escaped(DocumentText.monthTitle(item.period)))</td>"
-            html += "<td>\(DocumentHTML.escaped(item.feeSummary))</td><td class=\"number\">\(DocumentText.money(item.amountApplied))</td></tr>\n"
+            html += "<tr><td class=\"center\">\(index + 1)</td><td>\(HTMLText.escaped(names[item.studentCode] ?? item.studentCode))</td>"
+            html += "<td>\(HTMLText.escaped(item.invoiceCode))</td><td>\(HTMLText.escaped(DocumentText.monthTitle(item.period)))</td>"
+            html += "<td>\(HTMLText.escaped(item.feeSummary))</td><td class=\"number\">\(DocumentText.money(item.amountApplied))</td></tr>\n"
         }
         if receipt.items.isEmpty {
             html += "<tr><td colspan=\"6\" class=\"center\">Khoản nộp trước: toàn bộ số tiền được ghi có cho gia đình.</td></tr>\n"
@@ -55,7 +55,7 @@ public enum ReceiptPage {
     }
 
     static func row(_ label: String, _ amount: Money, emphasised: Bool) -> String {
-        "<tr\(emphasised ? " class=\"total\"" : "")><td colspan=\"5\">\(DocumentHTML.escaped(label))</td>"
+        "<tr\(emphasised ? " class=\"total\"" : "")><td colspan=\"5\">\(HTMLText.escaped(label))</td>"
             + "<td class=\"number\">\(DocumentText.money(amount))</td></tr>\n"
     }
 
@@ -70,8 +70,8 @@ public enum ReceiptPage {
     static func signatures(_ receipt: Receipt) -> String {
         var html = "<div class=\"signatures\">\n"
         for (role, name) in [("Người nộp tiền", receipt.payerName), ("Người thu tiền", receipt.issuedBy)] {
-            html += "<div>\n<p><strong>\(DocumentHTML.escaped(role))</strong></p>\n<p class=\"note\">(Ký, ghi rõ họ tên)</p>\n"
-            html += "<div class=\"signature-space\"></div>\n<p>\(DocumentHTML.escaped(name))</p>\n</div>\n"
+            html += "<div>\n<p><strong>\(HTMLText.escaped(role))</strong></p>\n<p class=\"note\">(Ký, ghi rõ họ tên)</p>\n"
+            html += "<div class=\"signature-space\"></div>\n<p>\(HTMLText.escaped(name))</p>\n</div>\n"
         }
         return html + "</div>\n"
     }

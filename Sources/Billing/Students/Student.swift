@@ -102,17 +102,3 @@ public struct StudentChange: Hashable, Sendable, Codable {
     public var change: StudentFieldChange
     public var changedBy: String
 }
-
-extension SchoolLevel {
-    /// The grades a school of this level teaches. Preschool: 0 nhà trẻ, 1 mầm, 2 chồi, 3 lá;
-    /// continuing education teaches the lower and upper secondary programmes.
-    public var grades: ClosedRange<Int> {
-        switch self {
-        case .preschool: return 0...3
-        case .primary: return 1...5
-        case .lowerSecondary: return 6...9
-        case .upperSecondary: return 10...12
-        case .continuing: return 6...12
-        }
-    }
-}

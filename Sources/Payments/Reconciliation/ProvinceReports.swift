@@ -29,7 +29,7 @@ public enum ProvinceReports {
             let unapplied = try CollectionQueries.unappliedCounts(set, asOf: end, on: connection)
             let rows = schools.map { school in
                 ProvinceSchoolRow(
-                    code: school.code, name: school.name, district: school.district, level: level(school.level),
+                    code: school.code, name: school.name, district: school.district, level: school.level,
                     figures: CollectionQueries.figures(school: school.id, month: month, invoiced: invoiced, collected: collected,
                                                        outstanding: outstanding[school.id]?.amount ?? .zero),
                     reconciliation: school.status, unappliedCount: unapplied[school.id] ?? 0)
@@ -76,16 +76,6 @@ public enum ProvinceReports {
                 status = runState == .closed ? .open : ProvinceReconciliationStatus(runState)
             }
             return SchoolRow(id: id, code: code, name: name, district: district, level: SchoolLevel(rawValue: level) ?? .primary, status: status)
-        }
-    }
-
-    static func level(_ level: SchoolLevel) -> EducationLevel {
-        switch level {
-        case .preschool: return .preschool
-        case .primary: return .primary
-        case .lowerSecondary: return .lowerSecondary
-        case .upperSecondary: return .upperSecondary
-        case .continuing: return .continuingEducation
         }
     }
 }

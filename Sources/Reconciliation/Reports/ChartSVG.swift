@@ -1,9 +1,11 @@
+import Core
+
 /// Small writers of SVG elements for the report charts: integer coordinates, escaped texts, no script, no link.
 enum ChartSVG {
     static func open(width: Int, height: Int, titleId: String, title: String) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\" "
             + "role=\"img\" aria-labelledby=\"\(titleId)\" font-family=\"Times New Roman, Times, serif\" font-size=\"10\">\n"
-            + "<title id=\"\(titleId)\">\(ReportHTML.escaped(title))</title>\n"
+            + "<title id=\"\(titleId)\">\(HTMLText.escaped(title))</title>\n"
     }
 
     static let close = "</svg>\n"
@@ -13,7 +15,7 @@ enum ChartSVG {
         precondition(width >= 0 && height >= 0, "negative rectangle")
         let head = "<rect class=\"\(cssClass)\" x=\"\(x)\" y=\"\(y)\" width=\"\(width)\" height=\"\(height)\" fill=\"\(fill)\""
         guard let tooltip else { return head + "/>\n" }
-        return head + "><title>\(ReportHTML.escaped(tooltip))</title></rect>\n"
+        return head + "><title>\(HTMLText.escaped(tooltip))</title></rect>\n"
     }
 
     static func line(_ cssClass: String, x1: Int, y1: Int, x2: Int, y2: Int, stroke: String, dashed: Bool = false) -> String {
@@ -26,7 +28,7 @@ enum ChartSVG {
     }
 
     static func text(_ cssClass: String, x: Int, y: Int, anchor: Anchor, _ content: String) -> String {
-        "<text class=\"\(cssClass)\" x=\"\(x)\" y=\"\(y)\" text-anchor=\"\(anchor.rawValue)\">\(ReportHTML.escaped(content))</text>\n"
+        "<text class=\"\(cssClass)\" x=\"\(x)\" y=\"\(y)\" text-anchor=\"\(anchor.rawValue)\">\(HTMLText.escaped(content))</text>\n"
     }
 
     /// `text` cut to `characters` with an ellipsis, so a long name cannot run over the chart.

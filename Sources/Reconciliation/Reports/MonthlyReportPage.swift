@@ -6,7 +6,7 @@ import Core
 public enum MonthlyReportPage {
     public static func html(_ report: MonthlyReconciliationReport) -> String {
         var body = "<h1>Báo cáo đối soát thu tiền</h1>\n"
-        body += "<p class=\"subtitle\">\(ReportHTML.escaped(ReportFormat.monthTitle(report.month)))</p>\n"
+        body += "<p class=\"subtitle\">\(HTMLText.escaped(ReportFormat.monthTitle(report.month)))</p>\n"
         body += ReportHTML.facts([
             ("Trường", report.school.name),
             ("Mã trường", report.school.code),
@@ -37,8 +37,8 @@ public enum MonthlyReportPage {
             details.append("\(report.unapplied.count) khoản tiền chưa phân bổ (\(MoneyFormat.vietnamese(report.unappliedTotal))).")
         }
         var html = "<div class=\"banner \(report.state.rawValue)\" role=\"status\">\n"
-        html += "<p>Trạng thái: \(ReportHTML.escaped(report.state.vietnameseName.uppercased()))</p>\n"
-        html += "<p class=\"detail\">\(ReportHTML.escaped(details.joined(separator: " ")))</p>\n"
+        html += "<p>Trạng thái: \(HTMLText.escaped(report.state.vietnameseName.uppercased()))</p>\n"
+        html += "<p class=\"detail\">\(HTMLText.escaped(details.joined(separator: " ")))</p>\n"
         return html + "</div>\n"
     }
 
@@ -80,7 +80,7 @@ public enum MonthlyReportPage {
 
     static func bankAccount(_ account: BankAccountAgreement) -> String {
         let masked = ReportFormat.maskedAccount(account.accountNumber)
-        var html = "<h3>\(ReportHTML.escaped("\(account.bankName) – tài khoản \(masked)"))</h3>\n"
+        var html = "<h3>\(HTMLText.escaped("\(account.bankName) – tài khoản \(masked)"))</h3>\n"
         let statement = account.statementClosingBalance.map { balance in
             MoneyFormat.vietnamese(balance) + (account.statementDate.map { " (ngày \($0.vietnamese))" } ?? "")
         }

@@ -1,25 +1,6 @@
 import Core
 import Foundation
 
-/// School levels (DOMAIN.md §1); raw values match `Simulation.SchoolLevel`.
-public enum EducationLevel: String, Sendable, Codable, CaseIterable {
-    case preschool
-    case primary
-    case lowerSecondary
-    case upperSecondary
-    case continuingEducation
-
-    public var vietnameseName: String {
-        switch self {
-        case .preschool: return "Mầm non"
-        case .primary: return "Tiểu học"
-        case .lowerSecondary: return "THCS"
-        case .upperSecondary: return "THPT"
-        case .continuingEducation: return "GDTX"
-        }
-    }
-}
-
 /// A school's reconciliation of the month, as the province sees it.
 public enum ProvinceReconciliationStatus: String, Sendable, Codable, CaseIterable {
     case closed
@@ -53,14 +34,14 @@ public struct ProvinceSchoolRow: Hashable, Sendable, Codable {
     public var code: String
     public var name: String
     public var district: String
-    public var level: EducationLevel
+    public var level: SchoolLevel
     public var figures: CollectionFigures
     public var reconciliation: ProvinceReconciliationStatus
     /// Payments waiting in the school's suspense queue.
     public var unappliedCount: Int
 
     public init(
-        code: String, name: String, district: String, level: EducationLevel, figures: CollectionFigures,
+        code: String, name: String, district: String, level: SchoolLevel, figures: CollectionFigures,
         reconciliation: ProvinceReconciliationStatus, unappliedCount: Int
     ) {
         self.code = code

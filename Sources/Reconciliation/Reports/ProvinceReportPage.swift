@@ -7,7 +7,7 @@ public enum ProvinceReportPage {
         let districts = report.districts
         let totals = report.totals
         var body = "<h1>Báo cáo thu học phí và đối soát</h1>\n"
-        body += "<p class=\"subtitle\">\(ReportHTML.escaped(report.provinceName)) – \(ReportHTML.escaped(ReportFormat.monthTitle(report.month)))</p>\n"
+        body += "<p class=\"subtitle\">\(HTMLText.escaped(report.provinceName)) – \(HTMLText.escaped(ReportFormat.monthTitle(report.month)))</p>\n"
         body += ReportHTML.facts([
             ("Số trường", String(totals.schoolCount)),
             ("Số quận/huyện", String(districts.count)),
@@ -30,8 +30,8 @@ public enum ProvinceReportPage {
             ? "Mọi trường đã đối soát xong (khớp hoặc đã khóa sổ)."
             : "\(needsAttention) trường cần theo dõi: \(counts.differences) có chênh lệch, \(counts.notRun) chưa đối soát."
         let detail = ProvinceReconciliationStatus.allCases.map { "\($0.vietnameseName): \(counts[$0])" }.joined(separator: " · ")
-        return "<div class=\"banner \(state)\" role=\"status\">\n<p>\(ReportHTML.escaped(headline))</p>\n"
-            + "<p class=\"detail\">\(ReportHTML.escaped(detail))</p>\n</div>\n"
+        return "<div class=\"banner \(state)\" role=\"status\">\n<p>\(HTMLText.escaped(headline))</p>\n"
+            + "<p class=\"detail\">\(HTMLText.escaped(detail))</p>\n</div>\n"
     }
 
     static func subtotalTable(_ subtotal: ProvinceSubtotal, label: String) -> String {
@@ -73,6 +73,6 @@ public enum ProvinceReportPage {
                          MoneyFormat.vietnamese(figures.collected), MoneyFormat.vietnamese(figures.outstanding),
                          BasisPoints.vietnamesePercent(figures.collectionRate), BasisPoints.vietnamesePercent(figures.cashlessShare),
                          "\(subtotal.statusCounts.closed) đã khóa sổ", String(subtotal.unappliedCount)]]
-        return "<section class=\"district\">\n<h3>\(ReportHTML.escaped(district.name))</h3>\n" + table.html() + "</section>\n"
+        return "<section class=\"district\">\n<h3>\(HTMLText.escaped(district.name))</h3>\n" + table.html() + "</section>\n"
     }
 }

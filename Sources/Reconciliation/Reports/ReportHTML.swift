@@ -1,39 +1,16 @@
-/// Escaping, the page shell, tables and the stylesheet of the printable reports.
-public enum ReportHTML {
-    /// `text` safe as HTML (or SVG) element content or as a quoted attribute value: `& < > " '` become character
-    /// references; C0 controls other than tab and line feed, and DEL, are dropped.
-    public static func escaped(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            case "\t", "\n": escaped.unicodeScalars.append(scalar)
-            default:
-                guard scalar.value >= 0x20 && scalar.value != 0x7F else { continue }
-                escaped.unicodeScalars.append(scalar)
-            }
-        }
-        return escaped
-    }
+import Core
 
-    /// A complete page: inline stylesheet, no script, no external resource. `body` is trusted markup.
+/// The page shell, tables and the stylesheet of the printable reports (escaping is `HTMLText.escaped`).
+public enum ReportHTML {
+    /// The page shell of `HTMLText` with the reports' stylesheet.
     static func page(title: String, body: String) -> String {
-        var html = "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n"
-        html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        html += "<title>\(escaped(title))</title>\n<style>\n\(stylesheet)</style>\n</head>\n<body>\n"
-        html += "<main class=\"report\">\n\(body)</main>\n</body>\n</html>\n"
-        return html
+        HTMLText.page(title: title, stylesheet: stylesheet, mainClass: "report", body: body)
     }
 
     /// `<h2>` and an optional explanatory paragraph.
     static func heading(_ title: String, note: String? = nil) -> String {
-        var html = "<h2>\(escaped(title))</h2>\n"
-        if let note { html += "<p class=\"note\">\(escaped(note))</p>\n" }
+        var html = "<h2>\(HTMLText.escaped(title))</h2>\n"
+        if let note { html += "<p class=\"note\">\(HTMLText.escaped(note))</p>\n" }
         return html
     }
 
@@ -103,13 +80,13 @@ struct ReportHTMLTable {
 
     func html() -> String {
         var html = "<table\(cssClass.map { " class=\"\($0)\"" } ?? "")>\n"
-        if let caption { html += "<caption>\(ReportHTML.escaped(caption))</caption>\n" }
+        if let caption { html += "<caption>\(HTMLText.escaped(caption))</caption>\n" }
         if !headers.isEmpty { html += "<thead>\n" + row(headers, cell: "th") + "</thead>\n" }
         html += "<tbody>\n"
         for cells in rows { html += row(cells, cell: "td") }
         if rows.isEmpty {
             let span = max(headers.count, 1)
-            html += "<tr><td class=\"empty\" colspan=\"\(span)\">\(ReportHTML.escaped(emptyText))</td></tr>\n"
+            html += "<tr><td class=\"empty\" colspan=\"\(span)\">\(HTMLText.escaped(emptyText))</td></tr>\n"
         }
         html += "</tbody>\n"
         if !footer.isEmpty { html += "<tfoot>\n" + footer.map { row($0, cell: "td") }.joined() + "</tfoot>\n" }
@@ -120,7 +97,7 @@ struct ReportHTMLTable {
         var html = "<tr>"
         for (index, text) in cells.enumerated() {
             let alignment = numericColumns.contains(index) ? " class=\"number\"" : ""
-            html += "<\(cell)\(alignment)>\(ReportHTML.escaped(text))</\(cell)>"
+            html += "<\(cell)\(alignment)>\(HTMLText.escaped(text))</\(cell)>"
         }
         return html + "</tr>\n"
     }

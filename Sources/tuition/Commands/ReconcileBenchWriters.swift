@@ -29,7 +29,7 @@ enum BenchRosterWriter {
                       on connection: PostgresConnection) throws -> BenchSchool {
         let district = simulation.districts.first { $0.id == simulated.districtId }?.name ?? "Quận 1"
         let school = try Schools.create(NewSchool(
-            code: "SIM-\(simulated.index + 1)", name: simulated.name, district: district, level: DemoProvince.level(simulated.level),
+            code: "SIM-\(simulated.index + 1)", name: simulated.name, district: district, level: simulated.level,
             paymentCodePrefix: simulated.paymentCodePrefix,
             bankAccounts: [NewBankAccount(bankBIN: "970436", accountNumber: String(format: "20%08d", simulated.index + 1),
                                           holderName: VietnameseText.normalized(simulated.name))]), on: connection)

@@ -32,7 +32,7 @@ enum DemoProvince {
             let school = try pool.transaction(isolation: .readCommitted) { connection -> School in
                 if let existing = try Schools.find(code: code, on: connection) { return existing }
                 let school = try Schools.create(NewSchool(
-                    code: code, name: simulated.name, district: district, level: level(simulated.level),
+                    code: code, name: simulated.name, district: district, level: simulated.level,
                     paymentCodePrefix: simulated.paymentCodePrefix,
                     bankAccounts: [NewBankAccount(bankBIN: "970436", accountNumber: account, holderName: VietnameseText.normalized(simulated.name))]),
                     on: connection)
@@ -60,14 +60,14 @@ enum DemoProvince {
     }
 
     /// Tuition by level (public primary schools charge none) and school meals where children eat at school.
-    static func addFees(school: School, level: Simulation.SchoolLevel, dueDay: Int, on connection: PostgresConnection) throws {
+    static func addFees(school: School, level: SchoolLevel, dueDay: Int, on connection: PostgresConnection) throws {
         let tuition: Int64
         switch level {
         case .preschool: tuition = 300_000
         case .primary: tuition = 0
         case .lowerSecondary: tuition = 500_000
         case .upperSecondary: tuition = 600_000
-        case .continuingEducation: tuition = 400_000
+        case .continuing: tuition = 400_000
         }
         var fees: [(String, String, FeeKind, Int64)] = []
         if tuition > 0 { fees.append(("HP", "Học phí", .tuition, tuition)) }
@@ -107,15 +107,5 @@ enum DemoProvince {
         if let number = Int(className.prefix { $0.isNumber }) { return number }
         for (name, grade) in [("Nhà trẻ", 0), ("Mầm", 1), ("Chồi", 2), ("Lá", 3)] where className.hasPrefix(name) { return grade }
         return 0
-    }
-
-    static func level(_ level: Simulation.SchoolLevel) -> Ledger.SchoolLevel {
-        switch level {
-        case .preschool: return .preschool
-        case .primary: return .primary
-        case .lowerSecondary: return .lowerSecondary
-        case .upperSecondary: return .upperSecondary
-        case .continuingEducation: return .continuing
-        }
     }
 }

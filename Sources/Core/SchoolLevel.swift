@@ -1,0 +1,34 @@
+/// The school levels of Vietnamese education (DOMAIN.md §1). Raw values are what the database stores.
+public enum SchoolLevel: String, Sendable, Codable, CaseIterable {
+    case preschool
+    case primary
+    case lowerSecondary = "lower_secondary"
+    case upperSecondary = "upper_secondary"
+    case continuing
+
+    /// Decree 81/2021 caps billing at 9 months per school year for preschool and general education.
+    public var billableMonthsPerYearMax: Int { self == .continuing ? 12 : 9 }
+
+    /// The grades a school of this level teaches. Preschool: 0 nhà trẻ, 1 mầm, 2 chồi, 3 lá;
+    /// continuing education teaches the lower and upper secondary programmes.
+    public var grades: ClosedRange<Int> {
+        switch self {
+        case .preschool: return 0...3
+        case .primary: return 1...5
+        case .lowerSecondary: return 6...9
+        case .upperSecondary: return 10...12
+        case .continuing: return 6...12
+        }
+    }
+
+    /// The short name reports use.
+    public var vietnameseName: String {
+        switch self {
+        case .preschool: return "Mầm non"
+        case .primary: return "Tiểu học"
+        case .lowerSecondary: return "THCS"
+        case .upperSecondary: return "THPT"
+        case .continuing: return "GDTX"
+        }
+    }
+}
