@@ -24,8 +24,8 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
     public init(iso text: String) throws(CalendarError) {
         let bytes = Array(text.utf8)
         guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-              let year = CalendarDate.digits(bytes[0..<4]), let month = CalendarDate.digits(bytes[5..<7]),
-              let day = CalendarDate.digits(bytes[8..<10])
+              let year = ASCIIDigits.value(bytes[0..<4]), let month = ASCIIDigits.value(bytes[5..<7]),
+              let day = ASCIIDigits.value(bytes[8..<10])
         else { throw CalendarError.invalidDate(text) }
         try self.init(year: year, month: month, day: day)
     }
@@ -89,14 +89,6 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
         try container.encode(iso)
     }
 
-    static func digits(_ bytes: ArraySlice<UInt8>) -> Int? {
-        var value = 0
-        for byte in bytes {
-            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
-            value = value * 10 + Int(byte - UInt8(ascii: "0"))
-        }
-        return value
-    }
 
     static func pad(_ value: Int, _ width: Int) -> String {
         let text = String(value)
@@ -126,7 +118,7 @@ public struct CalendarMonth: Hashable, Comparable, Sendable, Codable, CustomStri
     public init(iso text: String) throws(CalendarError) {
         let bytes = Array(text.utf8)
         guard bytes.count == 7, bytes[4] == UInt8(ascii: "-"),
-              let year = CalendarDate.digits(bytes[0..<4]), let month = CalendarDate.digits(bytes[5..<7])
+              let year = ASCIIDigits.value(bytes[0..<4]), let month = ASCIIDigits.value(bytes[5..<7])
         else { throw CalendarError.invalidMonth(text) }
         try self.init(year: year, month: month)
     }

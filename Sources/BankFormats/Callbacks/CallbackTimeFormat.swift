@@ -87,7 +87,7 @@ public enum CallbackTimeFormat: Equatable, Sendable {
         let offset = Array(bytes)
         guard offset.count == 6, offset[0] == UInt8(ascii: "+") || offset[0] == UInt8(ascii: "-"),
               offset[3] == UInt8(ascii: ":"),
-              let hours = LocalTimePattern.digits(offset[1..<3]), let minutes = LocalTimePattern.digits(offset[4..<6]),
+              let hours = ASCIIDigits.value(offset[1..<3]), let minutes = ASCIIDigits.value(offset[4..<6]),
               minutes < 60, hours * 60 + minutes <= utcOffsetMinutesMax
         else { return nil }
         return (offset[0] == UInt8(ascii: "-") ? -1 : 1) * (hours * 60 + minutes)
@@ -165,7 +165,7 @@ public struct LocalTimePattern: Equatable, Sendable {
                 guard index < bytes.count, bytes[index] == byte else { return nil }
                 index += 1
             case .field(let field, let width):
-                guard index + width <= bytes.count, let value = Self.digits(bytes[index..<(index + width)]) else { return nil }
+                guard index + width <= bytes.count, let value = ASCIIDigits.value(bytes[index..<(index + width)]) else { return nil }
                 Self.assign(value, to: field, in: &fields)
                 index += width
             }
@@ -184,12 +184,4 @@ public struct LocalTimePattern: Equatable, Sendable {
         }
     }
 
-    static func digits(_ bytes: ArraySlice<UInt8>) -> Int? {
-        var value = 0
-        for byte in bytes {
-            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-            value = value * 10 + Int(byte - UInt8(ascii: "0"))
-        }
-        return value
-    }
 }

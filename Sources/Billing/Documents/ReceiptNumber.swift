@@ -1,3 +1,5 @@
+import Core
+
 /// A receipt number: the school year and a gapless sequence within the school and that year, printed `2026/000123`.
 ///
 /// The sequence is assigned by the database (one counter per school and school year); this type only formats and
@@ -23,7 +25,7 @@ public struct ReceiptNumber: Hashable, Comparable, Sendable, Codable, CustomStri
     public init(parsing text: String) throws(DocumentError) {
         let bytes = Array(text.utf8)
         guard bytes.count == 5 + ReceiptNumber.sequenceDigits, bytes[4] == UInt8(ascii: "/"),
-              let year = ReceiptNumber.digits(bytes[0..<4]), let sequence = ReceiptNumber.digits(bytes[5...])
+              let year = ASCIIDigits.value(bytes[0..<4]), let sequence = ASCIIDigits.value(bytes[5...])
         else { throw .invalidReceiptNumber(text) }
         do { try self.init(schoolYear: year, sequence: sequence) } catch { throw .invalidReceiptNumber(text) }
     }
@@ -53,12 +55,4 @@ public struct ReceiptNumber: Hashable, Comparable, Sendable, Codable, CustomStri
         try container.encode(text)
     }
 
-    static func digits(_ bytes: ArraySlice<UInt8>) -> Int? {
-        var value = 0
-        for byte in bytes {
-            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
-            value = value * 10 + Int(byte - UInt8(ascii: "0"))
-        }
-        return value
-    }
 }
