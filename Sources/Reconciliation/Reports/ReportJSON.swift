@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// A JSON value whose object members keep the order they were written in, so a rendering is a pure function of
@@ -57,31 +58,9 @@ indirect enum ReportJSON: Hashable, Sendable {
         }
     }
 
-    /// RFC 8259 string: `"` and `\` escaped, control characters as `\n`-style or `\u00XX`, U+2028/2029 escaped too
-    /// (harmless in JSON, fatal in some JavaScript), everything else as UTF-8.
+    /// Strings in canonical composition (NFC), so the same name is the same bytes in every report.
     static func writeString(_ text: String, to output: inout String) {
-        output += "\""
-        for scalar in text.precomposedStringWithCanonicalMapping.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case "\u{08}": output += "\\b"
-            case "\u{0C}": output += "\\f"
-            case "\u{2028}": output += "\\u2028"
-            case "\u{2029}": output += "\\u2029"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16, uppercase: false)
-                    output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    output.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        output += "\""
+        JSONString.append(text.precomposedStringWithCanonicalMapping, to: &output)
     }
 }
 
