@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "VietQRTests", dependencies: ["VietQR", "Core"]),
         .testTarget(name: "BankFormatsTests", dependencies: ["BankFormats", "Core"]),
-        .testTarget(name: "ReconciliationTests", dependencies: ["Reconciliation", "Simulation", "Core"]),
+        .testTarget(name: "ReconciliationTests", dependencies: ["Reconciliation", "Simulation", "Core", "TestSupport"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Core", "Postgres", "TestSupport"]),

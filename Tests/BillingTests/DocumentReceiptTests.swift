@@ -1,6 +1,7 @@
 import Billing
 import Core
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct DocumentReceiptTests {

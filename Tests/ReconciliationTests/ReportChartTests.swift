@@ -1,5 +1,6 @@
 import Core
 import Reconciliation
+import TestSupport
 import Testing
 
 @Suite struct ReportChartTests {
@@ -40,7 +41,7 @@ import Testing
         #expect(Self.bars(svg, "bar-collected").count == months)
         Self.checkGeometry(svg, width: Self.width, height: Self.height)
         #expect(svg.contains("Chưa có dữ liệu") == (months == 0))
-        #expect(ReportCheck.tagProblems(svg).isEmpty, "\(ReportCheck.tagProblems(svg))")
+        #expect(HTMLCheck.problems(svg).isEmpty, "\(HTMLCheck.problems(svg))")
         // Bars run left to right in month order.
         let xs = Self.bars(svg, "bar-invoiced").map { Int($0["x"]!)! }
         #expect(xs == xs.sorted() && Set(xs).count == xs.count)

@@ -1,20 +1,21 @@
 import Core
 import Reconciliation
+import TestSupport
 import Testing
 
 @Suite struct ReportPageTests {
     static func checkSelfContained(_ html: String) {
         #expect(html.hasPrefix("<!DOCTYPE html>\n<html lang=\"vi\">"))
-        #expect(ReportCheck.tagProblems(html).isEmpty, "\(ReportCheck.tagProblems(html))")
+        #expect(HTMLCheck.problems(html).isEmpty, "\(HTMLCheck.problems(html))")
         for tag in ["html", "head", "body", "table", "svg", "section"] {
-            #expect(ReportCheck.openings(tag, in: html) == ReportCheck.count("</\(tag)>", in: html), "\(tag)")
+            #expect(HTMLCheck.openings(tag, in: html) == HTMLCheck.count("</\(tag)>", in: html), "\(tag)")
         }
-        #expect(ReportCheck.openings("html", in: html) == 1 && ReportCheck.openings("body", in: html) == 1)
+        #expect(HTMLCheck.openings("html", in: html) == 1 && HTMLCheck.openings("body", in: html) == 1)
         for forbidden in ["<script", "<link", "src=", "url(", "@import", "https:", "href"] {
             #expect(!html.contains(forbidden), "\(forbidden)")
         }
         // The only URL in an attribute is the SVG namespace, an identifier, not a fetch.
-        #expect(ReportCheck.count("=\"http", in: html) == ReportCheck.count("xmlns=\"http://www.w3.org/2000/svg\"", in: html))
+        #expect(HTMLCheck.count("=\"http", in: html) == HTMLCheck.count("xmlns=\"http://www.w3.org/2000/svg\"", in: html))
         #expect(html.contains("@media print") && html.contains("size: A4"))
     }
 
@@ -27,7 +28,7 @@ import Testing
             #expect(html.contains("<h2>\(heading)</h2>"), "\(heading)")
         }
         #expect(html.contains("Tháng 9/2026") && html.contains("01/10/2026 08:30"))
-        #expect(ReportCheck.count("class=\"bar-invoiced\"", in: html) == 12)
+        #expect(HTMLCheck.count("class=\"bar-invoiced\"", in: html) == 12)
         #expect(html.contains("<td class=\"number\">87,5 %</td>") && html.contains("<td class=\"number\">80 %</td>"))
         #expect(html.contains("<td class=\"number\">350.000.000 đ</td>"))
     }
@@ -83,10 +84,10 @@ import Testing
         let html = ProvinceReportPage.html(report)
         Self.checkSelfContained(html)
         #expect(html.contains("Sở &lt;GD&amp;ĐT&gt;") && !html.contains("<GD"))
-        #expect(ReportCheck.count("<section class=\"district\">", in: html) == 3)
+        #expect(HTMLCheck.count("<section class=\"district\">", in: html) == 3)
         let positions = ["Quận Ba Đình", "Quận Cầu Giấy", "Quận Đống Đa"].map { html.ranges(of: "<h3>\($0)</h3>").first!.lowerBound }
         #expect(positions == positions.sorted())
-        #expect(ReportCheck.count("class=\"bar-rate\"", in: html) == 3)
+        #expect(HTMLCheck.count("class=\"bar-rate\"", in: html) == 3)
         #expect(html.contains("<td>Cộng</td><td>2 trường</td><td></td><td class=\"number\">200.000.000 đ</td>"))
         #expect(html.contains("2 trường cần theo dõi: 1 có chênh lệch, 1 chưa đối soát."))
         #expect(html.contains("<td>BD-02</td><td>Trường BD-02</td><td>Tiểu học</td><td class=\"number\">0 đ</td>"))

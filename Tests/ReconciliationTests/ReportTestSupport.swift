@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Reconciliation
+import TestSupport
 
 /// A month of a school with something in every section.
 enum ReportFixture {
@@ -107,36 +108,6 @@ enum ReportFixture {
 
 /// Checks on rendered output.
 enum ReportCheck {
-    static let voidElements: Set<String> = ["meta", "br", "link", "img", "input", "hr", "col"]
-
-    /// Problems found (empty when every non-void element is closed in order).
-    static func tagProblems(_ html: String) -> [String] {
-        var open: [String] = []
-        var problems: [String] = []
-        let bytes = Array(html.utf8)
-        var index = 0
-        while index < bytes.count {
-            guard bytes[index] == UInt8(ascii: "<") else { index += 1; continue }
-            guard let end = bytes[index...].firstIndex(of: UInt8(ascii: ">")) else { problems.append("unterminated tag"); break }
-            let tag = String(decoding: bytes[(index + 1)..<end], as: UTF8.self)
-            index = end + 1
-            if tag.hasPrefix("!") { continue }
-            let closing = tag.hasPrefix("/")
-            let name = String(tag.dropFirst(closing ? 1 : 0).prefix { $0.isLetter || $0.isNumber || $0 == "-" }).lowercased()
-            if closing {
-                if open.last == name { open.removeLast() } else { problems.append("</\(name)> closes <\(open.last ?? "nothing")>") }
-            } else if !tag.hasSuffix("/") && !voidElements.contains(name) {
-                open.append(name)
-            }
-        }
-        if !open.isEmpty { problems.append("left open: \(open.joined(separator: " "))") }
-        return problems
-    }
-
-    static func count(_ needle: String, in text: String) -> Int { text.ranges(of: needle).count }
-
-    static func openings(_ name: String, in text: String) -> Int { count("<\(name)>", in: text) + count("<\(name) ", in: text) }
-
     /// The SVG elements of `svg` with their attributes: (name, [attribute: value]).
     static func svgElements(_ svg: String) -> [(name: String, attributes: [String: String])] {
         var elements: [(String, [String: String])] = []
