@@ -8,6 +8,9 @@ import Reconciliation
 /// Turns a matcher decision (or an accountant's choice) into a Billing payment application of a
 /// bank transaction's money, inside the caller's transaction.
 public enum DecisionApplication {
+    /// Who the records name for applications the matcher made without a person.
+    public static let automaticRecordedBy = "automatic matching"
+
     /// The payment key of a bank transaction's automatic application: one per transaction.
     public static func paymentKey(bankTransactionID: Int64) -> String { "bank:\(bankTransactionID)" }
 

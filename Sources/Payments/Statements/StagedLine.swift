@@ -24,7 +24,7 @@ struct StagedLine: Sendable {
     var keyBase: String
     var isFee: Bool
     /// Valid payment codes of the school in the memo or the payer's name (credit lines only): such a
-    /// line may pay invoices automatically, so it goes through `RealtimeApplication`.
+    /// line may pay invoices automatically, so it goes through `IncomingBatch.applyBooked`.
     var codes: [String]
 
     var isCredit: Bool { amount > 0 }

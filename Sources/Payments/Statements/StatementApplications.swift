@@ -1,8 +1,9 @@
+import Ledger
 import Postgres
 
 /// Applies the new incoming lines that carry valid payment codes, exactly as callbacks are applied:
-/// `RealtimeApplication` matches each against the students and invoices its codes name, stores the
-/// decision and applies it when automatic (inside a savepoint, so a refusal leaves it in suspense).
+/// `IncomingBatch.applyBooked` matches them against the students and invoices their codes name,
+/// stores the decisions and posts the automatic ones in one ledger batch (a refused one stays in suspense).
 ///
 /// Locking follows the project's order: `lockInvoices` runs before any booking takes the ledger's
 /// account rows, and locks, in ascending id, every invoice those codes can reach (the named
@@ -28,18 +29,18 @@ enum StatementApplications {
             """)
     }
 
-    /// Applies each transaction in id (file) order; returns how many were applied to invoices or credit.
-    static func apply(schoolID: Int64, transactionIDs: [Int64], progress: StatementImporter.Progress?, progressEveryLines: Int,
+    /// Applies the transactions in batches of `IncomingBatch.transactionsMax`, as callbacks are applied;
+    /// returns how many were applied to invoices or credit.
+    static func apply(school: School, transactionIDs: [Int64], progress: StatementImporter.Progress?,
                       on connection: PostgresConnection) throws -> Int {
-        let applier = RealtimeApplication()
-        for (index, id) in transactionIDs.enumerated() {
-            _ = try applier.apply(schoolID: schoolID, bankTransactionID: id, on: connection)
-            if (index + 1) % progressEveryLines == 0 { progress?(.applied(lines: index + 1, of: transactionIDs.count)) }
+        var applied = 0
+        var done = 0
+        for start in stride(from: 0, to: transactionIDs.count, by: IncomingBatch.transactionsMax) {
+            let batch = Array(transactionIDs[start..<min(start + IncomingBatch.transactionsMax, transactionIDs.count)])
+            applied += try IncomingBatch.applyBooked(batch, school: school, on: connection)
+            done += batch.count
+            progress?(.applied(lines: done, of: transactionIDs.count))
         }
-        guard !transactionIDs.isEmpty else { return 0 }
-        return try connection.query("""
-            SELECT count(DISTINCT bank_transaction_id)::bigint FROM payment_applications
-            WHERE school_id = \(schoolID) AND bank_transaction_id = ANY(\(PostgresInt64Array(transactionIDs)))
-            """).singleRow()!.decode(column: 0, as: Int.self)
+        return applied
     }
 }

@@ -12,7 +12,7 @@ import Reconciliation
 /// other way) and never reach suspense.
 ///
 /// Money in without a valid payment code cannot be applied automatically: its decision is the
-/// matcher's on an empty context — what `RealtimeApplication` would store — and is written with
+/// matcher's on an empty context — what `IncomingBatch.applyBooked` would store for a line without a code — and is written with
 /// the row. Money in with a code is left for `StatementApplications`, which runs the real thing.
 struct StatementBookings {
     let schoolID: Int64

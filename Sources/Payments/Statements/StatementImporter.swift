@@ -109,9 +109,8 @@ struct ImportRun {
                                          emptyContext: try MatchContext(prefix: school.paymentCodePrefix, students: [], invoices: []))
         let coded = try bookings.run(total: counts.linesNew, progress: importer.progress, on: connection)
         try StatementRecords.insertConfirmedLines(importID: importID, schoolID: school.id, bankAccountID: bank.id, on: connection)
-        counts.appliedAutomatically = try StatementApplications.apply(
-            schoolID: school.id, transactionIDs: coded, progress: importer.progress, progressEveryLines: importer.progressEveryLines,
-            on: connection)
+        counts.appliedAutomatically = try StatementApplications.apply(school: school, transactionIDs: coded, progress: importer.progress,
+                                                                      on: connection)
         counts.leftInSuspense = classes.newCreditsTargeted + classes.newCreditsUntargeted - counts.appliedAutomatically
         return StatementImportResult(
             importID: request.dryRun ? nil : importID, dryRun: request.dryRun, fileName: request.fileName, fileSHA256: Hex.encode(digest),

@@ -156,6 +156,15 @@ public enum BankTransactions {
             """).first.map(decode)
     }
 
+    /// The school's transactions of `ids`, in id order (unknown ids are left out).
+    public static func find(schoolID: Int64, ids: [Int64], on connection: PostgresConnection) throws -> [BankTransaction] {
+        try connection.query("""
+            SELECT \(unescaped: columns) FROM bank_transactions
+            WHERE school_id = \(schoolID) AND bank_transaction_id = ANY(\(PostgresInt64Array(ids)))
+            ORDER BY bank_transaction_id
+            """).map(decode)
+    }
+
     static let columns = """
         bank_transaction_id, school_id, bank_account_id, origin, provider, provider_transaction_id, direction, amount, booked_on,
         memo, payer_name, virtual_account, bank_reference, status = 'confirmed', disposition, entry_id

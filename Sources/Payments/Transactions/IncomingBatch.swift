@@ -6,8 +6,8 @@ import Postgres
 import Reconciliation
 
 /// Records, books and applies many bank transactions of one school in a few statements, inside the
-/// caller's READ COMMITTED transaction: the path of callbacks (committed in groups) and of new
-/// statement lines. Per school, the hot accounts (bank, suspense, receivable) are locked once per
+/// caller's READ COMMITTED transaction: the path of callbacks (committed in groups); new statement
+/// lines, booked in bulk by the import, take steps 2–4 through `applyBooked`. Per school, the hot accounts (bank, suspense, receivable) are locked once per
 /// batch instead of once per payment.
 ///
 /// 1. insert the transactions (a provider's transaction already recorded is a duplicate: unique index);
@@ -49,7 +49,7 @@ public enum IncomingBatch {
             let transaction = transactions[item.index]
             bookings.append(booking(transaction, id: item.id, facts: facts))
             if let decision = decisions[position], decision.isAutomatic,
-               let request = try paymentRequest(decision, transaction: transaction, id: item.id, facts: facts, on: connection) {
+               let request = try paymentRequest(decision, payment: Payment(transaction), id: item.id, facts: facts, on: connection) {
                 payments.append(request)
                 paymentOwners.append(position)
             }
@@ -144,18 +144,50 @@ public enum IncomingBatch {
     /// The matcher's decision for each fresh incoming transaction (nil for money out).
     static func match(_ transactions: [NewBankTransaction], fresh: [(index: Int, id: Int64)], school: School,
                       on connection: PostgresConnection) throws -> [MatchDecision?] {
-        let inputs = fresh.map { item -> MatchTransaction? in
+        try match(fresh.map { item -> MatchTransaction? in
             let transaction = transactions[item.index]
             guard transaction.direction == .incoming else { return nil }
             return MatchTransaction(id: item.id, amount: transaction.amount, bookingDate: transaction.bookedOn, memo: transaction.memo,
                                     payerName: transaction.payerName, virtualAccount: transaction.virtualAccount)
-        }
+        }, school: school, on: connection)
+    }
+
+    /// The matcher's decision for each input (nil for nil: money out), in booking order over running
+    /// balances, against what the inputs can name for certain.
+    static func match(_ inputs: [MatchTransaction?], school: School, on connection: PostgresConnection) throws -> [MatchDecision?] {
         let incoming = inputs.compactMap { $0 }
         guard !incoming.isEmpty else { return inputs.map { _ in nil } }
         var run = MatchRun(context: try SchoolMatchData.targeted(school: school, transactions: incoming, on: connection))
         var decisions: [Int64: MatchDecision] = [:]
         for transaction in MatchRun.bookingOrder(incoming) { decisions[transaction.id] = run.match(transaction) }
         return inputs.map { $0.flatMap { decisions[$0.id] } }
+    }
+
+    /// Steps 2–4 for transactions already recorded and booked (new statement lines): matched
+    /// together, their automatic applications posted in one ledger batch, the decisions stored.
+    /// Returns how many were applied to invoices or credit.
+    public static func applyBooked(_ ids: [Int64], school: School, on connection: PostgresConnection) throws -> Int {
+        guard !ids.isEmpty else { return 0 }
+        precondition(ids.count <= transactionsMax)
+        let transactions = try BankTransactions.find(schoolID: school.id, ids: ids, on: connection)
+        precondition(transactions.count == ids.count && transactions.allSatisfy { $0.entryID != nil }, "applying transactions not booked")
+        let facts = try SchoolFacts.load(school: school, on: connection)
+        let decisions = try match(transactions.map { transaction -> MatchTransaction? in
+            guard transaction.direction == .incoming else { return nil }
+            return MatchTransaction(id: transaction.id, amount: transaction.amount, bookingDate: transaction.bookedOn, memo: transaction.memo,
+                                    payerName: transaction.payerName, virtualAccount: transaction.virtualAccount)
+        }, school: school, on: connection)
+        var payments: [PaymentRequest] = []
+        for (transaction, decision) in zip(transactions, decisions) {
+            guard let decision, decision.isAutomatic,
+                  let request = try paymentRequest(decision, payment: Payment(transaction), id: transaction.id, facts: facts, on: connection)
+            else { continue }
+            payments.append(request)
+        }
+        let (results, _) = try PaymentBatch.apply(payments, leadingEntries: [], on: connection)
+        try storeDecisions(transactions.map(\.id), decisions: decisions, entries: transactions.map { $0.entryID! }, schoolID: school.id,
+                           on: connection)
+        return results.count { if case .success(let applied) = $0 { return !applied.replayed } else { return false } }
     }
 
     /// The school's accounts and closed period, read once per batch.
@@ -188,8 +220,33 @@ public enum IncomingBatch {
                        PostingRequest(accountID: facts.suspense, amount: signed.negated, dimensions: dimensions)])
     }
 
+    /// What a payment request needs of its bank transaction, new or recorded.
+    struct Payment {
+        var schoolID: Int64
+        var bookedOn: CalendarDate
+        var payerName: String?
+        var bankReference: String?
+
+        init(_ transaction: NewBankTransaction) {
+            self.init(schoolID: transaction.schoolID, bookedOn: transaction.bookedOn, payerName: transaction.payerName,
+                      bankReference: transaction.bankReference)
+        }
+
+        init(_ transaction: BankTransaction) {
+            self.init(schoolID: transaction.schoolID, bookedOn: transaction.bookedOn, payerName: transaction.payerName,
+                      bankReference: transaction.bankReference)
+        }
+
+        init(schoolID: Int64, bookedOn: CalendarDate, payerName: String?, bankReference: String?) {
+            self.schoolID = schoolID
+            self.bookedOn = bookedOn
+            self.payerName = payerName
+            self.bankReference = bankReference
+        }
+    }
+
     /// The payment that applies an automatic decision; nil when it names no student.
-    static func paymentRequest(_ decision: MatchDecision, transaction: NewBankTransaction, id: Int64, facts: SchoolFacts,
+    static func paymentRequest(_ decision: MatchDecision, payment transaction: Payment, id: Int64, facts: SchoolFacts,
                                on connection: PostgresConnection) throws -> PaymentRequest? {
         var credit = Money.zero
         var holder: CreditHolder?
@@ -207,7 +264,7 @@ public enum IncomingBatch {
             payerName: transaction.payerName.flatMap { $0.isEmpty ? nil : $0 } ?? "Người chuyển khoản", studentIDs: students,
             allocations: decision.allocations.map { PaymentAllocation(invoiceID: $0.invoiceId, amount: $0.amount) }, credit: credit,
             rule: decision.rule.rawValue, explanation: String(decision.explanation.prefix(BillingLimits.explanationBytesMax)),
-            recordedBy: RealtimeApplication.recordedBy)
+            recordedBy: DecisionApplication.automaticRecordedBy)
     }
 
     static func storeDecisions(_ ids: [Int64], decisions: [MatchDecision?], entries: [Int64], schoolID: Int64,

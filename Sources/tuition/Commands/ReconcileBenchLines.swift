@@ -95,7 +95,7 @@ enum BenchBankLines {
             _ = try DecisionApplication.apply(booked, allocations: decision.allocations, credit: holder == nil ? .zero : decision.remainder,
                                               creditHolder: holder, rule: decision.rule.rawValue, explanation: decision.explanation,
                                               paymentKey: DecisionApplication.paymentKey(bankTransactionID: transaction.id),
-                                              recordedBy: RealtimeApplication.recordedBy, on: connection)
+                                              recordedBy: DecisionApplication.automaticRecordedBy, on: connection)
             applied += 1
         }
         return applied
