@@ -6,12 +6,12 @@
 # then times `tuition import` of it (lines/s and peak RSS of the importing process), and an import
 # of the same file again (all duplicates). Target: >= 20,000 lines/s.
 #
-#   bench/import.sh                       # LINES=200000 STUDENTS=2000 CODED=2000
-#   LINES=100000 BENCH_SKIP_BUILD=1 bench/import.sh
+#   bench/import.sh                       # LINES=100000 STUDENTS=2000 CODED=2000
+#   LINES=200000 BENCH_SKIP_BUILD=1 bench/import.sh
 #
 # Needs: python3, psql and /usr/bin/time (Debian packages python3, postgresql-client, time).
 source "$(dirname "$0")/lib.sh"
-LINES="${LINES:-200000}"
+LINES="${LINES:-100000}"
 STUDENTS="${STUDENTS:-2000}"
 CODED="${CODED:-2000}"
 OUT="${OUT:-$TUITION_HOME/out}"
@@ -54,22 +54,36 @@ with open(out_path, "w") as out:
         out.write(f":62F:C{date}VND{balance},00\n")
 PY
 
-# run LABEL: imports the file under /usr/bin/time -v; prints wall time, lines/s and peak RSS.
+# backend_cpu PID: CPU seconds (user + system) used so far by process PID, or nothing once it is gone.
+backend_cpu() { awk -v tick="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / tick }' "/proc/$1/stat" 2>/dev/null || true; }
+
+# run LABEL: imports the file under /usr/bin/time -v while sampling the CPU time of its database
+# backend (the machine is shared: wall time includes waiting for a core, CPU time does not); prints
+# wall time, lines/s, peak RSS, and the CPU seconds of the importer and of its backend.
 run() {
-    local label=$1 log="$OUT/time.log"
-    if ! /usr/bin/time -v "$BIN" import "$OUT/statement.sta" --school "$SCHOOL" --account "$ACCOUNT" --progress-every 50000 \
-            >"$OUT/import.log" 2>"$log"; then
-        echo "FAILED: $label" >&2; cat "$OUT/import.log" "$log" >&2; exit 1
-    fi
-    local wall rss seconds
+    local label=$1 log="$OUT/time.log" backend="" pid cpu_db=0 sample
+    /usr/bin/time -v "$BIN" import "$OUT/statement.sta" --school "$SCHOOL" --account "$ACCOUNT" --progress-every 50000 \
+        >"$OUT/import.log" 2>"$log" &
+    pid=$!
+    while kill -0 "$pid" 2>/dev/null; do
+        [ -n "$backend" ] || backend=$(psql -Atc "SELECT pid FROM pg_stat_activity WHERE application_name = 'tuition' AND pid <> pg_backend_pid() LIMIT 1")
+        # The migration check's connection comes and goes first; follow whichever backend is alive.
+        if [ -n "$backend" ]; then sample=$(backend_cpu "$backend"); if [ -n "$sample" ]; then cpu_db=$sample; else backend=""; fi; fi
+        sleep 0.2
+    done
+    if ! wait "$pid"; then echo "FAILED: $label" >&2; cat "$OUT/import.log" "$log" >&2; exit 1; fi
+    local wall rss seconds cpu
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$log")
+    cpu=$(awk -F': ' '/User time|System time/ {sum += $2} END {printf "%.1f", sum}' "$log")
     seconds=$(python3 -c "import sys; p=sys.argv[1].split(':'); print(sum(float(x)*60**i for i,x in enumerate(reversed(p))))" "$wall")
     rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
-    printf '%-22s %9s lines %8.2f s %10.0f lines/s %8.1f MiB peak RSS\n' "$label" "$LINES" "$seconds" \
-        "$(python3 -c "print($LINES / max($seconds, 0.001))")" "$(python3 -c "print($rss / 1024)")"
+    printf '%-22s %8s lines %7.2f s %7.0f lines/s %6.1f MiB peak RSS   CPU: importer %5s s, database %5s s = %6.0f lines per CPU-second\n' \
+        "$label" "$LINES" "$seconds" "$(python3 -c "print($LINES / max($seconds, 0.001))")" "$(python3 -c "print($rss / 1024)")" \
+        "$cpu" "$cpu_db" "$(python3 -c "print($LINES / max($cpu + $cpu_db, 0.001))")"
     sed -n '2,3p' "$OUT/import.log"
 }
 printf 'file: %s (%s MiB)\n' "$OUT/statement.sta" "$(python3 -c "import os; print(round(os.path.getsize('$OUT/statement.sta') / 2**20, 1))")"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 run "import (new lines)"
 run "import again (known)"
 psql -Atc "SELECT 'written: ' || (SELECT count(*) FROM statement_lines) || ' statement lines, ' || (SELECT count(*) FROM bank_transactions)

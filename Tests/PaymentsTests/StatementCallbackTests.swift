@@ -78,6 +78,7 @@ import TestSupport
         #expect(result.counts.callbacksConfirmed == 1)
         #expect(try fixture.transaction(referenced.bankTransactionID!).isConfirmed)
         #expect(try fixture.transaction(near.bankTransactionID!).isConfirmed == false)
+        #expect(try fixture.verify().isEmpty)
     }
 
     @Test func aSimilarMemoWinsOverACloserDate() throws {
@@ -91,6 +92,7 @@ import TestSupport
         #expect(result.counts.callbacksConfirmed == 1)
         #expect(try fixture.transaction(similar.bankTransactionID!).isConfirmed)
         #expect(try fixture.transaction(near.bankTransactionID!).isConfirmed == false)
+        #expect(try fixture.verify().isEmpty)
     }
 
     @Test func twoEquallyGoodCallbacksConfirmTheLowestIdAndAreReported() throws {
@@ -104,6 +106,7 @@ import TestSupport
         #expect(result.ambiguousConfirmations.first?.confirmedBankTransactionID == ids.min())
         #expect(result.ambiguousConfirmations.first?.otherCandidateIDs == [ids.max()!] && result.ambiguousConfirmations.first?.line == 5)
         #expect(try fixture.transaction(ids.min()!).isConfirmed && !fixture.transaction(ids.max()!).isConfirmed)
+        #expect(try fixture.verify().isEmpty)
     }
 
     /// Beyond the window, or with another amount, a line is new money, not a confirmation.
@@ -130,5 +133,6 @@ import TestSupport
         #expect(result.counts.callbacksConfirmed == 1 && result.counts.linesNew == 1)
         #expect(try fixture.transaction(callback.bankTransactionID!).isConfirmed)
         #expect(try fixture.bankBalance() == Money(dong: 88_000))
+        #expect(try fixture.verify().isEmpty)
     }
 }

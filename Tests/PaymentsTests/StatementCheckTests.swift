@@ -29,6 +29,7 @@ import TestSupport
         #expect(error?.line == 9 && error?.field == "62F", "\(String(describing: error))")
         #expect(error?.description.contains("off by 1 VND") == true, "\(String(describing: error))")
         #expect(try fixture.tableCounts() == before)
+        #expect(try fixture.verify().isEmpty)
     }
 
     @Test func aGapIsReportedAndAContinuationIsNot() throws {
@@ -60,6 +61,7 @@ import TestSupport
         #expect(error?.description.contains("S1") == true)
         #expect(try fixture.tableCounts() == before)
         #expect(try fixture.run(second.text).continuityGaps.count == 1)
+        #expect(try fixture.verify().isEmpty)
     }
 
     /// Statements of one file chain to each other, and a dry run of a strict import checks the same way.
@@ -71,6 +73,7 @@ import TestSupport
         #expect(result.statements.map(\.continuity.status) == [.first, .continuous])
         #expect(result.dryRun && result.importID == nil && result.counts.linesNew == 2)
         #expect(try fixture.count("SELECT count(*) FROM bank_statements") == 0)
+        #expect(try fixture.verify().isEmpty)
     }
 
     @Test func aStrictImportRefusesWhatCannotBeChecked() throws {
@@ -82,6 +85,7 @@ import TestSupport
         #expect(error?.code == .notCheckable, "\(String(describing: error))")
         let result = try fixture.run(text, name: "nobalance.csv")
         #expect(result.statements[0].balanceCheck.hasPrefix("not checkable") && result.statements[0].continuity.status == .notCheckable)
+        #expect(try fixture.verify().isEmpty)
     }
 }
 

@@ -78,6 +78,7 @@ import TestSupport
         let result = try fixture.run(file.text)
         #expect(result.counts.linesNew == 1 && result.counts.linesKnown == 1 && result.counts.linesRepeatedInFile == 1)
         #expect(result.counts.linesConflicting == 1 && result.conflicts.first?.existingLineID == nil)
+        #expect(try fixture.verify().isEmpty)
     }
 
     @Test func aDryRunReportsAndKeepsNothing() throws {
@@ -90,6 +91,7 @@ import TestSupport
         #expect(try fixture.tableCounts() == before)
         let real = try fixture.run(file.text)
         #expect(real.counts == dry.counts && real.importID != nil)
+        #expect(try fixture.verify().isEmpty)
     }
 
     /// Two imports of one file at once: the bank account's lock makes the second see the first's lines.

@@ -56,6 +56,7 @@ import TestSupport
         }
         #expect(decisions[0].rule == decisions[1].rule && decisions[0].explanation == decisions[1].explanation)
         #expect(decisions[0].proposals == decisions[1].proposals && !decisions[0].isAutomatic)
+        #expect(try fixture.verify().isEmpty)
     }
 
     @Test(arguments: [2, 8])
@@ -131,6 +132,7 @@ import TestSupport
         let fixture = try StatementFixture()
         let text = Self.techcombank.replacingOccurrences(of: "Account number: 0011001234567,,,,,,,\n", with: "")
         #expect(try fixture.run(text, name: "export.csv").counts.linesNew == 3)
+        #expect(try fixture.verify().isEmpty)
     }
 
     @Test func anotherAccountsStatementIsRefused() throws {
@@ -146,6 +148,7 @@ import TestSupport
         statement.account = "VCBVVNVX/0011001234567"
         #expect(try fixture.run(statement.text).counts.linesNew == 1, "the account after the bank's BIC is the school's")
         #expect(throws: StatementImportError.self) { try fixture.run(statement.text, account: "999") }
+        #expect(try fixture.verify().isEmpty)
     }
 
     @Test func anotherCurrencyOrAFractionOfADongIsRefused() throws {
@@ -163,6 +166,7 @@ import TestSupport
         let error = fixture.refusal(text, name: "fraction.sta")
         #expect(error?.code == .notWholeDong && error?.line == 5 && error?.field == "amount", "\(String(describing: error))")
         #expect(try fixture.tableCounts() == before)
+        #expect(try fixture.verify().isEmpty)
     }
 
     /// A bad line deep in a large file (past several COPY batches): nothing of the file is kept.

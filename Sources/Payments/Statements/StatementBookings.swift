@@ -3,6 +3,7 @@ import Foundation
 import Ledger
 import Postgres
 import Reconciliation
+import Synchronization
 
 /// Books the new lines in batches of `bookingBatchLines`: each line becomes a bank transaction
 /// (origin `statement`, confirmed) with its booking entry, posted through `LedgerWriter` a batch
@@ -14,7 +15,7 @@ import Reconciliation
 /// Money in without a valid payment code cannot be applied automatically: its decision is the
 /// matcher's on an empty context — what `IncomingBatch.applyBooked` would store for a line without a code — and is written with
 /// the row. Money in with a code is left for `StatementApplications`, which runs the real thing.
-struct StatementBookings {
+struct StatementBookings: Sendable {
     let schoolID: Int64
     let bankAccountID: Int64
     let importID: Int64
@@ -23,14 +24,14 @@ struct StatementBookings {
     /// The matcher's context for transactions that name nobody: no students, no invoices.
     let emptyContext: MatchContext
 
-    struct Accounts {
+    struct Accounts: Sendable {
         var bank: Int64
         var suspense: Int64
         var bankFees: Int64
     }
 
     /// A new line as read back from the staging table.
-    struct Line {
+    struct Line: Sendable {
         var seq: Int
         var bookedOn: CalendarDate
         var amount: Int64
@@ -67,19 +68,30 @@ struct StatementBookings {
         }
     }
 
-    /// One batch: ids from the bank transactions' own sequence, the entries, then the rows.
+    /// One batch: ids from the bank transactions' own sequence, the entries, then the rows. The
+    /// decisions are encoded on another thread while the database records the entries.
     func book(_ lines: [Line], on connection: PostgresConnection) throws -> [Int64] {
         let ids = try nextTransactionIDs(lines.count, on: connection)
         let entries = zip(lines, ids).map { entry(for: $0, id: $1) }
-        let posted = try LedgerWriter.post(entries, on: connection)
+        let encoding = DecisionEncoding(start: { try zip(lines, ids).map { try decision(for: $0, id: $1) } })
+        let posted: [PostedEntry]
+        do {
+            posted = try LedgerWriter.post(entries, on: connection)
+        } catch {
+            _ = try? encoding.wait()
+            throw error
+        }
         precondition(posted.allSatisfy { !$0.replayed }, "a new bank transaction's booking was already in the ledger")
-        let decisions = try zip(lines, ids).map { try decision(for: $0, id: $1) }
+        let decisions = try encoding.wait()
         try connection.simpleQuery(unsafeSQL: "TRUNCATE statement_batch")
         try connection.copyFrom(PostgresQuery(unsafeSQL: "COPY statement_batch (seq, bank_transaction_id, entry_id, decision) FROM STDIN")) { writer in
             for index in lines.indices {
                 try writer.append(row: [String(lines[index].seq), String(ids[index]), String(posted[index].entryID), decisions[index]])
             }
         }
+        // Fresh statistics re-plan the joins below for this batch (a plan cached for an earlier,
+        // emptier table turned them into nested scans of the staging table).
+        try connection.simpleQuery(unsafeSQL: "ANALYZE statement_batch")
         try insertRows(on: connection)
         return zip(lines, ids).filter { $0.0.hasCodes }.map(\.1)
     }
@@ -155,5 +167,24 @@ struct StatementBookings {
             count += 1
         }
         return text
+    }
+}
+
+/// Work running on its own thread while the caller waits on the database; `wait` returns its result.
+final class DecisionEncoding: Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private let result = Mutex<Result<[String?], any Error>?>(nil)
+
+    init(start work: @escaping @Sendable () throws -> [String?]) {
+        Thread.detachNewThread { [self] in
+            let outcome = Result { try work() }
+            result.withLock { $0 = outcome }
+            done.signal()
+        }
+    }
+
+    func wait() throws -> [String?] {
+        done.wait()
+        return try result.withLock { $0! }.get()
     }
 }

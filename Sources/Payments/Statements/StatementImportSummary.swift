@@ -19,7 +19,10 @@ extension StatementImportResult {
         if c.linesRepeatedInFile > 0 {
             lines.append("  \(Self.number(c.linesRepeatedInFile)) of the already imported lines repeat an earlier line of this file")
         }
-        lines += statements.map(Self.describe)
+        // Every statement with a gap; the others up to a bound.
+        let shown = statements.enumerated().filter { $0.offset < Self.summaryItemsMax || $0.element.continuity.status == .gap }
+        lines += shown.map { Self.describe($0.element) }
+        if shown.count < statements.count { lines.append("  … and \(statements.count - shown.count) more statement(s), all continuous or first") }
         for conflict in conflicts.prefix(Self.summaryItemsMax) {
             lines.append("  conflicting: line \(conflict.line)\(conflict.xmlPath.map { " (\($0))" } ?? ""): key \(conflict.dedupKey): "
                          + "\(conflict.bookedOn) \(Self.money(conflict.amount)) in the file, "
