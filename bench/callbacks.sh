@@ -12,7 +12,7 @@ pgbench -i -s 1 -q >/dev/null 2>&1
 LUA=$(mktemp /tmp/tuition-bench-callbacks.XXXXXX.lua)
 "$BIN" bench callbacks-setup --students 2000 --requests 40000 --out "$LUA" >/dev/null
 "$BIN" serve --port "$PORT" --workers 8 >/dev/null 2>/tmp/tuition-bench-callbacks.log & SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -f "$LUA"; bench_cleanup' EXIT
+trap 'set +e; kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -f "$LUA"; bench_cleanup' EXIT
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.1; done
 out=$(wrk -t2 -c8 -d"${DURATION}s" --latency -s "$LUA" "http://127.0.0.1:$PORT")
 rps=$(awk '/Requests\/sec/ {print int($2)}' <<<"$out")

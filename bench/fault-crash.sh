@@ -13,7 +13,7 @@ SETUP=$("$BIN" bench callbacks-setup --students 500 --codes-out "$WORK/codes")
 SECRET=$(json_field "$SETUP" secret); ACCOUNT=$(json_field "$SETUP" account)
 start_server() { "$BIN" serve --port "$PORT" >/dev/null 2>>"$WORK/server.log" & SERVER=$!
     for _ in $(seq 200); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && return; sleep 0.05; done; }
-trap 'kill -9 $SERVER 2>/dev/null; rm -rf "$WORK"; bench_cleanup' EXIT
+trap 'set +e; kill -9 $SERVER 2>/dev/null; rm -rf "$WORK"; bench_cleanup' EXIT
 start_server
 python3 bench/tools/callback_load.py --port "$PORT" --secret "$SECRET" --account "$ACCOUNT" --codes "$WORK/codes" \
     --prefix CRASH --threads 6 --seconds "$SECONDS_LOAD" --out "$WORK/outcomes" & LOAD=$!
@@ -39,7 +39,7 @@ total=$(awk '{print $1}' "$WORK/outcomes" | sort -u | wc -l)
 acked=$(wc -l < "$WORK/acked")
 errors=$(grep -c " error$" "$WORK/outcomes" || true)
 psql -qAt -v ON_ERROR_STOP=1 -c "CREATE TEMP TABLE acked (id text)" -c "\copy acked FROM '$WORK/acked'" \
-     -c "SELECT count(*) FROM acked a WHERE (SELECT count(*) FROM bank_transactions b WHERE b.provider_transaction_id = a.id) <> 1" \
+     -c "SELECT count(*) FROM acked a LEFT JOIN (SELECT provider_transaction_id AS id, count(*) AS n FROM bank_transactions WHERE provider_transaction_id LIKE 'CRASH-%' GROUP BY 1) b USING (id) WHERE coalesce(b.n, 0) <> 1" \
      -c "SELECT count(*) FROM bank_transactions WHERE provider_transaction_id LIKE 'CRASH-%'" \
      -c "SELECT count(*) FROM bank_transactions b WHERE provider_transaction_id LIKE 'CRASH-%' AND (entry_id IS NULL OR NOT EXISTS (SELECT 1 FROM journal_entries e WHERE e.school_id = b.school_id AND e.entry_id = b.entry_id))" \
      > "$WORK/db"

@@ -21,7 +21,7 @@ ssl x509 -req -in late.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days -1 -ex
 cd - >/dev/null
 "$BIN" serve --port "$PORT" --tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key" --tls-client-ca "$CERTS/ca.pem" \
     >/dev/null 2>"$CERTS/server.log" & SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$CERTS"; bench_cleanup' EXIT
+trap 'set +e; kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$CERTS"; bench_cleanup' EXIT
 for _ in $(seq 100); do curl -fs --cacert "$CERTS/ca.pem" "https://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.1; done
 failures=0
 check() { # description, expected, actual

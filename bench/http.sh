@@ -12,7 +12,7 @@ command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2
     --bank 970436:9990001112:BENCH >/dev/null 2>&1 || true
 TOKEN=$("$BIN" token create --role accountant --school BENCH-HTTP 2>/dev/null | awk '{print $NF}')
 "$BIN" serve --port "$PORT" >/dev/null 2>/tmp/tuition-bench-http.log & SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; bench_cleanup' EXIT
+trap 'set +e; kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; bench_cleanup' EXIT
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.1; done
 LUA=$(mktemp /tmp/tuition-bench-http.XXXXXX.lua)
 printf 'wrk.headers["Authorization"] = "Bearer %s"\n' "$TOKEN" > "$LUA"

@@ -13,7 +13,7 @@ SETUP=$("$BIN" bench callbacks-setup --students 1000 --codes-out "$WORK/codes")
 SCHOOL=$(json_field "$SETUP" school); SECRET=$(json_field "$SETUP" secret); ACCOUNT=$(json_field "$SETUP" account)
 TOKEN=$("$BIN" token create --role accountant --school "$SCHOOL" 2>/dev/null | awk '{print $NF}')
 "$BIN" serve --port "$PORT" >/dev/null 2>"$WORK/server.log" & SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; kill $(jobs -p) 2>/dev/null; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"; bench_cleanup' EXIT
+trap 'set +e; kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; kill $(jobs -p) 2>/dev/null; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"; bench_cleanup' EXIT
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.1; done
 printf 'wrk.headers["Authorization"] = "Bearer %s"\n' "$TOKEN" > "$WORK/auth.lua"
 python3 bench/tools/callback_load.py --port "$PORT" --secret "$SECRET" --account "$ACCOUNT" --codes "$WORK/codes" \

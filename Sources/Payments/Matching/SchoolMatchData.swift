@@ -45,7 +45,7 @@ public enum SchoolMatchData {
                 SELECT student_id, family_id FROM students WHERE school_id = \(school.id) AND payment_code = ANY(\(codeArray))
                 UNION SELECT s.student_id, s.family_id FROM invoices i JOIN students s ON s.school_id = i.school_id AND s.student_id = i.student_id
                       WHERE i.school_id = \(school.id) AND i.payment_code = ANY(\(codeArray))
-                UNION SELECT student_id, family_id FROM students WHERE school_id = \(school.id) AND upper(virtual_account) = ANY(\(accountArray))
+                UNION SELECT student_id, family_id FROM students WHERE school_id = \(school.id) AND virtual_account = ANY(\(accountArray))
             ), everyone AS (
                 SELECT student_id FROM named
                 UNION SELECT s.student_id FROM students s JOIN named n ON n.family_id IS NOT NULL AND s.family_id = n.family_id

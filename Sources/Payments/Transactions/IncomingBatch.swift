@@ -7,8 +7,8 @@ import Reconciliation
 
 /// Records, books and applies many bank transactions of one school in a few statements, inside the
 /// caller's READ COMMITTED transaction: the path of callbacks (committed in groups); new statement
-/// lines, booked in bulk by the import, take steps 2–4 through `applyBooked`. Per school, the hot accounts (bank, suspense, receivable) are locked once per
-/// batch instead of once per payment.
+/// lines, booked in bulk by the import, take steps 2–4 through `applyBooked`. Per school, the hot
+/// accounts (bank, suspense, receivable) are locked once per batch instead of once per payment.
 ///
 /// 1. insert the transactions (a provider's transaction already recorded is a duplicate: unique index);
 /// 2. match the new incoming ones against what they can name for certain (`SchoolMatchData.targeted`),
@@ -144,12 +144,7 @@ public enum IncomingBatch {
     /// The matcher's decision for each fresh incoming transaction (nil for money out).
     static func match(_ transactions: [NewBankTransaction], fresh: [(index: Int, id: Int64)], school: School,
                       on connection: PostgresConnection) throws -> [MatchDecision?] {
-        try match(fresh.map { item -> MatchTransaction? in
-            let transaction = transactions[item.index]
-            guard transaction.direction == .incoming else { return nil }
-            return MatchTransaction(id: item.id, amount: transaction.amount, bookingDate: transaction.bookedOn, memo: transaction.memo,
-                                    payerName: transaction.payerName, virtualAccount: transaction.virtualAccount)
-        }, school: school, on: connection)
+        try match(fresh.map { item in Payment(transactions[item.index]).matchInput(id: item.id) }, school: school, on: connection)
     }
 
     /// The matcher's decision for each input (nil for nil: money out), in booking order over running
@@ -172,11 +167,7 @@ public enum IncomingBatch {
         let transactions = try BankTransactions.find(schoolID: school.id, ids: ids, on: connection)
         precondition(transactions.count == ids.count && transactions.allSatisfy { $0.entryID != nil }, "applying transactions not booked")
         let facts = try SchoolFacts.load(school: school, on: connection)
-        let decisions = try match(transactions.map { transaction -> MatchTransaction? in
-            guard transaction.direction == .incoming else { return nil }
-            return MatchTransaction(id: transaction.id, amount: transaction.amount, bookingDate: transaction.bookedOn, memo: transaction.memo,
-                                    payerName: transaction.payerName, virtualAccount: transaction.virtualAccount)
-        }, school: school, on: connection)
+        let decisions = try match(transactions.map { Payment($0).matchInput(id: $0.id) }, school: school, on: connection)
         var payments: [PaymentRequest] = []
         for (transaction, decision) in zip(transactions, decisions) {
             guard let decision, decision.isAutomatic,
@@ -220,28 +211,22 @@ public enum IncomingBatch {
                        PostingRequest(accountID: facts.suspense, amount: signed.negated, dimensions: dimensions)])
     }
 
-    /// What a payment request needs of its bank transaction, new or recorded.
+    /// What matching and a payment request need of a bank transaction, new or recorded.
     struct Payment {
         var schoolID: Int64
+        var direction: BankDirection
+        var amount: Money
         var bookedOn: CalendarDate
+        var memo: String
         var payerName: String?
+        var virtualAccount: String?
         var bankReference: String?
 
-        init(_ transaction: NewBankTransaction) {
-            self.init(schoolID: transaction.schoolID, bookedOn: transaction.bookedOn, payerName: transaction.payerName,
-                      bankReference: transaction.bankReference)
-        }
-
-        init(_ transaction: BankTransaction) {
-            self.init(schoolID: transaction.schoolID, bookedOn: transaction.bookedOn, payerName: transaction.payerName,
-                      bankReference: transaction.bankReference)
-        }
-
-        init(schoolID: Int64, bookedOn: CalendarDate, payerName: String?, bankReference: String?) {
-            self.schoolID = schoolID
-            self.bookedOn = bookedOn
-            self.payerName = payerName
-            self.bankReference = bankReference
+        /// The matcher's input; nil for money out, which the matcher does not decide.
+        func matchInput(id: Int64) -> MatchTransaction? {
+            guard direction == .incoming else { return nil }
+            return MatchTransaction(id: id, amount: amount, bookingDate: bookedOn, memo: memo, payerName: payerName,
+                                    virtualAccount: virtualAccount)
         }
     }
 
@@ -277,5 +262,19 @@ public enum IncomingBatch {
             FROM unnest(\(PostgresInt64Array(ids)), \(PostgresInt64Array(entries)), \(PostgresNullableTextArray(texts))) AS u(id, entry, decision)
             WHERE t.school_id = \(schoolID) AND t.bank_transaction_id = u.id
             """)
+    }
+}
+
+extension IncomingBatch.Payment {
+    init(_ transaction: NewBankTransaction) {
+        self.init(schoolID: transaction.schoolID, direction: transaction.direction, amount: transaction.amount, bookedOn: transaction.bookedOn,
+                  memo: transaction.memo, payerName: transaction.payerName, virtualAccount: transaction.virtualAccount,
+                  bankReference: transaction.bankReference)
+    }
+
+    init(_ transaction: BankTransaction) {
+        self.init(schoolID: transaction.schoolID, direction: transaction.direction, amount: transaction.amount, bookedOn: transaction.bookedOn,
+                  memo: transaction.memo, payerName: transaction.payerName, virtualAccount: transaction.virtualAccount,
+                  bankReference: transaction.bankReference)
     }
 }

@@ -77,26 +77,14 @@ enum BenchBankLines {
             """)
     }
 
-    /// What a statement import does after booking: the matcher decides every line in booking order
-    /// against the school's open invoices; each decision is stored; certain ones are applied.
+    /// What a statement import does after booking (`IncomingBatch.applyBooked`, in its batches): the
+    /// matcher decides the lines in booking order; each decision is stored; certain ones are applied.
     static func applyAutomatically(_ transactions: [MatchTransaction], school: School, on connection: PostgresConnection) throws -> Int {
-        guard !transactions.isEmpty else { return 0 }
-        var run = MatchRun(context: try SchoolMatchData.full(school: school, on: connection))
+        let ids = transactions.map(\.id)
         var applied = 0
-        for transaction in transactions {
-            let decision = run.match(transaction)
-            try DecisionStore.save(decision, schoolID: school.id, bankTransactionID: transaction.id, on: connection)
-            guard decision.isAutomatic else { continue }
-            var holder: CreditHolder?
-            if case .credit(let creditHolder) = decision.remainderDisposition { holder = creditHolder }
-            guard let booked = try BankTransactions.find(schoolID: school.id, id: transaction.id, on: connection) else {
-                preconditionFailure("bank transaction \(transaction.id) vanished inside its transaction")
-            }
-            _ = try DecisionApplication.apply(booked, allocations: decision.allocations, credit: holder == nil ? .zero : decision.remainder,
-                                              creditHolder: holder, rule: decision.rule.rawValue, explanation: decision.explanation,
-                                              paymentKey: DecisionApplication.paymentKey(bankTransactionID: transaction.id),
-                                              recordedBy: DecisionApplication.automaticRecordedBy, on: connection)
-            applied += 1
+        for start in stride(from: 0, to: ids.count, by: IncomingBatch.transactionsMax) {
+            applied += try IncomingBatch.applyBooked(Array(ids[start..<min(start + IncomingBatch.transactionsMax, ids.count)]), school: school,
+                                                     on: connection)
         }
         return applied
     }
