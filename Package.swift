@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "VietQRTests", dependencies: ["VietQR", "Core"]),
         .testTarget(name: "BankFormatsTests", dependencies: ["BankFormats", "Core"]),
         .testTarget(name: "ReconciliationTests", dependencies: ["Reconciliation", "Simulation", "Core", "TestSupport"]),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Core", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Core", "Postgres", "TestSupport"]),
         .testTarget(name: "BillingTests", dependencies: ["Billing", "Ledger", "Core", "Postgres", "VietQR", "TestSupport", "SchoolFixtures"]),

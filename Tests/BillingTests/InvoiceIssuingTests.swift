@@ -72,7 +72,7 @@ struct Rollback: Error {}
         let (fixture, _) = try school(students: 40)
         let results = Mutex<[IssueSummary]>([])
         let failures = Mutex<[String]>([])
-        DispatchQueue.concurrentPerform(iterations: 3) { _ in
+        BlockingThreads.run(count: 3) { _ in
             do {
                 let summary = try fixture.issue()
                 results.withLock { $0.append(summary) }

@@ -222,7 +222,7 @@ import Testing
     @Test func concurrentPaymentsNeverOverApplyAndReceiptNumbersStayGapless() throws {
         let (fixture, students) = try school([("HS1", "GD1"), ("HS2", "GD1")])
         let failures = Mutex<[String]>([])
-        DispatchQueue.concurrentPerform(iterations: 4) { thread in
+        BlockingThreads.run(count: 4) { thread in
             for _ in 0..<5 {
                 do {
                     _ = try fixture.pool.transaction(isolation: .readCommitted) { connection in

@@ -174,7 +174,7 @@ import TestSupport
         _ = try fixture.billing.issue()
         let body = CallbackFixture.body(id: "CONC-1", amount: 500_000, memo: "HOC PHI \(student.paymentCode)")
         let outcomes = Mutex<[CallbackOutcome]>([])
-        DispatchQueue.concurrentPerform(iterations: 20) { _ in
+        BlockingThreads.run(count: 20) { _ in
             let result = fixture.deliver(body)
             outcomes.withLock { $0.append(result.outcome) }
         }

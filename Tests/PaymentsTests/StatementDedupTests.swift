@@ -100,7 +100,7 @@ import TestSupport
         let lines = (1...300).map { Self.line(1 + $0 % 28, Int64(10_000 + $0), "C-\($0)") }
         let text = Self.statement("CONC", lines: lines).text
         let results = Mutex<[StatementImportCounts]>([])
-        DispatchQueue.concurrentPerform(iterations: 2) { _ in
+        BlockingThreads.run(count: 2) { _ in
             if let result = try? fixture.run(text) { results.withLock { $0.append(result.counts) } }
         }
         let counts = results.withLock { $0 }

@@ -1,8 +1,9 @@
+import Core
 import Foundation
 import Postgres
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct MigratorTests {
     func directory(_ files: [String: String]) throws -> String {
@@ -74,7 +75,7 @@ import TestSupport
                                   "0002_slow.sql": "SELECT pg_sleep(0.2); INSERT INTO applied VALUES (2);"])
         defer { try? FileManager.default.removeItem(atPath: path) }
         let failures = Mutex(0)
-        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+        BlockingThreads.run(count: 4) { _ in
             do {
                 let connection = try database.connect()
                 try Migrator(directory: path).migrate(connection)

@@ -1,8 +1,9 @@
+import Core
 import Foundation
 import Postgres
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct PoolAndTransactionTests {
     @Test func sixteenThreadsShareAnEightConnectionPool() throws {
@@ -14,7 +15,7 @@ import TestSupport
         let failures = Mutex(0)
         let maxInUse = Mutex(0)
         let threads = 16, increments = 50
-        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+        BlockingThreads.run(count: threads) { _ in
             for _ in 0..<increments {
                 do {
                     try pool.withConnection { connection in

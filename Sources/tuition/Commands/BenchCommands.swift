@@ -96,7 +96,7 @@ enum BenchCommand {
         let deadline = Date().addingTimeInterval(seconds)
         let completed = Mutex(0)
         let failures = Mutex<[String]>([])
-        DispatchQueue.concurrentPerform(iterations: threads) { thread in
+        BlockingThreads.run(count: threads) { thread in
             var iteration = 0
             while Date() < deadline {
                 do { try body(thread, iteration) } catch {

@@ -59,7 +59,7 @@ enum InvoiceBenchCommand {
         let next = Mutex(0)
         let results = Mutex<[Int: T]>([:])
         let failure = Mutex<(any Error)?>(nil)
-        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+        BlockingThreads.run(count: threads) { _ in
             while failure.withLock({ $0 == nil }) {
                 let index = next.withLock { value -> Int in
                     defer { value += 1 }
