@@ -29,6 +29,19 @@ public enum InvoiceQueries {
         return invoice
     }
 
+    /// The numbers of the school's invoices of `ids`, in one query (unknown ids are left out).
+    public static func numbers(schoolID: Int64, ids: [Int64], on connection: PostgresConnection) throws -> [Int64: InvoiceNumber] {
+        guard !ids.isEmpty else { return [:] }
+        var numbers: [Int64: InvoiceNumber] = [:]
+        for row in try connection.query("""
+            SELECT invoice_id, school_year, number FROM invoices WHERE school_id = \(schoolID) AND invoice_id = ANY(\(PostgresInt64Array(ids)))
+            """) {
+            let (id, year, sequence) = try row.decode((Int64, Int, Int).self)
+            numbers[id] = InvoiceNumber(schoolYear: year, sequence: sequence)
+        }
+        return numbers
+    }
+
     public static func invoice(schoolID: Int64, number: InvoiceNumber, on connection: PostgresConnection) throws -> Invoice? {
         guard let row = try connection.query("""
             SELECT invoice_id FROM invoices WHERE school_id = \(schoolID) AND school_year = \(number.schoolYear) AND number = \(number.sequence)

@@ -17,6 +17,31 @@ public enum Applications {
             """).map(decode)
     }
 
+    /// Every application of each of these bank transactions' money, oldest first, by transaction (two
+    /// queries whatever the count).
+    public static func list(schoolID: Int64, bankTransactionIDs ids: [Int64],
+                            on connection: PostgresConnection) throws -> [Int64: [AppliedPayment]] {
+        guard !ids.isEmpty else { return [:] }
+        var transactionOf: [Int64: Int64] = [:]
+        for row in try connection.query("""
+            SELECT application_id, bank_transaction_id FROM payment_applications
+            WHERE school_id = \(schoolID) AND bank_transaction_id = ANY(\(PostgresInt64Array(ids)))
+            """) {
+            let (application, transaction) = try row.decode((Int64, Int64).self)
+            transactionOf[application] = transaction
+        }
+        guard !transactionOf.isEmpty else { return [:] }
+        var byTransaction: [Int64: [AppliedPayment]] = [:]
+        for row in try connection.query("""
+            \(unescaped: selectSQL) WHERE school_id = \(schoolID) AND application_id = ANY(\(PostgresInt64Array(Array(transactionOf.keys))))
+            ORDER BY application_id
+            """) {
+            let application = try decode(row)
+            byTransaction[transactionOf[application.applicationID]!, default: []].append(application)
+        }
+        return byTransaction
+    }
+
     /// Every application of a bank transaction's money, oldest first.
     public static func list(schoolID: Int64, bankTransactionID: Int64, on connection: PostgresConnection) throws -> [AppliedPayment] {
         try connection.query("""

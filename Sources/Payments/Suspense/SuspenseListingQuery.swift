@@ -14,15 +14,45 @@ public enum Suspense {
     public static let refundCandidatesMax = 10
 
     public static func list(school: School, asOf: CalendarDate = VietnamTime.today, on connection: PostgresConnection) throws -> SuspenseListing {
+        let (open, isTruncated) = try openTransactions(school: school, only: nil, on: connection)
+        let incoming = open.filter { $0.0.direction == .incoming }
+        let outgoing = open.filter { $0.0.direction == .outgoing }
+        return SuspenseListing(entries: try entries(school: school, open, asOf: asOf, on: connection),
+                               incomingCount: incoming.count, incomingTotal: try Money.sum(incoming.map(\.1)),
+                               outgoingCount: outgoing.count, outgoingTotal: try Money.sum(outgoing.map(\.1)),
+                               isTruncated: isTruncated)
+    }
+
+    /// One entry of the queue, or nil when nothing of it is in suspense. Decided alone: each entry of
+    /// the listing is decided against the open invoices independently of the others.
+    public static func entry(school: School, transactionID: Int64, asOf: CalendarDate = VietnamTime.today,
+                             on connection: PostgresConnection) throws -> SuspenseEntry? {
+        let (open, _) = try openTransactions(school: school, only: transactionID, on: connection)
+        return try entries(school: school, open, asOf: asOf, on: connection).first
+    }
+
+    /// The school's transactions with money left in suspense (what is left, positive), in booking
+    /// order, at most `entriesMax`; all of them, or only `only`. True when more were left out.
+    static func openTransactions(school: School, only: Int64?, on connection: PostgresConnection) throws -> ([(BankTransaction, Money)], Bool) {
         let suspense = try SuspenseLedger.account(schoolID: school.id, purpose: .suspense, on: connection)
+        let balanceRows = if let only {
+            try connection.query("""
+                SELECT dimension_id, balance FROM dimension_balances
+                WHERE school_id = \(school.id) AND account_id = \(suspense) AND dimension = 'bank_transaction' AND dimension_id = \(only)
+                  AND balance <> 0
+                """)
+        } else {
+            try connection.query("""
+                SELECT dimension_id, balance FROM dimension_balances
+                WHERE school_id = \(school.id) AND account_id = \(suspense) AND dimension = 'bank_transaction' AND balance <> 0
+                """)
+        }
         var balances: [Int64: Money] = [:]
-        for row in try connection.query("""
-            SELECT dimension_id, balance FROM dimension_balances
-            WHERE school_id = \(school.id) AND account_id = \(suspense) AND dimension = 'bank_transaction' AND balance <> 0
-            """) {
+        for row in balanceRows {
             let (id, balance) = try row.decode((Int64, Money).self)
             balances[id] = balance
         }
+        guard !balances.isEmpty else { return ([], false) }
         let rows = try connection.query("""
             SELECT \(unescaped: BankTransactions.columns) FROM bank_transactions
             WHERE school_id = \(school.id) AND bank_transaction_id = ANY(\(PostgresInt64Array(Array(balances.keys))))
@@ -33,26 +63,23 @@ public enum Suspense {
         for row in rows.prefix(entriesMax) {
             let transaction = try BankTransactions.decode(row)
             let balance = balances[transaction.id]!
-            open.append((transaction, transaction.direction == .incoming ? balance.negated : balance))
+            let remaining = transaction.direction == .incoming ? balance.negated : balance
+            if remaining.isPositive { open.append((transaction, remaining)) }
         }
-        let incoming = open.filter { $0.0.direction == .incoming && $0.1.isPositive }
-        let outgoing = open.filter { $0.0.direction == .outgoing && $0.1.isPositive }
-        var entries = try incomingEntries(school: school, incoming, asOf: asOf, on: connection)
-        for (transaction, remaining) in outgoing {
+        return (open, rows.count > entriesMax)
+    }
+
+    /// The queue's entries: money in decided by the matcher, then money out with its refund candidates.
+    static func entries(school: School, _ open: [(BankTransaction, Money)], asOf: CalendarDate,
+                        on connection: PostgresConnection) throws -> [SuspenseEntry] {
+        var entries = try incomingEntries(school: school, open.filter { $0.0.direction == .incoming }, asOf: asOf, on: connection)
+        for (transaction, remaining) in open where transaction.direction == .outgoing {
             entries.append(SuspenseEntry(
                 transaction: transaction, remaining: remaining, ageDays: max(0, transaction.bookedOn.days(until: asOf)), isCertain: false,
                 rule: nil, explanation: "Tiền chi ra chưa xác định: ghi nhận hoàn trả hoặc khoản không phải học phí.", proposals: [],
                 applications: [], refundCandidateIDs: try refundCandidates(schoolID: school.id, amount: remaining, on: connection)))
         }
-        return SuspenseListing(entries: entries, incomingCount: incoming.count, incomingTotal: try Money.sum(incoming.map(\.1)),
-                               outgoingCount: outgoing.count, outgoingTotal: try Money.sum(outgoing.map(\.1)),
-                               isTruncated: rows.count > entriesMax)
-    }
-
-    /// One entry of the queue, or nil when nothing of it is in suspense.
-    public static func entry(school: School, transactionID: Int64, asOf: CalendarDate = VietnamTime.today,
-                             on connection: PostgresConnection) throws -> SuspenseEntry? {
-        try list(school: school, asOf: asOf, on: connection).entries.first { $0.transaction.id == transactionID }
+        return entries
     }
 
     /// Money in, each decided by the matcher against the open invoices as they are now: certain
@@ -72,14 +99,14 @@ public enum Suspense {
         let certain = decisions.filter(\.isAutomatic)
         let ordered = certain + SuspenseQueue.ranked(decisions)
         let studentOf = try studentsOfInvoices(schoolID: school.id, decisions: ordered, on: connection)
-        return try ordered.map { decision in
+        let applications = try Applications.list(schoolID: school.id, bankTransactionIDs: incoming.map(\.0.id), on: connection)
+        return ordered.map { decision in
             let (transaction, remaining) = byID[decision.transactionId]!
             return SuspenseEntry(
                 transaction: transaction, remaining: remaining, ageDays: max(0, transaction.bookedOn.days(until: asOf)),
                 isCertain: decision.isAutomatic, rule: decision.rule.rawValue, explanation: decision.explanation,
                 proposals: proposals(decision, studentOf: studentOf),
-                applications: try Applications.list(schoolID: school.id, bankTransactionID: transaction.id, on: connection),
-                refundCandidateIDs: [])
+                applications: applications[transaction.id] ?? [], refundCandidateIDs: [])
         }
     }
 

@@ -133,11 +133,8 @@ enum SuspenseCommand {
 
     /// The numbers (`2026/000123`) of the invoices the proposals name, by id.
     static func invoiceNumbers(_ listing: SuspenseListing, schoolID: Int64, on connection: PostgresConnection) throws -> [Int64: String] {
-        var numbers: [Int64: String] = [:]
-        for id in Set(listing.entries.flatMap { $0.proposals.flatMap { $0.allocations.map(\.invoiceID) } }) {
-            numbers[id] = try InvoiceQueries.invoice(schoolID: schoolID, id: id, on: connection)?.number.text
-        }
-        return numbers
+        let ids = Set(listing.entries.flatMap { $0.proposals.flatMap { $0.allocations.map(\.invoiceID) } })
+        return try InvoiceQueries.numbers(schoolID: schoolID, ids: ids.sorted(), on: connection).mapValues(\.text)
     }
 
     static func paid(_ result: PaymentApplicationResult) -> String {
