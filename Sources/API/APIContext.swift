@@ -13,10 +13,12 @@ public struct APIContext: Sendable {
     public let metrics: HTTPMetrics
     public let version: String
     public let callbacks: CallbackIngest
+    /// The bank CSV statement descriptions of `bank-formats/statements`, read once at startup.
+    public let statementFormats: CSVFormatCatalog
     /// Whether callback routes require a verified TLS client certificate (the server has a client CA).
     public let callbacksRequireClientCertificate: Bool
 
-    /// Loads the callback descriptions from `bank-formats/callbacks`; a broken description stops startup.
+    /// Loads the callback and statement descriptions from `bank-formats/`; a broken description stops startup.
     public init(pool: PostgresPool, layout: ProjectLayout, metrics: HTTPMetrics, version: String = TuitionAPI.version,
                 callbacksRequireClientCertificate: Bool = false, clock: @escaping @Sendable () -> Date = { Date() }) throws {
         self.callbacksRequireClientCertificate = callbacksRequireClientCertificate
@@ -26,6 +28,7 @@ public struct APIContext: Sendable {
         self.version = version
         let catalog = try CallbackCatalog.load(directory: URL(fileURLWithPath: layout.bankFormats + "/callbacks"))
         self.callbacks = CallbackIngest(pool: pool, catalog: catalog, clock: clock)
+        self.statementFormats = try CSVFormatCatalog(directory: layout.bankFormats + "/statements")
     }
 }
 

@@ -61,6 +61,17 @@ import TestSupport
         #expect(checked > 0)
     }
 
+    /// An upload without a bearer header is refused from its head: the server never waits for, or
+    /// buffers, the 20 MiB it announces.
+    @Test func aBodyWithoutBearerCredentialsIsRefusedBeforeItIsRead() throws {
+        let server = try APITestServer()
+        let head = "POST /v1/schools/\(server.ownSchool.code)/statements?account=1 HTTP/1.1\r\nHost: test\r\n"
+            + "Content-Type: application/octet-stream\r\nContent-Length: 20000000\r\n\r\n"
+        let reply = String(decoding: try server.client.exchange(Array(head.utf8), timeoutSeconds: 5), as: UTF8.self)
+        #expect(reply.hasPrefix("HTTP/1.1 401 "), "\(reply)")
+        #expect(reply.contains("WWW-Authenticate: Bearer realm=\"tuition\"") && reply.contains("\"code\":\"unauthorized\""), "\(reply)")
+    }
+
     @Test func revokedTokensAreRefused() throws {
         let server = try APITestServer()
         let created = try server.pool.withConnection {

@@ -25,7 +25,3 @@ public struct Caller: Sendable, Hashable {
         }
     }
 }
-
-enum CallerKey: HTTPAttributeKey {
-    typealias Value = Caller
-}

@@ -27,8 +27,7 @@ enum CallbackEndpoints {
 
     static func handle(_ request: Request, provider: String, ingest: CallbackIngest) throws -> Response {
         guard let description = ingest.catalog.description(for: provider),
-              description.transport.method == request.method.rawValue,
-              provider == "vnpay" ? request.routeTemplate.hasSuffix("/vnpay") : true else {
+              description.transport.method == request.method.rawValue else {
             throw APIError.notFound("unknown_provider", "no callback provider '\(String(provider.prefix(32)))' for \(request.method.rawValue)")
         }
         let rawQuery = request.target.firstIndex(of: "?").map { String(request.target[request.target.index(after: $0)...]) } ?? ""

@@ -121,7 +121,8 @@ enum ReconciliationEndpoints {
             case .unknownSchool, .unknownRun: throw APIError.notFound(error.code, error.description)
             case .closeRefused: throw APIError.conflict(error.code, error.description)
             case .invalidMonth, .report: throw HTTPError(status: .unprocessableContent, code: error.code, detail: error.description)
-            case .storedReportCorrupt: throw HTTPError(status: .internalServerError, code: error.code, detail: error.description)
+            // Our own data failed its integrity check: the server logs why, the client gets the generic 500.
+            case .storedReportCorrupt: throw error
             case .ledger(let inner): throw APIError.translate(inner)
             case .database(let inner): throw APIError.translate(inner)
             }

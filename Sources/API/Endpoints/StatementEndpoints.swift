@@ -41,8 +41,7 @@ enum StatementEndpoints {
         let strict = try request.query("strict", parseBoolean) ?? false
         let fileName = request.http.queryValue("file_name") ?? fileNameDefault
         guard !request.http.body.isEmpty else { throw APIError.validation("the body is empty: send the statement file's bytes") }
-        let catalog = try CSVFormatCatalog(directory: context.layout.bankFormats + "/statements")
-        let importer = StatementImporter(pool: context.pool, descriptions: catalog)
+        let importer = StatementImporter(pool: context.pool, descriptions: context.statementFormats)
         let statementRequest = StatementImportRequest(
             schoolID: request.scopedSchool.id, bankAccountNumber: account, source: .bytes(request.http.body), fileName: fileName,
             format: format, dryRun: dryRun, strict: strict, importedBy: String(request.caller.actor.name.prefix(StatementImportLimits.importedByCharactersMax)))

@@ -30,6 +30,8 @@ public struct APIBuilder {
                                 responseSchema: response.map(Self.schema))
         let pool = self.pool
         let schoolScoped = spec.isSchoolScoped
+        var options = options
+        options.bearerRealm = APIError.realm
         register(spec, options: options) { http in
             do {
                 let (caller, school) = try pool.withConnection { connection in
@@ -58,8 +60,6 @@ public struct APIBuilder {
     }
 
     private mutating func register(_ spec: APIRouteSpec, options: RouteOptions, handler: @escaping HTTPHandler) {
-        var options = options
-        options.metadata[RouteAccessKey.self] = spec.access
         router.add(spec.method, spec.template, options: options, handler: handler)
         specs.append(spec)
     }
@@ -74,9 +74,8 @@ public struct APIBuilder {
     /// routes, the school — 404 when it does not exist *or* is outside the caller's scope.
     static func authorize(_ request: Request, roles: Set<Role>, schoolScoped: Bool,
                           on connection: PostgresConnection) throws -> (Caller, School?) {
-        guard let header = request.headers["authorization"], header.count > 7,
-              header.prefix(7).lowercased() == "bearer " else { throw APIError.unauthorized }
-        guard let caller = try TokenStore.authenticate(String(header.dropFirst(7)), on: connection) else { throw APIError.unauthorized }
+        guard let token = BearerCredentials.token(in: request.headers["authorization"]),
+              let caller = try TokenStore.authenticate(String(token), on: connection) else { throw APIError.unauthorized }
         guard roles.contains(caller.role) else {
             throw APIError.forbidden("role \(caller.role.rawValue) may not call this route")
         }

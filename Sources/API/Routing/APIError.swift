@@ -7,9 +7,8 @@ import Postgres
 /// The API's problem codes, in one place. Every error a handler throws becomes one of these
 /// (or `HTTPError.internalError`, which says nothing about its cause).
 public enum APIError {
-    public static let unauthorized = HTTPError(status: .unauthorized, code: "unauthorized",
-                                               detail: "a valid bearer token is required",
-                                               headers: ["WWW-Authenticate": "Bearer realm=\"tuition\""])
+    public static let realm = "tuition"
+    public static let unauthorized = BearerCredentials.required(realm: realm)
     public static func forbidden(_ detail: String) -> HTTPError {
         HTTPError(status: .forbidden, code: "forbidden", detail: detail)
     }

@@ -49,8 +49,3 @@ public struct APIRouteSpec: Sendable {
         }
     }
 }
-
-/// Route metadata the authorization tests read back from the router.
-enum RouteAccessKey: HTTPAttributeKey {
-    typealias Value = RouteAccess
-}

@@ -22,11 +22,6 @@ public struct HTTPMethod: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { rawValue }
 
-    /// A label safe for metrics: known methods by name, anything else as "other" (methods are client input).
-    var metricsLabel: String {
-        Self.known.contains(self) ? rawValue : "other"
-    }
-
     /// Builds a method from validated token bytes, without allocating for the common methods.
     static func fromToken(_ bytes: UnsafeRawBufferPointer) -> HTTPMethod {
         for method in known where method.rawValue.utf8.elementsEqual(bytes) {

@@ -18,16 +18,20 @@ public struct RouteOptions: Sendable {
     /// handler (e.g. bank callbacks); others get 403 `client_certificate_required` before the body is read.
     /// The handler finds the certificate in `Request.clientCertificate`.
     public var requiresClientCertificate: Bool
+    /// When set, requests without a well-formed `Authorization: Bearer` header get 401 (with this
+    /// realm) before the body is read; the handler still checks the token itself.
+    public var bearerRealm: String?
 
     public init(
         bodyBytesMax: Int? = nil, execution: RouteExecution = .worker, metadata: HTTPAttributes = HTTPAttributes(),
-        requiresClientCertificate: Bool = false
+        requiresClientCertificate: Bool = false, bearerRealm: String? = nil
     ) {
         precondition(bodyBytesMax.map { $0 >= 0 } ?? true, "bodyBytesMax must not be negative")
         self.bodyBytesMax = bodyBytesMax
         self.execution = execution
         self.metadata = metadata
         self.requiresClientCertificate = requiresClientCertificate
+        self.bearerRealm = bearerRealm
     }
 
     /// Options for a cheap route run on the event loop.

@@ -110,6 +110,11 @@ extension EventLoop {
                 answerFromHead(connection, ProblemDocument.response(error, requestId: requestId), hasBody: hasBody)
                 return
             }
+            if let realm = route.options.bearerRealm, BearerCredentials.token(in: head.headers["Authorization"]) == nil {
+                answerFromHead(connection, ProblemDocument.response(BearerCredentials.required(realm: realm), requestId: requestId),
+                               hasBody: hasBody)
+                return
+            }
             connection.routing = .route(route, parameters, head)
             let cap = route.options.bodyBytesMax ?? configuration.bodyBytesMaxDefault
             if let error = connection.decoder.startBody(bodyBytesMax: cap) {
