@@ -31,8 +31,14 @@ public enum Periods {
         try set(schoolID: schoolID, closedThrough: previous, month: month, action: "reopen", actor: actor, on: connection)
     }
 
-    private static func lockAndRead(schoolID: Int64, on connection: PostgresConnection) throws -> CalendarDate? {
+    /// Takes the school's period lock until the transaction ends: the lock closing and reopening take, and
+    /// the entry trigger shares, so no entry can enter a month while a caller checks it before closing.
+    public static func lock(schoolID: Int64, on connection: PostgresConnection) throws {
         try connection.query("SELECT pg_advisory_xact_lock(\(lockClass), \(Int32(schoolID % 2_147_483_647)))")
+    }
+
+    private static func lockAndRead(schoolID: Int64, on connection: PostgresConnection) throws -> CalendarDate? {
+        try lock(schoolID: schoolID, on: connection)
         guard let row = try connection.query("SELECT closed_through FROM schools WHERE school_id = \(schoolID) FOR UPDATE").singleRow() else {
             throw LedgerError.unknownSchool(schoolID)
         }

@@ -3,7 +3,7 @@ import Billing
 import Core
 import Foundation
 import Ledger
-import Payments
+@testable import Payments
 import Postgres
 import Testing
 import TestSupport
@@ -65,6 +65,28 @@ import TestSupport
         #expect(other.outcome == .accepted && other.bankTransactionID != lineTransaction)
         #expect(try bookings(fixture) == 2)
         #expect(try fixture.verify().isEmpty)
+    }
+
+    /// Two equal payments announced late in one group commit: the first claims the line, the second
+    /// (whose audit row cannot see the first's yet) is not its announcement and is booked; a repeat of
+    /// the first in the same batch finds its own claim.
+    @Test func oneStatementLineIsClaimedByOneLateCallbackOfABatch() throws {
+        let fixture = try StatementFixture()
+        let memo = "\(fixture.code(fixture.dung)) LE HOANG DUNG"
+        _ = try fixture.run(Self.statement([.init(date: MT940Statement.day(15), amount: 500_000, memo: "IBFT " + memo, reference: "FT26258003")]))
+        let line = try fixture.count("SELECT bank_transaction_id FROM statement_lines")
+        let account = try fixture.pool.withConnection { try Schools.bankAccounts(schoolID: fixture.school.id, on: $0)[0].id }
+        func callback(_ id: String) -> NewBankTransaction {
+            NewBankTransaction(schoolID: fixture.school.id, bankAccountID: account, origin: .callback(provider: "tuition", transactionID: id),
+                               direction: .incoming, amount: Money(dong: 500_000), bookedOn: try! CalendarDate(iso: "2026-09-15"), memo: memo)
+        }
+        try fixture.pool.transaction(isolation: .readCommitted) { connection in
+            let first = try LateCallbacks.recognize(callback("LATE-1"), claimedInBatch: [:], on: connection)
+            #expect(first?.bankTransactionID == line)
+            let claims = [line: LateCallbacks.Claim(callback("LATE-1"))!]
+            #expect(try LateCallbacks.recognize(callback("LATE-2"), claimedInBatch: claims, on: connection) == nil)
+            #expect(try LateCallbacks.recognize(callback("LATE-1"), claimedInBatch: claims, on: connection)?.bankTransactionID == line)
+        }
     }
 
     @Test func anEqualReferenceWinsOverACloserDate() throws {

@@ -60,7 +60,11 @@ public enum PaymentBatch {
         for plan in plans {
             entries += plan.planned.map { PaymentEntries.entry(requests[plan.index], $0, accounts: accounts, holder: plan.holder, invoices: invoices) }
         }
-        let posted = try LedgerWriter.post(entries, on: connection)
+        // A batch of up to `paymentsMax` payments, each of up to 200 allocations, may exceed what one ledger call takes.
+        var posted: [PostedEntry] = []
+        for start in stride(from: 0, to: entries.count, by: LedgerLimits.entriesPerBatchMax) {
+            posted += try LedgerWriter.post(Array(entries[start..<min(start + LedgerLimits.entriesPerBatchMax, entries.count)]), on: connection)
+        }
         try insertApplications(plans.map { (requests[$0.index], $0.planned) }, entries: Array(posted.dropFirst(leadingEntries.count)),
                                receipts: receipts, on: connection)
         for plan in plans {

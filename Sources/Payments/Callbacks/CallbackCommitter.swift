@@ -97,6 +97,7 @@ final class CallbackCommitter: Sendable {
             for account in Set(batch.map(\.transaction.bankAccountID)).sorted() {
                 try StatementLocks.lockBankAccount(account, on: connection)
             }
+            var lateClaims: [Int64: LateCallbacks.Claim] = [:]
             let bySchool = Dictionary(grouping: batch.indices, by: { batch[$0].transaction.schoolID })
             for schoolID in bySchool.keys.sorted() {
                 guard let school = try Schools.find(id: schoolID, on: connection) else { throw LedgerError.unknownSchool(schoolID) }
@@ -105,7 +106,8 @@ final class CallbackCommitter: Sendable {
                     let pending = batch[index]
                     // A statement line imported before this callback already booked the money (docs/statements.md).
                     if try LateCallbacks.mayHaveStatementLine(pending.transaction, on: connection),
-                       let late = try LateCallbacks.recognize(pending.transaction, on: connection) {
+                       let late = try LateCallbacks.recognize(pending.transaction, claimedInBatch: lateClaims, on: connection) {
+                        lateClaims[late.bankTransactionID] = LateCallbacks.Claim(pending.transaction)
                         outcomes[index] = (.duplicate, late.bankTransactionID, late.reason)
                         audits.append(DeliveryAudit.Row(audit: pending.audit, verdict: "duplicate", reason: late.reason,
                                                         transactionID: pending.providerTransactionID, bankTransactionID: late.bankTransactionID))

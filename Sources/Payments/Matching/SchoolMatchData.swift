@@ -17,11 +17,7 @@ public enum SchoolMatchData {
     public static func full(school: School, on connection: PostgresConnection) throws -> MatchContext {
         let students = try Students.list(schoolID: school.id, on: connection)
         let invoices = try InvoiceQueries.unpaid(schoolID: school.id, studentIDs: nil, on: connection)
-        return try context(school: school, students: students, invoices: invoices, on: connection)
-    }
-
-    public static func targeted(school: School, transaction: MatchTransaction, on connection: PostgresConnection) throws -> MatchContext {
-        try targeted(school: school, transactions: [transaction], on: connection)
+        return try context(school: school, students: students, invoices: invoices)
     }
 
     /// What any of `transactions` can name for certain: their valid codes' and virtual accounts'
@@ -55,10 +51,10 @@ public enum SchoolMatchData {
             """).map { try $0.decode(column: 0, as: Int64.self) }
         let students = try Students.list(schoolID: school.id, ids: ids, on: connection)
         let invoices = try InvoiceQueries.unpaid(schoolID: school.id, studentIDs: students.map(\.id), on: connection)
-        return try context(school: school, students: students, invoices: invoices, on: connection)
+        return try context(school: school, students: students, invoices: invoices)
     }
 
-    static func context(school: School, students: [Student], invoices: [Invoice], on connection: PostgresConnection) throws -> MatchContext {
+    static func context(school: School, students: [Student], invoices: [Invoice]) throws -> MatchContext {
         precondition(students.count <= studentsMax, "a school larger than \(studentsMax) students")
         let matchStudents = students.map { student in
             MatchStudent(id: student.id, paymentCode: student.paymentCode, fullName: student.fullName, className: student.className,

@@ -60,10 +60,7 @@ public struct MonthlyReconciliation: Sendable {
     /// the school's period lock is taken first, so no entry can enter the month while it is checked.
     func record(school: School, month: CalendarMonth, close: Bool, reapplication: AutomaticReapplication.Outcome, actor: Actor,
                 generatedAt: Date, on connection: PostgresConnection) throws -> MonthlyRunResult {
-        if close {
-            // The advisory lock Periods.close and the entry trigger share (migrations/0001_ledger.sql).
-            try connection.query("SELECT pg_advisory_xact_lock(7001, \(Int32(school.id % 2_147_483_647)))")
-        }
+        if close { try Periods.lock(schoolID: school.id, on: connection) }
         let closedThrough = try connection.query("SELECT closed_through FROM schools WHERE school_id = \(school.id)")
             .singleRow()!.decode(column: 0, as: CalendarDate?.self)
         let runID = try connection.query("SELECT nextval('reconciliation_runs_run_id_seq')").singleRow()!.decode(column: 0, as: Int64.self)

@@ -6,9 +6,8 @@ import Postgres
 /// was booked when the callback arrived and is not booked again.
 enum CallbackConfirmation {
     struct Outcome {
-        var confirmed = 0
+        /// Lines that confirmed one of two or more equally good callbacks (the first `reportedItemsMax`).
         var ambiguous: [AmbiguousConfirmation] = []
-        var ambiguousCount = 0
     }
 
     static func run(schoolID: Int64, bankAccountID: Int64, file: String, on connection: PostgresConnection) throws -> Outcome {
@@ -30,9 +29,7 @@ enum CallbackConfirmation {
         }
         try record(confirmations, schoolID: schoolID, on: connection)
         let ambiguous = confirmations.filter { !$0.equallyGood.isEmpty }
-        return Outcome(confirmed: confirmations.count,
-                       ambiguous: try describe(Array(ambiguous.prefix(StatementImportLimits.reportedItemsMax)), on: connection),
-                       ambiguousCount: ambiguous.count)
+        return Outcome(ambiguous: try describe(Array(ambiguous.prefix(StatementImportLimits.reportedItemsMax)), on: connection))
     }
 
     static func provisionalCallbacks(schoolID: Int64, bankAccountID: Int64, from: CalendarDate, through: CalendarDate, file: String,

@@ -34,11 +34,16 @@ public enum LateCallbacks {
             """).isEmpty)
     }
 
-    /// The statement transaction that already booked this callback's money, if any. Takes the bank
-    /// account's lock (as statement imports do), so a callback and an import never both book it.
-    public static func recognize(_ transaction: NewBankTransaction, on connection: PostgresConnection) throws -> Recognition? {
+    /// The statement transaction that already booked this callback's money, if any. The caller holds
+    /// the bank account's statement lock (as statement imports do), so a callback and an import never
+    /// both book it.
+    ///
+    /// `claimedInBatch`: statement transactions recognised for other callbacks of the same group
+    /// commit, whose audit rows are not written yet — without them, two equal payments announced
+    /// late in one batch would both claim one line, and the second would never be booked.
+    static func recognize(_ transaction: NewBankTransaction, claimedInBatch: [Int64: Claim],
+                          on connection: PostgresConnection) throws -> Recognition? {
         guard case .callback(let provider, let providerID) = transaction.origin else { return nil }
-        try StatementLocks.lockBankAccount(transaction.bankAccountID, on: connection)
         // A retry of a callback recorded the ordinary way is the ordinary path's duplicate.
         guard try connection.query("""
             SELECT 1 FROM bank_transactions WHERE school_id = \(transaction.schoolID) AND provider = \(provider)
@@ -47,6 +52,7 @@ public enum LateCallbacks {
         let candidates = try statementCandidates(for: transaction, on: connection)
         guard !candidates.isEmpty else { return nil }
         let claims = try claimed(candidates.map(\.transactionID), schoolID: transaction.schoolID, on: connection)
+            .merging(claimedInBatch) { recorded, _ in recorded }
         if let earlier = candidates.first(where: { claims[$0.transactionID] == Claim(provider: provider, transactionID: providerID) }) {
             return Recognition(bankTransactionID: earlier.transactionID, reason: reason(earlier))
         }
@@ -69,9 +75,20 @@ public enum LateCallbacks {
         var line: CallbackMatcher.Line
     }
 
+    /// A callback, by its provider's transaction id, that claimed a statement transaction.
     struct Claim: Hashable {
         var provider: String
         var transactionID: String
+
+        init(provider: String, transactionID: String) {
+            self.provider = provider
+            self.transactionID = transactionID
+        }
+
+        init?(_ transaction: NewBankTransaction) {
+            guard case .callback(let provider, let id) = transaction.origin else { return nil }
+            self.init(provider: provider, transactionID: id)
+        }
     }
 
     static func statementCandidates(for transaction: NewBankTransaction, on connection: PostgresConnection) throws -> [Candidate] {
