@@ -24,9 +24,6 @@ static inline long tuition_SSL_CTX_set_max_proto_version(SSL_CTX *context, int v
 static inline long tuition_SSL_CTX_set_mode(SSL_CTX *context, long mode) {
     return SSL_CTX_set_mode(context, mode);
 }
-static inline long tuition_SSL_CTX_set_options(SSL_CTX *context, long options) {
-    return (long)SSL_CTX_set_options(context, (uint64_t)options);
-}
 static inline long tuition_SSL_CTX_set_session_cache_mode(SSL_CTX *context, long mode) {
     return SSL_CTX_set_session_cache_mode(context, mode);
 }

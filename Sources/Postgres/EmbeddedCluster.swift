@@ -126,11 +126,6 @@ public struct EmbeddedCluster: Sendable {
         try FileManager.default.removeItem(atPath: root)
     }
 
-    /// Runs a PostgreSQL tool (`pg_dump`, `pg_restore`, `psql`) as the cluster's user.
-    public func runTool(_ tool: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        try run(binaries.path(tool), arguments)
-    }
-
     // MARK: - Creation
 
     private func prepareRoot() throws {

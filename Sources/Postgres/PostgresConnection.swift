@@ -52,9 +52,6 @@ public final class PostgresConnection: @unchecked Sendable {
     /// True while libpq considers the connection usable.
     public var isHealthy: Bool { !closed && PQstatus(connection) == CONNECTION_OK }
 
-    /// The server process id, for tests and diagnostics.
-    public var backendPID: Int32 { PQbackendPID(connection) }
-
     /// Cheap liveness check without a round trip. An idle connection receives nothing we
     /// asked for (we use no LISTEN), so a readable socket means the server closed it or sent a
     /// FATAL error (a restart, an administrator's termination): either way, replace it.

@@ -46,12 +46,6 @@ public struct PostgresRows: RandomAccessCollection, Sendable {
         return PostgresRow(rows: self, index: position)
     }
 
-    /// The column names, in order.
-    public var columnNames: [String] {
-        guard let result = owner?.result else { return [] }
-        return (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
-    }
-
     /// The only row, or nil when there is none; more than one row is a programming error.
     public func singleRow() throws -> PostgresRow? {
         guard count <= 1 else {

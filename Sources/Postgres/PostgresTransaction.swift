@@ -59,7 +59,7 @@ extension PostgresPool {
         } catch {
             var failed = error.at(.commit)
             if failed.isConnectionBroken && failed.sqlState == nil { failed.code = .commitOutcomeUnknown }
-            if connection.isHealthy { rollback(connection) }
+            // A COMMIT that fails has ended the transaction: there is nothing to roll back.
             throw failed
         }
         return value

@@ -14,11 +14,6 @@ public struct APIKeyScheme: Equatable, Sendable {
         self.prefix = prefix
     }
 
-    /// The header value a sender holding `secret` writes.
-    public func headerValue(secret: CallbackSecret) -> String {
-        prefix + String(decoding: secret.bytes, as: UTF8.self)
-    }
-
     func authenticate(_ request: CallbackRequest, secrets: [CallbackSecret]) throws(SignatureRefusal) -> Int {
         let value = try SignatureMatcher.singleHeader(request, header)
         guard value.utf8.count > prefix.utf8.count,

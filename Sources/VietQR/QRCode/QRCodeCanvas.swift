@@ -7,7 +7,6 @@ struct QRCodeCanvas {
     private(set) var modules: [Bool]
     private(set) var isFunction: [Bool]
 
-    static let finderWidth = 7
     static let timingLine = 6
 
     /// A canvas with every function pattern drawn; format information is reserved (drawn light).

@@ -1,3 +1,5 @@
+import Core
+
 /// Images of a QR Code symbol, each with the 4-module light quiet zone the standard requires.
 public enum QRCodeRendering {
     public static let quietZoneModules = 4
@@ -18,7 +20,7 @@ public enum QRCodeRendering {
         }
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(side) \(side)\"\(sizeAttributes)"
         svg += " shape-rendering=\"crispEdges\" role=\"img\">"
-        if let title { svg += "<title>\(xmlEscaped(title))</title>" }
+        if let title { svg += "<title>\(HTMLText.escaped(title))</title>" }
         svg += "<rect width=\"\(side)\" height=\"\(side)\" fill=\"#fff\"/>"
         svg += "<path fill=\"#000\" d=\"\(darkModulesPath(matrix))\"/></svg>"
         return svg
@@ -60,20 +62,5 @@ public enum QRCodeRendering {
         }
         precondition(image.count == headerCount + side * side)
         return image
-    }
-
-    static func xmlEscaped(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&apos;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
     }
 }
