@@ -13,7 +13,7 @@ SETUP=$("$BIN" bench callbacks-setup --students 500 --codes-out "$WORK/codes")
 SECRET=$(json_field "$SETUP" secret); ACCOUNT=$(json_field "$SETUP" account)
 start_server() { "$BIN" serve --port "$PORT" >/dev/null 2>>"$WORK/server.log" & SERVER=$!
     for _ in $(seq 200); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && return; sleep 0.05; done; }
-trap 'set +e; kill -9 $SERVER 2>/dev/null; rm -rf "$WORK"; bench_cleanup' EXIT
+trap 'set +e; kill -9 $SERVER 2>/dev/null; kill $(jobs -p) 2>/dev/null; rm -rf "$WORK"; bench_cleanup' EXIT
 start_server
 python3 bench/tools/callback_load.py --port "$PORT" --secret "$SECRET" --account "$ACCOUNT" --codes "$WORK/codes" \
     --prefix CRASH --threads 6 --seconds "$SECONDS_LOAD" --out "$WORK/outcomes" & LOAD=$!

@@ -12,7 +12,7 @@ WORK=$(mktemp -d /tmp/tuition-fault-db.XXXXXX)
 SETUP=$("$BIN" bench callbacks-setup --students 500 --codes-out "$WORK/codes")
 SECRET=$(json_field "$SETUP" secret); ACCOUNT=$(json_field "$SETUP" account)
 "$BIN" serve --port "$PORT" >/dev/null 2>"$WORK/server.log" & SERVER=$!
-trap 'set +e; kill $SERVER 2>/dev/null; rm -rf "$WORK"; bench_cleanup' EXIT
+trap 'set +e; kill $SERVER 2>/dev/null; kill $(jobs -p) 2>/dev/null; rm -rf "$WORK"; bench_cleanup' EXIT
 for _ in $(seq 200); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.05; done
 counts() { echo "threads=$(ls /proc/$SERVER/task | wc -l) fds=$(ls /proc/$SERVER/fd | wc -l) db_connections=$(psql -qAt -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'tuition'" 2>/dev/null)"; }
 python3 bench/tools/callback_load.py --port "$PORT" --secret "$SECRET" --account "$ACCOUNT" --codes "$WORK/codes" \

@@ -6,11 +6,14 @@ BIN="${BIN:-$ROOT/.build/release/tuition}"
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
     swift build -c release --product tuition >/dev/null
 fi
-export TUITION_HOME="${TUITION_HOME:-$(mktemp -d /tmp/tuition-bench.XXXXXX)}"
+# Always a private home of this run: an inherited TUITION_HOME may hold someone's real cluster, and
+# the cleanup removes the home it stops.
+BENCH_HOME=$(mktemp -d /tmp/tuition-bench.XXXXXX)
 # mktemp makes the directory 0700; the cluster's user must be able to enter it.
-chmod 755 "$TUITION_HOME"
+chmod 755 "$BENCH_HOME"
+export TUITION_HOME="$BENCH_HOME"
 unset DATABASE_URL
-bench_cleanup() { "$BIN" db stop >/dev/null 2>&1 || true; rm -rf "$TUITION_HOME" 2>/dev/null || true; }
+bench_cleanup() { "$BIN" db stop >/dev/null 2>&1 || true; rm -rf "$BENCH_HOME" 2>/dev/null || true; }
 trap bench_cleanup EXIT
 "$BIN" db start >/dev/null
 eval "$("$BIN" db env)"

@@ -6,15 +6,7 @@
 # school: re-match what is unapplied, build and record the report, close when the bank agrees;
 # then the province report). The reconcile stage runs in its own process, two schools at a time,
 # so its peak resident memory is its own. Target: reconcile <= 60 s with <= 2 GiB at 100 %.
-# A home the postgres user can reach keeps the cluster inside it, away from the shared
-# /tmp/tuition-pg-* fallback that other runs' cleanups remove; this run removes only its own.
-if [ -z "${TUITION_HOME:-}" ]; then
-    TUITION_HOME=$(mktemp -d /tmp/trc.XXXXXX)
-    chmod 755 "$TUITION_HOME"
-    export TUITION_HOME
-fi
 source "$(dirname "$0")/lib.sh"
-trap '"$BIN" db stop >/dev/null 2>&1 || true; rm -rf "$TUITION_HOME"' EXIT
 PERCENTS="${PERCENTS:-10 100}"
 THREADS="${THREADS:-2}"
 MONTH=2026-10

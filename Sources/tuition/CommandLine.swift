@@ -30,8 +30,6 @@ struct ArgumentReader {
         self.usage = usage
     }
 
-    var wantsHelp: Bool { tokens.contains("--help") || tokens.contains("-h") }
-
     /// The value of `--name`, if given (once at most).
     mutating func option(_ name: String) throws -> String? {
         var value: String?

@@ -48,7 +48,7 @@ enum BenchCommand {
         switch workload {
         case "pg":
             let accounts = try pool.withConnection { try $0.query("SELECT count(*) FROM pgbench_accounts").singleRow()!.decode(column: 0, as: Int64.self) }
-            let count = measure(threads: threads, seconds: seconds) { _, _ in
+            let count = try measure(threads: threads, seconds: seconds) { _, _ in
                 let id = Int64.random(in: 1...accounts)
                 try pool.withConnection { try $0.query("SELECT abalance FROM pgbench_accounts WHERE aid = \(id)") }
             }
@@ -57,7 +57,7 @@ enum BenchCommand {
             try database.migrate(layout: try ProjectLayout.locate())
             let setup = try benchSchool(pool)
             let ledger = LedgerService(pool: pool)
-            let count = measure(threads: threads, seconds: seconds) { thread, iteration in
+            let count = try measure(threads: threads, seconds: seconds) { thread, iteration in
                 let request = JournalEntryRequest(
                     schoolID: setup.school, effectiveDate: VietnamTime.today, kind: .paymentReceived, description: "bench payment",
                     idempotencyKey: "bench-\(setup.run)-\(thread)-\(iteration)",
@@ -91,22 +91,32 @@ enum BenchCommand {
         guard report.meetsTargets else { throw CommandFailure(message: "the accuracy targets are not met") }
     }
 
-    /// Runs `body` on `threads` threads until `seconds` pass; returns how many calls completed.
-    static func measure(threads: Int, seconds: Double, _ body: @escaping @Sendable (Int, Int) throws -> Void) -> Int {
+    /// Runs `body` on `threads` threads until `seconds` pass; returns how many calls succeeded.
+    /// A failed call is not work done: any failure fails the bench (the first few are printed).
+    static func measure(threads: Int, seconds: Double, _ body: @escaping @Sendable (Int, Int) throws -> Void) throws -> Int {
         let deadline = Date().addingTimeInterval(seconds)
         let completed = Mutex(0)
-        let failures = Mutex<[String]>([])
+        let failures = Mutex<(count: Int, first: [String])>((0, []))
         BlockingThreads.run(count: threads) { thread in
             var iteration = 0
+            var succeeded = 0
             while Date() < deadline {
-                do { try body(thread, iteration) } catch {
-                    failures.withLock { if $0.count < 5 { $0.append("\(error)") } }
+                do {
+                    try body(thread, iteration)
+                    succeeded += 1
+                } catch {
+                    failures.withLock { failed in
+                        failed.count += 1
+                        if failed.first.count < 5 { failed.first.append("\(error)") }
+                    }
                 }
                 iteration += 1
             }
-            completed.withLock { $0 += iteration }
+            completed.withLock { $0 += succeeded }
         }
-        for failure in failures.withLock({ $0 }) { printError("bench failure: \(failure)") }
+        let failed = failures.withLock { $0 }
+        for failure in failed.first { printError("bench failure: \(failure)") }
+        guard failed.count == 0 else { throw CommandFailure(message: "\(failed.count) call(s) failed") }
         return completed.withLock { $0 }
     }
 

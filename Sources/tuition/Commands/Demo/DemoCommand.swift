@@ -92,8 +92,9 @@ enum DemoCommand {
                                                     actor: Actor(name: "demo finance office", role: .financeOffice))
                 try writeReport(result.report, school: school, output: output)
                 print("  \(school.school.code): \(result.report.state.rawValue), report \(output)/\(school.school.code)-\(DemoProvince.month.iso).html")
-            } catch {
-                print("  \(school.school.code): not closed — \(error)")
+            } catch ReconciliationError.closeRefused(let runID, let differences) {
+                // The bank disagrees: the run is recorded, the month stays open. Anything else stops the demo.
+                print("  \(school.school.code): not closed (run \(runID)) — " + differences.joined(separator: "; "))
             }
         }
         let province = try pool.withConnection { try ProvinceReports.build(month: DemoProvince.month, on: $0) }
