@@ -143,3 +143,13 @@ public enum BillingLimits {
     /// The length of a ledger account name.
     public static let accountNameCharactersMax = 200
 }
+
+extension BillingError: PostgresErrorCarrying {
+    public var underlyingPostgresError: PostgresError? {
+        switch self {
+        case .database(let error): return error
+        case .ledger(let error): return error.underlyingPostgresError
+        default: return nil
+        }
+    }
+}

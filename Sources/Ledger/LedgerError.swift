@@ -94,8 +94,14 @@ extension LedgerError {
         switch error.sqlState?.rawValue {
         case "TU001": return .closedPeriod(effectiveDate: effectiveDate ?? VietnamTime.today, closedThrough: nil)
         case "TU002": return .unbalanced(sum: 0)
-        case "23503": return .unknownAccount(0)
         default: return .database(error)
         }
+    }
+}
+
+extension LedgerError: PostgresErrorCarrying {
+    public var underlyingPostgresError: PostgresError? {
+        if case .database(let error) = self { return error }
+        return nil
     }
 }

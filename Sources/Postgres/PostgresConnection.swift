@@ -55,6 +55,10 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Cheap liveness check without a round trip. An idle connection receives nothing we
     /// asked for (we use no LISTEN), so a readable socket means the server closed it or sent a
     /// FATAL error (a restart, an administrator's termination): either way, replace it.
+    /// True inside a transaction a failed statement aborted: PostgreSQL would answer COMMIT with a
+    /// ROLLBACK, without an error.
+    var isInFailedTransaction: Bool { PQtransactionStatus(connection) == PQTRANS_INERROR }
+
     public func checkIdleConnection() -> Bool {
         guard isHealthy, PQtransactionStatus(connection) == PQTRANS_IDLE else { return false }
         var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)

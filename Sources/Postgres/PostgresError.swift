@@ -111,3 +111,13 @@ public struct SQLState: RawRepresentable, Hashable, Sendable, CustomStringConver
     /// Class 23: integrity constraint violations.
     public var isIntegrityViolation: Bool { rawValue.hasPrefix("23") }
 }
+
+/// An error of a layer above that may wrap the database error behind it (a ledger refusal carrying a
+/// deadlock), so `PostgresPool.transaction` retries a conflict whichever layer reported it.
+public protocol PostgresErrorCarrying: Error {
+    var underlyingPostgresError: PostgresError? { get }
+}
+
+extension PostgresError: PostgresErrorCarrying {
+    public var underlyingPostgresError: PostgresError? { self }
+}

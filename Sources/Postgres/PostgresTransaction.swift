@@ -27,7 +27,9 @@ extension PostgresPool {
                 return try withConnection { connection in
                     try PostgresPool.runOnce(connection, isolation: isolation, body)
                 }
-            } catch let error as PostgresError where attempt < retries && PostgresPool.mayRetry(error) {
+            } catch {
+                guard attempt < retries, let database = (error as? any PostgresErrorCarrying)?.underlyingPostgresError,
+                      PostgresPool.mayRetry(database) else { throw error }
                 attempt += 1
                 PostgresPool.backOff(attempt: attempt)
             }
@@ -53,6 +55,13 @@ extension PostgresPool {
             rollback(connection)
             if let error = error as? PostgresError { throw error.at(.body) }
             throw error
+        }
+        guard !connection.isInFailedTransaction else {
+            // The body caught a database error and went on: nothing of it would commit, so say so.
+            rollback(connection)
+            var aborted = PostgresError(code: .unexpected, serverMessage: "a statement failed inside the transaction and its error was not rethrown")
+            aborted.transactionStep = .body
+            throw aborted
         }
         do {
             try connection.simpleQuery(unsafeSQL: "COMMIT")

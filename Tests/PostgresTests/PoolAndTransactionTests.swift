@@ -72,6 +72,47 @@ import Testing
         pool.close()
     }
 
+    /// A layer above may wrap the database error (a ledger refusal carrying a deadlock): still retried.
+    @Test func aConflictWrappedByAnotherLayerIsRetried() throws {
+        struct Wrapped: PostgresErrorCarrying {
+            var underlyingPostgresError: PostgresError?
+        }
+        let database = try TestDatabase.create()
+        let pool = database.pool(size: 1)
+        let attempts = Mutex(0)
+        let result = try pool.transaction(isolation: .readCommitted) { connection -> Int in
+            let attempt = attempts.withLock { value -> Int in value += 1; return value }
+            if attempt == 1 { throw Wrapped(underlyingPostgresError: PostgresError(code: .server, sqlState: .deadlockDetected)) }
+            return attempt
+        }
+        #expect(result == 2)
+        // A wrapped error that is not a conflict is thrown at once.
+        attempts.withLock { $0 = 0 }
+        #expect(throws: Wrapped.self) {
+            try pool.transaction(isolation: .readCommitted) { _ in
+                attempts.withLock { $0 += 1 }
+                throw Wrapped(underlyingPostgresError: PostgresError(code: .server, sqlState: .uniqueViolation))
+            }
+        }
+        #expect(attempts.withLock { $0 } == 1)
+        pool.close()
+    }
+
+    /// A body that swallows a database error cannot report success: PostgreSQL would roll back at COMMIT.
+    @Test func aTransactionAbortedInsideItsBodyIsNotReportedAsCommitted() throws {
+        let database = try TestDatabase.create()
+        let pool = database.pool(size: 1)
+        try pool.withConnection { try $0.simpleQuery(unsafeSQL: "CREATE TABLE t (n int PRIMARY KEY)") }
+        #expect(throws: PostgresError.self) {
+            try pool.transaction(isolation: .readCommitted) { connection in
+                try connection.query("INSERT INTO t VALUES (1)")
+                _ = try? connection.query("INSERT INTO t VALUES (1)")
+            }
+        }
+        #expect(try pool.withConnection { try $0.query("SELECT count(*) FROM t").singleRow()!.decode(column: 0, as: Int64.self) } == 0)
+        pool.close()
+    }
+
     @Test func transactionRollsBackOnErrorAndNamesTheStep() throws {
         let database = try TestDatabase.create()
         let pool = database.pool(size: 1)

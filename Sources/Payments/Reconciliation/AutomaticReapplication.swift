@@ -77,7 +77,8 @@ enum AutomaticReapplication {
                 return true
             }
         } catch let error as BillingError {
-            if case .database(let inner) = error { throw inner }
+            // A refusal (the invoice changed) leaves the money in suspense; a database failure is not a refusal.
+            if let inner = error.underlyingPostgresError { throw inner }
             return false
         }
     }

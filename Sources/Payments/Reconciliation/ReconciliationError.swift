@@ -57,7 +57,7 @@ public enum ReconciliationError: Error, Equatable, Sendable, CustomStringConvert
         case let error as LedgerError: return .ledger(error)
         case let error as PostgresError: return .database(error)
         case let error as BillingError:
-            if case .database(let inner) = error { return .database(inner) }
+            if let inner = error.underlyingPostgresError { return .database(inner) }
             return .database(PostgresError(code: .unexpected, serverMessage: error.description))
         default: return .database(PostgresError(code: .unexpected, serverMessage: String(describing: error)))
         }
@@ -65,5 +65,15 @@ public enum ReconciliationError: Error, Equatable, Sendable, CustomStringConvert
 
     static func wrapping<T>(_ body: () throws -> T) throws(ReconciliationError) -> T {
         do { return try body() } catch { throw wrap(error) }
+    }
+}
+
+extension ReconciliationError: PostgresErrorCarrying {
+    public var underlyingPostgresError: PostgresError? {
+        switch self {
+        case .database(let error): return error
+        case .ledger(let error): return error.underlyingPostgresError
+        default: return nil
+        }
     }
 }

@@ -90,3 +90,14 @@ public enum SuspenseError: Error, Equatable, Sendable, CustomStringConvertible {
         do { return try body() } catch { throw wrap(error) }
     }
 }
+
+extension SuspenseError: PostgresErrorCarrying {
+    public var underlyingPostgresError: PostgresError? {
+        switch self {
+        case .database(let error): return error
+        case .ledger(let error): return error.underlyingPostgresError
+        case .billing(let error): return error.underlyingPostgresError
+        default: return nil
+        }
+    }
+}
