@@ -49,13 +49,18 @@ public enum LedgerWriter {
         var failures: [String: (hash: [UInt8], code: String, detail: String)] = [:]
     }
 
-    /// In one round trip: checks every account involved exists in the school and is active, and
-    /// reads the school's closed period and what the ledger already recorded for these keys.
+    /// In one round trip: checks every account involved exists in the school and is active, and every
+    /// entry reversed exists in it, and reads the school's closed period and what the ledger already
+    /// recorded for these keys.
     static func checkAccountsAndReadHistory(schoolID: Int64, requests: [JournalEntryRequest], on connection: PostgresConnection) throws -> History {
         let accountIDs = Array(Set(requests.flatMap { $0.postings.map(\.accountID) })).sorted()
+        let reversedIDs = Array(Set(requests.compactMap(\.references.reversesEntryID))).sorted()
         let rows = try connection.query("""
             SELECT 'account', NULL::text, account_id, NULL::bytea, is_active::text, NULL::text FROM accounts
                 WHERE school_id = \(schoolID) AND account_id = ANY(\(PostgresInt64Array(accountIDs)))
+            UNION ALL
+            SELECT 'reversed', NULL, entry_id, NULL, NULL, NULL FROM journal_entries
+                WHERE school_id = \(schoolID) AND entry_id = ANY(\(PostgresInt64Array(reversedIDs)))
             UNION ALL
             SELECT 'school', NULL, NULL, NULL, closed_through::text, NULL FROM schools WHERE school_id = \(schoolID)
             UNION ALL
@@ -67,10 +72,12 @@ public enum LedgerWriter {
             """)
         var history = History()
         var active: [Int64: Bool] = [:]
+        var reversable = Set<Int64>()
         for row in rows {
             let (kind, key, number, hash, text, detail) = try row.decode((String, String?, Int64?, [UInt8]?, String?, String?).self)
             switch kind {
             case "account": active[number!] = text == "true"
+            case "reversed": reversable.insert(number!)
             case "school":
                 history.schoolExists = true
                 history.closedThrough = try text.map { try CalendarDate(iso: $0) }
@@ -83,6 +90,7 @@ public enum LedgerWriter {
             guard let isActive = active[id] else { throw LedgerError.unknownAccount(id) }
             guard isActive else { throw LedgerError.inactiveAccount(id) }
         }
+        for id in reversedIDs where !reversable.contains(id) { throw LedgerError.unknownEntry(id) }
         return history
     }
 

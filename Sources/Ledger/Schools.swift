@@ -152,13 +152,21 @@ public enum Schools {
     }
 
     public static func bankAccounts(schoolID: Int64, on connection: PostgresConnection) throws -> [SchoolBankAccount] {
-        try connection.query("""
-            SELECT bank_account_id, bank_bin, account_number, holder_name, account_id FROM bank_accounts
-            WHERE school_id = \(schoolID) ORDER BY bank_account_id
-            """).map { row in
-            let (id, bin, number, holder, account) = try row.decode((Int64, String, String, String, Int64).self)
-            return SchoolBankAccount(id: id, bankBIN: bin, accountNumber: number, holderName: holder, accountID: account)
+        try bankAccounts(schoolIDs: [schoolID], on: connection)[schoolID] ?? []
+    }
+
+    /// The bank accounts of each of these schools, in one query.
+    public static func bankAccounts(schoolIDs: [Int64], on connection: PostgresConnection) throws -> [Int64: [SchoolBankAccount]] {
+        var accounts: [Int64: [SchoolBankAccount]] = [:]
+        for row in try connection.query("""
+            SELECT school_id, bank_account_id, bank_bin, account_number, holder_name, account_id FROM bank_accounts
+            WHERE school_id = ANY(\(PostgresInt64Array(schoolIDs))) ORDER BY school_id, bank_account_id
+            """) {
+            let (school, id, bin, number, holder, account) = try row.decode((Int64, Int64, String, String, String, Int64).self)
+            accounts[school, default: []].append(SchoolBankAccount(id: id, bankBIN: bin, accountNumber: number, holderName: holder,
+                                                                   accountID: account))
         }
+        return accounts
     }
 
     static func decode(_ row: PostgresRow) throws -> School {

@@ -201,6 +201,8 @@ import Testing
         request = good; request.allocations += good.allocations; cases.append(("allocations", request))
         request = good; request.allocations = []; cases.append(("amount", request))
         request = good; request.credit = Money(dong: -1); cases.append(("allocations", request))
+        // Each amount within the bound, the sum past it.
+        request = good; request.credit = Money(dong: Money.absoluteDongMax); cases.append(("amount", request))
         request = good; request.rule = ""; cases.append(("rule", request))
         request = good; request.payerName = "  "; cases.append(("payer_name", request))
         request = good; request.studentIDs = []; cases.append(("students", request))

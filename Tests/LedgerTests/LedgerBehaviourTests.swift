@@ -136,6 +136,11 @@ import TestSupport
                 .singleRow()!.decode((Int64, CalendarDate).self)
         }
         #expect(reference.0 == original.entryID && reference.1 == reversalDate)
+        // A reversal naming an entry the school does not have is refused as such, not as a database error.
+        var orphan = try fixture.entry(key: "rev-orphan", postings: [(.bank, -5), (.suspense, 5)])
+        orphan.kind = .reversal
+        orphan.references = EntryReferences(reversesEntryID: 987_654_321)
+        #expect(throws: LedgerError.unknownEntry(987_654_321)) { try fixture.ledger.post(orphan) }
         #expect(try fixture.verify().isClean)
     }
 

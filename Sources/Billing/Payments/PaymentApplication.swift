@@ -87,7 +87,10 @@ public enum PaymentApplication {
               !request.credit.isNegative, request.credit.dong <= Money.absoluteDongMax else {
             throw fail("allocations", "every amount must be positive, and the credit zero or more")
         }
-        guard request.amount.isPositive else { throw fail("amount", "a payment must move some money") }
+        // Checked: 200 allocations of the largest amount each would pass the line checks and sum past the ledger's bound.
+        guard let total = try? Money.sum(request.allocations.map(\.amount)).adding(request.credit), total.isPositive else {
+            throw fail("amount", "a payment must move some money, at most \(MoneyFormat.vietnamese(Money(dong: Money.absoluteDongMax))) in all")
+        }
         if request.source == .familyCredit && request.credit.isPositive {
             throw fail("credit", "credit applied from family credit cannot be kept as credit again")
         }

@@ -80,7 +80,7 @@ public struct PaymentRequest: Hashable, Sendable, Codable {
         self.recordedBy = recordedBy
     }
 
-    /// Everything the payment moves: allocations plus credit.
+    /// Everything the payment moves: allocations plus credit (within the money bound once validated).
     public var amount: Money { Money(dong: allocations.reduce(credit.dong) { $0 + $1.amount.dong }) }
 }
 
