@@ -163,6 +163,9 @@ struct StatementCSVTests {
             (["id": "\"../x\""], "id"),
             (["currency": "\"dong\""], "currency"),
             (["requiredColumns": "[\"payer\"]"], "requiredColumns"),
+            // A misspelt key would otherwise be ignored and its setting silently lost.
+            (["footerStartWith": "[\"Tong\"]"], "footerStartWith"),
+            (["amount": "{\"thousandsSeparator\": \".\", \"decimalSeperator\": \",\"}"], "amount.decimalSeperator"),
         ]
         for (overrides, field) in cases {
             #expect(throws: CSVFormatDescriptionError.self, "\(overrides)") { try Self.catalog(overrides) }

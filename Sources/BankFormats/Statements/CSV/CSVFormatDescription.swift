@@ -63,12 +63,16 @@ struct CSVFormatDescriptionFile: Decodable {
         var thousandsSeparator: String
         var decimalSeparator: String
         var parenthesesNegative: Bool?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case thousandsSeparator, decimalSeparator, parenthesesNegative }
     }
 
     struct Labels: Decodable {
         var account: [String]?
         var openingBalance: [String]?
         var closingBalance: [String]?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case account, openingBalance, closingBalance }
     }
 
     var id: String
@@ -84,12 +88,44 @@ struct CSVFormatDescriptionFile: Decodable {
     var amount: Amount
     var labels: Labels?
     var footerStartsWith: [String]?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, name, encoding, delimiter, quote, currency, detectKeywords, columns, requiredColumns, dateFormats, amount, labels,
+             footerStartsWith
+    }
+
+    static let jsonLimits = JSONLimits(bytesMax: StatementLimits.descriptionBytesMax, depthMax: 8, valueCountMax: 20_000,
+                                       stringBytesMax: 4_096, numberBytesMax: 32)
+
+    /// The first key no field has (`amount.decimalSeperator`), or nil. `JSONDecoder` ignores unknown
+    /// keys, so a misspelt one would silently drop a setting (a footer, a balance label) instead of
+    /// refusing the file.
+    static func unknownKey(in value: JSONValue) -> String? {
+        func unknown<Keys: CaseIterable & RawRepresentable>(_ object: JSONValue?, _ keys: Keys.Type, prefix: String) -> String?
+            where Keys.RawValue == String {
+            guard case .object(let members)? = object else { return nil }
+            let known = Set(Keys.allCases.map(\.rawValue))
+            return members.first { !known.contains($0.key) }.map { prefix + $0.key }
+        }
+        return unknown(value, CodingKeys.self, prefix: "") ?? unknown(value["amount"], Amount.CodingKeys.self, prefix: "amount.")
+            ?? unknown(value["labels"], Labels.CodingKeys.self, prefix: "labels.")
+    }
 }
 
 extension CSVFormatDescription {
     /// Decodes and checks a description; errors name the file and the field.
     public init(json: Data, file: String) throws(CSVFormatDescriptionError) {
         let raw: CSVFormatDescriptionFile
+        do {
+            let value = try StrictJSONParser.parse(Array(json), limits: CSVFormatDescriptionFile.jsonLimits)
+            if let key = CSVFormatDescriptionFile.unknownKey(in: value) {
+                throw CSVFormatDescriptionError(file: file, field: key, message: "is not a field of a description")
+            }
+        } catch let error as CSVFormatDescriptionError {
+            throw error
+        } catch {
+            throw CSVFormatDescriptionError(file: file, field: nil, message: "not valid JSON: \(error)")
+        }
         do {
             raw = try JSONDecoder().decode(CSVFormatDescriptionFile.self, from: json)
         } catch {
