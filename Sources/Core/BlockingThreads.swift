@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// Runs blocking work (libpq calls, sleeps) on threads of its own and waits for all of them.
 ///
@@ -20,5 +21,30 @@ public enum BlockingThreads {
             }
         }
         group.wait()
+    }
+
+    /// `body(0)` … `body(count - 1)` on `threads` threads, each taking the next index; the results in
+    /// index order. The first error stops the indices not yet taken and is thrown.
+    public static func map<T: Sendable>(count: Int, threads: Int, _ body: @escaping @Sendable (Int) throws -> T) throws -> [T] {
+        let next = Mutex(0)
+        let results = Mutex<[Int: T]>([:])
+        let failure = Mutex<(any Error)?>(nil)
+        run(count: threads) { _ in
+            while failure.withLock({ $0 == nil }) {
+                let index = next.withLock { value -> Int in
+                    defer { value += 1 }
+                    return value
+                }
+                guard index < count else { return }
+                do {
+                    let result = try body(index)
+                    results.withLock { $0[index] = result }
+                } catch {
+                    failure.withLock { $0 = $0 ?? error }
+                }
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        return results.withLock { results in (0..<count).map { results[$0]! } }
     }
 }

@@ -118,6 +118,14 @@ func parsePort(_ text: String) throws -> Int {
     return port
 }
 
+/// Parses a whole number option within `range`.
+func parseInt(_ text: String, _ range: ClosedRange<Int>) throws -> Int {
+    guard let value = Int(text), range.contains(value) else {
+        throw CommandFailure(message: "'\(text)' is not a number from \(range.lowerBound) to \(range.upperBound)")
+    }
+    return value
+}
+
 /// Writes to standard error without buffering surprises.
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))

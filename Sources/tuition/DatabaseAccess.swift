@@ -9,8 +9,13 @@ struct DatabaseAccess {
 
     static let homeDefault = "./.tuition"
 
+    /// `TUITION_HOME`, or `./.tuition` when unset or empty.
+    static func home(_ environment: [String: String]) -> String {
+        environment["TUITION_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? homeDefault
+    }
+
     static func embeddedCluster(_ environment: [String: String]) throws -> EmbeddedCluster {
-        try EmbeddedCluster(home: environment["TUITION_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? homeDefault)
+        try EmbeddedCluster(home: home(environment))
     }
 
     /// Resolves the database, starting the embedded cluster if that is the one in use. Without an

@@ -87,7 +87,8 @@ enum SchoolEndpoints {
                 case .districtOffice: schools = try Schools.list(district: caller.district, limit: listLimit, on: connection)
                 case .accountant, .bank: schools = try caller.schoolID.flatMap { try Schools.find(id: $0, on: connection) }.map { [$0] } ?? []
                 }
-                return try schools.map { SchoolView($0, bankAccounts: try Schools.bankAccounts(schoolID: $0.id, on: connection)) }
+                let banks = try Schools.bankAccounts(schoolIDs: schools.map(\.id), on: connection)
+                return schools.map { SchoolView($0, bankAccounts: banks[$0.id] ?? []) }
             }
             return try APIJSON.response(SchoolList(items: views))
         }

@@ -33,10 +33,7 @@ enum BenchCommand {
         if workload == "invoices" { return try InvoiceBenchCommand.run(Array(arguments.dropFirst())) }
         if workload == "callbacks-setup" { return try CallbackBenchSetup.run(&reader) }
         if workload == "fuzz" { return try FuzzBench.run(&reader) }
-        let threads = try reader.option("--threads") { text -> Int in
-            guard let value = Int(text), (1...threadsMax).contains(value) else { throw CommandFailure(message: "1 to \(threadsMax)") }
-            return value
-        } ?? 1
+        let threads = try reader.option("--threads") { try parseInt($0, 1...threadsMax) } ?? 1
         let seconds = try reader.option("--seconds") { text -> Double in
             guard let value = Double(text), value > 0, value <= secondsMax else { throw CommandFailure(message: "0 to \(secondsMax)") }
             return value
@@ -76,10 +73,7 @@ enum BenchCommand {
 
     static func accuracy(_ reader: inout ArgumentReader) throws {
         func count(_ name: String, _ range: ClosedRange<Int>) throws -> Int? {
-            try reader.option(name) { text -> Int in
-                guard let value = Int(text), range.contains(value) else { throw CommandFailure(message: "\(range.lowerBound) to \(range.upperBound)") }
-                return value
-            }
+            try reader.option(name) { try parseInt($0, range) }
         }
         let seed = try count("--seed", 0...Int(Int32.max)).map(UInt64.init) ?? 2026
         var parameters = SimulationParameters.accuracy(seed: seed)

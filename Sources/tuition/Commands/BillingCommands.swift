@@ -61,12 +61,6 @@ struct BillingSession {
         do { return try CalendarDate(iso: text) } catch { throw CommandFailure(message: "'\(text)' is not a date like 2026-09-15") }
     }
 
-    static func parseInt(_ text: String, _ range: ClosedRange<Int>) throws -> Int {
-        guard let value = Int(text), range.contains(value) else {
-            throw CommandFailure(message: "'\(text)' is not a number from \(range.lowerBound) to \(range.upperBound)")
-        }
-        return value
-    }
 }
 
 extension BillingError: PostgresErrorDescribing {
@@ -178,7 +172,7 @@ enum FeesCommand {
     }
 
     static func list(_ reader: inout ArgumentReader, schoolCode: String) throws {
-        let year = try reader.option("--year") { try BillingSession.parseInt($0, FeeSchedules.schoolYears) }
+        let year = try reader.option("--year") { try parseInt($0, FeeSchedules.schoolYears) }
         try reader.finish()
         let session = try BillingSession.open(schoolCode: schoolCode)
         defer { session.pool.close() }
@@ -197,17 +191,17 @@ enum FeesCommand {
 
     static func schedule(_ reader: inout ArgumentReader, schoolCode: String) throws {
         let feeCode = try reader.requiredOption("--fee")
-        let year = try reader.option("--year") { try BillingSession.parseInt($0, FeeSchedules.schoolYears) }
+        let year = try reader.option("--year") { try parseInt($0, FeeSchedules.schoolYears) }
         let amount = try reader.option("--amount") { text -> Money in text == "0" ? .zero : try BillingSession.parseAmount(text) }
         guard let year, let amount else { throw UsageError(message: "--year and --amount are required", usage: usage) }
         let scopes: [FeeScheduleScope] = [
-            try reader.option("--grade") { FeeScheduleScope.grade(try BillingSession.parseInt($0, 0...12)) },
+            try reader.option("--grade") { FeeScheduleScope.grade(try parseInt($0, 0...12)) },
             try reader.option("--class") { FeeScheduleScope.classroom($0) },
             try reader.option("--category") { FeeScheduleScope.category($0) },
         ].compactMap { $0 }
         guard scopes.count <= 1 else { throw UsageError(message: "give at most one of --grade, --class and --category", usage: usage) }
-        let months = try reader.option("--months") { text in try text.split(separator: ",").map { try BillingSession.parseInt(String($0), 1...12) } }
-        let dueDay = try reader.option("--due-day") { try BillingSession.parseInt($0, 1...FeeSchedules.dueDayMax) } ?? 10
+        let months = try reader.option("--months") { text in try text.split(separator: ",").map { try parseInt(String($0), 1...12) } }
+        let dueDay = try reader.option("--due-day") { try parseInt($0, 1...FeeSchedules.dueDayMax) } ?? 10
         try reader.finish()
         let session = try BillingSession.open(schoolCode: schoolCode)
         defer { session.pool.close() }

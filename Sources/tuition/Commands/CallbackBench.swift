@@ -13,14 +13,8 @@ enum CallbackBenchSetup {
     static let requestsMax = 500_000
 
     static func run(_ reader: inout ArgumentReader) throws {
-        let students = try reader.option("--students") { text -> Int in
-            guard let value = Int(text), (1...studentsMax).contains(value) else { throw CommandFailure(message: "1 to \(studentsMax)") }
-            return value
-        } ?? 1_000
-        let requests = try reader.option("--requests") { text -> Int in
-            guard let value = Int(text), (1...requestsMax).contains(value) else { throw CommandFailure(message: "1 to \(requestsMax)") }
-            return value
-        } ?? 50_000
+        let students = try reader.option("--students") { try parseInt($0, 1...studentsMax) } ?? 1_000
+        let requests = try reader.option("--requests") { try parseInt($0, 1...requestsMax) } ?? 50_000
         let output = try reader.option("--out")
         let codesOutput = try reader.option("--codes-out")
         guard output != nil || codesOutput != nil else { throw UsageError(message: "give --out and/or --codes-out", usage: BenchCommand.usage) }

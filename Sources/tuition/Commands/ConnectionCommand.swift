@@ -104,15 +104,10 @@ enum ConnectionCommand {
 
     /// Runs `body` in a transaction with the school named by `code`.
     static func withSchool(_ code: String, _ body: (School, PostgresConnection) throws -> Void) throws {
-        let database = try DatabaseAccess.resolve()
-        try database.migrate(layout: try ProjectLayout.locate())
-        let pool = PostgresPool(configuration: database.configuration, size: 1)
-        defer { pool.close() }
+        let session = try BillingSession.open(schoolCode: code)
+        defer { session.pool.close() }
         do {
-            try pool.transaction(isolation: .readCommitted) { connection in
-                guard let school = try Schools.find(code: code, on: connection) else { throw CommandFailure(message: "no school with code \(code)") }
-                try body(school, connection)
-            }
+            try session.transaction { connection in try body(session.school, connection) }
         } catch let error as BankConnections.Failure {
             throw CommandFailure(message: error.description)
         }

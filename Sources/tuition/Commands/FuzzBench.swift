@@ -13,10 +13,7 @@ enum FuzzBench {
 
     static func run(_ reader: inout ArgumentReader) throws {
         let target = try reader.requiredOption("--target")
-        let count = try reader.option("--count") { text -> Int in
-            guard let value = Int(text), (1...countMax).contains(value) else { throw CommandFailure(message: "1 to \(countMax)") }
-            return value
-        } ?? 1_000_000
+        let count = try reader.option("--count") { try parseInt($0, 1...countMax) } ?? 1_000_000
         let seed = try reader.option("--seed") { text -> UInt64 in
             guard let value = UInt64(text) else { throw CommandFailure(message: "a number") }
             return value

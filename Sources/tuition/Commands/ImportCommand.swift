@@ -33,7 +33,7 @@ enum ImportCommand {
         let schoolCode = try reader.requiredOption("--school")
         let account = try reader.requiredOption("--account")
         let formatText = try reader.option("--format") ?? "auto"
-        let progressEvery = try reader.option("--progress-every") { try BillingSession.parseInt($0, 1...progressEveryMax) }
+        let progressEvery = try reader.option("--progress-every") { try parseInt($0, 1...progressEveryMax) }
             ?? StatementImporter.progressEveryLinesDefault
         let dryRun = reader.flag("--dry-run")
         let strict = reader.flag("--strict")
@@ -42,17 +42,11 @@ enum ImportCommand {
         guard let format = StatementFormat(argument: formatText) else {
             throw UsageError(message: "unknown format '\(formatText)'", usage: usage)
         }
-        let layout = try ProjectLayout.locate()
-        let catalog = try CSVFormatCatalog(directory: layout.bankFormats + "/statements")
-        let database = try DatabaseAccess.resolve()
-        try database.migrate(layout: layout)
-        let pool = PostgresPool(configuration: database.configuration, size: 1)
-        defer { pool.close() }
-        guard let school = try pool.withConnection({ try Schools.find(code: schoolCode, on: $0) }) else {
-            throw CommandFailure(message: "no school with code \(schoolCode)")
-        }
-        let importer = StatementImporter(pool: pool, descriptions: catalog, progressEveryLines: progressEvery, progress: report)
-        let request = StatementImportRequest(schoolID: school.id, bankAccountNumber: account, source: .file(path: file),
+        let catalog = try CSVFormatCatalog(directory: try ProjectLayout.locate().bankFormats + "/statements")
+        let session = try BillingSession.open(schoolCode: schoolCode)
+        defer { session.pool.close() }
+        let importer = StatementImporter(pool: session.pool, descriptions: catalog, progressEveryLines: progressEvery, progress: report)
+        let request = StatementImportRequest(schoolID: session.school.id, bankAccountNumber: account, source: .file(path: file),
                                              fileName: String(URL(fileURLWithPath: file).lastPathComponent.prefix(StatementImportLimits.fileNameCharactersMax)),
                                              format: format, dryRun: dryRun, strict: strict, importedBy: BillingSession.actor)
         let result: StatementImportResult

@@ -3,7 +3,6 @@ import Core
 import Foundation
 import Ledger
 import Postgres
-import Synchronization
 
 /// The workload of bench/invoices.sh: seeds schools and students through the roster import, then
 /// issues one month for all of them and prints one JSON line of figures.
@@ -24,9 +23,9 @@ enum InvoiceBenchCommand {
 
     static func run(_ arguments: [String]) throws {
         var reader = try ArgumentReader(arguments, usage: usage)
-        let schools = try reader.option("--schools") { try BillingSession.parseInt($0, 1...schoolsMax) } ?? 50
-        let students = try reader.option("--students") { try BillingSession.parseInt($0, 1...studentsMax) } ?? 100_000
-        let threads = try reader.option("--threads") { try BillingSession.parseInt($0, 1...threadsMax) } ?? 2
+        let schools = try reader.option("--schools") { try parseInt($0, 1...schoolsMax) } ?? 50
+        let students = try reader.option("--students") { try parseInt($0, 1...studentsMax) } ?? 100_000
+        let threads = try reader.option("--threads") { try parseInt($0, 1...threadsMax) } ?? 2
         let period = try reader.option("--period", BillingSession.parseMonth) ?? (try CalendarMonth(year: 2026, month: 9))
         try reader.finish()
         guard students / schools <= BillingLimits.studentsPerSchoolMax else {
@@ -38,12 +37,12 @@ enum InvoiceBenchCommand {
         defer { pool.close() }
         let run = UInt32.random(in: 0...UInt32.max)
         let seedStart = Date()
-        let ids = try parallel(count: schools, threads: threads) { index in
+        let ids = try BlockingThreads.map(count: schools, threads: threads) { index in
             try seedSchool(pool, run: run, index: index, students: students / schools + (index < students % schools ? 1 : 0), period: period)
         }
         let seedSeconds = Date().timeIntervalSince(seedStart)
         let issueStart = Date()
-        let issued = try parallel(count: schools, threads: threads) { index in
+        let issued = try BlockingThreads.map(count: schools, threads: threads) { index in
             try InvoiceIssuer.issue(schoolID: ids[index], period: period, issuedBy: "bench", pool: pool).issued
         }
         let issueSeconds = Date().timeIntervalSince(issueStart)
@@ -51,31 +50,7 @@ enum InvoiceBenchCommand {
         let perSecond = Int((Double(invoices) / issueSeconds).rounded())
         print(#"{"workload":"invoice_issue","schools":\#(schools),"students":\#(students),"threads":\#(threads),"#
               + #""seed_seconds":\#(String(format: "%.2f", seedSeconds)),"issue_seconds":\#(String(format: "%.2f", issueSeconds)),"#
-              + #""invoices":\#(invoices),"per_second":\#(perSecond),"peak_rss_mb":\#(peakResidentMegabytes())}"#)
-    }
-
-    /// Runs `body` for 0..<count on `threads` threads, each taking the next index; results in index order.
-    static func parallel<T: Sendable>(count: Int, threads: Int, _ body: @escaping @Sendable (Int) throws -> T) throws -> [T] {
-        let next = Mutex(0)
-        let results = Mutex<[Int: T]>([:])
-        let failure = Mutex<(any Error)?>(nil)
-        BlockingThreads.run(count: threads) { _ in
-            while failure.withLock({ $0 == nil }) {
-                let index = next.withLock { value -> Int in
-                    defer { value += 1 }
-                    return value
-                }
-                guard index < count else { return }
-                do {
-                    let result = try body(index)
-                    results.withLock { $0[index] = result }
-                } catch {
-                    failure.withLock { $0 = $0 ?? error }
-                }
-            }
-        }
-        if let error = failure.withLock({ $0 }) { throw error }
-        return results.withLock { results in (0..<count).map { results[$0]! } }
+              + #""invoices":\#(invoices),"per_second":\#(perSecond),"peak_rss_mb":\#(ProcessFacts.peakResidentMegabytes())}"#)
     }
 
     /// One school: its fees, and its students imported from a generated roster.
@@ -109,13 +84,6 @@ enum InvoiceBenchCommand {
         }
     }
 
-    /// The peak resident set size of this process (VmHWM), in MiB.
-    static func peakResidentMegabytes() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else { return -1 }
-        return kilobytes / 1024
-    }
 }
 
 /// Generated rosters: Vietnamese names with diacritics, four grades of classes of about forty.

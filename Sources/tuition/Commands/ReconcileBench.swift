@@ -41,9 +41,9 @@ enum ReconcileBench {
 
     static func run(_ arguments: [String]) throws {
         var reader = try ArgumentReader(arguments, usage: usage)
-        let percent = try reader.option("--percent") { try BillingSession.parseInt($0, 1...100) } ?? 100
-        let threads = try reader.option("--threads") { try BillingSession.parseInt($0, 1...threadsMax) } ?? 2
-        let seed = try reader.option("--seed") { try BillingSession.parseInt($0, 0...Int(Int32.max)) } ?? 2026
+        let percent = try reader.option("--percent") { try parseInt($0, 1...100) } ?? 100
+        let threads = try reader.option("--threads") { try parseInt($0, 1...threadsMax) } ?? 2
+        let seed = try reader.option("--seed") { try parseInt($0, 0...Int(Int32.max)) } ?? 2026
         try reader.finish()
         let full = SimulationParameters.scale(seed: UInt64(seed))
         let parameters = SimulationParameters(seed: UInt64(seed), districtCount: max(2, full.districtCount * percent / 100),
@@ -55,7 +55,7 @@ enum ReconcileBench {
         let pool = PostgresPool(configuration: database.configuration, size: threads)
         defer { pool.close() }
         let start = Date()
-        let parts = try InvoiceBenchCommand.parallel(count: simulation.schools.count, threads: threads) { index in
+        let parts = try BlockingThreads.map(count: simulation.schools.count, threads: threads) { index in
             try seedSchool(simulation, index: index, pool: pool)
         }
         var figures = Figures()
@@ -75,7 +75,7 @@ enum ReconcileBench {
               + #""invoices":\#(figures.invoices),"lines":\#(figures.lines),"applied_on_import":\#(figures.applied),"threads":\#(threads),"#
               + #""seed_seconds":\#(seconds(figures.seedSeconds)),"issue_seconds":\#(seconds(figures.issueSeconds)),"#
               + #""booking_seconds":\#(seconds(figures.bookingSeconds)),"apply_seconds":\#(seconds(figures.applySeconds)),"#
-              + #""wall_seconds":\#(String(format: "%.2f", wall)),"peak_rss_mb":\#(InvoiceBenchCommand.peakResidentMegabytes()),"#
+              + #""wall_seconds":\#(String(format: "%.2f", wall)),"peak_rss_mb":\#(ProcessFacts.peakResidentMegabytes()),"#
               + #""month":"\#(parameters.month.iso)"}"#)
     }
 

@@ -91,7 +91,7 @@ enum ReconcileCommand {
         guard let month = try reader.option("--month", BillingSession.parseMonth) else { throw UsageError(message: "missing --month", usage: usage) }
         let close = reader.flag("--close")
         if reader.flag("--all") {
-            let threads = try reader.option("--threads") { try BillingSession.parseInt($0, 1...threadsMax) } ?? 2
+            let threads = try reader.option("--threads") { try parseInt($0, 1...threadsMax) } ?? 2
             try reader.finish()
             return try runAll(month: month, close: close, threads: threads)
         }
@@ -128,14 +128,21 @@ enum ReconcileCommand {
         let pool = PostgresPool(configuration: database.configuration, size: threads)
         defer { pool.close() }
         let start = Date()
-        let schools = try pool.withConnection { try Schools.list(limit: ReportLimits.provinceSchoolsMax, on: $0) }
+        let schools = try pool.withConnection { try Schools.list(limit: ReportLimits.provinceSchoolsMax + 1, on: $0) }
+        guard schools.count <= ReportLimits.provinceSchoolsMax else {
+            throw CommandFailure(message: "more than \(ReportLimits.provinceSchoolsMax) schools: run them by school")
+        }
         let runner = MonthlyReconciliation(pool: pool, bankName: bankName)
-        let results = try InvoiceBenchCommand.parallel(count: schools.count, threads: threads) { index -> (state: String, applied: Int, unapplied: Int) in
+        // One school's failure is its line, not the end of the others' runs (each run is its own transaction).
+        let results = try BlockingThreads.map(count: schools.count, threads: threads) { index -> (state: String, applied: Int, unapplied: Int) in
             do {
                 let result = try runner.run(schoolID: schools[index].id, month: month, close: close, actor: actor)
                 return (result.run.state.rawValue, result.run.appliedCount, result.report.unapplied.count)
             } catch ReconciliationError.closeRefused {
                 return ("not_closed", 0, 0)
+            } catch {
+                printError("reconcile \(schools[index].code): \(error)")
+                return ("failed", 0, 0)
             }
         }
         let seconds = Date().timeIntervalSince(start)
@@ -145,7 +152,8 @@ enum ReconcileCommand {
         let states = counts.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",")
         printError(#"reconcile: {"schools":\#(schools.count),"seconds":\#(String(format: "%.2f", seconds)),"threads":\#(threads),"#
                    + #""applied":\#(results.reduce(0) { $0 + $1.applied }),"unapplied":\#(results.reduce(0) { $0 + $1.unapplied }),"#
-                   + #""peak_rss_mb":\#(InvoiceBenchCommand.peakResidentMegabytes()),"states":{\#(states)}}"#)
+                   + #""peak_rss_mb":\#(ProcessFacts.peakResidentMegabytes()),"states":{\#(states)}}"#)
+        if let failed = counts["failed"] { throw CommandFailure(message: "\(failed) school(s) failed") }
     }
 }
 
@@ -195,7 +203,7 @@ enum ReportCommand {
             let totals = report.totals
             printError("report province: \(totals.schoolCount) schools, \(totals.statusCounts.closed) closed, "
                        + "\(totals.statusCounts.differences) with differences, \(totals.statusCounts.notRun) not run; "
-                       + "built in \(String(format: "%.2f", Date().timeIntervalSince(start))) s, peak RSS \(InvoiceBenchCommand.peakResidentMegabytes()) MiB")
+                       + "built in \(String(format: "%.2f", Date().timeIntervalSince(start))) s, peak RSS \(ProcessFacts.peakResidentMegabytes()) MiB")
         }
     }
 

@@ -25,10 +25,7 @@ enum ServeCommand {
         var settings = try Settings.load(configPath: try reader.option("--config"))
         settings.host = try reader.option("--host") ?? settings.host
         settings.port = try reader.option("--port", parsePort) ?? settings.port
-        settings.workers = try reader.option("--workers") { text -> Int in
-            guard let value = Int(text), (1...workersMax).contains(value) else { throw CommandFailure(message: "1 to \(workersMax)") }
-            return value
-        } ?? settings.workers
+        settings.workers = try reader.option("--workers") { try parseInt($0, 1...workersMax) } ?? settings.workers
         settings.tlsCertificate = try reader.option("--tls-cert") ?? settings.tlsCertificate
         settings.tlsPrivateKey = try reader.option("--tls-key") ?? settings.tlsPrivateKey
         settings.tlsClientCA = try reader.option("--tls-client-ca") ?? settings.tlsClientCA

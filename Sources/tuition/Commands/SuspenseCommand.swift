@@ -34,19 +34,19 @@ enum SuspenseCommand {
             try reader.finish()
             return try list(schoolCode: schoolCode)
         }
-        guard let transactionID = try reader.option("--transaction", { try BillingSession.parseInt($0, 1...Int.max) }) else {
+        guard let transactionID = try reader.option("--transaction", { try parseInt($0, 1...Int.max) }) else {
             throw UsageError(message: "missing or unknown action, or missing --transaction", usage: usage)
         }
         let decision: Decision
         switch action {
         case "accept":
-            decision = .accept(rank: try reader.option("--proposal") { try BillingSession.parseInt($0, 1...100) } ?? 1,
+            decision = .accept(rank: try reader.option("--proposal") { try parseInt($0, 1...100) } ?? 1,
                                explanation: try reader.option("--explanation"))
         case "apply":
             decision = .apply(invoices: try reader.repeatedOption("--invoice").map(parseAllocation),
                               explanation: try reader.option("--explanation") ?? "Kế toán xác định hóa đơn")
         case "unapply":
-            let application = try BillingSession.parseInt(try reader.requiredOption("--application"), 1...Int.max)
+            let application = try parseInt(try reader.requiredOption("--application"), 1...Int.max)
             decision = .unapply(applicationID: Int64(application), reason: try reader.requiredOption("--reason"))
         case "refund": decision = .refund(reason: try reader.requiredOption("--reason"))
         case "not-tuition": decision = .notTuition(account: try reader.option("--account"), reason: try reader.requiredOption("--reason"))

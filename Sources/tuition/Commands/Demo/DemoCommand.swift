@@ -31,7 +31,7 @@ enum DemoCommand {
         let layout = try ProjectLayout.locate()
         let database = try DatabaseAccess.resolve()
         try database.migrate(layout: layout)
-        let output = (ProcessInfo.processInfo.environment["TUITION_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? DatabaseAccess.homeDefault) + "/demo"
+        let output = DatabaseAccess.home(ProcessInfo.processInfo.environment) + "/demo"
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let pool = PostgresPool(configuration: database.configuration, size: 4)
         let catalog = try CallbackCatalog.load(directory: URL(fileURLWithPath: layout.bankFormats + "/callbacks"))
