@@ -1,3 +1,5 @@
+import Core
+
 /// One TLV item of an EMVCo payload, as bytes of the payload (slice indices are payload offsets).
 struct EMVItem {
     let id: String
@@ -31,12 +33,12 @@ enum EMVTLV {
             guard bytes.endIndex - cursor >= headerCharacters else {
                 throw VietQRPayloadError(.truncatedItemHeader, field: path, offset: cursor)
             }
-            guard twoDigits(bytes, at: cursor) != nil else {
+            guard ASCIIDigits.value(bytes[cursor..<(cursor + 2)]) != nil else {
                 throw VietQRPayloadError(.idNotTwoDigits, field: path, offset: cursor)
             }
             let id = String(decoding: bytes[cursor..<cursor + 2], as: UTF8.self)
             let field = path.isEmpty ? id : path + "." + id
-            guard let length = twoDigits(bytes, at: cursor + 2) else {
+            guard let length = ASCIIDigits.value(bytes[(cursor + 2)..<(cursor + 4)]) else {
                 throw VietQRPayloadError(.lengthNotTwoDigits, field: field, offset: cursor + 2)
             }
             guard length > 0 else { throw VietQRPayloadError(.zeroLength, field: field, offset: cursor + 2) }
@@ -55,13 +57,6 @@ enum EMVTLV {
     }
 
     /// The number written by the two decimal digits at `index`, nil if they are not digits.
-    static func twoDigits(_ bytes: ArraySlice<UInt8>, at index: Int) -> Int? {
-        let tens = bytes[index]
-        let units = bytes[index + 1]
-        guard isDigit(tens) && isDigit(units) else { return nil }
-        return Int(tens - UInt8(ascii: "0")) * 10 + Int(units - UInt8(ascii: "0"))
-    }
-
     @inline(__always)
     static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 

@@ -32,16 +32,6 @@ enum TextBytes {
         }
     }
 
-    /// The value of a run of ASCII digits, nil if any byte is not a digit or the run is empty.
-    static func number(_ bytes: ArraySlice<UInt8>) -> Int? {
-        guard !bytes.isEmpty, bytes.count <= 9 else { return nil }
-        var value = 0
-        for byte in bytes {
-            guard isDigit(byte) else { return nil }
-            value = value * 10 + Int(byte - 0x30)
-        }
-        return value
-    }
 
     /// Decodes UTF-8, refusing malformed bytes; the reason is for an error message.
     static func utf8(_ bytes: ArraySlice<UInt8>) -> String? {
@@ -51,8 +41,8 @@ enum TextBytes {
 
     /// `YYMMDD` as a date, years 00–79 in this century and 80–99 in the last.
     static func dateYYMMDD(_ bytes: ArraySlice<UInt8>) -> CalendarDate? {
-        guard bytes.count == 6, let yy = number(bytes.prefix(2)),
-              let mm = number(bytes.dropFirst(2).prefix(2)), let dd = number(bytes.suffix(2)) else { return nil }
+        guard bytes.count == 6, let yy = ASCIIDigits.value(bytes.prefix(2)),
+              let mm = ASCIIDigits.value(bytes.dropFirst(2).prefix(2)), let dd = ASCIIDigits.value(bytes.suffix(2)) else { return nil }
         return try? CalendarDate(year: yy < 80 ? 2000 + yy : 1900 + yy, month: mm, day: dd)
     }
 

@@ -66,7 +66,7 @@ struct MT940StatementLineField: Equatable {
     private static func readEntryDate(_ line: ArraySlice<UInt8>, _ cursor: inout Int, valueDate: CalendarDate) throws(MT940FieldError) -> CalendarDate? {
         guard cursor < line.endIndex, TextBytes.isDigit(line[cursor]) else { return nil }
         let text = line[cursor..<min(cursor + 4, line.endIndex)]
-        guard text.count == 4, let month = TextBytes.number(text.prefix(2)), let day = TextBytes.number(text.suffix(2)) else {
+        guard text.count == 4, let month = ASCIIDigits.value(text.prefix(2)), let day = ASCIIDigits.value(text.suffix(2)) else {
             throw .init("entry date \(TextBytes.quoted(text)) is not MMDD")
         }
         var best: CalendarDate?
