@@ -36,6 +36,11 @@ public struct VietQRBank: Hashable, Sendable, Codable {
         known.first { $0.bin == bin }
     }
 
+    /// The name documents and reports print for a BIN: the bank's, or the BIN itself when unknown.
+    @Sendable public static func displayName(bin: String) -> String {
+        bank(bin: bin)?.name ?? "Ngân hàng (BIN \(bin))"
+    }
+
     /// The known bank with this name, compared without regard to case ("vietinbank" finds VietinBank).
     public static func bank(named name: String) -> VietQRBank? {
         let wanted = name.lowercased()

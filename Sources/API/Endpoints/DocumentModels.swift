@@ -36,10 +36,6 @@ struct InvoiceQRView: Codable, APIExample {
 
 /// Builds the printable documents from what Billing records.
 enum DocumentModels {
-    static func bankName(bin: String) -> String {
-        VietQRBank.bank(bin: bin)?.name ?? "Ngân hàng (BIN \(bin))"
-    }
-
     static func school(_ school: School) -> DocumentSchool {
         DocumentSchool(name: school.name, district: school.district)
     }
@@ -48,7 +44,7 @@ enum DocumentModels {
         let memo = qr.dynamicPayload.memo ?? invoice.paymentCode
         return InvoiceQRView(invoice: invoice.number.text, paymentCode: invoice.paymentCode, outstanding: qr.outstanding,
                              dynamicPayload: qr.dynamicPayload.text, staticPayload: qr.staticPayload.text, memo: memo,
-                             bankBin: qr.bankAccount.bankBIN, bankName: bankName(bin: qr.bankAccount.bankBIN),
+                             bankBin: qr.bankAccount.bankBIN, bankName: VietQRBank.displayName(bin: qr.bankAccount.bankBIN),
                              accountNumber: qr.bankAccount.accountNumber, accountHolder: qr.bankAccount.holderName,
                              svg: svg(qr.dynamicPayload))
     }
@@ -66,7 +62,7 @@ enum DocumentModels {
         // An overpaid invoice prints as fully paid: the notice never shows more paid than billed.
         let paid = Money(dong: min(max(invoice.total.dong - invoice.outstanding.dong, 0), invoice.total.dong))
         let transfer = qr.map { qr in
-            FeeNoticeBankTransfer(account: DocumentBankAccount(bankName: bankName(bin: qr.bankAccount.bankBIN),
+            FeeNoticeBankTransfer(account: DocumentBankAccount(bankName: VietQRBank.displayName(bin: qr.bankAccount.bankBIN),
                                                                accountNumber: qr.bankAccount.accountNumber,
                                                                accountHolder: qr.bankAccount.holderName),
                                   qrCodeSVG: svg(qr.dynamicPayload), transferMemo: qr.dynamicPayload.memo ?? invoice.paymentCode)

@@ -20,16 +20,13 @@ enum ReconciliationEndpoints {
                                                        "CSV separator: comma (default) or semicolon, for Excel set to a decimal comma")
     static let monthParameter = QueryParameterSpec("month", .string(format: "yyyy-mm"), "the month, e.g. 2026-09")
 
-    /// The name printed for a bank's BIN.
-    static let bankName: @Sendable (String) -> String = { bin in VietQRBank.bank(bin: bin)?.name ?? "Ngân hàng BIN \(bin)" }
-
     static func register(_ builder: inout APIBuilder, context: APIContext) {
         builder.add(.post, "/v1/schools/{school}/reconciliations",
                     summary: "Run a month: re-match what is unapplied, build the report, close the month when asked and every account agrees",
                     tag: "reconciliation", roles: runners, request: ReconciliationRunRequest.self, response: ReconciliationRunView.self,
                     status: .created) { request in
             let body = try request.decode(ReconciliationRunRequest.self)
-            let runner = MonthlyReconciliation(pool: context.pool, bankName: bankName)
+            let runner = MonthlyReconciliation(pool: context.pool, bankName: VietQRBank.displayName)
             let result = try translating {
                 try runner.run(schoolID: request.scopedSchool.id, month: body.month, close: body.close ?? false, actor: request.caller.actor)
             }

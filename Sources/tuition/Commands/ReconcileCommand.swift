@@ -83,7 +83,6 @@ enum ReconcileCommand {
 
     static let threadsMax = 16
     static let actor = Actor(name: BillingSession.actor, role: .financeOffice)
-    static let bankName: @Sendable (String) -> String = { bin in VietQRBank.bank(bin: bin)?.name ?? "Ngân hàng BIN \(bin)" }
 
     static func run(_ arguments: [String]) throws {
         if arguments.first == "bench" { return try ReconcileBench.run(Array(arguments.dropFirst())) }
@@ -100,7 +99,7 @@ enum ReconcileCommand {
         try reader.finish()
         let session = try BillingSession.open(schoolCode: schoolCode)
         defer { session.pool.close() }
-        let runner = MonthlyReconciliation(pool: session.pool, bankName: bankName)
+        let runner = MonthlyReconciliation(pool: session.pool, bankName: VietQRBank.displayName)
         do {
             let result = try runner.run(schoolID: session.school.id, month: month, close: close, actor: actor)
             try write(result.run, report: result.report, output: output)
@@ -132,7 +131,7 @@ enum ReconcileCommand {
         guard schools.count <= ReportLimits.provinceSchoolsMax else {
             throw CommandFailure(message: "more than \(ReportLimits.provinceSchoolsMax) schools: run them by school")
         }
-        let runner = MonthlyReconciliation(pool: pool, bankName: bankName)
+        let runner = MonthlyReconciliation(pool: pool, bankName: VietQRBank.displayName)
         // One school's failure is its line, not the end of the others' runs (each run is its own transaction).
         let results = try BlockingThreads.map(count: schools.count, threads: threads) { index -> (state: String, applied: Int, unapplied: Int) in
             do {

@@ -8,6 +8,7 @@ import Payments
 import Postgres
 import Reconciliation
 import Simulation
+import VietQR
 
 /// The end-to-end demo behind scripts/demo: a province's month, from rosters to reconciliation.
 enum DemoCommand {
@@ -85,7 +86,7 @@ enum DemoCommand {
             print("  \(school.school.code): \(paid.count) cash payment(s), \(MoneyFormat.vietnamese(paid.total))")
         }
         print("\n4. Reconciliation of \(DemoProvince.month) (re-match what is unapplied, compare with the bank, close when it agrees):")
-        let reconciliation = MonthlyReconciliation(pool: pool, bankName: ReconcileCommand.bankName)
+        let reconciliation = MonthlyReconciliation(pool: pool, bankName: VietQRBank.displayName)
         for school in schools {
             do {
                 let result = try reconciliation.run(schoolID: school.school.id, month: DemoProvince.month, close: true,
