@@ -65,9 +65,12 @@ import TestSupport
                                                      bankAccounts: [NewBankAccount(bankBIN: "970418", accountNumber: "4444555566", holderName: "KHAC")]),
                                            on: connection)
             let bank = try Schools.bankAccounts(schoolID: other.id, on: connection)[0]
-            return try BankTransactions.record(NewBankTransaction(
+            let outcome = try IncomingBatch.record([NewBankTransaction(
                 schoolID: other.id, bankAccountID: bank.id, origin: .statement, direction: .incoming, amount: Money(dong: 500_000),
-                bookedOn: try CalendarDate(iso: "2026-09-16"), memo: "HOC PHI", bankReference: "OTHER-1"), status: "confirmed", on: connection).id
+                bookedOn: try CalendarDate(iso: "2026-09-16"), memo: "HOC PHI", bankReference: "OTHER-1")], status: "confirmed", school: other,
+                on: connection)[0]
+            guard case .recorded(let id, _, _) = outcome else { preconditionFailure("a statement line is always recorded") }
+            return id
         }
     }
 }

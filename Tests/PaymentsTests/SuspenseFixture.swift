@@ -49,9 +49,11 @@ struct SuspenseFixture: Sendable {
     func statementLine(_ direction: BankDirection, _ amount: Int64, memo: String, on date: String, reference: String) throws -> Int64 {
         try billing.transaction { connection in
             let bank = try Schools.bankAccounts(schoolID: school.id, on: connection)[0]
-            return try BankTransactions.record(NewBankTransaction(
+            let outcome = try IncomingBatch.record([NewBankTransaction(
                 schoolID: school.id, bankAccountID: bank.id, origin: .statement, direction: direction, amount: Money(dong: amount),
-                bookedOn: try CalendarDate(iso: date), memo: memo, bankReference: reference), status: "confirmed", on: connection).id
+                bookedOn: try CalendarDate(iso: date), memo: memo, bankReference: reference)], status: "confirmed", school: school, on: connection)[0]
+            guard case .recorded(let id, _, _) = outcome else { preconditionFailure("a statement line is always recorded") }
+            return id
         }
     }
 

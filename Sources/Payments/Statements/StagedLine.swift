@@ -15,7 +15,7 @@ struct StagedLine: Sendable {
     var customerReference: String?
     /// As in the file (kept on the statement line).
     var memo: String
-    /// Without control characters, cut as `BankTransactions.record` cuts it (kept on the bank transaction).
+    /// Without control characters, cut as `IncomingBatch.insert` cuts it (kept on the bank transaction).
     var storedMemo: String
     /// `VietnameseText.normalized(storedMemo)`.
     var normalizedMemo: String

@@ -7,7 +7,7 @@ import Synchronization
 
 /// Books the new lines in batches of `bookingBatchLines`: each line becomes a bank transaction
 /// (origin `statement`, confirmed) with its booking entry, posted through `LedgerWriter` a batch
-/// at a time, exactly as `BankTransactions.record` books one: Dr bank / Cr suspense for money in,
+/// at a time, exactly as `IncomingBatch` books a callback's: Dr bank / Cr suspense for money in,
 /// Dr suspense / Cr bank for money out (dimension bank_transaction), dated the booking day or the
 /// first open day. Recognised bank charges are booked Dr bank fees / Cr bank (a refunded charge the
 /// other way) and never reach suspense.

@@ -17,7 +17,7 @@ public enum StatementImportLimits {
     public static let reportedItemsMax = 1_000
     /// A bank reference longer than this is hashed in the duplicate key (the key column holds 300).
     public static let referenceKeyBytesMax = 200
-    /// Memo characters kept on the bank transaction, as `BankTransactions.record` keeps them.
+    /// Memo characters kept on the bank transaction, as `IncomingBatch.insert` keeps them.
     public static let transactionMemoCharactersMax = BankTransactions.memoBytesMax / 4
     /// Memo characters quoted in a booking entry's description.
     public static let descriptionMemoCharactersMax = 100

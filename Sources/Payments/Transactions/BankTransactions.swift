@@ -70,72 +70,11 @@ public struct BankTransaction: Hashable, Sendable, Codable {
     public var entryID: Int64?
 }
 
-/// Recording bank transactions and booking them: Dr bank / Cr suspense for money in,
-/// Dr suspense / Cr bank for money out — in the caller's transaction, exactly once per
-/// provider transaction (a unique index meets concurrent duplicate deliveries).
+/// Reading bank transactions, and what recording them shares (`IncomingBatch` records and books
+/// them: Dr bank / Cr suspense for money in, Dr suspense / Cr bank for money out, exactly once per
+/// provider transaction).
 public enum BankTransactions {
     public static let memoBytesMax = 2_000
-
-    /// Inserts the transaction and books it, unless the provider's transaction is already recorded:
-    /// then returns the existing id and `inserted == false` (a retry or a concurrent duplicate).
-    public static func record(_ transaction: NewBankTransaction, status: String, on connection: PostgresConnection) throws -> (id: Int64, inserted: Bool) {
-        precondition(transaction.amount.isPositive, "bank transactions carry a positive amount and a direction")
-        let memo = String(transaction.memo.prefix(memoBytesMax / 4))
-        var provider: String?
-        var providerID: String?
-        if case .callback(let name, let id) = transaction.origin {
-            provider = name
-            providerID = id
-        }
-        let origin = provider == nil ? "statement" : "callback"
-        let row = try connection.query("""
-            INSERT INTO bank_transactions (school_id, bank_account_id, origin, provider, provider_transaction_id, direction, amount,
-                booked_on, occurred_at, memo, normalized_memo, payer_name, payer_account, payer_bank, virtual_account, bank_reference,
-                status, confirmed_at)
-            VALUES (\(transaction.schoolID), \(transaction.bankAccountID), \(origin), \(provider), \(providerID),
-                \(transaction.direction.rawValue), \(transaction.amount), \(transaction.bookedOn), \(transaction.occurredAt), \(memo),
-                \(VietnameseText.normalized(memo)), \(transaction.payerName), \(transaction.payerAccount), \(transaction.payerBank),
-                \(transaction.virtualAccount), \(transaction.bankReference), \(status), \(status == "confirmed" ? Date() : nil))
-            ON CONFLICT (school_id, provider, provider_transaction_id) WHERE provider IS NOT NULL DO NOTHING
-            RETURNING bank_transaction_id
-            """).singleRow()
-        if let row { 
-            let id = try row.decode(column: 0, as: Int64.self)
-            try book(id: id, transaction, on: connection)
-            return (id, true)
-        }
-        let existing = try connection.query("""
-            SELECT bank_transaction_id FROM bank_transactions
-            WHERE school_id = \(transaction.schoolID) AND provider = \(provider) AND provider_transaction_id = \(providerID)
-            """).singleRow()!
-        return (try existing.decode(column: 0, as: Int64.self), false)
-    }
-
-    /// Posts the booking entry, dated the booking day — or the first open day when that month is closed
-    /// (a late callback for a closed month is booked when it is learned, never into the closed month).
-    static func book(id: Int64, _ transaction: NewBankTransaction, on connection: PostgresConnection) throws {
-        let accounts = try connection.query("""
-            SELECT b.account_id, (SELECT account_id FROM accounts WHERE school_id = \(transaction.schoolID) AND purpose = 'suspense'
-                                  AND is_active ORDER BY code LIMIT 1), s.closed_through
-            FROM bank_accounts b JOIN schools s ON s.school_id = b.school_id
-            WHERE b.school_id = \(transaction.schoolID) AND b.bank_account_id = \(transaction.bankAccountID)
-            """).singleRow()!
-        let (bank, suspense, closedThrough) = try accounts.decode((Int64, Int64, CalendarDate?).self)
-        let effective = openDate(transaction.bookedOn, closedThrough: closedThrough)
-        let signed = transaction.direction == .incoming ? transaction.amount : transaction.amount.negated
-        let dimensions = PostingDimensions(bankTransactionID: id)
-        let entry = JournalEntryRequest(
-            schoolID: transaction.schoolID, effectiveDate: effective,
-            kind: .paymentReceived, description: description(transaction),
-            idempotencyKey: "bank-transaction:\(id):booking", references: EntryReferences(bankTransactionID: id),
-            postings: [PostingRequest(accountID: bank, amount: signed, dimensions: dimensions),
-                       PostingRequest(accountID: suspense, amount: signed.negated, dimensions: dimensions)])
-        let posted = try LedgerWriter.post([entry], on: connection)[0]
-        try connection.query("""
-            UPDATE bank_transactions SET entry_id = \(posted.entryID)
-            WHERE school_id = \(transaction.schoolID) AND bank_transaction_id = \(id)
-            """)
-    }
 
     /// `date`, or the day after `closedThrough` when `date` falls in a closed period: money learned
     /// about late is booked when it is learned, never into a closed month.
