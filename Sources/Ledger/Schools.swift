@@ -8,6 +8,8 @@ public struct School: Hashable, Sendable, Codable {
     public var name: String
     public var district: String
     public var level: SchoolLevel
+    public var ownership: SchoolOwnership
+    public var areaClass: AreaClass
     public var paymentCodePrefix: String
     /// The last day of the latest closed month, if any.
     public var closedThrough: CalendarDate?
@@ -29,14 +31,19 @@ public struct NewSchool: Hashable, Sendable, Codable {
     public var name: String
     public var district: String
     public var level: SchoolLevel
+    public var ownership: SchoolOwnership
+    public var areaClass: AreaClass
     public var paymentCodePrefix: String
     public var bankAccounts: [NewBankAccount]
 
-    public init(code: String, name: String, district: String, level: SchoolLevel, paymentCodePrefix: String, bankAccounts: [NewBankAccount]) {
+    public init(code: String, name: String, district: String, level: SchoolLevel, ownership: SchoolOwnership = .public,
+                areaClass: AreaClass = .rural, paymentCodePrefix: String, bankAccounts: [NewBankAccount]) {
         self.code = code
         self.name = name
         self.district = district
         self.level = level
+        self.ownership = ownership
+        self.areaClass = areaClass
         self.paymentCodePrefix = paymentCodePrefix
         self.bankAccounts = bankAccounts
     }
@@ -78,8 +85,9 @@ public enum Schools {
     public static func create(_ school: NewSchool, on connection: PostgresConnection) throws -> School {
         try validate(school)
         let row = try connection.query("""
-            INSERT INTO schools (code, name, district, level, payment_code_prefix)
-            VALUES (\(school.code), \(school.name), \(school.district), \(school.level.rawValue), \(school.paymentCodePrefix))
+            INSERT INTO schools (code, name, district, level, ownership, area_class, payment_code_prefix)
+            VALUES (\(school.code), \(school.name), \(school.district), \(school.level.rawValue), \(school.ownership.rawValue),
+                    \(school.areaClass.rawValue), \(school.paymentCodePrefix))
             ON CONFLICT (code) DO NOTHING
             RETURNING school_id
             """).singleRow()
@@ -92,7 +100,8 @@ public enum Schools {
             try addBankAccount(schoolID: id, bank, code: "1121-\(index + 1)", on: connection)
         }
         return School(id: id, code: school.code, name: school.name, district: school.district, level: school.level,
-                      paymentCodePrefix: school.paymentCodePrefix, closedThrough: nil)
+                      ownership: school.ownership, areaClass: school.areaClass, paymentCodePrefix: school.paymentCodePrefix,
+                      closedThrough: nil)
     }
 
     @discardableResult
@@ -133,20 +142,20 @@ public enum Schools {
 
     public static func find(id: Int64, on connection: PostgresConnection) throws -> School? {
         try connection.query("""
-            SELECT school_id, code, name, district, level, payment_code_prefix, closed_through FROM schools WHERE school_id = \(id)
+            SELECT \(unescaped: columns) FROM schools WHERE school_id = \(id)
             """).first.map(decode)
     }
 
     public static func find(code: String, on connection: PostgresConnection) throws -> School? {
         try connection.query("""
-            SELECT school_id, code, name, district, level, payment_code_prefix, closed_through FROM schools WHERE code = \(code)
+            SELECT \(unescaped: columns) FROM schools WHERE code = \(code)
             """).first.map(decode)
     }
 
     /// Schools in code order, optionally of one district; bounded by `limit`.
     public static func list(district: String? = nil, limit: Int = 1_000, on connection: PostgresConnection) throws -> [School] {
         try connection.query("""
-            SELECT school_id, code, name, district, level, payment_code_prefix, closed_through FROM schools
+            SELECT \(unescaped: columns) FROM schools
             WHERE \(district) IS NULL OR district = \(district) ORDER BY code LIMIT \(limit)
             """).map(decode)
     }
@@ -169,10 +178,16 @@ public enum Schools {
         return accounts
     }
 
+    /// The columns `decode` reads, in its order.
+    private static let columns = "school_id, code, name, district, level, ownership, area_class, payment_code_prefix, closed_through"
+
     static func decode(_ row: PostgresRow) throws -> School {
-        let (id, code, name, district, level, prefix, closed) = try row.decode((Int64, String, String, String, String, String, CalendarDate?).self)
-        guard let schoolLevel = SchoolLevel(rawValue: level) else { throw PostgresError(code: .decoding) }
-        return School(id: id, code: code, name: name, district: district, level: schoolLevel, paymentCodePrefix: prefix, closedThrough: closed)
+        let (id, code, name, district, level, ownership, area, prefix, closed) =
+            try row.decode((Int64, String, String, String, String, String, String, String, CalendarDate?).self)
+        guard let schoolLevel = SchoolLevel(rawValue: level), let schoolOwnership = SchoolOwnership(rawValue: ownership),
+              let areaClass = AreaClass(rawValue: area) else { throw PostgresError(code: .decoding) }
+        return School(id: id, code: code, name: name, district: district, level: schoolLevel, ownership: schoolOwnership,
+                      areaClass: areaClass, paymentCodePrefix: prefix, closedThrough: closed)
     }
 
     static func validate(_ school: NewSchool) throws(SchoolValidationError) {

@@ -29,6 +29,26 @@ import TestSupport
         }
     }
 
+    @Test func aSchoolKeepsItsOwnershipAndAreaClass() throws {
+        let fixture = try LedgerFixture()
+        // The fixture's school takes the defaults: public, rural.
+        #expect(fixture.school.ownership == .public && fixture.school.areaClass == .rural)
+        let created = try fixture.pool.transaction(isolation: .readCommitted) { connection in
+            try Schools.create(NewSchool(code: "MN-TUTHUC", name: "Trường Mầm non Tư thục", district: "Phường Phan Đình Phùng",
+                                         level: .preschool, ownership: .nonPublic, areaClass: .mountainous, paymentCodePrefix: "MN",
+                                         bankAccounts: []), on: connection)
+        }
+        let found = try #require(try fixture.pool.withConnection { try Schools.find(code: "MN-TUTHUC", on: $0) })
+        #expect(found == created)
+        #expect(found.ownership == .nonPublic && found.areaClass == .mountainous)
+        // The database refuses a value the program does not know.
+        #expect(throws: PostgresError.self) {
+            try fixture.pool.withConnection { connection in
+                _ = try connection.query("UPDATE schools SET area_class = 'suburban' WHERE school_id = \(created.id)")
+            }
+        }
+    }
+
     @Test func postsBalancedEntriesAndKeepsBalances() throws {
         let fixture = try LedgerFixture()
         let request = try fixture.entry(key: "pay-1", postings: [(.bank, 150_000), (.suspense, -150_000)])

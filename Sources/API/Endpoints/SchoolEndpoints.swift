@@ -15,20 +15,24 @@ struct SchoolView: Codable, APIExample {
     var name: String
     var district: String
     var level: SchoolLevel
+    var ownership: SchoolOwnership
+    var areaClass: AreaClass
     var paymentCodePrefix: String
     var closedThrough: CalendarDate?
     var bankAccounts: [BankAccountView]
 
     static let example = SchoolView(code: "THCS-BADINH", name: "Trường THCS Ba Đình", district: "Ba Đình", level: .lowerSecondary,
-                                    paymentCodePrefix: "HP", closedThrough: try? CalendarDate(iso: "2026-08-31"),
+                                    ownership: .public, areaClass: .urban, paymentCodePrefix: "HP", closedThrough: try? CalendarDate(iso: "2026-08-31"),
                                     bankAccounts: [BankAccountView(bankBin: "970436", accountNumber: "0011001234567", holderName: "TRUONG THCS BA DINH")])
 
-    init(code: String, name: String, district: String, level: SchoolLevel, paymentCodePrefix: String, closedThrough: CalendarDate?,
-         bankAccounts: [BankAccountView]) {
+    init(code: String, name: String, district: String, level: SchoolLevel, ownership: SchoolOwnership, areaClass: AreaClass,
+         paymentCodePrefix: String, closedThrough: CalendarDate?, bankAccounts: [BankAccountView]) {
         self.code = code
         self.name = name
         self.district = district
         self.level = level
+        self.ownership = ownership
+        self.areaClass = areaClass
         self.paymentCodePrefix = paymentCodePrefix
         self.closedThrough = closedThrough
         self.bankAccounts = bankAccounts
@@ -36,7 +40,7 @@ struct SchoolView: Codable, APIExample {
 
     init(_ school: School, bankAccounts: [SchoolBankAccount]) {
         self.init(code: school.code, name: school.name, district: school.district, level: school.level,
-                  paymentCodePrefix: school.paymentCodePrefix, closedThrough: school.closedThrough,
+                  ownership: school.ownership, areaClass: school.areaClass, paymentCodePrefix: school.paymentCodePrefix, closedThrough: school.closedThrough,
                   bankAccounts: bankAccounts.map { BankAccountView(bankBin: $0.bankBIN, accountNumber: $0.accountNumber, holderName: $0.holderName) })
     }
 }
@@ -51,11 +55,15 @@ struct CreateSchoolRequest: Codable, APIExample {
     var name: String
     var district: String
     var level: SchoolLevel
+    /// Public when absent.
+    var ownership: SchoolOwnership?
+    /// Rural when absent.
+    var areaClass: AreaClass?
     var paymentCodePrefix: String
     var bankAccounts: [BankAccountView]
 
     static let example = CreateSchoolRequest(code: "THCS-BADINH", name: "Trường THCS Ba Đình", district: "Ba Đình",
-                                             level: .lowerSecondary, paymentCodePrefix: "HP",
+                                             level: .lowerSecondary, ownership: .public, areaClass: .urban, paymentCodePrefix: "HP",
                                              bankAccounts: SchoolView.example.bankAccounts)
 }
 
@@ -69,6 +77,7 @@ enum SchoolEndpoints {
                     roles: [.admin], request: CreateSchoolRequest.self, response: SchoolView.self, status: .created) { request in
             let body = try request.decode(CreateSchoolRequest.self)
             let new = NewSchool(code: body.code, name: body.name, district: body.district, level: body.level,
+                                ownership: body.ownership ?? .public, areaClass: body.areaClass ?? .rural,
                                 paymentCodePrefix: body.paymentCodePrefix,
                                 bankAccounts: body.bankAccounts.map { NewBankAccount(bankBIN: $0.bankBin, accountNumber: $0.accountNumber, holderName: $0.holderName) })
             let view = try context.pool.transaction(isolation: .readCommitted) { connection in

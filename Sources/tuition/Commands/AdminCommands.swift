@@ -68,11 +68,14 @@ enum TokenCommand {
 enum SchoolCommand {
     static let usage = """
         Usage: tuition school create --code CODE --name NAME --district NAME --level LEVEL
+                                     [--ownership public|non_public] [--area-class urban|rural|mountainous]
                                      [--prefix HP] [--bank BIN:ACCOUNT:HOLDER ...]
                tuition school list
 
         Creates a school with its default chart of accounts and one ledger account per bank account.
         Levels: preschool, primary, lower_secondary, upper_secondary, continuing.
+        Ownership decides the tuition regime (public by default); the area class picks the fee
+        catalogue's caps (rural by default).
         """
 
     static func run(_ arguments: [String]) throws {
@@ -88,6 +91,14 @@ enum SchoolCommand {
                 return level
             }
             guard let level else { throw UsageError(message: "missing --level", usage: usage) }
+            let ownership = try reader.option("--ownership") { text -> SchoolOwnership in
+                guard let ownership = SchoolOwnership(rawValue: text) else { throw CommandFailure(message: "unknown ownership '\(text)'") }
+                return ownership
+            } ?? .public
+            let areaClass = try reader.option("--area-class") { text -> AreaClass in
+                guard let area = AreaClass(rawValue: text) else { throw CommandFailure(message: "unknown area class '\(text)'") }
+                return area
+            } ?? .rural
             let prefix = try reader.option("--prefix") ?? "HP"
             var banks: [NewBankAccount] = []
             for bank in try reader.repeatedOption("--bank") {
@@ -102,7 +113,8 @@ enum SchoolCommand {
             defer { pool.close() }
             do {
                 let school = try pool.transaction(isolation: .readCommitted) { connection in
-                    try Schools.create(NewSchool(code: code, name: name, district: district, level: level, paymentCodePrefix: prefix,
+                    try Schools.create(NewSchool(code: code, name: name, district: district, level: level, ownership: ownership,
+                                                 areaClass: areaClass, paymentCodePrefix: prefix,
                                                  bankAccounts: banks), on: connection)
                 }
                 print("school \(school.code) created (id \(school.id))")
@@ -113,7 +125,7 @@ enum SchoolCommand {
             try reader.finish()
             try withDatabase { connection in
                 for school in try Schools.list(on: connection) {
-                    print("\(school.code)\t\(school.level.rawValue)\t\(school.district)\t\(school.name)")
+                    print("\(school.code)\t\(school.level.rawValue)\t\(school.ownership.rawValue)\t\(school.areaClass.rawValue)\t\(school.district)\t\(school.name)")
                 }
             }
         default:
