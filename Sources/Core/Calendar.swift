@@ -27,7 +27,8 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
               let year = ASCIIDigits.value(bytes[0..<4]), let month = ASCIIDigits.value(bytes[5..<7]),
               let day = ASCIIDigits.value(bytes[8..<10])
         else { throw CalendarError.invalidDate(text) }
-        try self.init(year: year, month: month, day: day)
+        // The error names the text as given ("2026-02-29"), not the numbers read from it.
+        do { try self.init(year: year, month: month, day: day) } catch { throw CalendarError.invalidDate(text) }
     }
 
     /// Days since 1970-01-01.
@@ -120,7 +121,7 @@ public struct CalendarMonth: Hashable, Comparable, Sendable, Codable, CustomStri
         guard bytes.count == 7, bytes[4] == UInt8(ascii: "-"),
               let year = ASCIIDigits.value(bytes[0..<4]), let month = ASCIIDigits.value(bytes[5..<7])
         else { throw CalendarError.invalidMonth(text) }
-        try self.init(year: year, month: month)
+        do { try self.init(year: year, month: month) } catch { throw CalendarError.invalidMonth(text) }
     }
 
     public var firstDay: CalendarDate { try! CalendarDate(year: year, month: month, day: 1) }

@@ -111,8 +111,9 @@ import Testing
         #expect(throws: CallbackCatalogError(file: "broken.json", key: "name", problem: "required key is missing")) {
             try CallbackCatalog.load(directory: directory)
         }
-        #expect(throws: CallbackCatalogError.self) {
-            try CallbackCatalog.load(directory: directory.appendingPathComponent("missing"))
-        }
+        let missing = directory.appendingPathComponent("missing")
+        let unlisted = #expect(throws: CallbackCatalogError.self) { try CallbackCatalog.load(directory: missing) }
+        #expect(unlisted?.file == missing.path && unlisted?.key == "")
+        #expect(unlisted?.problem.hasPrefix("cannot list the directory: ") == true, "\(String(describing: unlisted))")
     }
 }

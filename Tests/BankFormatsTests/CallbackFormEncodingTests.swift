@@ -42,7 +42,9 @@ import Testing
             try FormURLEncoding.parseQuery(many)
         }
         let long = "a=" + String(repeating: "x", count: CallbackLimits.queryBytesMax)
-        #expect(throws: FormDecodingError.self) { try FormURLEncoding.parseQuery(long) }
+        #expect(throws: FormDecodingError.tooLarge(bytes: CallbackLimits.queryBytesMax + 2, limit: CallbackLimits.queryBytesMax)) {
+            try FormURLEncoding.parseQuery(long)
+        }
     }
 
     /// VNPay signs what it decoded, re-encoded: a value that arrived with `%20` or `+` signs the same.

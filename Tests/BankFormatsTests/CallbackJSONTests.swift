@@ -68,8 +68,8 @@ import Testing
         #expect(reason(#""\u12G4""#) == .invalidEscape)
         #expect(reason("\"tab\there\"") == .controlCharacter(0x09))
         #expect(reason("\"unterminated") == .unexpectedEnd)
-        #expect(throws: JSONError.self) { try StrictJSONParser.parse([0x22, 0xC3, 0x28, 0x22], limits: Self.limits) }
-        #expect(throws: JSONError.self) { try StrictJSONParser.parse([0x22, 0xED, 0xA0, 0x80, 0x22], limits: Self.limits) }
+        #expect(throws: JSONError(offset: 0, reason: .invalidUTF8)) { try StrictJSONParser.parse([0x22, 0xC3, 0x28, 0x22], limits: Self.limits) }
+        #expect(throws: JSONError(offset: 0, reason: .invalidUTF8)) { try StrictJSONParser.parse([0x22, 0xED, 0xA0, 0x80, 0x22], limits: Self.limits) }
         #expect(reason("\"" + String(repeating: "a", count: CallbackLimits.stringBytesMax + 1) + "\"")
             == .stringTooLong(limit: CallbackLimits.stringBytesMax))
     }

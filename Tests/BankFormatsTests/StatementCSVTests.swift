@@ -168,11 +168,9 @@ struct StatementCSVTests {
             (["amount": "{\"thousandsSeparator\": \".\", \"decimalSeperator\": \",\"}"], "amount.decimalSeperator"),
         ]
         for (overrides, field) in cases {
-            #expect(throws: CSVFormatDescriptionError.self, "\(overrides)") { try Self.catalog(overrides) }
-            do { _ = try Self.catalog(overrides) } catch let error as CSVFormatDescriptionError {
-                #expect(error.field == field, "\(overrides): \(error)")
-                #expect(error.description.hasPrefix("test.json: field \(field): "))
-            }
+            let error = #expect(throws: CSVFormatDescriptionError.self, "\(overrides)") { try Self.catalog(overrides) }
+            #expect(error?.file == "test.json" && error?.field == field, "\(overrides): \(String(describing: error))")
+            #expect(error?.description.hasPrefix("test.json: field \(field): ") == true)
         }
         let missing = #expect(throws: CSVFormatDescriptionError.self) { try StatementFixtures.description("{\"id\": \"x\"}") }
         #expect(missing?.message.contains("missing field 'name'") == true)

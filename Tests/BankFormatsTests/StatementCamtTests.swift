@@ -224,7 +224,7 @@ struct StatementXMLTokenizerTests {
         invalidUTF8 += Array("</r>".utf8)
         let input = ChunkedInput(source: try! MemoryByteSource(bytes: invalidUTF8, name: "t"), file: "t")
         var tokenizer = XMLTokenizer(input: input, indexedNames: [])
-        #expect(throws: StatementParseError.self) { while try tokenizer.next() != .endOfDocument {} }
+        #expect(throws: StatementParseError(.encoding, file: "t", line: 1, xmlPath: "r", message: "character data is not valid UTF-8")) { while try tokenizer.next() != .endOfDocument {} }
     }
 
     @Test("depth and token size are bounded")

@@ -164,17 +164,17 @@ import VietQR
         long.transferMemo = DocumentFixture.invoiceCode.text + String(repeating: " X", count: 10)
         #expect(throws: DocumentError.transferMemoTooLong(characters: long.transferMemo.count, max: 25)) { try make(long) }
         let hostile = [
-            "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>",
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"></svg>",
-            "<svg xmlns=\"http://www.w3.org/2000/svg\"><a href=\"https://x\"><rect/></a></svg>",
-            "<svg xmlns=\"http://www.w3.org/2000/svg\"><foreignObject></foreignObject></svg>",
-            "<img src=x></svg>",
-            "<svg xmlns=\"http://www.w3.org/2000/svg\"></svg><script>alert(1)</script>",
+            ("<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>", "contains <script"),
+            ("<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"></svg>", "contains an event handler attribute"),
+            ("<svg xmlns=\"http://www.w3.org/2000/svg\"><a href=\"https://x\"><rect/></a></svg>", "contains href"),
+            ("<svg xmlns=\"http://www.w3.org/2000/svg\"><foreignObject></foreignObject></svg>", "contains <foreignobject"),
+            ("<img src=x></svg>", "not a single <svg> element"),
+            ("<svg xmlns=\"http://www.w3.org/2000/svg\"></svg><script>alert(1)</script>", "not a single <svg> element"),
         ]
-        for svg in hostile {
+        for (svg, reason) in hostile {
             var bad = good
             bad.qrCodeSVG = svg
-            #expect(throws: DocumentError.self, "\(svg)") { try make(bad) }
+            #expect(throws: DocumentError.unsafeQRCodeSVG(reason: reason), "\(svg)") { try make(bad) }
         }
     }
 

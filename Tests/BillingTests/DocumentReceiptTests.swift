@@ -15,7 +15,7 @@ import Testing
         for bad in ["2026/000000", "2026/1234567", "2026-000123", "26/000123", "2026/00012a", "", "2026/ 00123"] {
             #expect(throws: DocumentError.invalidReceiptNumber(bad)) { try ReceiptNumber(parsing: bad) }
         }
-        #expect(throws: DocumentError.self) { try ReceiptNumber(schoolYear: 2026, sequence: 1_000_000) }
+        #expect(throws: DocumentError.invalidReceiptNumber("2026/1000000")) { try ReceiptNumber(schoolYear: 2026, sequence: 1_000_000) }
         let encoded = try JSONEncoder().encode([number])
         #expect(String(decoding: encoded, as: UTF8.self) == "[\"2026\\/000123\"]")
         #expect(try JSONDecoder().decode([ReceiptNumber].self, from: encoded) == [number])

@@ -21,7 +21,9 @@ import Testing
         try fixture.addFee("HP", amount: 250_000, months: FeeScheduleInput.septemberToMay)
         try fixture.addFee("BANTRU", kind: .agreedCollection, amount: 600_000, months: ten)
         let preschool = try BillingFixture(level: .preschool)
-        #expect(throws: BillingError.self) { try preschool.addFee("HP", amount: 900_000, scope: .grade(2), months: Array(1...12)) }
+        #expect(throws: BillingError.billableMonthsCap(months: 12, max: 9, level: .preschool)) {
+            try preschool.addFee("HP", amount: 900_000, scope: .grade(2), months: Array(1...12))
+        }
     }
 
     @Test func continuingEducationMayBillMoreMonths() throws {
@@ -40,11 +42,18 @@ import Testing
 
     @Test func schedulesRejectBadInput() throws {
         let fixture = try BillingFixture()
-        #expect(throws: BillingError.self) { try fixture.addFee("HP", amount: 250_000, months: [9, 9, 10]) }
-        #expect(throws: BillingError.self) { try fixture.addFee("HP", amount: 250_000, months: [13]) }
-        #expect(throws: BillingError.self) { try fixture.addFee("HP", amount: 250_000, dueDay: 31) }
-        #expect(throws: BillingError.self) { try fixture.addFee("HP", amount: 250_000, scope: .grade(3)) }
-        #expect(throws: BillingError.self) { try fixture.addFee("HP", amount: -1) }
+        let months = BillingError.invalidField(field: "billable_months", problem: "must be distinct month numbers 1 to 12, at least one")
+        #expect(throws: months) { try fixture.addFee("HP", amount: 250_000, months: [9, 9, 10]) }
+        #expect(throws: months) { try fixture.addFee("HP", amount: 250_000, months: [13]) }
+        #expect(throws: BillingError.invalidField(field: "due_day", problem: "31 must be a day from 1 to 28")) {
+            try fixture.addFee("HP", amount: 250_000, dueDay: 31)
+        }
+        #expect(throws: BillingError.invalidField(field: "grade", problem: "3 is not a grade of a lower_secondary school")) {
+            try fixture.addFee("HP", amount: 250_000, scope: .grade(3))
+        }
+        #expect(throws: BillingError.invalidField(field: "monthly_amount", problem: "must be 0 to \(BillingLimits.monthlyAmountDongMax) đồng")) {
+            try fixture.addFee("HP", amount: -1)
+        }
     }
 
     @Test func mostSpecificScheduleWinsClassThenCategoryThenGradeThenSchool() throws {
@@ -99,7 +108,7 @@ import Testing
         #expect(byID[meals.accountID]?.purpose == .collection && byID[meals.accountID]?.type == .liability)
         // An existing account of the wrong purpose is refused.
         let cash = try fixture.account(.cash)
-        #expect(throws: BillingError.self) {
+        #expect(throws: BillingError.accountMismatch("account 1111 is a cash account; a tuition fee credits an active fee_income account")) {
             try fixture.transaction { try FeeTypes.add(schoolID: fixture.school.id, code: "X", name: "X", kind: .tuition,
                                                        account: .existing(accountID: cash), on: $0) }
         }

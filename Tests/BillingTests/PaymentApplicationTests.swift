@@ -48,7 +48,7 @@ import Testing
 
     @Test func aRolledBackPaymentGivesItsReceiptNumberBack() throws {
         let (fixture, students) = try school([("HS1", nil)])
-        #expect(throws: Rollback.self) {
+        #expect(throws: Rollback()) {
             try fixture.transaction { connection in
                 _ = try CashReceipts.record(CashPayment(schoolID: fixture.school.id, studentIDs: [students[0].id], amount: Money(dong: 1_000),
                                                         payerName: "A", receivedOn: try CalendarDate(iso: "2026-09-20"), recordedBy: "t"), on: connection)
@@ -81,9 +81,11 @@ import Testing
         var again = spend
         again.paymentKey = "credit-2"
         again.allocations = [PaymentAllocation(invoiceID: november.id, amount: Money(dong: 1))]
-        #expect(throws: BillingError.self) { try fixture.transaction { try PaymentApplication.apply(again, on: $0) } }
+        #expect(throws: BillingError.allocationInvalid("the credit available (0 đ) is less than the 1 đ to apply")) {
+            try fixture.transaction { try PaymentApplication.apply(again, on: $0) }
+        }
         // The credit kept cannot be unapplied once spent.
-        #expect(throws: BillingError.self) {
+        #expect(throws: BillingError.allocationInvalid("the credit of 100.000 đ was already spent (0 đ left)")) {
             try fixture.transaction { try Applications.unapply(schoolID: fixture.school.id, applicationID: payment.applications[2].applicationID, reason: "x", on: $0) }
         }
         #expect(try fixture.verify().isClean)
@@ -101,7 +103,9 @@ import Testing
         #expect(receipts.map(\.sequence).sorted() == [1, 2])
         #expect(try fixture.credit(of: students[1]) == Money(dong: 50_000))
         // Students of different families cannot be paid together.
-        #expect(throws: BillingError.self) { try fixture.pay([students[0], students[2]], 1_000) }
+        #expect(throws: BillingError.allocationInvalid("students paid together must belong to one family")) {
+            try fixture.pay([students[0], students[2]], 1_000)
+        }
         #expect(try fixture.verify().isClean)
     }
 
@@ -119,7 +123,8 @@ import Testing
             #expect(error == .allocationExceedsOutstanding(invoice: october.number.text, amount: Money(dong: 100_001), outstanding: Money(dong: 100_000)))
         }
         // Another student's invoice is refused.
-        #expect(throws: BillingError.self) {
+        let notTheirs = "invoice \(other.number.text) belongs to student HS2, who is not among the students of this payment"
+        #expect(throws: BillingError.allocationInvalid(notTheirs)) {
             try fixture.pay([students[0]], 1_000, allocations: [PaymentAllocation(invoiceID: other.id, amount: Money(dong: 1_000))])
         }
         #expect(try fixture.verify().isClean)

@@ -82,7 +82,7 @@ import Testing
         #expect(throws: RosterImportError.notUTF8(line: 2)) {
             try fixture.transaction { try RosterImport.run(schoolID: fixture.school.id, file: Array("a,b\n".utf8) + [0xC3, 0x28], dryRun: false, importedBy: "t", on: $0) }
         }
-        #expect(throws: RosterImportError.self) { try run(fixture, "code,name\n\"unterminated,x\n") }
+        #expect(throws: RosterImportError.malformedCSV(line: 2, problem: "a quoted field is not closed before the end of the file")) { try run(fixture, "code,name\n\"unterminated,x\n") }
     }
 
     @Test func reimportingTheSameFileChangesNothingAndAChangedRowIsReported() throws {
@@ -143,7 +143,7 @@ import Testing
         let history = try fixture.pool.withConnection { try Students.history(schoolID: fixture.school.id, studentID: student.id, on: $0) }
         #expect(history.map(\.change.field) == ["code", "full_name", "status"])
         #expect(history.last?.change.newValue == "withdrawn 2026-09-30")
-        #expect(throws: BillingError.self) {
+        #expect(throws: BillingError.invalidField(field: "status", problem: "student \(details.code) is already withdrawn")) {
             try fixture.transaction { try Students.withdraw(schoolID: fixture.school.id, studentID: student.id, on: try CalendarDate(iso: "2026-10-01"), changedBy: "x", on: $0) }
         }
     }

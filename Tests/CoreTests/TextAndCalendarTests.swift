@@ -21,8 +21,8 @@ import Testing
 
     @Test func moneyArithmeticIsChecked() throws {
         let big = try Money(checkedDong: Money.absoluteDongMax)
-        #expect(throws: MoneyError.self) { try big.adding(Money(dong: 1)) }
-        #expect(throws: MoneyError.self) { try Money(checkedDong: Int64.max) }
+        #expect(throws: MoneyError.outOfBounds(Money.absoluteDongMax + 1)) { try big.adding(Money(dong: 1)) }
+        #expect(throws: MoneyError.outOfBounds(Int64.max)) { try Money(checkedDong: Int64.max) }
         #expect(throws: MoneyError.overflow) { try Money(dong: Int64.max).multiplied(by: 2) }
         #expect(try Money.sum([Money(dong: 5), Money(dong: -2)]) == Money(dong: 3))
     }
@@ -34,8 +34,8 @@ import Testing
             #expect(try CalendarDate(iso: date.iso) == date)
         }
         #expect(try CalendarDate(iso: "2024-02-29").adding(days: 1).iso == "2024-03-01")
-        #expect(throws: CalendarError.self) { try CalendarDate(iso: "2026-02-29") }
-        #expect(throws: CalendarError.self) { try CalendarDate(iso: "2026-9-01") }
+        #expect(throws: CalendarError.invalidDate("2026-02-29")) { try CalendarDate(iso: "2026-02-29") }
+        #expect(throws: CalendarError.invalidDate("2026-9-01")) { try CalendarDate(iso: "2026-9-01") }
         #expect(try CalendarMonth(iso: "2026-12").adding(months: 1).iso == "2027-01")
         #expect(try CalendarMonth(iso: "2027-01").adding(months: -1).iso == "2026-12")
         #expect(try CalendarMonth(iso: "2027-03").schoolYear == 2026)

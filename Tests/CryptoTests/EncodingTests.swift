@@ -13,14 +13,14 @@ import Testing
     }
 
     @Test func hexDecodingIsStrict() throws {
-        #expect(throws: CryptoError.self) { try Hex.decode("abc") }          // odd length
-        #expect(throws: CryptoError.self) { try Hex.decode("AB") }           // upper case under .lower
-        #expect(throws: CryptoError.self) { try Hex.decode("0g") }
-        #expect(throws: CryptoError.self) { try Hex.decode(" 0a") }
-        #expect(throws: CryptoError.self) { try Hex.decode("0x0a") }
-        #expect(throws: CryptoError.self) { try Hex.decode("é0") }
+        #expect(throws: CryptoError.invalidHex("odd number of digits (3)")) { try Hex.decode("abc") }          // odd length
+        #expect(throws: CryptoError.invalidHex("character at offset 0 is not a lower-case hex digit")) { try Hex.decode("AB") }           // upper case under .lower
+        #expect(throws: CryptoError.invalidHex("character at offset 1 is not a lower-case hex digit")) { try Hex.decode("0g") }
+        #expect(throws: CryptoError.invalidHex("character at offset 0 is not a lower-case hex digit")) { try Hex.decode(" 0a ") }
+        #expect(throws: CryptoError.invalidHex("character at offset 1 is not a lower-case hex digit")) { try Hex.decode("0x0a") }
+        #expect(throws: CryptoError.invalidHex("character at offset 0 is not a lower-case hex digit")) { try Hex.decode("é") }  // two UTF-8 bytes
         #expect(try Hex.decode("ABcd", letterCase: .either) == [0xab, 0xcd])
-        #expect(throws: CryptoError.self) { try Hex.decode("AG", letterCase: .either) }
+        #expect(throws: CryptoError.invalidHex("character at offset 1 is not a hex digit")) { try Hex.decode("AG", letterCase: .either) }
     }
 
     @Test func base64URLMatchesRFC4648() throws {
@@ -47,12 +47,12 @@ import Testing
     }
 
     @Test func base64URLDecodingIsStrict() {
-        #expect(throws: CryptoError.self) { try Base64URL.decode("Zg==") }    // padding
-        #expect(throws: CryptoError.self) { try Base64URL.decode("Z") }       // impossible length
-        #expect(throws: CryptoError.self) { try Base64URL.decode("+/8") }     // standard alphabet
-        #expect(throws: CryptoError.self) { try Base64URL.decode("Zh") }      // non-zero trailing bits
-        #expect(throws: CryptoError.self) { try Base64URL.decode("Zm9") }     // non-zero trailing bits
-        #expect(throws: CryptoError.self) { try Base64URL.decode("Zm 9v") }
+        #expect(throws: CryptoError.invalidBase64URL("character at offset 2 is not in the base64url alphabet")) { try Base64URL.decode("Zg==") }    // padding
+        #expect(throws: CryptoError.invalidBase64URL("length 1 is impossible")) { try Base64URL.decode("Z") }       // impossible length
+        #expect(throws: CryptoError.invalidBase64URL("character at offset 0 is not in the base64url alphabet")) { try Base64URL.decode("+/8") }     // standard alphabet
+        #expect(throws: CryptoError.invalidBase64URL("non-zero trailing bits")) { try Base64URL.decode("Zh") }      // non-zero trailing bits
+        #expect(throws: CryptoError.invalidBase64URL("non-zero trailing bits")) { try Base64URL.decode("Zm9") }     // non-zero trailing bits
+        #expect(throws: CryptoError.invalidBase64URL("character at offset 2 is not in the base64url alphabet")) { try Base64URL.decode("Zm 9") }  // whitespace
     }
 
     @Test func constantTimeEquality() {

@@ -152,6 +152,7 @@ struct RequestTargetTests {
         "/a%2fb", "/%5C%00", "/%7F", "/%2E", "/..", "/.", "/a%", "/a%4", "/%%41",
     ])
     func refusedEscapes(_ target: String) {
-        #expect(throws: HTTPParseError.self) { try parse(target) }
+        let error = #expect(throws: HTTPParseError.self) { try parse(target) }
+        #expect(error?.status == .badRequest && error?.code == "invalid_request_target", "\(String(describing: error))")
     }
 }

@@ -145,7 +145,7 @@ struct RouterTests {
                            routeTemplate: "/me", requestId: "r", peer: "p")
         #expect(String(decoding: try route.handler(good).body, as: UTF8.self) == "u1")
         let bad = Request(method: .get, target: "/me", path: "/me", routeTemplate: "/me", requestId: "r", peer: "p")
-        #expect(throws: HTTPError.self) { try route.handler(bad) }
+        #expect(throws: HTTPError(status: .unauthorized, code: "unauthenticated")) { try route.handler(bad) }
     }
 }
 

@@ -99,7 +99,9 @@ struct TLSTests {
         #expect(offersNone.selectedALPN == "")
         try offersNone.send(Self.request("/health"))
         #expect(try offersNone.readResponse().bodyText == "ok")
-        #expect(throws: ClientError.self) { try TLSClient(port: server.port, caFile: certificates.caFile, alpn: ["h2"]) }
+        let refused = #expect(throws: ClientError.self) { try TLSClient(port: server.port, caFile: certificates.caFile, alpn: ["h2"]) }
+        #expect(refused?.description.hasPrefix("handshake failed: ") == true, "\(String(describing: refused))")
+        #expect(refused?.description.contains("no application protocol") == true, "\(String(describing: refused))")
     }
 
     @Test("keep-alive over TLS: several requests, a large upload and a large download on one connection")

@@ -22,7 +22,7 @@ import TestSupport
         let renamed = try fixture.pool.withConnection { try LedgerQueries.accounts(schoolID: fixture.school.id, on: $0) }
         #expect(renamed.contains { $0.code == "111" && $0.purpose == .cash })
         // A second school with the same code is refused.
-        #expect(throws: LedgerError.self) {
+        #expect(throws: LedgerError.duplicate("school THCS-TEST")) {
             try fixture.pool.transaction(isolation: .readCommitted) { connection in
                 try Schools.create(NewSchool(code: "THCS-TEST", name: "x", district: "y", level: .primary, paymentCodePrefix: "HP", bankAccounts: []), on: connection)
             }
@@ -42,11 +42,12 @@ import TestSupport
         #expect(found == created)
         #expect(found.ownership == .nonPublic && found.areaClass == .mountainous)
         // The database refuses a value the program does not know.
-        #expect(throws: PostgresError.self) {
+        let refused = #expect(throws: PostgresError.self) {
             try fixture.pool.withConnection { connection in
                 _ = try connection.query("UPDATE schools SET area_class = 'suburban' WHERE school_id = \(created.id)")
             }
         }
+        #expect(refused?.code == .server && refused?.sqlState == .checkViolation, "\(String(describing: refused))")
     }
 
     @Test func postsBalancedEntriesAndKeepsBalances() throws {
@@ -102,7 +103,8 @@ import TestSupport
             try Periods.close(schoolID: fixture.school.id, month: CalendarMonth(iso: "2026-08"), actor: Actor(name: "kt", role: .accountant), on: $0)
         }
         let late = try fixture.entry(key: "k-late", date: "2026-08-31", postings: [(.bank, 10), (.suspense, -10)])
-        #expect(throws: LedgerError.self) { try fixture.ledger.post(late) }
+        let closedThrough = try CalendarDate(iso: "2026-08-31")
+        #expect(throws: LedgerError.closedPeriod(effectiveDate: closedThrough, closedThrough: closedThrough)) { try fixture.ledger.post(late) }
         try fixture.pool.transaction(isolation: .readCommitted) {
             try Periods.reopen(schoolID: fixture.school.id, month: CalendarMonth(iso: "2026-08"), actor: Actor(name: "so tc", role: .financeOffice), on: $0)
         }
@@ -127,7 +129,7 @@ import TestSupport
             try Periods.close(schoolID: fixture.school.id, month: month, actor: Actor(name: "kt", role: .accountant), on: $0)
         }
         for role in [Role.accountant, .admin, .districtOffice, .bank] {
-            #expect(throws: LedgerError.self) {
+            #expect(throws: LedgerError.notPermitted("only the finance office may reopen a closed period")) {
                 try fixture.pool.transaction(isolation: .readCommitted) {
                     try Periods.reopen(schoolID: fixture.school.id, month: month, actor: Actor(name: "x", role: role), on: $0)
                 }

@@ -81,7 +81,7 @@ import TestSupport
             INSERT INTO journal_entries (school_id, effective_date, kind, description, idempotency_key, request_hash, posting_count)
             VALUES (\(fixture.school.id), '2026-09-30', 'adjustment', 'late', 'late', decode(repeat('ab', 32), 'hex'), 2)
             """) == "TU001")
-        #expect(throws: LedgerError.self) {
+        #expect(throws: LedgerError.closedPeriod(effectiveDate: try CalendarDate(iso: "2026-09-01"), closedThrough: try CalendarDate(iso: "2026-09-30"))) {
             try fixture.ledger.post(fixture.entry(key: "late-api", date: "2026-09-01", postings: [(.bank, 1), (.suspense, -1)]))
         }
         try fixture.ledger.post(fixture.entry(key: "october", date: "2026-10-01", postings: [(.bank, 1), (.suspense, -1)]))

@@ -66,8 +66,10 @@ import Testing
         #expect(stored.reportSHA256 == Hex.encode(SHA256Digest.hash(Array(stored.reportJSON.utf8))))
         #expect(try ReconciliationRuns.report(of: stored) == report)
         // Nothing may be posted into the closed month any more; the run itself is history.
-        #expect(throws: (any Error).self) {
-            try fixture.pool.withConnection { try $0.query("UPDATE reconciliation_runs SET state = 'agrees'") }
+        // Changes every CHECK constraint allows, so only the append-only trigger can refuse them.
+        for change in ["UPDATE reconciliation_runs SET run_by = 'someone else'", "DELETE FROM reconciliation_runs"] {
+            let refused = #expect(throws: PostgresError.self) { try fixture.pool.withConnection { try $0.simpleQuery(unsafeSQL: change) } }
+            #expect(refused?.sqlState?.rawValue == "TU003", "\(change): \(String(describing: refused))")
         }
         #expect(try fixture.billing.verify().isClean)
     }
@@ -104,7 +106,15 @@ import Testing
         #expect(refused.report.bankAccounts[0].statementClosingBalance == nil)
         // A bank charge the ledger does not know: 11.000 đ less at the bank, explained by nothing.
         try fixture.importStatement(closingBalance: 1_639_000, closingDate: "2026-09-30", confirming: month.callbacks)
-        #expect(throws: ReconciliationError.self) { try fixture.reconcile(close: true) }
+        #expect {
+            try fixture.reconcile(close: true)
+        } throws: { error in
+            // The refused close is recorded as a run of its own, after the one above.
+            guard case .closeRefused(let runID, let differences) = error as? ReconciliationError else { return false }
+            return runID > refused.run.id && differences == [
+                "account Ngân hàng 970436 0011001234567: ledger 1.650.000 đ, statement 1.639.000 đ on 2026-09-30, difference 11.000 đ",
+            ]
+        }
         refused = try fixture.reconcile(close: false)
         #expect(refused.report.state == .differences && refused.report.bankAccounts[0].unexplained == Money(dong: 11_000))
         // Recording the charge (a statement line, not tuition) makes the month agree, and it closes.

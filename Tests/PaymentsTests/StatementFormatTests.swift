@@ -147,7 +147,8 @@ import TestSupport
         #expect(try fixture.tableCounts() == before)
         statement.account = "VCBVVNVX/0011001234567"
         #expect(try fixture.run(statement.text).counts.linesNew == 1, "the account after the bank's BIC is the school's")
-        #expect(throws: StatementImportError.self) { try fixture.run(statement.text, account: "999") }
+        #expect(throws: StatementImportError(.unknownBankAccount, file: "statement.sta", field: "account",
+                                              message: "school TRUONG-1 has no bank account 999 (its accounts: 0011001234567)")) { try fixture.run(statement.text, account: "999") }
         #expect(try fixture.verify().isEmpty)
     }
 

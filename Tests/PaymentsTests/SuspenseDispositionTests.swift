@@ -67,7 +67,7 @@ import Testing
             }
         }
         // Money in cannot be applied once it is due back, nor marked twice.
-        #expect(throws: SuspenseError.self) {
+        #expect(throws: SuspenseError.alreadyDisposed(transactionID: incoming, disposition: "refund_due")) {
             try fixture.apply(incoming, SuspenseApplicationRequest(allocations: [try fixture.allocation(fixture.an, 100_000)], explanation: "x"))
         }
         #expect(throws: SuspenseError.alreadyDisposed(transactionID: incoming, disposition: "refund_due")) { try markRefundDue(fixture, incoming) }

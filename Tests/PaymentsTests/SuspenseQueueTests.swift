@@ -119,7 +119,7 @@ import Testing
     @Test func creditNeedsAHolderWhenNoInvoiceIsPaid() throws {
         let fixture = try SuspenseFixture()
         let transaction = try fixture.receive("FT150", 300_000, memo: "TRA TRUOC", payer: "TRAN THI HOA")
-        #expect(throws: SuspenseError.self) {
+        #expect(throws: SuspenseError.invalidField(field: "credit_student_id", problem: "required when money is kept as credit and no invoice is paid")) {
             try fixture.apply(transaction, SuspenseApplicationRequest(allocations: [], credit: Money(dong: 300_000), explanation: "Trả trước"))
         }
         _ = try fixture.apply(transaction, SuspenseApplicationRequest(allocations: [], credit: Money(dong: 300_000), creditStudentID: fixture.binh.id,

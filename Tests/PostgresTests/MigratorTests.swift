@@ -39,7 +39,13 @@ import Testing
             #expect(error.description.contains("0002_second.sql") && error.description.contains("changed"))
         }
         try FileManager.default.removeItem(atPath: path + "/0002_second.sql")
-        #expect(throws: MigrationError.self) { try migrator.migrate(connection) }
+        // A missing applied file is refused too, naming the migration as it was recorded.
+        #expect {
+            try migrator.migrate(connection)
+        } throws: { error in
+            guard case .appliedFileMissing(let name) = error as? MigrationError else { return false }
+            return name == "0002_second"
+        }
         connection.close()
     }
 
@@ -62,10 +68,24 @@ import Testing
     }
 
     @Test func refusesBadNamesAndDuplicateVersions() throws {
-        for files in [["1_short.sql": "SELECT 1;"], ["0001_a.sql": "SELECT 1;", "0001_b.sql": "SELECT 1;"], ["0001_bad-name.sql": ""]] {
-            let path = try directory(files)
+        for name in ["1_short.sql", "0001_bad-name.sql"] {
+            let path = try directory([name: "SELECT 1;"])
             defer { try? FileManager.default.removeItem(atPath: path) }
-            #expect(throws: MigrationError.self) { try Migrator(directory: path).migrations() }
+            #expect {
+                try Migrator(directory: path).migrations()
+            } throws: { error in
+                guard case .badFileName(let refused) = error as? MigrationError else { return false }
+                return refused == name
+            }
+        }
+        let path = try directory(["0001_a.sql": "SELECT 1;", "0001_b.sql": "SELECT 1;"])
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect {
+            try Migrator(directory: path).migrations()
+        } throws: { error in
+            // The directory lists the two in no particular order.
+            guard case .duplicateVersion(let first, let second) = error as? MigrationError else { return false }
+            return Set([first, second]) == ["0001_a", "0001_b"]
         }
     }
 

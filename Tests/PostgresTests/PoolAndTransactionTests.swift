@@ -88,12 +88,13 @@ import Testing
         #expect(result == 2)
         // A wrapped error that is not a conflict is thrown at once.
         attempts.withLock { $0 = 0 }
-        #expect(throws: Wrapped.self) {
+        let notRetried = #expect(throws: Wrapped.self) {
             try pool.transaction(isolation: .readCommitted) { _ in
                 attempts.withLock { $0 += 1 }
                 throw Wrapped(underlyingPostgresError: PostgresError(code: .server, sqlState: .uniqueViolation))
             }
         }
+        #expect(notRetried?.underlyingPostgresError?.sqlState == .uniqueViolation)
         #expect(attempts.withLock { $0 } == 1)
         pool.close()
     }
@@ -103,12 +104,14 @@ import Testing
         let database = try TestDatabase.create()
         let pool = database.pool(size: 1)
         try pool.withConnection { try $0.simpleQuery(unsafeSQL: "CREATE TABLE t (n int PRIMARY KEY)") }
-        #expect(throws: PostgresError.self) {
+        let aborted = #expect(throws: PostgresError.self) {
             try pool.transaction(isolation: .readCommitted) { connection in
                 try connection.query("INSERT INTO t VALUES (1)")
                 _ = try? connection.query("INSERT INTO t VALUES (1)")
             }
         }
+        // Reported as the body's failure, before COMMIT is sent: not the duplicate itself, which was swallowed.
+        #expect(aborted?.code == .unexpected && aborted?.transactionStep == .body && aborted?.sqlState == nil, "\(String(describing: aborted))")
         #expect(try pool.withConnection { try $0.query("SELECT count(*) FROM t").singleRow()!.decode(column: 0, as: Int64.self) } == 0)
         pool.close()
     }

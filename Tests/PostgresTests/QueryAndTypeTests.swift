@@ -16,7 +16,10 @@ import TestSupport
             #expect(try connection.query("SELECT \(value)").singleRow()!.decode(column: 0, as: Int32.self) == value)
         }
         let tooWide = try connection.query("SELECT \(Int64(Int32.max) + 1)").singleRow()!
-        #expect(throws: PostgresError.self) { try tooWide.decode(column: 0, as: Int32.self) }
+        let narrowing = #expect(throws: PostgresError.self) { try tooWide.decode(column: 0, as: Int32.self) }
+        #expect(narrowing?.code == .decoding && narrowing?.sqlState == nil, "\(String(describing: narrowing))")
+        #expect(narrowing?.context?.hasPrefix("column '") == true && narrowing?.context?.contains("(index 0, ") == true)
+        #expect(narrowing?.context?.contains("as Int32: outOfRange") == true, "\(String(describing: narrowing?.context))")
     }
 
     @Test func textBytesUUIDBoolAndJSONRoundTrip() throws {
@@ -75,8 +78,10 @@ import TestSupport
         } catch let error as PostgresError {
             #expect(error.description.contains("'code'") && error.description.contains("index 0") && error.description.contains("Int64"))
         }
-        #expect(throws: PostgresError.self) { try row.decode((String, Int64, Int64).self) }
-        #expect(throws: PostgresError.self) { try row.decode((String).self) }
+        let tooMany = #expect(throws: PostgresError.self) { try row.decode((String, Int64, Int64).self) }
+        #expect(tooMany?.code == .decoding && tooMany?.context == "column index 2 out of range (row has 2)", "\(String(describing: tooMany))")
+        let tooFew = #expect(throws: PostgresError.self) { try row.decode((String).self) }
+        #expect(tooFew?.code == .decoding && tooFew?.context == "decoded 1 columns of a row that has 2", "\(String(describing: tooFew))")
     }
 
     @Test func arraysTravelAsParameters() throws {
@@ -131,8 +136,8 @@ import TestSupport
             SELECT count(*), count(*) FILTER (WHERE memo IS NULL), max(memo) FILTER (WHERE n = 1) FROM lines
             """).singleRow()!.decode((Int64, Int64, String).self)
         #expect(count == 10_000 && nulls == 1_429 && sample == "memo\t1\nline \\ end")
-        struct Stop: Error {}
-        #expect(throws: Stop.self) {
+        struct Stop: Error, Equatable {}
+        #expect(throws: Stop()) {
             try connection.copyFrom("COPY lines (n, memo) FROM STDIN") { writer in
                 try writer.append(row: ["1", "x"])
                 throw Stop()
@@ -150,8 +155,15 @@ import TestSupport
         #expect(socket.value("host") == "/var/run/postgresql" && socket.value("dbname") == "school")
         let query = try PostgresConfiguration(url: "postgresql:///tuition?host=/tmp/x&port=5433")
         #expect(query.value("host") == "/tmp/x" && query.value("port") == "5433")
-        for bad in ["mysql://x", "postgres://h:99999/d", "postgres://h/d?sslmod=x", "postgres://h/%zz"] {
-            #expect(throws: PostgresError.self) { try PostgresConfiguration(url: bad) }
+        let refusals = [
+            ("mysql://x", "the database URL must start with postgres:// or postgresql://"),
+            ("postgres://h:99999/d", "the database URL port is not a number from 1 to 65535"),
+            ("postgres://h/d?sslmod=x", "the database URL has an unknown parameter 'sslmod'"),
+            ("postgres://h/%zz", "the database URL has a malformed percent escape"),
+        ]
+        for (bad, reason) in refusals {
+            let error = #expect(throws: PostgresError.self) { try PostgresConfiguration(url: bad) }
+            #expect(error?.code == .configuration && error?.context == reason, "\(bad): \(String(describing: error))")
         }
     }
 

@@ -70,7 +70,9 @@ import Testing
         series.append(series[0])
         object["collectionByMonth"] = series
         let tampered = try JSONSerialization.data(withJSONObject: object)
-        #expect(throws: ReportError.self) { try JSONDecoder().decode(MonthlyReconciliationReport.self, from: tampered) }
+        #expect(throws: ReportError.duplicateMonth(field: "collectionByMonth", month: report.collectionByMonth[0].month)) {
+            try JSONDecoder().decode(MonthlyReconciliationReport.self, from: tampered)
+        }
         let province = try ReportFixture.province()
         #expect(try JSONDecoder().decode(ProvinceReport.self, from: JSONEncoder().encode(province)) == province)
     }
