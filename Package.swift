@@ -17,7 +17,9 @@ let package = Package(
         .target(name: "CSystem"),
 
         // Pure modules: no database, no network.
-        .target(name: "Core"),
+        // Days since 1970-01-01 ↔ Gregorian dates: the one calendar routine, below Core, Postgres and HTTP.
+        .target(name: "CivilCalendar"),
+        .target(name: "Core", dependencies: ["CivilCalendar"]),
         .target(name: "Crypto", dependencies: ["COpenSSL"]),
         .target(name: "VietQR", dependencies: ["Core"]),
         .target(name: "BankFormats", dependencies: ["Core", "Crypto"]),
@@ -26,8 +28,8 @@ let package = Package(
         .target(name: "Simulation", dependencies: ["Core", "Reconciliation"]),
 
         // Infrastructure.
-        .target(name: "Postgres", dependencies: ["CLibPQ", "CSystem"]),
-        .target(name: "HTTP", dependencies: ["CSystem", "COpenSSL", "Crypto"]),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "CSystem", "CivilCalendar"]),
+        .target(name: "HTTP", dependencies: ["CSystem", "COpenSSL", "Crypto", "CivilCalendar"]),
 
         // The system of record and the services on it.
         .target(name: "Ledger", dependencies: ["Core", "Crypto", "Postgres"]),
@@ -41,10 +43,10 @@ let package = Package(
         // A school with students, fees and invoices, for the tests of the services built on Billing.
         .target(name: "SchoolFixtures", dependencies: ["TestSupport", "Billing", "Ledger", "Postgres", "Core"], path: "Tests/SchoolFixtures"),
 
-        .testTarget(name: "CoreTests", dependencies: ["Core"]),
+        .testTarget(name: "CoreTests", dependencies: ["Core", "CivilCalendar", "TestSupport"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
-        .testTarget(name: "VietQRTests", dependencies: ["VietQR", "Core"]),
-        .testTarget(name: "BankFormatsTests", dependencies: ["BankFormats", "Core"]),
+        .testTarget(name: "VietQRTests", dependencies: ["VietQR", "Core", "TestSupport"]),
+        .testTarget(name: "BankFormatsTests", dependencies: ["BankFormats", "Core", "TestSupport"]),
         .testTarget(name: "ReconciliationTests", dependencies: ["Reconciliation", "Simulation", "Core", "TestSupport"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Core", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),

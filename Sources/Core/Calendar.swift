@@ -1,9 +1,10 @@
+import CivilCalendar
 import Foundation
 
 /// A calendar day with no time zone: effective dates, due dates, booking dates.
 ///
-/// Stored as year, month and day; converted to and from a day count with the
-/// proleptic Gregorian "days from civil" arithmetic, so no `Calendar` or time zone is involved.
+/// Stored as year, month and day; converted to and from a day count by `CivilDay` (the one owner of
+/// the proleptic Gregorian arithmetic), so no `Calendar` or time zone is involved.
 public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
     public let year: Int
     public let month: Int
@@ -31,29 +32,16 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
         do { try self.init(year: year, month: month, day: day) } catch { throw CalendarError.invalidDate(text) }
     }
 
-    /// Days since 1970-01-01.
+    /// The day `days` after 1970-01-01.
     public init(daysSinceEpoch days: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthPrime = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthPrime + 2) / 5 + 1
-        let month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
-        self.year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        self.month = month
-        self.day = day
+        let civil = CivilDay(daysSinceEpoch: days)
+        self.year = civil.year
+        self.month = civil.month
+        self.day = civil.day
     }
 
-    public var daysSinceEpoch: Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
+    /// Days since 1970-01-01.
+    public var daysSinceEpoch: Int { CivilDay(year: year, month: month, day: day).daysSinceEpoch }
 
     public func adding(days: Int) -> CalendarDate { CalendarDate(daysSinceEpoch: daysSinceEpoch + days) }
 

@@ -1,3 +1,5 @@
+import CivilCalendar
+
 /// Parsing and printing of PostgreSQL's text formats, on raw bytes (no Foundation on the hot path).
 enum PostgresText {
     static func integer(_ bytes: UnsafeBufferPointer<UInt8>) throws(PostgresDecodingFailure) -> Int64 {
@@ -111,10 +113,10 @@ enum PostgresText {
             rest += 86_400_000_000
             days -= 1
         }
-        let (year, month, day) = civil(days: Int(days))
+        let date = CivilDay(daysSinceEpoch: Int(days))
         let seconds = Int(rest / 1_000_000)
         let micros = Int(rest % 1_000_000)
-        var text = pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + " "
+        var text = pad(date.year, 4) + "-" + pad(date.month, 2) + "-" + pad(date.day, 2) + " "
         text += pad(seconds / 3600, 2) + ":" + pad(seconds / 60 % 60, 2) + ":" + pad(seconds % 60, 2)
         if micros != 0 { text += "." + pad(micros, 6) }
         return text + "+00"
@@ -169,7 +171,7 @@ enum PostgresText {
         guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { throw .malformed }
         let year = try number(bytes, 0, 4), month = try number(bytes, 5, 2), day = try number(bytes, 8, 2)
         guard (1...12).contains(month), (1...31).contains(day) else { throw .malformed }
-        return days(year: year, month: month, day: day)
+        return CivilDay(year: year, month: month, day: day).daysSinceEpoch
     }
 
     static func number(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ count: Int) throws(PostgresDecodingFailure) -> Int {
@@ -181,26 +183,6 @@ enum PostgresText {
             value = value * 10 + Int(byte - UInt8(ascii: "0"))
         }
         return value
-    }
-
-    static func days(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        return era * 146_097 + yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear - 719_468
-    }
-
-    static func civil(days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthPrime = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthPrime + 2) / 5 + 1
-        let month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     static func pad(_ value: Int, _ width: Int) -> String {

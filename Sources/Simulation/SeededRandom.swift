@@ -6,23 +6,34 @@ public struct SeededRandom: Sendable {
     private var state: (UInt64, UInt64, UInt64, UInt64)
 
     public init(seed: UInt64) {
-        var mixer = seed
-        state = (SeededRandom.splitMix(&mixer), SeededRandom.splitMix(&mixer),
-                 SeededRandom.splitMix(&mixer), SeededRandom.splitMix(&mixer))
+        var mixer = SplitMix64(seed: seed)
+        state = (mixer.next(), mixer.next(), mixer.next(), mixer.next())
     }
 
     /// An independent stream for `index` under `seed`, so parts (schools) can be generated on their own.
     public init(seed: UInt64, stream index: UInt64) {
-        var mixer = seed ^ (index &* 0x9E37_79B9_7F4A_7C15)
-        self.init(seed: SeededRandom.splitMix(&mixer))
+        var mixer = SplitMix64(seed: seed ^ (index &* SplitMix64.increment))
+        self.init(seed: mixer.next())
     }
 
-    static func splitMix(_ state: inout UInt64) -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+    /// SplitMix64: seeds xoshiro's four words from one, and is the plain generator of the program's
+    /// own seeded workloads (the fuzz bench). Tests have their own copy in TestSupport.
+    public struct SplitMix64: Sendable {
+        public private(set) var state: UInt64
+        /// The golden-ratio increment of each step.
+        public static let increment: UInt64 = 0x9E37_79B9_7F4A_7C15
+
+        public init(seed: UInt64) {
+            state = seed
+        }
+
+        public mutating func next() -> UInt64 {
+            state &+= SplitMix64.increment
+            var mixed = state
+            mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+            return mixed ^ (mixed >> 31)
+        }
     }
 
     public mutating func next() -> UInt64 {

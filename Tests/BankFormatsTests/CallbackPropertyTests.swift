@@ -1,18 +1,7 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import BankFormats
-
-/// A seeded generator, so a failing case can be replayed from its seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Sign-then-verify round trips over random inputs, and single changes that must break them.
 @Suite struct CallbackPropertyTests {
@@ -59,7 +48,7 @@ struct SplitMix64: RandomNumberGenerator {
 
     @Test(arguments: seeds)
     func tuitionRoundTripsRandomBodies(_ seed: UInt64) {
-        var random = SplitMix64(state: seed)
+        var random = SplitMix64(seed: seed)
         let secret = CallbackFixtures.secret("secret-\(seed)")
         for _ in 0..<100 {
             let body = (0..<Int.random(in: 0...600, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
@@ -80,7 +69,7 @@ struct SplitMix64: RandomNumberGenerator {
     /// Casso signs canonical JSON: any spelling of the same object verifies; a changed value does not.
     @Test(arguments: seeds)
     func cassoCanonicalFormIgnoresSpelling(_ seed: UInt64) throws {
-        var random = SplitMix64(state: seed)
+        var random = SplitMix64(seed: seed)
         let casso = CallbackFixtures.description("casso")
         guard case .timestampedHMAC(let scheme) = casso.signature else { throw CallbackProviderTests.TestFailure("casso") }
         for _ in 0..<60 {
@@ -106,7 +95,7 @@ struct SplitMix64: RandomNumberGenerator {
 
     @Test(arguments: seeds)
     func payOSRoundTripsRandomFlatData(_ seed: UInt64) throws {
-        var random = SplitMix64(state: seed)
+        var random = SplitMix64(seed: seed)
         let payos = CallbackFixtures.description("payos")
         guard case .sortedFieldsHMAC(let scheme) = payos.signature else { throw CallbackProviderTests.TestFailure("payos") }
         for _ in 0..<60 {
@@ -133,7 +122,7 @@ struct SplitMix64: RandomNumberGenerator {
 
     @Test(arguments: seeds)
     func vnpayRoundTripsRandomQueries(_ seed: UInt64) throws {
-        var random = SplitMix64(state: seed)
+        var random = SplitMix64(seed: seed)
         let vnpay = CallbackFixtures.description("vnpay")
         guard case .formQueryHMAC(let scheme) = vnpay.signature else { throw CallbackProviderTests.TestFailure("vnpay") }
         for _ in 0..<60 {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import BankFormats
 
-/// The vectors of DOMAIN.md §4, byte for byte, through the scheme code (not through descriptions).
+/// The published signature vectors (docs/domain.md §4), byte for byte, through the scheme code (not through descriptions).
 @Suite struct CallbackVectorTests {
     static let cassoKey = CallbackSecret("mgExMrjj4i7a1p8Cs6LmFbpCd8lbw4sSX4LZXPag7TKazeIogtR90tvWYTkwQbvs")!
     static let cassoBody = #"{"error":0,"data":{"id":0,"reference":"MA_GIAO_DICH_THU_NGHIEM","description":"giao dich thu nghiem","amount":599000,"runningBalance":25000000,"transactionDateTime":"2024-10-03 15:06:37","accountNumber":"88888888","bankName":"VPBank","bankAbbreviation":"VPB","virtualAccountNumber":"","virtualAccountName":"","counterAccountName":"NGUYEN VAN A","counterAccountNumber":"8888888888","counterAccountBankId":"970415","counterAccountBankName":"VietinBank"}}"#

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import TestSupport
 import Testing
 @testable import BankFormats
 
@@ -188,7 +189,7 @@ struct StatementCSVTests {
 struct StatementCSVNormalizationTests {
     @Test("the ASCII fast path normalises exactly like VietnameseText.normalized")
     func asciiFastPath() {
-        var generator = SeededGenerator(seed: 7)
+        var generator = SplitMix64(seed: 7)
         let alphabet = Array("aZ09 ._-/:()\t,xyzAB".utf8)
         for _ in 0..<2_000 {
             let text = String(decoding: (0..<Int.random(in: 0...12, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }, as: UTF8.self)

@@ -1,23 +1,7 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import BankFormats
-
-/// SplitMix64: a small, seeded, reproducible generator.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Mutations of a valid file: byte flips, insertions (of random bytes and of syntax that matters to
 /// the parsers), deletions, truncations, duplicated and swapped lines.
@@ -29,7 +13,7 @@ enum StatementMutator {
         "\u{FEFF}", "\u{0}", "\u{FFFF}", "😀",
     ].map { Array($0.utf8) }
 
-    static func mutate(_ seed: [UInt8], using generator: inout SeededGenerator) -> [UInt8] {
+    static func mutate(_ seed: [UInt8], using generator: inout SplitMix64) -> [UInt8] {
         var bytes = seed
         for _ in 0..<Int.random(in: 1...4, using: &generator) {
             apply(Int.random(in: 0..<8, using: &generator), to: &bytes, using: &generator)
@@ -37,7 +21,7 @@ enum StatementMutator {
         return bytes
     }
 
-    private static func apply(_ kind: Int, to bytes: inout [UInt8], using generator: inout SeededGenerator) {
+    private static func apply(_ kind: Int, to bytes: inout [UInt8], using generator: inout SplitMix64) {
         guard !bytes.isEmpty else { return bytes = tokens.randomElement(using: &generator)! }
         let at = Int.random(in: 0..<bytes.count, using: &generator)
         switch kind {
@@ -58,13 +42,13 @@ enum StatementMutator {
         return start..<end
     }
 
-    private static func duplicateLine(_ bytes: inout [UInt8], at index: Int, using generator: inout SeededGenerator) {
+    private static func duplicateLine(_ bytes: inout [UInt8], at index: Int, using generator: inout SplitMix64) {
         let line = Array(bytes[lineRange(bytes, containing: index)])
         let target = lineRange(bytes, containing: Int.random(in: 0..<bytes.count, using: &generator)).lowerBound
         bytes.insert(contentsOf: line, at: target)
     }
 
-    private static func swapLines(_ bytes: inout [UInt8], using generator: inout SeededGenerator) {
+    private static func swapLines(_ bytes: inout [UInt8], using generator: inout SplitMix64) {
         let first = lineRange(bytes, containing: Int.random(in: 0..<bytes.count, using: &generator))
         let second = lineRange(bytes, containing: Int.random(in: 0..<bytes.count, using: &generator))
         guard first.upperBound <= second.lowerBound else { return }
@@ -131,7 +115,7 @@ struct StatementRobustnessTests {
 
     @Test("seeded mutations of the samples never crash or hang; every failure is a clean parse error", arguments: targets)
     func mutations(target: Target) throws {
-        var generator = SeededGenerator(seed: target.seed)
+        var generator = SplitMix64(seed: target.seed)
         let seeds = target.samples.map { ($0, Self.compacted(StatementFixtures.sample($0), isXML: $0.hasSuffix(".xml"))) }
         var failures = 0
         var slowest = Duration.zero

@@ -1,18 +1,7 @@
 import Billing
 import Core
+import TestSupport
 import Testing
-
-/// SplitMix64: a small seeded generator, so a failing case can be replayed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite struct DiscountArithmeticTests {
     func discount(_ value: DiscountValue, fee: Int64? = nil, reason: String = "chính sách") -> StudentDiscount {
@@ -52,7 +41,7 @@ struct SeededGenerator: RandomNumberGenerator {
 
     @Test(arguments: [UInt64(1), 2, 3, 4, 5])
     func linesAlwaysSumToTheTotal(seed: UInt64) {
-        var random = SeededGenerator(state: seed)
+        var random = SplitMix64(seed: seed)
         for _ in 0..<2_000 {
             let charges = (0..<Int.random(in: 1...6, using: &random)).map { index in
                 Charge(feeTypeID: Int64(index + 1), scheduleID: Int64(index + 1),

@@ -114,7 +114,7 @@ import TestSupport
     @Test(arguments: [UInt64(1), 2, 3])
     func randomOperationsKeepEveryInvariant(seed: UInt64) throws {
         let fixture = try LedgerFixture()
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         let purposes: [AccountPurpose] = [.bank, .cash, .receivable, .suspense, .familyCredit, .feeIncome]
         var posted: [(key: String, request: JournalEntryRequest, entryID: Int64)] = []
         var reversed = Set<Int64>()
@@ -172,7 +172,7 @@ import TestSupport
         }
     }
 
-    func randomEntry(_ fixture: LedgerFixture, _ random: inout SplitMix, key: String, purposes: [AccountPurpose]) throws -> JournalEntryRequest {
+    func randomEntry(_ fixture: LedgerFixture, _ random: inout SplitMix64, key: String, purposes: [AccountPurpose]) throws -> JournalEntryRequest {
         let count = 2 + Int(random.next() % 3)
         // The first amount is positive, the middle ones random, the last balances them; never zero.
         var amounts = [Int64(random.next() % 2_000_000) + 1]
@@ -224,15 +224,3 @@ import TestSupport
     }
 }
 
-/// A small seeded generator for the tests.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

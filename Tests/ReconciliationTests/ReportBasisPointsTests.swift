@@ -1,5 +1,6 @@
 import Core
 import Reconciliation
+import TestSupport
 import Testing
 
 @Suite struct ReportBasisPointsTests {
@@ -47,11 +48,8 @@ import Testing
     }
 
     @Test func ratiosAgreeWithPlainIntegerArithmeticWhereItCannotOverflow() {
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func next(_ bound: Int64) -> Int64 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int64((state >> 11) % UInt64(bound))
-        }
+        var random = SplitMix64(seed: 0x9E37_79B9_7F4A_7C15)
+        func next(_ bound: Int64) -> Int64 { Int64(random.next() % UInt64(bound)) }
         for _ in 0..<10_000 {
             let whole = next(100_000_000_000_000) + 1
             let part = next(whole * 2 + 1)

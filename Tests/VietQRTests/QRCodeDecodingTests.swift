@@ -1,5 +1,6 @@
 import Foundation
 import Core
+import TestSupport
 import Testing
 @testable import VietQR
 

@@ -2,7 +2,7 @@ import Core
 import Testing
 @testable import VietQR
 
-/// The vectors of DOMAIN.md §3 with their parts as the document describes them.
+/// The public sample payloads (docs/domain.md §3) with their parts as the specification describes them.
 struct VietQRVector: Sendable, CustomStringConvertible {
     let payload: String
     let bankBIN: String

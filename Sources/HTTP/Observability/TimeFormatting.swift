@@ -1,3 +1,5 @@
+import CivilCalendar
+
 /// Calendar arithmetic for log and header timestamps, without Foundation (it runs for every response).
 enum TimeFormatting {
     struct CivilTime: Equatable {
@@ -15,20 +17,10 @@ enum TimeFormatting {
     static func civil(unixSeconds: Int64) -> CivilTime {
         let days = Int(unixSeconds.floorDivided(by: 86_400))
         let secondsOfDay = Int(unixSeconds - Int64(days) * 86_400)
-        // Days since 0000-03-01, in 400-year eras of 146 097 days; March-based years put leap days last.
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        let weekday = ((days % 7) + 11) % 7  // 1970-01-01 was a Thursday (4).
+        let date = CivilDay(daysSinceEpoch: days)
         return CivilTime(
-            year: year, month: month, day: day, hour: secondsOfDay / 3_600, minute: secondsOfDay / 60 % 60,
-            second: secondsOfDay % 60, weekday: weekday)
+            year: date.year, month: date.month, day: date.day, hour: secondsOfDay / 3_600, minute: secondsOfDay / 60 % 60,
+            second: secondsOfDay % 60, weekday: CivilDay.weekday(daysSinceEpoch: days))
     }
 
     private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]

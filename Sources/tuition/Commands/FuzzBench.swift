@@ -2,6 +2,7 @@ import BankFormats
 import Core
 import Foundation
 import HTTP
+import Simulation
 
 /// Seeded random mutations of valid inputs through the parsers facing the outside world: the HTTP
 /// request decoder and the statement parsers. A crash ends the process (the script sees it); a
@@ -33,7 +34,7 @@ enum FuzzBench {
         default:
             throw UsageError(message: "--target is http, mt940, camt053 or csv", usage: BenchCommand.usage)
         }
-        var random = FuzzRandom(seed: seed)
+        var random = SeededRandom.SplitMix64(seed: seed)
         var refused = 0
         var slowest = 0.0
         let start = Date()
@@ -49,7 +50,7 @@ enum FuzzBench {
     }
 
     /// Byte flips, insertions, deletions, truncations, duplicated or swapped slices.
-    static func mutate(_ seed: [UInt8], _ random: inout FuzzRandom) -> [UInt8] {
+    static func mutate(_ seed: [UInt8], _ random: inout SeededRandom.SplitMix64) -> [UInt8] {
         var bytes = seed
         let rounds = 1 + Int(random.next() % 8)
         for _ in 0..<rounds where !bytes.isEmpty {
@@ -121,18 +122,5 @@ enum FuzzBench {
         } catch {
             return false
         }
-    }
-}
-
-/// SplitMix64: small, seeded, reproducible.
-struct FuzzRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
