@@ -1,4 +1,4 @@
-/// The school levels of Vietnamese education (DOMAIN.md §1). Raw values are what the database stores.
+/// The school levels of Vietnamese education (docs/domain.md §1). Raw values are what the database stores.
 public enum SchoolLevel: String, Sendable, Codable, CaseIterable {
     case preschool
     case primary

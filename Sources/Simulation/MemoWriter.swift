@@ -11,7 +11,7 @@ struct MemoFacts {
     var schoolName: String
 }
 
-/// Bank memos as they arrive (DOMAIN.md §2): codes wrapped in bank prefixes and suffixes, upper or lower case,
+/// Bank memos as they arrive (docs/domain.md §2): codes wrapped in bank prefixes and suffixes, upper or lower case,
 /// with or without diacritics, split, truncated, or no code at all.
 enum MemoWriter {
     /// A VietQR memo holds at most this many characters.

@@ -8,7 +8,7 @@ public struct VietQRBank: Hashable, Sendable, Codable {
         self.bin = bin
     }
 
-    /// The banks schools in this system use (DOMAIN.md §3). Other BINs are valid in payloads too;
+    /// The banks schools in this system use (docs/domain.md §3). Other BINs are valid in payloads too;
     /// this table only gives them names.
     public static let known: [VietQRBank] = [
         VietQRBank(name: "Vietcombank", bin: "970436"),
