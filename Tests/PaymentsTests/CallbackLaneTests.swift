@@ -97,7 +97,9 @@ import TestSupport
         #expect(aDuring.allSatisfy { $0.outcome == .unavailable && $0.status == 503 })
         #expect(aDuring.allSatisfy { $0.seconds < 2 * lockTimeout + 1 })
 
-        // A's retries once the lock is gone: each recorded once, a second retry is a duplicate.
+        // A's retries once the lock is gone (and the sender waited out the lane's "try later" cooldown):
+        // each recorded once, a second retry is a duplicate.
+        Thread.sleep(forTimeInterval: Double(CallbackCommitter.Congestion.standard.congestionCooldownNanoseconds) / 1e9 + 0.5)
         for delivery in aDuring {
             let retried = deliver(delivery.id, CallbackLaneTests.accountA)
             #expect(retried.outcome == .accepted, "\(delivery.id)")

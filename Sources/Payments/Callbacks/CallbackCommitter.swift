@@ -140,11 +140,12 @@ final class CallbackCommitter: Sendable {
             for schoolID in bySchool.keys.sorted() {
                 guard let school = try Schools.find(id: schoolID, on: connection) else { throw LedgerError.unknownSchool(schoolID) }
                 var indices: [Int] = []
-                for index in bySchool[schoolID]! {
+                let schoolIndices = bySchool[schoolID]!
+                let mayBeLate = try LateCallbacks.mayHaveStatementLines(schoolIndices.map { batch[$0].transaction }, on: connection)
+                for (index, mayBeLate) in zip(schoolIndices, mayBeLate) {
                     let pending = batch[index]
                     // A statement line imported before this callback already booked the money (docs/statements.md).
-                    if try LateCallbacks.mayHaveStatementLine(pending.transaction, on: connection),
-                       let late = try LateCallbacks.recognize(pending.transaction, claimedInBatch: lateClaims, on: connection) {
+                    if mayBeLate, let late = try LateCallbacks.recognize(pending.transaction, claimedInBatch: lateClaims, on: connection) {
                         lateClaims[late.bankTransactionID] = LateCallbacks.Claim(pending.transaction)
                         outcomes[index] = (.duplicate, late.bankTransactionID, late.reason)
                         audits.append(DeliveryAudit.Row(audit: pending.audit, verdict: "duplicate", reason: late.reason,
