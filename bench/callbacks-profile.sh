@@ -7,7 +7,6 @@ DURATION="${DURATION:-10}"
 PORT="${PORT:-18381}"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 psql -qc "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'" >/dev/null
-psql -qc "ALTER SYSTEM SET pg_stat_statements.track = 'all'" >/dev/null
 "$BIN" db stop >/dev/null && "$BIN" db start >/dev/null
 psql -qc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
 "$BIN" migrate >/dev/null
