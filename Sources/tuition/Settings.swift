@@ -102,7 +102,8 @@ struct Settings: Codable, Equatable {
             "host = \(host ?? "127.0.0.1")", "port = \(port ?? 8080)", "workers = \(workers ?? 8)",
             "tls_certificate = \(tlsCertificate ?? "(none: plain HTTP)")", "tls_private_key = \(tlsPrivateKey == nil ? "(none)" : "(set, not shown)")",
             "tls_client_ca = \(tlsClientCA ?? "(none: callbacks need no client certificate)")",
-            "lock_timeout_ms = \(sessionLimits.lockTimeoutMilliseconds)", "statement_timeout_ms = \(sessionLimits.statementTimeoutMilliseconds)",
+            "lock_timeout_ms = \(lockTimeoutMilliseconds ?? PostgresSessionLimits.lockTimeoutMillisecondsDefault)",
+            "statement_timeout_ms = \(statementTimeoutMilliseconds ?? PostgresSessionLimits.statementTimeoutMillisecondsDefault)",
         ]
     }
 
