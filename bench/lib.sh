@@ -24,3 +24,23 @@ json_field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.ar
 # Prints the tps figure of a pgbench run (excluding connection time).
 pgbench_tps() { awk '/^tps = / { print int($3); exit }'; }
 ratio() { python3 -c 'import sys; print(f"{int(sys.argv[1]) / max(1, int(sys.argv[2])):.2f}")' "$1" "$2"; }
+
+# CPU per request, so a run on a busy machine can still be read: clock ticks (user + system) of a
+# process and its reaped children; for the database, the postmaster and its live backends.
+cpu_ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+db_postmaster() {
+    local data
+    data=$(psql -Atc 'SHOW data_directory' 2>/dev/null || echo "$BENCH_HOME/pg/data")
+    head -1 "$data/postmaster.pid"
+}
+db_cpu_ticks() {
+    local pm total child
+    pm=$(db_postmaster)
+    total=$(cpu_ticks "$pm")
+    for child in $(ps --ppid "$pm" -o pid=); do total=$(( total + $(cpu_ticks "$child") )); done
+    echo "$total"
+}
+# Microseconds of CPU per request: cpu_us_per TICKS REQUESTS.
+cpu_us_per() { python3 -c 'import os,sys; print(int(int(sys.argv[1]) / os.sysconf("SC_CLK_TCK") * 1e6 / max(1, int(sys.argv[2]))))' "$1" "$2"; }
+# Transactions a pgbench run processed.
+pgbench_count() { awk '/number of transactions actually processed/ { split($NF, a, "/"); print a[1]; exit }'; }

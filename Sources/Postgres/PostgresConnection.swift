@@ -26,7 +26,9 @@ public final class PostgresConnection: @unchecked Sendable {
         configuration.setDefault("connect_timeout", String(PostgresConfiguration.connectTimeoutSecondsDefault))
         configuration.setDefault("application_name", "tuition")
         configuration.set("client_encoding", "UTF8")
-        configuration.set("options", "-c TimeZone=UTC -c DateStyle=ISO,YMD -c IntervalStyle=postgres")
+        // Session limits (`PostgresSessionLimits`) arrive as options too: kept after the fixed ones.
+        let sessionOptions = "-c TimeZone=UTC -c DateStyle=ISO,YMD -c IntervalStyle=postgres"
+        configuration.set("options", [sessionOptions, configuration.value("options")].compactMap { $0 }.joined(separator: " "))
         let pointer = PostgresConnection.connect(configuration.parameters)
         guard let pointer else { throw PostgresError(code: .connectionFailed, serverMessage: "out of memory") }
         guard PQstatus(pointer) == CONNECTION_OK else {

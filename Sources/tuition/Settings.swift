@@ -14,12 +14,16 @@ struct Settings: Codable, Equatable {
     var tlsCertificate: String?
     var tlsPrivateKey: String?
     var tlsClientCA: String?
+    /// `lock_timeout` and `statement_timeout` of the server's pooled connections (docs/operations.md).
+    var lockTimeoutMilliseconds: Int?
+    var statementTimeoutMilliseconds: Int?
 
     static let fileBytesMax = 64 * 1024
 
     enum CodingKeys: String, CodingKey {
         case databaseURL = "database_url", home, host, port, workers
         case tlsCertificate = "tls_certificate", tlsPrivateKey = "tls_private_key", tlsClientCA = "tls_client_ca"
+        case lockTimeoutMilliseconds = "lock_timeout_ms", statementTimeoutMilliseconds = "statement_timeout_ms"
     }
 
     /// Environment variables and the file keys they override.
@@ -56,7 +60,8 @@ struct Settings: Codable, Equatable {
             throw CommandFailure(message: "\(path) is not valid JSON")
         }
         guard let dictionary = object as? [String: Any] else { throw CommandFailure(message: "\(path) must hold a JSON object") }
-        let known = Set(["database_url", "home", "host", "port", "workers", "tls_certificate", "tls_private_key", "tls_client_ca"])
+        let known = Set(["database_url", "home", "host", "port", "workers", "tls_certificate", "tls_private_key", "tls_client_ca",
+                         "lock_timeout_ms", "statement_timeout_ms"])
         if let unknown = dictionary.keys.sorted().first(where: { !known.contains($0) }) {
             throw CommandFailure(message: "\(path): unknown key '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -76,6 +81,11 @@ struct Settings: Codable, Equatable {
         }
         if let port, !(0...65_535).contains(port) { found.append("port: \(port) is not 0 to 65535") }
         if let workers, !(1...ServeCommand.workersMax).contains(workers) { found.append("workers: 1 to \(ServeCommand.workersMax)") }
+        let range = PostgresSessionLimits.millisecondsRange
+        if let value = lockTimeoutMilliseconds, !range.contains(value) { found.append("lock_timeout_ms: \(range.lowerBound) to \(range.upperBound)") }
+        if let value = statementTimeoutMilliseconds, !range.contains(value) {
+            found.append("statement_timeout_ms: \(range.lowerBound) to \(range.upperBound)")
+        }
         if (tlsCertificate == nil) != (tlsPrivateKey == nil) { found.append("tls_certificate and tls_private_key go together") }
         if tlsClientCA != nil && tlsCertificate == nil { found.append("tls_client_ca needs tls_certificate and tls_private_key") }
         for (name, path) in [("tls_certificate", tlsCertificate), ("tls_private_key", tlsPrivateKey), ("tls_client_ca", tlsClientCA)] {
@@ -92,7 +102,15 @@ struct Settings: Codable, Equatable {
             "host = \(host ?? "127.0.0.1")", "port = \(port ?? 8080)", "workers = \(workers ?? 8)",
             "tls_certificate = \(tlsCertificate ?? "(none: plain HTTP)")", "tls_private_key = \(tlsPrivateKey == nil ? "(none)" : "(set, not shown)")",
             "tls_client_ca = \(tlsClientCA ?? "(none: callbacks need no client certificate)")",
+            "lock_timeout_ms = \(lockTimeoutMilliseconds ?? PostgresSessionLimits.lockTimeoutMillisecondsDefault)",
+            "statement_timeout_ms = \(statementTimeoutMilliseconds ?? PostgresSessionLimits.statementTimeoutMillisecondsDefault)",
         ]
+    }
+
+    /// The bounded waits of the server's pooled connections (call after `problems()` is empty).
+    var sessionLimits: PostgresSessionLimits {
+        PostgresSessionLimits(lockTimeoutMilliseconds: lockTimeoutMilliseconds ?? PostgresSessionLimits.lockTimeoutMillisecondsDefault,
+                              statementTimeoutMilliseconds: statementTimeoutMilliseconds ?? PostgresSessionLimits.statementTimeoutMillisecondsDefault)
     }
 
     /// `postgres://user:secret@host/db` → `postgres://user:******@host/db`.
@@ -120,7 +138,8 @@ enum ConfigCommand {
         environment variables DATABASE_URL, TUITION_HOME, TUITION_HOST, TUITION_PORT, TUITION_WORKERS,
         TUITION_TLS_CERT, TUITION_TLS_KEY, TUITION_TLS_CLIENT_CA, which override it) and prints the
         effective settings with secrets masked. Exits 1 when a setting is wrong.
-        File keys: database_url, home, host, port, workers, tls_certificate, tls_private_key, tls_client_ca.
+        File keys: database_url, home, host, port, workers, tls_certificate, tls_private_key, tls_client_ca,
+        lock_timeout_ms, statement_timeout_ms.
         """
 
     static func run(_ arguments: [String]) throws {

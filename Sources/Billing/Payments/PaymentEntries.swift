@@ -9,11 +9,10 @@ struct PaymentAccounts {
     var familyCredit: Int64
 
     static func load(schoolID: Int64, on connection: PostgresConnection) throws -> PaymentAccounts {
+        let ids = try LedgerQueries.accountIDs(schoolID: schoolID, purposes: [.cash, .suspense, .familyCredit], on: connection)
         func id(_ purpose: AccountPurpose) throws -> Int64 {
-            guard let account = try LedgerQueries.account(schoolID: schoolID, purpose: purpose, on: connection) else {
-                throw BillingError.accountMismatch("the school has no active \(purpose.rawValue) account")
-            }
-            return account.accountID
+            guard let id = ids[purpose] else { throw BillingError.accountMismatch("the school has no active \(purpose.rawValue) account") }
+            return id
         }
         return PaymentAccounts(cash: try id(.cash), suspense: try id(.suspense), familyCredit: try id(.familyCredit))
     }

@@ -27,13 +27,13 @@ public struct CallbackIngest: Sendable {
     public let pool: PostgresPool
     public let catalog: CallbackCatalog
     public let clock: @Sendable () -> Date
-    private let committer: CallbackCommitter
+    private let lanes: CallbackLanes
 
     public init(pool: PostgresPool, catalog: CallbackCatalog, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.pool = pool
         self.catalog = catalog
         self.clock = clock
-        self.committer = CallbackCommitter(pool: pool)
+        self.lanes = CallbackLanes(pool: pool)
     }
 
     /// What became of a delivery, for tests and logs; the reply is what the sender gets.
@@ -95,7 +95,7 @@ public struct CallbackIngest: Sendable {
         return try store(normalized, route: route, audit: scoped)
     }
 
-    /// Records, books and applies through the group committer; the audit row of an accepted or
+    /// Records, books and applies through the school's commit lane; the audit row of an accepted or
     /// duplicate delivery commits with the money.
     private func store(_ normalized: NormalizedCallbackTransaction, route: CallbackRoute, audit: DeliveryAudit) throws -> (CallbackOutcome, Int64?, String?) {
         let transaction = NewBankTransaction(
@@ -104,7 +104,7 @@ public struct CallbackIngest: Sendable {
             direction: .incoming, amount: Money(dong: normalized.amount), bookedOn: normalized.localDate,
             occurredAt: normalized.occurredAt, memo: normalized.memo, payerName: normalized.payerName,
             payerAccount: normalized.payerAccount, payerBank: normalized.payerBank, virtualAccount: normalized.virtualAccount)
-        let result = committer.submit(CallbackCommitter.Pending(transaction: transaction, audit: audit,
+        let result = lanes.lane(schoolID: route.schoolID).submit(CallbackCommitter.Pending(transaction: transaction, audit: audit,
                                                                 providerTransactionID: normalized.providerTransactionID))
         switch result.outcome {
         case .accepted: return (.accepted, result.bankTransactionID, result.reason)

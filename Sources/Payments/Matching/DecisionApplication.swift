@@ -31,30 +31,52 @@ public enum DecisionApplication {
 
     /// The students paid, the credit holder's first (it keeps the credit), each once.
     static func students(schoolID: Int64, allocations: [Allocation], creditHolder: CreditHolder?, on connection: PostgresConnection) throws -> [Int64] {
-        var ordered: [Int64] = []
-        if let creditHolder {
-            switch creditHolder {
-            case .student(let id): ordered.append(id)
-            case .family(let key):
-                // Families are keyed "family-<id>" in match data (SchoolMatchData).
-                if let id = Int64(key.dropFirst("family-".count)),
-                   let row = try connection.query("""
-                       SELECT min(student_id) FROM students WHERE school_id = \(schoolID) AND family_id = \(id)
-                       """).singleRow(), let student = try row.decode(column: 0, as: Int64?.self) {
-                    ordered.append(student)
-                }
-            }
-        }
-        if !allocations.isEmpty {
+        try students(schoolID: schoolID, payments: [(allocations, creditHolder)], on: connection)[0]
+    }
+
+    /// `students` for many payments of one school, in at most two queries whatever their count
+    /// (a group commit of callbacks applies many at once).
+    static func students(schoolID: Int64, payments: [(allocations: [Allocation], creditHolder: CreditHolder?)],
+                         on connection: PostgresConnection) throws -> [[Int64]] {
+        let invoiceIDs = Set(payments.flatMap { $0.allocations.map(\.invoiceId) })
+        var studentOfInvoice: [Int64: Int64] = [:]
+        if !invoiceIDs.isEmpty {
             for row in try connection.query("""
-                SELECT DISTINCT student_id FROM invoices WHERE school_id = \(schoolID)
-                AND invoice_id = ANY(\(PostgresInt64Array(allocations.map(\.invoiceId)))) ORDER BY 1
+                SELECT invoice_id, student_id FROM invoices WHERE school_id = \(schoolID) AND invoice_id = ANY(\(PostgresInt64Array(invoiceIDs.sorted())))
                 """) {
-                let id = try row.decode(column: 0, as: Int64.self)
-                if !ordered.contains(id) { ordered.append(id) }
+                let (invoice, student) = try row.decode((Int64, Int64).self)
+                studentOfInvoice[invoice] = student
             }
         }
-        return ordered
+        let familyIDs = Set(payments.compactMap { familyID($0.creditHolder) })
+        var firstOfFamily: [Int64: Int64] = [:]
+        if !familyIDs.isEmpty {
+            for row in try connection.query("""
+                SELECT family_id, min(student_id) FROM students WHERE school_id = \(schoolID) AND family_id = ANY(\(PostgresInt64Array(familyIDs.sorted())))
+                GROUP BY family_id
+                """) {
+                let (family, student) = try row.decode((Int64, Int64).self)
+                firstOfFamily[family] = student
+            }
+        }
+        return payments.map { payment in
+            var ordered: [Int64] = []
+            switch payment.creditHolder {
+            case .student(let id): ordered.append(id)
+            case .family: if let first = familyID(payment.creditHolder).flatMap({ firstOfFamily[$0] }) { ordered.append(first) }
+            case nil: break
+            }
+            for id in Set(payment.allocations.compactMap { studentOfInvoice[$0.invoiceId] }).sorted() where !ordered.contains(id) {
+                ordered.append(id)
+            }
+            return ordered
+        }
+    }
+
+    /// Families are keyed "family-<id>" in match data (SchoolMatchData).
+    private static func familyID(_ holder: CreditHolder?) -> Int64? {
+        guard case .family(let key) = holder else { return nil }
+        return Int64(key.dropFirst("family-".count))
     }
 
     /// The booking date, or the first open day when its month is closed.

@@ -21,17 +21,29 @@ public enum LateCallbacks {
     /// Statement transactions compared with one callback.
     static let candidatesMax = 1_000
 
-    /// A cheap first look, one index read: whether any statement transaction of the callback's
-    /// account with its amount was booked within the window. Only then is `recognize` worth its queries.
-    public static func mayHaveStatementLine(_ transaction: NewBankTransaction, on connection: PostgresConnection) throws -> Bool {
+    /// A cheap first look for a whole batch of one school, in one statement (an index read per
+    /// callback): whether any statement transaction of each callback's account with its amount was
+    /// booked within the window. Only for those is `recognize` worth its queries.
+    public static func mayHaveStatementLines(_ transactions: [NewBankTransaction], on connection: PostgresConnection) throws -> [Bool] {
+        guard let schoolID = transactions.first?.schoolID else { return [] }
+        precondition(transactions.allSatisfy { $0.schoolID == schoolID }, "one school per look")
         let window = StatementImportLimits.confirmationWindowDays
-        return !(try connection.query("""
-            SELECT 1 FROM bank_transactions
-            WHERE school_id = \(transaction.schoolID) AND bank_account_id = \(transaction.bankAccountID) AND origin = 'statement'
-              AND direction = \(transaction.direction.rawValue) AND amount = \(transaction.amount)
-              AND booked_on BETWEEN \(transaction.bookedOn.adding(days: -window)) AND \(transaction.bookedOn.adding(days: window))
-            LIMIT 1
-            """).isEmpty)
+        var found = [Bool](repeating: false, count: transactions.count)
+        for row in try connection.query("""
+            SELECT u.position FROM unnest(\(PostgresInt64Array(transactions.map(\.bankAccountID))),
+                                          \(PostgresTextArray(transactions.map(\.direction.rawValue))),
+                                          \(PostgresInt64Array(transactions.map(\.amount.dong))),
+                                          \(PostgresTextArray(transactions.map { $0.bookedOn.adding(days: -window).iso })),
+                                          \(PostgresTextArray(transactions.map { $0.bookedOn.adding(days: window).iso }))) WITH ORDINALITY
+                                   AS u(account, direction, amount, earliest, latest, position)
+            WHERE EXISTS (SELECT 1 FROM bank_transactions t
+                          WHERE t.school_id = \(schoolID) AND t.bank_account_id = u.account AND t.origin = 'statement'
+                            AND t.direction = u.direction AND t.amount = u.amount
+                            AND t.booked_on BETWEEN u.earliest::date AND u.latest::date)
+            """) {
+            found[Int(try row.decode(column: 0, as: Int64.self)) - 1] = true
+        }
+        return found
     }
 
     /// The statement transaction that already booked this callback's money, if any. The caller holds

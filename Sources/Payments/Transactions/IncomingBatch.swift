@@ -42,18 +42,9 @@ public enum IncomingBatch {
         guard !fresh.isEmpty else { return outcomes.map { $0! } }
         let facts = try SchoolFacts.load(school: school, on: connection)
         let decisions = try match(transactions, fresh: fresh, school: school, on: connection)
-        var bookings: [JournalEntryRequest] = []
-        var payments: [PaymentRequest] = []
-        var paymentOwners: [Int] = []
-        for (position, item) in fresh.enumerated() {
-            let transaction = transactions[item.index]
-            bookings.append(booking(transaction, id: item.id, facts: facts))
-            if let decision = decisions[position], decision.isAutomatic,
-               let request = try paymentRequest(decision, payment: Payment(transaction), id: item.id, facts: facts, on: connection) {
-                payments.append(request)
-                paymentOwners.append(position)
-            }
-        }
+        let bookings = fresh.map { booking(transactions[$0.index], id: $0.id, facts: facts) }
+        let (payments, paymentOwners) = try paymentRequests(decisions, payments: fresh.map { Payment(transactions[$0.index]) },
+                                                            ids: fresh.map(\.id), facts: facts, on: connection)
         let (results, postedBookings) = try PaymentBatch.apply(payments, leadingEntries: bookings, on: connection)
         var explanations = decisions.map { "in suspense: " + ($0?.explanation ?? "money out, for the accountant") }
         var applied = [Bool](repeating: false, count: fresh.count)
@@ -168,13 +159,8 @@ public enum IncomingBatch {
         precondition(transactions.count == ids.count && transactions.allSatisfy { $0.entryID != nil }, "applying transactions not booked")
         let facts = try SchoolFacts.load(school: school, on: connection)
         let decisions = try match(transactions.map { Payment($0).matchInput(id: $0.id) }, school: school, on: connection)
-        var payments: [PaymentRequest] = []
-        for (transaction, decision) in zip(transactions, decisions) {
-            guard let decision, decision.isAutomatic,
-                  let request = try paymentRequest(decision, payment: Payment(transaction), id: transaction.id, facts: facts, on: connection)
-            else { continue }
-            payments.append(request)
-        }
+        let (payments, _) = try paymentRequests(decisions, payments: transactions.map { Payment($0) }, ids: transactions.map(\.id),
+                                                facts: facts, on: connection)
         let (results, _) = try PaymentBatch.apply(payments, leadingEntries: [], on: connection)
         try storeDecisions(transactions.map(\.id), decisions: decisions, entries: transactions.map { $0.entryID! }, schoolID: school.id,
                            on: connection)
@@ -189,13 +175,12 @@ public enum IncomingBatch {
 
         static func load(school: School, on connection: PostgresConnection) throws -> SchoolFacts {
             let banks = try Schools.bankAccounts(schoolID: school.id, on: connection)
-            guard let suspense = try LedgerQueries.account(schoolID: school.id, purpose: .suspense, on: connection)?.accountID else {
+            guard let suspense = try LedgerQueries.accountIDs(schoolID: school.id, purposes: [.suspense], on: connection)[.suspense] else {
                 throw LedgerError.unknownAccount(0)
             }
-            let closed = try connection.query("SELECT closed_through FROM schools WHERE school_id = \(school.id)")
-                .singleRow()!.decode(column: 0, as: CalendarDate?.self)
+            // `school` was read in this transaction (callers find it after taking their locks): its closed period is current.
             return SchoolFacts(bankAccounts: Dictionary(uniqueKeysWithValues: banks.map { ($0.id, $0.accountID) }),
-                               suspense: suspense, closedThrough: closed)
+                               suspense: suspense, closedThrough: school.closedThrough)
         }
     }
 
@@ -230,17 +215,36 @@ public enum IncomingBatch {
         }
     }
 
-    /// The payment that applies an automatic decision; nil when it names no student.
-    static func paymentRequest(_ decision: MatchDecision, payment transaction: Payment, id: Int64, facts: SchoolFacts,
-                               on connection: PostgresConnection) throws -> PaymentRequest? {
-        var credit = Money.zero
-        var holder: CreditHolder?
-        if case .credit(let creditHolder) = decision.remainderDisposition {
-            credit = decision.remainder
-            holder = creditHolder
+    /// The payments that apply the automatic decisions (with the positions of their decisions); the
+    /// students they pay are read for all of them at once.
+    static func paymentRequests(_ decisions: [MatchDecision?], payments: [Payment], ids: [Int64], facts: SchoolFacts,
+                                on connection: PostgresConnection) throws -> (requests: [PaymentRequest], owners: [Int]) {
+        let automatic = decisions.indices.filter { decisions[$0]?.isAutomatic == true }
+        guard let schoolID = payments.first?.schoolID, !automatic.isEmpty else { return ([], []) }
+        let students = try DecisionApplication.students(schoolID: schoolID, payments: automatic.map { position in
+            (decisions[position]!.allocations, creditHolder(decisions[position]!))
+        }, on: connection)
+        var requests: [PaymentRequest] = []
+        var owners: [Int] = []
+        for (position, students) in zip(automatic, students) {
+            guard let request = paymentRequest(decisions[position]!, payment: payments[position], id: ids[position], students: students,
+                                               facts: facts) else { continue }
+            requests.append(request)
+            owners.append(position)
         }
-        let students = try DecisionApplication.students(schoolID: transaction.schoolID, allocations: decision.allocations,
-                                                        creditHolder: holder, on: connection)
+        return (requests, owners)
+    }
+
+    static func creditHolder(_ decision: MatchDecision) -> CreditHolder? {
+        if case .credit(let holder) = decision.remainderDisposition { return holder }
+        return nil
+    }
+
+    /// The payment that applies an automatic decision; nil when it names no student.
+    static func paymentRequest(_ decision: MatchDecision, payment transaction: Payment, id: Int64, students: [Int64],
+                               facts: SchoolFacts) -> PaymentRequest? {
+        let holder = creditHolder(decision)
+        let credit = holder == nil ? Money.zero : decision.remainder
         guard !students.isEmpty else { return nil }
         return PaymentRequest(
             schoolID: transaction.schoolID, source: .bankTransaction(id: id, reference: transaction.bankReference),

@@ -48,7 +48,8 @@ enum ServeCommand {
         let applied = try database.migrate(layout: layout)
         for name in applied { printError("migrated \(name)") }
         // One connection per worker: a handler never waits for another handler's connection.
-        let pool = PostgresPool(configuration: database.configuration, size: configuration.workerThreads, checkoutTimeoutSeconds: 5)
+        let pool = PostgresPool(configuration: database.configuration.limited(by: settings.sessionLimits),
+                                size: configuration.workerThreads, checkoutTimeoutSeconds: 5)
         defer { pool.close() }
         let metrics = HTTPMetrics()
         let context = try APIContext(pool: pool, layout: layout, metrics: metrics,
