@@ -14,12 +14,15 @@ struct Settings: Codable, Equatable {
     var tlsCertificate: String?
     var tlsPrivateKey: String?
     var tlsClientCA: String?
+    /// The server's flood protections (`http_limits`, see HTTPLimitSettings).
+    var httpLimits: HTTPLimitSettings?
 
     static let fileBytesMax = 64 * 1024
 
     enum CodingKeys: String, CodingKey {
         case databaseURL = "database_url", home, host, port, workers
         case tlsCertificate = "tls_certificate", tlsPrivateKey = "tls_private_key", tlsClientCA = "tls_client_ca"
+        case httpLimits = "http_limits"
     }
 
     /// Environment variables and the file keys they override.
@@ -56,9 +59,16 @@ struct Settings: Codable, Equatable {
             throw CommandFailure(message: "\(path) is not valid JSON")
         }
         guard let dictionary = object as? [String: Any] else { throw CommandFailure(message: "\(path) must hold a JSON object") }
-        let known = Set(["database_url", "home", "host", "port", "workers", "tls_certificate", "tls_private_key", "tls_client_ca"])
+        let known = Set(["database_url", "home", "host", "port", "workers", "tls_certificate", "tls_private_key", "tls_client_ca",
+                         HTTPLimitSettings.fileKey])
         if let unknown = dictionary.keys.sorted().first(where: { !known.contains($0) }) {
             throw CommandFailure(message: "\(path): unknown key '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
+        }
+        if let limits = dictionary[HTTPLimitSettings.fileKey] {
+            guard let object = limits as? [String: Any] else { throw CommandFailure(message: "\(path): '\(HTTPLimitSettings.fileKey)' must be a JSON object") }
+            if let unknown = HTTPLimitSettings.unknownKey(in: object) {
+                throw CommandFailure(message: "\(path): unknown key '\(HTTPLimitSettings.fileKey).\(unknown)'")
+            }
         }
         do { return try JSONDecoder().decode(Settings.self, from: data) } catch let error as DecodingError {
             if case .typeMismatch(_, let context) = error, let key = context.codingPath.first?.stringValue {
@@ -77,6 +87,7 @@ struct Settings: Codable, Equatable {
         if let port, !(0...65_535).contains(port) { found.append("port: \(port) is not 0 to 65535") }
         if let workers, !(1...ServeCommand.workersMax).contains(workers) { found.append("workers: 1 to \(ServeCommand.workersMax)") }
         if (tlsCertificate == nil) != (tlsPrivateKey == nil) { found.append("tls_certificate and tls_private_key go together") }
+        found += httpLimits?.problems() ?? []
         if tlsClientCA != nil && tlsCertificate == nil { found.append("tls_client_ca needs tls_certificate and tls_private_key") }
         for (name, path) in [("tls_certificate", tlsCertificate), ("tls_private_key", tlsPrivateKey), ("tls_client_ca", tlsClientCA)] {
             if let path, !FileManager.default.isReadableFile(atPath: path) { found.append("\(name): cannot read \(path)") }
@@ -92,7 +103,7 @@ struct Settings: Codable, Equatable {
             "host = \(host ?? "127.0.0.1")", "port = \(port ?? 8080)", "workers = \(workers ?? 8)",
             "tls_certificate = \(tlsCertificate ?? "(none: plain HTTP)")", "tls_private_key = \(tlsPrivateKey == nil ? "(none)" : "(set, not shown)")",
             "tls_client_ca = \(tlsClientCA ?? "(none: callbacks need no client certificate)")",
-        ]
+        ] + (httpLimits ?? HTTPLimitSettings()).effectiveLines
     }
 
     /// `postgres://user:secret@host/db` → `postgres://user:******@host/db`.
@@ -120,7 +131,8 @@ enum ConfigCommand {
         environment variables DATABASE_URL, TUITION_HOME, TUITION_HOST, TUITION_PORT, TUITION_WORKERS,
         TUITION_TLS_CERT, TUITION_TLS_KEY, TUITION_TLS_CLIENT_CA, which override it) and prints the
         effective settings with secrets masked. Exits 1 when a setting is wrong.
-        File keys: database_url, home, host, port, workers, tls_certificate, tls_private_key, tls_client_ca.
+        File keys: database_url, home, host, port, workers, tls_certificate, tls_private_key, tls_client_ca,
+        http_limits (an object of flood-protection limits; see docs/operations.md).
         """
 
     static func run(_ arguments: [String]) throws {
