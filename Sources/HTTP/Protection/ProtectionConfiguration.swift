@@ -4,10 +4,12 @@ public struct ProtectionConfiguration: Sendable, Equatable {
     /// Open connections one client address may hold at once. Past it, new connections from that address are
     /// refused (429 `too_many_connections_from_address`) without evicting anyone.
     public var connectionsPerAddressMax: Int = 64
-    /// New connections one address may open per second, sustained (token bucket refill).
-    public var newConnectionsPerAddressPerSecond: Double = 50
+    /// New connections one address may open per second, sustained (token bucket refill). Generous: a bank may
+    /// post each callback on a new connection from one address at peak; the cap on open connections is what
+    /// stops a slow-connection flood, this only bounds the churn of accept and close.
+    public var newConnectionsPerAddressPerSecond: Double = 250
     /// New connections one address may open in a burst (token bucket size).
-    public var newConnectionsPerAddressBurst: Int = 100
+    public var newConnectionsPerAddressBurst: Int = 500
     /// Addresses whose connections carry other clients' requests (a reverse proxy): exempt from the per-address
     /// connection limits, and only for them is `X-Forwarded-For` / `Forwarded` read to find the client.
     /// Exact addresses as the server sees them (`127.0.0.1`, `::1`, `10.0.0.5`).
