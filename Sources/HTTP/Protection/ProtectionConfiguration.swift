@@ -3,7 +3,9 @@
 public struct ProtectionConfiguration: Sendable, Equatable {
     /// Open connections one client address may hold at once. Past it, new connections from that address are
     /// refused (429 `too_many_connections_from_address`) without evicting anyone.
-    public var connectionsPerAddressMax: Int = 64
+    /// 128 of the default 1,024: one address can hold an eighth of the cap, and a bank posting callbacks on many
+    /// connections at once while the server is slow still fits.
+    public var connectionsPerAddressMax: Int = 128
     /// New connections one address may open per second, sustained (token bucket refill). Generous: a bank may
     /// post each callback on a new connection from one address at peak; the cap on open connections is what
     /// stops a slow-connection flood, this only bounds the churn of accept and close.
