@@ -2,7 +2,8 @@
 # Stays available under floods (issue 19). A stream of signed callbacks at 100/s from 127.0.0.2 (each on a new
 # connection) and /health probes at 10/s from 127.0.0.3 run for STREAM_SECONDS, first with no attack, then during
 # (a) SLOW_CONNECTIONS slowloris connections from 127.0.0.4 (one header line per second, reopened when closed),
-# (b) a wrk flood of unauthenticated requests (wrk -t2 -c64, from 127.0.0.1), (c) both at once.
+# (b) a wrk flood of unauthenticated requests (wrk -t2 -c64, from 127.0.0.1), (c) both at once, and (d) the same
+# slow connections from a crowd of 15 addresses (127.0.1.1-15), which fills the connection cap so eviction acts.
 # Targets in every scenario: callbacks 0 failures and p99 < 100 ms, every probe answered 2xx; each figure is
 # printed beside the same stream without the attack. The server runs with its default limits. Loopback only,
 # every client bounded in time.
@@ -33,15 +34,22 @@ stream() {
     $TOOL probes --source 127.0.0.3 --seconds "$STREAM_SECONDS" --rate 10 >"$WORK/$1.probes" & local probes=$!
     wait $callbacks $probes
 }
-slow_attack() { timeout $((STREAM_SECONDS + RAMP_SECONDS + 30)) $TOOL slow --source 127.0.0.4 --connections "$SLOW_CONNECTIONS" \
-    --seconds $((STREAM_SECONDS + RAMP_SECONDS + 2)) >"$WORK/$1.slow"; }
-wrk_flood() { wrk -t2 -c64 -d$((STREAM_SECONDS + RAMP_SECONDS + 2))s "http://127.0.0.1:$PORT/v1/schools/$SCHOOL/invoices" >"$WORK/$1.wrk" 2>&1; }
+slow_attack() { timeout $((STREAM_SECONDS + RAMP_SECONDS + 30)) $TOOL slow --source "${2:-127.0.0.4}" --spread "${3:-1}" \
+    --connections "$SLOW_CONNECTIONS" --seconds $((STREAM_SECONDS + RAMP_SECONDS + 2)) >"$WORK/$1.slow"; }
+wrk_flood() {
+    local TIMEFORMAT='wrk_cpu_s %U %S'
+    { time wrk -t2 -c64 -d$((STREAM_SECONDS + RAMP_SECONDS + 2))s "http://127.0.0.1:$PORT/v1/schools/$SCHOOL/invoices" >"$WORK/$1.wrk" 2>&1; } 2>>"$WORK/$1.wrk"
+}
 settle() { sleep 3; }
+# Server CPU seconds (user + system) so far, to read a noisy run: what the attack cost the server itself.
+server_cpu() { awk '{ printf "%.1f", ($14 + $15) / 100 }' "/proc/$SERVER/stat"; }
+measured() { local before; before=$(server_cpu); stream "$1"; echo "$before $(server_cpu)" >"$WORK/$1.cpu"; }
 
-stream none; settle
-slow_attack a & ATTACK=$!; sleep "$RAMP_SECONDS"; stream a; wait $ATTACK; settle
-wrk_flood b & ATTACK=$!; sleep "$RAMP_SECONDS"; stream b; wait $ATTACK; settle
-slow_attack c & SLOW=$!; wrk_flood c & FLOOD=$!; sleep "$RAMP_SECONDS"; stream c; wait $SLOW $FLOOD; settle
+measured none; settle
+slow_attack a & ATTACK=$!; sleep "$RAMP_SECONDS"; measured a; wait $ATTACK; settle
+wrk_flood b & ATTACK=$!; sleep "$RAMP_SECONDS"; measured b; wait $ATTACK; settle
+slow_attack c & SLOW=$!; wrk_flood c & FLOOD=$!; sleep "$RAMP_SECONDS"; measured c; wait $SLOW $FLOOD; settle
+slow_attack d 127.0.1.1 15 & ATTACK=$!; sleep "$RAMP_SECONDS"; measured d; wait $ATTACK; settle
 
 curl -fs -H "Authorization: Bearer $ADMIN" "http://127.0.0.1:$PORT/metrics" >"$WORK/metrics" || true
 echo "bench/flood.sh: callbacks 100/s from 127.0.0.2 (new connection each), /health 10/s from 127.0.0.3, ${STREAM_SECONDS}s per scenario"
@@ -55,20 +63,29 @@ def load(name):
 def wrk_rate(name):
     path = os.path.join(work, name)
     if not os.path.exists(path): return ""
+    rate, cpu = "", ""
     for line in open(path):
-        if line.startswith("Requests/sec:"): return f"wrk {int(float(line.split()[1])):,} req/s"
-    return ""
-labels = {"none": "no attack", "a": "(a) slow connections", "b": "(b) wrk flood, no token", "c": "(c) both"}
+        if line.startswith("Requests/sec:"): rate = f"wrk {int(float(line.split()[1])):,} req/s"
+        if line.startswith("wrk_cpu_s"): cpu = f" ({float(line.split()[1]) + float(line.split()[2]):.1f} s CPU)"
+    return rate + cpu if rate else ""
+def server_cpu(key):
+    path = os.path.join(work, f"{key}.cpu")
+    if not os.path.exists(path): return ""
+    before, after = map(float, open(path).read().split())
+    return f"server {after - before:.1f} s CPU"
+labels = {"none": "no attack", "a": "(a) slow conns, 1 address", "b": "(b) wrk flood, no token", "c": "(c) both",
+          "d": "(d) slow conns, 15 addresses"}
 base = load("none.callbacks")
 print(f"{'scenario':26} {'callbacks ok/sent':>17} {'failed':>6} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'health ok/sent':>14}  attack")
 verdict = True
-for key in ["none", "a", "b", "c"]:
+for key in ["none", "a", "b", "c", "d"]:
     cb, pr = load(f"{key}.callbacks"), load(f"{key}.probes")
     if cb is None or pr is None:
         print(f"{labels[key]:26} (no result)"); verdict = False; continue
     slow = load(f"{key}.slow")
-    attack = []
-    if slow: attack.append(f"slow: {slow['opened']} opened, {slow['refused_429']} refused 429, {slow['refused_503']} 503, {slow['timed_out_408']} 408, {slow['closed']} closed")
+    attack = [server_cpu(key)]
+    if slow: attack.append(f"slow: {slow['opened']} opened, {slow['refused_429']} refused 429, {slow['refused_503']} 503, "
+                           f"{slow['timed_out_408']} 408, {slow['closed']} closed (evicted), {slow['cpu_s']} s CPU")
     if wrk_rate(f"{key}.wrk"): attack.append(wrk_rate(f"{key}.wrk"))
     print(f"{labels[key]:26} {cb['ok']:>8}/{cb['sent']:<8} {cb['failed']:>6} {cb['p50_ms']:>7} {cb['p99_ms']:>7} {cb['max_ms']:>7} {pr['ok']:>7}/{pr['sent']:<6}  {'; '.join(attack)}")
     if cb["failures"] or pr["failures"]: print(f"{'':26} failures: callbacks {cb['failures']} health {pr['failures']}")

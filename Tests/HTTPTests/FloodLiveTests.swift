@@ -209,3 +209,41 @@ struct FloodLiveTests {
         #expect(server.accessEntries.contains { $0.limit == "body_budget" && $0.status == 503 })
     }
 }
+
+@Suite("Flood protection across event loops (live server)", .serialized)
+struct FloodAcrossLoopsTests {
+    @Test("a loop with nothing to evict admits the newcomer and has another loop evict its oldest waiting connection")
+    func evictionAcrossLoops() throws {
+        let server = try TestServer {
+            $0.connectionsMax = 4
+            $0.eventLoopThreads = 2
+            // Long enough that only evictions close connections while the test looks.
+            $0.headTimeoutSeconds = 30
+            $0.idleTimeoutSeconds = 30
+        }
+        defer { server.stop() }
+        // Slow heads spread over both loops, then more connections until both loops are full.
+        var slow: [RawClient] = []
+        for number in 0..<4 {
+            let client = try RawClient(port: server.port, readTimeoutSeconds: 1, sourceAddress: "127.0.0.\(20 + number)")
+            try client.send("GET /health HTTP/1.1\r\n")
+            slow.append(client)
+            usleep(20_000)
+        }
+        #expect(eventually { server.server.metrics.openConnectionCount == 4 })
+        // Honest clients keep arriving and stay connected: whichever loop accepts them, each is served and a
+        // slow head goes (the oldest of the accepting loop, or of the other loop when it has none).
+        var honest: [RawClient] = []
+        for number in 0..<3 {
+            let client = try RawClient(port: server.port, readTimeoutSeconds: 1, sourceAddress: "127.0.0.\(30 + number)")
+            try client.send("GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try client.readResponse().status == 200)
+            honest.append(client)
+        }
+        #expect(eventually { server.server.metrics.renderPrometheus().contains("http_connections_evicted_total 3\n") })
+        #expect(eventually { server.server.metrics.openConnectionCount <= 4 })
+        #expect(server.server.metrics.renderPrometheus().contains("http_connections_rejected_total 0\n"))
+        // Each loop evicts its own oldest waiting connection: mostly slow heads, possibly an idle honest one.
+        #expect((slow + honest).filter { $0.peerClosed() }.count == 3)
+    }
+}

@@ -192,7 +192,10 @@ struct TLSTests {
 
     @Test("over the connection cap a TLS connection is closed without a plain-text 503")
     func overCapacity() throws {
-        let server = try TestServer.tls(clientCA: false) { $0.connectionsMax = 1 }
+        let server = try TestServer.tls(clientCA: false) {
+            $0.connectionsMax = 1
+            $0.eventLoopThreads = 1
+        }
         defer { server.stop() }
         // A request in a handler: the connection may not be evicted for the next one.
         let first = try TLSClient(port: server.port, caFile: certificates.caFile)

@@ -2,13 +2,14 @@
 """Clients for bench/flood.sh, each bound to its own loopback source address and bounded in time.
 
   slow       CONNECTIONS connections that each send a request head one header line per second (slowloris),
-             reopened one second after the server closes or refuses them; prints what happened.
+             reopened one second after the server closes or refuses them; prints what happened. With
+             --spread N they come from N consecutive addresses starting at SOURCE (a crowd, not one host).
   callbacks  signed `tuition`-scheme callbacks at RATE per second, each on a new connection; prints a JSON
              summary (sent, ok, failed, p50/p99/max latency in ms).
   probes     GET /health at RATE per second, each on a new connection; same summary.
 Only loopback addresses are accepted as source and target.
 """
-import argparse, asyncio, hashlib, hmac, http.client, json, os, sys, threading, time
+import argparse, asyncio, hashlib, hmac, http.client, json, os, resource, sys, time
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -25,11 +26,11 @@ def loopback(address):
 
 # ---- slow connections -------------------------------------------------------------------------------------------
 
-async def slow_connection(args, stats, deadline):
+async def slow_connection(args, source, stats, deadline):
     while time.time() < deadline:
         writer = None
         try:
-            reader, writer = await asyncio.open_connection(TARGET, args.port, local_addr=(args.source, 0))
+            reader, writer = await asyncio.open_connection(TARGET, args.port, local_addr=(source, 0))
             stats["opened"] += 1
             writer.write(b"GET /health HTTP/1.1\r\nHost: flood\r\n")
             await writer.drain()
@@ -63,10 +64,14 @@ async def slow_main(args):
     stats = {"opened": 0, "refused_429": 0, "refused_503": 0, "timed_out_408": 0, "closed": 0, "errors": 0}
     deadline = time.time() + args.seconds
     tasks = []
-    for _ in range(args.connections):
-        tasks.append(asyncio.create_task(slow_connection(args, stats, deadline)))
+    prefix, last = args.source.rsplit(".", 1)
+    sources = [f"{prefix}.{int(last) + n}" for n in range(args.spread)]
+    for number in range(args.connections):
+        tasks.append(asyncio.create_task(slow_connection(args, sources[number % len(sources)], stats, deadline)))
         await asyncio.sleep(0.001)
     await asyncio.gather(*tasks, return_exceptions=True)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    stats["cpu_s"] = round(usage.ru_utime + usage.ru_stime, 1)
     print(json.dumps(stats), flush=True)
 
 
@@ -141,6 +146,7 @@ def main():
     parser.add_argument("--source", required=True)
     parser.add_argument("--seconds", type=float, required=True)
     parser.add_argument("--connections", type=int, default=1500)
+    parser.add_argument("--spread", type=int, default=1, help="slow: addresses used, from --source on")
     parser.add_argument("--rate", type=float, default=100)
     parser.add_argument("--timeout", type=float, default=5)
     parser.add_argument("--secret")
@@ -149,6 +155,8 @@ def main():
     parser.add_argument("--prefix", default="FLOOD")
     args = parser.parse_args()
     loopback(args.source)
+    if not 1 <= args.spread <= 200 or int(args.source.rsplit(".", 1)[1]) + args.spread > 255:
+        raise SystemExit("--spread must keep the addresses within SOURCE's /24")
     if not 0 < args.seconds <= 600:
         raise SystemExit("--seconds must be between 0 and 600")
     if args.mode == "slow":

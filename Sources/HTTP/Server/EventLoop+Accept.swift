@@ -70,7 +70,7 @@ extension EventLoop {
         }
         let open = core.metrics.openConnections.wrappingAdd(1, ordering: .relaxed).newValue
         if open > configuration.connectionsMax || draining {
-            guard !draining, evictOldestWaiting() else {
+            guard !draining, evictOldestWaiting() || askAnotherLoopToEvict(open: open) else {
                 core.metrics.openConnections.wrappingSubtract(1, ordering: .relaxed)
                 core.metrics.rejectedConnections.wrappingAdd(1, ordering: .relaxed)
                 if tracked { core.admission.release(address, now: now) }
@@ -92,9 +92,18 @@ extension EventLoop {
         register(transport, peer: accepted.peer, address: address, tracked: tracked)
     }
 
+    /// Connections are owned by their loop, so when this one has nothing to evict, the next loop is asked to
+    /// evict its oldest waiting connection, and this connection is admitted meanwhile: the cap is exceeded by at
+    /// most `evictionOverdraftMax` for the moment it takes. False (refuse) past that, or with a single loop.
+    private func askAnotherLoopToEvict(open: Int) -> Bool {
+        guard core.mailboxes.count > 1, open <= configuration.connectionsMax + Self.evictionOverdraftMax else { return false }
+        core.mailboxes[(index + 1) % core.mailboxes.count].post(.evictOne)
+        return true
+    }
+
     /// Closes this loop's connection that has waited longest without a complete request (see `EvictionOrder`).
-    /// False when this loop has none: connections are owned by their loop, so another loop's are not touched.
-    private func evictOldestWaiting() -> Bool {
+    /// False when this loop has none.
+    func evictOldestWaiting() -> Bool {
         let candidates = connections.lazy.compactMap { $0 }.filter { $0.state == .reading }.map { ($0, $0.timer) }
         guard let victim = EvictionOrder.victim(among: candidates) else { return false }
         core.metrics.protection.connectionsEvicted.wrappingAdd(1, ordering: .relaxed)
