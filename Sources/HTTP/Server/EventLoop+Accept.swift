@@ -70,7 +70,7 @@ extension EventLoop {
         }
         let open = core.metrics.openConnections.wrappingAdd(1, ordering: .relaxed).newValue
         if open > configuration.connectionsMax || draining {
-            guard !draining, evictOldestWaiting() || askAnotherLoopToEvict(open: open) else {
+            guard !draining, makeRoom(open: open) else {
                 core.metrics.openConnections.wrappingSubtract(1, ordering: .relaxed)
                 core.metrics.rejectedConnections.wrappingAdd(1, ordering: .relaxed)
                 if tracked { core.admission.release(address, now: now) }
@@ -90,6 +90,16 @@ extension EventLoop {
             return
         }
         register(transport, peer: accepted.peer, address: address, tracked: tracked)
+    }
+
+    /// At the cap: a loop holding at least its share of the cap evicts its own oldest waiting connection; one
+    /// holding less asks the next loop first. Otherwise a loop with few connections would keep evicting among its
+    /// few young ones (an honest client not yet read would soon be its oldest) while the other loop's slow
+    /// connections grow old.
+    private func makeRoom(open: Int) -> Bool {
+        let share = configuration.connectionsMax / core.mailboxes.count
+        if liveCount >= share, evictOldestWaiting() { return true }
+        return askAnotherLoopToEvict(open: open) || evictOldestWaiting()
     }
 
     /// Connections are owned by their loop, so when this one has nothing to evict, the next loop is asked to
