@@ -17,6 +17,8 @@ struct Settings: Codable, Equatable {
     /// `lock_timeout` and `statement_timeout` of the server's pooled connections (docs/operations.md).
     var lockTimeoutMilliseconds: Int?
     var statementTimeoutMilliseconds: Int?
+    /// The server's flood protections (`http_limits`, see HTTPLimitSettings).
+    var httpLimits: HTTPLimitSettings?
 
     static let fileBytesMax = 64 * 1024
 
@@ -24,6 +26,7 @@ struct Settings: Codable, Equatable {
         case databaseURL = "database_url", home, host, port, workers
         case tlsCertificate = "tls_certificate", tlsPrivateKey = "tls_private_key", tlsClientCA = "tls_client_ca"
         case lockTimeoutMilliseconds = "lock_timeout_ms", statementTimeoutMilliseconds = "statement_timeout_ms"
+        case httpLimits = "http_limits"
     }
 
     /// Environment variables and the file keys they override.
@@ -61,9 +64,15 @@ struct Settings: Codable, Equatable {
         }
         guard let dictionary = object as? [String: Any] else { throw CommandFailure(message: "\(path) must hold a JSON object") }
         let known = Set(["database_url", "home", "host", "port", "workers", "tls_certificate", "tls_private_key", "tls_client_ca",
-                         "lock_timeout_ms", "statement_timeout_ms"])
+                         "lock_timeout_ms", "statement_timeout_ms", HTTPLimitSettings.fileKey])
         if let unknown = dictionary.keys.sorted().first(where: { !known.contains($0) }) {
             throw CommandFailure(message: "\(path): unknown key '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
+        }
+        if let limits = dictionary[HTTPLimitSettings.fileKey] {
+            guard let object = limits as? [String: Any] else { throw CommandFailure(message: "\(path): '\(HTTPLimitSettings.fileKey)' must be a JSON object") }
+            if let unknown = HTTPLimitSettings.unknownKey(in: object) {
+                throw CommandFailure(message: "\(path): unknown key '\(HTTPLimitSettings.fileKey).\(unknown)'")
+            }
         }
         do { return try JSONDecoder().decode(Settings.self, from: data) } catch let error as DecodingError {
             if case .typeMismatch(_, let context) = error, let key = context.codingPath.first?.stringValue {
@@ -87,6 +96,7 @@ struct Settings: Codable, Equatable {
             found.append("statement_timeout_ms: \(range.lowerBound) to \(range.upperBound)")
         }
         if (tlsCertificate == nil) != (tlsPrivateKey == nil) { found.append("tls_certificate and tls_private_key go together") }
+        found += httpLimits?.problems() ?? []
         if tlsClientCA != nil && tlsCertificate == nil { found.append("tls_client_ca needs tls_certificate and tls_private_key") }
         for (name, path) in [("tls_certificate", tlsCertificate), ("tls_private_key", tlsPrivateKey), ("tls_client_ca", tlsClientCA)] {
             if let path, !FileManager.default.isReadableFile(atPath: path) { found.append("\(name): cannot read \(path)") }
@@ -104,7 +114,7 @@ struct Settings: Codable, Equatable {
             "tls_client_ca = \(tlsClientCA ?? "(none: callbacks need no client certificate)")",
             "lock_timeout_ms = \(lockTimeoutMilliseconds ?? PostgresSessionLimits.lockTimeoutMillisecondsDefault)",
             "statement_timeout_ms = \(statementTimeoutMilliseconds ?? PostgresSessionLimits.statementTimeoutMillisecondsDefault)",
-        ]
+        ] + (httpLimits ?? HTTPLimitSettings()).effectiveLines
     }
 
     /// The bounded waits of the server's pooled connections (call after `problems()` is empty).
@@ -139,7 +149,8 @@ enum ConfigCommand {
         TUITION_TLS_CERT, TUITION_TLS_KEY, TUITION_TLS_CLIENT_CA, which override it) and prints the
         effective settings with secrets masked. Exits 1 when a setting is wrong.
         File keys: database_url, home, host, port, workers, tls_certificate, tls_private_key, tls_client_ca,
-        lock_timeout_ms, statement_timeout_ms.
+        lock_timeout_ms, statement_timeout_ms,
+        http_limits (an object of flood-protection limits; see docs/operations.md).
         """
 
     static func run(_ arguments: [String]) throws {

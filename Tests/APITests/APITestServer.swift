@@ -49,6 +49,10 @@ final class APITestServer: @unchecked Sendable {
         var configuration = HTTPServerConfiguration()
         configuration.port = 0
         configuration.workerThreads = 4
+        // The authorization matrix calls every expensive route many times from one address: rate limits have
+        // their own tests (HTTPTests, RouteClassTests).
+        configuration.protection.expensiveRequestsBurst = 100_000
+        configuration.protection.newConnectionsPerAddressBurst = 100_000
         configuration.accessLog = nil
         configuration.errorLog = { _ in }
         server = HTTPServer(configuration: configuration, router: builder.router, metrics: metrics)

@@ -283,21 +283,29 @@ struct LiveServerTests {
         #expect(client.peerClosed())
     }
 
-    @Test("over the connection cap a connection gets 503 and is closed")
+    @Test("over the connection cap, with no connection to evict, a connection gets 503 and is closed")
     func connectionCap() throws {
-        let server = try TestServer { $0.connectionsMax = 2 }
+        // One loop: with two, the accepting loop would ask the other to evict and admit meanwhile (overdraft).
+        let server = try TestServer {
+            $0.connectionsMax = 2
+            $0.eventLoopThreads = 1
+        }
         defer { server.stop() }
+        // Both connections have a request in a handler: neither may be evicted.
         var first: RawClient? = try RawClient(port: server.port)
         let second = try RawClient(port: server.port)
         for client in [first!, second] {
-            try client.send(Self.request("/health"))
-            #expect(try client.readResponse().status == 200)
+            try client.send(Self.request("/sleep/400"))
         }
+        usleep(100_000)
         let third = try RawClient(port: server.port)
         let refused = try third.readResponse()
         #expect(refused.status == 503)
         #expect(refused.bodyText.contains("\"code\":\"too_many_connections\""))
         #expect(third.peerClosed())
+        for client in [first!, second] {
+            #expect(try client.readResponse().status == 200)
+        }
         first = nil
         #expect(eventually { server.server.metrics.openConnectionCount < 2 })
         let fourth = try RawClient(port: server.port)

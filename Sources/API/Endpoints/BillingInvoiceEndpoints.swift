@@ -12,7 +12,8 @@ enum BillingInvoiceEndpoints {
         let base = BillingEndpoints.base
         builder.add(.post, base + "/invoices/issue",
                     summary: "Issue a month's invoices for every active student (re-running issues only what is missing)",
-                    tag: "invoices", roles: BillingEndpoints.writers, request: IssueRequest.self, response: IssueSummaryView.self) { request in
+                    tag: "invoices", roles: BillingEndpoints.writers, request: IssueRequest.self, response: IssueSummaryView.self,
+                    options: RouteOptions(routeClass: .expensive)) { request in
             let body = try request.decode(IssueRequest.self)
             let summary = try BillingRequest.write(context) { connection in
                 try InvoiceIssuer.issue(schoolID: request.scopedSchool.id, period: body.period, issuedOn: body.issuedOn ?? VietnamTime.today,

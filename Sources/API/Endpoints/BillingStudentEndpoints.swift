@@ -14,7 +14,7 @@ enum BillingStudentEndpoints {
                         + "Any bad row refuses the whole file with a 422 listing every problem by line and field.",
                     tag: "students", roles: BillingEndpoints.writers,
                     query: [QueryParameterSpec("dry_run", .boolean, "true: check and report, write nothing.")],
-                    response: RosterImportView.self, options: RouteOptions(bodyBytesMax: RosterImport.fileBytesMax)) { request in
+                    response: RosterImportView.self, options: RouteOptions(bodyBytesMax: RosterImport.fileBytesMax, routeClass: .expensive)) { request in
             try importRoster(request, context: context)
         }
         builder.add(.get, base + "/students", summary: "List students by student code", tag: "students", roles: BillingEndpoints.readers,

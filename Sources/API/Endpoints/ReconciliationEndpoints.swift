@@ -24,7 +24,7 @@ enum ReconciliationEndpoints {
         builder.add(.post, "/v1/schools/{school}/reconciliations",
                     summary: "Run a month: re-match what is unapplied, build the report, close the month when asked and every account agrees",
                     tag: "reconciliation", roles: runners, request: ReconciliationRunRequest.self, response: ReconciliationRunView.self,
-                    status: .created) { request in
+                    status: .created, options: RouteOptions(routeClass: .expensive)) { request in
             let body = try request.decode(ReconciliationRunRequest.self)
             let runner = MonthlyReconciliation(pool: context.pool, bankName: VietQRBank.displayName)
             let result = try translating {
@@ -46,7 +46,8 @@ enum ReconciliationEndpoints {
             return try runResponse(run, school: request.scopedSchool, status: .ok)
         }
         builder.add(.get, "/v1/schools/{school}/reconciliations/{run}/report", summary: "A run's stored report as JSON, CSV or HTML",
-                    tag: "reconciliation", roles: readers, query: [formatParameter, separatorParameter], response: nil) { request in
+                    tag: "reconciliation", roles: readers, query: [formatParameter, separatorParameter], response: nil,
+                    options: RouteOptions(routeClass: .expensive)) { request in
             let run = try storedRun(request, context)
             let report = try translating { try ReconciliationRuns.report(of: run) }
             let name = "doi-soat-\(request.scopedSchool.code)-\(run.month.iso)-\(run.id)"
@@ -55,7 +56,7 @@ enum ReconciliationEndpoints {
         }
         builder.add(.get, "/v1/reports/province", summary: "The province's month per school and district (a district office: its district)",
                     tag: "reconciliation", roles: provinceReaders, query: [monthParameter, formatParameter, separatorParameter],
-                    response: nil) { request in
+                    response: nil, options: RouteOptions(routeClass: .expensive)) { request in
             guard let month = try request.query("month", { try CalendarMonth(iso: $0) }) else {
                 throw APIError.invalidParameter("month", "required, e.g. 2026-09")
             }

@@ -16,7 +16,7 @@ enum StatementEndpoints {
         builder.add(.post, "/v1/schools/{school}/statements",
                     summary: "Import a bank statement file (body: the file's bytes; MT940, camt.053 or a bank CSV export)",
                     tag: "statements", roles: importers, query: queryParameters, response: StatementImportResult.self,
-                    options: RouteOptions(bodyBytesMax: bodyBytesMax)) { request in
+                    options: RouteOptions(bodyBytesMax: bodyBytesMax, routeClass: .expensive)) { request in
             try upload(request, context: context)
         }
     }

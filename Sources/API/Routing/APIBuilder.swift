@@ -59,7 +59,13 @@ public struct APIBuilder {
         }
     }
 
+    /// Bank callbacks and bank collection are critical by their path, so every route under these prefixes,
+    /// including ones added later, gets the reserved workers and is never shed (docs/http.md, "Flood protection").
+    static let criticalPathPrefixes = ["/v1/callbacks/", "/v1/collect/"]
+
     private mutating func register(_ spec: APIRouteSpec, options: RouteOptions, handler: @escaping HTTPHandler) {
+        var options = options
+        if Self.criticalPathPrefixes.contains(where: spec.template.hasPrefix) { options.routeClass = .critical }
         router.add(spec.method, spec.template, options: options, handler: handler)
         specs.append(spec)
     }

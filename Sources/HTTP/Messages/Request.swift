@@ -45,6 +45,9 @@ public struct Request: Sendable {
     public var requestId: String
     /// The peer's address, `ip:port`.
     public var peer: String
+    /// The client's address: the peer's, or for a trusted reverse proxy the one it forwarded
+    /// (`ProtectionConfiguration.trustedProxies`).
+    public var clientAddress: String
     /// A place for layers above HTTP (e.g. the verified caller). Empty when the request arrives.
     public var attributes: HTTPAttributes
     /// The client certificate the connection's TLS handshake verified against the client CA; nil over plain
@@ -55,7 +58,8 @@ public struct Request: Sendable {
         method: HTTPMethod, version: HTTPVersion = .http1_1, target: String, path: String, query: [QueryItem] = [],
         headers: HTTPHeaders = [:], body: [UInt8] = [], pathParameters: PathParameters = PathParameters(),
         routeTemplate: String, routeMetadata: HTTPAttributes = HTTPAttributes(), requestId: String,
-        peer: String, attributes: HTTPAttributes = HTTPAttributes(), clientCertificate: ClientCertificate? = nil
+        peer: String, attributes: HTTPAttributes = HTTPAttributes(), clientCertificate: ClientCertificate? = nil,
+        clientAddress: String? = nil
     ) {
         self.method = method
         self.version = version
@@ -69,6 +73,7 @@ public struct Request: Sendable {
         self.routeMetadata = routeMetadata
         self.requestId = requestId
         self.peer = peer
+        self.clientAddress = clientAddress ?? ClientAddress.host(ofPeer: peer)
         self.attributes = attributes
         self.clientCertificate = clientCertificate
     }

@@ -15,10 +15,12 @@ public struct AccessLogEntry: Sendable, Equatable {
     public var bytes: Int
     /// From the complete head (or the first byte, for requests refused earlier) to the response being queued.
     public var durationMicroseconds: Int64
+    /// The flood protection that refused the request (`load_shed`, `rate_limited`, `body_budget`); nil otherwise.
+    public var limit: String?
 
     public init(
         timeMilliseconds: Int64, requestId: String, method: String, route: String, status: Int, bytes: Int,
-        durationMicroseconds: Int64
+        durationMicroseconds: Int64, limit: String? = nil
     ) {
         self.timeMilliseconds = timeMilliseconds
         self.requestId = requestId
@@ -27,9 +29,11 @@ public struct AccessLogEntry: Sendable, Equatable {
         self.status = status
         self.bytes = bytes
         self.durationMicroseconds = durationMicroseconds
+        self.limit = limit
     }
 
-    /// `{"time":"…Z","request_id":"…","method":"GET","route":"/health","status":200,"bytes":2,"duration_ms":0.042}`
+    /// `{"time":"…Z","request_id":"…","method":"GET","route":"/health","status":200,"bytes":2,"duration_ms":0.042}`,
+    /// with `"limit":"load_shed"` (or `rate_limited`, `body_budget`) when a flood protection refused the request.
     public var jsonLine: String {
         var json: [UInt8] = []
         appendJSON(to: &json)
@@ -52,6 +56,7 @@ public struct AccessLogEntry: Sendable, Equatable {
         ResponseSerializer.appendDecimal(Int(micros / 1_000), to: &json)
         json.append(UInt8(ascii: "."))
         TimeFormatting.appendDigits(Int(micros % 1_000), width: 3, to: &json)
+        if let limit { JSONText.appendMember(&json, "limit", string: limit) }
         json.append(UInt8(ascii: "}"))
     }
 }

@@ -25,6 +25,8 @@ public final class HTTPMetrics: Sendable {
     private let registry = Mutex(Registry())
     let openConnections = Atomic<Int>(0)
     let rejectedConnections = Atomic<Int>(0)
+    /// Refusals and evictions of the flood protections.
+    let protection = ProtectionCounters()
 
     public init() {}
 
@@ -70,6 +72,7 @@ public final class HTTPMetrics: Sendable {
         text.gauge("http_open_connections", help: "Open HTTP connections.", value: Double(openConnectionCount))
         text.counter("http_connections_rejected_total", help: "Connections refused with 503 over the connection cap.",
                      value: Double(rejectedConnections.load(ordering: .relaxed)))
+        protection.render(into: &text)
         for gauge in gauges {
             text.gauge(gauge.name, help: gauge.help, value: gauge.value())
         }

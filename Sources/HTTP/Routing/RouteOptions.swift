@@ -21,10 +21,13 @@ public struct RouteOptions: Sendable {
     /// When set, requests without a well-formed `Authorization: Bearer` header get 401 (with this
     /// realm) before the body is read; the handler still checks the token itself.
     public var bearerRealm: String?
+    /// Priority under load: `.critical` routes get reserved workers and are never shed, `.expensive` ones are
+    /// rate limited and shed first.
+    public var routeClass: RouteClass
 
     public init(
         bodyBytesMax: Int? = nil, execution: RouteExecution = .worker, metadata: HTTPAttributes = HTTPAttributes(),
-        requiresClientCertificate: Bool = false, bearerRealm: String? = nil
+        requiresClientCertificate: Bool = false, bearerRealm: String? = nil, routeClass: RouteClass = .standard
     ) {
         precondition(bodyBytesMax.map { $0 >= 0 } ?? true, "bodyBytesMax must not be negative")
         self.bodyBytesMax = bodyBytesMax
@@ -32,6 +35,7 @@ public struct RouteOptions: Sendable {
         self.metadata = metadata
         self.requiresClientCertificate = requiresClientCertificate
         self.bearerRealm = bearerRealm
+        self.routeClass = routeClass
     }
 
     /// Options for a cheap route run on the event loop.

@@ -22,6 +22,12 @@ final class Connection {
     let token: UInt64
     let transport: any HTTPTransport
     let peer: String
+    /// The peer's address without the port: the key of the per-address limits.
+    let address: String
+    /// Counted in the per-address table (release on close).
+    let admissionTracked: Bool
+    /// Body bytes reserved in the server-wide budget for the current request.
+    var bodyBytesReserved = 0
     let input: InputBuffer
     var state = State.reading
     var timer: ConnectionTimer
@@ -38,10 +44,13 @@ final class Connection {
     /// Set when the TLS handshake finishes; `.absent` for plain TCP.
     var clientCertificate = ClientCertificateStatus.absent
 
-    init(token: UInt64, transport: any HTTPTransport, peer: String, limits: HTTPParserLimits, acceptedAt now: UInt64) {
+    init(token: UInt64, transport: any HTTPTransport, peer: String, address: String, admissionTracked: Bool,
+         limits: HTTPParserLimits, acceptedAt now: UInt64) {
         self.token = token
         self.transport = transport
         self.peer = peer
+        self.address = address
+        self.admissionTracked = admissionTracked
         timer = ConnectionTimer(acceptedAt: now, handshaking: !transport.isEstablished)
         decoder = HTTPRequestDecoder(limits: limits)
         let headBytesMax = limits.requestLineBytesMax + limits.headerSectionBytesMax

@@ -58,13 +58,25 @@ extension EventLoop {
         }
     }
 
+    /// Per-address limits first (an address over its limits never makes anyone else be evicted), then the
+    /// connection cap: over it, the connection waiting longest without a complete request is evicted, and only
+    /// when there is none is the new one refused.
     private func admit(_ accepted: Socket.Accepted) {
-        let open = core.metrics.openConnections.wrappingAdd(1, ordering: .relaxed).newValue
-        guard open <= configuration.connectionsMax, !draining else {
-            core.metrics.openConnections.wrappingSubtract(1, ordering: .relaxed)
-            core.metrics.rejectedConnections.wrappingAdd(1, ordering: .relaxed)
-            rejectOverCapacity(accepted.descriptor)
+        let address = ClientAddress.host(ofPeer: accepted.peer)
+        let decision: AddressAdmissionTable.Decision = draining ? .admitted(tracked: false) : core.admission.admit(address, now: now)
+        guard case .admitted(let tracked) = decision else {
+            refuseFromAddress(accepted.descriptor, decision)
             return
+        }
+        let open = core.metrics.openConnections.wrappingAdd(1, ordering: .relaxed).newValue
+        if open > configuration.connectionsMax || draining {
+            guard !draining, makeRoom(open: open) else {
+                core.metrics.openConnections.wrappingSubtract(1, ordering: .relaxed)
+                core.metrics.rejectedConnections.wrappingAdd(1, ordering: .relaxed)
+                if tracked { core.admission.release(address, now: now) }
+                rejectOverCapacity(accepted.descriptor)
+                return
+            }
         }
         let transport: any HTTPTransport
         do {
@@ -74,15 +86,60 @@ extension EventLoop {
             configuration.errorLog("could not set up a connection from \(accepted.peer): \(error)")
             SystemCall.close(accepted.descriptor)
             core.metrics.openConnections.wrappingSubtract(1, ordering: .relaxed)
+            if tracked { core.admission.release(address, now: now) }
             return
         }
-        register(transport, peer: accepted.peer)
+        register(transport, peer: accepted.peer, address: address, tracked: tracked)
     }
 
-    private func register(_ transport: any HTTPTransport, peer: String) {
+    /// At the cap: a loop holding at least its share of the cap evicts its own oldest waiting connection; one
+    /// holding less asks the next loop first. Otherwise a loop with few connections would keep evicting among its
+    /// few young ones (an honest client not yet read would soon be its oldest) while the other loop's slow
+    /// connections grow old.
+    private func makeRoom(open: Int) -> Bool {
+        let share = configuration.connectionsMax / core.mailboxes.count
+        if liveCount >= share, evictOldestWaiting() { return true }
+        return askAnotherLoopToEvict(open: open) || evictOldestWaiting()
+    }
+
+    /// Connections are owned by their loop, so when this one has nothing to evict, the next loop is asked to
+    /// evict its oldest waiting connection, and this connection is admitted meanwhile: the cap is exceeded by at
+    /// most `evictionOverdraftMax` for the moment it takes. False (refuse) past that, or with a single loop.
+    private func askAnotherLoopToEvict(open: Int) -> Bool {
+        guard core.mailboxes.count > 1, open <= configuration.connectionsMax + Self.evictionOverdraftMax else { return false }
+        core.mailboxes[(index + 1) % core.mailboxes.count].post(.evictOne)
+        return true
+    }
+
+    /// Closes this loop's connection that has waited longest without a complete request (see `EvictionOrder`).
+    /// False when this loop has none.
+    func evictOldestWaiting() -> Bool {
+        let candidates = connections.lazy.compactMap { $0 }.filter { $0.state == .reading }.map { ($0, $0.timer) }
+        guard let victim = EvictionOrder.victim(among: candidates) else { return false }
+        core.metrics.protection.connectionsEvicted.wrappingAdd(1, ordering: .relaxed)
+        close(victim)
+        return true
+    }
+
+    private func refuseFromAddress(_ descriptor: Int32, _ decision: AddressAdmissionTable.Decision) {
+        let detail: String
+        if decision == .tooManyConnections {
+            core.metrics.protection.connectionsRefusedPerAddress.wrappingAdd(1, ordering: .relaxed)
+            detail = "this address has too many open connections; reuse one or retry shortly"
+        } else {
+            core.metrics.protection.connectionsRefusedNewPerAddress.wrappingAdd(1, ordering: .relaxed)
+            detail = "this address opens connections too fast; reuse one or retry shortly"
+        }
+        let error = HTTPError(status: .tooManyRequests, code: "too_many_connections_from_address", detail: detail,
+                              headers: ["Retry-After": "1"])
+        refuseConnection(descriptor, error)
+    }
+
+    private func register(_ transport: any HTTPTransport, peer: String, address: String, tracked: Bool) {
         let slot = freeSlots.popLast() ?? appendSlot()
         let token = UInt64(generations[slot]) << 32 | UInt64(slot)
-        let connection = Connection(token: token, transport: transport, peer: peer, limits: core.parserLimits, acceptedAt: now)
+        let connection = Connection(token: token, transport: transport, peer: peer, address: address, admissionTracked: tracked,
+                                    limits: core.parserLimits, acceptedAt: now)
         let events = Epoll.input | Epoll.output | Epoll.readHangUp | Epoll.edgeTriggered
         do {
             try epoll.add(transport.descriptor, events: events, data: token)
@@ -91,6 +148,7 @@ extension EventLoop {
             transport.close()
             freeSlots.append(slot)
             core.metrics.openConnections.wrappingSubtract(1, ordering: .relaxed)
+            if tracked { core.admission.release(address, now: now) }
             return
         }
         connections[slot] = connection
@@ -107,13 +165,18 @@ extension EventLoop {
 
     /// Over the connection cap: a best-effort 503 in one non-blocking send (plain HTTP only), then close.
     private func rejectOverCapacity(_ descriptor: Int32) {
+        let error = HTTPError(status: .serviceUnavailable, code: "too_many_connections",
+                              detail: "the server has too many open connections; retry shortly",
+                              headers: ["Retry-After": "1"])
+        refuseConnection(descriptor, error)
+    }
+
+    /// A refused connection: a best-effort answer in one non-blocking send (plain HTTP only), then close.
+    private func refuseConnection(_ descriptor: Int32, _ error: HTTPError) {
         guard core.transport.speaksPlainHTTP else {
             SystemCall.close(descriptor)
             return
         }
-        let error = HTTPError(status: .serviceUnavailable, code: "too_many_connections",
-                              detail: "the server has too many open connections; retry shortly",
-                              headers: ["Retry-After": "1"])
         var bytes: [UInt8] = []
         let framing = ResponseSerializer.Framing(
             requestId: RequestID.make(), closeConnection: true, announceKeepAlive: false, omitBody: false,
@@ -140,5 +203,7 @@ extension EventLoop {
         freeSlots.append(slot)
         liveCount -= 1
         core.metrics.openConnections.wrappingSubtract(1, ordering: .relaxed)
+        if connection.admissionTracked { core.admission.release(connection.address, now: now) }
+        releaseBodyBytes(connection)
     }
 }

@@ -115,10 +115,20 @@ extension EventLoop {
                                hasBody: hasBody)
                 return
             }
+            if let refusal = protectionRefusal(route: route, head: head, connection: connection) {
+                connection.exchange?.limit = refusal.limit
+                answerFromHead(connection, ProblemDocument.response(refusal.error, requestId: requestId), hasBody: hasBody)
+                return
+            }
             connection.routing = .route(route, parameters, head)
             let cap = route.options.bodyBytesMax ?? configuration.bodyBytesMaxDefault
             if let error = connection.decoder.startBody(bodyBytesMax: cap) {
                 refuse(connection, error)
+                return
+            }
+            if let refusal = reserveBodyBytes(connection, framing: head.framing, cap: cap) {
+                connection.exchange?.limit = refusal.limit
+                refuse(connection, refusal.error)
                 return
             }
             if head.expectsContinue && !sendContinue(connection) { return }
@@ -185,7 +195,9 @@ extension EventLoop {
                 method: head.method, version: head.version, target: head.target, path: head.components.path,
                 query: head.components.query, headers: head.headers, body: body, pathParameters: parameters,
                 routeTemplate: route.template, routeMetadata: route.options.metadata, requestId: exchange.requestId,
-                peer: connection.peer, clientCertificate: connection.clientCertificate.verified)
+                peer: connection.peer, clientCertificate: connection.clientCertificate.verified,
+                clientAddress: ClientAddress.resolve(peerAddress: connection.address, headers: head.headers,
+                                                     trustedProxies: core.trustedProxies))
             switch route.options.execution {
             case .inline:
                 queueResponse(connection, Responder.respond(route, to: request, errorLog: configuration.errorLog))
@@ -199,7 +211,7 @@ extension EventLoop {
         let mailbox = self.mailbox
         let token = connection.token
         let errorLog = configuration.errorLog
-        let queued = core.workers.submit {
+        let queued = core.workers.submit(critical: route.options.routeClass == .critical) {
             let response = Responder.respond(route, to: request, errorLog: errorLog)
             mailbox.post(.completed(token: token, exchange: exchange, response: response))
         }
@@ -238,6 +250,7 @@ extension EventLoop {
         guard let exchange = connection.exchange else { preconditionFailure("a response without a request") }
         precondition(connection.outputOffset == 0 && connection.output.isEmpty, "a response is already queued")
         connection.exchange = nil
+        releaseBodyBytes(connection)
         connection.requestsServed += 1
         let close = forceClose || !exchange.keepAlive || draining
             || connection.requestsServed >= configuration.requestsPerConnectionMax
@@ -264,7 +277,8 @@ extension EventLoop {
         accessLogUnflushed = true
         accessLog.record(AccessLogEntry(
             timeMilliseconds: wallMilliseconds, requestId: exchange.requestId, method: exchange.method?.rawValue ?? "-",
-            route: exchange.routeLabel, status: status, bytes: bodyBytes, durationMicroseconds: Int64(duration / 1_000)))
+            route: exchange.routeLabel, status: status, bytes: bodyBytes, durationMicroseconds: Int64(duration / 1_000),
+            limit: exchange.limit))
     }
 
     /// Writes queued output; true when it is all written and the connection can go on.

@@ -11,6 +11,9 @@ final class EventLoop {
     static let requestsPerTurnMax = 16
     /// Longest sleep between timer sweeps.
     static let sweepIntervalNanosecondsMax: UInt64 = 1_000_000_000
+    /// Connections a loop may admit over `connectionsMax` while another loop evicts one for each (when the
+    /// accepting loop has nothing to evict itself); past it, new connections are refused.
+    static let evictionOverdraftMax = 64
     /// After the file table fills up, accepting pauses this long.
     static let acceptPauseNanoseconds: UInt64 = 100_000_000
 
@@ -129,6 +132,8 @@ final class EventLoop {
                 completeFromWorker(token: token, exchange: exchange, response: response)
             case .beginShutdown:
                 beginDraining()
+            case .evictOne:
+                _ = evictOldestWaiting()
             }
         }
     }

@@ -12,6 +12,8 @@ struct Exchange: Sendable {
     /// HEAD: send the headers of the response but not its body.
     var omitBody: Bool
     var startedAt: UInt64
+    /// The flood protection that refused the request (`load_shed`, `rate_limited`, `body_budget`), for the access log.
+    var limit: String?
 
     static func unmatched(requestId: String, method: HTTPMethod?, keepAlive: Bool, startedAt: UInt64) -> Exchange {
         Exchange(requestId: requestId, method: method, templateIndex: -1, routeLabel: HTTPMetrics.unmatchedRoute,

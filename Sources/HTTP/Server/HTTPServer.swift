@@ -21,6 +21,7 @@ public final class HTTPServer: Sendable {
     /// The routes served, with middleware applied.
     public let router: Router
     private let workers: WorkerPool
+    private let bodyBudget: BodyBudget
     private let lifecycle = Mutex(Lifecycle.idle)
     private let finished = DispatchGroup()
     private let port = Atomic<Int>(-1)
@@ -31,8 +32,10 @@ public final class HTTPServer: Sendable {
         self.configuration = configuration
         self.router = router.composed()
         self.metrics = metrics
-        let workers = WorkerPool(queueMax: configuration.workerQueueMax)
+        let workers = WorkerPool(queueMax: configuration.workerQueueMax, criticalQueueMax: configuration.protection.criticalQueueMax)
         self.workers = workers
+        let bodyBudget = BodyBudget(bytesMax: configuration.protection.bodyBufferBytesMax)
+        self.bodyBudget = bodyBudget
         metrics.attach(templates: self.router.templates)
         metrics.registerGauge(name: "http_worker_queue_depth", help: "Requests waiting for a worker thread.") {
             Double(workers.queueDepth)
@@ -42,6 +45,42 @@ public final class HTTPServer: Sendable {
         }
         metrics.registerGauge(name: "http_worker_threads", help: "Worker threads.") {
             Double(configuration.workerThreads)
+        }
+        Self.registerProtectionGauges(metrics, configuration: configuration, workers: workers, bodyBudget: bodyBudget)
+    }
+
+    /// The flood-protection limits in force and their current use, so an operator sees both in `/metrics`.
+    private static func registerProtectionGauges(
+        _ metrics: HTTPMetrics, configuration: HTTPServerConfiguration, workers: WorkerPool, bodyBudget: BodyBudget
+    ) {
+        let limits = configuration.protection
+        let fixed: [(String, String, Double)] = [
+            ("http_limit_connections_max", "Open connections allowed (then eviction, then 503).", Double(configuration.connectionsMax)),
+            ("http_limit_connections_per_address_max", "Open connections allowed per client address.", Double(limits.connectionsPerAddressMax)),
+            ("http_limit_new_connections_per_address_per_second", "New connections per address per second, sustained.",
+             limits.newConnectionsPerAddressPerSecond),
+            ("http_limit_new_connections_per_address_burst", "New connections per address in a burst.", Double(limits.newConnectionsPerAddressBurst)),
+            ("http_limit_expensive_requests_per_minute_per_token", "Expensive-route requests per token per minute.",
+             Double(limits.expensiveRequestsPerMinutePerToken)),
+            ("http_limit_expensive_requests_per_minute_per_address", "Expensive-route requests per address per minute.",
+             Double(limits.expensiveRequestsPerMinutePerAddress)),
+            ("http_limit_expensive_requests_burst", "Expensive-route requests per token or address in a burst.", Double(limits.expensiveRequestsBurst)),
+            ("http_limit_shed_expensive_queue_depth", "General queue depth from which expensive requests are shed.",
+             Double(limits.shedExpensiveQueueDepth)),
+            ("http_limit_shed_standard_queue_depth", "General queue depth from which standard requests are shed.",
+             Double(limits.shedStandardQueueDepth)),
+            ("http_limit_body_buffer_bytes", "Request-body bytes all connections may buffer together.", Double(limits.bodyBufferBytesMax)),
+            ("http_critical_workers_reserved", "Worker threads that run only critical routes (callbacks).",
+             Double(limits.reservedWorkers(workerThreads: configuration.workerThreads))),
+        ]
+        for (name, help, value) in fixed {
+            metrics.registerGauge(name: name, help: help) { value }
+        }
+        metrics.registerGauge(name: "http_critical_queue_depth", help: "Critical requests waiting for a worker thread.") {
+            Double(workers.criticalQueueDepth)
+        }
+        metrics.registerGauge(name: "http_body_buffer_bytes_reserved", help: "Request-body bytes reserved by requests in progress.") {
+            Double(bodyBudget.bytesReserved)
         }
     }
 
@@ -70,7 +109,8 @@ public final class HTTPServer: Sendable {
                 epolls.append(try Epoll.create())
                 mailboxes.append(try LoopMailbox())
             }
-            try workers.start(threads: configuration.workerThreads)
+            try workers.start(threads: configuration.workerThreads,
+                              reserved: configuration.protection.reservedWorkers(workerThreads: configuration.workerThreads))
         } catch {
             epolls.forEach(SystemCall.close)
             SystemCall.close(listener)
@@ -80,7 +120,7 @@ public final class HTTPServer: Sendable {
         self.port.store(port, ordering: .releasing)
         let core = ServerCore(
             configuration: configuration, router: router, metrics: metrics, workers: workers, listener: listener,
-            tls: tls, mailboxes: mailboxes, onStopped: { [weak self] in self?.didStop() })
+            tls: tls, mailboxes: mailboxes, bodyBudget: bodyBudget, onStopped: { [weak self] in self?.didStop() })
         for (index, descriptor) in epolls.enumerated() {
             // A loop thread that cannot start leaves the server unable to stop cleanly: treat it as fatal.
             do {

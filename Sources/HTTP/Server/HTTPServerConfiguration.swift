@@ -46,6 +46,9 @@ public struct HTTPServerConfiguration: Sendable {
     /// On shutdown, how long requests in flight may take before connections are dropped.
     public var shutdownGraceSeconds: Double = 25
 
+    /// Per-address limits, eviction, callbacks-first workers, shedding, rate limits and the body budget.
+    public var protection = ProtectionConfiguration()
+
     /// Receives one entry per request; nil disables the access log.
     public var accessLog: AccessLogSink? = .standardOutput
     /// Receives server-side error messages (handler failures, accept errors). Never sent to clients.
@@ -87,6 +90,7 @@ public struct HTTPServerConfiguration: Sendable {
         }
         precondition(tls == nil || transport is PlainTCPTransportFactory, "set either tls or a custom transport, not both")
         tls?.validate()
+        protection.validate(workerThreads: workerThreads)
     }
 
     static func nanoseconds(_ seconds: Double) -> UInt64 {

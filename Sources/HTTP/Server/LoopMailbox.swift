@@ -7,6 +7,8 @@ enum LoopMessage: Sendable {
     /// A worker finished a request of connection `token`.
     case completed(token: UInt64, exchange: Exchange, response: Response)
     case beginShutdown
+    /// Another loop admitted a connection over the cap because it had nothing to evict: evict one here.
+    case evictOne
 }
 
 /// Messages for one event loop plus an eventfd that wakes it. The eventfd is written only when the list goes

@@ -14,6 +14,10 @@ final class ServerCore: Sendable {
     let parserLimits: HTTPParserLimits
     let timeouts: ConnectionTimeouts
     let mailboxes: [LoopMailbox]
+    let admission: ConnectionAdmission
+    let rateLimiter: RequestRateLimiter
+    let bodyBudget: BodyBudget
+    let trustedProxies: Set<String>
     private let loopsWatchingListener: Atomic<Int>
     private let loopsRunning: Atomic<Int>
     private let stopping = Atomic<Bool>(false)
@@ -21,7 +25,7 @@ final class ServerCore: Sendable {
 
     init(
         configuration: HTTPServerConfiguration, router: Router, metrics: HTTPMetrics, workers: WorkerPool,
-        listener: Int32, tls: TLSTransportFactory?, mailboxes: [LoopMailbox], onStopped: @escaping @Sendable () -> Void
+        listener: Int32, tls: TLSTransportFactory?, mailboxes: [LoopMailbox], bodyBudget: BodyBudget, onStopped: @escaping @Sendable () -> Void
     ) {
         self.configuration = configuration
         self.router = router
@@ -32,6 +36,10 @@ final class ServerCore: Sendable {
         transport = tls ?? configuration.transport
         self.mailboxes = mailboxes
         self.onStopped = onStopped
+        admission = ConnectionAdmission(limits: configuration.protection)
+        rateLimiter = RequestRateLimiter(limits: configuration.protection)
+        self.bodyBudget = bodyBudget
+        trustedProxies = Set(configuration.protection.trustedProxies)
         parserLimits = configuration.parserLimits
         timeouts = configuration.timeouts
         loopsWatchingListener = Atomic(mailboxes.count)

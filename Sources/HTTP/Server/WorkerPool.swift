@@ -1,41 +1,81 @@
 import Dispatch
 import Synchronization
 
-/// A fixed set of threads running handlers from a bounded queue.
+/// A fixed set of threads running handlers from two bounded queues.
 ///
-/// Handlers block in libpq; the database pool is sized to `workerThreads`, so each worker in effect owns one
+/// Handlers block in libpq; the database pool is sized to the thread count, so each worker in effect owns one
 /// connection and never waits for a checkout. A full queue is refused (503) rather than grown.
+///
+/// **Callbacks first.** `.critical` jobs (bank callbacks and collection) have their own queue, and `reserved`
+/// threads take only those, so slow reports or a flood of other requests can occupy at most the other threads.
+/// The other threads take critical jobs before general ones.
 final class WorkerPool: Sendable {
     typealias Job = @Sendable () -> Void
 
-    private struct Queue: Sendable {
+    private struct Ring: Sendable {
         var slots: [Job?]
         var head = 0
         var count = 0
+
+        init(capacity: Int) { slots = [Job?](repeating: nil, count: capacity) }
+
+        mutating func push(_ job: @escaping Job) -> Bool {
+            guard count < slots.count else { return false }
+            slots[(head + count) % slots.count] = job
+            count += 1
+            return true
+        }
+
+        mutating func pop() -> Job? {
+            guard count > 0 else { return nil }
+            let job = slots[head]
+            slots[head] = nil
+            head = (head + 1) % slots.count
+            count -= 1
+            return job
+        }
+    }
+
+    private struct Queues: Sendable {
+        var critical: Ring
+        var general: Ring
         var stopping = false
     }
 
-    private let queue: Mutex<Queue>
-    private let ready = DispatchSemaphore(value: 0)
+    private let queues: Mutex<Queues>
+    /// Signalled once per job submitted (critical or general): wakes a general thread.
+    private let generalReady = DispatchSemaphore(value: 0)
+    /// Signalled once per critical job: wakes a reserved thread.
+    private let criticalReady = DispatchSemaphore(value: 0)
     private let running = DispatchGroup()
     private let busy = Atomic<Int>(0)
+    private let busyReserved = Atomic<Int>(0)
     let queueMax: Int
+    let criticalQueueMax: Int
 
-    init(queueMax: Int) {
-        precondition(queueMax > 0)
+    init(queueMax: Int, criticalQueueMax: Int) {
+        precondition(queueMax > 0 && criticalQueueMax > 0)
         self.queueMax = queueMax
-        queue = Mutex(Queue(slots: [Job?](repeating: nil, count: queueMax)))
+        self.criticalQueueMax = criticalQueueMax
+        queues = Mutex(Queues(critical: Ring(capacity: criticalQueueMax), general: Ring(capacity: queueMax)))
     }
 
-    var queueDepth: Int { queue.withLock { $0.count } }
+    /// Requests waiting on the general queue.
+    var queueDepth: Int { queues.withLock { $0.general.count } }
+    /// Requests waiting on the critical queue.
+    var criticalQueueDepth: Int { queues.withLock { $0.critical.count } }
     var busyWorkers: Int { busy.load(ordering: .relaxed) }
+    var busyReservedWorkers: Int { busyReserved.load(ordering: .relaxed) }
 
-    func start(threads: Int) throws(SystemCallError) {
+    /// Starts `threads` threads, `reserved` of which run only critical jobs.
+    func start(threads: Int, reserved: Int) throws(SystemCallError) {
+        precondition(reserved >= 0 && reserved < threads, "at least one worker must take general jobs")
         for index in 0..<threads {
+            let onlyCritical = index < reserved
             running.enter()
             do {
-                try OSThread.spawn(name: "http-worker-\(index)") { [self] in
-                    work()
+                try OSThread.spawn(name: onlyCritical ? "http-critical-\(index)" : "http-worker-\(index)") { [self] in
+                    work(onlyCritical: onlyCritical)
                     running.leave()
                 }
             } catch {
@@ -45,36 +85,40 @@ final class WorkerPool: Sendable {
         }
     }
 
-    /// Queues `job`; false when the queue is full or the pool is stopping.
-    func submit(_ job: @escaping Job) -> Bool {
-        let accepted = queue.withLock { queue in
-            guard !queue.stopping, queue.count < queue.slots.count else { return false }
-            queue.slots[(queue.head + queue.count) % queue.slots.count] = job
-            queue.count += 1
-            return true
+    /// Queues `job`; false when its queue is full or the pool is stopping.
+    func submit(critical: Bool = false, _ job: @escaping Job) -> Bool {
+        let accepted = queues.withLock { queues in
+            guard !queues.stopping else { return false }
+            return critical ? queues.critical.push(job) : queues.general.push(job)
         }
-        if accepted { ready.signal() }
-        return accepted
+        guard accepted else { return false }
+        // Every job may be taken by a general thread; critical ones also by a reserved thread. Extra signals
+        // only cause a wake-up that finds nothing and waits again; none is ever missing.
+        generalReady.signal()
+        if critical { criticalReady.signal() }
+        return true
     }
 
     /// Lets queued jobs finish, then ends the threads; waits up to `timeoutNanoseconds`.
     /// Returns false if some worker was still inside a handler at the deadline.
     func stop(threads: Int, timeoutNanoseconds: UInt64) -> Bool {
-        queue.withLock { $0.stopping = true }
-        for _ in 0..<threads { ready.signal() }
+        queues.withLock { $0.stopping = true }
+        for _ in 0..<threads {
+            generalReady.signal()
+            criticalReady.signal()
+        }
         return running.wait(timeout: .now() + .nanoseconds(Int(min(timeoutNanoseconds, UInt64(Int.max))))) == .success
     }
 
-    private func work() {
+    private func work(onlyCritical: Bool) {
+        let ready = onlyCritical ? criticalReady : generalReady
         while true {
             ready.wait()
-            let next: Job?? = queue.withLock { queue in
-                guard queue.count > 0 else { return queue.stopping ? .some(nil) : .none }
-                let job = queue.slots[queue.head]
-                queue.slots[queue.head] = nil
-                queue.head = (queue.head + 1) % queue.slots.count
-                queue.count -= 1
-                return .some(job)
+            let next: Job?? = queues.withLock { queues in
+                if let job = queues.critical.pop() { return .some(job) }
+                if !onlyCritical, let job = queues.general.pop() { return .some(job) }
+                let empty = queues.critical.count == 0 && (onlyCritical || queues.general.count == 0)
+                return queues.stopping && empty ? .some(nil) : .none
             }
             switch next {
             case .none:
@@ -83,8 +127,10 @@ final class WorkerPool: Sendable {
                 return
             case .some(.some(let job)):
                 busy.add(1, ordering: .relaxed)
+                if onlyCritical { busyReserved.add(1, ordering: .relaxed) }
                 job()
                 busy.subtract(1, ordering: .relaxed)
+                if onlyCritical { busyReserved.subtract(1, ordering: .relaxed) }
             }
         }
     }

@@ -40,6 +40,7 @@ enum ServeCommand {
         configuration.host = settings.host ?? configuration.host
         configuration.port = settings.port ?? configuration.port
         configuration.workerThreads = settings.workers ?? configuration.workerThreads
+        settings.httpLimits?.apply(to: &configuration)
         if let certificate = settings.tlsCertificate, let key = settings.tlsPrivateKey {
             configuration.tls = TLSConfiguration(certificateChainFile: certificate, privateKeyFile: key, clientCAFile: settings.tlsClientCA)
         }

@@ -71,10 +71,23 @@ final class RawClient: ResponseReading {
     let descriptor: Int32
     var pending: [UInt8] = []
 
-    /// Connects to 127.0.0.1:`port`; reads time out after `readTimeoutSeconds`.
-    init(port: Int, readTimeoutSeconds: Double = 5, receiveBufferBytes: Int32? = nil) throws {
+    /// Connects to 127.0.0.1:`port` (from `sourceAddress`, another loopback address, when given: a distinct
+    /// client to the per-address limits); reads time out after `readTimeoutSeconds`.
+    init(port: Int, readTimeoutSeconds: Double = 5, receiveBufferBytes: Int32? = nil, sourceAddress: String? = nil) throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw ClientError(description: "socket failed") }
+        if let sourceAddress {
+            var source = sockaddr_in()
+            source.sin_family = sa_family_t(AF_INET)
+            source.sin_addr.s_addr = inet_addr(sourceAddress)
+            let bound = withUnsafePointer(to: &source) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else {
+                Glibc.close(descriptor)
+                throw ClientError(description: "bind to \(sourceAddress) failed")
+            }
+        }
         if var bytes = receiveBufferBytes {
             setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &bytes, socklen_t(MemoryLayout<Int32>.size))
         }

@@ -93,6 +93,12 @@ final class TestServer: Sendable {
         router.add(.post, "/bank/callback", options: RouteOptions(requiresClientCertificate: true)) { request in
             .text("received \(request.body.count) from \(request.clientCertificate?.subject ?? "nobody")")
         }
+        router.add(.post, "/callback", options: RouteOptions(routeClass: .critical)) { request in
+            .text("callback \(request.body.count)")
+        }
+        router.add(.get, "/report", options: RouteOptions(routeClass: .expensive)) { request in
+            .text("report for \(request.clientAddress)")
+        }
         router.add(.get, "/big") { _ in
             Response(status: .ok, headers: ["Content-Type": "application/octet-stream"], body: [UInt8](repeating: 7, count: 4 << 20))
         }

@@ -1,0 +1,89 @@
+import Synchronization
+
+/// Request rate limits of `.expensive` routes as pure state: one token bucket per bearer token and one per client
+/// address; a request must find a token in both. Tokens are remembered by a hash (never the secret itself).
+public struct RequestRateTable: Sendable {
+    public enum Scope: String, Sendable, Equatable {
+        case token
+        case address
+    }
+
+    public enum Decision: Sendable, Equatable {
+        case allowed
+        case limited(Scope, retryAfterSeconds: Int)
+    }
+
+    enum Key: Hashable, Sendable {
+        case token(Int)
+        case address(String)
+    }
+
+    /// A full table is pruned (full buckets forgotten) at most this often.
+    static let pruneIntervalNanoseconds: UInt64 = 1_000_000_000
+
+    let limits: ProtectionConfiguration
+    private var buckets: [Key: TokenBucket] = [:]
+    private var prunedAt: UInt64?
+
+    public init(limits: ProtectionConfiguration) {
+        self.limits = limits
+    }
+
+    public var trackedCount: Int { buckets.count }
+
+    /// Takes one request from the token's and the address's buckets, or from neither when one is empty.
+    public mutating func check(token: Substring?, address: String, now: UInt64) -> Decision {
+        let tokenKey = token.map { Key.token(Self.tokenHash($0)) }
+        var tokenBucket = tokenKey.map { bucket($0, perMinute: limits.expensiveRequestsPerMinutePerToken, now: now) }
+        if let held = tokenBucket {
+            var probe = held
+            guard probe.take(now: now) else { return .limited(.token, retryAfterSeconds: held.secondsUntilToken(now: now)) }
+            tokenBucket = probe
+        }
+        let addressKey = Key.address(address)
+        let held = bucket(addressKey, perMinute: limits.expensiveRequestsPerMinutePerAddress, now: now)
+        var addressBucket = held
+        guard addressBucket.take(now: now) else {
+            return .limited(.address, retryAfterSeconds: held.secondsUntilToken(now: now))
+        }
+        if let tokenKey, let tokenBucket { store(tokenKey, tokenBucket, now: now) }
+        store(addressKey, addressBucket, now: now)
+        return .allowed
+    }
+
+    private func bucket(_ key: Key, perMinute: Int, now: UInt64) -> TokenBucket {
+        buckets[key] ?? TokenBucket(capacity: limits.expensiveRequestsBurst, perSecond: Double(perMinute) / 60, now: now)
+    }
+
+    /// Remembers a bucket; when the table is full of live buckets a new key is not remembered (fails open: the
+    /// connection limits still bound what a crowd of addresses can do).
+    private mutating func store(_ key: Key, _ bucket: TokenBucket, now: UInt64) {
+        if buckets[key] == nil && buckets.count >= limits.addressesTrackedMax {
+            if let prunedAt, now < prunedAt + Self.pruneIntervalNanoseconds { return }
+            prunedAt = now
+            buckets = buckets.filter { !$0.value.isFull(now: now) }
+            guard buckets.count < limits.addressesTrackedMax else { return }
+        }
+        buckets[key] = bucket
+    }
+
+    /// A per-process seeded hash: equal tokens share a bucket, and the table holds no secret.
+    static func tokenHash(_ token: Substring) -> Int {
+        var hasher = Hasher()
+        hasher.combine(token)
+        return hasher.finalize()
+    }
+}
+
+/// The rate table shared by the event loops of one server.
+final class RequestRateLimiter: Sendable {
+    private let table: Mutex<RequestRateTable>
+
+    init(limits: ProtectionConfiguration) {
+        table = Mutex(RequestRateTable(limits: limits))
+    }
+
+    func check(token: Substring?, address: String, now: UInt64) -> RequestRateTable.Decision {
+        table.withLock { $0.check(token: token, address: address, now: now) }
+    }
+}

@@ -1,0 +1,48 @@
+/// A token bucket on the monotonic clock (nanoseconds): `capacity` tokens, refilled at `perSecond`.
+/// Pure state; callers pass the time, so tests drive it with a fake clock.
+public struct TokenBucket: Sendable, Equatable {
+    public let capacity: Double
+    public let perSecond: Double
+    public private(set) var tokens: Double
+    public private(set) var updatedAt: UInt64
+
+    /// A full bucket at `now`.
+    public init(capacity: Int, perSecond: Double, now: UInt64) {
+        precondition(capacity >= 1 && perSecond > 0, "a bucket holds at least one token and refills")
+        self.capacity = Double(capacity)
+        self.perSecond = perSecond
+        tokens = Double(capacity)
+        updatedAt = now
+    }
+
+    private mutating func refill(_ now: UInt64) {
+        guard now > updatedAt else { return }
+        let elapsedSeconds = Double(now - updatedAt) / 1_000_000_000
+        tokens = min(capacity, tokens + elapsedSeconds * perSecond)
+        updatedAt = now
+    }
+
+    /// Takes one token; false (nothing taken) when the bucket is empty.
+    public mutating func take(now: UInt64) -> Bool {
+        refill(now)
+        guard tokens >= 1 else { return false }
+        tokens -= 1
+        return true
+    }
+
+    /// Whole seconds until one token is available (at least 1): the `Retry-After` of a refusal.
+    public func secondsUntilToken(now: UInt64) -> Int {
+        var bucket = self
+        bucket.refill(now)
+        guard bucket.tokens < 1 else { return 1 }
+        let seconds = (1 - bucket.tokens) / perSecond
+        return max(1, Int(seconds.rounded(.up)))
+    }
+
+    /// True when the bucket would be full at `now`: forgetting it changes nothing.
+    public func isFull(now: UInt64) -> Bool {
+        var bucket = self
+        bucket.refill(now)
+        return bucket.tokens >= capacity
+    }
+}

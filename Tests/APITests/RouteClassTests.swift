@@ -1,0 +1,53 @@
+import API
+import Foundation
+import HTTP
+import Postgres
+import Testing
+import TestSupport
+
+/// Which routes the flood protections treat as critical or expensive: declared at registration.
+@Suite struct RouteClassTests {
+    private static func routeClass(_ router: Router, _ method: HTTPMethod, _ path: String) -> RouteClass? {
+        let segments = path.split(separator: "/").map(String.init)
+        guard case .found(let route, _) = router.match(method: method, segments: segments) else { return nil }
+        return route.options.routeClass
+    }
+
+    @Test func callbacksAreCriticalAndCostlyRoutesExpensive() throws {
+        let router = try APITestServer().builder.router
+        #expect(Self.routeClass(router, .post, "/v1/callbacks/tuition") == .critical)
+        #expect(Self.routeClass(router, .get, "/v1/callbacks/vnpay") == .critical)
+        for (method, path) in [(HTTPMethod.post, "/v1/schools/S/statements"), (.post, "/v1/schools/S/students/import"),
+                               (.post, "/v1/schools/S/invoices/issue"), (.post, "/v1/schools/S/reconciliations"),
+                               (.get, "/v1/schools/S/reconciliations/1/report"), (.get, "/v1/reports/province")] {
+            #expect(Self.routeClass(router, method, path) == .expensive, "\(method) \(path)")
+        }
+        #expect(Self.routeClass(router, .get, "/v1/schools/S/invoices") == .standard)
+        #expect(Self.routeClass(router, .get, "/ready") == .standard)
+    }
+
+    @Test func anExpensiveRouteAnswers429PastItsBurstFromTheHead() throws {
+        let server = try APITestServer()
+        // A fresh server with a small burst, on the same database and routes.
+        var configuration = HTTPServerConfiguration()
+        configuration.port = 0
+        configuration.workerThreads = 2
+        configuration.accessLog = nil
+        configuration.errorLog = { _ in }
+        configuration.protection.expensiveRequestsBurst = 2
+        configuration.protection.expensiveRequestsPerMinutePerToken = 1
+        let limited = HTTPServer(configuration: configuration, router: server.builder.router, metrics: HTTPMetrics())
+        try limited.start()
+        defer { limited.shutdown(); limited.waitUntilStopped() }
+        let client = TestHTTPClient(port: limited.boundPort)
+        let token = server.tokens[.financeOffice]!
+        var statuses: [Int] = []
+        for _ in 0..<3 {
+            statuses.append(try client.get("/v1/reports/province?month=2026-09", token: token).status)
+        }
+        #expect(statuses[0] != 429 && statuses[1] != 429)
+        #expect(statuses[2] == 429)
+        let third = try client.get("/v1/reports/province?month=2026-09", token: token)
+        #expect(third.header("Retry-After") == "60" && third.json["code"] as? String == "rate_limited")
+    }
+}
