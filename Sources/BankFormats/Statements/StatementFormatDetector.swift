@@ -16,7 +16,8 @@ public enum StatementFormatDetector {
             }
             return .camt053
         }
-        if start.starts(with: Array("{1:".utf8)) || start.starts(with: Array("{4:".utf8)) || start.starts(with: Array(":20:".utf8)) {
+        if start.starts(with: Array("{1:".utf8)) || start.starts(with: Array("{4:".utf8)) || start.starts(with: Array(":20:".utf8))
+            || hasMT940HeaderLines(text) {
             return .mt940
         }
         let scored = descriptions.descriptions.compactMap { description in score(prefix, description).map { (description.id, $0) } }
@@ -30,6 +31,20 @@ public enum StatementFormatDetector {
         }
         return .csv(winners[0])
     }
+
+    /// Lines a bank puts before the first field (`ABNANL2A`, `940`, `:940:`): the file is MT940 when a
+    /// line among the first `mt940HeaderLinesMax` opens `:20:` and the next one opens `:25:`.
+    static func hasMT940HeaderLines(_ text: [UInt8]) -> Bool {
+        let lines = text.split(separator: 0x0A, maxSplits: mt940HeaderLinesMax + 1, omittingEmptySubsequences: true)
+            .prefix(mt940HeaderLinesMax + 1).map { $0.drop(while: TextBytes.isSpace) }
+        for (index, line) in lines.enumerated().dropLast() where line.starts(with: Array(":20:".utf8)) {
+            return lines[index + 1].starts(with: Array(":25:".utf8))
+        }
+        return false
+    }
+
+    /// Header lines a bank may write before an MT940 message's `:20:`.
+    static let mt940HeaderLinesMax = 8
 
     /// How well `description` fits: nil when its header row is not found in the prefix.
     static func score(_ prefix: [UInt8], _ description: CSVFormatDescription) -> Int? {

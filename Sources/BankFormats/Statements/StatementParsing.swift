@@ -27,38 +27,43 @@ public enum StatementParsing {
     }
 
     /// Parses the file at `path`. Returns the format used (the detected one for `.auto`).
+    /// With `strict`, the first tolerance (`StatementTolerance`) refuses the file instead of warning.
     @discardableResult
     public static func parse<Consumer: StatementConsumer>(
-        fileAt path: String, format: StatementFormat = .auto, descriptions: CSVFormatCatalog, consumer: inout Consumer
+        fileAt path: String, format: StatementFormat = .auto, descriptions: CSVFormatCatalog, strict: Bool = false, consumer: inout Consumer
     ) throws -> StatementFormat {
         let resolved = try resolveFormat(fileAt: path, format: format, descriptions: descriptions)
-        try run(source: FileByteSource(path: path), file: path, format: resolved, descriptions: descriptions, consumer: &consumer)
+        try run(source: FileByteSource(path: path), file: path, format: resolved, descriptions: descriptions, strict: strict,
+                consumer: &consumer)
         return resolved
     }
 
     /// Parses bytes already in memory; `name` stands for the file in errors.
     @discardableResult
     public static func parse<Consumer: StatementConsumer>(
-        bytes: [UInt8], name: String, format: StatementFormat = .auto, descriptions: CSVFormatCatalog, consumer: inout Consumer
+        bytes: [UInt8], name: String, format: StatementFormat = .auto, descriptions: CSVFormatCatalog, strict: Bool = false,
+        consumer: inout Consumer
     ) throws -> StatementFormat {
         var resolved = format
         if format == .auto {
             resolved = try StatementFormatDetector.detect(prefix: Array(bytes.prefix(StatementLimits.detectionBytesMax)),
                                                           descriptions: descriptions, file: name)
         }
-        try run(source: MemoryByteSource(bytes: bytes, name: name), file: name, format: resolved, descriptions: descriptions, consumer: &consumer)
+        try run(source: MemoryByteSource(bytes: bytes, name: name), file: name, format: resolved, descriptions: descriptions,
+                strict: strict, consumer: &consumer)
         return resolved
     }
 
     private static func run<Consumer: StatementConsumer>(
-        source: any ByteSource, file: String, format: StatementFormat, descriptions: CSVFormatCatalog, consumer: inout Consumer
+        source: any ByteSource, file: String, format: StatementFormat, descriptions: CSVFormatCatalog, strict: Bool,
+        consumer: inout Consumer
     ) throws {
         switch format {
         case .auto:
             preconditionFailure("the format is resolved before parsing")
         case .mt940:
             let input = ChunkedInput(source: TextDecodingSource(source: source, encoding: .utf8, file: file), file: file)
-            var parser = MT940Parser(input: input, consumer: consumer)
+            var parser = MT940Parser(input: input, consumer: consumer, strict: strict)
             defer { consumer = parser.delivery.consumer }
             try parser.run()
         case .camt053:

@@ -117,7 +117,7 @@ struct ImportRun {
             format: format.name, bankAccount: bank.accountNumber, counts: counts,
             statements: ImportRun.reports(parsed.statements, continuity),
             conflicts: try StatementStaging.conflicts(limit: StatementImportLimits.reportedItemsMax, on: connection),
-            ambiguousConfirmations: confirmation.ambiguous)
+            ambiguousConfirmations: confirmation.ambiguous, warnings: parsed.warnings)
     }
 
     /// The school and its bank account named by the request.
@@ -142,10 +142,11 @@ struct ImportRun {
                                        progress: importer.progress, progressEveryLines: importer.progressEveryLines)
         switch request.source {
         case .file(let path):
-            try StatementParsing.parse(fileAt: path, format: format, descriptions: importer.descriptions, consumer: &consumer)
+            try StatementParsing.parse(fileAt: path, format: format, descriptions: importer.descriptions, strict: request.strict,
+                                       consumer: &consumer)
         case .bytes(let bytes):
             try StatementParsing.parse(bytes: bytes, name: request.fileName, format: format, descriptions: importer.descriptions,
-                                       consumer: &consumer)
+                                       strict: request.strict, consumer: &consumer)
         }
         try consumer.finish()
         importer.progress?(.parsed(lines: consumer.linesRead))
@@ -190,6 +191,7 @@ struct ImportRun {
         var counts = StatementImportCounts()
         counts.linesTotal = parsed.linesRead
         counts.linesSkipped = parsed.linesSkipped
+        counts.warnings = parsed.warningCount
         counts.linesNew = classes.count("new")
         counts.linesRepeatedInFile = classes.count("repeated")
         counts.linesKnown = classes.count("known") + counts.linesRepeatedInFile
