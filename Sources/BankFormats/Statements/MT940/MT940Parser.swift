@@ -73,7 +73,7 @@ struct MT940Parser<Consumer: StatementConsumer> {
             fieldBytes.append(contentsOf: line[contentStart...])
             return
         }
-        if fieldTag.isEmpty || (phase == .closed && MT940Parser.singleLineTags.contains(fieldTag)) {
+        if fieldTag.isEmpty || MT940Parser.isClosingTag(fieldTag) {
             // Outside any message: a bank's header line before the next :20: (never inside a statement's fields).
             try flushField()
             try endStatementIfOpen()
@@ -86,9 +86,11 @@ struct MT940Parser<Consumer: StatementConsumer> {
         fieldBytes.append(contentsOf: line)
     }
 
-    /// Fields that never continue on a second line: text after one of them once the statement is closed
-    /// belongs to the next message's header.
-    private static var singleLineTags: Set<String> { ["62F", "62M", "64", "65"] }
+    /// The balances that end a statement and never continue on a second line: text after one of them
+    /// belongs to the next message's header (banks that write no `-` between messages).
+    private static func isClosingTag(_ tag: String) -> Bool {
+        tag == "62F" || tag == "62M" || tag == "64" || tag == "65"
+    }
 
     private mutating func tolerateHeaderLine(_ line: ArraySlice<UInt8>) throws {
         guard !delivery.strict else {
