@@ -63,9 +63,7 @@ public struct StatementImporter: Sendable {
         case .file(let path):
             return try StatementParsing.resolveFormat(fileAt: path, format: request.format, descriptions: descriptions)
         case .bytes(let bytes):
-            guard request.format == .auto else { return request.format }
-            return try StatementFormatDetector.detect(prefix: Array(bytes.prefix(StatementLimits.detectionBytesMax)),
-                                                      descriptions: descriptions, file: request.fileName)
+            return try StatementParsing.resolveFormat(bytes: bytes, name: request.fileName, format: request.format, descriptions: descriptions)
         }
     }
 
