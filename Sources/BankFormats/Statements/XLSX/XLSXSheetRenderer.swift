@@ -267,8 +267,9 @@ enum XLSXNumberText {
         if point > digits.count { digits.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: point - digits.count)) }
         var result: [UInt8] = negative ? [UInt8(ascii: "-")] : []
         result.append(contentsOf: point == 0 ? [UInt8(ascii: "0")] : Array(digits[..<point]))
-        let fraction = digits[point...]
-        if !fraction.isEmpty, fraction.contains(where: { $0 != UInt8(ascii: "0") }) {
+        var fraction = digits[point...]
+        while fraction.last == UInt8(ascii: "0") { fraction.removeLast() }
+        if !fraction.isEmpty {
             result.append(UInt8(ascii: "."))
             result.append(contentsOf: fraction)
         }
