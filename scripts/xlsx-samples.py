@@ -6,6 +6,11 @@ rest as text. The statement tests read it back and compare it line by line with 
     scripts/xlsx-samples.py                     # every bank-formats/samples/<id>.csv|txt -> <id>-excel.xlsx
     scripts/xlsx-samples.py IN.csv ID OUT.xlsx  # one file, laid out as bank-formats/statements/ID.json
 
+bank-formats/samples/bidv-libreoffice.xlsx was saved by LibreOffice Calc 7.4 (Debian package
+libreoffice-calc-nogui) from bidv.csv, dates read day first, amounts in US English, text kept:
+
+    soffice --headless --infilter="CSV:44,34,76,1,2/4/3/2/7/2,1033" --convert-to xlsx bidv.csv
+
 Needs openpyxl (pip install openpyxl). Amounts become int or Decimal, never float, so the numbers
 written are exactly the CSV's; text that only looks like a number (leading zeros, more than 15 digits)
 stays text, as Excel keeps it when the bank exports it so.

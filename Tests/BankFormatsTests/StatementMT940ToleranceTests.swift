@@ -154,6 +154,9 @@ struct StatementMT940ToleranceTests {
         let withoutEntry = try Self.tolerated(Self.statement("230230C10,NTRFNONREF"), [.invalidValueDate], strictLine: 5)
         #expect(withoutEntry.lines[0].bookingDate == (try CalendarDate(year: 2023, month: 2, day: 28)))
         #expect(withoutEntry.warnings[0].message.contains("2023-02-28"))
+        let withOthers = try Self.tolerated(Self.statement("230230C 10,NTRF"), [.invalidValueDate, .blankBeforeAmount, .missingReference],
+                                            strictLine: 5)
+        #expect(withOthers.warnings[0].message.contains("2023-02-28") && !withOthers.warnings[2].message.contains("2023-02-28"))
         // A month 13 or a day 32 is no date at all.
         for bad in ["241302C10,NTRFNONREF", "240132C10,NTRFNONREF"] {
             #expect(StatementFixtures.parseError(Self.statement(bad), format: .mt940)?.message.contains("value date") == true)

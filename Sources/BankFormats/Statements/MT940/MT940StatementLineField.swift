@@ -68,8 +68,8 @@ struct MT940StatementLineField: Equatable {
             guard let text = TextBytes.utf8(second) else { throw .init("supplementary details are not UTF-8") }
             details = text.isEmpty ? nil : text
         }
-        if value.date == nil, entryDate == nil {
-            tolerated[tolerated.count - 1].message += "; no entry date, so booked on \(value.nearest.iso), the last day of that month"
+        if value.date == nil, entryDate == nil, let index = tolerated.firstIndex(where: { $0.tolerance == .invalidValueDate }) {
+            tolerated[index].message += "; no entry date, so booked on \(value.nearest.iso), the last day of that month"
         }
         return MT940StatementLineField(
             valueDate: value.date, entryDate: entryDate, bookingDate: entryDate ?? value.nearest, isCredit: isCredit,
