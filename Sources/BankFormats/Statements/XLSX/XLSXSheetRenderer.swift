@@ -29,16 +29,19 @@ struct XLSXSheetRenderer {
 
     private enum CellKind { case number, shared, inline, text, boolean }
 
-    /// The CSV bytes of the first `rowsMax` rows.
+    /// The CSV bytes of the first `rowsMax` rows. Each cell is written as soon as it ends (no row or
+    /// cell arrays): the sheet of a 100,000-row statement is rendered without an allocation per cell.
     func csv(rowsMax: Int = XLSXLimits.rowsMax) throws(StatementParseError) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(min(workbook.sheet.count / 2, XLSXLimits.entryBytesMax))
-        var cells: [[UInt8]] = []
         var row = 0
+        /// Cells written in the current row, and the column of the current cell.
+        var written = 0
         var column = 0
         var kind = CellKind.number
         var styleIndex = 0
         var value: [UInt8] = []
+        var scratch: [UInt8] = []
         var inValue = false
         var inInline = false
         let file = workbook.file
@@ -46,7 +49,26 @@ struct XLSXSheetRenderer {
         try XLSXWorkbook.scan(workbook.sheet, part: part, file: file) { (scanner, token) throws(StatementParseError) -> Bool in
             switch token {
             case .start(let name, let attributes, let isEmpty):
-                if scanner.equals(name, "row") {
+                if scanner.equals(name, "c") {
+                    guard row > 0 else { throw XLSXWorkbook.error(file, "a cell outside any row") }
+                    if let reference = scanner.attribute("r", in: attributes) {
+                        guard let index = XLSXSheetRenderer.columnIndex(scanner, reference), index >= written else {
+                            throw XLSXWorkbook.error(file, "row \(row): cell reference '\(String(decoding: scanner.bytes[reference], as: UTF8.self))' is not a column after the previous cell")
+                        }
+                        column = index
+                    } else {
+                        column = written
+                    }
+                    guard column < XLSXLimits.columnsMax else {
+                        throw XLSXWorkbook.error(file, "row \(row): a cell beyond column \(XLSXLimits.columnsMax)")
+                    }
+                    kind = XLSXSheetRenderer.kind(scanner, scanner.attribute("t", in: attributes))
+                    styleIndex = scanner.attribute("s", in: attributes).flatMap { XLSXSheetRenderer.decimal(scanner, $0) } ?? 0
+                    // An empty cell (`<c r="B2"/>`) writes nothing: the next cell fills the gap.
+                    value.removeAll(keepingCapacity: true)
+                } else if scanner.equals(name, "v") || (inInline && scanner.equals(name, "t")) {
+                    inValue = !isEmpty
+                } else if scanner.equals(name, "row") {
                     let number = scanner.attribute("r", in: attributes).flatMap { XLSXSheetRenderer.decimal(scanner, $0) } ?? row + 1
                     guard number > row, number <= XLSXLimits.rowsMax else {
                         throw XLSXWorkbook.error(file, "row \(number) comes after row \(row) or past row \(XLSXLimits.rowsMax)")
@@ -55,40 +77,27 @@ struct XLSXSheetRenderer {
                     // Empty lines for the rows the sheet leaves out: line N stays row N.
                     output.append(contentsOf: repeatElement(0x0A, count: number - row - 1))
                     row = number
-                    cells.removeAll(keepingCapacity: true)
-                    column = 0
+                    written = 0
                     if isEmpty { output.append(0x0A) }
-                } else if scanner.equals(name, "c") {
-                    guard row > 0 else { throw XLSXWorkbook.error(file, "a cell outside any row") }
-                    if let reference = scanner.attribute("r", in: attributes) {
-                        guard let index = XLSXSheetRenderer.columnIndex(scanner, reference), index >= column else {
-                            throw XLSXWorkbook.error(file, "row \(row): cell reference '\(String(decoding: scanner.bytes[reference], as: UTF8.self))' is not a column after the previous cell")
-                        }
-                        column = index
-                    }
-                    guard column < XLSXLimits.columnsMax else {
-                        throw XLSXWorkbook.error(file, "row \(row): a cell beyond column \(XLSXLimits.columnsMax)")
-                    }
-                    kind = XLSXSheetRenderer.kind(scanner, scanner.attribute("t", in: attributes))
-                    styleIndex = scanner.attribute("s", in: attributes).flatMap { XLSXSheetRenderer.decimal(scanner, $0) } ?? 0
-                    value.removeAll(keepingCapacity: true)
-                    if isEmpty { column += 1 }
-                } else if scanner.equals(name, "v") || (inInline && scanner.equals(name, "t")) {
-                    inValue = !isEmpty
                 } else if scanner.equals(name, "is") {
                     inInline = !isEmpty
                 }
             case .end(let name):
                 if scanner.equals(name, "v") || scanner.equals(name, "t") {
                     inValue = false
+                } else if scanner.equals(name, "c") {
+                    // Empty cells before this one, then its delimiter and text.
+                    while written < column {
+                        if written > 0 { output.append(style.delimiter) }
+                        written += 1
+                    }
+                    if column > 0 { output.append(style.delimiter) }
+                    try writeCell(value, kind: kind, styleIndex: styleIndex, row: row, column: column, scratch: &scratch, into: &output)
+                    written = column + 1
+                } else if scanner.equals(name, "row") {
+                    output.append(0x0A)
                 } else if scanner.equals(name, "is") {
                     inInline = false
-                } else if scanner.equals(name, "c") {
-                    while cells.count < column { cells.append([]) }
-                    cells.append(try renderCell(value, kind: kind, styleIndex: styleIndex, row: row, column: column))
-                    column += 1
-                } else if scanner.equals(name, "row") {
-                    writeRow(cells, into: &output)
                 } else if scanner.equals(name, "sheetData") {
                     return false
                 }
@@ -105,33 +114,36 @@ struct XLSXSheetRenderer {
         return output
     }
 
-    private func renderCell(_ value: [UInt8], kind: CellKind, styleIndex: Int, row: Int, column: Int) throws(StatementParseError) -> [UInt8] {
-        do { return try render(value, kind: kind, styleIndex: styleIndex) } catch {
+    private func writeCell(_ value: [UInt8], kind: CellKind, styleIndex: Int, row: Int, column: Int, scratch: inout [UInt8],
+                           into output: inout [UInt8]) throws(StatementParseError) {
+        do throws(CellProblem) {
+            switch kind {
+            case .shared:
+                guard let index = XLSXSheetRenderer.decimal(value), index < workbook.sharedEnds.count else {
+                    throw CellProblem(message: "shared string '\(String(decoding: value.prefix(20), as: UTF8.self))' is not in the table")
+                }
+                let start = index == 0 ? 0 : workbook.sharedEnds[index - 1]
+                escaped(workbook.sharedBytes[start..<workbook.sharedEnds[index]], into: &output)
+            case .inline, .text: escaped(value[...], into: &output)
+            case .boolean: output.append(contentsOf: value == [0x31] ? Array("TRUE".utf8) : Array("FALSE".utf8))
+            case .number:
+                guard !value.isEmpty else { return }
+                scratch.removeAll(keepingCapacity: true)
+                if styleIndex < workbook.dateStyles.count, workbook.dateStyles[styleIndex] {
+                    scratch.append(contentsOf: try date(value))
+                } else {
+                    guard XLSXNumberText.appendPlainDecimal(value, decimalSeparator: style.decimalSeparator, into: &scratch) else {
+                        throw CellProblem(message: "number '\(String(decoding: value.prefix(40), as: UTF8.self))' is not a decimal number")
+                    }
+                }
+                escaped(scratch[...], into: &output)
+            }
+        } catch {
             throw XLSXWorkbook.error(workbook.file, "row \(row), column \(XLSXSheetRenderer.columnName(column)): \(error.message)")
         }
     }
 
     struct CellProblem: Error { var message: String }
-
-    private func render(_ value: [UInt8], kind: CellKind, styleIndex: Int) throws(CellProblem) -> [UInt8] {
-        switch kind {
-        case .shared:
-            guard let index = XLSXSheetRenderer.decimal(value), index < workbook.sharedEnds.count else {
-                throw CellProblem(message: "shared string '\(String(decoding: value.prefix(20), as: UTF8.self))' is not in the table")
-            }
-            let start = index == 0 ? 0 : workbook.sharedEnds[index - 1]
-            return Array(workbook.sharedBytes[start..<workbook.sharedEnds[index]])
-        case .inline, .text: return value
-        case .boolean: return value == [0x31] ? Array("TRUE".utf8) : Array("FALSE".utf8)
-        case .number:
-            guard !value.isEmpty else { return value }
-            if styleIndex < workbook.dateStyles.count, workbook.dateStyles[styleIndex] { return try date(value) }
-            guard let decimal = XLSXNumberText.plainDecimal(value) else {
-                throw CellProblem(message: "number '\(String(decoding: value.prefix(40), as: UTF8.self))' is not a decimal number")
-            }
-            return decimal.map { $0 == UInt8(ascii: ".") ? style.decimalSeparator : $0 }
-        }
-    }
 
     /// Days since 1899-12-30 (Excel's 1900 system, whose phantom 29 February 1900 no statement reaches)
     /// or since 1904-01-01; the fraction (time of day) dropped.
@@ -147,21 +159,25 @@ struct XLSXSheetRenderer {
         return Array(style.datePattern.format(date).utf8)
     }
 
-    private func writeRow(_ cells: [[UInt8]], into output: inout [UInt8]) {
-        for (index, cell) in cells.enumerated() {
-            if index > 0 { output.append(style.delimiter) }
-            let needsQuotes = cell.contains { $0 == style.delimiter || $0 == style.quote || $0 == 0x0A || $0 == 0x0D }
-            if needsQuotes { output.append(style.quote) }
-            for byte in cell {
-                switch byte {
-                case 0x0A, 0x0D: output.append(0x20)
-                case style.quote: output.append(style.quote); output.append(style.quote)
-                default: output.append(byte)
-                }
-            }
-            if needsQuotes { output.append(style.quote) }
+    /// The cell's text as one CSV field: quoted when it holds the delimiter, the quote or a line
+    /// break; line breaks become spaces so that the CSV line stays the sheet row.
+    private func escaped(_ cell: ArraySlice<UInt8>, into output: inout [UInt8]) {
+        let delimiter = style.delimiter
+        let quote = style.quote
+        let needsQuotes = cell.contains { $0 == delimiter || $0 == quote || $0 == 0x0A || $0 == 0x0D }
+        guard needsQuotes else {
+            output.append(contentsOf: cell)
+            return
         }
-        output.append(0x0A)
+        output.append(quote)
+        for byte in cell {
+            switch byte {
+            case 0x0A, 0x0D: output.append(0x20)
+            case quote: output.append(quote); output.append(quote)
+            default: output.append(byte)
+            }
+        }
+        output.append(quote)
     }
 
     private static func kind(_ scanner: XLSXMarkupScanner, _ type: Range<Int>?) -> CellKind {
@@ -199,10 +215,10 @@ struct XLSXSheetRenderer {
     }
 
     static func decimal(_ scanner: XLSXMarkupScanner, _ range: Range<Int>) -> Int? {
-        decimal(Array(scanner.bytes[range]))
+        decimal(scanner.bytes[range])
     }
 
-    static func decimal(_ bytes: [UInt8]) -> Int? {
+    static func decimal<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Int? {
         guard !bytes.isEmpty, bytes.count <= 9 else { return nil }
         var value = 0
         for byte in bytes {
@@ -223,6 +239,31 @@ enum XLSXNumberText {
     static let dateSerialMin = 61
     /// An exponent beyond this would only pad zeros past any amount the ledger holds.
     static let exponentMax = 40
+
+    /// Appends `text` as plain decimal with `decimalSeparator`; false when it is not a number. The
+    /// common forms (`2500000`, `-12.5`) are copied as they are; an exponent goes through `plainDecimal`.
+    static func appendPlainDecimal(_ text: [UInt8], decimalSeparator: UInt8, into output: inout [UInt8]) -> Bool {
+        var points = 0
+        var digits = 0
+        for (index, byte) in text.enumerated() {
+            if TextBytes.isDigit(byte) { digits += 1 } else if byte == UInt8(ascii: ".") { points += 1 }
+            else if !(index == 0 && byte == UInt8(ascii: "-")) { points = 2; break }
+        }
+        let leadingPoint = text.first == UInt8(ascii: ".") || text.starts(with: [UInt8(ascii: "-"), UInt8(ascii: ".")])
+        guard points <= 1, digits > 0, !leadingPoint else {
+            guard let plain = plainDecimal(text) else { return false }
+            output.append(contentsOf: plain.map { $0 == UInt8(ascii: ".") ? decimalSeparator : $0 })
+            return true
+        }
+        var end = text.count
+        if points == 1 {
+            while text[end - 1] == UInt8(ascii: "0") { end -= 1 }
+            if text[end - 1] == UInt8(ascii: ".") { end -= 1 }
+        }
+        guard end > 0, !(end == 1 && text[0] == UInt8(ascii: "-")) else { output.append(UInt8(ascii: "0")); return true }
+        for byte in text[..<end] { output.append(byte == UInt8(ascii: ".") ? decimalSeparator : byte) }
+        return true
+    }
 
     static func plainDecimal(_ text: [UInt8]) -> [UInt8]? {
         var index = 0
