@@ -38,3 +38,31 @@ import TestSupport
         #expect(try fixture.verify().isEmpty)
     }
 }
+
+/// A statement line whose narrative carries a pupil's virtual account is applied like a callback
+/// naming that virtual account.
+@Suite struct StatementVirtualAccountTests {
+    @Test func aVirtualAccountInTheNarrativePaysThatPupil() throws {
+        let fixture = try StatementFixture()
+        let pupil = try fixture.billing.addStudent("HS009", name: "Trần Minh Châu", family: "TRAN-9", virtualAccount: "9704001234567")
+        _ = try fixture.billing.issue()
+        let other = try fixture.billing.addStudent("HS010", name: "Trần Minh Đức", family: "TRAN-10", virtualAccount: "9704007654321")
+        var statement = MT940Statement()
+        statement.lines = [
+            .init(date: MT940Statement.day(5), amount: 500_000, memo: "TKDD 9704001234567 NOP TIEN HOC", reference: "FT101"),
+            // Two pupils' virtual accounts: neither is chosen, the money waits in suspense.
+            .init(date: MT940Statement.day(6), amount: 500_000, memo: "9704001234567 HOAC 9704007654321", reference: "FT102"),
+            // A number that is nobody's virtual account.
+            .init(date: MT940Statement.day(7), amount: 500_000, memo: "TK 9704009999999", reference: "FT103"),
+        ]
+        let result = try fixture.run(statement.text)
+        #expect(result.counts.linesNew == 3 && result.counts.appliedAutomatically == 1 && result.counts.leftInSuspense == 2)
+        let invoices = try fixture.billing.invoices().filter { $0.studentID == pupil.id }
+        #expect(invoices.count == 1)
+        #expect(try fixture.billing.invoice(invoices[0].id).status == .paid)
+        #expect(try fixture.count("SELECT count(*) FROM bank_transactions WHERE virtual_account = '9704001234567'") == 1)
+        #expect(try fixture.count("SELECT count(*) FROM bank_transactions WHERE virtual_account IS NULL AND origin = 'statement'") == 2)
+        #expect(other.id != pupil.id)
+        #expect(try fixture.verify().isEmpty)
+    }
+}

@@ -94,6 +94,7 @@ struct ImportRun {
         if request.strict { try enforceStrict(parsed.statements, continuity) }
         let confirmation = try CallbackConfirmation.run(schoolID: school.id, bankAccountID: bank.id, file: file, on: connection)
         let accounts = try ledgerAccounts(school: school, bank: bank, on: connection)
+        try StatementStaging.recognizeVirtualAccounts(schoolID: school.id, on: connection)
         let classes = try StatementStaging.counts(on: connection)
         var counts = ImportRun.counts(parsed, classes)
         let importID = try StatementRecords.insertImport(StatementRecords.ImportRow(
@@ -101,7 +102,8 @@ struct ImportRun {
             counts: counts, importedBy: request.importedBy), on: connection)
         try StatementRecords.insertStatements(parsed.statements, importID: importID, schoolID: school.id, bankAccountID: bank.id,
                                               on: connection)
-        try StatementApplications.lockInvoices(schoolID: school.id, codes: try StatementStaging.newCodes(on: connection), on: connection)
+        try StatementApplications.lockInvoices(schoolID: school.id, codes: try StatementStaging.newCodes(on: connection),
+                                               virtualAccounts: try StatementStaging.newVirtualAccounts(on: connection), on: connection)
         let bookings = StatementBookings(schoolID: school.id, bankAccountID: bank.id, importID: importID, accounts: accounts,
                                          closedThrough: closedThrough,
                                          emptyContext: try MatchContext(prefix: school.paymentCodePrefix, students: [], invoices: []))
