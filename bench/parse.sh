@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # Statement parser benchmark: generates MT940, camt.053 and CSV (BIDV layout) files of 100,000 and
 # 1,000,000 lines, times `tuition parse FILE --format F --summary` on each (lines/s, peak RSS), and
-# parses the same MT940 files with the Python `mt-940` package from PyPI for comparison.
+# parses the same MT940 files with the Python `mt-940` package from PyPI for comparison. Then the CSV
+# of XLSX_SIZES rows is written as an .xlsx workbook by openpyxl and read by `tuition parse` and by
+# openpyxl itself (read-only mode) for comparison.
 #
 #   bench/parse.sh                      # BIN defaults to .build/release/tuition
-#   BIN=/path/to/tuition SIZES="100000" bench/parse.sh
+#   BIN=/path/to/tuition SIZES="100000" XLSX_SIZES="100000" bench/parse.sh
 #
-# Needs: python3, /usr/bin/time (Debian package `time`), and pip for `mt-940` (installed when missing).
+# Needs: python3, /usr/bin/time (Debian package `time`), and pip for `mt-940` and `openpyxl`
+# (installed when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BIN=${BIN:-.build/release/tuition}
 OUT=${OUT:-bench/out}
 SIZES=${SIZES:-"100000 1000000"}
+XLSX_SIZES=${XLSX_SIZES:-"100000"}
 mkdir -p "$OUT"
 
 if [ ! -x "$BIN" ]; then
@@ -21,6 +25,9 @@ if [ ! -x "$BIN" ]; then
 fi
 if ! python3 -c 'import mt940' 2>/dev/null; then
   python3 -m pip install --quiet mt-940
+fi
+if ! python3 -c 'import openpyxl' 2>/dev/null; then
+  python3 -m pip install --quiet openpyxl
 fi
 
 # measure LABEL LINES COMMAND...: runs the command under /usr/bin/time -v, prints one result row,
@@ -70,4 +77,18 @@ for size in $SIZES; do
   measure "python mt-940 ($size)" "$lines" python3 bench/gen/mt940_python.py "$file"
   ours=$(eval "echo \$OURS_$size")
   printf '%-28s %.1fx faster than mt-940\n' "ratio ($size)" "$(python3 -c "print($ELAPSED / max($ours, 0.001))")"
+done
+
+echo
+echo "xlsx: tuition parse against openpyxl $(python3 -c 'import openpyxl; print(openpyxl.__version__)') on the same workbook"
+for size in $XLSX_SIZES; do
+  csv="$OUT/csv-$size.txt"
+  [ -f "$csv" ] || python3 bench/gen/statements.py csv "$size" "$csv"
+  file="$OUT/xlsx-$size.xlsx"
+  [ -f "$file" ] || python3 scripts/xlsx-samples.py "$csv" bidv "$file"
+  rows=$(wc -l <"$csv")
+  measure "xlsx ($size)" "$rows" "$BIN" parse "$file" --format xlsx:bidv --summary
+  ours=$ELAPSED
+  measure "python openpyxl ($size)" "$rows" python3 bench/gen/xlsx_python.py "$file"
+  printf '%-28s %.1fx faster than openpyxl (target 10x)\n' "ratio ($size)" "$(python3 -c "print($ELAPSED / max($ours, 0.001))")"
 done

@@ -82,7 +82,7 @@ struct StatementMT940Tests {
         #expect(line.bankReference == "B1")
     }
 
-    @Test("malformed :61: fields are refused naming the line, the field and the part")
+    @Test("malformed :61: fields are refused in strict mode naming the line, the field and the part")
     func malformed() {
         let cases: [(String, String)] = [
             ("24010C10,NTRFNONREF", "value date"),
@@ -103,7 +103,7 @@ struct StatementMT940Tests {
         ]
         for (field, part) in cases {
             let text = StatementMT940Tests.statement(":61:\(field)\n", closing: "C240131VND1000,")
-            let error = StatementFixtures.parseError(text, format: .mt940)
+            let error = StatementFixtures.parseError(text, format: .mt940, strict: true)
             #expect(error?.line == 5, "\(field)")
             #expect(error?.field == ":61:", "\(field)")
             #expect(error?.message.contains(part) == true, "\(field): \(error?.description ?? "no error")")
@@ -169,7 +169,7 @@ struct StatementMT940Tests {
         #expect(recorder.ended.allSatisfy { StatementBalanceCheck.check($0).isBalanced })
     }
 
-    @Test("structure errors: fields out of order, missing closing balance, unknown tags, text outside fields")
+    @Test("structure errors (strict mode): fields out of order, missing closing balance, unknown tags, text outside fields")
     func structureErrors() {
         let cases: [(String, Int, String?, String)] = [
             (":25:ACC\n:20:X\n", 1, ":25:", "before the statement's :20:"),
@@ -185,7 +185,7 @@ struct StatementMT940Tests {
             ("", 0, nil, "no MT940 statement"),
         ]
         for (text, line, field, message) in cases {
-            let error = StatementFixtures.parseError(text, format: .mt940)
+            let error = StatementFixtures.parseError(text, format: .mt940, strict: true)
             #expect(error != nil, "\(text)")
             if line > 0 { #expect(error?.line == line, "\(text): \(error?.description ?? "")") }
             #expect(error?.field == field, "\(text): \(error?.description ?? "")")

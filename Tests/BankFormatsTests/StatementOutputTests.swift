@@ -44,7 +44,7 @@ struct StatementOutputTests {
         #expect(output.contains("\"balanceCheck\": {\"result\":\"unbalanced\",\"difference\":\"1\",\"reason\":null}"))
         var summary = StatementSummary(format: "mt940")
         try StatementParsing.parse(bytes: Array(text.utf8), name: "x", format: .mt940, descriptions: .empty, consumer: &summary)
-        #expect(summary.jsonLine == #"{"format":"mt940","statements":1,"lines":1,"unbookedLines":0,"credits":{"VND":"50"},"debits":{},"unbalancedStatements":1,"uncheckableStatements":0}"#)
+        #expect(summary.jsonLine == #"{"format":"mt940","statements":1,"lines":1,"unbookedLines":0,"credits":{"VND":"50"},"debits":{},"unbalancedStatements":1,"uncheckableStatements":0,"warnings":0}"#)
     }
 
     @Test("JSON escapes quotes, backslashes and control characters, keeps other text as is, and parses back")

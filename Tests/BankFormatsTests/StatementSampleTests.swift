@@ -26,7 +26,7 @@ struct StatementSampleTests {
         #expect(summary["uncheckableStatements"] as? Int == 0)
     }
 
-    @Test("the shipped samples cover every bank description, MT940 and both camt versions, UTF-16 and UTF-8 with BOM")
+    @Test("the shipped samples cover every bank description as CSV and as xlsx, MT940 and both camt versions, UTF-16 and UTF-8 with BOM")
     func coverage() throws {
         let samples = StatementFixtures.samplesWithExpectations().map(\.sample)
         var formats: Set<String> = []
@@ -38,7 +38,7 @@ struct StatementSampleTests {
             if head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF]) { encodings.insert("utf-16") }
             if head.starts(with: [0xEF, 0xBB, 0xBF]) { encodings.insert("utf-8-bom") }
         }
-        let expected = Set(["mt940", "camt053"] + StatementFixtures.catalog.ids.map { "csv:" + $0 })
+        let expected = Set(["mt940", "camt053"] + StatementFixtures.catalog.ids.map { "csv:" + $0 } + StatementFixtures.catalog.ids.map { "xlsx:" + $0 })
         #expect(formats == expected)
         #expect(encodings == ["utf-16", "utf-8-bom"])
         #expect(samples.contains("camt053-v02.xml") && samples.contains("camt053-v08.xml"))

@@ -13,6 +13,7 @@ struct StatementRecorder: StatementConsumer {
     var began: [Statement] = []
     var lines: [StatementLine] = []
     var ended: [Statement] = []
+    var warnings: [StatementWarning] = []
 
     mutating func statementBegan(_ statement: Statement) throws {
         events.append(.began(statement.index))
@@ -27,6 +28,10 @@ struct StatementRecorder: StatementConsumer {
     mutating func statementEnded(_ statement: Statement) throws {
         events.append(.ended(statement.index))
         ended.append(statement)
+    }
+
+    mutating func statementWarning(_ warning: StatementWarning) throws {
+        warnings.append(warning)
     }
 }
 
@@ -74,24 +79,24 @@ enum StatementFixtures {
         }
     }
 
-    static func parse(_ text: String, format: StatementFormat, catalog: CSVFormatCatalog = catalog) throws -> StatementRecorder {
-        try parse(bytes: Array(text.utf8), format: format, catalog: catalog)
+    static func parse(_ text: String, format: StatementFormat, catalog: CSVFormatCatalog = catalog, strict: Bool = false) throws -> StatementRecorder {
+        try parse(bytes: Array(text.utf8), format: format, catalog: catalog, strict: strict)
     }
 
-    static func parse(bytes: [UInt8], format: StatementFormat, catalog: CSVFormatCatalog = catalog) throws -> StatementRecorder {
+    static func parse(bytes: [UInt8], format: StatementFormat, catalog: CSVFormatCatalog = catalog, strict: Bool = false) throws -> StatementRecorder {
         var recorder = StatementRecorder()
-        try StatementParsing.parse(bytes: bytes, name: "test", format: format, descriptions: catalog, consumer: &recorder)
+        try StatementParsing.parse(bytes: bytes, name: "test", format: format, descriptions: catalog, strict: strict, consumer: &recorder)
         return recorder
     }
 
     /// The error a parse throws, nil when it succeeds.
-    static func parseError(_ text: String, format: StatementFormat, catalog: CSVFormatCatalog = catalog) -> StatementParseError? {
-        parseError(bytes: Array(text.utf8), format: format, catalog: catalog)
+    static func parseError(_ text: String, format: StatementFormat, catalog: CSVFormatCatalog = catalog, strict: Bool = false) -> StatementParseError? {
+        parseError(bytes: Array(text.utf8), format: format, catalog: catalog, strict: strict)
     }
 
-    static func parseError(bytes: [UInt8], format: StatementFormat, catalog: CSVFormatCatalog = catalog) -> StatementParseError? {
+    static func parseError(bytes: [UInt8], format: StatementFormat, catalog: CSVFormatCatalog = catalog, strict: Bool = false) -> StatementParseError? {
         do {
-            _ = try parse(bytes: bytes, format: format, catalog: catalog)
+            _ = try parse(bytes: bytes, format: format, catalog: catalog, strict: strict)
             return nil
         } catch let error as StatementParseError {
             return error

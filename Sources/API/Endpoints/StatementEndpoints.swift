@@ -88,6 +88,7 @@ extension StatementImportResult: APIExample {
         counts.leftInSuspense = 110
         counts.debitsToSuspense = 12
         counts.bankFees = 8
+        counts.warnings = 1
         let continuity = ContinuityFinding(status: .continuous, previousStatementID: 41, previousReference: "VCB260831-0001",
                                            previousClosingBalance: 125_000_000, previousClosingDate: try! CalendarDate(iso: "2026-08-31"),
                                            difference: 0)
@@ -101,6 +102,12 @@ extension StatementImportResult: APIExample {
                                               confirmedBankTransactionID: 3_301, otherCandidateIDs: [3_305])
         return StatementImportResult(importID: 17, dryRun: false, fileName: "VCB_0011001234567_202609.xml",
                                      fileSHA256: String(repeating: "ab", count: 32), format: "camt053", bankAccount: "0011001234567",
-                                     counts: counts, statements: [statement], conflicts: [conflict], ambiguousConfirmations: [ambiguous])
+                                     counts: counts, statements: [statement], conflicts: [conflict], ambiguousConfirmations: [ambiguous],
+                                     warnings: [StatementWarning(.missingReference, line: 14, field: ":61:",
+                                                                 message: "has no customer reference (NONREF when there is none); read as none")])
     }()
+}
+
+extension StatementTolerance: SchemaDescribing {
+    public static var jsonSchema: JSONSchema { .string(enumeration: allCases.map(\.rawValue)) }
 }

@@ -10,6 +10,13 @@ public protocol StatementConsumer {
     mutating func statementBegan(_ statement: Statement) throws
     mutating func statementLine(_ line: StatementLine) throws
     mutating func statementEnded(_ statement: Statement) throws
+    /// Something the parser tolerated (never with `strict`, which refuses the file instead), in file order.
+    mutating func statementWarning(_ warning: StatementWarning) throws
+}
+
+extension StatementConsumer {
+    /// Consumers that only count or discard need not look at tolerances.
+    public mutating func statementWarning(_ warning: StatementWarning) throws {}
 }
 
 /// Sits between a parser and the consumer: enforces the per-file counts, checks that lines
@@ -17,6 +24,8 @@ public protocol StatementConsumer {
 struct StatementDelivery<Consumer: StatementConsumer> {
     var consumer: Consumer
     let file: String
+    /// Refuse the file at the first tolerance instead of warning (`--strict`).
+    let strict: Bool
     private(set) var statementCount = 0
     private(set) var lineCount = 0
     /// The open statement's index, currency and running totals (kept apart so a line does not copy the statement).
@@ -24,9 +33,19 @@ struct StatementDelivery<Consumer: StatementConsumer> {
     private var openCurrency: String?
     private var openTotals = StatementTotals()
 
-    init(consumer: Consumer, file: String) {
+    init(consumer: Consumer, file: String, strict: Bool = false) {
         self.consumer = consumer
         self.file = file
+        self.strict = strict
+    }
+
+    /// Passes a tolerance to the consumer as a warning, or with `strict` refuses the file with it.
+    mutating func tolerate(_ tolerance: StatementTolerance, line: Int, field: String?, _ message: String) throws {
+        guard !strict else {
+            throw StatementParseError(tolerance.strictKind, file: file, line: line, field: field,
+                                      message: message + " (refused in strict mode: \(tolerance.rawValue))")
+        }
+        try consumer.statementWarning(StatementWarning(tolerance, line: line, field: field, message: message))
     }
 
     mutating func begin(_ statement: Statement) throws {

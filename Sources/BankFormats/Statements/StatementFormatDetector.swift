@@ -16,7 +16,8 @@ public enum StatementFormatDetector {
             }
             return .camt053
         }
-        if start.starts(with: Array("{1:".utf8)) || start.starts(with: Array("{4:".utf8)) || start.starts(with: Array(":20:".utf8)) {
+        if start.starts(with: Array("{1:".utf8)) || start.starts(with: Array("{4:".utf8)) || start.starts(with: Array(":20:".utf8))
+            || hasMT940HeaderLines(text) {
             return .mt940
         }
         let scored = descriptions.descriptions.compactMap { description in score(prefix, description).map { (description.id, $0) } }
@@ -31,9 +32,47 @@ public enum StatementFormatDetector {
         return .csv(winners[0])
     }
 
+    /// Lines a bank puts before the first field (`ABNANL2A`, `940`, `:940:`): the file is MT940 when a
+    /// line among the first `mt940HeaderLinesMax` opens `:20:` and the next one opens `:25:`.
+    static func hasMT940HeaderLines(_ text: [UInt8]) -> Bool {
+        let lines = text.split(separator: 0x0A, maxSplits: mt940HeaderLinesMax + 1, omittingEmptySubsequences: true)
+            .prefix(mt940HeaderLinesMax + 1).map { $0.drop(while: TextBytes.isSpace) }
+        for (index, line) in lines.enumerated().dropLast() where line.starts(with: Array(":20:".utf8)) {
+            return lines[index + 1].starts(with: Array(":25:".utf8))
+        }
+        return false
+    }
+
+    /// Header lines a bank may write before an MT940 message's `:20:`.
+    static let mt940HeaderLinesMax = 8
+
+    /// The description whose header row is found in the workbook's first sheet, rendered as that
+    /// description's CSV; ties and no fit are errors as for CSV.
+    static func detectWorkbook(_ workbook: XLSXWorkbook, descriptions: CSVFormatCatalog) throws -> StatementFormat {
+        var scored: [(String, Int)] = []
+        for description in descriptions.descriptions {
+            let csv = try XLSXSheetRenderer(workbook: workbook, style: XLSXRenderStyle(description)).csv(rowsMax: StatementLimits.headerSearchRowsMax)
+            if let score = score(decoded: csv, description) { scored.append((description.id, score)) }
+        }
+        guard let best = scored.map(\.1).max() else {
+            let known = descriptions.ids.isEmpty ? "none loaded" : descriptions.ids.joined(separator: ", ")
+            throw StatementParseError(.format, file: workbook.file, message: "the workbook's first sheet fits no known bank export (formats: \(known))")
+        }
+        let winners = scored.filter { $0.1 == best }.map(\.0)
+        guard winners.count == 1 else {
+            throw StatementParseError(.format, file: workbook.file, message: "the workbook fits several formats equally: \(winners.joined(separator: ", ")); choose one with --format xlsx:ID")
+        }
+        return .xlsx(winners[0])
+    }
+
     /// How well `description` fits: nil when its header row is not found in the prefix.
     static func score(_ prefix: [UInt8], _ description: CSVFormatDescription) -> Int? {
         guard let decoded = decode(prefix, description.encoding) else { return nil }
+        return score(decoded: decoded, description)
+    }
+
+    /// As `score(_:_:)` for text already in UTF-8.
+    static func score(decoded: [UInt8], _ description: CSVFormatDescription) -> Int? {
         guard let source = try? MemoryByteSource(bytes: decoded, name: "") else { return nil }
         var reader = CSVRecordReader(input: ChunkedInput(source: source, file: ""), delimiter: description.delimiter, quote: description.quote)
         var keywordHits = Set<String>()

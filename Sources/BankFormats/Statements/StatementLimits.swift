@@ -39,6 +39,8 @@ public enum StatementLimits {
     public static let detectionBytesMax = 64 * 1024
     /// Bytes of a CSV format description file.
     public static let descriptionBytesMax = 256 * 1024
+    /// Warnings listed in parse output and an import result (all are counted).
+    public static let warningsListedMax = 1_000
     /// CSV format descriptions in one catalog.
     public static let descriptionsMax = 1_000
 }

@@ -12,9 +12,9 @@
 /// consumer as they complete, so memory does not grow with the file. The first error stops the parse
 /// and is thrown; the consumer must then discard everything it received.
 public enum StatementParsing {
-    /// The format a parse with `format` would use: `format` itself unless it is `.auto`.
+    /// The format a parse with `format` would use: `format` itself unless it is `.auto`, or a description
+    /// id given for a workbook (`.csv(id)` on an `.xlsx` file reads it as `.xlsx(id)`).
     public static func resolveFormat(fileAt path: String, format: StatementFormat, descriptions: CSVFormatCatalog) throws -> StatementFormat {
-        guard format == .auto else { return format }
         let source = try FileByteSource(path: path)
         var prefix = [UInt8](repeating: 0, count: StatementLimits.detectionBytesMax)
         var count = 0
@@ -23,58 +23,107 @@ public enum StatementParsing {
             if read == 0 { break }
             count += read
         }
-        return try StatementFormatDetector.detect(prefix: Array(prefix[..<count]), descriptions: descriptions, file: path)
+        prefix.removeSubrange(count...)
+        if XLSXWorkbook.looksLikeWorkbook(prefix), format == .auto {
+            return try resolveFormat(bytes: try readAll(FileByteSource(path: path), file: path), name: path, format: format,
+                                     descriptions: descriptions)
+        }
+        return try resolveFormat(bytes: prefix, name: path, format: format, descriptions: descriptions)
+    }
+
+    /// As `resolveFormat(fileAt:)`, for a file in memory (`bytes` may be just its first
+    /// `detectionBytesMax` bytes, except for a workbook detected with `.auto`, which needs all of it).
+    public static func resolveFormat(bytes: [UInt8], name: String, format: StatementFormat, descriptions: CSVFormatCatalog) throws -> StatementFormat {
+        if XLSXWorkbook.looksLikeWorkbook(bytes.prefix(8)) {
+            switch format {
+            case .auto: return try StatementFormatDetector.detectWorkbook(XLSXWorkbook(bytes: bytes, file: name), descriptions: descriptions)
+            case .csv(let id), .xlsx(let id): return .xlsx(id)
+            case .mt940, .camt053: return format
+            }
+        }
+        guard format == .auto else { return format }
+        return try StatementFormatDetector.detect(prefix: Array(bytes.prefix(StatementLimits.detectionBytesMax)),
+                                                  descriptions: descriptions, file: name)
+    }
+
+    /// The whole source, for a workbook (a ZIP archive is read from its end): at most `XLSXLimits.archiveBytesMax`.
+    static func readAll(_ source: any ByteSource, file: String) throws -> [UInt8] {
+        var source = source
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: StatementLimits.chunkBytes)
+        while true {
+            let count = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
+            if count == 0 { return bytes }
+            guard bytes.count + count <= XLSXLimits.archiveBytesMax else {
+                throw StatementParseError(.limit, file: file, message: "xlsx: the workbook is larger than \(XLSXLimits.archiveBytesMax) bytes")
+            }
+            bytes.append(contentsOf: chunk[..<count])
+        }
     }
 
     /// Parses the file at `path`. Returns the format used (the detected one for `.auto`).
+    /// With `strict`, the first tolerance (`StatementTolerance`) refuses the file instead of warning.
     @discardableResult
     public static func parse<Consumer: StatementConsumer>(
-        fileAt path: String, format: StatementFormat = .auto, descriptions: CSVFormatCatalog, consumer: inout Consumer
+        fileAt path: String, format: StatementFormat = .auto, descriptions: CSVFormatCatalog, strict: Bool = false, consumer: inout Consumer
     ) throws -> StatementFormat {
         let resolved = try resolveFormat(fileAt: path, format: format, descriptions: descriptions)
-        try run(source: FileByteSource(path: path), file: path, format: resolved, descriptions: descriptions, consumer: &consumer)
+        try run(source: FileByteSource(path: path), file: path, format: resolved, descriptions: descriptions, strict: strict,
+                consumer: &consumer)
         return resolved
     }
 
     /// Parses bytes already in memory; `name` stands for the file in errors.
     @discardableResult
     public static func parse<Consumer: StatementConsumer>(
-        bytes: [UInt8], name: String, format: StatementFormat = .auto, descriptions: CSVFormatCatalog, consumer: inout Consumer
+        bytes: [UInt8], name: String, format: StatementFormat = .auto, descriptions: CSVFormatCatalog, strict: Bool = false,
+        consumer: inout Consumer
     ) throws -> StatementFormat {
-        var resolved = format
-        if format == .auto {
-            resolved = try StatementFormatDetector.detect(prefix: Array(bytes.prefix(StatementLimits.detectionBytesMax)),
-                                                          descriptions: descriptions, file: name)
-        }
-        try run(source: MemoryByteSource(bytes: bytes, name: name), file: name, format: resolved, descriptions: descriptions, consumer: &consumer)
+        let resolved = try resolveFormat(bytes: bytes, name: name, format: format, descriptions: descriptions)
+        try run(source: MemoryByteSource(bytes: bytes, name: name), file: name, format: resolved, descriptions: descriptions,
+                strict: strict, consumer: &consumer)
         return resolved
     }
 
     private static func run<Consumer: StatementConsumer>(
-        source: any ByteSource, file: String, format: StatementFormat, descriptions: CSVFormatCatalog, consumer: inout Consumer
+        source: any ByteSource, file: String, format: StatementFormat, descriptions: CSVFormatCatalog, strict: Bool,
+        consumer: inout Consumer
     ) throws {
         switch format {
         case .auto:
             preconditionFailure("the format is resolved before parsing")
         case .mt940:
             let input = ChunkedInput(source: TextDecodingSource(source: source, encoding: .utf8, file: file), file: file)
-            var parser = MT940Parser(input: input, consumer: consumer)
+            var parser = MT940Parser(input: input, consumer: consumer, strict: strict)
             defer { consumer = parser.delivery.consumer }
             try parser.run()
         case .camt053:
             var parser = Camt053Parser(input: ChunkedInput(source: source, file: file), consumer: consumer)
             defer { consumer = parser.delivery.consumer }
             try parser.run()
+        case .xlsx(let id):
+            let description = try csvDescription(id, descriptions: descriptions, file: file)
+            let workbook = try XLSXWorkbook(bytes: try readAll(source, file: file), file: file)
+            let csv = try XLSXSheetRenderer(workbook: workbook, style: XLSXRenderStyle(description)).csv()
+            let decoded = TextDecodingSource(source: try MemoryByteSource(bytes: csv, name: file), encoding: .utf8, file: file)
+            var parser = CSVStatementParser(input: ChunkedInput(source: decoded, file: file), format: description, consumer: consumer)
+            defer { consumer = parser.delivery.consumer }
+            try parser.run()
         case .csv(let id):
-            guard let description = descriptions.description(id: id) else {
-                let known = descriptions.ids.isEmpty ? "none loaded" : descriptions.ids.joined(separator: ", ")
-                throw StatementParseError(.format, file: file, message: "no CSV format description '\(id)' (known: \(known))")
-            }
+            let description = try csvDescription(id, descriptions: descriptions, file: file)
             let decoded = TextDecodingSource(source: source, encoding: decoding(description.encoding), file: file)
             var parser = CSVStatementParser(input: ChunkedInput(source: decoded, file: file), format: description, consumer: consumer)
             defer { consumer = parser.delivery.consumer }
             try parser.run()
         }
+    }
+
+    static func csvDescription(_ id: String, descriptions: CSVFormatCatalog, file: String) throws -> CSVFormatDescription {
+        guard let description = descriptions.description(id: id) else {
+            let known = descriptions.ids.isEmpty ? "none loaded" : descriptions.ids.joined(separator: ", ")
+            throw StatementParseError(.format, file: file, message: "no CSV format description '\(id)' (known: \(known))")
+        }
+        return description
     }
 
     static func decoding(_ encoding: CSVFormatDescription.Encoding) -> TextDecodingSource.Encoding {

@@ -26,6 +26,9 @@ struct StagedLine: Sendable {
     /// Valid payment codes of the school in the memo or the payer's name (credit lines only): such a
     /// line may pay invoices automatically, so it goes through `IncomingBatch.applyBooked`.
     var codes: [String]
+    /// Words of the memo and the structured fields that could be a pupil's virtual account (credit
+    /// lines only): `StatementStaging.recognizeVirtualAccounts` keeps the one a student of the school holds.
+    var accountCandidates: [String] = []
 
     var isCredit: Bool { amount > 0 }
 
@@ -67,8 +70,43 @@ struct StagedLine: Sendable {
             keyBase: StatementLineKey.base(reference: reference, detailIndex: line.detailIndex, bookedOn: bookedOn, amount: amount,
                                            normalizedMemo: fullNormalized),
             isFee: BankFeeRecognition.isFee(typeCode: line.transactionTypeCode), codes: [])
-        if staged.isCredit && !staged.isFee { staged.codes = validCodes(staged, finder: finder) }
+        if staged.isCredit && !staged.isFee {
+            staged.codes = validCodes(staged, finder: finder)
+            staged.accountCandidates = accountCandidates(line)
+        }
         return .staged(staged)
+    }
+
+    /// The shortest and longest virtual account compared, and how many words of a line are.
+    static let accountCandidateCharacters = 6...19
+    static let accountCandidatesMax = 16
+
+    /// Runs of letters and digits (upper-cased, holding a digit) of a virtual account's length in the
+    /// memo, the MT940 `:86:` subfields and supplementary details: a bank writes the virtual account
+    /// the payer paid into there (`TKDD 9704001234`, `?31`, `VA:...`).
+    static func accountCandidates(_ line: StatementLine) -> [String] {
+        var candidates: [String] = []
+        let texts = [line.memo, line.supplementaryDetails ?? ""] + line.informationSubfields.map(\.value)
+        for text in texts {
+            var word: [UInt8] = []
+            var hasDigit = false
+            for byte in text.utf8 + [0x20] {
+                let upper = byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte
+                if (upper >= 0x30 && upper <= 0x39) || (upper >= 0x41 && upper <= 0x5A) {
+                    word.append(upper)
+                    hasDigit = hasDigit || upper <= 0x39
+                    continue
+                }
+                if hasDigit, accountCandidateCharacters.contains(word.count) {
+                    let candidate = String(decoding: word, as: UTF8.self)
+                    if !candidates.contains(candidate) { candidates.append(candidate) }
+                    if candidates.count == accountCandidatesMax { return candidates }
+                }
+                word.removeAll(keepingCapacity: true)
+                hasDigit = false
+            }
+        }
+        return candidates
     }
 
     /// The codes `SchoolMatchData.targeted` would read: valid codes in the stored memo and the payer's name.
@@ -99,6 +137,7 @@ struct StagedLine: Sendable {
         [String(seq), String(statementIndex), String(position.line), position.xmlPath, bookedOn.iso, valueDate?.iso, String(amount),
          bankReference, customerReference, memo, storedMemo, normalizedMemo, payerName, payerAccount, keyBase,
          isFee ? "t" : "f", codes.isEmpty ? nil : "{" + codes.joined(separator: ",") + "}",
-         StatementLineKey.isFingerprint(keyBase) ? nil : keyBase]
+         StatementLineKey.isFingerprint(keyBase) ? nil : keyBase,
+         accountCandidates.isEmpty ? nil : "{" + accountCandidates.joined(separator: ",") + "}"]
     }
 }

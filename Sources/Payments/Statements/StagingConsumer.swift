@@ -37,6 +37,9 @@ struct StagingConsumer: StatementConsumer {
     private(set) var linesRead = 0
     private(set) var linesStaged = 0
     private(set) var linesSkipped = 0
+    /// What the parser tolerated (`StatementTolerance`): all counted, the first `warningsListedMax` kept.
+    private(set) var warningCount = 0
+    private(set) var warnings: [StatementWarning] = []
     private var buffer: [StagedLine] = []
     private var firstBookingDate: CalendarDate?
 
@@ -75,6 +78,11 @@ struct StagingConsumer: StatementConsumer {
             if buffer.count >= StatementImportLimits.copyBatchLines { try flush() }
         }
         if linesRead % progressEveryLines == 0 { progress?(.parsed(lines: linesRead)) }
+    }
+
+    mutating func statementWarning(_ warning: StatementWarning) throws {
+        warningCount += 1
+        if warnings.count < StatementLimits.warningsListedMax { warnings.append(warning) }
     }
 
     mutating func statementEnded(_ statement: Statement) throws {

@@ -10,13 +10,15 @@ import Postgres
 /// students', the named invoices' students', and their siblings'), which is a superset of what
 /// the applications will touch.
 enum StatementApplications {
-    static func lockInvoices(schoolID: Int64, codes: [String], on connection: PostgresConnection) throws {
-        guard !codes.isEmpty else { return }
+    static func lockInvoices(schoolID: Int64, codes: [String], virtualAccounts: [String] = [], on connection: PostgresConnection) throws {
+        guard !codes.isEmpty || !virtualAccounts.isEmpty else { return }
         let named = PostgresTextArray(codes)
+        let accounts = PostgresTextArray(virtualAccounts)
         try connection.query("""
             WITH named AS (
                 SELECT student_id FROM students WHERE school_id = \(schoolID) AND payment_code = ANY(\(named))
                 UNION SELECT student_id FROM invoices WHERE school_id = \(schoolID) AND payment_code = ANY(\(named))
+                UNION SELECT student_id FROM students WHERE school_id = \(schoolID) AND virtual_account = ANY(\(accounts))
             ), reached AS (
                 SELECT student_id FROM named
                 UNION SELECT s.student_id FROM students s

@@ -129,11 +129,11 @@ struct StatementBookings: Sendable {
     func insertRows(on connection: PostgresConnection) throws {
         try connection.query("""
             INSERT INTO bank_transactions (school_id, bank_transaction_id, bank_account_id, origin, direction, amount, booked_on, memo,
-                                           normalized_memo, payer_name, payer_account, bank_reference, status, confirmed_at, entry_id,
-                                           match_decision)
+                                           normalized_memo, payer_name, payer_account, virtual_account, bank_reference, status,
+                                           confirmed_at, entry_id, match_decision)
             OVERRIDING SYSTEM VALUE
             SELECT \(schoolID), b.bank_transaction_id, \(bankAccountID), 'statement', CASE WHEN s.amount > 0 THEN 'in' ELSE 'out' END,
-                   abs(s.amount), s.booked_on, s.stored_memo, s.normalized_memo, s.payer_name, s.payer_account,
+                   abs(s.amount), s.booked_on, s.stored_memo, s.normalized_memo, s.payer_name, s.payer_account, s.virtual_account,
                    CASE WHEN length(s.bank_reference) <= \(StatementImportLimits.transactionReferenceCharactersMax) THEN s.bank_reference END,
                    'confirmed', now(), b.entry_id, b.decision::jsonb
             FROM statement_batch b JOIN statement_staging s ON s.seq = b.seq ORDER BY b.bank_transaction_id

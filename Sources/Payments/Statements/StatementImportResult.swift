@@ -1,3 +1,4 @@
+import BankFormats
 import Core
 
 /// What an import did (or, on a dry run, would do). Amounts are whole đồng.
@@ -17,10 +18,13 @@ public struct StatementImportResult: Codable, Hashable, Sendable {
     public var conflicts: [ConflictingLine]
     /// Confirmations that had two or more equally good callbacks to choose from (the lowest id was taken).
     public var ambiguousConfirmations: [AmbiguousConfirmation]
+    /// What the parser tolerated in the file (a strict import refuses the file instead): the first
+    /// `StatementLimits.warningsListedMax`, all counted in `counts.warnings`.
+    public var warnings: [StatementWarning]
 
     public init(importID: Int64?, dryRun: Bool, fileName: String, fileSHA256: String, format: String, bankAccount: String,
                 counts: StatementImportCounts, statements: [StatementReport], conflicts: [ConflictingLine],
-                ambiguousConfirmations: [AmbiguousConfirmation]) {
+                ambiguousConfirmations: [AmbiguousConfirmation], warnings: [StatementWarning] = []) {
         self.importID = importID
         self.dryRun = dryRun
         self.fileName = fileName
@@ -31,6 +35,7 @@ public struct StatementImportResult: Codable, Hashable, Sendable {
         self.statements = statements
         self.conflicts = conflicts
         self.ambiguousConfirmations = ambiguousConfirmations
+        self.warnings = warnings
     }
 
     /// Statements whose opening balance is not the previous statement's closing balance.
@@ -60,6 +65,8 @@ public struct StatementImportCounts: Codable, Hashable, Sendable {
     public var debitsToSuspense = 0
     /// Of `linesNew`, bank charges (and refunds of charges) booked to the bank fees account.
     public var bankFees = 0
+    /// Tolerances of the parse (`StatementImportResult.warnings`); not a class of lines.
+    public var warnings = 0
 
     public init() {}
 }

@@ -23,6 +23,13 @@ extension StatementImportResult {
         let shown = statements.enumerated().filter { $0.offset < Self.summaryItemsMax || $0.element.continuity.status == .gap }
         lines += shown.map { Self.describe($0.element) }
         if shown.count < statements.count { lines.append("  … and \(statements.count - shown.count) more statement(s), all continuous or first") }
+        if c.warnings > 0 {
+            lines.append("  \(Self.number(c.warnings)) warning(s): the file breaks its format's rules where its money stays readable")
+        }
+        for warning in warnings.prefix(Self.summaryItemsMax) {
+            lines.append("  warning: \(warning)")
+        }
+        if c.warnings > Self.summaryItemsMax { lines.append("  … and \(Self.number(c.warnings - Self.summaryItemsMax)) more warning(s)") }
         for conflict in conflicts.prefix(Self.summaryItemsMax) {
             lines.append("  conflicting: line \(conflict.line)\(conflict.xmlPath.map { " (\($0))" } ?? ""): key \(conflict.dedupKey): "
                          + "\(conflict.bookedOn) \(Self.money(conflict.amount)) in the file, "

@@ -63,9 +63,7 @@ public struct StatementImporter: Sendable {
         case .file(let path):
             return try StatementParsing.resolveFormat(fileAt: path, format: request.format, descriptions: descriptions)
         case .bytes(let bytes):
-            guard request.format == .auto else { return request.format }
-            return try StatementFormatDetector.detect(prefix: Array(bytes.prefix(StatementLimits.detectionBytesMax)),
-                                                      descriptions: descriptions, file: request.fileName)
+            return try StatementParsing.resolveFormat(bytes: bytes, name: request.fileName, format: request.format, descriptions: descriptions)
         }
     }
 
@@ -96,6 +94,7 @@ struct ImportRun {
         if request.strict { try enforceStrict(parsed.statements, continuity) }
         let confirmation = try CallbackConfirmation.run(schoolID: school.id, bankAccountID: bank.id, file: file, on: connection)
         let accounts = try ledgerAccounts(school: school, bank: bank, on: connection)
+        try StatementStaging.recognizeVirtualAccounts(schoolID: school.id, on: connection)
         let classes = try StatementStaging.counts(on: connection)
         var counts = ImportRun.counts(parsed, classes)
         let importID = try StatementRecords.insertImport(StatementRecords.ImportRow(
@@ -103,7 +102,8 @@ struct ImportRun {
             counts: counts, importedBy: request.importedBy), on: connection)
         try StatementRecords.insertStatements(parsed.statements, importID: importID, schoolID: school.id, bankAccountID: bank.id,
                                               on: connection)
-        try StatementApplications.lockInvoices(schoolID: school.id, codes: try StatementStaging.newCodes(on: connection), on: connection)
+        try StatementApplications.lockInvoices(schoolID: school.id, codes: try StatementStaging.newCodes(on: connection),
+                                               virtualAccounts: try StatementStaging.newVirtualAccounts(on: connection), on: connection)
         let bookings = StatementBookings(schoolID: school.id, bankAccountID: bank.id, importID: importID, accounts: accounts,
                                          closedThrough: closedThrough,
                                          emptyContext: try MatchContext(prefix: school.paymentCodePrefix, students: [], invoices: []))
@@ -117,7 +117,7 @@ struct ImportRun {
             format: format.name, bankAccount: bank.accountNumber, counts: counts,
             statements: ImportRun.reports(parsed.statements, continuity),
             conflicts: try StatementStaging.conflicts(limit: StatementImportLimits.reportedItemsMax, on: connection),
-            ambiguousConfirmations: confirmation.ambiguous)
+            ambiguousConfirmations: confirmation.ambiguous, warnings: parsed.warnings)
     }
 
     /// The school and its bank account named by the request.
@@ -142,10 +142,11 @@ struct ImportRun {
                                        progress: importer.progress, progressEveryLines: importer.progressEveryLines)
         switch request.source {
         case .file(let path):
-            try StatementParsing.parse(fileAt: path, format: format, descriptions: importer.descriptions, consumer: &consumer)
+            try StatementParsing.parse(fileAt: path, format: format, descriptions: importer.descriptions, strict: request.strict,
+                                       consumer: &consumer)
         case .bytes(let bytes):
             try StatementParsing.parse(bytes: bytes, name: request.fileName, format: format, descriptions: importer.descriptions,
-                                       consumer: &consumer)
+                                       strict: request.strict, consumer: &consumer)
         }
         try consumer.finish()
         importer.progress?(.parsed(lines: consumer.linesRead))
@@ -190,6 +191,7 @@ struct ImportRun {
         var counts = StatementImportCounts()
         counts.linesTotal = parsed.linesRead
         counts.linesSkipped = parsed.linesSkipped
+        counts.warnings = parsed.warningCount
         counts.linesNew = classes.count("new")
         counts.linesRepeatedInFile = classes.count("repeated")
         counts.linesKnown = classes.count("known") + counts.linesRepeatedInFile

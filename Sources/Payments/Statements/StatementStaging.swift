@@ -11,7 +11,7 @@ import Postgres
 enum StatementStaging {
     static let copyColumns = """
         seq, statement_index, source_line, xml_path, booked_on, value_date, amount, bank_reference, customer_reference, memo, \
-        stored_memo, normalized_memo, payer_name, payer_account, key_base, is_fee, codes, dedup_key
+        stored_memo, normalized_memo, payer_name, payer_account, key_base, is_fee, codes, dedup_key, account_candidates
         """
 
     static func create(on connection: PostgresConnection) throws {
@@ -35,6 +35,8 @@ enum StatementStaging {
                 is_fee boolean NOT NULL,
                 codes text[],
                 dedup_key text,
+                account_candidates text[],
+                virtual_account text,
                 class text NOT NULL DEFAULT 'new',
                 existing_line_id bigint,
                 existing_amount bigint,
@@ -131,6 +133,28 @@ enum StatementStaging {
             return ConflictingLine(line: line, xmlPath: path, dedupKey: key, bookedOn: booked, amount: amount,
                                    existingBookedOn: existingBooked, existingAmount: existingAmount, existingLineID: existingLine)
         }
+    }
+
+    /// A new credit line naming exactly one student's virtual account (among its candidate words)
+    /// carries it, as a callback's virtual account field would, and goes to `IncomingBatch.applyBooked`
+    /// with the coded lines (an empty code list marks it so). Two students named: none is chosen.
+    static func recognizeVirtualAccounts(schoolID: Int64, on connection: PostgresConnection) throws {
+        try connection.query("""
+            UPDATE statement_staging s SET virtual_account = m.account, codes = coalesce(s.codes, '{}')
+            FROM (SELECT l.seq, min(st.virtual_account) AS account, count(DISTINCT st.student_id) AS students
+                  FROM statement_staging l
+                  JOIN students st ON st.school_id = \(schoolID) AND st.virtual_account = ANY(l.account_candidates)
+                  WHERE l.class = 'new' AND l.amount > 0 AND NOT l.is_fee AND l.account_candidates IS NOT NULL
+                  GROUP BY l.seq) m
+            WHERE s.seq = m.seq AND m.students = 1
+            """)
+    }
+
+    /// The virtual accounts recognised on new lines: their students' invoices are locked like coded ones.
+    static func newVirtualAccounts(on connection: PostgresConnection) throws -> [String] {
+        try connection.query("""
+            SELECT DISTINCT virtual_account FROM statement_staging WHERE class = 'new' AND virtual_account IS NOT NULL ORDER BY 1
+            """).map { try $0.decode(column: 0, as: String.self) }
     }
 
     /// The distinct valid payment codes on new credit lines: what the import may apply automatically.

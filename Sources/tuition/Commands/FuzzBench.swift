@@ -31,8 +31,11 @@ enum FuzzBench {
         case "mt940", "camt053", "csv":
             corpus = try statementCorpus(target, layout: layout)
             body = { bytes in parseStatement(bytes, catalog: catalog) }
+        case _ where FuzzBenchXLSX.targets.contains(target):
+            corpus = try FuzzBenchXLSX.corpus(target, layout: layout)
+            body = { bytes in parseStatement(FuzzBenchXLSX.archive(target, bytes), catalog: catalog) }
         default:
-            throw UsageError(message: "--target is http, mt940, camt053 or csv", usage: BenchCommand.usage)
+            throw UsageError(message: "--target is http, mt940, camt053, csv, xlsx-zip or xlsx-xml", usage: BenchCommand.usage)
         }
         var random = SeededRandom.SplitMix64(seed: seed)
         var refused = 0

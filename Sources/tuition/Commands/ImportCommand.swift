@@ -20,7 +20,8 @@ enum ImportCommand {
         applied to invoices when it carries a valid payment code, left in suspense otherwise; money out
         goes to suspense, recognised bank charges to the bank fees account. A statement whose opening
         balance is not the previous statement's closing balance is reported; --strict refuses the file
-        for it, or for a check that cannot be made. --dry-run reports what would happen and keeps
+        for it, for a check that cannot be made, or for anything the parser would otherwise read with
+        a warning (a bank header line, a long reference, ...). --dry-run reports what would happen and keeps
         nothing. --json prints the result as JSON. Progress goes to standard error every N lines
         (default 20000).
         """

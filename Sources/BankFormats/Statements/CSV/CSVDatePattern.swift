@@ -50,6 +50,27 @@ public struct CSVDatePattern: Sendable, Equatable {
         }
     }
 
+    /// `date` written in this pattern, the time as midnight: how a date cell of a workbook is handed
+    /// to the CSV reader (`XLSXSheetRenderer`).
+    func format(_ date: CalendarDate) -> String {
+        func padded(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        var text = ""
+        for token in tokens {
+            switch token {
+            case .day(let exact): text += padded(date.day, exact ? 2 : 1)
+            case .month(let exact): text += padded(date.month, exact ? 2 : 1)
+            case .year: text += padded(date.year, 4)
+            case .hour(let exact): text += exact ? "00" : "0"
+            case .minute, .second: text += "00"
+            case .literal(let byte): text.unicodeScalars.append(UnicodeScalar(byte))
+            }
+        }
+        return text
+    }
+
     /// The date in `text`, nil if `text` does not follow the pattern or is not a real date.
     func date(_ text: ArraySlice<UInt8>) -> CalendarDate? {
         var cursor = text.startIndex

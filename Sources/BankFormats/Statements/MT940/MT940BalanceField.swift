@@ -2,8 +2,15 @@ import Core
 
 /// An MT940 balance field (`:60F:`, `:62M:`, `:64:`, `:65:`): mark `C`/`D`, date `YYMMDD`,
 /// currency, amount with a decimal comma, e.g. `C240102VND1500000,00`.
-enum MT940BalanceField {
-    static func parse(_ content: ArraySlice<UInt8>) throws(MT940FieldError) -> (amount: StatementAmount, date: CalendarDate) {
+/// An amount longer than SWIFT's 15 characters is read exactly (within the money bounds) and reported
+/// in `longAmount`, for the parser to tolerate.
+struct MT940BalanceField {
+    var amount: StatementAmount
+    var date: CalendarDate
+    /// The tolerance message when the amount is longer than 15 characters.
+    var longAmount: String?
+
+    static func parse(_ content: ArraySlice<UInt8>) throws(MT940FieldError) -> MT940BalanceField {
         let text = TextBytes.trimmed(content)
         guard text.count >= 12 else { throw .init("\(TextBytes.quoted(text)) is not mark, YYMMDD, currency and amount") }
         let start = text.startIndex
@@ -18,14 +25,15 @@ enum MT940BalanceField {
         }
         let currency = String(decoding: text[(start + 7)..<(start + 10)], as: UTF8.self)
         let amountText = text[(start + 10)...]
-        guard amountText.count <= MT940StatementLineField.amountCharactersMax,
-              amountText.filter({ $0 == UInt8(ascii: ",") }).count == 1,
-              amountText.first.map(TextBytes.isDigit) == true else {
-            throw .init("amount \(TextBytes.quoted(amountText)) is not digits with one decimal comma (15 characters at most)")
+        guard amountText.filter({ $0 == UInt8(ascii: ",") }).count == 1, amountText.first.map(TextBytes.isDigit) == true else {
+            throw .init("amount \(TextBytes.quoted(amountText)) is not digits with one decimal comma")
         }
+        let limit = MT940StatementLineField.amountCharactersMax
+        let longAmount = amountText.count > limit
+            ? "amount \(TextBytes.quoted(amountText)) is longer than \(limit) characters; read exactly" : nil
         do {
             let amount = try StatementAmount(parsing: amountText, decimalSeparator: UInt8(ascii: ","), currency: currency)
-            return (isCredit ? amount : amount.negated, date)
+            return MT940BalanceField(amount: isCredit ? amount : amount.negated, date: date, longAmount: longAmount)
         } catch {
             throw .init(error.description)
         }

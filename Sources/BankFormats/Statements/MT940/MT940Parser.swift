@@ -5,6 +5,10 @@ import Core
 /// A field runs from its `:NN[a]:` tag to the next tag; lines in between continue it. SWIFT block
 /// wrappers (`{1:...}{2:...}{4:`) and trailers (`-}`, `{5:...}`) are skipped; a trailer ends the
 /// statement. A `:61:` line is held until the next field so that its `:86:` can join it.
+///
+/// Tolerated, each with a warning (refused with `strict`): text before a message's `:20:` (bank header
+/// lines such as `ABNANL2A`, `940`, `:940:`), fields outside the standard (`:NS:`, unknown tags), and
+/// what `MT940StatementLineField` and `MT940BalanceField` tolerate inside a field.
 struct MT940Parser<Consumer: StatementConsumer> {
     private var reader: LineReader
     var delivery: StatementDelivery<Consumer>
@@ -30,9 +34,9 @@ struct MT940Parser<Consumer: StatementConsumer> {
     /// Fields of related message types that carry nothing for a statement.
     private static var ignoredTags: Set<String> { ["21", "13", "13D", "34F", "90D", "90C", "23"] }
 
-    init(input: ChunkedInput, consumer: Consumer) {
+    init(input: ChunkedInput, consumer: Consumer, strict: Bool = false) {
         reader = LineReader(input: input)
-        delivery = StatementDelivery(consumer: consumer, file: input.file)
+        delivery = StatementDelivery(consumer: consumer, file: input.file, strict: strict)
         fieldBytes.reserveCapacity(1024)
     }
 
@@ -69,14 +73,32 @@ struct MT940Parser<Consumer: StatementConsumer> {
             fieldBytes.append(contentsOf: line[contentStart...])
             return
         }
-        guard !fieldTag.isEmpty else {
-            throw error(.syntax, line: reader.lineNumber, field: nil, "text \(TextBytes.quoted(line)) is outside any :NN: field")
+        if fieldTag.isEmpty || MT940Parser.isClosingTag(fieldTag) {
+            // Outside any message: a bank's header line before the next :20: (never inside a statement's fields).
+            try flushField()
+            try endStatementIfOpen()
+            return try tolerateHeaderLine(line)
         }
         guard fieldBytes.count + 1 + line.count <= StatementLimits.mt940FieldBytesMax else {
             throw error(.limit, line: fieldLine, field: ":\(fieldTag):", "field longer than \(StatementLimits.mt940FieldBytesMax) bytes")
         }
         fieldBytes.append(0x0A)
         fieldBytes.append(contentsOf: line)
+    }
+
+    /// The balances that end a statement and never continue on a second line: text after one of them
+    /// belongs to the next message's header (banks that write no `-` between messages).
+    private static func isClosingTag(_ tag: String) -> Bool {
+        tag == "62F" || tag == "62M" || tag == "64" || tag == "65"
+    }
+
+    private mutating func tolerateHeaderLine(_ line: ArraySlice<UInt8>) throws {
+        guard !delivery.strict else {
+            throw error(.syntax, line: reader.lineNumber, field: nil, "text \(TextBytes.quoted(line)) is outside any :NN: field"
+                        + " (refused in strict mode: \(StatementTolerance.headerLine.rawValue))")
+        }
+        try delivery.tolerate(.headerLine, line: reader.lineNumber, field: nil,
+                              "text \(TextBytes.quoted(line)) before the message's :20: field skipped (a bank header line)")
     }
 
     /// `{1:` to `{5:` at the start of a line: SWIFT block headers and trailers, not field text.
@@ -98,9 +120,10 @@ struct MT940Parser<Consumer: StatementConsumer> {
         return nil
     }
 
-    /// `:NN:` or `:NNa:` at the start of a line: the tag and where its content starts.
+    /// `:NN:`, `:NNa:` or the non-standard `:NS:` at the start of a line: the tag and where its content starts.
     static func tag(of line: ArraySlice<UInt8>) -> (String, Int)? {
         let s = line.startIndex
+        if line.count >= 4, line[s..<(s + 4)].elementsEqual(":NS:".utf8) { return ("NS", s + 4) }
         guard line.count >= 4, line[s] == UInt8(ascii: ":"), TextBytes.isDigit(line[s + 1]), TextBytes.isDigit(line[s + 2]) else {
             return nil
         }
@@ -131,7 +154,8 @@ struct MT940Parser<Consumer: StatementConsumer> {
         case "64", "65": try readOtherBalance(content, tag: tag)
         default:
             guard MT940Parser.ignoredTags.contains(tag) else {
-                throw error(.structure, line: fieldLine, field: ":\(tag):", "is not a field of an MT940 statement")
+                return try delivery.tolerate(.nonStandardField, line: fieldLine, field: ":\(tag):",
+                                             "is not a field of an MT940 statement; skipped")
             }
         }
     }
@@ -210,12 +234,15 @@ struct MT940Parser<Consumer: StatementConsumer> {
         statement!.balances.append(try balance(content, tag: tag, kind: tag == "64" ? .available : .forwardAvailable))
     }
 
-    private func balance(_ content: ArraySlice<UInt8>, tag: String, kind: StatementBalanceKind) throws -> StatementBalance {
-        let parsed: (amount: StatementAmount, date: CalendarDate)
+    private mutating func balance(_ content: ArraySlice<UInt8>, tag: String, kind: StatementBalanceKind) throws -> StatementBalance {
+        let parsed: MT940BalanceField
         do {
             parsed = try MT940BalanceField.parse(content)
         } catch {
             throw self.error(.syntax, line: fieldLine, field: ":\(tag):", error.message)
+        }
+        if let longAmount = parsed.longAmount {
+            try delivery.tolerate(.longAmount, line: fieldLine, field: ":\(tag):", longAmount)
         }
         if !openCurrency.isEmpty, openCurrency != parsed.amount.currency {
             throw error(.structure, line: fieldLine, field: ":\(tag):", "is in \(parsed.amount.currency) but the statement is in \(openCurrency)")
@@ -230,15 +257,23 @@ struct MT940Parser<Consumer: StatementConsumer> {
         }
         try deliverPendingLine()
         try beginIfNeeded()
+        let parsed: MT940StatementLineField
         do {
-            let parsed = try MT940StatementLineField.parse(content)
+            parsed = try MT940StatementLineField.parse(content)
+        } catch {
+            throw self.error(.syntax, line: fieldLine, field: ":61:", error.message)
+        }
+        for tolerated in parsed.tolerances {
+            try delivery.tolerate(tolerated.tolerance, line: fieldLine, field: ":61:", tolerated.message)
+        }
+        do {
             let amount = try StatementAmount(parsing: parsed.amountText, decimalSeparator: UInt8(ascii: ","), currency: openCurrency)
             // Built in place: the line is large, and each copy costs.
             pendingLine = StatementLine(statementIndex: openIndex, amount: parsed.isCredit ? amount : amount.negated,
                                         position: SourcePosition(line: fieldLine))
             hasPendingLine = true
             pendingLine!.valueDate = parsed.valueDate
-            pendingLine!.bookingDate = parsed.entryDate ?? parsed.valueDate
+            pendingLine!.bookingDate = parsed.bookingDate
             pendingLine!.isReversal = parsed.isReversal
             pendingLine!.fundsCode = parsed.fundsCode
             pendingLine!.transactionTypeCode = parsed.transactionType
@@ -246,8 +281,6 @@ struct MT940Parser<Consumer: StatementConsumer> {
             pendingLine!.bankReference = parsed.bankReference
             pendingLine!.supplementaryDetails = parsed.supplementaryDetails
             pendingLineHasInformation = false
-        } catch let fieldError as MT940FieldError {
-            throw error(.syntax, line: fieldLine, field: ":61:", fieldError.message)
         } catch {
             throw self.error(.syntax, line: fieldLine, field: ":61:", "amount: \(error)")
         }

@@ -6,9 +6,16 @@ import Core
 /// optional one-letter funds code, amount (up to 15 characters with a decimal comma), transaction type
 /// (`S` + 3 digits or `N`/`F` + 3 alphanumerics), customer reference (`NONREF` if none), optional
 /// `//` bank reference; then optional supplementary details on a second line.
+///
+/// What banks write outside that grammar while the money stays readable is read anyway and listed in
+/// `tolerances` (docs/statements.md): a missing or over-long reference, an over-long amount, a space
+/// before the amount, a value date that is no calendar day, over-long details.
 struct MT940StatementLineField: Equatable {
-    var valueDate: CalendarDate
+    /// Nil when the value date as written is no calendar day (then `tolerances` says so).
+    var valueDate: CalendarDate?
     var entryDate: CalendarDate?
+    /// The entry date, else the value date, else (an impossible value date) the last day of its month.
+    var bookingDate: CalendarDate
     /// True for `C` and `RD` (money in), false for `D` and `RC`.
     var isCredit: Bool
     var isReversal: Bool
@@ -20,6 +27,13 @@ struct MT940StatementLineField: Equatable {
     var customerReference: String?
     var bankReference: String?
     var supplementaryDetails: String?
+    /// What was read outside the grammar, with a message for the warning.
+    var tolerances: [Tolerated] = []
+
+    struct Tolerated: Equatable {
+        var tolerance: StatementTolerance
+        var message: String
+    }
 
     static let amountCharactersMax = 15
     static let referenceCharactersMax = 16
@@ -32,38 +46,61 @@ struct MT940StatementLineField: Equatable {
         let first = content[content.startIndex..<(firstBreak ?? content.endIndex)]
         let second = firstBreak.map { content[($0 + 1)...] }
         guard second?.contains(0x0A) != true else { throw .init("has more than 2 lines (the second is supplementary details)") }
+        var tolerated: [Tolerated] = []
         var cursor = first.startIndex
-        let valueDate = try readValueDate(first, &cursor)
-        let entryDate = try readEntryDate(first, &cursor, valueDate: valueDate)
+        let value = try readValueDate(first, &cursor, &tolerated)
+        let entryDate = try readEntryDate(first, &cursor, near: value.nearest)
         let (isCredit, isReversal) = try readMark(first, &cursor)
         let fundsCode = readFundsCode(first, &cursor)
-        let amountText = try readAmount(first, &cursor)
+        skipBlankBeforeAmount(first, &cursor, &tolerated)
+        let amountText = try readAmount(first, &cursor, &tolerated)
         let type = try readType(first, &cursor)
-        let (customer, bank) = try readReferences(first[cursor...])
+        let (customer, bank) = try readReferences(first[cursor...], &tolerated)
         var details: String?
         if let second = second.map(TextBytes.trimmed) {
-            guard second.count <= supplementaryCharactersMax else {
-                throw .init("supplementary details \(TextBytes.quoted(second)) are longer than \(supplementaryCharactersMax) characters")
+            guard second.count <= StatementLimits.valueBytesMax else {
+                throw .init("supplementary details are longer than \(StatementLimits.valueBytesMax) bytes")
+            }
+            if second.count > supplementaryCharactersMax {
+                tolerated.append(Tolerated(tolerance: .longDetails, message:
+                    "supplementary details \(TextBytes.quoted(second)) are longer than \(supplementaryCharactersMax) characters; kept whole"))
             }
             guard let text = TextBytes.utf8(second) else { throw .init("supplementary details are not UTF-8") }
             details = text.isEmpty ? nil : text
         }
+        if value.date == nil, entryDate == nil, let index = tolerated.firstIndex(where: { $0.tolerance == .invalidValueDate }) {
+            tolerated[index].message += "; no entry date, so booked on \(value.nearest.iso), the last day of that month"
+        }
         return MT940StatementLineField(
-            valueDate: valueDate, entryDate: entryDate, isCredit: isCredit, isReversal: isReversal,
-            fundsCode: fundsCode, amountText: amountText, transactionType: type,
-            customerReference: customer, bankReference: bank, supplementaryDetails: details)
+            valueDate: value.date, entryDate: entryDate, bookingDate: entryDate ?? value.nearest, isCredit: isCredit,
+            isReversal: isReversal, fundsCode: fundsCode, amountText: amountText, transactionType: type,
+            customerReference: customer, bankReference: bank, supplementaryDetails: details, tolerances: tolerated)
     }
 
-    private static func readValueDate(_ line: ArraySlice<UInt8>, _ cursor: inout Int) throws(MT940FieldError) -> CalendarDate {
+    /// The value date, and the calendar day nearest it: itself, or for a day past its month's end
+    /// (`240230`, 30/360 interest dating) the month's last day, with a tolerance. A month outside 1–12 or
+    /// a day outside 1–31 is no date at all.
+    private static func readValueDate(_ line: ArraySlice<UInt8>, _ cursor: inout Int, _ tolerated: inout [Tolerated])
+        throws(MT940FieldError) -> (date: CalendarDate?, nearest: CalendarDate) {
         let text = line[cursor..<min(cursor + 6, line.endIndex)]
-        guard let date = TextBytes.dateYYMMDD(text) else { throw .init("value date \(TextBytes.quoted(text)) is not a date YYMMDD") }
+        if let date = TextBytes.dateYYMMDD(text) {
+            cursor += 6
+            return (date, date)
+        }
+        guard text.count == 6, let yy = ASCIIDigits.value(text.prefix(2)), let month = ASCIIDigits.value(text.dropFirst(2).prefix(2)),
+              let day = ASCIIDigits.value(text.suffix(2)), (1...12).contains(month), (1...31).contains(day),
+              let lastDay = (try? CalendarMonth(year: yy < 80 ? 2000 + yy : 1900 + yy, month: month))?.lastDay else {
+            throw .init("value date \(TextBytes.quoted(text)) is not a date YYMMDD")
+        }
         cursor += 6
-        return date
+        tolerated.append(Tolerated(tolerance: .invalidValueDate,
+                                   message: "value date \(TextBytes.quoted(text)) is not a calendar day; kept as written, value date left empty"))
+        return (nil, lastDay)
     }
 
     /// The optional `MMDD` entry date, its year taken from whichever of the value date's year and the
     /// years either side puts it nearest the value date (a 31 December booking valued 2 January, or back).
-    private static func readEntryDate(_ line: ArraySlice<UInt8>, _ cursor: inout Int, valueDate: CalendarDate) throws(MT940FieldError) -> CalendarDate? {
+    private static func readEntryDate(_ line: ArraySlice<UInt8>, _ cursor: inout Int, near valueDate: CalendarDate) throws(MT940FieldError) -> CalendarDate? {
         guard cursor < line.endIndex, TextBytes.isDigit(line[cursor]) else { return nil }
         let text = line[cursor..<min(cursor + 4, line.endIndex)]
         guard text.count == 4, let month = ASCIIDigits.value(text.prefix(2)), let day = ASCIIDigits.value(text.suffix(2)) else {
@@ -113,7 +150,16 @@ struct MT940StatementLineField: Equatable {
         return String(UnicodeScalar(line[cursor - 1]))
     }
 
-    private static func readAmount(_ line: ArraySlice<UInt8>, _ cursor: inout Int) throws(MT940FieldError) -> ArraySlice<UInt8> {
+    /// Spaces between the mark (or funds code) and the amount: some exports pad there.
+    private static func skipBlankBeforeAmount(_ line: ArraySlice<UInt8>, _ cursor: inout Int, _ tolerated: inout [Tolerated]) {
+        var end = cursor
+        while end < line.endIndex, line[end] == UInt8(ascii: " ") { end += 1 }
+        guard end > cursor, end < line.endIndex, TextBytes.isDigit(line[end]) else { return }
+        tolerated.append(Tolerated(tolerance: .blankBeforeAmount, message: "a space between the debit/credit mark and the amount; skipped"))
+        cursor = end
+    }
+
+    private static func readAmount(_ line: ArraySlice<UInt8>, _ cursor: inout Int, _ tolerated: inout [Tolerated]) throws(MT940FieldError) -> ArraySlice<UInt8> {
         let start = cursor
         var commas = 0
         while cursor < line.endIndex, TextBytes.isDigit(line[cursor]) || line[cursor] == UInt8(ascii: ",") {
@@ -124,8 +170,10 @@ struct MT940StatementLineField: Equatable {
         guard commas == 1, text.first.map(TextBytes.isDigit) == true else {
             throw .init("amount \(TextBytes.quoted(line[start...].prefix(16))) is not digits with one decimal comma")
         }
-        guard text.count <= amountCharactersMax else {
-            throw .init("amount \(TextBytes.quoted(text)) is longer than \(amountCharactersMax) characters")
+        if text.count > amountCharactersMax {
+            // Read exactly by StatementAmount, which still bounds the digits and the money.
+            tolerated.append(Tolerated(tolerance: .longAmount,
+                                       message: "amount \(TextBytes.quoted(text)) is longer than \(amountCharactersMax) characters; read exactly"))
         }
         return text
     }
@@ -143,29 +191,40 @@ struct MT940StatementLineField: Equatable {
         return String(decoding: text, as: UTF8.self)
     }
 
-    private static func readReferences(_ rest: ArraySlice<UInt8>) throws(MT940FieldError) -> (customer: String?, bank: String?) {
+    private static func readReferences(_ rest: ArraySlice<UInt8>, _ tolerated: inout [Tolerated])
+        throws(MT940FieldError) -> (customer: String?, bank: String?) {
         var customerBytes = rest
         var bankBytes: ArraySlice<UInt8>?
         if let split = firstDoubleSlash(rest) {
             customerBytes = rest[rest.startIndex..<split]
             bankBytes = rest[(split + 2)...]
         }
-        let customer = TextBytes.trimmed(customerBytes)
-        guard !customer.isEmpty else { throw .init("has no customer reference (NONREF when there is none)") }
-        guard customer.count <= referenceCharactersMax else {
-            throw .init("customer reference \(TextBytes.quoted(customer)) is longer than \(referenceCharactersMax) characters")
-        }
-        guard let customerText = TextBytes.utf8(customer) else { throw .init("customer reference is not UTF-8") }
+        let customerText = try reference(TextBytes.trimmed(customerBytes), name: "customer reference",
+                                         missing: "has no customer reference (NONREF when there is none); read as none", &tolerated)
         var bankText: String?
         if let bankBytes {
-            let bank = TextBytes.trimmed(bankBytes)
-            guard !bank.isEmpty, bank.count <= referenceCharactersMax else {
-                throw .init("bank reference \(TextBytes.quoted(bank)) must be 1 to \(referenceCharactersMax) characters")
-            }
-            guard let text = TextBytes.utf8(bank) else { throw .init("bank reference is not UTF-8") }
-            bankText = text
+            bankText = try reference(TextBytes.trimmed(bankBytes), name: "bank reference",
+                                     missing: "has an empty bank reference after //; read as none", &tolerated)
         }
         return (customerText == "NONREF" ? nil : customerText, bankText)
+    }
+
+    /// A reference: nil when empty, kept whole when longer than SWIFT's 16 characters (both tolerated).
+    private static func reference(_ bytes: ArraySlice<UInt8>, name: String, missing: String, _ tolerated: inout [Tolerated])
+        throws(MT940FieldError) -> String? {
+        guard !bytes.isEmpty else {
+            tolerated.append(Tolerated(tolerance: .missingReference, message: missing))
+            return nil
+        }
+        guard bytes.count <= StatementLimits.valueBytesMax else {
+            throw .init("\(name) is longer than \(StatementLimits.valueBytesMax) bytes")
+        }
+        if bytes.count > referenceCharactersMax {
+            tolerated.append(Tolerated(tolerance: .longReference, message:
+                "\(name) \(TextBytes.quoted(bytes)) is longer than \(referenceCharactersMax) characters; kept whole"))
+        }
+        guard let text = TextBytes.utf8(bytes) else { throw .init("\(name) is not UTF-8") }
+        return text
     }
 
     private static func firstDoubleSlash(_ bytes: ArraySlice<UInt8>) -> Int? {

@@ -1,6 +1,6 @@
 /// Writes a parsed file as JSON while it is parsed, so output memory stays bounded.
 ///
-/// The document is `{"format":…,"statements":[…],"summary":{…}}`. Each statement object holds its
+/// The document is `{"format":…,"statements":[…],"warnings":[…],"summary":{…}}`. Each statement object holds its
 /// identification, then `"lines"` (one line object per text line), then `"balances"`, `"totals"` and
 /// `"balanceCheck"`. Keys always appear, in a fixed order, `null` when absent; amounts are exact
 /// decimal strings (`"-1500000"`, `"1234.56"`) beside their currency; dates are `YYYY-MM-DD`.
@@ -50,6 +50,10 @@ public final class StatementJSONWriter: StatementConsumer {
         try flushIfFull()
     }
 
+    public func statementWarning(_ warning: StatementWarning) throws {
+        try summary.statementWarning(warning)
+    }
+
     public func statementEnded(_ statement: Statement) throws {
         try summary.statementEnded(statement)
         buffer += linesInStatement == 0 ? "],\n" : "\n      ],\n"
@@ -65,6 +69,8 @@ public final class StatementJSONWriter: StatementConsumer {
     /// Closes the document with the summary and hands over the rest of the text.
     public func finish() throws {
         buffer += statementsWritten == 0 ? "],\n" : "\n  ],\n"
+        buffer += "  \"warnings\": [" + summary.warnings.map { "\n    " + StatementJSONWriter.warning($0) }.joined(separator: ",")
+        buffer += summary.warnings.isEmpty ? "],\n" : "\n  ],\n"
         buffer += "  \"summary\": " + summary.jsonLine + "\n}\n"
         try output(buffer)
         buffer = ""
@@ -100,6 +106,15 @@ public final class StatementJSONWriter: StatementConsumer {
             }.joined(separator: ",") + "]"),
             ("balanceAfter", JSONText.quotedOrNull(line.balanceAfter?.decimalText)),
             ("position", position(line.position)),
+        ])
+    }
+
+    static func warning(_ warning: StatementWarning) -> String {
+        JSONText.object([
+            ("tolerance", JSONText.quoted(warning.tolerance.rawValue)),
+            ("line", String(warning.line)),
+            ("field", JSONText.quotedOrNull(warning.field)),
+            ("message", JSONText.quoted(warning.message)),
         ])
     }
 

@@ -12,6 +12,10 @@ public struct StatementSummary: StatementConsumer, Sendable {
     public private(set) var debits: [String: StatementAmount] = [:]
     /// The balance check of each statement, in file order.
     public private(set) var balanceChecks: [StatementBalanceCheck.Result] = []
+    /// Every tolerance of the parse, counted.
+    public private(set) var warningCount = 0
+    /// The first `StatementLimits.warningsListedMax` of them, in file order.
+    public private(set) var warnings: [StatementWarning] = []
 
     /// - Parameter format: the format's name for the output (`StatementFormat.name`).
     public init(format: String) {
@@ -21,6 +25,11 @@ public struct StatementSummary: StatementConsumer, Sendable {
     public mutating func statementBegan(_ statement: Statement) throws {}
 
     public mutating func statementLine(_ line: StatementLine) throws {}
+
+    public mutating func statementWarning(_ warning: StatementWarning) throws {
+        warningCount += 1
+        if warnings.count < StatementLimits.warningsListedMax { warnings.append(warning) }
+    }
 
     public mutating func statementEnded(_ statement: Statement) throws {
         statementCount += 1
@@ -55,6 +64,7 @@ public struct StatementSummary: StatementConsumer, Sendable {
             ("debits", StatementSummary.sumsJSON(debits)),
             ("unbalancedStatements", String(unbalancedStatementCount)),
             ("uncheckableStatements", String(uncheckableStatementCount)),
+            ("warnings", String(warningCount)),
         ])
     }
 
