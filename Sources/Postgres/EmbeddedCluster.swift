@@ -21,7 +21,13 @@ public struct EmbeddedCluster: Sendable {
     public let extraSettings: [String]
 
     public static let port = 5432
+    /// The bootstrap superuser `initdb` creates: only cluster administration (roles, databases) uses it.
     public static let superuser = "tuition"
+    /// Owns the database and its schema and runs migrations; no superuser powers.
+    public static let ownerRole = "tuition_owner"
+    /// What the program runs as: the grants of `ApplicationGrants` and nothing more, so it cannot
+    /// alter tables, disable triggers, truncate or skip triggers with `session_replication_role`.
+    public static let applicationRole = "tuition_app"
     public static let databaseName = "tuition"
     public static let startTimeoutSeconds = 60
     /// Unix socket paths are limited to 107 bytes on Linux; `/.s.PGSQL.5432` takes 14.
@@ -70,14 +76,32 @@ public struct EmbeddedCluster: Sendable {
     }
 
     /// The connection URL of the running cluster's `tuition` database.
-    public var url: String {
-        "postgresql://\(EmbeddedCluster.superuser)@/\(EmbeddedCluster.databaseName)?host=\(percentEncoded(socketDirectory))"
+    public var url: String { url(role: .superuser) }
+
+    /// The connection URL of the running cluster's `tuition` database for one of its roles.
+    public func url(role: Role, database: String = EmbeddedCluster.databaseName) -> String {
+        "postgresql://\(role.name)@/\(database)?host=\(percentEncoded(socketDirectory))"
     }
 
-    public func configuration(database: String = EmbeddedCluster.databaseName) -> PostgresConfiguration {
+    /// Who a connection logs in as.
+    public enum Role: Sendable {
+        case superuser
+        case owner
+        case application
+
+        public var name: String {
+            switch self {
+            case .superuser: EmbeddedCluster.superuser
+            case .owner: EmbeddedCluster.ownerRole
+            case .application: EmbeddedCluster.applicationRole
+            }
+        }
+    }
+
+    public func configuration(database: String = EmbeddedCluster.databaseName, role: Role = .superuser) -> PostgresConfiguration {
         PostgresConfiguration(parameters: [
             ("host", socketDirectory), ("port", String(EmbeddedCluster.port)),
-            ("user", EmbeddedCluster.superuser), ("dbname", database),
+            ("user", role.name), ("dbname", database),
         ])
     }
 
@@ -170,14 +194,60 @@ public struct EmbeddedCluster: Sendable {
     private func createDatabaseIfMissing() throws {
         let connection = try PostgresConnection(configuration: configuration(database: "postgres"))
         defer { connection.close() }
-        let exists = try connection.query("SELECT 1 FROM pg_database WHERE datname = \(EmbeddedCluster.databaseName)")
+        try EmbeddedCluster.createRoles(on: connection)
+        try createDatabase(EmbeddedCluster.databaseName, on: connection)
+        try handOverToOwner(EmbeddedCluster.databaseName, on: connection)
+    }
+
+    /// Creates the owner and application roles when missing. Both log in through the socket's
+    /// `trust` rule like the superuser; neither may create roles or databases.
+    static func createRoles(on connection: PostgresConnection) throws {
+        for role in [ownerRole, applicationRole] {
+            try connection.simpleQuery(unsafeSQL: """
+                DO $$ BEGIN
+                    CREATE ROLE \(role) LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
+                EXCEPTION WHEN duplicate_object THEN NULL;
+                END $$
+                """)
+        }
+    }
+
+    /// Creates a database owned by the owner role (from `template` when given) unless it exists.
+    public func createDatabase(_ name: String, template: String? = nil, on connection: PostgresConnection) throws {
+        let exists = try connection.query("SELECT 1 FROM pg_database WHERE datname = \(name)")
         guard exists.isEmpty else { return }
         do {
-            try connection.simpleQuery(unsafeSQL: "CREATE DATABASE \(EmbeddedCluster.databaseName)")
+            let from = template.map { " TEMPLATE \($0)" } ?? ""
+            try connection.simpleQuery(unsafeSQL: "CREATE DATABASE \(name)\(from) OWNER \(EmbeddedCluster.ownerRole)")
         } catch {
             // 42P04: another process created it first.
             guard error.sqlState == SQLState(rawValue: "42P04") else { throw error }
         }
+    }
+
+    /// A cluster made before the roles existed has its database and tables owned by the superuser:
+    /// they pass to the owner role, so migrations (run as the owner) can change them.
+    private func handOverToOwner(_ database: String, on connection: PostgresConnection) throws {
+        let owned = try connection.query("""
+            SELECT 1 FROM pg_database WHERE datname = \(database) AND datdba = (SELECT oid FROM pg_roles WHERE rolname = \(EmbeddedCluster.superuser))
+            """)
+        guard !owned.isEmpty else { return }
+        try connection.simpleQuery(unsafeSQL: "ALTER DATABASE \(database) OWNER TO \(EmbeddedCluster.ownerRole)")
+        let inside = try PostgresConnection(configuration: configuration(database: database))
+        defer { inside.close() }
+        // Sequences owned by a table follow it; functions and tables are handed over one by one.
+        try inside.simpleQuery(unsafeSQL: """
+            DO $$ DECLARE item record; BEGIN
+                FOR item IN SELECT c.oid::regclass AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                            WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm') AND c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user) LOOP
+                    EXECUTE format('ALTER TABLE %s OWNER TO \(EmbeddedCluster.ownerRole)', item.name);
+                END LOOP;
+                FOR item IN SELECT p.oid::regprocedure AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                            WHERE n.nspname = 'public' AND p.proowner = (SELECT oid FROM pg_roles WHERE rolname = current_user) LOOP
+                    EXECUTE format('ALTER ROUTINE %s OWNER TO \(EmbeddedCluster.ownerRole)', item.name);
+                END LOOP;
+            END $$
+            """)
     }
 
     private func tailOfLog() -> String {
