@@ -126,3 +126,23 @@ BEGIN
 END $$;
 CREATE CONSTRAINT TRIGGER reversal_mirrors AFTER INSERT ON journal_entries DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW WHEN (NEW.reverses_entry_id IS NOT NULL) EXECUTE FUNCTION ledger_check_reversal_mirrors();
+
+-- Callback deliveries. A refused one (malformed, unknown account, bad signature) may come from
+-- anyone: its row keeps the body's length, its SHA-256 and a short prefix, never the whole body,
+-- so refusals cannot fill the database. Rows are never changed; rows that recorded no money may be
+-- deleted when old (`tuition audit prune`); accepted and duplicate deliveries are the evidence of
+-- money received and are kept.
+ALTER TABLE callback_deliveries
+    ADD COLUMN body_sha256 bytea CHECK (length(body_sha256) = 32),
+    ADD COLUMN body_bytes integer CHECK (body_bytes BETWEEN 0 AND 65536);
+CREATE INDEX callback_deliveries_by_time ON callback_deliveries (received_at) WHERE verdict NOT IN ('accepted', 'duplicate');
+
+CREATE FUNCTION callback_delivery_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' OR OLD.verdict IN ('accepted', 'duplicate') THEN
+        RAISE EXCEPTION 'a callback delivery is history: only refused deliveries may be pruned' USING ERRCODE = 'TU003';
+    END IF;
+    RETURN OLD;
+END $$;
+CREATE TRIGGER callback_deliveries_guard BEFORE UPDATE OR DELETE ON callback_deliveries
+    FOR EACH ROW EXECUTE FUNCTION callback_delivery_changed();
