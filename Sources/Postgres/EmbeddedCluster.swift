@@ -154,6 +154,9 @@ public struct EmbeddedCluster: Sendable {
 
     private func prepareRoot() throws {
         let manager = FileManager.default
+        if isFallback {
+            try EmbeddedCluster.claimPrivateDirectory(root, allowedOwners: [geteuid()] + (runAs.map { [$0.uid] } ?? []))
+        }
         if !manager.fileExists(atPath: root) {
             try manager.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
@@ -253,6 +256,35 @@ public struct EmbeddedCluster: Sendable {
     private func tailOfLog() -> String {
         guard let text = try? String(contentsOfFile: logFile, encoding: .utf8) else { return "" }
         return "\n" + text.split(separator: "\n").suffix(10).joined(separator: "\n")
+    }
+
+    /// True when the cluster lives under the system temp folder rather than in `TUITION_HOME`.
+    var isFallback: Bool { root != home + "/pg" }
+
+    /// Makes `path` a private directory of ours, or proves it already is one. Under a shared temp
+    /// folder anyone may have taken the name first: a symlink (which would send the cluster, and
+    /// root's chown, elsewhere), a file, a directory of another user or one others can enter are
+    /// all refused. Created with exclusive `mkdir`, checked with `lstat` (no symlink followed).
+    public static func claimPrivateDirectory(_ path: String, allowedOwners: [uid_t]) throws {
+        if mkdir(path, 0o700) == 0 { return }
+        let creation = errno
+        guard creation == EEXIST else {
+            throw EmbeddedClusterError.filesystem("cannot create \(path): \(String(cString: strerror(creation)))")
+        }
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            throw EmbeddedClusterError.filesystem("cannot inspect \(path): \(String(cString: strerror(errno)))")
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw EmbeddedClusterError.filesystem("\(path) exists and is not a directory (a symlink or a file): refusing to use it")
+        }
+        guard allowedOwners.contains(info.st_uid) else {
+            throw EmbeddedClusterError.filesystem("\(path) belongs to user id \(info.st_uid), not to us: refusing to use it")
+        }
+        guard info.st_mode & 0o077 == 0 else {
+            throw EmbeddedClusterError.filesystem("\(path) is open to other users (mode \(String(info.st_mode & 0o777, radix: 8))); "
+                + "it must be 0700: refusing to use it")
+        }
     }
 
     // MARK: - Processes
