@@ -77,13 +77,17 @@ BEGIN
     RETURN new_through;
 END $$;
 
--- A payment application is history: only its unapply marker may be recorded, once. Compared as
--- JSON so a column added later is covered without touching this function.
+-- A payment application is history: only its unapply marker may be recorded, once, and it must
+-- name the reversal of the application's own entry. Compared as JSON so a column added later is
+-- covered without touching this function.
 CREATE FUNCTION payment_application_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'DELETE' OR OLD.unapply_entry_id IS NOT NULL
-       OR to_jsonb(NEW) - 'unapply_entry_id' IS DISTINCT FROM to_jsonb(OLD) - 'unapply_entry_id' THEN
-        RAISE EXCEPTION 'a payment application is history: only its unapplying may be recorded, once' USING ERRCODE = 'TU003';
+       OR to_jsonb(NEW) - 'unapply_entry_id' IS DISTINCT FROM to_jsonb(OLD) - 'unapply_entry_id'
+       OR NOT EXISTS (SELECT 1 FROM journal_entries r WHERE r.school_id = NEW.school_id AND r.entry_id = NEW.unapply_entry_id
+                                                          AND r.reverses_entry_id = NEW.entry_id) THEN
+        RAISE EXCEPTION 'a payment application is history: only its unapplying (the reversal of its entry) may be recorded, once'
+            USING ERRCODE = 'TU003';
     END IF;
     RETURN NEW;
 END $$;
