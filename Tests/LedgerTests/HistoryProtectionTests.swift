@@ -61,6 +61,12 @@ import TestSupport
         #expect(try closed.decode(column: 0, as: CalendarDate?.self) == CalendarDate(iso: "2026-09-30"))
         #expect(try app.query("SELECT count(*) FROM period_events").singleRow()!.decode(column: 0, as: Int64.self) == 1)
         #expect(try fixture.verify().isClean)
+        // What an operator runs afterwards, as the application role: clean.
+        let configuration = fixture.database.configuration
+        let url = "postgres://\(configuration.value("user")!)@/\(configuration.value("dbname")!)?host=\(configuration.value("host")!)"
+            + "&port=\(configuration.value("port")!)"
+        let verify = try TuitionBinary.run(["ledger", "verify"], environment: ["DATABASE_URL": url])
+        #expect(verify.status == 0 && verify.output.contains("ledger verify: 1 schools"), "\(verify.output)")
     }
 
     @Test func evenTheOwnerCannotTruncateHistory() throws {
