@@ -169,6 +169,21 @@ import TestSupport
         #expect(try fixture.deliveries(verdict: "malformed") == 2)
     }
 
+    /// A query can carry what JSON cannot (`%00`): a VNPay IPN with a NUL in its merchant code is
+    /// refused as malformed before the route lookup, with VNPay's own reply, not "unavailable".
+    @Test func aNulInAQueryIsRefusedAtTheDoor() throws {
+        let fixture = try CallbackFixture()
+        let query = "vnp_Amount=1000000&vnp_BankCode=NCB&vnp_BankTranNo=VNP1&vnp_OrderInfo=HP&vnp_PayDate=20260915091806"
+            + "&vnp_ResponseCode=00&vnp_TmnCode=TEST%00TMN&vnp_TransactionNo=14422574&vnp_TransactionStatus=00&vnp_TxnRef=1716"
+            + "&vnp_SecureHashType=HmacSHA512&vnp_SecureHash=00"
+        let request = try CallbackRequest(method: "GET", rawQuery: query)
+        for _ in 0..<2 {
+            let result = fixture.ingest.handle(CallbackDelivery(provider: "vnpay", request: request, requestID: "nul-test"))
+            #expect(result.outcome == .malformed, "\(result.outcome) \(result.reason ?? "")")
+        }
+        #expect(try fixture.deliveries(verdict: "malformed") == 2)
+    }
+
     // MARK: - Refused deliveries
 
     @Test func aRefusedDeliveryKeepsADigestAndAShortPrefix() throws {

@@ -7,7 +7,8 @@ import Core
 /// sender would get "unavailable" and retry the same bytes forever. So every value a callback
 /// carries is judged here, against the columns it lands in (migrations/0004 and 0001):
 ///   * identities are refused as malformed when they do not fit (cutting them would merge two
-///     payments): the provider's transaction id, the virtual account, the booking date;
+///     payments): the provider's transaction id, the receiving account, the virtual account, the
+///     booking date;
 ///   * free text is kept as the statement path keeps it (`StatementText.sanitized`: control
 ///     characters as spaces, cut to the column's length in PostgreSQL characters): memo, payer
 ///     name, payer account, payer bank.
@@ -17,6 +18,8 @@ import Core
 enum CallbackDoor {
     /// `bank_transactions.provider_transaction_id`.
     static let transactionIDCharactersMax = 200
+    /// `bank_connection_accounts.receiving_account` (read, not written: a longer one names no connection).
+    static let receivingAccountCharactersMax = 40
     /// `bank_transactions.virtual_account`.
     static let virtualAccountCharactersMax = 40
     /// `bank_transactions.memo` holds 2,000; a callback keeps what a statement line keeps.
@@ -41,6 +44,8 @@ enum CallbackDoor {
     /// The callback with its free text made to fit, or the first value the database cannot take.
     static func admit(_ callback: NormalizedCallbackTransaction) throws(Refusal) -> NormalizedCallbackTransaction {
         try identity(callback.providerTransactionID, field: "transaction id", characterMax: transactionIDCharactersMax)
+        // Looked up before the signature is checked: a NUL from a query (%00) must not reach PostgreSQL.
+        try identity(callback.receivingAccount, field: "receiving account", characterMax: receivingAccountCharactersMax)
         if let virtualAccount = callback.virtualAccount {
             try identity(virtualAccount, field: "virtual account", characterMax: virtualAccountCharactersMax)
         }
