@@ -17,10 +17,20 @@ public enum ApplicationGrants {
 
     public static func apply(to role: String, on connection: PostgresConnection) throws {
         let grantee = try quotedRole(role)
+        // Only what the owner owns: other tools' tables in the schema (pgbench's) are not ours to grant.
         try connection.simpleQuery(unsafeSQL: """
             GRANT USAGE ON SCHEMA public TO \(grantee);
-            GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \(grantee);
-            GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO \(grantee);
+            DO $$ DECLARE item record; BEGIN
+                FOR item IN SELECT c.oid::regclass AS name, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                            WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+                              AND c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user) LOOP
+                    IF item.relkind = 'S' THEN
+                        EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE %s TO \(grantee)', item.name);
+                    ELSE
+                        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE %s TO \(grantee)', item.name);
+                    END IF;
+                END LOOP;
+            END $$;
             ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO \(grantee);
             ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO \(grantee);
             REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM \(grantee);
@@ -28,9 +38,11 @@ public enum ApplicationGrants {
     }
 
     /// The role as a quoted identifier; a name that is empty, too long or holds a control
-    /// character or NUL is refused rather than quoted.
+    /// character, a quote, a dollar or a percent sign (it is also written inside the statements above) is
+    /// refused rather than quoted.
     static func quotedRole(_ role: String) throws(PostgresError) -> String {
-        guard !role.isEmpty, role.utf8.count <= roleNameBytesMax, !role.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
+        guard !role.isEmpty, role.utf8.count <= roleNameBytesMax,
+              !role.unicodeScalars.contains(where: { $0.value < 0x20 || $0 == "'" || $0 == "$" || $0 == "%" }) else {
             throw PostgresError(code: .configuration, serverMessage: "application role name '\(role)' is not a PostgreSQL role name")
         }
         return "\"" + role.replacingOccurrences(of: "\"", with: "\"\"") + "\""
