@@ -1,4 +1,5 @@
 import BankFormats
+import Billing
 import Core
 import Crypto
 import Foundation
@@ -18,6 +19,8 @@ import TestSupport
         case length(Int)
         /// The amount is bounded by this many đồng, at most the constraint's.
         case amount(Int64)
+        /// The constraint wants money in (> 0): the ingest records only incoming, positive amounts.
+        case positive
         /// The date is refused outside these years; the constraint's range is exactly them.
         case years(ClosedRange<Int>)
         /// Written by the program, not carried by the callback (why).
@@ -61,9 +64,29 @@ import TestSupport
         "journal_entries.journal_entries_check": .notCarried("not a reversal"),
         "postings.postings_amount_check": .amount(Money.absoluteDongMax),
         "postings.postings_line_check": .notCarried("lines 1 and 2"),
+        // A callback applied at once writes a receipt and payment applications.
+        "receipts.receipts_payer_name_check": .length(BillingLimits.nameCharactersMax),
+        "receipts.receipts_amount_check": .positive,
+        "receipts.receipts_amount_bounded": .amount(Money.absoluteDongMax),
+        "receipts.receipts_bank_reference_check": .notCarried("callbacks carry no bank reference"),
+        "receipts.receipts_payment_key_check": .notCarried("derived from the bank transaction's id"),
+        "receipts.receipts_school_year_check": .notCarried("the invoice's school year"),
+        "receipts.receipts_number_check": .notCarried("a gapless counter"),
+        "receipts.receipts_method_check": .notCarried("'bank'"),
+        "receipts.receipts_recorded_by_check": .notCarried("the automatic matcher's name"),
+        "receipts.receipts_check": .notCarried("method and bank transaction, set together"),
+        "payment_applications.payment_applications_amount_check": .positive,
+        "payment_applications.payment_applications_amount_bounded": .amount(Money.absoluteDongMax),
+        "payment_applications.payment_applications_explanation_check": .length(BillingLimits.explanationBytesMax),
+        "payment_applications.payment_applications_rule_check": .notCarried("a matcher rule's name"),
+        "payment_applications.payment_applications_payment_key_check": .notCarried("derived from the bank transaction's id"),
+        "payment_applications.payment_applications_ordinal_check": .notCarried("1, 2, ... per payment"),
+        "payment_applications.payment_applications_source_check": .notCarried("'bank_transaction'"),
+        "payment_applications.payment_applications_check": .notCarried("source and bank transaction, set together"),
+        "payment_applications.payment_applications_check1": .notCarried("source and receipt, set together"),
     ]
 
-    static let tables = ["bank_transactions", "callback_deliveries", "journal_entries", "postings"]
+    static let tables = ["bank_transactions", "callback_deliveries", "journal_entries", "postings", "receipts", "payment_applications"]
 
     @Test func everyConstraintHasADoorRule() throws {
         let database = try TestDatabase.create()
@@ -87,7 +110,8 @@ import TestSupport
             case .amount(let doorMax):
                 let bound = try #require(Self.upperBound(definition), "\(name): no upper bound in \(definition)")
                 #expect(doorMax <= bound, "\(name)")
-                #expect(definition.contains("> 0") || definition.contains("<> 0"), "\(name): zero amounts must be refused too")
+            case .positive:
+                #expect(definition == "CHECK ((amount > 0))", "\(name): \(definition)")
             case .years(let years):
                 #expect(Self.dates(definition) == ["\(years.lowerBound)-01-01", "\(years.upperBound)-12-31"], "\(name): \(definition)")
             case .notCarried:
@@ -148,6 +172,22 @@ import TestSupport
         #expect(row.4 == 0)
         // The sender's retry is a duplicate, not a second payment.
         #expect(fixture.deliver(body).outcome == .duplicate)
+        #expect(try fixture.billing.verify().isClean)
+    }
+
+    /// A payer name the receipt cannot hold (its column takes 100 characters) on a payment that is
+    /// applied at once: long, or in decomposed Unicode (NFD, 2–3 code points per letter).
+    @Test(arguments: [String(repeating: "NGUYEN VAN BINH ", count: 9), String(repeating: "Nguye\u{0302}\u{0303}n ", count: 12)])
+    func aPayerNameTheReceiptCannotHoldStillPays(payer: String) throws {
+        let fixture = try CallbackFixture()
+        try fixture.billing.addFee("HP", amount: 500_000)
+        let student = try fixture.billing.addStudent("HS001", name: "Nguyễn Văn An", family: "NGUYEN-1")
+        _ = try fixture.billing.issue()
+        let invoice = try #require(try fixture.billing.invoices().first { $0.studentID == student.id })
+        let body = Self.body(id: "LONG-PAYER", memo: "HP \(invoice.paymentCode)", extra: ["payer_name": payer])
+        let result = fixture.deliver(body)
+        #expect(result.outcome == .accepted, "\(result.reason ?? "")")
+        #expect(try fixture.billing.invoice(invoice.id).status == .paid)
         #expect(try fixture.billing.verify().isClean)
     }
 
