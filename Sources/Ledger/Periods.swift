@@ -4,7 +4,9 @@ import Postgres
 /// Closing and reopening months. Closing month M forbids entries dated on or before its last
 /// day; reopening M (finance office only) allows them again for M and every later month.
 /// Both take the school's advisory lock exclusively, so no entry slips in while they run, and
-/// both are recorded with who and when.
+/// both are recorded with who and when. The database owns the change itself: `closed_through` and
+/// `period_events` are written only by `ledger_change_period()` (migrations/0010), a function
+/// running as the schema's owner, so the application role cannot move a period without its record.
 public enum Periods {
     /// The advisory lock class shared with the entry trigger in migrations/0001_ledger.sql.
     static let lockClass: Int32 = 7001
@@ -17,7 +19,7 @@ public enum Periods {
         if let current, month.lastDay <= current {
             throw LedgerError.periodNotClosable("\(month) is already closed (closed through \(current))")
         }
-        try set(schoolID: schoolID, closedThrough: month.lastDay, month: month, action: "close", actor: actor, on: connection)
+        try change(schoolID: schoolID, month: month, action: "close", actor: actor, on: connection)
     }
 
     public static func reopen(schoolID: Int64, month: CalendarMonth, actor: Actor, on connection: PostgresConnection) throws {
@@ -27,8 +29,7 @@ public enum Periods {
         guard let current = try lockAndRead(schoolID: schoolID, on: connection), month.firstDay <= current else {
             throw LedgerError.periodNotClosable("\(month) is not closed")
         }
-        let previous = month.adding(months: -1).lastDay
-        try set(schoolID: schoolID, closedThrough: previous, month: month, action: "reopen", actor: actor, on: connection)
+        try change(schoolID: schoolID, month: month, action: "reopen", actor: actor, on: connection)
     }
 
     /// Takes the school's period lock until the transaction ends: the lock closing and reopening take, and
@@ -45,12 +46,9 @@ public enum Periods {
         return try row.decode(column: 0, as: CalendarDate?.self)
     }
 
-    private static func set(schoolID: Int64, closedThrough: CalendarDate, month: CalendarMonth, action: String, actor: Actor,
-                            on connection: PostgresConnection) throws {
-        try connection.query("UPDATE schools SET closed_through = \(closedThrough) WHERE school_id = \(schoolID)")
+    private static func change(schoolID: Int64, month: CalendarMonth, action: String, actor: Actor, on connection: PostgresConnection) throws {
         try connection.query("""
-            INSERT INTO period_events (school_id, month, action, actor, actor_role, closed_through_after)
-            VALUES (\(schoolID), \(month), \(action), \(actor.name), \(actor.role.rawValue), \(closedThrough))
+            SELECT ledger_change_period(\(schoolID), \(month), \(action), \(actor.name), \(actor.role.rawValue))
             """)
     }
 }

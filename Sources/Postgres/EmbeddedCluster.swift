@@ -21,7 +21,13 @@ public struct EmbeddedCluster: Sendable {
     public let extraSettings: [String]
 
     public static let port = 5432
+    /// The bootstrap superuser `initdb` creates: only cluster administration (roles, databases) uses it.
     public static let superuser = "tuition"
+    /// Owns the database and its schema and runs migrations; no superuser powers.
+    public static let ownerRole = "tuition_owner"
+    /// What the program runs as: the grants of `ApplicationGrants` and nothing more, so it cannot
+    /// alter tables, disable triggers, truncate or skip triggers with `session_replication_role`.
+    public static let applicationRole = "tuition_app"
     public static let databaseName = "tuition"
     public static let startTimeoutSeconds = 60
     /// Unix socket paths are limited to 107 bytes on Linux; `/.s.PGSQL.5432` takes 14.
@@ -70,14 +76,32 @@ public struct EmbeddedCluster: Sendable {
     }
 
     /// The connection URL of the running cluster's `tuition` database.
-    public var url: String {
-        "postgresql://\(EmbeddedCluster.superuser)@/\(EmbeddedCluster.databaseName)?host=\(percentEncoded(socketDirectory))"
+    public var url: String { url(role: .superuser) }
+
+    /// The connection URL of the running cluster's `tuition` database for one of its roles.
+    public func url(role: Role, database: String = EmbeddedCluster.databaseName) -> String {
+        "postgresql://\(role.name)@/\(database)?host=\(percentEncoded(socketDirectory))"
     }
 
-    public func configuration(database: String = EmbeddedCluster.databaseName) -> PostgresConfiguration {
+    /// Who a connection logs in as.
+    public enum Role: Sendable {
+        case superuser
+        case owner
+        case application
+
+        public var name: String {
+            switch self {
+            case .superuser: EmbeddedCluster.superuser
+            case .owner: EmbeddedCluster.ownerRole
+            case .application: EmbeddedCluster.applicationRole
+            }
+        }
+    }
+
+    public func configuration(database: String = EmbeddedCluster.databaseName, role: Role = .superuser) -> PostgresConfiguration {
         PostgresConfiguration(parameters: [
             ("host", socketDirectory), ("port", String(EmbeddedCluster.port)),
-            ("user", EmbeddedCluster.superuser), ("dbname", database),
+            ("user", role.name), ("dbname", database),
         ])
     }
 
@@ -130,6 +154,9 @@ public struct EmbeddedCluster: Sendable {
 
     private func prepareRoot() throws {
         let manager = FileManager.default
+        if isFallback {
+            try EmbeddedCluster.claimPrivateDirectory(root, allowedOwners: [geteuid()] + (runAs.map { [$0.uid] } ?? []))
+        }
         if !manager.fileExists(atPath: root) {
             try manager.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
@@ -170,19 +197,94 @@ public struct EmbeddedCluster: Sendable {
     private func createDatabaseIfMissing() throws {
         let connection = try PostgresConnection(configuration: configuration(database: "postgres"))
         defer { connection.close() }
-        let exists = try connection.query("SELECT 1 FROM pg_database WHERE datname = \(EmbeddedCluster.databaseName)")
+        try EmbeddedCluster.createRoles(on: connection)
+        try createDatabase(EmbeddedCluster.databaseName, on: connection)
+        try handOverToOwner(EmbeddedCluster.databaseName, on: connection)
+    }
+
+    /// Creates the owner and application roles when missing. Both log in through the socket's
+    /// `trust` rule like the superuser; neither may create roles or databases.
+    static func createRoles(on connection: PostgresConnection) throws {
+        for role in [ownerRole, applicationRole] {
+            try connection.simpleQuery(unsafeSQL: """
+                DO $$ BEGIN
+                    CREATE ROLE \(role) LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
+                EXCEPTION WHEN duplicate_object THEN NULL;
+                END $$
+                """)
+        }
+    }
+
+    /// Creates a database owned by the owner role (from `template` when given) unless it exists.
+    public func createDatabase(_ name: String, template: String? = nil, on connection: PostgresConnection) throws {
+        let exists = try connection.query("SELECT 1 FROM pg_database WHERE datname = \(name)")
         guard exists.isEmpty else { return }
         do {
-            try connection.simpleQuery(unsafeSQL: "CREATE DATABASE \(EmbeddedCluster.databaseName)")
+            let from = template.map { " TEMPLATE \($0)" } ?? ""
+            try connection.simpleQuery(unsafeSQL: "CREATE DATABASE \(name)\(from) OWNER \(EmbeddedCluster.ownerRole)")
         } catch {
             // 42P04: another process created it first.
             guard error.sqlState == SQLState(rawValue: "42P04") else { throw error }
         }
     }
 
+    /// A cluster made before the roles existed has its database and tables owned by the superuser:
+    /// they pass to the owner role, so migrations (run as the owner) can change them.
+    private func handOverToOwner(_ database: String, on connection: PostgresConnection) throws {
+        let owned = try connection.query("""
+            SELECT 1 FROM pg_database WHERE datname = \(database) AND datdba = (SELECT oid FROM pg_roles WHERE rolname = \(EmbeddedCluster.superuser))
+            """)
+        guard !owned.isEmpty else { return }
+        try connection.simpleQuery(unsafeSQL: "ALTER DATABASE \(database) OWNER TO \(EmbeddedCluster.ownerRole)")
+        let inside = try PostgresConnection(configuration: configuration(database: database))
+        defer { inside.close() }
+        // Sequences owned by a table follow it; functions and tables are handed over one by one.
+        try inside.simpleQuery(unsafeSQL: """
+            DO $$ DECLARE item record; BEGIN
+                FOR item IN SELECT c.oid::regclass AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                            WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm') AND c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user) LOOP
+                    EXECUTE format('ALTER TABLE %s OWNER TO \(EmbeddedCluster.ownerRole)', item.name);
+                END LOOP;
+                FOR item IN SELECT p.oid::regprocedure AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                            WHERE n.nspname = 'public' AND p.proowner = (SELECT oid FROM pg_roles WHERE rolname = current_user) LOOP
+                    EXECUTE format('ALTER ROUTINE %s OWNER TO \(EmbeddedCluster.ownerRole)', item.name);
+                END LOOP;
+            END $$
+            """)
+    }
+
     private func tailOfLog() -> String {
         guard let text = try? String(contentsOfFile: logFile, encoding: .utf8) else { return "" }
         return "\n" + text.split(separator: "\n").suffix(10).joined(separator: "\n")
+    }
+
+    /// True when the cluster lives under the system temp folder rather than in `TUITION_HOME`.
+    var isFallback: Bool { root != home + "/pg" }
+
+    /// Makes `path` a private directory of ours, or proves it already is one. Under a shared temp
+    /// folder anyone may have taken the name first: a symlink (which would send the cluster, and
+    /// root's chown, elsewhere), a file, a directory of another user or one others can enter are
+    /// all refused. Created with exclusive `mkdir`, checked with `lstat` (no symlink followed).
+    public static func claimPrivateDirectory(_ path: String, allowedOwners: [uid_t]) throws {
+        if mkdir(path, 0o700) == 0 { return }
+        let creation = errno
+        guard creation == EEXIST else {
+            throw EmbeddedClusterError.filesystem("cannot create \(path): \(String(cString: strerror(creation)))")
+        }
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            throw EmbeddedClusterError.filesystem("cannot inspect \(path): \(String(cString: strerror(errno)))")
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw EmbeddedClusterError.filesystem("\(path) exists and is not a directory (a symlink or a file): refusing to use it")
+        }
+        guard allowedOwners.contains(info.st_uid) else {
+            throw EmbeddedClusterError.filesystem("\(path) belongs to user id \(info.st_uid), not to us: refusing to use it")
+        }
+        guard info.st_mode & 0o077 == 0 else {
+            throw EmbeddedClusterError.filesystem("\(path) is open to other users (mode \(String(info.st_mode & 0o777, radix: 8))); "
+                + "it must be 0700: refusing to use it")
+        }
     }
 
     // MARK: - Processes

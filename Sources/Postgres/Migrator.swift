@@ -52,14 +52,18 @@ public struct Migrator: Sendable {
         // The lock comes first: two migrators creating the history table at once would collide.
         try connection.query("SELECT pg_advisory_lock(\(Migrator.advisoryLockKey))")
         defer { _ = try? connection.query("SELECT pg_advisory_unlock(\(Migrator.advisoryLockKey))") }
-        try connection.simpleQuery(unsafeSQL: """
-            CREATE TABLE IF NOT EXISTS schema_migrations (
-                version integer PRIMARY KEY,
-                name text NOT NULL,
-                checksum text NOT NULL,
-                applied_at timestamptz NOT NULL DEFAULT now()
-            )
-            """)
+        // Created only when missing: PostgreSQL checks the CREATE privilege even for IF NOT EXISTS,
+        // and the application role (which has none) runs this too, to find nothing pending.
+        if try !historyExists(connection) {
+            try connection.simpleQuery(unsafeSQL: """
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version integer PRIMARY KEY,
+                    name text NOT NULL,
+                    checksum text NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now()
+                )
+                """)
+        }
         let applied = try appliedChecksums(connection)
         try verifyHistory(files: files, applied: applied, connection: connection)
         var appliedNow: [String] = []
@@ -72,10 +76,13 @@ public struct Migrator: Sendable {
 
     /// Names of files not yet applied (for `/ready` and `tuition migrate --status`).
     public func pending(_ connection: PostgresConnection) throws -> [String] {
-        let exists = try connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL")
-        let hasTable = try exists.singleRow()?.decode(column: 0, as: Bool.self) ?? false
-        let applied = hasTable ? try appliedChecksums(connection) : [:]
+        let applied = try historyExists(connection) ? try appliedChecksums(connection) : [:]
         return try migrations().filter { applied[$0.version] == nil }.map(\.name)
+    }
+
+    private func historyExists(_ connection: PostgresConnection) throws -> Bool {
+        let exists = try connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL")
+        return try exists.singleRow()?.decode(column: 0, as: Bool.self) ?? false
     }
 
     private func appliedChecksums(_ connection: PostgresConnection) throws -> [Int: (name: String, checksum: String)] {

@@ -3,8 +3,15 @@ import Foundation
 import Postgres
 
 /// Where the database is: `DATABASE_URL` when set, otherwise the embedded cluster under `TUITION_HOME`.
+///
+/// Two roles: the application's (`configuration`: every runtime command and the server) and the
+/// schema owner's (`ownerConfiguration`: migrations, backup and restore). The embedded cluster has
+/// both; with an external database, `DATABASE_OWNER_URL` names the owner and `DATABASE_URL` the
+/// application — without it, the one role of `DATABASE_URL` does both (and the database cannot
+/// protect its history from the program, see docs/operations.md).
 struct DatabaseAccess {
     let configuration: PostgresConfiguration
+    let ownerConfiguration: PostgresConfiguration
     let embedded: EmbeddedCluster?
 
     static let homeDefault = "./.tuition"
@@ -23,23 +30,39 @@ struct DatabaseAccess {
     static func resolve(_ explicit: [String: String]? = nil) throws -> DatabaseAccess {
         let environment = try explicit ?? Settings.load(configPath: nil).databaseEnvironment
         if let url = environment["DATABASE_URL"], !url.isEmpty {
-            return DatabaseAccess(configuration: try PostgresConfiguration(url: url), embedded: nil)
+            let application = try PostgresConfiguration(url: url)
+            let owner = try environment["DATABASE_OWNER_URL"].flatMap { $0.isEmpty ? nil : try PostgresConfiguration(url: $0) }
+            return DatabaseAccess(configuration: application, ownerConfiguration: owner ?? application, embedded: nil)
         }
         let cluster = try embeddedCluster(environment)
         try cluster.start()
-        return DatabaseAccess(configuration: cluster.configuration(), embedded: cluster)
+        return DatabaseAccess(configuration: cluster.configuration(role: .application),
+                              ownerConfiguration: cluster.configuration(role: .owner), embedded: cluster)
     }
 
     func connect() throws -> PostgresConnection {
         try PostgresConnection(configuration: configuration)
     }
 
-    /// Applies pending migrations; returns the names applied.
+    func connectAsOwner() throws -> PostgresConnection {
+        try PostgresConnection(configuration: ownerConfiguration)
+    }
+
+    /// Applies pending migrations as the owner, then (re)grants the application role its
+    /// privileges; returns the names applied.
     @discardableResult
     func migrate(layout: ProjectLayout) throws -> [String] {
-        let connection = try connect()
+        let connection = try connectAsOwner()
         defer { connection.close() }
-        return try Migrator(directory: layout.migrations).migrate(connection)
+        let applied = try Migrator(directory: layout.migrations).migrate(connection)
+        try grantApplication(on: connection)
+        return applied
+    }
+
+    /// Gives the application role its grants, unless it is the owner itself (one role for both).
+    func grantApplication(on ownerConnection: PostgresConnection) throws {
+        guard let application = configuration.value("user"), application != ownerConfiguration.value("user") else { return }
+        try ApplicationGrants.apply(to: application, on: ownerConnection)
     }
 }
 

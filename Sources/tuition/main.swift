@@ -33,6 +33,7 @@ enum Tuition {
                 run: ReconcileCommand.run),
         Command(name: "report", summary: "Province report, or a recorded run's report again", usage: ReportCommand.usage, run: ReportCommand.run),
         Command(name: "ledger", summary: "Verify the ledger's balances and invariants", usage: LedgerCommand.usage, run: LedgerCommand.run),
+        Command(name: "audit", summary: "Prune old audit rows of refused callback deliveries", usage: AuditCommand.usage, run: AuditCommand.run),
         Command(name: "bench", summary: "Workloads for the scripts in bench/", usage: BenchCommand.usage, run: BenchCommand.run),
     ]
 

@@ -150,6 +150,36 @@ import Testing
         #expect(try fixture.verify().isClean)
     }
 
+    /// The database keeps applications as history: only the unapply marker may be set, once, and
+    /// only to a reversal that mirrors the application's entry (what `Applications.unapply` writes).
+    @Test func applicationsAreHistoryExceptTheirUnapplyMarker() throws {
+        let (fixture, students) = try school([("HS1", nil)])
+        let payment = try fixture.pay(students, 300_000)
+        let id = payment.applications[0].applicationID
+        let school = fixture.school.id
+        let attempts = [
+            "UPDATE payment_applications SET amount = amount + 1 WHERE school_id = \(school) AND application_id = \(id)",
+            "UPDATE payment_applications SET explanation = 'rewritten' WHERE school_id = \(school) AND application_id = \(id)",
+            "UPDATE payment_applications SET unapply_entry_id = entry_id, invoice_id = NULL WHERE school_id = \(school) AND application_id = \(id)",
+            // The marker alone, but pointing at an entry that is not the reversal of the application's.
+            "UPDATE payment_applications SET unapply_entry_id = entry_id WHERE school_id = \(school) AND application_id = \(id)",
+            "DELETE FROM payment_applications WHERE school_id = \(school)",
+        ]
+        for sql in attempts {
+            #expect(throws: (any Error).self, "\(sql)") { try fixture.pool.withConnection { try $0.query(PostgresQuery(unsafeSQL: sql)) } }
+        }
+        let undone = try fixture.transaction { try Applications.unapply(schoolID: school, applicationID: id, reason: "nhầm", on: $0) }
+        // Once set, the marker itself is history.
+        #expect(throws: (any Error).self) {
+            try fixture.pool.withConnection {
+                try $0.query("UPDATE payment_applications SET unapply_entry_id = NULL WHERE school_id = \(school) AND application_id = \(id)")
+            }
+        }
+        let recorded = try fixture.pool.withConnection { try Applications.list(schoolID: school, invoiceID: payment.applications[0].invoiceID!, on: $0) }
+        #expect(recorded.map(\.unappliedByEntryID) == [undone.reversalEntryID] && recorded[0].amount == Money(dong: 300_000))
+        #expect(try fixture.verify().isClean)
+    }
+
     @Test func bankMoneyIsAppliedFromSuspenseIdempotentlyAndCountsAsCashless() throws {
         let (fixture, students) = try school([("HS1", nil)])
         let invoice = try #require(try fixture.invoices(InvoiceFilter(period: BillingFixture.september)).first)

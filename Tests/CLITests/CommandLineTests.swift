@@ -34,6 +34,7 @@ import TestSupport
               reconcile    Run a month: re-match, report, close when the bank agrees
               report       Province report, or a recorded run's report again
               ledger       Verify the ledger's balances and invariants
+              audit        Prune old audit rows of refused callback deliveries
               bench        Workloads for the scripts in bench/
 
             Environment:
@@ -49,7 +50,8 @@ import TestSupport
 
     @Test func usageErrorsExitWith64AndShowTheUsage() throws {
         for arguments in [[], ["no-such-command"], ["db"], ["db", "explode"], ["migrate", "--bogus"], ["token", "create"],
-                          ["parse"], ["serve", "--port", "70000"], ["serve", "--port"], ["ledger", "verify", "--school"]] {
+                          ["parse"], ["serve", "--port", "70000"], ["serve", "--port"], ["ledger", "verify", "--school"],
+                          ["audit"], ["audit", "prune"], ["audit", "prune", "--before", "last-year"]] {
             let result = try TuitionBinary.run(arguments)
             #expect(result.status == 64, "\(arguments) exited \(result.status): \(result.output)")
             #expect(result.output.contains("Usage: tuition"), "\(arguments) printed no usage")

@@ -15,7 +15,7 @@ import Testing
 
     @Test func appliesInOrderOnceAndRefusesChangedHistory() throws {
         let database = try TestDatabase.create(migrated: false)
-        let connection = try database.connect()
+        let connection = try database.connectAsOwner()
         let path = try directory([
             "0002_second.sql": "INSERT INTO steps VALUES (2);",
             "0001_first.sql": "CREATE TABLE steps (n int); INSERT INTO steps VALUES (1);",
@@ -51,7 +51,7 @@ import Testing
 
     @Test func aFailingMigrationIsRolledBackAndNamed() throws {
         let database = try TestDatabase.create(migrated: false)
-        let connection = try database.connect()
+        let connection = try database.connectAsOwner()
         let path = try directory(["0001_ok.sql": "CREATE TABLE a (n int);",
                                   "0002_broken.sql": "CREATE TABLE b (n int); SELECT no_such_function();"])
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -97,7 +97,7 @@ import Testing
         let failures = Mutex(0)
         BlockingThreads.run(count: 4) { _ in
             do {
-                let connection = try database.connect()
+                let connection = try database.connectAsOwner()
                 try Migrator(directory: path).migrate(connection)
                 connection.close()
             } catch {
@@ -105,7 +105,7 @@ import Testing
             }
         }
         #expect(failures.withLock { $0 } == 0)
-        let connection = try database.connect()
+        let connection = try database.connectAsOwner()
         #expect(try connection.query("SELECT count(*) FROM applied").singleRow()!.decode(column: 0, as: Int64.self) == 2)
         connection.close()
     }

@@ -8,7 +8,7 @@ import Testing
 @Suite struct PoolAndTransactionTests {
     @Test func sixteenThreadsShareAnEightConnectionPool() throws {
         let database = try TestDatabase.create()
-        let setup = try database.connect()
+        let setup = try database.connectAsOwner()
         try setup.simpleQuery(unsafeSQL: "CREATE TABLE counter (id int PRIMARY KEY, n int8 NOT NULL); INSERT INTO counter VALUES (1, 0)")
         setup.close()
         let pool = database.pool(size: 8)
@@ -53,7 +53,7 @@ import Testing
 
     @Test func serializationFailureIsRetriedToSuccess() throws {
         let database = try TestDatabase.create()
-        let setup = try database.connect()
+        let setup = try database.connectAsOwner()
         try setup.simpleQuery(unsafeSQL: "CREATE TABLE account (id int PRIMARY KEY, balance int8 NOT NULL); INSERT INTO account VALUES (1, 0)")
         let pool = database.pool(size: 2)
         let attempts = Mutex(0)
@@ -103,7 +103,8 @@ import Testing
     @Test func aTransactionAbortedInsideItsBodyIsNotReportedAsCommitted() throws {
         let database = try TestDatabase.create()
         let pool = database.pool(size: 1)
-        try pool.withConnection { try $0.simpleQuery(unsafeSQL: "CREATE TABLE t (n int PRIMARY KEY)") }
+        // Created by the owner; the owner's default privileges let the pool's application role use it.
+        try database.connectAsOwner().simpleQuery(unsafeSQL: "CREATE TABLE t (n int PRIMARY KEY)")
         let aborted = #expect(throws: PostgresError.self) {
             try pool.transaction(isolation: .readCommitted) { connection in
                 try connection.query("INSERT INTO t VALUES (1)")
@@ -119,7 +120,8 @@ import Testing
     @Test func transactionRollsBackOnErrorAndNamesTheStep() throws {
         let database = try TestDatabase.create()
         let pool = database.pool(size: 1)
-        try pool.withConnection { try $0.simpleQuery(unsafeSQL: "CREATE TABLE t (n int PRIMARY KEY)") }
+        // Created by the owner; the owner's default privileges let the pool's application role use it.
+        try database.connectAsOwner().simpleQuery(unsafeSQL: "CREATE TABLE t (n int PRIMARY KEY)")
         do {
             try pool.transaction(isolation: .readCommitted) { connection in
                 try connection.query("INSERT INTO t VALUES (1)")

@@ -5,7 +5,7 @@ import TestSupport
 
 @Suite struct QueryAndTypeTests {
     @Test func integersRoundTripAtTheirBounds() throws {
-        let connection = try TestDatabase.create().connect()
+        let connection = try TestDatabase.create().connectAsOwner()
         for value in [Int64.min, -1, 0, 1, Int64.max] {
             let row = try connection.query("SELECT \(value)::int8, \(value)::text").singleRow()!
             let (decoded, text) = try row.decode((Int64, String).self)
@@ -23,7 +23,7 @@ import TestSupport
     }
 
     @Test func textBytesUUIDBoolAndJSONRoundTrip() throws {
-        let connection = try TestDatabase.create().connect()
+        let connection = try TestDatabase.create().connectAsOwner()
         let text = "Nguyễn Văn Ân — 'quoted' \"double\" \\ back\tslash\nnew line ; DROP TABLE x; --"
         let bytes: [UInt8] = [0, 1, 2, 0x7F, 0x80, 0xFF]
         let uuid = UUID()
@@ -40,7 +40,7 @@ import TestSupport
     }
 
     @Test func datesRoundTripInUTC() throws {
-        let connection = try TestDatabase.create().connect()
+        let connection = try TestDatabase.create().connectAsOwner()
         let instants = [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 1_790_000_000.123456),
                         Date(timeIntervalSince1970: -86_400 * 365 * 50 + 0.5)]
         for instant in instants {
@@ -54,7 +54,7 @@ import TestSupport
     }
 
     @Test func nullsDecodeAsOptionalsAndRefuseNonOptionals() throws {
-        let connection = try TestDatabase.create().connect()
+        let connection = try TestDatabase.create().connectAsOwner()
         let missing: Int64? = nil
         let row = try connection.query("SELECT \(missing)::int8 AS amount, NULL::text AS memo").singleRow()!
         #expect(try row.decode((Int64?, String?).self) == (nil, nil))
@@ -70,7 +70,7 @@ import TestSupport
     }
 
     @Test func decodingErrorsNameColumnIndexAndType() throws {
-        let connection = try TestDatabase.create().connect()
+        let connection = try TestDatabase.create().connectAsOwner()
         let row = try connection.query("SELECT 'abc'::text AS code, 5 AS n").singleRow()!
         do {
             _ = try row.decode((Int64, Int64).self)
@@ -85,7 +85,7 @@ import TestSupport
     }
 
     @Test func arraysTravelAsParameters() throws {
-        let connection = try TestDatabase.create().connect()
+        let connection = try TestDatabase.create().connectAsOwner()
         let ids = PostgresInt64Array([3, 1, 2])
         let sum = try connection.query("SELECT sum(x)::int8 FROM unnest(\(ids)) AS x").singleRow()!.decode(column: 0, as: Int64.self)
         #expect(sum == 6)
@@ -95,7 +95,7 @@ import TestSupport
     }
 
     @Test func uniqueViolationCarriesSQLStateAndHidesValues() throws {
-        let connection = try TestDatabase.create().connect()
+        let connection = try TestDatabase.create().connectAsOwner()
         try connection.simpleQuery(unsafeSQL: "CREATE TABLE t (code text CONSTRAINT t_code_key UNIQUE)")
         try connection.query("INSERT INTO t VALUES (\("secret-value"))")
         do {
@@ -114,7 +114,7 @@ import TestSupport
     }
 
     @Test func interpolationNeverInjects() throws {
-        let connection = try TestDatabase.create().connect()
+        let connection = try TestDatabase.create().connectAsOwner()
         try connection.simpleQuery(unsafeSQL: "CREATE TABLE victims (name text)")
         let hostile = "x'); DROP TABLE victims; --"
         try connection.query("INSERT INTO victims VALUES (\(hostile))")
@@ -126,7 +126,7 @@ import TestSupport
     }
 
     @Test func copyLoadsRowsInBulkAndAbortsCleanly() throws {
-        let connection = try TestDatabase.create().connect()
+        let connection = try TestDatabase.create().connectAsOwner()
         try connection.simpleQuery(unsafeSQL: "CREATE TABLE lines (n int8, memo text)")
         let stored = try connection.copyFrom("COPY lines (n, memo) FROM STDIN") { writer in
             for n in 0..<10_000 { try writer.append(row: [String(n), n % 7 == 0 ? nil : "memo\t\(n)\nline \\ end"]) }

@@ -15,6 +15,10 @@ public enum Repository {
 
 /// One throwaway PostgreSQL cluster per test process, created on first use under the system
 /// temp folder, migrated into a template database, and destroyed when the process exits.
+///
+/// Like the program, tests reach their databases as the application role (the embedded cluster's
+/// `tuition_app`); migrations run as the owner. A test that needs more (its own tables, or proving
+/// what even the owner cannot do) asks for `ownerConfiguration` explicitly.
 public enum TestCluster {
     private static let state = Mutex<EmbeddedCluster?>(nil)
     public static let templateDatabase = "tuition_template"
@@ -45,10 +49,16 @@ public enum TestCluster {
     private static func createTemplate(_ cluster: EmbeddedCluster) throws {
         let admin = try PostgresConnection(configuration: cluster.configuration(database: "postgres"))
         defer { admin.close() }
-        try admin.simpleQuery(unsafeSQL: "CREATE DATABASE \(templateDatabase)")
-        let connection = try PostgresConnection(configuration: cluster.configuration(database: templateDatabase))
+        try cluster.createDatabase(templateDatabase, on: admin)
+        try migrateAsOwner(cluster.configuration(database: templateDatabase, role: .owner))
+    }
+
+    /// Migrates as the owner and grants the application role, as `tuition migrate` does.
+    static func migrateAsOwner(_ owner: PostgresConfiguration) throws {
+        let connection = try PostgresConnection(configuration: owner)
         defer { connection.close() }
         try Migrator(directory: Repository.migrations).migrate(connection)
+        try ApplicationGrants.apply(to: EmbeddedCluster.applicationRole, on: connection)
     }
 }
 
@@ -63,11 +73,18 @@ public struct TestDatabase: Sendable {
         let admin = try PostgresConnection(configuration: cluster.configuration(database: "postgres"))
         defer { admin.close() }
         let template = migrated ? TestCluster.templateDatabase : "template0"
-        try admin.simpleQuery(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE \(template)")
+        try cluster.createDatabase(name, template: template, on: admin)
         return TestDatabase(name: name, cluster: cluster)
     }
 
-    public var configuration: PostgresConfiguration { cluster.configuration(database: name) }
+    /// The application role's view: what the program connects as.
+    public var configuration: PostgresConfiguration { cluster.configuration(database: name, role: .application) }
+    /// The schema owner's: migrations, and tests that create tables of their own.
+    public var ownerConfiguration: PostgresConfiguration { cluster.configuration(database: name, role: .owner) }
+
+    public func connectAsOwner() throws -> PostgresConnection {
+        try PostgresConnection(configuration: ownerConfiguration)
+    }
 
     public func connect() throws -> PostgresConnection {
         try PostgresConnection(configuration: configuration)
@@ -87,13 +104,11 @@ public struct IsolatedCluster: Sendable {
         let home = NSTemporaryDirectory() + "tuition-isolated-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let cluster = try EmbeddedCluster(home: home, extraSettings: ["fsync = off", "synchronous_commit = off"])
         try cluster.start()
-        let connection = try PostgresConnection(configuration: cluster.configuration())
-        defer { connection.close() }
-        try Migrator(directory: Repository.migrations).migrate(connection)
+        try TestCluster.migrateAsOwner(cluster.configuration(role: .owner))
         return IsolatedCluster(cluster: cluster)
     }
 
-    public var configuration: PostgresConfiguration { cluster.configuration() }
+    public var configuration: PostgresConfiguration { cluster.configuration(role: .application) }
 
     public func destroy() {
         try? cluster.destroy()

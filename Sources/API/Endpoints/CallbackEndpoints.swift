@@ -39,8 +39,15 @@ enum CallbackEndpoints {
             let reply = description.replies.reply(for: .malformed)
             return response(reply)
         }
-        let result = ingest.handle(CallbackDelivery(provider: provider, request: callback, requestID: request.requestId))
+        let result = ingest.handle(CallbackDelivery(provider: provider, request: callback, requestID: request.requestId,
+                                                    sourceAddress: sourceAddress(request.peer)))
         return response(result.reply)
+    }
+
+    /// The peer's address without its port (`ip:port`, `[v6]:port`): refusals are counted per address.
+    static func sourceAddress(_ peer: String) -> String {
+        guard let colon = peer.lastIndex(of: ":") else { return peer }
+        return String(peer[..<colon])
     }
 
     static func response(_ reply: CallbackReply) -> Response {

@@ -70,12 +70,13 @@ public enum PaymentApplication {
             throw fail("payment_key", "1 to \(BillingLimits.paymentKeyBytesMax) bytes")
         }
         guard !request.rule.isEmpty, request.rule.utf8.count <= BillingLimits.ruleBytesMax else { throw fail("rule", "1 to \(BillingLimits.ruleBytesMax) bytes") }
-        guard !request.explanation.isEmpty, request.explanation.count <= BillingLimits.explanationBytesMax else {
+        // Lengths as PostgreSQL counts them (code points), which is what the columns' CHECKs count.
+        guard !request.explanation.isEmpty, request.explanation.unicodeScalars.count <= BillingLimits.explanationBytesMax else {
             throw fail("explanation", "1 to \(BillingLimits.explanationBytesMax) characters")
         }
         let payer = StudentRules.collapse(request.payerName)
-        guard !payer.isEmpty, payer.count <= BillingLimits.nameCharactersMax else { throw fail("payer_name", "1 to \(BillingLimits.nameCharactersMax) characters") }
-        guard !request.recordedBy.isEmpty, request.recordedBy.count <= BillingLimits.nameCharactersMax else { throw fail("recorded_by", "required") }
+        guard !payer.isEmpty, payer.unicodeScalars.count <= BillingLimits.nameCharactersMax else { throw fail("payer_name", "1 to \(BillingLimits.nameCharactersMax) characters") }
+        guard !request.recordedBy.isEmpty, request.recordedBy.unicodeScalars.count <= BillingLimits.nameCharactersMax else { throw fail("recorded_by", "required") }
         guard (1...BillingLimits.studentsPerPaymentMax).contains(request.studentIDs.count), Set(request.studentIDs).count == request.studentIDs.count else {
             throw fail("students", "1 to \(BillingLimits.studentsPerPaymentMax) distinct students")
         }

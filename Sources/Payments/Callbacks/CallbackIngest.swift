@@ -9,11 +9,14 @@ public struct CallbackDelivery: Sendable {
     public var provider: String
     public var request: CallbackRequest
     public var requestID: String
+    /// The sender's network address (no port): refusals are limited per address.
+    public var sourceAddress: String
 
-    public init(provider: String, request: CallbackRequest, requestID: String) {
+    public init(provider: String, request: CallbackRequest, requestID: String, sourceAddress: String = "") {
         self.provider = provider
         self.request = request
         self.requestID = requestID
+        self.sourceAddress = sourceAddress
     }
 }
 
@@ -28,12 +31,16 @@ public struct CallbackIngest: Sendable {
     public let catalog: CallbackCatalog
     public let clock: @Sendable () -> Date
     private let lanes: CallbackLanes
+    /// Addresses whose deliveries keep being refused are turned away before any work or audit row.
+    public let refusals: RefusalLimiter
 
-    public init(pool: PostgresPool, catalog: CallbackCatalog, clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(pool: PostgresPool, catalog: CallbackCatalog, clock: @escaping @Sendable () -> Date = { Date() },
+                refusals: RefusalLimiter = RefusalLimiter()) {
         self.pool = pool
         self.catalog = catalog
         self.clock = clock
         self.lanes = CallbackLanes(pool: pool)
+        self.refusals = refusals
     }
 
     /// What became of a delivery, for tests and logs; the reply is what the sender gets.
@@ -50,8 +57,14 @@ public struct CallbackIngest: Sendable {
             preconditionFailure("handle() is only called for providers of the catalog")
         }
         let replies = description.replies
+        guard !refusals.isLimited(delivery.sourceAddress) else {
+            // Not audited: the point is that a flood of refusals costs neither work nor rows.
+            return Result(outcome: .unavailable, reply: replies.reply(for: .unavailable), bankTransactionID: nil,
+                          reason: "too many refused deliveries from \(delivery.sourceAddress)")
+        }
         do {
             let (outcome, transactionID, reason) = try process(delivery, description)
+            if DeliveryAudit.refusedOutcomes.contains(outcome) { refusals.noteRefusal(delivery.sourceAddress) }
             return Result(outcome: outcome, reply: replies.reply(for: outcome), bankTransactionID: transactionID, reason: reason)
         } catch {
             // Nothing was committed (or the audit could not be written): the sender must retry.
@@ -68,6 +81,18 @@ public struct CallbackIngest: Sendable {
             let outcome = error.suggestedOutcome
             try audit.record(verdict: outcome == .invalidAmount ? "invalid_amount" : "malformed", reason: error.description, pool: pool)
             return (outcome, nil, error.description)
+        }
+        return try process(delivery, description, normalized: normalized, audit: audit)
+    }
+
+    private func process(_ delivery: CallbackDelivery, _ description: CallbackProviderDescription,
+                         normalized unchecked: NormalizedCallbackTransaction, audit: DeliveryAudit) throws -> (CallbackOutcome, Int64?, String?) {
+        let normalized: NormalizedCallbackTransaction
+        do {
+            normalized = try CallbackDoor.admit(unchecked)
+        } catch {
+            try audit.record(verdict: "malformed", reason: error.description, transactionID: unchecked.providerTransactionID, pool: pool)
+            return (.malformed, nil, error.description)
         }
         let route = try pool.withConnection {
             try BankConnections.route(provider: description.provider, receivingAccount: normalized.receivingAccount, on: $0)
@@ -127,6 +152,19 @@ struct DeliveryAudit: Sendable {
     /// Headers that carry credentials themselves (not signatures over the content) are not stored.
     static let redactedHeaders: Set<String> = ["authorization", "cookie", "x-api-key", "apikey", "proxy-authorization"]
     static let headerValueBytesMax = 1_024
+    /// Verdicts of deliveries refused before or at the signature check: anyone can cause them, so
+    /// their rows keep the body's digest, length and this many first bytes, not the whole body.
+    static let refusedVerdicts: Set<String> = ["malformed", "invalid_amount", "unknown_account", "refused_signature"]
+    static let refusedOutcomes: Set<CallbackOutcome> = [.malformed, .invalidAmount, .unknownAccount, .refusedSignature]
+    static let refusedBodyPrefixBytes = 256
+    /// The columns' lengths (migrations/0004), in PostgreSQL characters.
+    static let providerCharactersMax = 32
+    static let requestIDCharactersMax = 64
+    static let methodCharactersMax = 10
+    static let queryCharactersMax = 16_384
+    static let reasonCharactersMax = 1_000
+    static let transactionIDCharactersMax = 200
+    static let bodyBytesMax = 65_536
 
     func scoped(to route: CallbackRoute) -> DeliveryAudit {
         var copy = self
@@ -159,31 +197,45 @@ struct DeliveryAudit: Sendable {
     /// Inserts the rows in one statement (a batch of callbacks commits its audit with its money).
     static func insert(_ rows: [Row], on connection: PostgresConnection) throws {
         guard !rows.isEmpty else { return }
-        var headers: [String] = [], queries: [String] = [], bodies: [String] = []
+        var headers: [String] = [], queries: [String] = [], bodies: [String] = [], digests: [String] = [], sizes: [Int64] = []
         for row in rows {
             let request = row.audit.delivery.request
             var fields: [String: String] = [:]
             for header in request.headers {
                 let name = header.name.lowercased()
-                fields[name] = redactedHeaders.contains(name) ? "[redacted]" : String(header.value.prefix(headerValueBytesMax))
+                // jsonb cannot hold NUL: control characters become spaces like every audited text.
+                fields[fit(name, headerValueBytesMax)] = redactedHeaders.contains(name) ? "[redacted]" : fit(header.value, headerValueBytesMax)
             }
             headers.append(String(decoding: try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), as: UTF8.self))
-            queries.append(String(request.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&").prefix(16_384)))
-            bodies.append("\\x" + Hex.encode(Array(request.body.prefix(65_536))))
+            queries.append(fit(request.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&"), queryCharactersMax))
+            let kept = refusedVerdicts.contains(row.verdict) ? refusedBodyPrefixBytes : bodyBytesMax
+            bodies.append("\\x" + Hex.encode(Array(request.body.prefix(kept))))
+            digests.append("\\x" + Hex.encode(SHA256Digest.hash(request.body)))
+            sizes.append(Int64(request.body.count))
         }
         try connection.query("""
-            INSERT INTO callback_deliveries (provider, school_id, connection_id, request_id, method, query, headers, body, verdict, reason,
-                                             provider_transaction_id, bank_transaction_id)
-            SELECT u.provider, u.school, u.connection, u.request, u.method, u.query, u.headers::jsonb, u.body::bytea, u.verdict, u.reason,
-                   u.provider_id, u.bank_transaction
-            FROM unnest(\(PostgresTextArray(rows.map { String($0.audit.delivery.provider.prefix(32)) })),
+            INSERT INTO callback_deliveries (provider, school_id, connection_id, request_id, method, query, headers, body, body_sha256,
+                                             body_bytes, verdict, reason, provider_transaction_id, bank_transaction_id)
+            SELECT u.provider, u.school, u.connection, u.request, u.method, u.query, u.headers::jsonb, u.body::bytea, u.digest::bytea,
+                   least(u.size, \(Int64(bodyBytesMax))), u.verdict, u.reason, u.provider_id, u.bank_transaction
+            FROM unnest(\(PostgresTextArray(rows.map { fit($0.audit.delivery.provider, providerCharactersMax) })),
                         \(PostgresNullableInt64Array(rows.map(\.audit.schoolID))), \(PostgresNullableInt64Array(rows.map(\.audit.connectionID))),
-                        \(PostgresTextArray(rows.map(\.audit.delivery.requestID))), \(PostgresTextArray(rows.map(\.audit.delivery.request.method))),
+                        \(PostgresTextArray(rows.map { fit($0.audit.delivery.requestID, requestIDCharactersMax, orIfEmpty: "-") })),
+                        \(PostgresTextArray(rows.map { fit($0.audit.delivery.request.method, methodCharactersMax, orIfEmpty: "-") })),
                         \(PostgresTextArray(queries)), \(PostgresTextArray(headers)), \(PostgresTextArray(bodies)),
-                        \(PostgresTextArray(rows.map(\.verdict))), \(PostgresNullableTextArray(rows.map { $0.reason.map { String($0.prefix(1_000)) } })),
-                        \(PostgresNullableTextArray(rows.map { $0.transactionID.map { String($0.prefix(200)) } })),
+                        \(PostgresTextArray(digests)), \(PostgresInt64Array(sizes)),
+                        \(PostgresTextArray(rows.map(\.verdict))), \(PostgresNullableTextArray(rows.map { $0.reason.map { fit($0, reasonCharactersMax) } })),
+                        \(PostgresNullableTextArray(rows.map { $0.transactionID.map { fit($0, transactionIDCharactersMax) } })),
                         \(PostgresNullableInt64Array(rows.map(\.bankTransactionID))))
-                 AS u(provider, school, connection, request, method, query, headers, body, verdict, reason, provider_id, bank_transaction)
+                 AS u(provider, school, connection, request, method, query, headers, body, digest, size, verdict, reason, provider_id,
+                      bank_transaction)
             """)
+    }
+
+    /// Text as an audit column holds it, whatever the sender wrote (`StatementText.sanitized`).
+    static func fit(_ text: String, _ characterMax: Int, orIfEmpty fallback: String? = nil) -> String {
+        let fitted = StatementText.sanitized(text, characterMax: characterMax)
+        guard let fallback, fitted.isEmpty else { return fitted }
+        return fallback
     }
 }

@@ -24,7 +24,7 @@ public enum DecisionApplication {
             paymentKey: paymentKey, receivedOn: try openDate(transaction, on: connection),
             payerName: transaction.payerName.flatMap { $0.isEmpty ? nil : $0 } ?? "Người chuyển khoản",
             studentIDs: studentIDs, allocations: allocations.map { PaymentAllocation(invoiceID: $0.invoiceId, amount: $0.amount) },
-            credit: credit, rule: rule, explanation: String(explanation.prefix(BillingLimits.explanationBytesMax)),
+            credit: credit, rule: rule, explanation: StatementText.sanitized(explanation, characterMax: BillingLimits.explanationBytesMax),
             recordedBy: recordedBy)
         return try PaymentApplication.apply(request, on: connection)
     }

@@ -66,7 +66,9 @@ struct StagedLine: Sendable {
             seq: seq, statementIndex: line.statementIndex, position: line.position, bookedOn: bookedOn, valueDate: line.valueDate,
             amount: amount, bankReference: reference, customerReference: StatementText.nonEmpty(line.customerReference),
             memo: line.memo, storedMemo: storedMemo, normalizedMemo: normalizedMemo, payerName: payerName,
-            payerAccount: StatementText.nonEmpty(line.counterpartyAccount).map { String($0.prefix(StatementImportLimits.payerAccountCharactersMax)) },
+            payerAccount: StatementText.nonEmpty(line.counterpartyAccount).map {
+                StatementText.sanitized($0, characterMax: StatementImportLimits.payerAccountCharactersMax)
+            },
             keyBase: StatementLineKey.base(reference: reference, detailIndex: line.detailIndex, bookedOn: bookedOn, amount: amount,
                                            normalizedMemo: fullNormalized),
             isFee: BankFeeRecognition.isFee(typeCode: line.transactionTypeCode), codes: [])

@@ -32,24 +32,21 @@ enum StatementText {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// `text` with control characters (line breaks inside a CSV memo, tabs) as spaces, cut to
-    /// `characterMax` characters: what a bank transaction's memo and a ledger description may hold.
+    /// `text` with control characters (line breaks inside a CSV memo, tabs, NUL, which PostgreSQL
+    /// text cannot hold) as spaces, cut to `characterMax` characters as PostgreSQL counts them
+    /// (`length()` counts code points, not Swift's grapheme clusters): what a bank transaction's
+    /// memo, a ledger description or an audit column may hold, whatever the sender wrote.
     static func sanitized(_ text: String, characterMax: Int) -> String {
         let clean = text.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x7F }
         if clean && text.utf8.count <= characterMax { return text }
-        var output = ""
-        output.reserveCapacity(min(text.utf8.count, characterMax * 4))
+        var output = String.UnicodeScalarView()
         var count = 0
-        for character in text {
+        for scalar in text.unicodeScalars {
             guard count < characterMax else { break }
-            if character.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-                output.append(" ")
-            } else {
-                output.append(character)
-            }
+            output.append(scalar.properties.generalCategory == .control ? " " : scalar)
             count += 1
         }
-        return output
+        return String(output)
     }
 
     /// Trimmed of spaces; nil when nothing is left.

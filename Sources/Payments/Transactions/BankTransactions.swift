@@ -83,9 +83,14 @@ public enum BankTransactions {
         return closedThrough.adding(days: 1)
     }
 
+    /// Memo characters quoted in a booking entry's description (PostgreSQL characters).
+    static let descriptionMemoCharactersMax = 300
+    /// The rest of the description: "Paid out 1.000.000.000.000.000 ₫ by bank: " is well within it.
+    static let descriptionOverheadCharactersMax = 100
+
     static func description(_ transaction: NewBankTransaction) -> String {
         let way = transaction.direction == .incoming ? "Received" : "Paid out"
-        let memo = transaction.memo.isEmpty ? "" : ": " + String(transaction.memo.prefix(300))
+        let memo = transaction.memo.isEmpty ? "" : ": " + StatementText.sanitized(transaction.memo, characterMax: descriptionMemoCharactersMax)
         return "\(way) \(MoneyFormat.vietnamese(transaction.amount)) by bank\(memo)"
     }
 

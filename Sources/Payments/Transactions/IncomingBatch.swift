@@ -250,9 +250,11 @@ public enum IncomingBatch {
             schoolID: transaction.schoolID, source: .bankTransaction(id: id, reference: transaction.bankReference),
             paymentKey: DecisionApplication.paymentKey(bankTransactionID: id),
             receivedOn: BankTransactions.openDate(transaction.bookedOn, closedThrough: facts.closedThrough),
-            payerName: transaction.payerName.flatMap { $0.isEmpty ? nil : $0 } ?? "Người chuyển khoản", studentIDs: students,
+            // The receipt holds fewer characters than the transaction: cut as the statement path cuts.
+            payerName: transaction.payerName.flatMap { $0.isEmpty ? nil : StatementText.sanitized($0, characterMax: BillingLimits.nameCharactersMax) }
+                ?? "Người chuyển khoản", studentIDs: students,
             allocations: decision.allocations.map { PaymentAllocation(invoiceID: $0.invoiceId, amount: $0.amount) }, credit: credit,
-            rule: decision.rule.rawValue, explanation: String(decision.explanation.prefix(BillingLimits.explanationBytesMax)),
+            rule: decision.rule.rawValue, explanation: StatementText.sanitized(decision.explanation, characterMax: BillingLimits.explanationBytesMax),
             recordedBy: DecisionApplication.automaticRecordedBy)
     }
 

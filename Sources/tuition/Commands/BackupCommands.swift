@@ -40,7 +40,7 @@ enum BackupCommand {
             print("backup written to \(file) (\(size) bytes)")
         case "restore":
             guard FileManager.default.isReadableFile(atPath: file) else { throw CommandFailure(message: "cannot read \(file)") }
-            let connection = try database.connect()
+            let connection = try database.connectAsOwner()
             let holdsData = try connection.query("SELECT to_regclass('schools') IS NOT NULL").singleRow()!.decode(column: 0, as: Bool.self)
                 && (try connection.query("SELECT count(*) FROM schools").singleRow()!.decode(column: 0, as: Int64.self)) > 0
             if holdsData && !force {
@@ -54,8 +54,9 @@ enum BackupCommand {
             let result = try tool("pg_restore", ["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
                                                  absolute(file)], database)
             guard result.status == 0 else { throw CommandFailure(message: "pg_restore failed (nothing restored):\n\(result.output)") }
-            let check = try database.connect()
+            let check = try database.connectAsOwner()
             defer { check.close() }
+            try database.grantApplication(on: check)
             let pending = try Migrator(directory: try ProjectLayout.locate().migrations).pending(check)
             print("restored from \(file)" + (pending.isEmpty ? "" : "; migrations pending: \(pending.joined(separator: ", ")) (run tuition migrate)"))
         default:
@@ -63,13 +64,14 @@ enum BackupCommand {
         }
     }
 
-    /// Runs a PostgreSQL client tool against the database, as the cluster's user for the embedded one.
+    /// Runs a PostgreSQL client tool against the database as the schema owner (a restore creates tables).
     static func tool(_ name: String, _ arguments: [String], _ database: DatabaseAccess) throws -> Subprocess.Result {
-        let connection = ["--host=\(database.configuration.value("host") ?? "")", "--port=\(database.configuration.value("port") ?? "5432")",
-                          "--username=\(database.configuration.value("user") ?? "")", "--dbname=\(database.configuration.value("dbname") ?? "")"]
+        let owner = database.ownerConfiguration
+        let connection = ["--host=\(owner.value("host") ?? "")", "--port=\(owner.value("port") ?? "5432")",
+                          "--username=\(owner.value("user") ?? "")", "--dbname=\(owner.value("dbname") ?? "")"]
         var environment = ProcessInfo.processInfo.environment
-        if let password = database.configuration.value("password") { environment["PGPASSWORD"] = password }
-        if let sslmode = database.configuration.value("sslmode") { environment["PGSSLMODE"] = sslmode }
+        if let password = owner.value("password") { environment["PGPASSWORD"] = password }
+        if let sslmode = owner.value("sslmode") { environment["PGSSLMODE"] = sslmode }
         return try Subprocess.run(try findTool(name, environment: environment), connection + arguments, directory: "/", environment: environment)
     }
 
