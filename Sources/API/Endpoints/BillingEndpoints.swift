@@ -10,7 +10,7 @@ import Postgres
 /// office write; the district office reads; bank tokens see none of it.
 enum BillingEndpoints {
     static let writers: Set<Role> = [.admin, .financeOffice, .accountant]
-    static let readers: Set<Role> = writers.union([.districtOffice])
+    static let readers: Set<Role> = writers.union([.authorityOffice])
     static let base = "/v1/schools/{school}"
 
     static func register(_ builder: inout APIBuilder, context: APIContext) {

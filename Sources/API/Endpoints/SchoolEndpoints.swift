@@ -70,7 +70,7 @@ struct CreateSchoolRequest: Codable, APIExample {
 /// Schools: created by the administrator, read within each caller's scope.
 enum SchoolEndpoints {
     static let listLimit = 1_000
-    static let readers: Set<Role> = [.admin, .financeOffice, .districtOffice, .accountant]
+    static let readers: Set<Role> = [.admin, .financeOffice, .authorityOffice, .accountant]
 
     static func register(_ builder: inout APIBuilder, context: APIContext) {
         builder.add(.post, "/v1/schools", summary: "Create a school with its default chart of accounts", tag: "schools",
@@ -93,7 +93,8 @@ enum SchoolEndpoints {
                 let schools: [School]
                 switch caller.role {
                 case .admin, .financeOffice: schools = try Schools.list(limit: listLimit, on: connection)
-                case .districtOffice: schools = try Schools.list(district: caller.district, limit: listLimit, on: connection)
+                case .authorityOffice: schools = try Schools.list(authorities: caller.authorities, limit: listLimit, on: connection)
+                case .feed: schools = []
                 case .accountant, .bank: schools = try caller.schoolID.flatMap { try Schools.find(id: $0, on: connection) }.map { [$0] } ?? []
                 }
                 let banks = try Schools.bankAccounts(schoolIDs: schools.map(\.id), on: connection)

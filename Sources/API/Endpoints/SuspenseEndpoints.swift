@@ -10,7 +10,7 @@ import Postgres
 /// accounts for yet, with the matcher's proposals; applying it, undoing, refunds and money that is
 /// not tuition. Scoped by school; the district office may only read.
 enum SuspenseEndpoints {
-    static let readers: Set<Role> = [.admin, .financeOffice, .districtOffice, .accountant]
+    static let readers: Set<Role> = [.admin, .financeOffice, .authorityOffice, .accountant]
     static let actors: Set<Role> = [.admin, .financeOffice, .accountant]
     static let transactionTemplate = "/v1/schools/{school}/suspense/{transaction}"
 

@@ -44,7 +44,7 @@ enum DemoCommand {
             try runMonth(schools, simulation: simulation, pool: pool, catalog: catalog, layout: layout, output: output)
         }
         try DemoSummary.print(schools, pool: pool, output: output)
-        let token = try pool.withConnection { try TokenStore.create(role: .admin, schoolID: nil, district: nil, label: "demo admin", on: $0) }
+        let token = try pool.withConnection { try TokenStore.create(role: .admin, schoolID: nil, authority: nil, label: "demo admin", on: $0) }
         pool.close()
         print("\nadmin token (shown once): \(token.token)")
         guard serve else { return }
