@@ -212,6 +212,16 @@ public enum Schools {
             """).map(decode)
     }
 
+    /// Schools with an official code, in official-code order, after `cursor` (exclusive); at most `limit`.
+    /// The open data feed pages through them with the last code of a page as the next cursor.
+    public static func listByOfficialCode(after cursor: String?, limit: Int, on connection: PostgresConnection) throws -> [School] {
+        try connection.query("""
+            SELECT \(unescaped: columns) FROM schools
+            WHERE official_code IS NOT NULL AND official_code > coalesce(\(cursor), '')
+            ORDER BY official_code LIMIT \(limit)
+            """).map(decode)
+    }
+
     public static func bankAccounts(schoolID: Int64, on connection: PostgresConnection) throws -> [SchoolBankAccount] {
         try bankAccounts(schoolIDs: [schoolID], on: connection)[schoolID] ?? []
     }
@@ -240,14 +250,10 @@ public enum Schools {
         """
 
     static func decode(_ row: PostgresRow) throws -> School {
-        let (id, code, name, district, level, ownership, area, prefix, closed) =
-            try row.decode((Int64, String, String, String?, String, String, String, String, CalendarDate?).self)
-        let official = try row.decode(column: 9, as: String?.self)
-        let communeCode = try row.decode(column: 10, as: String?.self)
-        let communeName = try row.decode(column: 11, as: String?.self)
-        let authorityCode = try row.decode(column: 12, as: String.self)
-        let authorityKind = try row.decode(column: 13, as: String.self)
-        let authorityName = try row.decode(column: 14, as: String.self)
+        let (id, code, name, district, level, ownership, area, prefix, closed, official, communeCode, communeName,
+             authorityCode, authorityKind, authorityName) =
+            try row.decode((Int64, String, String, String?, String, String, String, String, CalendarDate?, String?, String?, String?,
+                            String, String, String).self)
         guard let schoolLevel = SchoolLevel(rawValue: level), let schoolOwnership = SchoolOwnership(rawValue: ownership),
               let areaClass = AreaClass(rawValue: area), let kind = AuthorityKind(rawValue: authorityKind) else {
             throw PostgresError(code: .decoding)
