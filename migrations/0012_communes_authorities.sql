@@ -36,7 +36,7 @@ FROM (SELECT district FROM schools WHERE level NOT IN ('upper_secondary', 'conti
 ON CONFLICT DO NOTHING;
 
 ALTER TABLE schools
-    ADD COLUMN official_code  text UNIQUE CHECK (official_code ~ '^[0-9A-Z]{2,16}$'),
+    ADD COLUMN official_code  text UNIQUE CHECK (official_code ~ '^[A-Z0-9][A-Z0-9-]{1,31}$'),
     ADD COLUMN commune_code   text CHECK (commune_code ~ '^[0-9]{5}$'),
     ADD COLUMN commune_name   text CHECK (length(commune_name) BETWEEN 1 AND 100),
     ADD COLUMN authority_code text REFERENCES authorities,

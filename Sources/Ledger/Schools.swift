@@ -265,9 +265,11 @@ public enum Schools {
                       ownership: schoolOwnership, areaClass: areaClass, paymentCodePrefix: prefix, closedThrough: closed)
     }
 
-    /// Whether `code` has the shape of an official school code: 2 to 16 digits or upper-case letters.
+    /// Whether `code` has the shape of an official school code, the same as a school code's: 2 to 32 upper-case
+    /// ASCII letters, digits or dashes, not starting with a dash (the list's codes are digits; recorded codes may match them).
     public static func isOfficialCode(_ code: String) -> Bool {
-        (2...16).contains(code.utf8.count) && code.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) }
+        (2...32).contains(code.utf8.count) && code.utf8.first != UInt8(ascii: "-")
+            && code.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || $0 == UInt8(ascii: "-") }
     }
 
     static func validate(_ school: NewSchool) throws(SchoolValidationError) {
@@ -281,7 +283,7 @@ public enum Schools {
         try check(school.district.count <= 100, "district", "at most 100 characters")
         try check(!school.district.isEmpty || school.commune != nil || school.level.isManagedByDepartment,
                   "district", "the former district, or the commune, is required")
-        if let official = school.officialCode { try check(isOfficialCode(official), "officialCode", "2 to 16 digits or upper-case letters") }
+        if let official = school.officialCode { try check(isOfficialCode(official), "officialCode", "2 to 32 upper-case letters, digits or dashes") }
         if let problem = school.commune?.problem { throw SchoolValidationError(field: problem.field, problem: problem.problem) }
         do { try PaymentCode.validatePrefix(school.paymentCodePrefix) } catch {
             throw SchoolValidationError(field: "paymentCodePrefix", problem: error.description)

@@ -13,7 +13,7 @@ enum SchoolListRowReader {
             problems.append(SchoolListProblem(line: record.line, field: column.rawValue, problem: text))
         }
         let officialCode = cell(.officialCode).uppercased()
-        if !Schools.isOfficialCode(officialCode) { problem(.officialCode, "2 to 16 digits or upper-case letters") }
+        if !Schools.isOfficialCode(officialCode) { problem(.officialCode, "2 to 32 upper-case letters, digits or dashes") }
         let name = cell(.name)
         if name.isEmpty || name.count > 200 { problem(.name, "1 to 200 characters") }
         let level = SchoolListValues.level(cell(.level))
