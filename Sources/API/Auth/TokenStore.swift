@@ -55,8 +55,8 @@ public enum TokenStore {
         try connection.query("""
             SELECT token_id, role, school_id, district, label, created_at, revoked_at, authority_code FROM api_tokens ORDER BY token_id
             """).map { row in
-            let (id, role, school, district, label, created, revoked) = try row.decode((Int64, String, Int64?, String?, String, Date, Date?).self)
-            let authority = try row.decode(column: 7, as: String?.self)
+            let (id, role, school, district, label, created, revoked, authority) =
+                try row.decode((Int64, String, Int64?, String?, String, Date, Date?, String?).self)
             return Listed(id: id, role: Role(rawValue: role) ?? .bank, schoolID: school, authority: authority, district: district,
                           label: label, createdAt: created, revokedAt: revoked)
         }
