@@ -20,6 +20,13 @@ public struct School: Hashable, Sendable, Codable {
     public var paymentCodePrefix: String
     /// The last day of the latest closed month, if any.
     public var closedThrough: CalendarDate?
+
+    /// Where the school is, as reports and receipts print it: its commune or ward, or else its former
+    /// district, or else its managing authority (never empty).
+    public var placeName: String {
+        if let commune { return commune.name }
+        return district.isEmpty ? authority.name : district
+    }
 }
 
 /// A school's account at a bank.
