@@ -128,6 +128,7 @@ import Testing
         #expect(own.status == 200, "\(own.text)")
         let authorities = (own.json["authorities"] as? [[String: Any]] ?? []).map { $0["code"] as? String ?? "" }
         #expect(authorities == [server.ownSchool.authority.code])
+        #expect((own.json["provinceName"] as? String ?? "").hasSuffix(" — " + server.ownSchool.authority.name))
         let all = try server.client.get("/v1/reports/kpi?year=2026", token: server.tokens[.financeOffice]!)
         #expect((all.json["authorities"] as? [[String: Any]])?.count == 2 && (all.json["trend"] as? [Any])?.count == 12)
         let csv = try server.client.get("/v1/reports/kpi?month=2026-09&format=csv", token: office)

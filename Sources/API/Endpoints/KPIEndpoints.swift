@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import HTTP
+import Ledger
 import Payments
 import Postgres
 import Reconciliation
@@ -20,14 +21,21 @@ enum KPIEndpoints {
                             ReconciliationEndpoints.separatorParameter],
                     response: nil) { request in
             let period = try self.period(request)
-            let scope: ProvinceScope = request.caller.role == .authorityOffice
-                ? .authorities(request.caller.authorities, name: request.caller.label) : .province
             let report = try ReconciliationEndpoints.translating {
-                try context.pool.transaction(isolation: .repeatableRead) { try KPIReports.build(period: period, scope: scope, on: $0) }
+                try context.pool.transaction(isolation: .repeatableRead) { connection in
+                    try KPIReports.build(period: period, scope: try scope(of: request.caller, on: connection), on: connection)
+                }
             }
             return try ReconciliationEndpoints.document(request, name: "chi-tieu-kdtm-\(period.iso)", json: KPIReportJSON.canonicalBytes(report),
                                                         csv: { KPIReportCSV.render(report, separator: $0) }, html: { KPIReportPage.html(report) })
         }
+    }
+
+    /// The whole province, or for an authority office its authorities, named by its own authority's name.
+    static func scope(of caller: Caller, on connection: PostgresConnection) throws -> ProvinceScope {
+        guard caller.role == .authorityOffice else { return .province }
+        let name = try caller.authorities.first.flatMap { try Authorities.find(code: $0, on: connection)?.name } ?? caller.label
+        return .authorities(caller.authorities, name: name)
     }
 
     /// `month=yyyy-mm` or `year=yyyy`, exactly one.

@@ -59,10 +59,10 @@ enum ReconciliationEndpoints {
             guard let month = try request.query("month", { try CalendarMonth(iso: $0) }) else {
                 throw APIError.invalidParameter("month", "required, e.g. 2026-09")
             }
-            let scope: ProvinceScope = request.caller.role == .authorityOffice
-                ? .authorities(request.caller.authorities, name: request.caller.label) : .province
             let report = try translating {
-                try context.pool.transaction(isolation: .repeatableRead) { try ProvinceReports.build(month: month, scope: scope, on: $0) }
+                try context.pool.transaction(isolation: .repeatableRead) { connection in
+                    try ProvinceReports.build(month: month, scope: try KPIEndpoints.scope(of: request.caller, on: connection), on: connection)
+                }
             }
             return try document(request, name: "bao-cao-tinh-\(month.iso)", json: ProvinceReportJSON.canonicalBytes(report),
                                 csv: { ProvinceReportCSV.render(report, separator: $0) }, html: { ProvinceReportPage.html(report) })
