@@ -200,13 +200,12 @@ public enum Schools {
             """).first.map(decode)
     }
 
-    /// The school with this official code, or else with this code.
+    /// The school with this official code, or else the school with this code that has no official code yet.
     public static func find(officialCode: String, on connection: PostgresConnection) throws -> School? {
         try connection.query("""
-            SELECT \(unescaped: columns) FROM schools WHERE official_code = \(officialCode)
-            UNION ALL
-            SELECT \(unescaped: columns) FROM schools WHERE code = \(officialCode) AND official_code IS DISTINCT FROM \(officialCode)
-            LIMIT 1
+            SELECT \(unescaped: columns) FROM schools
+            WHERE official_code = \(officialCode) OR (code = \(officialCode) AND official_code IS NULL)
+            ORDER BY official_code IS NULL LIMIT 1
             """).first.map(decode)
     }
 

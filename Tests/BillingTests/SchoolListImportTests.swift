@@ -68,6 +68,14 @@ import Testing
             #expect(error.description.contains("line 5, official_code: 19000301 is also on line 2"))
         }
         #expect(try schools(fixture).map(\.code) == ["TRUONG-1"])
+        // The recorded school is lower secondary: the list may not call it upper secondary (and move it to the department).
+        let relevelled = "official_code,name,level,ownership,commune_code,commune,authority\n"
+            + "TRUONG-1,Trường Thử Nghiệm,THPT,public,05500,Phường Phan Đình Phùng,department\n"
+        #expect(throws: SchoolListImportError.invalidRows([SchoolListProblem(line: 2, field: "level",
+                                                                             problem: "school TRUONG-1 is recorded as THCS, not THPT")], total: 1)) {
+            try run(fixture, relevelled)
+        }
+        #expect(try schools(fixture).first?.authority.kind == .formerDistrict)
         let missing = "Mã trường,Tên trường,Cấp học\n19000301,Trường A,primary\n"
         #expect(throws: SchoolListImportError.missingColumns(["ownership", "commune_code", "commune", "authority"])) { try run(fixture, missing) }
         #expect(throws: SchoolListImportError.self) { try fixture.transaction { try SchoolListImport.run(file: [0xFF, 0xFE, 0x41], dryRun: false, on: $0) } }

@@ -10,6 +10,12 @@ public struct SchoolListProblem: Hashable, Sendable, Codable, CustomStringConver
     public var field: String
     public var problem: String
 
+    public init(line: Int, field: String, problem: String) {
+        self.line = line
+        self.field = field
+        self.problem = problem
+    }
+
     public var description: String { "line \(line), \(field): \(problem)" }
 }
 
@@ -73,9 +79,11 @@ public enum SchoolListImport {
 
     public static func run(file: [UInt8], dryRun: Bool, on connection: PostgresConnection) throws -> SchoolListImportReport {
         let rows = try read(file)
+        let recorded = try rows.map { try Schools.find(officialCode: $0.officialCode, on: connection) }
+        try checkLevels(rows, recorded)
         var report = SchoolListImportReport(created: [], updated: [], unchanged: 0, dryRun: dryRun)
-        for row in rows {
-            if let school = try Schools.find(officialCode: row.officialCode, on: connection) {
+        for (row, school) in zip(rows, recorded) {
+            if let school {
                 if school.officialCode == row.officialCode && school.commune == row.commune && school.authority.code == row.authority.code {
                     report.unchanged += 1
                     continue
@@ -96,6 +104,18 @@ public enum SchoolListImport {
             }
         }
         return report
+    }
+
+    /// A row's level decides its authority, so it must be the level the school is recorded with (a change of
+    /// level is not the list's to make).
+    static func checkLevels(_ rows: [Row], _ recorded: [School?]) throws(SchoolListImportError) {
+        var problems: [SchoolListProblem] = []
+        for (row, school) in zip(rows, recorded) {
+            guard let school, school.level != row.level else { continue }
+            problems.append(SchoolListProblem(line: row.line, field: "level",
+                                              problem: "school \(school.code) is recorded as \(school.level.vietnameseName), not \(row.level.vietnameseName)"))
+        }
+        guard problems.isEmpty else { throw .invalidRows(Array(problems.prefix(problemsReportedMax)), total: problems.count) }
     }
 
     /// The roster import's words for a bad file, said of a school list.
