@@ -47,6 +47,8 @@ public enum TuitionAPI {
         StatementEndpoints.register(&builder, context: context)
         SuspenseEndpoints.register(&builder, context: context)
         ReconciliationEndpoints.register(&builder, context: context)
+        KPIEndpoints.register(&builder, context: context)
+        FeedEndpoints.register(&builder, context: context)
         document.set(OpenAPIDocument.render(OpenAPIDocument.build(builder.specs, version: context.version)))
         registerPoolGauges(context)
         return builder

@@ -4,12 +4,16 @@ public enum Role: String, Sendable, Codable, CaseIterable {
     case admin
     /// The provincial finance office: reads and reconciles every school, reopens closed periods.
     case financeOffice = "finance_office"
-    /// A district education office: reads the schools of one district.
-    case districtOffice = "district_office"
+    /// A managing authority (a commune or ward people's committee, or the department): reads the schools it
+    /// manages. Replaces the district office of before July 2025; its tokens became authority tokens (migration 0012).
+    case authorityOffice = "authority_office"
     /// A school accountant: works on one school.
     case accountant
     /// A bank or payment intermediary: posts payment callbacks only.
     case bank
+    /// An outside system (the province's operations centre, the ministry's sector database): reads the open
+    /// data feed only — aggregated figures, no personal data.
+    case feed
 }
 
 /// A person or system acting, as recorded next to what they did.

@@ -6,13 +6,27 @@ public struct School: Hashable, Sendable, Codable {
     public var id: Int64
     public var code: String
     public var name: String
+    /// The former district, kept as history (empty for a school recorded without one).
     public var district: String
+    /// The code of the province's school list, the open data feed's identifier; nil until known.
+    public var officialCode: String?
+    /// The commune or ward; nil for a school recorded before migration 0012 until the school list gives it.
+    public var commune: Commune?
+    /// Who manages the school (a commune or ward people's committee, the department, or transitionally a former district).
+    public var authority: Authority
     public var level: SchoolLevel
     public var ownership: SchoolOwnership
     public var areaClass: AreaClass
     public var paymentCodePrefix: String
     /// The last day of the latest closed month, if any.
     public var closedThrough: CalendarDate?
+
+    /// Where the school is, as reports and receipts print it: its commune or ward, or else its former
+    /// district, or else its managing authority (never empty).
+    public var placeName: String {
+        if let commune { return commune.name }
+        return district.isEmpty ? authority.name : district
+    }
 }
 
 /// A school's account at a bank.
@@ -29,18 +43,25 @@ public struct SchoolBankAccount: Hashable, Sendable, Codable {
 public struct NewSchool: Hashable, Sendable, Codable {
     public var code: String
     public var name: String
+    /// The former district (history); may be empty when the commune is given.
     public var district: String
+    public var officialCode: String?
+    /// The commune or ward. Without it, a school of commune level is managed, transitionally, by its former district.
+    public var commune: Commune?
     public var level: SchoolLevel
     public var ownership: SchoolOwnership
     public var areaClass: AreaClass
     public var paymentCodePrefix: String
     public var bankAccounts: [NewBankAccount]
 
-    public init(code: String, name: String, district: String, level: SchoolLevel, ownership: SchoolOwnership = .public,
+    public init(code: String, name: String, district: String, officialCode: String? = nil, commune: Commune? = nil,
+                level: SchoolLevel, ownership: SchoolOwnership = .public,
                 areaClass: AreaClass = .rural, paymentCodePrefix: String, bankAccounts: [NewBankAccount]) {
         self.code = code
         self.name = name
         self.district = district
+        self.officialCode = officialCode
+        self.commune = commune
         self.level = level
         self.ownership = ownership
         self.areaClass = areaClass
@@ -84,14 +105,18 @@ public enum Schools {
     /// Creates the school, its default chart and one bank ledger account per bank account, atomically.
     public static func create(_ school: NewSchool, on connection: PostgresConnection) throws -> School {
         try validate(school)
+        let authority = try managingAuthority(of: school, on: connection)
+        let district: String? = school.district.isEmpty ? nil : school.district
         let row = try connection.query("""
-            INSERT INTO schools (code, name, district, level, ownership, area_class, payment_code_prefix)
-            VALUES (\(school.code), \(school.name), \(school.district), \(school.level.rawValue), \(school.ownership.rawValue),
+            INSERT INTO schools (code, name, district, official_code, commune_code, commune_name, authority_code,
+                                 level, ownership, area_class, payment_code_prefix)
+            VALUES (\(school.code), \(school.name), \(district), \(school.officialCode), \(school.commune?.code), \(school.commune?.name),
+                    \(authority.code), \(school.level.rawValue), \(school.ownership.rawValue),
                     \(school.areaClass.rawValue), \(school.paymentCodePrefix))
-            ON CONFLICT (code) DO NOTHING
+            ON CONFLICT DO NOTHING
             RETURNING school_id
             """).singleRow()
-        guard let row else { throw LedgerError.duplicate("school \(school.code)") }
+        guard let row else { throw LedgerError.duplicate("school \(school.code)" + (school.officialCode.map { " or official code \($0)" } ?? "")) }
         let id = try row.decode(column: 0, as: Int64.self)
         for account in defaultChart {
             try addAccount(schoolID: id, code: account.code, name: account.name, type: account.type, purpose: account.purpose, on: connection)
@@ -99,9 +124,32 @@ public enum Schools {
         for (index, bank) in school.bankAccounts.enumerated() {
             try addBankAccount(schoolID: id, bank, code: "1121-\(index + 1)", on: connection)
         }
-        return School(id: id, code: school.code, name: school.name, district: school.district, level: school.level,
+        return School(id: id, code: school.code, name: school.name, district: school.district, officialCode: school.officialCode,
+                      commune: school.commune, authority: authority, level: school.level,
                       ownership: school.ownership, areaClass: school.areaClass, paymentCodePrefix: school.paymentCodePrefix,
                       closedThrough: nil)
+    }
+
+    /// The authority of a new school: by the two-tier rule when its commune is known; otherwise the
+    /// department for its levels, or transitionally its former district.
+    static func managingAuthority(of school: NewSchool, on connection: PostgresConnection) throws -> Authority {
+        if let commune = school.commune {
+            return try Authorities.ensure(.managing(level: school.level, commune: commune), commune: commune, on: connection)
+        }
+        if school.level.isManagedByDepartment { return .department }
+        return try Authorities.formerDistrict(school.district, on: connection)
+    }
+
+    /// Records where a school lies and who manages it, as the province's school list says.
+    public static func relocate(schoolID: Int64, officialCode: String, commune: Commune, authority: Authority,
+                                on connection: PostgresConnection) throws {
+        try Authorities.ensure(authority, commune: commune, on: connection)
+        let rows = try connection.query("""
+            UPDATE schools SET official_code = \(officialCode), commune_code = \(commune.code), commune_name = \(commune.name),
+                               authority_code = \(authority.code)
+            WHERE school_id = \(schoolID)
+            """)
+        guard rows.affectedRows == 1 else { throw LedgerError.duplicate("school \(schoolID) not found") }
     }
 
     @discardableResult
@@ -152,11 +200,31 @@ public enum Schools {
             """).first.map(decode)
     }
 
-    /// Schools in code order, optionally of one district; bounded by `limit`.
-    public static func list(district: String? = nil, limit: Int = 1_000, on connection: PostgresConnection) throws -> [School] {
+    /// The school with this official code, or else the school with this code that has no official code yet.
+    public static func find(officialCode: String, on connection: PostgresConnection) throws -> School? {
         try connection.query("""
             SELECT \(unescaped: columns) FROM schools
-            WHERE \(district) IS NULL OR district = \(district) ORDER BY code LIMIT \(limit)
+            WHERE official_code = \(officialCode) OR (code = \(officialCode) AND official_code IS NULL)
+            ORDER BY official_code IS NULL LIMIT 1
+            """).first.map(decode)
+    }
+
+    /// Schools in code order, optionally only those of these authorities; bounded by `limit`.
+    public static func list(authorities: [String]? = nil, limit: Int = 1_000, on connection: PostgresConnection) throws -> [School] {
+        try connection.query("""
+            SELECT \(unescaped: columns) FROM schools
+            WHERE \(authorities.map(PostgresTextArray.init)) IS NULL OR authority_code = ANY(\(authorities.map(PostgresTextArray.init)))
+            ORDER BY code LIMIT \(limit)
+            """).map(decode)
+    }
+
+    /// Schools with an official code, in official-code order, after `cursor` (exclusive); at most `limit`.
+    /// The open data feed pages through them with the last code of a page as the next cursor.
+    public static func listByOfficialCode(after cursor: String?, limit: Int, on connection: PostgresConnection) throws -> [School] {
+        try connection.query("""
+            SELECT \(unescaped: columns) FROM schools
+            WHERE official_code IS NOT NULL AND official_code > coalesce(\(cursor), '')
+            ORDER BY official_code LIMIT \(limit)
             """).map(decode)
     }
 
@@ -179,15 +247,35 @@ public enum Schools {
     }
 
     /// The columns `decode` reads, in its order.
-    private static let columns = "school_id, code, name, district, level, ownership, area_class, payment_code_prefix, closed_through"
+    /// (The authority's kind and name are read by subqueries so every caller's FROM stays `schools`.)
+    private static let columns = """
+        school_id, code, name, district, level, ownership, area_class, payment_code_prefix, closed_through,
+        official_code, commune_code, commune_name, authority_code,
+        (SELECT a.kind FROM authorities a WHERE a.authority_code = schools.authority_code),
+        (SELECT a.name FROM authorities a WHERE a.authority_code = schools.authority_code)
+        """
 
     static func decode(_ row: PostgresRow) throws -> School {
-        let (id, code, name, district, level, ownership, area, prefix, closed) =
-            try row.decode((Int64, String, String, String, String, String, String, String, CalendarDate?).self)
+        let (id, code, name, district, level, ownership, area, prefix, closed, official, communeCode, communeName,
+             authorityCode, authorityKind, authorityName) =
+            try row.decode((Int64, String, String, String?, String, String, String, String, CalendarDate?, String?, String?, String?,
+                            String, String, String).self)
         guard let schoolLevel = SchoolLevel(rawValue: level), let schoolOwnership = SchoolOwnership(rawValue: ownership),
-              let areaClass = AreaClass(rawValue: area) else { throw PostgresError(code: .decoding) }
-        return School(id: id, code: code, name: name, district: district, level: schoolLevel, ownership: schoolOwnership,
-                      areaClass: areaClass, paymentCodePrefix: prefix, closedThrough: closed)
+              let areaClass = AreaClass(rawValue: area), let kind = AuthorityKind(rawValue: authorityKind) else {
+            throw PostgresError(code: .decoding)
+        }
+        var commune: Commune?
+        if let communeCode, let communeName { commune = Commune(code: communeCode, name: communeName) }
+        return School(id: id, code: code, name: name, district: district ?? "", officialCode: official, commune: commune,
+                      authority: Authority(code: authorityCode, kind: kind, name: authorityName), level: schoolLevel,
+                      ownership: schoolOwnership, areaClass: areaClass, paymentCodePrefix: prefix, closedThrough: closed)
+    }
+
+    /// Whether `code` has the shape of an official school code, the same as a school code's: 2 to 32 upper-case
+    /// ASCII letters, digits or dashes, not starting with a dash (the list's codes are digits; recorded codes may match them).
+    public static func isOfficialCode(_ code: String) -> Bool {
+        (2...32).contains(code.utf8.count) && code.utf8.first != UInt8(ascii: "-")
+            && code.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || $0 == UInt8(ascii: "-") }
     }
 
     static func validate(_ school: NewSchool) throws(SchoolValidationError) {
@@ -198,7 +286,11 @@ public enum Schools {
                   && school.code.allSatisfy { ($0.isASCII && ($0.isUppercase || $0.isNumber)) || $0 == "-" }
                   && school.code.first != "-", "code", "2 to 32 upper-case letters, digits or dashes")
         try check(!school.name.isEmpty && school.name.count <= 200, "name", "1 to 200 characters")
-        try check(!school.district.isEmpty && school.district.count <= 100, "district", "1 to 100 characters")
+        try check(school.district.count <= 100, "district", "at most 100 characters")
+        try check(!school.district.isEmpty || school.commune != nil || school.level.isManagedByDepartment,
+                  "district", "the former district, or the commune, is required")
+        if let official = school.officialCode { try check(isOfficialCode(official), "officialCode", "2 to 32 upper-case letters, digits or dashes") }
+        if let problem = school.commune?.problem { throw SchoolValidationError(field: problem.field, problem: problem.problem) }
         do { try PaymentCode.validatePrefix(school.paymentCodePrefix) } catch {
             throw SchoolValidationError(field: "paymentCodePrefix", problem: error.description)
         }

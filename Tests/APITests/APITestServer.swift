@@ -38,8 +38,8 @@ final class APITestServer: @unchecked Sendable {
         try pool.withConnection { connection in
             for role in Role.allCases {
                 let schoolID: Int64? = (role == .accountant || role == .bank) ? own.id : nil
-                let district: String? = role == .districtOffice ? own.district : nil
-                tokens[role] = try TokenStore.create(role: role, schoolID: schoolID, district: district, label: "test \(role.rawValue)",
+                let authority: String? = role == .authorityOffice ? own.authority.code : nil
+                tokens[role] = try TokenStore.create(role: role, schoolID: schoolID, authority: authority, label: "test \(role.rawValue)",
                                                      on: connection).token
             }
         }

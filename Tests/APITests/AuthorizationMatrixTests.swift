@@ -75,7 +75,7 @@ import TestSupport
     @Test func revokedTokensAreRefused() throws {
         let server = try APITestServer()
         let created = try server.pool.withConnection {
-            try TokenStore.create(role: .financeOffice, schoolID: nil, district: nil, label: "short-lived", on: $0)
+            try TokenStore.create(role: .financeOffice, schoolID: nil, authority: nil, label: "short-lived", on: $0)
         }
         #expect(try server.client.get("/v1/schools", token: created.token).status == 200)
         #expect(try server.pool.withConnection { try TokenStore.revoke(tokenID: created.tokenID, on: $0) })

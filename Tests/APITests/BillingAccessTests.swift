@@ -11,7 +11,7 @@ import TestSupport
     @Test func theDistrictOfficeReadsButDoesNotWrite() throws {
         let server = try APITestServer()
         try BillingAPIClient(server, token: server.tokens[.accountant]!).seedSeptember()
-        let district = BillingAPIClient(server, token: server.tokens[.districtOffice]!)
+        let district = BillingAPIClient(server, token: server.tokens[.authorityOffice]!)
         let invoice = try district.invoice(of: "HS001")
         let key = invoice["payment_code"] as? String ?? "?"
         for path in ["/students", "/students/HS001", "/fee-types", "/fee-schedules?school_year=2026", "/students/HS001/discounts",
@@ -46,7 +46,7 @@ import TestSupport
         let number = (invoice["number"] as? String ?? "").replacingOccurrences(of: "/", with: "-")
         let code = invoice["payment_code"] as? String ?? "?"
         let token = try server.pool.withConnection {
-            try TokenStore.create(role: .accountant, schoolID: server.otherSchool.id, district: nil, label: "other accountant", on: $0).token
+            try TokenStore.create(role: .accountant, schoolID: server.otherSchool.id, authority: nil, label: "other accountant", on: $0).token
         }
         let paths = ["/students", "/students/HS001", "/invoices", "/invoices/\(number)", "/invoices/\(code)/qr", "/invoices/\(code)/notice",
                      "/receipts/\(receiptID)", "/receipts/\(receiptID)/page", "/fee-types"]

@@ -63,7 +63,7 @@ import TestSupport
         #expect(try upload(server, Self.statement(), query: "account=\(Self.account)&format=").status == 400)
         #expect(try upload(server, "", query: "account=\(Self.account)").status == 422)
         #expect(try upload(server, Self.statement(), query: "account=\(Self.account)", school: server.otherSchool.code).status == 404)
-        #expect(try upload(server, Self.statement(), query: "account=\(Self.account)", role: .districtOffice).status == 403)
+        #expect(try upload(server, Self.statement(), query: "account=\(Self.account)", role: .authorityOffice).status == 403)
         #expect(try server.pool.withConnection { try $0.query("SELECT count(*) FROM statement_lines").singleRow()!.decode(column: 0, as: Int.self) } == 0)
     }
 

@@ -145,5 +145,30 @@ import TestSupport
         #expect(wrongInvoice.status == 1 && wrongInvoice.output.contains("no invoice 2026/999999"), "\(wrongInvoice.output)")
         let verify = try TuitionBinary.run(["ledger", "verify"], environment: environment)
         #expect(verify.status == 0 && verify.output.contains("every invariant holds"), "\(verify.output)")
+        try schoolListAndKPIs(home: home, environment: environment)
+    }
+
+    /// On the demo's database: the KPI report, and the province's school list refused by line, then accepted.
+    func schoolListAndKPIs(home: String, environment: [String: String]) throws {
+        #expect(FileManager.default.fileExists(atPath: home + "/demo/kpi-2026-10.html"))
+        let kpi = try TuitionBinary.run(["report", "kpi", "--month", "2026-10"], environment: environment)
+        #expect(kpi.status == 0 && kpi.output.contains("\"format\": \"tuition/kpi-report/1\"")
+                && kpi.output.contains("UBND Phường Phan Đình Phùng"), "\(kpi.output)")
+        #expect(try TuitionBinary.run(["report", "kpi", "--month", "2026-10", "--year", "2026"], environment: environment).status == 64)
+        let header = "Mã trường,Tên trường,Cấp học,Loại hình,Mã xã,Xã/phường,Cơ quan quản lý\n"
+        let bad = home + "/bad-list.csv"
+        try (header + "19000901,Trường THPT Mới,THPT,Công lập,05600,Phường Tích Lương,UBND phường Tích Lương\n")
+            .write(toFile: bad, atomically: true, encoding: .utf8)
+        let refused = try TuitionBinary.run(["school", "import", bad], environment: environment)
+        #expect(refused.status == 1 && refused.output.contains("line 2, authority: the department manages THPT schools"), "\(refused.output)")
+        let good = home + "/good-list.csv"
+        try (header + "19000901,Trường THPT Mới,THPT,Công lập,05600,Phường Tích Lương,Sở GD&ĐT\n"
+             + "DEMO-19001,Trường Mầm non Hoa Hồng cơ sở 1,Mầm non,Công lập,05600,Phường Tích Lương,UBND phường Tích Lương\n")
+            .write(toFile: good, atomically: true, encoding: .utf8)
+        let imported = try TuitionBinary.run(["school", "import", good], environment: environment)
+        #expect(imported.status == 0 && imported.output.contains("1 new, 1 updated, 0 unchanged"), "\(imported.output)")
+        let schools = try TuitionBinary.run(["school", "list"], environment: environment).output
+        #expect(schools.contains("19000901\t19000901\tupper_secondary\tpublic\trural\tPhường Tích Lương\tSGDDT"), "\(schools)")
+        #expect(schools.contains("DEMO-HP1\tDEMO-19001\tpreschool\tpublic\trural\tPhường Tích Lương\tUBND-05600"), "\(schools)")
     }
 }

@@ -128,7 +128,7 @@ import TestSupport
         try fixture.pool.transaction(isolation: .readCommitted) {
             try Periods.close(schoolID: fixture.school.id, month: month, actor: Actor(name: "kt", role: .accountant), on: $0)
         }
-        for role in [Role.accountant, .admin, .districtOffice, .bank] {
+        for role in [Role.accountant, .admin, .authorityOffice, .bank, .feed] {
             #expect(throws: LedgerError.notPermitted("only the finance office may reopen a closed period")) {
                 try fixture.pool.transaction(isolation: .readCommitted) {
                     try Periods.reopen(schoolID: fixture.school.id, month: month, actor: Actor(name: "x", role: role), on: $0)

@@ -77,7 +77,7 @@ import TestSupport
         let fixture = try SuspenseFixture()
         let server = try ReconciliationServerProcess(database: fixture.billing.database)
         let accountant = try ReconciliationServerProcess.token(.accountant, schoolID: fixture.school.id, on: fixture.pool)
-        let district = try ReconciliationServerProcess.token(.districtOffice, district: fixture.school.district, on: fixture.pool)
+        let district = try ReconciliationServerProcess.token(.authorityOffice, authority: fixture.school.authority.code, on: fixture.pool)
         let code = fixture.school.code
         let paid = try server.deliver(CallbackFixture.body(id: "API-10", amount: 500_000,
                                                            memo: "HOC PHI \(try fixture.invoice(fixture.an).paymentCode)"))

@@ -64,7 +64,8 @@ import Testing
         #expect(byCode["TH-BA"]!.figures.collectionRate == BasisPoints(0))
         // Subtotals and totals are the sums of the schools.
         let districts = report.districts
-        #expect(districts.map(\.name) == ["Đống Đa", "Quận 1"])
+        // Schools recorded with a district and no commune are grouped under their former district's transitional authority.
+        #expect(districts.map(\.name) == ["Phòng GD&ĐT Đống Đa (cũ)", "Phòng GD&ĐT Quận 1 (cũ)"])
         let quan1 = districts[1].subtotal
         #expect(quan1.schoolCount == 2 && quan1.figures.invoiced == Money(dong: 2_900_000))
         #expect(quan1.figures.collected == Money(dong: 2_300_000) && quan1.unappliedCount == 1)
@@ -73,9 +74,10 @@ import Testing
         #expect(totals.figures.invoiced == Money(dong: 3_900_000))
         #expect(totals.figures.outstanding.dong == report.schools.reduce(0) { $0 + $1.figures.outstanding.dong })
         #expect(totals.figures.collectedByBank == Money(dong: 1_500_000))
-        // A district office sees its district only.
-        let district = try fixture.pool.withConnection {
-            try ProvinceReports.build(month: BillingFixture.september, scope: .district("Quận 1"), on: $0)
+        // An authority office sees its authority's schools only.
+        let district = try fixture.pool.withConnection { connection in
+            let authority = try Schools.find(code: "TH-HAI", on: connection)!.authority
+            return try ProvinceReports.build(month: BillingFixture.september, scope: .authorities([authority.code], name: "Quận 1"), on: connection)
         }
         #expect(district.schools.map(\.code) == ["TH-HAI", "TRUONG-1"])
         #expect(district.provinceName.hasSuffix("Quận 1"))

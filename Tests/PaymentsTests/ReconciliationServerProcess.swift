@@ -60,12 +60,12 @@ final class ReconciliationServerProcess: @unchecked Sendable {
     }
 
     /// A token of `role` stored the way `tuition token create` stores one (SHA-256 only).
-    static func token(_ role: Role, schoolID: Int64? = nil, district: String? = nil, on pool: PostgresPool) throws -> String {
+    static func token(_ role: Role, schoolID: Int64? = nil, authority: String? = nil, on pool: PostgresPool) throws -> String {
         let token = "tt_" + Hex.encode(try SecureRandom.bytes(count: 24))
         try pool.withConnection { connection in
             try connection.query("""
-                INSERT INTO api_tokens (token_hash, role, school_id, district, label)
-                VALUES (\(SHA256Digest.hash(Array(token.utf8))), \(role.rawValue), \(schoolID), \(district), \("test \(role.rawValue)"))
+                INSERT INTO api_tokens (token_hash, role, school_id, authority_code, label)
+                VALUES (\(SHA256Digest.hash(Array(token.utf8))), \(role.rawValue), \(schoolID), \(authority), \("test \(role.rawValue)"))
                 """)
         }
         return token

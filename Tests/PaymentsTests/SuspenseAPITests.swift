@@ -13,7 +13,7 @@ import TestSupport
         let fixture = try SuspenseFixture()
         let server = try ReconciliationServerProcess(database: fixture.billing.database)
         let accountant = try ReconciliationServerProcess.token(.accountant, schoolID: fixture.school.id, on: fixture.pool)
-        let district = try ReconciliationServerProcess.token(.districtOffice, district: fixture.school.district, on: fixture.pool)
+        let district = try ReconciliationServerProcess.token(.authorityOffice, authority: fixture.school.authority.code, on: fixture.pool)
         let named = try fixture.receive("FT600", 500_000, memo: "NOP HOC PHI CHO LE HOANG DUNG", payer: "LE VAN HUNG")
         let code = fixture.school.code
         let listed = try server.client.get("/v1/schools/\(code)/suspense", token: accountant)

@@ -73,13 +73,13 @@ import Testing
         #expect(rows[0].contains("Tỷ lệ không dùng tiền mặt") && rows[0].contains("Trạng thái đối soát"))
         #expect(Set(rows.map(\.count)) == [ProvinceReportCSV.header.count])
         let kinds = rows.dropFirst().map { $0[0] }
-        #expect(kinds == ["Trường", "Trường", "Tổng quận/huyện", "Trường", "Tổng quận/huyện", "Trường", "Trường",
-                          "Tổng quận/huyện", "Tổng tỉnh"])
+        #expect(kinds == ["Trường", "Trường", "Tổng cơ quan quản lý", "Trường", "Tổng cơ quan quản lý", "Trường", "Trường",
+                          "Tổng cơ quan quản lý", "Tổng tỉnh"])
         let schoolCodes = rows.filter { $0[0] == "Trường" }.map { $0[3] }
         #expect(schoolCodes == ["BD-01", "BD-02", "CG-01", "DD-01", "DD-02"])
         let invoicedColumn = 6
         for district in report.districts {
-            let subtotal = try #require(rows.first { $0[0] == "Tổng quận/huyện" && $0[2] == district.name })
+            let subtotal = try #require(rows.first { $0[0] == "Tổng cơ quan quản lý" && $0[2] == district.name })
             let sum = rows.filter { $0[0] == "Trường" && $0[2] == district.name }.map { Int64($0[invoicedColumn])! }.reduce(0, +)
             #expect(Int64(subtotal[invoicedColumn]) == sum)
         }

@@ -8,8 +8,9 @@ public struct Caller: Sendable, Hashable {
     public let role: Role
     /// Set for school-bound roles (accountant, bank).
     public let schoolID: Int64?
-    /// Set for the district office.
-    public let district: String?
+    /// For an authority office: the authorities whose schools it reads (its own and, for a token of a
+    /// former district, the commune authorities that district's schools moved to). Empty otherwise.
+    public let authorities: [String]
     public let label: String
 
     /// The actor recorded next to what this caller does.
@@ -20,8 +21,9 @@ public struct Caller: Sendable, Hashable {
     public func canSee(_ school: School) -> Bool {
         switch role {
         case .admin, .financeOffice: return true
-        case .districtOffice: return school.district == district
+        case .authorityOffice: return authorities.contains(school.authority.code)
         case .accountant, .bank: return school.id == schoolID
+        case .feed: return false
         }
     }
 }

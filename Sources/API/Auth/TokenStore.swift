@@ -1,6 +1,7 @@
 import Core
 import Crypto
 import Foundation
+import Ledger
 import Postgres
 
 /// API tokens: created with at least 32 random bytes, shown once, stored as SHA-256 only.
@@ -21,26 +22,30 @@ public enum TokenStore {
         public var id: Int64
         public var role: Role
         public var schoolID: Int64?
+        /// The authority an authority office reads.
+        public var authority: String?
+        /// The former district of a token issued to a district office before July 2025.
         public var district: String?
         public var label: String
         public var createdAt: Date
         public var revokedAt: Date?
     }
 
-    public static func create(role: Role, schoolID: Int64?, district: String?, label: String,
+    public static func create(role: Role, schoolID: Int64?, authority: String?, label: String,
                               on connection: PostgresConnection) throws -> Created {
         switch role {
         case .accountant, .bank:
-            guard schoolID != nil, district == nil else { throw TokenError.scope("role \(role.rawValue) needs --school and no --district") }
-        case .districtOffice:
-            guard district != nil, schoolID == nil else { throw TokenError.scope("role district_office needs --district and no --school") }
-        case .admin, .financeOffice:
-            guard schoolID == nil, district == nil else { throw TokenError.scope("role \(role.rawValue) takes neither --school nor --district") }
+            guard schoolID != nil, authority == nil else { throw TokenError.scope("role \(role.rawValue) needs --school and no --authority") }
+        case .authorityOffice:
+            guard let authority, schoolID == nil else { throw TokenError.scope("role authority_office needs --authority and no --school") }
+            guard try Authorities.find(code: authority, on: connection) != nil else { throw TokenError.scope("no authority with code \(authority)") }
+        case .admin, .financeOffice, .feed:
+            guard schoolID == nil, authority == nil else { throw TokenError.scope("role \(role.rawValue) takes neither --school nor --authority") }
         }
         let token = tokenPrefix + (try SecureRandom.token(byteCount: tokenRandomBytes))
         let row = try connection.query("""
-            INSERT INTO api_tokens (token_hash, role, school_id, district, label)
-            VALUES (\(SHA256Digest.hash(Array(token.utf8))), \(role.rawValue), \(schoolID), \(district), \(label))
+            INSERT INTO api_tokens (token_hash, role, school_id, authority_code, label)
+            VALUES (\(SHA256Digest.hash(Array(token.utf8))), \(role.rawValue), \(schoolID), \(authority), \(label))
             RETURNING token_id
             """).singleRow()!
         return Created(tokenID: try row.decode(column: 0), token: token)
@@ -48,11 +53,12 @@ public enum TokenStore {
 
     public static func list(on connection: PostgresConnection) throws -> [Listed] {
         try connection.query("""
-            SELECT token_id, role, school_id, district, label, created_at, revoked_at FROM api_tokens ORDER BY token_id
+            SELECT token_id, role, school_id, district, label, created_at, revoked_at, authority_code FROM api_tokens ORDER BY token_id
             """).map { row in
-            let (id, role, school, district, label, created, revoked) = try row.decode((Int64, String, Int64?, String?, String, Date, Date?).self)
-            return Listed(id: id, role: Role(rawValue: role) ?? .bank, schoolID: school, district: district, label: label,
-                          createdAt: created, revokedAt: revoked)
+            let (id, role, school, district, label, created, revoked, authority) =
+                try row.decode((Int64, String, Int64?, String?, String, Date, Date?, String?).self)
+            return Listed(id: id, role: Role(rawValue: role) ?? .bank, schoolID: school, authority: authority, district: district,
+                          label: label, createdAt: created, revokedAt: revoked)
         }
     }
 
@@ -67,11 +73,13 @@ public enum TokenStore {
         guard token.utf8.count <= tokenBytesMax, token.hasPrefix(tokenPrefix) else { return nil }
         let hash = SHA256Digest.hash(Array(token.utf8))
         guard let row = try connection.query("""
-            SELECT token_id, role, school_id, district, label FROM api_tokens WHERE token_hash = \(hash) AND revoked_at IS NULL
+            SELECT token_id, role, school_id, authority_code, district, label FROM api_tokens
+            WHERE token_hash = \(hash) AND revoked_at IS NULL
             """).singleRow() else { return nil }
-        let (id, role, school, district, label) = try row.decode((Int64, String, Int64?, String?, String).self)
+        let (id, role, school, authority, district, label) = try row.decode((Int64, String, Int64?, String?, String?, String).self)
         guard let callerRole = Role(rawValue: role) else { return nil }
-        return Caller(tokenID: id, role: callerRole, schoolID: school, district: district, label: label)
+        let authorities = try authority.map { try Authorities.readable(by: $0, district: district, on: connection) } ?? []
+        return Caller(tokenID: id, role: callerRole, schoolID: school, authorities: authorities, label: label)
     }
 }
 

@@ -7,10 +7,10 @@ import Postgres
 
 /// The accountant's month: students, fees, invoices, cash, receipts and the printed
 /// documents, all under `/v1/schools/{school}`. Accountants (own school), the administrator and the finance
-/// office write; the district office reads; bank tokens see none of it.
+/// office write; the authority office reads; bank tokens see none of it.
 enum BillingEndpoints {
     static let writers: Set<Role> = [.admin, .financeOffice, .accountant]
-    static let readers: Set<Role> = writers.union([.districtOffice])
+    static let readers: Set<Role> = writers.union([.authorityOffice])
     static let base = "/v1/schools/{school}"
 
     static func register(_ builder: inout APIBuilder, context: APIContext) {

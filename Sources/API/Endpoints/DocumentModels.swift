@@ -37,7 +37,7 @@ struct InvoiceQRView: Codable, APIExample {
 /// Builds the printable documents from what Billing records.
 enum DocumentModels {
     static func school(_ school: School) -> DocumentSchool {
-        DocumentSchool(name: school.name, district: school.district)
+        DocumentSchool(name: school.name, district: school.placeName)
     }
 
     static func qrView(_ invoice: Invoice, _ qr: InvoicePaymentQR) -> InvoiceQRView {

@@ -11,9 +11,9 @@ import VietQR
 /// province report. Reports come as JSON (the stored canonical document, byte for byte), CSV for
 /// Excel or a self-contained HTML page, as `format=` asks.
 enum ReconciliationEndpoints {
-    static let readers: Set<Role> = [.admin, .financeOffice, .districtOffice, .accountant]
+    static let readers: Set<Role> = [.admin, .financeOffice, .authorityOffice, .accountant]
     static let runners: Set<Role> = [.admin, .financeOffice, .accountant]
-    static let provinceReaders: Set<Role> = [.admin, .financeOffice, .districtOffice]
+    static let provinceReaders: Set<Role> = [.admin, .financeOffice, .authorityOffice]
     static let formatParameter = QueryParameterSpec("format", .string(enumeration: ReportFormatChoice.allCases.map(\.rawValue)),
                                                     "json (default), csv (UTF-8 with BOM, for Excel) or html (a printable page)")
     static let separatorParameter = QueryParameterSpec("separator", .string(enumeration: ["comma", "semicolon"]),
@@ -54,15 +54,16 @@ enum ReconciliationEndpoints {
             return try document(request, name: name, json: Array(run.reportJSON.utf8),
                                 csv: { MonthlyReportCSV.render(report, separator: $0) }, html: { MonthlyReportPage.html(report) })
         }
-        builder.add(.get, "/v1/reports/province", summary: "The province's month per school and district (a district office: its district)",
+        builder.add(.get, "/v1/reports/province", summary: "The province's month per school and managing authority (an authority office: its schools)",
                     tag: "reconciliation", roles: provinceReaders, query: [monthParameter, formatParameter, separatorParameter],
                     response: nil, options: RouteOptions(routeClass: .expensive)) { request in
             guard let month = try request.query("month", { try CalendarMonth(iso: $0) }) else {
                 throw APIError.invalidParameter("month", "required, e.g. 2026-09")
             }
-            let scope: ProvinceScope = request.caller.role == .districtOffice ? .district(request.caller.district ?? "") : .province
             let report = try translating {
-                try context.pool.transaction(isolation: .repeatableRead) { try ProvinceReports.build(month: month, scope: scope, on: $0) }
+                try context.pool.transaction(isolation: .repeatableRead) { connection in
+                    try ProvinceReports.build(month: month, scope: try KPIEndpoints.scope(of: request.caller, on: connection), on: connection)
+                }
             }
             return try document(request, name: "bao-cao-tinh-\(month.iso)", json: ProvinceReportJSON.canonicalBytes(report),
                                 csv: { ProvinceReportCSV.render(report, separator: $0) }, html: { ProvinceReportPage.html(report) })

@@ -13,7 +13,14 @@ struct BankAccountView: Codable, Hashable {
 struct SchoolView: Codable, APIExample {
     var code: String
     var name: String
+    /// The former district, kept as history (empty when none was recorded).
     var district: String
+    var officialCode: String?
+    var communeCode: String?
+    var communeName: String?
+    var authorityCode: String
+    var authorityName: String
+    var authorityKind: AuthorityKind
     var level: SchoolLevel
     var ownership: SchoolOwnership
     var areaClass: AreaClass
@@ -21,15 +28,24 @@ struct SchoolView: Codable, APIExample {
     var closedThrough: CalendarDate?
     var bankAccounts: [BankAccountView]
 
-    static let example = SchoolView(code: "THCS-BADINH", name: "Trường THCS Ba Đình", district: "Ba Đình", level: .lowerSecondary,
-                                    ownership: .public, areaClass: .urban, paymentCodePrefix: "HP", closedThrough: try? CalendarDate(iso: "2026-08-31"),
+    static let example = SchoolView(code: "THCS-BADINH", name: "Trường THCS Ba Đình", district: "Ba Đình", officialCode: "19000123",
+                                    commune: Commune(code: "05500", name: "Phường Phan Đình Phùng"),
+                                    authority: Authority(code: "UBND-05500", kind: .commune, name: "UBND Phường Phan Đình Phùng"),
+                                    level: .lowerSecondary, ownership: .public, areaClass: .urban, paymentCodePrefix: "HP", closedThrough: try? CalendarDate(iso: "2026-08-31"),
                                     bankAccounts: [BankAccountView(bankBin: "970436", accountNumber: "0011001234567", holderName: "TRUONG THCS BA DINH")])
 
-    init(code: String, name: String, district: String, level: SchoolLevel, ownership: SchoolOwnership, areaClass: AreaClass,
+    init(code: String, name: String, district: String, officialCode: String?, commune: Commune?, authority: Authority,
+         level: SchoolLevel, ownership: SchoolOwnership, areaClass: AreaClass,
          paymentCodePrefix: String, closedThrough: CalendarDate?, bankAccounts: [BankAccountView]) {
         self.code = code
         self.name = name
         self.district = district
+        self.officialCode = officialCode
+        self.communeCode = commune?.code
+        self.communeName = commune?.name
+        self.authorityCode = authority.code
+        self.authorityName = authority.name
+        self.authorityKind = authority.kind
         self.level = level
         self.ownership = ownership
         self.areaClass = areaClass
@@ -39,7 +55,8 @@ struct SchoolView: Codable, APIExample {
     }
 
     init(_ school: School, bankAccounts: [SchoolBankAccount]) {
-        self.init(code: school.code, name: school.name, district: school.district, level: school.level,
+        self.init(code: school.code, name: school.name, district: school.district, officialCode: school.officialCode,
+                  commune: school.commune, authority: school.authority, level: school.level,
                   ownership: school.ownership, areaClass: school.areaClass, paymentCodePrefix: school.paymentCodePrefix, closedThrough: school.closedThrough,
                   bankAccounts: bankAccounts.map { BankAccountView(bankBin: $0.bankBIN, accountNumber: $0.accountNumber, holderName: $0.holderName) })
     }
@@ -53,7 +70,13 @@ struct SchoolList: Codable, APIExample {
 struct CreateSchoolRequest: Codable, APIExample {
     var code: String
     var name: String
-    var district: String
+    /// The former district (history). Required without a commune for schools a commune would manage.
+    var district: String?
+    /// The code of the province's school list.
+    var officialCode: String?
+    /// The commune or ward: its official 5-digit code and its name, both or neither. They decide the managing authority.
+    var communeCode: String?
+    var communeName: String?
     var level: SchoolLevel
     /// Public when absent.
     var ownership: SchoolOwnership?
@@ -63,6 +86,7 @@ struct CreateSchoolRequest: Codable, APIExample {
     var bankAccounts: [BankAccountView]
 
     static let example = CreateSchoolRequest(code: "THCS-BADINH", name: "Trường THCS Ba Đình", district: "Ba Đình",
+                                             officialCode: "19000123", communeCode: "05500", communeName: "Phường Phan Đình Phùng",
                                              level: .lowerSecondary, ownership: .public, areaClass: .urban, paymentCodePrefix: "HP",
                                              bankAccounts: SchoolView.example.bankAccounts)
 }
@@ -70,13 +94,18 @@ struct CreateSchoolRequest: Codable, APIExample {
 /// Schools: created by the administrator, read within each caller's scope.
 enum SchoolEndpoints {
     static let listLimit = 1_000
-    static let readers: Set<Role> = [.admin, .financeOffice, .districtOffice, .accountant]
+    static let readers: Set<Role> = [.admin, .financeOffice, .authorityOffice, .accountant]
 
     static func register(_ builder: inout APIBuilder, context: APIContext) {
         builder.add(.post, "/v1/schools", summary: "Create a school with its default chart of accounts", tag: "schools",
                     roles: [.admin], request: CreateSchoolRequest.self, response: SchoolView.self, status: .created) { request in
             let body = try request.decode(CreateSchoolRequest.self)
-            let new = NewSchool(code: body.code, name: body.name, district: body.district, level: body.level,
+            guard (body.communeCode == nil) == (body.communeName == nil) else {
+                throw APIError.validation("communeCode: communeCode and communeName go together")
+            }
+            let commune = body.communeCode.map { Commune(code: $0, name: body.communeName ?? "") }
+            let new = NewSchool(code: body.code, name: body.name, district: body.district ?? "", officialCode: body.officialCode,
+                                commune: commune, level: body.level,
                                 ownership: body.ownership ?? .public, areaClass: body.areaClass ?? .rural,
                                 paymentCodePrefix: body.paymentCodePrefix,
                                 bankAccounts: body.bankAccounts.map { NewBankAccount(bankBIN: $0.bankBin, accountNumber: $0.accountNumber, holderName: $0.holderName) })
@@ -93,7 +122,8 @@ enum SchoolEndpoints {
                 let schools: [School]
                 switch caller.role {
                 case .admin, .financeOffice: schools = try Schools.list(limit: listLimit, on: connection)
-                case .districtOffice: schools = try Schools.list(district: caller.district, limit: listLimit, on: connection)
+                case .authorityOffice: schools = try Schools.list(authorities: caller.authorities, limit: listLimit, on: connection)
+                case .feed: schools = []
                 case .accountant, .bank: schools = try caller.schoolID.flatMap { try Schools.find(id: $0, on: connection) }.map { [$0] } ?? []
                 }
                 let banks = try Schools.bankAccounts(schoolIDs: schools.map(\.id), on: connection)

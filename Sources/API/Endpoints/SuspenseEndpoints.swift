@@ -8,9 +8,9 @@ import Postgres
 
 /// The accountants' suspense queue: money the bank received (or paid) that no invoice or decision
 /// accounts for yet, with the matcher's proposals; applying it, undoing, refunds and money that is
-/// not tuition. Scoped by school; the district office may only read.
+/// not tuition. Scoped by school; the authority office may only read.
 enum SuspenseEndpoints {
-    static let readers: Set<Role> = [.admin, .financeOffice, .districtOffice, .accountant]
+    static let readers: Set<Role> = [.admin, .financeOffice, .authorityOffice, .accountant]
     static let actors: Set<Role> = [.admin, .financeOffice, .accountant]
     static let transactionTemplate = "/v1/schools/{school}/suspense/{transaction}"
 

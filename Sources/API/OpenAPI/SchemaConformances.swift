@@ -28,3 +28,7 @@ extension AccountType: SchemaDescribing {
 extension AccountPurpose: SchemaDescribing {
     public static var jsonSchema: JSONSchema { .string(enumeration: allCases.map(\.rawValue)) }
 }
+
+extension AuthorityKind: SchemaDescribing {
+    public static var jsonSchema: JSONSchema { .string(enumeration: allCases.map(\.rawValue)) }
+}

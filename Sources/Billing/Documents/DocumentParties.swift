@@ -3,7 +3,7 @@ import Core
 /// The school as a document names it.
 public struct DocumentSchool: Hashable, Sendable, Codable {
     public var name: String
-    /// Quận/huyện.
+    /// Where the school is: its commune or ward, or its former district (`School.placeName`).
     public var district: String
     public var address: String?
 

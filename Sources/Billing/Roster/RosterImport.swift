@@ -64,8 +64,8 @@ public enum RosterImport {
     }
 
     /// UTF-8 text without its BOM; refuses UTF-16 and invalid bytes (naming the first bad line).
-    static func decode(_ file: [UInt8]) throws(RosterImportError) -> String {
-        guard file.count <= fileBytesMax else { throw .fileTooLarge(bytes: file.count, max: fileBytesMax) }
+    static func decode(_ file: [UInt8], bytesMax: Int = fileBytesMax) throws(RosterImportError) -> String {
+        guard file.count <= bytesMax else { throw .fileTooLarge(bytes: file.count, max: bytesMax) }
         if file.starts(with: [0xFF, 0xFE]) || file.starts(with: [0xFE, 0xFF]) { throw .utf16 }
         let body = file.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(file.dropFirst(3)) : file
         if let text = String(validating: body, as: UTF8.self) { return text }

@@ -3,7 +3,7 @@ import Ledger
 import Postgres
 import Reconciliation
 
-/// The schools a set-based query covers: one school, or a district, or the whole province (nil).
+/// The schools a set-based query covers: one school, or those of some managing authorities, or the whole province (nil).
 ///
 /// Each query joins the small `schools` table restricted by `predicate`, so its plan — generic
 /// plans of prepared statements included — starts from the schools and reaches every big table
@@ -11,20 +11,20 @@ import Reconciliation
 /// or per-school index join for hundreds, never a per-row search through a list of ids.
 enum SchoolSet: Sendable {
     case school(Int64)
-    case district(String?)
+    case authorities([String]?)
 
     /// Restricts `schools sc`, with parameter $1.
     var predicate: String {
         switch self {
         case .school: return "sc.school_id = $1"
-        case .district: return "sc.district = coalesce($1::text, sc.district)"
+        case .authorities: return "sc.authority_code = ANY(coalesce($1::text[], ARRAY[sc.authority_code]))"
         }
     }
 
     var parameter: PostgresParameter {
         switch self {
         case .school(let id): return PostgresParameter(id)
-        case .district(let name): return name.map { PostgresParameter($0) } ?? PostgresParameter(null: .text)
+        case .authorities(let codes): return codes.map { PostgresParameter(PostgresTextArray($0)) } ?? PostgresParameter(null: .textArray)
         }
     }
 
@@ -64,13 +64,22 @@ enum CollectionQueries {
 
     /// Money collected per school, month and source (`cash`, `bank_transaction`), for entries dated
     /// `from` through `through`; applications unapplied on or before `through` are left out.
-    /// Read through receipts: every cash or bank application has one, dated as its entry, and their
-    /// (school, date) index finds a month's money without touching the journal.
     static func collected(_ schools: SchoolSet, from: CalendarDate, through: CalendarDate,
                           on connection: PostgresConnection) throws -> [Int64: [CalendarMonth: (bank: Money, cash: Money)]] {
-        var result: [Int64: [CalendarMonth: (bank: Money, cash: Money)]] = [:]
+        try payments(schools, from: from, through: through, on: connection).mapValues { months in
+            months.mapValues { (bank: $0.bank, cash: $0.cash) }
+        }
+    }
+
+    /// Money collected and the number of payments (receipts) that brought it, per school, month and
+    /// source: the one definition of "collected" above, which the KPI report counts as well as sums.
+    /// Read through receipts: every cash or bank application has one, dated as its entry, and their
+    /// (school, date) index finds a month's money without touching the journal.
+    static func payments(_ schools: SchoolSet, from: CalendarDate, through: CalendarDate,
+                         on connection: PostgresConnection) throws -> [Int64: [CalendarMonth: PaymentTally]] {
+        var result: [Int64: [CalendarMonth: PaymentTally]] = [:]
         for row in try connection.query(schools.query("""
-            SELECT a.school_id, date_trunc('month', rc.received_on)::date, a.source, sum(a.amount)::int8
+            SELECT a.school_id, date_trunc('month', rc.received_on)::date, a.source, sum(a.amount)::int8, count(DISTINCT rc.receipt_id)::int8
             FROM schools sc
             JOIN receipts rc ON rc.school_id = sc.school_id
             JOIN payment_applications a ON a.school_id = rc.school_id AND a.receipt_id = rc.receipt_id
@@ -79,10 +88,16 @@ enum CollectionQueries {
                    OR (SELECT r.effective_date FROM journal_entries r WHERE r.school_id = a.school_id AND r.entry_id = a.unapply_entry_id) > $3)
             GROUP BY 1, 2, 3
             """, PostgresParameter(from), PostgresParameter(through))) {
-            let (school, month, source, amount) = try row.decode((Int64, CalendarMonth, String, Money).self)
-            var figures = result[school, default: [:]][month] ?? (.zero, .zero)
-            if source == "cash" { figures.cash = amount } else { figures.bank = amount }
-            result[school, default: [:]][month] = figures
+            let (school, month, source, amount, count) = try row.decode((Int64, CalendarMonth, String, Money, Int64).self)
+            var tally = result[school, default: [:]][month] ?? PaymentTally()
+            if source == "cash" {
+                tally.cash = amount
+                tally.cashCount = Int(count)
+            } else {
+                tally.bank = amount
+                tally.bankCount = Int(count)
+            }
+            result[school, default: [:]][month] = tally
         }
         return result
     }
@@ -134,4 +149,12 @@ enum CollectionQueries {
         return CollectionFigures(invoiced: invoiced[school]?[month] ?? .zero, collectedByBank: money.bank, collectedInCash: money.cash,
                                  outstanding: outstanding)
     }
+}
+
+/// What a school collected in a month by bank and in cash: amounts and numbers of payments (receipts).
+struct PaymentTally: Hashable, Sendable {
+    var bank = Money.zero
+    var cash = Money.zero
+    var bankCount = 0
+    var cashCount = 0
 }

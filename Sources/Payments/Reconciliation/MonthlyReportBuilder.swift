@@ -48,7 +48,7 @@ enum MonthlyReportBuilder {
         let totals = CollectionFigures(invoiced: series.last!.invoiced, collectedByBank: money.bank, collectedInCash: money.cash,
                                        outstanding: aging.totalAmount)
         return MonthlyReportParts(
-            school: ReportSchool(id: school.id, code: school.code, name: school.name, district: school.district), month: month,
+            school: ReportSchool(id: school.id, code: school.code, name: school.name, district: school.placeName), month: month,
             accounts: try BankAgreementQueries.accounts(schoolID: school.id, monthEnd: end, bankName: bankName, on: connection),
             totals: totals, unapplied: unapplied, aging: aging,
             familyCredits: try SchoolMonthQueries.familyCredits(schoolID: school.id, monthEnd: end, on: connection),

@@ -33,7 +33,7 @@ public struct ReportSchool: Hashable, Sendable, Codable {
     public var id: Int64
     public var code: String
     public var name: String
-    /// Quận/huyện.
+    /// Where the school is: its commune or ward, or its former district (`School.placeName`).
     public var district: String
 
     public init(id: Int64, code: String, name: String, district: String) {

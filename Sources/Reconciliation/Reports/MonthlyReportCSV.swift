@@ -28,7 +28,7 @@ public enum MonthlyReportCSV {
         section("Báo cáo đối soát tháng", ["Chỉ tiêu", "Giá trị"], into: &writer)
         writer.append([.text("Trường"), .text(report.school.name)])
         writer.append([.text("Mã trường"), .text(report.school.code)])
-        writer.append([.text("Quận/huyện"), .text(report.school.district)])
+        writer.append([.text("Địa bàn"), .text(report.school.district)])
         writer.append([.text("Tháng"), .text(report.month.iso)])
         writer.append([.text("Lập lúc"), .text(ReportFormat.isoTimestamp(report.generatedAt))])
         writer.append([.text("Mã lần đối soát"), .optional(report.runId)])

@@ -10,7 +10,7 @@ public enum MonthlyReportPage {
         body += ReportHTML.facts([
             ("Trường", report.school.name),
             ("Mã trường", report.school.code),
-            ("Quận/huyện", report.school.district),
+            ("Địa bàn", report.school.district),
             ("Tính đến ngày", report.asOfDate.vietnamese),
             ("Lập lúc", ReportFormat.vietnameseTimestamp(report.generatedAt)),
             ("Mã lần đối soát", report.runId.map(String.init) ?? "—"),

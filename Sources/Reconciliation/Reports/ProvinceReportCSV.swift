@@ -1,10 +1,10 @@
-/// The province report as one CSV table for Excel: a row per school, a subtotal row per district and a province
-/// total row, told apart by the first column ("Trường", "Tổng quận/huyện", "Tổng tỉnh") so a filter on it leaves
+/// The province report as one CSV table for Excel: a row per school, a subtotal row per managing authority and a province
+/// total row, told apart by the first column ("Trường", "Tổng cơ quan quản lý", "Tổng tỉnh") so a filter on it leaves
 /// only schools. Same conventions as `MonthlyReportCSV`: UTF-8 with BOM, CRLF, integers in đồng, rates in basis
 /// points beside their text.
 public enum ProvinceReportCSV {
     public static let header = [
-        "Loại dòng", "Tháng", "Quận/huyện", "Mã trường", "Tên trường", "Cấp học",
+        "Loại dòng", "Tháng", "Cơ quan quản lý", "Mã trường", "Tên trường", "Cấp học",
         "Phải thu (đồng)", "Đã thu qua ngân hàng (đồng)", "Đã thu tiền mặt (đồng)", "Tổng đã thu (đồng)",
         "Còn phải thu (đồng)", "Tỷ lệ thu (điểm cơ bản)", "Tỷ lệ thu",
         "Tỷ lệ không dùng tiền mặt (điểm cơ bản)", "Tỷ lệ không dùng tiền mặt",
@@ -21,7 +21,7 @@ public enum ProvinceReportCSV {
                                .text(school.level.vietnameseName)]
                     + figures(school.figures) + [.text(school.reconciliation.vietnameseName), .integer(Int64(school.unappliedCount))])
             }
-            writer.append([.text("Tổng quận/huyện"), month, .text(district.name), .empty, .empty, .empty]
+            writer.append([.text("Tổng cơ quan quản lý"), month, .text(district.name), .empty, .empty, .empty]
                 + figures(district.subtotal.figures) + [.text(statusSummary(district.subtotal)),
                                                        .integer(Int64(district.subtotal.unappliedCount))])
         }

@@ -1,7 +1,7 @@
 import Core
 
-/// The province report as a printable page in Vietnamese: province totals, the chart of collection rate per district,
-/// then one section per district with its schools and subtotal. Self-contained, no script; every text escaped.
+/// The province report as a printable page in Vietnamese: province totals, the chart of collection rate per managing authority,
+/// then one section per authority (the `districts` of the model) with its schools and subtotal. Self-contained, no script; every text escaped.
 public enum ProvinceReportPage {
     public static func html(_ report: ProvinceReport) -> String {
         let districts = report.districts
@@ -10,14 +10,14 @@ public enum ProvinceReportPage {
         body += "<p class=\"subtitle\">\(HTMLText.escaped(report.provinceName)) – \(HTMLText.escaped(ReportFormat.monthTitle(report.month)))</p>\n"
         body += ReportHTML.facts([
             ("Số trường", String(totals.schoolCount)),
-            ("Số quận/huyện", String(districts.count)),
+            ("Số cơ quan quản lý", String(districts.count)),
             ("Lập lúc", ReportFormat.vietnameseTimestamp(report.generatedAt)),
         ])
         body += banner(totals)
         body += ReportHTML.heading("1. Toàn tỉnh") + subtotalTable(totals, label: "Toàn tỉnh")
-        body += ReportHTML.heading("2. Tỷ lệ thu theo quận/huyện")
+        body += ReportHTML.heading("2. Tỷ lệ thu theo cơ quan quản lý")
         body += chart(districts)
-        body += ReportHTML.heading("3. Chi tiết theo quận/huyện")
+        body += ReportHTML.heading("3. Chi tiết theo cơ quan quản lý")
         for district in districts { body += section(district) }
         return ReportHTML.page(title: "Báo cáo thu học phí \(ReportFormat.monthTitle(report.month)) – \(report.provinceName)", body: body)
     }
@@ -49,7 +49,7 @@ public enum ProvinceReportPage {
 
     static func chart(_ districts: [ProvinceDistrict]) -> String {
         guard districts.count <= ReportLimits.chartDistrictsMax else {
-            return "<p class=\"note\">Có \(districts.count) quận/huyện, quá nhiều để vẽ biểu đồ; xem bảng bên dưới.</p>\n"
+            return "<p class=\"note\">Có \(districts.count) cơ quan quản lý, quá nhiều để vẽ biểu đồ; xem bảng bên dưới.</p>\n"
         }
         let bars = districts.map { RateChart.Bar(label: $0.name, rate: $0.subtotal.figures.collectionRate) }
         return "<div class=\"chart\">\n" + RateChart.svg(bars, title: "Tỷ lệ thu (đã thu / phải thu)") + "</div>\n"

@@ -6,13 +6,14 @@ import Postgres
 
 enum TokenCommand {
     static let usage = """
-        Usage: tuition token create --role ROLE [--school CODE | --district NAME] [--label TEXT]
+        Usage: tuition token create --role ROLE [--school CODE | --authority CODE] [--label TEXT]
                tuition token list
                tuition token revoke ID
 
         API tokens. The secret is printed once by `create` and never stored (only its SHA-256).
-        Roles: admin, finance_office (every school), district_office (--district, read-only),
-        accountant (--school), bank (--school).
+        Roles: admin, finance_office (every school), authority_office (--authority, read-only over the
+        schools that authority manages; see `tuition school authorities`), accountant (--school),
+        bank (--school), feed (the open data feed only: aggregated figures, no personal data).
         """
 
     static func run(_ arguments: [String]) throws {
@@ -26,7 +27,7 @@ enum TokenCommand {
             }
             guard let role else { throw UsageError(message: "missing --role", usage: usage) }
             let schoolCode = try reader.option("--school")
-            let district = try reader.option("--district")
+            let authority = try reader.option("--authority")
             let label = try reader.option("--label") ?? "\(role.rawValue) token"
             try reader.finish()
             try withDatabase { connection in
@@ -35,7 +36,7 @@ enum TokenCommand {
                     return school.id
                 }
                 do {
-                    let created = try TokenStore.create(role: role, schoolID: schoolID, district: district, label: label, on: connection)
+                    let created = try TokenStore.create(role: role, schoolID: schoolID, authority: authority, label: label, on: connection)
                     print("token \(created.tokenID) (\(role.rawValue)): \(created.token)")
                     printError("store it now: it is shown only once")
                 } catch let error as TokenError {
@@ -46,7 +47,8 @@ enum TokenCommand {
             try reader.finish()
             try withDatabase { connection in
                 for token in try TokenStore.list(on: connection) {
-                    let scope = token.schoolID.map { "school \($0)" } ?? token.district.map { "district \($0)" } ?? "all schools"
+                    var scope = token.schoolID.map { "school \($0)" } ?? token.authority.map { "authority \($0)" } ?? "all schools"
+                    if let district = token.district { scope += " (former district \(district))" }
                     let state = token.revokedAt == nil ? "active" : "revoked"
                     print("\(token.id)\t\(token.role.rawValue)\t\(scope)\t\(state)\t\(token.label)")
                 }
@@ -67,15 +69,24 @@ enum TokenCommand {
 
 enum SchoolCommand {
     static let usage = """
-        Usage: tuition school create --code CODE --name NAME --district NAME --level LEVEL
+        Usage: tuition school create --code CODE --name NAME --level LEVEL
+                                     (--commune-code 5DIGITS --commune NAME | --district NAME)
+                                     [--official-code CODE] [--district NAME]
                                      [--ownership public|non_public] [--area-class urban|rural|mountainous]
                                      [--prefix HP] [--bank BIN:ACCOUNT:HOLDER ...]
                tuition school list
+               tuition school authorities
+               tuition school import FILE [--dry-run]
 
         Creates a school with its default chart of accounts and one ledger account per bank account.
         Levels: preschool, primary, lower_secondary, upper_secondary, continuing.
+        The managing authority follows from the level and the commune or ward (docs/authorities.md):
+        upper-secondary and continuing education report to the department, other schools to their
+        commune's people's committee; without a commune, transitionally to their former district.
         Ownership decides the tuition regime (public by default); the area class picks the fee
         catalogue's caps (rural by default).
+        `import` reads the province's school list (CSV: official code, name, level, ownership, commune
+        code, commune, authority), all or nothing, with errors by line and field.
         """
 
     static func run(_ arguments: [String]) throws {
@@ -85,7 +96,14 @@ enum SchoolCommand {
         case "create":
             let code = try reader.requiredOption("--code")
             let name = try reader.requiredOption("--name")
-            let district = try reader.requiredOption("--district")
+            let district = try reader.option("--district") ?? ""
+            let officialCode = try reader.option("--official-code")
+            let communeCode = try reader.option("--commune-code")
+            let communeName = try reader.option("--commune")
+            guard (communeCode == nil) == (communeName == nil) else {
+                throw UsageError(message: "--commune-code and --commune go together", usage: usage)
+            }
+            let commune = communeCode.map { Commune(code: $0, name: communeName ?? "") }
             let level = try reader.option("--level") { text -> SchoolLevel in
                 guard let level = SchoolLevel(rawValue: text) else { throw CommandFailure(message: "unknown level '\(text)'") }
                 return level
@@ -113,7 +131,8 @@ enum SchoolCommand {
             defer { pool.close() }
             do {
                 let school = try pool.transaction(isolation: .readCommitted) { connection in
-                    try Schools.create(NewSchool(code: code, name: name, district: district, level: level, ownership: ownership,
+                    try Schools.create(NewSchool(code: code, name: name, district: district, officialCode: officialCode, commune: commune,
+                                                 level: level, ownership: ownership,
                                                  areaClass: areaClass, paymentCodePrefix: prefix,
                                                  bankAccounts: banks), on: connection)
                 }
@@ -125,9 +144,19 @@ enum SchoolCommand {
             try reader.finish()
             try withDatabase { connection in
                 for school in try Schools.list(on: connection) {
-                    print("\(school.code)\t\(school.level.rawValue)\t\(school.ownership.rawValue)\t\(school.areaClass.rawValue)\t\(school.district)\t\(school.name)")
+                    print([school.code, school.officialCode ?? "-", school.level.rawValue, school.ownership.rawValue, school.areaClass.rawValue,
+                           school.commune?.name ?? "-", school.authority.code, school.name].joined(separator: "\t"))
                 }
             }
+        case "authorities":
+            try reader.finish()
+            try withDatabase { connection in
+                for authority in try Authorities.list(on: connection) {
+                    print("\(authority.code)\t\(authority.kind.rawValue)\t\(authority.name)")
+                }
+            }
+        case "import":
+            try SchoolListCommand.run(&reader, usage: usage)
         default:
             throw UsageError(message: "unknown action '\(action)'", usage: usage)
         }

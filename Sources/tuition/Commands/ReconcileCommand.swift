@@ -159,12 +159,17 @@ enum ReconcileCommand {
 /// `tuition report`: the province report, or a stored run's report again.
 enum ReportCommand {
     static let usage = """
-        Usage: tuition report province --month YYYY-MM [--district NAME] [--name TEXT] [--format json|csv|html] [--out FILE]
+        Usage: tuition report province --month YYYY-MM [--authority CODE] [--name TEXT] [--format json|csv|html] [--out FILE]
+               tuition report kpi (--month YYYY-MM | --year YYYY) [--name TEXT] [--format json|csv|html] [--out FILE]
                tuition report run --school CODE --run ID [--format json|csv|html] [--out FILE]
 
-        province   per school and district: invoiced, collected (bank and cash), outstanding, collection
+        province   per school and managing authority: invoiced, collected (bank and cash), outstanding, collection
                    rate, cashless share, the state of the month's reconciliation (closed, agrees, differences,
-                   not run) and the payments waiting unapplied; --district keeps one district
+                   not run) and the payments waiting unapplied; --authority keeps one authority's schools
+        kpi        the plan's KPIs per managing authority and for the province: general-education schools,
+                   schools collecting through banks (at least one bank payment applied in the period) against
+                   the 25 % and 80 % targets, cashless share by count and by value, the trend by month;
+                   --year YYYY is the school year starting in September YYYY
         run        a recorded run's report, checked against its SHA-256 first
 
         Options:
@@ -174,9 +179,10 @@ enum ReportCommand {
 
     static func run(_ arguments: [String]) throws {
         var reader = try ArgumentReader(arguments, usage: usage)
-        let action = try reader.requiredPositional("province or run")
+        let action = try reader.requiredPositional("province, kpi or run")
         switch action {
         case "province": try province(&reader)
+        case "kpi": try kpi(&reader)
         case "run": try storedRun(&reader)
         default: throw UsageError(message: "unknown report '\(action)'", usage: usage)
         }
@@ -184,7 +190,7 @@ enum ReportCommand {
 
     static func province(_ reader: inout ArgumentReader) throws {
         guard let month = try reader.option("--month", BillingSession.parseMonth) else { throw UsageError(message: "missing --month", usage: usage) }
-        let district = try reader.option("--district")
+        let authority = try reader.option("--authority")
         let name = try reader.option("--name") ?? ProvinceReports.defaultProvinceName
         let output = try ReportOutput.read(&reader)
         try reader.finish()
@@ -192,8 +198,14 @@ enum ReportCommand {
             let start = Date()
             let report: ProvinceReport
             do {
-                report = try ProvinceReports.build(month: month, scope: district.map(ProvinceScope.district) ?? .province, provinceName: name,
-                                                   on: connection)
+                var scope = ProvinceScope.province
+                if let authority {
+                    guard let found = try Authorities.find(code: authority, on: connection) else {
+                        throw CommandFailure(message: "no authority with code \(authority)")
+                    }
+                    scope = .authorities([found.code], name: found.name)
+                }
+                report = try ProvinceReports.build(month: month, scope: scope, provinceName: name, on: connection)
             } catch {
                 throw CommandFailure(message: "\(error)")
             }
@@ -203,6 +215,33 @@ enum ReportCommand {
             printError("report province: \(totals.schoolCount) schools, \(totals.statusCounts.closed) closed, "
                        + "\(totals.statusCounts.differences) with differences, \(totals.statusCounts.notRun) not run; "
                        + "built in \(String(format: "%.2f", Date().timeIntervalSince(start))) s, peak RSS \(ProcessFacts.peakResidentMegabytes()) MiB")
+        }
+    }
+
+    static func kpi(_ reader: inout ArgumentReader) throws {
+        let month = try reader.option("--month", BillingSession.parseMonth)
+        let year = try reader.option("--year") { text -> Int in
+            guard let year = Int(text), (2000...2999).contains(year) else { throw CommandFailure(message: "--year is a year, e.g. 2026") }
+            return year
+        }
+        let name = try reader.option("--name") ?? ProvinceReports.defaultProvinceName
+        let output = try ReportOutput.read(&reader)
+        try reader.finish()
+        let period: KPIPeriod
+        switch (month, year) {
+        case (let month?, nil): period = .month(month)
+        case (nil, let year?): period = .schoolYear(year)
+        default: throw UsageError(message: "give either --month or --year", usage: usage)
+        }
+        try withDatabase { connection in
+            let report: KPIReport
+            do { report = try KPIReports.build(period: period, provinceName: name, on: connection) } catch { throw CommandFailure(message: "\(error)") }
+            try output.write(json: KPIReportJSON.canonicalBytes(report), csv: { KPIReportCSV.render(report, separator: $0) },
+                             html: { KPIReportPage.html(report) })
+            let province = report.province
+            printError("report kpi \(period.iso): \(province.bankSchools) of \(province.generalSchools) general-education schools "
+                       + "collect through banks (\(BasisPoints.vietnamesePercent(province.bankSchoolShare))); cashless by value "
+                       + BasisPoints.vietnamesePercent(province.cashlessShareByValue))
         }
     }
 

@@ -15,7 +15,8 @@ enum DemoCommand {
     static let usage = """
         Usage: tuition demo [--port 8080] [--no-serve]
 
-        Seeds a demo province (several schools in two districts, a few hundred students with
+        Seeds a demo province (several schools in two wards, managed by the wards' people's
+        committees or, for upper-secondary schools, the department; a few hundred students with
         siblings), issues a month, posts realistic bank callbacks (bank prefixes, no diacritics,
         typos, siblings, partial and over payments, some with no code), writes each school's bank
         statement for the month and imports it (confirming the callbacks, catching the ones that
@@ -38,13 +39,14 @@ enum DemoCommand {
         let catalog = try CallbackCatalog.load(directory: URL(fileURLWithPath: layout.bankFormats + "/callbacks"))
         let simulation = ProvinceSimulation(parameters: .demo())
         let alreadySeeded = try pool.withConnection { try Schools.find(code: "DEMO-\(simulation.schools[0].paymentCodePrefix)1", on: $0) } != nil
-        print("Demo province: \(simulation.schools.count) schools in \(simulation.districts.count) districts, \(simulation.studentCount) students, month \(DemoProvince.month)")
+        print("Demo province: \(simulation.schools.count) schools in \(DemoCommunes.wards.prefix(simulation.districts.count).map(\.name).joined(separator: " and ")), "
+              + "\(simulation.studentCount) students, month \(DemoProvince.month)")
         let schools = try DemoProvince.seed(simulation, pool: pool, catalog: catalog)
         if !alreadySeeded {
             try runMonth(schools, simulation: simulation, pool: pool, catalog: catalog, layout: layout, output: output)
         }
         try DemoSummary.print(schools, pool: pool, output: output)
-        let token = try pool.withConnection { try TokenStore.create(role: .admin, schoolID: nil, district: nil, label: "demo admin", on: $0) }
+        let token = try pool.withConnection { try TokenStore.create(role: .admin, schoolID: nil, authority: nil, label: "demo admin", on: $0) }
         pool.close()
         print("\nadmin token (shown once): \(token.token)")
         guard serve else { return }
@@ -102,6 +104,10 @@ enum DemoCommand {
         let provincePath = output + "/province-\(DemoProvince.month.iso).html"
         try ProvinceReportPage.html(province).write(toFile: provincePath, atomically: true, encoding: .utf8)
         print("  province report: \(provincePath)")
+        let kpi = try pool.withConnection { try KPIReports.build(period: .month(DemoProvince.month), on: $0) }
+        let kpiPath = output + "/kpi-\(DemoProvince.month.iso).html"
+        try KPIReportPage.html(kpi).write(toFile: kpiPath, atomically: true, encoding: .utf8)
+        print("  KPI report (schools collecting through banks per authority, against the 25 % and 80 % targets): \(kpiPath)")
     }
 
     static func writeReport(_ report: MonthlyReconciliationReport, school: DemoSchool, output: String) throws {

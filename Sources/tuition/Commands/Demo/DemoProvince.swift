@@ -24,7 +24,7 @@ enum DemoProvince {
 
     static func seed(_ simulation: ProvinceSimulation, pool: PostgresPool, catalog: CallbackCatalog) throws -> [DemoSchool] {
         try simulation.schools.map { simulated in
-            let district = simulation.districts.first { $0.id == simulated.districtId }?.name ?? "Demo"
+            let ward = DemoCommunes.ward(ofDistrict: simulated.districtId)
             let code = "DEMO-\(simulated.paymentCodePrefix)\(simulated.index + 1)"
             let account = String(format: "10%08d", simulated.index + 1)
             let secret = "demo-connection-secret-\(simulated.index + 1)"
@@ -32,7 +32,8 @@ enum DemoProvince {
             let school = try pool.transaction(isolation: .readCommitted) { connection -> School in
                 if let existing = try Schools.find(code: code, on: connection) { return existing }
                 let school = try Schools.create(NewSchool(
-                    code: code, name: simulated.name, district: district, level: simulated.level,
+                    code: code, name: simulated.name, district: "", officialCode: "DEMO-1900\(simulated.index + 1)", commune: ward,
+                    level: simulated.level,
                     paymentCodePrefix: simulated.paymentCodePrefix,
                     bankAccounts: [NewBankAccount(bankBIN: "970436", accountNumber: account, holderName: VietnameseText.normalized(simulated.name))]),
                     on: connection)
