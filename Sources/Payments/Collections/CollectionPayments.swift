@@ -93,8 +93,10 @@ public enum CollectionPayments {
     }
 
     static func decode(_ row: PostgresRow) throws -> CollectionPayment {
-        let (id, connectionID, provider, reference, transaction, date, paidAt, amount, customer) =
-            try row.decode((Int64, Int64, String, String, Int64, CalendarDate, Date, Int64, String).self)
+        func column<T: PostgresDecodable>(_ index: Int) throws -> T { try row.decode(column: index, as: T.self) }
+        let id: Int64 = try column(0), connectionID: Int64 = try column(1), provider: String = try column(2)
+        let reference: String = try column(3), transaction: Int64 = try column(4), date: CalendarDate = try column(5)
+        let paidAt: Date = try column(6), amount: Int64 = try column(7), customer: String = try column(8)
         let student = try row.decode(column: 9, as: Int64?.self)
         let applied = try row.decode(column: 10, as: Int64.self)
         let credited = try row.decode(column: 11, as: Int64.self)
