@@ -63,6 +63,15 @@ public struct CollectionPaymentNotice: Sendable, Equatable {
     public let amount: Int64
     public let paidAt: Date
     public let customerCode: String?
+
+    public init(transactionID: String, inquiryID: String?, items: [String], amount: Int64, paidAt: Date, customerCode: String?) {
+        self.transactionID = transactionID
+        self.inquiryID = inquiryID
+        self.items = items
+        self.amount = amount
+        self.paidAt = paidAt
+        self.customerCode = customerCode
+    }
 }
 
 /// "Undo this payment."
