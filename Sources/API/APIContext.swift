@@ -48,6 +48,7 @@ public enum TuitionAPI {
         SchoolEndpoints.register(&builder, context: context)
         CallbackEndpoints.register(&builder, context: context)
         CollectionEndpoints.register(&builder, context: context)
+        CollectionReconciliationEndpoints.register(&builder, context: context)
         BillingEndpoints.register(&builder, context: context)
         StatementEndpoints.register(&builder, context: context)
         SuspenseEndpoints.register(&builder, context: context)
