@@ -43,6 +43,18 @@ import TestSupport
         }
     }
 
+    @Test func theAllocationFollowsTheNamedItemsAndNamesTheMismatch() {
+        func plan(_ amount: Int64, _ items: [(Int64, Int64?, Int64)]) -> ([Int64], Int64, String?) {
+            let plan = CollectionAllocation.plan(amount: amount, items: items.map { (invoiceID: $0.0, inquired: $0.1, outstanding: $0.2) })
+            return (plan.allocations.map(\.amount), plan.credit, plan.exception?.rawValue)
+        }
+        #expect(plan(500, [(1, 300, 300), (2, 200, 200)]) == ([300, 200], 0, nil))
+        #expect(plan(600, [(1, 300, 300), (2, 200, 200)]) == ([300, 200], 100, "overpaid"))
+        #expect(plan(400, [(1, 300, 300), (2, 200, 200)]) == ([300, 100], 0, "underpaid"))
+        #expect(plan(500, [(1, 300, 0), (2, 200, 200)]) == ([200], 300, "items_paid_elsewhere"))
+        #expect(plan(500, [(1, nil, 200)]) == ([200], 300, "overpaid"))
+    }
+
     @Test func inquiryShowsOpenItemsWithAMaskedNameAndATotal() throws {
         let month = try Month()
         let reply = try month.inquire("HS001")
