@@ -108,6 +108,18 @@ import TestSupport
         #expect(try month.fixture.billing.verify().isClean)
     }
 
+    @Test func concurrentNoticesForOneItemNeverPayItTwice() throws {
+        let month = try Month()
+        DispatchQueue.concurrentPerform(iterations: 4) { index in
+            _ = try! month.pay("VCB-PART-\(index)", amount: 200_000, code: "HS001")
+        }
+        #expect(try month.invoice(month.an).status == .paid)
+        #expect(try month.fixture.billing.credit(of: month.an) == Money(dong: 300_000))
+        #expect(try month.fixture.count("SELECT count(*) FROM collection_payments") == 4)
+        #expect(try month.fixture.count("SELECT sum(applied + credited)::bigint FROM collection_payments") == 800_000)
+        #expect(try month.fixture.billing.verify().isClean)
+    }
+
     @Test func mismatchedMoneyIsRecordedOnceAndNamed() throws {
         let month = try Month()
         // More than owed: the item is paid, the rest is the family's credit.

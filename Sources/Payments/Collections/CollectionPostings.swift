@@ -9,10 +9,7 @@ import Postgres
 /// Cr suspense and applied to exactly the items named — in one transaction, acknowledged after commit.
 enum CollectionPostings {
     static func post(_ notice: CollectionPaymentNotice, context: CollectionContext, service: CollectionService) throws -> CollectionService.Result {
-        let (payment, numbers) = try service.pool.transaction(isolation: .readCommitted) { connection in
-            let payment = try record(notice, context: context, source: "notice", on: connection)
-            return (payment, try Receipts.numbers(schoolID: context.schoolID, ids: payment.receiptIDs, on: connection))
-        }
+        let (payment, numbers) = try service.committer.submit(CollectionCommitter.Pending(notice: notice, context: context))
         return service.reply(context.description, .ok, replyFields(payment, receiptNumbers: numbers))
     }
 
@@ -27,64 +24,113 @@ enum CollectionPostings {
         return fields
     }
 
-    /// Records a notice inside the caller's READ COMMITTED transaction, or returns the one recorded
-    /// before under the same bank transaction id (concurrent duplicates meet at the unique index).
+    /// Records one notice inside the caller's READ COMMITTED transaction (see `record(_:)`).
     static func record(_ notice: CollectionPaymentNotice, context: CollectionContext, source: String,
                        on connection: PostgresConnection) throws -> CollectionPayment {
-        let description = context.description
-        let transaction = NewBankTransaction(
+        try record([(notice, context)], source: source, on: connection)[0]
+    }
+
+    /// Records notices inside the caller's READ COMMITTED transaction, or returns the ones recorded
+    /// before under the same bank transaction ids (concurrent duplicates meet at the unique index).
+    /// Per school: one insert of the money, one ledger batch for bookings and applications, so the
+    /// school's hot accounts are locked once for the whole batch.
+    static func record(_ items: [(notice: CollectionPaymentNotice, context: CollectionContext)], source: String,
+                       on connection: PostgresConnection) throws -> [CollectionPayment] {
+        var results = [CollectionPayment?](repeating: nil, count: items.count)
+        // Bank accounts in ascending id, statement lock first, as callbacks and imports take them.
+        for account in Set(items.map(\.context.route.bankAccountID)).sorted() { try StatementLocks.lockBankAccount(account, on: connection) }
+        let bySchool = Dictionary(grouping: items.indices, by: { items[$0].context.schoolID })
+        for schoolID in bySchool.keys.sorted() {
+            let indices = bySchool[schoolID]!
+            let recorded = try recordSchool(indices.map { items[$0] }, schoolID: schoolID, source: source, on: connection)
+            for (index, payment) in zip(indices, recorded) { results[index] = payment }
+        }
+        return results.map { $0! }
+    }
+
+    static func transaction(_ notice: CollectionPaymentNotice, _ context: CollectionContext) -> NewBankTransaction {
+        NewBankTransaction(
             schoolID: context.schoolID, bankAccountID: context.route.bankAccountID,
-            origin: .callback(provider: description.connectionProvider, transactionID: notice.transactionID), direction: .incoming,
+            origin: .callback(provider: context.description.connectionProvider, transactionID: notice.transactionID), direction: .incoming,
             amount: Money(dong: notice.amount), bookedOn: VietnamTime.date(of: notice.paidAt), occurredAt: notice.paidAt,
-            memo: "Thu hộ \(description.provider) \(notice.customerCode ?? notice.items.joined(separator: ","))",
+            memo: "Thu hộ \(context.description.provider) \(notice.customerCode ?? notice.items.joined(separator: ","))",
             payerName: nil, bankReference: notice.transactionID)
-        guard let id = try IncomingBatch.insert([transaction], status: "provisional", on: connection)[0] else {
-            guard let earlier = try CollectionPayments.find(schoolID: context.schoolID, provider: description.provider,
-                                                            bankReference: notice.transactionID, on: connection) else {
-                throw CollectionPostingError.transactionWithoutNotice(notice.transactionID)
+    }
+
+    private static func recordSchool(_ items: [(notice: CollectionPaymentNotice, context: CollectionContext)], schoolID: Int64, source: String,
+                                     on connection: PostgresConnection) throws -> [CollectionPayment] {
+        let transactions = items.map { transaction($0.notice, $0.context) }
+        let ids = try IncomingBatch.insert(transactions, status: "provisional", on: connection)
+        let fresh = ids.indices.filter { ids[$0] != nil }
+        var payments = [CollectionPayment?](repeating: nil, count: items.count)
+        if !fresh.isEmpty {
+            let school = try Schools.find(id: schoolID, on: connection)!
+            let facts = try IncomingBatch.SchoolFacts.load(school: school, on: connection)
+            var targets: [Int: CollectionTarget] = [:]
+            for index in fresh { targets[index] = try CollectionTarget.resolve(items[index].notice, context: items[index].context, on: connection) }
+            let invoices = try PaymentBatch.lockInvoices(schoolID: schoolID, ids: targets.values.flatMap { $0.items.map(\.invoiceID) }, on: connection)
+            // Two notices for one item in a batch: the second sees what the first took.
+            var outstanding = invoices.mapValues { $0.status == .void ? 0 : max(0, $0.outstanding.dong) }
+            var requests: [PaymentRequest] = [], owners: [Int] = []
+            for index in fresh {
+                let (notice, context) = items[index]
+                let id = ids[index]!
+                var payment = CollectionPayment(
+                    paymentID: 0, connectionID: context.route.connectionID, provider: context.description.provider,
+                    bankReference: notice.transactionID, bankTransactionID: id, businessDate: transactions[index].bookedOn, paidAt: notice.paidAt,
+                    amount: transactions[index].amount, customerCode: String((notice.customerCode ?? "").prefix(CollectionLimits.customerCodeBytesMax)),
+                    studentID: targets[index]?.studentIDs.first, applied: .zero, credited: .zero,
+                    exception: source == "reconciliation_file" ? .bankOnly : nil, receiptIDs: [], source: source)
+                if let target = targets[index] {
+                    let plan = CollectionAllocation.plan(amount: notice.amount, items: target.items.map { item in
+                        (item.invoiceID, item.inquired, outstanding[item.invoiceID] ?? 0)
+                    })
+                    for allocation in plan.allocations { outstanding[allocation.invoiceID, default: 0] -= allocation.amount }
+                    payment.exception = payment.exception ?? plan.exception
+                    requests.append(paymentRequest(notice, context: context, id: id, target: target, plan: plan,
+                                                   receivedOn: BankTransactions.openDate(transactions[index].bookedOn, closedThrough: facts.closedThrough)))
+                    owners.append(index)
+                } else {
+                    payment.exception = payment.exception ?? .unidentified
+                }
+                payments[index] = payment
             }
-            return earlier
+            let bookings = fresh.map { IncomingBatch.booking(transactions[$0], id: ids[$0]!, facts: facts) }
+            let (results, posted) = try PaymentBatch.apply(requests, leadingEntries: bookings, on: connection)
+            let applications = try Applications.list(schoolID: schoolID, bankTransactionIDs: fresh.map { ids[$0]! }, on: connection)
+            for (request, (index, result)) in zip(requests, zip(owners, results)) {
+                guard case .success = result else {
+                    payments[index]!.exception = .applicationRefused
+                    continue
+                }
+                payments[index]!.applied = Money(dong: request.allocations.reduce(0) { $0 + $1.amount.dong })
+                payments[index]!.credited = request.credit
+                payments[index]!.receiptIDs = Array(Set((applications[ids[index]!] ?? []).compactMap(\.receiptID))).sorted()
+            }
+            try IncomingBatch.storeDecisions(fresh.map { ids[$0]! }, decisions: fresh.map { _ in nil }, entries: posted.map(\.entryID),
+                                             schoolID: schoolID, on: connection)
+            for index in fresh { payments[index]!.paymentID = try CollectionPayments.insert(payments[index]!, schoolID: schoolID, on: connection) }
         }
-        let school = try Schools.find(id: context.schoolID, on: connection)!
-        let facts = try IncomingBatch.SchoolFacts.load(school: school, on: connection)
-        let booking = IncomingBatch.booking(transaction, id: id, facts: facts)
-        let target = try CollectionTarget.resolve(notice, context: context, on: connection)
-        var payment = CollectionPayment(
-            paymentID: 0, connectionID: context.route.connectionID, provider: description.provider, bankReference: notice.transactionID,
-            bankTransactionID: id, businessDate: transaction.bookedOn, paidAt: notice.paidAt, amount: transaction.amount,
-            customerCode: String((notice.customerCode ?? "").prefix(CollectionLimits.customerCodeBytesMax)), studentID: target?.studentIDs.first,
-            applied: .zero, credited: .zero, exception: source == "reconciliation_file" ? .bankOnly : nil, receiptIDs: [], source: source)
-        var request: PaymentRequest?
-        if let target {
-            let invoices = try PaymentBatch.lockInvoices(schoolID: context.schoolID, ids: target.items.map(\.invoiceID), on: connection)
-            let plan = CollectionAllocation.plan(amount: notice.amount, items: target.items.map { item in
-                (item.invoiceID, item.inquired, invoices[item.invoiceID].map { $0.status == .void ? 0 : max(0, $0.outstanding.dong) } ?? 0)
-            })
-            payment.exception = payment.exception ?? plan.exception
-            request = PaymentRequest(
-                schoolID: context.schoolID, source: .bankTransaction(id: id, reference: notice.transactionID),
-                paymentKey: DecisionApplication.paymentKey(bankTransactionID: id),
-                receivedOn: BankTransactions.openDate(transaction.bookedOn, closedThrough: facts.closedThrough),
-                payerName: "Ngân hàng thu hộ (\(description.provider))", studentIDs: target.studentIDs,
-                allocations: plan.allocations.map { PaymentAllocation(invoiceID: $0.invoiceID, amount: Money(dong: $0.amount)) },
-                credit: Money(dong: plan.credit), rule: "collection_notice",
-                explanation: "Bank collection \(description.provider) transaction \(notice.transactionID)",
-                recordedBy: "collection:\(description.provider)")
-        } else {
-            payment.exception = payment.exception ?? .unidentified
+        for index in items.indices where ids[index] == nil {
+            guard let earlier = try CollectionPayments.find(schoolID: schoolID, provider: items[index].context.description.provider,
+                                                            bankReference: items[index].notice.transactionID, on: connection) else {
+                throw CollectionPostingError.transactionWithoutNotice(items[index].notice.transactionID)
+            }
+            payments[index] = earlier
         }
-        let (results, posted) = try PaymentBatch.apply(request.map { [$0] } ?? [], leadingEntries: [booking], on: connection)
-        if let request, case .success = results[0] {
-            payment.applied = Money(dong: request.allocations.reduce(0) { $0 + $1.amount.dong })
-            payment.credited = request.credit
-            payment.receiptIDs = Array(Set(try Applications.list(schoolID: context.schoolID, paymentKey: request.paymentKey, on: connection)
-                .compactMap(\.receiptID))).sorted()
-        } else if request != nil {
-            payment.exception = .applicationRefused
-        }
-        try IncomingBatch.storeDecisions([id], decisions: [nil], entries: [posted[0].entryID], schoolID: context.schoolID, on: connection)
-        payment.paymentID = try CollectionPayments.insert(payment, schoolID: context.schoolID, on: connection)
-        return payment
+        return payments.map { $0! }
+    }
+
+    static func paymentRequest(_ notice: CollectionPaymentNotice, context: CollectionContext, id: Int64, target: CollectionTarget,
+                               plan: CollectionAllocation.Plan, receivedOn: CalendarDate) -> PaymentRequest {
+        let provider = context.description.provider
+        return PaymentRequest(
+            schoolID: context.schoolID, source: .bankTransaction(id: id, reference: notice.transactionID),
+            paymentKey: DecisionApplication.paymentKey(bankTransactionID: id), receivedOn: receivedOn,
+            payerName: "Ngân hàng thu hộ (\(provider))", studentIDs: target.studentIDs,
+            allocations: plan.allocations.map { PaymentAllocation(invoiceID: $0.invoiceID, amount: Money(dong: $0.amount)) },
+            credit: Money(dong: plan.credit), rule: "collection_notice",
+            explanation: "Bank collection \(provider) transaction \(notice.transactionID)", recordedBy: "collection:\(provider)")
     }
 }
 

@@ -32,12 +32,14 @@ public struct CollectionService: Sendable {
     public let catalog: CollectionCatalog
     public let clock: @Sendable () -> Date
     let nonces: CollectionNonces
+    let committer: CollectionCommitter
 
     public init(pool: PostgresPool, catalog: CollectionCatalog, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.pool = pool
         self.catalog = catalog
         self.clock = clock
         self.nonces = CollectionNonces()
+        self.committer = CollectionCommitter(pool: pool)
     }
 
     public struct Result: Sendable {
@@ -142,7 +144,7 @@ public struct CollectionService: Sendable {
 }
 
 /// What every operation of an authenticated request knows.
-struct CollectionContext {
+struct CollectionContext: Sendable {
     let description: CollectionProviderDescription
     let route: CallbackRoute
     let merchant: String
