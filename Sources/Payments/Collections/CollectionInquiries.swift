@@ -11,12 +11,10 @@ import Postgres
 enum CollectionInquiries {
     static func answer(_ inquiry: CollectionInquiryRequest, context: CollectionContext, service: CollectionService) throws -> CollectionService.Result {
         let description = context.description
-        let found = try service.pool.withConnection { connection -> (Student, [Invoice], School)? in
-            guard let (student, invoices) = try CollectionTargets.open(code: inquiry.customerCode, schoolID: context.schoolID, on: connection),
-                  let school = try Schools.find(id: context.schoolID, on: connection) else { return nil }
-            return (student, invoices, school)
+        let found = try service.pool.withConnection { connection in
+            try CollectionTargets.open(code: inquiry.customerCode, schoolID: context.schoolID, on: connection)
         }
-        guard let (student, invoices, school) = found else { return service.reply(description, .notFound, reason: "unknown code") }
+        guard let (student, invoices) = found else { return service.reply(description, .notFound, reason: "unknown code") }
         guard !invoices.isEmpty else { return service.reply(description, .noOpenItems, reason: "nothing owed") }
         let shown = Array(invoices.prefix(CollectionLimits.itemsMax))
         let expiry = Int64(context.now.timeIntervalSince1970.rounded(.down)) + CollectionInquiryToken.validitySeconds
@@ -27,7 +25,7 @@ enum CollectionInquiries {
         fields.set("expiresAt", ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(expiry))))
         fields.set("customerCode", inquiry.customerCode)
         fields.set("customerName", CollectionNames.masked(student.fullName))
-        fields.set("schoolName", school.name)
+        fields.set("schoolName", context.schoolName)
         fields.set("items", .array(shown.map(item)))
         fields.set("total", shown.reduce(Int64(0)) { $0 + $1.outstanding.dong })
         return service.reply(description, .ok, fields)

@@ -33,6 +33,7 @@ public struct CollectionService: Sendable {
     public let clock: @Sendable () -> Date
     let nonces: CollectionNonces
     let committer: CollectionCommitter
+    let routes: CollectionRoutes
 
     public init(pool: PostgresPool, catalog: CollectionCatalog, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.pool = pool
@@ -40,6 +41,7 @@ public struct CollectionService: Sendable {
         self.clock = clock
         self.nonces = CollectionNonces()
         self.committer = CollectionCommitter(pool: pool)
+        self.routes = CollectionRoutes(pool: pool)
     }
 
     public struct Result: Sendable {
@@ -88,13 +90,10 @@ public struct CollectionService: Sendable {
         do { envelope = try CollectionEnvelope(description: description, body: request.body) } catch {
             return try refuse(request, description, operation, .malformed, schoolID: nil, reason: error.description)
         }
-        let route = try pool.withConnection {
-            try BankConnections.route(provider: description.connectionProvider, receivingAccount: envelope.merchant, on: $0)
-        }
-        guard let route else {
+        let now = clock()
+        guard let (route, schoolName) = try routes.route(provider: description.connectionProvider, merchant: envelope.merchant, now: now) else {
             return try refuse(request, description, operation, .unknownMerchant, schoolID: nil, reason: "service code \(envelope.merchant) is not routed")
         }
-        let now = clock()
         let verdict = CollectionAuthenticator(description: description).verify(operation, headers: request.headers, envelope: envelope,
                                                                               secrets: route.credentials.secrets, now: now)
         guard case .accepted(_, let nonce) = verdict else {
@@ -107,7 +106,7 @@ public struct CollectionService: Sendable {
         case .full: return reply(description, .unavailable, reason: "nonce memory full")
         }
         let reader = CollectionRequestReader(description: description)
-        let context = CollectionContext(description: description, route: route, merchant: envelope.merchant, now: now)
+        let context = CollectionContext(description: description, route: route, merchant: envelope.merchant, now: now, schoolName: schoolName)
         do {
             switch operation {
             case .inquiry: return try CollectionInquiries.answer(try reader.inquiry(envelope), context: context, service: self)
@@ -149,5 +148,6 @@ struct CollectionContext: Sendable {
     let route: CallbackRoute
     let merchant: String
     let now: Date
+    var schoolName = ""
     var schoolID: Int64 { route.schoolID }
 }
