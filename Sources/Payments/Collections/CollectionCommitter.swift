@@ -83,9 +83,12 @@ final class CollectionCommitter: Sendable {
     private func record(_ batch: [Pending]) throws -> [(CollectionPayment, [Int64: String])] {
         try pool.transaction(isolation: .readCommitted) { connection in
             let payments = try CollectionPostings.record(batch.map { ($0.notice, $0.context) }, source: "notice", on: connection)
-            return try zip(batch, payments).map { pending, payment in
-                (payment, try Receipts.numbers(schoolID: pending.context.schoolID, ids: payment.receiptIDs, on: connection))
+            // The receipts' printed numbers, one query per school of the batch.
+            var numbers: [Int64: [Int64: String]] = [:]
+            for (schoolID, indices) in Dictionary(grouping: batch.indices, by: { batch[$0].context.schoolID }) {
+                numbers[schoolID] = try Receipts.numbers(schoolID: schoolID, ids: indices.flatMap { payments[$0].receiptIDs }, on: connection)
             }
+            return zip(batch, payments).map { pending, payment in (payment, numbers[pending.context.schoolID] ?? [:]) }
         }
     }
 }

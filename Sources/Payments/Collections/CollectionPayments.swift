@@ -47,16 +47,33 @@ public enum CollectionPayments {
         student_id, applied, credited, exception, receipt_ids, source, reversed_at, reversal_reference
         """
 
-    static func insert(_ payment: CollectionPayment, schoolID: Int64, on connection: PostgresConnection) throws -> Int64 {
-        try connection.query("""
+    /// Inserts the notices of one school in one statement; their ids, in order.
+    static func insert(_ payments: [CollectionPayment], schoolID: Int64, on connection: PostgresConnection) throws -> [Int64] {
+        guard !payments.isEmpty else { return [] }
+        let rows = try connection.query("""
             INSERT INTO collection_payments (school_id, connection_id, provider, bank_reference, bank_transaction_id, business_date, paid_at,
                                              amount, customer_code, student_id, applied, credited, exception, receipt_ids, source)
-            VALUES (\(schoolID), \(payment.connectionID), \(payment.provider), \(payment.bankReference), \(payment.bankTransactionID),
-                    \(payment.businessDate), \(payment.paidAt), \(payment.amount.dong), \(payment.customerCode), \(payment.studentID),
-                    \(payment.applied.dong), \(payment.credited.dong), \(payment.exception?.rawValue), \(PostgresInt64Array(payment.receiptIDs)),
-                    \(payment.source))
-            RETURNING payment_id
-            """).singleRow()!.decode(column: 0, as: Int64.self)
+            SELECT \(schoolID), u.connection, u.provider, u.reference, u.transaction, u.day::date, u.paid::timestamptz, u.amount, u.customer,
+                   u.student, u.applied, u.credited, u.exception, u.receipts::bigint[], u.source
+            FROM unnest(\(PostgresInt64Array(payments.map(\.connectionID))), \(PostgresTextArray(payments.map(\.provider))),
+                        \(PostgresTextArray(payments.map(\.bankReference))), \(PostgresInt64Array(payments.map(\.bankTransactionID))),
+                        \(PostgresTextArray(payments.map(\.businessDate.iso))), \(PostgresTextArray(payments.map(\.paidAt.postgresText))),
+                        \(PostgresInt64Array(payments.map(\.amount.dong))), \(PostgresTextArray(payments.map(\.customerCode))),
+                        \(PostgresNullableInt64Array(payments.map(\.studentID))), \(PostgresInt64Array(payments.map(\.applied.dong))),
+                        \(PostgresInt64Array(payments.map(\.credited.dong))), \(PostgresNullableTextArray(payments.map { $0.exception?.rawValue })),
+                        \(PostgresTextArray(payments.map { PostgresInt64Array($0.receiptIDs).postgresText })), \(PostgresTextArray(payments.map(\.source))),
+                        \(PostgresInt64Array(payments.indices.map(Int64.init))))
+                 AS u(connection, provider, reference, transaction, day, paid, amount, customer, student, applied, credited, exception,
+                      receipts, source, position)
+            ORDER BY u.position
+            RETURNING payment_id, bank_reference
+            """)
+        var ids: [String: Int64] = [:]
+        for row in rows {
+            let (id, reference) = try row.decode((Int64, String).self)
+            ids[reference] = id
+        }
+        return payments.map { ids[$0.bankReference]! }
     }
 
     public static func find(schoolID: Int64, provider: String, bankReference: String, lock: Bool = false,

@@ -109,7 +109,8 @@ enum CollectionPostings {
             }
             try IncomingBatch.storeDecisions(fresh.map { ids[$0]! }, decisions: fresh.map { _ in nil }, entries: posted.map(\.entryID),
                                              schoolID: schoolID, on: connection)
-            for index in fresh { payments[index]!.paymentID = try CollectionPayments.insert(payments[index]!, schoolID: schoolID, on: connection) }
+            let paymentIDs = try CollectionPayments.insert(fresh.map { payments[$0]! }, schoolID: schoolID, on: connection)
+            for (index, id) in zip(fresh, paymentIDs) { payments[index]!.paymentID = id }
         }
         for index in items.indices where ids[index] == nil {
             guard let earlier = try CollectionPayments.find(schoolID: schoolID, provider: items[index].context.description.provider,
