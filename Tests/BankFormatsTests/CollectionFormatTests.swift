@@ -103,5 +103,10 @@ import Testing
         #expect {
             _ = try CollectionDayFile.parse(Array((text + "2|BIDV-1|20260915102107|HS0002|1\r\n").utf8), layout: layout, file: "bidv.txt")
         } throws: { error in "\(error)" == "bidv.txt:3: TRANS_ID: 'BIDV-1' listed twice" }
+        // A line only we have is written back in the bank's layout and time format.
+        let ours = CollectionDifference(kind: .oursOnly, transactionID: "BIDV-9", customerCode: "HS0002", bankAmount: nil, ourAmount: 700_000,
+                                        paidAtText: "2026-09-15T03:21:07Z", bankFields: nil)
+        #expect(CollectionDayFile.differencesFile([ours], layout: layout)
+                == "STT|TRANS_ID|TRANS_TIME|CUSTOMER_CODE|AMOUNT|difference\r\n|BIDV-9|20260915102107|HS0002|700000|ours_only\r\n")
     }
 }

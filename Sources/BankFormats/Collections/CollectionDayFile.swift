@@ -89,6 +89,18 @@ public enum CollectionDayFile {
         return parsed
     }
 
+    /// An RFC 3339 time written in the layout's pattern (Vietnam time) for lines only we have.
+    static func localTime(_ iso: String, pattern: String) -> String {
+        guard pattern != "iso8601", let instant = CallbackTimeFormat.iso8601.instant(iso) else { return iso }
+        let seconds = Int(instant.timeIntervalSince1970.rounded(.down)) + VietnamTime.utcOffsetSeconds
+        let date = VietnamTime.date(of: instant)
+        let second = ((seconds % 86_400) + 86_400) % 86_400
+        func pad(_ value: Int, _ width: Int) -> String { String(repeating: "0", count: max(0, width - String(value).count)) + String(value) }
+        return pattern.replacingOccurrences(of: "yyyy", with: pad(date.year, 4)).replacingOccurrences(of: "MM", with: pad(date.month, 2))
+            .replacingOccurrences(of: "dd", with: pad(date.day, 2)).replacingOccurrences(of: "HH", with: pad(second / 3600, 2))
+            .replacingOccurrences(of: "mm", with: pad(second / 60 % 60, 2)).replacingOccurrences(of: "ss", with: pad(second % 60, 2))
+    }
+
     /// The differences file sent back: the same columns and delimiter, plus a last column naming the difference.
     public static func differencesFile(_ differences: [CollectionDifference], layout: CollectionFileLayout) -> String {
         var lines = [(layout.columns + ["difference"]).joined(separator: layout.delimiter)]
@@ -98,7 +110,7 @@ public enum CollectionDayFile {
                 case "transactionID": return difference.transactionID
                 case "amount": return difference.ourAmount.map(String.init) ?? ""
                 case "customerCode": return difference.customerCode
-                case "paidAt": return difference.paidAtText
+                case "paidAt": return localTime(difference.paidAtText, pattern: layout.timeFormat)
                 default: return ""
                 }
             }
