@@ -13,6 +13,8 @@ public struct APIContext: Sendable {
     public let metrics: HTTPMetrics
     public let version: String
     public let callbacks: CallbackIngest
+    /// The bank collection service, with the descriptions of `bank-formats/collections`.
+    public let collections: CollectionService
     /// The bank CSV statement descriptions of `bank-formats/statements`, read once at startup.
     public let statementFormats: CSVFormatCatalog
     /// Whether callback routes require a verified TLS client certificate (the server has a client CA).
@@ -28,6 +30,8 @@ public struct APIContext: Sendable {
         self.version = version
         let catalog = try CallbackCatalog.load(directory: URL(fileURLWithPath: layout.bankFormats + "/callbacks"))
         self.callbacks = CallbackIngest(pool: pool, catalog: catalog, clock: clock)
+        self.collections = CollectionService(pool: pool, catalog: try CollectionCatalog.load(directory: URL(fileURLWithPath: layout.bankFormats + "/collections")),
+                                             clock: clock)
         self.statementFormats = try CSVFormatCatalog(directory: layout.bankFormats + "/statements")
     }
 }
@@ -43,6 +47,8 @@ public enum TuitionAPI {
         SystemEndpoints.register(&builder, context: context, openAPI: document)
         SchoolEndpoints.register(&builder, context: context)
         CallbackEndpoints.register(&builder, context: context)
+        CollectionEndpoints.register(&builder, context: context)
+        CollectionReconciliationEndpoints.register(&builder, context: context)
         BillingEndpoints.register(&builder, context: context)
         StatementEndpoints.register(&builder, context: context)
         SuspenseEndpoints.register(&builder, context: context)

@@ -27,6 +27,8 @@ enum Tuition {
         Command(name: "connection", summary: "Manage bank connections and their callback secrets", usage: ConnectionCommand.usage, run: ConnectionCommand.run),
         Command(name: "parse", summary: "Print what a bank statement parser reads from a file", usage: ParseCommand.usage, run: ParseCommand.run),
         Command(name: "import", summary: "Import a bank statement into a school's bank account", usage: ImportCommand.usage, run: ImportCommand.run),
+        Command(name: "collect", summary: "Bank collection: end-of-day reconciliation files and the day's results", usage: CollectCommand.usage,
+                run: CollectCommand.run),
         Command(name: "backup", summary: "Write a backup of the database to a file", usage: BackupCommand.usage, run: { try BackupCommand.run(["backup"] + $0) }),
         Command(name: "restore", summary: "Restore the database from a backup file", usage: BackupCommand.restoreUsage, run: { try BackupCommand.run(["restore"] + $0) }),
         Command(name: "reconcile", summary: "Run a month: re-match, report, close when the bank agrees", usage: ReconcileCommand.usage,

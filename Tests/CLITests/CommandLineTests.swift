@@ -29,6 +29,7 @@ import TestSupport
               connection   Manage bank connections and their callback secrets
               parse        Print what a bank statement parser reads from a file
               import       Import a bank statement into a school's bank account
+              collect      Bank collection: end-of-day reconciliation files and the day's results
               backup       Write a backup of the database to a file
               restore      Restore the database from a backup file
               reconcile    Run a month: re-match, report, close when the bank agrees

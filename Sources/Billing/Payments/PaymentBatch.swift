@@ -82,8 +82,9 @@ public enum PaymentBatch {
             """).map { try $0.decode(column: 0, as: String.self) })
     }
 
-    /// Locks every invoice (ascending id), then reads them with their ledger facts.
-    static func lockInvoices(schoolID: Int64, ids: [Int64], on connection: PostgresConnection) throws -> [Int64: Invoice] {
+    /// Locks every invoice (ascending id), then reads them with their ledger facts. Public for callers
+    /// that must plan allocations over what is owed once locked (bank collection notices).
+    public static func lockInvoices(schoolID: Int64, ids: [Int64], on connection: PostgresConnection) throws -> [Int64: Invoice] {
         let sorted = Array(Set(ids)).sorted()
         guard !sorted.isEmpty else { return [:] }
         try connection.query("""

@@ -82,6 +82,19 @@ public enum Receipts {
                              recordedBy: recordedBy, isCancelled: allUnapplied)
     }
 
+    /// The printed numbers (`2026/000123`) of receipts, by id: what a bank shows its customer.
+    public static func numbers(schoolID: Int64, ids: [Int64], on connection: PostgresConnection) throws -> [Int64: String] {
+        guard !ids.isEmpty else { return [:] }
+        var numbers: [Int64: String] = [:]
+        for row in try connection.query("""
+            SELECT receipt_id, school_year, number FROM receipts WHERE school_id = \(schoolID) AND receipt_id = ANY(\(PostgresInt64Array(ids)))
+            """) {
+            let (id, year, number) = try row.decode((Int64, Int, Int).self)
+            numbers[id] = InvoiceNumber(schoolYear: year, sequence: number).text
+        }
+        return numbers
+    }
+
     /// The receipt ids of a student, newest first.
     public static func list(schoolID: Int64, studentID: Int64, on connection: PostgresConnection) throws -> [Int64] {
         try connection.query("""

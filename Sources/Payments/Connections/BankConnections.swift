@@ -59,18 +59,27 @@ public enum BankConnections {
     public static func add(schoolID: Int64, provider description: CallbackProviderDescription, label: String,
                            accounts: [(receiving: String, bankAccountNumber: String)], secret: String,
                            parameters: [String: String], on connection: PostgresConnection) throws -> BankConnection {
+        try add(schoolID: schoolID, provider: description.provider, requiredParameters: description.signature.requiredConnectionParameters,
+                label: label, accounts: accounts, secret: secret, parameters: parameters, on: connection)
+    }
+
+    /// Adds a connection of any kind: callbacks name their provider, bank collection connections
+    /// `collect-<provider>` (each receiving account is then the bank's service code for the school).
+    public static func add(schoolID: Int64, provider: String, requiredParameters: [String], label: String,
+                           accounts: [(receiving: String, bankAccountNumber: String)], secret: String,
+                           parameters: [String: String], on connection: PostgresConnection) throws -> BankConnection {
         guard !accounts.isEmpty, accounts.count <= receivingAccountsMax else {
             throw Failure.invalid("a connection reports on 1 to \(receivingAccountsMax) receiving accounts")
         }
         guard secret.utf8.count >= secretBytesMin, CallbackSecret(secret) != nil else { throw Failure.secretTooShort }
-        for name in description.signature.requiredConnectionParameters where parameters[name] == nil {
+        for name in requiredParameters where parameters[name] == nil {
             throw Failure.missingParameter(name)
         }
         guard (1...200).contains(label.count) else { throw Failure.invalid("label: 1 to 200 characters") }
         let banks = try Schools.bankAccounts(schoolID: schoolID, on: connection)
         let row = try connection.query("""
             INSERT INTO bank_connections (school_id, provider, label, parameters)
-            VALUES (\(schoolID), \(description.provider), \(label), \(PostgresJSON(try jsonObject(parameters))))
+            VALUES (\(schoolID), \(provider), \(label), \(PostgresJSON(try jsonObject(parameters))))
             RETURNING connection_id, created_at
             """).singleRow()!
         let (id, createdAt) = try row.decode((Int64, Date).self)
@@ -80,13 +89,13 @@ public enum BankConnections {
             }
             let inserted = try connection.query("""
                 INSERT INTO bank_connection_accounts (school_id, connection_id, provider, receiving_account, bank_account_id)
-                VALUES (\(schoolID), \(id), \(description.provider), \(account.receiving), \(bank.id))
+                VALUES (\(schoolID), \(id), \(provider), \(account.receiving), \(bank.id))
                 ON CONFLICT (provider, receiving_account) DO NOTHING
                 """)
             guard inserted.affectedRows == 1 else { throw Failure.accountTaken(account.receiving) }
         }
         try insertSecret(schoolID: schoolID, connectionID: id, secret: secret, on: connection)
-        return BankConnection(id: id, schoolID: schoolID, provider: description.provider, label: label,
+        return BankConnection(id: id, schoolID: schoolID, provider: provider, label: label,
                               receivingAccounts: accounts.map(\.receiving), parameters: parameters, activeSecretCount: 1, createdAt: createdAt)
     }
 

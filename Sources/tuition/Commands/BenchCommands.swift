@@ -12,6 +12,7 @@ enum BenchCommand {
                tuition bench accuracy [--seed N] [--schools N] [--students N]
                tuition bench invoices [--schools N] [--students N] [--threads N] [--period YYYY-MM]
                tuition bench callbacks-setup [--out FILE.lua] [--codes-out FILE] [--students N] [--requests N]
+               tuition bench collection-setup --inquiries-out FILE.lua --payments-out FILE.lua [--students N] [--requests N]
                tuition bench fuzz --target http|mt940|camt053|csv|xlsx-zip|xlsx-xml [--count N] [--seed N]
 
         Workloads measured by the scripts in bench/ (not for production use):
@@ -20,6 +21,7 @@ enum BenchCommand {
           accuracy precision and recall of the matcher on a generated, labelled month (no database)
           invoices one period issued for many generated schools
           callbacks-setup  a school with open invoices and a wrk script of pre-signed callbacks
+          collection-setup  a school with a collection connection and wrk scripts of signed inquiries and notices
           fuzz     seeded random mutations through a parser (no database)
         """
 
@@ -32,6 +34,7 @@ enum BenchCommand {
         if workload == "accuracy" { return try accuracy(&reader) }
         if workload == "invoices" { return try InvoiceBenchCommand.run(Array(arguments.dropFirst())) }
         if workload == "callbacks-setup" { return try CallbackBenchSetup.run(&reader) }
+        if workload == "collection-setup" { return try CollectionBenchSetup.run(&reader) }
         if workload == "fuzz" { return try FuzzBench.run(&reader) }
         let threads = try reader.option("--threads") { try parseInt($0, 1...threadsMax) } ?? 1
         let seconds = try reader.option("--seconds") { text -> Double in

@@ -9,6 +9,7 @@ enum ConnectionCommand {
     static let usage = """
         Usage: tuition connection add --school CODE --provider P --account RECEIVING[=BANK_ACCOUNT] ...
                                       (--secret-env VAR | --secret-stdin) [--param NAME=VALUE ...] [--label TEXT]
+                                      [--kind callback|collection]
                tuition connection list --school CODE
                tuition connection rotate --school CODE --id N (--secret-env VAR | --secret-stdin) [--retire-old]
                tuition connection remove --school CODE --id N
@@ -19,6 +20,11 @@ enum ConnectionCommand {
         =BANK_ACCOUNT when the provider reports another identifier (a VNPay TmnCode, a MoMo partnerCode).
         Secrets are read from an environment variable or standard input, never from the command line,
         and are never printed. A rotation keeps the previous secret valid until --retire-old.
+
+        --kind collection adds a bank collection connection (provider tuition or vnbank of
+        bank-formats/collections, listed as collect-<provider>): RECEIVING is the service code the bank
+        sends for this school, BANK_ACCOUNT the school account its money lands on. Optional
+        --param reversalCutoffDays=N lets the bank reverse N days after the business day (default 0).
         """
 
     static func run(_ arguments: [String]) throws {
@@ -68,9 +74,16 @@ enum ConnectionCommand {
             guard parts.count == 2 else { throw UsageError(message: "--param is NAME=VALUE", usage: usage) }
             parameters[parts[0]] = parts[1]
         }
-        let label = try reader.option("--label") ?? "\(provider) callbacks"
+        let kind = try reader.option("--kind") ?? "callback"
+        let label = try reader.option("--label") ?? "\(provider) \(kind == "collection" ? "collection" : "callbacks")"
         let secret = try readSecret(&reader)
         try reader.finish()
+        switch kind {
+        case "callback": break
+        case "collection": return try addCollection(schoolCode: schoolCode, provider: provider, label: label, accounts: accounts,
+                                                   secret: secret, parameters: parameters)
+        default: throw UsageError(message: "--kind is callback or collection", usage: usage)
+        }
         let catalog = try CallbackCatalog.load(directory: URL(fileURLWithPath: try ProjectLayout.locate().bankFormats + "/callbacks"))
         guard let description = catalog.description(for: provider) else {
             throw CommandFailure(message: "unknown provider '\(provider)'; known: \(catalog.providers.joined(separator: ", "))")
@@ -80,6 +93,20 @@ enum ConnectionCommand {
                                                   accounts: accounts.map { (receiving: $0.0, bankAccountNumber: $0.1) },
                                                   secret: secret, parameters: parameters, on: connection)
             print("connection \(created.id) added: \(provider) for \(created.receivingAccounts.joined(separator: ", "))")
+        }
+    }
+
+    static func addCollection(schoolCode: String, provider: String, label: String, accounts: [(String, String)], secret: String,
+                              parameters: [String: String]) throws {
+        let catalog = try CollectionCatalog.load(directory: URL(fileURLWithPath: try ProjectLayout.locate().bankFormats + "/collections"))
+        guard let description = catalog.description(for: provider) else {
+            throw CommandFailure(message: "unknown collection provider '\(provider)'; known: \(catalog.providers.joined(separator: ", "))")
+        }
+        try withSchool(schoolCode) { school, connection in
+            let created = try BankConnections.add(schoolID: school.id, provider: description.connectionProvider, requiredParameters: [],
+                                                  label: label, accounts: accounts.map { (receiving: $0.0, bankAccountNumber: $0.1) },
+                                                  secret: secret, parameters: parameters, on: connection)
+            print("connection \(created.id) added: \(created.provider) for service code(s) \(created.receivingAccounts.joined(separator: ", "))")
         }
     }
 

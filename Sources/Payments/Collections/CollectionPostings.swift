@@ -1,0 +1,218 @@
+import BankFormats
+import Billing
+import Core
+import Foundation
+import Ledger
+import Postgres
+
+/// Payment notices: the money recorded once on the bank's transaction id, booked Dr bank /
+/// Cr suspense and applied to exactly the items named — in one transaction, acknowledged after commit.
+enum CollectionPostings {
+    static func post(_ notice: CollectionPaymentNotice, context: CollectionContext, service: CollectionService) throws -> CollectionService.Result {
+        let (payment, numbers) = try service.committer.submit(CollectionCommitter.Pending(notice: notice, context: context))
+        return service.reply(context.description, .ok, replyFields(payment, receiptNumbers: numbers))
+    }
+
+    /// The same reply for the first notice and every retry: built from the recorded row.
+    static func replyFields(_ payment: CollectionPayment, receiptNumbers: [Int64: String]) -> CollectionReplyFields {
+        var fields = CollectionReplyFields()
+        fields.set("transactionID", payment.bankReference)
+        fields.set("applied", payment.applied.dong)
+        fields.set("credited", payment.credited.dong)
+        fields.set("receiptNumbers", .array(payment.receiptIDs.compactMap { receiptNumbers[$0] }.map { .string($0) }))
+        fields.set("exception", payment.exception.map { JSONValue.string($0.rawValue) } ?? .null)
+        return fields
+    }
+
+    /// Records one notice inside the caller's READ COMMITTED transaction (see `record(_:)`).
+    static func record(_ notice: CollectionPaymentNotice, context: CollectionContext, source: String,
+                       on connection: PostgresConnection) throws -> CollectionPayment {
+        try record([(notice, context)], source: source, on: connection)[0]
+    }
+
+    /// Records notices inside the caller's READ COMMITTED transaction, or returns the ones recorded
+    /// before under the same bank transaction ids (concurrent duplicates meet at the unique index).
+    /// Per school: one insert of the money, one ledger batch for bookings and applications, so the
+    /// school's hot accounts are locked once for the whole batch.
+    static func record(_ items: [(notice: CollectionPaymentNotice, context: CollectionContext)], source: String,
+                       on connection: PostgresConnection) throws -> [CollectionPayment] {
+        var results = [CollectionPayment?](repeating: nil, count: items.count)
+        // Bank accounts in ascending id, statement lock first, as callbacks and imports take them.
+        for account in Set(items.map(\.context.route.bankAccountID)).sorted() { try StatementLocks.lockBankAccount(account, on: connection) }
+        let bySchool = Dictionary(grouping: items.indices, by: { items[$0].context.schoolID })
+        for schoolID in bySchool.keys.sorted() {
+            let indices = bySchool[schoolID]!
+            let recorded = try recordSchool(indices.map { items[$0] }, schoolID: schoolID, source: source, on: connection)
+            for (index, payment) in zip(indices, recorded) { results[index] = payment }
+        }
+        return results.map { $0! }
+    }
+
+    static func transaction(_ notice: CollectionPaymentNotice, _ context: CollectionContext) -> NewBankTransaction {
+        NewBankTransaction(
+            schoolID: context.schoolID, bankAccountID: context.route.bankAccountID,
+            origin: .callback(provider: context.description.connectionProvider, transactionID: notice.transactionID), direction: .incoming,
+            amount: Money(dong: notice.amount), bookedOn: VietnamTime.date(of: notice.paidAt), occurredAt: notice.paidAt,
+            memo: "Thu hộ \(context.description.provider) \(notice.customerCode ?? notice.items.joined(separator: ","))",
+            payerName: nil, bankReference: notice.transactionID)
+    }
+
+    private static func recordSchool(_ items: [(notice: CollectionPaymentNotice, context: CollectionContext)], schoolID: Int64, source: String,
+                                     on connection: PostgresConnection) throws -> [CollectionPayment] {
+        let transactions = items.map { transaction($0.notice, $0.context) }
+        let ids = try IncomingBatch.insert(transactions, status: "provisional", on: connection)
+        let fresh = ids.indices.filter { ids[$0] != nil }
+        var payments = [CollectionPayment?](repeating: nil, count: items.count)
+        if !fresh.isEmpty {
+            let school = try Schools.find(id: schoolID, on: connection)!
+            let facts = try IncomingBatch.SchoolFacts.load(school: school, on: connection)
+            var targets: [Int: CollectionTarget] = [:]
+            for index in fresh { targets[index] = try CollectionTarget.resolve(items[index].notice, context: items[index].context, on: connection) }
+            let invoices = try PaymentBatch.lockInvoices(schoolID: schoolID, ids: targets.values.flatMap { $0.items.map(\.invoiceID) }, on: connection)
+            // Two notices for one item in a batch: the second sees what the first took.
+            var outstanding = invoices.mapValues { $0.status == .void ? 0 : max(0, $0.outstanding.dong) }
+            var requests: [PaymentRequest] = [], owners: [Int] = []
+            for index in fresh {
+                let (notice, context) = items[index]
+                let id = ids[index]!
+                var payment = CollectionPayment(
+                    paymentID: 0, connectionID: context.route.connectionID, provider: context.description.provider,
+                    bankReference: notice.transactionID, bankTransactionID: id, businessDate: transactions[index].bookedOn, paidAt: notice.paidAt,
+                    amount: transactions[index].amount, customerCode: String((notice.customerCode ?? "").prefix(CollectionLimits.customerCodeBytesMax)),
+                    studentID: targets[index]?.studentIDs.first, applied: .zero, credited: .zero,
+                    exception: source == "reconciliation_file" ? .bankOnly : nil, receiptIDs: [], source: source)
+                if let target = targets[index] {
+                    let plan = CollectionAllocation.plan(amount: notice.amount, items: target.items.map { item in
+                        (item.invoiceID, item.inquired, outstanding[item.invoiceID] ?? 0)
+                    })
+                    for allocation in plan.allocations { outstanding[allocation.invoiceID, default: 0] -= allocation.amount }
+                    payment.exception = payment.exception ?? plan.exception
+                    requests.append(paymentRequest(notice, context: context, id: id, target: target, plan: plan,
+                                                   receivedOn: BankTransactions.openDate(transactions[index].bookedOn, closedThrough: facts.closedThrough)))
+                    owners.append(index)
+                } else {
+                    payment.exception = payment.exception ?? .unidentified
+                }
+                payments[index] = payment
+            }
+            let bookings = fresh.map { IncomingBatch.booking(transactions[$0], id: ids[$0]!, facts: facts) }
+            let (results, posted) = try PaymentBatch.apply(requests, leadingEntries: bookings, on: connection)
+            let applications = try Applications.list(schoolID: schoolID, bankTransactionIDs: fresh.map { ids[$0]! }, on: connection)
+            for (request, (index, result)) in zip(requests, zip(owners, results)) {
+                guard case .success = result else {
+                    payments[index]!.exception = .applicationRefused
+                    continue
+                }
+                payments[index]!.applied = Money(dong: request.allocations.reduce(0) { $0 + $1.amount.dong })
+                payments[index]!.credited = request.credit
+                payments[index]!.receiptIDs = Array(Set((applications[ids[index]!] ?? []).compactMap(\.receiptID))).sorted()
+            }
+            try IncomingBatch.storeDecisions(fresh.map { ids[$0]! }, decisions: fresh.map { _ in nil }, entries: posted.map(\.entryID),
+                                             schoolID: schoolID, on: connection)
+            let paymentIDs = try CollectionPayments.insert(fresh.map { payments[$0]! }, schoolID: schoolID, on: connection)
+            for (index, id) in zip(fresh, paymentIDs) { payments[index]!.paymentID = id }
+        }
+        for index in items.indices where ids[index] == nil {
+            guard let earlier = try CollectionPayments.find(schoolID: schoolID, provider: items[index].context.description.provider,
+                                                            bankReference: items[index].notice.transactionID, on: connection) else {
+                throw CollectionPostingError.transactionWithoutNotice(items[index].notice.transactionID)
+            }
+            payments[index] = earlier
+        }
+        return payments.map { $0! }
+    }
+
+    static func paymentRequest(_ notice: CollectionPaymentNotice, context: CollectionContext, id: Int64, target: CollectionTarget,
+                               plan: CollectionAllocation.Plan, receivedOn: CalendarDate) -> PaymentRequest {
+        let provider = context.description.provider
+        return PaymentRequest(
+            schoolID: context.schoolID, source: .bankTransaction(id: id, reference: notice.transactionID),
+            paymentKey: DecisionApplication.paymentKey(bankTransactionID: id), receivedOn: receivedOn,
+            payerName: "Ngân hàng thu hộ (\(provider))", studentIDs: target.studentIDs,
+            allocations: plan.allocations.map { PaymentAllocation(invoiceID: $0.invoiceID, amount: Money(dong: $0.amount)) },
+            credit: Money(dong: plan.credit), rule: "collection_notice",
+            explanation: "Bank collection \(provider) transaction \(notice.transactionID)", recordedBy: "collection:\(provider)")
+    }
+}
+
+enum CollectionPostingError: Error, CustomStringConvertible {
+    case transactionWithoutNotice(String)
+    var description: String {
+        switch self {
+        case .transactionWithoutNotice(let id): return "bank transaction \(id) is recorded without its collection notice"
+        }
+    }
+}
+
+/// The pupil(s) and items a notice names: by the inquiry id (the items and amounts shown), by item
+/// ids (invoice numbers), or by a customer code (its open items, oldest due first). nil when it names
+/// nothing we know in this school: the money then waits in suspense.
+struct CollectionTarget {
+    struct Item {
+        let invoiceID: Int64
+        /// What the inquiry showed as owed; nil when the notice named the item without an inquiry.
+        let inquired: Int64?
+    }
+
+    let studentIDs: [Int64]
+    let items: [Item]
+
+    static func resolve(_ notice: CollectionPaymentNotice, context: CollectionContext, on connection: PostgresConnection) throws -> CollectionTarget? {
+        let schoolID = context.schoolID
+        if let text = notice.inquiryID, let token = CollectionInquiryToken.decode(text, secrets: context.route.credentials.secrets),
+           token.schoolID == schoolID, try Students.find(schoolID: schoolID, id: token.studentID, on: connection) != nil {
+            return CollectionTarget(studentIDs: [token.studentID], items: token.items.map { Item(invoiceID: $0.invoiceID, inquired: $0.amount) })
+        }
+        if !notice.items.isEmpty {
+            var invoices: [Invoice] = []
+            for text in notice.items {
+                guard let number = try? InvoiceNumber(parsing: text),
+                      let invoice = try InvoiceQueries.invoice(schoolID: schoolID, number: number, on: connection) else { continue }
+                invoices.append(invoice)
+            }
+            if !invoices.isEmpty {
+                var students: [Int64] = []
+                for invoice in invoices where !students.contains(invoice.studentID) { students.append(invoice.studentID) }
+                return CollectionTarget(studentIDs: students, items: invoices.map { Item(invoiceID: $0.id, inquired: nil) })
+            }
+        }
+        if let code = notice.customerCode, let (student, invoices) = try CollectionTargets.open(code: code, schoolID: schoolID, on: connection) {
+            return CollectionTarget(studentIDs: [student.id], items: invoices.prefix(CollectionLimits.itemsMax).map { Item(invoiceID: $0.id, inquired: nil) })
+        }
+        return nil
+    }
+}
+
+/// How a notice's amount is spread over the items it named (pure): each item in the order named gets
+/// what it still owes while money lasts; what is left is the family's credit. The exception says why
+/// the money did not exactly pay what was shown.
+public enum CollectionAllocation {
+    public struct Plan: Equatable, Sendable {
+        public var allocations: [(invoiceID: Int64, amount: Int64)]
+        public var credit: Int64
+        public var exception: CollectionException?
+
+        public static func == (lhs: Plan, rhs: Plan) -> Bool {
+            lhs.allocations.map(\.invoiceID) == rhs.allocations.map(\.invoiceID) && lhs.allocations.map(\.amount) == rhs.allocations.map(\.amount)
+                && lhs.credit == rhs.credit && lhs.exception == rhs.exception
+        }
+    }
+
+    /// `items`: (invoice, what the inquiry showed if any, what it owes now), in the order named.
+    public static func plan(amount: Int64, items: [(invoiceID: Int64, inquired: Int64?, outstanding: Int64)]) -> Plan {
+        var remaining = amount
+        var allocations: [(invoiceID: Int64, amount: Int64)] = []
+        for item in items where remaining > 0 && item.outstanding > 0 {
+            let take = min(remaining, item.outstanding)
+            allocations.append((item.invoiceID, take))
+            remaining -= take
+        }
+        let shown = items.reduce(Int64(0)) { $0 + ($1.inquired ?? $1.outstanding) }
+        let paidElsewhere = items.contains { $0.outstanding < ($0.inquired ?? $0.outstanding) } || items.allSatisfy { $0.outstanding == 0 }
+        let exception: CollectionException? = if paidElsewhere { .itemsPaidElsewhere }
+            else if remaining > 0 { .overpaid }
+            else if amount < shown { .underpaid }
+            else { nil }
+        return Plan(allocations: allocations, credit: remaining, exception: exception)
+    }
+}

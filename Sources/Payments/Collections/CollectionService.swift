@@ -1,0 +1,153 @@
+import BankFormats
+import Core
+import Foundation
+import Postgres
+
+/// One bank collection request as the HTTP layer received it.
+public struct CollectionRequest: Sendable {
+    public var provider: String
+    /// The last path segment: which operation of the provider (`inquiry`, `getbill`, ...).
+    public var path: String
+    public var headers: [CallbackHeader]
+    public var body: [UInt8]
+    public var requestID: String
+
+    public init(provider: String, path: String, headers: [CallbackHeader], body: [UInt8], requestID: String) {
+        self.provider = provider
+        self.path = path
+        self.headers = headers
+        self.body = body
+        self.requestID = requestID
+    }
+}
+
+/// The bank-facing collection service: token, inquiry, payment notice and reversal.
+///
+/// Order of checks, each refusal leaving only a bounded audit line: body bounded and parsed; the
+/// merchant (service) code names the connection, hence the school; signature or token and checksum
+/// against that connection's secrets; the time window; the nonce. Only then is anything of the
+/// school looked up. A notice that passes is never refused for a business reason.
+public struct CollectionService: Sendable {
+    public let pool: PostgresPool
+    public let catalog: CollectionCatalog
+    public let clock: @Sendable () -> Date
+    let nonces: CollectionNonces
+    let committer: CollectionCommitter
+    let routes: CollectionRoutes
+
+    public init(pool: PostgresPool, catalog: CollectionCatalog, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.pool = pool
+        self.catalog = catalog
+        self.clock = clock
+        self.nonces = CollectionNonces()
+        self.committer = CollectionCommitter(pool: pool)
+        self.routes = CollectionRoutes(pool: pool)
+    }
+
+    public struct Result: Sendable {
+        public let outcome: CollectionOutcome
+        public let status: Int
+        public let body: [UInt8]
+        /// Why, for logs and tests; never sent.
+        public let reason: String?
+    }
+
+    /// The description and operation a request addresses; nil answers 404 (no such route).
+    public func resolve(provider: String, path: String) -> (CollectionProviderDescription, CollectionOperation)? {
+        guard let description = catalog.description(for: provider), let operation = description.operation(path: path) else { return nil }
+        return (description, operation)
+    }
+
+    public func handle(_ request: CollectionRequest) -> Result {
+        guard let (description, operation) = resolve(provider: request.provider, path: request.path) else {
+            preconditionFailure("handle() is only called for resolved provider paths")
+        }
+        do {
+            if operation == .token { return try token(request, description) }
+            return try process(request, description, operation)
+        } catch {
+            return Result(outcome: .unavailable, status: description.reply(.unavailable).status,
+                          body: CollectionReplyWriter.body(description, outcome: .unavailable), reason: "\(error)")
+        }
+    }
+
+    func reply(_ description: CollectionProviderDescription, _ outcome: CollectionOutcome, _ fields: CollectionReplyFields = CollectionReplyFields(),
+               reason: String? = nil) -> Result {
+        Result(outcome: outcome, status: description.reply(outcome).status, body: CollectionReplyWriter.body(description, outcome: outcome, fields: fields),
+               reason: reason)
+    }
+
+    func refuse(_ request: CollectionRequest, _ description: CollectionProviderDescription, _ operation: CollectionOperation,
+                _ outcome: CollectionOutcome, schoolID: Int64?, reason: String) throws -> Result {
+        try CollectionRefusals.record(provider: description.provider, operation: operation, schoolID: schoolID, requestID: request.requestID,
+                                      reason: reason, pool: pool)
+        return reply(description, outcome, reason: reason)
+    }
+
+    private func process(_ request: CollectionRequest, _ description: CollectionProviderDescription,
+                         _ operation: CollectionOperation) throws -> Result {
+        let envelope: CollectionEnvelope
+        do { envelope = try CollectionEnvelope(description: description, body: request.body) } catch {
+            return try refuse(request, description, operation, .malformed, schoolID: nil, reason: error.description)
+        }
+        let now = clock()
+        guard let (route, schoolName) = try routes.route(provider: description.connectionProvider, merchant: envelope.merchant, now: now) else {
+            return try refuse(request, description, operation, .unknownMerchant, schoolID: nil, reason: "service code \(envelope.merchant) is not routed")
+        }
+        let verdict = CollectionAuthenticator(description: description).verify(operation, headers: request.headers, envelope: envelope,
+                                                                              secrets: route.credentials.secrets, now: now)
+        guard case .accepted(_, let nonce) = verdict else {
+            guard case .refused(let outcome, let reason) = verdict else { preconditionFailure() }
+            return try refuse(request, description, operation, outcome, schoolID: route.schoolID, reason: reason)
+        }
+        switch nonces.claim(provider: description.provider, merchant: envelope.merchant, nonce: nonce, now: now) {
+        case .fresh: break
+        case .replayed: return try refuse(request, description, operation, .replayed, schoolID: route.schoolID, reason: "nonce \(nonce.prefix(64)) seen before")
+        case .full: return reply(description, .unavailable, reason: "nonce memory full")
+        }
+        let reader = CollectionRequestReader(description: description)
+        let context = CollectionContext(description: description, route: route, merchant: envelope.merchant, now: now, schoolName: schoolName)
+        do {
+            switch operation {
+            case .inquiry: return try CollectionInquiries.answer(try reader.inquiry(envelope), context: context, service: self)
+            case .payment: return try CollectionPostings.post(try reader.payment(envelope), context: context, service: self)
+            case .reversal: return try CollectionReversals.reverse(try reader.reversal(envelope), context: context, service: self)
+            case .token: preconditionFailure("tokens are handled before")
+            }
+        } catch let error as CollectionInputError {
+            return try refuse(request, description, operation, .malformed, schoolID: route.schoolID, reason: error.description)
+        }
+    }
+
+    /// The bank-style token endpoint: HTTP Basic (merchant code and secret) gives a short-lived bearer token.
+    private func token(_ request: CollectionRequest, _ description: CollectionProviderDescription) throws -> Result {
+        let headers = request.headers.filter { $0.name.lowercased() == "authorization" }
+        guard headers.count == 1, let (merchant, password) = CollectionTokens.basicCredentials(headers[0].value),
+              merchant.utf8.count <= CollectionLimits.merchantBytesMax else {
+            return try refuse(request, description, .token, .forged, schoolID: nil, reason: "missing or malformed Basic credentials")
+        }
+        let route = try pool.withConnection {
+            try BankConnections.route(provider: description.connectionProvider, receivingAccount: merchant, on: $0)
+        }
+        // An unknown merchant and a wrong password get the same reply: merchant codes are not enumerable.
+        guard let route, CollectionTokens.basicMatches(password, secrets: route.credentials.secrets) else {
+            return try refuse(request, description, .token, .forged, schoolID: route?.schoolID, reason: "Basic credentials do not match")
+        }
+        let tokens = CollectionTokens(description: description)
+        var fields = CollectionReplyFields()
+        fields.set("accessToken", tokens.issue(merchant: merchant, secret: route.credentials.secrets[0], now: clock()))
+        fields.set("tokenType", "Bearer")
+        fields.set("expiresIn", tokens.lifetimeSeconds)
+        return reply(description, .ok, fields)
+    }
+}
+
+/// What every operation of an authenticated request knows.
+struct CollectionContext: Sendable {
+    let description: CollectionProviderDescription
+    let route: CallbackRoute
+    let merchant: String
+    let now: Date
+    var schoolName = ""
+    var schoolID: Int64 { route.schoolID }
+}
