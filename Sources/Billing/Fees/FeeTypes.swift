@@ -76,10 +76,15 @@ public enum FeeTypes {
             """).first.map(decode)
     }
 
-    static func check(code: String, name: String) throws(BillingError) {
+    /// A fee code (also a catalogue item's code): 1 to 16 upper-case letters, digits, `_` or `-`, not starting with `_` or `-`.
+    public static func isCode(_ code: String) -> Bool {
         let bytes = Array(code.utf8)
         let allowed = bytes.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
-        guard (1...codeCharactersMax).contains(bytes.count), allowed, bytes[0] != UInt8(ascii: "_"), bytes[0] != UInt8(ascii: "-") else {
+        return (1...codeCharactersMax).contains(bytes.count) && allowed && bytes[0] != UInt8(ascii: "_") && bytes[0] != UInt8(ascii: "-")
+    }
+
+    static func check(code: String, name: String) throws(BillingError) {
+        guard isCode(code) else {
             throw .invalidField(field: "code", problem: "'\(code)' must be 1 to \(codeCharactersMax) letters, digits, _ or -")
         }
         let trimmed = StudentRules.collapse(name)

@@ -130,7 +130,9 @@ enum FeesCommand {
         Usage: tuition fees add --school CODE --code FEE --name NAME --kind tuition|agreed_collection [--shared-account]
                tuition fees list --school CODE [--year YEAR]
                tuition fees schedule --school CODE --fee FEE --year YEAR --amount DONG [--grade N | --class NAME | --category CAT]
-                                     [--months 9,10,11,12,1,2,3,4,5] [--due-day 10]
+                                     [--months 9,10,11,12,1,2,3,4,5] [--due-day 10] [--outside-catalogue --reason TEXT]
+               tuition fees catalogue check FILE
+               tuition fees catalogue install FILE
 
         add        creates a fee type; tuition credits fee income, agreed collections a pass-through
                    liability; each gets its own ledger account unless --shared-account is given
@@ -138,12 +140,19 @@ enum FeesCommand {
         schedule   sets the monthly amount of a fee for a school year (named by the year it starts:
                    2026 = Sept 2026 to Aug 2027), for the whole school or one grade, class or category.
                    The most specific schedule wins: class, then category, then grade, then school.
-                   Tuition is billed at most 9 months a year outside continuing education (Decree 81/2021).
+                   Tuition is billed at most 9 months a year outside continuing education; public schools
+                   bill no tuition from 2025–26 (Resolution 217/2025/QH15, Decree 238/2025/NĐ-CP).
+                   At a public school an amount above the provincial catalogue's cap for the school's level
+                   and area is refused; a fee the catalogue does not list needs --outside-catalogue --reason,
+                   which is recorded and shown in every report.
+        catalogue  check validates a fee catalogue file (fee-catalogues/*.json), printing every problem by
+                   JSON path; install loads it as the catalogue of its school years
         """
 
     static func run(_ arguments: [String]) throws {
         var reader = try ArgumentReader(arguments, usage: usage)
         let action = reader.positional()
+        if action == "catalogue" { return try FeeCatalogueCommand.run(&reader) }
         let schoolCode = try reader.requiredOption("--school")
         switch action {
         case "add": try add(&reader, schoolCode: schoolCode)
@@ -183,7 +192,7 @@ enum FeesCommand {
         for fee in fees {
             print("\(fee.code)\t\(fee.kind.rawValue)\t\(fee.name)")
             for schedule in schedules where schedule.feeTypeID == fee.id {
-                print("  \(schedule.schoolYear)\t\(schedule.scope)\t\(schedule.monthlyAmount)/month\tmonths \(schedule.billableMonths.map(String.init).joined(separator: ","))\tdue day \(schedule.dueDay)")
+                print("  \(schedule.schoolYear)\t\(schedule.scope)\t\(schedule.monthlyAmount)/month\tmonths \(schedule.billableMonths.map(String.init).joined(separator: ","))\tdue day \(schedule.dueDay)\t\(schedule.catalogueNote)")
             }
         }
         if fees.isEmpty { print("no fee types") }
@@ -202,6 +211,9 @@ enum FeesCommand {
         guard scopes.count <= 1 else { throw UsageError(message: "give at most one of --grade, --class and --category", usage: usage) }
         let months = try reader.option("--months") { text in try text.split(separator: ",").map { try parseInt(String($0), 1...12) } }
         let dueDay = try reader.option("--due-day") { try parseInt($0, 1...FeeSchedules.dueDayMax) } ?? 10
+        let outside = reader.flag("--outside-catalogue")
+        let reason = try reader.option("--reason")
+        guard outside == (reason != nil) else { throw UsageError(message: "--outside-catalogue and --reason go together", usage: usage) }
         try reader.finish()
         let session = try BillingSession.open(schoolCode: schoolCode)
         defer { session.pool.close() }
@@ -211,9 +223,10 @@ enum FeesCommand {
             }
             return try FeeSchedules.set(schoolID: session.school.id, FeeScheduleInput(
                 feeTypeID: fee.id, schoolYear: year, scope: scopes.first ?? .school, monthlyAmount: amount,
-                billableMonths: months ?? FeeScheduleInput.septemberToMay, dueDay: dueDay), on: connection)
+                billableMonths: months ?? FeeScheduleInput.septemberToMay, dueDay: dueDay, outsideCatalogueReason: reason), on: connection)
         }
-        print("schedule \(schedule.id): \(feeCode) \(schedule.monthlyAmount)/month for \(schedule.periods.map(\.iso).joined(separator: ", "))")
+        print("schedule \(schedule.id): \(feeCode) \(schedule.monthlyAmount)/month for \(schedule.periods.map(\.iso).joined(separator: ", ")); "
+              + schedule.catalogueNote)
     }
 }
 

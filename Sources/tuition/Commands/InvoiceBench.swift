@@ -58,7 +58,7 @@ enum InvoiceBenchCommand {
         try pool.transaction(isolation: .readCommitted) { connection in
             let school = try Schools.create(NewSchool(
                 code: "BENCH-\(run)-\(index)", name: "Trường THCS Bench \(index)", district: "Quận \(index % 12 + 1)", level: .lowerSecondary,
-                paymentCodePrefix: "HP", bankAccounts: [NewBankAccount(bankBIN: "970436", accountNumber: "B\(run)X\(index)", holderName: "BENCH")]),
+                ownership: .nonPublic, paymentCodePrefix: "HP", bankAccounts: [NewBankAccount(bankBIN: "970436", accountNumber: "B\(run)X\(index)", holderName: "BENCH")]),
                 on: connection)
             let year = period.schoolYear
             let tuition = try FeeTypes.add(schoolID: school.id, code: "HP", name: "Học phí", kind: .tuition, on: connection)

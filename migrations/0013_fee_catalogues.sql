@@ -1,0 +1,42 @@
+-- Provincial fee catalogues (one per People's Council resolution): the items public schools may collect
+-- and the most they may charge per unit, by school level and area class. Province data, not a school's:
+-- the tables are keyed by resolution. A schedule records the resolution it was checked against, or the
+-- reason it was set outside the catalogue, so every report the finance office sees can show both.
+CREATE TABLE fee_catalogues (
+    resolution       text PRIMARY KEY CHECK (length(resolution) BETWEEN 1 AND 500),
+    adopted_on       date NOT NULL,
+    province         text NOT NULL CHECK (length(province) BETWEEN 1 AND 500),
+    title            text NOT NULL CHECK (length(title) BETWEEN 1 AND 500),
+    first_school_year integer NOT NULL CHECK (first_school_year BETWEEN 2000 AND 2999),
+    last_school_year integer NOT NULL CHECK (last_school_year BETWEEN first_school_year AND 2999),
+    illustrative     boolean NOT NULL,
+    note             text NOT NULL,
+    installed_by     text NOT NULL CHECK (length(installed_by) BETWEEN 1 AND 200),
+    installed_at     timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE fee_catalogue_items (
+    resolution       text NOT NULL REFERENCES fee_catalogues ON DELETE CASCADE,
+    code             text NOT NULL CHECK (code ~ '^[A-Z0-9][A-Z0-9_-]{0,15}$'),
+    name             text NOT NULL CHECK (length(name) BETWEEN 1 AND 500),
+    kind             text NOT NULL CHECK (kind IN ('service', 'pass_through', 'voluntary', 'tuition')),
+    unit             text NOT NULL CHECK (unit IN ('month', 'day', 'term', 'year', 'once')),
+    PRIMARY KEY (resolution, code)
+);
+
+-- One cap per item, school level and area class; a level without rows does not offer the item.
+CREATE TABLE fee_catalogue_caps (
+    resolution       text NOT NULL,
+    code             text NOT NULL,
+    level            text NOT NULL CHECK (level IN ('preschool', 'primary', 'lower_secondary', 'upper_secondary', 'continuing')),
+    area_class       text NOT NULL CHECK (area_class IN ('urban', 'rural', 'mountainous')),
+    cap              bigint NOT NULL CHECK (cap BETWEEN 0 AND 1000000000),
+    PRIMARY KEY (resolution, code, level, area_class),
+    FOREIGN KEY (resolution, code) REFERENCES fee_catalogue_items ON DELETE CASCADE
+);
+
+-- Either the catalogue the schedule was checked against, or why it is outside any catalogue.
+ALTER TABLE fee_schedules
+    ADD COLUMN catalogue_resolution text REFERENCES fee_catalogues,
+    ADD COLUMN outside_catalogue_reason text CHECK (length(outside_catalogue_reason) BETWEEN 1 AND 500),
+    ADD CONSTRAINT fee_schedules_catalogue_or_reason CHECK (catalogue_resolution IS NULL OR outside_catalogue_reason IS NULL);
