@@ -18,6 +18,10 @@ public struct CatalogueProblem: Hashable, Sendable, Codable, CustomStringConvert
 public struct FeeCatalogueError: Error, Hashable, Sendable, CustomStringConvertible {
     public var problems: [CatalogueProblem]
 
+    public init(problems: [CatalogueProblem]) {
+        self.problems = problems
+    }
+
     public var description: String {
         "\(problems.count) problem\(problems.count == 1 ? "" : "s"):\n" + problems.map { "  \($0)" }.joined(separator: "\n")
     }
@@ -30,7 +34,8 @@ public enum FeeCatalogueParser {
     public static let itemsMax = 200
     public static let capDongMax: Int64 = 1_000_000_000
     public static let textCharactersMax = 500
-    static let jsonLimits = JSONLimits(bytesMax: fileBytesMax, depthMax: 8, valueCountMax: 20_000, stringBytesMax: 2_000, numberBytesMax: 20)
+    public static let noteCharactersMax = 2_000
+    static let jsonLimits = JSONLimits(bytesMax: fileBytesMax, depthMax: 8, valueCountMax: 20_000, stringBytesMax: 8_000, numberBytesMax: 20)
     static let topKeys: Set<String> = ["resolution", "adopted_on", "province", "title", "school_years", "illustrative", "note", "items"]
     static let itemKeys: Set<String> = ["code", "name", "kind", "unit", "caps", "note"]
 
@@ -60,7 +65,7 @@ public enum FeeCatalogueParser {
             let title = text(root["title"], at: "$.title")
             let years = schoolYears(root["school_years"], at: "$.school_years")
             let illustrative = flag(root["illustrative"], at: "$.illustrative")
-            let note = root["note"] == nil ? "" : text(root["note"], at: "$.note")
+            let note = root["note"] == nil ? "" : text(root["note"], at: "$.note", charactersMax: noteCharactersMax)
             let items = itemList(root["items"], at: "$.items")
             guard let resolution, let adopted, let province, let title, let years, let illustrative, let note, let items else { return nil }
             return FeeCatalogue(resolution: resolution, adoptedOn: adopted, province: province, title: title, schoolYears: years,
@@ -97,7 +102,7 @@ public enum FeeCatalogueParser {
             let kind = choice(value["kind"], at: path + ".kind", CatalogueItemKind.self)
             let unit = choice(value["unit"], at: path + ".unit", CatalogueUnit.self)
             let caps = capTable(value["caps"], at: path + ".caps")
-            if value["note"] != nil { _ = text(value["note"], at: path + ".note") }
+            if value["note"] != nil { _ = text(value["note"], at: path + ".note", charactersMax: noteCharactersMax) }
             guard let code, let name, let kind, let unit, let caps else { return nil }
             return FeeCatalogueItem(code: code, name: name, kind: kind, unit: unit, caps: caps)
         }
@@ -153,11 +158,11 @@ public enum FeeCatalogueParser {
             return from...through
         }
 
-        mutating func text(_ value: JSONValue?, at path: String) -> String? {
+        mutating func text(_ value: JSONValue?, at path: String, charactersMax: Int = textCharactersMax) -> String? {
             guard case .string(let string)? = value else { fail(path, value == nil ? "is required" : "must be a string"); return nil }
             let trimmed = StudentRules.collapse(string)
-            guard !trimmed.isEmpty, trimmed.count <= textCharactersMax, !StudentRules.hasControl(string) else {
-                fail(path, "must be 1 to \(textCharactersMax) characters without control characters")
+            guard !trimmed.isEmpty, trimmed.count <= charactersMax, !StudentRules.hasControl(string) else {
+                fail(path, "must be 1 to \(charactersMax) characters without control characters")
                 return nil
             }
             return trimmed

@@ -183,9 +183,8 @@ public enum FeeSchedules {
             FROM fee_schedules WHERE school_id = \(schoolID) AND school_year = \(schoolYear)
             ORDER BY fee_type_id, scope, scope_value
             """).map { row in
-            let (id, feeType, year, scope, value, amount, months, dueDay) =
-                try row.decode((Int64, Int64, Int, String, String, Money, PostgresInt64Array, Int).self)
-            let (resolution, reason) = (try row.decode(column: 8, as: String?.self), try row.decode(column: 9, as: String?.self))
+            let (id, feeType, year, scope, value, amount, months, dueDay, resolution, reason) =
+                try row.decode((Int64, Int64, Int, String, String, Money, PostgresInt64Array, Int, String?, String?).self)
             guard let decodedScope = FeeScheduleScope(kind: scope, value: value) else { throw PostgresError(code: .decoding) }
             return FeeSchedule(id: id, feeTypeID: feeType, schoolYear: year, scope: decodedScope, monthlyAmount: amount,
                                billableMonths: months.values.map { Int($0) }, dueDay: dueDay,
