@@ -92,8 +92,8 @@ enum BillingFeeEndpoints {
             let fee = try BillingLookup.bodyFeeType(body.feeType, field: "fee_type", school: school, on: connection)
             let schedule = try FeeSchedules.set(schoolID: school.id, FeeScheduleInput(
                 feeTypeID: fee.id, schoolYear: body.schoolYear, scope: scope, monthlyAmount: body.monthlyAmount,
-                billableMonths: body.billableMonths ?? FeeScheduleInput.septemberToMay, dueDay: body.dueDay ?? FeeScopeName.dueDayDefault),
-                on: connection)
+                billableMonths: body.billableMonths ?? FeeScheduleInput.septemberToMay, dueDay: body.dueDay ?? FeeScopeName.dueDayDefault,
+                outsideCatalogueReason: body.outsideCatalogueReason), on: connection)
             return FeeScheduleView(schedule, feeCode: fee.code)
         }
         return try APIJSON.response(view, status: .created)

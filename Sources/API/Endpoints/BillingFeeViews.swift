@@ -53,13 +53,19 @@ struct FeeScheduleView: Codable, APIExample {
     var billableMonths: [Int]
     var periods: [CalendarMonth]
     var dueDay: Int
+    /// The provincial catalogue resolution the amount was checked against (public schools), when one was.
+    var catalogueResolution: String?
+    /// Why the fee is charged outside the provincial catalogue, when it is: every finance report shows it.
+    var outsideCatalogueReason: String?
 
+    /// Fills every optional field so the OpenAPI document lists them; a real schedule has at most one of the two catalogue fields.
     static let example = FeeScheduleView(
-        id: 12, feeType: "HP", schoolYear: 2026, scope: "grade", scopeValue: "1", monthlyAmount: Money(dong: 1_500_000),
-        billableMonths: FeeScheduleInput.septemberToMay, periods: [try! CalendarMonth(year: 2026, month: 9)], dueDay: 10)
+        id: 12, feeType: "NUOC_UONG", schoolYear: 2026, scope: "grade", scopeValue: "1", monthlyAmount: Money(dong: 12_000),
+        billableMonths: FeeScheduleInput.septemberToMay, periods: [try! CalendarMonth(year: 2026, month: 9)], dueDay: 10,
+        catalogueResolution: "MINH-HOA/2025/NQ-HĐND", outsideCatalogueReason: "Quỹ lớp do ban đại diện cha mẹ học sinh đề nghị")
 
     init(id: Int64, feeType: String, schoolYear: Int, scope: String, scopeValue: String?, monthlyAmount: Money, billableMonths: [Int],
-         periods: [CalendarMonth], dueDay: Int) {
+         periods: [CalendarMonth], dueDay: Int, catalogueResolution: String? = nil, outsideCatalogueReason: String? = nil) {
         self.id = id
         self.feeType = feeType
         self.schoolYear = schoolYear
@@ -69,13 +75,16 @@ struct FeeScheduleView: Codable, APIExample {
         self.billableMonths = billableMonths
         self.periods = periods
         self.dueDay = dueDay
+        self.catalogueResolution = catalogueResolution
+        self.outsideCatalogueReason = outsideCatalogueReason
     }
 
     init(_ schedule: FeeSchedule, feeCode: String) {
         let (scope, value) = FeeScopeName.name(schedule.scope)
         self.init(id: schedule.id, feeType: feeCode, schoolYear: schedule.schoolYear, scope: scope, scopeValue: value,
                   monthlyAmount: schedule.monthlyAmount, billableMonths: schedule.billableMonths, periods: schedule.periods,
-                  dueDay: schedule.dueDay)
+                  dueDay: schedule.dueDay, catalogueResolution: schedule.catalogueResolution,
+                  outsideCatalogueReason: schedule.outsideCatalogueReason)
     }
 }
 
@@ -95,13 +104,16 @@ struct FeeScheduleRequest: Codable, APIExample {
     var scope: String?
     var scopeValue: String?
     var monthlyAmount: Money
-    /// September to May when absent. Tuition: at most 9 months (Decree 81/2021/NĐ-CP Art. 12).
+    /// September to May when absent. Tuition: at most 9 months; public schools bill none from 2025–26.
     var billableMonths: [Int]?
     /// 10 when absent.
     var dueDay: Int?
+    /// Required, at a public school, for a fee the provincial catalogue does not list; recorded and reported.
+    var outsideCatalogueReason: String?
 
     static let example = FeeScheduleRequest(feeType: "HP", schoolYear: 2026, scope: "grade", scopeValue: "1",
-                                           monthlyAmount: Money(dong: 1_500_000), billableMonths: FeeScheduleInput.septemberToMay, dueDay: 10)
+                                           monthlyAmount: Money(dong: 1_500_000), billableMonths: FeeScheduleInput.septemberToMay, dueDay: 10,
+                                           outsideCatalogueReason: nil)
 }
 
 /// Scopes by name, as the API writes them.

@@ -12,8 +12,8 @@ enum FeeCatalogueCommand {
         let catalogue = try read(path)
         switch action {
         case "check":
-            print("\(path): resolution \(catalogue.resolution) of \(catalogue.adoptedOn.iso), \(catalogue.province), school years "
-                  + "\(catalogue.schoolYears.lowerBound)–\(catalogue.schoolYears.upperBound + 1), \(catalogue.items.count) items"
+            print("\(path): resolution \(catalogue.resolution) of \(catalogue.adoptedOn.iso), \(catalogue.province), "
+                  + "\(years(catalogue)), \(catalogue.items.count) items"
                   + (catalogue.illustrative ? " (illustrative figures)" : ""))
         case "install":
             let database = try DatabaseAccess.resolve()
@@ -23,10 +23,16 @@ enum FeeCatalogueCommand {
             try pool.transaction(isolation: .readCommitted) { connection in
                 try FeeCatalogues.install(catalogue, installedBy: BillingSession.actor, on: connection)
             }
-            print("catalogue \(catalogue.resolution) installed for school years \(catalogue.schoolYears.lowerBound)–\(catalogue.schoolYears.upperBound + 1)")
+            print("catalogue \(catalogue.resolution) installed for \(years(catalogue))")
         default:
             throw UsageError(message: "fees catalogue: check or install", usage: FeesCommand.usage)
         }
+    }
+
+    /// `school years 2025–26 to 2026–27`.
+    static func years(_ catalogue: FeeCatalogue) -> String {
+        func name(_ year: Int) -> String { "\(year)–\(String(year + 1).suffix(2))" }
+        return "school years \(name(catalogue.schoolYears.lowerBound)) to \(name(catalogue.schoolYears.upperBound))"
     }
 
     /// The parsed file; every problem is printed by JSON path.
