@@ -40,3 +40,41 @@ ALTER TABLE fee_schedules
     ADD COLUMN catalogue_resolution text REFERENCES fee_catalogues,
     ADD COLUMN outside_catalogue_reason text CHECK (length(outside_catalogue_reason) BETWEEN 1 AND 500),
     ADD CONSTRAINT fee_schedules_catalogue_or_reason CHECK (catalogue_resolution IS NULL OR outside_catalogue_reason IS NULL);
+
+-- Per-day items (meals, after-hours care): a schedule's rate is per month or per school day. For a per-day
+-- schedule `monthly_amount` holds the day rate; the invoice line is days × rate.
+ALTER TABLE fee_schedules
+    ADD COLUMN rate_unit text NOT NULL DEFAULT 'month' CHECK (rate_unit IN ('month', 'day'));
+
+-- The school days of each month a school bills per-day items for (holidays and weekends already left out).
+CREATE TABLE school_calendar (
+    school_id        bigint NOT NULL REFERENCES schools,
+    period           date NOT NULL CHECK (extract(day FROM period) = 1),
+    school_days      smallint NOT NULL CHECK (school_days BETWEEN 0 AND 31),
+    holidays         date[] NOT NULL DEFAULT '{}',
+    updated_by       text NOT NULL CHECK (length(updated_by) BETWEEN 1 AND 200),
+    updated_at       timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (school_id, period)
+);
+
+-- Days a pupil was absent in a month (from the attendance import): credited on the next invoice's per-day lines.
+CREATE TABLE student_absences (
+    school_id        bigint NOT NULL,
+    student_id       bigint NOT NULL,
+    period           date NOT NULL CHECK (extract(day FROM period) = 1),
+    absent_days      smallint NOT NULL CHECK (absent_days BETWEEN 0 AND 31),
+    imported_by      text NOT NULL CHECK (length(imported_by) BETWEEN 1 AND 200),
+    imported_at      timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (school_id, student_id, period),
+    FOREIGN KEY (school_id, student_id) REFERENCES students
+);
+
+-- A per-day line says how it was counted: days billed × day rate = gross, after crediting absent days of
+-- earlier months (credited_days). Month lines leave these NULL.
+ALTER TABLE invoice_lines
+    ADD COLUMN quantity       integer CHECK (quantity BETWEEN 1 AND 31),
+    ADD COLUMN unit_price     bigint CHECK (unit_price BETWEEN 1 AND 1000000000),
+    ADD COLUMN credited_days  integer CHECK (credited_days BETWEEN 0 AND 31),
+    ADD CONSTRAINT invoice_lines_days_times_rate CHECK (
+        (quantity IS NULL AND unit_price IS NULL AND credited_days IS NULL)
+        OR (quantity IS NOT NULL AND unit_price IS NOT NULL AND credited_days IS NOT NULL AND gross = quantity * unit_price));

@@ -33,16 +33,20 @@ public enum CatalogueCheck {
             throw .invalidField(field: "outside_catalogue_reason", problem: "\(fee.code) is item '\(item.name)' of resolution "
                                 + "\(catalogue.resolution), whose cap applies; a reason is only for fees the catalogue does not list")
         }
+        guard input.rateUnit == .month || item.unit == .day else {
+            throw .invalidField(field: "rate_unit", problem: "catalogue item '\(item.name)' is priced per \(item.unit.rawValue), not per day")
+        }
         guard item.kind.feeKind == fee.kind else {
             throw .invalidField(field: "kind", problem: "\(fee.code) is a \(fee.kind.rawValue) fee but catalogue item '\(item.name)' is "
                                 + "\(item.kind.rawValue) (a \(item.kind.feeKind.rawValue) fee)")
         }
         let excess = try BillingError.wrapping {
-            try CatalogueCapRule.excess(monthlyAmount: input.monthlyAmount, months: months, unit: item.unit, cap: cap)
+            try CatalogueCapRule.excess(monthlyAmount: input.monthlyAmount, months: months, unit: item.unit, cap: cap, rateUnit: input.rateUnit)
         }
         if let excess {
             throw .aboveCatalogueCap(fee: fee.code, item: item.name, charged: excess.charged, cap: excess.allowed,
-                                     measure: measure(item.unit, months: months), resolution: catalogue.resolution)
+                                     measure: input.rateUnit == .day ? "per day" : measure(item.unit, months: months),
+                                     resolution: catalogue.resolution)
         }
         return .withinCatalogue(resolution: catalogue.resolution)
     }

@@ -83,15 +83,18 @@ public struct FeeCatalogue: Hashable, Sendable, Codable {
 ///
 /// A schedule bills `monthlyAmount` in each of its months; a cap is per unit of the item. They are compared
 /// over what the unit covers: a month item per month; a term item over the year against two terms' caps; a
-/// year or once item over the year against one cap. A day item's monthly amount is compared with the cap ×
-/// `schoolDaysPerMonthMax` until invoices bill per-day items by the days served.
+/// year or once item over the year against one cap. A day item is best scheduled per day (its rate against the
+/// day cap); scheduled monthly, its amount is compared with the cap × `schoolDaysPerMonthMax`.
 public enum CatalogueCapRule {
     /// The most school days a month can hold (23 weekdays).
     public static let schoolDaysPerMonthMax: Int64 = 23
     public static let termsPerYear: Int64 = 2
 
     /// What the schedule charges and what the cap allows, in the same measure; nil when within the cap.
-    public static func excess(monthlyAmount: Money, months: Int, unit: CatalogueUnit, cap: Money) throws(MoneyError) -> (charged: Money, allowed: Money)? {
+    public static func excess(monthlyAmount: Money, months: Int, unit: CatalogueUnit, cap: Money,
+                              rateUnit: RateUnit = .month) throws(MoneyError) -> (charged: Money, allowed: Money)? {
+        // A per-day schedule states the day rate itself: compared with the day cap as it is.
+        if rateUnit == .day { return monthlyAmount > cap ? (monthlyAmount, cap) : nil }
         let (charged, allowed): (Money, Money)
         switch unit {
         case .month: (charged, allowed) = (monthlyAmount, cap)

@@ -62,6 +62,12 @@ public enum FeeScheduleScope: Hashable, Sendable, Codable, CustomStringConvertib
     }
 }
 
+/// What a schedule's amount is per: a month, or a school day (meals, after-hours care: billed days × rate).
+public enum RateUnit: String, Hashable, Sendable, Codable, CaseIterable {
+    case month
+    case day
+}
+
 /// What a fee costs per month in a school year for the students of a scope.
 public struct FeeSchedule: Hashable, Sendable, Codable {
     public var id: Int64
@@ -79,9 +85,11 @@ public struct FeeSchedule: Hashable, Sendable, Codable {
     public var catalogueResolution: String?
     /// Why the fee is charged outside the provincial catalogue, when it is.
     public var outsideCatalogueReason: String?
+    /// `.day`: `monthlyAmount` is the rate per school day, billed for the days of the month less earlier absences.
+    public var rateUnit: RateUnit
 
     public init(id: Int64, feeTypeID: Int64, schoolYear: Int, scope: FeeScheduleScope, monthlyAmount: Money, billableMonths: [Int], dueDay: Int,
-                catalogueResolution: String? = nil, outsideCatalogueReason: String? = nil) {
+                catalogueResolution: String? = nil, outsideCatalogueReason: String? = nil, rateUnit: RateUnit = .month) {
         self.id = id
         self.feeTypeID = feeTypeID
         self.schoolYear = schoolYear
@@ -91,6 +99,7 @@ public struct FeeSchedule: Hashable, Sendable, Codable {
         self.dueDay = dueDay
         self.catalogueResolution = catalogueResolution
         self.outsideCatalogueReason = outsideCatalogueReason
+        self.rateUnit = rateUnit
     }
 
     /// How the schedule stands against the provincial catalogue, in the words reports print.
@@ -118,9 +127,11 @@ public struct FeeScheduleInput: Hashable, Sendable, Codable {
     public var dueDay: Int
     /// Set to charge a fee the provincial catalogue does not list for the school: the reason is recorded and reported.
     public var outsideCatalogueReason: String?
+    /// `.day` for a rate per school day.
+    public var rateUnit: RateUnit
 
     public init(feeTypeID: Int64, schoolYear: Int, scope: FeeScheduleScope, monthlyAmount: Money, billableMonths: [Int], dueDay: Int,
-                outsideCatalogueReason: String? = nil) {
+                outsideCatalogueReason: String? = nil, rateUnit: RateUnit = .month) {
         self.feeTypeID = feeTypeID
         self.schoolYear = schoolYear
         self.scope = scope
@@ -128,6 +139,7 @@ public struct FeeScheduleInput: Hashable, Sendable, Codable {
         self.billableMonths = billableMonths
         self.dueDay = dueDay
         self.outsideCatalogueReason = outsideCatalogueReason
+        self.rateUnit = rateUnit
     }
 
     /// The nine months of a general-education school year, September to May.
@@ -160,18 +172,19 @@ public enum FeeSchedules {
         return try BillingError.wrapping {
             let row = try connection.query("""
                 INSERT INTO fee_schedules (school_id, fee_type_id, school_year, scope, scope_value, monthly_amount, billable_months, due_day,
-                                           catalogue_resolution, outside_catalogue_reason)
+                                           catalogue_resolution, outside_catalogue_reason, rate_unit)
                 VALUES (\(schoolID), \(input.feeTypeID), \(input.schoolYear), \(input.scope.kind), \(input.scope.value),
-                        \(input.monthlyAmount), \(PostgresInt64Array(months.map(Int64.init)))::smallint[], \(input.dueDay), \(resolution), \(reason))
+                        \(input.monthlyAmount), \(PostgresInt64Array(months.map(Int64.init)))::smallint[], \(input.dueDay), \(resolution), \(reason),
+                        \(input.rateUnit.rawValue))
                 ON CONFLICT (school_id, fee_type_id, school_year, scope, scope_value) DO UPDATE
                     SET monthly_amount = EXCLUDED.monthly_amount, billable_months = EXCLUDED.billable_months,
                         due_day = EXCLUDED.due_day, catalogue_resolution = EXCLUDED.catalogue_resolution,
-                        outside_catalogue_reason = EXCLUDED.outside_catalogue_reason, updated_at = now()
+                        outside_catalogue_reason = EXCLUDED.outside_catalogue_reason, rate_unit = EXCLUDED.rate_unit, updated_at = now()
                 RETURNING schedule_id
                 """).singleRow()!
             return FeeSchedule(id: try row.decode(column: 0, as: Int64.self), feeTypeID: input.feeTypeID, schoolYear: input.schoolYear,
                                scope: input.scope, monthlyAmount: input.monthlyAmount, billableMonths: months, dueDay: input.dueDay,
-                               catalogueResolution: resolution, outsideCatalogueReason: reason)
+                               catalogueResolution: resolution, outsideCatalogueReason: reason, rateUnit: input.rateUnit)
         }
     }
 
@@ -179,16 +192,18 @@ public enum FeeSchedules {
     public static func list(schoolID: Int64, schoolYear: Int, on connection: PostgresConnection) throws -> [FeeSchedule] {
         try connection.query("""
             SELECT schedule_id, fee_type_id, school_year, scope, scope_value, monthly_amount, billable_months::int8[], due_day,
-                   catalogue_resolution, outside_catalogue_reason
+                   catalogue_resolution, outside_catalogue_reason, rate_unit
             FROM fee_schedules WHERE school_id = \(schoolID) AND school_year = \(schoolYear)
             ORDER BY fee_type_id, scope, scope_value
             """).map { row in
-            let (id, feeType, year, scope, value, amount, months, dueDay, resolution, reason) =
-                try row.decode((Int64, Int64, Int, String, String, Money, PostgresInt64Array, Int, String?, String?).self)
-            guard let decodedScope = FeeScheduleScope(kind: scope, value: value) else { throw PostgresError(code: .decoding) }
+            let (id, feeType, year, scope, value, amount, months, dueDay, resolution, reason, unit) =
+                try row.decode((Int64, Int64, Int, String, String, Money, PostgresInt64Array, Int, String?, String?, String).self)
+            guard let decodedScope = FeeScheduleScope(kind: scope, value: value), let rateUnit = RateUnit(rawValue: unit) else {
+                throw PostgresError(code: .decoding)
+            }
             return FeeSchedule(id: id, feeTypeID: feeType, schoolYear: year, scope: decodedScope, monthlyAmount: amount,
                                billableMonths: months.values.map { Int($0) }, dueDay: dueDay,
-                               catalogueResolution: resolution, outsideCatalogueReason: reason)
+                               catalogueResolution: resolution, outsideCatalogueReason: reason, rateUnit: rateUnit)
         }
     }
 
@@ -212,6 +227,9 @@ public enum FeeSchedules {
         let months = Set(input.billableMonths)
         guard !months.isEmpty, months.count == input.billableMonths.count, months.allSatisfy({ (1...12).contains($0) }) else {
             throw .invalidField(field: "billable_months", problem: "must be distinct month numbers 1 to 12, at least one")
+        }
+        if kind == .tuition && input.rateUnit == .day {
+            throw .invalidField(field: "rate_unit", problem: "tuition is billed by the month, not by the day")
         }
         if kind == .tuition && !TuitionRegime.billsTuition(school.ownership, schoolYear: input.schoolYear) {
             throw .tuitionFreeAtPublicSchool(schoolYear: input.schoolYear)
