@@ -73,6 +73,15 @@ public struct InvoiceLine: Hashable, Sendable, Codable {
     public var net: Money
     /// The policy reasons of the discounts on this line, joined by "; ".
     public var discountReason: String?
+    /// For a per-day item: days billed × day rate (= gross), and absent days of earlier months credited.
+    public var days: DayCount? = nil
+
+    /// What the notice and receipt print: "Tiền ăn bán trú: 19 ngày × 25.000 đ (trừ 3 ngày vắng)", or the name alone.
+    public var itemText: String {
+        guard let days else { return feeName }
+        let credit = days.credited > 0 ? " (trừ \(days.credited) ngày vắng)" : ""
+        return "\(feeName): \(days.billed) ngày × \(days.rate)\(credit)"
+    }
 }
 
 /// An invoice as recorded, with what the ledger says about it now.

@@ -45,6 +45,15 @@ struct IssueContext {
     var voided: [StudentPeriod: Int]
     /// Months with a live tuition line, by student and school year.
     var tuitionMonths: [StudentYear: Set<CalendarMonth>]
+    /// School days of the months issued, for per-day items.
+    var schoolDays: [CalendarMonth: Int] = [:]
+    /// Absent days not yet credited, by student and per-day fee type (`PerDayCredit`).
+    var absenceCredit: [StudentFee: Int] = [:]
+
+    struct StudentFee: Hashable {
+        var studentID: Int64
+        var feeTypeID: Int64
+    }
 
     struct StudentPeriod: Hashable {
         var studentID: Int64
@@ -65,7 +74,7 @@ enum InvoiceComposer {
         if context.issued.contains(key) { return .alreadyIssued }
         let chosen = ScheduleSelection.select(context.schedules[period.schoolYear] ?? [], grade: student.grade,
                                               category: student.category, className: student.className)
-        var billed = chosen.values.filter { $0.bills(period) && $0.monthlyAmount.isPositive }
+        var billed = chosen.values.filter { $0.bills(period) && $0.monthlyAmount.isPositive && ($0.rateUnit == .month || (context.schoolDays[period] ?? 0) > 0) }
             .sorted { context.feeTypes[$0.feeTypeID]!.code < context.feeTypes[$1.feeTypeID]!.code }
         guard !billed.isEmpty else { return .noFees }
         let yearKey = IssueContext.StudentYear(studentID: student.id, schoolYear: period.schoolYear)
@@ -78,7 +87,7 @@ enum InvoiceComposer {
         } else if hasTuition {
             context.tuitionMonths[yearKey, default: []].insert(period)
         }
-        let charges = billed.map { Charge(feeTypeID: $0.feeTypeID, scheduleID: $0.id, gross: $0.monthlyAmount) }
+        let charges = billed.map { charge($0, student: student, period: period, context: &context) }
         let discounts = (context.discounts[student.id] ?? []).filter { $0.isValid(in: period) }
         let lines = DiscountArithmetic.apply(charges, discounts: discounts)
         let dueDay = billed.map(\.dueDay).min()!
@@ -88,6 +97,22 @@ enum InvoiceComposer {
                                  lines: lines, generation: (context.voided[key] ?? 0) + 1)
         context.issued.insert(key)
         return .draft(draft, cappedTuition: capped)
+    }
+
+    /// A schedule's charge: the monthly amount, or for a per-day schedule the month's school days less the
+    /// absences still to credit (`PerDayCredit.credit`) × the day rate.
+    static func charge(_ schedule: FeeSchedule, student: Student, period: CalendarMonth, context: inout IssueContext) -> Charge {
+        guard schedule.rateUnit == .day else {
+            return Charge(feeTypeID: schedule.feeTypeID, scheduleID: schedule.id, gross: schedule.monthlyAmount)
+        }
+        let planned = context.schoolDays[period]!
+        let key = IssueContext.StudentFee(studentID: student.id, feeTypeID: schedule.feeTypeID)
+        let outstanding = context.absenceCredit[key] ?? 0
+        let credited = PerDayCredit.credit(outstanding: outstanding, planned: planned)
+        context.absenceCredit[key] = outstanding - credited
+        let days = DayCount(billed: planned - credited, rate: schedule.monthlyAmount, credited: credited)
+        return Charge(feeTypeID: schedule.feeTypeID, scheduleID: schedule.id,
+                      gross: Money(dong: Int64(days.billed) * schedule.monthlyAmount.dong), days: days)
     }
 
     /// The ledger entry of an invoice: Dr receivable (student, family, invoice) for the total, Dr discounts

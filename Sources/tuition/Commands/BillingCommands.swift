@@ -130,7 +130,7 @@ enum FeesCommand {
         Usage: tuition fees add --school CODE --code FEE --name NAME --kind tuition|agreed_collection [--shared-account]
                tuition fees list --school CODE [--year YEAR]
                tuition fees schedule --school CODE --fee FEE --year YEAR --amount DONG [--grade N | --class NAME | --category CAT]
-                                     [--months 9,10,11,12,1,2,3,4,5] [--due-day 10] [--outside-catalogue --reason TEXT]
+                                     [--months 9,10,11,12,1,2,3,4,5] [--due-day 10] [--per-day] [--outside-catalogue --reason TEXT]
                tuition fees catalogue check FILE
                tuition fees catalogue install FILE
 
@@ -144,7 +144,8 @@ enum FeesCommand {
                    bill no tuition from 2025–26 (Resolution 217/2025/QH15, Decree 238/2025/NĐ-CP).
                    At a public school an amount above the provincial catalogue's cap for the school's level
                    and area is refused; a fee the catalogue does not list needs --outside-catalogue --reason,
-                   which is recorded and shown in every report.
+                   which is recorded and shown in every report. --per-day makes DONG the rate per school
+                   day (meals): each invoice bills the month's school days less earlier absences.
         catalogue  check validates a fee catalogue file (fee-catalogues/*.json), printing every problem by
                    JSON path; install loads it as the catalogue of its school years
         """
@@ -211,6 +212,7 @@ enum FeesCommand {
         guard scopes.count <= 1 else { throw UsageError(message: "give at most one of --grade, --class and --category", usage: usage) }
         let months = try reader.option("--months") { text in try text.split(separator: ",").map { try parseInt(String($0), 1...12) } }
         let dueDay = try reader.option("--due-day") { try parseInt($0, 1...FeeSchedules.dueDayMax) } ?? 10
+        let perDay = reader.flag("--per-day")
         let outside = reader.flag("--outside-catalogue")
         let reason = try reader.option("--reason")
         guard outside == (reason != nil) else { throw UsageError(message: "--outside-catalogue and --reason go together", usage: usage) }
@@ -223,9 +225,10 @@ enum FeesCommand {
             }
             return try FeeSchedules.set(schoolID: session.school.id, FeeScheduleInput(
                 feeTypeID: fee.id, schoolYear: year, scope: scopes.first ?? .school, monthlyAmount: amount,
-                billableMonths: months ?? FeeScheduleInput.septemberToMay, dueDay: dueDay, outsideCatalogueReason: reason), on: connection)
+                billableMonths: months ?? FeeScheduleInput.septemberToMay, dueDay: dueDay, outsideCatalogueReason: reason,
+                rateUnit: perDay ? .day : .month), on: connection)
         }
-        print("schedule \(schedule.id): \(feeCode) \(schedule.monthlyAmount)/month for \(schedule.periods.map(\.iso).joined(separator: ", ")); "
+        print("schedule \(schedule.id): \(feeCode) \(schedule.monthlyAmount)/\(schedule.rateUnit.rawValue) for \(schedule.periods.map(\.iso).joined(separator: ", ")); "
               + schedule.catalogueNote)
     }
 }
