@@ -39,7 +39,7 @@ enum DemoCommand {
         let simulation = ProvinceSimulation(parameters: .demo())
         let alreadySeeded = try pool.withConnection { try Schools.find(code: "DEMO-\(simulation.schools[0].paymentCodePrefix)1", on: $0) } != nil
         print("Demo province: \(simulation.schools.count) schools in \(simulation.districts.count) districts, \(simulation.studentCount) students, month \(DemoProvince.month)")
-        let schools = try DemoProvince.seed(simulation, pool: pool, catalog: catalog)
+        let schools = try DemoProvince.seed(simulation, pool: pool, catalog: catalog, layout: layout)
         if !alreadySeeded {
             try runMonth(schools, simulation: simulation, pool: pool, catalog: catalog, layout: layout, output: output)
         }
