@@ -78,3 +78,21 @@ ALTER TABLE invoice_lines
     ADD CONSTRAINT invoice_lines_days_times_rate CHECK (
         (quantity IS NULL AND unit_price IS NULL AND credited_days IS NULL)
         OR (quantity IS NOT NULL AND unit_price IS NOT NULL AND credited_days IS NOT NULL AND gross = quantity * unit_price));
+
+-- Voluntary and opt-in fees (clubs, extra classes) are billed only to the pupils enrolled in them.
+ALTER TABLE fee_types ADD COLUMN requires_enrolment boolean NOT NULL DEFAULT false;
+
+-- A pupil's enrolment in an opt-in fee, from one date through another (open-ended when NULL). A month
+-- partly covered is billed pro rata by calendar days (docs/billing.md, "Enrolments").
+CREATE TABLE fee_enrolments (
+    school_id        bigint NOT NULL,
+    student_id       bigint NOT NULL,
+    fee_type_id      bigint NOT NULL,
+    enrolled_from    date NOT NULL,
+    enrolled_through date CHECK (enrolled_through >= enrolled_from),
+    recorded_by      text NOT NULL CHECK (length(recorded_by) BETWEEN 1 AND 200),
+    recorded_at      timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (school_id, student_id, fee_type_id, enrolled_from),
+    FOREIGN KEY (school_id, student_id) REFERENCES students,
+    FOREIGN KEY (school_id, fee_type_id) REFERENCES fee_types
+);

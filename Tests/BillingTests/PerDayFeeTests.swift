@@ -85,7 +85,7 @@ import Testing
         do {
             _ = try Self.importAttendance(fixture, csv)
             Issue.record("a bad attendance file was imported")
-        } catch let error as AttendanceImportError {
+        } catch let error as RowImportError {
             guard case .invalidRows(let problems, _) = error else { Issue.record("\(error)"); return }
             let found = Set(problems.map { "\($0.line) \($0.field)" })
             #expect(found == ["3 student_code", "4 month", "4 absent_days", "5 student_code", "6 absent_days", "7 month"], "\(error)")

@@ -1,12 +1,13 @@
 import Core
 import Postgres
 
-/// Why an attendance file was refused. When any row is bad, nothing is imported.
-public enum AttendanceImportError: Error, Equatable, Sendable, CustomStringConvertible {
+/// Why an attendance or enrolment file was refused. When any row is bad, nothing is imported.
+public enum RowImportError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The file itself cannot be read as CSV (encoding, size, quoting).
     case file(String)
     case missingColumns([String])
     /// Every bad field found (at most `AttendanceImport.problemsReportedMax`), and how many there were in all.
+    /// `what` names the file in the message.
     case invalidRows([RosterRowProblem], total: Int)
 
     public var description: String {
@@ -14,7 +15,7 @@ public enum AttendanceImportError: Error, Equatable, Sendable, CustomStringConve
         case .file(let problem): return problem
         case .missingColumns(let columns): return "the header has no column for " + columns.joined(separator: ", ")
         case .invalidRows(let problems, let total):
-            var text = "\(total) problem\(total == 1 ? "" : "s") in the attendance file; nothing was imported:"
+            var text = "\(total) problem\(total == 1 ? "" : "s") in the file; nothing was imported:"
             for problem in problems { text += "\n  " + problem.description }
             if total > problems.count { text += "\n  ... and \(total - problems.count) more" }
             return text
@@ -37,15 +38,9 @@ public enum AttendanceImport {
 
     /// Imports the file; returns the rows written.
     public static func run(schoolID: Int64, file: [UInt8], importedBy: String, on connection: PostgresConnection) throws -> Int {
-        guard file.count <= fileBytesMax else { throw AttendanceImportError.file("the file is \(file.count) bytes, more than \(fileBytesMax)") }
-        let records: [CSVRecord]
-        do {
-            records = try RosterCSV.parse(try RosterImport.decode(file), recordsMax: rowsMax + 1, fieldBytesMax: 100, columnsMax: 20)
-        } catch {
-            throw AttendanceImportError.file(error.description.replacingOccurrences(of: "roster", with: "attendance"))
-        }
-        guard let header = records.first else { throw AttendanceImportError.file("the file has no header row") }
-        let positions = try columnPositions(header)
+        guard file.count <= fileBytesMax else { throw RowImportError.file("the file is \(file.count) bytes, more than \(fileBytesMax)") }
+        let records = try csvRecords(file, rowsMax: rowsMax)
+        let positions = try columnPositions(records[0], columns: columns)
         let students = Dictionary(try Students.list(schoolID: schoolID, on: connection).map { ($0.code, $0.id) }, uniquingKeysWith: { a, _ in a })
         let rows = Array(records.dropFirst())
         let periods = Set(rows.compactMap { field($0, positions[1]).flatMap(month) })
@@ -59,13 +54,26 @@ public enum AttendanceImport {
             if let absence { absences.append(absence) }
         }
         guard problems.isEmpty else {
-            throw AttendanceImportError.invalidRows(Array(problems.prefix(problemsReportedMax)), total: problems.count)
+            throw RowImportError.invalidRows(Array(problems.prefix(problemsReportedMax)), total: problems.count)
         }
         try write(schoolID: schoolID, absences, importedBy: importedBy, on: connection)
         return absences.count
     }
 
-    static func columnPositions(_ header: CSVRecord) throws(AttendanceImportError) -> [Int] {
+    /// The records of a small CSV file (header first), read as roster files are.
+    static func csvRecords(_ file: [UInt8], rowsMax: Int) throws(RowImportError) -> [CSVRecord] {
+        let records: [CSVRecord]
+        do {
+            records = try RosterCSV.parse(try RosterImport.decode(file), recordsMax: rowsMax + 1, fieldBytesMax: 100, columnsMax: 20)
+        } catch {
+            throw RowImportError.file(error.description.replacingOccurrences(of: "roster ", with: ""))
+        }
+        guard !records.isEmpty else { throw RowImportError.file("the file has no header row") }
+        return records
+    }
+
+    /// Where each column is, by its English name or an alias, compared after normalisation.
+    static func columnPositions(_ header: CSVRecord, columns: [(name: String, aliases: [String])]) throws(RowImportError) -> [Int] {
         let names = header.fields.map(VietnameseText.normalized)
         var positions: [Int] = [], missing: [String] = []
         for column in columns {

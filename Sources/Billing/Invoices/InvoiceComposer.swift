@@ -49,6 +49,8 @@ struct IssueContext {
     var schoolDays: [CalendarMonth: Int] = [:]
     /// Absent days not yet credited, by student and per-day fee type (`PerDayCredit`).
     var absenceCredit: [StudentFee: Int] = [:]
+    /// Enrolments in opt-in fees overlapping the periods, by student.
+    var enrolments: [Int64: [Enrolment]] = [:]
 
     struct StudentFee: Hashable {
         var studentID: Int64
@@ -74,7 +76,12 @@ enum InvoiceComposer {
         if context.issued.contains(key) { return .alreadyIssued }
         let chosen = ScheduleSelection.select(context.schedules[period.schoolYear] ?? [], grade: student.grade,
                                               category: student.category, className: student.className)
-        var billed = chosen.values.filter { $0.bills(period) && $0.monthlyAmount.isPositive && ($0.rateUnit == .month || (context.schoolDays[period] ?? 0) > 0) }
+        // Only what is never mutated below is captured: holding `context` itself would copy its tables on write.
+        let (feeTypes, enrolments, schoolDays) = (context.feeTypes, context.enrolments[student.id] ?? [], context.schoolDays[period] ?? 0)
+        let enrolled = { (schedule: FeeSchedule) in enrolledDays(schedule, period: period, feeTypes: feeTypes, enrolments: enrolments) }
+        var billed = chosen.values.filter {
+            $0.bills(period) && $0.monthlyAmount.isPositive && ($0.rateUnit == .month || schoolDays > 0) && enrolled($0) > 0
+        }
             .sorted { context.feeTypes[$0.feeTypeID]!.code < context.feeTypes[$1.feeTypeID]!.code }
         guard !billed.isEmpty else { return .noFees }
         let yearKey = IssueContext.StudentYear(studentID: student.id, schoolYear: period.schoolYear)
@@ -87,7 +94,9 @@ enum InvoiceComposer {
         } else if hasTuition {
             context.tuitionMonths[yearKey, default: []].insert(period)
         }
-        let charges = billed.map { charge($0, student: student, period: period, context: &context) }
+        let charges = billed.map {
+            charge($0, student: student, period: period, enrolledDays: enrolled($0), context: &context)
+        }
         let discounts = (context.discounts[student.id] ?? []).filter { $0.isValid(in: period) }
         let lines = DiscountArithmetic.apply(charges, discounts: discounts)
         let dueDay = billed.map(\.dueDay).min()!
@@ -101,9 +110,20 @@ enum InvoiceComposer {
 
     /// A schedule's charge: the monthly amount, or for a per-day schedule the month's school days less the
     /// absences still to credit (`PerDayCredit.credit`) × the day rate.
-    static func charge(_ schedule: FeeSchedule, student: Student, period: CalendarMonth, context: inout IssueContext) -> Charge {
+    /// Calendar days of `period` the student is enrolled in the schedule's fee; `Int.max` for a fee everyone covered pays.
+    static func enrolledDays(_ schedule: FeeSchedule, period: CalendarMonth, feeTypes: [Int64: FeeType], enrolments: [Enrolment]) -> Int {
+        guard feeTypes[schedule.feeTypeID]!.requiresEnrolment else { return Int.max }
+        return enrolments.filter { $0.feeTypeID == schedule.feeTypeID }.reduce(0) { $0 + $1.daysCovered(in: period) }
+    }
+
+    /// An opt-in fee with a monthly rate covered only part of the month is billed pro rata (`EnrolmentProRata`).
+    static func charge(_ schedule: FeeSchedule, student: Student, period: CalendarMonth, enrolledDays: Int,
+                       context: inout IssueContext) -> Charge {
         guard schedule.rateUnit == .day else {
-            return Charge(feeTypeID: schedule.feeTypeID, scheduleID: schedule.id, gross: schedule.monthlyAmount)
+            let monthDays = CalendarMonth.daysIn(year: period.year, month: period.month)
+            let gross = enrolledDays >= monthDays ? schedule.monthlyAmount
+                : EnrolmentProRata.amount(monthly: schedule.monthlyAmount, daysCovered: enrolledDays, daysInMonth: monthDays)
+            return Charge(feeTypeID: schedule.feeTypeID, scheduleID: schedule.id, gross: gross)
         }
         let planned = context.schoolDays[period]!
         let key = IssueContext.StudentFee(studentID: student.id, feeTypeID: schedule.feeTypeID)

@@ -25,6 +25,9 @@ enum IssueContextLoader {
         }
         try loadIssued(&context, periods: periods, on: connection)
         try loadPerDay(&context, periods: periods, on: connection)
+        if feeTypes.values.contains(where: \.requiresEnrolment) {
+            context.enrolments = try Enrolments.overlapping(schoolID: school.id, from: first.firstDay, through: last.lastDay, on: connection)
+        }
         return context
     }
 

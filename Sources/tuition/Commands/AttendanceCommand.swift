@@ -55,7 +55,7 @@ enum AttendanceCommand {
                 try AttendanceImport.run(schoolID: session.school.id, file: [UInt8](data), importedBy: BillingSession.actor, on: connection)
             }
             print("attendance import: \(rows) rows recorded")
-        } catch let error as AttendanceImportError {
+        } catch let error as RowImportError {
             throw CommandFailure(message: "\(path): \(error)")
         }
     }

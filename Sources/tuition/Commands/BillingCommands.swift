@@ -127,10 +127,12 @@ enum StudentsCommand {
 
 enum FeesCommand {
     static let usage = """
-        Usage: tuition fees add --school CODE --code FEE --name NAME --kind tuition|agreed_collection [--shared-account]
+        Usage: tuition fees add --school CODE --code FEE --name NAME --kind tuition|agreed_collection [--shared-account] [--opt-in]
                tuition fees list --school CODE [--year YEAR]
                tuition fees schedule --school CODE --fee FEE --year YEAR --amount DONG [--grade N | --class NAME | --category CAT]
                                      [--months 9,10,11,12,1,2,3,4,5] [--due-day 10] [--per-day] [--outside-catalogue --reason TEXT]
+               tuition fees enrol --school CODE --student CODE --fee FEE --from YYYY-MM-DD [--through YYYY-MM-DD]
+               tuition fees enrolments FILE --school CODE
                tuition fees catalogue check FILE
                tuition fees catalogue install FILE
 
@@ -146,6 +148,9 @@ enum FeesCommand {
                    and area is refused; a fee the catalogue does not list needs --outside-catalogue --reason,
                    which is recorded and shown in every report. --per-day makes DONG the rate per school
                    day (meals): each invoice bills the month's school days less earlier absences.
+        enrol      enrols a pupil in an opt-in fee (added with --opt-in: billed only to enrolled pupils;
+                   a month partly covered is billed pro rata by calendar days, rounded half up)
+        enrolments imports enrolments from CSV (student_code, fee, from, through): all or nothing
         catalogue  check validates a fee catalogue file (fee-catalogues/*.json), printing every problem by
                    JSON path; install loads it as the catalogue of its school years
         """
@@ -154,11 +159,13 @@ enum FeesCommand {
         var reader = try ArgumentReader(arguments, usage: usage)
         let action = reader.positional()
         if action == "catalogue" { return try FeeCatalogueCommand.run(&reader) }
+        if action == "enrolments" { return try FeeEnrolmentCommand.importFile(&reader) }
         let schoolCode = try reader.requiredOption("--school")
         switch action {
         case "add": try add(&reader, schoolCode: schoolCode)
         case "list": try list(&reader, schoolCode: schoolCode)
         case "schedule": try schedule(&reader, schoolCode: schoolCode)
+        case "enrol": try FeeEnrolmentCommand.enrol(&reader, schoolCode: schoolCode)
         default: throw UsageError(message: "missing or unknown action", usage: usage)
         }
     }
@@ -172,11 +179,13 @@ enum FeesCommand {
         }
         guard let kind else { throw UsageError(message: "missing --kind", usage: usage) }
         let shared = reader.flag("--shared-account")
+        let optIn = reader.flag("--opt-in")
         try reader.finish()
         let session = try BillingSession.open(schoolCode: schoolCode)
         defer { session.pool.close() }
         let fee = try session.transaction { connection in
-            try FeeTypes.add(schoolID: session.school.id, code: code, name: name, kind: kind, account: shared ? .schoolDefault : .own, on: connection)
+            try FeeTypes.add(schoolID: session.school.id, code: code, name: name, kind: kind, account: shared ? .schoolDefault : .own,
+                             requiresEnrolment: optIn, on: connection)
         }
         print("fee type \(fee.code) (\(fee.kind.rawValue)) added, credits account \(fee.accountID)")
     }
