@@ -169,6 +169,22 @@ enum CatalogueFiles {
         try private_.addFee("HP", kind: .tuition, amount: 1_500_000)
     }
 
+    @Test func aPublicTuitionScheduleRecordedBeforeTheCheckIsNotIssued() throws {
+        let fixture = try Self.publicSchool()
+        _ = try fixture.addStudent("HS01", grade: 3, className: "3A")
+        try fixture.transaction { connection in
+            let fee = try FeeTypes.add(schoolID: fixture.school.id, code: "HP", name: "Học phí", kind: .tuition, on: connection)
+            // As an older version of the program could have written it.
+            try connection.query("""
+                INSERT INTO fee_schedules (school_id, fee_type_id, school_year, scope, scope_value, monthly_amount, billable_months, due_day)
+                VALUES (\(fixture.school.id), \(fee.id), 2026, 'school', '', 300000, '{9,10}', 10)
+                """)
+        }
+        let refusal = #expect(throws: BillingError.self) { try fixture.issue(BillingFixture.september) }
+        #expect(refusal?.code == "tuition_free_at_public_school")
+        #expect(try fixture.invoices().isEmpty)
+    }
+
     @Test func anOverlappingResolutionIsRefused() throws {
         let fixture = try Self.publicSchool()
         var other = try CatalogueFiles.thaiNguyen()

@@ -13,6 +13,9 @@ enum IssueContextLoader {
         var schedules: [Int: [FeeSchedule]] = [:]
         for year in Set(periods.map(\.schoolYear)) {
             schedules[year] = try FeeSchedules.list(schoolID: school.id, schoolYear: year, on: connection)
+            // A schedule recorded before the regime check existed must not bill a public school's pupils tuition.
+            let tuition = schedules[year]!.contains { feeTypes[$0.feeTypeID]?.kind == .tuition && $0.monthlyAmount.isPositive }
+            if tuition && !TuitionRegime.billsTuition(school.ownership, schoolYear: year) { throw BillingError.tuitionFreeAtPublicSchool(schoolYear: year) }
         }
         let students = try activeStudents(schoolID: school.id, only: studentIDs, on: connection)
         var context = IssueContext(school: school, receivableAccountID: receivable.accountID, discountsAccountID: discounts.accountID,
