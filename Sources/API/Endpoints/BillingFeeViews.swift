@@ -9,18 +9,21 @@ struct FeeTypeView: Codable, APIExample {
     var kind: String
     /// The ledger account each billed amount is credited to.
     var accountId: Int64
+    /// Opt-in (clubs): billed only to pupils enrolled in it.
+    var optIn: Bool
 
-    static let example = FeeTypeView(code: "BANTRU", name: "Tiền ăn bán trú", kind: FeeKind.agreedCollection.rawValue, accountId: 41)
+    static let example = FeeTypeView(code: "BANTRU", name: "Tiền ăn bán trú", kind: FeeKind.agreedCollection.rawValue, accountId: 41, optIn: false)
 
-    init(code: String, name: String, kind: String, accountId: Int64) {
+    init(code: String, name: String, kind: String, accountId: Int64, optIn: Bool) {
         self.code = code
         self.name = name
         self.kind = kind
         self.accountId = accountId
+        self.optIn = optIn
     }
 
     init(_ fee: FeeType) {
-        self.init(code: fee.code, name: fee.name, kind: fee.kind.rawValue, accountId: fee.accountID)
+        self.init(code: fee.code, name: fee.name, kind: fee.kind.rawValue, accountId: fee.accountID, optIn: fee.requiresEnrolment)
     }
 }
 
@@ -35,8 +38,10 @@ struct FeeTypeRequest: Codable, APIExample {
     var kind: String
     /// true: credit the school's default account of the kind (5111 or 3381) instead of an account of its own.
     var sharedAccount: Bool?
+    /// true: an opt-in fee, billed only to enrolled pupils (`POST …/enrolments`).
+    var optIn: Bool?
 
-    static let example = FeeTypeRequest(code: "HP", name: "Học phí", kind: FeeKind.tuition.rawValue, sharedAccount: false)
+    static let example = FeeTypeRequest(code: "HP", name: "Học phí", kind: FeeKind.tuition.rawValue, sharedAccount: false, optIn: false)
 }
 
 struct FeeScheduleView: Codable, APIExample {
@@ -57,6 +62,8 @@ struct FeeScheduleView: Codable, APIExample {
     var catalogueResolution: String?
     /// Why the fee is charged outside the provincial catalogue, when it is: every finance report shows it.
     var outsideCatalogueReason: String?
+    /// `month`, or `day`: `monthlyAmount` is then the rate per school day (meals).
+    var rateUnit: String = RateUnit.month.rawValue
 
     /// Fills every optional field so the OpenAPI document lists them; a real schedule has at most one of the two catalogue fields.
     static let example = FeeScheduleView(
@@ -85,6 +92,7 @@ struct FeeScheduleView: Codable, APIExample {
                   monthlyAmount: schedule.monthlyAmount, billableMonths: schedule.billableMonths, periods: schedule.periods,
                   dueDay: schedule.dueDay, catalogueResolution: schedule.catalogueResolution,
                   outsideCatalogueReason: schedule.outsideCatalogueReason)
+        rateUnit = schedule.rateUnit.rawValue
     }
 }
 
@@ -110,10 +118,12 @@ struct FeeScheduleRequest: Codable, APIExample {
     var dueDay: Int?
     /// Required, at a public school, for a fee the provincial catalogue does not list; recorded and reported.
     var outsideCatalogueReason: String?
+    /// `month` when absent; `day` makes `monthlyAmount` the rate per school day.
+    var rateUnit: String?
 
     static let example = FeeScheduleRequest(feeType: "HP", schoolYear: 2026, scope: "grade", scopeValue: "1",
                                            monthlyAmount: Money(dong: 1_500_000), billableMonths: FeeScheduleInput.septemberToMay, dueDay: 10,
-                                           outsideCatalogueReason: nil)
+                                           outsideCatalogueReason: nil, rateUnit: RateUnit.month.rawValue)
 }
 
 /// Scopes by name, as the API writes them.
