@@ -29,7 +29,10 @@ enum FeeEnrolmentCommand {
         let path = try reader.requiredPositional("FILE")
         let schoolCode = try reader.requiredOption("--school")
         try reader.finish()
-        guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure(message: "cannot read \(path)") }
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), let size = attributes[.size] as? Int,
+              size <= AttendanceImport.fileBytesMax, let data = FileManager.default.contents(atPath: path) else {
+            throw CommandFailure(message: "cannot read \(path), or it is larger than \(AttendanceImport.fileBytesMax) bytes")
+        }
         let session = try BillingSession.open(schoolCode: schoolCode)
         defer { session.pool.close() }
         do {
