@@ -75,9 +75,11 @@ ALTER TABLE invoice_lines
     ADD COLUMN quantity       integer CHECK (quantity BETWEEN 1 AND 31),
     ADD COLUMN unit_price     bigint CHECK (unit_price BETWEEN 1 AND 1000000000),
     ADD COLUMN credited_days  integer CHECK (credited_days BETWEEN 0 AND 31),
+    -- The state's share of the line (e.g. BHYT's state part): a receivable from the budget, not billed to the family.
+    ADD COLUMN state_share    bigint NOT NULL DEFAULT 0 CHECK (state_share >= 0),
     ADD CONSTRAINT invoice_lines_days_times_rate CHECK (
         (quantity IS NULL AND unit_price IS NULL AND credited_days IS NULL)
-        OR (quantity IS NOT NULL AND unit_price IS NOT NULL AND credited_days IS NOT NULL AND gross = quantity * unit_price));
+        OR (quantity IS NOT NULL AND unit_price IS NOT NULL AND credited_days IS NOT NULL AND gross + state_share = quantity * unit_price));
 
 -- Voluntary and opt-in fees (clubs, extra classes) are billed only to the pupils enrolled in them.
 ALTER TABLE fee_types ADD COLUMN requires_enrolment boolean NOT NULL DEFAULT false;
@@ -96,3 +98,15 @@ CREATE TABLE fee_enrolments (
     FOREIGN KEY (school_id, student_id) REFERENCES students,
     FOREIGN KEY (school_id, fee_type_id) REFERENCES fee_types
 );
+
+-- State-paid shares: a schedule may have the state budget pay a share (basis points of each line, rounded
+-- half up; the family pays the rest). The state's share is a receivable from the budget: a new account
+-- purpose, added to every school's chart (code 1381, see docs/billing.md; the Circular 24 code is not verified).
+ALTER TABLE fee_schedules
+    ADD COLUMN state_share_basis_points integer CHECK (state_share_basis_points BETWEEN 1 AND 9999);
+ALTER TABLE accounts DROP CONSTRAINT accounts_purpose_check;
+ALTER TABLE accounts ADD CONSTRAINT accounts_purpose_check CHECK (purpose IN ('bank', 'cash', 'receivable', 'fee_income', 'collection',
+    'suspense', 'family_credit', 'refunds_payable', 'discounts', 'write_off', 'bank_fees', 'other', 'budget_receivable'));
+INSERT INTO accounts (school_id, code, name, type, purpose)
+SELECT school_id, '1381', 'Phải thu ngân sách nhà nước (phần nhà nước đóng)', 'asset', 'budget_receivable' FROM schools
+ON CONFLICT (school_id, code) DO NOTHING;

@@ -98,7 +98,8 @@ enum BillingFeeEndpoints {
             let schedule = try FeeSchedules.set(schoolID: school.id, FeeScheduleInput(
                 feeTypeID: fee.id, schoolYear: body.schoolYear, scope: scope, monthlyAmount: body.monthlyAmount,
                 billableMonths: body.billableMonths ?? FeeScheduleInput.septemberToMay, dueDay: body.dueDay ?? FeeScopeName.dueDayDefault,
-                outsideCatalogueReason: body.outsideCatalogueReason, rateUnit: rateUnit), on: connection)
+                outsideCatalogueReason: body.outsideCatalogueReason, rateUnit: rateUnit,
+                stateShareBasisPoints: body.stateShareBasisPoints), on: connection)
             return FeeScheduleView(schedule, feeCode: fee.code)
         }
         return try APIJSON.response(view, status: .created)

@@ -64,6 +64,8 @@ struct FeeScheduleView: Codable, APIExample {
     var outsideCatalogueReason: String?
     /// `month`, or `day`: `monthlyAmount` is then the rate per school day (meals).
     var rateUnit: String = RateUnit.month.rawValue
+    /// The state budget's share of each line in basis points, when it pays one.
+    var stateShareBasisPoints: Int? = 3_000
 
     /// Fills every optional field so the OpenAPI document lists them; a real schedule has at most one of the two catalogue fields.
     static let example = FeeScheduleView(
@@ -93,6 +95,7 @@ struct FeeScheduleView: Codable, APIExample {
                   dueDay: schedule.dueDay, catalogueResolution: schedule.catalogueResolution,
                   outsideCatalogueReason: schedule.outsideCatalogueReason)
         rateUnit = schedule.rateUnit.rawValue
+        stateShareBasisPoints = schedule.stateShareBasisPoints
     }
 }
 
@@ -120,10 +123,12 @@ struct FeeScheduleRequest: Codable, APIExample {
     var outsideCatalogueReason: String?
     /// `month` when absent; `day` makes `monthlyAmount` the rate per school day.
     var rateUnit: String?
+    /// The state budget's share of each line in basis points (BHYT: 3000); the family is billed the rest.
+    var stateShareBasisPoints: Int?
 
     static let example = FeeScheduleRequest(feeType: "HP", schoolYear: 2026, scope: "grade", scopeValue: "1",
                                            monthlyAmount: Money(dong: 1_500_000), billableMonths: FeeScheduleInput.septemberToMay, dueDay: 10,
-                                           outsideCatalogueReason: nil, rateUnit: RateUnit.month.rawValue)
+                                           outsideCatalogueReason: nil, rateUnit: RateUnit.month.rawValue, stateShareBasisPoints: nil)
 }
 
 /// Scopes by name, as the API writes them.

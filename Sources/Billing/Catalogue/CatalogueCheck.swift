@@ -40,8 +40,13 @@ public enum CatalogueCheck {
             throw .invalidField(field: "kind", problem: "\(fee.code) is a \(fee.kind.rawValue) fee but catalogue item '\(item.name)' is "
                                 + "\(item.kind.rawValue) (a \(item.kind.feeKind.rawValue) fee)")
         }
+        // A cap limits what parents pay: with a state-paid share, the family's part is compared.
+        var familyAmount = input.monthlyAmount
+        if let points = input.stateShareBasisPoints, input.monthlyAmount.dong >= 1 {
+            familyAmount = Money(dong: PayerSplit.split(whole: input.monthlyAmount.dong, stateBasisPoints: points).family)
+        }
         let excess = try BillingError.wrapping {
-            try CatalogueCapRule.excess(monthlyAmount: input.monthlyAmount, months: months, unit: item.unit, cap: cap, rateUnit: input.rateUnit)
+            try CatalogueCapRule.excess(monthlyAmount: familyAmount, months: months, unit: item.unit, cap: cap, rateUnit: input.rateUnit)
         }
         if let excess {
             throw .aboveCatalogueCap(fee: fee.code, item: item.name, charged: excess.charged, cap: excess.allowed,

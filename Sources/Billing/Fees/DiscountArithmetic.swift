@@ -5,15 +5,18 @@ public struct Charge: Hashable, Sendable, Codable {
     public var feeTypeID: Int64
     public var scheduleID: Int64
     public var gross: Money
-    /// How a per-day charge was counted (gross = days × rate); nil for a monthly charge.
+    /// How a per-day charge was counted (gross + state share = days × rate); nil for a monthly charge.
     public var days: DayCount?
+    /// What the state budget pays of the charge (`PayerSplit`); `gross` is the family's part.
+    public var stateShare: Money
 
-    public init(feeTypeID: Int64, scheduleID: Int64, gross: Money, days: DayCount? = nil) {
-        precondition(days.map { Int64($0.billed) * $0.rate.dong == gross.dong } ?? true, "a per-day charge is days × rate")
+    public init(feeTypeID: Int64, scheduleID: Int64, gross: Money, days: DayCount? = nil, stateShare: Money = .zero) {
+        precondition(days.map { Int64($0.billed) * $0.rate.dong == gross.dong + stateShare.dong } ?? true, "a per-day charge is days × rate")
         self.feeTypeID = feeTypeID
         self.scheduleID = scheduleID
         self.gross = gross
         self.days = days
+        self.stateShare = stateShare
     }
 }
 
@@ -39,6 +42,7 @@ public struct DiscountedLine: Hashable, Sendable, Codable {
     public var net: Money
     public var reasons: [String]
     public var days: DayCount? = nil
+    public var stateShare: Money = .zero
 }
 
 /// Discount arithmetic, in exact integers. The rule, per invoice:
@@ -58,7 +62,7 @@ public enum DiscountArithmetic {
         var lines = charges.map { charge -> DiscountedLine in
             precondition(charge.gross.dong >= 0 && charge.gross.dong <= BillingLimits.monthlyAmountDongMax, "gross out of bounds")
             return DiscountedLine(feeTypeID: charge.feeTypeID, scheduleID: charge.scheduleID, gross: charge.gross,
-                                  discount: .zero, net: charge.gross, reasons: [], days: charge.days)
+                                  discount: .zero, net: charge.gross, reasons: [], days: charge.days, stateShare: charge.stateShare)
         }
         for index in lines.indices {
             var points = 0

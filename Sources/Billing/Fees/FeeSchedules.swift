@@ -87,9 +87,12 @@ public struct FeeSchedule: Hashable, Sendable, Codable {
     public var outsideCatalogueReason: String?
     /// `.day`: `monthlyAmount` is the rate per school day, billed for the days of the month less earlier absences.
     public var rateUnit: RateUnit
+    /// The share the state budget pays, in basis points (`PayerSplit`); nil when the family pays it all.
+    public var stateShareBasisPoints: Int?
 
     public init(id: Int64, feeTypeID: Int64, schoolYear: Int, scope: FeeScheduleScope, monthlyAmount: Money, billableMonths: [Int], dueDay: Int,
-                catalogueResolution: String? = nil, outsideCatalogueReason: String? = nil, rateUnit: RateUnit = .month) {
+                catalogueResolution: String? = nil, outsideCatalogueReason: String? = nil, rateUnit: RateUnit = .month,
+                stateShareBasisPoints: Int? = nil) {
         self.id = id
         self.feeTypeID = feeTypeID
         self.schoolYear = schoolYear
@@ -100,6 +103,7 @@ public struct FeeSchedule: Hashable, Sendable, Codable {
         self.catalogueResolution = catalogueResolution
         self.outsideCatalogueReason = outsideCatalogueReason
         self.rateUnit = rateUnit
+        self.stateShareBasisPoints = stateShareBasisPoints
     }
 
     /// How the schedule stands against the provincial catalogue, in the words reports print.
@@ -129,9 +133,11 @@ public struct FeeScheduleInput: Hashable, Sendable, Codable {
     public var outsideCatalogueReason: String?
     /// `.day` for a rate per school day.
     public var rateUnit: RateUnit
+    /// The state budget's share in basis points (1–9,999), e.g. 3,000 for BHYT's 30 %.
+    public var stateShareBasisPoints: Int?
 
     public init(feeTypeID: Int64, schoolYear: Int, scope: FeeScheduleScope, monthlyAmount: Money, billableMonths: [Int], dueDay: Int,
-                outsideCatalogueReason: String? = nil, rateUnit: RateUnit = .month) {
+                outsideCatalogueReason: String? = nil, rateUnit: RateUnit = .month, stateShareBasisPoints: Int? = nil) {
         self.feeTypeID = feeTypeID
         self.schoolYear = schoolYear
         self.scope = scope
@@ -140,6 +146,7 @@ public struct FeeScheduleInput: Hashable, Sendable, Codable {
         self.dueDay = dueDay
         self.outsideCatalogueReason = outsideCatalogueReason
         self.rateUnit = rateUnit
+        self.stateShareBasisPoints = stateShareBasisPoints
     }
 
     /// The nine months of a general-education school year, September to May.
@@ -172,19 +179,21 @@ public enum FeeSchedules {
         return try BillingError.wrapping {
             let row = try connection.query("""
                 INSERT INTO fee_schedules (school_id, fee_type_id, school_year, scope, scope_value, monthly_amount, billable_months, due_day,
-                                           catalogue_resolution, outside_catalogue_reason, rate_unit)
+                                           catalogue_resolution, outside_catalogue_reason, rate_unit, state_share_basis_points)
                 VALUES (\(schoolID), \(input.feeTypeID), \(input.schoolYear), \(input.scope.kind), \(input.scope.value),
                         \(input.monthlyAmount), \(PostgresInt64Array(months.map(Int64.init)))::smallint[], \(input.dueDay), \(resolution), \(reason),
-                        \(input.rateUnit.rawValue))
+                        \(input.rateUnit.rawValue), \(input.stateShareBasisPoints))
                 ON CONFLICT (school_id, fee_type_id, school_year, scope, scope_value) DO UPDATE
                     SET monthly_amount = EXCLUDED.monthly_amount, billable_months = EXCLUDED.billable_months,
                         due_day = EXCLUDED.due_day, catalogue_resolution = EXCLUDED.catalogue_resolution,
-                        outside_catalogue_reason = EXCLUDED.outside_catalogue_reason, rate_unit = EXCLUDED.rate_unit, updated_at = now()
+                        outside_catalogue_reason = EXCLUDED.outside_catalogue_reason, rate_unit = EXCLUDED.rate_unit,
+                        state_share_basis_points = EXCLUDED.state_share_basis_points, updated_at = now()
                 RETURNING schedule_id
                 """).singleRow()!
             return FeeSchedule(id: try row.decode(column: 0, as: Int64.self), feeTypeID: input.feeTypeID, schoolYear: input.schoolYear,
                                scope: input.scope, monthlyAmount: input.monthlyAmount, billableMonths: months, dueDay: input.dueDay,
-                               catalogueResolution: resolution, outsideCatalogueReason: reason, rateUnit: input.rateUnit)
+                               catalogueResolution: resolution, outsideCatalogueReason: reason, rateUnit: input.rateUnit,
+                               stateShareBasisPoints: input.stateShareBasisPoints)
         }
     }
 
@@ -192,18 +201,19 @@ public enum FeeSchedules {
     public static func list(schoolID: Int64, schoolYear: Int, on connection: PostgresConnection) throws -> [FeeSchedule] {
         try connection.query("""
             SELECT schedule_id, fee_type_id, school_year, scope, scope_value, monthly_amount, billable_months::int8[], due_day,
-                   catalogue_resolution, outside_catalogue_reason, rate_unit
+                   catalogue_resolution, outside_catalogue_reason, rate_unit, state_share_basis_points
             FROM fee_schedules WHERE school_id = \(schoolID) AND school_year = \(schoolYear)
             ORDER BY fee_type_id, scope, scope_value
             """).map { row in
-            let (id, feeType, year, scope, value, amount, months, dueDay, resolution, reason, unit) =
-                try row.decode((Int64, Int64, Int, String, String, Money, PostgresInt64Array, Int, String?, String?, String).self)
+            let (id, feeType, year, scope, value, amount, months, dueDay, resolution, reason, unit, stateShare) =
+                try row.decode((Int64, Int64, Int, String, String, Money, PostgresInt64Array, Int, String?, String?, String, Int?).self)
             guard let decodedScope = FeeScheduleScope(kind: scope, value: value), let rateUnit = RateUnit(rawValue: unit) else {
                 throw PostgresError(code: .decoding)
             }
             return FeeSchedule(id: id, feeTypeID: feeType, schoolYear: year, scope: decodedScope, monthlyAmount: amount,
                                billableMonths: months.values.map { Int($0) }, dueDay: dueDay,
-                               catalogueResolution: resolution, outsideCatalogueReason: reason, rateUnit: rateUnit)
+                               catalogueResolution: resolution, outsideCatalogueReason: reason, rateUnit: rateUnit,
+                               stateShareBasisPoints: stateShare)
         }
     }
 
@@ -227,6 +237,9 @@ public enum FeeSchedules {
         let months = Set(input.billableMonths)
         guard !months.isEmpty, months.count == input.billableMonths.count, months.allSatisfy({ (1...12).contains($0) }) else {
             throw .invalidField(field: "billable_months", problem: "must be distinct month numbers 1 to 12, at least one")
+        }
+        if let points = input.stateShareBasisPoints, !(1...PayerSplit.basisPointsMax).contains(points) {
+            throw .invalidField(field: "state_share_basis_points", problem: "\(points) must be 1 to \(PayerSplit.basisPointsMax) (the family pays the rest)")
         }
         if kind == .tuition && input.rateUnit == .day {
             throw .invalidField(field: "rate_unit", problem: "tuition is billed by the month, not by the day")

@@ -51,6 +51,8 @@ struct IssueContext {
     var absenceCredit: [StudentFee: Int] = [:]
     /// Enrolments in opt-in fees overlapping the periods, by student.
     var enrolments: [Int64: [Enrolment]] = [:]
+    /// The account state-paid shares are receivable on (purpose budget_receivable), when a schedule has one.
+    var budgetReceivableAccountID: Int64?
 
     struct StudentFee: Hashable {
         var studentID: Int64
@@ -116,23 +118,31 @@ enum InvoiceComposer {
         return enrolments.filter { $0.feeTypeID == schedule.feeTypeID }.reduce(0) { $0 + $1.daysCovered(in: period) }
     }
 
-    /// An opt-in fee with a monthly rate covered only part of the month is billed pro rata (`EnrolmentProRata`).
+    /// An opt-in fee with a monthly rate covered only part of the month is billed pro rata (`EnrolmentProRata`);
+    /// a per-day schedule bills the month's school days less the absences still to credit (`PerDayCredit`) × the
+    /// day rate. A state share (`PayerSplit`) then takes the state's part off the family's line.
     static func charge(_ schedule: FeeSchedule, student: Student, period: CalendarMonth, enrolledDays: Int,
                        context: inout IssueContext) -> Charge {
-        guard schedule.rateUnit == .day else {
+        var whole: Money, days: DayCount?
+        if schedule.rateUnit == .day {
+            let planned = context.schoolDays[period]!
+            let key = IssueContext.StudentFee(studentID: student.id, feeTypeID: schedule.feeTypeID)
+            let outstanding = context.absenceCredit[key] ?? 0
+            let credited = PerDayCredit.credit(outstanding: outstanding, planned: planned)
+            context.absenceCredit[key] = outstanding - credited
+            days = DayCount(billed: planned - credited, rate: schedule.monthlyAmount, credited: credited)
+            whole = Money(dong: Int64(planned - credited) * schedule.monthlyAmount.dong)
+        } else {
             let monthDays = CalendarMonth.daysIn(year: period.year, month: period.month)
-            let gross = enrolledDays >= monthDays ? schedule.monthlyAmount
+            whole = enrolledDays >= monthDays ? schedule.monthlyAmount
                 : EnrolmentProRata.amount(monthly: schedule.monthlyAmount, daysCovered: enrolledDays, daysInMonth: monthDays)
-            return Charge(feeTypeID: schedule.feeTypeID, scheduleID: schedule.id, gross: gross)
         }
-        let planned = context.schoolDays[period]!
-        let key = IssueContext.StudentFee(studentID: student.id, feeTypeID: schedule.feeTypeID)
-        let outstanding = context.absenceCredit[key] ?? 0
-        let credited = PerDayCredit.credit(outstanding: outstanding, planned: planned)
-        context.absenceCredit[key] = outstanding - credited
-        let days = DayCount(billed: planned - credited, rate: schedule.monthlyAmount, credited: credited)
-        return Charge(feeTypeID: schedule.feeTypeID, scheduleID: schedule.id,
-                      gross: Money(dong: Int64(days.billed) * schedule.monthlyAmount.dong), days: days)
+        guard let points = schedule.stateShareBasisPoints, whole.dong >= 1 else {
+            return Charge(feeTypeID: schedule.feeTypeID, scheduleID: schedule.id, gross: whole, days: days)
+        }
+        let (state, family) = PayerSplit.split(whole: whole.dong, stateBasisPoints: points)
+        return Charge(feeTypeID: schedule.feeTypeID, scheduleID: schedule.id, gross: Money(dong: family), days: days,
+                      stateShare: Money(dong: state))
     }
 
     /// The ledger entry of an invoice: Dr receivable (student, family, invoice) for the total, Dr discounts
@@ -147,8 +157,15 @@ enum InvoiceComposer {
             postings.append(PostingRequest(accountID: context.discountsAccountID, amount: draft.discount,
                                            dimensions: PostingDimensions(studentID: draft.studentID)))
         }
+        // The state's shares are owed by the budget, not the family: Dr budget receivable (student).
+        let stateShare = draft.lines.reduce(0) { $0 + $1.stateShare.dong }
+        if stateShare > 0 {
+            postings.append(PostingRequest(accountID: context.budgetReceivableAccountID!, amount: Money(dong: stateShare),
+                                           dimensions: PostingDimensions(studentID: draft.studentID)))
+        }
         for line in draft.lines {
-            postings.append(PostingRequest(accountID: context.feeTypes[line.feeTypeID]!.accountID, amount: line.gross.negated))
+            postings.append(PostingRequest(accountID: context.feeTypes[line.feeTypeID]!.accountID,
+                                           amount: Money(dong: line.gross.dong + line.stateShare.dong).negated))
         }
         precondition(postings.reduce(0) { $0 + $1.amount.dong } == 0, "an invoice entry must balance")
         return JournalEntryRequest(

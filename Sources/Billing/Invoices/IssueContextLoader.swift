@@ -28,6 +28,12 @@ enum IssueContextLoader {
         }
         try loadIssued(&context, periods: periods, on: connection)
         try loadPerDay(&context, periods: periods, on: connection)
+        if context.schedules.values.joined().contains(where: { $0.stateShareBasisPoints != nil }) {
+            guard let budget = try LedgerQueries.account(schoolID: school.id, purpose: .budgetReceivable, on: connection) else {
+                throw BillingError.accountMismatch("school \(school.code) has no active budget receivable account for state-paid shares")
+            }
+            context.budgetReceivableAccountID = budget.accountID
+        }
         if feeTypes.values.contains(where: \.requiresEnrolment) {
             context.enrolments = try Enrolments.overlapping(schoolID: school.id, from: first.firstDay, through: last.lastDay, on: connection)
         }

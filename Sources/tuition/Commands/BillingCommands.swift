@@ -130,7 +130,8 @@ enum FeesCommand {
         Usage: tuition fees add --school CODE --code FEE --name NAME --kind tuition|agreed_collection [--shared-account] [--opt-in]
                tuition fees list --school CODE [--year YEAR]
                tuition fees schedule --school CODE --fee FEE --year YEAR --amount DONG [--grade N | --class NAME | --category CAT]
-                                     [--months 9,10,11,12,1,2,3,4,5] [--due-day 10] [--per-day] [--outside-catalogue --reason TEXT]
+                                     [--months 9,10,11,12,1,2,3,4,5] [--due-day 10] [--per-day] [--state-share BP]
+                                     [--outside-catalogue --reason TEXT]
                tuition fees enrol --school CODE --student CODE --fee FEE --from YYYY-MM-DD [--through YYYY-MM-DD]
                tuition fees enrolments FILE --school CODE
                tuition fees catalogue check FILE
@@ -148,6 +149,8 @@ enum FeesCommand {
                    and area is refused; a fee the catalogue does not list needs --outside-catalogue --reason,
                    which is recorded and shown in every report. --per-day makes DONG the rate per school
                    day (meals): each invoice bills the month's school days less earlier absences.
+                   --state-share BP: the state budget pays BP basis points of each line (BHYT: 3000),
+                   rounded half up, as a receivable from the budget; the family is billed the rest.
         enrol      enrols a pupil in an opt-in fee (added with --opt-in: billed only to enrolled pupils;
                    a month partly covered is billed pro rata by calendar days, rounded half up)
         enrolments imports enrolments from CSV (student_code, fee, from, through): all or nothing
@@ -222,6 +225,7 @@ enum FeesCommand {
         let months = try reader.option("--months") { text in try text.split(separator: ",").map { try parseInt(String($0), 1...12) } }
         let dueDay = try reader.option("--due-day") { try parseInt($0, 1...FeeSchedules.dueDayMax) } ?? 10
         let perDay = reader.flag("--per-day")
+        let stateShare = try reader.option("--state-share") { try parseInt($0, 1...PayerSplit.basisPointsMax) }
         let outside = reader.flag("--outside-catalogue")
         let reason = try reader.option("--reason")
         guard outside == (reason != nil) else { throw UsageError(message: "--outside-catalogue and --reason go together", usage: usage) }
@@ -235,7 +239,7 @@ enum FeesCommand {
             return try FeeSchedules.set(schoolID: session.school.id, FeeScheduleInput(
                 feeTypeID: fee.id, schoolYear: year, scope: scopes.first ?? .school, monthlyAmount: amount,
                 billableMonths: months ?? FeeScheduleInput.septemberToMay, dueDay: dueDay, outsideCatalogueReason: reason,
-                rateUnit: perDay ? .day : .month), on: connection)
+                rateUnit: perDay ? .day : .month, stateShareBasisPoints: stateShare), on: connection)
         }
         print("schedule \(schedule.id): \(feeCode) \(schedule.monthlyAmount)/\(schedule.rateUnit.rawValue) for \(schedule.periods.map(\.iso).joined(separator: ", ")); "
               + schedule.catalogueNote)
