@@ -23,7 +23,7 @@ psql -Atc "SELECT 'written: ' || (SELECT count(*) FROM invoices) || ' invoices, 
 "$BIN" ledger verify | tail -1
 
 echo
-echo "new regime: meals by the day with absences, water, BHYT, two opt-in clubs (October after September)"
+echo "new regime: meals by the day with absences, water, BHYT with a 30 % state share, two opt-in clubs (October after September)"
 fresh=$("$BIN" bench invoices --schools "$SCHOOLS" --students "$STUDENTS" --threads "$THREADS" --new-regime)
 echo "$fresh"
 printf 'issuing (new regime): %s invoices in %ss = %s invoices/s (target >= 5000; first run %s/s, ratio %s)\n' \

@@ -15,7 +15,7 @@ enum InvoiceBenchCommand {
         issues --period (default 2026-09) for every school, --threads schools at a time, each school one
         transaction. Prints seeding and issuing times, invoices per second and the peak resident memory.
         --new-regime: public schools billing 2026–27 from the province catalogue instead: meals by the
-        school day for every pupil, drinking water, BHYT once a year and two opt-in clubs every pupil is
+        school day for every pupil, drinking water, BHYT once a year (the state paying 30 %) and two opt-in clubs every pupil is
         enrolled in (one in twenty leaving mid-October, billed pro rata); September is issued first
         (untimed), random absences of 0–5 days recorded for it, then October is timed, crediting them.
         Not for production use: it writes bench schools into the database.

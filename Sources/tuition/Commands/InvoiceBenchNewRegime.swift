@@ -17,18 +17,18 @@ enum NewRegimeBench {
             for (month, days) in [(previous, 22), (period, 21)] {
                 try SchoolCalendar.set(schoolID: school.id, SchoolMonth(period: month, schoolDays: days), updatedBy: "bench", on: connection)
             }
-            let fees: [(String, String, Int64, [Int], RateUnit, Bool)] = [
-                ("AN_BANTRU", "Tiền ăn bán trú", 25_000, FeeScheduleInput.septemberToMay, .day, false),
-                ("NUOC_UONG", "Nước uống", 12_000, FeeScheduleInput.septemberToMay, .month, false),
-                ("BHYT", "Bảo hiểm y tế học sinh", 884_520, [period.month], .month, false),
-                ("CLB_TIENGANH", "Câu lạc bộ tiếng Anh", 150_000, FeeScheduleInput.septemberToMay, .month, true),
-                ("CLB_THETHAO", "Câu lạc bộ thể thao", 120_000, FeeScheduleInput.septemberToMay, .month, true),
+            let fees: [(String, String, Int64, [Int], RateUnit, Bool, Int?)] = [
+                ("AN_BANTRU", "Tiền ăn bán trú", 25_000, FeeScheduleInput.septemberToMay, .day, false, nil),
+                ("NUOC_UONG", "Nước uống", 12_000, FeeScheduleInput.septemberToMay, .month, false, nil),
+                ("BHYT", "Bảo hiểm y tế học sinh", 1_263_600, [period.month], .month, false, 3_000),
+                ("CLB_TIENGANH", "Câu lạc bộ tiếng Anh", 150_000, FeeScheduleInput.septemberToMay, .month, true, nil),
+                ("CLB_THETHAO", "Câu lạc bộ thể thao", 120_000, FeeScheduleInput.septemberToMay, .month, true, nil),
             ]
-            for (code, name, amount, months, unit, optIn) in fees {
+            for (code, name, amount, months, unit, optIn, stateShare) in fees {
                 let fee = try FeeTypes.add(schoolID: school.id, code: code, name: name, kind: .agreedCollection, requiresEnrolment: optIn, on: connection)
                 try FeeSchedules.set(schoolID: school.id, FeeScheduleInput(
                     feeTypeID: fee.id, schoolYear: period.schoolYear, scope: .school, monthlyAmount: Money(dong: amount),
-                    billableMonths: months, dueDay: 10, rateUnit: unit), on: connection)
+                    billableMonths: months, dueDay: 10, rateUnit: unit, stateShareBasisPoints: stateShare), on: connection)
             }
             let rows = BenchRoster.rows(count: students, seed: UInt64(run) &+ UInt64(index))
             _ = try RosterImport.run(schoolID: school.id, file: Array(BenchRoster.csv(rows).utf8), dryRun: false, importedBy: "bench", on: connection)

@@ -29,7 +29,7 @@ enum DemoFees {
             let type = try FeeTypes.add(schoolID: school.id, code: fee.code, name: fee.name, kind: fee.kind, on: connection)
             _ = try FeeSchedules.set(schoolID: school.id, FeeScheduleInput(
                 feeTypeID: type.id, schoolYear: year, scope: .school, monthlyAmount: Money(dong: fee.amount), billableMonths: fee.months,
-                dueDay: dueDay, rateUnit: fee.rateUnit), on: connection)
+                dueDay: dueDay, rateUnit: fee.rateUnit, stateShareBasisPoints: fee.stateShare), on: connection)
         }
     }
 
@@ -37,6 +37,7 @@ enum DemoFees {
         var code: String, name: String, kind: FeeKind, amount: Int64
         var months = FeeScheduleInput.septemberToMay
         var rateUnit = RateUnit.month
+        var stateShare: Int? = nil
     }
 
     /// Within the catalogue's rural caps for public schools; tuition only at the non-public one.
@@ -50,8 +51,9 @@ enum DemoFees {
             fees.append(PlannedFee(code: "AN_BANTRU", name: "Tiền ăn bán trú", kind: .agreedCollection, amount: 20_000, rateUnit: .day))
         }
         if school.level != .preschool {
-            // BHYT's family share for the year, billed once in October.
-            fees.append(PlannedFee(code: "BHYT", name: "Bảo hiểm y tế học sinh", kind: .agreedCollection, amount: 884_520, months: [10]))
+            // BHYT for the year (4.5 % of the 2,340,000 đ base salary × 12), billed once in October; the state pays 30 %.
+            fees.append(PlannedFee(code: "BHYT", name: "Bảo hiểm y tế học sinh", kind: .agreedCollection, amount: 1_263_600, months: [10],
+                                   stateShare: 3_000))
         }
         return fees
     }
