@@ -54,4 +54,29 @@ import Testing
         #expect(owed == 379_080)
         #expect(try fixture.verify().isClean)
     }
+
+    @Test func aNonPublicSchoolsTuitionSupportIsClaimedFromTheBudgetByTerm() throws {
+        let fixture = try BillingFixture(level: .primary, ownership: .nonPublic)
+        _ = try fixture.addStudent("HS01", name: "Nguyễn \"Tí\", An", grade: 3, className: "3A")
+        try fixture.transaction { connection in
+            let fee = try FeeTypes.add(schoolID: fixture.school.id, code: "HP", name: "Học phí", kind: .tuition, on: connection)
+            try FeeSchedules.set(schoolID: fixture.school.id, FeeScheduleInput(
+                feeTypeID: fee.id, schoolYear: 2026, scope: .school, monthlyAmount: Money(dong: 1_500_000),
+                billableMonths: FeeScheduleInput.septemberToMay, dueDay: 10, stateShareBasisPoints: 2_000), on: connection)
+        }
+        _ = try fixture.issue(BillingFixture.september)
+        _ = try fixture.issue(BillingFixture.october)
+        let report = try fixture.transaction { try BudgetClaims.report(schoolID: fixture.school.id, schoolYear: 2026, term: 1, on: $0) }
+        #expect(report.total == Money(dong: 600_000) && report.rows.count == 1)
+        let csv = BudgetClaimRendering.csv(report)
+        #expect(csv.contains("HS01,\"Nguyễn \"\"Tí\"\", An\",3A,HP,Học phí,600000\n"), "\(csv)")
+        #expect(csv.hasSuffix(",,,,total,600000\n"))
+        let html = BudgetClaimRendering.html(report)
+        #expect(html.contains("Nguyễn &quot;Tí&quot;, An") && html.contains("600.000 đ"), "\(html)")
+        let second = try fixture.transaction { try BudgetClaims.report(schoolID: fixture.school.id, schoolYear: 2026, term: 2, on: $0) }
+        #expect(second.rows.isEmpty && second.total == .zero)
+        // The invoices bill the family 1,200,000 đ a month.
+        #expect(try fixture.invoices().allSatisfy { $0.total == Money(dong: 1_200_000) })
+        #expect(try fixture.verify().isClean)
+    }
 }

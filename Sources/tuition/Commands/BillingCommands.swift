@@ -134,6 +134,7 @@ enum FeesCommand {
                                      [--outside-catalogue --reason TEXT]
                tuition fees enrol --school CODE --student CODE --fee FEE --from YYYY-MM-DD [--through YYYY-MM-DD]
                tuition fees enrolments FILE --school CODE
+               tuition fees claims --school CODE --year YEAR --term 1|2 [--format csv|html]
                tuition fees catalogue check FILE
                tuition fees catalogue install FILE
 
@@ -153,6 +154,8 @@ enum FeesCommand {
                    rounded half up, as a receivable from the budget; the family is billed the rest.
         enrol      enrols a pupil in an opt-in fee (added with --opt-in: billed only to enrolled pupils;
                    a month partly covered is billed pro rata by calendar days, rounded half up)
+        claims     the budget claim of a term (1 = Sep–Dec, 2 = Jan–Aug): the state-paid shares of the
+                   term's invoices by pupil and fee (tuition support, BHYT's state part), CSV or HTML
         enrolments imports enrolments from CSV (student_code, fee, from, through): all or nothing
         catalogue  check validates a fee catalogue file (fee-catalogues/*.json), printing every problem by
                    JSON path; install loads it as the catalogue of its school years
@@ -169,6 +172,7 @@ enum FeesCommand {
         case "list": try list(&reader, schoolCode: schoolCode)
         case "schedule": try schedule(&reader, schoolCode: schoolCode)
         case "enrol": try FeeEnrolmentCommand.enrol(&reader, schoolCode: schoolCode)
+        case "claims": try claims(&reader, schoolCode: schoolCode)
         default: throw UsageError(message: "missing or unknown action", usage: usage)
         }
     }
@@ -209,6 +213,20 @@ enum FeesCommand {
             }
         }
         if fees.isEmpty { print("no fee types") }
+    }
+
+    static func claims(_ reader: inout ArgumentReader, schoolCode: String) throws {
+        let year = try reader.option("--year") { try parseInt($0, FeeSchedules.schoolYears) }
+        let term = try reader.option("--term") { try parseInt($0, 1...2) }
+        let format = try reader.option("--format") ?? "csv"
+        guard let year, let term, format == "csv" || format == "html" else {
+            throw UsageError(message: "--year and --term are required; --format is csv or html", usage: usage)
+        }
+        try reader.finish()
+        let session = try BillingSession.open(schoolCode: schoolCode)
+        defer { session.pool.close() }
+        let report = try session.pool.withConnection { try BudgetClaims.report(schoolID: session.school.id, schoolYear: year, term: term, on: $0) }
+        print(format == "csv" ? BudgetClaimRendering.csv(report) : BudgetClaimRendering.html(report), terminator: "")
     }
 
     static func schedule(_ reader: inout ArgumentReader, schoolCode: String) throws {
