@@ -33,7 +33,7 @@ let package = Package(
 
         // The system of record and the services on it.
         .target(name: "Ledger", dependencies: ["Core", "Crypto", "Postgres"]),
-        .target(name: "Billing", dependencies: ["Core", "Postgres", "Ledger", "VietQR"]),
+        .target(name: "Billing", dependencies: ["Core", "Postgres", "Ledger", "VietQR", "BankFormats"]),
         .target(name: "Payments", dependencies: ["Core", "Crypto", "Postgres", "Ledger", "Billing", "BankFormats", "Reconciliation"]),
         .target(name: "API", dependencies: ["Core", "Crypto", "Postgres", "HTTP", "Ledger", "Billing", "Payments", "Reconciliation", "VietQR", "BankFormats"]),
         .executableTarget(name: "tuition", dependencies: ["Core", "Crypto", "Postgres", "HTTP", "Ledger", "Billing", "Payments", "Reconciliation", "BankFormats", "VietQR", "API", "Simulation"]),

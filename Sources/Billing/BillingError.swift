@@ -13,8 +13,14 @@ public enum BillingError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A field of an input that does not fit its rule.
     case invalidField(field: String, problem: String)
     case duplicate(String)
-    /// Decree 81/2021 Art. 12: preschool and general education bill at most 9 months per school year.
-    case billableMonthsCap(months: Int, max: Int, level: SchoolLevel)
+    /// Preschool and general education bill tuition for at most 9 months per school year (`TuitionRegime.monthsCapBasis`).
+    case billableMonthsCap(months: Int, max: Int, level: SchoolLevel, schoolYear: Int)
+    /// Public schools charge no tuition from the 2025–26 school year (`TuitionRegime.freeTuitionBasis`).
+    case tuitionFreeAtPublicSchool(schoolYear: Int)
+    /// A schedule above the provincial catalogue's cap for the school's level and area class.
+    case aboveCatalogueCap(fee: String, item: String, charged: Money, cap: Money, measure: String, resolution: String)
+    /// A fee the catalogue in force does not list for the school, scheduled without `outside catalogue` and a reason.
+    case outsideCatalogue(fee: String, resolution: String, why: String)
     case accountMismatch(String)
     case invoiceNotVoidable(String)
     case invoiceNotPayable(String)
@@ -39,6 +45,9 @@ public enum BillingError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidField: return "invalid_field"
         case .duplicate: return "duplicate"
         case .billableMonthsCap: return "billable_months_cap"
+        case .tuitionFreeAtPublicSchool: return "tuition_free_at_public_school"
+        case .aboveCatalogueCap: return "above_catalogue_cap"
+        case .outsideCatalogue: return "outside_catalogue"
         case .accountMismatch: return "account_mismatch"
         case .invoiceNotVoidable: return "invoice_not_voidable"
         case .invoiceNotPayable: return "invoice_not_payable"
@@ -63,9 +72,17 @@ public enum BillingError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unknownReceipt(let id): return "no receipt \(id) in this school"
         case .invalidField(let field, let problem): return "\(field): \(problem)"
         case .duplicate(let what): return "\(what) already exists"
-        case .billableMonthsCap(let months, let max, let level):
+        case .billableMonthsCap(let months, let max, let level, let schoolYear):
             return "\(months) billable months in one school year is more than the \(max) allowed for \(level.rawValue) schools "
-                + "(Decree 81/2021/NĐ-CP Art. 12: preschool and general education bill tuition for at most 9 months per school year)"
+                + "(\(TuitionRegime.monthsCapBasis(schoolYear: schoolYear)))"
+        case .tuitionFreeAtPublicSchool(let schoolYear):
+            return "a public school bills no tuition for school year \(schoolYear)–\(schoolYear + 1): \(TuitionRegime.freeTuitionBasis)"
+        case .aboveCatalogueCap(let fee, let item, let charged, let cap, let measure, let resolution):
+            return "fee \(fee) (\(item)) charges \(charged) \(measure), above the cap of \(cap) set by resolution \(resolution) "
+                + "for this school's level and area"
+        case .outsideCatalogue(let fee, let resolution, let why):
+            return "fee \(fee) \(why) in the catalogue of resolution \(resolution): set it with an explicit outside-catalogue reason, "
+                + "which every finance report shows"
         case .accountMismatch(let reason): return reason
         case .invoiceNotVoidable(let reason): return reason
         case .invoiceNotPayable(let reason): return reason

@@ -10,6 +10,7 @@ public struct ProjectLayout: Sendable {
 
     public var migrations: String { root + "/migrations" }
     public var bankFormats: String { root + "/bank-formats" }
+    public var feeCatalogues: String { root + "/fee-catalogues" }
 
     public static let searchDepthMax = 8
 

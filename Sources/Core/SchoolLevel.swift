@@ -6,7 +6,8 @@ public enum SchoolLevel: String, Sendable, Codable, CaseIterable {
     case upperSecondary = "upper_secondary"
     case continuing
 
-    /// Decree 81/2021 caps billing at 9 months per school year for preschool and general education.
+    /// Tuition is billed for at most 9 months per school year in preschool and general education: Decree 81/2021
+    /// Art. 12 until 2024–25, then Decree 238/2025, which replaced it (Billing.TuitionRegime cites the basis by year).
     public var billableMonthsPerYearMax: Int { self == .continuing ? 12 : 9 }
 
     /// The grades a school of this level teaches. Preschool: 0 nhà trẻ, 1 mầm, 2 chồi, 3 lá;

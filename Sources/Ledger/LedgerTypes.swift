@@ -22,6 +22,8 @@ public enum AccountPurpose: String, Sendable, Codable, CaseIterable {
     case writeOff = "write_off"
     case bankFees = "bank_fees"
     case other
+    /// What the state budget owes for a share it pays (BHYT's state part, tuition support).
+    case budgetReceivable = "budget_receivable"
 }
 
 /// Why an entry was made.

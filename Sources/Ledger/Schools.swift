@@ -90,6 +90,7 @@ public enum Schools {
     static let defaultChart: [(code: String, name: String, type: AccountType, purpose: AccountPurpose)] = [
         ("1111", "Tiền mặt", .asset, .cash),
         ("1388", "Phải thu học phí và các khoản thu", .asset, .receivable),
+        ("1381", "Phải thu ngân sách nhà nước (phần nhà nước đóng)", .asset, .budgetReceivable),
         ("3381", "Các khoản thu hộ, thu thỏa thuận", .liability, .collection),
         ("3382", "Phải trả hoàn tiền cho phụ huynh", .liability, .refundsPayable),
         ("3388", "Tiền nhận chưa xác định", .liability, .suspense),

@@ -20,6 +20,7 @@ enum Tuition {
         Command(name: "token", summary: "Create, list and revoke API tokens", usage: TokenCommand.usage, run: TokenCommand.run),
         Command(name: "students", summary: "Import a school's roster from CSV", usage: StudentsCommand.usage, run: StudentsCommand.run),
         Command(name: "fees", summary: "Fee types and their schedules", usage: FeesCommand.usage, run: FeesCommand.run),
+        Command(name: "attendance", summary: "School days per month and pupils' absences", usage: AttendanceCommand.usage, run: AttendanceCommand.run),
         Command(name: "invoices", summary: "Issue, list and void invoices", usage: InvoicesCommand.usage, run: InvoicesCommand.run),
         Command(name: "cash", summary: "Record cash payments with receipts", usage: CashCommand.usage, run: CashCommand.run),
         Command(name: "suspense", summary: "Work the suspense queue: proposals, apply, refund, not tuition", usage: SuspenseCommand.usage,

@@ -24,11 +24,11 @@ final class APITestServer: @unchecked Sendable {
         pool = database.pool(size: 4)
         let (own, other) = try pool.transaction(isolation: .readCommitted) { connection in
             (try Schools.create(NewSchool(code: "TH-OWN", name: "Trường Tiểu học Của Mình", district: "Quận Một", level: .primary,
-                                          paymentCodePrefix: "HP",
+                                          ownership: .nonPublic, paymentCodePrefix: "HP",
                                           bankAccounts: [NewBankAccount(bankBIN: "970436", accountNumber: "1111222233", holderName: "TH OWN")]),
                                on: connection),
              try Schools.create(NewSchool(code: "TH-OTHER", name: "Trường Tiểu học Khác", district: "Quận Hai", level: .primary,
-                                          paymentCodePrefix: "KH",
+                                          ownership: .nonPublic, paymentCodePrefix: "KH",
                                           bankAccounts: [NewBankAccount(bankBIN: "970418", accountNumber: "4444555566", holderName: "TH OTHER")]),
                                on: connection))
         }

@@ -6,7 +6,7 @@ import Postgres
 import Testing
 
 @Suite struct FeeScheduleTests {
-    @Test func tuitionBeyondNineMonthsIsRefusedNamingDecree81() throws {
+    @Test func tuitionBeyondNineMonthsIsRefusedNamingTheDecreeOfTheYear() throws {
         let fixture = try BillingFixture(level: .lowerSecondary)
         let ten = [9, 10, 11, 12, 1, 2, 3, 4, 5, 6]
         do {
@@ -14,7 +14,8 @@ import Testing
             Issue.record("a 10-month tuition schedule was accepted")
         } catch let error as BillingError {
             #expect(error.code == "billable_months_cap")
-            #expect(error.description.contains("Decree 81/2021"))
+            // 2026–27 is governed by Decree 238/2025, which replaced Decree 81/2021.
+            #expect(error.description.contains("Decree 238/2025"))
             #expect(error.description.contains("10 billable months"))
         }
         // Nine months pass, and so does an agreed collection over ten (Decree 81 caps tuition only).

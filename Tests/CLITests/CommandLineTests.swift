@@ -23,6 +23,7 @@ import TestSupport
               token        Create, list and revoke API tokens
               students     Import a school's roster from CSV
               fees         Fee types and their schedules
+              attendance   School days per month and pupils' absences
               invoices     Issue, list and void invoices
               cash         Record cash payments with receipts
               suspense     Work the suspense queue: proposals, apply, refund, not tuition

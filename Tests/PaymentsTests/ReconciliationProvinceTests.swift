@@ -16,7 +16,7 @@ import Testing
                    cashPaid: Int) throws -> School {
         try fixture.billing.transaction { connection in
             let school = try Schools.create(NewSchool(
-                code: code, name: "Trường \(code)", district: district, level: .primary, paymentCodePrefix: prefix,
+                code: code, name: "Trường \(code)", district: district, level: .primary, ownership: .nonPublic, paymentCodePrefix: prefix,
                 bankAccounts: [NewBankAccount(bankBIN: "970415", accountNumber: "77\(code.count)\(prefix.utf8.reduce(0) { $0 + Int($1) })",
                                               holderName: code)]), on: connection)
             let tuition = try FeeTypes.add(schoolID: school.id, code: "HP", name: "Học phí", kind: .tuition, on: connection)

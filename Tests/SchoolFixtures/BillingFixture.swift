@@ -15,10 +15,13 @@ public struct BillingFixture: Sendable {
     public static let october = try! CalendarMonth(year: 2026, month: 10)
     public static let november = try! CalendarMonth(year: 2026, month: 11)
 
-    public init(level: SchoolLevel = .lowerSecondary, poolSize: Int = 4) throws {
+    /// Non-public by default: the fixture bills tuition in 2026–27, which public schools no longer charge.
+    public init(level: SchoolLevel = .lowerSecondary, ownership: SchoolOwnership = .nonPublic, areaClass: AreaClass = .rural,
+                poolSize: Int = 4) throws {
         database = try TestDatabase.create()
         pool = database.pool(size: poolSize)
-        let newSchool = NewSchool(code: "TRUONG-1", name: "Trường Thử Nghiệm", district: "Quận 1", level: level, paymentCodePrefix: "HP",
+        let newSchool = NewSchool(code: "TRUONG-1", name: "Trường Thử Nghiệm", district: "Quận 1", level: level, ownership: ownership,
+                                  areaClass: areaClass, paymentCodePrefix: "HP",
                                   bankAccounts: [NewBankAccount(bankBIN: "970436", accountNumber: "0011001234567", holderName: "TRUONG THU NGHIEM")])
         school = try pool.transaction(isolation: .readCommitted) { try Schools.create(newSchool, on: $0) }
     }

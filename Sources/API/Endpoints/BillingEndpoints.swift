@@ -16,6 +16,7 @@ enum BillingEndpoints {
     static func register(_ builder: inout APIBuilder, context: APIContext) {
         BillingStudentEndpoints.register(&builder, context: context)
         BillingFeeEndpoints.register(&builder, context: context)
+        BillingAttendanceEndpoints.register(&builder, context: context)
         BillingInvoiceEndpoints.register(&builder, context: context)
         BillingPaymentEndpoints.register(&builder, context: context)
         DocumentEndpoints.register(&builder, context: context)

@@ -5,7 +5,7 @@ import HTTP
 import Ledger
 import Postgres
 
-/// Fee types, schedules (with the Decree 81 cap on tuition months) and students' discounts.
+/// Fee types, schedules (checked against the province catalogue and the tuition regime) and students' discounts.
 enum BillingFeeEndpoints {
     /// Schedules listed for one school year at most (fee types × scopes; far more than a school defines).
     static let schedulesListedMax = 2_000
@@ -25,7 +25,8 @@ enum BillingFeeEndpoints {
             }
             let fee = try BillingRequest.write(context) { connection in
                 try FeeTypes.add(schoolID: request.scopedSchool.id, code: body.code, name: body.name, kind: kind,
-                                 account: body.sharedAccount == true ? .schoolDefault : .own, on: connection)
+                                 account: body.sharedAccount == true ? .schoolDefault : .own, requiresEnrolment: body.optIn == true,
+                                 on: connection)
             }
             return try APIJSON.response(FeeTypeView(fee), status: .created)
         }
@@ -37,7 +38,8 @@ enum BillingFeeEndpoints {
         }
         builder.add(.post, base + "/fee-schedules",
                     summary: "Set a fee schedule (replaces the one with the same fee, year and scope); tuition bills at most 9 months "
-                        + "a school year (Decree 81/2021/NĐ-CP Art. 12)",
+                        + "a school year and none at public schools from 2025–26; at a public school an amount above the province "
+                        + "catalogue's cap is refused and a fee outside it needs outsideCatalogueReason",
                     tag: "fees", roles: BillingEndpoints.writers, request: FeeScheduleRequest.self, response: FeeScheduleView.self,
                     status: .created) { request in
             try setSchedule(request, context: context)
@@ -87,13 +89,17 @@ enum BillingFeeEndpoints {
         let scope = try FeeScopeName.scope(body.scope, body.scopeValue)
         // Bounded before anything else: the service checks the months themselves.
         if let months = body.billableMonths, months.count > 12 { throw BillingRequest.invalid("billable_months", "at most 12 months") }
+        guard let rateUnit = RateUnit(rawValue: body.rateUnit ?? RateUnit.month.rawValue) else {
+            throw BillingRequest.invalid("rate_unit", "month or day")
+        }
         let school = request.scopedSchool
         let view = try BillingRequest.write(context) { connection -> FeeScheduleView in
             let fee = try BillingLookup.bodyFeeType(body.feeType, field: "fee_type", school: school, on: connection)
             let schedule = try FeeSchedules.set(schoolID: school.id, FeeScheduleInput(
                 feeTypeID: fee.id, schoolYear: body.schoolYear, scope: scope, monthlyAmount: body.monthlyAmount,
-                billableMonths: body.billableMonths ?? FeeScheduleInput.septemberToMay, dueDay: body.dueDay ?? FeeScopeName.dueDayDefault),
-                on: connection)
+                billableMonths: body.billableMonths ?? FeeScheduleInput.septemberToMay, dueDay: body.dueDay ?? FeeScopeName.dueDayDefault,
+                outsideCatalogueReason: body.outsideCatalogueReason, rateUnit: rateUnit,
+                stateShareBasisPoints: body.stateShareBasisPoints), on: connection)
             return FeeScheduleView(schedule, feeCode: fee.code)
         }
         return try APIJSON.response(view, status: .created)

@@ -9,18 +9,21 @@ struct FeeTypeView: Codable, APIExample {
     var kind: String
     /// The ledger account each billed amount is credited to.
     var accountId: Int64
+    /// Opt-in (clubs): billed only to pupils enrolled in it.
+    var optIn: Bool
 
-    static let example = FeeTypeView(code: "BANTRU", name: "Tiền ăn bán trú", kind: FeeKind.agreedCollection.rawValue, accountId: 41)
+    static let example = FeeTypeView(code: "BANTRU", name: "Tiền ăn bán trú", kind: FeeKind.agreedCollection.rawValue, accountId: 41, optIn: false)
 
-    init(code: String, name: String, kind: String, accountId: Int64) {
+    init(code: String, name: String, kind: String, accountId: Int64, optIn: Bool) {
         self.code = code
         self.name = name
         self.kind = kind
         self.accountId = accountId
+        self.optIn = optIn
     }
 
     init(_ fee: FeeType) {
-        self.init(code: fee.code, name: fee.name, kind: fee.kind.rawValue, accountId: fee.accountID)
+        self.init(code: fee.code, name: fee.name, kind: fee.kind.rawValue, accountId: fee.accountID, optIn: fee.requiresEnrolment)
     }
 }
 
@@ -35,8 +38,10 @@ struct FeeTypeRequest: Codable, APIExample {
     var kind: String
     /// true: credit the school's default account of the kind (5111 or 3381) instead of an account of its own.
     var sharedAccount: Bool?
+    /// true: an opt-in fee, billed only to enrolled pupils (`POST …/enrolments`).
+    var optIn: Bool?
 
-    static let example = FeeTypeRequest(code: "HP", name: "Học phí", kind: FeeKind.tuition.rawValue, sharedAccount: false)
+    static let example = FeeTypeRequest(code: "HP", name: "Học phí", kind: FeeKind.tuition.rawValue, sharedAccount: false, optIn: false)
 }
 
 struct FeeScheduleView: Codable, APIExample {
@@ -53,13 +58,23 @@ struct FeeScheduleView: Codable, APIExample {
     var billableMonths: [Int]
     var periods: [CalendarMonth]
     var dueDay: Int
+    /// The provincial catalogue resolution the amount was checked against (public schools), when one was.
+    var catalogueResolution: String?
+    /// Why the fee is charged outside the provincial catalogue, when it is: every finance report shows it.
+    var outsideCatalogueReason: String?
+    /// `month`, or `day`: `monthlyAmount` is then the rate per school day (meals).
+    var rateUnit: String = RateUnit.month.rawValue
+    /// The state budget's share of each line in basis points, when it pays one.
+    var stateShareBasisPoints: Int? = 3_000
 
+    /// Fills every optional field so the OpenAPI document lists them; a real schedule has at most one of the two catalogue fields.
     static let example = FeeScheduleView(
-        id: 12, feeType: "HP", schoolYear: 2026, scope: "grade", scopeValue: "1", monthlyAmount: Money(dong: 1_500_000),
-        billableMonths: FeeScheduleInput.septemberToMay, periods: [try! CalendarMonth(year: 2026, month: 9)], dueDay: 10)
+        id: 12, feeType: "NUOC_UONG", schoolYear: 2026, scope: "grade", scopeValue: "1", monthlyAmount: Money(dong: 12_000),
+        billableMonths: FeeScheduleInput.septemberToMay, periods: [try! CalendarMonth(year: 2026, month: 9)], dueDay: 10,
+        catalogueResolution: "MINH-HOA/2025/NQ-HĐND", outsideCatalogueReason: "Quỹ lớp do ban đại diện cha mẹ học sinh đề nghị")
 
     init(id: Int64, feeType: String, schoolYear: Int, scope: String, scopeValue: String?, monthlyAmount: Money, billableMonths: [Int],
-         periods: [CalendarMonth], dueDay: Int) {
+         periods: [CalendarMonth], dueDay: Int, catalogueResolution: String? = nil, outsideCatalogueReason: String? = nil) {
         self.id = id
         self.feeType = feeType
         self.schoolYear = schoolYear
@@ -69,13 +84,18 @@ struct FeeScheduleView: Codable, APIExample {
         self.billableMonths = billableMonths
         self.periods = periods
         self.dueDay = dueDay
+        self.catalogueResolution = catalogueResolution
+        self.outsideCatalogueReason = outsideCatalogueReason
     }
 
     init(_ schedule: FeeSchedule, feeCode: String) {
         let (scope, value) = FeeScopeName.name(schedule.scope)
         self.init(id: schedule.id, feeType: feeCode, schoolYear: schedule.schoolYear, scope: scope, scopeValue: value,
                   monthlyAmount: schedule.monthlyAmount, billableMonths: schedule.billableMonths, periods: schedule.periods,
-                  dueDay: schedule.dueDay)
+                  dueDay: schedule.dueDay, catalogueResolution: schedule.catalogueResolution,
+                  outsideCatalogueReason: schedule.outsideCatalogueReason)
+        rateUnit = schedule.rateUnit.rawValue
+        stateShareBasisPoints = schedule.stateShareBasisPoints
     }
 }
 
@@ -95,13 +115,20 @@ struct FeeScheduleRequest: Codable, APIExample {
     var scope: String?
     var scopeValue: String?
     var monthlyAmount: Money
-    /// September to May when absent. Tuition: at most 9 months (Decree 81/2021/NĐ-CP Art. 12).
+    /// September to May when absent. Tuition: at most 9 months; public schools bill none from 2025–26.
     var billableMonths: [Int]?
     /// 10 when absent.
     var dueDay: Int?
+    /// Required, at a public school, for a fee the provincial catalogue does not list; recorded and reported.
+    var outsideCatalogueReason: String?
+    /// `month` when absent; `day` makes `monthlyAmount` the rate per school day.
+    var rateUnit: String?
+    /// The state budget's share of each line in basis points (BHYT: 3000); the family is billed the rest.
+    var stateShareBasisPoints: Int?
 
     static let example = FeeScheduleRequest(feeType: "HP", schoolYear: 2026, scope: "grade", scopeValue: "1",
-                                           monthlyAmount: Money(dong: 1_500_000), billableMonths: FeeScheduleInput.septemberToMay, dueDay: 10)
+                                           monthlyAmount: Money(dong: 1_500_000), billableMonths: FeeScheduleInput.septemberToMay, dueDay: 10,
+                                           outsideCatalogueReason: nil, rateUnit: RateUnit.month.rawValue, stateShareBasisPoints: nil)
 }
 
 /// Scopes by name, as the API writes them.

@@ -109,9 +109,11 @@ enum BillingStudentEndpoints {
     }
 
     /// The 422 naming every bad field by line (nothing was imported).
-    static func rosterProblems(_ problems: [RosterRowProblem], total: Int, requestID: String) throws -> Response {
+    /// `what` and `code` name the file for the other row imports (attendance, enrolments).
+    static func rosterProblems(_ problems: [RosterRowProblem], total: Int, requestID: String, what: String = "the roster",
+                               code: String = "roster_rows_invalid") throws -> Response {
         let document = RosterProblemDocument(
-            detail: "\(total) problem\(total == 1 ? "" : "s") in the roster; nothing was imported",
+            code: code, detail: "\(total) problem\(total == 1 ? "" : "s") in \(what); nothing was imported",
             requestId: requestID, problems: problems.map { .init(line: $0.line, field: $0.field, problem: $0.problem) }, problemsTotal: total)
         var response = try APIJSON.response(document, status: .unprocessableContent)
         response.headers.set("Content-Type", "application/problem+json")

@@ -56,7 +56,7 @@ enum DocumentModels {
     /// The fee notice of `invoice`; `qr` is nil when nothing is left to pay or the school takes no transfers.
     static func notice(_ invoice: Invoice, student: Student, school: School, qr: InvoicePaymentQR?) throws(DocumentError) -> FeeNotice {
         let lines = invoice.lines.map { line in
-            FeeNoticeLine(feeName: line.feeName, amount: line.gross, discount: line.discount,
+            FeeNoticeLine(feeName: line.itemText, amount: line.gross, discount: line.discount,
                           discountReason: line.discount.isPositive ? (line.discountReason ?? "Miễn giảm") : line.discountReason)
         }
         // An overpaid invoice prints as fully paid: the notice never shows more paid than billed.

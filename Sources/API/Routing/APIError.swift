@@ -71,7 +71,8 @@ public enum APIError {
         case .duplicate, .invoiceNotVoidable, .invoiceNotPayable, .allocationExceedsOutstanding, .alreadyUnapplied,
              .idempotencyConflict, .noBankAccount:
             return conflict(error.code, detail)
-        case .invalidField, .billableMonthsCap, .accountMismatch, .allocationInvalid, .limitExceeded:
+        case .invalidField, .billableMonthsCap, .accountMismatch, .allocationInvalid, .limitExceeded, .tuitionFreeAtPublicSchool,
+             .aboveCatalogueCap, .outsideCatalogue:
             return HTTPError(status: .unprocessableContent, code: error.code, detail: detail)
         case .ledger(let inner): return translate(inner)
         case .database(let inner): return translate(inner)

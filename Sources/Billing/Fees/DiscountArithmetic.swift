@@ -5,11 +5,31 @@ public struct Charge: Hashable, Sendable, Codable {
     public var feeTypeID: Int64
     public var scheduleID: Int64
     public var gross: Money
+    /// How a per-day charge was counted (gross + state share = days × rate); nil for a monthly charge.
+    public var days: DayCount?
+    /// What the state budget pays of the charge (`PayerSplit`); `gross` is the family's part.
+    public var stateShare: Money
 
-    public init(feeTypeID: Int64, scheduleID: Int64, gross: Money) {
+    public init(feeTypeID: Int64, scheduleID: Int64, gross: Money, days: DayCount? = nil, stateShare: Money = .zero) {
+        precondition(days.map { Int64($0.billed) * $0.rate.dong == gross.dong + stateShare.dong } ?? true, "a per-day charge is days × rate")
         self.feeTypeID = feeTypeID
         self.scheduleID = scheduleID
         self.gross = gross
+        self.days = days
+        self.stateShare = stateShare
+    }
+}
+
+/// The count behind a per-day line: `billed` days × `rate`, after `credited` absent days of earlier months.
+public struct DayCount: Hashable, Sendable, Codable {
+    public var billed: Int
+    public var rate: Money
+    public var credited: Int
+
+    public init(billed: Int, rate: Money, credited: Int) {
+        self.billed = billed
+        self.rate = rate
+        self.credited = credited
     }
 }
 
@@ -21,6 +41,8 @@ public struct DiscountedLine: Hashable, Sendable, Codable {
     public var discount: Money
     public var net: Money
     public var reasons: [String]
+    public var days: DayCount? = nil
+    public var stateShare: Money = .zero
 }
 
 /// Discount arithmetic, in exact integers. The rule, per invoice:
@@ -40,7 +62,7 @@ public enum DiscountArithmetic {
         var lines = charges.map { charge -> DiscountedLine in
             precondition(charge.gross.dong >= 0 && charge.gross.dong <= BillingLimits.monthlyAmountDongMax, "gross out of bounds")
             return DiscountedLine(feeTypeID: charge.feeTypeID, scheduleID: charge.scheduleID, gross: charge.gross,
-                                  discount: .zero, net: charge.gross, reasons: [])
+                                  discount: .zero, net: charge.gross, reasons: [], days: charge.days, stateShare: charge.stateShare)
         }
         for index in lines.indices {
             var points = 0

@@ -62,6 +62,12 @@ public enum FeeScheduleScope: Hashable, Sendable, Codable, CustomStringConvertib
     }
 }
 
+/// What a schedule's amount is per: a month, or a school day (meals, after-hours care: billed days × rate).
+public enum RateUnit: String, Hashable, Sendable, Codable, CaseIterable {
+    case month
+    case day
+}
+
 /// What a fee costs per month in a school year for the students of a scope.
 public struct FeeSchedule: Hashable, Sendable, Codable {
     public var id: Int64
@@ -75,8 +81,18 @@ public struct FeeSchedule: Hashable, Sendable, Codable {
     public var billableMonths: [Int]
     /// Day of the month the invoice is due (1–28).
     public var dueDay: Int
+    /// The catalogue resolution the amount was checked against, when one was.
+    public var catalogueResolution: String?
+    /// Why the fee is charged outside the provincial catalogue, when it is.
+    public var outsideCatalogueReason: String?
+    /// `.day`: `monthlyAmount` is the rate per school day, billed for the days of the month less earlier absences.
+    public var rateUnit: RateUnit
+    /// The share the state budget pays, in basis points (`PayerSplit`); nil when the family pays it all.
+    public var stateShareBasisPoints: Int?
 
-    public init(id: Int64, feeTypeID: Int64, schoolYear: Int, scope: FeeScheduleScope, monthlyAmount: Money, billableMonths: [Int], dueDay: Int) {
+    public init(id: Int64, feeTypeID: Int64, schoolYear: Int, scope: FeeScheduleScope, monthlyAmount: Money, billableMonths: [Int], dueDay: Int,
+                catalogueResolution: String? = nil, outsideCatalogueReason: String? = nil, rateUnit: RateUnit = .month,
+                stateShareBasisPoints: Int? = nil) {
         self.id = id
         self.feeTypeID = feeTypeID
         self.schoolYear = schoolYear
@@ -84,6 +100,17 @@ public struct FeeSchedule: Hashable, Sendable, Codable {
         self.monthlyAmount = monthlyAmount
         self.billableMonths = billableMonths
         self.dueDay = dueDay
+        self.catalogueResolution = catalogueResolution
+        self.outsideCatalogueReason = outsideCatalogueReason
+        self.rateUnit = rateUnit
+        self.stateShareBasisPoints = stateShareBasisPoints
+    }
+
+    /// How the schedule stands against the provincial catalogue, in the words reports print.
+    public var catalogueNote: String {
+        if let reason = outsideCatalogueReason { return "OUTSIDE CATALOGUE: \(reason)" }
+        if let resolution = catalogueResolution { return "within catalogue \(resolution)" }
+        return "no catalogue"
     }
 
     /// The billed months as calendar months of the school year.
@@ -102,14 +129,24 @@ public struct FeeScheduleInput: Hashable, Sendable, Codable {
     public var monthlyAmount: Money
     public var billableMonths: [Int]
     public var dueDay: Int
+    /// Set to charge a fee the provincial catalogue does not list for the school: the reason is recorded and reported.
+    public var outsideCatalogueReason: String?
+    /// `.day` for a rate per school day.
+    public var rateUnit: RateUnit
+    /// The state budget's share in basis points (1–9,999), e.g. 3,000 for BHYT's 30 %.
+    public var stateShareBasisPoints: Int?
 
-    public init(feeTypeID: Int64, schoolYear: Int, scope: FeeScheduleScope, monthlyAmount: Money, billableMonths: [Int], dueDay: Int) {
+    public init(feeTypeID: Int64, schoolYear: Int, scope: FeeScheduleScope, monthlyAmount: Money, billableMonths: [Int], dueDay: Int,
+                outsideCatalogueReason: String? = nil, rateUnit: RateUnit = .month, stateShareBasisPoints: Int? = nil) {
         self.feeTypeID = feeTypeID
         self.schoolYear = schoolYear
         self.scope = scope
         self.monthlyAmount = monthlyAmount
         self.billableMonths = billableMonths
         self.dueDay = dueDay
+        self.outsideCatalogueReason = outsideCatalogueReason
+        self.rateUnit = rateUnit
+        self.stateShareBasisPoints = stateShareBasisPoints
     }
 
     /// The nine months of a general-education school year, September to May.
@@ -123,39 +160,60 @@ public enum FeeSchedules {
 
     /// Creates the schedule, or replaces the one with the same fee type, school year and scope.
     /// Already issued invoices keep their lines; the schedule applies to what is issued next.
+    /// Refused: tuition at a public school from 2025–26, an amount above the catalogue's cap for the school's
+    /// level and area class, and a fee the catalogue does not list unless a reason for charging it is given.
     @discardableResult
     public static func set(schoolID: Int64, _ input: FeeScheduleInput, on connection: PostgresConnection) throws(BillingError) -> FeeSchedule {
         let school = try BillingSchool.load(schoolID, on: connection)
         let feeType = try BillingError.wrapping { try FeeTypes.find(schoolID: schoolID, id: input.feeTypeID, on: connection) }
         guard let feeType else { throw .unknownFeeType("id \(input.feeTypeID)") }
-        let months = try validate(input, level: school.level, kind: feeType.kind)
+        let months = try validate(input, school: school, kind: feeType.kind)
+        let catalogue = try BillingError.wrapping { try FeeCatalogues.inForce(schoolYear: input.schoolYear, on: connection) }
+        let placement = try CatalogueCheck.place(input, months: months.count, fee: feeType, school: school, catalogue: catalogue)
+        var resolution: String?, reason: String?
+        switch placement {
+        case .withinCatalogue(let checked): resolution = checked
+        case .outsideCatalogue(let given): reason = given
+        case .noCatalogue: break
+        }
         return try BillingError.wrapping {
             let row = try connection.query("""
-                INSERT INTO fee_schedules (school_id, fee_type_id, school_year, scope, scope_value, monthly_amount, billable_months, due_day)
+                INSERT INTO fee_schedules (school_id, fee_type_id, school_year, scope, scope_value, monthly_amount, billable_months, due_day,
+                                           catalogue_resolution, outside_catalogue_reason, rate_unit, state_share_basis_points)
                 VALUES (\(schoolID), \(input.feeTypeID), \(input.schoolYear), \(input.scope.kind), \(input.scope.value),
-                        \(input.monthlyAmount), \(PostgresInt64Array(months.map(Int64.init)))::smallint[], \(input.dueDay))
+                        \(input.monthlyAmount), \(PostgresInt64Array(months.map(Int64.init)))::smallint[], \(input.dueDay), \(resolution), \(reason),
+                        \(input.rateUnit.rawValue), \(input.stateShareBasisPoints))
                 ON CONFLICT (school_id, fee_type_id, school_year, scope, scope_value) DO UPDATE
                     SET monthly_amount = EXCLUDED.monthly_amount, billable_months = EXCLUDED.billable_months,
-                        due_day = EXCLUDED.due_day, updated_at = now()
+                        due_day = EXCLUDED.due_day, catalogue_resolution = EXCLUDED.catalogue_resolution,
+                        outside_catalogue_reason = EXCLUDED.outside_catalogue_reason, rate_unit = EXCLUDED.rate_unit,
+                        state_share_basis_points = EXCLUDED.state_share_basis_points, updated_at = now()
                 RETURNING schedule_id
                 """).singleRow()!
             return FeeSchedule(id: try row.decode(column: 0, as: Int64.self), feeTypeID: input.feeTypeID, schoolYear: input.schoolYear,
-                               scope: input.scope, monthlyAmount: input.monthlyAmount, billableMonths: months, dueDay: input.dueDay)
+                               scope: input.scope, monthlyAmount: input.monthlyAmount, billableMonths: months, dueDay: input.dueDay,
+                               catalogueResolution: resolution, outsideCatalogueReason: reason, rateUnit: input.rateUnit,
+                               stateShareBasisPoints: input.stateShareBasisPoints)
         }
     }
 
     /// The schedules of a school year, by fee type and scope.
     public static func list(schoolID: Int64, schoolYear: Int, on connection: PostgresConnection) throws -> [FeeSchedule] {
         try connection.query("""
-            SELECT schedule_id, fee_type_id, school_year, scope, scope_value, monthly_amount, billable_months::int8[], due_day
+            SELECT schedule_id, fee_type_id, school_year, scope, scope_value, monthly_amount, billable_months::int8[], due_day,
+                   catalogue_resolution, outside_catalogue_reason, rate_unit, state_share_basis_points
             FROM fee_schedules WHERE school_id = \(schoolID) AND school_year = \(schoolYear)
             ORDER BY fee_type_id, scope, scope_value
             """).map { row in
-            let (id, feeType, year, scope, value, amount, months, dueDay) =
-                try row.decode((Int64, Int64, Int, String, String, Money, PostgresInt64Array, Int).self)
-            guard let decodedScope = FeeScheduleScope(kind: scope, value: value) else { throw PostgresError(code: .decoding) }
+            let (id, feeType, year, scope, value, amount, months, dueDay, resolution, reason, unit, stateShare) =
+                try row.decode((Int64, Int64, Int, String, String, Money, PostgresInt64Array, Int, String?, String?, String, Int?).self)
+            guard let decodedScope = FeeScheduleScope(kind: scope, value: value), let rateUnit = RateUnit(rawValue: unit) else {
+                throw PostgresError(code: .decoding)
+            }
             return FeeSchedule(id: id, feeTypeID: feeType, schoolYear: year, scope: decodedScope, monthlyAmount: amount,
-                               billableMonths: months.values.map { Int($0) }, dueDay: dueDay)
+                               billableMonths: months.values.map { Int($0) }, dueDay: dueDay,
+                               catalogueResolution: resolution, outsideCatalogueReason: reason, rateUnit: rateUnit,
+                               stateShareBasisPoints: stateShare)
         }
     }
 
@@ -165,7 +223,8 @@ public enum FeeSchedules {
     }
 
     /// Checks the input; returns the months in school-year order (September first).
-    static func validate(_ input: FeeScheduleInput, level: SchoolLevel, kind: FeeKind) throws(BillingError) -> [Int] {
+    static func validate(_ input: FeeScheduleInput, school: School, kind: FeeKind) throws(BillingError) -> [Int] {
+        let level = school.level
         guard schoolYears.contains(input.schoolYear) else {
             throw .invalidField(field: "school_year", problem: "\(input.schoolYear) is not a school year (\(schoolYears.lowerBound)–\(schoolYears.upperBound))")
         }
@@ -179,10 +238,19 @@ public enum FeeSchedules {
         guard !months.isEmpty, months.count == input.billableMonths.count, months.allSatisfy({ (1...12).contains($0) }) else {
             throw .invalidField(field: "billable_months", problem: "must be distinct month numbers 1 to 12, at least one")
         }
-        // Decree 81/2021 Art. 12 caps tuition; agreed collections (e.g. summer meals at a preschool) are not tuition.
+        if let points = input.stateShareBasisPoints, !(1...PayerSplit.basisPointsMax).contains(points) {
+            throw .invalidField(field: "state_share_basis_points", problem: "\(points) must be 1 to \(PayerSplit.basisPointsMax) (the family pays the rest)")
+        }
+        if kind == .tuition && input.rateUnit == .day {
+            throw .invalidField(field: "rate_unit", problem: "tuition is billed by the month, not by the day")
+        }
+        if kind == .tuition && !TuitionRegime.billsTuition(school.ownership, schoolYear: input.schoolYear) {
+            throw .tuitionFreeAtPublicSchool(schoolYear: input.schoolYear)
+        }
+        // The 9-month cap governs tuition only; agreed collections (e.g. summer meals at a preschool) are not tuition.
         let cap = level.billableMonthsPerYearMax
         if kind == .tuition && months.count > cap {
-            throw .billableMonthsCap(months: months.count, max: cap, level: level)
+            throw .billableMonthsCap(months: months.count, max: cap, level: level, schoolYear: input.schoolYear)
         }
         try validateScope(input.scope, level: level)
         return months.sorted { ($0 + 3) % 12 < ($1 + 3) % 12 }

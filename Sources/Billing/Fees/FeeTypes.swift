@@ -22,6 +22,8 @@ public struct FeeType: Hashable, Sendable, Codable {
     public var kind: FeeKind
     /// The ledger account each billed gross amount is credited to.
     public var accountID: Int64
+    /// Opt-in (clubs, extra classes): billed only to pupils enrolled in it (`Enrolments`).
+    public var requiresEnrolment: Bool = false
 }
 
 /// Which ledger account a new fee type credits.
@@ -39,7 +41,7 @@ public enum FeeTypes {
     public static let codeCharactersMax = 16
 
     public static func add(schoolID: Int64, code: String, name: String, kind: FeeKind, account: FeeAccountChoice = .own,
-                           on connection: PostgresConnection) throws(BillingError) -> FeeType {
+                           requiresEnrolment: Bool = false, on connection: PostgresConnection) throws(BillingError) -> FeeType {
         let code = code.uppercased()
         try check(code: code, name: name)
         return try BillingError.wrapping {
@@ -50,36 +52,42 @@ public enum FeeTypes {
             if try find(schoolID: schoolID, code: code, on: connection) != nil { throw BillingError.duplicate("fee type \(code)") }
             let accountID = try resolveAccount(schoolID: schoolID, code: code, name: name, kind: kind, choice: account, on: connection)
             let row = try connection.query("""
-                INSERT INTO fee_types (school_id, code, name, kind, account_id)
-                VALUES (\(schoolID), \(code), \(name), \(kind.rawValue), \(accountID))
+                INSERT INTO fee_types (school_id, code, name, kind, account_id, requires_enrolment)
+                VALUES (\(schoolID), \(code), \(name), \(kind.rawValue), \(accountID), \(requiresEnrolment))
                 RETURNING fee_type_id
                 """).singleRow()!
-            return FeeType(id: try row.decode(column: 0, as: Int64.self), code: code, name: name, kind: kind, accountID: accountID)
+            return FeeType(id: try row.decode(column: 0, as: Int64.self), code: code, name: name, kind: kind, accountID: accountID,
+                           requiresEnrolment: requiresEnrolment)
         }
     }
 
     public static func list(schoolID: Int64, on connection: PostgresConnection) throws -> [FeeType] {
         try connection.query("""
-            SELECT fee_type_id, code, name, kind, account_id FROM fee_types WHERE school_id = \(schoolID) ORDER BY code
+            SELECT fee_type_id, code, name, kind, account_id, requires_enrolment FROM fee_types WHERE school_id = \(schoolID) ORDER BY code
             """).map(decode)
     }
 
     public static func find(schoolID: Int64, code: String, on connection: PostgresConnection) throws -> FeeType? {
         try connection.query("""
-            SELECT fee_type_id, code, name, kind, account_id FROM fee_types WHERE school_id = \(schoolID) AND code = \(code.uppercased())
+            SELECT fee_type_id, code, name, kind, account_id, requires_enrolment FROM fee_types WHERE school_id = \(schoolID) AND code = \(code.uppercased())
             """).first.map(decode)
     }
 
     public static func find(schoolID: Int64, id: Int64, on connection: PostgresConnection) throws -> FeeType? {
         try connection.query("""
-            SELECT fee_type_id, code, name, kind, account_id FROM fee_types WHERE school_id = \(schoolID) AND fee_type_id = \(id)
+            SELECT fee_type_id, code, name, kind, account_id, requires_enrolment FROM fee_types WHERE school_id = \(schoolID) AND fee_type_id = \(id)
             """).first.map(decode)
     }
 
-    static func check(code: String, name: String) throws(BillingError) {
+    /// A fee code (also a catalogue item's code): 1 to 16 upper-case letters, digits, `_` or `-`, not starting with `_` or `-`.
+    public static func isCode(_ code: String) -> Bool {
         let bytes = Array(code.utf8)
         let allowed = bytes.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
-        guard (1...codeCharactersMax).contains(bytes.count), allowed, bytes[0] != UInt8(ascii: "_"), bytes[0] != UInt8(ascii: "-") else {
+        return (1...codeCharactersMax).contains(bytes.count) && allowed && bytes[0] != UInt8(ascii: "_") && bytes[0] != UInt8(ascii: "-")
+    }
+
+    static func check(code: String, name: String) throws(BillingError) {
+        guard isCode(code) else {
             throw .invalidField(field: "code", problem: "'\(code)' must be 1 to \(codeCharactersMax) letters, digits, _ or -")
         }
         let trimmed = StudentRules.collapse(name)
@@ -112,8 +120,8 @@ public enum FeeTypes {
     }
 
     static func decode(_ row: PostgresRow) throws -> FeeType {
-        let (id, code, name, kind, account) = try row.decode((Int64, String, String, String, Int64).self)
+        let (id, code, name, kind, account, optIn) = try row.decode((Int64, String, String, String, Int64, Bool).self)
         guard let feeKind = FeeKind(rawValue: kind) else { throw PostgresError(code: .decoding) }
-        return FeeType(id: id, code: code, name: name, kind: feeKind, accountID: account)
+        return FeeType(id: id, code: code, name: name, kind: feeKind, accountID: account, requiresEnrolment: optIn)
     }
 }

@@ -73,6 +73,22 @@ public struct InvoiceLine: Hashable, Sendable, Codable {
     public var net: Money
     /// The policy reasons of the discounts on this line, joined by "; ".
     public var discountReason: String?
+    /// For a per-day item: days billed × day rate (= gross), and absent days of earlier months credited.
+    public var days: DayCount? = nil
+    /// What the state budget pays of this item (a receivable from the budget, not in `gross`).
+    public var stateShare: Money = .zero
+
+    /// What the notice and receipt print: "Tiền ăn bán trú: 19 ngày × 25.000 đ (trừ 3 ngày vắng)", or the name alone;
+    /// a state-paid share is named after it ("ngân sách nhà nước đóng 379.080 đ").
+    public var itemText: String {
+        var text = feeName
+        if let days {
+            let credit = days.credited > 0 ? " (trừ \(days.credited) ngày vắng)" : ""
+            text += ": \(days.billed) ngày × \(days.rate)\(credit)"
+        }
+        if stateShare.isPositive { text += " (ngân sách nhà nước đóng \(stateShare))" }
+        return text
+    }
 }
 
 /// An invoice as recorded, with what the ledger says about it now.

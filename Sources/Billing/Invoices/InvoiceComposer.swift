@@ -45,6 +45,19 @@ struct IssueContext {
     var voided: [StudentPeriod: Int]
     /// Months with a live tuition line, by student and school year.
     var tuitionMonths: [StudentYear: Set<CalendarMonth>]
+    /// School days of the months issued, for per-day items.
+    var schoolDays: [CalendarMonth: Int] = [:]
+    /// Absent days not yet credited, by student and per-day fee type (`PerDayCredit`).
+    var absenceCredit: [StudentFee: Int] = [:]
+    /// Enrolments in opt-in fees overlapping the periods, by student.
+    var enrolments: [Int64: [Enrolment]] = [:]
+    /// The account state-paid shares are receivable on (purpose budget_receivable), when a schedule has one.
+    var budgetReceivableAccountID: Int64?
+
+    struct StudentFee: Hashable {
+        var studentID: Int64
+        var feeTypeID: Int64
+    }
 
     struct StudentPeriod: Hashable {
         var studentID: Int64
@@ -65,7 +78,12 @@ enum InvoiceComposer {
         if context.issued.contains(key) { return .alreadyIssued }
         let chosen = ScheduleSelection.select(context.schedules[period.schoolYear] ?? [], grade: student.grade,
                                               category: student.category, className: student.className)
-        var billed = chosen.values.filter { $0.bills(period) && $0.monthlyAmount.isPositive }
+        // Only what is never mutated below is captured: holding `context` itself would copy its tables on write.
+        let (feeTypes, enrolments, schoolDays) = (context.feeTypes, context.enrolments[student.id] ?? [], context.schoolDays[period] ?? 0)
+        let enrolled = { (schedule: FeeSchedule) in enrolledDays(schedule, period: period, feeTypes: feeTypes, enrolments: enrolments) }
+        var billed = chosen.values.filter {
+            $0.bills(period) && $0.monthlyAmount.isPositive && ($0.rateUnit == .month || schoolDays > 0) && enrolled($0) > 0
+        }
             .sorted { context.feeTypes[$0.feeTypeID]!.code < context.feeTypes[$1.feeTypeID]!.code }
         guard !billed.isEmpty else { return .noFees }
         let yearKey = IssueContext.StudentYear(studentID: student.id, schoolYear: period.schoolYear)
@@ -78,7 +96,9 @@ enum InvoiceComposer {
         } else if hasTuition {
             context.tuitionMonths[yearKey, default: []].insert(period)
         }
-        let charges = billed.map { Charge(feeTypeID: $0.feeTypeID, scheduleID: $0.id, gross: $0.monthlyAmount) }
+        let charges = billed.map {
+            charge($0, student: student, period: period, enrolledDays: enrolled($0), context: &context)
+        }
         let discounts = (context.discounts[student.id] ?? []).filter { $0.isValid(in: period) }
         let lines = DiscountArithmetic.apply(charges, discounts: discounts)
         let dueDay = billed.map(\.dueDay).min()!
@@ -88,6 +108,41 @@ enum InvoiceComposer {
                                  lines: lines, generation: (context.voided[key] ?? 0) + 1)
         context.issued.insert(key)
         return .draft(draft, cappedTuition: capped)
+    }
+
+    /// A schedule's charge: the monthly amount, or for a per-day schedule the month's school days less the
+    /// absences still to credit (`PerDayCredit.credit`) × the day rate.
+    /// Calendar days of `period` the student is enrolled in the schedule's fee; `Int.max` for a fee everyone covered pays.
+    static func enrolledDays(_ schedule: FeeSchedule, period: CalendarMonth, feeTypes: [Int64: FeeType], enrolments: [Enrolment]) -> Int {
+        guard feeTypes[schedule.feeTypeID]!.requiresEnrolment else { return Int.max }
+        return enrolments.filter { $0.feeTypeID == schedule.feeTypeID }.reduce(0) { $0 + $1.daysCovered(in: period) }
+    }
+
+    /// An opt-in fee with a monthly rate covered only part of the month is billed pro rata (`EnrolmentProRata`);
+    /// a per-day schedule bills the month's school days less the absences still to credit (`PerDayCredit`) × the
+    /// day rate. A state share (`PayerSplit`) then takes the state's part off the family's line.
+    static func charge(_ schedule: FeeSchedule, student: Student, period: CalendarMonth, enrolledDays: Int,
+                       context: inout IssueContext) -> Charge {
+        var whole: Money, days: DayCount?
+        if schedule.rateUnit == .day {
+            let planned = context.schoolDays[period]!
+            let key = IssueContext.StudentFee(studentID: student.id, feeTypeID: schedule.feeTypeID)
+            let outstanding = context.absenceCredit[key] ?? 0
+            let credited = PerDayCredit.credit(outstanding: outstanding, planned: planned)
+            context.absenceCredit[key] = outstanding - credited
+            days = DayCount(billed: planned - credited, rate: schedule.monthlyAmount, credited: credited)
+            whole = Money(dong: Int64(planned - credited) * schedule.monthlyAmount.dong)
+        } else {
+            let monthDays = CalendarMonth.daysIn(year: period.year, month: period.month)
+            whole = enrolledDays >= monthDays ? schedule.monthlyAmount
+                : EnrolmentProRata.amount(monthly: schedule.monthlyAmount, daysCovered: enrolledDays, daysInMonth: monthDays)
+        }
+        guard let points = schedule.stateShareBasisPoints, whole.dong >= 1 else {
+            return Charge(feeTypeID: schedule.feeTypeID, scheduleID: schedule.id, gross: whole, days: days)
+        }
+        let (state, family) = PayerSplit.split(whole: whole.dong, stateBasisPoints: points)
+        return Charge(feeTypeID: schedule.feeTypeID, scheduleID: schedule.id, gross: Money(dong: family), days: days,
+                      stateShare: Money(dong: state))
     }
 
     /// The ledger entry of an invoice: Dr receivable (student, family, invoice) for the total, Dr discounts
@@ -102,8 +157,15 @@ enum InvoiceComposer {
             postings.append(PostingRequest(accountID: context.discountsAccountID, amount: draft.discount,
                                            dimensions: PostingDimensions(studentID: draft.studentID)))
         }
+        // The state's shares are owed by the budget, not the family: Dr budget receivable (student).
+        let stateShare = draft.lines.reduce(0) { $0 + $1.stateShare.dong }
+        if stateShare > 0 {
+            postings.append(PostingRequest(accountID: context.budgetReceivableAccountID!, amount: Money(dong: stateShare),
+                                           dimensions: PostingDimensions(studentID: draft.studentID)))
+        }
         for line in draft.lines {
-            postings.append(PostingRequest(accountID: context.feeTypes[line.feeTypeID]!.accountID, amount: line.gross.negated))
+            postings.append(PostingRequest(accountID: context.feeTypes[line.feeTypeID]!.accountID,
+                                           amount: Money(dong: line.gross.dong + line.stateShare.dong).negated))
         }
         precondition(postings.reduce(0) { $0 + $1.amount.dong } == 0, "an invoice entry must balance")
         return JournalEntryRequest(

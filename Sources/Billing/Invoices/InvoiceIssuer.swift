@@ -133,10 +133,12 @@ public enum InvoiceIssuer {
     static func capError(_ student: Student, _ periods: [CalendarMonth], _ context: IssueContext) -> BillingError {
         let level = context.school.level
         var wanted = 0
+        var wantedYear = periods.first?.schoolYear ?? 0
         for year in Set(periods.map(\.schoolYear)) {
             let billed = context.tuitionMonths[IssueContext.StudentYear(studentID: student.id, schoolYear: year)] ?? []
-            wanted = max(wanted, billed.union(periods.filter { $0.schoolYear == year }).count)
+            let count = billed.union(periods.filter { $0.schoolYear == year }).count
+            if count > wanted { (wanted, wantedYear) = (count, year) }
         }
-        return .billableMonthsCap(months: wanted, max: level.billableMonthsPerYearMax, level: level)
+        return .billableMonthsCap(months: wanted, max: level.billableMonthsPerYearMax, level: level, schoolYear: wantedYear)
     }
 }

@@ -93,14 +93,16 @@ public enum InvoiceQueries {
 
     public static func lines(schoolID: Int64, invoiceID: Int64, on connection: PostgresConnection) throws -> [InvoiceLine] {
         try connection.query("""
-            SELECT l.line, l.fee_type_id, f.code, f.name, f.kind, l.gross, l.discount, l.net, l.discount_reason
+            SELECT l.line, l.fee_type_id, f.code, f.name, f.kind, l.gross, l.discount, l.net, l.discount_reason,
+                   l.quantity, l.unit_price, l.credited_days, l.state_share
             FROM invoice_lines l JOIN fee_types f ON f.school_id = l.school_id AND f.fee_type_id = l.fee_type_id
             WHERE l.school_id = \(schoolID) AND l.invoice_id = \(invoiceID) ORDER BY l.line
             """).map { row in
-            let (line, feeType, code, name, kind, gross, discount, net, reason) =
-                try row.decode((Int, Int64, String, String, String, Money, Money, Money, String?).self)
+            let (line, feeType, code, name, kind, gross, discount, net, reason, quantity, rate, credited, stateShare) =
+                try row.decode((Int, Int64, String, String, String, Money, Money, Money, String?, Int?, Money?, Int?, Money).self)
+            let days = quantity.flatMap { billed in rate.map { DayCount(billed: billed, rate: $0, credited: credited ?? 0) } }
             return InvoiceLine(line: line, feeTypeID: feeType, feeCode: code, feeName: name, feeKind: FeeKind(rawValue: kind) ?? .tuition,
-                               gross: gross, discount: discount, net: net, discountReason: reason)
+                               gross: gross, discount: discount, net: net, discountReason: reason, days: days, stateShare: stateShare)
         }
     }
 

@@ -71,6 +71,7 @@ enum InvoiceWriter {
     static func insertLines(_ batch: [InvoiceDraft], ids: [Int64], schoolID: Int64, on connection: PostgresConnection) throws {
         var invoiceIDs: [Int64] = [], lineNumbers: [Int64] = [], feeTypes: [Int64] = [], schedules: [Int64] = []
         var gross: [Int64] = [], discounts: [Int64] = [], nets: [Int64] = [], reasons: [String?] = []
+        var days: [Int64?] = [], rates: [Int64?] = [], credited: [Int64?] = [], stateShares: [Int64] = []
         for (draft, id) in zip(batch, ids) {
             precondition(draft.lines.count <= BillingLimits.linesPerInvoiceMax)
             for (index, line) in draft.lines.enumerated() {
@@ -82,15 +83,21 @@ enum InvoiceWriter {
                 discounts.append(line.discount.dong)
                 nets.append(line.net.dong)
                 reasons.append(line.reasons.isEmpty ? nil : String(line.reasons.joined(separator: "; ").prefix(BillingLimits.lineDiscountReasonCharactersMax)))
+                days.append(line.days.map { Int64($0.billed) })
+                rates.append(line.days?.rate.dong)
+                credited.append(line.days.map { Int64($0.credited) })
+                stateShares.append(line.stateShare.dong)
             }
         }
         try connection.query("""
-            INSERT INTO invoice_lines (school_id, invoice_id, line, fee_type_id, schedule_id, gross, discount, net, discount_reason)
-            SELECT \(schoolID), u.i, u.l::smallint, u.f, u.s, u.g, u.d, u.n, u.r
+            INSERT INTO invoice_lines (school_id, invoice_id, line, fee_type_id, schedule_id, gross, discount, net, discount_reason,
+                                       quantity, unit_price, credited_days, state_share)
+            SELECT \(schoolID), u.i, u.l::smallint, u.f, u.s, u.g, u.d, u.n, u.r, u.q::int4, u.p, u.c::int4, u.ss
             FROM unnest(\(PostgresInt64Array(invoiceIDs)), \(PostgresInt64Array(lineNumbers)), \(PostgresInt64Array(feeTypes)),
                         \(PostgresInt64Array(schedules)), \(PostgresInt64Array(gross)), \(PostgresInt64Array(discounts)),
-                        \(PostgresInt64Array(nets)), \(PostgresNullableTextArray(reasons)))
-                 AS u(i, l, f, s, g, d, n, r)
+                        \(PostgresInt64Array(nets)), \(PostgresNullableTextArray(reasons)), \(PostgresNullableInt64Array(days)),
+                        \(PostgresNullableInt64Array(rates)), \(PostgresNullableInt64Array(credited)), \(PostgresInt64Array(stateShares)))
+                 AS u(i, l, f, s, g, d, n, r, q, p, c, ss)
             """)
     }
 }

@@ -13,6 +13,9 @@ enum IssueContextLoader {
         var schedules: [Int: [FeeSchedule]] = [:]
         for year in Set(periods.map(\.schoolYear)) {
             schedules[year] = try FeeSchedules.list(schoolID: school.id, schoolYear: year, on: connection)
+            // A schedule recorded before the regime check existed must not bill a public school's pupils tuition.
+            let tuition = schedules[year]!.contains { feeTypes[$0.feeTypeID]?.kind == .tuition && $0.monthlyAmount.isPositive }
+            if tuition && !TuitionRegime.billsTuition(school.ownership, schoolYear: year) { throw BillingError.tuitionFreeAtPublicSchool(schoolYear: year) }
         }
         let students = try activeStudents(schoolID: school.id, only: studentIDs, on: connection)
         var context = IssueContext(school: school, receivableAccountID: receivable.accountID, discountsAccountID: discounts.accountID,
@@ -24,7 +27,42 @@ enum IssueContextLoader {
             context.discounts[discount.studentID, default: []].append(discount)
         }
         try loadIssued(&context, periods: periods, on: connection)
+        try loadPerDay(&context, periods: periods, on: connection)
+        if context.schedules.values.joined().contains(where: { $0.stateShareBasisPoints != nil }) {
+            guard let budget = try LedgerQueries.account(schoolID: school.id, purpose: .budgetReceivable, on: connection) else {
+                throw BillingError.accountMismatch("school \(school.code) has no active budget receivable account for state-paid shares")
+            }
+            context.budgetReceivableAccountID = budget.accountID
+        }
+        if feeTypes.values.contains(where: \.requiresEnrolment) {
+            context.enrolments = try Enrolments.overlapping(schoolID: school.id, from: first.firstDay, through: last.lastDay, on: connection)
+        }
         return context
+    }
+
+    /// School days of the periods (refused when a per-day schedule bills a month the calendar lacks) and the
+    /// absent days each pupil still has to be credited per per-day fee: absences of months billed for that fee
+    /// before the first period, less the days credited on live invoices.
+    static func loadPerDay(_ context: inout IssueContext, periods: [CalendarMonth], on connection: PostgresConnection) throws {
+        let perDay = context.schedules.values.joined().filter { $0.rateUnit == .day }
+        guard !perDay.isEmpty else { return }
+        context.schoolDays = try SchoolCalendar.schoolDays(schoolID: context.school.id, periods: periods, on: connection)
+        for period in periods where context.schoolDays[period] == nil && perDay.contains(where: { $0.bills(period) }) {
+            throw BillingError.invalidField(field: "calendar", problem: "per-day fees bill \(period.iso) but the school calendar has no "
+                                            + "school days for it (tuition calendar set)")
+        }
+        for row in try connection.query("""
+            SELECT i.student_id, l.fee_type_id, (coalesce(sum(a.absent_days), 0) - sum(l.credited_days))::int8
+            FROM invoice_lines l
+            JOIN invoices i ON i.school_id = l.school_id AND i.invoice_id = l.invoice_id
+            LEFT JOIN student_absences a ON a.school_id = i.school_id AND a.student_id = i.student_id AND a.period = i.period
+            WHERE l.school_id = \(context.school.id) AND l.quantity IS NOT NULL AND i.void_entry_id IS NULL
+              AND i.period < \(periods.min()!.firstDay)
+            GROUP BY i.student_id, l.fee_type_id
+            """) {
+            let (student, fee, outstanding) = try row.decode((Int64, Int64, Int).self)
+            if outstanding > 0 { context.absenceCredit[IssueContext.StudentFee(studentID: student, feeTypeID: fee)] = outstanding }
+        }
     }
 
     /// Active students (or the given ones, who must be active), by class, name and code so numbers read well.

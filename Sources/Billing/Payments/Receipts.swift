@@ -122,7 +122,10 @@ public enum Receipts {
         var allUnapplied = true
         for row in try connection.query("""
             SELECT a.application_id, a.invoice_id, a.amount, a.unapply_entry_id IS NOT NULL, i.school_year, i.number, i.payment_code, i.period,
-                   (SELECT string_agg(f.name, ', ' ORDER BY l.line) FROM invoice_lines l
+                   -- A per-day line reads "Tiền ăn bán trú: 19 ngày × 25.000 đ", as InvoiceLine.itemText prints it.
+                   (SELECT string_agg(f.name || CASE WHEN l.quantity IS NULL THEN '' ELSE
+                                          ': ' || l.quantity || ' ngày × ' || replace(to_char(l.unit_price, 'FM999,999,999,990'), ',', '.') || ' đ'
+                                      END, ', ' ORDER BY l.line) FROM invoice_lines l
                     JOIN fee_types f ON f.school_id = l.school_id AND f.fee_type_id = l.fee_type_id
                     WHERE l.school_id = i.school_id AND l.invoice_id = i.invoice_id)
             FROM payment_applications a

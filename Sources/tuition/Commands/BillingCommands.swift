@@ -127,10 +127,16 @@ enum StudentsCommand {
 
 enum FeesCommand {
     static let usage = """
-        Usage: tuition fees add --school CODE --code FEE --name NAME --kind tuition|agreed_collection [--shared-account]
+        Usage: tuition fees add --school CODE --code FEE --name NAME --kind tuition|agreed_collection [--shared-account] [--opt-in]
                tuition fees list --school CODE [--year YEAR]
                tuition fees schedule --school CODE --fee FEE --year YEAR --amount DONG [--grade N | --class NAME | --category CAT]
-                                     [--months 9,10,11,12,1,2,3,4,5] [--due-day 10]
+                                     [--months 9,10,11,12,1,2,3,4,5] [--due-day 10] [--per-day] [--state-share BP]
+                                     [--outside-catalogue --reason TEXT]
+               tuition fees enrol --school CODE --student CODE --fee FEE --from YYYY-MM-DD [--through YYYY-MM-DD]
+               tuition fees enrolments FILE --school CODE
+               tuition fees claims --school CODE --year YEAR --term 1|2 [--format csv|html]
+               tuition fees catalogue check FILE
+               tuition fees catalogue install FILE
 
         add        creates a fee type; tuition credits fee income, agreed collections a pass-through
                    liability; each gets its own ledger account unless --shared-account is given
@@ -138,17 +144,35 @@ enum FeesCommand {
         schedule   sets the monthly amount of a fee for a school year (named by the year it starts:
                    2026 = Sept 2026 to Aug 2027), for the whole school or one grade, class or category.
                    The most specific schedule wins: class, then category, then grade, then school.
-                   Tuition is billed at most 9 months a year outside continuing education (Decree 81/2021).
+                   Tuition is billed at most 9 months a year outside continuing education; public schools
+                   bill no tuition from 2025–26 (Resolution 217/2025/QH15, Decree 238/2025/NĐ-CP).
+                   At a public school an amount above the provincial catalogue's cap for the school's level
+                   and area is refused; a fee the catalogue does not list needs --outside-catalogue --reason,
+                   which is recorded and shown in every report. --per-day makes DONG the rate per school
+                   day (meals): each invoice bills the month's school days less earlier absences.
+                   --state-share BP: the state budget pays BP basis points of each line (BHYT: 3000),
+                   rounded half up, as a receivable from the budget; the family is billed the rest.
+        enrol      enrols a pupil in an opt-in fee (added with --opt-in: billed only to enrolled pupils;
+                   a month partly covered is billed pro rata by calendar days, rounded half up)
+        claims     the budget claim of a term (1 = Sep–Dec, 2 = Jan–Aug): the state-paid shares of the
+                   term's invoices by pupil and fee (tuition support, BHYT's state part), CSV or HTML
+        enrolments imports enrolments from CSV (student_code, fee, from, through): all or nothing
+        catalogue  check validates a fee catalogue file (fee-catalogues/*.json), printing every problem by
+                   JSON path; install loads it as the catalogue of its school years
         """
 
     static func run(_ arguments: [String]) throws {
         var reader = try ArgumentReader(arguments, usage: usage)
         let action = reader.positional()
+        if action == "catalogue" { return try FeeCatalogueCommand.run(&reader) }
+        if action == "enrolments" { return try FeeEnrolmentCommand.importFile(&reader) }
         let schoolCode = try reader.requiredOption("--school")
         switch action {
         case "add": try add(&reader, schoolCode: schoolCode)
         case "list": try list(&reader, schoolCode: schoolCode)
         case "schedule": try schedule(&reader, schoolCode: schoolCode)
+        case "enrol": try FeeEnrolmentCommand.enrol(&reader, schoolCode: schoolCode)
+        case "claims": try claims(&reader, schoolCode: schoolCode)
         default: throw UsageError(message: "missing or unknown action", usage: usage)
         }
     }
@@ -162,11 +186,13 @@ enum FeesCommand {
         }
         guard let kind else { throw UsageError(message: "missing --kind", usage: usage) }
         let shared = reader.flag("--shared-account")
+        let optIn = reader.flag("--opt-in")
         try reader.finish()
         let session = try BillingSession.open(schoolCode: schoolCode)
         defer { session.pool.close() }
         let fee = try session.transaction { connection in
-            try FeeTypes.add(schoolID: session.school.id, code: code, name: name, kind: kind, account: shared ? .schoolDefault : .own, on: connection)
+            try FeeTypes.add(schoolID: session.school.id, code: code, name: name, kind: kind, account: shared ? .schoolDefault : .own,
+                             requiresEnrolment: optIn, on: connection)
         }
         print("fee type \(fee.code) (\(fee.kind.rawValue)) added, credits account \(fee.accountID)")
     }
@@ -183,10 +209,24 @@ enum FeesCommand {
         for fee in fees {
             print("\(fee.code)\t\(fee.kind.rawValue)\t\(fee.name)")
             for schedule in schedules where schedule.feeTypeID == fee.id {
-                print("  \(schedule.schoolYear)\t\(schedule.scope)\t\(schedule.monthlyAmount)/month\tmonths \(schedule.billableMonths.map(String.init).joined(separator: ","))\tdue day \(schedule.dueDay)")
+                print("  \(schedule.schoolYear)\t\(schedule.scope)\t\(schedule.monthlyAmount)/month\tmonths \(schedule.billableMonths.map(String.init).joined(separator: ","))\tdue day \(schedule.dueDay)\t\(schedule.catalogueNote)")
             }
         }
         if fees.isEmpty { print("no fee types") }
+    }
+
+    static func claims(_ reader: inout ArgumentReader, schoolCode: String) throws {
+        let year = try reader.option("--year") { try parseInt($0, FeeSchedules.schoolYears) }
+        let term = try reader.option("--term") { try parseInt($0, 1...2) }
+        let format = try reader.option("--format") ?? "csv"
+        guard let year, let term, format == "csv" || format == "html" else {
+            throw UsageError(message: "--year and --term are required; --format is csv or html", usage: usage)
+        }
+        try reader.finish()
+        let session = try BillingSession.open(schoolCode: schoolCode)
+        defer { session.pool.close() }
+        let report = try session.pool.withConnection { try BudgetClaims.report(schoolID: session.school.id, schoolYear: year, term: term, on: $0) }
+        print(format == "csv" ? BudgetClaimRendering.csv(report) : BudgetClaimRendering.html(report), terminator: "")
     }
 
     static func schedule(_ reader: inout ArgumentReader, schoolCode: String) throws {
@@ -202,6 +242,11 @@ enum FeesCommand {
         guard scopes.count <= 1 else { throw UsageError(message: "give at most one of --grade, --class and --category", usage: usage) }
         let months = try reader.option("--months") { text in try text.split(separator: ",").map { try parseInt(String($0), 1...12) } }
         let dueDay = try reader.option("--due-day") { try parseInt($0, 1...FeeSchedules.dueDayMax) } ?? 10
+        let perDay = reader.flag("--per-day")
+        let stateShare = try reader.option("--state-share") { try parseInt($0, 1...PayerSplit.basisPointsMax) }
+        let outside = reader.flag("--outside-catalogue")
+        let reason = try reader.option("--reason")
+        guard outside == (reason != nil) else { throw UsageError(message: "--outside-catalogue and --reason go together", usage: usage) }
         try reader.finish()
         let session = try BillingSession.open(schoolCode: schoolCode)
         defer { session.pool.close() }
@@ -211,9 +256,11 @@ enum FeesCommand {
             }
             return try FeeSchedules.set(schoolID: session.school.id, FeeScheduleInput(
                 feeTypeID: fee.id, schoolYear: year, scope: scopes.first ?? .school, monthlyAmount: amount,
-                billableMonths: months ?? FeeScheduleInput.septemberToMay, dueDay: dueDay), on: connection)
+                billableMonths: months ?? FeeScheduleInput.septemberToMay, dueDay: dueDay, outsideCatalogueReason: reason,
+                rateUnit: perDay ? .day : .month, stateShareBasisPoints: stateShare), on: connection)
         }
-        print("schedule \(schedule.id): \(feeCode) \(schedule.monthlyAmount)/month for \(schedule.periods.map(\.iso).joined(separator: ", "))")
+        print("schedule \(schedule.id): \(feeCode) \(schedule.monthlyAmount)/\(schedule.rateUnit.rawValue) for \(schedule.periods.map(\.iso).joined(separator: ", ")); "
+              + schedule.catalogueNote)
     }
 }
 

@@ -73,7 +73,7 @@ enum CallbackBenchSetup {
     static func seed(connection: PostgresConnection, run: UInt32, account: String, secret: String, students: Int,
                      layout: ProjectLayout) throws -> [String] {
         let school = try Schools.create(NewSchool(code: "BENCH-CB-\(run)", name: "Trường Đo Callback", district: "Quận Đo",
-                                                  level: .lowerSecondary, paymentCodePrefix: "BC",
+                                                  level: .lowerSecondary, ownership: .nonPublic, paymentCodePrefix: "BC",
                                                   bankAccounts: [NewBankAccount(bankBIN: "970436", accountNumber: account, holderName: "BENCH")]),
                                         on: connection)
         let fee = try FeeTypes.add(schoolID: school.id, code: "HP", name: "Học phí", kind: .tuition, on: connection)

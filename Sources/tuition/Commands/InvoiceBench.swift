@@ -8,12 +8,16 @@ import Postgres
 /// issues one month for all of them and prints one JSON line of figures.
 enum InvoiceBenchCommand {
     static let usage = """
-        Usage: tuition bench invoices [--schools N] [--students N] [--threads N] [--period YYYY-MM]
+        Usage: tuition bench invoices [--schools N] [--students N] [--threads N] [--period YYYY-MM] [--new-regime]
 
         Creates N lower-secondary schools with tuition for every grade, meals for half the classes and
         a discount for one student in fifty; imports the students from generated roster CSV files; then
         issues --period (default 2026-09) for every school, --threads schools at a time, each school one
         transaction. Prints seeding and issuing times, invoices per second and the peak resident memory.
+        --new-regime: public schools billing 2026–27 from the province catalogue instead: meals by the
+        school day for every pupil, drinking water, BHYT once a year (the state paying 30 %) and two opt-in clubs every pupil is
+        enrolled in (one in twenty leaving mid-October, billed pro rata); September is issued first
+        (untimed), random absences of 0–5 days recorded for it, then October is timed, crediting them.
         Not for production use: it writes bench schools into the database.
         """
 
@@ -26,19 +30,24 @@ enum InvoiceBenchCommand {
         let schools = try reader.option("--schools") { try parseInt($0, 1...schoolsMax) } ?? 50
         let students = try reader.option("--students") { try parseInt($0, 1...studentsMax) } ?? 100_000
         let threads = try reader.option("--threads") { try parseInt($0, 1...threadsMax) } ?? 2
-        let period = try reader.option("--period", BillingSession.parseMonth) ?? (try CalendarMonth(year: 2026, month: 9))
+        let newRegime = reader.flag("--new-regime")
+        let period = try reader.option("--period", BillingSession.parseMonth) ?? (try CalendarMonth(year: 2026, month: newRegime ? 10 : 9))
         try reader.finish()
         guard students / schools <= BillingLimits.studentsPerSchoolMax else {
             throw UsageError(message: "at most \(BillingLimits.studentsPerSchoolMax) students per school", usage: usage)
         }
         let database = try DatabaseAccess.resolve()
-        try database.migrate(layout: try ProjectLayout.locate())
+        let layout = try ProjectLayout.locate()
+        try database.migrate(layout: layout)
         let pool = PostgresPool(configuration: database.configuration, size: threads)
         defer { pool.close() }
         let run = UInt32.random(in: 0...UInt32.max)
         let seedStart = Date()
+        if newRegime { try DemoFees.installCatalogue(layout: layout, pool: pool) }
         let ids = try BlockingThreads.map(count: schools, threads: threads) { index in
-            try seedSchool(pool, run: run, index: index, students: students / schools + (index < students % schools ? 1 : 0), period: period)
+            let count = students / schools + (index < students % schools ? 1 : 0)
+            return newRegime ? try NewRegimeBench.seedSchool(pool, run: run, index: index, students: count, period: period)
+                : try seedSchool(pool, run: run, index: index, students: count, period: period)
         }
         let seedSeconds = Date().timeIntervalSince(seedStart)
         let issueStart = Date()
@@ -48,7 +57,7 @@ enum InvoiceBenchCommand {
         let issueSeconds = Date().timeIntervalSince(issueStart)
         let invoices = issued.reduce(0, +)
         let perSecond = Int((Double(invoices) / issueSeconds).rounded())
-        print(#"{"workload":"invoice_issue","schools":\#(schools),"students":\#(students),"threads":\#(threads),"#
+        print(#"{"workload":"\#(newRegime ? "invoice_issue_new_regime" : "invoice_issue")","schools":\#(schools),"students":\#(students),"threads":\#(threads),"#
               + #""seed_seconds":\#(String(format: "%.2f", seedSeconds)),"issue_seconds":\#(String(format: "%.2f", issueSeconds)),"#
               + #""invoices":\#(invoices),"per_second":\#(perSecond),"peak_rss_mb":\#(ProcessFacts.peakResidentMegabytes())}"#)
     }
@@ -58,7 +67,7 @@ enum InvoiceBenchCommand {
         try pool.transaction(isolation: .readCommitted) { connection in
             let school = try Schools.create(NewSchool(
                 code: "BENCH-\(run)-\(index)", name: "Trường THCS Bench \(index)", district: "Quận \(index % 12 + 1)", level: .lowerSecondary,
-                paymentCodePrefix: "HP", bankAccounts: [NewBankAccount(bankBIN: "970436", accountNumber: "B\(run)X\(index)", holderName: "BENCH")]),
+                ownership: .nonPublic, paymentCodePrefix: "HP", bankAccounts: [NewBankAccount(bankBIN: "970436", accountNumber: "B\(run)X\(index)", holderName: "BENCH")]),
                 on: connection)
             let year = period.schoolYear
             let tuition = try FeeTypes.add(schoolID: school.id, code: "HP", name: "Học phí", kind: .tuition, on: connection)

@@ -30,7 +30,7 @@ enum BenchRosterWriter {
         let district = simulation.districts.first { $0.id == simulated.districtId }?.name ?? "Quận 1"
         let school = try Schools.create(NewSchool(
             code: "SIM-\(simulated.index + 1)", name: simulated.name, district: district, level: simulated.level,
-            paymentCodePrefix: simulated.paymentCodePrefix,
+            ownership: .nonPublic, paymentCodePrefix: simulated.paymentCodePrefix,
             bankAccounts: [NewBankAccount(bankBIN: "970436", accountNumber: String(format: "20%08d", simulated.index + 1),
                                           holderName: VietnameseText.normalized(simulated.name))]), on: connection)
         let fee = try FeeTypes.add(schoolID: school.id, code: "HP", name: "Học phí", kind: .tuition, on: connection)

@@ -41,7 +41,7 @@ enum DemoCommand {
         let alreadySeeded = try pool.withConnection { try Schools.find(code: "DEMO-\(simulation.schools[0].paymentCodePrefix)1", on: $0) } != nil
         print("Demo province: \(simulation.schools.count) schools in \(DemoCommunes.wards.prefix(simulation.districts.count).map(\.name).joined(separator: " and ")), "
               + "\(simulation.studentCount) students, month \(DemoProvince.month)")
-        let schools = try DemoProvince.seed(simulation, pool: pool, catalog: catalog)
+        let schools = try DemoProvince.seed(simulation, pool: pool, catalog: catalog, layout: layout)
         if !alreadySeeded {
             try runMonth(schools, simulation: simulation, pool: pool, catalog: catalog, layout: layout, output: output)
         }

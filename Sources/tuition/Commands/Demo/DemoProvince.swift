@@ -22,8 +22,10 @@ struct DemoSchool {
 enum DemoProvince {
     static let month = SimulationParameters.demo().month
 
-    static func seed(_ simulation: ProvinceSimulation, pool: PostgresPool, catalog: CallbackCatalog) throws -> [DemoSchool] {
-        try simulation.schools.map { simulated in
+    static func seed(_ simulation: ProvinceSimulation, pool: PostgresPool, catalog: CallbackCatalog, layout: ProjectLayout) throws -> [DemoSchool] {
+        try DemoFees.installCatalogue(layout: layout, pool: pool)
+        let nonPublicIndex = simulation.schools.count - 1
+        return try simulation.schools.map { simulated in
             let ward = DemoCommunes.ward(ofDistrict: simulated.districtId)
             let code = "DEMO-\(simulated.paymentCodePrefix)\(simulated.index + 1)"
             let account = String(format: "10%08d", simulated.index + 1)
@@ -33,7 +35,7 @@ enum DemoProvince {
                 if let existing = try Schools.find(code: code, on: connection) { return existing }
                 let school = try Schools.create(NewSchool(
                     code: code, name: simulated.name, district: "", officialCode: "DEMO-1900\(simulated.index + 1)", commune: ward,
-                    level: simulated.level,
+                    level: simulated.level, ownership: simulated.index == nonPublicIndex ? .nonPublic : .public,
                     paymentCodePrefix: simulated.paymentCodePrefix,
                     bankAccounts: [NewBankAccount(bankBIN: "970436", accountNumber: account, holderName: VietnameseText.normalized(simulated.name))]),
                     on: connection)
@@ -41,7 +43,7 @@ enum DemoProvince {
                                             accounts: [(receiving: account, bankAccountNumber: account)], secret: secret, parameters: [:],
                                             on: connection)
                 try addStudents(roster, school: school, on: connection)
-                try addFees(school: school, level: simulated.level, dueDay: simulated.dueDay, on: connection)
+                try DemoFees.add(school: school, dueDay: simulated.dueDay, month: month, on: connection)
                 return school
             }
             _ = try InvoiceIssuer.issue(schoolID: school.id, period: month, issuedOn: month.firstDay, issuedBy: "demo", pool: pool)
@@ -57,28 +59,6 @@ enum DemoProvince {
                 className: student.className, grade: grade(of: student.className), guardianName: student.guardianName,
                 guardianPhone: "09" + String(format: "%08d", (index * 7_919) % 100_000_000),
                 familyKey: student.familyKey, virtualAccount: student.virtualAccount), changedBy: "demo", on: connection)
-        }
-    }
-
-    /// Tuition by level (public primary schools charge none) and school meals where children eat at school.
-    static func addFees(school: School, level: SchoolLevel, dueDay: Int, on connection: PostgresConnection) throws {
-        let tuition: Int64
-        switch level {
-        case .preschool: tuition = 300_000
-        case .primary: tuition = 0
-        case .lowerSecondary: tuition = 500_000
-        case .upperSecondary: tuition = 600_000
-        case .continuing: tuition = 400_000
-        }
-        var fees: [(String, String, FeeKind, Int64)] = []
-        if tuition > 0 { fees.append(("HP", "Học phí", .tuition, tuition)) }
-        if level == .preschool || level == .primary { fees.append(("BT", "Tiền ăn bán trú", .agreedCollection, 450_000)) }
-        for (code, name, kind, amount) in fees {
-            let fee = try FeeTypes.add(schoolID: school.id, code: code, name: name, kind: kind, on: connection)
-            _ = try FeeSchedules.set(schoolID: school.id, FeeScheduleInput(feeTypeID: fee.id, schoolYear: month.schoolYear, scope: .school,
-                                                                           monthlyAmount: Money(dong: amount),
-                                                                           billableMonths: FeeScheduleInput.septemberToMay, dueDay: dueDay),
-                                     on: connection)
         }
     }
 

@@ -1,0 +1,94 @@
+import Billing
+import Core
+import Foundation
+import HTTP
+import Postgres
+
+/// The school calendar, pupils' absences and enrolments in opt-in fees (docs/billing.md, "Fees from 2025–26").
+enum BillingAttendanceEndpoints {
+    static func register(_ builder: inout APIBuilder, context: APIContext) {
+        let base = BillingEndpoints.base
+        builder.add(.post, base + "/school-calendar", summary: "Record the school days of a month (per-day fees are billed by them)",
+                    tag: "fees", roles: BillingEndpoints.writers, request: SchoolMonthRequest.self, response: SchoolMonthRequest.self) { request in
+            let body = try request.decode(SchoolMonthRequest.self)
+            try BillingRequest.write(context) { connection in
+                try SchoolCalendar.set(schoolID: request.scopedSchool.id, SchoolMonth(period: body.month, schoolDays: body.schoolDays,
+                                                                                      holidays: body.holidays ?? []),
+                                       updatedBy: BillingRequest.actor(request), on: connection)
+            }
+            return try APIJSON.response(body)
+        }
+        builder.add(.post, base + "/attendance/import",
+                    summary: "Import absent days (CSV: student_code, month, absent_days). Any bad row refuses the whole file with a 422 "
+                        + "listing every problem by line and field.",
+                    tag: "fees", roles: BillingEndpoints.writers, response: RowImportView.self,
+                    options: RouteOptions(bodyBytesMax: AttendanceImport.fileBytesMax)) { request in
+            try importRows(request, context: context) { connection in
+                try AttendanceImport.run(schoolID: request.scopedSchool.id, file: request.http.body, importedBy: BillingRequest.actor(request),
+                                         on: connection)
+            }
+        }
+        builder.add(.post, base + "/enrolments/import",
+                    summary: "Import enrolments in opt-in fees (CSV: student_code, fee, from, through). Any bad row refuses the whole file "
+                        + "with a 422 listing every problem by line and field.",
+                    tag: "fees", roles: BillingEndpoints.writers, response: RowImportView.self,
+                    options: RouteOptions(bodyBytesMax: AttendanceImport.fileBytesMax)) { request in
+            try importRows(request, context: context) { connection in
+                try EnrolmentImport.run(schoolID: request.scopedSchool.id, file: request.http.body, recordedBy: BillingRequest.actor(request),
+                                        on: connection)
+            }
+        }
+        builder.add(.post, base + "/enrolments", summary: "Enrol a pupil in an opt-in fee (a month partly covered is billed pro rata)",
+                    tag: "fees", roles: BillingEndpoints.writers, request: EnrolmentRequest.self, response: EnrolmentRequest.self,
+                    status: .created) { request in
+            let body = try request.decode(EnrolmentRequest.self)
+            let school = request.scopedSchool
+            try BillingRequest.write(context) { connection in
+                let student = try BillingLookup.bodyStudent(body.student, field: "student", school: school, on: connection)
+                let fee = try BillingLookup.bodyFeeType(body.fee, field: "fee", school: school, on: connection)
+                try Enrolments.enrol(schoolID: school.id, Enrolment(studentID: student.id, feeTypeID: fee.id, from: body.from, through: body.through),
+                                     recordedBy: BillingRequest.actor(request), on: connection)
+            }
+            return try APIJSON.response(body, status: .created)
+        }
+    }
+
+    /// Runs an all-or-nothing row import; bad rows answer 422 with every problem.
+    static func importRows(_ request: APIRequest, context: APIContext, _ body: (PostgresConnection) throws -> Int) throws -> Response {
+        do {
+            return try APIJSON.response(RowImportView(rows: try BillingRequest.write(context, body)))
+        } catch RowImportError.invalidRows(let problems, let total) {
+            return try BillingStudentEndpoints.rosterProblems(problems, total: total, requestID: request.http.requestId, what: "the file",
+                                                              code: "rows_invalid")
+        } catch let error as RowImportError {
+            throw HTTPError(status: .unprocessableContent, code: "file_invalid", detail: error.description)
+        }
+    }
+}
+
+struct SchoolMonthRequest: Codable, APIExample {
+    var month: CalendarMonth
+    /// School days of the month, weekends and holidays left out (0–23).
+    var schoolDays: Int
+    var holidays: [CalendarDate]?
+
+    static let example = SchoolMonthRequest(month: try! CalendarMonth(year: 2026, month: 10), schoolDays: 22,
+                                            holidays: [try! CalendarDate(year: 2026, month: 10, day: 20)])
+}
+
+struct EnrolmentRequest: Codable, APIExample {
+    /// Student code or standing payment code.
+    var student: String
+    var fee: String
+    var from: CalendarDate
+    /// Open-ended when absent.
+    var through: CalendarDate?
+
+    static let example = EnrolmentRequest(student: "HS0001", fee: "CLB_TIENGANH", from: try! CalendarDate(year: 2026, month: 9, day: 1),
+                                          through: try! CalendarDate(year: 2027, month: 5, day: 31))
+}
+
+struct RowImportView: Codable, APIExample {
+    var rows: Int
+    static let example = RowImportView(rows: 360)
+}

@@ -1,0 +1,85 @@
+import Core
+import Postgres
+
+/// What the state budget owes a school for a term: the state-paid shares of its live invoices (tuition
+/// support at non-public schools, BHYT's state part), by pupil and fee.
+public struct BudgetClaimReport: Hashable, Sendable, Codable {
+    public struct Row: Hashable, Sendable, Codable {
+        public var studentCode: String
+        public var studentName: String
+        public var className: String
+        public var feeCode: String
+        public var feeName: String
+        public var amount: Money
+    }
+
+    public var schoolCode: String
+    public var schoolName: String
+    public var schoolYear: Int
+    public var term: Int
+    public var rows: [Row]
+    public var total: Money
+}
+
+/// The budget claim of a school and term: term 1 is September–December, term 2 January–August.
+public enum BudgetClaims {
+    public static let rowsMax = 200_000
+
+    public static func periods(schoolYear: Int, term: Int) -> [CalendarMonth] {
+        (term == 1 ? [9, 10, 11, 12] : Array(1...8)).map { FeeSchedules.month($0, ofSchoolYear: schoolYear) }
+    }
+
+    public static func report(schoolID: Int64, schoolYear: Int, term: Int, on connection: PostgresConnection) throws(BillingError) -> BudgetClaimReport {
+        guard term == 1 || term == 2 else { throw .invalidField(field: "term", problem: "\(term) must be 1 (Sep–Dec) or 2 (Jan–Aug)") }
+        let school = try BillingSchool.load(schoolID, on: connection)
+        let months = periods(schoolYear: schoolYear, term: term)
+        return try BillingError.wrapping {
+            let rows = try connection.query("""
+                SELECT i.student_code, i.student_name, i.class_name, f.code, f.name, sum(l.state_share)::int8
+                FROM invoice_lines l
+                JOIN invoices i ON i.school_id = l.school_id AND i.invoice_id = l.invoice_id
+                JOIN fee_types f ON f.school_id = l.school_id AND f.fee_type_id = l.fee_type_id
+                WHERE l.school_id = \(schoolID) AND l.state_share > 0 AND i.void_entry_id IS NULL
+                  AND i.period = ANY(\(PostgresTextArray(months.map(\.firstDay.iso)))::date[])
+                GROUP BY i.student_code, i.student_name, i.class_name, f.code, f.name
+                ORDER BY i.class_name, i.student_code, f.code
+                LIMIT \(rowsMax)
+                """).map { row in
+                let (code, name, className, feeCode, feeName, amount) = try row.decode((String, String, String, String, String, Money).self)
+                return BudgetClaimReport.Row(studentCode: code, studentName: name, className: className, feeCode: feeCode, feeName: feeName, amount: amount)
+            }
+            return BudgetClaimReport(schoolCode: school.code, schoolName: school.name, schoolYear: schoolYear, term: term, rows: rows,
+                                     total: try Money.sum(rows.map(\.amount)))
+        }
+    }
+}
+
+/// The claim as CSV (UTF-8, comma, RFC 4180 quoting) and as an HTML page, pure.
+public enum BudgetClaimRendering {
+    public static func csv(_ report: BudgetClaimReport) -> String {
+        var text = "student_code,student_name,class,fee_code,fee_name,amount\n"
+        for row in report.rows {
+            text += [row.studentCode, row.studentName, row.className, row.feeCode, row.feeName, String(row.amount.dong)].map(quoted)
+                .joined(separator: ",") + "\n"
+        }
+        text += ",,,,total,\(report.total.dong)\n"
+        return text
+    }
+
+    public static func html(_ report: BudgetClaimReport) -> String {
+        let title = "Đề nghị ngân sách chi trả — \(report.schoolName), học kỳ \(report.term) năm học \(report.schoolYear)–\(report.schoolYear + 1)"
+        var html = "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\"><title>\(HTMLText.escaped(title))</title></head><body>\n"
+        html += "<h1>\(HTMLText.escaped(title))</h1>\n<table>\n<tr><th>Mã HS</th><th>Họ và tên</th><th>Lớp</th><th>Khoản thu</th><th>Số tiền</th></tr>\n"
+        for row in report.rows {
+            html += "<tr><td>\(HTMLText.escaped(row.studentCode))</td><td>\(HTMLText.escaped(row.studentName))</td>"
+                + "<td>\(HTMLText.escaped(row.className))</td><td>\(HTMLText.escaped(row.feeName))</td><td>\(HTMLText.escaped(row.amount.description))</td></tr>\n"
+        }
+        html += "<tr><th colspan=\"4\">Tổng cộng</th><th>\(HTMLText.escaped(report.total.description))</th></tr>\n</table>\n</body></html>\n"
+        return html
+    }
+
+    static func quoted(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

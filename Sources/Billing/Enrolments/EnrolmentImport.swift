@@ -1,0 +1,59 @@
+import Core
+import Postgres
+
+/// Imports enrolments in opt-in fees (CSV: `student_code`, `fee`, `from`, `through`; Vietnamese headers
+/// `Mã học sinh`, `Khoản thu`, `Từ ngày`, `Đến ngày` accepted; `through` may be empty): all or nothing,
+/// every problem by line and field. Each row goes through `Enrolments.enrol`.
+public enum EnrolmentImport {
+    public static let rowsMax = 60_000
+    static let columns: [(name: String, aliases: [String])] = [
+        ("student_code", ["student_code", "code", "mã học sinh", "mã hs"]),
+        ("fee", ["fee", "fee_code", "khoản thu", "mã khoản thu"]),
+        ("from", ["from", "enrolled_from", "từ ngày"]),
+        ("through", ["through", "enrolled_through", "đến ngày"]),
+    ]
+
+    /// Imports the file; returns the enrolments recorded.
+    public static func run(schoolID: Int64, file: [UInt8], recordedBy: String, on connection: PostgresConnection) throws -> Int {
+        guard file.count <= AttendanceImport.fileBytesMax else { throw RowImportError.file("the file is more than \(AttendanceImport.fileBytesMax) bytes") }
+        let records = try AttendanceImport.csvRecords(file, rowsMax: rowsMax)
+        let positions = try AttendanceImport.columnPositions(records[0], columns: columns)
+        let students = Dictionary(try Students.list(schoolID: schoolID, on: connection).map { ($0.code, $0.id) }, uniquingKeysWith: { a, _ in a })
+        let fees = Dictionary(try FeeTypes.list(schoolID: schoolID, on: connection).map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        var problems: [RosterRowProblem] = []
+        var parsed: [(line: Int, enrolment: Enrolment)] = []
+        for record in records.dropFirst() {
+            func fail(_ field: String, _ problem: String) { problems.append(RosterRowProblem(line: record.line, field: field, problem: problem)) }
+            let code = AttendanceImport.field(record, positions[0]) ?? ""
+            let feeCode = (AttendanceImport.field(record, positions[1]) ?? "").uppercased()
+            let student = students[code]
+            if student == nil { fail("student_code", code.isEmpty ? "is empty" : "no student '\(code)' in this school") }
+            let fee = fees[feeCode]
+            if fee == nil { fail("fee", "no fee type '\(feeCode)' in this school") }
+            if let fee, !fee.requiresEnrolment { fail("fee", "\(fee.code) is not an opt-in fee") }
+            let from = date(AttendanceImport.field(record, positions[2]) ?? "", field: "from", fail: fail)
+            let throughText = AttendanceImport.field(record, positions[3]) ?? ""
+            let through = throughText.isEmpty ? nil : date(throughText, field: "through", fail: fail)
+            if let from, let through, through < from { fail("through", "\(through.iso) is before \(from.iso)") }
+            guard let student, let fee, let from, throughText.isEmpty || through != nil else { continue }
+            parsed.append((record.line, Enrolment(studentID: student, feeTypeID: fee.id, from: from, through: through)))
+        }
+        guard problems.isEmpty else { throw RowImportError.invalidRows(Array(problems.prefix(AttendanceImport.problemsReportedMax)), total: problems.count) }
+        for (line, enrolment) in parsed {
+            do { try Enrolments.enrol(schoolID: schoolID, enrolment, recordedBy: recordedBy, on: connection) } catch {
+                problems.append(RosterRowProblem(line: line, field: "from", problem: error.description))
+            }
+        }
+        // The caller's transaction is rolled back by the throw: nothing of a file with a conflicting row stays.
+        guard problems.isEmpty else { throw RowImportError.invalidRows(Array(problems.prefix(AttendanceImport.problemsReportedMax)), total: problems.count) }
+        return parsed.count
+    }
+
+    static func date(_ text: String, field: String, fail: (String, String) -> Void) -> CalendarDate? {
+        if let date = try? CalendarDate(iso: text) { return date }
+        let parts = text.split(separator: "/").compactMap { Int($0) }
+        if parts.count == 3, let date = try? CalendarDate(year: parts[2], month: parts[1], day: parts[0]) { return date }
+        fail(field, "'\(text)' is not a date like 2026-09-05 or 05/09/2026")
+        return nil
+    }
+}

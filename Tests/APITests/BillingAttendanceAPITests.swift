@@ -1,0 +1,33 @@
+import API
+import Foundation
+import Testing
+import TestSupport
+
+/// Per-day fees, the school calendar, absences and enrolments through the API.
+@Suite struct BillingAttendanceAPITests {
+    @Test func perDayFeesAbsencesAndEnrolments() throws {
+        let server = try APITestServer()
+        let api = BillingAPIClient(server, token: server.tokens[.accountant]!)
+        #expect(try api.postCSV("/students/import", BillingRosters.good).status == 200)
+        #expect(try api.post("/fee-types", #"{"code":"AN","name":"Tiền ăn bán trú","kind":"agreed_collection"}"#).status == 201)
+        let perDay = try api.post("/fee-schedules", #"{"fee_type":"AN","school_year":2026,"monthly_amount":25000,"rate_unit":"day"}"#)
+        #expect(perDay.status == 201 && perDay.json["rate_unit"] as? String == "day", "\(perDay.text)")
+        // No school days recorded for September: issuing refuses rather than guess.
+        let refused = try api.post("/invoices/issue", #"{"period":"2026-09"}"#)
+        #expect(refused.status == 422 && (refused.json["detail"] as? String ?? "").contains("calendar"), "\(refused.text)")
+        #expect(try api.post("/school-calendar", #"{"month":"2026-09","school_days":22}"#).status == 200)
+
+        let bad = try api.postCSV("/attendance/import", "student_code,month,absent_days\nHS001,2026-09,30\nNOBODY,2026-09,1\n")
+        #expect(bad.status == 422 && bad.json["code"] as? String == "rows_invalid", "\(bad.text)")
+        let named = (bad.json["problems"] as? [[String: Any]] ?? []).map { "\($0["line"] as? Int ?? 0):\($0["field"] as? String ?? "")" }
+        #expect(named == ["2:absent_days", "3:student_code"], "\(bad.text)")
+        let good = try api.postCSV("/attendance/import", "student_code,month,absent_days\nHS001,2026-09,2\n")
+        #expect(good.status == 200 && good.json["rows"] as? Int == 1, "\(good.text)")
+
+        let club = try api.post("/fee-types", #"{"code":"CLB","name":"Câu lạc bộ","kind":"agreed_collection","opt_in":true}"#)
+        #expect(club.status == 201 && club.json["opt_in"] as? Bool == true, "\(club.text)")
+        let enrolled = try api.post("/enrolments", #"{"student":"HS001","fee":"CLB","from":"2026-09-01"}"#)
+        #expect(enrolled.status == 201, "\(enrolled.text)")
+        #expect(try api.post("/enrolments", #"{"student":"HS001","fee":"AN","from":"2026-09-01"}"#).status == 422)
+    }
+}
