@@ -22,7 +22,7 @@ import Testing
         try fixture.addFee("HP", amount: 250_000, months: FeeScheduleInput.septemberToMay)
         try fixture.addFee("BANTRU", kind: .agreedCollection, amount: 600_000, months: ten)
         let preschool = try BillingFixture(level: .preschool)
-        #expect(throws: BillingError.billableMonthsCap(months: 12, max: 9, level: .preschool)) {
+        #expect(throws: BillingError.billableMonthsCap(months: 12, max: 9, level: .preschool, schoolYear: 2026)) {
             try preschool.addFee("HP", amount: 900_000, scope: .grade(2), months: Array(1...12))
         }
     }
