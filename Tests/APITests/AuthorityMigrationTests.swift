@@ -23,7 +23,8 @@ import Testing
 
     @Test func districtTokensBecomeAuthorityTokensThatStillSeeTheirSchools() throws {
         let database = try TestDatabase.create(migrated: false)
-        let connection = try database.connect()
+        // Migrations are the owner's to run (the application role may not create tables).
+        let connection = try database.connectAsOwner()
         defer { connection.close() }
         let before = try migrations(below: 12)
         defer { try? FileManager.default.removeItem(atPath: before) }
