@@ -60,7 +60,7 @@ public struct CallbackIngest: Sendable {
     }
 
     private func process(_ delivery: CallbackDelivery, _ description: CallbackProviderDescription) throws -> (CallbackOutcome, Int64?, String?) {
-        let audit = DeliveryAudit(delivery: delivery)
+        let audit = try DeliveryAudit(delivery: delivery)
         let normalized: NormalizedCallbackTransaction
         do {
             normalized = try CallbackNormalizer(description: description).normalize(delivery.request)
@@ -119,9 +119,23 @@ struct DeliveryAudit: Sendable {
     let delivery: CallbackDelivery
     var schoolID: Int64?
     var connectionID: Int64?
+    /// The stored forms of the request, encoded when the delivery arrives (on its HTTP worker) so a
+    /// school's commit lane, which records one batch at a time, does not spend its time on them.
+    let headersJSON: String
+    let queryText: String
+    let bodyHex: String
 
-    init(delivery: CallbackDelivery) {
+    init(delivery: CallbackDelivery) throws {
         self.delivery = delivery
+        let request = delivery.request
+        var fields: [String: String] = [:]
+        for header in request.headers {
+            let name = header.name.lowercased()
+            fields[name] = DeliveryAudit.redactedHeaders.contains(name) ? "[redacted]" : String(header.value.prefix(DeliveryAudit.headerValueBytesMax))
+        }
+        headersJSON = String(decoding: try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), as: UTF8.self)
+        queryText = String(request.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&").prefix(16_384))
+        bodyHex = "\\x" + Hex.encode(Array(request.body.prefix(65_536)))
     }
 
     /// Headers that carry credentials themselves (not signatures over the content) are not stored.
@@ -159,18 +173,7 @@ struct DeliveryAudit: Sendable {
     /// Inserts the rows in one statement (a batch of callbacks commits its audit with its money).
     static func insert(_ rows: [Row], on connection: PostgresConnection) throws {
         guard !rows.isEmpty else { return }
-        var headers: [String] = [], queries: [String] = [], bodies: [String] = []
-        for row in rows {
-            let request = row.audit.delivery.request
-            var fields: [String: String] = [:]
-            for header in request.headers {
-                let name = header.name.lowercased()
-                fields[name] = redactedHeaders.contains(name) ? "[redacted]" : String(header.value.prefix(headerValueBytesMax))
-            }
-            headers.append(String(decoding: try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), as: UTF8.self))
-            queries.append(String(request.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&").prefix(16_384)))
-            bodies.append("\\x" + Hex.encode(Array(request.body.prefix(65_536))))
-        }
+        let headers = rows.map(\.audit.headersJSON), queries = rows.map(\.audit.queryText), bodies = rows.map(\.audit.bodyHex)
         try connection.query("""
             INSERT INTO callback_deliveries (provider, school_id, connection_id, request_id, method, query, headers, body, verdict, reason,
                                              provider_transaction_id, bank_transaction_id)
