@@ -81,9 +81,10 @@ public enum IncomingBatch {
         }
         let rows = try connection.query("""
             SELECT u.position, t.bank_transaction_id, t.amount, t.direction, t.bank_account_id,
-                   CASE WHEN t.bank_transaction_id IS NULL
-                        THEN nextval(pg_get_serial_sequence('bank_transactions', 'bank_transaction_id')) END
-            FROM unnest(\(PostgresNullableTextArray(providers.map(\.0))), \(PostgresNullableTextArray(providers.map(\.1))),
+                   CASE WHEN t.bank_transaction_id IS NULL THEN nextval(s.seq) END
+            -- The identity's sequence looked up once, not once per row (a catalog search each time).
+            FROM (SELECT pg_get_serial_sequence('bank_transactions', 'bank_transaction_id')::regclass AS seq) s
+            CROSS JOIN unnest(\(PostgresNullableTextArray(providers.map(\.0))), \(PostgresNullableTextArray(providers.map(\.1))),
                         \(PostgresInt64Array(transactions.indices.map(Int64.init)))) AS u(provider, provider_id, position)
             LEFT JOIN bank_transactions t ON t.school_id = \(transactions[0].schoolID) AND t.provider = u.provider
                                          AND t.provider_transaction_id = u.provider_id
