@@ -73,7 +73,7 @@ public struct CallbackIngest: Sendable {
     }
 
     private func process(_ delivery: CallbackDelivery, _ description: CallbackProviderDescription) throws -> (CallbackOutcome, Int64?, String?) {
-        let audit = DeliveryAudit(delivery: delivery)
+        let audit = try DeliveryAudit(delivery: delivery)
         let normalized: NormalizedCallbackTransaction
         do {
             normalized = try CallbackNormalizer(description: description).normalize(delivery.request)
@@ -144,9 +144,28 @@ struct DeliveryAudit: Sendable {
     let delivery: CallbackDelivery
     var schoolID: Int64?
     var connectionID: Int64?
+    /// The stored forms of the request, encoded when the delivery arrives (on its HTTP worker) so a
+    /// school's commit lane, which records one batch at a time, does not spend its time on them.
+    let headersJSON: String
+    let queryText: String
+    /// The body as kept for an accepted delivery (refused ones keep only a prefix: `insert`).
+    let bodyHex: String
+    let bodyDigestHex: String
 
-    init(delivery: CallbackDelivery) {
+    init(delivery: CallbackDelivery) throws {
         self.delivery = delivery
+        let request = delivery.request
+        var fields: [String: String] = [:]
+        for header in request.headers {
+            let name = header.name.lowercased()
+            // jsonb cannot hold NUL: control characters become spaces like every audited text.
+            fields[DeliveryAudit.fit(name, DeliveryAudit.headerValueBytesMax)] =
+                DeliveryAudit.redactedHeaders.contains(name) ? "[redacted]" : DeliveryAudit.fit(header.value, DeliveryAudit.headerValueBytesMax)
+        }
+        headersJSON = String(decoding: try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), as: UTF8.self)
+        queryText = DeliveryAudit.fit(request.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&"), DeliveryAudit.queryCharactersMax)
+        bodyHex = "\\x" + Hex.encode(Array(request.body.prefix(DeliveryAudit.bodyBytesMax)))
+        bodyDigestHex = "\\x" + Hex.encode(SHA256Digest.hash(request.body))
     }
 
     /// Headers that carry credentials themselves (not signatures over the content) are not stored.
@@ -197,21 +216,11 @@ struct DeliveryAudit: Sendable {
     /// Inserts the rows in one statement (a batch of callbacks commits its audit with its money).
     static func insert(_ rows: [Row], on connection: PostgresConnection) throws {
         guard !rows.isEmpty else { return }
-        var headers: [String] = [], queries: [String] = [], bodies: [String] = [], digests: [String] = [], sizes: [Int64] = []
-        for row in rows {
-            let request = row.audit.delivery.request
-            var fields: [String: String] = [:]
-            for header in request.headers {
-                let name = header.name.lowercased()
-                // jsonb cannot hold NUL: control characters become spaces like every audited text.
-                fields[fit(name, headerValueBytesMax)] = redactedHeaders.contains(name) ? "[redacted]" : fit(header.value, headerValueBytesMax)
-            }
-            headers.append(String(decoding: try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), as: UTF8.self))
-            queries.append(fit(request.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&"), queryCharactersMax))
-            let kept = refusedVerdicts.contains(row.verdict) ? refusedBodyPrefixBytes : bodyBytesMax
-            bodies.append("\\x" + Hex.encode(Array(request.body.prefix(kept))))
-            digests.append("\\x" + Hex.encode(SHA256Digest.hash(request.body)))
-            sizes.append(Int64(request.body.count))
+        let headers = rows.map(\.audit.headersJSON), queries = rows.map(\.audit.queryText), digests = rows.map(\.audit.bodyDigestHex)
+        let sizes = rows.map { Int64($0.audit.delivery.request.body.count) }
+        let bodies = rows.map { row in
+            refusedVerdicts.contains(row.verdict)
+                ? "\\x" + Hex.encode(Array(row.audit.delivery.request.body.prefix(refusedBodyPrefixBytes))) : row.audit.bodyHex
         }
         try connection.query("""
             INSERT INTO callback_deliveries (provider, school_id, connection_id, request_id, method, query, headers, body, body_sha256,

@@ -32,13 +32,8 @@ public enum IncomingBatch {
                               on connection: PostgresConnection) throws -> [Outcome] {
         guard !transactions.isEmpty else { return [] }
         precondition(transactions.count <= transactionsMax && transactions.allSatisfy { $0.schoolID == school.id })
-        let inserted = try insert(transactions, status: status, on: connection)
         var outcomes = [Outcome?](repeating: nil, count: transactions.count)
-        var fresh: [(index: Int, id: Int64)] = []
-        for (index, id) in inserted.enumerated() {
-            if let id { fresh.append((index, id)) }
-        }
-        try resolveDuplicates(transactions, inserted: inserted, outcomes: &outcomes, on: connection)
+        let fresh = try claim(transactions, outcomes: &outcomes, on: connection)
         guard !fresh.isEmpty else { return outcomes.map { $0! } }
         let facts = try SchoolFacts.load(school: school, on: connection)
         let decisions = try match(transactions, fresh: fresh, school: school, on: connection)
@@ -59,77 +54,117 @@ public enum IncomingBatch {
                 explanations[position] = "in suspense: automatic application refused (\(error.code)): \(decision.explanation)"
             }
         }
-        try storeDecisions(fresh.map(\.id), decisions: decisions, entries: postedBookings.map(\.entryID), schoolID: school.id, on: connection)
+        // Written once, complete (booking entry and decision): no follow-up UPDATE of the new rows.
+        try insert(transactions, fresh: fresh, status: status, entries: postedBookings.map(\.entryID), decisions: decisions,
+                   on: connection)
         for (position, item) in fresh.enumerated() {
             outcomes[item.index] = .recorded(id: item.id, applied: applied[position], explanation: explanations[position])
         }
         return outcomes.map { $0! }
     }
 
-    /// One multi-row insert; nil for a provider transaction already recorded (or repeated in the batch).
-    static func insert(_ transactions: [NewBankTransaction], status: String, on connection: PostgresConnection) throws -> [Int64?] {
+    /// A provider transaction recorded meanwhile by another transaction (another server process):
+    /// the batch rolls back and the committer retries each delivery alone, which then sees it recorded.
+    struct RecordedMeanwhile: Error, CustomStringConvertible {
+        var description: String { "a callback of this batch was recorded by another transaction meanwhile" }
+    }
+
+    /// One statement: the id of each provider transaction already recorded (its outcome, a duplicate,
+    /// is set in `outcomes`) and a new id, drawn from the table's identity, for each one that is not.
+    /// A provider transaction repeated in the batch is recorded once, by its first position. Returns
+    /// the new ones, ids ascending in batch order (the rows are inserted by `insert` once booked).
+    static func claim(_ transactions: [NewBankTransaction], outcomes: inout [Outcome?],
+                      on connection: PostgresConnection) throws -> [(index: Int, id: Int64)] {
         let providers = transactions.map { transaction -> (String?, String?) in
             if case .callback(let provider, let id) = transaction.origin { return (provider, id) }
             return (nil, nil)
         }
-        let memos = transactions.map { String($0.memo.prefix(BankTransactions.memoBytesMax / 4)) }
         let rows = try connection.query("""
-            INSERT INTO bank_transactions (school_id, bank_account_id, origin, provider, provider_transaction_id, direction, amount,
-                booked_on, occurred_at, memo, normalized_memo, payer_name, payer_account, payer_bank, virtual_account, bank_reference,
-                status, confirmed_at)
-            SELECT \(transactions[0].schoolID), u.account, CASE WHEN u.provider IS NULL THEN 'statement' ELSE 'callback' END,
-                   u.provider, u.provider_id, u.direction, u.amount, u.booked::date, u.occurred::timestamptz, u.memo, u.normalized,
-                   u.payer, u.payer_account, u.payer_bank, u.virtual, u.reference, \(status),
-                   CASE WHEN \(status) = 'confirmed' THEN now() END
-            FROM unnest(\(PostgresInt64Array(transactions.map(\.bankAccountID))), \(PostgresNullableTextArray(providers.map(\.0))),
-                        \(PostgresNullableTextArray(providers.map(\.1))), \(PostgresTextArray(transactions.map(\.direction.rawValue))),
-                        \(PostgresInt64Array(transactions.map(\.amount.dong))), \(PostgresTextArray(transactions.map(\.bookedOn.iso))),
-                        \(PostgresNullableTextArray(transactions.map { $0.occurredAt?.postgresText })), \(PostgresTextArray(memos)),
-                        \(PostgresTextArray(memos.map(VietnameseText.normalized))), \(PostgresNullableTextArray(transactions.map(\.payerName))),
-                        \(PostgresNullableTextArray(transactions.map(\.payerAccount))), \(PostgresNullableTextArray(transactions.map(\.payerBank))),
-                        \(PostgresNullableTextArray(transactions.map(\.virtualAccount))), \(PostgresNullableTextArray(transactions.map(\.bankReference))),
-                        \(PostgresInt64Array(transactions.indices.map(Int64.init))))
-                 AS u(account, provider, provider_id, direction, amount, booked, occurred, memo, normalized, payer, payer_account,
-                      payer_bank, virtual, reference, position)
-            ORDER BY u.position
-            ON CONFLICT (school_id, provider, provider_transaction_id) WHERE provider IS NOT NULL DO NOTHING
-            RETURNING bank_transaction_id, provider, provider_transaction_id
+            SELECT u.position, t.bank_transaction_id, t.amount, t.direction, t.bank_account_id,
+                   CASE WHEN t.bank_transaction_id IS NULL THEN nextval(s.seq) END
+            -- The identity's sequence looked up once, not once per row (a catalog search each time).
+            FROM (SELECT pg_get_serial_sequence('bank_transactions', 'bank_transaction_id')::regclass AS seq) s
+            CROSS JOIN unnest(\(PostgresNullableTextArray(providers.map(\.0))), \(PostgresNullableTextArray(providers.map(\.1))),
+                        \(PostgresInt64Array(transactions.indices.map(Int64.init)))) AS u(provider, provider_id, position)
+            LEFT JOIN bank_transactions t ON t.school_id = \(transactions[0].schoolID) AND t.provider = u.provider
+                                         AND t.provider_transaction_id = u.provider_id
             """)
-        // Rows come back in insertion order; map them to positions by (provider, id) for callbacks, in order for statement lines.
-        var byProviderID: [String: Int64] = [:]
-        var statementIDs: [Int64] = []
+        var recorded: [Int: (id: Int64, amount: Int64, direction: String, account: Int64)] = [:]
+        var drawn: [Int64] = []
         for row in rows {
-            let (id, provider, providerID) = try row.decode((Int64, String?, String?).self)
-            if let provider, let providerID { byProviderID[provider + "\u{0}" + providerID] = id } else { statementIDs.append(id) }
+            let (position, id, amount, direction, account, new) = try row.decode((Int64, Int64?, Int64?, String?, Int64?, Int64?).self)
+            if let id, let amount, let direction, let account { recorded[Int(position)] = (id, amount, direction, account) }
+            if let new { drawn.append(new) }
         }
-        // Identities are drawn in insertion order, which follows `position`.
-        statementIDs.sort()
-        var nextStatement = 0
-        var claimed = Set<String>()
-        return providers.map { provider, providerID in
-            guard let provider, let providerID else {
-                defer { nextStatement += 1 }
-                return statementIDs[nextStatement]
+        drawn.sort()
+        var fresh: [(index: Int, id: Int64)] = []
+        var firstOfKey: [String: Int] = [:]
+        for (index, transaction) in transactions.enumerated() {
+            if case (let provider?, let providerID?) = providers[index] {
+                let key = provider + "\u{0}" + providerID
+                if let first = firstOfKey[key] {
+                    // Repeated in this batch: a duplicate of its first position's outcome.
+                    let firstID = recorded[first]?.id ?? fresh.first(where: { $0.index == first })!.id
+                    let original = recorded[first].map { ($0.amount, $0.direction, $0.account) }
+                        ?? (transactions[first].amount.dong, transactions[first].direction.rawValue, transactions[first].bankAccountID)
+                    outcomes[index] = .duplicate(id: firstID, differs: differs(transaction, from: original))
+                    continue
+                }
+                firstOfKey[key] = index
+                if let existing = recorded[index] {
+                    outcomes[index] = .duplicate(id: existing.id, differs: differs(transaction, from: (existing.amount, existing.direction, existing.account)))
+                    continue
+                }
             }
-            let key = provider + "\u{0}" + providerID
-            guard let id = byProviderID[key], claimed.insert(key).inserted else { return nil }
-            return id
+            fresh.append((index, drawn[fresh.count]))
         }
+        return fresh
     }
 
-    static func resolveDuplicates(_ transactions: [NewBankTransaction], inserted: [Int64?], outcomes: inout [Outcome?],
-                                  on connection: PostgresConnection) throws {
-        for (index, id) in inserted.enumerated() where id == nil {
-            guard case .callback(let provider, let providerID) = transactions[index].origin else { preconditionFailure("statement lines always insert") }
-            let row = try connection.query("""
-                SELECT bank_transaction_id, amount, direction, bank_account_id FROM bank_transactions
-                WHERE school_id = \(transactions[index].schoolID) AND provider = \(provider) AND provider_transaction_id = \(providerID)
-                """).singleRow()!
-            let (id, amount, direction, account) = try row.decode((Int64, Int64, String, Int64).self)
-            let transaction = transactions[index]
-            let differs = amount != transaction.amount.dong || direction != transaction.direction.rawValue || account != transaction.bankAccountID
-            outcomes[index] = .duplicate(id: id, differs: differs)
+    static func differs(_ transaction: NewBankTransaction, from recorded: (amount: Int64, direction: String, account: Int64)) -> Bool {
+        recorded.amount != transaction.amount.dong || recorded.direction != transaction.direction.rawValue
+            || recorded.account != transaction.bankAccountID
+    }
+
+    /// One multi-row insert of the new transactions with the ids `claim` drew, their booking entries
+    /// and the matcher's decisions. A provider transaction that another transaction recorded since
+    /// `claim` meets the unique index: `RecordedMeanwhile` rolls the whole batch back.
+    static func insert(_ transactions: [NewBankTransaction], fresh: [(index: Int, id: Int64)], status: String, entries: [Int64],
+                       decisions: [MatchDecision?], on connection: PostgresConnection) throws {
+        let rows = fresh.map { transactions[$0.index] }
+        let providers = rows.map { transaction -> (String?, String?) in
+            if case .callback(let provider, let id) = transaction.origin { return (provider, id) }
+            return (nil, nil)
         }
+        let memos = rows.map { String($0.memo.prefix(BankTransactions.memoBytesMax / 4)) }
+        let texts = try decisions.map { decision -> String? in
+            try decision.map { String(decoding: try DecisionStore.encoder.encode($0), as: UTF8.self) }
+        }
+        let inserted = try connection.query("""
+            INSERT INTO bank_transactions (school_id, bank_transaction_id, bank_account_id, origin, provider, provider_transaction_id,
+                direction, amount, booked_on, occurred_at, memo, normalized_memo, payer_name, payer_account, payer_bank, virtual_account,
+                bank_reference, status, confirmed_at, entry_id, match_decision)
+            OVERRIDING SYSTEM VALUE
+            SELECT \(rows[0].schoolID), u.id, u.account, CASE WHEN u.provider IS NULL THEN 'statement' ELSE 'callback' END,
+                   u.provider, u.provider_id, u.direction, u.amount, u.booked::date, u.occurred::timestamptz, u.memo, u.normalized,
+                   u.payer, u.payer_account, u.payer_bank, u.virtual, u.reference, \(status),
+                   CASE WHEN \(status) = 'confirmed' THEN now() END, u.entry, u.decision::jsonb
+            FROM unnest(\(PostgresInt64Array(fresh.map(\.id))), \(PostgresInt64Array(rows.map(\.bankAccountID))),
+                        \(PostgresNullableTextArray(providers.map(\.0))), \(PostgresNullableTextArray(providers.map(\.1))),
+                        \(PostgresTextArray(rows.map(\.direction.rawValue))), \(PostgresInt64Array(rows.map(\.amount.dong))),
+                        \(PostgresTextArray(rows.map(\.bookedOn.iso))), \(PostgresNullableTextArray(rows.map { $0.occurredAt?.postgresText })),
+                        \(PostgresTextArray(memos)), \(PostgresTextArray(memos.map(VietnameseText.normalized))),
+                        \(PostgresNullableTextArray(rows.map(\.payerName))), \(PostgresNullableTextArray(rows.map(\.payerAccount))),
+                        \(PostgresNullableTextArray(rows.map(\.payerBank))), \(PostgresNullableTextArray(rows.map(\.virtualAccount))),
+                        \(PostgresNullableTextArray(rows.map(\.bankReference))), \(PostgresInt64Array(entries)),
+                        \(PostgresNullableTextArray(texts)))
+                 AS u(id, account, provider, provider_id, direction, amount, booked, occurred, memo, normalized, payer, payer_account,
+                      payer_bank, virtual, reference, entry, decision)
+            ORDER BY u.id
+            ON CONFLICT (school_id, provider, provider_transaction_id) WHERE provider IS NOT NULL DO NOTHING
+            RETURNING bank_transaction_id
+            """)
+        guard inserted.count == fresh.count else { throw RecordedMeanwhile() }
     }
 
     /// The matcher's decision for each fresh incoming transaction (nil for money out).
