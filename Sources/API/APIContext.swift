@@ -50,6 +50,7 @@ public enum TuitionAPI {
         CollectionEndpoints.register(&builder, context: context)
         CollectionReconciliationEndpoints.register(&builder, context: context)
         BillingEndpoints.register(&builder, context: context)
+        BudgetClaimEndpoints.register(&builder, context: context)
         StatementEndpoints.register(&builder, context: context)
         SuspenseEndpoints.register(&builder, context: context)
         ReconciliationEndpoints.register(&builder, context: context)

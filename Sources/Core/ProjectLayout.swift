@@ -11,6 +11,8 @@ public struct ProjectLayout: Sendable {
     public var migrations: String { root + "/migrations" }
     public var bankFormats: String { root + "/bank-formats" }
     public var feeCatalogues: String { root + "/fee-catalogues" }
+    /// Charts of accounts (`charts/*.json`); the Ledger reads the default chart from here.
+    public var charts: String { root + "/charts" }
 
     public static let searchDepthMax = 8
 

@@ -82,30 +82,14 @@ public struct NewBankAccount: Hashable, Sendable, Codable {
     }
 }
 
-/// Schools and their default chart of accounts.
+/// Schools and their default chart of accounts (read from `charts/`, see `DefaultChart`).
 public enum Schools {
     public static let bankAccountsPerSchoolMax = 10
-
-    /// The default chart, by purpose: code, Vietnamese name, type. Codes are editable afterwards.
-    static let defaultChart: [(code: String, name: String, type: AccountType, purpose: AccountPurpose)] = [
-        ("1111", "Tiền mặt", .asset, .cash),
-        ("1388", "Phải thu học phí và các khoản thu", .asset, .receivable),
-        ("1381", "Phải thu ngân sách nhà nước (phần nhà nước đóng)", .asset, .budgetReceivable),
-        ("3381", "Các khoản thu hộ, thu thỏa thuận", .liability, .collection),
-        ("3382", "Phải trả hoàn tiền cho phụ huynh", .liability, .refundsPayable),
-        ("3388", "Tiền nhận chưa xác định", .liability, .suspense),
-        ("3389", "Tiền thừa, trả trước của phụ huynh", .liability, .familyCredit),
-        ("5111", "Thu học phí", .income, .feeIncome),
-        ("6111", "Miễn, giảm học phí", .expense, .discounts),
-        ("6112", "Xóa nợ khó thu", .expense, .writeOff),
-        ("6421", "Phí dịch vụ ngân hàng", .expense, .bankFees),
-        // Money on the school's account that is not tuition (interest, donations): the suspense queue's "not tuition".
-        ("7118", "Thu khác, không phải học phí", .income, .other),
-    ]
 
     /// Creates the school, its default chart and one bank ledger account per bank account, atomically.
     public static func create(_ school: NewSchool, on connection: PostgresConnection) throws -> School {
         try validate(school)
+        let chart = try DefaultChart.chart()
         let authority = try managingAuthority(of: school, on: connection)
         let district: String? = school.district.isEmpty ? nil : school.district
         let row = try connection.query("""
@@ -119,7 +103,7 @@ public enum Schools {
             """).singleRow()
         guard let row else { throw LedgerError.duplicate("school \(school.code)" + (school.officialCode.map { " or official code \($0)" } ?? "")) }
         let id = try row.decode(column: 0, as: Int64.self)
-        for account in defaultChart {
+        for account in chart.accounts {
             try addAccount(schoolID: id, code: account.code, name: account.name, type: account.type, purpose: account.purpose, on: connection)
         }
         for (index, bank) in school.bankAccounts.enumerated() {
