@@ -32,8 +32,8 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["CSystem", "COpenSSL", "Crypto", "CivilCalendar"]),
 
         // The system of record and the services on it.
-        .target(name: "Ledger", dependencies: ["Core", "Crypto", "Postgres", "BankFormats"]),
-        .target(name: "Billing", dependencies: ["Core", "Postgres", "Ledger", "VietQR", "BankFormats"]),
+        .target(name: "Ledger", dependencies: ["Core", "Crypto", "Postgres"]),
+        .target(name: "Billing", dependencies: ["Core", "Postgres", "Ledger", "VietQR"]),
         .target(name: "Payments", dependencies: ["Core", "Crypto", "Postgres", "Ledger", "Billing", "BankFormats", "Reconciliation"]),
         .target(name: "API", dependencies: ["Core", "Crypto", "Postgres", "HTTP", "Ledger", "Billing", "Payments", "Reconciliation", "VietQR", "BankFormats"]),
         .executableTarget(name: "tuition", dependencies: ["Core", "Crypto", "Postgres", "HTTP", "Ledger", "Billing", "Payments", "Reconciliation", "BankFormats", "VietQR", "API", "Simulation"]),

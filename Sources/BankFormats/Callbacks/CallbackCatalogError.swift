@@ -1,3 +1,4 @@
+import Core
 /// A provider description that cannot be used, naming the file and the key inside it.
 public struct CallbackCatalogError: Error, Equatable, Sendable, CustomStringConvertible {
     public let file: String

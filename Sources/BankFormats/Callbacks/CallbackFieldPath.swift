@@ -1,3 +1,4 @@
+import Core
 /// A dotted path to a field of a JSON body (`data.amount`) or the name of a query parameter (`vnp_Amount`).
 public struct CallbackFieldPath: Hashable, Sendable, CustomStringConvertible {
     public let components: [String]

@@ -1,3 +1,4 @@
+import Core
 /// The sender's fields, read the same way for a JSON body and for a query.
 struct CallbackFields {
     private let root: JSONValue?

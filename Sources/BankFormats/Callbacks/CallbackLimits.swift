@@ -1,3 +1,4 @@
+import Core
 /// Every bound on what a callback may carry. Senders' real payloads are a few hundred bytes;
 /// these leave ample room and still cap the work a hostile request can cause.
 public enum CallbackLimits {

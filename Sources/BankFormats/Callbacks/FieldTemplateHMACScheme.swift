@@ -1,3 +1,4 @@
+import Core
 import Crypto
 
 /// MoMo: HMAC over `name1=value1&name2=value2...` in a fixed, documented order. Values come from the body

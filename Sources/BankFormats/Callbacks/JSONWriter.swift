@@ -1,3 +1,4 @@
+import Core
 /// How `JSONWriter` spells a value. Output is always compact: no whitespace between tokens.
 public struct JSONWriteOptions: Equatable, Sendable {
     /// Sort object members by key, at every depth (code point order, which is UTF-8 byte order).

@@ -1,3 +1,4 @@
+import Core
 import Crypto
 
 /// payOS: HMAC over the members of the JSON object at `dataPath`, sorted by key, written `k=v` and joined by `&`.

@@ -1,4 +1,3 @@
-import BankFormats
 import Core
 
 /// One thing wrong in a catalogue file, at a JSON path (`$.items[2].caps.primary.urban`).
