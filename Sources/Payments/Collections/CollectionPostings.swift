@@ -60,8 +60,11 @@ enum CollectionPostings {
     private static func recordSchool(_ items: [(notice: CollectionPaymentNotice, context: CollectionContext)], schoolID: Int64, source: String,
                                      on connection: PostgresConnection) throws -> [CollectionPayment] {
         let transactions = items.map { transaction($0.notice, $0.context) }
-        let ids = try IncomingBatch.insert(transactions, status: "provisional", on: connection)
-        let fresh = ids.indices.filter { ids[$0] != nil }
+        var outcomes = [IncomingBatch.Outcome?](repeating: nil, count: transactions.count)
+        let claimed = try IncomingBatch.claim(transactions, outcomes: &outcomes, on: connection)
+        var ids = [Int64?](repeating: nil, count: items.count)
+        for item in claimed { ids[item.index] = item.id }
+        let fresh = claimed.map(\.index)
         var payments = [CollectionPayment?](repeating: nil, count: items.count)
         if !fresh.isEmpty {
             let school = try Schools.find(id: schoolID, on: connection)!
@@ -107,8 +110,9 @@ enum CollectionPostings {
                 payments[index]!.credited = request.credit
                 payments[index]!.receiptIDs = Array(Set((applications[ids[index]!] ?? []).compactMap(\.receiptID))).sorted()
             }
-            try IncomingBatch.storeDecisions(fresh.map { ids[$0]! }, decisions: fresh.map { _ in nil }, entries: posted.map(\.entryID),
-                                             schoolID: schoolID, on: connection)
+            // The rows written once, complete with their booking entries (no decision: the bank named the items).
+            try IncomingBatch.insert(transactions, fresh: claimed, status: "provisional", entries: posted.map(\.entryID),
+                                     decisions: fresh.map { _ in nil }, on: connection)
             let paymentIDs = try CollectionPayments.insert(fresh.map { payments[$0]! }, schoolID: schoolID, on: connection)
             for (index, id) in zip(fresh, paymentIDs) { payments[index]!.paymentID = id }
         }
