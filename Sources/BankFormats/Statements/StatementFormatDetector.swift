@@ -2,7 +2,7 @@ import Core
 
 /// Tells MT940, camt.053 and the known CSV exports apart from the first bytes of a file.
 ///
-/// XML whose first `detectionBytesMax` bytes name `BkToCstmrStmt` is camt.053; a first line opening
+/// XML whose first `detectionBytesMax` bytes name `BkToCstmrStmt` is camt.053, `BkToCstmrDbtCdtNtfctn` camt.054; a first line opening
 /// a SWIFT block (`{1:`, `{4:`) or the `:20:` field is MT940. Otherwise each CSV description is tried:
 /// it fits when its header row is found; among fits, the one matching more of its columns and
 /// its keywords above the header wins. No fit, or a tie, is an error naming the candidates.
@@ -11,8 +11,9 @@ public enum StatementFormatDetector {
         let text = prefix.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(prefix.dropFirst(3)) : prefix
         let start = text.drop(while: TextBytes.isSpace)
         if start.first == UInt8(ascii: "<") {
+            if contains(text, "BkToCstmrDbtCdtNtfctn") { return .camt054 }
             guard contains(text, "BkToCstmrStmt") else {
-                throw StatementParseError(.format, file: file, message: "the file is XML but not a camt.053 statement (no BkToCstmrStmt element near the start)")
+                throw StatementParseError(.format, file: file, message: "the file is XML but neither a camt.053 statement nor a camt.054 notification (no BkToCstmrStmt or BkToCstmrDbtCdtNtfctn element near the start)")
             }
             return .camt053
         }
