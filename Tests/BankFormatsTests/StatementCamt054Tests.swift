@@ -60,4 +60,20 @@ struct StatementCamt054Tests {
         let error = try #require(StatementFixtures.parseError(text, format: .camt054))
         #expect(error.line == 9 && error.kind == .syntax)
     }
+
+    @Test("MT942: detected from its SWIFT header or a floor limit without opening balance; lines without balances")
+    func mt942() throws {
+        let body = ":20:I1\n:25:0011001234567\n:28C:1/1\n:34F:VNDD0,\n:13D:2609161200+0700\n"
+            + ":61:2609160916C500000,00NTRFNONREF//R1\n:86:HOC PHI\n:90C:1VND500000,00\n"
+        for text in [body, "{1:F01BIDVVNVXAXXX0000000000}{2:O9421200260916BIDVVNVXAXXX00000000002609161200N}{4:\n" + body + "-}\n"] {
+            let bytes = Array(text.utf8)
+            #expect(try StatementParsing.resolveFormat(bytes: bytes, name: "i.sta", format: .auto, descriptions: StatementFixtures.catalog) == .mt942)
+            let recorder = try StatementFixtures.parse(bytes: bytes, format: .mt942)
+            #expect(recorder.lines.count == 1 && recorder.lines[0].bankReference == "R1" && recorder.lines[0].amount.currency == "VND")
+            #expect(recorder.ended.count == 1 && recorder.ended[0].balances.isEmpty)
+        }
+        // Read as MT940, the same report lacks its balances.
+        #expect(StatementFixtures.parseError(body, format: .mt940) != nil)
+        #expect(StatementFixtures.parseError(body.replacingOccurrences(of: ":34F:VNDD0,", with: ":34F:V1D0,"), format: .mt942)?.field == ":34F:")
+    }
 }

@@ -165,7 +165,7 @@ import TestSupport
         let error = try #require(fixture.refusal(unreferenced, name: "ntf.xml"))
         #expect(error.code == .unreferenced && error.field == "AcctSvcrRef" && error.line == 10)
         #expect(error.xmlPath == "Document/BkToCstmrDbtCdtNtfctn/Ntfctn[1]/Ntry[2]")
-        let dollars = try #require(fixture.refusal(good.replacingOccurrences(of: "Ccy=\"VND\"", with: "Ccy=\"USD\""), name: "ntf.xml"))
+        let dollars = try #require(fixture.refusal(good.replacingOccurrences(of: "VND", with: "USD"), name: "ntf.xml"))
         #expect(dollars.code == .notVND && dollars.field == "amount")
         let elsewhere = try #require(fixture.refusal(Self.notification08(reference: "OK-1", amount: 500_000, memo: "X", account: "999888777"),
                                                      name: "ntf.xml"))
@@ -175,6 +175,49 @@ import TestSupport
         #expect(broken.code == .unreadable && broken.line == 10)
         let mislabelled = try #require(fixture.refusal(good, name: "ntf.xml", format: .camt053))
         #expect(mislabelled.code == .unreadable && mislabelled.message.contains("camt.054 notification"))
+        #expect(try fixture.tableCounts() == before)
+    }
+
+    /// A hand-written MT942 interim report in its SWIFT envelope: two credits of 16 September.
+    static func mt942(_ lines: [(reference: String?, amount: Int64, memo: String)]) -> String {
+        var text = """
+            {1:F01BIDVVNVXAXXX0000000000}{2:O9421200260916BIDVVNVXAXXX00000000002609161200N}{4:
+            :20:INTRA-0916
+            :25:\(StatementFixture.account)
+            :28C:1/1
+            :34F:VNDD0,
+            :13D:2609161200+0700
+
+            """
+        for line in lines {
+            text += ":61:2609160916C\(line.amount),00NTRFNONREF" + (line.reference.map { "//" + $0 } ?? "") + "\n:86:\(line.memo)\n"
+        }
+        return text + ":90C:\(lines.count)VND\(lines.reduce(0) { $0 + $1.amount }),00\n-}\n"
+    }
+
+    @Test func anMT942IsProvisionalMoneyConfirmedByTheDaysMT940() throws {
+        let fixture = try StatementFixture()
+        let memo = "\(fixture.code(fixture.an)) NGUYEN VAN AN"
+        let intraday = Self.mt942([("BIDV-942-1", 500_000, memo), ("BIDV-942-2", 70_000, "UNG HO")])
+        let result = try fixture.run(intraday, name: "intraday.sta")
+        #expect(result.format == "mt942" && result.counts.linesNew == 2 && result.counts.appliedAutomatically == 1)
+        #expect(try fixture.count("SELECT count(*) FROM bank_transactions WHERE status = 'provisional' AND provider = 'mt942'") == 2)
+        #expect(try fixture.run(intraday, name: "intraday.sta").counts.linesKnown == 2)
+        var statement = MT940Statement()
+        statement.lines = [.init(date: MT940Statement.day(16), amount: 500_000, memo: memo, reference: "BIDV-942-1"),
+                           .init(date: MT940Statement.day(16), amount: 70_000, memo: "UNG HO", reference: "BIDV-942-2")]
+        let day = try fixture.run(statement.text)
+        #expect(day.format == "mt940" && day.counts.callbacksConfirmed == 2 && day.counts.linesNew == 0)
+        #expect(try fixture.count("SELECT count(*) FROM bank_transactions WHERE status = 'provisional'") == 0)
+        #expect(try bookings(fixture) == 2 && fixture.bankBalance() == Money(dong: 570_000))
+        #expect(try fixture.verify().isEmpty)
+    }
+
+    @Test func anMT942LineWithoutTheBanksReferenceRefusesTheReport() throws {
+        let fixture = try StatementFixture()
+        let before = try fixture.tableCounts()
+        let error = try #require(fixture.refusal(Self.mt942([("R-1", 100_000, "A"), (nil, 200_000, "B")]), name: "intraday.sta"))
+        #expect(error.code == .unreferenced && error.field == ":61:" && error.line == 9)
         #expect(try fixture.tableCounts() == before)
     }
 }

@@ -38,7 +38,7 @@ public enum StatementParsing {
             switch format {
             case .auto: return try StatementFormatDetector.detectWorkbook(XLSXWorkbook(bytes: bytes, file: name), descriptions: descriptions)
             case .csv(let id), .xlsx(let id): return .xlsx(id)
-            case .mt940, .camt053, .camt054: return format
+            case .mt940, .mt942, .camt053, .camt054: return format
             }
         }
         guard format == .auto else { return format }
@@ -92,9 +92,9 @@ public enum StatementParsing {
         switch format {
         case .auto:
             preconditionFailure("the format is resolved before parsing")
-        case .mt940:
+        case .mt940, .mt942:
             let input = ChunkedInput(source: TextDecodingSource(source: source, encoding: .utf8, file: file), file: file)
-            var parser = MT940Parser(input: input, consumer: consumer, strict: strict)
+            var parser = MT940Parser(input: input, consumer: consumer, strict: strict, intraday: format == .mt942)
             defer { consumer = parser.delivery.consumer }
             try parser.run()
         case .camt053, .camt054:

@@ -5,7 +5,7 @@ import Foundation
 import Ledger
 import Postgres
 
-/// Imports a camt.054 debit/credit notification as provisional money, the way callbacks arrive:
+/// Imports a camt.054 debit/credit notification or an MT942 interim report as provisional money, the way callbacks arrive:
 /// each line is recorded once on the bank's entry reference, booked, matched and applied by
 /// `IncomingBatch` (the callbacks' path) with status `provisional`; the camt.053/MT940 statement
 /// line for the same money confirms it later (`CallbackConfirmation`) without booking it again.
@@ -17,8 +17,10 @@ import Postgres
 struct NotificationImport {
     let run: ImportRun
 
-    /// The provider name under which notification lines are recorded (`bank_transactions.provider`).
-    static let provider = "camt054"
+    /// The provider name under which notification lines are recorded (`bank_transactions.provider`): the format's name.
+    var provider: String { run.format == .mt942 ? "mt942" : "camt054" }
+    /// Where the bank's reference is: camt `AcctSvcrRef`, MT942 `:61:` after `//`.
+    var referenceField: String { run.format == .mt942 ? ":61:" : "AcctSvcrRef" }
 
     var file: String { run.file }
 
@@ -99,16 +101,16 @@ struct NotificationImport {
     /// transaction's index when the entry was split).
     func transaction(_ line: StagedLine, school: School, bank: SchoolBankAccount) throws(StatementImportError) -> NewBankTransaction {
         guard let reference = line.bankReference else {
-            throw StatementImportError(.unreferenced, file: file, position: line.position, field: "AcctSvcrRef",
+            throw StatementImportError(.unreferenced, file: file, position: line.position, field: referenceField,
                                        message: "a notification line needs the bank's entry reference: it is how the line is recorded once")
         }
         let identity = bank.accountNumber + ":" + reference + (line.detailIndex.map { "#\($0)" } ?? "")
         guard identity.count <= NotificationImport.identityCharactersMax else {
-            throw StatementImportError(.unreferenced, file: file, position: line.position, field: "AcctSvcrRef",
+            throw StatementImportError(.unreferenced, file: file, position: line.position, field: referenceField,
                                        message: "the entry reference is longer than the \(NotificationImport.identityCharactersMax - bank.accountNumber.count - 1) characters kept")
         }
         return NewBankTransaction(
-            schoolID: school.id, bankAccountID: bank.id, origin: .callback(provider: NotificationImport.provider, transactionID: identity),
+            schoolID: school.id, bankAccountID: bank.id, origin: .callback(provider: provider, transactionID: identity),
             direction: line.isCredit ? .incoming : .outgoing, amount: Money(dong: abs(line.amount)), bookedOn: line.bookedOn,
             memo: line.storedMemo, payerName: line.payerName, payerAccount: line.payerAccount,
             bankReference: reference.count <= StatementImportLimits.transactionReferenceCharactersMax ? reference : nil)

@@ -3,6 +3,8 @@ public enum StatementFormat: Hashable, Sendable, CustomStringConvertible {
     /// Decide from the file's first bytes (see `StatementFormatDetector`).
     case auto
     case mt940
+    /// MT942 interim (intraday) report: provisional money, confirmed later by the day's MT940.
+    case mt942
     case camt053
     /// camt.054 debit/credit notification: provisional money, confirmed later by the statement.
     case camt054
@@ -17,6 +19,7 @@ public enum StatementFormat: Hashable, Sendable, CustomStringConvertible {
         switch argument.lowercased() {
         case "auto": self = .auto
         case "mt940": self = .mt940
+        case "mt942": self = .mt942
         case "camt053", "camt.053", "camt": self = .camt053
         case "camt054", "camt.054": self = .camt054
         default:
@@ -36,6 +39,7 @@ public enum StatementFormat: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .auto: return "auto"
         case .mt940: return "mt940"
+        case .mt942: return "mt942"
         case .camt053: return "camt053"
         case .camt054: return "camt054"
         case .csv(let id): return "csv:" + id
