@@ -95,7 +95,7 @@ struct StatementDetectionTests {
 
     @Test("no fit and ties are clear errors")
     func failures() throws {
-        let notStatement = "the file is XML but not a camt.053 statement (no BkToCstmrStmt element near the start)"
+        let notStatement = "the file is XML but neither a camt.053 statement nor a camt.054 notification (no BkToCstmrStmt or BkToCstmrDbtCdtNtfctn element near the start)"
         #expect(throws: StatementParseError(.format, file: "x", message: notStatement)) { try Self.detect("<Document><BkToCstmrAcctRpt>") }
         let none = "the file is neither MT940, camt.053 nor a known CSV export (CSV formats: bidv, mb, techcombank, vietcombank, vietinbank)"
         #expect(throws: StatementParseError(.format, file: "x", message: none)) { try Self.detect("hello,world\n1,2\n") }

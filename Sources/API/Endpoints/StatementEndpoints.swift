@@ -23,7 +23,7 @@ enum StatementEndpoints {
 
     static let queryParameters = [
         QueryParameterSpec("account", .string(), "The school's bank account number the statement is for", required: true),
-        QueryParameterSpec("format", .string(), "auto (default), mt940, camt053, or a bank CSV description id (csv:ID)"),
+        QueryParameterSpec("format", .string(), "auto (default), mt940, mt942 or camt054 (provisional money), camt053, or a bank CSV description id (csv:ID)"),
         QueryParameterSpec("dry_run", .boolean, "Report what the import would do and keep nothing"),
         QueryParameterSpec("strict", .boolean, "Refuse the file on a balance continuity gap or a check that cannot be made"),
         QueryParameterSpec("file_name", .string(), "The file's name, recorded with the import and used in errors"),

@@ -2,7 +2,8 @@ import Core
 
 /// Tells MT940, camt.053 and the known CSV exports apart from the first bytes of a file.
 ///
-/// XML whose first `detectionBytesMax` bytes name `BkToCstmrStmt` is camt.053; a first line opening
+/// XML whose first `detectionBytesMax` bytes name `BkToCstmrStmt` is camt.053, `BkToCstmrDbtCdtNtfctn` camt.054;
+/// a SWIFT header naming 942, or `:34F:` without `:60F:`, is MT942; a first line opening
 /// a SWIFT block (`{1:`, `{4:`) or the `:20:` field is MT940. Otherwise each CSV description is tried:
 /// it fits when its header row is found; among fits, the one matching more of its columns and
 /// its keywords above the header wins. No fit, or a tie, is an error naming the candidates.
@@ -11,11 +12,13 @@ public enum StatementFormatDetector {
         let text = prefix.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(prefix.dropFirst(3)) : prefix
         let start = text.drop(while: TextBytes.isSpace)
         if start.first == UInt8(ascii: "<") {
+            if contains(text, "BkToCstmrDbtCdtNtfctn") { return .camt054 }
             guard contains(text, "BkToCstmrStmt") else {
-                throw StatementParseError(.format, file: file, message: "the file is XML but not a camt.053 statement (no BkToCstmrStmt element near the start)")
+                throw StatementParseError(.format, file: file, message: "the file is XML but neither a camt.053 statement nor a camt.054 notification (no BkToCstmrStmt or BkToCstmrDbtCdtNtfctn element near the start)")
             }
             return .camt053
         }
+        if isMT942(text) { return .mt942 }
         if start.starts(with: Array("{1:".utf8)) || start.starts(with: Array("{4:".utf8)) || start.starts(with: Array(":20:".utf8))
             || hasMT940HeaderLines(text) {
             return .mt940
@@ -41,6 +44,13 @@ public enum StatementFormatDetector {
             return lines[index + 1].starts(with: Array(":25:".utf8))
         }
         return false
+    }
+
+    /// An MT942 interim report: a SWIFT application header naming message type 942, or a floor limit
+    /// `:34F:` with no opening balance `:60F:`/`:60M:` in the prefix.
+    static func isMT942(_ text: [UInt8]) -> Bool {
+        contains(text, "{2:O942") || contains(text, "{2:I942")
+            || (contains(text, "\n:34F:") && !contains(text, "\n:60F:") && !contains(text, "\n:60M:"))
     }
 
     /// Header lines a bank may write before an MT940 message's `:20:`.

@@ -38,7 +38,7 @@ public enum StatementParsing {
             switch format {
             case .auto: return try StatementFormatDetector.detectWorkbook(XLSXWorkbook(bytes: bytes, file: name), descriptions: descriptions)
             case .csv(let id), .xlsx(let id): return .xlsx(id)
-            case .mt940, .camt053: return format
+            case .mt940, .mt942, .camt053, .camt054: return format
             }
         }
         guard format == .auto else { return format }
@@ -92,15 +92,21 @@ public enum StatementParsing {
         switch format {
         case .auto:
             preconditionFailure("the format is resolved before parsing")
-        case .mt940:
+        case .mt940, .mt942:
             let input = ChunkedInput(source: TextDecodingSource(source: source, encoding: .utf8, file: file), file: file)
-            var parser = MT940Parser(input: input, consumer: consumer, strict: strict)
+            var parser = MT940Parser(input: input, consumer: consumer, strict: strict, intraday: format == .mt942)
             defer { consumer = parser.delivery.consumer }
             try parser.run()
-        case .camt053:
+        case .camt053, .camt054:
             var parser = Camt053Parser(input: ChunkedInput(source: source, file: file), consumer: consumer)
             defer { consumer = parser.delivery.consumer }
             try parser.run()
+            // The format decides how the money is imported (booked, or provisional): it must be the document's.
+            guard parser.isNotification == (format == .camt054) else {
+                throw StatementParseError(.format, file: file, message: format == .camt054
+                    ? "not a camt.054 notification: the document is a camt.053 statement (BkToCstmrStmt)"
+                    : "not a camt.053 statement: the document is a camt.054 notification (BkToCstmrDbtCdtNtfctn)")
+            }
         case .xlsx(let id):
             let description = try csvDescription(id, descriptions: descriptions, file: file)
             let workbook = try XLSXWorkbook(bytes: try readAll(source, file: file), file: file)

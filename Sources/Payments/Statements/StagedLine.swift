@@ -29,6 +29,8 @@ struct StagedLine: Sendable {
     /// Words of the memo and the structured fields that could be a pupil's virtual account (credit
     /// lines only): `StatementStaging.recognizeVirtualAccounts` keeps the one a student of the school holds.
     var accountCandidates: [String] = []
+    /// camt: the `TxDtls` index of a line split from its entry (part of a notification line's identity).
+    var detailIndex: Int?
 
     var isCredit: Bool { amount > 0 }
 
@@ -71,7 +73,7 @@ struct StagedLine: Sendable {
             },
             keyBase: StatementLineKey.base(reference: reference, detailIndex: line.detailIndex, bookedOn: bookedOn, amount: amount,
                                            normalizedMemo: fullNormalized),
-            isFee: BankFeeRecognition.isFee(typeCode: line.transactionTypeCode), codes: [])
+            isFee: BankFeeRecognition.isFee(typeCode: line.transactionTypeCode), codes: [], detailIndex: line.detailIndex)
         if staged.isCredit && !staged.isFee {
             staged.codes = validCodes(staged, finder: finder)
             staged.accountCandidates = accountCandidates(line)
@@ -85,10 +87,12 @@ struct StagedLine: Sendable {
 
     /// Runs of letters and digits (upper-cased, holding a digit) of a virtual account's length in the
     /// memo, the MT940 `:86:` subfields and supplementary details: a bank writes the virtual account
-    /// the payer paid into there (`TKDD 9704001234`, `?31`, `VA:...`).
+    /// the payer paid into there (`TKDD 9704001234`, `?31`, `VA:...`), and camt's structured fields:
+    /// the creditor account (`CdtrAcct`) and creditor references (`RmtInf/Strd/CdtrRefInf/Ref`).
     static func accountCandidates(_ line: StatementLine) -> [String] {
         var candidates: [String] = []
-        let texts = [line.memo, line.supplementaryDetails ?? ""] + line.informationSubfields.map(\.value)
+        let texts = [line.memo, line.supplementaryDetails ?? "", line.creditorAccount ?? ""] + line.creditorReferences
+            + line.informationSubfields.map(\.value)
         for text in texts {
             var word: [UInt8] = []
             var hasDigit = false

@@ -26,6 +26,8 @@ public struct StatementImportError: Error, Hashable, Sendable, CustomStringConve
         case tooManyCallbacks = "statement_too_many_callbacks"
         /// The school's chart has no active suspense account to book into.
         case noSuspenseAccount = "statement_no_suspense_account"
+        /// A notification line (camt.054) without the bank's entry reference that records it once.
+        case unreferenced = "notification_line_unreferenced"
         /// A request field is out of bounds (file name, who imports).
         case invalidRequest = "statement_invalid_request"
     }

@@ -29,4 +29,6 @@ public enum StatementImportLimits {
     public static let statementReferenceCharactersMax = 100
     public static let fileNameCharactersMax = 255
     public static let importedByCharactersMax = 200
+    /// Lines of one camt.054 notification file: recorded in memory, then in batches of `IncomingBatch.transactionsMax`.
+    public static let notificationLinesMax = 50_000
 }

@@ -84,6 +84,8 @@ struct ImportRun {
 
     func execute(on connection: PostgresConnection) throws -> StatementImportResult {
         let (school, bank) = try target(on: connection)
+        // A camt.054 notification or an MT942 interim report is provisional money, recorded like callbacks (docs/statements.md).
+        if format == .camt054 || format == .mt942 { return try NotificationImport(run: self).execute(school: school, bank: bank, on: connection) }
         try StatementStaging.create(on: connection)
         let parsed = try parse(school: school, bank: bank, on: connection)
         try StatementLocks.lockBankAccount(bank.id, on: connection)

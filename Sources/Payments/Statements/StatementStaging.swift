@@ -150,6 +150,16 @@ enum StatementStaging {
             """)
     }
 
+    /// Which of `candidates` are virtual accounts of the school's students (for notification lines,
+    /// which are not staged: a line naming exactly one carries it, as `recognizeVirtualAccounts` decides).
+    static func studentVirtualAccounts(schoolID: Int64, among candidates: [String], on connection: PostgresConnection) throws -> Set<String> {
+        guard !candidates.isEmpty else { return [] }
+        return Set(try connection.query("""
+            SELECT DISTINCT virtual_account FROM students
+            WHERE school_id = \(schoolID) AND virtual_account = ANY(\(PostgresTextArray(Array(Set(candidates)))))
+            """).map { try $0.decode(column: 0, as: String.self) })
+    }
+
     /// The virtual accounts recognised on new lines: their students' invoices are locked like coded ones.
     static func newVirtualAccounts(on connection: PostgresConnection) throws -> [String] {
         try connection.query("""

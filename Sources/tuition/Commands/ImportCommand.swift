@@ -7,7 +7,7 @@ import Postgres
 
 enum ImportCommand {
     static let usage = """
-        Usage: tuition import FILE --school CODE --account ACCOUNT_NUMBER [--format auto|mt940|camt053|ID]
+        Usage: tuition import FILE --school CODE --account ACCOUNT_NUMBER [--format auto|mt940|mt942|camt053|camt054|ID]
                                    [--dry-run] [--strict] [--json] [--progress-every N]
 
         Imports a bank statement (MT940, camt.053, or a bank CSV export described in

@@ -4,7 +4,7 @@ import Foundation
 
 enum ParseCommand {
     static let usage = """
-        Usage: tuition parse FILE [--format auto|mt940|camt053|ID] [--summary] [--strict]
+        Usage: tuition parse FILE [--format auto|mt940|mt942|camt053|camt054|ID] [--summary] [--strict]
 
         Prints what a statement parser read from FILE, as JSON, with no database: per statement the
         account, statement id, currency, opening and closing balances, and every line (booking and

@@ -1,5 +1,7 @@
 /// Reads camt.053 (`.001.02` to `.001.08` and neighbours) with the streaming tokenizer and
-/// delivers each statement and entry as its element closes.
+/// delivers each statement and entry as its element closes. A camt.054 notification
+/// (`BkToCstmrDbtCdtNtfctn`, same versions) has the same entries under `Ntfctn` and no balances:
+/// each `Ntfctn` is delivered as a statement; `isNotification` tells which document was read.
 ///
 /// Elements are recognised by local name, so any namespace (or none) is accepted. Leaf values
 /// are dispatched by their path below the innermost open `Stmt`, `Bal`, `Ntry` or `TxDtls`.
@@ -23,9 +25,11 @@ struct Camt053Parser<Consumer: StatementConsumer> {
     private var entryDepth = 0
     private var detail: CamtTransactionDetails?
     private var detailDepth = 0
+    /// The document is a camt.054 notification (`BkToCstmrDbtCdtNtfctn/Ntfctn`), read like a statement without balances.
+    private(set) var isNotification = false
 
     /// Repeatable elements: shown with their index in paths.
-    static var indexedNames: Set<String> { ["Stmt", "Bal", "Ntry", "NtryDtls", "TxDtls", "Ustrd", "Strd"] }
+    static var indexedNames: Set<String> { ["Stmt", "Ntfctn", "Bal", "Ntry", "NtryDtls", "TxDtls", "Ustrd", "Strd"] }
 
     init(input: ChunkedInput, consumer: Consumer) {
         tokenizer = XMLTokenizer(input: input, indexedNames: Camt053Parser.indexedNames)
@@ -42,7 +46,8 @@ struct Camt053Parser<Consumer: StatementConsumer> {
             }
         }
         guard statementCount > 0 else {
-            throw StatementParseError(.structure, file: tokenizer.file, message: "the document holds no Stmt")
+            throw StatementParseError(.structure, file: tokenizer.file,
+                                      message: isNotification ? "the document holds no Ntfctn" : "the document holds no Stmt")
         }
     }
 
@@ -65,8 +70,11 @@ struct Camt053Parser<Consumer: StatementConsumer> {
         case 1:
             guard name == "Document" else { throw tokenizer.error(.format, "not a camt.053 document: the root element is <\(name)>") }
         case 2:
-            guard name == "BkToCstmrStmt" else { throw tokenizer.error(.format, "not a camt.053 statement: Document holds <\(name)>") }
-        case 3 where name == "Stmt":
+            guard name == "BkToCstmrStmt" || name == "BkToCstmrDbtCdtNtfctn" else {
+                throw tokenizer.error(.format, "not a camt.053 statement nor a camt.054 notification: Document holds <\(name)>")
+            }
+            isNotification = name == "BkToCstmrDbtCdtNtfctn"
+        case 3 where name == (isNotification ? "Ntfctn" : "Stmt"):
             try openStatement(depth: depth)
         default:
             try openNested(name, depth: depth)

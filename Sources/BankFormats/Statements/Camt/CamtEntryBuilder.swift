@@ -124,6 +124,8 @@ struct CamtEntry {
             if line.counterpartyName == nil { line.counterpartyName = credit ? detail.debtorName : detail.creditorName }
             if line.counterpartyAccount == nil { line.counterpartyAccount = credit ? detail.debtorAccount : detail.creditorAccount }
             if let code = detail.transactionType.text { line.transactionTypeCode = code }
+            if credit && line.creditorAccount == nil { line.creditorAccount = detail.creditorAccount }
+            line.creditorReferences += detail.creditorReferences
         }
         line.memo = memos.joined(separator: " ")
         guard line.memo.utf8.count <= StatementLimits.memoBytesMax else {

@@ -9,6 +9,10 @@ import Core
 /// Tolerated, each with a warning (refused with `strict`): text before a message's `:20:` (bank header
 /// lines such as `ABNANL2A`, `940`, `:940:`), fields outside the standard (`:NS:`, unknown tags), and
 /// what `MT940StatementLineField` and `MT940BalanceField` tolerate inside a field.
+///
+/// With `intraday`, the messages are MT942 interim reports: no opening or closing balance; the
+/// floor limit `:34F:` (whose first three letters are the currency) opens the lines, and a message
+/// ends at its trailer or the next `:20:`.
 struct MT940Parser<Consumer: StatementConsumer> {
     private var reader: LineReader
     var delivery: StatementDelivery<Consumer>
@@ -34,7 +38,11 @@ struct MT940Parser<Consumer: StatementConsumer> {
     /// Fields of related message types that carry nothing for a statement.
     private static var ignoredTags: Set<String> { ["21", "13", "13D", "34F", "90D", "90C", "23"] }
 
-    init(input: ChunkedInput, consumer: Consumer, strict: Bool = false) {
+    /// MT942 (see the type's comment).
+    private let intraday: Bool
+
+    init(input: ChunkedInput, consumer: Consumer, strict: Bool = false, intraday: Bool = false) {
+        self.intraday = intraday
         reader = LineReader(input: input)
         delivery = StatementDelivery(consumer: consumer, file: input.file, strict: strict)
         fieldBytes.reserveCapacity(1024)
@@ -47,7 +55,8 @@ struct MT940Parser<Consumer: StatementConsumer> {
         try flushField()
         try endStatementIfOpen()
         guard statementsStarted > 0 else {
-            throw StatementParseError(.structure, file: reader.file, line: reader.lineNumber, message: "no MT940 statement (no :20: field)")
+            throw StatementParseError(.structure, file: reader.file, line: reader.lineNumber,
+                                      message: intraday ? "no MT942 message (no :20: field)" : "no MT940 statement (no :20: field)")
         }
     }
 
@@ -152,6 +161,7 @@ struct MT940Parser<Consumer: StatementConsumer> {
         case "86": try readInformation(content)
         case "62F", "62M": try readClosingBalance(content, tag: tag)
         case "64", "65": try readOtherBalance(content, tag: tag)
+        case "34F" where intraday: try readFloorLimit(content)
         default:
             guard MT940Parser.ignoredTags.contains(tag) else {
                 return try delivery.tolerate(.nonStandardField, line: fieldLine, field: ":\(tag):",
@@ -175,7 +185,7 @@ struct MT940Parser<Consumer: StatementConsumer> {
 
     private mutating func endStatementIfOpen() throws {
         guard let current = statement else { return }
-        guard phase == .closed else {
+        guard phase == .closed || intraday else {
             throw error(.structure, line: reader.lineNumber, field: ":62F:",
                         "statement \(current.statementID ?? "") from line \(current.position.line) ends without a closing balance")
         }
@@ -196,6 +206,19 @@ struct MT940Parser<Consumer: StatementConsumer> {
         guard hasPendingLine, let line = pendingLine.take() else { return }
         hasPendingLine = false
         try delivery.line(line)
+    }
+
+    /// MT942 `:34F:` (`VNDD0,`, `VND0,`): the message's currency; the lines follow.
+    private mutating func readFloorLimit(_ content: ArraySlice<UInt8>) throws {
+        let currency = String(decoding: content.prefix(3), as: UTF8.self)
+        guard StatementAmount.isCurrencyCode(currency) else {
+            throw error(.syntax, line: fieldLine, field: ":34F:", "'\(currency)' is not a currency code")
+        }
+        if phase == .header {
+            statement!.currency = currency
+            openCurrency = currency
+            phase = .lines
+        }
     }
 
     private mutating func readStatementNumber(_ content: ArraySlice<UInt8>, tag: String) throws {

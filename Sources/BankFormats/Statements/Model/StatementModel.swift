@@ -152,6 +152,12 @@ public struct StatementLine: Hashable, Sendable {
     public var supplementaryDetails: String?
     /// MT940 `:86:` `?nn` subfields in file order, when the field is structured that way.
     public var informationSubfields: [InformationSubfield] = []
+    /// camt `RltdPties/CdtrAcct` of a credit: the account the payer paid into, a pupil's virtual
+    /// account when the bank collects into virtual accounts.
+    public var creditorAccount: String?
+    /// camt `RmtInf/Strd/CdtrRefInf/Ref` values of the line (also the memo when there is no `Ustrd`):
+    /// where banks put the virtual account or payment code as a structured reference.
+    public var creditorReferences: [String] = []
     /// CSV balance column: the account balance after this line.
     public var balanceAfter: StatementAmount?
     public var position: SourcePosition
