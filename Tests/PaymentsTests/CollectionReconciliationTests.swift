@@ -108,6 +108,10 @@ import TestSupport
         #expect(decoded == report)
         let html = MonthlyReportPage.html(report)
         #expect(html.contains("Đối soát thu hộ cuối ngày") && html.contains("TX-OURS") && html.contains("Lệch số tiền"))
+        let csv = String(decoding: MonthlyReportCSV.render(report), as: UTF8.self)
+        #expect(csv.contains("2026-09-15,tuition,2,800000,0,0,1,500000,1,450000,500000"))
+        #expect(csv.contains("2026-09-15,tuition,ours_only,TX-OURS,HS003,,500000"))
+        #expect(!String(decoding: MonthlyReportCSV.render(before), as: UTF8.self).contains("thu hộ"))
     }
 
     @Test func aBadFileIsRefusedWholeNamingFileLineAndField() throws {

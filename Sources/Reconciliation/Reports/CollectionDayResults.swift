@@ -108,6 +108,34 @@ enum CollectionDaySection {
         })
     }
 
+    /// Two CSV sections (the days, then the exceptions), after the others; none without collection days.
+    static func csv(_ days: [CollectionDayResult], into writer: inout ReportCSVWriter) {
+        guard !days.isEmpty else { return }
+        MonthlyReportCSV.section("Đối soát thu hộ cuối ngày", [
+            "Ngày", "Kênh thu hộ", "Khớp", "Khớp (đồng)", "Chỉ ngân hàng có", "Chỉ ngân hàng có (đồng)", "Chỉ nhà trường có",
+            "Chỉ nhà trường có (đồng)", "Lệch số tiền", "Lệch: ngân hàng (đồng)", "Lệch: nhà trường (đồng)",
+        ], into: &writer)
+        for day in days {
+            writer.append([
+                .text(day.date.iso), .text(day.provider), .integer(Int64(day.matched.count)), .integer(day.matched.bankAmount.dong),
+                .integer(Int64(day.bankOnly.count)), .integer(day.bankOnly.bankAmount.dong), .integer(Int64(day.oursOnly.count)),
+                .integer(day.oursOnly.ourAmount.dong), .integer(Int64(day.amountDiffers.count)), .integer(day.amountDiffers.bankAmount.dong),
+                .integer(day.amountDiffers.ourAmount.dong),
+            ])
+        }
+        MonthlyReportCSV.section("Ngoại lệ thu hộ", [
+            "Ngày", "Kênh thu hộ", "Loại", "Mã giao dịch", "Mã khách hàng", "Ngân hàng (đồng)", "Nhà trường (đồng)",
+        ], into: &writer)
+        for day in days {
+            for exception in day.exceptions {
+                writer.append([
+                    .text(day.date.iso), .text(day.provider), .text(exception.kind), .text(exception.transactionId), .text(exception.customerCode),
+                    .optional(exception.bankAmount?.dong), .optional(exception.ourAmount?.dong),
+                ])
+            }
+        }
+    }
+
     static let kindNames = ["bank_only": "Chỉ ngân hàng có (đã ghi sổ)", "ours_only": "Chỉ nhà trường có (cần hủy hoặc kiểm tra)",
                             "amount_differs": "Lệch số tiền"]
 
