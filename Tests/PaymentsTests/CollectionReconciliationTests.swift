@@ -5,6 +5,7 @@ import Foundation
 import Ledger
 import Payments
 import Postgres
+import Reconciliation
 import SchoolFixtures
 import Testing
 import TestSupport
@@ -82,6 +83,35 @@ import TestSupport
         #expect(html.contains("TX-OURS") && html.contains("amount_differs") && !html.contains("<script"))
         let json = try JSONDecoder().decode(CollectionDayReport.self, from: Data(try CollectionDayReportFormats.json(report)))
         #expect(json == report)
+    }
+
+    @Test func theMonthlyReportShowsTheDayAndNamesItsExceptions() throws {
+        let day = try Day()
+        let reconciliation = MonthlyReconciliation(pool: day.fixture.pool)
+        let before = try reconciliation.preview(schoolID: day.fixture.school.id, month: BillingFixture.september)
+        #expect(before.collectionDays.isEmpty && !MonthlyReportJSON.render(before).contains("collectionDays"))
+        _ = try day.reconcile(Self.file)
+        // The file run again after the bank-only payment was booked: the later result stands for the day.
+        _ = try day.reconcile(Self.file)
+        let report = try reconciliation.preview(schoolID: day.fixture.school.id, month: BillingFixture.september)
+        #expect(report.collectionDays.count == 1)
+        let shown = try #require(report.collectionDays.first)
+        #expect(shown.date == Self.day && shown.provider == "tuition")
+        #expect(shown.matched.count == 2 && shown.matched.bankAmount == Money(dong: 800_000))
+        #expect(shown.bankOnly.count == 0 && shown.oursOnly.count == 1 && shown.amountDiffers.count == 1 && shown.differingCount == 2)
+        #expect(shown.exceptions.map(\.transactionId) == ["TX-DIFF", "TX-OURS"])
+        #expect(shown.exceptions.map(\.kind) == ["amount_differs", "ours_only"])
+        #expect(shown.exceptions[0].bankAmount == Money(dong: 450_000) && shown.exceptions[0].ourAmount == Money(dong: 500_000))
+        let json = MonthlyReportJSON.render(report)
+        #expect(json.contains("\"collectionDays\": [") && json.contains("\"transactionId\": \"TX-OURS\""))
+        let decoded = try JSONDecoder().decode(MonthlyReconciliationReport.self, from: try JSONEncoder().encode(report))
+        #expect(decoded == report)
+        let html = MonthlyReportPage.html(report)
+        #expect(html.contains("Đối soát thu hộ cuối ngày") && html.contains("TX-OURS") && html.contains("Lệch số tiền"))
+        let csv = String(decoding: MonthlyReportCSV.render(report), as: UTF8.self)
+        #expect(csv.contains("2026-09-15,tuition,2,800000,0,0,1,500000,1,450000,500000"))
+        #expect(csv.contains("2026-09-15,tuition,ours_only,TX-OURS,HS003,,500000"))
+        #expect(!String(decoding: MonthlyReportCSV.render(before), as: UTF8.self).contains("thu hộ"))
     }
 
     @Test func aBadFileIsRefusedWholeNamingFileLineAndField() throws {

@@ -160,6 +160,7 @@ struct CollectionDescriptionLoader {
             }
         }
         guard layout.timeFormat == "iso8601" || LocalTimePattern(layout.timeFormat) != nil else { throw fail("file.timeFormat: unknown") }
+        if let problem = CollectionDayFile.positionProblem(layout) { throw fail("file.\(problem)") }
         return layout
     }
 }

@@ -31,12 +31,17 @@ public struct CollectionFileLine: Sendable, Equatable, Codable {
     public let fields: [String]
 }
 
-/// The bank's end-of-day file (delimited, with a header line, as the provider's description lays it
-/// out): read whole and checked line by line before anything is compared or written.
+/// The bank's end-of-day file (delimited with a header line, or fixed-width records, as the
+/// provider's description lays it out): read whole and checked line by line before anything is
+/// compared or written.
 public enum CollectionDayFile {
     public static let fileBytesMax = 32 * 1024 * 1024
     public static let linesMax = 200_000
     public static let fieldBytesMax = 200
+    /// A fixed-width record's widest extent: bounds the layout a description may state.
+    public static let recordBytesMax = 1_024
+    /// Leading non-record lines a fixed-width layout may skip.
+    public static let skipLinesMax = 10
 
     public static func parse(_ bytes: [UInt8], layout: CollectionFileLayout, file: String) throws(CollectionFileError) -> [CollectionFileLine] {
         func fail(_ line: Int, _ field: String, _ problem: String) -> CollectionFileError {
@@ -49,22 +54,14 @@ public enum CollectionDayFile {
         // "\r\n" is one Character in Swift: both line ends are separators.
         var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map(String.init)
         while lines.last?.isEmpty == true { lines.removeLast() }
-        guard let header = lines.first else { throw fail(1, "", "empty file: a header line is required") }
-        guard lines.count - 1 <= linesMax else { throw fail(linesMax + 2, "", "more than \(linesMax) payment lines") }
-        let delimiter = Character(layout.delimiter)
-        let names = header.split(separator: delimiter, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        guard names == layout.columns else {
-            throw fail(1, "", "header must be '\(layout.columns.joined(separator: layout.delimiter))'")
-        }
+        let records = layout.isFixedWidth ? try fixedRecords(lines, layout: layout, fail: fail) : try delimitedRecords(lines, layout: layout, fail: fail)
         let index = { (logical: String) in layout.columns.firstIndex(of: layout.fields[logical]!)! }
+        let names = layout.columns
         let time: CallbackTimeFormat = layout.timeFormat == "iso8601" ? .iso8601
             : .local(LocalTimePattern(layout.timeFormat)!, utcOffsetMinutes: VietnamTime.utcOffsetSeconds / 60)
         var seen = Set<String>()
         var parsed: [CollectionFileLine] = []
-        for (offset, line) in lines.enumerated().dropFirst() {
-            let number = offset + 1
-            let fields = line.split(separator: delimiter, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard fields.count == names.count else { throw fail(number, "", "\(fields.count) fields, the header has \(names.count)") }
+        for (number, fields) in records {
             if let long = fields.indices.first(where: { fields[$0].utf8.count > fieldBytesMax }) {
                 throw fail(number, names[long], "longer than \(fieldBytesMax) bytes")
             }
@@ -89,6 +86,70 @@ public enum CollectionDayFile {
         return parsed
     }
 
+    /// Delimited: the header line exactly as described, then one record per line with as many fields.
+    static func delimitedRecords(_ lines: [String], layout: CollectionFileLayout,
+                                 fail: (Int, String, String) -> CollectionFileError) throws(CollectionFileError) -> [(Int, [String])] {
+        guard let header = lines.first else { throw fail(1, "", "empty file: a header line is required") }
+        guard lines.count - 1 <= linesMax else { throw fail(linesMax + 2, "", "more than \(linesMax) payment lines") }
+        let delimiter = Character(layout.delimiter)
+        let names = header.split(separator: delimiter, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard names == layout.columns else {
+            throw fail(1, "", "header must be '\(layout.columns.joined(separator: layout.delimiter))'")
+        }
+        var records: [(Int, [String])] = []
+        for (offset, line) in lines.enumerated().dropFirst() {
+            let fields = line.split(separator: delimiter, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard fields.count == names.count else { throw fail(offset + 1, "", "\(fields.count) fields, the header has \(names.count)") }
+            records.append((offset + 1, fields))
+        }
+        return records
+    }
+
+    /// Fixed width: `skipLines` lines skipped, then each record cut at the described byte positions
+    /// (spaces around a value are padding). A record shorter than the layout's extent is refused: a
+    /// truncated line must not read as a smaller amount or a shorter id.
+    static func fixedRecords(_ lines: [String], layout: CollectionFileLayout,
+                             fail: (Int, String, String) -> CollectionFileError) throws(CollectionFileError) -> [(Int, [String])] {
+        let skip = layout.skipLines ?? 0
+        guard lines.count - skip <= linesMax else { throw fail(linesMax + skip + 1, "", "more than \(linesMax) payment lines") }
+        let positions = layout.columns.map { layout.positions![$0]! }
+        let extent = positions.map(\.range.upperBound).max() ?? 0
+        var records: [(Int, [String])] = []
+        for (offset, line) in lines.enumerated().dropFirst(skip) {
+            let bytes = Array(line.utf8)
+            guard bytes.count >= extent else { throw fail(offset + 1, "", "\(bytes.count) bytes, a record has \(extent)") }
+            var fields: [String] = []
+            for (column, position) in zip(layout.columns, positions) {
+                guard let value = String(validating: bytes[position.range], as: UTF8.self) else {
+                    throw fail(offset + 1, column, "a character is cut by the column's bounds")
+                }
+                fields.append(value.trimmingCharacters(in: .whitespaces))
+            }
+            records.append((offset + 1, fields))
+        }
+        return records
+    }
+
+    /// What is wrong with a layout's fixed-width positions (nil: delimited, or sound): every column
+    /// placed once, inside `recordBytesMax`, without overlapping another.
+    public static func positionProblem(_ layout: CollectionFileLayout) -> String? {
+        guard let positions = layout.positions else {
+            return layout.skipLines == nil ? nil : "skipLines: only for a fixed-width layout (positions)"
+        }
+        guard (0...skipLinesMax).contains(layout.skipLines ?? 0) else { return "skipLines: 0 to \(skipLinesMax)" }
+        guard Set(positions.keys) == Set(layout.columns) else { return "positions: exactly one position per column" }
+        var taken: [(String, Range<Int>)] = []
+        for column in layout.columns {
+            let position = positions[column]!
+            guard position.start >= 1, position.length >= 1, position.range.upperBound <= recordBytesMax else {
+                return "positions.\(column): start from 1, length from 1, ending within \(recordBytesMax) bytes"
+            }
+            if let other = taken.first(where: { $0.1.overlaps(position.range) }) { return "positions.\(column): overlaps \(other.0)" }
+            taken.append((column, position.range))
+        }
+        return nil
+    }
+
     /// An RFC 3339 time written in the layout's pattern (Vietnam time) for lines only we have.
     static func localTime(_ iso: String, pattern: String) -> String {
         guard pattern != "iso8601", let instant = CallbackTimeFormat.iso8601.instant(iso) else { return iso }
@@ -101,9 +162,11 @@ public enum CollectionDayFile {
             .replacingOccurrences(of: "mm", with: pad(second / 60 % 60, 2)).replacingOccurrences(of: "ss", with: pad(second % 60, 2))
     }
 
-    /// The differences file sent back: the same columns and delimiter, plus a last column naming the difference.
+    /// The differences file sent back in the bank's layout: delimited, the same columns and delimiter
+    /// plus a last column naming the difference; fixed width, the same positions plus the difference
+    /// right after the record's extent (and no header).
     public static func differencesFile(_ differences: [CollectionDifference], layout: CollectionFileLayout) -> String {
-        var lines = [(layout.columns + ["difference"]).joined(separator: layout.delimiter)]
+        var lines = layout.isFixedWidth ? [] : [(layout.columns + ["difference"]).joined(separator: layout.delimiter)]
         for difference in differences where difference.kind != .matched {
             let fields = difference.bankFields ?? layout.columns.map { column -> String in
                 switch layout.fields.first(where: { $0.value == column })?.key {
@@ -114,9 +177,30 @@ public enum CollectionDayFile {
                 default: return ""
                 }
             }
-            lines.append((fields.map { $0.replacingOccurrences(of: layout.delimiter, with: " ") } + [difference.kind.rawValue]).joined(separator: layout.delimiter))
+            if layout.isFixedWidth {
+                lines.append(fixedRecord(fields, layout: layout) + difference.kind.rawValue)
+            } else {
+                lines.append((fields.map { $0.replacingOccurrences(of: layout.delimiter, with: " ") } + [difference.kind.rawValue])
+                    .joined(separator: layout.delimiter))
+            }
         }
-        return lines.joined(separator: "\r\n") + "\r\n"
+        return lines.isEmpty ? "" : lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// One fixed-width record: each value at its position, space-padded and cut to its width (whole
+    /// characters only, so the record stays UTF-8), gaps filled with spaces.
+    static func fixedRecord(_ fields: [String], layout: CollectionFileLayout) -> String {
+        let positions = layout.columns.map { layout.positions![$0]! }
+        var record = [UInt8](repeating: 0x20, count: positions.map(\.range.upperBound).max() ?? 0)
+        for (value, position) in zip(fields, positions) {
+            var cut = ""
+            for character in value {
+                guard cut.utf8.count + character.utf8.count <= position.length else { break }
+                cut.append(character)
+            }
+            record.replaceSubrange(position.range.lowerBound..<(position.range.lowerBound + cut.utf8.count), with: Array(cut.utf8))
+        }
+        return String(decoding: record, as: UTF8.self)
     }
 }
 

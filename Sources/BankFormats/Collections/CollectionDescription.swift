@@ -67,14 +67,48 @@ public enum CollectionAuthentication: Sendable, Equatable {
     }
 }
 
-/// The end-of-day file's layout: delimited lines with a header line.
+/// The end-of-day file's layout: delimited lines with a header line, or (when `positions` is given)
+/// fixed-width records where each column sits at a stated byte position.
 public struct CollectionFileLayout: Sendable, Equatable, Codable {
+    /// The delimited file's separator; for a fixed-width file, the separator of the summary file sent back.
     public let delimiter: String
-    /// The header line's column names, in order; the file must carry exactly this header.
+    /// The column names, in order. Delimited: the file must carry exactly this header line.
+    /// Fixed width: the records' columns, each with a position in `positions`.
     public let columns: [String]
     /// Which column holds what (logical names: transactionID, paidAt, customerCode, amount).
     public let fields: [String: String]
     public let timeFormat: String
+    /// Fixed width only: column → where it sits in each record (nil: the file is delimited).
+    public let positions: [String: CollectionFieldPosition]?
+    /// Fixed width only: leading lines that are not payment records (a bank's header record), skipped unread.
+    public let skipLines: Int?
+
+    public init(delimiter: String, columns: [String], fields: [String: String], timeFormat: String,
+                positions: [String: CollectionFieldPosition]? = nil, skipLines: Int? = nil) {
+        self.delimiter = delimiter
+        self.columns = columns
+        self.fields = fields
+        self.timeFormat = timeFormat
+        self.positions = positions
+        self.skipLines = skipLines
+    }
+
+    public var isFixedWidth: Bool { positions != nil }
+}
+
+/// Where a fixed-width column sits: `start` is the 1-based byte position, `length` its width in bytes
+/// (banks number columns from 1 in their specifications, so the data reads like the bank's document).
+public struct CollectionFieldPosition: Sendable, Equatable, Codable {
+    public let start: Int
+    public let length: Int
+
+    public init(start: Int, length: Int) {
+        self.start = start
+        self.length = length
+    }
+
+    /// The byte offsets (0-based, end exclusive) within a record.
+    public var range: Range<Int> { (start - 1)..<(start - 1 + length) }
 }
 
 /// A collection provider's description (`bank-formats/collections/<provider>.json`): its

@@ -22,7 +22,8 @@ enum CollectionInquiries {
                                            items: shown.map { .init(invoiceID: $0.id, amount: $0.outstanding.dong) })
         var fields = CollectionReplyFields()
         fields.set("inquiryID", token.encoded(secret: context.route.credentials.secrets[0]))
-        fields.set("expiresAt", ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(expiry))))
+        // A format style (a value) rather than a new ISO8601DateFormatter per inquiry: building the formatter is per-request setup.
+        fields.set("expiresAt", Date(timeIntervalSince1970: TimeInterval(expiry)).formatted(.iso8601))
         fields.set("customerCode", inquiry.customerCode)
         fields.set("customerName", CollectionNames.masked(student.fullName))
         fields.set("schoolName", context.schoolName)

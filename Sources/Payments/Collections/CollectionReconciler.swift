@@ -4,6 +4,7 @@ import Crypto
 import Foundation
 import Ledger
 import Postgres
+import Reconciliation
 
 /// A bad reconciliation request: the file's problem (file, line, field), or the school has no
 /// collection connection for the provider. Nothing was written.
@@ -144,5 +145,21 @@ public enum CollectionReconciliations {
             report.reconciliationID = id
             return report
         }
+    }
+}
+
+extension CollectionDayResult {
+    /// A recorded day as the monthly report shows it: the tallies, and the first exceptions named.
+    init(_ report: CollectionDayReport) {
+        func tally(_ tally: CollectionDayReport.Tally) -> Tally {
+            Tally(count: tally.count, bankAmount: Money(dong: tally.bankAmount), ourAmount: Money(dong: tally.ourAmount))
+        }
+        let exceptions = report.differences.filter { $0.kind != .matched }
+            .sorted { ($0.kind.rawValue, $0.transactionID) < ($1.kind.rawValue, $1.transactionID) }
+            .prefix(ReportLimits.collectionExceptionsPerDayMax)
+            .map { Exception(kind: $0.kind.rawValue, transactionId: $0.transactionID, customerCode: $0.customerCode,
+                             bankAmount: $0.bankAmount.map { Money(dong: $0) }, ourAmount: $0.ourAmount.map { Money(dong: $0) }) }
+        self.init(date: report.date, provider: report.provider, matched: tally(report.matched), bankOnly: tally(report.bankOnly),
+                  oursOnly: tally(report.oursOnly), amountDiffers: tally(report.amountDiffers), exceptions: Array(exceptions))
     }
 }

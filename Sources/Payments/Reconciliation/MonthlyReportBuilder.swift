@@ -16,6 +16,7 @@ struct MonthlyReportParts: Sendable {
     var exceptions: ReportExceptions
     var collectionByMonth: [MonthlyCollection]
     var statementOnly: (count: Int, total: Money)
+    var collectionDays: [CollectionDayResult] = []
 
     /// Every account agrees once the explaining items are counted.
     var agrees: Bool { accounts.allSatisfy(\.agreesWhenExplained) }
@@ -27,7 +28,7 @@ struct MonthlyReportParts: Sendable {
         try MonthlyReconciliationReport(
             school: school, month: month, generatedAt: generatedAt, runId: runID, state: state, totals: totals,
             bankAccounts: accounts.map(\.agreement), unapplied: unapplied, outstandingAging: aging, familyCredits: familyCredits,
-            exceptions: exceptions, collectionByMonth: collectionByMonth)
+            exceptions: exceptions, collectionByMonth: collectionByMonth, collectionDays: collectionDays)
     }
 }
 
@@ -54,7 +55,18 @@ enum MonthlyReportBuilder {
             familyCredits: try SchoolMonthQueries.familyCredits(schoolID: school.id, monthEnd: end, on: connection),
             exceptions: try exceptions(school: school, month: month, unapplied: unapplied, context: context, on: connection),
             collectionByMonth: series,
-            statementOnly: try BankAgreementQueries.statementOnly(schoolID: school.id, month: month, on: connection))
+            statementOnly: try BankAgreementQueries.statementOnly(schoolID: school.id, month: month, on: connection),
+            collectionDays: try collectionDays(schoolID: school.id, month: month, on: connection))
+    }
+
+    /// The month's end-of-day collection results from their owner, the latest file of each day and
+    /// provider standing for that day (a file run again after a correction supersedes the first).
+    static func collectionDays(schoolID: Int64, month: CalendarMonth, on connection: PostgresConnection) throws -> [CollectionDayResult] {
+        var latest: [String: CollectionDayReport] = [:]
+        for report in try CollectionReconciliations.month(schoolID: schoolID, month: month, on: connection) {
+            latest[report.date.iso + "|" + report.provider] = report
+        }
+        return latest.values.map(CollectionDayResult.init)
     }
 
     /// Invoiced and collected per month of the school year, September through `month`, as known

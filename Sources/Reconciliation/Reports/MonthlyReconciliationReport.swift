@@ -68,12 +68,15 @@ public struct MonthlyReconciliationReport: Hashable, Sendable, Codable {
     public let exceptions: ReportExceptions
     /// Oldest month first, each month once.
     public let collectionByMonth: [MonthlyCollection]
+    /// The month's bank-collection reconciliations (end-of-day files), by day then provider; empty for
+    /// a school without collection connections.
+    public let collectionDays: [CollectionDayResult]
 
     public init(
         school: ReportSchool, month: CalendarMonth, generatedAt: Date, runId: Int64?, state: MonthlyReconciliationState,
         totals: CollectionFigures, bankAccounts: [BankAccountAgreement], unapplied: [UnappliedItem],
         outstandingAging: OutstandingAging, familyCredits: [FamilyCredit], exceptions: ReportExceptions,
-        collectionByMonth: [MonthlyCollection]
+        collectionByMonth: [MonthlyCollection], collectionDays: [CollectionDayResult] = []
     ) throws(ReportError) {
         try MonthlyReconciliationReport.validate(school)
         try totals.validate("totals")
@@ -89,6 +92,7 @@ public struct MonthlyReconciliationReport: Hashable, Sendable, Codable {
         self.familyCredits = try MonthlyReconciliationReport.canonical(familyCredits)
         self.exceptions = try MonthlyReconciliationReport.canonical(exceptions)
         self.collectionByMonth = try MonthlyReconciliationReport.canonical(collectionByMonth)
+        self.collectionDays = try MonthlyReconciliationReport.canonical(collectionDays, month: month)
     }
 
     /// The day ages are counted to: the month's last day, or the day the report was generated if earlier.
@@ -116,6 +120,7 @@ extension MonthlyReconciliationReport {
             outstandingAging: container.decode(OutstandingAging.self, forKey: .outstandingAging),
             familyCredits: container.decode([FamilyCredit].self, forKey: .familyCredits),
             exceptions: container.decode(ReportExceptions.self, forKey: .exceptions),
-            collectionByMonth: container.decode([MonthlyCollection].self, forKey: .collectionByMonth))
+            collectionByMonth: container.decode([MonthlyCollection].self, forKey: .collectionByMonth),
+            collectionDays: container.decodeIfPresent([CollectionDayResult].self, forKey: .collectionDays) ?? [])
     }
 }

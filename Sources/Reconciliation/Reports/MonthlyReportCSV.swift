@@ -15,6 +15,7 @@ public enum MonthlyReportCSV {
         credits(report, into: &writer)
         exceptions(report, into: &writer)
         series(report, into: &writer)
+        CollectionDaySection.csv(report.collectionDays, into: &writer)
         return writer.bytes(separator: separator)
     }
 

@@ -47,6 +47,7 @@ public enum MonthlyReportJSON {
                 ReportJSONMember("collectionRate", ReportFormat.rateJSON(entry.collectionRate)),
             ])
         }))
+        if !report.collectionDays.isEmpty { object.add("collectionDays", CollectionDaySection.json(report.collectionDays)) }
         return object.json
     }
 

@@ -23,6 +23,7 @@ public enum MonthlyReportPage {
         body += MonthlyReportSections.aging(report)
         body += MonthlyReportSections.familyCredits(report)
         body += MonthlyReportSections.exceptions(report)
+        body += CollectionDaySection.html(report.collectionDays)
         let title = "Báo cáo đối soát \(ReportFormat.monthTitle(report.month)) – \(report.school.name)"
         return ReportHTML.page(title: title, body: body)
     }

@@ -22,6 +22,10 @@ public enum ReportLimits {
     public static let provinceSchoolsMax = 4_000
     /// Any count a report states (invoices in an aging bucket, unapplied payments of a school).
     public static let statedCountMax = 1_000_000_000
+    /// Bank-collection days of a month (a day per provider; a school has one or two providers).
+    public static let collectionDaysMax = 31 * 8
+    /// Collection exceptions named per day in the monthly report (the day's own report names them all).
+    public static let collectionExceptionsPerDayMax = 200
     /// Districts drawn in the province chart; a province has a few dozen.
     public static let chartDistrictsMax = 100
 }
