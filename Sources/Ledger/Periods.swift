@@ -9,7 +9,7 @@ import Postgres
 /// running as the schema's owner, so the application role cannot move a period without its record.
 public enum Periods {
     /// The advisory lock class shared with the entry trigger in migrations/0001_ledger.sql.
-    static let lockClass: Int32 = 7001
+    static let lockClass = AdvisoryLockClass.period.rawValue
 
     public static func close(schoolID: Int64, month: CalendarMonth, actor: Actor, on connection: PostgresConnection) throws {
         guard actor.role == .accountant || actor.role == .financeOffice || actor.role == .admin else {
@@ -35,7 +35,7 @@ public enum Periods {
     /// Takes the school's period lock until the transaction ends: the lock closing and reopening take, and
     /// the entry trigger shares, so no entry can enter a month while a caller checks it before closing.
     public static func lock(schoolID: Int64, on connection: PostgresConnection) throws {
-        try connection.query("SELECT pg_advisory_xact_lock(\(lockClass), \(Int32(schoolID % 2_147_483_647)))")
+        try connection.query("SELECT pg_advisory_xact_lock(\(lockClass), \(AdvisoryLockClass.key(schoolID)))")
     }
 
     private static func lockAndRead(schoolID: Int64, on connection: PostgresConnection) throws -> CalendarDate? {

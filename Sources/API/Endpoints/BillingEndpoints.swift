@@ -9,8 +9,8 @@ import Postgres
 /// documents, all under `/v1/schools/{school}`. Accountants (own school), the administrator and the finance
 /// office write; the authority office reads; bank tokens see none of it.
 enum BillingEndpoints {
-    static let writers: Set<Role> = [.admin, .financeOffice, .accountant]
-    static let readers: Set<Role> = writers.union([.authorityOffice])
+    static let writers = RoleSets.bookkeepers
+    static let readers = RoleSets.schoolReaders
     static let base = "/v1/schools/{school}"
 
     static func register(_ builder: inout APIBuilder, context: APIContext) {

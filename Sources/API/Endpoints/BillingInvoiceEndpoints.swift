@@ -72,7 +72,7 @@ enum BillingInvoiceEndpoints {
     }
 
     static func list(_ request: APIRequest, context: APIContext) throws -> Response {
-        var filter = BillingInvoiceListing.Filter()
+        var filter = InvoiceFilter()
         filter.period = try request.query("period") { try CalendarMonth(iso: $0) }
         filter.className = try request.query("class") { text -> String in
             guard !text.isEmpty, text.count <= StudentRules.classCharactersMax else {

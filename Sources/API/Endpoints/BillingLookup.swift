@@ -49,15 +49,10 @@ enum BillingLookup {
         guard key.utf8.count <= keyBytesMax, !key.isEmpty else { return nil }
         if key.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
             guard let id = Int64(key), id > 0 else { return nil }
-            return try connection.query("""
-                SELECT receipt_id FROM receipts WHERE school_id = \(school.id) AND receipt_id = \(id)
-                """).singleRow().map { try $0.decode(column: 0, as: Int64.self) }
+            return try Receipts.existingID(schoolID: school.id, id: id, on: connection)
         }
         guard let number = invoiceNumber(key) else { return nil }
-        return try connection.query("""
-            SELECT receipt_id FROM receipts
-            WHERE school_id = \(school.id) AND school_year = \(number.schoolYear) AND number = \(number.sequence)
-            """).singleRow().map { try $0.decode(column: 0, as: Int64.self) }
+        return try Receipts.id(schoolID: school.id, number: number, on: connection)
     }
 
     // MARK: - Path parameters: 404 with a specific code

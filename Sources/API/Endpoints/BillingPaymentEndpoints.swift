@@ -87,29 +87,11 @@ enum BillingPaymentEndpoints {
                          on connection: PostgresConnection) throws -> CashPaymentView {
         let invoiceIDs = applied.compactMap(\.invoiceID)
         let receiptIDs = Array(Set(applied.compactMap(\.receiptID))).sorted()
-        var numbers: [Int64: String] = [:]
-        for row in try connection.query("""
-            SELECT invoice_id, school_year, number FROM invoices WHERE school_id = \(school.id) AND invoice_id = ANY(\(PostgresInt64Array(invoiceIDs)))
-            """) {
-            let (id, year, sequence) = try row.decode((Int64, Int, Int).self)
-            numbers[id] = InvoiceNumber(schoolYear: year, sequence: sequence).text
-        }
-        var codes: [Int64: String] = [:]
-        for row in try connection.query("""
-            SELECT student_id, student_code FROM students
-            WHERE school_id = \(school.id) AND student_id = ANY(\(PostgresInt64Array(applied.map(\.studentID))))
-            """) {
-            let (id, code) = try row.decode((Int64, String).self)
-            codes[id] = code
-        }
-        var receipts: [ReceiptLinkView] = []
-        for row in try connection.query("""
-            SELECT receipt_id, school_year, number FROM receipts
-            WHERE school_id = \(school.id) AND receipt_id = ANY(\(PostgresInt64Array(receiptIDs))) ORDER BY receipt_id
-            """) {
-            let (id, year, sequence) = try row.decode((Int64, Int, Int).self)
-            receipts.append(ReceiptView.link(id: id, number: InvoiceNumber(schoolYear: year, sequence: sequence).text, school: school))
-        }
+        let numbers = try InvoiceQueries.numbers(schoolID: school.id, ids: invoiceIDs, on: connection).mapValues(\.text)
+        let students = try Students.list(schoolID: school.id, ids: applied.map(\.studentID), on: connection)
+        let codes = Dictionary(students.map { ($0.id, $0.code) }, uniquingKeysWith: { first, _ in first })
+        let receiptNumbers = try Receipts.numbers(schoolID: school.id, ids: receiptIDs, on: connection)
+        let receipts = receiptIDs.compactMap { id in receiptNumbers[id].map { ReceiptView.link(id: id, number: $0, school: school) } }
         let applications = applied.map {
             ApplicationView(applicationId: $0.applicationID, invoice: $0.invoiceID.flatMap { numbers[$0] }, studentCode: codes[$0.studentID] ?? "",
                             amount: $0.amount, rule: $0.rule, explanation: $0.explanation, receiptId: $0.receiptID)

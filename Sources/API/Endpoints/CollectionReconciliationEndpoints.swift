@@ -9,7 +9,7 @@ import Payments
 enum CollectionReconciliationEndpoints {
     /// A busy school's day of collections fits many times over.
     static let bodyBytesMax = 8 * 1024 * 1024
-    static let reconcilers: Set<Role> = [.admin, .financeOffice, .accountant]
+    static let reconcilers = RoleSets.bookkeepers
     static let formats = ["json", "csv", "html", "summary", "differences"]
 
     static func register(_ builder: inout APIBuilder, context: APIContext) {

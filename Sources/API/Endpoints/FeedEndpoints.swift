@@ -13,7 +13,7 @@ import Reconciliation
 /// with an `ETag` over the body so `If-None-Match` answers 304 when nothing changed.
 enum FeedEndpoints {
     static let version = 1
-    static let readers: Set<Role> = [.feed, .admin, .financeOffice]
+    static let readers = RoleSets.feedReaders
     static let pageSizeDefault = 100
     static let pageSizeMax = 500
     /// A cursor longer than this cannot be one we issued.

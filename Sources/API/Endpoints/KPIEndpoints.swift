@@ -9,7 +9,7 @@ import Reconciliation
 /// `GET /v1/reports/kpi`: the plan's KPIs per managing authority and for the province (docs/reports.md),
 /// as JSON, CSV or HTML like the other reports. An authority office gets its own authorities only.
 enum KPIEndpoints {
-    static let readers: Set<Role> = [.admin, .financeOffice, .authorityOffice]
+    static let readers = RoleSets.provinceReaders
     static let yearParameter = QueryParameterSpec("year", .string(format: "yyyy"),
                                                   "the school year starting in September of this year, e.g. 2026 (instead of month)")
 

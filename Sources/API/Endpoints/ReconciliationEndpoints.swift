@@ -11,9 +11,9 @@ import VietQR
 /// province report. Reports come as JSON (the stored canonical document, byte for byte), CSV for
 /// Excel or a self-contained HTML page, as `format=` asks.
 enum ReconciliationEndpoints {
-    static let readers: Set<Role> = [.admin, .financeOffice, .authorityOffice, .accountant]
-    static let runners: Set<Role> = [.admin, .financeOffice, .accountant]
-    static let provinceReaders: Set<Role> = [.admin, .financeOffice, .authorityOffice]
+    static let readers = RoleSets.schoolReaders
+    static let runners = RoleSets.bookkeepers
+    static let provinceReaders = RoleSets.provinceReaders
     static let formatParameter = QueryParameterSpec("format", .string(enumeration: ReportFormatChoice.allCases.map(\.rawValue)),
                                                     "json (default), csv (UTF-8 with BOM, for Excel) or html (a printable page)")
     static let separatorParameter = QueryParameterSpec("separator", .string(enumeration: ["comma", "semicolon"]),

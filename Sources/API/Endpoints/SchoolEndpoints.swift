@@ -94,11 +94,11 @@ struct CreateSchoolRequest: Codable, APIExample {
 /// Schools: created by the administrator, read within each caller's scope.
 enum SchoolEndpoints {
     static let listLimit = 1_000
-    static let readers: Set<Role> = [.admin, .financeOffice, .authorityOffice, .accountant]
+    static let readers = RoleSets.schoolReaders
 
     static func register(_ builder: inout APIBuilder, context: APIContext) {
         builder.add(.post, "/v1/schools", summary: "Create a school with its default chart of accounts", tag: "schools",
-                    roles: [.admin], request: CreateSchoolRequest.self, response: SchoolView.self, status: .created) { request in
+                    roles: RoleSets.administrators, request: CreateSchoolRequest.self, response: SchoolView.self, status: .created) { request in
             let body = try request.decode(CreateSchoolRequest.self)
             guard (body.communeCode == nil) == (body.communeName == nil) else {
                 throw APIError.validation("communeCode: communeCode and communeName go together")

@@ -9,7 +9,7 @@ import Payments
 enum StatementEndpoints {
     /// A month of a large school's statement fits many times over.
     static let bodyBytesMax = 20 * 1024 * 1024
-    static let importers: Set<Role> = [.admin, .financeOffice, .accountant]
+    static let importers = RoleSets.bookkeepers
     static let fileNameDefault = "upload"
 
     static func register(_ builder: inout APIBuilder, context: APIContext) {

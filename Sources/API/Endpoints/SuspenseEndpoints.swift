@@ -10,8 +10,8 @@ import Postgres
 /// accounts for yet, with the matcher's proposals; applying it, undoing, refunds and money that is
 /// not tuition. Scoped by school; the authority office may only read.
 enum SuspenseEndpoints {
-    static let readers: Set<Role> = [.admin, .financeOffice, .authorityOffice, .accountant]
-    static let actors: Set<Role> = [.admin, .financeOffice, .accountant]
+    static let readers = RoleSets.schoolReaders
+    static let actors = RoleSets.bookkeepers
     static let transactionTemplate = "/v1/schools/{school}/suspense/{transaction}"
 
     static func register(_ builder: inout APIBuilder, context: APIContext) {
@@ -108,7 +108,7 @@ enum SuspenseEndpoints {
         do { return try body() } catch let error as SuspenseError {
             throw problem(error)
         } catch let error as BillingError {
-            throw problem(.billing(error))
+            throw APIError.translate(error)
         }
     }
 
@@ -119,16 +119,8 @@ enum SuspenseEndpoints {
             return APIError.conflict(error.code, error.description)
         case .ledger(let inner): return APIError.translate(inner)
         case .database(let inner): return APIError.translate(inner)
-        case .billing(let inner): return billingProblem(inner)
-        default: return HTTPError(status: .unprocessableContent, code: error.code, detail: error.description)
-        }
-    }
-
-    static func billingProblem(_ error: BillingError) -> any Error {
-        switch error {
-        case .ledger(let inner): return APIError.translate(inner)
-        case .database(let inner): return APIError.translate(inner)
-        case .idempotencyConflict, .invoiceNotPayable, .alreadyUnapplied: return APIError.conflict(error.code, error.description)
+        // Billing's refusals mean the same here as on the billing routes: one mapping (`APIError`).
+        case .billing(let inner): return APIError.translate(inner)
         default: return HTTPError(status: .unprocessableContent, code: error.code, detail: error.description)
         }
     }

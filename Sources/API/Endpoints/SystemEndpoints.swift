@@ -22,7 +22,7 @@ enum SystemEndpoints {
                                    tag: "system", access: .open, response: StatusView.self) { _ in
             try ready(context)
         }
-        builder.add(.get, "/metrics", summary: "Prometheus metrics", tag: "system", roles: [.admin, .financeOffice],
+        builder.add(.get, "/metrics", summary: "Prometheus metrics", tag: "system", roles: RoleSets.operators,
                     response: nil, contentType: "text/plain; version=0.0.4") { _ in
             context.metrics.prometheusResponse()
         }

@@ -46,15 +46,10 @@ public enum InvoiceStatus: String, Sendable, Codable, CaseIterable {
     /// Its entry was reversed.
     case void
 
-    /// The status of an invoice of `total` whose receivable balance is `outstanding`, reversed or not.
-    public static func derive(total: Money, outstanding: Money, reversed: Bool) -> InvoiceStatus {
-        if reversed { return .void }
-        if outstanding.isNegative { return .overpaid }
-        if outstanding.isZero { return .paid }
-        return outstanding >= total ? .open : .partlyPaid
-    }
-
-    /// The same rule in SQL, over columns `total`, `outstanding` and `reversed` (kept next to `derive`).
+    /// The rule, in one place: over columns `total`, `outstanding` (the receivable balance of the invoice
+    /// dimension) and `reversed` (its entry was reversed). It is SQL, not Swift, because listings filter and
+    /// page by status in the database; every read of an invoice takes its status from this expression
+    /// (`InvoiceQueries.selectSQL`), so no second definition can disagree with it.
     static let sqlExpression = """
         CASE WHEN reversed THEN 'void' WHEN outstanding < 0 THEN 'overpaid' WHEN outstanding = 0 THEN 'paid'
              WHEN outstanding >= total THEN 'open' ELSE 'partly_paid' END

@@ -38,8 +38,8 @@ public struct IssueSummary: Hashable, Sendable, Codable {
 /// Issues invoices: one per active student and month, numbered without gaps, each booked in the
 /// ledger in the same transaction. See docs/billing.md.
 public enum InvoiceIssuer {
-    /// Advisory lock class serialising issuing runs of one school (the ledger uses 7001).
-    static let lockClass: Int32 = 7002
+    /// Advisory lock class serialising issuing runs of one school.
+    static let lockClass = AdvisoryLockClass.invoiceIssuing.rawValue
 
     /// Issues `period` for every active student, inside the caller's READ COMMITTED transaction.
     /// Re-running issues only what is missing; a concurrent run waits for this one and then finds

@@ -56,9 +56,10 @@ public enum InvoiceQueries {
         return try invoice(schoolID: schoolID, id: try row.decode(column: 0, as: Int64.self), on: connection)
     }
 
-    /// Invoices matching `filter`, by number; at most `limit` (bounded by `BillingLimits.invoicesPerListingMax`).
-    public static func list(schoolID: Int64, filter: InvoiceFilter, limit: Int = BillingLimits.invoicesPerListingMax,
-                            on connection: PostgresConnection) throws -> [Invoice] {
+    /// Invoices matching `filter`, by number, those after `after` only (a page's cursor); at most `limit`
+    /// (bounded by `BillingLimits.invoicesPerListingMax`). Lines are not read.
+    public static func list(schoolID: Int64, filter: InvoiceFilter, after: InvoiceNumber? = nil,
+                            limit: Int = BillingLimits.invoicesPerListingMax, on connection: PostgresConnection) throws -> [Invoice] {
         let bounded = min(max(limit, 0), BillingLimits.invoicesPerListingMax)
         return try connection.query("""
             \(unescaped: selectSQL)
@@ -66,6 +67,7 @@ public enum InvoiceQueries {
               AND (\(filter.className)::text IS NULL OR class_name = \(filter.className))
               AND (\(filter.studentID)::int8 IS NULL OR student_id = \(filter.studentID))
               AND (\(filter.status?.rawValue)::text IS NULL OR status = \(filter.status?.rawValue))
+              AND (school_year, number) > (\(after?.schoolYear ?? 0), \(after?.sequence ?? 0))
             ORDER BY school_year, number LIMIT \(bounded)
             """).map(decode)
     }
@@ -122,10 +124,10 @@ public enum InvoiceQueries {
     static func decode(_ row: PostgresRow) throws -> Invoice {
         func column<T: PostgresDecodable>(_ index: Int) throws -> T { try row.decode(column: index, as: T.self) }
         let total: Money = try column(15), outstanding: Money = try column(17)
-        let status = InvoiceStatus.derive(total: total, outstanding: outstanding, reversed: try column(18))
-        // The SQL rule filters listings, the Swift rule is the reference: they must agree.
         let statusText: String = try column(19)
-        precondition(status.rawValue == statusText, "invoice status rules disagree: \(status.rawValue) vs \(statusText)")
+        guard let status = InvoiceStatus(rawValue: statusText) else {
+            throw PostgresError(code: .decoding, serverMessage: "invoice status \(statusText) is not one of InvoiceStatus")
+        }
         return Invoice(id: try column(0), schoolID: try column(1), number: InvoiceNumber(schoolYear: try column(2), sequence: try column(3)),
                        studentID: try column(4), familyID: try column(5), period: try column(6), issuedOn: try column(7),
                        dueDate: try column(8), paymentCode: try column(9), studentCode: try column(10), studentName: try column(11),

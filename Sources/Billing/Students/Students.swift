@@ -74,6 +74,23 @@ public enum Students {
             """).map(decode)
     }
 
+    /// One page of the school's students by code: those after `after`, of one class and/or only active
+    /// (`withdrawn` false) or only withdrawn (true); at most `limit` (bounded by `BillingLimits.studentsPerSchoolMax`).
+    public static func page(schoolID: Int64, className: String?, withdrawn: Bool?, after: String?, limit: Int,
+                            on connection: PostgresConnection) throws -> [Student] {
+        let bounded = min(max(limit, 0), BillingLimits.studentsPerSchoolMax)
+        let status = withdrawn.map { $0 ? "withdrawn" : "active" }
+        return try connection.query("""
+            \(unescaped: selectSQL)
+            WHERE s.school_id = \(schoolID)
+              AND (\(className)::text IS NULL OR s.class_name = \(className))
+              AND (\(status)::text IS NULL OR s.status = \(status))
+              AND (\(after)::text IS NULL OR s.student_code > \(after))
+            ORDER BY s.student_code
+            LIMIT \(bounded)
+            """).map(decode)
+    }
+
     /// The students with these ids (those that exist in the school), by id.
     public static func list(schoolID: Int64, ids: [Int64], on connection: PostgresConnection) throws -> [Student] {
         guard !ids.isEmpty else { return [] }

@@ -105,15 +105,9 @@ struct StatementBookings: Sendable {
 
     func entry(for line: Line, id: Int64) -> JournalEntryRequest {
         let effective = BankTransactions.openDate(line.bookedOn, closedThrough: closedThrough)
-        let amount = Money(dong: line.amount)
-        let dimensions = PostingDimensions(bankTransactionID: id)
-        let counterpart = line.isFee ? accounts.bankFees : accounts.suspense
-        return JournalEntryRequest(
-            schoolID: schoolID, effectiveDate: effective, kind: line.isFee ? .bankFee : .paymentReceived,
-            description: StatementBookings.description(line), idempotencyKey: "bank-transaction:\(id):booking",
-            references: EntryReferences(bankTransactionID: id),
-            postings: [PostingRequest(accountID: accounts.bank, amount: amount, dimensions: dimensions),
-                       PostingRequest(accountID: counterpart, amount: amount.negated, dimensions: dimensions)])
+        return BankBooking.entry(schoolID: schoolID, transactionID: id, effectiveDate: effective, signed: Money(dong: line.amount),
+                                 bankLedgerAccountID: accounts.bank, counterpartAccountID: line.isFee ? accounts.bankFees : accounts.suspense,
+                                 kind: line.isFee ? .bankFee : .paymentReceived, description: StatementBookings.description(line))
     }
 
     /// The stored decision of an incoming line without codes; nil for everything else.

@@ -222,13 +222,10 @@ public enum IncomingBatch {
     static func booking(_ transaction: NewBankTransaction, id: Int64, facts: SchoolFacts) -> JournalEntryRequest {
         guard let bank = facts.bankAccounts[transaction.bankAccountID] else { preconditionFailure("bank account of another school") }
         let signed = transaction.direction == .incoming ? transaction.amount : transaction.amount.negated
-        let dimensions = PostingDimensions(bankTransactionID: id)
-        return JournalEntryRequest(
-            schoolID: transaction.schoolID, effectiveDate: BankTransactions.openDate(transaction.bookedOn, closedThrough: facts.closedThrough),
-            kind: .paymentReceived, description: BankTransactions.description(transaction),
-            idempotencyKey: "bank-transaction:\(id):booking", references: EntryReferences(bankTransactionID: id),
-            postings: [PostingRequest(accountID: bank, amount: signed, dimensions: dimensions),
-                       PostingRequest(accountID: facts.suspense, amount: signed.negated, dimensions: dimensions)])
+        return BankBooking.entry(schoolID: transaction.schoolID, transactionID: id,
+                                 effectiveDate: BankTransactions.openDate(transaction.bookedOn, closedThrough: facts.closedThrough),
+                                 signed: signed, bankLedgerAccountID: bank, counterpartAccountID: facts.suspense,
+                                 description: BankTransactions.description(transaction))
     }
 
     /// What matching and a payment request need of a bank transaction, new or recorded.

@@ -46,15 +46,12 @@ enum BenchBankLines {
         return MatchRun.bookingOrder(booked)
     }
 
-    /// Dr bank / Cr suspense, both for the transaction's dimension, on its booking day.
+    /// Dr bank / Cr suspense (Payments builds it), on its booking day.
     static func booking(_ transaction: MatchTransaction, school: BenchSchool) -> JournalEntryRequest {
-        let dimensions = PostingDimensions(bankTransactionID: transaction.id)
-        return JournalEntryRequest(
-            schoolID: school.school.id, effectiveDate: transaction.bookingDate, kind: .paymentReceived,
-            description: "Received \(MoneyFormat.vietnamese(transaction.amount)) by bank: \(transaction.memo.prefix(300))",
-            idempotencyKey: "bank-transaction:\(transaction.id):booking", references: EntryReferences(bankTransactionID: transaction.id),
-            postings: [PostingRequest(accountID: school.bankLedgerAccountID, amount: transaction.amount, dimensions: dimensions),
-                       PostingRequest(accountID: school.suspenseAccountID, amount: transaction.amount.negated, dimensions: dimensions)])
+        BankBooking.entry(schoolID: school.school.id, transactionID: transaction.id, effectiveDate: transaction.bookingDate,
+                          signed: transaction.amount, bankLedgerAccountID: school.bankLedgerAccountID,
+                          counterpartAccountID: school.suspenseAccountID,
+                          description: "Received \(MoneyFormat.vietnamese(transaction.amount)) by bank: \(transaction.memo.prefix(300))")
     }
 
     /// The month's statement: every line, closing at their sum (less `shortBy`, a bank charge the ledger never learns of).

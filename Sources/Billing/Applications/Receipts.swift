@@ -95,6 +95,21 @@ public enum Receipts {
         return numbers
     }
 
+    /// The id of the school's receipt of that id (nil: no such receipt in the school).
+    public static func existingID(schoolID: Int64, id: Int64, on connection: PostgresConnection) throws -> Int64? {
+        try connection.query("""
+            SELECT receipt_id FROM receipts WHERE school_id = \(schoolID) AND receipt_id = \(id)
+            """).singleRow().map { try $0.decode(column: 0, as: Int64.self) }
+    }
+
+    /// The id of the school's receipt numbered `number` (receipts share the invoices' `year/sequence` form).
+    public static func id(schoolID: Int64, number: InvoiceNumber, on connection: PostgresConnection) throws -> Int64? {
+        try connection.query("""
+            SELECT receipt_id FROM receipts
+            WHERE school_id = \(schoolID) AND school_year = \(number.schoolYear) AND number = \(number.sequence)
+            """).singleRow().map { try $0.decode(column: 0, as: Int64.self) }
+    }
+
     /// The receipt ids of a student, newest first.
     public static func list(schoolID: Int64, studentID: Int64, on connection: PostgresConnection) throws -> [Int64] {
         try connection.query("""

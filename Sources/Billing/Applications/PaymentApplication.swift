@@ -13,7 +13,7 @@ import Postgres
 /// receipt per student paid, numbered per school and school year without gaps.
 public enum PaymentApplication {
     /// Advisory lock class serialising two applications of the same payment key.
-    static let keyLockClass: Int32 = 7003
+    static let keyLockClass = AdvisoryLockClass.paymentKey.rawValue
 
     public static func apply(_ request: PaymentRequest, on connection: PostgresConnection) throws(BillingError) -> PaymentApplicationResult {
         try validate(request)

@@ -1,1 +1,0 @@
-// The Billing module. See docs/architecture.md for what it holds and what it may depend on.
