@@ -16,6 +16,7 @@ import Testing
         "GET /v1/schools": "afoc",
         "GET /v1/schools/{school}": "afoc",
         "GET /v1/schools/{school}/fee-schedules": "afoc",
+        "GET /v1/schools/{school}/budget-claims": "afoc",
         "GET /v1/schools/{school}/fee-types": "afoc",
         "GET /v1/schools/{school}/invoices": "afoc",
         "GET /v1/schools/{school}/invoices/{invoice}": "afoc",
