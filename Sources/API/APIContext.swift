@@ -17,6 +17,8 @@ public struct APIContext: Sendable {
     public let statementFormats: CSVFormatCatalog
     /// Whether callback routes require a verified TLS client certificate (the server has a client CA).
     public let callbacksRequireClientCertificate: Bool
+    /// Whether console cookies carry `Secure` (the server speaks TLS).
+    public var consoleCookiesSecure = false
 
     /// Loads the callback and statement descriptions from `bank-formats/`; a broken description stops startup.
     public init(pool: PostgresPool, layout: ProjectLayout, metrics: HTTPMetrics, version: String = TuitionAPI.version,
@@ -47,6 +49,7 @@ public enum TuitionAPI {
         StatementEndpoints.register(&builder, context: context)
         SuspenseEndpoints.register(&builder, context: context)
         ReconciliationEndpoints.register(&builder, context: context)
+        ConsoleRoutes.register(&builder, context: context)
         document.set(OpenAPIDocument.render(OpenAPIDocument.build(builder.specs, version: context.version)))
         registerPoolGauges(context)
         return builder

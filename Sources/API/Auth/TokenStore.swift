@@ -75,6 +75,18 @@ public enum TokenStore {
     }
 }
 
+extension TokenStore {
+    /// The caller of an unrevoked token by id (a console session opened with a token: revoking the token ends it).
+    public static func caller(tokenID: Int64, on connection: PostgresConnection) throws -> Caller? {
+        guard let row = try connection.query("""
+            SELECT role, school_id, district, label FROM api_tokens WHERE token_id = \(tokenID) AND revoked_at IS NULL
+            """).singleRow() else { return nil }
+        let (role, school, district, label) = try row.decode((String, Int64?, String?, String).self)
+        guard let callerRole = Role(rawValue: role) else { return nil }
+        return Caller(tokenID: tokenID, role: callerRole, schoolID: school, district: district, label: label)
+    }
+}
+
 public enum TokenError: Error, CustomStringConvertible {
     case scope(String)
     public var description: String {

@@ -59,6 +59,13 @@ public struct APIBuilder {
         }
     }
 
+    /// A console page (HTML, not part of the JSON API's document): the console authenticates and scopes it itself.
+    mutating func addPage(_ method: HTTPMethod, _ template: String, bodyBytesMax: Int? = nil, handler: @escaping HTTPHandler) {
+        var options = RouteOptions()
+        if let bodyBytesMax { options.bodyBytesMax = bodyBytesMax }
+        router.add(method, template, options: options, handler: handler)
+    }
+
     private mutating func register(_ spec: APIRouteSpec, options: RouteOptions, handler: @escaping HTTPHandler) {
         router.add(spec.method, spec.template, options: options, handler: handler)
         specs.append(spec)
