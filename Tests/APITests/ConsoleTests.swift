@@ -182,6 +182,26 @@ struct ConsoleClient {
         #expect(!wrongDate.text.contains("Trần Văn Bình"))
     }
 
+    @Test func anAccountantListsTheMonthsInvoicesAndPrintsAClassesNotices() throws {
+        let server = try APITestServer()
+        try BillingAPIClient(server, token: server.tokens[.accountant]!).seedSeptember()
+        try addUser(server, "ketoan", role: .accountant, school: server.ownSchool)
+        var browser = ConsoleClient(server)
+        _ = try browser.signIn([("username", "ketoan"), ("password", Self.password)])
+        let listed = try browser.get("/console/schools/TH-OWN/invoices?month=2026-09&class=1A1")
+        #expect(listed.status == 200)
+        #expect(listed.text.contains("Trần Văn Bình") && listed.text.contains("Lê Thị &lt;Bé&gt; &amp; &quot;Na&quot;"), "names escaped")
+        #expect(!listed.text.contains("Lê Văn Anh"), "the filter keeps class 1A1 only")
+        let printed = try browser.get("/console/schools/TH-OWN/notices?month=2026-09&class=1A1")
+        #expect(printed.status == 200, "\(printed.text)")
+        #expect(printed.text.components(separatedBy: "THÔNG BÁO HỌC PHÍ VÀ CÁC KHOẢN THU").count - 1 == 2, "one notice per pupil of the class")
+        #expect(printed.text.components(separatedBy: "<svg").count - 1 >= 2, "each notice with its QR")
+        #expect(!printed.text.contains("<style"), "no inline style: the documents' stylesheet is a file, as the CSP requires")
+        Self.expectSecurityHeaders(printed)
+        #expect(try browser.get("/console/schools/TH-OTHER/invoices").status == 404)
+        #expect(try browser.get("/console/schools/TH-OTHER/notices?class=1A1").status == 404)
+    }
+
     @Test func failedParentLookupsAreThrottledPerAddress() throws {
         let server = try APITestServer()
         var parent = ConsoleClient(server)

@@ -45,8 +45,7 @@ enum ConsoleDashboards {
     static func school(_ request: Request, session: ConsoleSessions.Live, state: ConsoleState) throws -> Response {
         let month = try month(request)
         let found = try state.pool.withConnection { connection -> (School, ProvinceSchoolRow?)? in
-            guard let code = request.pathParameters["school"], code.utf8.count <= 32,
-                  let school = try Schools.find(code: code, on: connection), session.caller.canSee(school) else { return nil }
+            guard let school = try scopedSchool(request, session: session, on: connection) else { return nil }
             let report = try ProvinceReports.build(month: month, scope: .district(school.district), on: connection)
             let row = report.districts.flatMap(\.schools).first { $0.code == school.code }
             return (school, row)
@@ -56,11 +55,19 @@ enum ConsoleDashboards {
         var body = "<p>\(HTMLText.escaped(school.name))</p>\n" + monthForm(month, action: "/console/schools/" + percentEncoded(school.code))
         body += ConsoleDashboards.figures(figures, suspense: row?.unappliedCount ?? 0)
         body += "<p>Đối chiếu tháng: <strong>\(HTMLText.escaped(row?.reconciliation.vietnameseName ?? "Chưa chạy"))</strong></p>\n"
+        body += "<p><a href=\"/console/schools/\(HTMLText.escaped(percentEncoded(school.code)))/invoices?month=\(month.iso)\">Hóa đơn của tháng</a></p>\n"
         body += "<section class=\"card chart\">\n"
         body += CollectionChart.svg([MonthlyCollection(month: month, invoiced: figures.invoiced, collected: figures.collected)])
         body += "\n</section>\n"
         return ConsoleHTTP.html(ConsolePage.shell(title: "Tháng \(month.month)/\(month.year)", body: body, session: session,
-                                                  navigation: ConsoleRoutes.navigation(session.caller)))
+                                                  navigation: ConsoleRoutes.navigation(session.caller, school: school)))
+    }
+
+    /// The school of `{school}` when the caller may see it; nil (a 404 page) otherwise, as `APIBuilder.authorize` answers.
+    static func scopedSchool(_ request: Request, session: ConsoleSessions.Live, on connection: PostgresConnection) throws -> School? {
+        guard let code = request.pathParameters["school"], code.utf8.count <= 32,
+              let school = try Schools.find(code: code, on: connection), session.caller.canSee(school) else { return nil }
+        return school
     }
 
     static func figures(_ figures: CollectionFigures, suspense: Int) -> String {

@@ -30,6 +30,12 @@ enum ConsoleHTTP {
         secured(Response.text(html, status: status, contentType: htmlContentType))
     }
 
+    /// An error a page handler threw (a bad month, a class too large to print) as a page with the security headers.
+    static func errorPage(_ error: any HTTPResponseError) -> Response {
+        let body = ConsolePage.notice(error.detail ?? error.title)
+        return html(ConsolePage.shell(title: "Không thực hiện được", body: body), status: error.status)
+    }
+
     /// After a form post the browser fetches the next page with GET (Post/Redirect/Get).
     static let seeOther = HTTPStatus(code: 303, reasonPhrase: "See Other")
 

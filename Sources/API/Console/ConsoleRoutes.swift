@@ -1,5 +1,6 @@
 import Core
 import Crypto
+import Ledger
 import Foundation
 import HTTP
 import Postgres
@@ -34,12 +35,17 @@ enum ConsoleRoutes {
         page(&builder, .get, "/console/schools/{school}", state: state) { request, session in
             try ConsoleDashboards.school(request, session: session, state: state)
         }
+        ConsoleInvoicePages.register(&builder, state: state)
         ParentRoutes.register(&builder, state: state)
     }
 
     /// The links of the header, by role (finance offices read the province; accountants their school).
-    static func navigation(_ caller: Caller) -> [ConsolePage.Link] {
-        [ConsolePage.Link(title: "Tổng quan", href: "/console")]
+    static func navigation(_ caller: Caller, school: School? = nil) -> [ConsolePage.Link] {
+        var links = [ConsolePage.Link(title: "Tổng quan", href: "/console")]
+        if let school {
+            links.append(ConsolePage.Link(title: "Hóa đơn", href: "/console/schools/\(ConsoleDashboards.percentEncoded(school.code))/invoices"))
+        }
+        return links
     }
 
     typealias PageHandler = @Sendable (Request, ConsoleSessions.Live) throws -> Response

@@ -63,7 +63,13 @@ public struct APIBuilder {
     mutating func addPage(_ method: HTTPMethod, _ template: String, bodyBytesMax: Int? = nil, handler: @escaping HTTPHandler) {
         var options = RouteOptions()
         if let bodyBytesMax { options.bodyBytesMax = bodyBytesMax }
-        router.add(method, template, options: options, handler: handler)
+        router.add(method, template, options: options) { request in
+            do { return try handler(request) } catch {
+                // The API's translation of service errors (e.g. a document that cannot print) into statuses, as a page.
+                guard let answer = APIError.translate(error) as? any HTTPResponseError else { throw error }
+                return ConsoleHTTP.errorPage(answer)
+            }
+        }
     }
 
     private mutating func register(_ spec: APIRouteSpec, options: RouteOptions, handler: @escaping HTTPHandler) {
