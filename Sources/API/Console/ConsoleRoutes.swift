@@ -144,6 +144,7 @@ final class ConsoleState: Sendable {
     let context: APIContext
     let secureCookies: Bool
     let signInThrottle = AttemptThrottle(failuresMax: ConsoleRoutes.signInFailuresMax, windowSeconds: ConsoleRoutes.signInWindowSeconds)
+    let qrCache = RenderedQRCache()
     let parentThrottle = AttemptThrottle(failuresMax: ParentRoutes.failuresMax, windowSeconds: ParentRoutes.windowSeconds)
 
     init(context: APIContext) {

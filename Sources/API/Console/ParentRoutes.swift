@@ -60,7 +60,7 @@ enum ParentRoutes {
         let birth = dateOfBirth(fields["dob"] ?? "")
         let page = try state.pool.withConnection { connection -> String? in
             guard let birth, !code.isEmpty, code.utf8.count <= PaymentCode.lengthMax else { return nil }
-            return try render(code: code, birth: birth, on: connection)
+            return try render(code: code, birth: birth, qrCache: state.qrCache, on: connection)
         }
         guard let page else {
             state.parentThrottle.recordFailure(address)
@@ -82,18 +82,18 @@ enum ParentRoutes {
     }
 
     /// The page of the invoice with `code` whose pupil was born on `birth`; nil for any other pair.
-    static func render(code: String, birth: CalendarDate, on connection: PostgresConnection) throws -> String? {
+    static func render(code: String, birth: CalendarDate, qrCache: RenderedQRCache, on connection: PostgresConnection) throws -> String? {
         for invoice in try InvoiceQueries.invoicesAnySchool(paymentCode: code, limit: schoolsPerCodeMax, on: connection) {
             guard invoice.status != .void,
                   let student = try Students.find(schoolID: invoice.schoolID, id: invoice.studentID, on: connection),
                   student.details.dateOfBirth == birth,
                   let school = try Schools.find(id: invoice.schoolID, on: connection) else { continue }
-            return try page(invoice, student: student, school: school, on: connection)
+            return try page(invoice, student: student, school: school, qrCache: qrCache, on: connection)
         }
         return nil
     }
 
-    static func page(_ invoice: Invoice, student: Student, school: School, on connection: PostgresConnection) throws -> String {
+    static func page(_ invoice: Invoice, student: Student, school: School, qrCache: RenderedQRCache, on connection: PostgresConnection) throws -> String {
         var body = "<section class=\"card\"><p><strong>\(HTMLText.escaped(student.fullName))</strong> — lớp \(HTMLText.escaped(student.className))"
         body += "<br>\(HTMLText.escaped(school.name))<br>Tháng \(invoice.period.month)/\(invoice.period.year), "
         body += "hạn nộp \(HTMLText.escaped(invoice.dueDate.vietnamese))</p></section>\n<div class=\"pay\">\n<section class=\"card\">\n"
@@ -104,12 +104,12 @@ enum ParentRoutes {
         body += "<tr><th>Tổng cộng</th><th class=\"money\">\(HTMLText.escaped(invoice.total.description))</th></tr>\n"
         body += "<tr><th>Còn phải nộp</th><th class=\"money\" id=\"outstanding\">\(HTMLText.escaped(invoice.outstanding.description))</th></tr>\n"
         body += "</tbody></table>\n</section>\n"
-        body += try qrSection(invoice, school: school, on: connection)
+        body += try qrSection(invoice, school: school, qrCache: qrCache, on: connection)
         body += "</div>\n" + (try receiptsSection(student, on: connection))
         return ConsolePage.shell(title: "Học phí của học sinh", body: body)
     }
 
-    static func qrSection(_ invoice: Invoice, school: School, on connection: PostgresConnection) throws -> String {
+    static func qrSection(_ invoice: Invoice, school: School, qrCache: RenderedQRCache, on connection: PostgresConnection) throws -> String {
         guard invoice.outstanding.isPositive else {
             return "<section class=\"card\">" + ConsolePage.notice("Khoản này đã được nộp đủ. Xin cảm ơn!", kind: "info") + "</section>\n"
         }
@@ -118,7 +118,7 @@ enum ParentRoutes {
                 + "</section>\n"
         }
         var html = "<section class=\"card\">\n<h2>Quét mã VietQR để chuyển khoản</h2>\n<div class=\"qr\" id=\"vietqr\">"
-        html += DocumentModels.svg(qr.dynamicPayload) + "</div>\n<table><tbody>\n"
+        html += qrCache.svg(qr.dynamicPayload) + "</div>\n<table><tbody>\n"
         let rows = [("Ngân hàng", VietQRBank.displayName(bin: qr.bankAccount.bankBIN)), ("Số tài khoản", qr.bankAccount.accountNumber),
                     ("Chủ tài khoản", qr.bankAccount.holderName), ("Số tiền", qr.outstanding.description),
                     ("Nội dung", qr.dynamicPayload.memo ?? invoice.paymentCode)]
