@@ -198,6 +198,9 @@ struct ConsoleClient {
         #expect(printed.text.components(separatedBy: "<svg").count - 1 >= 2, "each notice with its QR")
         #expect(!printed.text.contains("<style"), "no inline style: the documents' stylesheet is a file, as the CSP requires")
         Self.expectSecurityHeaders(printed)
+        let suspense = try browser.get("/console/schools/TH-OWN/suspense")
+        #expect(suspense.status == 200 && suspense.text.contains("Không có giao dịch nào chờ xử lý"), "an empty queue says so")
+        #expect(try browser.get("/console/schools/TH-OTHER/suspense").status == 404)
         #expect(try browser.get("/console/schools/TH-OTHER/invoices").status == 404)
         #expect(try browser.get("/console/schools/TH-OTHER/notices?class=1A1").status == 404)
     }

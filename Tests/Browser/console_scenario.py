@@ -67,6 +67,8 @@ def main():
         check(desk.evaluate("document.querySelectorAll('main.sheet.notice').length") == 2, "one printable notice per pupil of the class")
         check(desk.evaluate("document.querySelectorAll('main.sheet.notice svg').length") >= 2, "each notice with its QR")
         shot(desk, "06-class-notices")
+        desk.goto(BASE + f"/console/schools/{SCHOOL}/suspense")
+        check("Tiền vào chờ xử lý" in desk.text(), "the suspense queue")
         desk.goto(BASE + f"/console/schools/{OTHER}")
         check("Không tìm thấy" in desk.text(), "another school's page is not found")
         desk.goto(BASE + f"/console/schools/{SCHOOL}?month=2026-09")

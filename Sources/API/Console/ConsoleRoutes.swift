@@ -36,6 +36,7 @@ enum ConsoleRoutes {
             try ConsoleDashboards.school(request, session: session, state: state)
         }
         ConsoleInvoicePages.register(&builder, state: state)
+        ConsoleSuspensePage.register(&builder, state: state)
         ParentRoutes.register(&builder, state: state)
     }
 
@@ -43,7 +44,9 @@ enum ConsoleRoutes {
     static func navigation(_ caller: Caller, school: School? = nil) -> [ConsolePage.Link] {
         var links = [ConsolePage.Link(title: "Tổng quan", href: "/console")]
         if let school {
-            links.append(ConsolePage.Link(title: "Hóa đơn", href: "/console/schools/\(ConsoleDashboards.percentEncoded(school.code))/invoices"))
+            let base = "/console/schools/\(ConsoleDashboards.percentEncoded(school.code))"
+            links.append(ConsolePage.Link(title: "Hóa đơn", href: base + "/invoices"))
+            links.append(ConsolePage.Link(title: "Chờ xử lý", href: base + "/suspense"))
         }
         return links
     }

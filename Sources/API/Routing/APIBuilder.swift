@@ -9,6 +9,8 @@ import Postgres
 public struct APIBuilder {
     public private(set) var router = Router()
     public private(set) var specs: [APIRouteSpec] = []
+    /// The console's HTML pages (`METHOD template`): served by the router, outside the JSON API's document.
+    public private(set) var pages: [String] = []
     let pool: PostgresPool
 
     init(pool: PostgresPool) {
@@ -63,6 +65,7 @@ public struct APIBuilder {
     mutating func addPage(_ method: HTTPMethod, _ template: String, bodyBytesMax: Int? = nil, handler: @escaping HTTPHandler) {
         var options = RouteOptions()
         if let bodyBytesMax { options.bodyBytesMax = bodyBytesMax }
+        pages.append("\(method.rawValue) \(template)")
         router.add(method, template, options: options) { request in
             do { return try handler(request) } catch {
                 // The API's translation of service errors (e.g. a document that cannot print) into statuses, as a page.
