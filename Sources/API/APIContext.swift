@@ -19,6 +19,8 @@ public struct APIContext: Sendable {
     public let statementFormats: CSVFormatCatalog
     /// Whether callback routes require a verified TLS client certificate (the server has a client CA).
     public let callbacksRequireClientCertificate: Bool
+    /// Whether console cookies carry `Secure` (the server speaks TLS).
+    public var consoleCookiesSecure = false
 
     /// Loads the callback and statement descriptions from `bank-formats/`; a broken description stops startup.
     public init(pool: PostgresPool, layout: ProjectLayout, metrics: HTTPMetrics, version: String = TuitionAPI.version,
@@ -56,6 +58,7 @@ public enum TuitionAPI {
         ReconciliationEndpoints.register(&builder, context: context)
         KPIEndpoints.register(&builder, context: context)
         FeedEndpoints.register(&builder, context: context)
+        ConsoleRoutes.register(&builder, context: context)
         document.set(OpenAPIDocument.render(OpenAPIDocument.build(builder.specs, version: context.version)))
         registerPoolGauges(context)
         return builder

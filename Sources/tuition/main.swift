@@ -18,6 +18,7 @@ enum Tuition {
         Command(name: "db", summary: "Manage the embedded PostgreSQL cluster", usage: DatabaseCommand.usage, run: DatabaseCommand.run),
         Command(name: "school", summary: "Create and list schools", usage: SchoolCommand.usage, run: SchoolCommand.run),
         Command(name: "token", summary: "Create, list and revoke API tokens", usage: TokenCommand.usage, run: TokenCommand.run),
+        Command(name: "user", summary: "Add, reset and disable web console users", usage: UserCommand.usage, run: UserCommand.run),
         Command(name: "students", summary: "Import a school's roster from CSV", usage: StudentsCommand.usage, run: StudentsCommand.run),
         Command(name: "fees", summary: "Fee types and their schedules", usage: FeesCommand.usage, run: FeesCommand.run),
         Command(name: "attendance", summary: "School days per month and pupils' absences", usage: AttendanceCommand.usage, run: AttendanceCommand.run),

@@ -21,6 +21,7 @@ import TestSupport
               db           Manage the embedded PostgreSQL cluster
               school       Create and list schools
               token        Create, list and revoke API tokens
+              user         Add, reset and disable web console users
               students     Import a school's roster from CSV
               fees         Fee types and their schedules
               attendance   School days per month and pupils' absences

@@ -76,10 +76,26 @@ public enum TokenStore {
             SELECT token_id, role, school_id, authority_code, district, label FROM api_tokens
             WHERE token_hash = \(hash) AND revoked_at IS NULL
             """).singleRow() else { return nil }
+        return try caller(row, on: connection)
+    }
+
+    /// The caller of a token row (`token_id, role, school_id, authority_code, district, label`).
+    static func caller(_ row: PostgresRow, on connection: PostgresConnection) throws -> Caller? {
         let (id, role, school, authority, district, label) = try row.decode((Int64, String, Int64?, String?, String?, String).self)
         guard let callerRole = Role(rawValue: role) else { return nil }
         let authorities = try authority.map { try Authorities.readable(by: $0, district: district, on: connection) } ?? []
         return Caller(tokenID: id, role: callerRole, schoolID: school, authorities: authorities, label: label)
+    }
+}
+
+extension TokenStore {
+    /// The caller of an unrevoked token by id (a console session opened with a token: revoking the token ends it).
+    public static func caller(tokenID: Int64, on connection: PostgresConnection) throws -> Caller? {
+        guard let row = try connection.query("""
+            SELECT token_id, role, school_id, authority_code, district, label FROM api_tokens
+            WHERE token_id = \(tokenID) AND revoked_at IS NULL
+            """).singleRow() else { return nil }
+        return try caller(row, on: connection)
     }
 }
 

@@ -37,8 +37,12 @@ enum DocumentEndpoints {
     }
 
     static func notice(_ request: APIRequest, on connection: PostgresConnection) throws -> String {
-        let school = request.scopedSchool
         let invoice = try BillingLookup.pathInvoice(request, on: connection)
+        return FeeNoticePage.html(try noticeModel(invoice, school: request.scopedSchool, on: connection))
+    }
+
+    /// The fee notice of an invoice of `school` (the console prints a class's notices with it too).
+    static func noticeModel(_ invoice: Invoice, school: School, on connection: PostgresConnection) throws -> FeeNotice {
         guard invoice.status != .void else {
             throw BillingError.invoiceNotPayable("invoice \(invoice.number.text) is void: it has no fee notice")
         }
@@ -53,8 +57,7 @@ enum DocumentEndpoints {
                 qr = nil // A school without a bank account collects in cash: the notice says so.
             }
         }
-        let model = try printable { () throws(DocumentError) in try DocumentModels.notice(invoice, student: student, school: school, qr: qr) }
-        return FeeNoticePage.html(model)
+        return try printable { () throws(DocumentError) in try DocumentModels.notice(invoice, student: student, school: school, qr: qr) }
     }
 
     /// A document the recorded data cannot fill within the printed limits (e.g. more items than a page holds).

@@ -9,6 +9,8 @@ import Postgres
 public struct APIBuilder {
     public private(set) var router = Router()
     public private(set) var specs: [APIRouteSpec] = []
+    /// The console's HTML pages (`METHOD template`): served by the router, outside the JSON API's document.
+    public private(set) var pages: [String] = []
     let pool: PostgresPool
 
     init(pool: PostgresPool) {
@@ -62,6 +64,20 @@ public struct APIBuilder {
     /// Bank callbacks and bank collection are critical by their path, so every route under these prefixes,
     /// including ones added later, gets the reserved workers and is never shed (docs/http.md, "Flood protection").
     static let criticalPathPrefixes = ["/v1/callbacks/", "/v1/collect/"]
+
+    /// A console page (HTML, not part of the JSON API's document): the console authenticates and scopes it itself.
+    mutating func addPage(_ method: HTTPMethod, _ template: String, bodyBytesMax: Int? = nil, handler: @escaping HTTPHandler) {
+        var options = RouteOptions()
+        if let bodyBytesMax { options.bodyBytesMax = bodyBytesMax }
+        pages.append("\(method.rawValue) \(template)")
+        router.add(method, template, options: options) { request in
+            do { return try handler(request) } catch {
+                // The API's translation of service errors (e.g. a document that cannot print) into statuses, as a page.
+                guard let answer = APIError.translate(error) as? any HTTPResponseError else { throw error }
+                return ConsoleHTTP.errorPage(answer)
+            }
+        }
+    }
 
     private mutating func register(_ spec: APIRouteSpec, options: RouteOptions, handler: @escaping HTTPHandler) {
         var options = options

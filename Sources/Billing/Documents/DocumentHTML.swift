@@ -8,7 +8,7 @@ public enum DocumentHTML {
     }
 
     /// One stylesheet for both documents: A4 portrait, serif type as on official paper, black on white in print.
-    static let stylesheet = """
+    public static let stylesheet = """
         @page { size: A4 portrait; margin: 15mm 15mm 15mm 20mm; }
         * { box-sizing: border-box; }
         body { margin: 0; background: #eee; color: #000; font-family: "Times New Roman", Times, serif; font-size: 13pt; line-height: 1.35; }

@@ -6,6 +6,12 @@ public enum FeeNoticePage {
 
     /// The complete HTML page of `notice`; every text from the model is escaped.
     public static func html(_ notice: FeeNotice) -> String {
+        let pageTitle = "Thông báo học phí \(DocumentText.monthTitle(notice.period)) – \(notice.student.fullName)"
+        return DocumentHTML.page(title: pageTitle, body: body(notice))
+    }
+
+    /// The notice's markup inside the page's `<main class="sheet">`, for pages printing several notices.
+    public static func body(_ notice: FeeNotice) -> String {
         var body = header(notice)
         body += "<h1>\(HTMLText.escaped(title))</h1>\n"
         body += "<p class=\"subtitle\">\(HTMLText.escaped(DocumentText.monthTitle(notice.period)))</p>\n"
@@ -19,8 +25,7 @@ public enum FeeNoticePage {
         body += "<p class=\"words\">Số tiền phải nộp bằng chữ: \(HTMLText.escaped(AmountInWords.vietnamese(notice.amountDue))).</p>\n"
         body += paymentSection(notice)
         body += signature(notice)
-        let pageTitle = "Thông báo học phí \(DocumentText.monthTitle(notice.period)) – \(notice.student.fullName)"
-        return DocumentHTML.page(title: pageTitle, body: body)
+        return body
     }
 
     static func header(_ notice: FeeNotice) -> String {

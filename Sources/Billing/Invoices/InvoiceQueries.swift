@@ -49,6 +49,15 @@ public enum InvoiceQueries {
         return try invoice(schoolID: schoolID, id: try row.decode(column: 0, as: Int64.self), on: connection)
     }
 
+    /// Invoices carrying `paymentCode` in any school (codes are unique per school only): the parents' page knows
+    /// the code from the notice but not the school. At most `limit` (a code is shared by few schools, if any).
+    public static func invoicesAnySchool(paymentCode: String, limit: Int, on connection: PostgresConnection) throws -> [Invoice] {
+        try connection.query("""
+            SELECT school_id, invoice_id FROM invoices WHERE payment_code = \(paymentCode.uppercased()) ORDER BY school_id LIMIT \(limit)
+            """).map { row in try row.decode((Int64, Int64).self) }
+            .compactMap { schoolID, invoiceID in try invoice(schoolID: schoolID, id: invoiceID, on: connection) }
+    }
+
     public static func invoice(schoolID: Int64, paymentCode: String, on connection: PostgresConnection) throws -> Invoice? {
         guard let row = try connection.query("""
             SELECT invoice_id FROM invoices WHERE school_id = \(schoolID) AND payment_code = \(paymentCode.uppercased())

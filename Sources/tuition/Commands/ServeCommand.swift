@@ -53,8 +53,9 @@ enum ServeCommand {
                                 size: configuration.workerThreads, checkoutTimeoutSeconds: 5)
         defer { pool.close() }
         let metrics = HTTPMetrics()
-        let context = try APIContext(pool: pool, layout: layout, metrics: metrics,
+        var context = try APIContext(pool: pool, layout: layout, metrics: metrics,
                                      callbacksRequireClientCertificate: settings.tlsClientCA != nil)
+        context.consoleCookiesSecure = configuration.tls != nil
         let api = TuitionAPI.build(context)
         let server = HTTPServer(configuration: configuration, router: api.router, metrics: metrics)
         try server.start()

@@ -1,0 +1,158 @@
+import Core
+import Crypto
+import Ledger
+import Foundation
+import HTTP
+import Postgres
+
+/// The web console served by `tuition serve`: sign-in, the dashboards and the parents' page.
+///
+/// Pages call the same services as the JSON API and scope exactly as it does: a school page resolves the school
+/// through `Schools.find` and `Caller.canSee`, and answers 404 for a school outside the caller's scope.
+/// A new page registers here with `page(...)` (signed-in, scoped) and adds its link to `navigation`.
+enum ConsoleRoutes {
+    /// Failed sign-ins allowed per account and per address in `signInWindowSeconds`.
+    static let signInFailuresMax = 5
+    static let signInWindowSeconds = 15.0 * 60
+
+    static func register(_ builder: inout APIBuilder, context: APIContext) {
+        let state = ConsoleState(context: context)
+        builder.addPage(.get, ConsolePage.stylesheetPath) { _ in
+            var response = Response.text(ConsolePage.stylesheet, contentType: "text/css; charset=utf-8")
+            response.headers.set("Cache-Control", "public, max-age=3600")
+            return ConsoleHTTP.secured(response)
+        }
+        builder.addPage(.get, "/console/sign-in") { request in signInForm(request, state: state) }
+        builder.addPage(.post, "/console/sign-in", bodyBytesMax: ConsoleHTTP.formBytesMax) { request in
+            try signIn(request, state: state)
+        }
+        builder.addPage(.post, "/console/sign-out", bodyBytesMax: ConsoleHTTP.formBytesMax) { request in
+            try signOut(request, state: state)
+        }
+        page(&builder, .get, "/console", state: state) { request, session in
+            try ConsoleDashboards.home(request, session: session, state: state)
+        }
+        page(&builder, .get, "/console/schools/{school}", state: state) { request, session in
+            try ConsoleDashboards.school(request, session: session, state: state)
+        }
+        ConsoleInvoicePages.register(&builder, state: state)
+        ConsoleSuspensePage.register(&builder, state: state)
+        ParentRoutes.register(&builder, state: state)
+    }
+
+    /// The links of the header, by role (finance offices read the province; accountants their school).
+    static func navigation(_ caller: Caller, school: School? = nil) -> [ConsolePage.Link] {
+        var links = [ConsolePage.Link(title: "Tổng quan", href: "/console")]
+        if let school {
+            let base = "/console/schools/\(ConsoleDashboards.percentEncoded(school.code))"
+            links.append(ConsolePage.Link(title: "Hóa đơn", href: base + "/invoices"))
+            links.append(ConsolePage.Link(title: "Chờ xử lý", href: base + "/suspense"))
+        }
+        return links
+    }
+
+    typealias PageHandler = @Sendable (Request, ConsoleSessions.Live) throws -> Response
+
+    /// A signed-in page: no session sends the browser to the sign-in form; a POST must carry the session's CSRF token.
+    static func page(_ builder: inout APIBuilder, _ method: HTTPMethod, _ template: String, state: ConsoleState,
+                     handler: @escaping PageHandler) {
+        builder.addPage(method, template, bodyBytesMax: method == .post ? ConsoleHTTP.formBytesMax : nil) { request in
+            guard let presented = ConsoleHTTP.cookieValue(ConsoleHTTP.sessionCookie, in: request),
+                  let session = try state.pool.withConnection({ try ConsoleSessions.resolve(presented, on: $0) }) else {
+                return ConsoleHTTP.redirect("/console/sign-in")
+            }
+            if method == .post, !ConsoleHTTP.tokensMatch(ConsoleHTTP.form(request)["csrf"], session.csrf) {
+                return ConsoleHTTP.html(ConsolePage.shell(title: "Yêu cầu bị từ chối", body: ConsolePage.notice(
+                    "Biểu mẫu đã hết hạn hoặc không hợp lệ. Hãy tải lại trang và thử lại."), session: session), status: .forbidden)
+            }
+            return try handler(request, session)
+        }
+    }
+
+    // MARK: - Sign-in and sign-out
+
+    static func signInForm(_ request: Request, state: ConsoleState, message: String? = nil, status: HTTPStatus = .ok) -> Response {
+        // Login CSRF: the form carries a random value that must come back equal in a SameSite=Strict cookie.
+        let nonce = (try? SecureRandom.token(byteCount: ConsoleSessions.csrfBytes)) ?? ""
+        var body = message.map { ConsolePage.notice($0) } ?? ""
+        body += "<form class=\"card\" method=\"post\" action=\"/console/sign-in\">\n<input type=\"hidden\" name=\"csrf\" value=\"\(nonce)\">\n"
+        body += "<label for=\"username\">Tên đăng nhập</label><input type=\"text\" id=\"username\" name=\"username\" autocomplete=\"username\">\n"
+        body += "<label for=\"password\">Mật khẩu</label><input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\">\n"
+        body += "<label for=\"token\">Hoặc mã truy cập API</label><input type=\"password\" id=\"token\" name=\"token\" autocomplete=\"off\">\n"
+        body += "<p><button type=\"submit\">Đăng nhập</button></p>\n</form>\n"
+        var response = ConsoleHTTP.html(ConsolePage.shell(title: "Đăng nhập", body: body), status: status)
+        response.headers.add("Set-Cookie", ConsoleHTTP.cookie(ConsoleHTTP.signInCookie, nonce, path: "/console/sign-in",
+                                                              secure: state.secureCookies))
+        return response
+    }
+
+    static func signIn(_ request: Request, state: ConsoleState) throws -> Response {
+        let form = ConsoleHTTP.form(request)
+        guard let cookie = ConsoleHTTP.cookieValue(ConsoleHTTP.signInCookie, in: request),
+              ConsoleHTTP.tokensMatch(form["csrf"], cookie) else {
+            return signInForm(request, state: state, message: "Biểu mẫu đã hết hạn. Hãy đăng nhập lại.", status: .forbidden)
+        }
+        let username = (form["username"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        let token = (form["token"] ?? "").trimmingCharacters(in: .whitespaces)
+        let keys = ["address:" + ConsoleHTTP.address(request)] + (username.isEmpty ? [] : ["account:" + username])
+        guard !state.signInThrottle.isBlocked(keys) else {
+            return signInForm(request, state: state, message: "Quá nhiều lần đăng nhập sai. Hãy thử lại sau 15 phút.",
+                              status: .tooManyRequests)
+        }
+        let opened = try state.pool.withConnection { connection -> ConsoleSessions.Opened? in
+            let principal: ConsoleSessions.Principal?
+            if !token.isEmpty {
+                principal = try TokenStore.authenticate(token, on: connection).flatMap { $0.role == .bank ? nil : .token($0.tokenID) }
+            } else {
+                principal = try ConsoleUsers.verify(username: username, password: form["password"] ?? "", on: connection).map { .user($0.userID) }
+            }
+            guard let principal else { return nil }
+            // A fresh id at every sign-in, and the one presented (if any) ends: a planted id never becomes a session.
+            if let old = ConsoleHTTP.cookieValue(ConsoleHTTP.sessionCookie, in: request) { try ConsoleSessions.revoke(old, on: connection) }
+            return try ConsoleSessions.open(principal, on: connection)
+        }
+        guard let opened else {
+            state.signInThrottle.recordFailure(keys)
+            return signInForm(request, state: state, message: "Tên đăng nhập, mật khẩu hoặc mã truy cập không đúng.", status: .unauthorized)
+        }
+        return ConsoleHTTP.redirect("/console", cookies: [
+            ConsoleHTTP.cookie(ConsoleHTTP.sessionCookie, opened.id, path: "/", secure: state.secureCookies),
+            ConsoleHTTP.cookie(ConsoleHTTP.signInCookie, "", path: "/console/sign-in", secure: state.secureCookies, maxAgeSeconds: 0),
+        ])
+    }
+
+    static func signOut(_ request: Request, state: ConsoleState) throws -> Response {
+        guard let presented = ConsoleHTTP.cookieValue(ConsoleHTTP.sessionCookie, in: request) else {
+            return ConsoleHTTP.redirect("/console/sign-in")
+        }
+        let refused = try state.pool.withConnection { connection -> Bool in
+            guard let session = try ConsoleSessions.resolve(presented, on: connection) else { return false }
+            guard ConsoleHTTP.tokensMatch(ConsoleHTTP.form(request)["csrf"], session.csrf) else { return true }
+            try ConsoleSessions.revoke(presented, on: connection)
+            return false
+        }
+        if refused {
+            return ConsoleHTTP.html(ConsolePage.shell(title: "Yêu cầu bị từ chối", body: ConsolePage.notice(
+                "Biểu mẫu đã hết hạn hoặc không hợp lệ. Hãy tải lại trang và thử lại.")), status: .forbidden)
+        }
+        return ConsoleHTTP.redirect("/console/sign-in", cookies: [
+            ConsoleHTTP.cookie(ConsoleHTTP.sessionCookie, "", path: "/", secure: state.secureCookies, maxAgeSeconds: 0),
+        ])
+    }
+}
+
+/// What the console's handlers share: the pool, the cookie policy and the throttles.
+final class ConsoleState: Sendable {
+    let pool: PostgresPool
+    let context: APIContext
+    let secureCookies: Bool
+    let signInThrottle = AttemptThrottle(failuresMax: ConsoleRoutes.signInFailuresMax, windowSeconds: ConsoleRoutes.signInWindowSeconds)
+    let qrCache = RenderedQRCache()
+    let parentThrottle = AttemptThrottle(failuresMax: ParentRoutes.failuresMax, windowSeconds: ParentRoutes.windowSeconds)
+
+    init(context: APIContext) {
+        self.pool = context.pool
+        self.context = context
+        self.secureCookies = context.consoleCookiesSecure
+    }
+}
