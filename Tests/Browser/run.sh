@@ -24,7 +24,8 @@ trap cleanup EXIT
 "$BIN" db start >/dev/null
 eval "$("$BIN" db env)"
 "$BIN" migrate >/dev/null
-"$BIN" school create --code TH-WEB --name "Trường Tiểu học Hoàng Văn Thụ" --district "TP Thái Nguyên" --level primary \
+# A non-public school: public schools bill no tuition from 2025-26 (docs/billing.md).
+"$BIN" school create --code TH-WEB --name "Trường Tiểu học Hoàng Văn Thụ" --district "TP Thái Nguyên" --level primary --ownership non_public \
     --prefix HP --bank "970436:1111222233:TH HOANG VAN THU" >/dev/null
 "$BIN" school create --code TH-KHAC --name "Trường Tiểu học Khác" --district "Đại Từ" --level primary --prefix KH >/dev/null
 cat > "$HOME_DIR/roster.csv" <<'CSV'
