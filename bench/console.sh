@@ -7,7 +7,7 @@ DURATION="${DURATION:-10s}"
 PORT="${PORT:-18281}"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 "$BIN" migrate >/dev/null
-"$BIN" school create --code BENCH-WEB --name "Trường Đo Trang Web" --district "Quận Đo" --level primary --prefix HP \
+"$BIN" school create --code BENCH-WEB --name "Trường Đo Trang Web" --district "Quận Đo" --level primary --ownership non_public --prefix HP \
     --bank 970436:9990001113:BENCH >/dev/null
 WORK=$(mktemp -d /tmp/tuition-bench-console.XXXXXX)
 {
