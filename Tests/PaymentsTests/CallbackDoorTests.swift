@@ -246,8 +246,8 @@ import TestSupport
 
     @Test func refusalsAreLimitedPerSourceAddress() throws {
         let fixture = try CallbackFixture()
-        let clock = FakeSeconds()
-        let limiter = RefusalLimiter(policy: .init(refusalsMax: 2, windowSeconds: 60), now: { clock.now })
+        let clock = FakeMilliseconds()
+        let limiter = FailureWindows(failuresMax: 2, windowMilliseconds: 60_000, now: { clock.now })
         let fixedNow = fixture.now
         let ingest = CallbackIngest(pool: fixture.pool, catalog: fixture.catalog, clock: { fixedNow }, refusals: limiter)
         func deliver(_ body: String, secret: String = CallbackFixture.secret, from address: String) -> CallbackIngest.Result {
@@ -267,23 +267,23 @@ import TestSupport
         // Another address is not affected.
         #expect(deliver(Self.body(id: "GENUINE-2"), from: "198.51.100.7").outcome == .accepted)
         // Once the window has passed, the sender's retry goes through.
-        clock.advance(61)
+        clock.advance(61_000)
         #expect(deliver(Self.body(id: "GENUINE-1"), from: "203.0.113.9").outcome == .accepted)
     }
 
     @Test func theLimiterForgetsOldWindowsAndBoundsItsTable() {
-        let clock = FakeSeconds()
-        let limiter = RefusalLimiter(policy: .init(refusalsMax: 3, windowSeconds: 10, addressesMax: 2), now: { clock.now })
-        for _ in 0..<3 { limiter.noteRefusal("a") }
-        #expect(limiter.isLimited("a") && !limiter.isLimited("b"))
-        clock.advance(5)
-        limiter.noteRefusal("b")
-        limiter.noteRefusal("c")
-        #expect(limiter.trackedAddresses == 2)
+        let clock = FakeMilliseconds()
+        let limiter = FailureWindows(failuresMax: 3, windowMilliseconds: 10_000, keysMax: 2, now: { clock.now })
+        for _ in 0..<3 { limiter.recordFailure("a") }
+        #expect(limiter.isBlocked("a") && !limiter.isBlocked("b"))
+        clock.advance(5_000)
+        limiter.recordFailure("b")
+        limiter.recordFailure("c")
+        #expect(limiter.trackedKeys == 2)
         // The oldest window ("a") made room; a new window for "a" starts from zero.
-        #expect(!limiter.isLimited("a"))
-        clock.advance(11)
-        #expect(!limiter.isLimited("b") && !limiter.isLimited("c"))
+        #expect(!limiter.isBlocked("a"))
+        clock.advance(11_000)
+        #expect(!limiter.isBlocked("b") && !limiter.isBlocked("c"))
     }
 
     // MARK: - Pruning
@@ -314,8 +314,8 @@ import TestSupport
 }
 
 /// A clock the test moves by hand.
-final class FakeSeconds: Sendable {
-    private let value = Mutex<Double>(1_000)
-    var now: Double { value.withLock { $0 } }
-    func advance(_ seconds: Double) { value.withLock { $0 += seconds } }
+final class FakeMilliseconds: Sendable {
+    private let value = Mutex<Int64>(1_000_000)
+    var now: Int64 { value.withLock { $0 } }
+    func advance(_ milliseconds: Int64) { value.withLock { $0 += milliseconds } }
 }

@@ -11,9 +11,11 @@ import Postgres
 /// through `Schools.find` and `Caller.canSee`, and answers 404 for a school outside the caller's scope.
 /// A new page registers here with `page(...)` (signed-in, scoped) and adds its link to `navigation`.
 enum ConsoleRoutes {
-    /// Failed sign-ins allowed per account and per address in `signInWindowSeconds`.
+    /// Failed sign-ins allowed per account and per address in `signInWindowMilliseconds`.
     static let signInFailuresMax = 5
-    static let signInWindowSeconds = 15.0 * 60
+    static let signInWindowMilliseconds: Int64 = 15 * 60 * 1_000
+    /// Accounts and addresses a throttle remembers at once.
+    static let throttledKeysMax = 100_000
 
     static func register(_ builder: inout APIBuilder, context: APIContext) {
         let state = ConsoleState(context: context)
@@ -146,9 +148,11 @@ final class ConsoleState: Sendable {
     let pool: PostgresPool
     let context: APIContext
     let secureCookies: Bool
-    let signInThrottle = AttemptThrottle(failuresMax: ConsoleRoutes.signInFailuresMax, windowSeconds: ConsoleRoutes.signInWindowSeconds)
+    let signInThrottle = FailureWindows(failuresMax: ConsoleRoutes.signInFailuresMax, windowMilliseconds: ConsoleRoutes.signInWindowMilliseconds,
+                                        keysMax: ConsoleRoutes.throttledKeysMax)
     let qrCache = RenderedQRCache()
-    let parentThrottle = AttemptThrottle(failuresMax: ParentRoutes.failuresMax, windowSeconds: ParentRoutes.windowSeconds)
+    let parentThrottle = FailureWindows(failuresMax: ParentRoutes.failuresMax, windowMilliseconds: ParentRoutes.windowMilliseconds,
+                                        keysMax: ConsoleRoutes.throttledKeysMax)
 
     init(context: APIContext) {
         self.pool = context.pool

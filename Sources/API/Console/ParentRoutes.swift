@@ -16,7 +16,7 @@ import VietQR
 enum ParentRoutes {
     static let path = "/parents"
     static let failuresMax = 10
-    static let windowSeconds = 15.0 * 60
+    static let windowMilliseconds: Int64 = 15 * 60 * 1_000
     /// Every failed lookup answers after this long from arrival: longer than any lookup takes, so both kinds look alike.
     static let failureAnswerSeconds = 0.3
     /// A code is unique within a school; a handful of schools may share one. More are not looked at.

@@ -32,15 +32,23 @@ public struct CallbackIngest: Sendable {
     public let clock: @Sendable () -> Date
     private let lanes: CallbackLanes
     /// Addresses whose deliveries keep being refused are turned away before any work or audit row.
-    public let refusals: RefusalLimiter
+    public let refusals: FailureWindows
 
     public init(pool: PostgresPool, catalog: CallbackCatalog, clock: @escaping @Sendable () -> Date = { Date() },
-                refusals: RefusalLimiter = RefusalLimiter()) {
+                refusals: FailureWindows = CallbackIngest.defaultRefusals()) {
         self.pool = pool
         self.catalog = catalog
         self.clock = clock
         self.lanes = CallbackLanes(pool: pool)
         self.refusals = refusals
+    }
+
+    /// Refused deliveries per source address: 60 within 60 s turn the address away (docs/callbacks.md).
+    public static let refusalsPerAddressMax = 60
+    public static let refusalWindowMilliseconds: Int64 = 60_000
+
+    public static func defaultRefusals() -> FailureWindows {
+        FailureWindows(failuresMax: refusalsPerAddressMax, windowMilliseconds: refusalWindowMilliseconds)
     }
 
     /// What became of a delivery, for tests and logs; the reply is what the sender gets.
@@ -57,14 +65,14 @@ public struct CallbackIngest: Sendable {
             preconditionFailure("handle() is only called for providers of the catalog")
         }
         let replies = description.replies
-        guard !refusals.isLimited(delivery.sourceAddress) else {
+        guard !refusals.isBlocked(delivery.sourceAddress) else {
             // Not audited: the point is that a flood of refusals costs neither work nor rows.
             return Result(outcome: .unavailable, reply: replies.reply(for: .unavailable), bankTransactionID: nil,
                           reason: "too many refused deliveries from \(delivery.sourceAddress)")
         }
         do {
             let (outcome, transactionID, reason) = try process(delivery, description)
-            if DeliveryAudit.refusedOutcomes.contains(outcome) { refusals.noteRefusal(delivery.sourceAddress) }
+            if DeliveryAudit.refusedOutcomes.contains(outcome) { refusals.recordFailure(delivery.sourceAddress) }
             return Result(outcome: outcome, reply: replies.reply(for: outcome), bankTransactionID: transactionID, reason: reason)
         } catch {
             // Nothing was committed (or the audit could not be written): the sender must retry.
