@@ -36,18 +36,8 @@ public struct ChartOfAccounts: Hashable, Sendable {
     public static var requiredPurposes: [AccountPurpose] { AccountPurpose.allCases.filter { $0 != .bank } }
 }
 
-/// One thing wrong in a chart file, at a JSON path (`$.accounts[3].type`).
-public struct ChartProblem: Hashable, Sendable, CustomStringConvertible {
-    public var path: String
-    public var problem: String
-
-    public init(path: String, problem: String) {
-        self.path = path
-        self.problem = problem
-    }
-
-    public var description: String { "\(path): \(problem)" }
-}
+/// One thing wrong in a chart file, at a JSON path.
+public typealias ChartProblem = JSONPathProblem
 
 /// A chart file that cannot be used: the file and every problem found in it.
 public struct ChartOfAccountsError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -87,10 +77,8 @@ public enum ChartOfAccountsParser {
     }
 
     /// Walks the document, noting every problem instead of stopping at the first.
-    struct Reader {
+    struct Reader: JSONDocumentReading {
         var problems: [ChartProblem] = []
-
-        mutating func fail(_ path: String, _ problem: String) { problems.append(ChartProblem(path: path, problem: problem)) }
 
         mutating func chart(_ root: JSONValue) -> ChartOfAccounts? {
             guard case .object(let members) = root else { fail("$", "must be an object, not \(root.kindName)"); return nil }
@@ -175,11 +163,6 @@ public enum ChartOfAccountsParser {
             return string
         }
 
-        mutating func flag(_ value: JSONValue?, at path: String) -> Bool? {
-            guard case .bool(let flag)? = value else { fail(path, value == nil ? "is required" : "must be true or false"); return nil }
-            return flag
-        }
-
         mutating func choice<T: RawRepresentable & CaseIterable>(_ value: JSONValue?, at path: String, _ type: T.Type) -> T? where T.RawValue == String {
             guard case .string(let string)? = value else { fail(path, value == nil ? "is required" : "must be a string"); return nil }
             guard let chosen = T(rawValue: string) else {
@@ -187,12 +170,6 @@ public enum ChartOfAccountsParser {
                 return nil
             }
             return chosen
-        }
-
-        mutating func unknownKeys(_ members: [JSONMember], allowed: Set<String>, at path: String) {
-            for member in members where !allowed.contains(member.key) {
-                fail("\(path).\(member.key)", "unknown field (known: \(allowed.sorted().joined(separator: ", ")))")
-            }
         }
     }
 }

@@ -1,17 +1,7 @@
 import Core
 
-/// One thing wrong in a catalogue file, at a JSON path (`$.items[2].caps.primary.urban`).
-public struct CatalogueProblem: Hashable, Sendable, Codable, CustomStringConvertible {
-    public var path: String
-    public var problem: String
-
-    public init(path: String, problem: String) {
-        self.path = path
-        self.problem = problem
-    }
-
-    public var description: String { "\(path): \(problem)" }
-}
+/// One thing wrong in a catalogue file, at a JSON path.
+public typealias CatalogueProblem = JSONPathProblem
 
 /// A catalogue file that cannot be used: every problem found, so one correction round fixes them all.
 public struct FeeCatalogueError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -50,10 +40,8 @@ public enum FeeCatalogueParser {
     }
 
     /// Walks the document, noting every problem instead of stopping at the first.
-    struct Reader {
+    struct Reader: JSONDocumentReading {
         var problems: [CatalogueProblem] = []
-
-        mutating func fail(_ path: String, _ problem: String) { problems.append(CatalogueProblem(path: path, problem: problem)) }
 
         mutating func catalogue(_ root: JSONValue) -> FeeCatalogue? {
             guard case .object(let members) = root else { fail("$", "must be an object, not \(root.kindName)"); return nil }
@@ -173,11 +161,6 @@ public enum FeeCatalogueParser {
             return date
         }
 
-        mutating func flag(_ value: JSONValue?, at path: String) -> Bool? {
-            guard case .bool(let flag)? = value else { fail(path, value == nil ? "is required" : "must be true or false"); return nil }
-            return flag
-        }
-
         mutating func choice<T: RawRepresentable & CaseIterable>(_ value: JSONValue?, at path: String, _ type: T.Type) -> T? where T.RawValue == String {
             guard let string = text(value, at: path) else { return nil }
             guard let chosen = T(rawValue: string) else {
@@ -185,12 +168,6 @@ public enum FeeCatalogueParser {
                 return nil
             }
             return chosen
-        }
-
-        mutating func unknownKeys(_ members: [JSONMember], allowed: Set<String>, at path: String) {
-            for member in members where !allowed.contains(member.key) {
-                fail("\(path).\(member.key)", "unknown field (known: \(allowed.sorted().joined(separator: ", ")))")
-            }
         }
     }
 }
