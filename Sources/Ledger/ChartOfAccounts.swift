@@ -25,9 +25,9 @@ public struct ChartOfAccounts: Hashable, Sendable {
     /// so a chart that made the receivable an income account would turn every balance upside down.
     public static func requiredType(of purpose: AccountPurpose) -> AccountType {
         switch purpose {
-        case .bank, .cash, .receivable, .budgetReceivable: return .asset
-        case .collection, .suspense, .familyCredit, .refundsPayable: return .liability
-        case .feeIncome, .other: return .income
+        case .bank, .cash, .receivable, .budgetReceivable, .inTransit: return .asset
+        case .collection, .suspense, .familyCredit, .refundsPayable, .advances, .otherPayables: return .liability
+        case .feeIncome, .other, .serviceRevenue, .interestIncome: return .income
         case .discounts, .writeOff, .bankFees: return .expense
         }
     }

@@ -24,6 +24,16 @@ public enum AccountPurpose: String, Sendable, Codable, CaseIterable {
     case other
     /// What the state budget owes for a share it pays (BHYT's state part, tuition support).
     case budgetReceivable = "budget_receivable"
+    /// The school's own revenue from service items it provides (meals, semi-boarding care, drinking water): 531.
+    case serviceRevenue = "service_revenue"
+    /// Payments received in advance, before the month they pay for is invoiced: 3383.
+    case advances
+    /// Money a payment gateway has taken from parents and not yet settled to the bank account: 113.
+    case inTransit = "in_transit"
+    /// Interest on the school's bank deposits: financial income, 515.
+    case interestIncome = "interest_income"
+    /// Money held for others that no other payable account covers (3388): what a school must pass on.
+    case otherPayables = "other_payables"
 }
 
 /// Why an entry was made.

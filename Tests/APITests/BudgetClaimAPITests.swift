@@ -22,7 +22,7 @@ import TestSupport
         #expect(rows.contains { $0["student_code"] as? String == "HS001" })
 
         let csv = try api.get("/budget-claims?year=2026&term=1&format=csv")
-        #expect(csv.status == 200 && csv.text.contains(",BHYT,Bảo hiểm y tế,30000\n"), "\(csv.text)")
+        #expect(csv.status == 200 && csv.text.contains(",BHYT,Bảo hiểm y tế,") && csv.text.contains(" %,30000\n"), "\(csv.text)")
         let html = try api.get("/budget-claims?year=2026&term=1&format=html")
         #expect(html.status == 200 && html.text.contains("30.000 đ"), "\(html.text)")
         // Term 2 has no invoices yet: an empty claim, not an error.

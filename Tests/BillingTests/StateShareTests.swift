@@ -69,8 +69,8 @@ import Testing
         let report = try fixture.transaction { try BudgetClaims.report(schoolID: fixture.school.id, schoolYear: 2026, term: 1, on: $0) }
         #expect(report.total == Money(dong: 600_000) && report.rows.count == 1)
         let csv = BudgetClaimRendering.csv(report)
-        #expect(csv.contains("HS01,\"Nguyễn \"\"Tí\"\", An\",3A,HP,Học phí,600000\n"), "\(csv)")
-        #expect(csv.hasSuffix(",,,,total,600000\n"))
+        #expect(csv.contains("HS01,\"Nguyễn \"\"Tí\"\", An\",3A,HP,Học phí,20 %,600000\n"), "\(csv)")
+        #expect(csv.hasSuffix(",,,,,total,600000\n"))
         let html = BudgetClaimRendering.html(report)
         #expect(html.contains("Nguyễn &quot;Tí&quot;, An") && html.contains("600.000 đ"), "\(html)")
         let second = try fixture.transaction { try BudgetClaims.report(schoolID: fixture.school.id, schoolYear: 2026, term: 2, on: $0) }

@@ -20,7 +20,12 @@ import TestSupport
           {"purpose": "discounts", "code": "6111", "name": "Miễn giảm", "type": "expense", "parent": "611"},
           {"purpose": "write_off", "code": "6112", "name": "Xóa nợ", "type": "expense", "parent": "611"},
           {"purpose": "bank_fees", "code": "6421", "name": "Phí ngân hàng", "type": "expense", "parent": "642"},
-          {"purpose": "other", "code": "7118", "name": "Thu khác", "type": "income", "parent": "711"}
+          {"purpose": "other", "code": "7118", "name": "Thu khác", "type": "income", "parent": "711"},
+          {"purpose": "service_revenue", "code": "5311", "name": "Doanh thu dịch vụ", "type": "income", "parent": "531"},
+          {"purpose": "advances", "code": "3383", "name": "Nhận trước", "type": "liability", "parent": "338"},
+          {"purpose": "in_transit", "code": "1131", "name": "Tiền đang chuyển", "type": "asset", "parent": "113"},
+          {"purpose": "interest_income", "code": "5151", "name": "Lãi tiền gửi", "type": "income", "parent": "515"},
+          {"purpose": "other_payables", "code": "3388.KHAC", "name": "Phải trả khác", "type": "liability", "parent": "338"}
          ]}
         """
 

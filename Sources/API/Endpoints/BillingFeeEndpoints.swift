@@ -99,7 +99,7 @@ enum BillingFeeEndpoints {
                 feeTypeID: fee.id, schoolYear: body.schoolYear, scope: scope, monthlyAmount: body.monthlyAmount,
                 billableMonths: body.billableMonths ?? FeeScheduleInput.septemberToMay, dueDay: body.dueDay ?? FeeScopeName.dueDayDefault,
                 outsideCatalogueReason: body.outsideCatalogueReason, rateUnit: rateUnit,
-                stateShareBasisPoints: body.stateShareBasisPoints), on: connection)
+                stateShareBasisPoints: body.stateShareBasisPoints, stateShareDong: body.stateShareDong), on: connection)
             return FeeScheduleView(schedule, feeCode: fee.code)
         }
         return try APIJSON.response(view, status: .created)

@@ -5,7 +5,8 @@ import Ledger
 struct FeeTypeView: Codable, APIExample {
     var code: String
     var name: String
-    /// `tuition` (the school's income) or `agreed_collection` (collected for others: meals, uniforms, insurance, clubs).
+    /// `tuition` (tuition revenue), `service` (the school's service revenue: meals, boarding, drinking water) or
+    /// `agreed_collection` (collected for others and passed on: insurance, uniforms, supplies).
     var kind: String
     /// The ledger account each billed amount is credited to.
     var accountId: Int64
@@ -66,6 +67,8 @@ struct FeeScheduleView: Codable, APIExample {
     var rateUnit: String = RateUnit.month.rawValue
     /// The state budget's share of each line in basis points, when it pays one.
     var stateShareBasisPoints: Int? = 3_000
+    /// Or the fixed amount in đồng the budget pays per pupil per month (a real schedule has at most one of the two).
+    var stateShareDong: Int64? = 800_000
 
     /// Fills every optional field so the OpenAPI document lists them; a real schedule has at most one of the two catalogue fields.
     static let example = FeeScheduleView(
@@ -96,6 +99,7 @@ struct FeeScheduleView: Codable, APIExample {
                   outsideCatalogueReason: schedule.outsideCatalogueReason)
         rateUnit = schedule.rateUnit.rawValue
         stateShareBasisPoints = schedule.stateShareBasisPoints
+        stateShareDong = schedule.stateShareDong
     }
 }
 
@@ -125,10 +129,13 @@ struct FeeScheduleRequest: Codable, APIExample {
     var rateUnit: String?
     /// The state budget's share of each line in basis points (BHYT: 3000); the family is billed the rest.
     var stateShareBasisPoints: Int?
+    /// Or a fixed amount in đồng the budget pays per pupil per month (the province's tuition support); not both.
+    var stateShareDong: Int64?
 
     static let example = FeeScheduleRequest(feeType: "HP", schoolYear: 2026, scope: "grade", scopeValue: "1",
                                            monthlyAmount: Money(dong: 1_500_000), billableMonths: FeeScheduleInput.septemberToMay, dueDay: 10,
-                                           outsideCatalogueReason: nil, rateUnit: RateUnit.month.rawValue, stateShareBasisPoints: nil)
+                                           outsideCatalogueReason: nil, rateUnit: RateUnit.month.rawValue, stateShareBasisPoints: nil,
+                                           stateShareDong: nil)
 }
 
 /// Scopes by name, as the API writes them.

@@ -36,14 +36,16 @@ public enum CatalogueCheck {
         guard input.rateUnit == .month || item.unit == .day else {
             throw .invalidField(field: "rate_unit", problem: "catalogue item '\(item.name)' is priced per \(item.unit.rawValue), not per day")
         }
-        guard item.kind.feeKind == fee.kind else {
+        guard item.kind.acceptedFeeKinds.contains(fee.kind) else {
             throw .invalidField(field: "kind", problem: "\(fee.code) is a \(fee.kind.rawValue) fee but catalogue item '\(item.name)' is "
                                 + "\(item.kind.rawValue) (a \(item.kind.feeKind.rawValue) fee)")
         }
-        // A cap limits what parents pay: with a state-paid share, the family's part is compared.
+        // A cap limits what parents pay: with a state-paid share, the family's part is compared. A fixed monthly
+        // share on a day rate is not taken off the day rate (how many days it spreads over is not known yet).
         var familyAmount = input.monthlyAmount
-        if let points = input.stateShareBasisPoints, input.monthlyAmount.dong >= 1 {
-            familyAmount = Money(dong: PayerSplit.split(whole: input.monthlyAmount.dong, stateBasisPoints: points).family)
+        let fixedOnDayRate = input.rateUnit == .day && input.stateShareDong != nil
+        if let share = input.stateShare, input.monthlyAmount.dong >= 1, !fixedOnDayRate {
+            familyAmount = Money(dong: share.split(whole: input.monthlyAmount.dong, fullMonth: input.monthlyAmount.dong).family)
         }
         let excess = try BillingError.wrapping {
             try CatalogueCapRule.excess(monthlyAmount: familyAmount, months: months, unit: item.unit, cap: cap, rateUnit: input.rateUnit)

@@ -11,8 +11,26 @@ public enum CatalogueItemKind: String, Sendable, Codable, CaseIterable {
     /// Học phí: only non-public schools bill it from the 2025–26 school year.
     case tuition
 
-    /// The fee kind a school's fee type must have to be scheduled as this item.
-    public var feeKind: FeeKind { self == .tuition ? .tuition : .agreedCollection }
+    /// The fee kind a school's new fee type for this item takes: it decides the account the item credits
+    /// (`FeeKind.accountPurpose`): a service is the school's revenue, a pass-through item a payable.
+    public var feeKind: FeeKind {
+        switch self {
+        case .tuition: return .tuition
+        case .service: return .service
+        case .passThrough, .voluntary: return .agreedCollection
+        }
+    }
+
+    /// The fee kinds a fee type scheduled as this item may have. A service item also takes `agreed_collection`,
+    /// the kind every fee type had before service revenue had its own account (migration 0017), so such schools keep
+    /// working; a voluntary item may be a service of the school (a club it runs) or collected for others.
+    public var acceptedFeeKinds: Set<FeeKind> {
+        switch self {
+        case .tuition: return [.tuition]
+        case .service, .voluntary: return [.service, .agreedCollection]
+        case .passThrough: return [.agreedCollection]
+        }
+    }
 }
 
 /// The unit a catalogue cap is stated in.

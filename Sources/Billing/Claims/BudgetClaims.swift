@@ -10,6 +10,8 @@ public struct BudgetClaimReport: Hashable, Sendable, Codable {
         public var className: String
         public var feeCode: String
         public var feeName: String
+        /// What the state pays on the schedule: "30 %" or a fixed "800.000 đ/tháng" (`StateShare.basisText`).
+        public var basis: String
         public var amount: Money
     }
 
@@ -35,18 +37,24 @@ public enum BudgetClaims {
         let months = periods(schoolYear: schoolYear, term: term)
         return try BillingError.wrapping {
             let rows = try connection.query("""
-                SELECT i.student_code, i.student_name, i.class_name, f.code, f.name, sum(l.state_share)::int8
+                SELECT i.student_code, i.student_name, i.class_name, f.code, f.name, s.state_share_basis_points, s.state_share_dong,
+                       sum(l.state_share)::int8
                 FROM invoice_lines l
                 JOIN invoices i ON i.school_id = l.school_id AND i.invoice_id = l.invoice_id
                 JOIN fee_types f ON f.school_id = l.school_id AND f.fee_type_id = l.fee_type_id
+                JOIN fee_schedules s ON s.school_id = l.school_id AND s.schedule_id = l.schedule_id
                 WHERE l.school_id = \(schoolID) AND l.state_share > 0 AND i.void_entry_id IS NULL
                   AND i.period = ANY(\(PostgresTextArray(months.map(\.firstDay.iso)))::date[])
-                GROUP BY i.student_code, i.student_name, i.class_name, f.code, f.name
-                ORDER BY i.class_name, i.student_code, f.code
+                GROUP BY i.student_code, i.student_name, i.class_name, f.code, f.name, s.state_share_basis_points, s.state_share_dong
+                ORDER BY i.class_name, i.student_code, f.code, s.state_share_basis_points, s.state_share_dong
                 LIMIT \(rowsMax)
                 """).map { row in
-                let (code, name, className, feeCode, feeName, amount) = try row.decode((String, String, String, String, String, Money).self)
-                return BudgetClaimReport.Row(studentCode: code, studentName: name, className: className, feeCode: feeCode, feeName: feeName, amount: amount)
+                let (code, name, className, feeCode, feeName, points, fixed, amount) =
+                    try row.decode((String, String, String, String, String, Int?, Int64?, Money).self)
+                // A schedule changed since the line was billed may no longer say; the amount billed stands.
+                let basis = StateShare(basisPoints: points, fixedDong: fixed)?.basisText ?? ""
+                return BudgetClaimReport.Row(studentCode: code, studentName: name, className: className, feeCode: feeCode, feeName: feeName,
+                                             basis: basis, amount: amount)
             }
             return BudgetClaimReport(schoolCode: school.code, schoolName: school.name, schoolYear: schoolYear, term: term, rows: rows,
                                      total: try Money.sum(rows.map(\.amount)))
@@ -57,24 +65,24 @@ public enum BudgetClaims {
 /// The claim as CSV (UTF-8, comma, RFC 4180 quoting) and as an HTML page, pure.
 public enum BudgetClaimRendering {
     public static func csv(_ report: BudgetClaimReport) -> String {
-        var text = "student_code,student_name,class,fee_code,fee_name,amount\n"
+        var text = "student_code,student_name,class,fee_code,fee_name,state_share,amount\n"
         for row in report.rows {
-            text += [row.studentCode, row.studentName, row.className, row.feeCode, row.feeName, String(row.amount.dong)].map(quoted)
+            text += [row.studentCode, row.studentName, row.className, row.feeCode, row.feeName, row.basis, String(row.amount.dong)].map(quoted)
                 .joined(separator: ",") + "\n"
         }
-        text += ",,,,total,\(report.total.dong)\n"
+        text += ",,,,,total,\(report.total.dong)\n"
         return text
     }
 
     public static func html(_ report: BudgetClaimReport) -> String {
         let title = "Đề nghị ngân sách chi trả — \(report.schoolName), học kỳ \(report.term) năm học \(report.schoolYear)–\(report.schoolYear + 1)"
         var html = "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\"><title>\(HTMLText.escaped(title))</title></head><body>\n"
-        html += "<h1>\(HTMLText.escaped(title))</h1>\n<table>\n<tr><th>Mã HS</th><th>Họ và tên</th><th>Lớp</th><th>Khoản thu</th><th>Số tiền</th></tr>\n"
+        html += "<h1>\(HTMLText.escaped(title))</h1>\n<table>\n<tr><th>Mã HS</th><th>Họ và tên</th><th>Lớp</th><th>Khoản thu</th><th>Nhà nước đóng</th><th>Số tiền</th></tr>\n"
         for row in report.rows {
             html += "<tr><td>\(HTMLText.escaped(row.studentCode))</td><td>\(HTMLText.escaped(row.studentName))</td>"
-                + "<td>\(HTMLText.escaped(row.className))</td><td>\(HTMLText.escaped(row.feeName))</td><td>\(HTMLText.escaped(row.amount.description))</td></tr>\n"
+                + "<td>\(HTMLText.escaped(row.className))</td><td>\(HTMLText.escaped(row.feeName))</td><td>\(HTMLText.escaped(row.basis))</td><td>\(HTMLText.escaped(row.amount.description))</td></tr>\n"
         }
-        html += "<tr><th colspan=\"4\">Tổng cộng</th><th>\(HTMLText.escaped(report.total.description))</th></tr>\n</table>\n</body></html>\n"
+        html += "<tr><th colspan=\"5\">Tổng cộng</th><th>\(HTMLText.escaped(report.total.description))</th></tr>\n</table>\n</body></html>\n"
         return html
     }
 

@@ -89,10 +89,15 @@ public struct FeeSchedule: Hashable, Sendable, Codable {
     public var rateUnit: RateUnit
     /// The share the state budget pays, in basis points (`PayerSplit`); nil when the family pays it all.
     public var stateShareBasisPoints: Int?
+    /// Or a fixed amount the state pays per pupil per month (the province's support), in đồng.
+    public var stateShareDong: Int64?
+
+    /// What the state budget pays of each line, if anything.
+    public var stateShare: StateShare? { StateShare(basisPoints: stateShareBasisPoints, fixedDong: stateShareDong) }
 
     public init(id: Int64, feeTypeID: Int64, schoolYear: Int, scope: FeeScheduleScope, monthlyAmount: Money, billableMonths: [Int], dueDay: Int,
                 catalogueResolution: String? = nil, outsideCatalogueReason: String? = nil, rateUnit: RateUnit = .month,
-                stateShareBasisPoints: Int? = nil) {
+                stateShareBasisPoints: Int? = nil, stateShareDong: Int64? = nil) {
         self.id = id
         self.feeTypeID = feeTypeID
         self.schoolYear = schoolYear
@@ -104,6 +109,7 @@ public struct FeeSchedule: Hashable, Sendable, Codable {
         self.outsideCatalogueReason = outsideCatalogueReason
         self.rateUnit = rateUnit
         self.stateShareBasisPoints = stateShareBasisPoints
+        self.stateShareDong = stateShareDong
     }
 
     /// How the schedule stands against the provincial catalogue, in the words reports print.
@@ -135,9 +141,14 @@ public struct FeeScheduleInput: Hashable, Sendable, Codable {
     public var rateUnit: RateUnit
     /// The state budget's share in basis points (1–9,999), e.g. 3,000 for BHYT's 30 %.
     public var stateShareBasisPoints: Int?
+    /// Or the fixed amount the budget pays per pupil per month, in đồng (not both).
+    public var stateShareDong: Int64?
+
+    public var stateShare: StateShare? { StateShare(basisPoints: stateShareBasisPoints, fixedDong: stateShareDong) }
 
     public init(feeTypeID: Int64, schoolYear: Int, scope: FeeScheduleScope, monthlyAmount: Money, billableMonths: [Int], dueDay: Int,
-                outsideCatalogueReason: String? = nil, rateUnit: RateUnit = .month, stateShareBasisPoints: Int? = nil) {
+                outsideCatalogueReason: String? = nil, rateUnit: RateUnit = .month, stateShareBasisPoints: Int? = nil,
+                stateShareDong: Int64? = nil) {
         self.feeTypeID = feeTypeID
         self.schoolYear = schoolYear
         self.scope = scope
@@ -147,6 +158,7 @@ public struct FeeScheduleInput: Hashable, Sendable, Codable {
         self.outsideCatalogueReason = outsideCatalogueReason
         self.rateUnit = rateUnit
         self.stateShareBasisPoints = stateShareBasisPoints
+        self.stateShareDong = stateShareDong
     }
 
     /// The nine months of a general-education school year, September to May.
@@ -179,21 +191,23 @@ public enum FeeSchedules {
         return try BillingError.wrapping {
             let row = try connection.query("""
                 INSERT INTO fee_schedules (school_id, fee_type_id, school_year, scope, scope_value, monthly_amount, billable_months, due_day,
-                                           catalogue_resolution, outside_catalogue_reason, rate_unit, state_share_basis_points)
+                                           catalogue_resolution, outside_catalogue_reason, rate_unit, state_share_basis_points,
+                                           state_share_dong)
                 VALUES (\(schoolID), \(input.feeTypeID), \(input.schoolYear), \(input.scope.kind), \(input.scope.value),
                         \(input.monthlyAmount), \(PostgresInt64Array(months.map(Int64.init)))::smallint[], \(input.dueDay), \(resolution), \(reason),
-                        \(input.rateUnit.rawValue), \(input.stateShareBasisPoints))
+                        \(input.rateUnit.rawValue), \(input.stateShareBasisPoints), \(input.stateShareDong))
                 ON CONFLICT (school_id, fee_type_id, school_year, scope, scope_value) DO UPDATE
                     SET monthly_amount = EXCLUDED.monthly_amount, billable_months = EXCLUDED.billable_months,
                         due_day = EXCLUDED.due_day, catalogue_resolution = EXCLUDED.catalogue_resolution,
                         outside_catalogue_reason = EXCLUDED.outside_catalogue_reason, rate_unit = EXCLUDED.rate_unit,
-                        state_share_basis_points = EXCLUDED.state_share_basis_points, updated_at = now()
+                        state_share_basis_points = EXCLUDED.state_share_basis_points,
+                        state_share_dong = EXCLUDED.state_share_dong, updated_at = now()
                 RETURNING schedule_id
                 """).singleRow()!
             return FeeSchedule(id: try row.decode(column: 0, as: Int64.self), feeTypeID: input.feeTypeID, schoolYear: input.schoolYear,
                                scope: input.scope, monthlyAmount: input.monthlyAmount, billableMonths: months, dueDay: input.dueDay,
                                catalogueResolution: resolution, outsideCatalogueReason: reason, rateUnit: input.rateUnit,
-                               stateShareBasisPoints: input.stateShareBasisPoints)
+                               stateShareBasisPoints: input.stateShareBasisPoints, stateShareDong: input.stateShareDong)
         }
     }
 
@@ -201,19 +215,19 @@ public enum FeeSchedules {
     public static func list(schoolID: Int64, schoolYear: Int, on connection: PostgresConnection) throws -> [FeeSchedule] {
         try connection.query("""
             SELECT schedule_id, fee_type_id, school_year, scope, scope_value, monthly_amount, billable_months::int8[], due_day,
-                   catalogue_resolution, outside_catalogue_reason, rate_unit, state_share_basis_points
+                   catalogue_resolution, outside_catalogue_reason, rate_unit, state_share_basis_points, state_share_dong
             FROM fee_schedules WHERE school_id = \(schoolID) AND school_year = \(schoolYear)
             ORDER BY fee_type_id, scope, scope_value
             """).map { row in
-            let (id, feeType, year, scope, value, amount, months, dueDay, resolution, reason, unit, stateShare) =
-                try row.decode((Int64, Int64, Int, String, String, Money, PostgresInt64Array, Int, String?, String?, String, Int?).self)
+            let (id, feeType, year, scope, value, amount, months, dueDay, resolution, reason, unit, stateShare, stateDong) =
+                try row.decode((Int64, Int64, Int, String, String, Money, PostgresInt64Array, Int, String?, String?, String, Int?, Int64?).self)
             guard let decodedScope = FeeScheduleScope(kind: scope, value: value), let rateUnit = RateUnit(rawValue: unit) else {
                 throw PostgresError(code: .decoding)
             }
             return FeeSchedule(id: id, feeTypeID: feeType, schoolYear: year, scope: decodedScope, monthlyAmount: amount,
                                billableMonths: months.values.map { Int($0) }, dueDay: dueDay,
                                catalogueResolution: resolution, outsideCatalogueReason: reason, rateUnit: rateUnit,
-                               stateShareBasisPoints: stateShare)
+                               stateShareBasisPoints: stateShare, stateShareDong: stateDong)
         }
     }
 
@@ -240,6 +254,14 @@ public enum FeeSchedules {
         }
         if let points = input.stateShareBasisPoints, !(1...PayerSplit.basisPointsMax).contains(points) {
             throw .invalidField(field: "state_share_basis_points", problem: "\(points) must be 1 to \(PayerSplit.basisPointsMax) (the family pays the rest)")
+        }
+        if let fixed = input.stateShareDong {
+            guard input.stateShareBasisPoints == nil else {
+                throw .invalidField(field: "state_share_dong", problem: "a schedule has a state share in basis points or a fixed one, not both")
+            }
+            guard (1...BillingLimits.monthlyAmountDongMax).contains(fixed) else {
+                throw .invalidField(field: "state_share_dong", problem: "\(fixed) must be 1 to \(BillingLimits.monthlyAmountDongMax) đồng per month")
+            }
         }
         if kind == .tuition && input.rateUnit == .day {
             throw .invalidField(field: "rate_unit", problem: "tuition is billed by the month, not by the day")

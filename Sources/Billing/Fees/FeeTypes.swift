@@ -6,12 +6,30 @@ import Postgres
 public enum FeeKind: String, Sendable, Codable, CaseIterable {
     /// Học phí: the school's income.
     case tuition
-    /// Khoản thu thỏa thuận (meals, uniforms, insurance, clubs): collected for others, a pass-through liability.
+    /// Khoản thu hộ (health insurance, uniforms, supplies): collected for others and passed on, a liability.
     case agreedCollection = "agreed_collection"
+    /// Khoản thu dịch vụ (meals, semi-boarding care, drinking water): a service the school provides, its revenue.
+    case service
 
-    /// The purpose of the account a fee of this kind credits.
-    public var accountPurpose: AccountPurpose { self == .tuition ? .feeIncome : .collection }
-    var accountType: AccountType { self == .tuition ? .income : .liability }
+    /// The purpose of the account a fee of this kind credits: the one rule routing each item kind to its account
+    /// (tuition → tuition revenue, service → service revenue, pass-through → the collections payable).
+    public var accountPurpose: AccountPurpose {
+        switch self {
+        case .tuition: return .feeIncome
+        case .service: return .serviceRevenue
+        case .agreedCollection: return .collection
+        }
+    }
+    var accountType: AccountType { ChartOfAccounts.requiredType(of: accountPurpose) }
+
+    /// How the fee's own account is titled (`5311.BANTRU` "Thu dịch vụ - Tiền ăn bán trú").
+    var accountTitlePrefix: String {
+        switch self {
+        case .tuition: return "Thu học phí - "
+        case .service: return "Thu dịch vụ - "
+        case .agreedCollection: return "Thu hộ - "
+        }
+    }
 }
 
 /// A fee the school bills.
@@ -113,7 +131,7 @@ public enum FeeTypes {
                 throw BillingError.accountMismatch("the school has no active \(purpose.rawValue) account")
             }
             if choice == .schoolDefault { return base.accountID }
-            let title = (kind == .tuition ? "Thu học phí - " : "Thu hộ - ") + StudentRules.collapse(name)
+            let title = kind.accountTitlePrefix + StudentRules.collapse(name)
             return try Schools.addAccount(schoolID: schoolID, code: base.code + "." + code, name: String(title.prefix(BillingLimits.accountNameCharactersMax)),
                                           type: kind.accountType, purpose: purpose, on: connection)
         }

@@ -123,7 +123,7 @@ enum InvoiceComposer {
     /// day rate. A state share (`PayerSplit`) then takes the state's part off the family's line.
     static func charge(_ schedule: FeeSchedule, student: Student, period: CalendarMonth, enrolledDays: Int,
                        context: inout IssueContext) -> Charge {
-        var whole: Money, days: DayCount?
+        var whole: Money, days: DayCount?, fullMonth: Int64
         if schedule.rateUnit == .day {
             let planned = context.schoolDays[period]!
             let key = IssueContext.StudentFee(studentID: student.id, feeTypeID: schedule.feeTypeID)
@@ -132,15 +132,17 @@ enum InvoiceComposer {
             context.absenceCredit[key] = outstanding - credited
             days = DayCount(billed: planned - credited, rate: schedule.monthlyAmount, credited: credited)
             whole = Money(dong: Int64(planned - credited) * schedule.monthlyAmount.dong)
+            fullMonth = Int64(planned) * schedule.monthlyAmount.dong
         } else {
             let monthDays = CalendarMonth.daysIn(year: period.year, month: period.month)
             whole = enrolledDays >= monthDays ? schedule.monthlyAmount
                 : EnrolmentProRata.amount(monthly: schedule.monthlyAmount, daysCovered: enrolledDays, daysInMonth: monthDays)
+            fullMonth = schedule.monthlyAmount.dong
         }
-        guard let points = schedule.stateShareBasisPoints, whole.dong >= 1 else {
+        guard let share = schedule.stateShare, whole.dong >= 1 else {
             return Charge(feeTypeID: schedule.feeTypeID, scheduleID: schedule.id, gross: whole, days: days)
         }
-        let (state, family) = PayerSplit.split(whole: whole.dong, stateBasisPoints: points)
+        let (state, family) = share.split(whole: whole.dong, fullMonth: max(fullMonth, whole.dong))
         return Charge(feeTypeID: schedule.feeTypeID, scheduleID: schedule.id, gross: Money(dong: family), days: days,
                       stateShare: Money(dong: state))
     }

@@ -28,7 +28,7 @@ enum IssueContextLoader {
         }
         try loadIssued(&context, periods: periods, on: connection)
         try loadPerDay(&context, periods: periods, on: connection)
-        if context.schedules.values.joined().contains(where: { $0.stateShareBasisPoints != nil }) {
+        if context.schedules.values.joined().contains(where: { $0.stateShare != nil }) {
             guard let budget = try LedgerQueries.account(schoolID: school.id, purpose: .budgetReceivable, on: connection) else {
                 throw BillingError.accountMismatch("school \(school.code) has no active budget receivable account for state-paid shares")
             }
@@ -51,6 +51,7 @@ enum IssueContextLoader {
             throw BillingError.invalidField(field: "calendar", problem: "per-day fees bill \(period.iso) but the school calendar has no "
                                             + "school days for it (tuition calendar set)")
         }
+        let granted = try LeavingCredits.grantedAbsences(schoolID: context.school.id, on: connection)
         for row in try connection.query("""
             SELECT i.student_id, l.fee_type_id, (coalesce(sum(a.absent_days), 0) - sum(l.credited_days))::int8
             FROM invoice_lines l
@@ -60,7 +61,8 @@ enum IssueContextLoader {
               AND i.period < \(periods.min()!.firstDay)
             GROUP BY i.student_id, l.fee_type_id
             """) {
-            let (student, fee, outstanding) = try row.decode((Int64, Int64, Int).self)
+            let (student, fee, billedOutstanding) = try row.decode((Int64, Int64, Int).self)
+            let outstanding = billedOutstanding - (granted[student]?[fee] ?? 0)
             if outstanding > 0 { context.absenceCredit[IssueContext.StudentFee(studentID: student, feeTypeID: fee)] = outstanding }
         }
     }

@@ -34,9 +34,15 @@ public enum Students {
     }
 
     /// Marks a student withdrawn from `date`: no further invoices. Withdrawing twice is refused.
+    /// Per-day items billed in advance are credited back for the days not served (`LeavingCredits`).
+    @discardableResult
     public static func withdraw(schoolID: Int64, studentID: Int64, on date: CalendarDate, changedBy: String,
-                                on connection: PostgresConnection) throws(BillingError) {
+                                on connection: PostgresConnection) throws(BillingError) -> [LeavingCredit] {
         try setStatus(schoolID: schoolID, studentID: studentID, withdrawnOn: date, changedBy: changedBy, on: connection)
+        return try BillingError.wrapping {
+            guard let student = try find(schoolID: schoolID, id: studentID, on: connection) else { throw BillingError.unknownStudent("id \(studentID)") }
+            return try LeavingCredits.grant(schoolID: schoolID, student: student, leavingOn: date, recordedBy: changedBy, on: connection)
+        }
     }
 
     /// Makes a withdrawn student active again.

@@ -127,10 +127,11 @@ enum StudentsCommand {
 
 enum FeesCommand {
     static let usage = """
-        Usage: tuition fees add --school CODE --code FEE --name NAME --kind tuition|agreed_collection [--shared-account] [--opt-in]
+        Usage: tuition fees add --school CODE --code FEE --name NAME --kind tuition|service|agreed_collection [--shared-account] [--opt-in]
                tuition fees list --school CODE [--year YEAR]
                tuition fees schedule --school CODE --fee FEE --year YEAR --amount DONG [--grade N | --class NAME | --category CAT]
-                                     [--months 9,10,11,12,1,2,3,4,5] [--due-day 10] [--per-day] [--state-share BP]
+                                     [--months 9,10,11,12,1,2,3,4,5] [--due-day 10] [--per-day]
+                                     [--state-share BP | --state-share-dong DONG]
                                      [--outside-catalogue --reason TEXT]
                tuition fees enrol --school CODE --student CODE --fee FEE --from YYYY-MM-DD [--through YYYY-MM-DD]
                tuition fees enrolments FILE --school CODE
@@ -138,8 +139,9 @@ enum FeesCommand {
                tuition fees catalogue check FILE
                tuition fees catalogue install FILE
 
-        add        creates a fee type; tuition credits fee income, agreed collections a pass-through
-                   liability; each gets its own ledger account unless --shared-account is given
+        add        creates a fee type; tuition credits tuition revenue, service (meals, drinking water:
+                   the school's own service) service revenue, agreed_collection (BHYT, uniforms: passed on)
+                   the collections payable; each gets its own ledger account unless --shared-account is given
         list       prints the fee types and, for a school year, their schedules
         schedule   sets the monthly amount of a fee for a school year (named by the year it starts:
                    2026 = Sept 2026 to Aug 2027), for the whole school or one grade, class or category.
@@ -152,6 +154,8 @@ enum FeesCommand {
                    day (meals): each invoice bills the month's school days less earlier absences.
                    --state-share BP: the state budget pays BP basis points of each line (BHYT: 3000),
                    rounded half up, as a receivable from the budget; the family is billed the rest.
+                   --state-share-dong DONG: the budget pays a fixed DONG per pupil per month instead (the
+                   province's tuition support); a part month in proportion, rounded half up.
         enrol      enrols a pupil in an opt-in fee (added with --opt-in: billed only to enrolled pupils;
                    a month partly covered is billed pro rata by calendar days, rounded half up)
         claims     the budget claim of a term (1 = Sep–Dec, 2 = Jan–Aug): the state-paid shares of the
@@ -181,7 +185,7 @@ enum FeesCommand {
         let code = try reader.requiredOption("--code")
         let name = try reader.requiredOption("--name")
         let kind = try reader.option("--kind") { text -> FeeKind in
-            guard let kind = FeeKind(rawValue: text) else { throw CommandFailure(message: "tuition or agreed_collection, not '\(text)'") }
+            guard let kind = FeeKind(rawValue: text) else { throw CommandFailure(message: "tuition, service or agreed_collection, not '\(text)'") }
             return kind
         }
         guard let kind else { throw UsageError(message: "missing --kind", usage: usage) }
@@ -244,6 +248,10 @@ enum FeesCommand {
         let dueDay = try reader.option("--due-day") { try parseInt($0, 1...FeeSchedules.dueDayMax) } ?? 10
         let perDay = reader.flag("--per-day")
         let stateShare = try reader.option("--state-share") { try parseInt($0, 1...PayerSplit.basisPointsMax) }
+        let stateShareDong = try reader.option("--state-share-dong") { try BillingSession.parseAmount($0).dong }
+        guard stateShare == nil || stateShareDong == nil else {
+            throw UsageError(message: "give --state-share (basis points) or --state-share-dong (đồng per month), not both", usage: usage)
+        }
         let outside = reader.flag("--outside-catalogue")
         let reason = try reader.option("--reason")
         guard outside == (reason != nil) else { throw UsageError(message: "--outside-catalogue and --reason go together", usage: usage) }
@@ -257,7 +265,8 @@ enum FeesCommand {
             return try FeeSchedules.set(schoolID: session.school.id, FeeScheduleInput(
                 feeTypeID: fee.id, schoolYear: year, scope: scopes.first ?? .school, monthlyAmount: amount,
                 billableMonths: months ?? FeeScheduleInput.septemberToMay, dueDay: dueDay, outsideCatalogueReason: reason,
-                rateUnit: perDay ? .day : .month, stateShareBasisPoints: stateShare), on: connection)
+                rateUnit: perDay ? .day : .month, stateShareBasisPoints: stateShare,
+                stateShareDong: stateShareDong), on: connection)
         }
         print("schedule \(schedule.id): \(feeCode) \(schedule.monthlyAmount)/\(schedule.rateUnit.rawValue) for \(schedule.periods.map(\.iso).joined(separator: ", ")); "
               + schedule.catalogueNote)

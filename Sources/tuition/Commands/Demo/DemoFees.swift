@@ -42,13 +42,13 @@ enum DemoFees {
 
     /// Within the catalogue's rural caps for public schools; tuition only at the non-public one.
     static func plan(_ school: School) -> [PlannedFee] {
-        var fees = [PlannedFee(code: "NUOC_UONG", name: "Nước uống", kind: .agreedCollection, amount: 10_000)]
+        var fees = [PlannedFee(code: "NUOC_UONG", name: "Nước uống", kind: .service, amount: 10_000)]
         if school.ownership == .nonPublic {
             let tuition: Int64 = school.level == .preschool ? 1_200_000 : 1_500_000
             fees.append(PlannedFee(code: "HP", name: "Học phí", kind: .tuition, amount: tuition))
         }
         if [.preschool, .primary, .lowerSecondary].contains(school.level) {
-            fees.append(PlannedFee(code: "AN_BANTRU", name: "Tiền ăn bán trú", kind: .agreedCollection, amount: 20_000, rateUnit: .day))
+            fees.append(PlannedFee(code: "AN_BANTRU", name: "Tiền ăn bán trú", kind: .service, amount: 20_000, rateUnit: .day))
         }
         if school.level != .preschool {
             // BHYT for the year (4.5 % of the 2,340,000 đ base salary × 12), billed once in October; the state pays 30 %.
