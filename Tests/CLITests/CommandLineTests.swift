@@ -126,6 +126,9 @@ import TestSupport
         #expect(demo.status == 0, "\(demo.output)")
         #expect(demo.output.components(separatedBy: ": closed, report ").count == 7, "\(demo.output)")
         #expect(demo.output.contains("every invariant holds") && demo.output.contains("admin token (shown once): tt_"))
+        // The summary shows where the money sits, service revenue apart from pass-through collections.
+        #expect(demo.output.contains("balances by account") && demo.output.contains("5311 Doanh thu dịch vụ")
+                && demo.output.contains("3381 Các khoản thu hộ") && demo.output.contains("1131 Tiền đang chuyển"), "\(demo.output)")
         #expect(FileManager.default.fileExists(atPath: home + "/demo/province-2026-10.html"))
 
         let listed = try TuitionBinary.run(["suspense", "list", "--school", "DEMO-HP1"], environment: environment)

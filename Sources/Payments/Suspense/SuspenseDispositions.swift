@@ -12,8 +12,10 @@ import Postgres
 ///
 /// Runs inside the caller's READ COMMITTED transaction; transactions are locked before accounts.
 extension Suspense {
-    /// Purposes whose accounts have flows of their own and never take money that is not tuition.
-    static let purposesRefusedForNotTuition: Set<AccountPurpose> = [.bank, .cash, .receivable, .suspense, .familyCredit, .refundsPayable]
+    /// Purposes whose accounts have flows of their own and never take money that is not tuition. Money in transit is
+    /// money not yet at the bank, so money already received there never goes back to it.
+    static let purposesRefusedForNotTuition: Set<AccountPurpose> = [.bank, .cash, .receivable, .suspense, .familyCredit, .refundsPayable,
+                                                                    .inTransit]
 
     /// Marks everything left of an incoming transaction as owed back to its sender.
     public static func markRefundDue(schoolID: Int64, transactionID: Int64, reason: String, decidedBy: String,

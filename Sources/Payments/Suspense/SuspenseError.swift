@@ -52,7 +52,7 @@ public enum SuspenseError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unknownApplication(let id): return "no payment application \(id) of this bank transaction"
         case .unknownAccount(let what): return "no active account \(what) in this school"
         case .accountNotAllowed(let code, let purpose):
-            return "account \(code) (\(purpose)) cannot take money that is not tuition; choose an account of purpose other or collection"
+            return "account \(code) (\(purpose)) cannot take money that is not tuition; choose an account of purpose other, interest_income, other_payables or collection"
         case .invalidField(let field, let problem): return "\(field): \(problem)"
         case .nothingInSuspense(let id): return "nothing of bank transaction \(id) is left in suspense"
         case .exceedsRemaining(let id, let requested, let remaining):
