@@ -142,7 +142,7 @@ import TestSupport
                                           environment: environment)
         #expect(again.status == 1 && again.output.contains("has no proposal 1"), "\(again.output)")
         let other = try TuitionBinary.run(["suspense", "not-tuition", "--school", "DEMO-HP1", "--transaction", String(transactions[1]),
-                                           "--reason", "Lãi tiền gửi"], environment: environment)
+                                           "--reason", "Lãi tiền gửi", "--account", "5151"], environment: environment)
         #expect(other.status == 0 && other.output.hasPrefix("not_tuition: "), "\(other.output)")
         let after = try TuitionBinary.run(["suspense", "list", "--school", "DEMO-HP1"], environment: environment)
         #expect(!after.output.contains("transaction \(transactions[0]) ") && !after.output.contains("transaction \(transactions[1]) "))

@@ -29,7 +29,7 @@ enum DemoFees {
             let type = try FeeTypes.add(schoolID: school.id, code: fee.code, name: fee.name, kind: fee.kind, on: connection)
             _ = try FeeSchedules.set(schoolID: school.id, FeeScheduleInput(
                 feeTypeID: type.id, schoolYear: year, scope: .school, monthlyAmount: Money(dong: fee.amount), billableMonths: fee.months,
-                dueDay: dueDay, rateUnit: fee.rateUnit, stateShareBasisPoints: fee.stateShare), on: connection)
+                dueDay: dueDay, rateUnit: fee.rateUnit, stateShareBasisPoints: fee.stateShare, stateShareDong: fee.stateShareDong), on: connection)
         }
     }
 
@@ -38,6 +38,7 @@ enum DemoFees {
         var months = FeeScheduleInput.septemberToMay
         var rateUnit = RateUnit.month
         var stateShare: Int? = nil
+        var stateShareDong: Int64? = nil
     }
 
     /// Within the catalogue's rural caps for public schools; tuition only at the non-public one.
@@ -45,7 +46,8 @@ enum DemoFees {
         var fees = [PlannedFee(code: "NUOC_UONG", name: "Nước uống", kind: .service, amount: 10_000)]
         if school.ownership == .nonPublic {
             let tuition: Int64 = school.level == .preschool ? 1_200_000 : 1_500_000
-            fees.append(PlannedFee(code: "HP", name: "Học phí", kind: .tuition, amount: tuition))
+            // The province's support for non-public pupils as a fixed amount a month (illustrative figure).
+            fees.append(PlannedFee(code: "HP", name: "Học phí", kind: .tuition, amount: tuition, stateShareDong: 500_000))
         }
         if [.preschool, .primary, .lowerSecondary].contains(school.level) {
             fees.append(PlannedFee(code: "AN_BANTRU", name: "Tiền ăn bán trú", kind: .service, amount: 20_000, rateUnit: .day))
