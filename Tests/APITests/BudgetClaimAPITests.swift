@@ -34,4 +34,19 @@ import TestSupport
         let noYear = try api.get("/budget-claims?term=1")
         #expect(noYear.status == 400 && (noYear.json["detail"] as? String ?? "").hasPrefix("year"), "\(noYear.text)")
     }
+
+    @Test func aServiceFeeWithAFixedStateShareThroughTheAPI() throws {
+        let server = try APITestServer()
+        let api = BillingAPIClient(server, token: server.tokens[.accountant]!)
+        try api.expect(api.postCSV("/students/import", BillingRosters.good), 200)
+        let fee = try api.post("/fee-types", #"{"code":"NUOC","name":"Nước uống","kind":"service"}"#)
+        #expect(fee.status == 201 && fee.json["kind"] as? String == "service", "\(fee.text)")
+        let both = try api.post("/fee-schedules", #"{"fee_type":"NUOC","school_year":2026,"monthly_amount":100000,"state_share_basis_points":3000,"state_share_dong":20000}"#)
+        #expect(both.status == 422 && (both.json["detail"] as? String ?? "").hasPrefix("state_share_dong"), "\(both.text)")
+        let fixed = try api.post("/fee-schedules", #"{"fee_type":"NUOC","school_year":2026,"monthly_amount":100000,"state_share_dong":20000}"#)
+        #expect(fixed.status == 201 && fixed.json["state_share_dong"] as? Int == 20_000, "\(fixed.text)")
+        try api.expect(api.post("/invoices/issue", #"{"period":"2026-09","issued_on":"2026-09-01"}"#), 200)
+        let csv = try api.get("/budget-claims?year=2026&term=1&format=csv")
+        #expect(csv.status == 200 && csv.text.contains(",NUOC,Nước uống,20.000 đ/tháng,20000\n"), "\(csv.text)")
+    }
 }

@@ -55,7 +55,7 @@ enum BillingStudentEndpoints {
             }
             return try APIJSON.response(StudentView(student, school: school))
         }
-        builder.add(.post, path + "/withdraw", summary: "Withdraw a student: no further invoices; invoices and payments stay",
+        builder.add(.post, path + "/withdraw", summary: "Withdraw a student: no further invoices; invoices and payments stay; per-day items are credited back for the days not served (family credit)",
                     tag: "students", roles: BillingEndpoints.writers, request: WithdrawRequest.self, response: StudentView.self) { request in
             let school = request.scopedSchool
             let student = try BillingRequest.write(context) { connection -> Student in
