@@ -14,10 +14,12 @@ command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2
 pgbench -i -s 1 -q >/dev/null 2>&1
 INQ=$(mktemp /tmp/tuition-bench-inquiry.XXXXXX.lua)
 PAY=$(mktemp /tmp/tuition-bench-notice.XXXXXX.lua)
-"$BIN" bench collection-setup --students 2000 --requests "$REQUESTS" --inquiries-out "$INQ" --payments-out "$PAY" >/dev/null
 "$BIN" serve --port "$PORT" --workers 8 >/dev/null 2>/tmp/tuition-bench-collection.log & SERVER=$!
 trap 'set +e; kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -f "$INQ" "$PAY"; bench_cleanup' EXIT
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.1; done
+# Signed after the server started (it refuses requests signed before its start: docs/collection.md).
+sleep 1
+"$BIN" bench collection-setup --students 2000 --requests "$REQUESTS" --inquiries-out "$INQ" --payments-out "$PAY" >/dev/null
 measure() {
     local out
     out=$(wrk -t2 -c8 -d"${DURATION}s" --latency -s "$1" "http://127.0.0.1:$PORT")

@@ -117,6 +117,9 @@ public enum InvoiceQueries {
         }
     }
 
+    /// The columns of `selectSQL`, which `decode` reads by position.
+    static let columnCount = 21
+
     /// Invoices with their ledger facts as columns: `outstanding`, `reversed` and the derived `status`.
     static let selectSQL = """
         SELECT invoice_id, school_id, school_year, number, student_id, family_id, period, issued_on, due_date, payment_code,
