@@ -25,13 +25,17 @@ measure() {
     out=$(wrk -t2 -c8 -d"${DURATION}s" --latency -s "$1" "http://127.0.0.1:$PORT")
     echo "$(awk '/Requests\/sec/ {print int($2)}' <<<"$out") $(awk '$1 == "99%" {print $2}' <<<"$out") $(awk '/Non-2xx/ {print $NF}' <<<"$out")"
 }
+# The HTTP stack's own ceiling on this machine in this run: /health (no database, answered on the event loop).
+health=$(wrk -t2 -c8 -d"${DURATION}s" "http://127.0.0.1:$PORT/health" | awk '/Requests\/sec/ {print int($2)}')
 read -r inq inq_p99 inq_bad <<<"$(measure "$INQ")"
 read -r pay pay_p99 pay_bad <<<"$(measure "$PAY")"
 tps=$(pgbench -M prepared -n -c 8 -j 2 -T "$DURATION" 2>/dev/null | pgbench_tps)
 kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true
 echo "bench/collection.sh: ${DURATION}s each, 8 connections / 8 clients, $(nproc) cores"
+printf '%-28s %10s/s\n' "GET /health" "$health"
 printf '%-28s %10s/s   p99 %s   non-2xx %s   (target >= 10000/s)\n' "signed inquiries" "$inq" "$inq_p99" "${inq_bad:-0}"
 printf '%-28s %10s/s   p99 %s   non-2xx %s\n' "durable payment notices" "$pay" "$pay_p99" "${pay_bad:-0}"
 printf '%-28s %10s/s\n' "pgbench TPC-B-like" "$tps"
+echo "ratio inquiries/health: $(ratio "$inq" "$health")"
 echo "ratio notices/pgbench: $(ratio "$pay" "$tps") (target >= 0.80)"
 "$BIN" ledger verify | tail -1
