@@ -5,7 +5,7 @@ import Postgres
 /// code) or one invoice (its payment code); the answer is the pupil and the live invoices still
 /// owing — all of the pupil's, or only the invoice named — oldest due first. One round trip because
 /// a bank's inquiry asks exactly this at a high rate (docs/collection.md); statuses and outstanding
-/// amounts come from `InvoiceQueries.selectSQL`, the one definition of an invoice read.
+/// amounts come from `InvoiceQueries.selectFewSQL`, the one definition of an invoice read in its per-invoice form.
 public enum OpenItemsQuery {
     public struct Answer: Sendable {
         public let studentID: Int64
@@ -29,7 +29,7 @@ public enum OpenItemsQuery {
             FROM target t
             JOIN students s ON s.school_id = \(schoolID) AND s.student_id = t.student_id
             LEFT JOIN LATERAL (
-                \(unescaped: InvoiceQueries.selectSQL)
+                \(unescaped: InvoiceQueries.selectFewSQL)
                 WHERE school_id = \(schoolID) AND student_id = t.student_id AND (t.invoice_id IS NULL OR invoice_id = t.invoice_id)
                   AND NOT reversed AND outstanding > 0
                 ORDER BY due_date, period, student_code, school_year, number
