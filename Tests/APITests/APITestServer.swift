@@ -19,7 +19,8 @@ final class APITestServer: @unchecked Sendable {
     /// A token per role, scoped to `ownSchool` (accountant, bank) or its district (district office).
     let tokens: [Role: String]
 
-    init() throws {
+    /// `tls`: served over TLS; with a client CA the bank routes require a verified client certificate, as `tuition serve --tls-client-ca`.
+    init(tls: TLSConfiguration? = nil) throws {
         database = try TestDatabase.create()
         pool = database.pool(size: 4)
         let (own, other) = try pool.transaction(isolation: .readCommitted) { connection in
@@ -45,10 +46,12 @@ final class APITestServer: @unchecked Sendable {
         }
         self.tokens = tokens
         let metrics = HTTPMetrics()
-        builder = TuitionAPI.build(try APIContext(pool: pool, layout: ProjectLayout(root: Repository.root), metrics: metrics))
+        builder = TuitionAPI.build(try APIContext(pool: pool, layout: ProjectLayout(root: Repository.root), metrics: metrics,
+                                                  callbacksRequireClientCertificate: tls?.clientCAFile != nil))
         var configuration = HTTPServerConfiguration()
         configuration.port = 0
         configuration.workerThreads = 4
+        configuration.tls = tls
         // The authorization matrix calls every expensive route many times from one address: rate limits have
         // their own tests (HTTPTests, RouteClassTests).
         configuration.protection.expensiveRequestsBurst = 100_000

@@ -48,25 +48,40 @@ struct CollectionFixture: Sendable {
         }
     }
 
+    private init(billing: BillingFixture, service: CollectionService, clock: Clock) {
+        self.billing = billing
+        self.service = service
+        self.clock = clock
+    }
+
+    /// The service as a new process starts it over the same database, `seconds` later: nothing kept in memory.
+    func restarted(afterSeconds seconds: TimeInterval) -> CollectionFixture {
+        clock.advance(seconds: seconds)
+        let clock = self.clock
+        return CollectionFixture(billing: billing, service: CollectionService(pool: pool, catalog: service.catalog, clock: { clock.now }),
+                                 clock: clock)
+    }
+
     var tuition: CollectionProviderDescription { service.catalog.description(for: "tuition")! }
     var vnbank: CollectionProviderDescription { service.catalog.description(for: "vnbank")! }
 
     /// Sends a body of our contract to `path`, signed with `secret` at `signedAt` with `nonce` (fresh by default).
     func send(_ path: String, _ fields: [String: Any], secret: String = CollectionFixture.secret, signedAt: Date? = nil,
-              nonce: String? = nil, signature: String? = nil) throws -> CollectionService.Result {
+              nonce: String? = nil, signature: String? = nil, clientCertificate: String? = nil) throws -> CollectionService.Result {
         var object = fields
         if object["service_code"] == nil { object["service_code"] = CollectionFixture.service }
         let body = Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
-        return sendRaw(path, body, secret: secret, signedAt: signedAt, nonce: nonce, signature: signature)
+        return sendRaw(path, body, secret: secret, signedAt: signedAt, nonce: nonce, signature: signature, clientCertificate: clientCertificate)
     }
 
     func sendRaw(_ path: String, _ body: [UInt8], secret: String = CollectionFixture.secret, signedAt: Date? = nil,
-                 nonce: String? = nil, signature: String? = nil) -> CollectionService.Result {
+                 nonce: String? = nil, signature: String? = nil, clientCertificate: String? = nil) -> CollectionService.Result {
         let timestamp = Int64((signedAt ?? now).timeIntervalSince1970)
         let header = signature ?? CollectionSigning.header(secret: CallbackSecret(secret)!, timestamp: timestamp,
                                                             nonce: nonce ?? "n-\(UInt64.random(in: 0...UInt64.max))", path: path, body: body)
         return service.handle(CollectionRequest(provider: "tuition", path: path, headers: [CallbackHeader(name: "Collect-Signature", value: header)],
-                                                body: body, requestID: "test-\(UInt32.random(in: 0...UInt32.max))"))
+                                                body: body, requestID: "test-\(UInt32.random(in: 0...UInt32.max))",
+                                                clientCertificateSHA256: clientCertificate))
     }
 
     /// A bank-style token for the vnbank connection (HTTP Basic with the service code and the secret).

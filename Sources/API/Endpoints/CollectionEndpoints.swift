@@ -39,7 +39,8 @@ enum CollectionEndpoints {
         }
         let result = service.handle(CollectionRequest(provider: provider, path: path,
                                                       headers: request.headers.map { CallbackHeader(name: $0.name, value: $0.value) },
-                                                      body: request.body, requestID: request.requestId))
+                                                      body: request.body, requestID: request.requestId,
+                                                      clientCertificateSHA256: request.clientCertificate?.sha256Fingerprint))
         var headers: HTTPHeaders = [:]
         headers.set("Content-Type", "application/json")
         headers.set("Cache-Control", "no-store")

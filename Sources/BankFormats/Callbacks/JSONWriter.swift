@@ -82,23 +82,32 @@ public enum JSONWriter {
 
     static func writeString(_ text: String, options: JSONWriteOptions, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0x22: output.append(contentsOf: [0x5C, 0x22])
-            case 0x5C: output.append(contentsOf: [0x5C, 0x5C])
-            case 0x08: output.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-            case 0x0C: output.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-            case 0x0A: output.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0x2F where options.escapeSlash: output.append(contentsOf: [0x5C, 0x2F])
-            case 0x00..<0x20: writeUnicodeEscape(UInt16(scalar.value), into: &output)
-            case 0x80... where options.escapeNonASCII:
+        if options.escapeNonASCII {
+            for scalar in text.unicodeScalars {
+                guard scalar.value >= 0x80 else { writeASCII(UInt8(scalar.value), options: options, into: &output); continue }
                 for unit in String(scalar).utf16 { writeUnicodeEscape(unit, into: &output) }
-            default: output.append(contentsOf: Array(String(scalar).utf8))
+            }
+        } else {
+            // UTF-8 bytes of non-ASCII characters are all >= 0x80, so they are copied as they are, with no per-character String.
+            for byte in text.utf8 {
+                if byte >= 0x80 { output.append(byte) } else { writeASCII(byte, options: options, into: &output) }
             }
         }
         output.append(UInt8(ascii: "\""))
+    }
+
+    private static func writeASCII(_ byte: UInt8, options: JSONWriteOptions, into output: inout [UInt8]) {
+        switch byte {
+        case 0x22, 0x5C: output.append(0x5C); output.append(byte)
+        case 0x08: output.append(0x5C); output.append(UInt8(ascii: "b"))
+        case 0x0C: output.append(0x5C); output.append(UInt8(ascii: "f"))
+        case 0x0A: output.append(0x5C); output.append(UInt8(ascii: "n"))
+        case 0x0D: output.append(0x5C); output.append(UInt8(ascii: "r"))
+        case 0x09: output.append(0x5C); output.append(UInt8(ascii: "t"))
+        case 0x2F where options.escapeSlash: output.append(0x5C); output.append(0x2F)
+        case 0x00..<0x20: writeUnicodeEscape(UInt16(byte), into: &output)
+        default: output.append(byte)
+        }
     }
 
     private static func writeUnicodeEscape(_ unit: UInt16, into output: inout [UInt8]) {

@@ -102,20 +102,22 @@ struct CollectionSignatureHeader {
     init?(_ text: String) {
         guard text.utf8.count <= 1_024 else { return nil }
         var timestamp: Int64?, nonce: String?, signatures: [String] = []
-        for item in text.split(separator: ",") {
-            let parts = item.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { return nil }
-            switch parts[0] {
+        // Read as bytes (the header is ASCII): no Foundation trimming or String splitting per request.
+        for item in text.utf8.split(separator: UInt8(ascii: ",")) {
+            let trimmed = Self.trimmed(item)
+            guard let equals = trimmed.firstIndex(of: UInt8(ascii: "=")) else { return nil }
+            let key = trimmed[trimmed.startIndex..<equals], value = trimmed[trimmed.index(after: equals)...]
+            switch String(decoding: key, as: UTF8.self) {
             case "t":
-                guard timestamp == nil, (1...12).contains(parts[1].count), parts[1].allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-                timestamp = Int64(parts[1])
+                guard timestamp == nil, (1...12).contains(value.count), value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+                timestamp = Int64(ASCIIDigits.value(value) ?? 0)
             case "n":
-                guard nonce == nil, (8...CollectionLimits.nonceBytesMax).contains(parts[1].utf8.count),
-                      parts[1].utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x2C }) else { return nil }
-                nonce = parts[1]
+                guard nonce == nil, (8...CollectionLimits.nonceBytesMax).contains(value.count),
+                      value.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x2C }) else { return nil }
+                nonce = String(decoding: value, as: UTF8.self)
             case "v1":
                 guard signatures.count < 4 else { return nil }
-                signatures.append(parts[1].lowercased())
+                signatures.append(String(decoding: value, as: UTF8.self).lowercased())
             default: continue
             }
         }
@@ -123,6 +125,14 @@ struct CollectionSignatureHeader {
         self.timestamp = timestamp
         self.nonce = nonce
         self.signatures = signatures
+    }
+
+    /// `bytes` without leading and trailing spaces and tabs.
+    static func trimmed(_ bytes: some Collection<UInt8>) -> ArraySlice<UInt8> {
+        let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
+        let array = ArraySlice(bytes)
+        guard let first = array.firstIndex(where: { !blank($0) }), let last = array.lastIndex(where: { !blank($0) }) else { return [] }
+        return array[first...last]
     }
 }
 

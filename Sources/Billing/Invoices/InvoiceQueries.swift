@@ -117,18 +117,37 @@ public enum InvoiceQueries {
         }
     }
 
+    /// The columns of `selectSQL`, which `decode` reads by position.
+    static let columnCount = 21
+
     /// Invoices with their ledger facts as columns: `outstanding`, `reversed` and the derived `status`.
-    static let selectSQL = """
+    static let selectSQL = select(balances: """
+        LEFT JOIN dimension_balances d ON d.school_id = i.school_id AND d.account_id = i.receivable_account_id
+                                       AND d.dimension = 'invoice' AND d.dimension_id = i.invoice_id
+        """)
+
+    /// `selectSQL` for a handful of invoices (one pupil's): each balance is probed by its primary key. In a
+    /// prepared statement's generic plan PostgreSQL otherwise scans the school's whole invoice dimension for
+    /// one pupil's invoices; `OFFSET 0` keeps the subquery from being flattened back into that join.
+    static let selectFewSQL = select(balances: """
+        LEFT JOIN LATERAL (SELECT d.balance FROM dimension_balances d
+                           WHERE d.school_id = i.school_id AND d.account_id = i.receivable_account_id
+                             AND d.dimension = 'invoice' AND d.dimension_id = i.invoice_id OFFSET 0) d ON true
+        """)
+
+    /// The one invoice read; `balances` joins `dimension_balances` as `d`.
+    private static func select(balances: String) -> String {
+        """
         SELECT invoice_id, school_id, school_year, number, student_id, family_id, period, issued_on, due_date, payment_code,
                student_code, student_name, class_name, gross, discount, total, entry_id, outstanding, reversed, status,
                receivable_account_id
         FROM (SELECT i.*, coalesce(d.balance, 0) AS outstanding, (r.entry_id IS NOT NULL) AS reversed
               FROM invoices i
-              LEFT JOIN dimension_balances d ON d.school_id = i.school_id AND d.account_id = i.receivable_account_id
-                                             AND d.dimension = 'invoice' AND d.dimension_id = i.invoice_id
+              \(balances)
               LEFT JOIN journal_entries r ON r.school_id = i.school_id AND r.reverses_entry_id = i.entry_id) AS facts,
              LATERAL (SELECT \(InvoiceStatus.sqlExpression) AS status) AS derived
         """
+    }
 
     static func decode(_ row: PostgresRow) throws -> Invoice {
         func column<T: PostgresDecodable>(_ index: Int) throws -> T { try row.decode(column: index, as: T.self) }

@@ -14,22 +14,29 @@ enum CollectionInquiries {
         let found = try service.pool.withConnection { connection in
             try CollectionTargets.open(code: inquiry.customerCode, schoolID: context.schoolID, on: connection)
         }
-        guard let (student, invoices) = found else { return service.reply(description, .notFound, reason: "unknown code") }
-        guard !invoices.isEmpty else { return service.reply(description, .noOpenItems, reason: "nothing owed") }
-        let shown = Array(invoices.prefix(CollectionLimits.itemsMax))
+        guard let found else { return service.reply(description, .notFound, reason: "unknown code") }
+        guard !found.invoices.isEmpty else { return service.reply(description, .noOpenItems, reason: "nothing owed") }
+        let shown = found.invoices
         let expiry = Int64(context.now.timeIntervalSince1970.rounded(.down)) + CollectionInquiryToken.validitySeconds
-        let token = CollectionInquiryToken(schoolID: context.schoolID, studentID: student.id, expiresAt: expiry,
+        let token = CollectionInquiryToken(schoolID: context.schoolID, studentID: found.studentID, expiresAt: expiry,
                                            items: shown.map { .init(invoiceID: $0.id, amount: $0.outstanding.dong) })
         var fields = CollectionReplyFields()
         fields.set("inquiryID", token.encoded(secret: context.route.credentials.secrets[0]))
-        // A format style (a value) rather than a new ISO8601DateFormatter per inquiry: building the formatter is per-request setup.
-        fields.set("expiresAt", Date(timeIntervalSince1970: TimeInterval(expiry)).formatted(.iso8601))
+        fields.set("expiresAt", utcText(unixSeconds: expiry))
         fields.set("customerCode", inquiry.customerCode)
-        fields.set("customerName", CollectionNames.masked(student.fullName))
+        fields.set("customerName", CollectionNames.masked(found.studentName))
         fields.set("schoolName", context.schoolName)
         fields.set("items", .array(shown.map(item)))
         fields.set("total", shown.reduce(Int64(0)) { $0 + $1.outstanding.dong })
         return service.reply(description, .ok, fields)
+    }
+
+    /// `2026-09-15T03:36:09Z`: RFC 3339 in UTC, built from the day number, without a Foundation formatter per inquiry.
+    static func utcText(unixSeconds seconds: Int64) -> String {
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let second = Int(seconds - days * 86_400)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
+        return CalendarDate(daysSinceEpoch: Int(days)).iso + "T" + two(second / 3600) + ":" + two(second / 60 % 60) + ":" + two(second % 60) + "Z"
     }
 
     static func item(_ invoice: Invoice) -> JSONValue {
@@ -43,22 +50,11 @@ enum CollectionInquiries {
     }
 }
 
-/// Who and what a code names in one school: a pupil code, a pupil's payment code, or one invoice's
-/// payment code (then only that invoice). Scoped by the connection's school: a code of another school
-/// is unknown here.
+/// Who and what a code names in one school, and what is still owed: a pupil code, a pupil's payment
+/// code, or one invoice's payment code (then only that invoice), at most `CollectionLimits.itemsMax`
+/// items, oldest due first. Scoped by the connection's school: a code of another school is unknown here.
 enum CollectionTargets {
-    static func student(code: String, schoolID: Int64, on connection: PostgresConnection) throws -> (Student, Invoice?)? {
-        if let student = try Students.find(schoolID: schoolID, code: code, on: connection) { return (student, nil) }
-        if let student = try Students.find(schoolID: schoolID, paymentCode: code, on: connection) { return (student, nil) }
-        guard let invoice = try InvoiceQueries.invoice(schoolID: schoolID, paymentCode: code, on: connection),
-              let student = try Students.find(schoolID: schoolID, id: invoice.studentID, on: connection) else { return nil }
-        return (student, invoice)
-    }
-
-    /// The pupil and the invoices still owing, oldest due first (void and paid ones never shown).
-    static func open(code: String, schoolID: Int64, on connection: PostgresConnection) throws -> (Student, [Invoice])? {
-        guard let (student, invoice) = try student(code: code, schoolID: schoolID, on: connection) else { return nil }
-        if let invoice { return (student, invoice.status != .void && invoice.outstanding.isPositive ? [invoice] : []) }
-        return (student, try InvoiceQueries.unpaid(schoolID: schoolID, studentIDs: [student.id], on: connection))
+    static func open(code: String, schoolID: Int64, on connection: PostgresConnection) throws -> OpenItemsQuery.Answer? {
+        try OpenItemsQuery.answer(schoolID: schoolID, code: code, invoicesMax: CollectionLimits.itemsMax, on: connection)
     }
 }

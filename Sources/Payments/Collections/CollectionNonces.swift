@@ -1,15 +1,24 @@
 import Foundation
 import Synchronization
 
-/// Nonces seen within the time window, per provider and merchant: a second request with the same
-/// nonce is refused as replayed before anything is looked up. Held in memory (a database write per
-/// inquiry would cap inquiries far below the target rate): a restart forgets them, which is safe
-/// because inquiries only read and payment notices and reversals are idempotent on the bank's ids.
+/// The replay rule of collection requests: a signed request is accepted once, by this process.
+///
+/// - Nonces seen within the time window, per provider and merchant: a second request with the same
+///   nonce is refused as replayed before anything is looked up. Held in memory (a database write per
+///   inquiry would cap inquiries far below the target rate).
+/// - Across restarts: a request whose signed time is earlier than this process's start
+///   (`startedAt`, to the fraction of a second) is refused as stale. Every request the previous
+///   process could have accepted was signed before this one started (a bank whose clock runs ahead
+///   of ours is the exception: `CollectionFutureNonces` keeps those), so none can be replayed after
+///   a restart; a genuine request caught by the restart is re-signed by the bank, as on any stale reply.
+///
 /// Bounded: past `noncesMax` live entries new requests are refused as unavailable (the bank retries).
 public final class CollectionNonces: Sendable {
     public static let noncesMax = 1_000_000
     /// A nonce is remembered for twice the tolerance: long enough that a request it could replay is stale.
     let retentionSeconds: Int64
+    /// When this process started taking requests: earlier signed times are refused.
+    let startedAt: Date
     private let seen = Mutex<State>(State())
 
     struct State {
@@ -17,15 +26,18 @@ public final class CollectionNonces: Sendable {
         var nextSweep: Int64 = 0
     }
 
-    public enum Verdict: Equatable { case fresh, replayed, full }
+    public enum Verdict: Equatable { case fresh, replayed, signedBeforeStart, full }
 
-    public init(retentionSeconds: Int64 = 600) {
+    public init(startedAt: Date, retentionSeconds: Int64 = 600) {
+        self.startedAt = startedAt
         self.retentionSeconds = retentionSeconds
     }
 
-    public func claim(provider: String, merchant: String, nonce: String, now: Date) -> Verdict {
+    public func claim(provider: String, merchant: String, nonce: String, signedAt timestamp: Int64, now: Date) -> Verdict {
+        // Compared as real seconds: a whole-second signed time in the second of the start, before it, is refused.
+        guard Double(timestamp) >= startedAt.timeIntervalSince1970 else { return .signedBeforeStart }
         let seconds = Int64(now.timeIntervalSince1970.rounded(.down))
-        let key = provider + "\u{0}" + merchant + "\u{0}" + nonce
+        let key = Self.key(provider: provider, merchant: merchant, nonce: nonce)
         return seen.withLock { state in
             if let expiry = state.expiries[key], expiry > seconds { return .replayed }
             if state.expiries.count >= Self.noncesMax || seconds >= state.nextSweep {
@@ -36,5 +48,18 @@ public final class CollectionNonces: Sendable {
             state.expiries[key] = seconds + retentionSeconds
             return .fresh
         }
+    }
+
+    /// Marks nonces a previous process accepted (read back from `CollectionFutureNonces`) as seen until `expiry`.
+    func remember(_ entries: [(provider: String, merchant: String, nonce: String, expiry: Int64)]) {
+        seen.withLock { state in
+            for entry in entries.prefix(Self.noncesMax - min(Self.noncesMax, state.expiries.count)) {
+                state.expiries[Self.key(provider: entry.provider, merchant: entry.merchant, nonce: entry.nonce)] = entry.expiry
+            }
+        }
+    }
+
+    static func key(provider: String, merchant: String, nonce: String) -> String {
+        provider + "\u{0}" + merchant + "\u{0}" + nonce
     }
 }

@@ -180,8 +180,8 @@ struct CollectionTarget {
                 return CollectionTarget(studentIDs: students, items: invoices.map { Item(invoiceID: $0.id, inquired: nil) })
             }
         }
-        if let code = notice.customerCode, let (student, invoices) = try CollectionTargets.open(code: code, schoolID: schoolID, on: connection) {
-            return CollectionTarget(studentIDs: [student.id], items: invoices.prefix(CollectionLimits.itemsMax).map { Item(invoiceID: $0.id, inquired: nil) })
+        if let code = notice.customerCode, let owing = try CollectionTargets.open(code: code, schoolID: schoolID, on: connection) {
+            return CollectionTarget(studentIDs: [owing.studentID], items: owing.invoices.map { Item(invoiceID: $0.id, inquired: nil) })
         }
         return nil
     }

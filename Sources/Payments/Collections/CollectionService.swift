@@ -11,13 +11,18 @@ public struct CollectionRequest: Sendable {
     public var headers: [CallbackHeader]
     public var body: [UInt8]
     public var requestID: String
+    /// SHA-256 (lower-case hex) of the client certificate this request's TLS session verified; nil over
+    /// plain HTTP or without one. A connection pinned to a certificate accepts only that one.
+    public var clientCertificateSHA256: String?
 
-    public init(provider: String, path: String, headers: [CallbackHeader], body: [UInt8], requestID: String) {
+    public init(provider: String, path: String, headers: [CallbackHeader], body: [UInt8], requestID: String,
+                clientCertificateSHA256: String? = nil) {
         self.provider = provider
         self.path = path
         self.headers = headers
         self.body = body
         self.requestID = requestID
+        self.clientCertificateSHA256 = clientCertificateSHA256
     }
 }
 
@@ -32,6 +37,7 @@ public struct CollectionService: Sendable {
     public let catalog: CollectionCatalog
     public let clock: @Sendable () -> Date
     let nonces: CollectionNonces
+    let futureNonces: CollectionFutureNonces
     let committer: CollectionCommitter
     let routes: CollectionRoutes
 
@@ -39,7 +45,9 @@ public struct CollectionService: Sendable {
         self.pool = pool
         self.catalog = catalog
         self.clock = clock
-        self.nonces = CollectionNonces()
+        // The process starts taking requests now: requests signed earlier are refused (the replay rule across restarts).
+        self.nonces = CollectionNonces(startedAt: clock())
+        self.futureNonces = CollectionFutureNonces(pool: pool)
         self.committer = CollectionCommitter(pool: pool)
         self.routes = CollectionRoutes(pool: pool)
     }
@@ -94,16 +102,19 @@ public struct CollectionService: Sendable {
         guard let (route, schoolName) = try routes.route(provider: description.connectionProvider, merchant: envelope.merchant, now: now) else {
             return try refuse(request, description, operation, .unknownMerchant, schoolID: nil, reason: "service code \(envelope.merchant) is not routed")
         }
+        guard CollectionClientCertificates.matches(request.clientCertificateSHA256, route: route) else {
+            return try refuse(request, description, operation, .forged, schoolID: route.schoolID,
+                              reason: "the connection is bound to a client certificate this TLS session did not present")
+        }
         let verdict = CollectionAuthenticator(description: description).verify(operation, headers: request.headers, envelope: envelope,
                                                                               secrets: route.credentials.secrets, now: now)
-        guard case .accepted(_, let nonce) = verdict else {
+        guard case .accepted(let timestamp, let nonce) = verdict else {
             guard case .refused(let outcome, let reason) = verdict else { preconditionFailure() }
             return try refuse(request, description, operation, outcome, schoolID: route.schoolID, reason: reason)
         }
-        switch nonces.claim(provider: description.provider, merchant: envelope.merchant, nonce: nonce, now: now) {
-        case .fresh: break
-        case .replayed: return try refuse(request, description, operation, .replayed, schoolID: route.schoolID, reason: "nonce \(nonce.prefix(64)) seen before")
-        case .full: return reply(description, .unavailable, reason: "nonce memory full")
+        if let refusal = try claim(request, description, operation, route: route, merchant: envelope.merchant, nonce: nonce,
+                                   timestamp: timestamp, now: now) {
+            return refusal
         }
         let reader = CollectionRequestReader(description: description)
         let context = CollectionContext(description: description, route: route, merchant: envelope.merchant, now: now, schoolName: schoolName)
@@ -119,6 +130,26 @@ public struct CollectionService: Sendable {
         }
     }
 
+    /// The replay rule (`CollectionNonces`, `CollectionFutureNonces`): nil when the request is fresh.
+    private func claim(_ request: CollectionRequest, _ description: CollectionProviderDescription, _ operation: CollectionOperation,
+                       route: CallbackRoute, merchant: String, nonce: String, timestamp: Int64, now: Date) throws -> Result? {
+        try futureNonces.loadOnce(into: nonces, now: now)
+        switch nonces.claim(provider: description.provider, merchant: merchant, nonce: nonce, signedAt: timestamp, now: now) {
+        case .fresh: break
+        case .replayed: return try refuse(request, description, operation, .replayed, schoolID: route.schoolID, reason: "nonce \(nonce.prefix(64)) seen before")
+        case .signedBeforeStart:
+            return try refuse(request, description, operation, .stale, schoolID: route.schoolID,
+                              reason: "signed at \(timestamp), before this server started at \(Int64(nonces.startedAt.timeIntervalSince1970)): re-sign")
+        case .full: return reply(description, .unavailable, reason: "nonce memory full")
+        }
+        // Signed ahead of our clock: the one request a restart could not refuse by its time, so its nonce outlives the process.
+        guard timestamp > Int64(now.timeIntervalSince1970.rounded(.down)) else { return nil }
+        let recorded = try futureNonces.record(schoolID: route.schoolID, provider: description.provider, merchant: merchant, nonce: nonce,
+                                               expiry: Int64(now.timeIntervalSince1970.rounded(.down)) + nonces.retentionSeconds, now: now)
+        return recorded ? nil : try refuse(request, description, operation, .replayed, schoolID: route.schoolID,
+                                           reason: "nonce \(nonce.prefix(64)) seen before")
+    }
+
     /// The bank-style token endpoint: HTTP Basic (merchant code and secret) gives a short-lived bearer token.
     private func token(_ request: CollectionRequest, _ description: CollectionProviderDescription) throws -> Result {
         let headers = request.headers.filter { $0.name.lowercased() == "authorization" }
@@ -132,6 +163,10 @@ public struct CollectionService: Sendable {
         // An unknown merchant and a wrong password get the same reply: merchant codes are not enumerable.
         guard let route, CollectionTokens.basicMatches(password, secrets: route.credentials.secrets) else {
             return try refuse(request, description, .token, .forged, schoolID: route?.schoolID, reason: "Basic credentials do not match")
+        }
+        guard CollectionClientCertificates.matches(request.clientCertificateSHA256, route: route) else {
+            return try refuse(request, description, .token, .forged, schoolID: route.schoolID,
+                              reason: "the connection is bound to a client certificate this TLS session did not present")
         }
         let tokens = CollectionTokens(description: description)
         var fields = CollectionReplyFields()

@@ -25,6 +25,9 @@ enum ConnectionCommand {
         bank-formats/collections, listed as collect-<provider>): RECEIVING is the service code the bank
         sends for this school, BANK_ACCOUNT the school account its money lands on. Optional
         --param reversalCutoffDays=N lets the bank reverse N days after the business day (default 0).
+        --param clientCertificateSHA256=FINGERPRINT binds the connection to the bank's TLS client certificate
+        (as `openssl x509 -noout -fingerprint -sha256` prints it): only requests over a TLS session that
+        presented that certificate are accepted (the server needs --tls-client-ca trusting its issuer).
         """
 
     static func run(_ arguments: [String]) throws {
@@ -102,10 +105,12 @@ enum ConnectionCommand {
         guard let description = catalog.description(for: provider) else {
             throw CommandFailure(message: "unknown collection provider '\(provider)'; known: \(catalog.providers.joined(separator: ", "))")
         }
+        let stored: [String: String]
+        do { stored = try CollectionClientCertificates.validated(parameters) } catch { throw CommandFailure(message: error.description) }
         try withSchool(schoolCode) { school, connection in
             let created = try BankConnections.add(schoolID: school.id, provider: description.connectionProvider, requiredParameters: [],
                                                   label: label, accounts: accounts.map { (receiving: $0.0, bankAccountNumber: $0.1) },
-                                                  secret: secret, parameters: parameters, on: connection)
+                                                  secret: secret, parameters: stored, on: connection)
             print("connection \(created.id) added: \(created.provider) for service code(s) \(created.receivingAccounts.joined(separator: ", "))")
         }
     }
