@@ -31,11 +31,15 @@ enum FuzzBench {
         case "mt940", "camt053", "csv":
             corpus = try statementCorpus(target, layout: layout)
             body = { bytes in parseStatement(bytes, catalog: catalog) }
+        case _ where FuzzBenchNotifications.targets.contains(target):
+            corpus = FuzzBenchNotifications.corpus(target)
+            let format = FuzzBenchNotifications.format(target)
+            body = { bytes in parseStatement(bytes, catalog: catalog, format: format) }
         case _ where FuzzBenchXLSX.targets.contains(target):
             corpus = try FuzzBenchXLSX.corpus(target, layout: layout)
             body = { bytes in parseStatement(FuzzBenchXLSX.archive(target, bytes), catalog: catalog) }
         default:
-            throw UsageError(message: "--target is http, mt940, camt053, csv, xlsx-zip or xlsx-xml", usage: BenchCommand.usage)
+            throw UsageError(message: "--target is http, mt940, mt942, camt053, camt054, csv, xlsx-zip or xlsx-xml", usage: BenchCommand.usage)
         }
         var random = SeededRandom.SplitMix64(seed: seed)
         var refused = 0
@@ -117,10 +121,10 @@ enum FuzzBench {
     }
 
     /// Parses one input; true when it parsed, false on a clean refusal (a thrown error).
-    static func parseStatement(_ bytes: [UInt8], catalog: CSVFormatCatalog) -> Bool {
+    static func parseStatement(_ bytes: [UInt8], catalog: CSVFormatCatalog, format: StatementFormat = .auto) -> Bool {
         var summary = StatementSummary(format: "fuzz")
         do {
-            try StatementParsing.parse(bytes: bytes, name: "fuzz", format: .auto, descriptions: catalog, consumer: &summary)
+            try StatementParsing.parse(bytes: bytes, name: "fuzz", format: format, descriptions: catalog, consumer: &summary)
             return true
         } catch {
             return false
