@@ -101,7 +101,7 @@ for key in ["none", "a", "b", "c", "d"]:
     if slow: attack.append(f"slow: {slow['opened']} opened, {slow['refused_429']} refused 429, {slow['refused_503']} 503, "
                            f"{slow['timed_out_408']} 408, {slow['closed']} closed (evicted), {slow['cpu_s']} s CPU")
     if wrk_rate(f"{key}.wrk"): attack.append(wrk_rate(f"{key}.wrk"))
-    if cpu_per_refusal(key): attack.append(cpu_per_refusal(key))
+    if key == "b" and cpu_per_refusal(key): attack.append(cpu_per_refusal(key))
     print(f"{labels[key]:26} {cb['ok']:>8}/{cb['sent']:<8} {cb['failed']:>6} {cb['p50_ms']:>7} {cb['p99_ms']:>7} {cb['max_ms']:>7} {pr['ok']:>7}/{pr['sent']:<6}  {'; '.join(attack)}")
     if cb["failures"] or pr["failures"]: print(f"{'':26} failures: callbacks {cb['failures']} health {pr['failures']}")
     if key != "none":

@@ -18,12 +18,32 @@ struct InflateError: Error, Equatable {
 struct Inflate {
     /// Decompresses `input` (raw DEFLATE, no zlib or gzip header).
     static func decompress(_ input: ArraySlice<UInt8>, outputBytesMax: Int, expectedBytes: Int? = nil) throws(InflateError) -> [UInt8] {
+        if let expectedBytes, outputBytesMax <= expectedBytes {
+            return try decompressInPlace(input, outputBytesMax: outputBytesMax)
+        }
         let output = InflateOutput(capacity: min(expectedBytes ?? input.count * 4, outputBytesMax), limit: outputBytesMax)
+        try run(input, outputBytesMax: outputBytesMax, into: output)
+        return output.bytes()
+    }
+
+    /// When the size is known (a ZIP entry declares it and the limit is that size): written straight into
+    /// the array returned, so a 34 MB sheet is neither grown nor copied (one copy less in peak memory).
+    private static func decompressInPlace(_ input: ArraySlice<UInt8>, outputBytesMax: Int) throws(InflateError) -> [UInt8] {
+        var failure: InflateError?
+        let bytes = [UInt8](unsafeUninitializedCapacity: outputBytesMax) { buffer, initializedCount in
+            let output = InflateOutput(borrowing: buffer)
+            do throws(InflateError) { try run(input, outputBytesMax: outputBytesMax, into: output) } catch { failure = error }
+            initializedCount = output.count
+        }
+        if let failure { throw failure }
+        return bytes
+    }
+
+    private static func run(_ input: ArraySlice<UInt8>, outputBytesMax: Int, into output: InflateOutput) throws(InflateError) {
         try input.withUnsafeBufferPointer { (buffer) throws(InflateError) in
             var state = Inflate(input: buffer, outputBytesMax: outputBytesMax)
             try state.run(into: output)
         }
-        return output.bytes()
     }
 
     private let input: UnsafeBufferPointer<UInt8>
@@ -240,16 +260,28 @@ final class InflateOutput {
     private var base: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     private let limit: Int
+    /// False when writing into a caller's buffer (of exactly `limit` bytes: it never grows).
+    private let owned: Bool
     private(set) var count = 0
 
     /// The capacity never exceeds `limit`, so "fits the capacity" implies "within the limit".
     init(capacity: Int, limit: Int) {
         self.capacity = min(max(capacity, 64), limit)
         self.limit = limit
+        owned = true
         base = .allocate(capacity: max(self.capacity, 1))
     }
 
-    deinit { base.deallocate() }
+    /// Writes into `buffer`, whose size is the limit.
+    init(borrowing buffer: UnsafeMutableBufferPointer<UInt8>) {
+        capacity = buffer.count
+        limit = buffer.count
+        owned = false
+        // An empty buffer may have no address; nothing is ever written to it (the capacity is 0).
+        base = buffer.baseAddress ?? UnsafeMutablePointer(bitPattern: 1)!
+    }
+
+    deinit { if owned { base.deallocate() } }
 
     /// Makes room for `extra` more bytes; false when that would pass the limit.
     @inline(__always)
@@ -261,6 +293,7 @@ final class InflateOutput {
     }
 
     private func grow(to newCapacity: Int) {
+        precondition(owned, "a borrowed buffer is exactly the limit and never grows")
         let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
         grown.update(from: base, count: count)
         base.deallocate()

@@ -117,6 +117,8 @@ struct XLSXMarkupScanner {
         }
     }
 
+    /// Called for every tag with each name the reader knows: inlined, and most names differ in length.
+    @inline(__always)
     func equals(_ range: Range<Int>, _ text: StaticString) -> Bool {
         guard range.count == text.utf8CodeUnitCount else { return false }
         let pointer = text.utf8Start
