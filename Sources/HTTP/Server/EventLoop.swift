@@ -158,7 +158,12 @@ final class EventLoop {
         for slot in connections.indices {
             if let connection = connections[slot], let heldUntil = connection.heldUntil {
                 // A hold that has ended: read the waiting request now (its input event came and went).
-                if now >= heldUntil { readyAgain.append(connection.token) } else { nextSweepAt = min(nextSweepAt, heldUntil) }
+                if now >= heldUntil {
+                    connection.heldUntil = nil
+                    readyAgain.append(connection.token)
+                } else {
+                    nextSweepAt = min(nextSweepAt, heldUntil)
+                }
             }
             guard let connection = connections[slot],
                   let deadline = connection.timer.deadline(core.timeouts) else { continue }
