@@ -68,11 +68,25 @@ def wrk_rate(name):
         if line.startswith("Requests/sec:"): rate = f"wrk {int(float(line.split()[1])):,} req/s"
         if line.startswith("wrk_cpu_s"): cpu = f" ({float(line.split()[1]) + float(line.split()[2]):.1f} s CPU)"
     return rate + cpu if rate else ""
-def server_cpu(key):
+def cpu_seconds(key):
     path = os.path.join(work, f"{key}.cpu")
-    if not os.path.exists(path): return ""
+    if not os.path.exists(path): return None
     before, after = map(float, open(path).read().split())
-    return f"server {after - before:.1f} s CPU"
+    return after - before
+def server_cpu(key):
+    seconds = cpu_seconds(key)
+    return "" if seconds is None else f"server {seconds:.1f} s CPU"
+def wrk_requests(name):
+    path = os.path.join(work, name)
+    if not os.path.exists(path): return None
+    for line in open(path):
+        if " requests in " in line: return int(line.split()[0])
+    return None
+def cpu_per_refusal(key):
+    """Server CPU the flood added (over the unattacked run of the same stream), per request wrk sent."""
+    requests, attacked, calm = wrk_requests(f"{key}.wrk"), cpu_seconds(key), cpu_seconds("none")
+    if not requests or attacked is None or calm is None: return ""
+    return f"{max(attacked - calm, 0) * 1e6 / requests:.0f} us server CPU per flood request ({requests:,} sent)"
 labels = {"none": "no attack", "a": "(a) slow conns, 1 address", "b": "(b) wrk flood, no token", "c": "(c) both",
           "d": "(d) slow conns, 15 addresses"}
 base = load("none.callbacks")
@@ -87,6 +101,7 @@ for key in ["none", "a", "b", "c", "d"]:
     if slow: attack.append(f"slow: {slow['opened']} opened, {slow['refused_429']} refused 429, {slow['refused_503']} 503, "
                            f"{slow['timed_out_408']} 408, {slow['closed']} closed (evicted), {slow['cpu_s']} s CPU")
     if wrk_rate(f"{key}.wrk"): attack.append(wrk_rate(f"{key}.wrk"))
+    if key == "b" and cpu_per_refusal(key): attack.append(cpu_per_refusal(key))
     print(f"{labels[key]:26} {cb['ok']:>8}/{cb['sent']:<8} {cb['failed']:>6} {cb['p50_ms']:>7} {cb['p99_ms']:>7} {cb['max_ms']:>7} {pr['ok']:>7}/{pr['sent']:<6}  {'; '.join(attack)}")
     if cb["failures"] or pr["failures"]: print(f"{'':26} failures: callbacks {cb['failures']} health {pr['failures']}")
     if key != "none":
@@ -97,5 +112,5 @@ for key in ["none", "a", "b", "c", "d"]:
 print("RESULT:", "pass (0 failures, p99 < 100 ms, every probe answered, in every scenario)" if verdict else "FAIL")
 PY
 echo "server counters:"
-grep -E '^http_(connections_(refused_per_address|evicted|rejected)|requests_shed|requests_rate_limited|body_budget_refused)' "$WORK/metrics" | sed 's/^/  /'
+grep -E '^http_(connections_(refused_per_address|evicted|rejected|held)|requests_shed|requests_rate_limited|body_budget_refused)' "$WORK/metrics" | sed 's/^/  /'
 "$BIN" ledger verify | tail -1

@@ -16,6 +16,9 @@ struct HTTPLimitSettings: Codable, Equatable {
     var shedExpensiveQueueDepth: Int?
     var shedStandardQueueDepth: Int?
     var bodyBufferBytesMax: Int?
+    var refusalsPerAddressPerSecond: Int?
+    var refusalsPerAddressBurst: Int?
+    var refusalHoldMilliseconds: Int?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case connectionsMax = "connections_max", connectionsPerAddressMax = "connections_per_address_max"
@@ -26,6 +29,8 @@ struct HTTPLimitSettings: Codable, Equatable {
         case expensiveRequestsBurst = "expensive_requests_burst", criticalWorkersReserved = "critical_workers_reserved"
         case shedExpensiveQueueDepth = "shed_expensive_queue_depth", shedStandardQueueDepth = "shed_standard_queue_depth"
         case bodyBufferBytesMax = "body_buffer_bytes_max"
+        case refusalsPerAddressPerSecond = "refusals_per_address_per_second", refusalsPerAddressBurst = "refusals_per_address_burst"
+        case refusalHoldMilliseconds = "refusal_hold_milliseconds"
     }
 
     static let fileKey = "http_limits"
@@ -34,6 +39,8 @@ struct HTTPLimitSettings: Codable, Equatable {
     /// Upper bound of `body_buffer_bytes_max`: 16 GiB.
     static let bodyBufferBytesLimit = 16 << 30
     static let trustedProxiesMax = 64
+    /// Upper bound of `refusal_hold_milliseconds`: a minute.
+    static let refusalHoldMillisecondsMax = 60_000
 
     /// The unknown key of the object, if any.
     static func unknownKey(in object: [String: Any]) -> String? {
@@ -52,6 +59,7 @@ struct HTTPLimitSettings: Codable, Equatable {
             (.expensiveRequestsPerMinutePerAddress, expensiveRequestsPerMinutePerAddress, 1),
             (.expensiveRequestsBurst, expensiveRequestsBurst, 1), (.criticalWorkersReserved, criticalWorkersReserved, 0),
             (.shedExpensiveQueueDepth, shedExpensiveQueueDepth, 0), (.shedStandardQueueDepth, shedStandardQueueDepth, 0),
+            (.refusalsPerAddressPerSecond, refusalsPerAddressPerSecond, 1), (.refusalsPerAddressBurst, refusalsPerAddressBurst, 1),
         ]
         for (key, value, minimum) in counts {
             if let value, !(minimum...Self.countMax).contains(value) {
@@ -60,6 +68,9 @@ struct HTTPLimitSettings: Codable, Equatable {
         }
         if let bytes = bodyBufferBytesMax, !(0...Self.bodyBufferBytesLimit).contains(bytes) {
             found.append("\(Self.fileKey).body_buffer_bytes_max: \(bytes) is not 0 to \(Self.bodyBufferBytesLimit)")
+        }
+        if let hold = refusalHoldMilliseconds, !(0...Self.refusalHoldMillisecondsMax).contains(hold) {
+            found.append("\(Self.fileKey).refusal_hold_milliseconds: \(hold) is not 0 to \(Self.refusalHoldMillisecondsMax)")
         }
         if let proxies = trustedProxies {
             if proxies.count > Self.trustedProxiesMax { found.append("\(Self.fileKey).trusted_proxies: more than \(Self.trustedProxiesMax)") }
@@ -91,6 +102,9 @@ struct HTTPLimitSettings: Codable, Equatable {
         protection.shedExpensiveQueueDepth = shedExpensiveQueueDepth ?? protection.shedExpensiveQueueDepth
         protection.shedStandardQueueDepth = shedStandardQueueDepth ?? protection.shedStandardQueueDepth
         protection.bodyBufferBytesMax = bodyBufferBytesMax ?? protection.bodyBufferBytesMax
+        protection.refusalsPerAddressPerSecond = refusalsPerAddressPerSecond.map(Double.init) ?? protection.refusalsPerAddressPerSecond
+        protection.refusalsPerAddressBurst = refusalsPerAddressBurst ?? protection.refusalsPerAddressBurst
+        protection.refusalHoldMilliseconds = refusalHoldMilliseconds ?? protection.refusalHoldMilliseconds
         configuration.protection = protection
     }
 
@@ -109,6 +123,8 @@ struct HTTPLimitSettings: Codable, Equatable {
             (.expensiveRequestsBurst, "\(limits.expensiveRequestsBurst)"), (.criticalWorkersReserved, "\(limits.criticalWorkersReserved)"),
             (.shedExpensiveQueueDepth, "\(limits.shedExpensiveQueueDepth)"), (.shedStandardQueueDepth, "\(limits.shedStandardQueueDepth)"),
             (.bodyBufferBytesMax, "\(limits.bodyBufferBytesMax)"),
+            (.refusalsPerAddressPerSecond, "\(Int(limits.refusalsPerAddressPerSecond))"),
+            (.refusalsPerAddressBurst, "\(limits.refusalsPerAddressBurst)"), (.refusalHoldMilliseconds, "\(limits.refusalHoldMilliseconds)"),
         ]
         return values.map { "\(Self.fileKey).\($0.0.rawValue) = \($0.1)" }
     }

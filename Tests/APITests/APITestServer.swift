@@ -56,6 +56,7 @@ final class APITestServer: @unchecked Sendable {
         // their own tests (HTTPTests, RouteClassTests).
         configuration.protection.expensiveRequestsBurst = 100_000
         configuration.protection.newConnectionsPerAddressBurst = 100_000
+        configuration.protection.refusalsPerAddressBurst = 100_000
         configuration.accessLog = nil
         configuration.errorLog = { _ in }
         server = HTTPServer(configuration: configuration, router: builder.router, metrics: metrics)

@@ -27,6 +27,15 @@ public struct ProtectionConfiguration: Sendable, Equatable {
     /// Requests to `.expensive` routes one token or address may make in a burst.
     public var expensiveRequestsBurst: Int = 20
 
+    /// Refusals (401, 403, 404, 405, 429) one address may draw per second, sustained. Past its budget the
+    /// connection that drew one is held (not read) for `refusalHoldMilliseconds`, so a flood of unauthenticated
+    /// or wrong requests cannot take the CPU that callbacks need. An honest client draws a handful.
+    public var refusalsPerAddressPerSecond: Double = 50
+    /// Refusals one address may draw in a burst before its connections are held.
+    public var refusalsPerAddressBurst: Int = 200
+    /// How long a connection past its address's refusal budget waits before its next request is read.
+    public var refusalHoldMilliseconds: Int = 1_000
+
     /// Worker threads that run only `.critical` routes (bank callbacks and collection), so other routes can
     /// never take all the workers. At most `workerThreads - 1` are reserved.
     public var criticalWorkersReserved: Int = 2
@@ -52,6 +61,8 @@ public struct ProtectionConfiguration: Sendable, Equatable {
         precondition(newConnectionsPerAddressPerSecond > 0 && newConnectionsPerAddressPerSecond <= 1_000_000)
         precondition(addressesTrackedMax >= 1 && criticalQueueMax >= 1 && bodyBufferBytesMax >= 0)
         precondition(expensiveRequestsPerMinutePerToken >= 1 && expensiveRequestsPerMinutePerAddress >= 1 && expensiveRequestsBurst >= 1)
+        precondition(refusalsPerAddressPerSecond > 0 && refusalsPerAddressPerSecond <= 1_000_000 && refusalsPerAddressBurst >= 1)
+        precondition((0...60_000).contains(refusalHoldMilliseconds), "a refusal hold is 0 to 60 s")
         precondition(criticalWorkersReserved >= 0 && shedExpensiveQueueDepth >= 0 && shedStandardQueueDepth >= 0)
         precondition((1...3_600).contains(shedRetryAfterSeconds) && (1...3_600).contains(bodyBudgetRetryAfterSeconds))
         precondition(trustedProxies.allSatisfy { !$0.isEmpty }, "a trusted proxy address is empty")

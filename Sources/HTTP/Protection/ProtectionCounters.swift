@@ -10,6 +10,7 @@ final class ProtectionCounters: Sendable {
     let shedExpensive = Atomic<Int>(0)
     let shedStandard = Atomic<Int>(0)
     let bodyBudgetRefused = Atomic<Int>(0)
+    let connectionsHeld = Atomic<Int>(0)
 
     func shed(_ routeClass: RouteClass) {
         switch routeClass {
@@ -44,5 +45,8 @@ final class ProtectionCounters: Sendable {
         text.sample(shed, labels: [("class", "standard")], value: Double(shedStandard.load(ordering: .relaxed)))
         text.counter("http_body_budget_refused_total", help: "Requests answered 503 because the body-byte budget was spent.",
                      value: Double(bodyBudgetRefused.load(ordering: .relaxed)))
+        text.counter("http_connections_held_total",
+                     help: "Times a connection was held (not read) because its address drew more refusals than its budget.",
+                     value: Double(connectionsHeld.load(ordering: .relaxed)))
     }
 }

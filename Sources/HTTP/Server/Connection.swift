@@ -41,6 +41,8 @@ final class Connection {
     var exchange: Exchange?
     var routing: Routing?
     var lingerBytes = 0
+    /// Monotonic time before which the next request is not read: the address drew too many refusals.
+    var heldUntil: UInt64?
     /// Set when the TLS handshake finishes; `.absent` for plain TCP.
     var clientCertificate = ClientCertificateStatus.absent
 

@@ -12,6 +12,7 @@ extension EventLoop {
             case .writing:
                 guard flush(connection) else { return }
             case .reading:
+                guard !isHeld(connection) else { return }
                 guard requestsLeft > 0 else {
                     readyAgain.append(connection.token)
                     return
@@ -262,6 +263,7 @@ extension EventLoop {
         ResponseSerializer.write(response, framing, into: &connection.output)
         let bodyBytes = ResponseSerializer.bodyBytesSent(response, omitBody: exchange.omitBody)
         record(exchange, status: response.status.code, bodyBytes: bodyBytes, wallMilliseconds: wall)
+        if !close { holdIfRefusedTooOften(connection, status: response.status.code) }
         connection.closeAfterWrite = close
         connection.state = .writing
         connection.timer.responseQueued(at: now)
@@ -279,6 +281,24 @@ extension EventLoop {
             timeMilliseconds: wallMilliseconds, requestId: exchange.requestId, method: exchange.method?.rawValue ?? "-",
             route: exchange.routeLabel, status: status, bytes: bodyBytes, durationMicroseconds: Int64(duration / 1_000),
             limit: exchange.limit))
+    }
+
+    /// Past its address's refusal budget, the connection's next request waits (`RefusalThrottleTable`).
+    private func holdIfRefusedTooOften(_ connection: Connection, status: Int) {
+        guard let until = core.refusalThrottle.answered(status: status, to: connection.address, now: now) else { return }
+        connection.heldUntil = until
+        core.metrics.protection.connectionsHeld.wrappingAdd(1, ordering: .relaxed)
+    }
+
+    /// True while the connection is held: the sweep services it when the hold ends.
+    private func isHeld(_ connection: Connection) -> Bool {
+        guard let until = connection.heldUntil else { return false }
+        guard now < until else {
+            connection.heldUntil = nil
+            return false
+        }
+        armTimer(connection)
+        return true
     }
 
     /// Writes queued output; true when it is all written and the connection can go on.

@@ -145,6 +145,9 @@ final class EventLoop {
         if let deadline = connection.timer.deadline(core.timeouts) {
             nextSweepAt = min(nextSweepAt, deadline.at)
         }
+        if let heldUntil = connection.heldUntil {
+            nextSweepAt = min(nextSweepAt, heldUntil)
+        }
     }
 
     private func sweep() {
@@ -153,6 +156,15 @@ final class EventLoop {
             if now >= pausedUntil { resumeAccepting() } else { nextSweepAt = min(nextSweepAt, pausedUntil) }
         }
         for slot in connections.indices {
+            if let connection = connections[slot], let heldUntil = connection.heldUntil {
+                // A hold that has ended: read the waiting request now (its input event came and went).
+                if now >= heldUntil {
+                    connection.heldUntil = nil
+                    readyAgain.append(connection.token)
+                } else {
+                    nextSweepAt = min(nextSweepAt, heldUntil)
+                }
+            }
             guard let connection = connections[slot],
                   let deadline = connection.timer.deadline(core.timeouts) else { continue }
             if now >= deadline.at {

@@ -70,6 +70,11 @@ public final class HTTPServer: Sendable {
             ("http_limit_shed_standard_queue_depth", "General queue depth from which standard requests are shed.",
              Double(limits.shedStandardQueueDepth)),
             ("http_limit_body_buffer_bytes", "Request-body bytes all connections may buffer together.", Double(limits.bodyBufferBytesMax)),
+            ("http_limit_refusals_per_address_per_second", "Refusals (401, 403, 404, 405, 429) per address per second before holding.",
+             limits.refusalsPerAddressPerSecond),
+            ("http_limit_refusals_per_address_burst", "Refusals per address in a burst before holding.", Double(limits.refusalsPerAddressBurst)),
+            ("http_limit_refusal_hold_seconds", "How long a connection past its refusal budget waits before its next request is read.",
+             Double(limits.refusalHoldMilliseconds) / 1_000),
             ("http_critical_workers_reserved", "Worker threads that run only critical routes (callbacks).",
              Double(limits.reservedWorkers(workerThreads: configuration.workerThreads))),
         ]

@@ -16,6 +16,7 @@ final class ServerCore: Sendable {
     let mailboxes: [LoopMailbox]
     let admission: ConnectionAdmission
     let rateLimiter: RequestRateLimiter
+    let refusalThrottle: RefusalThrottle
     let bodyBudget: BodyBudget
     let trustedProxies: Set<String>
     private let loopsWatchingListener: Atomic<Int>
@@ -38,6 +39,7 @@ final class ServerCore: Sendable {
         self.onStopped = onStopped
         admission = ConnectionAdmission(limits: configuration.protection)
         rateLimiter = RequestRateLimiter(limits: configuration.protection)
+        refusalThrottle = RefusalThrottle(limits: configuration.protection)
         self.bodyBudget = bodyBudget
         trustedProxies = Set(configuration.protection.trustedProxies)
         parserLimits = configuration.parserLimits

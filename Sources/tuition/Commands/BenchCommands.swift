@@ -13,7 +13,7 @@ enum BenchCommand {
                tuition bench invoices [--schools N] [--students N] [--threads N] [--period YYYY-MM]
                tuition bench callbacks-setup [--out FILE.lua] [--codes-out FILE] [--students N] [--requests N]
                tuition bench collection-setup --inquiries-out FILE.lua --payments-out FILE.lua [--students N] [--requests N]
-               tuition bench fuzz --target http|mt940|camt053|csv|xlsx-zip|xlsx-xml [--count N] [--seed N]
+               tuition bench fuzz --target http|mt940|mt942|camt053|camt054|csv|xlsx-zip|xlsx-xml [--count N] [--seed N]
 
         Workloads measured by the scripts in bench/ (not for production use):
           pg       a prepared primary-key SELECT on pgbench_accounts through the pool (run pgbench -i first)

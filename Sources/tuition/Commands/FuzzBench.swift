@@ -31,12 +31,18 @@ enum FuzzBench {
         case "mt940", "camt053", "csv":
             corpus = try statementCorpus(target, layout: layout)
             body = { bytes in parseStatement(bytes, catalog: catalog) }
+        case _ where FuzzBenchNotifications.targets.contains(target):
+            corpus = FuzzBenchNotifications.corpus(target)
+            let format = FuzzBenchNotifications.format(target)
+            body = { bytes in parseStatement(bytes, catalog: catalog, format: format) }
         case _ where FuzzBenchXLSX.targets.contains(target):
             corpus = try FuzzBenchXLSX.corpus(target, layout: layout)
             body = { bytes in parseStatement(FuzzBenchXLSX.archive(target, bytes), catalog: catalog) }
         default:
-            throw UsageError(message: "--target is http, mt940, camt053, csv, xlsx-zip or xlsx-xml", usage: BenchCommand.usage)
+            throw UsageError(message: "--target is http, mt940, mt942, camt053, camt054, csv, xlsx-zip or xlsx-xml", usage: BenchCommand.usage)
         }
+        // Seeds the reader refuses would fuzz only its error path: say how many it accepts unmutated.
+        let seedsAccepted = corpus.filter(body).count
         var random = SeededRandom.SplitMix64(seed: seed)
         var refused = 0
         var slowest = 0.0
@@ -48,7 +54,7 @@ enum FuzzBench {
             slowest = max(slowest, Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6)
         }
         let seconds = Date().timeIntervalSince(start)
-        print(#"{"target":"\#(target)","inputs":\#(count),"refused":\#(refused),"accepted":\#(count - refused),"seconds":\#(Int(seconds.rounded())),"#
+        print(#"{"target":"\#(target)","inputs":\#(count),"refused":\#(refused),"accepted":\#(count - refused),"seconds":\#(Int(seconds.rounded())),"seeds":\#(corpus.count),"seeds_accepted":\#(seedsAccepted),"#
               + #""inputs_per_second":\#(Int(Double(count) / max(seconds, 0.001))),"slowest_ms":\#(String(format: "%.2f", slowest)),"crashes":0}"#)
     }
 
@@ -117,10 +123,10 @@ enum FuzzBench {
     }
 
     /// Parses one input; true when it parsed, false on a clean refusal (a thrown error).
-    static func parseStatement(_ bytes: [UInt8], catalog: CSVFormatCatalog) -> Bool {
+    static func parseStatement(_ bytes: [UInt8], catalog: CSVFormatCatalog, format: StatementFormat = .auto) -> Bool {
         var summary = StatementSummary(format: "fuzz")
         do {
-            try StatementParsing.parse(bytes: bytes, name: "fuzz", format: .auto, descriptions: catalog, consumer: &summary)
+            try StatementParsing.parse(bytes: bytes, name: "fuzz", format: format, descriptions: catalog, consumer: &summary)
             return true
         } catch {
             return false

@@ -15,6 +15,8 @@ final class FileByteSource: ByteSource {
     private var descriptor: Int32
     private let file: String
     private var bytesRead = 0
+    /// The size `fstat` gave at open (the file may still change): a capacity hint for reading it whole.
+    private(set) var sizeAtOpen = 0
 
     init(path: String) throws {
         file = path
@@ -35,6 +37,7 @@ final class FileByteSource: ByteSource {
             close(descriptor)
             throw FileByteSource.tooLarge(path)
         }
+        sizeAtOpen = Int(status.st_size)
     }
 
     deinit { close(descriptor) }

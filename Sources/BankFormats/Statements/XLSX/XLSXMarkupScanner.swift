@@ -1,3 +1,5 @@
+import Glibc
+
 /// A small pull scanner for the SpreadsheetML parts of a workbook: start tags (with their attribute
 /// bytes), end tags and text, by byte ranges into the part, no copies.
 ///
@@ -82,6 +84,18 @@ struct XLSXMarkupScanner {
 
     /// The value bytes of attribute `name` (local name) among `attributes`, nil when absent.
     func attribute(_ name: StaticString, in attributes: Range<Int>) -> Range<Int>? {
+        var found: Range<Int>?
+        forEachAttribute(in: attributes) { attributeName, value in
+            guard equals(attributeName, name) else { return true }
+            found = value
+            return false
+        }
+        return found
+    }
+
+    /// Calls `visit` with each attribute's local name and value bytes, in order, until it returns false:
+    /// one pass when several attributes of a tag are wanted (a cell's `r`, `t` and `s`).
+    func forEachAttribute(in attributes: Range<Int>, _ visit: (_ name: Range<Int>, _ value: Range<Int>) -> Bool) {
         var cursor = attributes.lowerBound
         let end = attributes.upperBound
         while cursor < end {
@@ -92,18 +106,19 @@ struct XLSXMarkupScanner {
             while cursor < end, bytes[cursor] != UInt8(ascii: "=") { cursor += 1 }
             cursor += 1
             while cursor < end, isSpace(bytes[cursor]) { cursor += 1 }
-            guard cursor < end else { return nil }
+            guard cursor < end else { return }
             let quote = bytes[cursor]
-            guard quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else { return nil }
+            guard quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else { return }
             let valueStart = cursor + 1
             cursor = valueStart
             while cursor < end, bytes[cursor] != quote { cursor += 1 }
-            if equals(attributeName, name) { return valueStart..<min(cursor, end) }
+            guard visit(attributeName, valueStart..<min(cursor, end)) else { return }
             cursor += 1
         }
-        return nil
     }
 
+    /// Called for every tag with each name the reader knows: inlined, and most names differ in length.
+    @inline(__always)
     func equals(_ range: Range<Int>, _ text: StaticString) -> Bool {
         guard range.count == text.utf8CodeUnitCount else { return false }
         let pointer = text.utf8Start
@@ -136,13 +151,12 @@ struct XLSXMarkupScanner {
         return index
     }
 
+    /// The next `byte` from `start`: `memchr`, which scans a word or a vector at a time (text and the
+    /// space between tags are most of a sheet's bytes).
     private func find(_ byte: UInt8, from start: Int) -> Int? {
-        var index = start
-        while index < bytes.count {
-            if bytes[index] == byte { return index }
-            index += 1
-        }
-        return nil
+        guard start < bytes.count, let base = bytes.baseAddress else { return nil }
+        guard let found = memchr(base + start, Int32(byte), bytes.count - start) else { return nil }
+        return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
     }
 
     private func matches(_ text: StaticString, at index: Int) -> Bool {

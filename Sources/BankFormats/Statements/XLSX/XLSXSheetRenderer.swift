@@ -51,7 +51,8 @@ struct XLSXSheetRenderer {
             case .start(let name, let attributes, let isEmpty):
                 if scanner.equals(name, "c") {
                     guard row > 0 else { throw XLSXWorkbook.error(file, "a cell outside any row") }
-                    if let reference = scanner.attribute("r", in: attributes) {
+                    let (referenceAttribute, typeAttribute, styleAttribute) = XLSXSheetRenderer.cellAttributes(scanner, attributes)
+                    if let reference = referenceAttribute {
                         guard let index = XLSXSheetRenderer.columnIndex(scanner, reference), index >= written else {
                             throw XLSXWorkbook.error(file, "row \(row): cell reference '\(String(decoding: scanner.bytes[reference], as: UTF8.self))' is not a column after the previous cell")
                         }
@@ -62,8 +63,8 @@ struct XLSXSheetRenderer {
                     guard column < XLSXLimits.columnsMax else {
                         throw XLSXWorkbook.error(file, "row \(row): a cell beyond column \(XLSXLimits.columnsMax)")
                     }
-                    kind = XLSXSheetRenderer.kind(scanner, scanner.attribute("t", in: attributes))
-                    styleIndex = scanner.attribute("s", in: attributes).flatMap { XLSXSheetRenderer.decimal(scanner, $0) } ?? 0
+                    kind = XLSXSheetRenderer.kind(scanner, typeAttribute)
+                    styleIndex = styleAttribute.flatMap { XLSXSheetRenderer.decimal(scanner, $0) } ?? 0
                     // An empty cell (`<c r="B2"/>`) writes nothing: the next cell fills the gap.
                     value.removeAll(keepingCapacity: true)
                 } else if scanner.equals(name, "v") || (inInline && scanner.equals(name, "t")) {
@@ -178,6 +179,25 @@ struct XLSXSheetRenderer {
             }
         }
         output.append(quote)
+    }
+
+    /// A cell's `r` (reference), `t` (type) and `s` (style) attributes, in one pass over its tag.
+    private static func cellAttributes(_ scanner: XLSXMarkupScanner, _ attributes: Range<Int>) -> (Range<Int>?, Range<Int>?, Range<Int>?) {
+        var reference: Range<Int>?
+        var type: Range<Int>?
+        var style: Range<Int>?
+        scanner.forEachAttribute(in: attributes) { name, value in
+            if name.count == 1 {
+                switch scanner.bytes[name.lowerBound] {
+                case UInt8(ascii: "r"): reference = reference ?? value
+                case UInt8(ascii: "t"): type = type ?? value
+                case UInt8(ascii: "s"): style = style ?? value
+                default: break
+                }
+            }
+            return true
+        }
+        return (reference, type, style)
     }
 
     private static func kind(_ scanner: XLSXMarkupScanner, _ type: Range<Int>?) -> CellKind {

@@ -118,7 +118,9 @@ struct XLSXWorkbook {
         return path
     }
 
-    /// Runs `visit` over the tokens of `bytes` until it returns false or the part ends.
+    /// Runs `visit` over the tokens of `bytes` until it returns false or the part ends. Inlined so that
+    /// `visit` (called for each of a sheet's million tokens) is inlined into the loop rather than called.
+    @inline(__always)
     static func scan(_ bytes: [UInt8], part: String, file: String,
                      _ visit: (XLSXMarkupScanner, XLSXMarkupScanner.Token) throws(StatementParseError) -> Bool) throws(StatementParseError) {
         try bytes.withUnsafeBufferPointer { (buffer: UnsafeBufferPointer<UInt8>) throws(StatementParseError) -> Void in
@@ -131,6 +133,7 @@ struct XLSXWorkbook {
         }
     }
 
+    @inline(__always)
     private static func nextToken(_ scanner: inout XLSXMarkupScanner, part: String, file: String) throws(StatementParseError) -> XLSXMarkupScanner.Token {
         do { return try scanner.next() } catch { throw markupError(error, part: part, file: file) }
     }
