@@ -20,7 +20,7 @@ enum FeedEndpoints {
     static let cursorBytesMax = 64
 
     static let cursorParameter = QueryParameterSpec("cursor", .string(), "the next_cursor of the previous page; absent for the first page")
-    static let limitParameter = QueryParameterSpec("limit", .integer, "items per page, 1 to \(pageSizeMax) (default \(pageSizeDefault))")
+    static let limitParameter = QueryParameterSpec("limit", .integerRange(1...Int64(pageSizeMax)), "items per page, 1 to \(pageSizeMax) (default \(pageSizeDefault))")
 
     static func register(_ builder: inout APIBuilder, context: APIContext) {
         builder.add(.get, "/v1/feed/schools", summary: "Open data: schools by official code, with commune and managing authority",

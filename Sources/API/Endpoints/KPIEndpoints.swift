@@ -10,7 +10,7 @@ import Reconciliation
 /// as JSON, CSV or HTML like the other reports. An authority office gets its own authorities only.
 enum KPIEndpoints {
     static let readers = RoleSets.provinceReaders
-    static let yearParameter = QueryParameterSpec("year", .string(format: "yyyy"),
+    static let yearParameter = QueryParameterSpec("year", APIParameterSchemas.reportYear,
                                                   "the school year starting in September of this year, e.g. 2026 (instead of month)")
 
     static func register(_ builder: inout APIBuilder, context: APIContext) {
@@ -42,7 +42,7 @@ enum KPIEndpoints {
     static func period(_ request: APIRequest) throws -> KPIPeriod {
         let month = try request.query("month") { try CalendarMonth(iso: $0) }
         let year = try request.query("year") { text -> Int in
-            guard text.utf8.count == 4, let year = Int(text), (2000...2999).contains(year) else { throw APIError.invalidParameter("year", "yyyy") }
+            guard let year = APIParameterSchemas.parseReportYear(text) else { throw APIError.invalidParameter("year", "yyyy") }
             return year
         }
         switch (month, year) {

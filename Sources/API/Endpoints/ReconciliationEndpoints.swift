@@ -18,7 +18,7 @@ enum ReconciliationEndpoints {
                                                     "json (default), csv (UTF-8 with BOM, for Excel) or html (a printable page)")
     static let separatorParameter = QueryParameterSpec("separator", .string(enumeration: ["comma", "semicolon"]),
                                                        "CSV separator: comma (default) or semicolon, for Excel set to a decimal comma")
-    static let monthParameter = QueryParameterSpec("month", .string(format: "yyyy-mm"), "the month, e.g. 2026-09")
+    static let monthParameter = QueryParameterSpec("month", APIParameterSchemas.month, "the month, e.g. 2026-09")
 
     static func register(_ builder: inout APIBuilder, context: APIContext) {
         builder.add(.post, "/v1/schools/{school}/reconciliations",

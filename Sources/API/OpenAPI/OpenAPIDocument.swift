@@ -45,7 +45,7 @@ enum OpenAPIDocument {
             "tags": [spec.tag],
         ]
         var parameters: [[String: Any]] = spec.pathParameters.map {
-            ["name": $0, "in": "path", "required": true, "schema": JSONSchema.string().jsonObject]
+            ["name": $0, "in": "path", "required": true, "schema": APIParameterSchemas.path($0).jsonObject]
         }
         parameters += spec.query.map {
             ["name": $0.name, "in": "query", "required": $0.required, "description": $0.description, "schema": $0.schema.jsonObject]
@@ -69,7 +69,9 @@ enum OpenAPIDocument {
         if let response = spec.responseSchema {
             content = [spec.responseContentType: ["schema": ["$ref": "#/components/schemas/\(response.name)"]]]
         }
-        responses[String(spec.responseStatus.code)] = ["description": spec.responseStatus.reasonPhrase, "content": content]
+        var success: [String: Any] = ["description": spec.responseStatus.reasonPhrase, "content": content]
+        if let links = OpenAPILinks.links(from: spec) { success["links"] = links }
+        responses[String(spec.responseStatus.code)] = success
         let problem: [String: Any] = ["application/problem+json": ["schema": ["$ref": "#/components/schemas/Problem"]]]
         var errors = ["400", "503"]
         if case .roles = spec.access { errors += ["401", "403"] }
@@ -82,8 +84,12 @@ enum OpenAPIDocument {
 
     /// `GET /v1/schools/{school}/invoices` → `get_v1_schools_school_invoices`.
     static func operationID(_ spec: APIRouteSpec) -> String {
-        let path = spec.template.split(separator: "/").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "{}")) }
-        return ([spec.method.rawValue.lowercased()] + path).joined(separator: "_").replacingOccurrences(of: ".", with: "_")
+        operationID(spec.method, spec.template)
+    }
+
+    static func operationID(_ method: HTTPMethod, _ template: String) -> String {
+        let path = template.split(separator: "/").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "{}")) }
+        return ([method.rawValue.lowercased()] + path).joined(separator: "_").replacingOccurrences(of: ".", with: "_")
     }
 
     static func render(_ document: [String: Any]) -> [UInt8] {
