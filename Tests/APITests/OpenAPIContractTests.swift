@@ -80,10 +80,28 @@ import TestSupport
 
     @Test func idPatternIsAPositiveInt64() throws {
         let regex = try Regex(APIParameterSchemas.idPattern)
-        for text in ["1", "42", "9223372036854775807", "0", "01", "-1", "+1", "", "1a"] {
-            let positive = Int64(text).map { $0 > 0 } ?? false
-            #expect(positive == (text.wholeMatch(of: regex) != nil), "'\(text)'")
+        for text in ["1", "42", "999999999999999999", "0", "01", "-1", "+1", "", "1a", "１"] {
+            #expect((APIParameterSchemas.id(text) != nil) == (text.wholeMatch(of: regex) != nil), "'\(text)'")
         }
+        #expect(APIParameterSchemas.id("42") == 42)
+        // 19 digits past Int64.max match the pattern and name no record: 404, like any id that does not exist.
+        #expect(APIParameterSchemas.id("9999999999999999999") == nil)
+    }
+
+    @Test func cursorPatternIsWhatTheFeedReads() throws {
+        let regex = try Regex(FeedEndpoints.cursorPattern)
+        var samples = ["", "!!", "djE6", "dzI6MTkwMDAxMDE", String(repeating: "A", count: 80), FeedEndpoints.encodeCursor("19000123"),
+                       FeedEndpoints.encodeCursor("UB-XA"), FeedEndpoints.encodeCursor(String(repeating: "9", count: 45))]
+        var random = SplitMix64(seed: 7)
+        let alphabet = Array("ABCQgw048_-zE6dj=+/")
+        for _ in 0..<3_000 {
+            let length = Int(random.next() % 66)
+            samples.append("djE6" + String((0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }))
+        }
+        for text in samples {
+            #expect((FeedEndpoints.position(ofCursor: text) != nil) == (text.wholeMatch(of: regex) != nil), "'\(text)'")
+        }
+        #expect(FeedEndpoints.position(ofCursor: FeedEndpoints.encodeCursor("19000123")) == "19000123")
     }
 
     // MARK: - The document

@@ -13,6 +13,13 @@ enum APIParameterSchemas {
     /// A positive 64-bit id (`APIRequest.id`): at most 19 digits, no sign, no leading zero.
     static let idPattern = "^[1-9][0-9]{0,18}$"
 
+    /// The id `text` names when it has the shape of `idPattern` (no sign, no leading zero) and fits an Int64.
+    static func id(_ text: String) -> Int64? {
+        guard let first = text.utf8.first, first != UInt8(ascii: "0"),
+              text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+        return Int64(text)
+    }
+
     /// Keys that name a record in a path (`BillingLookup`): a student code without `/` (a path segment cannot
     /// carry it) or a payment code; an invoice number `2026-000123` or a payment code; a receipt id or number.
     /// Anything else is answered 404, as a key that names nothing.
