@@ -23,9 +23,14 @@ def failures(junit_path):
         operation = case.get("name", "?")
         for failure in case.findall("failure"):
             text = (failure.get("message") or "") + "\n" + (failure.text or "")
+            label = operation
+            if operation == "Stateful tests":
+                # A stateful failure is named by the last request of its sequence.
+                calls = re.findall(r"curl -X (\w+) .*?http://[^/\s']+(/[^?\s']*)", text)
+                label = f"{calls[-1][0]} {calls[-1][1]} (stateful)" if calls else operation
             titles = re.findall(r"^- ([^\n]+?)\s*$", text, flags=re.MULTILINE)
             for title in titles or ["(untitled failure)"]:
-                kinds[title].add(operation)
+                kinds[title].add(label)
         for error in case.findall("error"):
             errors.append(f"{operation}: {(error.get('message') or error.text or '').strip().splitlines()[0:1]}")
     return kinds, errors

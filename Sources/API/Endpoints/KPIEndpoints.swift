@@ -10,15 +10,17 @@ import Reconciliation
 /// as JSON, CSV or HTML like the other reports. An authority office gets its own authorities only.
 enum KPIEndpoints {
     static let readers = RoleSets.provinceReaders
-    static let yearParameter = QueryParameterSpec("year", APIParameterSchemas.reportYear,
-                                                  "the school year starting in September of this year, e.g. 2026 (instead of month)")
+    /// `month=2026-09` or `year=2026` (the school year starting in September of that year), exactly one.
+    static let periodParameter = QueryParameterSpec("period", .oneOf([
+        .object(properties: [("month", APIParameterSchemas.month)], required: ["month"]),
+        .object(properties: [("year", APIParameterSchemas.reportYear)], required: ["year"]),
+    ]), "month=yyyy-mm, or year=yyyy for the school year starting in September of that year; exactly one", required: true, exploded: true)
 
     static func register(_ builder: inout APIBuilder, context: APIContext) {
         builder.add(.get, "/v1/reports/kpi",
                     summary: "Schools collecting through banks against the 25 % and 80 % targets, cashless share by count and value, per authority",
                     tag: "reconciliation", roles: readers,
-                    query: [ReconciliationEndpoints.monthParameter, yearParameter, ReconciliationEndpoints.formatParameter,
-                            ReconciliationEndpoints.separatorParameter],
+                    query: [periodParameter, ReconciliationEndpoints.formatParameter, ReconciliationEndpoints.separatorParameter],
                     response: nil) { request in
             let period = try self.period(request)
             let report = try ReconciliationEndpoints.translating {

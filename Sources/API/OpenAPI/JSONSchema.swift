@@ -16,6 +16,8 @@ public indirect enum JSONSchema: Sendable, Equatable {
     case object(properties: [(name: String, schema: JSONSchema)], required: [String])
     case nullable(JSONSchema)
     case reference(String)
+    /// Exactly one of these schemas.
+    case oneOf([JSONSchema])
     /// Any JSON value (free-form objects such as raw callback payloads).
     case any
 
@@ -52,6 +54,7 @@ public indirect enum JSONSchema: Sendable, Equatable {
         case .nullable(let inner):
             return ["anyOf": [inner.jsonObject, ["type": "null"]]]
         case .reference(let name): return ["$ref": "#/components/schemas/\(name)"]
+        case .oneOf(let choices): return ["oneOf": choices.map(\.jsonObject)]
         case .any: return [:]
         }
     }

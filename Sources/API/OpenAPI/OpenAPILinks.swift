@@ -86,9 +86,18 @@ enum OpenAPILinks {
                     ["school": school, "transaction": "$response.body#/items/0/transaction_id"]),
     ]
 
+    /// Rows made by rule rather than by hand: the school listing links to every operation whose only path
+    /// parameter is `{school}`, so a new school route is reachable from it without a row of its own.
+    static func schoolListingLinks(_ specs: [APIRouteSpec]) -> [OpenAPILink] {
+        specs.filter { $0.pathParameters == ["school"] && $0.template != aSchool }.map { target in
+            OpenAPILink(.get, schools, "School_" + OpenAPIDocument.operationID(target), to: target.method, target.template,
+                        ["school": "$response.body#/items/0/code"])
+        }
+    }
+
     /// The `links` object of the success response of `spec`'s operation, keyed by link name; nil without links.
-    static func links(from spec: APIRouteSpec) -> [String: Any]? {
-        let rows = all.filter { $0.from.method == spec.method && $0.from.template == spec.template }
+    static func links(from spec: APIRouteSpec, among specs: [APIRouteSpec]) -> [String: Any]? {
+        let rows = (all + schoolListingLinks(specs)).filter { $0.from.method == spec.method && $0.from.template == spec.template }
         guard !rows.isEmpty else { return nil }
         var links: [String: Any] = [:]
         for row in rows {
