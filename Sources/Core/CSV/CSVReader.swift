@@ -48,6 +48,12 @@ public struct CSVError: Error, Equatable, Sendable, CustomStringConvertible {
     public let line: Int
     public let problem: String
 
+    public init(kind: Kind, line: Int, problem: String) {
+        self.kind = kind
+        self.line = line
+        self.problem = problem
+    }
+
     public var description: String { "line \(line): \(problem)" }
 }
 
