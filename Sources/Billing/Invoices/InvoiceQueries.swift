@@ -124,9 +124,9 @@ public enum InvoiceQueries {
                receivable_account_id
         FROM (SELECT i.*, coalesce(d.balance, 0) AS outstanding, (r.entry_id IS NOT NULL) AS reversed
               FROM invoices i
-              LEFT JOIN dimension_balances d ON d.school_id = i.school_id AND d.account_id = i.receivable_account_id
-                                             AND d.dimension = 'invoice' AND d.dimension_id = i.invoice_id
-              LEFT JOIN journal_entries r ON r.school_id = i.school_id AND r.reverses_entry_id = i.entry_id) AS facts,
+              \(LedgerReads.dimensionBalanceJoin(as: "d", school: "i.school_id", account: "i.receivable_account_id",
+                                                 dimension: .invoice, id: "i.invoice_id"))
+              \(LedgerReads.reversalJoin(as: "r", school: "i.school_id", entry: "i.entry_id"))) AS facts,
              LATERAL (SELECT \(InvoiceStatus.sqlExpression) AS status) AS derived
         """
 
