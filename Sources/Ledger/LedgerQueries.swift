@@ -21,6 +21,14 @@ public struct AccountBalance: Hashable, Sendable, Codable {
 /// account (at most 16 rows: O(1)); balances at a date sum postings through the (account,
 /// effective date) index. "No postings" is nil, never zero.
 public enum LedgerQueries {
+    /// The effective date of a journal entry of the school.
+    public static func entryDate(schoolID: Int64, entryID: Int64, on connection: PostgresConnection) throws -> CalendarDate {
+        guard let row = try connection.query("""
+            SELECT effective_date FROM journal_entries WHERE school_id = \(schoolID) AND entry_id = \(entryID)
+            """).singleRow() else { throw LedgerError.unknownEntry(entryID) }
+        return try row.decode(column: 0, as: CalendarDate.self)
+    }
+
     public static func accounts(schoolID: Int64, on connection: PostgresConnection) throws -> [AccountBalance] {
         try connection.query("""
             SELECT a.account_id, a.code, a.name, a.type, a.purpose, a.is_active, \(unescaped: summedShards)
@@ -33,6 +41,14 @@ public enum LedgerQueries {
         try connection.query("""
             SELECT a.account_id, a.code, a.name, a.type, a.purpose, a.is_active, \(unescaped: summedShards)
             FROM accounts a WHERE a.school_id = \(schoolID) AND a.purpose = \(purpose.rawValue) AND a.is_active ORDER BY a.code LIMIT 1
+            """).first.map(decodeAccount)
+    }
+
+    /// The active account with `code`, or nil.
+    public static func account(schoolID: Int64, code: String, on connection: PostgresConnection) throws -> AccountBalance? {
+        try connection.query("""
+            SELECT a.account_id, a.code, a.name, a.type, a.purpose, a.is_active, \(unescaped: summedShards)
+            FROM accounts a WHERE a.school_id = \(schoolID) AND a.code = \(code) AND a.is_active
             """).first.map(decodeAccount)
     }
 
