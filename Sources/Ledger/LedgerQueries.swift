@@ -44,6 +44,29 @@ public enum LedgerQueries {
             """).first.map(decodeAccount)
     }
 
+    /// The non-zero balances of `dimension` on an account, by dimension id; only `id`'s when it is given.
+    public static func nonZeroBalances(schoolID: Int64, accountID: Int64, dimension: Dimension, id: Int64? = nil,
+                                       on connection: PostgresConnection) throws -> [Int64: Money] {
+        let rows = if let id {
+            try connection.query("""
+                SELECT dimension_id, balance FROM dimension_balances
+                WHERE school_id = \(schoolID) AND account_id = \(accountID) AND dimension = \(dimension.rawValue) AND dimension_id = \(id)
+                  AND balance <> 0
+                """)
+        } else {
+            try connection.query("""
+                SELECT dimension_id, balance FROM dimension_balances
+                WHERE school_id = \(schoolID) AND account_id = \(accountID) AND dimension = \(dimension.rawValue) AND balance <> 0
+                """)
+        }
+        var balances: [Int64: Money] = [:]
+        for row in rows {
+            let (id, balance) = try row.decode((Int64, Money).self)
+            balances[id] = balance
+        }
+        return balances
+    }
+
     /// The active account with `code`, or nil.
     public static func account(schoolID: Int64, code: String, on connection: PostgresConnection) throws -> AccountBalance? {
         try connection.query("""

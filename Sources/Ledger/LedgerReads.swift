@@ -10,6 +10,11 @@ public enum LedgerReads {
         """
     }
 
+    /// `alias.effective_date` and the other columns of the journal entry `entry`.
+    public static func entryJoin(as alias: String, school: String, entry: String) -> String {
+        "LEFT JOIN journal_entries \(alias) ON \(alias).school_id = \(school) AND \(alias).entry_id = \(entry)"
+    }
+
     /// `alias.entry_id`: the entry reversing `entry` (no row while it stands).
     public static func reversalJoin(as alias: String, school: String, entry: String) -> String {
         "LEFT JOIN journal_entries \(alias) ON \(alias).school_id = \(school) AND \(alias).reverses_entry_id = \(entry)"
