@@ -28,10 +28,11 @@ for _ in $(seq 600); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null 2>&1
 echo "bench/contract.sh: schemathesis $("$VENV/bin/st" --version | awk '{print $NF}'), all phases and checks," \
      "$MAX_EXAMPLES examples per operation, seed $SEED, against the demo province"
 set +e
-"$VENV/bin/st" run "http://127.0.0.1:$PORT/openapi.json" --header "Authorization: Bearer $TOKEN" \
+# From the run's own folder: schemathesis keeps a cache of what it found in the working directory.
+(cd "$OUT" && "$VENV/bin/st" run "http://127.0.0.1:$PORT/openapi.json" --header "Authorization: Bearer $TOKEN" \
     --phases examples,coverage,fuzzing,stateful --checks all --max-examples "$MAX_EXAMPLES" --seed "$SEED" \
     --workers 1 --no-color --generation-database none --report junit --report-junit-path "$OUT/junit.xml" \
-    >"$OUT/st.log" 2>&1
+    >"$OUT/st.log" 2>&1)
 STATUS=$?
 set -e
 if [ -n "${CONTRACT_LOG:-}" ]; then cp "$OUT/st.log" "$CONTRACT_LOG"; fi
