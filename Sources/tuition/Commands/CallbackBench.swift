@@ -19,10 +19,7 @@ enum CallbackBenchSetup {
         let codesOutput = try reader.option("--codes-out")
         guard output != nil || codesOutput != nil else { throw UsageError(message: "give --out and/or --codes-out", usage: BenchCommand.usage) }
         try reader.finish()
-        let database = try DatabaseAccess.resolve()
-        let layout = try ProjectLayout.locate()
-        try database.migrate(layout: layout)
-        let pool = PostgresPool(configuration: database.configuration, size: 1)
+        let (database, pool, layout) = try DatabaseAccess.migratedPool()
         defer { pool.close() }
         let run = UInt32.random(in: 0...UInt32.max)
         let account = String(format: "77%08d", run % 100_000_000)

@@ -18,10 +18,7 @@ enum CollectionBenchSetup {
         let inquiriesOut = try reader.requiredOption("--inquiries-out")
         let paymentsOut = try reader.requiredOption("--payments-out")
         try reader.finish()
-        let database = try DatabaseAccess.resolve()
-        let layout = try ProjectLayout.locate()
-        try database.migrate(layout: layout)
-        let pool = PostgresPool(configuration: database.configuration, size: 1)
+        let (_, pool, layout) = try DatabaseAccess.migratedPool()
         defer { pool.close() }
         let run = UInt32.random(in: 0...UInt32.max)
         let account = String(format: "78%08d", run % 100_000_000)
