@@ -1,3 +1,4 @@
+import Ledger
 import Postgres
 
 /// An independent look at billing's own invariants, the companion of `LedgerVerifier`: it derives
@@ -29,20 +30,20 @@ public enum BillingVerifier {
                 """),
             ("invoice entries", """
                 SELECT 'invoice ' || i.invoice_id || ' total ' || i.total || ' but its entry debits the receivable ' || coalesce(sum(p.amount), 0)
-                FROM invoices i LEFT JOIN postings p ON p.school_id = i.school_id AND p.entry_id = i.entry_id
-                                                    AND p.account_id = i.receivable_account_id AND p.invoice_id = i.invoice_id
+                FROM invoices i \(unescaped: LedgerReads.postingsJoin(as: "p", school: "i.school_id", entry: "i.entry_id",
+                                                            account: "i.receivable_account_id", dimension: .invoice, id: "i.invoice_id"))
                 WHERE i.school_id = \(school) GROUP BY i.invoice_id, i.total HAVING coalesce(sum(p.amount), 0) <> i.total
                 """),
             ("void mirror", """
                 SELECT 'invoice ' || i.invoice_id || ' void_entry_id ' || coalesce(i.void_entry_id::text, 'none')
                        || ' but the reversal of its entry is ' || coalesce(r.entry_id::text, 'none')
-                FROM invoices i LEFT JOIN journal_entries r ON r.school_id = i.school_id AND r.reverses_entry_id = i.entry_id
+                FROM invoices i \(unescaped: LedgerReads.reversalJoin(as: "r", school: "i.school_id", entry: "i.entry_id"))
                 WHERE i.school_id = \(school) AND i.void_entry_id IS DISTINCT FROM r.entry_id
                 """),
             ("unapply mirror", """
                 SELECT 'application ' || a.application_id || ' unapply_entry_id ' || coalesce(a.unapply_entry_id::text, 'none')
                        || ' but the reversal of its entry is ' || coalesce(r.entry_id::text, 'none')
-                FROM payment_applications a LEFT JOIN journal_entries r ON r.school_id = a.school_id AND r.reverses_entry_id = a.entry_id
+                FROM payment_applications a \(unescaped: LedgerReads.reversalJoin(as: "r", school: "a.school_id", entry: "a.entry_id"))
                 WHERE a.school_id = \(school) AND a.unapply_entry_id IS DISTINCT FROM r.entry_id
                 """),
             ("gapless numbers", """

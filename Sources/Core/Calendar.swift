@@ -11,6 +11,9 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
     public let day: Int
 
     public static let yearRange = 1900...2999
+    /// The shape `init(iso:)` accepts, as an anchored ECMA-262 pattern for the API's document (`yearRange`, months
+    /// 01–12, days 01–31; the day's fit to its month is the `date` format's). `CalendarPatternTests` holds the two together.
+    public static let isoPattern = "^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 
     public init(year: Int, month: Int, day: Int) throws(CalendarError) {
         guard CalendarDate.yearRange.contains(year), (1...12).contains(month),
@@ -89,6 +92,10 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
 public struct CalendarMonth: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
     public let year: Int
     public let month: Int
+
+    /// The shape `init(iso:)` accepts (years of `CalendarDate.yearRange`, months 01–12), as an anchored ECMA-262
+    /// pattern for the API's document; `CalendarPatternTests` holds the two together.
+    public static let isoPattern = "^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])$"
 
     public init(year: Int, month: Int) throws(CalendarError) {
         guard CalendarDate.yearRange.contains(year), (1...12).contains(month) else {

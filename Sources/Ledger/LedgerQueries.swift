@@ -21,6 +21,14 @@ public struct AccountBalance: Hashable, Sendable, Codable {
 /// account (at most 16 rows: O(1)); balances at a date sum postings through the (account,
 /// effective date) index. "No postings" is nil, never zero.
 public enum LedgerQueries {
+    /// The effective date of a journal entry of the school.
+    public static func entryDate(schoolID: Int64, entryID: Int64, on connection: PostgresConnection) throws -> CalendarDate {
+        guard let row = try connection.query("""
+            SELECT effective_date FROM journal_entries WHERE school_id = \(schoolID) AND entry_id = \(entryID)
+            """).singleRow() else { throw LedgerError.unknownEntry(entryID) }
+        return try row.decode(column: 0, as: CalendarDate.self)
+    }
+
     public static func accounts(schoolID: Int64, on connection: PostgresConnection) throws -> [AccountBalance] {
         try connection.query("""
             SELECT a.account_id, a.code, a.name, a.type, a.purpose, a.is_active, \(unescaped: summedShards)
@@ -33,6 +41,37 @@ public enum LedgerQueries {
         try connection.query("""
             SELECT a.account_id, a.code, a.name, a.type, a.purpose, a.is_active, \(unescaped: summedShards)
             FROM accounts a WHERE a.school_id = \(schoolID) AND a.purpose = \(purpose.rawValue) AND a.is_active ORDER BY a.code LIMIT 1
+            """).first.map(decodeAccount)
+    }
+
+    /// The non-zero balances of `dimension` on an account, by dimension id; only `id`'s when it is given.
+    public static func nonZeroBalances(schoolID: Int64, accountID: Int64, dimension: Dimension, id: Int64? = nil,
+                                       on connection: PostgresConnection) throws -> [Int64: Money] {
+        let rows = if let id {
+            try connection.query("""
+                SELECT dimension_id, balance FROM dimension_balances
+                WHERE school_id = \(schoolID) AND account_id = \(accountID) AND dimension = \(dimension.rawValue) AND dimension_id = \(id)
+                  AND balance <> 0
+                """)
+        } else {
+            try connection.query("""
+                SELECT dimension_id, balance FROM dimension_balances
+                WHERE school_id = \(schoolID) AND account_id = \(accountID) AND dimension = \(dimension.rawValue) AND balance <> 0
+                """)
+        }
+        var balances: [Int64: Money] = [:]
+        for row in rows {
+            let (id, balance) = try row.decode((Int64, Money).self)
+            balances[id] = balance
+        }
+        return balances
+    }
+
+    /// The active account with `code`, or nil.
+    public static func account(schoolID: Int64, code: String, on connection: PostgresConnection) throws -> AccountBalance? {
+        try connection.query("""
+            SELECT a.account_id, a.code, a.name, a.type, a.purpose, a.is_active, \(unescaped: summedShards)
+            FROM accounts a WHERE a.school_id = \(schoolID) AND a.code = \(code) AND a.is_active
             """).first.map(decodeAccount)
     }
 

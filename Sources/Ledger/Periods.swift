@@ -38,6 +38,14 @@ public enum Periods {
         try connection.query("SELECT pg_advisory_xact_lock(\(lockClass), \(AdvisoryLockClass.key(schoolID)))")
     }
 
+    /// The last day of the school's closed months (nil while none is closed), as the transaction sees it.
+    public static func closedThrough(schoolID: Int64, on connection: PostgresConnection) throws -> CalendarDate? {
+        guard let row = try connection.query("SELECT closed_through FROM schools WHERE school_id = \(schoolID)").singleRow() else {
+            throw LedgerError.unknownSchool(schoolID)
+        }
+        return try row.decode(column: 0, as: CalendarDate?.self)
+    }
+
     private static func lockAndRead(schoolID: Int64, on connection: PostgresConnection) throws -> CalendarDate? {
         try lock(schoolID: schoolID, on: connection)
         guard let row = try connection.query("SELECT closed_through FROM schools WHERE school_id = \(schoolID) FOR UPDATE").singleRow() else {

@@ -256,6 +256,10 @@ public enum Schools {
                       ownership: schoolOwnership, areaClass: areaClass, paymentCodePrefix: prefix, closedThrough: closed)
     }
 
+    /// A school code's shape (`validate`, `isOfficialCode`) as an anchored ECMA-262 pattern for the API's document;
+    /// `SchoolCodePatternTests` holds the pattern and the validator together.
+    public static let codePattern = "^[A-Z0-9][A-Z0-9-]{1,31}$"
+
     /// Whether `code` has the shape of an official school code, the same as a school code's: 2 to 32 upper-case
     /// ASCII letters, digits or dashes, not starting with a dash (the list's codes are digits; recorded codes may match them).
     public static func isOfficialCode(_ code: String) -> Bool {

@@ -50,6 +50,15 @@ struct DatabaseAccess {
 
     /// Applies pending migrations as the owner, then (re)grants the application role its
     /// privileges; returns the names applied.
+    /// The database of this run, migrated, with a pool of one connection for a command's work and the project
+    /// layout it was migrated from. The caller closes the pool.
+    static func migratedPool() throws -> (database: DatabaseAccess, pool: PostgresPool, layout: ProjectLayout) {
+        let database = try resolve()
+        let layout = try ProjectLayout.locate()
+        try database.migrate(layout: layout)
+        return (database, PostgresPool(configuration: database.configuration, size: 1), layout)
+    }
+
     @discardableResult
     func migrate(layout: ProjectLayout) throws -> [String] {
         let connection = try connectAsOwner()

@@ -82,7 +82,7 @@ import Testing
         #expect(throws: RosterImportError.notUTF8(line: 2)) {
             try fixture.transaction { try RosterImport.run(schoolID: fixture.school.id, file: Array("a,b\n".utf8) + [0xC3, 0x28], dryRun: false, importedBy: "t", on: $0) }
         }
-        #expect(throws: RosterImportError.malformedCSV(line: 2, problem: "a quoted field is not closed before the end of the file")) { try run(fixture, "code,name\n\"unterminated,x\n") }
+        #expect(throws: RosterImportError.malformedCSV(line: 2, problem: "a quoted field is never closed before the end of the file")) { try run(fixture, "code,name\n\"unterminated,x\n") }
     }
 
     @Test func reimportingTheSameFileChangesNothingAndAChangedRowIsReported() throws {

@@ -47,6 +47,9 @@ import Testing
         let year = KPIPeriod.schoolYear(2026)
         #expect(year.trendMonths.count == 12 && year.trendMonths.first == Self.september && year.trendMonths.last?.iso == "2027-08")
         #expect(year.months == year.trendMonths && year.iso == "2026-2027")
+        // The calendar's first months: their school year began before it, so the trend starts at its first January.
+        #expect(KPIPeriod.month(try CalendarMonth(year: 1900, month: 3)).trendMonths.map(\.iso) == ["1900-01", "1900-02", "1900-03"])
+        #expect(KPIPeriod.month(try CalendarMonth(year: 1900, month: 9)).trendMonths.map(\.iso) == ["1900-09"])
     }
 
     @Test func aReportWithMoreBankSchoolsThanSchoolsIsRefused() {

@@ -32,7 +32,7 @@ enum BillingFeeEndpoints {
         }
         builder.add(.get, base + "/fee-schedules", summary: "List the fee schedules of a school year", tag: "fees",
                     roles: BillingEndpoints.readers,
-                    query: [QueryParameterSpec("school_year", .integer, "The year the school year starts (default: the current one).")],
+                    query: [QueryParameterSpec("school_year", .integerRange(Int64(FeeSchedules.schoolYears.lowerBound)...Int64(FeeSchedules.schoolYears.upperBound)), "The year the school year starts (default: the current one).")],
                     response: FeeScheduleList.self) { request in
             try listSchedules(request, context: context)
         }

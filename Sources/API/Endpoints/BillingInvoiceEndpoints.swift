@@ -28,8 +28,8 @@ enum BillingInvoiceEndpoints {
         }
         builder.add(.get, base + "/invoices", summary: "List invoices by number, with what they still owe", tag: "invoices",
                     roles: BillingEndpoints.readers,
-                    query: [QueryParameterSpec("period", JSONSchema.string(format: "yyyy-mm"), "Only this month."),
-                            QueryParameterSpec("class", .string(), "Only this class (as invoiced)."),
+                    query: [QueryParameterSpec("period", APIParameterSchemas.month, "Only this month."),
+                            QueryParameterSpec("class", .bounded(minLength: 1, maxLength: StudentRules.classCharactersMax), "Only this class (as invoiced)."),
                             QueryParameterSpec("student", .string(), "Only this student (student code)."),
                             QueryParameterSpec("status", .string(enumeration: InvoiceStatus.allCases.map(\.rawValue)), "Only this status.")]
                         + BillingPage.queryParameters,
@@ -75,7 +75,7 @@ enum BillingInvoiceEndpoints {
         var filter = InvoiceFilter()
         filter.period = try request.query("period") { try CalendarMonth(iso: $0) }
         filter.className = try request.query("class") { text -> String in
-            guard !text.isEmpty, text.count <= StudentRules.classCharactersMax else {
+            guard !text.isEmpty, text.unicodeScalars.count <= StudentRules.classCharactersMax else {
                 throw BillingParameterError("1 to \(StudentRules.classCharactersMax) characters")
             }
             return text

@@ -6,15 +6,16 @@ import HTTP
 struct BillingPage {
     static let limitDefault = 100
     static let limitMax = 500
-    /// The longest cursor accepted (a student code or an invoice number is far shorter).
-    static let afterBytesMax = 64
+    /// The longest cursor accepted (a student code or an invoice number is far shorter), in Unicode scalars as
+    /// the document's `maxLength` counts them.
+    static let afterCharactersMax = 64
 
     let limit: Int
     let after: String?
 
     static let queryParameters: [QueryParameterSpec] = [
-        QueryParameterSpec("limit", .integer, "Rows per page, 1 to \(limitMax) (default \(limitDefault))."),
-        QueryParameterSpec("after", .string(), "The `next_after` of the previous page; absent for the first page."),
+        QueryParameterSpec("limit", .integerRange(1...Int64(limitMax)), "Rows per page, 1 to \(limitMax) (default \(limitDefault))."),
+        QueryParameterSpec("after", .bounded(minLength: 1, maxLength: afterCharactersMax), "The `next_after` of the previous page; absent for the first page."),
     ]
 
     init(_ request: APIRequest) throws {
@@ -25,8 +26,8 @@ struct BillingPage {
             return value
         } ?? BillingPage.limitDefault
         after = try request.query("after") { text -> String in
-            guard !text.isEmpty, text.utf8.count <= BillingPage.afterBytesMax else {
-                throw BillingParameterError("must be 1 to \(BillingPage.afterBytesMax) bytes")
+            guard !text.isEmpty, text.unicodeScalars.count <= BillingPage.afterCharactersMax else {
+                throw BillingParameterError("must be 1 to \(BillingPage.afterCharactersMax) characters")
             }
             return text
         }

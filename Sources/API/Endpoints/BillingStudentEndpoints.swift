@@ -13,12 +13,12 @@ enum BillingStudentEndpoints {
                     summary: "Import the roster: the CSV file as the body (UTF-8; see docs/billing.md for the columns). "
                         + "Any bad row refuses the whole file with a 422 listing every problem by line and field.",
                     tag: "students", roles: BillingEndpoints.writers,
-                    query: [QueryParameterSpec("dry_run", .boolean, "true: check and report, write nothing.")],
+                    query: [QueryParameterSpec("dry_run", APIParameterSchemas.boolean, "true: check and report, write nothing.")],
                     response: RosterImportView.self, options: RouteOptions(bodyBytesMax: RosterImport.fileBytesMax, routeClass: .expensive)) { request in
             try importRoster(request, context: context)
         }
         builder.add(.get, base + "/students", summary: "List students by student code", tag: "students", roles: BillingEndpoints.readers,
-                    query: [QueryParameterSpec("class", .string(), "Only this class."),
+                    query: [QueryParameterSpec("class", .bounded(minLength: 1, maxLength: StudentRules.classCharactersMax), "Only this class."),
                             QueryParameterSpec("status", .string(enumeration: BillingStudentListing.Status.allCases.map(\.rawValue)),
                                                "Only active or only withdrawn students.")] + BillingPage.queryParameters,
                     response: StudentList.self) { request in
@@ -72,7 +72,7 @@ enum BillingStudentEndpoints {
 
     static func list(_ request: APIRequest, context: APIContext) throws -> Response {
         let className = try request.query("class") { text -> String in
-            guard !text.isEmpty, text.count <= StudentRules.classCharactersMax else {
+            guard !text.isEmpty, text.unicodeScalars.count <= StudentRules.classCharactersMax else {
                 throw BillingParameterError("1 to \(StudentRules.classCharactersMax) characters")
             }
             return text
@@ -90,11 +90,8 @@ enum BillingStudentEndpoints {
 
     static func importRoster(_ request: APIRequest, context: APIContext) throws -> Response {
         let dryRun = try request.query("dry_run") { text -> Bool in
-            switch text.lowercased() {
-            case "true", "1", "yes": return true
-            case "false", "0", "no": return false
-            default: throw BillingParameterError("true or false")
-            }
+            guard let value = APIParameterSchemas.parseBoolean(text) else { throw BillingParameterError("true or false") }
+            return value
         } ?? false
         let school = request.scopedSchool
         do {

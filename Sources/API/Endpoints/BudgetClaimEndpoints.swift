@@ -7,8 +7,8 @@ import Postgres
 /// `GET /v1/schools/{school}/budget-claims`: what the state budget owes the school for a term (tuition support at a
 /// non-public school, BHYT's state part), by pupil and fee, as JSON, CSV or HTML (docs/billing.md).
 enum BudgetClaimEndpoints {
-    static let yearParameter = QueryParameterSpec("year", .string(format: "yyyy"), "the school year starting in September of this year, e.g. 2026")
-    static let termParameter = QueryParameterSpec("term", .string(enumeration: ["1", "2"]), "1 (September–December) or 2 (January–August)")
+    static let yearParameter = QueryParameterSpec("year", APIParameterSchemas.reportYear, "the school year starting in September of this year, e.g. 2026", required: true)
+    static let termParameter = QueryParameterSpec("term", .string(enumeration: ["1", "2"]), "1 (September–December) or 2 (January–August)", required: true)
 
     static func register(_ builder: inout APIBuilder, context: APIContext) {
         builder.add(.get, BillingEndpoints.base + "/budget-claims",
@@ -16,7 +16,7 @@ enum BudgetClaimEndpoints {
                     tag: "fees", roles: BillingEndpoints.readers,
                     query: [yearParameter, termParameter, ReconciliationEndpoints.formatParameter], response: nil) { request in
             guard let year = try request.query("year", { text -> Int in
-                guard text.utf8.count == 4, let year = Int(text), (2000...2999).contains(year) else { throw APIError.invalidParameter("year", "yyyy") }
+                guard let year = APIParameterSchemas.parseReportYear(text) else { throw APIError.invalidParameter("year", "yyyy") }
                 return year
             }) else { throw APIError.invalidParameter("year", "required, e.g. 2026") }
             guard let term = try request.query("term", { text -> Int in

@@ -22,8 +22,8 @@ enum CollectionReconciliationEndpoints {
     }
 
     static let queryParameters = [
-        QueryParameterSpec("date", .string(), "The business day the file covers, YYYY-MM-DD", required: true),
-        QueryParameterSpec("format", .string(), "json (default), csv, html, summary or differences (the answer files for the bank)"),
+        QueryParameterSpec("date", APIParameterSchemas.date, "The business day the file covers, YYYY-MM-DD", required: true),
+        QueryParameterSpec("format", .string(enumeration: formats), "json (default), csv, html, summary or differences (the answer files for the bank)"),
         QueryParameterSpec("file_name", .string(), "The file's name, used in errors"),
     ]
 

@@ -19,8 +19,8 @@ enum FeedEndpoints {
     /// A cursor longer than this cannot be one we issued.
     static let cursorBytesMax = 64
 
-    static let cursorParameter = QueryParameterSpec("cursor", .string(), "the next_cursor of the previous page; absent for the first page")
-    static let limitParameter = QueryParameterSpec("limit", .integer, "items per page, 1 to \(pageSizeMax) (default \(pageSizeDefault))")
+    static let cursorParameter = QueryParameterSpec("cursor", .patterned(pattern: cursorPattern), "the next_cursor of the previous page; absent for the first page")
+    static let limitParameter = QueryParameterSpec("limit", .integerRange(1...Int64(pageSizeMax)), "items per page, 1 to \(pageSizeMax) (default \(pageSizeDefault))")
 
     static func register(_ builder: inout APIBuilder, context: APIContext) {
         builder.add(.get, "/v1/feed/schools", summary: "Open data: schools by official code, with commune and managing authority",
@@ -32,7 +32,7 @@ enum FeedEndpoints {
             return try tagged(request, FeedSchoolPage(version: version, items: page.map(FeedSchool.init), nextCursor: next))
         }
         builder.add(.get, "/v1/feed/kpi", summary: "Open data: the month's KPI figures per managing authority and for the province",
-                    tag: "feed", roles: readers, query: [ReconciliationEndpoints.monthParameter, cursorParameter, limitParameter],
+                    tag: "feed", roles: readers, query: [ReconciliationEndpoints.requiredMonthParameter, cursorParameter, limitParameter],
                     response: FeedKPIPage.self) { request in
             guard let month = try request.query("month", { try CalendarMonth(iso: $0) }) else {
                 throw APIError.invalidParameter("month", "required, e.g. 2026-09")
@@ -62,11 +62,8 @@ enum FeedEndpoints {
             return value
         } ?? pageSizeDefault
         let after = try request.query("cursor") { text -> String in
-            guard text.utf8.count <= cursorBytesMax, let bytes = try? Base64URL.decode(text),
-                  let value = String(validating: bytes, as: UTF8.self), value.hasPrefix(cursorPrefix) else {
-                throw APIError.invalidParameter("cursor", "not a cursor this feed issued")
-            }
-            return String(value.dropFirst(cursorPrefix.count))
+            guard let position = position(ofCursor: text) else { throw APIError.invalidParameter("cursor", "not a cursor this feed issued") }
+            return position
         }
         return (after, limit)
     }
@@ -75,6 +72,30 @@ enum FeedEndpoints {
     static let cursorPrefix = "v\(version):"
 
     static func encodeCursor(_ position: String) -> String { Base64URL.encode(Array((cursorPrefix + position).utf8)) }
+
+    /// The position a cursor carries: base64url (canonical) of this version's prefix and the position, at most
+    /// `cursorBytesMax`; nil for anything else. Bytes that are not UTF-8 are read as U+FFFD: such a position
+    /// sorts somewhere like any other, so every cursor of the documented shape is answered.
+    static func position(ofCursor text: String) -> String? {
+        guard text.utf8.count <= cursorBytesMax, let bytes = try? Base64URL.decode(text),
+              bytes.starts(with: cursorPrefix.utf8) else { return nil }
+        return String(decoding: bytes.dropFirst(cursorPrefix.utf8.count), as: UTF8.self)
+    }
+
+    /// What `position(ofCursor:)` accepts, as a pattern: the prefix's base64url (its length is a multiple of 3
+    /// bytes, so it encodes on its own), then whole groups of four, then a canonical tail of two or three
+    /// characters (their unused bits zero), all within `cursorBytesMax`.
+    static let cursorPattern: String = {
+        let prefix = Base64URL.encode(Array(cursorPrefix.utf8))
+        precondition(cursorPrefix.utf8.count % 3 == 0, "the cursor prefix must encode to whole groups")
+        let symbol = "[A-Za-z0-9_-]"
+        let groupsMax = (cursorBytesMax - prefix.count) / 4
+        let tail2 = symbol + "[AQgw]"
+        let tail3 = symbol + symbol + "[AEIMQUYcgkosw048]"
+        let withTail2 = "(\(symbol){4}){0,\((cursorBytesMax - prefix.count - 2) / 4)}" + tail2
+        let withTail3 = "(\(symbol){4}){0,\((cursorBytesMax - prefix.count - 3) / 4)}" + tail3
+        return "^" + prefix + "((\(symbol){4}){0,\(groupsMax)}|" + withTail2 + "|" + withTail3 + ")$"
+    }()
 
     /// The JSON body with a strong `ETag` (SHA-256 of the body); 304 and no body when `If-None-Match` names it.
     static func tagged<Value: Encodable>(_ request: APIRequest, _ value: Value) throws -> Response {

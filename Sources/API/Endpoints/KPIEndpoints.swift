@@ -10,15 +10,17 @@ import Reconciliation
 /// as JSON, CSV or HTML like the other reports. An authority office gets its own authorities only.
 enum KPIEndpoints {
     static let readers = RoleSets.provinceReaders
-    static let yearParameter = QueryParameterSpec("year", .string(format: "yyyy"),
-                                                  "the school year starting in September of this year, e.g. 2026 (instead of month)")
+    /// `month=2026-09` or `year=2026` (the school year starting in September of that year), exactly one.
+    static let periodParameter = QueryParameterSpec("period", .oneOf([
+        .object(properties: [("month", APIParameterSchemas.month)], required: ["month"]),
+        .object(properties: [("year", APIParameterSchemas.reportYear)], required: ["year"]),
+    ]), "month=yyyy-mm, or year=yyyy for the school year starting in September of that year; exactly one", required: true, exploded: true)
 
     static func register(_ builder: inout APIBuilder, context: APIContext) {
         builder.add(.get, "/v1/reports/kpi",
                     summary: "Schools collecting through banks against the 25 % and 80 % targets, cashless share by count and value, per authority",
                     tag: "reconciliation", roles: readers,
-                    query: [ReconciliationEndpoints.monthParameter, yearParameter, ReconciliationEndpoints.formatParameter,
-                            ReconciliationEndpoints.separatorParameter],
+                    query: [periodParameter, ReconciliationEndpoints.formatParameter, ReconciliationEndpoints.separatorParameter],
                     response: nil) { request in
             let period = try self.period(request)
             let report = try ReconciliationEndpoints.translating {
@@ -42,7 +44,7 @@ enum KPIEndpoints {
     static func period(_ request: APIRequest) throws -> KPIPeriod {
         let month = try request.query("month") { try CalendarMonth(iso: $0) }
         let year = try request.query("year") { text -> Int in
-            guard text.utf8.count == 4, let year = Int(text), (2000...2999).contains(year) else { throw APIError.invalidParameter("year", "yyyy") }
+            guard let year = APIParameterSchemas.parseReportYear(text) else { throw APIError.invalidParameter("year", "yyyy") }
             return year
         }
         switch (month, year) {

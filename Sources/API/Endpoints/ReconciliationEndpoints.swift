@@ -18,7 +18,8 @@ enum ReconciliationEndpoints {
                                                     "json (default), csv (UTF-8 with BOM, for Excel) or html (a printable page)")
     static let separatorParameter = QueryParameterSpec("separator", .string(enumeration: ["comma", "semicolon"]),
                                                        "CSV separator: comma (default) or semicolon, for Excel set to a decimal comma")
-    static let monthParameter = QueryParameterSpec("month", .string(format: "yyyy-mm"), "the month, e.g. 2026-09")
+    static let monthParameter = QueryParameterSpec("month", APIParameterSchemas.month, "the month, e.g. 2026-09")
+    static let requiredMonthParameter = QueryParameterSpec("month", APIParameterSchemas.month, "the month, e.g. 2026-09", required: true)
 
     static func register(_ builder: inout APIBuilder, context: APIContext) {
         builder.add(.post, "/v1/schools/{school}/reconciliations",
@@ -55,7 +56,7 @@ enum ReconciliationEndpoints {
                                 csv: { MonthlyReportCSV.render(report, separator: $0) }, html: { MonthlyReportPage.html(report) })
         }
         builder.add(.get, "/v1/reports/province", summary: "The province's month per school and managing authority (an authority office: its schools)",
-                    tag: "reconciliation", roles: provinceReaders, query: [monthParameter, formatParameter, separatorParameter],
+                    tag: "reconciliation", roles: provinceReaders, query: [requiredMonthParameter, formatParameter, separatorParameter],
                     response: nil, options: RouteOptions(routeClass: .expensive)) { request in
             guard let month = try request.query("month", { try CalendarMonth(iso: $0) }) else {
                 throw APIError.invalidParameter("month", "required, e.g. 2026-09")

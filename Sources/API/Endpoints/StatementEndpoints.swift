@@ -24,8 +24,8 @@ enum StatementEndpoints {
     static let queryParameters = [
         QueryParameterSpec("account", .string(), "The school's bank account number the statement is for", required: true),
         QueryParameterSpec("format", .string(), "auto (default), mt940, mt942 or camt054 (provisional money), camt053, or a bank CSV description id (csv:ID)"),
-        QueryParameterSpec("dry_run", .boolean, "Report what the import would do and keep nothing"),
-        QueryParameterSpec("strict", .boolean, "Refuse the file on a balance continuity gap or a check that cannot be made"),
+        QueryParameterSpec("dry_run", APIParameterSchemas.boolean, "Report what the import would do and keep nothing"),
+        QueryParameterSpec("strict", APIParameterSchemas.boolean, "Refuse the file on a balance continuity gap or a check that cannot be made"),
         QueryParameterSpec("file_name", .string(), "The file's name, recorded with the import and used in errors"),
     ]
 
@@ -60,11 +60,8 @@ enum StatementEndpoints {
     }
 
     static func parseBoolean(_ text: String) throws -> Bool {
-        switch text.lowercased() {
-        case "true", "1", "yes": return true
-        case "false", "0", "no": return false
-        default: throw ParameterProblem("true or false")
-        }
+        guard let value = APIParameterSchemas.parseBoolean(text) else { throw ParameterProblem("true or false") }
+        return value
     }
 
     struct ParameterProblem: Error, CustomStringConvertible {

@@ -3,12 +3,21 @@ import Foundation
 /// A JSON Schema (the subset OpenAPI 3.1 documents need), rendered as JSON.
 public indirect enum JSONSchema: Sendable, Equatable {
     case string(format: String? = nil, enumeration: [String]? = nil)
+    /// A string the server accepts only in this shape: `pattern` is an ECMA-262 regular expression anchored
+    /// at both ends, taken from the constant the server's own validator is tested against (`APIParameterPatterns`).
+    case patterned(pattern: String, format: String? = nil)
+    /// A string of `minLength...maxLength` characters (Unicode scalars, as JSON Schema counts them).
+    case bounded(minLength: Int, maxLength: Int)
     case integer
+    /// An integer the server accepts only within `minimum...maximum`.
+    case integerRange(ClosedRange<Int64>)
     case boolean
     case array(JSONSchema)
     case object(properties: [(name: String, schema: JSONSchema)], required: [String])
     case nullable(JSONSchema)
     case reference(String)
+    /// Exactly one of these schemas.
+    case oneOf([JSONSchema])
     /// Any JSON value (free-form objects such as raw callback payloads).
     case any
 
@@ -24,7 +33,15 @@ public indirect enum JSONSchema: Sendable, Equatable {
             if let format { object["format"] = format }
             if let enumeration { object["enum"] = enumeration }
             return object
+        case .patterned(let pattern, let format):
+            var object: [String: Any] = ["type": "string", "pattern": pattern]
+            if let format { object["format"] = format }
+            return object
+        case .bounded(let minLength, let maxLength):
+            return ["type": "string", "minLength": minLength, "maxLength": maxLength]
         case .integer: return ["type": "integer", "format": "int64"]
+        case .integerRange(let range):
+            return ["type": "integer", "format": "int64", "minimum": range.lowerBound, "maximum": range.upperBound]
         case .boolean: return ["type": "boolean"]
         case .array(let items): return ["type": "array", "items": items.jsonObject]
         case .object(let properties, let required):
@@ -37,6 +54,7 @@ public indirect enum JSONSchema: Sendable, Equatable {
         case .nullable(let inner):
             return ["anyOf": [inner.jsonObject, ["type": "null"]]]
         case .reference(let name): return ["$ref": "#/components/schemas/\(name)"]
+        case .oneOf(let choices): return ["oneOf": choices.map(\.jsonObject)]
         case .any: return [:]
         }
     }

@@ -21,7 +21,7 @@ enum OpenAPIDocument {
         for spec in specs {
             if let request = spec.requestSchema { schemas[request.name] = request.schema.jsonObject }
             if let response = spec.responseSchema { schemas[response.name] = response.schema.jsonObject }
-            paths[spec.template, default: [:]][spec.method.rawValue.lowercased()] = operation(spec)
+            paths[spec.template, default: [:]][spec.method.rawValue.lowercased()] = operation(spec, among: specs)
         }
         return [
             "openapi": "3.1.0",
@@ -38,17 +38,20 @@ enum OpenAPIDocument {
         ]
     }
 
-    static func operation(_ spec: APIRouteSpec) -> [String: Any] {
+    static func operation(_ spec: APIRouteSpec, among specs: [APIRouteSpec]) -> [String: Any] {
         var operation: [String: Any] = [
             "operationId": operationID(spec),
             "summary": spec.summary,
             "tags": [spec.tag],
         ]
         var parameters: [[String: Any]] = spec.pathParameters.map {
-            ["name": $0, "in": "path", "required": true, "schema": JSONSchema.string().jsonObject]
+            ["name": $0, "in": "path", "required": true, "schema": APIParameterSchemas.path($0).jsonObject]
         }
         parameters += spec.query.map {
-            ["name": $0.name, "in": "query", "required": $0.required, "description": $0.description, "schema": $0.schema.jsonObject]
+            var parameter: [String: Any] = ["name": $0.name, "in": "query", "required": $0.required, "description": $0.description,
+                                            "schema": $0.schema.jsonObject]
+            if $0.exploded { parameter["style"] = "form"; parameter["explode"] = true }
+            return parameter
         }
         if !parameters.isEmpty { operation["parameters"] = parameters }
         switch spec.access {
@@ -69,21 +72,42 @@ enum OpenAPIDocument {
         if let response = spec.responseSchema {
             content = [spec.responseContentType: ["schema": ["$ref": "#/components/schemas/\(response.name)"]]]
         }
-        responses[String(spec.responseStatus.code)] = ["description": spec.responseStatus.reasonPhrase, "content": content]
+        for mediaType in alternativeMediaTypes(spec) where content[mediaType] == nil { content[mediaType] = [String: Any]() }
+        var success: [String: Any] = ["description": spec.responseStatus.reasonPhrase, "content": content]
+        if let links = OpenAPILinks.links(from: spec, among: specs) { success["links"] = links }
+        responses[String(spec.responseStatus.code)] = success
         let problem: [String: Any] = ["application/problem+json": ["schema": ["$ref": "#/components/schemas/Problem"]]]
         var errors = ["400", "503"]
         if case .roles = spec.access { errors += ["401", "403"] }
         if spec.isSchoolScoped || !spec.pathParameters.isEmpty { errors.append("404") }
-        if spec.requestSchema != nil { errors += ["409", "422"] }
+        // A JSON body, or a file upload (a POST without a JSON schema), can be refused for its content.
+        if spec.requestSchema != nil || spec.method == .post || spec.method == .put { errors += ["409", "422"] }
+        if spec.routeClass == .expensive { errors.append("429") }
         for code in errors { responses[code] = ["description": "Problem", "content": problem] }
         operation["responses"] = responses
         return operation
     }
 
+    /// The media type each value of a `format` query parameter answers in (`ReportFormatChoice`, the collection
+    /// day's answer files).
+    static let formatMediaTypes = ["json": "application/json", "csv": "text/csv", "html": "text/html",
+                                   "summary": "text/plain", "differences": "text/plain"]
+
+    /// The other media types an operation answers in, by the values of its `format` parameter.
+    static func alternativeMediaTypes(_ spec: APIRouteSpec) -> [String] {
+        guard let format = spec.query.first(where: { $0.name == "format" }),
+              let values = format.schema.jsonObject["enum"] as? [String] else { return [] }
+        return values.compactMap { formatMediaTypes[$0] }
+    }
+
     /// `GET /v1/schools/{school}/invoices` → `get_v1_schools_school_invoices`.
     static func operationID(_ spec: APIRouteSpec) -> String {
-        let path = spec.template.split(separator: "/").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "{}")) }
-        return ([spec.method.rawValue.lowercased()] + path).joined(separator: "_").replacingOccurrences(of: ".", with: "_")
+        operationID(spec.method, spec.template)
+    }
+
+    static func operationID(_ method: HTTPMethod, _ template: String) -> String {
+        let path = template.split(separator: "/").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "{}")) }
+        return ([method.rawValue.lowercased()] + path).joined(separator: "_").replacingOccurrences(of: ".", with: "_")
     }
 
     static func render(_ document: [String: Any]) -> [UInt8] {

@@ -83,6 +83,8 @@ public struct APIBuilder {
         var options = options
         if Self.criticalPathPrefixes.contains(where: spec.template.hasPrefix) { options.routeClass = .critical }
         router.add(spec.method, spec.template, options: options, handler: handler)
+        var spec = spec
+        spec.routeClass = options.routeClass
         specs.append(spec)
     }
 

@@ -28,9 +28,10 @@ public struct APIRequest: Sendable {
         try http.decodeJSON(type, decoder: APIJSON.decoder)
     }
 
-    /// A path parameter that must be a positive integer id; 404 otherwise (an id that cannot exist).
+    /// A path parameter that must be a positive integer id written as `APIParameterSchemas.idPattern` says;
+    /// 404 otherwise (an id that cannot exist).
     public func id(_ name: String, notFound code: String) throws -> Int64 {
-        guard let text = http.pathParameters[name], let value = Int64(text), value > 0 else {
+        guard let text = http.pathParameters[name], let value = APIParameterSchemas.id(text) else {
             throw APIError.notFound(code)
         }
         return value

@@ -17,12 +17,16 @@ public struct QueryParameterSpec: Sendable {
     public var schema: JSONSchema
     public var description: String
     public var required: Bool
+    /// An object whose properties are query parameters of their own (`style: form, explode: true`): how a
+    /// document says that exactly one of several parameters is given (a `oneOf` of objects).
+    public var exploded: Bool
 
-    public init(_ name: String, _ schema: JSONSchema, _ description: String, required: Bool = false) {
+    public init(_ name: String, _ schema: JSONSchema, _ description: String, required: Bool = false, exploded: Bool = false) {
         self.name = name
         self.schema = schema
         self.description = description
         self.required = required
+        self.exploded = exploded
     }
 }
 
@@ -39,6 +43,8 @@ public struct APIRouteSpec: Sendable {
     /// `application/json` with a schema, or another media type (HTML, SVG, CSV, Prometheus text).
     public var responseContentType: String
     public var responseSchema: (name: String, schema: JSONSchema)?
+    /// The route's class under load, as registered: `.expensive` routes are rate limited (429).
+    public var routeClass: RouteClass?
 
     /// True when the template names a school: the route is scoped to it.
     public var isSchoolScoped: Bool { template.contains("{school}") }

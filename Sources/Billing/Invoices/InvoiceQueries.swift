@@ -121,19 +121,13 @@ public enum InvoiceQueries {
     static let columnCount = 21
 
     /// Invoices with their ledger facts as columns: `outstanding`, `reversed` and the derived `status`.
-    static let selectSQL = select(balances: """
-        LEFT JOIN dimension_balances d ON d.school_id = i.school_id AND d.account_id = i.receivable_account_id
-                                       AND d.dimension = 'invoice' AND d.dimension_id = i.invoice_id
-        """)
+    static let selectSQL = select(balances: LedgerReads.dimensionBalanceJoin(
+        as: "d", school: "i.school_id", account: "i.receivable_account_id", dimension: .invoice, id: "i.invoice_id"))
 
-    /// `selectSQL` for a handful of invoices (one pupil's): each balance is probed by its primary key. In a
-    /// prepared statement's generic plan PostgreSQL otherwise scans the school's whole invoice dimension for
-    /// one pupil's invoices; `OFFSET 0` keeps the subquery from being flattened back into that join.
-    static let selectFewSQL = select(balances: """
-        LEFT JOIN LATERAL (SELECT d.balance FROM dimension_balances d
-                           WHERE d.school_id = i.school_id AND d.account_id = i.receivable_account_id
-                             AND d.dimension = 'invoice' AND d.dimension_id = i.invoice_id OFFSET 0) d ON true
-        """)
+    /// `selectSQL` for a handful of invoices (one pupil's): each balance is probed by its primary key (see
+    /// `LedgerReads.dimensionBalanceProbe`).
+    static let selectFewSQL = select(balances: LedgerReads.dimensionBalanceProbe(
+        as: "d", school: "i.school_id", account: "i.receivable_account_id", dimension: .invoice, id: "i.invoice_id"))
 
     /// The one invoice read; `balances` joins `dimension_balances` as `d`.
     private static func select(balances: String) -> String {
@@ -144,7 +138,7 @@ public enum InvoiceQueries {
         FROM (SELECT i.*, coalesce(d.balance, 0) AS outstanding, (r.entry_id IS NOT NULL) AS reversed
               FROM invoices i
               \(balances)
-              LEFT JOIN journal_entries r ON r.school_id = i.school_id AND r.reverses_entry_id = i.entry_id) AS facts,
+              \(LedgerReads.reversalJoin(as: "r", school: "i.school_id", entry: "i.entry_id"))) AS facts,
              LATERAL (SELECT \(InvoiceStatus.sqlExpression) AS status) AS derived
         """
     }

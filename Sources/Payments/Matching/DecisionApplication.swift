@@ -81,8 +81,6 @@ public enum DecisionApplication {
 
     /// The booking date, or the first open day when its month is closed.
     static func openDate(_ transaction: BankTransaction, on connection: PostgresConnection) throws -> CalendarDate {
-        let closed = try connection.query("SELECT closed_through FROM schools WHERE school_id = \(transaction.schoolID)")
-            .singleRow()!.decode(column: 0, as: CalendarDate?.self)
-        return BankTransactions.openDate(transaction.bookedOn, closedThrough: closed)
+        BankTransactions.openDate(transaction.bookedOn, closedThrough: try Periods.closedThrough(schoolID: transaction.schoolID, on: connection))
     }
 }

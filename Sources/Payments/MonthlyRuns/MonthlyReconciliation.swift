@@ -61,8 +61,7 @@ public struct MonthlyReconciliation: Sendable {
     func record(school: School, month: CalendarMonth, close: Bool, reapplication: AutomaticReapplication.Outcome, actor: Actor,
                 generatedAt: Date, on connection: PostgresConnection) throws -> MonthlyRunResult {
         if close { try Periods.lock(schoolID: school.id, on: connection) }
-        let closedThrough = try connection.query("SELECT closed_through FROM schools WHERE school_id = \(school.id)")
-            .singleRow()!.decode(column: 0, as: CalendarDate?.self)
+        let closedThrough = try Periods.closedThrough(schoolID: school.id, on: connection)
         let runID = try connection.query("SELECT nextval('reconciliation_runs_run_id_seq')").singleRow()!.decode(column: 0, as: Int64.self)
         let parts = try MonthlyReportBuilder.parts(school: school, month: month, bankName: bankName, context: reapplication.unchangedContext,
                                                    on: connection)

@@ -175,13 +175,8 @@ struct ImportRun {
 
     /// The ledger accounts of the bookings: the bank's, suspense, and bank fees (without one, fees wait in suspense).
     func ledgerAccounts(school: School, bank: SchoolBankAccount, on connection: PostgresConnection) throws -> StatementBookings.Accounts {
-        let row = try connection.query("""
-            SELECT (SELECT account_id FROM accounts WHERE school_id = \(school.id) AND purpose = 'suspense' AND is_active
-                    ORDER BY code LIMIT 1),
-                   (SELECT account_id FROM accounts WHERE school_id = \(school.id) AND purpose = 'bank_fees' AND is_active
-                    ORDER BY code LIMIT 1)
-            """).singleRow()!
-        let (suspense, fees) = try row.decode((Int64?, Int64?).self)
+        let ids = try LedgerQueries.accountIDs(schoolID: school.id, purposes: [.suspense, .bankFees], on: connection)
+        let (suspense, fees) = (ids[.suspense], ids[.bankFees])
         guard let suspense else {
             throw StatementImportError(.noSuspenseAccount, file: file, message: "school \(school.code) has no active suspense account")
         }

@@ -64,25 +64,23 @@ extension Suspense {
 
     /// The account money that is not tuition goes to; refused for purposes with flows of their own.
     static func notTuitionAccount(schoolID: Int64, _ choice: SuspenseAccountChoice, on connection: PostgresConnection) throws -> (accountID: Int64, code: String) {
-        let row: PostgresRow?
+        let account: AccountBalance
         switch choice {
         case .code(let code):
-            row = try connection.query("""
-                SELECT account_id, code, purpose FROM accounts WHERE school_id = \(schoolID) AND code = \(code) AND is_active
-                """).singleRow()
-            guard row != nil else { throw SuspenseError.unknownAccount("with code \(code)") }
+            guard let found = try LedgerQueries.account(schoolID: schoolID, code: code, on: connection) else {
+                throw SuspenseError.unknownAccount("with code \(code)")
+            }
+            account = found
         case .purpose(let purpose):
-            row = try connection.query("""
-                SELECT account_id, code, purpose FROM accounts WHERE school_id = \(schoolID) AND purpose = \(purpose.rawValue) AND is_active
-                ORDER BY code LIMIT 1
-                """).singleRow()
-            guard row != nil else { throw SuspenseError.unknownAccount("of purpose \(purpose.rawValue)") }
+            guard let found = try LedgerQueries.account(schoolID: schoolID, purpose: purpose, on: connection) else {
+                throw SuspenseError.unknownAccount("of purpose \(purpose.rawValue)")
+            }
+            account = found
         }
-        let (id, code, purpose) = try row!.decode((Int64, String, String).self)
-        if let known = AccountPurpose(rawValue: purpose), purposesRefusedForNotTuition.contains(known) {
-            throw SuspenseError.accountNotAllowed(code: code, purpose: purpose)
+        if purposesRefusedForNotTuition.contains(account.purpose) {
+            throw SuspenseError.accountNotAllowed(code: account.code, purpose: account.purpose.rawValue)
         }
-        return (id, code)
+        return (account.accountID, account.code)
     }
 
     /// True when a live refund payment names the incoming transaction.

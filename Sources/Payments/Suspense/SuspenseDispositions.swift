@@ -129,7 +129,7 @@ extension Suspense {
         try connection.query("""
             SELECT d.disposition_id, d.bank_transaction_id, d.kind, d.refunded_transaction_id, d.account_id, d.amount, d.entry_id,
                    e.effective_date, d.reason, d.decided_by, d.reversal_entry_id
-            FROM suspense_dispositions d JOIN journal_entries e ON e.school_id = d.school_id AND e.entry_id = d.entry_id
+            FROM suspense_dispositions d \(unescaped: LedgerReads.entryJoin(as: "e", school: "d.school_id", entry: "d.entry_id"))
             WHERE d.school_id = \(schoolID) AND d.bank_transaction_id = \(transactionID) ORDER BY d.disposition_id
             """).map(decodeDisposition)
     }

@@ -33,16 +33,11 @@ enum SuspenseLedger {
     /// The date money decisions about `transaction` are booked on: its booking day, or the first
     /// open day when that month is closed (nothing is ever posted into a closed month).
     static func decisionDate(_ date: CalendarDate, schoolID: Int64, on connection: PostgresConnection) throws -> CalendarDate {
-        let closed = try connection.query("SELECT closed_through FROM schools WHERE school_id = \(schoolID)")
-            .singleRow()!.decode(column: 0, as: CalendarDate?.self)
-        return BankTransactions.openDate(date, closedThrough: closed)
+        BankTransactions.openDate(date, closedThrough: try Periods.closedThrough(schoolID: schoolID, on: connection))
     }
 
     /// The effective date of a journal entry.
     static func entryDate(schoolID: Int64, entryID: Int64, on connection: PostgresConnection) throws -> CalendarDate {
-        guard let row = try connection.query("""
-            SELECT effective_date FROM journal_entries WHERE school_id = \(schoolID) AND entry_id = \(entryID)
-            """).singleRow() else { throw LedgerError.unknownEntry(entryID) }
-        return try row.decode(column: 0, as: CalendarDate.self)
+        try LedgerQueries.entryDate(schoolID: schoolID, entryID: entryID, on: connection)
     }
 }

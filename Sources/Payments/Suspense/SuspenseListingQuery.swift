@@ -35,23 +35,8 @@ public enum Suspense {
     /// order, at most `entriesMax`; all of them, or only `only`. True when more were left out.
     static func openTransactions(school: School, only: Int64?, on connection: PostgresConnection) throws -> ([(BankTransaction, Money)], Bool) {
         let suspense = try SuspenseLedger.account(schoolID: school.id, purpose: .suspense, on: connection)
-        let balanceRows = if let only {
-            try connection.query("""
-                SELECT dimension_id, balance FROM dimension_balances
-                WHERE school_id = \(school.id) AND account_id = \(suspense) AND dimension = 'bank_transaction' AND dimension_id = \(only)
-                  AND balance <> 0
-                """)
-        } else {
-            try connection.query("""
-                SELECT dimension_id, balance FROM dimension_balances
-                WHERE school_id = \(school.id) AND account_id = \(suspense) AND dimension = 'bank_transaction' AND balance <> 0
-                """)
-        }
-        var balances: [Int64: Money] = [:]
-        for row in balanceRows {
-            let (id, balance) = try row.decode((Int64, Money).self)
-            balances[id] = balance
-        }
+        let balances = try LedgerQueries.nonZeroBalances(schoolID: school.id, accountID: suspense, dimension: .bankTransaction,
+                                                         id: only, on: connection)
         guard !balances.isEmpty else { return ([], false) }
         let rows = try connection.query("""
             SELECT \(unescaped: BankTransactions.columns) FROM bank_transactions
@@ -158,8 +143,8 @@ public enum Suspense {
         let payable = try SuspenseLedger.account(schoolID: schoolID, purpose: .refundsPayable, on: connection)
         return try connection.query("""
             SELECT t.bank_transaction_id FROM bank_transactions t
-            JOIN dimension_balances d ON d.school_id = t.school_id AND d.account_id = \(payable)
-                                     AND d.dimension = 'bank_transaction' AND d.dimension_id = t.bank_transaction_id
+            \(unescaped: LedgerReads.dimensionBalanceJoin(as: "d", school: "t.school_id", account: String(payable),
+                                                         dimension: .bankTransaction, id: "t.bank_transaction_id"))
             WHERE t.school_id = \(schoolID) AND t.disposition = 'refund_due' AND d.balance = \(amount.negated)
             ORDER BY t.booked_on, t.bank_transaction_id LIMIT \(refundCandidatesMax)
             """).map { try $0.decode(column: 0, as: Int64.self) }

@@ -41,22 +41,8 @@ enum AttendanceCommand {
     }
 
     static func importFile(_ reader: inout ArgumentReader) throws {
-        let path = try reader.requiredPositional("FILE")
-        let schoolCode = try reader.requiredOption("--school")
-        try reader.finish()
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), let size = attributes[.size] as? Int,
-              size <= AttendanceImport.fileBytesMax, let data = FileManager.default.contents(atPath: path) else {
-            throw CommandFailure(message: "cannot read \(path), or it is larger than \(AttendanceImport.fileBytesMax) bytes")
-        }
-        let session = try BillingSession.open(schoolCode: schoolCode)
-        defer { session.pool.close() }
-        do {
-            let rows = try session.transaction { connection in
-                try AttendanceImport.run(schoolID: session.school.id, file: [UInt8](data), importedBy: BillingSession.actor, on: connection)
-            }
-            print("attendance import: \(rows) rows recorded")
-        } catch let error as RowImportError {
-            throw CommandFailure(message: "\(path): \(error)")
+        try RowImportCommand.run(&reader, noun: "attendance", rows: "rows") { schoolID, file, connection in
+            try AttendanceImport.run(schoolID: schoolID, file: file, importedBy: BillingSession.actor, on: connection)
         }
     }
 }

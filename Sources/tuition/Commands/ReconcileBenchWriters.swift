@@ -49,50 +49,22 @@ enum BenchRosterWriter {
     }
 
     static func writeFamilies(schoolID: Int64, roster: SimulatedRoster, on connection: PostgresConnection) throws -> [String: Int64] {
-        let keys = Array(Set(roster.students.compactMap(\.familyKey))).sorted()
-        guard !keys.isEmpty else { return [:] }
-        var families: [String: Int64] = [:]
-        for row in try connection.query("""
-            INSERT INTO families (school_id, family_key) SELECT \(schoolID), k FROM unnest(\(PostgresTextArray(keys))) AS k
-            RETURNING family_key, family_id
-            """) {
-            let (key, id) = try row.decode((String, Int64).self)
-            families[key] = id
-        }
-        return families
+        try BillingBulkLoad.families(schoolID: schoolID, keys: Array(Set(roster.students.compactMap(\.familyKey))).sorted(), on: connection)
     }
 
     static func writeStudents(schoolID: Int64, roster: SimulatedRoster, families: [String: Int64],
                               on connection: PostgresConnection) throws -> [Int64: (id: Int64, family: Int64?, code: String, name: String, className: String)] {
         let students = roster.students
         let codes = students.indices.map { String(format: "HS%06d", $0 + 1) }
-        let rows = try connection.query("""
-            INSERT INTO students (school_id, student_code, full_name, normalized_name, class_name, grade, guardian_name, family_id,
-                                  virtual_account, status, withdrawn_on, payment_code, payment_serial)
-            SELECT \(schoolID), u.c, u.n, u.nn, u.cl, u.g::smallint, nullif(u.gn, ''), u.f, nullif(u.va, ''), CASE WHEN u.a::boolean THEN 'active' ELSE 'withdrawn' END,
-                   CASE WHEN u.a::boolean THEN NULL ELSE DATE '2026-09-30' END, u.pc, u.s
-            FROM unnest(\(PostgresTextArray(codes)), \(PostgresTextArray(students.map(\.fullName))),
-                        \(PostgresTextArray(students.map(\.normalizedName))), \(PostgresTextArray(students.map(\.className))),
-                        \(PostgresInt64Array(students.map { Int64(grade(of: $0.className)) })),
-                        \(PostgresTextArray(students.map { $0.guardianName ?? "" })),
-                        \(PostgresNullableInt64Array(students.map { $0.familyKey.flatMap { families[$0] } })),
-                        \(PostgresTextArray(students.map { $0.virtualAccount ?? "" })),
-                        \(PostgresTextArray(students.map { $0.isActive ? "t" : "f" })),
-                        \(PostgresTextArray(students.map(\.paymentCode))), \(PostgresInt64Array(students.indices.map(Int64.init))))
-                 AS u(c, n, nn, cl, g, gn, f, va, a, pc, s)
-            RETURNING payment_serial, student_id
-            """)
-        var byIndex: [Int64: Int64] = [:]
-        for row in rows {
-            let (serial, id) = try row.decode((Int64, Int64).self)
-            byIndex[serial] = id
-        }
-        try connection.query("""
-            INSERT INTO billing_counters (school_id, counter, school_year, last_value) VALUES (\(schoolID), 'student_serial', 0, \(Int64(students.count)))
-            """)
+        let ids = try BillingBulkLoad.students(schoolID: schoolID, students.enumerated().map { index, student in
+            BillingBulkLoad.StudentRow(code: codes[index], fullName: student.fullName, normalizedName: student.normalizedName,
+                                       className: student.className, grade: grade(of: student.className), guardianName: student.guardianName,
+                                       virtualAccount: student.virtualAccount, familyID: student.familyKey.flatMap { families[$0] },
+                                       isActive: student.isActive, paymentCode: student.paymentCode)
+        }, on: connection)
         var result: [Int64: (id: Int64, family: Int64?, code: String, name: String, className: String)] = [:]
         for (index, student) in students.enumerated() {
-            result[student.id] = (byIndex[Int64(index)]!, student.familyKey.flatMap { families[$0] }, codes[index], student.fullName, student.className)
+            result[student.id] = (ids[index], student.familyKey.flatMap { families[$0] }, codes[index], student.fullName, student.className)
         }
         return result
     }
@@ -113,8 +85,7 @@ enum BenchInvoiceWriter {
     static func write(_ roster: SimulatedRoster, school: BenchSchool, on connection: PostgresConnection) throws -> Int {
         let invoices = roster.invoices
         guard !invoices.isEmpty else { return 0 }
-        let ids = try connection.query("SELECT nextval('invoices_invoice_id_seq') FROM generate_series(1, \(invoices.count))")
-            .map { try $0.decode(column: 0, as: Int64.self) }
+        let ids = try BillingBulkLoad.invoiceIDs(count: invoices.count, on: connection)
         var requests: [JournalEntryRequest] = []
         for (index, invoice) in invoices.enumerated() {
             let student = school.students[invoice.studentId]!
@@ -132,38 +103,16 @@ enum BenchInvoiceWriter {
             entries += try LedgerWriter.post(Array(requests[start..<min(start + BillingLimits.invoicesPerBatchMax, requests.count)]),
                                              on: connection).map(\.entryID)
         }
-        try insert(invoices, ids: ids, entries: entries, school: school, on: connection)
-        let year = roster.invoices[0].period.schoolYear
-        // Numbers stay gapless; the serial counter is not advanced: the bench database never issues again.
-        try connection.query("""
-            INSERT INTO billing_counters (school_id, counter, school_year, last_value)
-            VALUES (\(school.school.id), 'invoice_number', \(year), \(Int64(invoices.count)))
-            """)
+        let rows = invoices.indices.map { index in
+            let invoice = invoices[index], student = school.students[invoice.studentId]!
+            return BillingBulkLoad.InvoiceRow(id: ids[index], studentID: student.id, familyID: student.family, period: invoice.period,
+                                              dueDate: invoice.dueDate, paymentCode: invoice.paymentCode, studentCode: student.code,
+                                              studentName: student.name, className: student.className, total: invoice.outstanding,
+                                              entryID: entries[index])
+        }
+        try BillingBulkLoad.invoices(schoolID: school.school.id, schoolYear: invoices[0].period.schoolYear,
+                                     receivableAccountID: school.receivableAccountID, feeTypeID: school.feeTypeID,
+                                     scheduleID: school.scheduleID, rows, on: connection)
         return invoices.count
-    }
-
-    static func insert(_ invoices: [MatchInvoice], ids: [Int64], entries: [Int64], school: BenchSchool, on connection: PostgresConnection) throws {
-        let students = invoices.map { school.students[$0.studentId]! }
-        let year = invoices[0].period.schoolYear
-        precondition(invoices.allSatisfy { $0.period.schoolYear == year }, "a bench month and its arrears are one school year")
-        try connection.query("""
-            INSERT INTO invoices (school_id, invoice_id, school_year, number, student_id, family_id, period, issued_on, due_date,
-                                  payment_code, student_code, student_name, class_name, gross, discount, total,
-                                  receivable_account_id, entry_id, issued_by)
-            SELECT \(school.school.id), u.id, \(year), u.n::int4, u.s, u.f, u.p::date, u.p::date, u.d::date, u.c, u.sc, u.sn, u.cn,
-                   u.t, 0, u.t, \(school.receivableAccountID), u.e, 'bench'
-            FROM unnest(\(PostgresInt64Array(ids)), \(PostgresInt64Array(invoices.indices.map { Int64($0 + 1) })),
-                        \(PostgresInt64Array(students.map(\.id))), \(PostgresNullableInt64Array(students.map(\.family))),
-                        \(PostgresTextArray(invoices.map(\.period.firstDay.iso))), \(PostgresTextArray(invoices.map(\.dueDate.iso))),
-                        \(PostgresTextArray(invoices.map(\.paymentCode))), \(PostgresTextArray(students.map(\.code))),
-                        \(PostgresTextArray(students.map(\.name))), \(PostgresTextArray(students.map(\.className))),
-                        \(PostgresInt64Array(invoices.map(\.outstanding.dong))), \(PostgresInt64Array(entries)))
-                 AS u(id, n, s, f, p, d, c, sc, sn, cn, t, e)
-            """)
-        try connection.query("""
-            INSERT INTO invoice_lines (school_id, invoice_id, line, fee_type_id, schedule_id, gross, discount, net)
-            SELECT \(school.school.id), u.i, 1, \(school.feeTypeID), \(school.scheduleID), u.t, 0, u.t
-            FROM unnest(\(PostgresInt64Array(ids)), \(PostgresInt64Array(invoices.map(\.outstanding.dong)))) AS u(i, t)
-            """)
     }
 }
