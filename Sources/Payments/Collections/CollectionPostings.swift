@@ -9,7 +9,9 @@ import Postgres
 /// Cr suspense and applied to exactly the items named — in one transaction, acknowledged after commit.
 enum CollectionPostings {
     static func post(_ notice: CollectionPaymentNotice, context: CollectionContext, service: CollectionService) throws -> CollectionService.Result {
-        let (payment, numbers) = try service.committer.submit(CollectionCommitter.Pending(notice: notice, context: context))
+        // A notice that could not be committed throws (`GroupCommit.Failure`): the bank is told to try later.
+        let (payment, numbers) = try service.notices.submit(CollectionNoticeBatch.Pending(notice: notice, context: context),
+                                                            schoolID: context.schoolID).get()
         return service.reply(context.description, .ok, replyFields(payment, receiptNumbers: numbers))
     }
 

@@ -32,7 +32,7 @@ public struct CollectionService: Sendable {
     public let catalog: CollectionCatalog
     public let clock: @Sendable () -> Date
     let nonces: CollectionNonces
-    let committer: CollectionCommitter
+    let notices: CollectionNoticeBatch.Lanes
     let routes: CollectionRoutes
 
     public init(pool: PostgresPool, catalog: CollectionCatalog, clock: @escaping @Sendable () -> Date = { Date() }) {
@@ -40,7 +40,7 @@ public struct CollectionService: Sendable {
         self.catalog = catalog
         self.clock = clock
         self.nonces = CollectionNonces()
-        self.committer = CollectionCommitter(pool: pool)
+        self.notices = CollectionNoticeBatch.lanes(pool: pool)
         self.routes = CollectionRoutes(pool: pool)
     }
 
