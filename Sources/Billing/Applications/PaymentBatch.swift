@@ -23,7 +23,12 @@ public enum PaymentBatch {
     }
 
     /// One result per request, in order; the leading entries' results come back separately.
-    public static func apply(_ requests: [PaymentRequest], leadingEntries: [JournalEntryRequest],
+    ///
+    /// `keysAreNew`: every payment key names something created in this very transaction (a bank
+    /// transaction whose id was just drawn from its identity), so no earlier application can carry
+    /// it and the look-up of replayed keys — a statement per batch on the callback path — is skipped.
+    /// The unique index on (school, payment key, ordinal) still refuses a repeat.
+    public static func apply(_ requests: [PaymentRequest], leadingEntries: [JournalEntryRequest], keysAreNew: Bool = false,
                              on connection: PostgresConnection) throws -> (payments: [Result<Applied, BillingError>], leading: [PostedEntry]) {
         precondition(requests.count <= paymentsMax, "payment batch larger than \(paymentsMax)")
         guard let schoolID = requests.first?.schoolID ?? leadingEntries.first?.schoolID else { return ([], []) }
@@ -36,7 +41,7 @@ public enum PaymentBatch {
         for (index, request) in requests.enumerated() where results[index] == nil && !seenKeys.insert(request.paymentKey).inserted {
             results[index] = .failure(.idempotencyConflict(key: request.paymentKey)) // one key, one payment, even within a batch
         }
-        let replayed = try replayedKeys(schoolID: schoolID, keys: requests.map(\.paymentKey), on: connection)
+        let replayed = keysAreNew ? [] : try replayedKeys(schoolID: schoolID, keys: requests.map(\.paymentKey), on: connection)
         for (index, request) in requests.enumerated() where results[index] == nil && replayed.contains(request.paymentKey) {
             results[index] = .success(Applied(paymentKey: request.paymentKey, applicationCount: 0, receiptCount: 0, replayed: true))
         }

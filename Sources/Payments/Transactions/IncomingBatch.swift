@@ -40,7 +40,8 @@ public enum IncomingBatch {
         let bookings = fresh.map { booking(transactions[$0.index], id: $0.id, facts: facts) }
         let (payments, paymentOwners) = try paymentRequests(decisions, payments: fresh.map { Payment(transactions[$0.index]) },
                                                             ids: fresh.map(\.id), facts: facts, on: connection)
-        let (results, postedBookings) = try PaymentBatch.apply(payments, leadingEntries: bookings, on: connection)
+        // The payment keys name the ids `claim` just drew: none can have been applied before.
+        let (results, postedBookings) = try PaymentBatch.apply(payments, leadingEntries: bookings, keysAreNew: true, on: connection)
         var explanations = decisions.map { "in suspense: " + ($0?.explanation ?? "money out, for the accountant") }
         var applied = [Bool](repeating: false, count: fresh.count)
         for (result, position) in zip(results, paymentOwners) {
