@@ -28,7 +28,12 @@ public enum PaymentBatch {
     /// transaction whose id was just drawn from its identity), so no earlier application can carry
     /// it and the look-up of replayed keys — a statement per batch on the callback path — is skipped.
     /// The unique index on (school, payment key, ordinal) still refuses a repeat.
+    ///
+    /// `lockedInvoices`: the invoices as `lockInvoices` returned them to the caller earlier in this
+    /// transaction (bank collection notices plan over them); when they cover every allocation, they
+    /// are not locked and read a second time.
     public static func apply(_ requests: [PaymentRequest], leadingEntries: [JournalEntryRequest], keysAreNew: Bool = false,
+                             lockedInvoices: [Int64: Invoice]? = nil,
                              on connection: PostgresConnection) throws -> (payments: [Result<Applied, BillingError>], leading: [PostedEntry]) {
         precondition(requests.count <= paymentsMax, "payment batch larger than \(paymentsMax)")
         guard let schoolID = requests.first?.schoolID ?? leadingEntries.first?.schoolID else { return ([], []) }
@@ -46,7 +51,9 @@ public enum PaymentBatch {
             results[index] = .success(Applied(paymentKey: request.paymentKey, applicationCount: 0, receiptCount: 0, replayed: true))
         }
         let live = requests.indices.filter { results[$0] == nil }
-        let invoices = try lockInvoices(schoolID: schoolID, ids: live.flatMap { requests[$0].allocations.map(\.invoiceID) }, on: connection)
+        let allocated = live.flatMap { requests[$0].allocations.map(\.invoiceID) }
+        let invoices = try lockedInvoices.flatMap { locked in allocated.allSatisfy { locked[$0] != nil } ? locked : nil }
+            ?? lockInvoices(schoolID: schoolID, ids: allocated, on: connection)
         let students = try loadStudents(schoolID: schoolID, ids: live.flatMap { requests[$0].studentIDs }, on: connection)
         let accounts = try PaymentAccounts.load(schoolID: schoolID, on: connection)
         var remaining = invoices.mapValues(\.outstanding)

@@ -103,7 +103,9 @@ enum CollectionPostings {
             }
             let bookings = fresh.map { IncomingBatch.booking(transactions[$0], id: ids[$0]!, facts: facts) }
             // The payment keys name the ids `claim` just drew: none can have been applied before.
-            let (results, posted) = try PaymentBatch.apply(requests, leadingEntries: bookings, keysAreNew: true, on: connection)
+            // The invoices were locked and read above to plan the allocations: not a second time.
+            let (results, posted) = try PaymentBatch.apply(requests, leadingEntries: bookings, keysAreNew: true, lockedInvoices: invoices,
+                                                           on: connection)
             let applications = try Applications.list(schoolID: schoolID, bankTransactionIDs: fresh.map { ids[$0]! }, on: connection)
             for (request, (index, result)) in zip(requests, zip(owners, results)) {
                 guard case .success = result else {
