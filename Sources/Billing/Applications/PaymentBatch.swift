@@ -20,6 +20,8 @@ public enum PaymentBatch {
         public let receiptCount: Int
         /// True when the key had been applied before: nothing was written for it now.
         public let replayed: Bool
+        /// The receipts written for this payment (one per student paid), ascending; empty when replayed.
+        public var receiptIDs: [Int64] = []
     }
 
     /// One result per request, in order; the leading entries' results come back separately.
@@ -82,7 +84,8 @@ public enum PaymentBatch {
         for plan in plans {
             let request = requests[plan.index]
             results[plan.index] = .success(Applied(paymentKey: request.paymentKey, applicationCount: plan.planned.count,
-                                                   receiptCount: Set(plan.planned.map(\.studentID)).count, replayed: false))
+                                                   receiptCount: Set(plan.planned.map(\.studentID)).count, replayed: false,
+                                                   receiptIDs: (receipts[request.paymentKey]?.values).map { Array($0).sorted() } ?? []))
         }
         return (results.map { $0! }, Array(posted.prefix(leadingEntries.count)))
     }

@@ -106,15 +106,15 @@ enum CollectionPostings {
             // The invoices were locked and read above to plan the allocations: not a second time.
             let (results, posted) = try PaymentBatch.apply(requests, leadingEntries: bookings, keysAreNew: true, lockedInvoices: invoices,
                                                            on: connection)
-            let applications = try Applications.list(schoolID: schoolID, bankTransactionIDs: fresh.map { ids[$0]! }, on: connection)
             for (request, (index, result)) in zip(requests, zip(owners, results)) {
-                guard case .success = result else {
+                guard case .success(let applied) = result else {
                     payments[index]!.exception = .applicationRefused
                     continue
                 }
                 payments[index]!.applied = Money(dong: request.allocations.reduce(0) { $0 + $1.amount.dong })
                 payments[index]!.credited = request.credit
-                payments[index]!.receiptIDs = Array(Set((applications[ids[index]!] ?? []).compactMap(\.receiptID))).sorted()
+                // The receipts the batch wrote for it, as the application's owner reports them (no re-read).
+                payments[index]!.receiptIDs = applied.receiptIDs
             }
             // The rows written once, complete with their booking entries (no decision: the bank named the items).
             try IncomingBatch.insert(transactions, fresh: claimed, status: "provisional", entries: posted.map(\.entryID),
