@@ -28,14 +28,21 @@ measure() {
 # The HTTP stack's own ceiling on this machine in this run: /health (no database, answered on the event loop).
 health=$(wrk -t2 -c8 -d"${DURATION}s" "http://127.0.0.1:$PORT/health" | awk '/Requests\/sec/ {print int($2)}')
 read -r inq inq_p99 inq_bad <<<"$(measure "$INQ")"
+server0=$(cpu_ticks "$SERVER"); db0=$(db_cpu_ticks); paid0=$(psql -Atc "SELECT count(*) FROM collection_payments")
 read -r pay pay_p99 pay_bad <<<"$(measure "$PAY")"
-tps=$(pgbench -M prepared -n -c 8 -j 2 -T "$DURATION" 2>/dev/null | pgbench_tps)
+server1=$(cpu_ticks "$SERVER"); db1=$(db_cpu_ticks); paid1=$(psql -Atc "SELECT count(*) FROM collection_payments")
 kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true
+db2=$(db_cpu_ticks)
+pgout=$(pgbench -M prepared -n -c 8 -j 2 -T "$DURATION" 2>/dev/null)
+db3=$(db_cpu_ticks)
+tps=$(pgbench_tps <<<"$pgout")
 echo "bench/collection.sh: ${DURATION}s each, 8 connections / 8 clients, $(nproc) cores"
 printf '%-28s %10s/s\n' "GET /health" "$health"
 printf '%-28s %10s/s   p99 %s   non-2xx %s   (target >= 10000/s)\n' "signed inquiries" "$inq" "$inq_p99" "${inq_bad:-0}"
-printf '%-28s %10s/s   p99 %s   non-2xx %s\n' "durable payment notices" "$pay" "$pay_p99" "${pay_bad:-0}"
-printf '%-28s %10s/s\n' "pgbench TPC-B-like" "$tps"
+printf '%-28s %10s/s   p99 %s   non-2xx %s   CPU/notice: server %s us, database %s us\n' "durable payment notices" "$pay" "$pay_p99" \
+    "${pay_bad:-0}" "$(cpu_us_per $(( server1 - server0 )) $(( paid1 - paid0 )))" "$(cpu_us_per $(( db1 - db0 )) $(( paid1 - paid0 )))"
+printf '%-28s %10s/s   CPU/transaction: database %s us\n' "pgbench TPC-B-like" "$tps" \
+    "$(cpu_us_per $(( db3 - db2 )) "$(pgbench_count <<<"$pgout")")"
 echo "ratio inquiries/health: $(ratio "$inq" "$health")"
 echo "ratio notices/pgbench: $(ratio "$pay" "$tps") (target >= 0.80)"
 "$BIN" ledger verify | tail -1

@@ -99,7 +99,7 @@ import TestSupport
 
         // A's retries once the lock is gone (and the sender waited out the lane's "try later" cooldown):
         // each recorded once, a second retry is a duplicate.
-        Thread.sleep(forTimeInterval: Double(CallbackCommitter.Congestion.standard.congestionCooldownNanoseconds) / 1e9 + 0.5)
+        Thread.sleep(forTimeInterval: Double(GroupCommit.Congestion.standard.congestionCooldownNanoseconds) / 1e9 + 0.5)
         for delivery in aDuring {
             let retried = deliver(delivery.id, CallbackLaneTests.accountA)
             #expect(retried.outcome == .accepted, "\(delivery.id)")

@@ -120,6 +120,33 @@ import TestSupport
         #expect(try month.fixture.billing.verify().isClean)
     }
 
+    /// Notices by pupil code are resolved for a whole commit batch at once; mixed with notices for
+    /// another pupil and with a code nobody has, each still pays its own pupil's items.
+    @Test func concurrentNoticesForSeveralPupilsEachPayTheirOwnPupil() throws {
+        let month = try Month()
+        let notices: [(id: String, code: String, amount: Int64)] = (0..<4).map { ("VCB-AN-\($0)", "HS001", 200_000) }
+            + (0..<3).map { ("VCB-BINH-\($0)", "HS002", 100_000) } + [("VCB-NOBODY", "NOBODY-9", 50_000)]
+        let group = DispatchGroup()
+        let outcomes = Mutex<[CollectionOutcome]>([])
+        for notice in notices {
+            group.enter()
+            Thread.detachNewThread {
+                let result = try! month.pay(notice.id, amount: notice.amount, code: notice.code)
+                outcomes.withLock { $0.append(result.outcome) }
+                group.leave()
+            }
+        }
+        group.wait()
+        #expect(outcomes.withLock { $0 }.allSatisfy { $0 == .ok })
+        #expect(try month.invoice(month.an).status == .paid)
+        #expect(try month.fixture.billing.credit(of: month.an) == Money(dong: 300_000))
+        #expect(try month.invoice(month.binh).outstanding == Money(dong: 200_000))
+        #expect(try month.fixture.billing.credit(of: month.binh) == .zero)
+        #expect(try month.fixture.count("SELECT count(*) FROM collection_payments WHERE customer_code = 'NOBODY-9' AND exception = 'unidentified' AND student_id IS NULL") == 1)
+        #expect(try month.fixture.count("SELECT count(DISTINCT student_id) FROM collection_payments WHERE customer_code = 'HS001'") == 1)
+        #expect(try month.fixture.billing.verify().isClean)
+    }
+
     @Test func mismatchedMoneyIsRecordedOnceAndNamed() throws {
         let month = try Month()
         // More than owed: the item is paid, the rest is the family's credit.

@@ -20,10 +20,22 @@ public enum PaymentBatch {
         public let receiptCount: Int
         /// True when the key had been applied before: nothing was written for it now.
         public let replayed: Bool
+        /// The receipts written for this payment (one per student paid), ascending; empty when replayed.
+        public var receiptIDs: [Int64] = []
     }
 
     /// One result per request, in order; the leading entries' results come back separately.
-    public static func apply(_ requests: [PaymentRequest], leadingEntries: [JournalEntryRequest],
+    ///
+    /// `keysAreNew`: every payment key names something created in this very transaction (a bank
+    /// transaction whose id was just drawn from its identity), so no earlier application can carry
+    /// it and the look-up of replayed keys — a statement per batch on the callback path — is skipped.
+    /// The unique index on (school, payment key, ordinal) still refuses a repeat.
+    ///
+    /// `lockedInvoices`: the invoices as `lockInvoices` returned them to the caller earlier in this
+    /// transaction (bank collection notices plan over them); when they cover every allocation, they
+    /// are not locked and read a second time.
+    public static func apply(_ requests: [PaymentRequest], leadingEntries: [JournalEntryRequest], keysAreNew: Bool = false,
+                             lockedInvoices: [Int64: Invoice]? = nil,
                              on connection: PostgresConnection) throws -> (payments: [Result<Applied, BillingError>], leading: [PostedEntry]) {
         precondition(requests.count <= paymentsMax, "payment batch larger than \(paymentsMax)")
         guard let schoolID = requests.first?.schoolID ?? leadingEntries.first?.schoolID else { return ([], []) }
@@ -36,12 +48,14 @@ public enum PaymentBatch {
         for (index, request) in requests.enumerated() where results[index] == nil && !seenKeys.insert(request.paymentKey).inserted {
             results[index] = .failure(.idempotencyConflict(key: request.paymentKey)) // one key, one payment, even within a batch
         }
-        let replayed = try replayedKeys(schoolID: schoolID, keys: requests.map(\.paymentKey), on: connection)
+        let replayed = keysAreNew ? [] : try replayedKeys(schoolID: schoolID, keys: requests.map(\.paymentKey), on: connection)
         for (index, request) in requests.enumerated() where results[index] == nil && replayed.contains(request.paymentKey) {
             results[index] = .success(Applied(paymentKey: request.paymentKey, applicationCount: 0, receiptCount: 0, replayed: true))
         }
         let live = requests.indices.filter { results[$0] == nil }
-        let invoices = try lockInvoices(schoolID: schoolID, ids: live.flatMap { requests[$0].allocations.map(\.invoiceID) }, on: connection)
+        let allocated = live.flatMap { requests[$0].allocations.map(\.invoiceID) }
+        let invoices = try lockedInvoices.flatMap { locked in allocated.allSatisfy { locked[$0] != nil } ? locked : nil }
+            ?? lockInvoices(schoolID: schoolID, ids: allocated, on: connection)
         let students = try loadStudents(schoolID: schoolID, ids: live.flatMap { requests[$0].studentIDs }, on: connection)
         let accounts = try PaymentAccounts.load(schoolID: schoolID, on: connection)
         var remaining = invoices.mapValues(\.outstanding)
@@ -70,7 +84,8 @@ public enum PaymentBatch {
         for plan in plans {
             let request = requests[plan.index]
             results[plan.index] = .success(Applied(paymentKey: request.paymentKey, applicationCount: plan.planned.count,
-                                                   receiptCount: Set(plan.planned.map(\.studentID)).count, replayed: false))
+                                                   receiptCount: Set(plan.planned.map(\.studentID)).count, replayed: false,
+                                                   receiptIDs: (receipts[request.paymentKey]?.values).map { Array($0).sorted() } ?? []))
         }
         return (results.map { $0! }, Array(posted.prefix(leadingEntries.count)))
     }

@@ -106,6 +106,16 @@ public enum Students {
             """).map(decode)
     }
 
+    /// The students with these codes (those that exist in the school), by code: one statement for a
+    /// batch of payments that name pupils by code.
+    public static func list(schoolID: Int64, codes: [String], on connection: PostgresConnection) throws -> [Student] {
+        guard !codes.isEmpty else { return [] }
+        return try connection.query("""
+            \(unescaped: selectSQL) WHERE s.school_id = \(schoolID) AND s.student_code = ANY(\(PostgresTextArray(Array(Set(codes)))))
+            ORDER BY s.student_code
+            """).map(decode)
+    }
+
     /// The students of a family (siblings), by code.
     public static func siblings(schoolID: Int64, familyID: Int64, on connection: PostgresConnection) throws -> [Student] {
         try connection.query("""

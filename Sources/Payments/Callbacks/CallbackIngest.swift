@@ -30,7 +30,7 @@ public struct CallbackIngest: Sendable {
     public let pool: PostgresPool
     public let catalog: CallbackCatalog
     public let clock: @Sendable () -> Date
-    private let lanes: CallbackLanes
+    private let lanes: CallbackBatch.Lanes
     /// Addresses whose deliveries keep being refused are turned away before any work or audit row.
     public let refusals: FailureWindows
 
@@ -39,7 +39,7 @@ public struct CallbackIngest: Sendable {
         self.pool = pool
         self.catalog = catalog
         self.clock = clock
-        self.lanes = CallbackLanes(pool: pool)
+        self.lanes = CallbackBatch.lanes(pool: pool)
         self.refusals = refusals
     }
 
@@ -137,12 +137,12 @@ public struct CallbackIngest: Sendable {
             direction: .incoming, amount: Money(dong: normalized.amount), bookedOn: normalized.localDate,
             occurredAt: normalized.occurredAt, memo: normalized.memo, payerName: normalized.payerName,
             payerAccount: normalized.payerAccount, payerBank: normalized.payerBank, virtualAccount: normalized.virtualAccount)
-        let result = lanes.lane(schoolID: route.schoolID).submit(CallbackCommitter.Pending(transaction: transaction, audit: audit,
-                                                                providerTransactionID: normalized.providerTransactionID))
-        switch result.outcome {
-        case .accepted: return (.accepted, result.bankTransactionID, result.reason)
-        case .duplicate: return (.duplicate, result.bankTransactionID, result.reason)
-        case .unavailable: return (.unavailable, nil, result.reason)
+        let answer = lanes.submit(CallbackBatch.Pending(transaction: transaction, audit: audit, providerTransactionID: normalized.providerTransactionID),
+                                  schoolID: route.schoolID)
+        switch answer {
+        case .success(let result) where result.outcome == .accepted: return (.accepted, result.bankTransactionID, result.reason)
+        case .success(let result): return (.duplicate, result.bankTransactionID, result.reason)
+        case .failure(let failure): return (.unavailable, nil, failure.reason)
         }
     }
 }

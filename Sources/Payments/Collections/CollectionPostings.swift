@@ -9,7 +9,9 @@ import Postgres
 /// Cr suspense and applied to exactly the items named — in one transaction, acknowledged after commit.
 enum CollectionPostings {
     static func post(_ notice: CollectionPaymentNotice, context: CollectionContext, service: CollectionService) throws -> CollectionService.Result {
-        let (payment, numbers) = try service.committer.submit(CollectionCommitter.Pending(notice: notice, context: context))
+        // A notice that could not be committed throws (`GroupCommit.Failure`): the bank is told to try later.
+        let (payment, numbers) = try service.notices.submit(CollectionNoticeBatch.Pending(notice: notice, context: context),
+                                                            schoolID: context.schoolID).get()
         return service.reply(context.description, .ok, replyFields(payment, receiptNumbers: numbers))
     }
 
@@ -69,8 +71,9 @@ enum CollectionPostings {
         if !fresh.isEmpty {
             let school = try Schools.find(id: schoolID, on: connection)!
             let facts = try IncomingBatch.SchoolFacts.load(school: school, on: connection)
+            let resolved = try CollectionTarget.resolve(fresh.map { items[$0] }, schoolID: schoolID, on: connection)
             var targets: [Int: CollectionTarget] = [:]
-            for index in fresh { targets[index] = try CollectionTarget.resolve(items[index].notice, context: items[index].context, on: connection) }
+            for (index, target) in zip(fresh, resolved) { targets[index] = target }
             let invoices = try PaymentBatch.lockInvoices(schoolID: schoolID, ids: targets.values.flatMap { $0.items.map(\.invoiceID) }, on: connection)
             // Two notices for one item in a batch: the second sees what the first took.
             var outstanding = invoices.mapValues { $0.status == .void ? 0 : max(0, $0.outstanding.dong) }
@@ -99,16 +102,19 @@ enum CollectionPostings {
                 payments[index] = payment
             }
             let bookings = fresh.map { IncomingBatch.booking(transactions[$0], id: ids[$0]!, facts: facts) }
-            let (results, posted) = try PaymentBatch.apply(requests, leadingEntries: bookings, on: connection)
-            let applications = try Applications.list(schoolID: schoolID, bankTransactionIDs: fresh.map { ids[$0]! }, on: connection)
+            // The payment keys name the ids `claim` just drew: none can have been applied before.
+            // The invoices were locked and read above to plan the allocations: not a second time.
+            let (results, posted) = try PaymentBatch.apply(requests, leadingEntries: bookings, keysAreNew: true, lockedInvoices: invoices,
+                                                           on: connection)
             for (request, (index, result)) in zip(requests, zip(owners, results)) {
-                guard case .success = result else {
+                guard case .success(let applied) = result else {
                     payments[index]!.exception = .applicationRefused
                     continue
                 }
                 payments[index]!.applied = Money(dong: request.allocations.reduce(0) { $0 + $1.amount.dong })
                 payments[index]!.credited = request.credit
-                payments[index]!.receiptIDs = Array(Set((applications[ids[index]!] ?? []).compactMap(\.receiptID))).sorted()
+                // The receipts the batch wrote for it, as the application's owner reports them (no re-read).
+                payments[index]!.receiptIDs = applied.receiptIDs
             }
             // The rows written once, complete with their booking entries (no decision: the bank named the items).
             try IncomingBatch.insert(transactions, fresh: claimed, status: "provisional", entries: posted.map(\.entryID),
@@ -160,6 +166,33 @@ struct CollectionTarget {
 
     let studentIDs: [Int64]
     let items: [Item]
+
+    /// `resolve` for the notices of one school's batch. The common kind — a customer code that is a
+    /// pupil's code, with no inquiry id or items — is resolved for the whole batch in two statements
+    /// (pupils by code, their open invoices), not two per notice in the school's commit lane; every
+    /// other notice, and a code that is no pupil's code, one by one.
+    static func resolve(_ items: [(notice: CollectionPaymentNotice, context: CollectionContext)], schoolID: Int64,
+                        on connection: PostgresConnection) throws -> [CollectionTarget?] {
+        let byCode = Set(items.indices.filter {
+            items[$0].notice.inquiryID == nil && items[$0].notice.items.isEmpty && items[$0].notice.customerCode != nil
+        })
+        var students: [String: Student] = [:]
+        for student in try Students.list(schoolID: schoolID, codes: byCode.map { items[$0].notice.customerCode! }, on: connection) {
+            students[student.code] = student
+        }
+        let unpaid = try InvoiceQueries.unpaid(schoolID: schoolID, studentIDs: students.values.map(\.id), on: connection)
+        // A listing cut at its bound could miss a pupil's invoices: then every notice alone, as before.
+        let complete = unpaid.count < BillingLimits.invoicesPerListingMax
+        let open = Dictionary(grouping: unpaid, by: \.studentID) // `unpaid` is oldest due first; grouping keeps that order
+        return try items.indices.map { index in
+            let (notice, context) = items[index]
+            if complete, byCode.contains(index), let student = students[notice.customerCode!] {
+                return CollectionTarget(studentIDs: [student.id],
+                                        items: (open[student.id] ?? []).prefix(CollectionLimits.itemsMax).map { Item(invoiceID: $0.id, inquired: nil) })
+            }
+            return try resolve(notice, context: context, on: connection)
+        }
+    }
 
     static func resolve(_ notice: CollectionPaymentNotice, context: CollectionContext, on connection: PostgresConnection) throws -> CollectionTarget? {
         let schoolID = context.schoolID

@@ -38,7 +38,7 @@ public struct CollectionService: Sendable {
     public let clock: @Sendable () -> Date
     let nonces: CollectionNonces
     let futureNonces: CollectionFutureNonces
-    let committer: CollectionCommitter
+    let notices: CollectionNoticeBatch.Lanes
     let routes: CollectionRoutes
 
     public init(pool: PostgresPool, catalog: CollectionCatalog, clock: @escaping @Sendable () -> Date = { Date() }) {
@@ -48,7 +48,7 @@ public struct CollectionService: Sendable {
         // The process starts taking requests now: requests signed earlier are refused (the replay rule across restarts).
         self.nonces = CollectionNonces(startedAt: clock())
         self.futureNonces = CollectionFutureNonces(pool: pool)
-        self.committer = CollectionCommitter(pool: pool)
+        self.notices = CollectionNoticeBatch.lanes(pool: pool)
         self.routes = CollectionRoutes(pool: pool)
     }
 

@@ -40,7 +40,8 @@ public enum IncomingBatch {
         let bookings = fresh.map { booking(transactions[$0.index], id: $0.id, facts: facts) }
         let (payments, paymentOwners) = try paymentRequests(decisions, payments: fresh.map { Payment(transactions[$0.index]) },
                                                             ids: fresh.map(\.id), facts: facts, on: connection)
-        let (results, postedBookings) = try PaymentBatch.apply(payments, leadingEntries: bookings, on: connection)
+        // The payment keys name the ids `claim` just drew: none can have been applied before.
+        let (results, postedBookings) = try PaymentBatch.apply(payments, leadingEntries: bookings, keysAreNew: true, on: connection)
         var explanations = decisions.map { "in suspense: " + ($0?.explanation ?? "money out, for the accountant") }
         var applied = [Bool](repeating: false, count: fresh.count)
         for (result, position) in zip(results, paymentOwners) {
@@ -86,8 +87,13 @@ public enum IncomingBatch {
             FROM (SELECT pg_get_serial_sequence('bank_transactions', 'bank_transaction_id')::regclass AS seq) s
             CROSS JOIN unnest(\(PostgresNullableTextArray(providers.map(\.0))), \(PostgresNullableTextArray(providers.map(\.1))),
                         \(PostgresInt64Array(transactions.indices.map(Int64.init)))) AS u(provider, provider_id, position)
-            LEFT JOIN bank_transactions t ON t.school_id = \(transactions[0].schoolID) AND t.provider = u.provider
-                                         AND t.provider_transaction_id = u.provider_id
+            -- One index probe per delivery, whatever the statistics: as a plain join, the prepared
+            -- statement's plan, made while the school had few transactions, hashed EVERY transaction of
+            -- the school on each claim (0.56 ms at 3,000 rows, growing all year). OFFSET 0 keeps the
+            -- subquery a parameterized scan of the unique index.
+            LEFT JOIN LATERAL (SELECT bank_transaction_id, amount, direction, bank_account_id FROM bank_transactions
+                               WHERE school_id = \(transactions[0].schoolID) AND provider = u.provider
+                                 AND provider_transaction_id = u.provider_id OFFSET 0) t ON true
             """)
         var recorded: [Int: (id: Int64, amount: Int64, direction: String, account: Int64)] = [:]
         var drawn: [Int64] = []

@@ -1,0 +1,75 @@
+import Core
+import Foundation
+import Ledger
+import Postgres
+
+/// What one batch of a school's verified callbacks writes, in the transaction its commit lane gives
+/// it (`GroupCommitLanes`, shared with collection payment notices): the bank-account locks, the
+/// late-callback look, the money (`IncomingBatch`) and every delivery's audit row.
+enum CallbackBatch {
+    struct Pending: Sendable {
+        let transaction: NewBankTransaction
+        let audit: DeliveryAudit
+        let providerTransactionID: String
+    }
+
+    typealias Outcome = (outcome: CallbackOutcomeCode, bankTransactionID: Int64?, reason: String?)
+
+    enum CallbackOutcomeCode: Sendable { case accepted, duplicate }
+
+    typealias Lanes = GroupCommitLanes<Pending, Outcome>
+
+    static func lanes(pool: PostgresPool, congestion: GroupCommit.Congestion = .standard) -> Lanes {
+        Lanes(pool: pool, congestion: congestion, record: { batch, connection in try record(batch, on: connection) })
+    }
+
+    static func record(_ batch: [Pending], on connection: PostgresConnection) throws -> [Outcome] {
+        var outcomes = [Outcome?](repeating: nil, count: batch.count)
+        var audits: [DeliveryAudit.Row] = []
+        // Schools and bank accounts in ascending id: a fixed order for the locks of several in one transaction.
+        // Each account's statement lock is taken first (imports take it too), so a callback and an
+        // import never both book the same money.
+        for account in Set(batch.map(\.transaction.bankAccountID)).sorted() {
+            try StatementLocks.lockBankAccount(account, on: connection)
+        }
+        var lateClaims: [Int64: LateCallbacks.Claim] = [:]
+        let bySchool = Dictionary(grouping: batch.indices, by: { batch[$0].transaction.schoolID })
+        for schoolID in bySchool.keys.sorted() {
+            guard let school = try Schools.find(id: schoolID, on: connection) else { throw LedgerError.unknownSchool(schoolID) }
+            var indices: [Int] = []
+            let schoolIndices = bySchool[schoolID]!
+            let mayBeLate = try LateCallbacks.mayHaveStatementLines(schoolIndices.map { batch[$0].transaction }, on: connection)
+            for (index, mayBeLate) in zip(schoolIndices, mayBeLate) {
+                let pending = batch[index]
+                // A statement line imported before this callback already booked the money (docs/statements.md).
+                if mayBeLate, let late = try LateCallbacks.recognize(pending.transaction, claimedInBatch: lateClaims, on: connection) {
+                    lateClaims[late.bankTransactionID] = LateCallbacks.Claim(pending.transaction)
+                    outcomes[index] = (.duplicate, late.bankTransactionID, late.reason)
+                    audits.append(DeliveryAudit.Row(audit: pending.audit, verdict: "duplicate", reason: late.reason,
+                                                    transactionID: pending.providerTransactionID, bankTransactionID: late.bankTransactionID))
+                } else {
+                    indices.append(index)
+                }
+            }
+            guard !indices.isEmpty else { continue }
+            let recorded = try IncomingBatch.record(indices.map { batch[$0].transaction }, status: "provisional", school: school, on: connection)
+            for (index, result) in zip(indices, recorded) {
+                let pending = batch[index]
+                switch result {
+                case .recorded(let id, _, let explanation):
+                    outcomes[index] = (.accepted, id, explanation)
+                    audits.append(DeliveryAudit.Row(audit: pending.audit, verdict: "accepted", reason: explanation,
+                                                    transactionID: pending.providerTransactionID, bankTransactionID: id))
+                case .duplicate(let id, let differs):
+                    outcomes[index] = (.duplicate, id, nil)
+                    let reason = "already recorded as bank transaction \(id)"
+                        + (differs ? "; FLAGGED FOR REVIEW: this delivery's amount, direction or account differs from the recorded one" : "")
+                    audits.append(DeliveryAudit.Row(audit: pending.audit, verdict: "duplicate", reason: reason,
+                                                    transactionID: pending.providerTransactionID, bankTransactionID: id))
+                }
+            }
+        }
+        try DeliveryAudit.insert(audits, on: connection)
+        return outcomes.map { $0! }
+    }
+}

@@ -1,0 +1,37 @@
+import Postgres
+
+/// One group-commit lane per school (`GroupCommitter`): each school's items are grouped and committed
+/// by a committer of their own, so a school whose bank account is locked (a long statement import
+/// holds it until its commit) delays only its own payments. Lanes of different schools commit
+/// concurrently, each on its own pooled connection; inside a lane, one batch at a time keeps the
+/// school's account locks uncontended.
+///
+/// A lane is a few words of state and is kept for the life of the process: their number is bounded
+/// by the schools that have a bank connection.
+final class GroupCommitLanes<Item: Sendable, Outcome: Sendable>: Sendable {
+    private let lanes = Monitor([Int64: GroupCommitter<Item, Outcome>]())
+    let pool: PostgresPool
+    let congestion: GroupCommit.Congestion
+    private let record: GroupCommitter<Item, Outcome>.Record
+
+    init(pool: PostgresPool, congestion: GroupCommit.Congestion = .standard, record: @escaping GroupCommitter<Item, Outcome>.Record) {
+        self.pool = pool
+        self.congestion = congestion
+        self.record = record
+    }
+
+    /// The lane of `schoolID`, created on its first item.
+    func lane(schoolID: Int64) -> GroupCommitter<Item, Outcome> {
+        lanes.withLock { lanes in
+            if let lane = lanes[schoolID] { return lane }
+            let lane = GroupCommitter(pool: pool, congestion: congestion, record: record)
+            lanes[schoolID] = lane
+            return lane
+        }
+    }
+
+    /// Records `item` in its school's lane (see `GroupCommitter.submit`).
+    func submit(_ item: Item, schoolID: Int64) -> GroupCommitter<Item, Outcome>.Answer {
+        lane(schoolID: schoolID).submit(item)
+    }
+}
