@@ -13,17 +13,14 @@ public struct RefusalThrottleTable: Sendable {
     /// (404, 405) or is already over a limit (429). Not 4xx in general: a 409 or 422 is an honest client's answer.
     public static let refusalStatuses: Set<Int> = [401, 403, 404, 405, 429]
 
-    /// A full table is pruned (full buckets forgotten) at most this often.
-    static let pruneIntervalNanoseconds: UInt64 = 1_000_000_000
-
     let limits: ProtectionConfiguration
     let trustedProxies: Set<String>
-    private var buckets: [String: TokenBucket] = [:]
-    private var prunedAt: UInt64?
+    private var buckets: TokenBucketTable<String>
 
     public init(limits: ProtectionConfiguration) {
         self.limits = limits
         trustedProxies = Set(limits.trustedProxies)
+        buckets = TokenBucketTable(keysMax: limits.addressesTrackedMax)
     }
 
     public var trackedCount: Int { buckets.count }
@@ -36,20 +33,8 @@ public struct RefusalThrottleTable: Sendable {
         var bucket = buckets[address]
             ?? TokenBucket(capacity: limits.refusalsPerAddressBurst, perSecond: limits.refusalsPerAddressPerSecond, now: now)
         let allowed = bucket.take(now: now)
-        store(address, bucket, now: now)
+        buckets.store(address, bucket, now: now)
         return allowed ? nil : now + UInt64(limits.refusalHoldMilliseconds) * 1_000_000
-    }
-
-    /// Remembers a bucket; a table full of live buckets does not remember a new address (fails open: the
-    /// connection limits still bound what a crowd of addresses can do).
-    private mutating func store(_ address: String, _ bucket: TokenBucket, now: UInt64) {
-        if buckets[address] == nil && buckets.count >= limits.addressesTrackedMax {
-            if let prunedAt, now < prunedAt + Self.pruneIntervalNanoseconds { return }
-            prunedAt = now
-            buckets = buckets.filter { !$0.value.isFull(now: now) }
-            guard buckets.count < limits.addressesTrackedMax else { return }
-        }
-        buckets[address] = bucket
     }
 }
 

@@ -18,15 +18,12 @@ public struct RequestRateTable: Sendable {
         case address(String)
     }
 
-    /// A full table is pruned (full buckets forgotten) at most this often.
-    static let pruneIntervalNanoseconds: UInt64 = 1_000_000_000
-
     let limits: ProtectionConfiguration
-    private var buckets: [Key: TokenBucket] = [:]
-    private var prunedAt: UInt64?
+    private var buckets: TokenBucketTable<Key>
 
     public init(limits: ProtectionConfiguration) {
         self.limits = limits
+        buckets = TokenBucketTable(keysMax: limits.addressesTrackedMax)
     }
 
     public var trackedCount: Int { buckets.count }
@@ -46,25 +43,13 @@ public struct RequestRateTable: Sendable {
         guard addressBucket.take(now: now) else {
             return .limited(.address, retryAfterSeconds: held.secondsUntilToken(now: now))
         }
-        if let tokenKey, let tokenBucket { store(tokenKey, tokenBucket, now: now) }
-        store(addressKey, addressBucket, now: now)
+        if let tokenKey, let tokenBucket { buckets.store(tokenKey, tokenBucket, now: now) }
+        buckets.store(addressKey, addressBucket, now: now)
         return .allowed
     }
 
     private func bucket(_ key: Key, perMinute: Int, now: UInt64) -> TokenBucket {
         buckets[key] ?? TokenBucket(capacity: limits.expensiveRequestsBurst, perSecond: Double(perMinute) / 60, now: now)
-    }
-
-    /// Remembers a bucket; when the table is full of live buckets a new key is not remembered (fails open: the
-    /// connection limits still bound what a crowd of addresses can do).
-    private mutating func store(_ key: Key, _ bucket: TokenBucket, now: UInt64) {
-        if buckets[key] == nil && buckets.count >= limits.addressesTrackedMax {
-            if let prunedAt, now < prunedAt + Self.pruneIntervalNanoseconds { return }
-            prunedAt = now
-            buckets = buckets.filter { !$0.value.isFull(now: now) }
-            guard buckets.count < limits.addressesTrackedMax else { return }
-        }
-        buckets[key] = bucket
     }
 
     /// A per-process seeded hash: equal tokens share a bucket, and the table holds no secret.

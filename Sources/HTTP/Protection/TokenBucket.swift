@@ -46,3 +46,34 @@ public struct TokenBucket: Sendable, Equatable {
         return bucket.tokens >= capacity
     }
 }
+
+/// Token buckets by key (a client address, a token's hash), bounded to `keysMax` entries. A table full of live
+/// buckets does not remember a new key (fails open: the connection limits still bound what a crowd of addresses
+/// can do); a full table forgets its full buckets at most once per `pruneIntervalNanoseconds`.
+struct TokenBucketTable<Key: Hashable & Sendable>: Sendable {
+    static var pruneIntervalNanoseconds: UInt64 { 1_000_000_000 }
+
+    let keysMax: Int
+    private var buckets: [Key: TokenBucket] = [:]
+    private var prunedAt: UInt64?
+
+    init(keysMax: Int) {
+        precondition(keysMax >= 1, "a table remembers at least one key")
+        self.keysMax = keysMax
+    }
+
+    var count: Int { buckets.count }
+
+    subscript(key: Key) -> TokenBucket? { buckets[key] }
+
+    /// Remembers `bucket` under `key`, unless the table is full of live buckets.
+    mutating func store(_ key: Key, _ bucket: TokenBucket, now: UInt64) {
+        if buckets[key] == nil && buckets.count >= keysMax {
+            if let prunedAt, now < prunedAt + Self.pruneIntervalNanoseconds { return }
+            prunedAt = now
+            buckets = buckets.filter { !$0.value.isFull(now: now) }
+            guard buckets.count < keysMax else { return }
+        }
+        buckets[key] = bucket
+    }
+}
