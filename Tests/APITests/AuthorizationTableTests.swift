@@ -1,4 +1,4 @@
-import API
+@testable import API
 import Core
 import Testing
 
@@ -76,5 +76,31 @@ import Testing
         #expect(!declared.isEmpty)
         let rows = declared.keys.sorted().map { "        \"\($0)\": \"\(declared[$0]!)\"," }.joined(separator: "\n")
         #expect(declared == Self.table, "routes and the table disagree; the routes declare:\n\(rows)")
+    }
+
+    /// The console's school pages that stand for a billing route, by hand: `ConsoleAccess.roles` must equal it, and every such
+    /// page the server registers must have a row (a page without one would not register at all).
+    static let consoleTable: [String: String] = [
+        "GET /console/schools/{school}/cash": "afc",
+        "GET /console/schools/{school}/fees": "afoc",
+        "GET /console/schools/{school}/issue": "afc",
+        "GET /console/schools/{school}/pupils": "afoc",
+        "GET /console/schools/{school}/pupils/{student}": "afoc",
+        "GET /console/schools/{school}/receipts/{receipt}": "afoc",
+        "GET /console/schools/{school}/roster": "afc",
+        "POST /console/schools/{school}/cash": "afc",
+        "POST /console/schools/{school}/issue": "afc",
+        "POST /console/schools/{school}/pupils/{student}/enrolments": "afc",
+        "POST /console/schools/{school}/pupils/{student}/enrolments/end": "afc",
+        "POST /console/schools/{school}/roster/confirm": "afc",
+        "POST /console/schools/{school}/roster/preview": "afc",
+    ]
+
+    @Test func consolePagesAllowExactlyTheRolesOfTheirTable() throws {
+        let declared = ConsoleAccess.roles.mapValues(Self.text)
+        let rows = declared.keys.sorted().map { "        \"\($0)\": \"\(declared[$0]!)\"," }.joined(separator: "\n")
+        #expect(declared == Self.consoleTable, "pages and the table disagree; the pages declare:\n\(rows)")
+        let server = try APITestServer()
+        #expect(Set(Self.consoleTable.keys).isSubset(of: Set(server.builder.pages)), "every page of the table is served")
     }
 }

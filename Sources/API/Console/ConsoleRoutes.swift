@@ -40,6 +40,12 @@ enum ConsoleRoutes {
         ConsoleInvoicePages.register(&builder, state: state)
         ConsoleSuspensePage.register(&builder, state: state)
         ParentRoutes.register(&builder, state: state)
+        // The accountant's working pages (pupils and rosters, fees, issuing, the cash desk): ConsoleAccess.roles.
+        ConsolePupilPages.register(&builder, state: state)
+        ConsoleRosterPages.register(&builder, state: state)
+        ConsoleFeePages.register(&builder, state: state)
+        ConsoleIssuePage.register(&builder, state: state)
+        ConsoleCashDesk.register(&builder, state: state)
     }
 
     /// The links of the header, by role (finance offices read the province; accountants their school).
@@ -49,6 +55,12 @@ enum ConsoleRoutes {
             let base = "/console/schools/\(ConsoleDashboards.percentEncoded(school.code))"
             links.append(ConsolePage.Link(title: "Hóa đơn", href: base + "/invoices"))
             links.append(ConsolePage.Link(title: "Chờ xử lý", href: base + "/suspense"))
+            links.append(ConsolePage.Link(title: "Học sinh", href: base + "/pupils"))
+            links.append(ConsolePage.Link(title: "Khoản thu", href: base + "/fees"))
+            if RoleSets.bookkeepers.contains(caller.role) {
+                links.append(ConsolePage.Link(title: "Phát hành", href: base + "/issue"))
+                links.append(ConsolePage.Link(title: "Thu tiền mặt", href: base + "/cash"))
+            }
         }
         return links
     }
@@ -151,6 +163,8 @@ final class ConsoleState: Sendable {
     let signInThrottle = FailureWindows(failuresMax: ConsoleRoutes.signInFailuresMax, windowMilliseconds: ConsoleRoutes.signInWindowMilliseconds,
                                         keysMax: ConsoleRoutes.throttledKeysMax)
     let qrCache = RenderedQRCache()
+    /// Roster files between their preview and the confirmation.
+    let uploads = ConsoleUploads()
     let parentThrottle = FailureWindows(failuresMax: ParentRoutes.failuresMax, windowMilliseconds: ParentRoutes.windowMilliseconds,
                                         keysMax: ConsoleRoutes.throttledKeysMax)
 
