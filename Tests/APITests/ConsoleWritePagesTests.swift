@@ -87,9 +87,10 @@ extension ConsoleClient {
         let large = [UInt8](repeating: UInt8(ascii: "a"), count: RosterImport.fileBytesMax + 1)
         let tooLarge = try browser.postFile(Self.base + "/roster/preview", csrf: csrf, filename: "lop1.csv", file: large)
         #expect(tooLarge.status == 413 && tooLarge.text.contains("quá giới hạn"), "\(tooLarge.status)")
-        let huge = [UInt8](repeating: UInt8(ascii: "a"), count: ConsoleFileForms.bodyBytesMax(fileBytesMax: RosterImport.fileBytesMax) + 1)
-        #expect(try browser.postFile(Self.base + "/roster/preview", csrf: csrf, filename: "lop1.csv", file: huge).status == 413,
-                "a body beyond the route's limit is refused by the server before the handler")
+        // Beyond this the server answers 413 before the handler and closes the connection (HTTPTests cover the limit itself).
+        guard case .found(let route, _) = server.builder.router.match(method: .post, segments: ["console", "schools", "TH-OWN", "roster", "preview"])
+        else { Issue.record("the preview route is not served"); return }
+        #expect(route.options.bodyBytesMax == ConsoleFileForms.bodyBytesMax(fileBytesMax: RosterImport.fileBytesMax))
         let utf16 = try browser.postFile(Self.base + "/roster/preview", csrf: csrf, filename: "lop1.csv", file: [0xFF, 0xFE, 0x41, 0x00])
         #expect(utf16.status == 422 && utf16.text.contains("UTF-16"))
         #expect(try studentCount(server, server.ownSchool) == 0)
