@@ -39,7 +39,9 @@ enum ConsolePupilPages {
                 && (query.isEmpty || student.code.lowercased().hasPrefix(query.lowercased()) || student.normalizedName.contains(folded))
         }
         let base = ConsoleAccess.base(school)
-        var body = "<p><a href=\"\(HTMLText.escaped(base))/roster\">Nhập danh sách từ tệp</a></p>\n"
+        // Only roles that may import see the link (ConsoleAccess.roles of the roster pages).
+        let imports = ConsoleAccess.allowedRoles(.get, "/console/schools/{school}/roster").contains(session.caller.role)
+        var body = imports ? "<p><a href=\"\(HTMLText.escaped(base))/roster\">Nhập danh sách từ tệp</a></p>\n" : ""
         body += "<form class=\"card\" method=\"get\" action=\"\(HTMLText.escaped(base))/pupils\">"
         body += "<label for=\"q\">Tên hoặc mã học sinh</label><input type=\"text\" id=\"q\" name=\"q\" value=\"\(HTMLText.escaped(query))\">"
         body += "<label for=\"class\">Lớp</label><input type=\"text\" id=\"class\" name=\"class\" value=\"\(HTMLText.escaped(className ?? ""))\">"

@@ -26,21 +26,31 @@ final class ConsoleUploads: Sendable {
         let filename: String
         let bytes: [UInt8]
         let keptUntil: Int64
+        /// The order of keeping (seconds do not tell uploads of one second apart): the smallest goes first.
+        let sequence: Int
     }
 
-    private let uploads = Mutex<[String: Upload]>([:])
+    private struct Store {
+        var uploads: [String: Upload] = [:]
+        var next = 0
+    }
+
+    private let store = Mutex(Store())
 
     /// Keeps `bytes` for `owner` (the session's CSRF token: secret, and one per session) and returns the upload's id.
     func keep(_ bytes: [UInt8], filename: String, owner: String, schoolID: Int64) throws -> String {
         let id = try SecureRandom.token(byteCount: Self.idBytes)
         let now = Self.nowSeconds()
-        uploads.withLock { table in
-            table = table.filter { $0.value.keptUntil > now }
-            while table.count >= Self.entriesMax || table.values.reduce(0, { $0 + $1.bytes.count }) + bytes.count > Self.keptBytesMax,
-                  let oldest = table.min(by: { $0.value.keptUntil < $1.value.keptUntil }) {
-                table[oldest.key] = nil
+        store.withLock { store in
+            store.uploads = store.uploads.filter { $0.value.keptUntil > now }
+            while store.uploads.count >= Self.entriesMax
+                    || store.uploads.values.reduce(0, { $0 + $1.bytes.count }) + bytes.count > Self.keptBytesMax,
+                  let oldest = store.uploads.min(by: { $0.value.sequence < $1.value.sequence }) {
+                store.uploads[oldest.key] = nil
             }
-            table[id] = Upload(owner: owner, schoolID: schoolID, filename: filename, bytes: bytes, keptUntil: now + Self.keptSeconds)
+            store.next += 1
+            store.uploads[id] = Upload(owner: owner, schoolID: schoolID, filename: filename, bytes: bytes, keptUntil: now + Self.keptSeconds,
+                                       sequence: store.next)
         }
         return id
     }
@@ -48,10 +58,10 @@ final class ConsoleUploads: Sendable {
     /// The upload `id` when it belongs to `owner` and `schoolID` and has not expired; it is removed (used once).
     func take(_ id: String, owner: String, schoolID: Int64) -> Upload? {
         let now = Self.nowSeconds()
-        return uploads.withLock { table -> Upload? in
-            guard let upload = table[id], upload.keptUntil > now, upload.schoolID == schoolID,
+        return store.withLock { store -> Upload? in
+            guard let upload = store.uploads[id], upload.keptUntil > now, upload.schoolID == schoolID,
                   ConstantTime.equal(Array(upload.owner.utf8), Array(owner.utf8)) else { return nil }
-            table[id] = nil
+            store.uploads[id] = nil
             return upload
         }
     }
