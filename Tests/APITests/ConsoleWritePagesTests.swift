@@ -184,6 +184,7 @@ extension ConsoleClient {
 
         let pupil = try browser.get(Self.base + "/pupils/HS002")
         #expect(pupil.status == 200 && pupil.text.contains("Câu lạc bộ (CLB)"))
+        #expect(pupil.text.contains("href=\"\(location)\""), "the pupil's page links the receipt, to print it again")
         #expect(try browser.post(Self.base + "/pupils/HS002/enrolments", [("csrf", csrf), ("fee", "CLB"), ("from", "2026-11-01")]).status == 303)
         let enrolled = try server.pool.withConnection { connection in
             try Enrolments.list(schoolID: server.ownSchool.id, studentID: try Students.find(schoolID: server.ownSchool.id, code: "HS002",

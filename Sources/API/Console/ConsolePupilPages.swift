@@ -12,6 +12,8 @@ enum ConsolePupilPages {
     /// Pupils listed on one page at most (a search narrows it).
     static let pupilsListedMax = 300
     static let searchCharactersMax = 64
+    /// Receipts listed on a pupil's page at most, newest first.
+    static let receiptsListedMax = 24
 
     static func register(_ builder: inout APIBuilder, state: ConsoleState) {
         ConsoleAccess.schoolPage(&builder, .get, "/console/schools/{school}/pupils", state: state) { request, session, school in
@@ -61,12 +63,14 @@ enum ConsolePupilPages {
     }
 
     static func pupil(_ request: Request, session: ConsoleSessions.Live, school: School, state: ConsoleState) throws -> Response {
-        let found = try state.pool.withConnection { connection -> (Student, [Enrolment], [FeeType])? in
+        let found = try state.pool.withConnection { connection -> (Student, [Enrolment], [FeeType], [ReceiptRecord])? in
             guard let student = try BillingLookup.student(request.pathParameters["student"] ?? "", school: school, on: connection) else { return nil }
+            let receiptIDs = try Receipts.list(schoolID: school.id, studentID: student.id, on: connection).suffix(receiptsListedMax).reversed()
             return (student, try Enrolments.list(schoolID: school.id, studentID: student.id, on: connection),
-                    try FeeTypes.list(schoolID: school.id, on: connection))
+                    try FeeTypes.list(schoolID: school.id, on: connection),
+                    try receiptIDs.compactMap { try Receipts.receipt(schoolID: school.id, receiptID: $0, on: connection) })
         }
-        guard let (student, enrolments, fees) = found else { return ConsoleDashboards.notFound(session) }
+        guard let (student, enrolments, fees, receipts) = found else { return ConsoleDashboards.notFound(session) }
         let feeByID = Dictionary(fees.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let action = "\(ConsoleAccess.base(school))/pupils/\(ConsoleDashboards.percentEncoded(student.code))/enrolments"
         var body = "<section class=\"card\"><table><tbody>\n"
@@ -102,7 +106,23 @@ enum ConsolePupilPages {
             body += "<label for=\"through\">Đến ngày (để trống nếu chưa biết)</label><input type=\"date\" id=\"through\" name=\"through\">"
             body += "<p><button type=\"submit\">Đăng ký</button></p></form>\n"
         }
+        body += receiptsSection(receipts, school: school)
         return ConsoleAccess.page(student.fullName, body, session: session, school: school)
+    }
+
+    /// The pupil's newest receipts, each linking to its printable page (to print it again).
+    static func receiptsSection(_ receipts: [ReceiptRecord], school: School) -> String {
+        var html = "<h2>Biên lai</h2>\n"
+        guard !receipts.isEmpty else { return html + "<p>Chưa có biên lai nào.</p>\n" }
+        html += "<div class=\"scroll\"><table id=\"receipts\"><thead><tr><th>Số</th><th>Ngày</th><th>Người nộp</th>"
+        html += "<th class=\"money\">Số tiền</th></tr></thead><tbody>\n"
+        for receipt in receipts {
+            let link = "\(ConsoleAccess.base(school))/receipts/\(receipt.id)"
+            html += "<tr><td><a href=\"\(HTMLText.escaped(link))\">\(HTMLText.escaped(receipt.numberText))</a></td>"
+            html += "<td>\(HTMLText.escaped(receipt.receivedOn.vietnamese))</td><td>\(HTMLText.escaped(receipt.payerName))</td>"
+            html += "<td class=\"money\">\(HTMLText.escaped(receipt.amount.description))</td></tr>\n"
+        }
+        return html + "</tbody></table></div>\n"
     }
 
     static func enrol(_ request: Request, session: ConsoleSessions.Live, school: School, state: ConsoleState) throws -> Response {
