@@ -79,7 +79,8 @@ enum ConsoleFileForms {
 
     static func page(_ builder: inout APIBuilder, _ template: String, fileBytesMax: Int, state: ConsoleState, handler: @escaping Handler) {
         let allowed = ConsoleAccess.allowedRoles(.post, template)
-        builder.addPage(.post, template, bodyBytesMax: bodyBytesMax(fileBytesMax: fileBytesMax)) { request in
+        // Expensive, as the API's imports are: parsing a file of megabytes is rate-limited per address under floods.
+        builder.addPage(.post, template, bodyBytesMax: bodyBytesMax(fileBytesMax: fileBytesMax), routeClass: .expensive) { request in
             guard let presented = ConsoleHTTP.cookieValue(ConsoleHTTP.sessionCookie, in: request),
                   let session = try state.pool.withConnection({ try ConsoleSessions.resolve(presented, on: $0) }) else {
                 return ConsoleHTTP.redirect("/console/sign-in")
