@@ -92,6 +92,11 @@ extension ConsoleClient {
         else { Issue.record("the preview route is not served"); return }
         #expect(route.options.bodyBytesMax == ConsoleFileForms.bodyBytesMax(fileBytesMax: RosterImport.fileBytesMax))
         #expect(route.options.routeClass == .expensive, "rate-limited under floods, as the API's imports")
+        if case .found(let issue, _) = server.builder.router.match(method: .post, segments: ["console", "schools", "TH-OWN", "issue"]) {
+            #expect(issue.options.routeClass == .expensive, "as POST …/invoices/issue")
+        } else {
+            Issue.record("the issue route is not served")
+        }
         let utf16 = try browser.postFile(Self.base + "/roster/preview", csrf: csrf, filename: "lop1.csv", file: [0xFF, 0xFE, 0x41, 0x00])
         #expect(utf16.status == 422 && utf16.text.contains("UTF-16"))
         #expect(try studentCount(server, server.ownSchool) == 0)

@@ -30,9 +30,9 @@ enum ConsoleAccess {
 
     /// A signed-in, CSRF-checked page (`ConsoleRoutes.page`) of one school the caller's role may use and may see.
     static func schoolPage(_ builder: inout APIBuilder, _ method: HTTPMethod, _ template: String, state: ConsoleState,
-                           handler: @escaping SchoolPageHandler) {
+                           routeClass: RouteClass = .standard, handler: @escaping SchoolPageHandler) {
         let allowed = allowedRoles(method, template)
-        ConsoleRoutes.page(&builder, method, template, state: state) { request, session in
+        ConsoleRoutes.page(&builder, method, template, state: state, routeClass: routeClass) { request, session in
             guard let school = try admit(request, session: session, roles: allowed, state: state) else {
                 return try refusal(request, session: session, roles: allowed)
             }

@@ -15,7 +15,8 @@ enum ConsoleIssuePage {
             let month = try ConsoleDashboards.month(request)
             return ConsoleAccess.page("Phát hành hóa đơn", form(month, session: session, school: school), session: session, school: school)
         }
-        ConsoleAccess.schoolPage(&builder, .post, "/console/schools/{school}/issue", state: state) { request, session, school in
+        // Expensive, as `POST …/invoices/issue` is: a whole school's month in one request.
+        ConsoleAccess.schoolPage(&builder, .post, "/console/schools/{school}/issue", state: state, routeClass: .expensive) { request, session, school in
             try issue(request, session: session, school: school, state: state)
         }
     }

@@ -69,8 +69,8 @@ enum ConsoleRoutes {
 
     /// A signed-in page: no session sends the browser to the sign-in form; a POST must carry the session's CSRF token.
     static func page(_ builder: inout APIBuilder, _ method: HTTPMethod, _ template: String, state: ConsoleState,
-                     handler: @escaping PageHandler) {
-        builder.addPage(method, template, bodyBytesMax: method == .post ? ConsoleHTTP.formBytesMax : nil) { request in
+                     routeClass: RouteClass = .standard, handler: @escaping PageHandler) {
+        builder.addPage(method, template, bodyBytesMax: method == .post ? ConsoleHTTP.formBytesMax : nil, routeClass: routeClass) { request in
             guard let presented = ConsoleHTTP.cookieValue(ConsoleHTTP.sessionCookie, in: request),
                   let session = try state.pool.withConnection({ try ConsoleSessions.resolve(presented, on: $0) }) else {
                 return ConsoleHTTP.redirect("/console/sign-in")
