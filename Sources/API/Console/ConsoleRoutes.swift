@@ -39,6 +39,9 @@ enum ConsoleRoutes {
         }
         ConsoleInvoicePages.register(&builder, state: state)
         ConsoleSuspensePage.register(&builder, state: state)
+        ConsoleSuspenseActions.register(&builder, state: state)
+        ConsoleStatementPages.register(&builder, state: state)
+        ConsoleMonthPages.register(&builder, state: state)
         ParentRoutes.register(&builder, state: state)
     }
 
@@ -49,6 +52,8 @@ enum ConsoleRoutes {
             let base = "/console/schools/\(ConsoleDashboards.percentEncoded(school.code))"
             links.append(ConsolePage.Link(title: "Hóa đơn", href: base + "/invoices"))
             links.append(ConsolePage.Link(title: "Chờ xử lý", href: base + "/suspense"))
+            links.append(ConsolePage.Link(title: "Ngân hàng", href: base + "/bank"))
+            links.append(ConsolePage.Link(title: "Đối soát", href: base + "/reconciliation"))
         }
         return links
     }
@@ -57,8 +62,8 @@ enum ConsoleRoutes {
 
     /// A signed-in page: no session sends the browser to the sign-in form; a POST must carry the session's CSRF token.
     static func page(_ builder: inout APIBuilder, _ method: HTTPMethod, _ template: String, state: ConsoleState,
-                     handler: @escaping PageHandler) {
-        builder.addPage(method, template, bodyBytesMax: method == .post ? ConsoleHTTP.formBytesMax : nil) { request in
+                     bodyBytesMax: Int? = nil, handler: @escaping PageHandler) {
+        builder.addPage(method, template, bodyBytesMax: method == .post ? bodyBytesMax ?? ConsoleHTTP.formBytesMax : nil) { request in
             guard let presented = ConsoleHTTP.cookieValue(ConsoleHTTP.sessionCookie, in: request),
                   let session = try state.pool.withConnection({ try ConsoleSessions.resolve(presented, on: $0) }) else {
                 return ConsoleHTTP.redirect("/console/sign-in")
