@@ -204,7 +204,7 @@ enum ConsoleStatementPages {
             html += "<td class=\"money\">\(HTMLText.escaped(balance(statement.closingBalance, statement.closingDate)))</td>"
             html += "<td class=\"money\">\(HTMLText.escaped(parsed?.credits?.description ?? "—"))</td>"
             html += "<td class=\"money\">\(HTMLText.escaped(parsed?.debits?.description ?? "—"))</td>"
-            html += "<td>\(statement.lineCount)</td><td>\(HTMLText.escaped(statement.balanceCheck))</td>"
+            html += "<td>\(statement.lineCount)</td><td>\(HTMLText.escaped(balanceCheckName(statement.balanceCheck)))</td>"
             html += "<td>\(HTMLText.escaped(continuityName(statement.continuity)))</td></tr>\n"
         }
         return html + "</tbody></table></div>\n"
@@ -213,6 +213,11 @@ enum ConsoleStatementPages {
     static func balance(_ dong: Int64?, _ date: CalendarDate?) -> String {
         guard let dong else { return "—" }
         return Money(dong: dong).description + (date.map { " (\($0.vietnamese))" } ?? "")
+    }
+
+    /// The importer's balance check ("balanced", or "not checkable: why") in Vietnamese, the reason kept as written.
+    static func balanceCheckName(_ check: String) -> String {
+        check == "balanced" ? "Khớp (đầu kỳ + các dòng = cuối kỳ)" : "Không kiểm tra được (\(check))"
     }
 
     static func continuityName(_ finding: ContinuityFinding) -> String {
