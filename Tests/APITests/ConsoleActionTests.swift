@@ -109,6 +109,8 @@ import TestSupport
         let transaction = try suspended(server)
         let queue = try browser.get("/console/schools/TH-OWN/suspense")
         #expect(queue.text.contains("/suspense/\(transaction)/accept?proposal=1"), "\(queue.text)")
+        #expect(try browser.get("/console/schools/TH-OWN/suspense/\(transaction)/accept?proposal=0").status == 404)
+        #expect(try browser.get("/console/schools/TH-OWN/suspense/\(transaction)/accept?proposal=99").status == 404)
         let confirm = try browser.get("/console/schools/TH-OWN/suspense/\(transaction)/accept?proposal=1")
         #expect(confirm.status == 200 && confirm.text.contains("Xác nhận áp dụng đề xuất"))
         #expect(try count(server, "payment_applications") == 0, "the confirmation page changes nothing")
@@ -205,6 +207,7 @@ import TestSupport
         #expect(try browser.post("/console/schools/TH-OTHER/reconciliation/run", [("csrf", csrf), ("month", "2026-09")]).status == 404)
         #expect(try upload(browser, csrf: csrf, file: Self.statement(), school: "TH-OTHER").status == 404)
         #expect(try browser.get("/console/schools/TH-OWN/suspense/999999/accept?proposal=1").status == 404)
+        #expect(try browser.get("/console/schools/TH-OWN/suspense/999999/accept?proposal=0").status == 404)
         #expect(try count(server, "reconciliation_runs") == 1)
     }
 

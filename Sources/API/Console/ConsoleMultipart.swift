@@ -76,7 +76,7 @@ enum ConsoleMultipart {
             for parameter in line.split(separator: ";").dropFirst() {
                 let pair = parameter.split(separator: "=", maxSplits: 1)
                 guard pair.count == 2 else { continue }
-                let value = String(pair[1].trimmingCharacters(in: .whitespaces).dropFirst().dropLast())
+                let value = pair[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: ["\""])
                 switch pair[0].trimmingCharacters(in: .whitespaces).lowercased() {
                 case "name": name = value
                 case "filename": fileName = value

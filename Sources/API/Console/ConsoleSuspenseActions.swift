@@ -93,7 +93,7 @@ enum ConsoleSuspenseActions {
     static func confirmAccept(_ request: Request, session: ConsoleSessions.Live, school: School, state: ConsoleState) throws -> Response {
         let rank = request.queryValue("proposal").flatMap { Int($0) } ?? 1
         guard let entry = try entry(request, school: school, state: state) else { return ConsoleDashboards.notFound(session) }
-        guard (1...entry.proposals.count).contains(rank) else { return ConsoleDashboards.notFound(session) }
+        guard rank >= 1, rank <= entry.proposals.count else { return ConsoleDashboards.notFound(session) }
         let proposal = entry.proposals[rank - 1]
         let numbers = try state.pool.withConnection {
             try InvoiceQueries.numbers(schoolID: school.id, ids: proposal.allocations.map(\.invoiceID), on: $0)
