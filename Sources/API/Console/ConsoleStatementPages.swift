@@ -202,12 +202,18 @@ enum ConsoleStatementPages {
             html += "<tr><td>\(HTMLText.escaped(statement.reference ?? "—"))</td>"
             html += "<td class=\"money\">\(HTMLText.escaped(balance(statement.openingBalance, statement.openingDate)))</td>"
             html += "<td class=\"money\">\(HTMLText.escaped(balance(statement.closingBalance, statement.closingDate)))</td>"
-            html += "<td class=\"money\">\(HTMLText.escaped(parsed?.credits?.description ?? "—"))</td>"
-            html += "<td class=\"money\">\(HTMLText.escaped(parsed?.debits?.description ?? "—"))</td>"
+            html += "<td class=\"money\">\(HTMLText.escaped(shown(parsed?.credits)))</td>"
+            html += "<td class=\"money\">\(HTMLText.escaped(shown(parsed?.debits)))</td>"
             html += "<td>\(statement.lineCount)</td><td>\(HTMLText.escaped(balanceCheckName(statement.balanceCheck)))</td>"
             html += "<td>\(HTMLText.escaped(continuityName(statement.continuity)))</td></tr>\n"
         }
         return html + "</tbody></table></div>\n"
+    }
+
+    /// A file's amount in đồng as the pages write money (`1.500.000 đ`); as the file wrote it when not whole đồng.
+    static func shown(_ amount: StatementAmount?) -> String {
+        guard let amount else { return "—" }
+        return (try? amount.wholeDong().description) ?? amount.description
     }
 
     static func balance(_ dong: Int64?, _ date: CalendarDate?) -> String {
@@ -249,7 +255,7 @@ enum ConsoleStatementPages {
         html += "<th class=\"money\">Số tiền</th><th>Người chuyển / nhận</th><th>Nội dung</th></tr></thead><tbody>\n"
         for line in lines.lines {
             html += "<tr><td>\(line.position.line)</td><td>\(HTMLText.escaped((line.bookingDate ?? line.valueDate)?.vietnamese ?? "—"))</td>"
-            html += "<td class=\"money\">\(HTMLText.escaped(line.amount.description))</td><td>\(HTMLText.escaped(line.counterpartyName ?? ""))</td>"
+            html += "<td class=\"money\">\(HTMLText.escaped(shown(line.amount)))</td><td>\(HTMLText.escaped(line.counterpartyName ?? ""))</td>"
             html += "<td>\(HTMLText.escaped(line.memo))</td></tr>\n"
         }
         html += "</tbody></table></div>\n"
