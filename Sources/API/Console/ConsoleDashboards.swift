@@ -57,6 +57,7 @@ enum ConsoleDashboards {
         body += ConsoleDashboards.figures(figures, suspense: row?.unappliedCount ?? 0)
         body += "<p>Đối chiếu tháng: <strong>\(HTMLText.escaped(row?.reconciliation.vietnameseName ?? "Chưa chạy"))</strong></p>\n"
         body += "<p><a href=\"/console/schools/\(HTMLText.escaped(percentEncoded(school.code)))/invoices?month=\(month.iso)\">Hóa đơn của tháng</a></p>\n"
+        body += "<p><a id=\"month-report\" href=\"\(HTMLText.escaped(ConsoleMonthPages.monthLink(school, month)))\">Đối soát và báo cáo tháng</a></p>\n"
         body += "<section class=\"card chart\">\n"
         body += CollectionChart.svg([MonthlyCollection(month: month, invoiced: figures.invoiced, collected: figures.collected)])
         body += "\n</section>\n"

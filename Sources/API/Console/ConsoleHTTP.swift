@@ -64,8 +64,9 @@ enum ConsoleHTTP {
         return nil
     }
 
-    /// An `application/x-www-form-urlencoded` body as name → first value.
+    /// An `application/x-www-form-urlencoded` body as name → first value (a file upload's text fields for a multipart body).
     static func form(_ request: Request) -> [String: String] {
+        if ConsoleMultipart.boundary(of: request) != nil { return ConsoleMultipart.textFields(of: request) }
         var fields: [String: String] = [:]
         let body = String(decoding: request.body.prefix(formBytesMax), as: UTF8.self)
         for pair in body.split(separator: "&").prefix(formFieldsMax) {

@@ -39,6 +39,9 @@ enum ConsoleRoutes {
         }
         ConsoleInvoicePages.register(&builder, state: state)
         ConsoleSuspensePage.register(&builder, state: state)
+        ConsoleSuspenseActions.register(&builder, state: state)
+        ConsoleStatementPages.register(&builder, state: state)
+        ConsoleMonthPages.register(&builder, state: state)
         ParentRoutes.register(&builder, state: state)
         // The accountant's working pages (pupils and rosters, fees, issuing, the cash desk): ConsoleAccess.roles.
         ConsolePupilPages.register(&builder, state: state)
@@ -61,6 +64,8 @@ enum ConsoleRoutes {
                 links.append(ConsolePage.Link(title: "Phát hành", href: base + "/issue"))
                 links.append(ConsolePage.Link(title: "Thu tiền mặt", href: base + "/cash"))
             }
+            links.append(ConsolePage.Link(title: "Ngân hàng", href: base + "/bank"))
+            links.append(ConsolePage.Link(title: "Đối soát", href: base + "/reconciliation"))
         }
         return links
     }
@@ -69,8 +74,9 @@ enum ConsoleRoutes {
 
     /// A signed-in page: no session sends the browser to the sign-in form; a POST must carry the session's CSRF token.
     static func page(_ builder: inout APIBuilder, _ method: HTTPMethod, _ template: String, state: ConsoleState,
-                     routeClass: RouteClass = .standard, handler: @escaping PageHandler) {
-        builder.addPage(method, template, bodyBytesMax: method == .post ? ConsoleHTTP.formBytesMax : nil, routeClass: routeClass) { request in
+                     bodyBytesMax: Int? = nil, routeClass: RouteClass = .standard, handler: @escaping PageHandler) {
+        builder.addPage(method, template, bodyBytesMax: method == .post ? bodyBytesMax ?? ConsoleHTTP.formBytesMax : nil,
+                        routeClass: routeClass) { request in
             guard let presented = ConsoleHTTP.cookieValue(ConsoleHTTP.sessionCookie, in: request),
                   let session = try state.pool.withConnection({ try ConsoleSessions.resolve(presented, on: $0) }) else {
                 return ConsoleHTTP.redirect("/console/sign-in")
