@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The console's statement preview beside the JSON API's dry run of the same file, in the same run on the same server:
 # both run StatementImporter as a dry run; the console also reads the multipart form, parses the file a second
-# time for the lines it shows, and keeps the bytes for the confirmation (console_statement_uploads). Prints the
+# time for the lines it shows, and keeps the bytes for the confirmation (console_uploads). Prints the
 # median of REPEAT uploads of a LINES-line MT940 file for each and the ratio console / API.
 # Target: the preview costs at most 2× the API's dry run (the second parse and the stored copy are the extra).
 source "$(dirname "$0")/lib.sh"

@@ -58,21 +58,34 @@ import Testing
         "PUT /v1/schools/{school}/students/{student}": "afc",
     ]
 
-    /// The console's school pages that act or read the books (`ConsoleActions.roles`), with the roles of the API route
+    /// The console's school pages that act or read the books (`ConsoleSchoolPages.roles`), with the roles of the API route
     /// calling the same service: an authority office reads, never acts.
     static let consolePages: [String: String] = [
         "GET /console/schools/{school}/bank": "afoc",
+        "GET /console/schools/{school}/cash": "afc",
+        "GET /console/schools/{school}/fees": "afoc",
+        "GET /console/schools/{school}/issue": "afc",
+        "GET /console/schools/{school}/pupils": "afoc",
+        "GET /console/schools/{school}/pupils/{student}": "afoc",
+        "GET /console/schools/{school}/receipts/{receipt}": "afoc",
         "GET /console/schools/{school}/reconciliation": "afoc",
         "GET /console/schools/{school}/reconciliation/close": "afc",
         "GET /console/schools/{school}/reconciliations/{run}": "afoc",
+        "GET /console/schools/{school}/roster": "afc",
         "GET /console/schools/{school}/suspense/{transaction}/accept": "afc",
         "GET /console/schools/{school}/suspense/{transaction}/apply": "afc",
         "GET /console/schools/{school}/suspense/{transaction}/not-tuition": "afc",
         "GET /console/schools/{school}/suspense/{transaction}/refund": "afc",
         "POST /console/schools/{school}/bank/preview": "afc",
         "POST /console/schools/{school}/bank/uploads/{upload}/import": "afc",
+        "POST /console/schools/{school}/cash": "afc",
+        "POST /console/schools/{school}/issue": "afc",
+        "POST /console/schools/{school}/pupils/{student}/enrolments": "afc",
+        "POST /console/schools/{school}/pupils/{student}/enrolments/end": "afc",
         "POST /console/schools/{school}/reconciliation/close": "afc",
         "POST /console/schools/{school}/reconciliation/run": "afc",
+        "POST /console/schools/{school}/roster/confirm": "afc",
+        "POST /console/schools/{school}/roster/preview": "afc",
         "POST /console/schools/{school}/suspense/{transaction}/accept": "afc",
         "POST /console/schools/{school}/suspense/{transaction}/apply": "afc",
         "POST /console/schools/{school}/suspense/{transaction}/not-tuition": "afc",
@@ -99,35 +112,9 @@ import Testing
         #expect(declared == Self.table, "routes and the table disagree; the routes declare:\n\(rows)")
     }
 
-    /// The console's school pages that stand for a billing route, by hand: `ConsoleAccess.roles` must equal it, and every such
-    /// page the server registers must have a row (a page without one would not register at all).
-    static let consoleTable: [String: String] = [
-        "GET /console/schools/{school}/cash": "afc",
-        "GET /console/schools/{school}/fees": "afoc",
-        "GET /console/schools/{school}/issue": "afc",
-        "GET /console/schools/{school}/pupils": "afoc",
-        "GET /console/schools/{school}/pupils/{student}": "afoc",
-        "GET /console/schools/{school}/receipts/{receipt}": "afoc",
-        "GET /console/schools/{school}/roster": "afc",
-        "POST /console/schools/{school}/cash": "afc",
-        "POST /console/schools/{school}/issue": "afc",
-        "POST /console/schools/{school}/pupils/{student}/enrolments": "afc",
-        "POST /console/schools/{school}/pupils/{student}/enrolments/end": "afc",
-        "POST /console/schools/{school}/roster/confirm": "afc",
-        "POST /console/schools/{school}/roster/preview": "afc",
-    ]
-
-    @Test func consolePagesAllowExactlyTheRolesOfTheirTable() throws {
-        let declared = ConsoleAccess.roles.mapValues(Self.text)
-        let rows = declared.keys.sorted().map { "        \"\($0)\": \"\(declared[$0]!)\"," }.joined(separator: "\n")
-        #expect(declared == Self.consoleTable, "pages and the table disagree; the pages declare:\n\(rows)")
-        let server = try APITestServer()
-        #expect(Set(Self.consoleTable.keys).isSubset(of: Set(server.builder.pages)), "every page of the table is served")
-    }
-
     @Test func everyConsoleSchoolPageAllowsExactlyTheRolesOfTheTable() throws {
         let server = try APITestServer()
-        let declared = ConsoleActions.roles.mapValues(Self.text)
+        let declared = ConsoleSchoolPages.roles.mapValues(Self.text)
         let rows = declared.keys.sorted().map { "        \"\($0)\": \"\(declared[$0]!)\"," }.joined(separator: "\n")
         #expect(declared == Self.consolePages, "console pages and the table disagree; the pages declare:\n\(rows)")
         let registered = Set(server.builder.pages)

@@ -1,6 +1,7 @@
 @testable import API
 import Core
 import Foundation
+import HTTP
 import Ledger
 import Payments
 import Postgres
@@ -70,6 +71,24 @@ import TestSupport
         }
     }
 
+    @Test func aFileFormIsReadByTheSharedParser() throws {
+        // The CSRF check reads a multipart body's text fields; the statement page takes the file's bytes and base name.
+        let fields = [("csrf", "token-1"), ("account", Self.account)]
+        let body = Self.multipart(fields, file: ":20:A\r\n:25:1\r\n")
+        let contentType = "multipart/form-data; boundary=\(Self.boundary)"
+        let request = Request(method: .post, target: "/x", path: "/x", headers: ["Content-Type": contentType], body: body,
+                              routeTemplate: "/x", requestId: "r", peer: "127.0.0.1:1")
+        #expect(ConsoleHTTP.form(request)["csrf"] == "token-1" && ConsoleHTTP.form(request)["account"] == Self.account)
+        #expect(ConsoleHTTP.form(request)["file"] == nil, "a file is not a text field")
+        let form = try MultipartFormData(body: body, contentType: contentType)
+        #expect(ConsoleStatementPages.uploadedFile(form).map { String(decoding: $0.bytes, as: UTF8.self) } == ":20:A\r\n:25:1\r\n")
+        #expect(ConsoleStatementPages.sanitizedFileName("C:\\fakepath\\vcb.sta") == "vcb.sta", "no folder of the sender's machine")
+        #expect(ConsoleStatementPages.sanitizedFileName("") == StatementEndpoints.fileNameDefault)
+        let truncated = Request(method: .post, target: "/x", path: "/x", headers: ["Content-Type": contentType], body: Array(body.prefix(body.count / 2)),
+                                routeTemplate: "/x", requestId: "r", peer: "127.0.0.1:1")
+        #expect(ConsoleHTTP.form(truncated).isEmpty, "a body cut short has no fields, so no CSRF token")
+    }
+
     @Test func aStatementIsPreviewedWithNothingChangedThenImportedOnce() throws {
         let server = try APITestServer()
         var browser = try accountant(server)
@@ -79,12 +98,18 @@ import TestSupport
         #expect(preview.status == 200, "\(preview.text)")
         #expect(preview.text.contains("TRAN VAN BINH") && preview.text.contains("1.480.000") && preview.text.contains("Nhập sao kê"))
         #expect(try count(server, "statement_lines") == 0, "a preview changes nothing")
-        let action = try #require(preview.text.range(of: #"/bank/uploads/\d+/import"#, options: .regularExpression).map { String(preview.text[$0]) })
+        let action = try #require(preview.text.range(of: #"/bank/uploads/[A-Za-z0-9_-]+/import"#, options: .regularExpression).map { String(preview.text[$0]) })
+        var other = ConsoleClient(server)
+        _ = try other.signIn([("username", "ketoan"), ("password", ConsoleTests.password)])
+        let otherCSRF = ConsoleClient.csrf(in: try other.get("/console/schools/TH-OWN/bank"))
+        let stolen = try other.post("/console/schools/TH-OWN" + action, [("csrf", otherCSRF)])
+        #expect(stolen.status == 410, "an upload belongs to the session that made it")
+        #expect(try count(server, "statement_lines") == 0)
         let imported = try browser.post("/console/schools/TH-OWN" + action, [("csrf", ConsoleClient.csrf(in: preview))])
         #expect(imported.status == 200 && imported.text.contains("Đã nhập sao kê"), "\(imported.text)")
         #expect(try count(server, "statement_lines") == 2)
         let twice = try browser.post("/console/schools/TH-OWN" + action, [("csrf", ConsoleClient.csrf(in: preview))])
-        #expect(twice.status == 404, "the upload is gone once imported: a second click imports nothing")
+        #expect(twice.status == 410, "the upload is gone once imported: a second click imports nothing")
         #expect(try count(server, "statement_imports") == 1)
     }
 
@@ -96,7 +121,7 @@ import TestSupport
         #expect(refused.status == 422 && refused.text.contains("<dt>Dòng</dt><dd>4</dd>"), "\(refused.text)")
         let empty = try upload(browser, csrf: ConsoleClient.csrf(in: bank), file: "")
         #expect(empty.status == 400)
-        #expect(try count(server, "statement_lines") == 0 && count(server, "console_statement_uploads") == 0)
+        #expect(try count(server, "statement_lines") == 0 && count(server, "console_uploads") == 0)
     }
 
     @Test func anAccountantAcceptsAProposalAfterAConfirmation() throws {
@@ -104,7 +129,7 @@ import TestSupport
         var browser = try accountant(server)
         let bank = try browser.get("/console/schools/TH-OWN/bank")
         let preview = try upload(browser, csrf: ConsoleClient.csrf(in: bank), file: Self.statement())
-        let action = try #require(preview.text.range(of: #"/bank/uploads/\d+/import"#, options: .regularExpression).map { String(preview.text[$0]) })
+        let action = try #require(preview.text.range(of: #"/bank/uploads/[A-Za-z0-9_-]+/import"#, options: .regularExpression).map { String(preview.text[$0]) })
         _ = try browser.post("/console/schools/TH-OWN" + action, [("csrf", ConsoleClient.csrf(in: preview))])
         let transaction = try suspended(server)
         let queue = try browser.get("/console/schools/TH-OWN/suspense")
@@ -131,7 +156,7 @@ import TestSupport
         var browser = try accountant(server)
         let bank = try browser.get("/console/schools/TH-OWN/bank")
         let preview = try upload(browser, csrf: ConsoleClient.csrf(in: bank), file: Self.statement())
-        let action = try #require(preview.text.range(of: #"/bank/uploads/\d+/import"#, options: .regularExpression).map { String(preview.text[$0]) })
+        let action = try #require(preview.text.range(of: #"/bank/uploads/[A-Za-z0-9_-]+/import"#, options: .regularExpression).map { String(preview.text[$0]) })
         _ = try browser.post("/console/schools/TH-OWN" + action, [("csrf", ConsoleClient.csrf(in: preview))])
         let transaction = try suspended(server)
         let confirm = try browser.get("/console/schools/TH-OWN/suspense/\(transaction)/refund")
@@ -152,7 +177,7 @@ import TestSupport
         let bank = try browser.get("/console/schools/TH-OWN/bank")
         // An opening balance the books never saw: the ledger holds 1.480.000 đ less than the bank says.
         let preview = try upload(browser, csrf: ConsoleClient.csrf(in: bank), file: Self.statement(opening: "1000000,00", closing: "2480000,00"))
-        let action = try #require(preview.text.range(of: #"/bank/uploads/\d+/import"#, options: .regularExpression).map { String(preview.text[$0]) })
+        let action = try #require(preview.text.range(of: #"/bank/uploads/[A-Za-z0-9_-]+/import"#, options: .regularExpression).map { String(preview.text[$0]) })
         _ = try browser.post("/console/schools/TH-OWN" + action, [("csrf", ConsoleClient.csrf(in: preview))])
         let month = try browser.get("/console/schools/TH-OWN/reconciliation?month=2026-09")
         #expect(month.status == 200 && month.text.contains("Chạy đối soát"))
@@ -170,7 +195,7 @@ import TestSupport
         var browser = try accountant(server)
         let bank = try browser.get("/console/schools/TH-OWN/bank")
         let preview = try upload(browser, csrf: ConsoleClient.csrf(in: bank), file: Self.statement())
-        let action = try #require(preview.text.range(of: #"/bank/uploads/\d+/import"#, options: .regularExpression).map { String(preview.text[$0]) })
+        let action = try #require(preview.text.range(of: #"/bank/uploads/[A-Za-z0-9_-]+/import"#, options: .regularExpression).map { String(preview.text[$0]) })
         _ = try browser.post("/console/schools/TH-OWN" + action, [("csrf", ConsoleClient.csrf(in: preview))])
         let confirm = try browser.get("/console/schools/TH-OWN/reconciliation/close?month=2026-09")
         #expect(confirm.status == 200 && confirm.text.contains("Xác nhận khóa sổ"))
@@ -190,7 +215,7 @@ import TestSupport
             let refused = try browser.post("/console/schools/TH-OWN" + form, [("month", "2026-09"), ("proposal", "1"), ("reason", "x")])
             #expect(refused.status == 403, "\(form) without the token: \(refused.status)")
         }
-        #expect(try count(server, "statement_lines") == 0 && count(server, "reconciliation_runs") == 0 && count(server, "console_statement_uploads") == 0)
+        #expect(try count(server, "statement_lines") == 0 && count(server, "reconciliation_runs") == 0 && count(server, "console_uploads") == 0)
     }
 
     @Test func anotherSchoolsTransactionsAndReportsAnswer404() throws {

@@ -209,29 +209,4 @@ extension ConsoleClient {
         let fees = try browser.get(Self.base + "/fees?year=2026")
         #expect(fees.status == 200 && fees.text.contains("Học phí (HP)") && fees.text.contains("1.500.000"))
     }
-
-    @Test func theDeskReadsWholeDongAndNothingElse() {
-        #expect(ConsoleCashDesk.amount("1.500.000") == Money(dong: 1_500_000))
-        #expect(ConsoleCashDesk.amount("1,500,000") == Money(dong: 1_500_000))
-        #expect(ConsoleCashDesk.amount("1 500 000") == Money(dong: 1_500_000))
-        #expect(ConsoleCashDesk.amount("750000") == Money(dong: 750_000))
-        for refused in ["", "0", "-5000", "1e6", "12.5đ", "abc", String(repeating: "9", count: 25), "9999999999999999999"] {
-            #expect(ConsoleCashDesk.amount(refused) == nil, "\(refused)")
-        }
-    }
-
-    @Test func keptUploadsAreUsedOnceBySessionAndSchoolAndBounded() throws {
-        let uploads = ConsoleUploads()
-        let id = try uploads.keep([1, 2, 3], filename: "a.csv", owner: "session-a", schoolID: 1)
-        #expect(uploads.take(id, owner: "session-b", schoolID: 1) == nil, "another session")
-        #expect(uploads.take(id, owner: "session-a", schoolID: 2) == nil, "another school")
-        #expect(uploads.take(id, owner: "session-a", schoolID: 1)?.bytes == [1, 2, 3])
-        #expect(uploads.take(id, owner: "session-a", schoolID: 1) == nil, "used once")
-        let first = try uploads.keep([0], filename: "first.csv", owner: "s", schoolID: 1)
-        for _ in 0..<ConsoleUploads.entriesMax { _ = try uploads.keep([0], filename: "b.csv", owner: "s", schoolID: 1) }
-        #expect(uploads.take(first, owner: "s", schoolID: 1) == nil, "the oldest goes when the store is full")
-        let big = try uploads.keep([UInt8](repeating: 0, count: ConsoleUploads.keptBytesMax / 2 + 1), filename: "big.csv", owner: "s", schoolID: 1)
-        _ = try uploads.keep([UInt8](repeating: 0, count: ConsoleUploads.keptBytesMax / 2 + 1), filename: "big2.csv", owner: "s", schoolID: 1)
-        #expect(uploads.take(big, owner: "s", schoolID: 1) == nil, "the kept bytes stay under their bound")
-    }
 }

@@ -68,6 +68,17 @@ struct MultipartFormDataTests {
         }
     }
 
+    @Test func unquotedNamesAndAFolderInTheFileNameAreReadAsSent() throws {
+        // Some clients send `name=csrf` unquoted; old browsers send the file's full path (the console keeps the base name).
+        let text = "------WebKitFormBoundaryX7a\r\nContent-Disposition: form-data; name=csrf\r\n\r\ntoken-1\r\n"
+            + "------WebKitFormBoundaryX7a\r\nContent-Disposition: form-data; name=\"file\"; filename=\"C:\\fakepath\\vcb.sta\"\r\n\r\n"
+            + ":20:A\r\n--not-the-boundary\r\n------WebKitFormBoundaryX7a--\r\n"
+        let form = try MultipartFormData(body: Array(text.utf8), contentType: Self.contentType)
+        #expect(form.text("csrf") == "token-1")
+        #expect(form["file"]?.filename == "C:\\fakepath\\vcb.sta")
+        #expect(form["file"].map { String(decoding: $0.body, as: UTF8.self) } == ":20:A\r\n--not-the-boundary")
+    }
+
     @Test func anEmptyFileInputIsAPartWithAnEmptyBody() throws {
         let form = try MultipartFormData(body: Self.body(file: "", filename: ""), contentType: Self.contentType)
         #expect(form["file"]?.filename == "" && form["file"]?.body == [])

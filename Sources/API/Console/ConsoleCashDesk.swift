@@ -15,40 +15,38 @@ enum ConsoleCashDesk {
     /// The desk's payment keys are stored under this prefix, apart from the API's and the banks'.
     static let keyNamespace = "cash-console:"
     static let paymentKeyBytes = 16
-    /// The amount field: digits with `.`, `,` or spaces grouping them, at most this many characters.
-    static let amountCharactersMax = 24
 
     static func register(_ builder: inout APIBuilder, state: ConsoleState) {
-        ConsoleAccess.schoolPage(&builder, .get, "/console/schools/{school}/cash", state: state) { request, session, school in
+        ConsoleSchoolPages.register(&builder, .get, "/console/schools/{school}/cash", state: state) { request, session, school in
             try desk(request, session: session, school: school, state: state)
         }
-        ConsoleAccess.schoolPage(&builder, .post, "/console/schools/{school}/cash", state: state) { request, session, school in
+        ConsoleSchoolPages.register(&builder, .post, "/console/schools/{school}/cash", state: state) { request, session, school in
             try take(request, session: session, school: school, state: state)
         }
-        ConsoleAccess.schoolPage(&builder, .get, "/console/schools/{school}/receipts/{receipt}", state: state) { request, session, school in
+        ConsoleSchoolPages.register(&builder, .get, "/console/schools/{school}/receipts/{receipt}", state: state) { request, session, school in
             try receipt(request, session: session, school: school, state: state)
         }
     }
 
     static func desk(_ request: Request, session: ConsoleSessions.Live, school: School, state: ConsoleState) throws -> Response {
         let key = (request.queryValue("invoice") ?? "").trimmingCharacters(in: .whitespaces)
-        let base = ConsoleAccess.base(school)
+        let base = ConsoleSchoolPages.base(school)
         var body = "<form class=\"card\" method=\"get\" action=\"\(HTMLText.escaped(base))/cash\">"
         body += "<label for=\"invoice\">Số hóa đơn hoặc mã thanh toán</label>"
         body += "<input type=\"text\" id=\"invoice\" name=\"invoice\" value=\"\(HTMLText.escaped(key))\" required>"
         body += " <button type=\"submit\">Tìm</button></form>\n"
-        guard !key.isEmpty else { return ConsoleAccess.page("Thu tiền mặt", body, session: session, school: school) }
+        guard !key.isEmpty else { return ConsoleSchoolPages.page("Thu tiền mặt", body, session: session, school: school) }
         let found = try state.pool.withConnection { connection -> Invoice? in
             try BillingLookup.invoice(key, school: school, on: connection)
         }
         guard let invoice = found, invoice.status != .void else {
             body += ConsolePage.notice("Không có hóa đơn \(key.prefix(BillingLookup.quotedKeyCharactersMax)) ở trường này.")
-            return ConsoleAccess.page("Thu tiền mặt", body, session: session, school: school, status: .notFound)
+            return ConsoleSchoolPages.page("Thu tiền mặt", body, session: session, school: school, status: .notFound)
         }
         body += invoiceCard(invoice)
         guard invoice.outstanding.isPositive else {
             body += ConsolePage.notice("Hóa đơn này đã nộp đủ.", kind: "info")
-            return ConsoleAccess.page("Thu tiền mặt", body, session: session, school: school)
+            return ConsoleSchoolPages.page("Thu tiền mặt", body, session: session, school: school)
         }
         let paymentKey = try SecureRandom.token(byteCount: paymentKeyBytes)
         body += "<form class=\"card\" method=\"post\" action=\"\(HTMLText.escaped(base))/cash\">" + ConsolePage.csrfField(session.csrf)
@@ -59,7 +57,7 @@ enum ConsoleCashDesk {
         body += "<label for=\"payer\">Họ tên người nộp</label>"
         body += "<input type=\"text\" id=\"payer\" name=\"payer\" autocomplete=\"off\" required>"
         body += "<p><button type=\"submit\" id=\"take-cash\">Thu tiền và in biên lai</button></p></form>\n"
-        return ConsoleAccess.page("Thu tiền mặt", body, session: session, school: school)
+        return ConsoleSchoolPages.page("Thu tiền mặt", body, session: session, school: school)
     }
 
     static func invoiceCard(_ invoice: Invoice) -> String {
@@ -71,18 +69,9 @@ enum ConsoleCashDesk {
         return html + "</tbody></table></section>\n"
     }
 
-    /// `1.250.000`, `1,250,000`, `1 250 000` or `1250000` đồng; nil for anything else (no fractions: đồng are whole).
-    static func amount(_ text: String) -> Money? {
-        guard (1...amountCharactersMax).contains(text.count) else { return nil }
-        let digits = text.filter { $0 != "." && $0 != "," && $0 != " " }
-        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-              let dong = Int64(digits), let money = try? Money(checkedDong: dong), money.isPositive else { return nil }
-        return money
-    }
-
     static func take(_ request: Request, session: ConsoleSessions.Live, school: School, state: ConsoleState) throws -> Response {
         let form = ConsoleHTTP.form(request)
-        guard let amount = amount(form["amount"] ?? "") else {
+        guard let amount = Money.typedDong(form["amount"] ?? "") else {
             throw HTTPError(status: .unprocessableContent, code: "invalid_field", detail: "Số tiền (amount): nhập số đồng dương, ví dụ 1.250.000")
         }
         let key = form["key"] ?? ""
@@ -100,10 +89,10 @@ enum ConsoleCashDesk {
         }
         guard let result else { return ConsoleDashboards.notFound(session) }
         guard let receiptID = result.receiptIDs.first else {
-            return ConsoleAccess.page("Đã thu tiền", ConsolePage.notice("Đã ghi khoản tiền vào số dư của gia đình.", kind: "info"),
+            return ConsoleSchoolPages.page("Đã thu tiền", ConsolePage.notice("Đã ghi khoản tiền vào số dư của gia đình.", kind: "info"),
                                       session: session, school: school)
         }
-        return ConsoleHTTP.redirect("\(ConsoleAccess.base(school))/receipts/\(receiptID)")
+        return ConsoleHTTP.redirect("\(ConsoleSchoolPages.base(school))/receipts/\(receiptID)")
     }
 
     /// The printable receipt (one A4 sheet, the document stylesheet), as `GET …/receipts/{receipt}/page` prints it.

@@ -10,7 +10,7 @@ import Postgres
 /// and `FeeSchedules`, as `GET …/fee-types`, `GET …/fee-schedules` and `tuition fees catalogue` read them.
 enum ConsoleFeePages {
     static func register(_ builder: inout APIBuilder, state: ConsoleState) {
-        ConsoleAccess.schoolPage(&builder, .get, "/console/schools/{school}/fees", state: state) { request, session, school in
+        ConsoleSchoolPages.register(&builder, .get, "/console/schools/{school}/fees", state: state) { request, session, school in
             try fees(request, session: session, school: school, state: state)
         }
     }
@@ -30,14 +30,14 @@ enum ConsoleFeePages {
             (try FeeCatalogues.inForce(schoolYear: year, on: connection), try FeeTypes.list(schoolID: school.id, on: connection),
              try FeeSchedules.list(schoolID: school.id, schoolYear: year, on: connection))
         }
-        var body = "<form class=\"card\" method=\"get\" action=\"\(HTMLText.escaped(ConsoleAccess.base(school)))/fees\">"
+        var body = "<form class=\"card\" method=\"get\" action=\"\(HTMLText.escaped(ConsoleSchoolPages.base(school)))/fees\">"
         body += "<label for=\"year\">Năm học bắt đầu năm</label><input type=\"text\" id=\"year\" name=\"year\" inputmode=\"numeric\" value=\"\(year)\">"
         body += " <button type=\"submit\">Xem</button></form>\n"
         body += "<p>\(HTMLText.escaped(school.level.vietnameseName)), \(HTMLText.escaped(school.ownership.vietnameseName).lowercased()), "
         body += "\(HTMLText.escaped(school.areaClass.vietnameseName.lowercased()))</p>\n"
         body += catalogueSection(catalogue, school: school, year: year)
         body += schedulesSection(types, schedules)
-        return ConsoleAccess.page("Các khoản thu năm học \(year)–\(year + 1)", body, session: session, school: school)
+        return ConsoleSchoolPages.page("Các khoản thu năm học \(year)–\(year + 1)", body, session: session, school: school)
     }
 
     static func catalogueSection(_ catalogue: FeeCatalogue?, school: School, year: Int) -> String {

@@ -11,18 +11,18 @@ import Postgres
 /// progress bar. Posting again issues only what is missing.
 enum ConsoleIssuePage {
     static func register(_ builder: inout APIBuilder, state: ConsoleState) {
-        ConsoleAccess.schoolPage(&builder, .get, "/console/schools/{school}/issue", state: state) { request, session, school in
+        ConsoleSchoolPages.register(&builder, .get, "/console/schools/{school}/issue", state: state) { request, session, school in
             let month = try ConsoleDashboards.month(request)
-            return ConsoleAccess.page("Phát hành hóa đơn", form(month, session: session, school: school), session: session, school: school)
+            return ConsoleSchoolPages.page("Phát hành hóa đơn", form(month, session: session, school: school), session: session, school: school)
         }
         // Expensive, as `POST …/invoices/issue` is: a whole school's month in one request.
-        ConsoleAccess.schoolPage(&builder, .post, "/console/schools/{school}/issue", state: state, routeClass: .expensive) { request, session, school in
+        ConsoleSchoolPages.register(&builder, .post, "/console/schools/{school}/issue", state: state, routeClass: .expensive) { request, session, school in
             try issue(request, session: session, school: school, state: state)
         }
     }
 
     static func form(_ month: CalendarMonth, session: ConsoleSessions.Live, school: School) -> String {
-        var body = "<form class=\"card\" method=\"post\" action=\"\(HTMLText.escaped(ConsoleAccess.base(school)))/issue\">"
+        var body = "<form class=\"card\" method=\"post\" action=\"\(HTMLText.escaped(ConsoleSchoolPages.base(school)))/issue\">"
         body += ConsolePage.csrfField(session.csrf)
         body += "<label for=\"month\">Tháng</label><input type=\"month\" id=\"month\" name=\"month\" value=\"\(month.iso)\" required>"
         body += "<p>Mỗi học sinh đang học nhận một hóa đơn của tháng; học sinh đã có hóa đơn tháng này được bỏ qua.</p>"
@@ -48,8 +48,8 @@ enum ConsoleIssuePage {
             body += ConsolePage.notice("Không tính học phí cho \(summary.cappedCount) học sinh đã đủ số tháng tối đa của năm học: "
                                        + summary.cappedStudentCodes.joined(separator: ", "), kind: "info")
         }
-        let list = "\(ConsoleAccess.base(school))/invoices?month=\(month.iso)"
+        let list = "\(ConsoleSchoolPages.base(school))/invoices?month=\(month.iso)"
         body += "<p><a href=\"\(HTMLText.escaped(list))\" id=\"issued-invoices\">Xem hóa đơn tháng \(month.month)/\(month.year)</a></p>\n"
-        return ConsoleAccess.page("Đã phát hành tháng \(month.month)/\(month.year)", body, session: session, school: school)
+        return ConsoleSchoolPages.page("Đã phát hành tháng \(month.month)/\(month.year)", body, session: session, school: school)
     }
 }

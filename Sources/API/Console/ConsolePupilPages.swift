@@ -16,16 +16,16 @@ enum ConsolePupilPages {
     static let receiptsListedMax = 24
 
     static func register(_ builder: inout APIBuilder, state: ConsoleState) {
-        ConsoleAccess.schoolPage(&builder, .get, "/console/schools/{school}/pupils", state: state) { request, session, school in
+        ConsoleSchoolPages.register(&builder, .get, "/console/schools/{school}/pupils", state: state) { request, session, school in
             try search(request, session: session, school: school, state: state)
         }
-        ConsoleAccess.schoolPage(&builder, .get, "/console/schools/{school}/pupils/{student}", state: state) { request, session, school in
+        ConsoleSchoolPages.register(&builder, .get, "/console/schools/{school}/pupils/{student}", state: state) { request, session, school in
             try pupil(request, session: session, school: school, state: state)
         }
-        ConsoleAccess.schoolPage(&builder, .post, "/console/schools/{school}/pupils/{student}/enrolments", state: state) { request, session, school in
+        ConsoleSchoolPages.register(&builder, .post, "/console/schools/{school}/pupils/{student}/enrolments", state: state) { request, session, school in
             try enrol(request, session: session, school: school, state: state)
         }
-        ConsoleAccess.schoolPage(&builder, .post, "/console/schools/{school}/pupils/{student}/enrolments/end", state: state) { request, session, school in
+        ConsoleSchoolPages.register(&builder, .post, "/console/schools/{school}/pupils/{student}/enrolments/end", state: state) { request, session, school in
             try endEnrolment(request, session: session, school: school, state: state)
         }
     }
@@ -40,9 +40,9 @@ enum ConsolePupilPages {
             (className == nil || student.className == className)
                 && (query.isEmpty || student.code.lowercased().hasPrefix(query.lowercased()) || student.normalizedName.contains(folded))
         }
-        let base = ConsoleAccess.base(school)
-        // Only roles that may import see the link (ConsoleAccess.roles of the roster pages).
-        let imports = ConsoleAccess.allowedRoles(.get, "/console/schools/{school}/roster").contains(session.caller.role)
+        let base = ConsoleSchoolPages.base(school)
+        // Only roles that may import see the link (ConsoleSchoolPages.roles of the roster pages).
+        let imports = ConsoleSchoolPages.allowedRoles(.get, "/console/schools/{school}/roster").contains(session.caller.role)
         var body = imports ? "<p><a href=\"\(HTMLText.escaped(base))/roster\">Nhập danh sách từ tệp</a></p>\n" : ""
         body += "<form class=\"card\" method=\"get\" action=\"\(HTMLText.escaped(base))/pupils\">"
         body += "<label for=\"q\">Tên hoặc mã học sinh</label><input type=\"text\" id=\"q\" name=\"q\" value=\"\(HTMLText.escaped(query))\">"
@@ -59,7 +59,7 @@ enum ConsolePupilPages {
         }
         body += "</tbody></table></div>\n<p>\(found.count) học sinh"
         body += found.count > pupilsListedMax ? ", hiện \(pupilsListedMax) đầu tiên; hãy tìm hẹp hơn.</p>\n" : ".</p>\n"
-        return ConsoleAccess.page("Học sinh", body, session: session, school: school)
+        return ConsoleSchoolPages.page("Học sinh", body, session: session, school: school)
     }
 
     static func pupil(_ request: Request, session: ConsoleSessions.Live, school: School, state: ConsoleState) throws -> Response {
@@ -72,7 +72,7 @@ enum ConsolePupilPages {
         }
         guard let (student, enrolments, fees, receipts) = found else { return ConsoleDashboards.notFound(session) }
         let feeByID = Dictionary(fees.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let action = "\(ConsoleAccess.base(school))/pupils/\(ConsoleDashboards.percentEncoded(student.code))/enrolments"
+        let action = "\(ConsoleSchoolPages.base(school))/pupils/\(ConsoleDashboards.percentEncoded(student.code))/enrolments"
         var body = "<section class=\"card\"><table><tbody>\n"
         let facts = [("Mã học sinh", student.code), ("Lớp", student.className), ("Ngày sinh", student.details.dateOfBirth?.vietnamese ?? ""),
                      ("Phụ huynh", student.details.guardianName ?? ""), ("Mã thanh toán", student.paymentCode)]
@@ -107,7 +107,7 @@ enum ConsolePupilPages {
             body += "<p><button type=\"submit\">Đăng ký</button></p></form>\n"
         }
         body += receiptsSection(receipts, school: school)
-        return ConsoleAccess.page(student.fullName, body, session: session, school: school)
+        return ConsoleSchoolPages.page(student.fullName, body, session: session, school: school)
     }
 
     /// The pupil's newest receipts, each linking to its printable page (to print it again).
@@ -117,7 +117,7 @@ enum ConsolePupilPages {
         html += "<div class=\"scroll\"><table id=\"receipts\"><thead><tr><th>Số</th><th>Ngày</th><th>Người nộp</th>"
         html += "<th class=\"money\">Số tiền</th></tr></thead><tbody>\n"
         for receipt in receipts {
-            let link = "\(ConsoleAccess.base(school))/receipts/\(receipt.id)"
+            let link = "\(ConsoleSchoolPages.base(school))/receipts/\(receipt.id)"
             html += "<tr><td><a href=\"\(HTMLText.escaped(link))\">\(HTMLText.escaped(receipt.numberText))</a></td>"
             html += "<td>\(HTMLText.escaped(receipt.receivedOn.vietnamese))</td><td>\(HTMLText.escaped(receipt.payerName))</td>"
             html += "<td class=\"money\">\(HTMLText.escaped(receipt.amount.description))</td></tr>\n"
@@ -137,7 +137,7 @@ enum ConsolePupilPages {
             return student.code
         }
         guard let code else { return ConsoleDashboards.notFound(session) }
-        return ConsoleHTTP.redirect("\(ConsoleAccess.base(school))/pupils/\(ConsoleDashboards.percentEncoded(code))")
+        return ConsoleHTTP.redirect("\(ConsoleSchoolPages.base(school))/pupils/\(ConsoleDashboards.percentEncoded(code))")
     }
 
     static func endEnrolment(_ request: Request, session: ConsoleSessions.Live, school: School, state: ConsoleState) throws -> Response {
@@ -151,7 +151,7 @@ enum ConsolePupilPages {
             return student.code
         }
         guard let code else { return ConsoleDashboards.notFound(session) }
-        return ConsoleHTTP.redirect("\(ConsoleAccess.base(school))/pupils/\(ConsoleDashboards.percentEncoded(code))")
+        return ConsoleHTTP.redirect("\(ConsoleSchoolPages.base(school))/pupils/\(ConsoleDashboards.percentEncoded(code))")
     }
 
     /// A date field of a form (`YYYY-MM-DD`, as the date input sends it); 422 naming the field otherwise.

@@ -8,7 +8,7 @@ import Postgres
 /// Importing a roster from the browser: upload a CSV file, see a preview — every problem by line and field, or what would
 /// be created and changed — with nothing written, then confirm. Both steps run `RosterImport.run`, the importer of
 /// `POST …/students/import` and `tuition students import`: the preview as its dry run, the confirmation on the file kept
-/// server-side (`ConsoleUploads`), validated again and written all or nothing.
+/// in the database (`ConsoleUploads`), validated again and written all or nothing.
 enum ConsoleRosterPages {
     /// Rows of the preview's "new" and "changed" tables shown at most (the counts are always whole).
     static let previewRowsShownMax = 200
@@ -17,21 +17,22 @@ enum ConsoleRosterPages {
     static let filenameCharactersShownMax = 80
 
     static func register(_ builder: inout APIBuilder, state: ConsoleState) {
-        ConsoleAccess.schoolPage(&builder, .get, "/console/schools/{school}/roster", state: state) { _, session, school in
-            ConsoleAccess.page("Nhập danh sách học sinh", uploadForm(session, school: school), session: session, school: school)
+        ConsoleSchoolPages.register(&builder, .get, "/console/schools/{school}/roster", state: state) { _, session, school in
+            ConsoleSchoolPages.page("Nhập danh sách học sinh", uploadForm(session, school: school), session: session, school: school)
         }
         ConsoleFileForms.page(&builder, "/console/schools/{school}/roster/preview", fileBytesMax: RosterImport.fileBytesMax,
                               state: state) { _, session, school, form in
             try preview(form, session: session, school: school, state: state)
         }
-        ConsoleAccess.schoolPage(&builder, .post, "/console/schools/{school}/roster/confirm", state: state) { request, session, school in
+        ConsoleSchoolPages.register(&builder, .post, "/console/schools/{school}/roster/confirm", state: state,
+                                    routeClass: .expensive) { request, session, school in
             try confirm(request, session: session, school: school, state: state)
         }
     }
 
     static func uploadForm(_ session: ConsoleSessions.Live, school: School, problem: String? = nil) -> String {
         var body = problem.map { ConsolePage.notice($0) } ?? ""
-        body += "<form class=\"card\" method=\"post\" enctype=\"multipart/form-data\" action=\"\(HTMLText.escaped(ConsoleAccess.base(school)))/roster/preview\">\n"
+        body += "<form class=\"card\" method=\"post\" enctype=\"multipart/form-data\" action=\"\(HTMLText.escaped(ConsoleSchoolPages.base(school)))/roster/preview\">\n"
         body += ConsolePage.csrfField(session.csrf) + "\n"
         body += "<label for=\"file\">Tệp danh sách (CSV UTF-8, tối đa \(RosterImport.fileBytesMax / (1024 * 1024)) MB)</label>"
         body += "<input type=\"file\" id=\"file\" name=\"file\" accept=\".csv,text/csv\" required>\n"
@@ -56,7 +57,7 @@ enum ConsoleRosterPages {
         switch file(form) {
         case .success(let found): upload = found
         case .failure(let refusal):
-            return ConsoleAccess.page("Nhập danh sách học sinh", uploadForm(session, school: school, problem: refusal.message),
+            return ConsoleSchoolPages.page("Nhập danh sách học sinh", uploadForm(session, school: school, problem: refusal.message),
                                       session: session, school: school, status: refusal.status)
         }
         let outcome = try run(upload.bytes, dryRun: true, session: session, school: school, state: state)
@@ -64,34 +65,39 @@ enum ConsoleRosterPages {
         switch outcome {
         case .refused(let html):
             body += html + uploadForm(session, school: school)
-            return ConsoleAccess.page("Tệp có lỗi", body, session: session, school: school, status: .unprocessableContent)
+            return ConsoleSchoolPages.page("Tệp có lỗi", body, session: session, school: school, status: .unprocessableContent)
         case .checked(let report):
-            let id = try state.uploads.keep(upload.bytes, filename: upload.name, owner: session.csrf, schoolID: school.id)
+            let id = try state.pool.withConnection { connection in
+                try ConsoleUploads.keep(.roster, schoolID: school.id, owner: session.csrf, fileName: upload.name, content: upload.bytes,
+                                        uploadedBy: session.actor.name, on: connection)
+            }
             body += summary(report) + changes(report)
-            body += "<form class=\"card\" method=\"post\" action=\"\(HTMLText.escaped(ConsoleAccess.base(school)))/roster/confirm\">\n"
+            body += "<form class=\"card\" method=\"post\" action=\"\(HTMLText.escaped(ConsoleSchoolPages.base(school)))/roster/confirm\">\n"
             body += ConsolePage.csrfField(session.csrf) + "<input type=\"hidden\" name=\"upload\" value=\"\(HTMLText.escaped(id))\">\n"
-            body += "<p>Xác nhận trong \(ConsoleUploads.keptSeconds / 60) phút; tệp được kiểm tra lại khi ghi.</p>"
+            body += "<p>Xác nhận trong \(ConsoleUploads.lifetimeSeconds / 60) phút; tệp được kiểm tra lại khi ghi.</p>"
             body += "<p><button type=\"submit\" id=\"confirm\">Xác nhận nhập danh sách</button></p>\n</form>\n"
-            return ConsoleAccess.page("Xem trước danh sách", body, session: session, school: school)
+            return ConsoleSchoolPages.page("Xem trước danh sách", body, session: session, school: school)
         }
     }
 
     static func confirm(_ request: Request, session: ConsoleSessions.Live, school: School, state: ConsoleState) throws -> Response {
         let id = ConsoleHTTP.form(request)["upload"] ?? ""
-        guard let upload = state.uploads.take(id, owner: session.csrf, schoolID: school.id) else {
+        guard let upload = try state.pool.withConnection({
+            try ConsoleUploads.take(.roster, schoolID: school.id, uploadID: id, owner: session.csrf, on: $0)
+        }) else {
             let message = "Tệp đã hết hạn hoặc đã được nhập. Hãy tải tệp lên lại."
-            return ConsoleAccess.page("Nhập danh sách học sinh", uploadForm(session, school: school, problem: message), session: session,
+            return ConsoleSchoolPages.page("Nhập danh sách học sinh", uploadForm(session, school: school, problem: message), session: session,
                                       school: school, status: .gone)
         }
-        switch try run(upload.bytes, dryRun: false, session: session, school: school, state: state) {
+        switch try run(upload.content, dryRun: false, session: session, school: school, state: state) {
         case .refused(let html):
             // The roster changed since the preview (another import, a new pupil): nothing was written.
-            return ConsoleAccess.page("Tệp có lỗi", "<p>Không ghi gì.</p>\n" + html + uploadForm(session, school: school), session: session,
+            return ConsoleSchoolPages.page("Tệp có lỗi", "<p>Không ghi gì.</p>\n" + html + uploadForm(session, school: school), session: session,
                                       school: school, status: .unprocessableContent)
         case .checked(let report):
-            var body = ConsolePage.notice("Đã nhập danh sách từ tệp \(upload.filename).", kind: "info") + summary(report)
-            body += "<p><a href=\"\(HTMLText.escaped(ConsoleAccess.base(school)))/pupils\">Xem danh sách học sinh</a></p>\n"
-            return ConsoleAccess.page("Đã nhập danh sách", body, session: session, school: school)
+            var body = ConsolePage.notice("Đã nhập danh sách từ tệp \(upload.fileName).", kind: "info") + summary(report)
+            body += "<p><a href=\"\(HTMLText.escaped(ConsoleSchoolPages.base(school)))/pupils\">Xem danh sách học sinh</a></p>\n"
+            return ConsoleSchoolPages.page("Đã nhập danh sách", body, session: session, school: school)
         }
     }
 

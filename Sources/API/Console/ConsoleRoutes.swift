@@ -43,7 +43,7 @@ enum ConsoleRoutes {
         ConsoleStatementPages.register(&builder, state: state)
         ConsoleMonthPages.register(&builder, state: state)
         ParentRoutes.register(&builder, state: state)
-        // The accountant's working pages (pupils and rosters, fees, issuing, the cash desk): ConsoleAccess.roles.
+        // The accountant's working pages (pupils and rosters, fees, issuing, the cash desk): ConsoleSchoolPages.roles.
         ConsolePupilPages.register(&builder, state: state)
         ConsoleRosterPages.register(&builder, state: state)
         ConsoleFeePages.register(&builder, state: state)
@@ -77,16 +77,24 @@ enum ConsoleRoutes {
                      bodyBytesMax: Int? = nil, routeClass: RouteClass = .standard, handler: @escaping PageHandler) {
         builder.addPage(method, template, bodyBytesMax: method == .post ? bodyBytesMax ?? ConsoleHTTP.formBytesMax : nil,
                         routeClass: routeClass) { request in
-            guard let presented = ConsoleHTTP.cookieValue(ConsoleHTTP.sessionCookie, in: request),
-                  let session = try state.pool.withConnection({ try ConsoleSessions.resolve(presented, on: $0) }) else {
-                return ConsoleHTTP.redirect("/console/sign-in")
-            }
+            guard let session = try session(request, state: state) else { return ConsoleHTTP.redirect("/console/sign-in") }
             if method == .post, !ConsoleHTTP.tokensMatch(ConsoleHTTP.form(request)["csrf"], session.csrf) {
-                return ConsoleHTTP.html(ConsolePage.shell(title: "Yêu cầu bị từ chối", body: ConsolePage.notice(
-                    "Biểu mẫu đã hết hạn hoặc không hợp lệ. Hãy tải lại trang và thử lại."), session: session), status: .forbidden)
+                return refusedForm(session)
             }
             return try handler(request, session)
         }
+    }
+
+    /// The live session of the request's cookie; nil when there is none (the page sends the browser to sign in).
+    static func session(_ request: Request, state: ConsoleState) throws -> ConsoleSessions.Live? {
+        guard let presented = ConsoleHTTP.cookieValue(ConsoleHTTP.sessionCookie, in: request) else { return nil }
+        return try state.pool.withConnection { try ConsoleSessions.resolve(presented, on: $0) }
+    }
+
+    /// The 403 page of a form posted without the session's CSRF token (or not readable at all): nothing was done.
+    static func refusedForm(_ session: ConsoleSessions.Live?, problem: String = "Biểu mẫu đã hết hạn hoặc không hợp lệ.") -> Response {
+        ConsoleHTTP.html(ConsolePage.shell(title: "Yêu cầu bị từ chối", body: ConsolePage.notice(problem + " Hãy tải lại trang và thử lại."),
+                                           session: session, navigation: session.map { navigation($0.caller) } ?? []), status: .forbidden)
     }
 
     // MARK: - Sign-in and sign-out
@@ -151,10 +159,7 @@ enum ConsoleRoutes {
             try ConsoleSessions.revoke(presented, on: connection)
             return false
         }
-        if refused {
-            return ConsoleHTTP.html(ConsolePage.shell(title: "Yêu cầu bị từ chối", body: ConsolePage.notice(
-                "Biểu mẫu đã hết hạn hoặc không hợp lệ. Hãy tải lại trang và thử lại.")), status: .forbidden)
-        }
+        if refused { return refusedForm(nil) }
         return ConsoleHTTP.redirect("/console/sign-in", cookies: [
             ConsoleHTTP.cookie(ConsoleHTTP.sessionCookie, "", path: "/", secure: state.secureCookies, maxAgeSeconds: 0),
         ])
@@ -169,8 +174,6 @@ final class ConsoleState: Sendable {
     let signInThrottle = FailureWindows(failuresMax: ConsoleRoutes.signInFailuresMax, windowMilliseconds: ConsoleRoutes.signInWindowMilliseconds,
                                         keysMax: ConsoleRoutes.throttledKeysMax)
     let qrCache = RenderedQRCache()
-    /// Roster files between their preview and the confirmation.
-    let uploads = ConsoleUploads()
     let parentThrottle = FailureWindows(failuresMax: ParentRoutes.failuresMax, windowMilliseconds: ParentRoutes.windowMilliseconds,
                                         keysMax: ConsoleRoutes.throttledKeysMax)
 

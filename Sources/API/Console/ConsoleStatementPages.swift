@@ -18,14 +18,15 @@ enum ConsoleStatementPages {
     static let problemsListedMax = 50
 
     static func register(_ builder: inout APIBuilder, state: ConsoleState) {
-        ConsoleActions.register(&builder, .get, "/console/schools/{school}/bank", state: state) { request, session, school in
+        ConsoleSchoolPages.register(&builder, .get, "/console/schools/{school}/bank", state: state) { request, session, school in
             try bankPage(session: session, school: school, state: state)
         }
-        ConsoleActions.register(&builder, .post, "/console/schools/{school}/bank/preview", state: state,
-                                bodyBytesMax: StatementEndpoints.bodyBytesMax) { request, session, school in
-            try preview(request, session: session, school: school, state: state)
+        ConsoleFileForms.page(&builder, "/console/schools/{school}/bank/preview", fileBytesMax: StatementEndpoints.bodyBytesMax,
+                              state: state) { _, session, school, form in
+            try preview(form, session: session, school: school, state: state)
         }
-        ConsoleActions.register(&builder, .post, "/console/schools/{school}/bank/uploads/{upload}/import", state: state) { request, session, school in
+        ConsoleSchoolPages.register(&builder, .post, "/console/schools/{school}/bank/uploads/{upload}/import", state: state,
+                                    routeClass: .expensive) { request, session, school in
             try confirm(request, session: session, school: school, state: state)
         }
     }
@@ -38,7 +39,7 @@ enum ConsoleStatementPages {
             (try Schools.bankAccounts(schoolID: school.id, on: connection), try BankConnections.list(schoolID: school.id, on: connection))
         }
         var body = message.map { ConsolePage.notice($0) } ?? ""
-        if ConsoleActions.mayAct(session, "/console/schools/{school}/bank/preview") {
+        if ConsoleSchoolPages.mayAct(session, "/console/schools/{school}/bank/preview") {
             body += uploadForm(session: session, school: school, accounts: accounts, formats: state.context.statementFormats.ids)
         }
         body += "<h2>Tài khoản ngân hàng</h2>\n<div class=\"scroll\"><table id=\"accounts\"><thead><tr><th>Ngân hàng</th><th>Số tài khoản</th>"
@@ -48,12 +49,12 @@ enum ConsoleStatementPages {
             body += "<td>\(HTMLText.escaped(account.holderName))</td></tr>\n"
         }
         body += "</tbody></table></div>\n" + connectionsTable(connections)
-        return ConsoleActions.page("Ngân hàng – \(school.name)", body, session: session, school: school, status: status)
+        return ConsoleSchoolPages.page("Ngân hàng – \(school.name)", body, session: session, school: school, status: status)
     }
 
     static func uploadForm(session: ConsoleSessions.Live, school: School, accounts: [SchoolBankAccount], formats: [String]) -> String {
         // The CSRF token goes first: the server finds it without reading past the file.
-        var html = "<form class=\"card\" method=\"post\" enctype=\"multipart/form-data\" action=\"\(HTMLText.escaped(ConsoleActions.base(school)))/bank/preview\">\n"
+        var html = "<form class=\"card\" method=\"post\" enctype=\"multipart/form-data\" action=\"\(HTMLText.escaped(ConsoleSchoolPages.base(school)))/bank/preview\">\n"
         html += ConsolePage.csrfField(session.csrf) + "\n<h2>Nhập sao kê ngân hàng</h2>\n"
         html += "<label for=\"account\">Tài khoản</label><select id=\"account\" name=\"account\">"
         for account in accounts {
@@ -84,16 +85,16 @@ enum ConsoleStatementPages {
 
     // MARK: - Preview and import
 
-    /// The file's bytes and name, from the one multipart reader (`ConsoleMultipart`).
-    static func uploadedFile(_ request: Request) -> (fileName: String, bytes: [UInt8])? {
-        ConsoleMultipart.file(named: "file", in: request)
+    /// The file's bytes and name, from the form the HTTP module's multipart parser read; nil when no file was chosen.
+    static func uploadedFile(_ form: MultipartFormData) -> (fileName: String, bytes: [UInt8])? {
+        guard let part = form["file"], let fileName = part.filename else { return nil }
+        return (fileName, part.body)
     }
 
-    static func preview(_ request: Request, session: ConsoleSessions.Live, school: School, state: ConsoleState) throws -> Response {
-        let form = ConsoleHTTP.form(request)
-        let account = form["account"] ?? ""
-        let formatText = form["format"] ?? "auto"
-        guard let file = uploadedFile(request), !file.bytes.isEmpty else {
+    static func preview(_ form: MultipartFormData, session: ConsoleSessions.Live, school: School, state: ConsoleState) throws -> Response {
+        let account = form.text("account") ?? ""
+        let formatText = form.text("format") ?? "auto"
+        guard let file = uploadedFile(form), !file.bytes.isEmpty else {
             return try bankPage(session: session, school: school, state: state, message: "Hãy chọn một tệp sao kê (tệp không được trống).",
                                 status: .badRequest)
         }
@@ -113,39 +114,42 @@ enum ConsoleStatementPages {
         _ = try? StatementParsing.parse(bytes: file.bytes, name: fileName, format: format, descriptions: state.context.statementFormats,
                                         consumer: &lines)
         let uploadID = try state.pool.withConnection { connection in
-            try ConsoleStatementUploads.keep(schoolID: school.id, bankAccount: account, format: formatText, fileName: fileName,
-                                             content: file.bytes, uploadedBy: ConsoleActions.actor(session).name, on: connection)
+            try ConsoleUploads.keep(.statement, schoolID: school.id, owner: session.csrf, fileName: fileName, content: file.bytes,
+                                    bankAccount: account, format: formatText, uploadedBy: session.actor.name, on: connection)
         }
         var body = ConsolePage.notice("Đây là bản xem trước: chưa có gì được ghi. Kiểm tra rồi bấm “Nhập sao kê”.", kind: "info")
         body += resultFigures(checked) + statementsTable(checked, totals: lines.statements) + warningsList(checked) + linesTable(lines)
-        let action = "\(ConsoleActions.base(school))/bank/uploads/\(uploadID)/import"
-        body += ConsoleActions.confirmForm(action: action, fields: [("csrf", session.csrf)], button: "Nhập sao kê",
-                                           back: ConsoleActions.base(school) + "/bank")
-        return ConsoleActions.page("Xem trước sao kê \(fileName)", body, session: session, school: school)
+        body += "<p>Xác nhận trong \(ConsoleUploads.lifetimeSeconds / 60) phút; tệp được kiểm tra lại khi nhập.</p>\n"
+        let action = "\(ConsoleSchoolPages.base(school))/bank/uploads/\(uploadID)/import"
+        body += ConsoleSchoolPages.confirmForm(action: action, fields: [("csrf", session.csrf)], button: "Nhập sao kê",
+                                               back: ConsoleSchoolPages.base(school) + "/bank")
+        return ConsoleSchoolPages.page("Xem trước sao kê \(fileName)", body, session: session, school: school)
     }
 
     static func confirm(_ request: Request, session: ConsoleSessions.Live, school: School, state: ConsoleState) throws -> Response {
-        guard let uploadID = ConsoleActions.pathID(request, "upload"),
-              let upload = try state.pool.withConnection({ try ConsoleStatementUploads.find(schoolID: school.id, uploadID: uploadID, on: $0) }),
-              let format = StatementFormat(argument: upload.format) else {
-            return ConsoleActions.page("Không tìm thấy tệp", ConsolePage.notice(
-                "Tệp này đã được nhập hoặc đã quá một giờ kể từ khi xem trước. Hãy tải tệp lên lại."), session: session, school: school,
-                status: .notFound)
+        // Taken (deleted) before the import: a second click, or another session, finds nothing (410).
+        guard let uploadID = request.pathParameters["upload"],
+              let upload = try state.pool.withConnection({
+                  try ConsoleUploads.take(.statement, schoolID: school.id, uploadID: uploadID, owner: session.csrf, on: $0)
+              }),
+              let formatText = upload.format, let format = StatementFormat(argument: formatText) else {
+            return ConsoleSchoolPages.page("Không tìm thấy tệp", ConsolePage.notice(
+                "Tệp này đã được nhập hoặc đã quá \(ConsoleUploads.lifetimeSeconds / 60) phút kể từ khi xem trước. Hãy tải tệp lên lại."),
+                session: session, school: school, status: .gone)
         }
         let importer = StatementImporter(pool: state.pool, descriptions: state.context.statementFormats)
         let imported: StatementImportResult
         do {
             // Checked again: the books may have changed since the preview (another import, a callback).
-            imported = try importer.run(importRequest(school: school, account: upload.bankAccount, format: format, fileName: upload.fileName,
+            imported = try importer.run(importRequest(school: school, account: upload.bankAccount ?? "", format: format, fileName: upload.fileName,
                                                       bytes: upload.content, dryRun: false, session: session))
         } catch let error as StatementImportError {
             return problemPage(error, session: session, school: school)
         }
-        try state.pool.withConnection { try ConsoleStatementUploads.discard(schoolID: school.id, uploadID: uploadID, on: $0) }
         var body = ConsolePage.notice("Đã nhập sao kê \(upload.fileName) (lần nhập số \(imported.importID.map(String.init) ?? "—")).", kind: "info")
         body += resultFigures(imported) + statementsTable(imported, totals: []) + warningsList(imported)
-        body += "<p><a href=\"\(HTMLText.escaped(ConsoleActions.base(school)))/suspense\">Xem giao dịch chờ xử lý</a></p>\n"
-        return ConsoleActions.page("Đã nhập sao kê", body, session: session, school: school)
+        body += "<p><a href=\"\(HTMLText.escaped(ConsoleSchoolPages.base(school)))/suspense\">Xem giao dịch chờ xử lý</a></p>\n"
+        return ConsoleSchoolPages.page("Đã nhập sao kê", body, session: session, school: school)
     }
 
     /// The request the statements API route builds: one importer for both.
@@ -153,7 +157,7 @@ enum ConsoleStatementPages {
                               session: ConsoleSessions.Live) -> StatementImportRequest {
         StatementImportRequest(schoolID: school.id, bankAccountNumber: account, source: .bytes(bytes), fileName: fileName, format: format,
                                dryRun: dryRun, strict: false,
-                               importedBy: String(ConsoleActions.actor(session).name.prefix(StatementImportLimits.importedByCharactersMax)))
+                               importedBy: String(session.actor.name.prefix(StatementImportLimits.importedByCharactersMax)))
     }
 
     /// The browser's file name without any folder, bounded; "upload" when there is none.
@@ -173,9 +177,9 @@ enum ConsoleStatementPages {
         if let line = error.line { body += "<dt>Dòng</dt><dd>\(line)</dd>" }
         if let field = error.field { body += "<dt>Trường</dt><dd>\(HTMLText.escaped(field))</dd>" }
         body += "<dt>Lỗi</dt><dd>\(HTMLText.escaped(error.description))</dd></dl></section>\n"
-        body += "<p><a href=\"\(HTMLText.escaped(ConsoleActions.base(school)))/bank\">Quay lại</a></p>\n"
+        body += "<p><a href=\"\(HTMLText.escaped(ConsoleSchoolPages.base(school)))/bank\">Quay lại</a></p>\n"
         let status: HTTPStatus = error.code == .invalidRequest ? .badRequest : .unprocessableContent
-        return ConsoleActions.page("Sao kê bị từ chối", body, session: session, school: school, status: status)
+        return ConsoleSchoolPages.page("Sao kê bị từ chối", body, session: session, school: school, status: status)
     }
 
     // MARK: - What a preview or an import shows

@@ -19,50 +19,50 @@ enum ConsoleSuspenseActions {
     static let reasonCharactersMax = 500
 
     static func register(_ builder: inout APIBuilder, state: ConsoleState) {
-        ConsoleActions.register(&builder, .get, template + "/accept", state: state) { request, session, school in
+        ConsoleSchoolPages.register(&builder, .get, template + "/accept", state: state) { request, session, school in
             try confirmAccept(request, session: session, school: school, state: state)
         }
-        ConsoleActions.register(&builder, .post, template + "/accept", state: state) { request, session, school in
+        ConsoleSchoolPages.register(&builder, .post, template + "/accept", state: state) { request, session, school in
             let rank = Int(ConsoleHTTP.form(request)["proposal"] ?? "") ?? 0
             return try decide(request, session: session, school: school, state: state) { transaction, connection in
                 guard try Suspense.accept(school: school, transactionID: transaction, rank: rank, explanation: nil,
-                                          recordedBy: ConsoleActions.actor(session).name, on: connection) != nil else {
+                                          recordedBy: session.actor.name, on: connection) != nil else {
                     throw SuspenseError.invalidField(field: "proposal", problem: "giao dịch \(transaction) không còn đề xuất số \(rank)")
                 }
             }
         }
-        ConsoleActions.register(&builder, .get, template + "/apply", state: state) { request, session, school in
+        ConsoleSchoolPages.register(&builder, .get, template + "/apply", state: state) { request, session, school in
             try confirmation(request, session: session, school: school, state: state, action: "apply")
         }
-        ConsoleActions.register(&builder, .post, template + "/apply", state: state) { request, session, school in
+        ConsoleSchoolPages.register(&builder, .post, template + "/apply", state: state) { request, session, school in
             let form = ConsoleHTTP.form(request)
             return try decide(request, session: session, school: school, state: state) { transaction, connection in
                 let applied = try chosenInvoices(form, schoolID: school.id, on: connection)
                 let explanation = reason(form["explanation"]) ?? "Kế toán xác định hóa đơn"
                 _ = try Suspense.apply(schoolID: school.id, transactionID: transaction,
                                        SuspenseApplicationRequest(allocations: applied, explanation: explanation),
-                                       recordedBy: ConsoleActions.actor(session).name, on: connection)
+                                       recordedBy: session.actor.name, on: connection)
             }
         }
-        ConsoleActions.register(&builder, .get, template + "/refund", state: state) { request, session, school in
+        ConsoleSchoolPages.register(&builder, .get, template + "/refund", state: state) { request, session, school in
             try confirmation(request, session: session, school: school, state: state, action: "refund")
         }
-        ConsoleActions.register(&builder, .post, template + "/refund", state: state) { request, session, school in
+        ConsoleSchoolPages.register(&builder, .post, template + "/refund", state: state) { request, session, school in
             let form = ConsoleHTTP.form(request)
             return try decide(request, session: session, school: school, state: state) { transaction, connection in
                 _ = try Suspense.markRefundDue(schoolID: school.id, transactionID: transaction, reason: try requiredReason(form),
-                                               decidedBy: ConsoleActions.actor(session).name, on: connection)
+                                               decidedBy: session.actor.name, on: connection)
             }
         }
-        ConsoleActions.register(&builder, .get, template + "/not-tuition", state: state) { request, session, school in
+        ConsoleSchoolPages.register(&builder, .get, template + "/not-tuition", state: state) { request, session, school in
             try confirmation(request, session: session, school: school, state: state, action: "not-tuition")
         }
-        ConsoleActions.register(&builder, .post, template + "/not-tuition", state: state) { request, session, school in
+        ConsoleSchoolPages.register(&builder, .post, template + "/not-tuition", state: state) { request, session, school in
             let form = ConsoleHTTP.form(request)
             let purpose = form["purpose"] == AccountPurpose.collection.rawValue ? AccountPurpose.collection : .other
             return try decide(request, session: session, school: school, state: state) { transaction, connection in
                 _ = try Suspense.markNotTuition(schoolID: school.id, transactionID: transaction, account: .purpose(purpose),
-                                                reason: try requiredReason(form), decidedBy: ConsoleActions.actor(session).name, on: connection)
+                                                reason: try requiredReason(form), decidedBy: session.actor.name, on: connection)
             }
         }
     }
@@ -70,14 +70,14 @@ enum ConsoleSuspenseActions {
     /// Runs one decision as the API's suspense routes do; back to the queue with a note, or a page saying why not.
     static func decide(_ request: Request, session: ConsoleSessions.Live, school: School, state: ConsoleState,
                        _ body: @escaping (Int64, PostgresConnection) throws -> Void) throws -> Response {
-        let queue = ConsoleActions.base(school) + "/suspense"
-        guard let transaction = ConsoleActions.pathID(request, "transaction") else { return ConsoleDashboards.notFound(session) }
+        let queue = ConsoleSchoolPages.base(school) + "/suspense"
+        guard let transaction = ConsoleSchoolPages.pathID(request, "transaction") else { return ConsoleDashboards.notFound(session) }
         do {
             try SuspenseEndpoints.translating {
                 try state.pool.transaction(isolation: .readCommitted) { connection in try body(transaction, connection) }
             }
         } catch let error as any HTTPResponseError {
-            return ConsoleActions.refusal(error, session: session, school: school, back: queue)
+            return ConsoleSchoolPages.refusal(error, session: session, school: school, back: queue)
         }
         return ConsoleHTTP.redirect(queue + "?done=\(transaction)")
     }
@@ -86,7 +86,7 @@ enum ConsoleSuspenseActions {
 
     /// The entry of `{transaction}` as the queue shows it; nil (404) when nothing of it is in suspense in this school.
     static func entry(_ request: Request, school: School, state: ConsoleState) throws -> SuspenseEntry? {
-        guard let transaction = ConsoleActions.pathID(request, "transaction") else { return nil }
+        guard let transaction = ConsoleSchoolPages.pathID(request, "transaction") else { return nil }
         return try state.pool.withConnection { try Suspense.entry(school: school, transactionID: transaction, on: $0) }
     }
 
@@ -107,15 +107,15 @@ enum ConsoleSuspenseActions {
         }
         if proposal.credit.isPositive { body += "<li>Ghi có cho học sinh: \(HTMLText.escaped(proposal.credit.description))</li>\n" }
         body += "</ul></section>\n"
-        body += ConsoleActions.confirmForm(action: path(school, entry, "accept"), fields: [("csrf", session.csrf), ("proposal", String(rank))],
-                                           button: "Xác nhận áp dụng đề xuất", back: ConsoleActions.base(school) + "/suspense")
-        return ConsoleActions.page("Chấp nhận đề xuất", body, session: session, school: school)
+        body += ConsoleSchoolPages.confirmForm(action: path(school, entry, "accept"), fields: [("csrf", session.csrf), ("proposal", String(rank))],
+                                           button: "Xác nhận áp dụng đề xuất", back: ConsoleSchoolPages.base(school) + "/suspense")
+        return ConsoleSchoolPages.page("Chấp nhận đề xuất", body, session: session, school: school)
     }
 
     static func confirmation(_ request: Request, session: ConsoleSessions.Live, school: School, state: ConsoleState,
                              action: String) throws -> Response {
         guard let entry = try entry(request, school: school, state: state) else { return ConsoleDashboards.notFound(session) }
-        let back = ConsoleActions.base(school) + "/suspense"
+        let back = ConsoleSchoolPages.base(school) + "/suspense"
         var body = ConsoleSuspensePage.facts(entry)
         let title: String
         switch action {
@@ -127,20 +127,20 @@ enum ConsoleSuspenseActions {
                 fields += "<label for=\"amount\(row)\">Số tiền \(row)</label><input type=\"text\" id=\"amount\(row)\" name=\"amount\(row)\" inputmode=\"numeric\">\n"
             }
             fields += "<label for=\"explanation\">Lý do</label><input type=\"text\" id=\"explanation\" name=\"explanation\" maxlength=\"\(reasonCharactersMax)\">\n"
-            body += ConsoleActions.confirmForm(action: path(school, entry, action), fields: [("csrf", session.csrf)], button: "Xác nhận áp dụng",
+            body += ConsoleSchoolPages.confirmForm(action: path(school, entry, action), fields: [("csrf", session.csrf)], button: "Xác nhận áp dụng",
                                                back: back, extra: fields)
         case "refund":
             title = "Hoàn trả người chuyển"
-            body += ConsoleActions.confirmForm(action: path(school, entry, action), fields: [("csrf", session.csrf)],
+            body += ConsoleSchoolPages.confirmForm(action: path(school, entry, action), fields: [("csrf", session.csrf)],
                                                button: "Xác nhận hoàn trả \(entry.remaining.description)", back: back, extra: reasonField())
         default:
             title = "Không phải học phí"
             var extra = "<label for=\"purpose\">Hạch toán vào</label><select id=\"purpose\" name=\"purpose\">"
             extra += "<option value=\"other\">Thu khác của trường</option><option value=\"collection\">Khoản thu hộ</option></select>\n"
-            body += ConsoleActions.confirmForm(action: path(school, entry, action), fields: [("csrf", session.csrf)],
+            body += ConsoleSchoolPages.confirmForm(action: path(school, entry, action), fields: [("csrf", session.csrf)],
                                                button: "Xác nhận không phải học phí", back: back, extra: extra + reasonField())
         }
-        return ConsoleActions.page(title, body, session: session, school: school)
+        return ConsoleSchoolPages.page(title, body, session: session, school: school)
     }
 
     static func reasonField() -> String {
@@ -148,7 +148,7 @@ enum ConsoleSuspenseActions {
     }
 
     static func path(_ school: School, _ entry: SuspenseEntry, _ action: String) -> String {
-        "\(ConsoleActions.base(school))/suspense/\(entry.transaction.id)/\(action)"
+        "\(ConsoleSchoolPages.base(school))/suspense/\(entry.transaction.id)/\(action)"
     }
 
     // MARK: - Form fields

@@ -31,7 +31,7 @@ enum ConsoleSuspensePage {
         body += ConsolePage.figure("Tiền ra chờ xử lý", "\(listing.outgoingCount) · \(listing.outgoingTotal.description)")
         body += "</div>\n"
         if listing.entries.isEmpty { body += ConsolePage.notice("Không có giao dịch nào chờ xử lý.", kind: "info") }
-        let mayDecide = ConsoleActions.mayAct(session, ConsoleSuspenseActions.template + "/accept")
+        let mayDecide = ConsoleSchoolPages.mayAct(session, ConsoleSuspenseActions.template + "/accept")
         for entry in listing.entries.prefix(entriesShownMax) {
             body += section(entry, school: school, mayDecide: mayDecide)
         }
@@ -53,7 +53,7 @@ enum ConsoleSuspensePage {
     static func section(_ entry: SuspenseEntry, school: School, mayDecide: Bool) -> String {
         var html = facts(entry)
         html.removeLast("</section>\n".count)
-        let base = "\(ConsoleActions.base(school))/suspense/\(entry.transaction.id)"
+        let base = "\(ConsoleSchoolPages.base(school))/suspense/\(entry.transaction.id)"
         let decides = mayDecide && entry.transaction.direction == .incoming
         if entry.proposals.isEmpty { html += "<p>Không có đề xuất.</p>\n" }
         html += entry.proposals.isEmpty ? "" : "<ol class=\"proposals\">\n"

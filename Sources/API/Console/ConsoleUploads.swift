@@ -1,107 +1,83 @@
-import Core
 import Crypto
 import Foundation
-import HTTP
-import Ledger
-import Synchronization
+import Postgres
 
-/// Files uploaded through a console form and kept between their preview and the confirmation, bound to the session that
-/// uploaded them and to one school. The confirmation imports the kept bytes — never a file the browser sends again —
-/// and the importer validates them again in its own transaction (the preview is not trusted).
+/// The one owner of `console_uploads` (migration 0020): a file uploaded through a console form (a roster, a bank
+/// statement), kept between its preview and the confirmation so that the import reads exactly the bytes previewed —
+/// the browser does not send the file again — and checks them again in its own transaction (a preview is not trusted).
 ///
-/// Kept in memory: a restart (or a second server) forgets them and the accountant uploads again; the store is bounded
-/// in entries, bytes and age so uploads cannot fill the server.
-final class ConsoleUploads: Sendable {
-    /// An upload unconfirmed this long is forgotten.
-    static let keptSeconds: Int64 = 15 * 60
-    /// Uploads kept at once (every session together); the oldest goes first.
-    static let entriesMax = 32
-    /// Bytes kept at once (every upload together).
-    static let keptBytesMax = 64 * 1024 * 1024
+/// In the database, not in memory: a restart or a second server still finds the upload. Each upload is bound to the
+/// school and to the session that made it (the SHA-256 of the session's CSRF token: secret, one per session), found by
+/// a random id, taken once, and forgotten after `lifetimeSeconds`; a school keeps at most `perSchoolMax` uploads and
+/// `perSchoolBytesMax` bytes at once (the oldest go first), so uploads cannot fill the database.
+enum ConsoleUploads {
+    enum Kind: String, Sendable {
+        case roster
+        case statement
+    }
+
+    /// An upload not confirmed within this long is forgotten: the person uploads again.
+    static let lifetimeSeconds = 60 * 60
+    /// Uploads a school keeps waiting at once (every kind and session together).
+    static let perSchoolMax = 20
+    /// Bytes a school keeps waiting at once: room for three statements at the API's 20 MiB limit.
+    static let perSchoolBytesMax = 64 * 1024 * 1024
+    /// Random bytes of an upload's id (its text is the base64url of them).
     static let idBytes = 16
 
-    struct Upload: Sendable {
-        let owner: String
-        let schoolID: Int64
-        let filename: String
-        let bytes: [UInt8]
-        let keptUntil: Int64
-        /// The order of keeping (seconds do not tell uploads of one second apart): the smallest goes first.
-        let sequence: Int
+    struct Upload: Sendable, Equatable {
+        let id: String
+        let kind: Kind
+        let fileName: String
+        let content: [UInt8]
+        /// A statement's account and format, as chosen on the upload form; nil for a roster.
+        let bankAccount: String?
+        let format: String?
     }
 
-    private struct Store {
-        var uploads: [String: Upload] = [:]
-        var next = 0
-    }
-
-    private let store = Mutex(Store())
-
-    /// Keeps `bytes` for `owner` (the session's CSRF token: secret, and one per session) and returns the upload's id.
-    func keep(_ bytes: [UInt8], filename: String, owner: String, schoolID: Int64) throws -> String {
-        let id = try SecureRandom.token(byteCount: Self.idBytes)
-        let now = Self.nowSeconds()
-        store.withLock { store in
-            store.uploads = store.uploads.filter { $0.value.keptUntil > now }
-            while store.uploads.count >= Self.entriesMax
-                    || store.uploads.values.reduce(0, { $0 + $1.bytes.count }) + bytes.count > Self.keptBytesMax,
-                  let oldest = store.uploads.min(by: { $0.value.sequence < $1.value.sequence }) {
-                store.uploads[oldest.key] = nil
-            }
-            store.next += 1
-            store.uploads[id] = Upload(owner: owner, schoolID: schoolID, filename: filename, bytes: bytes, keptUntil: now + Self.keptSeconds,
-                                       sequence: store.next)
-        }
+    /// Keeps a previewed file for the session whose CSRF token is `owner` and returns its id; the school's uploads past
+    /// their lifetime or beyond its bounds go first (the new one always stays).
+    static func keep(_ kind: Kind, schoolID: Int64, owner: String, fileName: String, content: [UInt8], bankAccount: String? = nil,
+                     format: String? = nil, uploadedBy: String, on connection: PostgresConnection) throws -> String {
+        let id = try SecureRandom.token(byteCount: idBytes)
+        try connection.query("""
+            INSERT INTO console_uploads (school_id, upload_id, kind, owner_hash, file_name, content, bank_account, format, uploaded_by)
+            VALUES (\(schoolID), \(id), \(kind.rawValue), \(ownerHash(owner)), \(fileName), \(content), \(bankAccount), \(format), \(uploadedBy))
+            """)
+        try prune(schoolID: schoolID, on: connection)
         return id
     }
 
-    /// The upload `id` when it belongs to `owner` and `schoolID` and has not expired; it is removed (used once).
-    func take(_ id: String, owner: String, schoolID: Int64) -> Upload? {
-        let now = Self.nowSeconds()
-        return store.withLock { store -> Upload? in
-            guard let upload = store.uploads[id], upload.keptUntil > now, upload.schoolID == schoolID,
-                  ConstantTime.equal(Array(upload.owner.utf8), Array(owner.utf8)) else { return nil }
-            store.uploads[id] = nil
-            return upload
-        }
+    /// The school's upload `id` of `kind` when the session `owner` made it and it is fresh; it is deleted in the same
+    /// statement (used once: two confirmations at once cannot both find it). Nil for anything else.
+    static func take(_ kind: Kind, schoolID: Int64, uploadID: String, owner: String, on connection: PostgresConnection) throws -> Upload? {
+        guard uploadID.utf8.count <= 64, let row = try connection.query("""
+            DELETE FROM console_uploads
+            WHERE school_id = \(schoolID) AND upload_id = \(uploadID) AND kind = \(kind.rawValue) AND owner_hash = \(ownerHash(owner))
+              AND created_at >= now() - make_interval(secs => \(lifetimeSeconds))
+            RETURNING file_name, content, bank_account, format
+            """).singleRow() else { return nil }
+        let (fileName, content, account, format) = try row.decode((String, [UInt8], String?, String?).self)
+        return Upload(id: uploadID, kind: kind, fileName: fileName, content: content, bankAccount: account, format: format)
     }
 
-    static func nowSeconds() -> Int64 { Int64(Date().timeIntervalSince1970) }
-}
-
-/// A signed-in page receiving a `multipart/form-data` file form: the CSRF token comes from the form's `csrf` part.
-enum ConsoleFileForms {
-    /// The largest form body accepted: the file's own limit plus room for the other fields; larger bodies the server refuses
-    /// before the handler (413).
-    static func bodyBytesMax(fileBytesMax: Int) -> Int { fileBytesMax + 64 * 1024 }
-
-    typealias Handler = @Sendable (Request, ConsoleSessions.Live, School, MultipartFormData) throws -> Response
-
-    static func page(_ builder: inout APIBuilder, _ template: String, fileBytesMax: Int, state: ConsoleState, handler: @escaping Handler) {
-        let allowed = ConsoleAccess.allowedRoles(.post, template)
-        // Expensive, as the API's imports are: parsing a file of megabytes is rate-limited per address under floods.
-        builder.addPage(.post, template, bodyBytesMax: bodyBytesMax(fileBytesMax: fileBytesMax), routeClass: .expensive) { request in
-            guard let presented = ConsoleHTTP.cookieValue(ConsoleHTTP.sessionCookie, in: request),
-                  let session = try state.pool.withConnection({ try ConsoleSessions.resolve(presented, on: $0) }) else {
-                return ConsoleHTTP.redirect("/console/sign-in")
-            }
-            let form: MultipartFormData
-            do throws(MultipartError) { form = try MultipartFormData(body: request.body, contentType: request.headers["content-type"]) } catch {
-                // Without a readable form there is no CSRF token to check: refused as a forged form is.
-                return refused(session, "Biểu mẫu gửi lên không đọc được (\(error.description)).")
-            }
-            guard ConsoleHTTP.tokensMatch(form.text("csrf"), session.csrf) else {
-                return refused(session, "Biểu mẫu đã hết hạn hoặc không hợp lệ. Hãy tải lại trang và thử lại.")
-            }
-            guard let school = try ConsoleAccess.admit(request, session: session, roles: allowed, state: state) else {
-                return try ConsoleAccess.refusal(request, session: session, roles: allowed)
-            }
-            return try handler(request, session, school, form)
-        }
+    /// Forgets the school's stale uploads and those past the count or byte bound, counted from the newest (which stays).
+    static func prune(schoolID: Int64, countMax: Int = perSchoolMax, bytesMax: Int = perSchoolBytesMax,
+                      on connection: PostgresConnection) throws {
+        try connection.query("""
+            DELETE FROM console_uploads WHERE school_id = \(schoolID) AND upload_id IN (
+                SELECT upload_id FROM (
+                    SELECT upload_id, created_at,
+                           row_number() OVER newest AS position, sum(octet_length(content)) OVER newest AS bytes
+                    FROM console_uploads WHERE school_id = \(schoolID)
+                    WINDOW newest AS (ORDER BY created_at DESC, upload_id)) ranked
+                WHERE position > 1 AND (position > \(countMax) OR bytes > \(bytesMax)
+                                        OR created_at < now() - make_interval(secs => \(lifetimeSeconds))))
+            """)
     }
 
-    static func refused(_ session: ConsoleSessions.Live, _ message: String) -> Response {
-        ConsoleHTTP.html(ConsolePage.shell(title: "Yêu cầu bị từ chối", body: ConsolePage.notice(message), session: session,
-                                           navigation: ConsoleRoutes.navigation(session.caller)), status: .forbidden)
+    /// The session's binding as stored: a hash, so the table never holds a CSRF token and comparing it in SQL tells nothing.
+    static func ownerHash(_ owner: String) -> [UInt8] {
+        SHA256Digest.hash(Array(owner.utf8))
     }
 }
