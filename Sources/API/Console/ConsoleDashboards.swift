@@ -90,6 +90,15 @@ enum ConsoleDashboards {
     /// `?month=YYYY-MM`, the current month in Vietnam when absent; a malformed month is a 400 page.
     static func month(_ request: Request) throws -> CalendarMonth {
         guard let text = request.queryValue("month"), !text.isEmpty else { return VietnamTime.today.calendarMonth }
+        return try month(text)
+    }
+
+    /// The `month` field a form posts (issuing, the monthly run): required; a malformed month is a 400 page.
+    static func postedMonth(_ request: Request) throws -> CalendarMonth {
+        try month(ConsoleHTTP.form(request)["month"] ?? "")
+    }
+
+    static func month(_ text: String) throws -> CalendarMonth {
         do { return try CalendarMonth(iso: text) } catch {
             throw HTTPError(status: .badRequest, code: "invalid_month", detail: "month: expected YYYY-MM, got '\(text.prefix(16))'")
         }

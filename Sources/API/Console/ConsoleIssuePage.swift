@@ -31,10 +31,7 @@ enum ConsoleIssuePage {
     }
 
     static func issue(_ request: Request, session: ConsoleSessions.Live, school: School, state: ConsoleState) throws -> Response {
-        let text = ConsoleHTTP.form(request)["month"] ?? ""
-        guard text.utf8.count <= 7, let month = try? CalendarMonth(iso: text) else {
-            throw HTTPError(status: .unprocessableContent, code: "invalid_month", detail: "month: expected YYYY-MM")
-        }
+        let month = try ConsoleDashboards.postedMonth(request)
         let summary = try state.pool.transaction(isolation: .readCommitted) { connection in
             try InvoiceIssuer.issue(schoolID: school.id, period: month, issuedBy: session.billingActor, on: connection)
         }

@@ -93,10 +93,7 @@ enum ConsoleMonthPages {
 
     /// Runs the month (and closes it when asked and every account agrees); a refused close shows why, with the run it recorded.
     static func run(_ request: Request, session: ConsoleSessions.Live, school: School, state: ConsoleState, close: Bool) throws -> Response {
-        let monthText = ConsoleHTTP.form(request)["month"] ?? ""
-        guard let month = try? CalendarMonth(iso: monthText) else {
-            throw HTTPError(status: .badRequest, code: "invalid_month", detail: "month: expected YYYY-MM, got '\(monthText.prefix(16))'")
-        }
+        let month = try ConsoleDashboards.postedMonth(request)
         let runner = MonthlyReconciliation(pool: state.pool, bankName: VietQRBank.displayName)
         do {
             _ = try runner.run(schoolID: school.id, month: month, close: close, actor: session.actor)

@@ -72,10 +72,10 @@ enum ConsoleRosterPages {
                                         uploadedBy: session.actor.name, on: connection)
             }
             body += summary(report) + changes(report)
-            body += "<form class=\"card\" method=\"post\" action=\"\(HTMLText.escaped(ConsoleSchoolPages.base(school)))/roster/confirm\">\n"
-            body += ConsolePage.csrfField(session.csrf) + "<input type=\"hidden\" name=\"upload\" value=\"\(HTMLText.escaped(id))\">\n"
-            body += "<p>Xác nhận trong \(ConsoleUploads.lifetimeSeconds / 60) phút; tệp được kiểm tra lại khi ghi.</p>"
-            body += "<p><button type=\"submit\" id=\"confirm\">Xác nhận nhập danh sách</button></p>\n</form>\n"
+            body += "<p>Xác nhận trong \(ConsoleUploads.lifetimeSeconds / 60) phút; tệp được kiểm tra lại khi ghi.</p>\n"
+            let base = ConsoleSchoolPages.base(school)
+            body += ConsoleSchoolPages.confirmForm(action: base + "/roster/confirm", fields: [("csrf", session.csrf), ("upload", id)],
+                                                   button: "Xác nhận nhập danh sách", back: base + "/roster")
             return ConsoleSchoolPages.page("Xem trước danh sách", body, session: session, school: school)
         }
     }
