@@ -1,4 +1,4 @@
-import API
+@testable import API
 import Core
 import Testing
 
@@ -58,6 +58,40 @@ import Testing
         "PUT /v1/schools/{school}/students/{student}": "afc",
     ]
 
+    /// The console's school pages that act or read the books (`ConsoleSchoolPages.roles`), with the roles of the API route
+    /// calling the same service: an authority office reads, never acts.
+    static let consolePages: [String: String] = [
+        "GET /console/schools/{school}/bank": "afoc",
+        "GET /console/schools/{school}/cash": "afc",
+        "GET /console/schools/{school}/fees": "afoc",
+        "GET /console/schools/{school}/issue": "afc",
+        "GET /console/schools/{school}/pupils": "afoc",
+        "GET /console/schools/{school}/pupils/{student}": "afoc",
+        "GET /console/schools/{school}/receipts/{receipt}": "afoc",
+        "GET /console/schools/{school}/reconciliation": "afoc",
+        "GET /console/schools/{school}/reconciliation/close": "afc",
+        "GET /console/schools/{school}/reconciliations/{run}": "afoc",
+        "GET /console/schools/{school}/roster": "afc",
+        "GET /console/schools/{school}/suspense/{transaction}/accept": "afc",
+        "GET /console/schools/{school}/suspense/{transaction}/apply": "afc",
+        "GET /console/schools/{school}/suspense/{transaction}/not-tuition": "afc",
+        "GET /console/schools/{school}/suspense/{transaction}/refund": "afc",
+        "POST /console/schools/{school}/bank/preview": "afc",
+        "POST /console/schools/{school}/bank/uploads/{upload}/import": "afc",
+        "POST /console/schools/{school}/cash": "afc",
+        "POST /console/schools/{school}/issue": "afc",
+        "POST /console/schools/{school}/pupils/{student}/enrolments": "afc",
+        "POST /console/schools/{school}/pupils/{student}/enrolments/end": "afc",
+        "POST /console/schools/{school}/reconciliation/close": "afc",
+        "POST /console/schools/{school}/reconciliation/run": "afc",
+        "POST /console/schools/{school}/roster/confirm": "afc",
+        "POST /console/schools/{school}/roster/preview": "afc",
+        "POST /console/schools/{school}/suspense/{transaction}/accept": "afc",
+        "POST /console/schools/{school}/suspense/{transaction}/apply": "afc",
+        "POST /console/schools/{school}/suspense/{transaction}/not-tuition": "afc",
+        "POST /console/schools/{school}/suspense/{transaction}/refund": "afc",
+    ]
+
     private static let letters: [Role: Character] = [.admin: "a", .financeOffice: "f", .authorityOffice: "o", .accountant: "c",
                                                      .bank: "b", .feed: "d"]
 
@@ -76,5 +110,14 @@ import Testing
         #expect(!declared.isEmpty)
         let rows = declared.keys.sorted().map { "        \"\($0)\": \"\(declared[$0]!)\"," }.joined(separator: "\n")
         #expect(declared == Self.table, "routes and the table disagree; the routes declare:\n\(rows)")
+    }
+
+    @Test func everyConsoleSchoolPageAllowsExactlyTheRolesOfTheTable() throws {
+        let server = try APITestServer()
+        let declared = ConsoleSchoolPages.roles.mapValues(Self.text)
+        let rows = declared.keys.sorted().map { "        \"\($0)\": \"\(declared[$0]!)\"," }.joined(separator: "\n")
+        #expect(declared == Self.consolePages, "console pages and the table disagree; the pages declare:\n\(rows)")
+        let registered = Set(server.builder.pages)
+        for page in Self.consolePages.keys { #expect(registered.contains(page), "\(page) is in the table but not served") }
     }
 }

@@ -69,4 +69,34 @@ import Testing
         let rows = try fixture.transaction { try $0.query("SELECT count(*) FROM fee_enrolments").singleRow()!.decode(column: 0, as: Int.self) }
         #expect(rows == 0)
     }
+
+    @Test func endingAnEnrolmentStopsItsBillingAfterTheLastDay() throws {
+        let (fixture, club) = try Self.clubSchool()
+        let an = try fixture.addStudent("HS01", grade: 3, className: "3A")
+        let september = try CalendarDate(iso: "2026-09-01")
+        try fixture.transaction { try Enrolments.enrol(schoolID: fixture.school.id, Enrolment(studentID: an.id, feeTypeID: club.id,
+                                                                                              from: september, through: nil), recordedBy: "test", on: $0) }
+        try fixture.transaction { try Enrolments.end(schoolID: fixture.school.id, studentID: an.id, feeTypeID: club.id, from: september,
+                                                     through: try CalendarDate(iso: "2026-10-15"), on: $0) }
+        let listed = try fixture.transaction { try Enrolments.list(schoolID: fixture.school.id, studentID: an.id, on: $0) }
+        #expect(listed == [Enrolment(studentID: an.id, feeTypeID: club.id, from: september, through: try CalendarDate(iso: "2026-10-15"))])
+        _ = try fixture.issue(BillingFixture.october)
+        _ = try fixture.issue(BillingFixture.november)
+        let october = try #require(try fixture.invoices(InvoiceFilter(period: BillingFixture.october, studentID: an.id)).first)
+        #expect(october.total == Money(dong: 72_581), "15 of 31 days")
+        #expect(try fixture.invoices(InvoiceFilter(period: BillingFixture.november)).isEmpty, "nothing after the last day")
+        // Ending again later, before the start, or an enrolment that does not exist is refused and changes nothing.
+        for through in ["2026-12-31", "2026-08-31"] {
+            #expect(throws: BillingError.self) {
+                try fixture.transaction { try Enrolments.end(schoolID: fixture.school.id, studentID: an.id, feeTypeID: club.id, from: september,
+                                                             through: try CalendarDate(iso: through), on: $0) }
+            }
+        }
+        #expect(throws: BillingError.self) {
+            try fixture.transaction { try Enrolments.end(schoolID: fixture.school.id, studentID: an.id, feeTypeID: club.id,
+                                                         from: try CalendarDate(iso: "2026-09-02"), through: try CalendarDate(iso: "2026-09-30"), on: $0) }
+        }
+        #expect(try fixture.transaction { try Enrolments.list(schoolID: fixture.school.id, studentID: an.id, on: $0) } == listed)
+        #expect(try fixture.verify().isClean)
+    }
 }

@@ -44,3 +44,5 @@ TOKEN=$("$BIN" token create --role accountant --school TH-WEB 2>/dev/null | awk 
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.1; done
 rm -rf "$OUT"
 python3 "$ROOT/Tests/Browser/console_scenario.py" "http://127.0.0.1:$PORT" TH-WEB TH-KHAC ketoan "$PASSWORD" "$TOKEN" "$OUT"
+python3 "$ROOT/Tests/Browser/console_write_scenario.py" "http://127.0.0.1:$PORT" TH-WEB ketoan "$PASSWORD" "$TOKEN" "$OUT"
+python3 "$ROOT/Tests/Browser/console_actions_scenario.py" "http://127.0.0.1:$PORT" TH-WEB ketoan "$PASSWORD" "$TOKEN" "$BIN" "$OUT"

@@ -57,6 +57,7 @@ enum ConsoleDashboards {
         body += ConsoleDashboards.figures(figures, suspense: row?.unappliedCount ?? 0)
         body += "<p>Đối chiếu tháng: <strong>\(HTMLText.escaped(row?.reconciliation.vietnameseName ?? "Chưa chạy"))</strong></p>\n"
         body += "<p><a href=\"/console/schools/\(HTMLText.escaped(percentEncoded(school.code)))/invoices?month=\(month.iso)\">Hóa đơn của tháng</a></p>\n"
+        body += "<p><a id=\"month-report\" href=\"\(HTMLText.escaped(ConsoleMonthPages.monthLink(school, month)))\">Đối soát và báo cáo tháng</a></p>\n"
         body += "<section class=\"card chart\">\n"
         body += CollectionChart.svg([MonthlyCollection(month: month, invoiced: figures.invoiced, collected: figures.collected)])
         body += "\n</section>\n"
@@ -89,6 +90,15 @@ enum ConsoleDashboards {
     /// `?month=YYYY-MM`, the current month in Vietnam when absent; a malformed month is a 400 page.
     static func month(_ request: Request) throws -> CalendarMonth {
         guard let text = request.queryValue("month"), !text.isEmpty else { return VietnamTime.today.calendarMonth }
+        return try month(text)
+    }
+
+    /// The `month` field a form posts (issuing, the monthly run): required; a malformed month is a 400 page.
+    static func postedMonth(_ request: Request) throws -> CalendarMonth {
+        try month(ConsoleHTTP.form(request)["month"] ?? "")
+    }
+
+    static func month(_ text: String) throws -> CalendarMonth {
         do { return try CalendarMonth(iso: text) } catch {
             throw HTTPError(status: .badRequest, code: "invalid_month", detail: "month: expected YYYY-MM, got '\(text.prefix(16))'")
         }

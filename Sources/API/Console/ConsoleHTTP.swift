@@ -64,8 +64,9 @@ enum ConsoleHTTP {
         return nil
     }
 
-    /// An `application/x-www-form-urlencoded` body as name → first value.
+    /// An `application/x-www-form-urlencoded` body as name → first value (a file upload's text fields for a multipart body).
     static func form(_ request: Request) -> [String: String] {
+        if MultipartFormData.boundary(contentType: request.headers["content-type"]) != nil { return textFields(request) }
         var fields: [String: String] = [:]
         let body = String(decoding: request.body.prefix(formBytesMax), as: UTF8.self)
         for pair in body.split(separator: "&").prefix(formFieldsMax) {
@@ -73,6 +74,17 @@ enum ConsoleHTTP {
             guard let name = decode(parts[0]) else { continue }
             let value = parts.count > 1 ? decode(parts[1]) ?? "" : ""
             if fields[name] == nil { fields[name] = value }
+        }
+        return fields
+    }
+
+    /// The text fields of a `multipart/form-data` body (files left out), first value of each name, each at most
+    /// `formBytesMax`, read by the HTTP module's one multipart parser; none for a body it refuses.
+    static func textFields(_ request: Request) -> [String: String] {
+        guard let multipart = try? MultipartFormData(body: request.body, contentType: request.headers["content-type"]) else { return [:] }
+        var fields: [String: String] = [:]
+        for part in multipart.parts where part.filename == nil && fields[part.name] == nil && part.body.count <= formBytesMax {
+            fields[part.name] = multipart.text(part.name)
         }
         return fields
     }

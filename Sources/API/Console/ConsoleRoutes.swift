@@ -39,7 +39,16 @@ enum ConsoleRoutes {
         }
         ConsoleInvoicePages.register(&builder, state: state)
         ConsoleSuspensePage.register(&builder, state: state)
+        ConsoleSuspenseActions.register(&builder, state: state)
+        ConsoleStatementPages.register(&builder, state: state)
+        ConsoleMonthPages.register(&builder, state: state)
         ParentRoutes.register(&builder, state: state)
+        // The accountant's working pages (pupils and rosters, fees, issuing, the cash desk): ConsoleSchoolPages.roles.
+        ConsolePupilPages.register(&builder, state: state)
+        ConsoleRosterPages.register(&builder, state: state)
+        ConsoleFeePages.register(&builder, state: state)
+        ConsoleIssuePage.register(&builder, state: state)
+        ConsoleCashDesk.register(&builder, state: state)
     }
 
     /// The links of the header, by role (finance offices read the province; accountants their school).
@@ -49,6 +58,14 @@ enum ConsoleRoutes {
             let base = "/console/schools/\(ConsoleDashboards.percentEncoded(school.code))"
             links.append(ConsolePage.Link(title: "Hóa đơn", href: base + "/invoices"))
             links.append(ConsolePage.Link(title: "Chờ xử lý", href: base + "/suspense"))
+            links.append(ConsolePage.Link(title: "Học sinh", href: base + "/pupils"))
+            links.append(ConsolePage.Link(title: "Khoản thu", href: base + "/fees"))
+            if RoleSets.bookkeepers.contains(caller.role) {
+                links.append(ConsolePage.Link(title: "Phát hành", href: base + "/issue"))
+                links.append(ConsolePage.Link(title: "Thu tiền mặt", href: base + "/cash"))
+            }
+            links.append(ConsolePage.Link(title: "Ngân hàng", href: base + "/bank"))
+            links.append(ConsolePage.Link(title: "Đối soát", href: base + "/reconciliation"))
         }
         return links
     }
@@ -57,18 +74,27 @@ enum ConsoleRoutes {
 
     /// A signed-in page: no session sends the browser to the sign-in form; a POST must carry the session's CSRF token.
     static func page(_ builder: inout APIBuilder, _ method: HTTPMethod, _ template: String, state: ConsoleState,
-                     handler: @escaping PageHandler) {
-        builder.addPage(method, template, bodyBytesMax: method == .post ? ConsoleHTTP.formBytesMax : nil) { request in
-            guard let presented = ConsoleHTTP.cookieValue(ConsoleHTTP.sessionCookie, in: request),
-                  let session = try state.pool.withConnection({ try ConsoleSessions.resolve(presented, on: $0) }) else {
-                return ConsoleHTTP.redirect("/console/sign-in")
-            }
+                     bodyBytesMax: Int? = nil, routeClass: RouteClass = .standard, handler: @escaping PageHandler) {
+        builder.addPage(method, template, bodyBytesMax: method == .post ? bodyBytesMax ?? ConsoleHTTP.formBytesMax : nil,
+                        routeClass: routeClass) { request in
+            guard let session = try session(request, state: state) else { return ConsoleHTTP.redirect("/console/sign-in") }
             if method == .post, !ConsoleHTTP.tokensMatch(ConsoleHTTP.form(request)["csrf"], session.csrf) {
-                return ConsoleHTTP.html(ConsolePage.shell(title: "Yêu cầu bị từ chối", body: ConsolePage.notice(
-                    "Biểu mẫu đã hết hạn hoặc không hợp lệ. Hãy tải lại trang và thử lại."), session: session), status: .forbidden)
+                return refusedForm(session)
             }
             return try handler(request, session)
         }
+    }
+
+    /// The live session of the request's cookie; nil when there is none (the page sends the browser to sign in).
+    static func session(_ request: Request, state: ConsoleState) throws -> ConsoleSessions.Live? {
+        guard let presented = ConsoleHTTP.cookieValue(ConsoleHTTP.sessionCookie, in: request) else { return nil }
+        return try state.pool.withConnection { try ConsoleSessions.resolve(presented, on: $0) }
+    }
+
+    /// The 403 page of a form posted without the session's CSRF token (or not readable at all): nothing was done.
+    static func refusedForm(_ session: ConsoleSessions.Live?, problem: String = "Biểu mẫu đã hết hạn hoặc không hợp lệ.") -> Response {
+        ConsoleHTTP.html(ConsolePage.shell(title: "Yêu cầu bị từ chối", body: ConsolePage.notice(problem + " Hãy tải lại trang và thử lại."),
+                                           session: session, navigation: session.map { navigation($0.caller) } ?? []), status: .forbidden)
     }
 
     // MARK: - Sign-in and sign-out
@@ -133,10 +159,7 @@ enum ConsoleRoutes {
             try ConsoleSessions.revoke(presented, on: connection)
             return false
         }
-        if refused {
-            return ConsoleHTTP.html(ConsolePage.shell(title: "Yêu cầu bị từ chối", body: ConsolePage.notice(
-                "Biểu mẫu đã hết hạn hoặc không hợp lệ. Hãy tải lại trang và thử lại.")), status: .forbidden)
-        }
+        if refused { return refusedForm(nil) }
         return ConsoleHTTP.redirect("/console/sign-in", cookies: [
             ConsoleHTTP.cookie(ConsoleHTTP.sessionCookie, "", path: "/", secure: state.secureCookies, maxAgeSeconds: 0),
         ])

@@ -30,12 +30,7 @@ enum BillingLookup {
 
     static func invoice(_ key: String, school: School, on connection: PostgresConnection) throws -> Invoice? {
         guard key.utf8.count <= keyBytesMax, !key.isEmpty else { return nil }
-        if let number = invoiceNumber(key) {
-            return try InvoiceQueries.invoice(schoolID: school.id, number: number, on: connection)
-        }
-        let upper = key.uppercased()
-        guard PaymentCode.isValid(upper, prefix: school.paymentCodePrefix) == .invoice else { return nil }
-        return try InvoiceQueries.invoice(schoolID: school.id, paymentCode: upper, on: connection)
+        return try InvoiceQueries.invoice(schoolID: school.id, reference: key, on: connection)
     }
 
     /// `2026-000123` or `2026/000123`.

@@ -66,8 +66,9 @@ public struct APIBuilder {
     static let criticalPathPrefixes = ["/v1/callbacks/", "/v1/collect/"]
 
     /// A console page (HTML, not part of the JSON API's document): the console authenticates and scopes it itself.
-    mutating func addPage(_ method: HTTPMethod, _ template: String, bodyBytesMax: Int? = nil, handler: @escaping HTTPHandler) {
-        var options = RouteOptions()
+    mutating func addPage(_ method: HTTPMethod, _ template: String, bodyBytesMax: Int? = nil, routeClass: RouteClass = .standard,
+                          handler: @escaping HTTPHandler) {
+        var options = RouteOptions(routeClass: routeClass)
         if let bodyBytesMax { options.bodyBytesMax = bodyBytesMax }
         pages.append("\(method.rawValue) \(template)")
         router.add(method, template, options: options) { request in

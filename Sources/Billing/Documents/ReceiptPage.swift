@@ -6,6 +6,12 @@ public enum ReceiptPage {
 
     /// The complete HTML page of `receipt`; every text from the model is escaped.
     public static func html(_ receipt: Receipt) -> String {
+        DocumentHTML.page(title: "Biên lai \(receipt.number.text) – \(receipt.payerName)", body: body(receipt))
+    }
+
+    /// The receipt's markup inside the page's `<main class="sheet">`, for pages with their own stylesheet link (the console's
+    /// Content-Security-Policy allows no inline style).
+    public static func body(_ receipt: Receipt) -> String {
         var body = header(receipt)
         body += "<h1>\(HTMLText.escaped(title))</h1>\n"
         body += "<p class=\"subtitle\">\(HTMLText.escaped(DocumentText.longDate(receipt.date)))</p>\n"
@@ -22,7 +28,7 @@ public enum ReceiptPage {
         body += DocumentText.fact("Hình thức thanh toán", methodText(receipt.method))
         body += "</section>\n"
         body += signatures(receipt)
-        return DocumentHTML.page(title: "Biên lai \(receipt.number.text) – \(receipt.payerName)", body: body)
+        return body
     }
 
     static func header(_ receipt: Receipt) -> String {

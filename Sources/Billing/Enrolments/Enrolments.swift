@@ -47,3 +47,36 @@ public enum Enrolments {
         return byStudent
     }
 }
+
+extension Enrolments {
+    /// A pupil's enrolments, newest start first (a pupil has a handful: one per opt-in fee and school year).
+    public static func list(schoolID: Int64, studentID: Int64, on connection: PostgresConnection) throws -> [Enrolment] {
+        try connection.query("""
+            SELECT student_id, fee_type_id, enrolled_from, enrolled_through FROM fee_enrolments
+            WHERE school_id = \(schoolID) AND student_id = \(studentID)
+            ORDER BY enrolled_from DESC, fee_type_id
+            """).map { row in
+            let (student, fee, start, end) = try row.decode((Int64, Int64, CalendarDate, CalendarDate?).self)
+            return Enrolment(studentID: student, feeTypeID: fee, from: start, through: end)
+        }
+    }
+
+    /// Ends the enrolment that started on `from` on `through` (the last day billed). Refused when there is no such
+    /// enrolment, when it already ends on or before that day, or when `through` is before its start. Invoices already
+    /// issued for later months stay as they are (void and re-issue them to correct a month).
+    public static func end(schoolID: Int64, studentID: Int64, feeTypeID: Int64, from: CalendarDate, through: CalendarDate,
+                           on connection: PostgresConnection) throws(BillingError) {
+        guard through >= from else { throw .invalidField(field: "through", problem: "\(through.iso) is before \(from.iso)") }
+        try BillingError.wrapping {
+            let ended = try connection.query("""
+                UPDATE fee_enrolments SET enrolled_through = \(through)
+                WHERE school_id = \(schoolID) AND student_id = \(studentID) AND fee_type_id = \(feeTypeID) AND enrolled_from = \(from)
+                  AND coalesce(enrolled_through, 'infinity'::date) > \(through)
+                RETURNING 1
+                """)
+            guard ended.first != nil else {
+                throw BillingError.invalidField(field: "through", problem: "no enrolment from \(from.iso) running past \(through.iso)")
+            }
+        }
+    }
+}

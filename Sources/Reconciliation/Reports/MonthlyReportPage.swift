@@ -5,6 +5,12 @@ import Core
 /// Self-contained: inline CSS and SVG, no script, no external resource; every text from the model is escaped.
 public enum MonthlyReportPage {
     public static func html(_ report: MonthlyReconciliationReport) -> String {
+        let title = "Báo cáo đối soát \(ReportFormat.monthTitle(report.month)) – \(report.school.name)"
+        return ReportHTML.page(title: title, body: body(report))
+    }
+
+    /// The report's sections without the page around them: the console shows them inside its own page.
+    public static func body(_ report: MonthlyReconciliationReport) -> String {
         var body = "<h1>Báo cáo đối soát thu tiền</h1>\n"
         body += "<p class=\"subtitle\">\(HTMLText.escaped(ReportFormat.monthTitle(report.month)))</p>\n"
         body += ReportHTML.facts([
@@ -24,8 +30,7 @@ public enum MonthlyReportPage {
         body += MonthlyReportSections.familyCredits(report)
         body += MonthlyReportSections.exceptions(report)
         body += CollectionDaySection.html(report.collectionDays)
-        let title = "Báo cáo đối soát \(ReportFormat.monthTitle(report.month)) – \(report.school.name)"
-        return ReportHTML.page(title: title, body: body)
+        return body
     }
 
     static func banner(_ report: MonthlyReconciliationReport) -> String {

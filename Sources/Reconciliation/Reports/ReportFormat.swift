@@ -2,7 +2,7 @@ import Core
 import Foundation
 
 /// Vietnamese wording and the locale-free formats the report renderers share.
-enum ReportFormat {
+public enum ReportFormat {
     /// "Tháng 9/2026".
     static func monthTitle(_ month: CalendarMonth) -> String { "Tháng \(month.month)/\(month.year)" }
 
@@ -36,7 +36,7 @@ enum ReportFormat {
     }
 
     /// `01/10/2026 08:30`: how the pages show when a report was made.
-    static func vietnameseTimestamp(_ instant: Date) -> String {
+    public static func vietnameseTimestamp(_ instant: Date) -> String {
         let (date, second) = vietnamSeconds(instant)
         return date.vietnamese + " " + clock(second, withSeconds: false)
     }

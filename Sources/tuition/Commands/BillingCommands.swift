@@ -27,10 +27,9 @@ struct BillingSession {
 
     /// The school's invoice by its number (`2026/000123`) or its payment code.
     func invoice(_ number: String, on connection: PostgresConnection) throws -> Invoice {
-        let found = number.contains("/")
-            ? try InvoiceQueries.invoice(schoolID: school.id, number: try InvoiceNumber(parsing: number), on: connection)
-            : try InvoiceQueries.invoice(schoolID: school.id, paymentCode: number, on: connection)
-        guard let invoice = found else { throw CommandFailure(message: "no invoice \(number) in school \(school.code)") }
+        guard let invoice = try InvoiceQueries.invoice(schoolID: school.id, reference: number, on: connection) else {
+            throw CommandFailure(message: "no invoice \(number) in school \(school.code)")
+        }
         return invoice
     }
 
@@ -45,12 +44,8 @@ struct BillingSession {
 
     /// Whole đồng: digits, optionally grouped with `.`, `,` or `_` (`1.500.000`); positive.
     static func parseAmount(_ text: String) throws -> Money {
-        let digits = text.filter { $0 != "." && $0 != "," && $0 != "_" }
-        guard !digits.isEmpty, digits.count <= 16, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int64(digits),
-              value > 0, value <= Money.absoluteDongMax else {
-            throw CommandFailure(message: "'\(text)' is not a positive whole number of đồng")
-        }
-        return Money(dong: value)
+        guard let amount = Money.typedDong(text) else { throw CommandFailure(message: "'\(text)' is not a positive whole number of đồng") }
+        return amount
     }
 
     static func parseMonth(_ text: String) throws -> CalendarMonth {

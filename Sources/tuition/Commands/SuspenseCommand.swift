@@ -40,7 +40,7 @@ enum SuspenseCommand {
         let decision: Decision
         switch action {
         case "accept":
-            decision = .accept(rank: try reader.option("--proposal") { try parseInt($0, 1...100) } ?? 1,
+            decision = .accept(rank: try reader.option("--proposal") { try parseInt($0, 1...Suspense.proposalRankMax) } ?? 1,
                                explanation: try reader.option("--explanation"))
         case "apply":
             decision = .apply(invoices: try reader.repeatedOption("--invoice").map(parseAllocation),
@@ -78,15 +78,11 @@ enum SuspenseCommand {
         let actor = BillingSession.actor
         switch decision {
         case .accept(let rank, let explanation):
-            let entry = try Suspense.entry(school: session.school, transactionID: transactionID, on: connection)
-            guard let entry, rank <= entry.proposals.count else {
+            guard let result = try Suspense.accept(school: session.school, transactionID: transactionID, rank: rank, explanation: explanation,
+                                                   recordedBy: actor, on: connection) else {
                 throw CommandFailure(message: "transaction \(transactionID) has no proposal \(rank); run 'tuition suspense list'")
             }
-            let proposal = entry.proposals[rank - 1]
-            let request = SuspenseApplicationRequest(allocations: proposal.allocations, credit: proposal.credit,
-                                                     creditStudentID: proposal.creditStudentID,
-                                                     explanation: explanation ?? "Đề xuất \(rank): \(proposal.explanation)")
-            return paid(try Suspense.apply(schoolID: school, transactionID: transactionID, request, recordedBy: actor, on: connection))
+            return paid(result)
         case .apply(let invoices, let explanation):
             guard !invoices.isEmpty else { throw CommandFailure(message: "apply needs at least one --invoice NUMBER=DONG") }
             let allocations = try invoices.map { PaymentAllocation(invoiceID: try session.invoice($0.invoice, on: connection).id, amount: $0.amount) }
