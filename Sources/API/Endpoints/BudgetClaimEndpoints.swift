@@ -12,7 +12,7 @@ enum BudgetClaimEndpoints {
 
     static func register(_ builder: inout APIBuilder, context: APIContext) {
         builder.add(.get, BillingEndpoints.base + "/budget-claims",
-                    summary: "The term's claim on the state budget: state-paid shares of live invoices by pupil and fee",
+                    summary: "The term's claim on the state budget: state-paid shares of live invoices by pupil and fee, less the state part of leaving credits",
                     tag: "fees", roles: BillingEndpoints.readers,
                     query: [yearParameter, termParameter, ReconciliationEndpoints.formatParameter], response: nil) { request in
             guard let year = try request.query("year", { text -> Int in

@@ -46,6 +46,17 @@ public struct LeavingCredit: Hashable, Sendable {
     public var reason: String
 }
 
+/// The state's part of a pupil's leaving credits for one fee, as the budget claim nets it out.
+public struct LeavingStateCredit: Hashable, Sendable {
+    public var studentCode: String
+    public var studentName: String
+    public var className: String
+    public var feeCode: String
+    public var feeName: String
+    public var withdrawnOn: CalendarDate
+    public var state: Money
+}
+
 /// Absence credit for a pupil who leaves: the one owner of `leaving_credits`. Runs inside the caller's transaction.
 ///
 /// Per-day items are billed in advance and absent days credited on the next invoice; a pupil who leaves has no next
@@ -115,6 +126,29 @@ public enum LeavingCredits {
                 try row.decode((String, Int, Int, Money, Money, Money, Money, Int64, String).self)
             return LeavingCredit(feeCode: code, absentDays: absent, unservedDays: unserved, dayRate: rate, family: family, state: state,
                                  discount: discount, entryID: entry, reason: reason)
+        }
+    }
+
+    /// The state's part of the leaving credits granted to pupils who left in `months`, per pupil, fee and leaving date:
+    /// what those credits took off the budget receivable, so the budget claim of the term nets it out
+    /// (`BudgetClaims.report`). Credits with no state part are left out.
+    public static func stateParts(schoolID: Int64, months: [CalendarMonth], limit: Int,
+                                  on connection: PostgresConnection) throws -> [LeavingStateCredit] {
+        try connection.query("""
+            SELECT s.student_code, s.full_name, s.class_name, f.code, f.name, c.withdrawn_on, sum(c.state_amount)::int8
+            FROM leaving_credits c
+            JOIN students s ON s.school_id = c.school_id AND s.student_id = c.student_id
+            JOIN fee_types f ON f.school_id = c.school_id AND f.fee_type_id = c.fee_type_id
+            WHERE c.school_id = \(schoolID) AND c.state_amount > 0
+              AND date_trunc('month', c.withdrawn_on)::date = ANY(\(PostgresTextArray(months.map(\.firstDay.iso)))::date[])
+            GROUP BY s.student_code, s.full_name, s.class_name, f.code, f.name, c.withdrawn_on
+            ORDER BY s.class_name, s.student_code, f.code, c.withdrawn_on
+            LIMIT \(limit)
+            """).map { row in
+            let (code, name, className, feeCode, feeName, date, state) =
+                try row.decode((String, String, String, String, String, CalendarDate, Money).self)
+            return LeavingStateCredit(studentCode: code, studentName: name, className: className, feeCode: feeCode, feeName: feeName,
+                                      withdrawnOn: date, state: state)
         }
     }
 

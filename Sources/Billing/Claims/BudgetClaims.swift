@@ -2,7 +2,8 @@ import Core
 import Postgres
 
 /// What the state budget owes a school for a term: the state-paid shares of its live invoices (tuition
-/// support at non-public schools, BHYT's state part), by pupil and fee.
+/// support at non-public schools, BHYT's state part), by pupil and fee, less the state's part of the leaving credits
+/// of pupils who left in the term — so the claim equals what the ledger's budget receivable holds for the term.
 public struct BudgetClaimReport: Hashable, Sendable, Codable {
     public struct Row: Hashable, Sendable, Codable {
         public var studentCode: String
@@ -12,7 +13,16 @@ public struct BudgetClaimReport: Hashable, Sendable, Codable {
         public var feeName: String
         /// What the state pays on the schedule: "30 %" or a fixed "800.000 đ/tháng" (`StateShare.basisText`).
         public var basis: String
+        /// Positive for a state share billed; negative for the state's part of a leaving credit netted out.
         public var amount: Money
+        public var kind: Kind = .stateShare
+    }
+
+    /// A claim line is a state share billed on the term's invoices, or the state's part of the absence credit of a
+    /// pupil who left in the term (`LeavingCredits`), which the ledger took off the budget receivable.
+    public enum Kind: String, Hashable, Sendable, Codable {
+        case stateShare = "state_share"
+        case leavingCredit = "leaving_credit"
     }
 
     public var schoolCode: String
@@ -56,9 +66,33 @@ public enum BudgetClaims {
                 return BudgetClaimReport.Row(studentCode: code, studentName: name, className: className, feeCode: feeCode, feeName: feeName,
                                              basis: basis, amount: amount)
             }
-            return BudgetClaimReport(schoolCode: school.code, schoolName: school.name, schoolYear: schoolYear, term: term, rows: rows,
-                                     total: try Money.sum(rows.map(\.amount)))
+            let credits = try LeavingCredits.stateParts(schoolID: schoolID, months: months, limit: rowsMax, on: connection).map {
+                BudgetClaimReport.Row(studentCode: $0.studentCode, studentName: $0.studentName, className: $0.className, feeCode: $0.feeCode,
+                                      feeName: $0.feeName, basis: "Trả lại khi nghỉ học từ \($0.withdrawnOn.vietnamese)",
+                                      amount: Money(dong: -$0.state.dong), kind: .leavingCredit)
+            }
+            let all = merged(rows, credits)
+            return BudgetClaimReport(schoolCode: school.code, schoolName: school.name, schoolYear: schoolYear, term: term, rows: all,
+                                     total: try Money.sum(all.map(\.amount)))
         }
+    }
+}
+
+extension BudgetClaims {
+    /// A pupil's leaving-credit lines right after the pupil's share lines; both inputs come sorted by class and pupil.
+    static func merged(_ shares: [BudgetClaimReport.Row], _ credits: [BudgetClaimReport.Row]) -> [BudgetClaimReport.Row] {
+        let order = { (row: BudgetClaimReport.Row) in [row.className, row.studentCode] }
+        var result: [BudgetClaimReport.Row] = []
+        result.reserveCapacity(shares.count + credits.count)
+        var index = 0
+        for share in shares {
+            while index < credits.count, order(credits[index]).lexicographicallyPrecedes(order(share)) {
+                result.append(credits[index]); index += 1
+            }
+            result.append(share)
+        }
+        result.append(contentsOf: credits[index...])
+        return result
     }
 }
 
@@ -79,7 +113,7 @@ public enum BudgetClaimRendering {
         var html = "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\"><title>\(HTMLText.escaped(title))</title></head><body>\n"
         html += "<h1>\(HTMLText.escaped(title))</h1>\n<table>\n<tr><th>Mã HS</th><th>Họ và tên</th><th>Lớp</th><th>Khoản thu</th><th>Nhà nước đóng</th><th>Số tiền</th></tr>\n"
         for row in report.rows {
-            html += "<tr><td>\(HTMLText.escaped(row.studentCode))</td><td>\(HTMLText.escaped(row.studentName))</td>"
+            html += (row.kind == .leavingCredit ? "<tr class=\"leaving-credit\">" : "<tr>") + "<td>\(HTMLText.escaped(row.studentCode))</td><td>\(HTMLText.escaped(row.studentName))</td>"
                 + "<td>\(HTMLText.escaped(row.className))</td><td>\(HTMLText.escaped(row.feeName))</td><td>\(HTMLText.escaped(row.basis))</td><td>\(HTMLText.escaped(row.amount.description))</td></tr>\n"
         }
         html += "<tr><th colspan=\"5\">Tổng cộng</th><th>\(HTMLText.escaped(report.total.description))</th></tr>\n</table>\n</body></html>\n"
