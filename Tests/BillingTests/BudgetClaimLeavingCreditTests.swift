@@ -80,6 +80,19 @@ import Testing
         #expect(try fixture.verify().isClean)
     }
 
+    @Test func eachPupilsCreditLinesFollowThatPupilsShareLinesWhateverTheirOrder() {
+        func row(_ code: String, _ fee: String, _ amount: Int64) -> BudgetClaimReport.Row {
+            BudgetClaimReport.Row(studentCode: code, studentName: "Tên \(code)", className: "3A", feeCode: fee, feeName: fee, basis: "",
+                                  amount: Money(dong: amount), kind: amount < 0 ? .leavingCredit : .stateShare)
+        }
+        let shares = [row("HS02", "HP", 800_000), row("HS02", "AN", 275_000), row("HS01", "HP", 800_000)]
+        let credits = [row("HS01", "AN", -1), row("HS03", "AN", -3), row("HS02", "AN", -2), row("HS02", "BT", -4)]
+        let merged = BudgetClaims.merged(shares, credits)
+        #expect(merged.map { "\($0.studentCode):\($0.amount.dong)" }
+                == ["HS02:800000", "HS02:275000", "HS02:-2", "HS02:-4", "HS01:800000", "HS01:-1", "HS03:-3"])
+        #expect(BudgetClaims.merged(shares, []) == shares && BudgetClaims.merged([], credits) == credits)
+    }
+
     @Test func aLeavingCreditWithoutAStatePartAddsNoLine() throws {
         let fixture = try PerDayFeeTests.school()
         try PerDayFeeTests.mealsPerDay(fixture, rate: 25_000)

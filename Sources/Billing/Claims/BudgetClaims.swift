@@ -16,6 +16,18 @@ public struct BudgetClaimReport: Hashable, Sendable, Codable {
         /// Positive for a state share billed; negative for the state's part of a leaving credit netted out.
         public var amount: Money
         public var kind: Kind = .stateShare
+
+        public init(studentCode: String, studentName: String, className: String, feeCode: String, feeName: String, basis: String,
+                    amount: Money, kind: Kind = .stateShare) {
+            self.studentCode = studentCode
+            self.studentName = studentName
+            self.className = className
+            self.feeCode = feeCode
+            self.feeName = feeName
+            self.basis = basis
+            self.amount = amount
+            self.kind = kind
+        }
     }
 
     /// A claim line is a state share billed on the term's invoices, or the state's part of the absence credit of a
@@ -79,19 +91,18 @@ public enum BudgetClaims {
 }
 
 extension BudgetClaims {
-    /// A pupil's leaving-credit lines right after the pupil's share lines; both inputs come sorted by class and pupil.
-    static func merged(_ shares: [BudgetClaimReport.Row], _ credits: [BudgetClaimReport.Row]) -> [BudgetClaimReport.Row] {
-        let order = { (row: BudgetClaimReport.Row) in [row.className, row.studentCode] }
+    /// A pupil's leaving-credit lines right after the pupil's share lines (kept in the query's order); the credits of
+    /// a pupil with no share line in the term come last. Keyed by pupil, so no collation order is assumed.
+    public static func merged(_ shares: [BudgetClaimReport.Row], _ credits: [BudgetClaimReport.Row]) -> [BudgetClaimReport.Row] {
+        var pending = Dictionary(grouping: credits.indices, by: { credits[$0].studentCode })
         var result: [BudgetClaimReport.Row] = []
         result.reserveCapacity(shares.count + credits.count)
-        var index = 0
-        for share in shares {
-            while index < credits.count, order(credits[index]).lexicographicallyPrecedes(order(share)) {
-                result.append(credits[index]); index += 1
-            }
+        for (index, share) in shares.enumerated() {
             result.append(share)
+            let lastOfPupil = index + 1 == shares.count || shares[index + 1].studentCode != share.studentCode
+            if lastOfPupil, let own = pending.removeValue(forKey: share.studentCode) { result += own.map { credits[$0] } }
         }
-        result.append(contentsOf: credits[index...])
+        result += credits.indices.filter { pending[credits[$0].studentCode] != nil }.map { credits[$0] }
         return result
     }
 }
