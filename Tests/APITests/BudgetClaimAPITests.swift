@@ -49,4 +49,27 @@ import TestSupport
         let csv = try api.get("/budget-claims?year=2026&term=1&format=csv")
         #expect(csv.status == 200 && csv.text.contains(",NUOC,Nước uống,20.000 đ/tháng,20000\n"), "\(csv.text)")
     }
+
+    @Test func aLeavingPupilsStateCreditIsNettedOutOfTheClaim() throws {
+        let server = try APITestServer()
+        let api = BillingAPIClient(server, token: server.tokens[.accountant]!)
+        try api.expect(api.postCSV("/students/import", BillingRosters.good), 200)
+        try api.expect(api.post("/fee-types", #"{"code":"AN","name":"Tiền ăn bán trú","kind":"agreed_collection"}"#), 201)
+        try api.expect(api.post("/fee-schedules",
+                                #"{"fee_type":"AN","school_year":2026,"monthly_amount":25000,"rate_unit":"day","state_share_basis_points":5000}"#), 201)
+        try api.expect(api.post("/school-calendar", #"{"month":"2026-09","school_days":22}"#), 200)
+        try api.expect(api.post("/invoices/issue", #"{"period":"2026-09","issued_on":"2026-09-01"}"#), 200)
+        try api.expect(api.post("/students/HS001/withdraw", #"{"withdrawn_on":"2026-09-16"}"#), 200)
+
+        // 22 × 15 / 30 = 11 days not served; the state's half of 11 × 25,000 đ is 137,500 đ.
+        let json = try api.get("/budget-claims?year=2026&term=1")
+        let rows = json.json["rows"] as? [[String: Any]] ?? []
+        let credits = rows.filter { $0["kind"] as? String == "leaving_credit" }
+        #expect(credits.count == 1 && credits.first?["student_code"] as? String == "HS001" && credits.first?["amount"] as? Int == -137_500,
+                "\(json.text)")
+        #expect(rows.filter { $0["kind"] as? String == "state_share" }.allSatisfy { $0["amount"] as? Int == 275_000 }, "\(json.text)")
+        #expect(json.json["total"] as? Int == rows.reduce(0) { $0 + ($1["amount"] as? Int ?? 0) } && (json.json["total"] as? Int ?? 0) > 0)
+        let csv = try api.get("/budget-claims?year=2026&term=1&format=csv")
+        #expect(csv.text.contains(",AN,Tiền ăn bán trú,Trả lại khi nghỉ học từ 16/09/2026,-137500\n"), "\(csv.text)")
+    }
 }
