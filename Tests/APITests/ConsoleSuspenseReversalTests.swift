@@ -18,7 +18,7 @@ import TestSupport
         :20:WEB-0002
         :25:\(ConsoleActionTests.account)
         :28C:1/1
-        :60F:C260901VND0,00
+        :60F:C260901VND20000,00
         :61:2609050905C1500000,00NTRFNONREF//WEB-1
         :86:NOP HOC PHI THANG 9 CHO TRAN VAN BINH LOP 1A1
         :61:2609060906D20000,00NCHGNONREF//WEB-2
