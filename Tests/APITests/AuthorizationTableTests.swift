@@ -76,6 +76,9 @@ import Testing
         "GET /console/schools/{school}/suspense/{transaction}/apply": "afc",
         "GET /console/schools/{school}/suspense/{transaction}/not-tuition": "afc",
         "GET /console/schools/{school}/suspense/{transaction}/refund": "afc",
+        "GET /console/schools/{school}/suspense/{transaction}/refund-paid": "afc",
+        "GET /console/schools/{school}/suspense/{transaction}/reverse": "afc",
+        "GET /console/schools/{school}/suspense/{transaction}/unapply": "afc",
         "POST /console/schools/{school}/bank/preview": "afc",
         "POST /console/schools/{school}/bank/uploads/{upload}/import": "afc",
         "POST /console/schools/{school}/cash": "afc",
@@ -90,6 +93,9 @@ import Testing
         "POST /console/schools/{school}/suspense/{transaction}/apply": "afc",
         "POST /console/schools/{school}/suspense/{transaction}/not-tuition": "afc",
         "POST /console/schools/{school}/suspense/{transaction}/refund": "afc",
+        "POST /console/schools/{school}/suspense/{transaction}/refund-paid": "afc",
+        "POST /console/schools/{school}/suspense/{transaction}/reverse": "afc",
+        "POST /console/schools/{school}/suspense/{transaction}/unapply": "afc",
     ]
 
     private static let letters: [Role: Character] = [.admin: "a", .financeOffice: "f", .authorityOffice: "o", .accountant: "c",

@@ -40,6 +40,7 @@ enum ConsoleRoutes {
         ConsoleInvoicePages.register(&builder, state: state)
         ConsoleSuspensePage.register(&builder, state: state)
         ConsoleSuspenseActions.register(&builder, state: state)
+        ConsoleSuspenseReversals.register(&builder, state: state)
         ConsoleStatementPages.register(&builder, state: state)
         ConsoleMonthPages.register(&builder, state: state)
         ParentRoutes.register(&builder, state: state)

@@ -39,6 +39,12 @@ enum ConsoleSchoolPages {
         "POST /console/schools/{school}/suspense/{transaction}/refund": SuspenseEndpoints.actors,
         "GET /console/schools/{school}/suspense/{transaction}/not-tuition": SuspenseEndpoints.actors,
         "POST /console/schools/{school}/suspense/{transaction}/not-tuition": SuspenseEndpoints.actors,
+        "GET /console/schools/{school}/suspense/{transaction}/reverse": SuspenseEndpoints.actors,
+        "POST /console/schools/{school}/suspense/{transaction}/reverse": SuspenseEndpoints.actors,
+        "GET /console/schools/{school}/suspense/{transaction}/unapply": SuspenseEndpoints.actors,
+        "POST /console/schools/{school}/suspense/{transaction}/unapply": SuspenseEndpoints.actors,
+        "GET /console/schools/{school}/suspense/{transaction}/refund-paid": SuspenseEndpoints.actors,
+        "POST /console/schools/{school}/suspense/{transaction}/refund-paid": SuspenseEndpoints.actors,
         "GET /console/schools/{school}/reconciliation": ReconciliationEndpoints.readers,
         "POST /console/schools/{school}/reconciliation/run": ReconciliationEndpoints.runners,
         "GET /console/schools/{school}/reconciliation/close": ReconciliationEndpoints.runners,
@@ -86,8 +92,10 @@ enum ConsoleSchoolPages {
     }
 
     /// A refused action as a page: what the service said, with the status the API answers (404, 409, 422), and a way back.
-    static func refusal(_ error: any HTTPResponseError, session: ConsoleSessions.Live, school: School, back: String) -> Response {
-        let body = ConsolePage.notice(error.detail ?? error.title)
+    /// `words`: the refusal said in Vietnamese, shown before the service's own words when the page knows its code.
+    static func refusal(_ error: any HTTPResponseError, session: ConsoleSessions.Live, school: School, back: String,
+                        words: String? = nil) -> Response {
+        let body = (words.map { "<p class=\"refusal\">\(HTMLText.escaped($0))</p>\n" } ?? "") + ConsolePage.notice(error.detail ?? error.title)
             + "<p><a href=\"\(HTMLText.escaped(back))\">Quay lại</a></p>\n"
         return page("Không thực hiện được", body, session: session, school: school, status: error.status)
     }

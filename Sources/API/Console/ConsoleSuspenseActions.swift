@@ -67,6 +67,21 @@ enum ConsoleSuspenseActions {
         }
     }
 
+    /// The suspense refusals in Vietnamese, by the API's problem code (`SuspenseError.code`); the service's own words follow.
+    static let refusalWords: [String: String] = [
+        "transaction_not_found": "Không có giao dịch này ở trường.",
+        "application_not_found": "Không có khoản áp dụng này của giao dịch.",
+        "invalid_field": "Thông tin nhập chưa đúng.",
+        "nothing_in_suspense": "Giao dịch không còn tiền chờ xử lý.",
+        "exceeds_remaining": "Số tiền lớn hơn phần còn chờ xử lý.",
+        "wrong_direction": "Thao tác không áp dụng cho chiều tiền của giao dịch này.",
+        "already_disposed": "Giao dịch đã có quyết định.",
+        "no_disposition": "Giao dịch không có quyết định hoàn trả hay không phải học phí để hủy.",
+        "refund_already_paid": "Khoản hoàn trả đã được chi; hãy hủy khoản chi trước.",
+        "refund_exceeds_payable": "Số tiền hoàn trả lớn hơn số còn phải trả người chuyển.",
+        "already_unapplied": "Khoản áp dụng này đã được hoàn tác.",
+    ]
+
     /// Runs one decision as the API's suspense routes do; back to the queue with a note, or a page saying why not.
     static func decide(_ request: Request, session: ConsoleSessions.Live, school: School, state: ConsoleState,
                        _ body: @escaping (Int64, PostgresConnection) throws -> Void) throws -> Response {
@@ -77,7 +92,7 @@ enum ConsoleSuspenseActions {
                 try state.pool.transaction(isolation: .readCommitted) { connection in try body(transaction, connection) }
             }
         } catch let error as any HTTPResponseError {
-            return ConsoleSchoolPages.refusal(error, session: session, school: school, back: queue)
+            return ConsoleSchoolPages.refusal(error, session: session, school: school, back: queue, words: refusalWords[error.code])
         }
         return ConsoleHTTP.redirect(queue + "?done=\(transaction)")
     }

@@ -25,18 +25,29 @@ enum ConsoleSuspensePage {
             return (school, try Suspense.list(school: school, on: connection))
         }
         guard let (school, listing) = found else { return ConsoleDashboards.notFound(session) }
-        var body = request.queryValue("done").map { ConsolePage.notice("Đã ghi quyết định cho giao dịch \($0.prefix(20)).", kind: "info") } ?? ""
+        let mayDecide = ConsoleSchoolPages.mayAct(session, ConsoleSuspenseActions.template + "/accept")
+        var body = request.queryValue("done").map { done(String($0.prefix(20)), school: school, mayDecide: mayDecide) } ?? ""
         body += "<div class=\"figures\">"
         body += ConsolePage.figure("Tiền vào chờ xử lý", "\(listing.incomingCount) · \(listing.incomingTotal.description)")
         body += ConsolePage.figure("Tiền ra chờ xử lý", "\(listing.outgoingCount) · \(listing.outgoingTotal.description)")
         body += "</div>\n"
         if listing.entries.isEmpty { body += ConsolePage.notice("Không có giao dịch nào chờ xử lý.", kind: "info") }
-        let mayDecide = ConsoleSchoolPages.mayAct(session, ConsoleSuspenseActions.template + "/accept")
         for entry in listing.entries.prefix(entriesShownMax) {
             body += section(entry, school: school, mayDecide: mayDecide)
         }
         return ConsoleHTTP.html(ConsolePage.shell(title: "Giao dịch chờ xử lý – \(school.name)", body: body, session: session,
                                                   navigation: ConsoleRoutes.navigation(session.caller, school: school)))
+    }
+
+    /// The note after a decision, with the ways to undo it: a decided transaction may have left the queue, so this
+    /// is where its "undo" pages are linked (each answers 404 when there is nothing of its kind to undo).
+    static func done(_ transaction: String, school: School, mayDecide: Bool) -> String {
+        var text = ConsolePage.notice("Đã ghi quyết định cho giao dịch \(transaction).", kind: "info")
+        if mayDecide, let id = Int64(transaction), id > 0 {
+            let base = HTMLText.escaped("\(ConsoleSchoolPages.base(school))/suspense/\(id)")
+            text += "<p class=\"actions\"><a href=\"\(base)/unapply\">Hoàn tác áp dụng…</a> · <a href=\"\(base)/reverse\">Hủy quyết định hoàn trả / không phải học phí…</a></p>\n"
+        }
+        return text
     }
 
     /// What the queue and the confirmation pages say of a transaction: amounts, date, memo, payer, the matcher's explanation.
@@ -66,6 +77,12 @@ enum ConsoleSuspensePage {
         if decides {
             html += "<p class=\"actions\"><a href=\"\(HTMLText.escaped(base))/apply\">Áp dụng vào hóa đơn…</a> · "
             html += "<a href=\"\(HTMLText.escaped(base))/refund\">Hoàn trả…</a> · <a href=\"\(HTMLText.escaped(base))/not-tuition\">Không phải học phí…</a></p>\n"
+        }
+        if decides && entry.applications.contains(where: { $0.unappliedByEntryID == nil }) {
+            html += "<p class=\"actions\"><a href=\"\(HTMLText.escaped(base))/unapply\">Hoàn tác áp dụng…</a></p>\n"
+        }
+        if mayDecide && entry.transaction.direction == .outgoing && !entry.refundCandidateIDs.isEmpty {
+            html += "<p class=\"actions\"><a href=\"\(HTMLText.escaped(base))/refund-paid\">Đã chi hoàn trả…</a></p>\n"
         }
         return html + "</section>\n"
     }
