@@ -86,6 +86,23 @@ import Testing
         #expect(throws: Never.self) { try fields("1\n2\n3\n4\n5\n", Self.statement) }
     }
 
+    /// Plain bytes are appended a run at a time: a limit still falls on its exact byte, whether the run
+    /// is split across chunks, follows earlier fields of the record, or sits inside quotes.
+    @Test func limitsFallOnTheirExactByteInEveryChunking() throws {
+        for chunk in [1, 3, 5, 1000] {
+            #expect(throws: Never.self, "chunks of \(chunk)") { try fields("12345678;\"abcdefgh\"\n", Self.upload, chunk: chunk) }
+            #expect(throws: CSVError(kind: .limit, line: 1, problem: "a field is longer than 8 bytes"), "chunks of \(chunk)") {
+                try fields("1;\"abcdefghi\"\n", Self.upload, chunk: chunk)
+            }
+            let record = String(repeating: "x", count: 10) + "," + String(repeating: "y", count: 21)
+            #expect(throws: Never.self, "chunks of \(chunk)") { try fields(record + "y\n", Self.statement, chunk: chunk) }
+            #expect(throws: CSVError(kind: .limit, line: 1, problem: "a record longer than 32 bytes"), "chunks of \(chunk)") {
+                try fields(record + "yy\n", Self.statement, chunk: chunk)
+            }
+            #expect(try fields("\"ab\"\"cd\",e\n", Self.statement, chunk: chunk) == [["ab\"cd", "e"]], "chunks of \(chunk)")
+        }
+    }
+
     @Test func theSeparatorOfAnUploadIsReadFromItsFirstLine() {
         #expect(CSVOptions.commaOrSemicolon(firstLineOf: Array("a;b;c\nx,y".utf8)) == UInt8(ascii: ";"))
         #expect(CSVOptions.commaOrSemicolon(firstLineOf: Array("a;b,c\n".utf8)) == UInt8(ascii: ","))

@@ -101,11 +101,47 @@ public struct CSVReader {
         if recordEnded { beginRecord() }
         var index = start
         while index < end {
+            // A run of plain bytes (most of a field) is appended at once rather than byte by byte through
+            // `consume`: the same result, as each of its bytes would only be appended.
+            if !afterCarriageReturn, state != .quoteInQuoted {
+                let runEnd = plainRunEnd(buffer, from: index, to: end)
+                if runEnd > index, runFits(runEnd - index) {
+                    recordBytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[index..<runEnd]))
+                    recordStarted = true
+                    if state == .fieldStart { state = .unquoted }
+                    index = runEnd
+                    continue
+                }
+            }
             let byte = buffer[index]
             index += 1
             if try consume(byte) { return (index, true) }
         }
         return (index, false)
+    }
+
+    /// The end of the bytes from `start` that are neither the separator, the quote nor a line end byte:
+    /// `consume` appends each such byte to the field and changes nothing else (in a quoted field too).
+    @inline(__always)
+    private func plainRunEnd(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
+        let separator = options.separator
+        let quote = options.quote
+        var index = start
+        while index < end {
+            let byte = buffer[index]
+            if byte == separator || byte == quote || byte == 0x0A || byte == 0x0D { break }
+            index += 1
+        }
+        return index
+    }
+
+    /// Whether `count` more bytes stay within the record and field limits; when not, the bytes go one by
+    /// one through `append`, which refuses the first byte past a limit.
+    @inline(__always)
+    private func runFits(_ count: Int) -> Bool {
+        // Subtracted, not added: the limits default to `Int.max`.
+        count <= options.recordBytesMax - recordBytes.count
+            && count <= options.fieldBytesMax - (recordBytes.count - (fieldEnds.last ?? 0))
     }
 
     /// At the end of the input: true when a last record (without a line end) was read.

@@ -143,8 +143,13 @@ struct CSVStatementParser<Consumer: StatementConsumer> {
         String(decoding: cell(field), as: UTF8.self)
     }
 
+    /// Whether the header row has `field`'s column: by `columnIndexes`, as it is asked for every row.
+    func hasColumn(_ field: CSVFormatDescription.Field) -> Bool {
+        columnIndexes[field.ordinal] >= 0
+    }
+
     private func hasAmount() throws -> Bool {
-        if columns[.amount] != nil { return !cell(.amount).isEmpty }
+        if hasColumn(.amount) { return !cell(.amount).isEmpty }
         return !cell(.debit).isEmpty || !cell(.credit).isEmpty
     }
 

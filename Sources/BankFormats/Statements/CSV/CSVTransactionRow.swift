@@ -17,7 +17,7 @@ extension CSVStatementParser {
 
     /// The signed amount: the amount column, or credit minus debit (the debit column's sign is ignored).
     private func signedAmount() throws -> StatementAmount {
-        if columns[.amount] != nil { return try amount(.amount)! }
+        if hasColumn(.amount) { return try amount(.amount)! }
         let debit = try amount(.debit)
         let credit = try amount(.credit)
         switch (debit.map { !$0.isZero } ?? false, credit.map { !$0.isZero } ?? false) {
