@@ -11,10 +11,10 @@ import json
 import os
 import subprocess
 import sys
-import urllib.request
 
 from devtools import Browser
 from png_check import is_rendered
+from scenario import api_read, check, checks
 
 BASE, SCHOOL, USER, PASSWORD, TOKEN, BIN, OUT = sys.argv[1:8]
 ACCOUNT = "1111222233"
@@ -29,19 +29,10 @@ STATEMENT = """:20:WEB-0001
 :86:PHI SMS
 :62F:C260930VND1480000,00
 """
-checks = []
-
-
-def check(condition, what):
-    checks.append(what)
-    if not condition:
-        raise AssertionError(what)
 
 
 def api(path, token=TOKEN):
-    request = urllib.request.Request(BASE + path, headers={"Authorization": "Bearer " + token})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
+    return api_read(BASE, token, path)
 
 
 def shot(browser, name):

@@ -5,31 +5,21 @@ page decodes (zbarimg) to the invoice's payload, and a wrong date of birth revea
 Usage: console_scenario.py BASE_URL SCHOOL OTHER_SCHOOL USER PASSWORD TOKEN OUTPUT_DIR
 Screenshots of every page are written to OUTPUT_DIR and each is checked to be rendered (not blank).
 """
-import json
 import os
 import subprocess
 import sys
-import urllib.request
 
 from devtools import Browser
 from png_check import is_rendered
+from scenario import api_read, check, checks
 
 BASE, SCHOOL, OTHER, USER, PASSWORD, TOKEN, OUT = sys.argv[1:8]
 BIRTH = ("HS002", "2019-07-15", "Trần Văn Bình")
 FAILURE = "Không tìm thấy khoản phải nộp với mã và ngày sinh này"
-checks = []
-
-
-def check(condition, what):
-    checks.append(what)
-    if not condition:
-        raise AssertionError(what)
 
 
 def api(path):
-    request = urllib.request.Request(BASE + path, headers={"Authorization": "Bearer " + TOKEN})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
+    return api_read(BASE, TOKEN, path)
 
 
 def shot(browser, name, full_page=True):

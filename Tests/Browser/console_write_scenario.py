@@ -8,28 +8,19 @@ Screenshots are written to OUTPUT_DIR and each is checked to be rendered (not bl
 import json
 import os
 import sys
-import urllib.request
 
 from devtools import Browser
 from png_check import is_rendered
+from scenario import api_read, check, checks
 
 BASE, SCHOOL, USER, PASSWORD, TOKEN, OUT = sys.argv[1:7]
 HEADER = "Mã HS,Họ và tên,Ngày sinh,Lớp,Khối,Phụ huynh,SĐT,Mã gia đình\n"
 BAD = HEADER + "HS003,Phạm Minh Châu,31/02/2019,1A2,1,Phạm Văn Bố,0911111111,GD3\nHS004,Đỗ Thu Hà,01/01/2019,1A2,khối một,Đỗ Văn Ông,0922222222,GD4\n"
 GOOD = HEADER + "HS003,Phạm Minh Châu,28/02/2019,1A2,1,Phạm Văn Bố,0911111111,GD3\nHS004,Đỗ Thu Hà,01/01/2019,1A2,1,Đỗ Văn Ông,0922222222,GD4\n"
-checks = []
-
-
-def check(condition, what):
-    checks.append(what)
-    if not condition:
-        raise AssertionError(what)
 
 
 def api(path):
-    request = urllib.request.Request(BASE + path, headers={"Authorization": "Bearer " + TOKEN})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
+    return api_read(BASE, TOKEN, path)
 
 
 def student_count():
