@@ -17,8 +17,9 @@ public final class CollectionNonces: Sendable {
     public static let noncesMax = 1_000_000
     /// A nonce is remembered for twice the tolerance: long enough that a request it could replay is stale.
     let retentionSeconds: Int64
-    /// When this process started taking requests: earlier signed times are refused.
-    let startedAt: Date
+    /// The first whole second a signed time may name: the second after the process started taking requests (or that
+    /// second itself when it started exactly on it). Signed times are whole seconds, so earlier ones may predate the start.
+    let firstAcceptedSecond: Int64
     private let seen = Mutex<State>(State())
 
     struct State {
@@ -29,13 +30,12 @@ public final class CollectionNonces: Sendable {
     public enum Verdict: Equatable { case fresh, replayed, signedBeforeStart, full }
 
     public init(startedAt: Date, retentionSeconds: Int64 = 600) {
-        self.startedAt = startedAt
+        firstAcceptedSecond = Int64(startedAt.timeIntervalSince1970.rounded(.up))
         self.retentionSeconds = retentionSeconds
     }
 
     public func claim(provider: String, merchant: String, nonce: String, signedAt timestamp: Int64, now: Date) -> Verdict {
-        // Compared as real seconds: a whole-second signed time in the second of the start, before it, is refused.
-        guard Double(timestamp) >= startedAt.timeIntervalSince1970 else { return .signedBeforeStart }
+        guard timestamp >= firstAcceptedSecond else { return .signedBeforeStart }
         let seconds = Int64(now.timeIntervalSince1970.rounded(.down))
         let key = Self.key(provider: provider, merchant: merchant, nonce: nonce)
         return seen.withLock { state in

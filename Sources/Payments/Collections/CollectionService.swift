@@ -139,7 +139,7 @@ public struct CollectionService: Sendable {
         case .replayed: return try refuse(request, description, operation, .replayed, schoolID: route.schoolID, reason: "nonce \(nonce.prefix(64)) seen before")
         case .signedBeforeStart:
             return try refuse(request, description, operation, .stale, schoolID: route.schoolID,
-                              reason: "signed at \(timestamp), before this server started at \(Int64(nonces.startedAt.timeIntervalSince1970)): re-sign")
+                              reason: "signed at \(timestamp), before this server started (the first second accepted is \(nonces.firstAcceptedSecond)): re-sign")
         case .full: return reply(description, .unavailable, reason: "nonce memory full")
         }
         // Signed ahead of our clock: the one request a restart could not refuse by its time, so its nonce outlives the process.
