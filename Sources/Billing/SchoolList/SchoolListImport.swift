@@ -2,22 +2,9 @@ import Core
 import Ledger
 import Postgres
 
-/// A problem with one field of one row of the school list.
-public struct SchoolListProblem: Hashable, Sendable, Codable, CustomStringConvertible {
-    /// The file line the row starts on (the header is line 1).
-    public var line: Int
-    /// The column, by its English name (see `SchoolListColumn`).
-    public var field: String
-    public var problem: String
-
-    public init(line: Int, field: String, problem: String) {
-        self.line = line
-        self.field = field
-        self.problem = problem
-    }
-
-    public var description: String { "line \(line), \(field): \(problem)" }
-}
+/// A problem with one field of one row of the school list: the same shape and wording as a roster row's (the field
+/// is the column's English name, see `SchoolListColumn`).
+public typealias SchoolListProblem = RosterRowProblem
 
 /// Why a school list was refused. When any row is bad, nothing is imported.
 public enum SchoolListImportError: Error, Equatable, Sendable, CustomStringConvertible {
