@@ -1,6 +1,11 @@
+import Core
+import Postgres
+
 /// The SQL other modules compose to read the ledger's facts beside their own rows: read models owned here, so
 /// `journal_entries`, `postings` and `dimension_balances` are spelled in this module only. Each function returns a
 /// `LEFT JOIN` clause; its arguments are SQL expressions of the caller's query (column references, never values).
+/// The clauses below them that take values (a school, an account, a date) are `PostgresFragment`s: the values
+/// travel as parameters of the caller's query. The ones that read `{schools}` are for `SchoolSet.query`.
 public enum LedgerReads {
     /// `alias.balance`: the balance of `dimension` `id` on `account` (no row while nothing was posted).
     public static func dimensionBalanceJoin(as alias: String, school: String, account: String, dimension: Dimension, id: String) -> String {
@@ -37,5 +42,90 @@ public enum LedgerReads {
         LEFT JOIN postings \(alias) ON \(alias).school_id = \(school) AND \(alias).entry_id = \(entry)
                               AND \(alias).account_id = \(account) AND \(alias).\(dimension.rawValue)_id = \(id)
         """
+    }
+
+    /// Which balances a grouped read keeps: what is owed to the school (debit, above zero) or held for
+    /// someone (credit, below zero).
+    public enum BalanceSign: String, Sendable {
+        case debit = "> 0"
+        case credit = "< 0"
+    }
+
+    /// `alias.school_id`, `alias.dimension_id`, `alias.balance`: per school of a `SchoolSet` (`{schools}`), the
+    /// balance at `asOf` (an SQL date expression such as `$2`) of each `dimension` id on the school's accounts of
+    /// `purpose`, summed from postings dated on or before it; only the balances of `sign`.
+    public static func schoolSetBalances(as alias: String, purpose: AccountPurpose, dimension: Dimension, asOf: String,
+                                         sign: BalanceSign) -> String {
+        let column = "p.\(dimension.rawValue)_id"
+        return """
+            (SELECT p.school_id, \(column) AS dimension_id, sum(p.amount) AS balance
+                FROM \(SchoolSet.schools)
+                JOIN accounts a ON a.school_id = sc.school_id AND a.purpose = '\(purpose.rawValue)'
+                JOIN postings p ON p.school_id = a.school_id AND p.account_id = a.account_id
+                WHERE {schools} AND p.effective_date <= \(asOf) AND \(column) IS NOT NULL
+                GROUP BY 1, 2 HAVING sum(p.amount) \(sign.rawValue) 0) \(alias)
+            """
+    }
+
+    /// `alias.<dimension>_id` for each of `dimensions`, `alias.balance`: the school's balances at `date` on
+    /// `account`, summed from postings dated on or before it and grouped by the dimensions; only those of
+    /// `sign`. With one dimension, postings without it are left out; with several, a missing one is a group.
+    public static func balancesAsOf(as alias: String, school: Int64, account: Int64, by dimensions: [Dimension], asOf date: CalendarDate,
+                                    sign: BalanceSign) -> PostgresFragment {
+        let columns = dimensions.map { "\($0.rawValue)_id" }.joined(separator: ", ")
+        let present = dimensions.count == 1 ? "AND \(columns) IS NOT NULL" : ""
+        return """
+            (SELECT \(unescaped: columns), sum(amount) AS balance FROM postings
+                  WHERE school_id = \(school) AND account_id = \(account) AND effective_date <= \(date)
+                    \(unescaped: present)
+                  GROUP BY \(unescaped: columns) HAVING sum(amount) \(unescaped: sign.rawValue) 0) \(unescaped: alias)
+            """
+    }
+
+    /// `alias.<dimension>_id`, `alias.balance`: `balancesAsOf` over every account of `purpose` of the school.
+    public static func balancesAsOf(as alias: String, school: Int64, purpose: AccountPurpose, by dimension: Dimension,
+                                    asOf date: CalendarDate, sign: BalanceSign) -> PostgresFragment {
+        let column = "p.\(dimension.rawValue)_id"
+        return """
+            (SELECT \(unescaped: column), sum(p.amount) AS balance
+                  FROM accounts a JOIN postings p ON p.school_id = a.school_id AND p.account_id = a.account_id
+                  WHERE a.school_id = \(school) AND a.purpose = '\(unescaped: purpose.rawValue)' AND p.effective_date <= \(date)
+                    AND \(unescaped: column) IS NOT NULL
+                  GROUP BY \(unescaped: column) HAVING sum(p.amount) \(unescaped: sign.rawValue) 0) \(unescaped: alias)
+            """
+    }
+
+    /// `alias.school_id`, `alias.dimension_id`, `alias.balance`: the school's current (maintained) balances of
+    /// `dimension` on `account`, only those of `sign`. A plain subquery: PostgreSQL flattens it into the caller's join.
+    public static func dimensionBalances(as alias: String, school: Int64, account: Int64, dimension: Dimension,
+                                         sign: BalanceSign) -> PostgresFragment {
+        """
+        (SELECT school_id, dimension_id, balance FROM dimension_balances
+                WHERE school_id = \(school) AND account_id = \(account) AND dimension = '\(unescaped: dimension.rawValue)'
+                  AND balance \(unescaped: sign.rawValue) 0) \(unescaped: alias)
+        """
+    }
+
+    /// `alias.balance` (null without postings) and `alias.postings` (their number): the balance at `date` of the
+    /// account `account` (a column of the caller's query) of school `school`, from postings dated on or before it.
+    public static func balanceAsOfJoin(as alias: String, school: String, account: String, asOf date: CalendarDate) -> PostgresFragment {
+        """
+        LEFT JOIN LATERAL (SELECT sum(p.amount) AS balance, count(*) AS postings FROM postings p
+                           WHERE p.school_id = \(unescaped: school) AND p.account_id = \(unescaped: account) AND p.effective_date <= \(date)) \(unescaped: alias) ON true
+        """
+    }
+
+    /// `alias.bank_account_id`, `bank_bin`, `account_number`, `account_id`, `school_id`: the school's bank
+    /// accounts. A plain subquery: PostgreSQL flattens it into the caller's query.
+    public static func bankAccounts(as alias: String, school: Int64) -> PostgresFragment {
+        """
+        (SELECT school_id, bank_account_id, bank_bin, account_number, account_id FROM bank_accounts WHERE school_id = \(school)) \(unescaped: alias)
+        """
+    }
+
+    /// The effective date of the journal entry `entry` of school `school` (SQL expressions), null without one:
+    /// a scalar subquery, for a condition on one entry beside a row that names it.
+    public static func entryDate(school: String, entry: String) -> String {
+        "(SELECT r.effective_date FROM journal_entries r WHERE r.school_id = \(school) AND r.entry_id = \(entry))"
     }
 }

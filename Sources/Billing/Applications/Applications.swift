@@ -53,6 +53,24 @@ public enum Applications {
         try connection.query("\(unescaped: selectSQL) WHERE school_id = \(schoolID) AND application_id = \(applicationID)").first.map(decode)
     }
 
+    /// Whether application `applicationID` applied money of bank transaction `bankTransactionID`.
+    public static func belongs(applicationID: Int64, toBankTransaction bankTransactionID: Int64, schoolID: Int64,
+                               on connection: PostgresConnection) throws -> Bool {
+        try connection.query("""
+            SELECT 1 FROM payment_applications
+            WHERE school_id = \(schoolID) AND application_id = \(applicationID) AND bank_transaction_id = \(bankTransactionID)
+            """).singleRow() != nil
+    }
+
+    /// How many payments (distinct keys starting with `keyPrefix`) applied money of a bank transaction.
+    public static func paymentCount(schoolID: Int64, bankTransactionID: Int64, keyPrefix: String,
+                                    on connection: PostgresConnection) throws -> Int {
+        try connection.query("""
+            SELECT count(DISTINCT payment_key) FROM payment_applications
+            WHERE school_id = \(schoolID) AND bank_transaction_id = \(bankTransactionID) AND starts_with(payment_key, \(keyPrefix))
+            """).singleRow()!.decode(column: 0, as: Int.self)
+    }
+
     /// Undoes one application by reversing its entry, inside the caller's transaction: the money goes
     /// back where it came from (cash, the bank transaction's suspense, or the family credit) and the
     /// invoice owes it again. Money kept as credit can be unapplied only while the credit is unspent.

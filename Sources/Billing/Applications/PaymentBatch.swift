@@ -116,6 +116,31 @@ public enum PaymentBatch {
         return invoices
     }
 
+    /// Locks, in ascending id, every invoice that payment codes and virtual accounts can reach: the named
+    /// students', the named invoices' students', and their siblings' — a superset of what applications of
+    /// transfers naming them will touch (a statement import locks them before it books its lines).
+    public static func lockInvoices(schoolID: Int64, reachedBy codes: [String], virtualAccounts: [String],
+                                    on connection: PostgresConnection) throws {
+        guard !codes.isEmpty || !virtualAccounts.isEmpty else { return }
+        let named = PostgresTextArray(codes)
+        let accounts = PostgresTextArray(virtualAccounts)
+        try connection.query("""
+            WITH named AS (
+                SELECT student_id FROM students WHERE school_id = \(schoolID) AND payment_code = ANY(\(named))
+                UNION SELECT student_id FROM invoices WHERE school_id = \(schoolID) AND payment_code = ANY(\(named))
+                UNION SELECT student_id FROM students WHERE school_id = \(schoolID) AND virtual_account = ANY(\(accounts))
+            ), reached AS (
+                SELECT student_id FROM named
+                UNION SELECT s.student_id FROM students s
+                WHERE s.school_id = \(schoolID) AND s.family_id IN (SELECT family_id FROM students WHERE school_id = \(schoolID)
+                                                                    AND student_id IN (SELECT student_id FROM named))
+            )
+            SELECT invoice_id FROM invoices
+            WHERE school_id = \(schoolID) AND student_id IN (SELECT student_id FROM reached)
+            ORDER BY invoice_id FOR UPDATE OF invoices
+            """)
+    }
+
     static func loadStudents(schoolID: Int64, ids: [Int64], on connection: PostgresConnection) throws -> [Int64: Student] {
         Dictionary(uniqueKeysWithValues: try Students.list(schoolID: schoolID, ids: ids, on: connection).map { ($0.id, $0) })
     }

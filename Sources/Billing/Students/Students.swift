@@ -116,6 +116,52 @@ public enum Students {
             """).map(decode)
     }
 
+    /// The first student (lowest id) of each of these families, in one statement: who holds a family's credit
+    /// on a receipt.
+    public static func firstOfFamilies(schoolID: Int64, familyIDs: [Int64], on connection: PostgresConnection) throws -> [Int64: Int64] {
+        guard !familyIDs.isEmpty else { return [:] }
+        var first: [Int64: Int64] = [:]
+        for row in try connection.query("""
+            SELECT family_id, min(student_id) FROM students WHERE school_id = \(schoolID) AND family_id = ANY(\(PostgresInt64Array(familyIDs)))
+            GROUP BY family_id
+            """) {
+            let (family, student) = try row.decode((Int64, Int64).self)
+            first[family] = student
+        }
+        return first
+    }
+
+    /// The ids of the students a transfer can name for certain, with everyone of their families (one transfer
+    /// may name one child and pay for the family): those whose payment code, or whose invoice's payment code,
+    /// is one of `paymentCodes`, and those whose virtual account is one of `virtualAccounts`. One statement.
+    public static func reachable(schoolID: Int64, paymentCodes: [String], virtualAccounts: [String],
+                                 on connection: PostgresConnection) throws -> [Int64] {
+        let codes = PostgresTextArray(paymentCodes)
+        let accounts = PostgresTextArray(virtualAccounts)
+        return try connection.query("""
+            WITH named AS (
+                SELECT student_id, family_id FROM students WHERE school_id = \(schoolID) AND payment_code = ANY(\(codes))
+                UNION SELECT s.student_id, s.family_id FROM invoices i JOIN students s ON s.school_id = i.school_id AND s.student_id = i.student_id
+                      WHERE i.school_id = \(schoolID) AND i.payment_code = ANY(\(codes))
+                UNION SELECT student_id, family_id FROM students WHERE school_id = \(schoolID) AND virtual_account = ANY(\(accounts))
+            ), everyone AS (
+                SELECT student_id FROM named
+                UNION SELECT s.student_id FROM students s JOIN named n ON n.family_id IS NOT NULL AND s.family_id = n.family_id
+                      WHERE s.school_id = \(schoolID)
+            )
+            SELECT student_id FROM everyone
+            """).map { try $0.decode(column: 0, as: Int64.self) }
+    }
+
+    /// Which of `candidates` are virtual accounts of the school's students.
+    public static func virtualAccounts(schoolID: Int64, among candidates: [String], on connection: PostgresConnection) throws -> Set<String> {
+        guard !candidates.isEmpty else { return [] }
+        return Set(try connection.query("""
+            SELECT DISTINCT virtual_account FROM students
+            WHERE school_id = \(schoolID) AND virtual_account = ANY(\(PostgresTextArray(Array(Set(candidates)))))
+            """).map { try $0.decode(column: 0, as: String.self) })
+    }
+
     /// The students of a family (siblings), by code.
     public static func siblings(schoolID: Int64, familyID: Int64, on connection: PostgresConnection) throws -> [Student] {
         try connection.query("""

@@ -39,26 +39,9 @@ public enum DecisionApplication {
     static func students(schoolID: Int64, payments: [(allocations: [Allocation], creditHolder: CreditHolder?)],
                          on connection: PostgresConnection) throws -> [[Int64]] {
         let invoiceIDs = Set(payments.flatMap { $0.allocations.map(\.invoiceId) })
-        var studentOfInvoice: [Int64: Int64] = [:]
-        if !invoiceIDs.isEmpty {
-            for row in try connection.query("""
-                SELECT invoice_id, student_id FROM invoices WHERE school_id = \(schoolID) AND invoice_id = ANY(\(PostgresInt64Array(invoiceIDs.sorted())))
-                """) {
-                let (invoice, student) = try row.decode((Int64, Int64).self)
-                studentOfInvoice[invoice] = student
-            }
-        }
+        let studentOfInvoice = try InvoiceQueries.studentIDs(schoolID: schoolID, invoiceIDs: invoiceIDs.sorted(), on: connection)
         let familyIDs = Set(payments.compactMap { familyID($0.creditHolder) })
-        var firstOfFamily: [Int64: Int64] = [:]
-        if !familyIDs.isEmpty {
-            for row in try connection.query("""
-                SELECT family_id, min(student_id) FROM students WHERE school_id = \(schoolID) AND family_id = ANY(\(PostgresInt64Array(familyIDs.sorted())))
-                GROUP BY family_id
-                """) {
-                let (family, student) = try row.decode((Int64, Int64).self)
-                firstOfFamily[family] = student
-            }
-        }
+        let firstOfFamily = try Students.firstOfFamilies(schoolID: schoolID, familyIDs: familyIDs.sorted(), on: connection)
         return payments.map { payment in
             var ordered: [Int64] = []
             switch payment.creditHolder {

@@ -33,22 +33,8 @@ public enum SchoolMatchData {
             if let account = transaction.virtualAccount.map(MatchContext.normalizedAccount), !account.isEmpty { accounts.insert(account) }
         }
         guard !codes.isEmpty || !accounts.isEmpty else { return try MatchContext(prefix: school.paymentCodePrefix, students: [], invoices: []) }
-        let codeArray = PostgresTextArray(codes.sorted())
-        let accountArray = PostgresTextArray(accounts.sorted())
         // The named students, then everyone of their families: one transfer may name one child and pay for the family.
-        let ids = try connection.query("""
-            WITH named AS (
-                SELECT student_id, family_id FROM students WHERE school_id = \(school.id) AND payment_code = ANY(\(codeArray))
-                UNION SELECT s.student_id, s.family_id FROM invoices i JOIN students s ON s.school_id = i.school_id AND s.student_id = i.student_id
-                      WHERE i.school_id = \(school.id) AND i.payment_code = ANY(\(codeArray))
-                UNION SELECT student_id, family_id FROM students WHERE school_id = \(school.id) AND virtual_account = ANY(\(accountArray))
-            ), everyone AS (
-                SELECT student_id FROM named
-                UNION SELECT s.student_id FROM students s JOIN named n ON n.family_id IS NOT NULL AND s.family_id = n.family_id
-                      WHERE s.school_id = \(school.id)
-            )
-            SELECT student_id FROM everyone
-            """).map { try $0.decode(column: 0, as: Int64.self) }
+        let ids = try Students.reachable(schoolID: school.id, paymentCodes: codes.sorted(), virtualAccounts: accounts.sorted(), on: connection)
         let students = try Students.list(schoolID: school.id, ids: ids, on: connection)
         let invoices = try InvoiceQueries.unpaid(schoolID: school.id, studentIDs: students.map(\.id), on: connection)
         return try context(school: school, students: students, invoices: invoices)

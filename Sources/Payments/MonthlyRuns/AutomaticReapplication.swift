@@ -45,10 +45,9 @@ enum AutomaticReapplication {
         let suspense = try SuspenseLedger.account(schoolID: schoolID, purpose: .suspense, on: connection)
         return try connection.query("""
             SELECT t.bank_transaction_id, (-d.balance)::int8, t.booked_on, t.memo, t.payer_name, t.virtual_account
-            FROM dimension_balances d
+            FROM \(LedgerReads.dimensionBalances(as: "d", school: schoolID, account: suspense, dimension: .bankTransaction, sign: .credit))
             JOIN bank_transactions t ON t.school_id = d.school_id AND t.bank_transaction_id = d.dimension_id
-            WHERE d.school_id = \(schoolID) AND d.account_id = \(suspense) AND d.dimension = 'bank_transaction' AND d.balance < 0
-              AND t.direction = 'in' AND t.disposition IS NULL AND t.booked_on <= \(date)
+            WHERE t.direction = 'in' AND t.disposition IS NULL AND t.booked_on <= \(date)
             ORDER BY t.booked_on, t.bank_transaction_id LIMIT \(transactionsMax)
             """).map { row in
             let (id, amount, booked, memo, payer, virtual) = try row.decode((Int64, Money, CalendarDate, String, String?, String?).self)

@@ -57,14 +57,13 @@ enum BankAgreementQueries {
         for row in try connection.query("""
             SELECT b.bank_account_id, b.bank_bin, b.account_number, coalesce(l.balance, 0)::int8, coalesce(l.postings, 0)::int8,
                    st.closing_balance, st.closing_date
-            FROM bank_accounts b
-            LEFT JOIN LATERAL (SELECT sum(p.amount) AS balance, count(*) AS postings FROM postings p
-                               WHERE p.school_id = b.school_id AND p.account_id = b.account_id AND p.effective_date <= \(monthEnd)) l ON true
+            FROM \(LedgerReads.bankAccounts(as: "b", school: schoolID))
+            \(LedgerReads.balanceAsOfJoin(as: "l", school: "b.school_id", account: "b.account_id", asOf: monthEnd))
             LEFT JOIN LATERAL (SELECT s.closing_balance, s.closing_date FROM bank_statements s
                                WHERE s.school_id = b.school_id AND s.bank_account_id = b.bank_account_id
                                  AND s.closing_balance IS NOT NULL AND s.closing_date <= \(monthEnd)
                                ORDER BY s.closing_date DESC, s.statement_id DESC LIMIT 1) st ON true
-            WHERE b.school_id = \(schoolID) ORDER BY b.bank_account_id
+            ORDER BY b.bank_account_id
             """) {
             let (id, bin, number, ledger, postings, closing, closingDate) =
                 try row.decode((Int64, String, String, Money, Int64, Money?, CalendarDate?).self)
@@ -87,7 +86,7 @@ enum BankAgreementQueries {
         for row in try connection.query("""
             SELECT t.bank_transaction_id, t.direction, t.amount, t.booked_on, t.status, t.origin, t.bank_reference, t.memo,
                    e.effective_date <= \(monthEnd) AS in_ledger
-            FROM bank_transactions t JOIN journal_entries e ON e.school_id = t.school_id AND e.entry_id = t.entry_id
+            FROM bank_transactions t \(unescaped: LedgerReads.entryJoin(as: "e", school: "t.school_id", entry: "t.entry_id"))
             WHERE t.school_id = \(schoolID) AND t.bank_account_id = \(bankAccountID)
               AND ((e.effective_date <= \(monthEnd) AND (t.status = 'provisional' OR (\(statementDate)::date IS NOT NULL AND t.booked_on > \(statementDate)::date)))
                 OR (e.effective_date > \(monthEnd) AND t.status = 'confirmed' AND t.booked_on <= \(statementDate)::date))

@@ -12,11 +12,13 @@ public enum KPIReports {
         try ReconciliationError.wrapping {
             var set = SchoolSet.authorities(nil)
             var name = provinceName
-            if case .authorities(let codes, let authority) = scope {
-                set = .authorities(codes)
+            var codes: [String]?
+            if case .authorities(let scoped, let authority) = scope {
+                set = .authorities(scoped)
+                codes = scoped
                 name += " — \(authority)"
             }
-            let schools = try schoolRows(set, on: connection)
+            let schools = try schoolRows(codes, on: connection)
             let trend = try period.trendMonths.map { month in
                 let tallies = try CollectionQueries.payments(set, from: month.firstDay, through: month.lastDay, on: connection)
                 return KPIMonthPoint(month: month, figures: try figures(schools, tallies).values.reduce(KPIFigures()) { $0.adding($1) })
@@ -56,19 +58,11 @@ public enum KPIReports {
         return result
     }
 
-    static func schoolRows(_ set: SchoolSet, on connection: PostgresConnection) throws -> [SchoolRow] {
-        let rows = try connection.query(set.query("""
-            SELECT sc.school_id, sc.level, a.authority_code, a.kind, a.name
-            FROM schools sc JOIN authorities a ON a.authority_code = sc.authority_code
-            WHERE {schools} ORDER BY sc.school_id LIMIT $2
-            """, PostgresParameter(Int64(ReportLimits.provinceSchoolsMax + 1))))
-        guard rows.count <= ReportLimits.provinceSchoolsMax else {
-            throw ReportError.tooManyItems(field: "schools", count: rows.count, max: ReportLimits.provinceSchoolsMax)
+    static func schoolRows(_ authorities: [String]?, on connection: PostgresConnection) throws -> [SchoolRow] {
+        let schools = try Schools.list(authorities: authorities, limit: ReportLimits.provinceSchoolsMax + 1, on: connection)
+        guard schools.count <= ReportLimits.provinceSchoolsMax else {
+            throw ReportError.tooManyItems(field: "schools", count: schools.count, max: ReportLimits.provinceSchoolsMax)
         }
-        return try rows.map { row in
-            let (id, level, code, kind, name) = try row.decode((Int64, String, String, String, String).self)
-            return SchoolRow(id: id, level: SchoolLevel(rawValue: level) ?? .primary,
-                             authority: Authority(code: code, kind: AuthorityKind(rawValue: kind) ?? .commune, name: name))
-        }
+        return schools.sorted { $0.id < $1.id }.map { SchoolRow(id: $0.id, level: $0.level, authority: $0.authority) }
     }
 }

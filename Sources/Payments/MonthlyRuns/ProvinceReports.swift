@@ -55,28 +55,22 @@ public enum ProvinceReports {
     static func schoolRows(_ scope: ProvinceScope, month: CalendarMonth, on connection: PostgresConnection) throws -> [SchoolRow] {
         var authorities: [String]?
         if case .authorities(let codes, _) = scope { authorities = codes }
-        let rows = try connection.query("""
-            SELECT s.school_id, s.code, s.name, (SELECT a.name FROM authorities a WHERE a.authority_code = s.authority_code), s.level, s.closed_through >= \(month.lastDay) AS closed, r.state
-            FROM schools s
-            LEFT JOIN LATERAL (SELECT state FROM reconciliation_runs r WHERE r.month = \(month) AND r.school_id = s.school_id
-                               ORDER BY r.run_id DESC LIMIT 1) r ON true
-            WHERE s.authority_code = ANY(coalesce(\(authorities.map(PostgresTextArray.init)), ARRAY[s.authority_code]))
-            ORDER BY s.school_id LIMIT \(ReportLimits.provinceSchoolsMax + 1)
-            """)
-        guard rows.count <= ReportLimits.provinceSchoolsMax else {
-            throw ReportError.tooManyItems(field: "schools", count: rows.count, max: ReportLimits.provinceSchoolsMax)
+        let schools = try Schools.list(authorities: authorities, limit: ReportLimits.provinceSchoolsMax + 1, on: connection)
+        guard schools.count <= ReportLimits.provinceSchoolsMax else {
+            throw ReportError.tooManyItems(field: "schools", count: schools.count, max: ReportLimits.provinceSchoolsMax)
         }
-        return try rows.map { row in
-            let (id, code, name, authority, level, closed, state) = try row.decode((Int64, String, String, String, String, Bool?, String?).self)
+        let states = try ReconciliationRuns.latestStates(month: month, schoolIDs: schools.map(\.id), on: connection)
+        return schools.sorted { $0.id < $1.id }.map { school in
             let status: ProvinceReconciliationStatus
-            if closed == true {
+            if let closed = school.closedThrough, closed >= month.lastDay {
                 status = .closed
             } else {
                 // A run that closed the month, reopened since, counts as reconciled and open.
-                let runState = state.flatMap(MonthlyReconciliationState.init(rawValue:))
+                let runState = states[school.id].flatMap(MonthlyReconciliationState.init(rawValue:))
                 status = runState == .closed ? .open : ProvinceReconciliationStatus(runState)
             }
-            return SchoolRow(id: id, code: code, name: name, authority: authority, level: SchoolLevel(rawValue: level) ?? .primary, status: status)
+            return SchoolRow(id: school.id, code: school.code, name: school.name, authority: school.authority.name, level: school.level,
+                             status: status)
         }
     }
 }

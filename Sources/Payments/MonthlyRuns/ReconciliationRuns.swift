@@ -67,6 +67,20 @@ public enum ReconciliationRuns {
 
     /// The stored report read back into its model, after checking its bytes against the stored hash
     /// and that rendering the model again gives the same bytes.
+    /// The state of the latest run of `month` of each of these schools that has one.
+    static func latestStates(month: CalendarMonth, schoolIDs: [Int64], on connection: PostgresConnection) throws -> [Int64: String] {
+        var states: [Int64: String] = [:]
+        for row in try connection.query("""
+            SELECT DISTINCT ON (school_id) school_id, state FROM reconciliation_runs
+            WHERE month = \(month) AND school_id = ANY(\(PostgresInt64Array(schoolIDs)))
+            ORDER BY school_id, run_id DESC
+            """) {
+            let (school, state) = try row.decode((Int64, String).self)
+            states[school] = state
+        }
+        return states
+    }
+
     public static func report(of run: ReconciliationRun) throws(ReconciliationError) -> MonthlyReconciliationReport {
         let bytes = Array(run.reportJSON.utf8)
         guard Hex.encode(SHA256Digest.hash(bytes)) == run.reportSHA256 else {

@@ -1,3 +1,4 @@
+import Billing
 import Core
 import Ledger
 import Postgres
@@ -20,10 +21,7 @@ enum SchoolMonthQueries {
         let suspense = try accountID(schoolID: schoolID, purpose: .suspense, on: connection)
         return try connection.query("""
             SELECT t.bank_transaction_id, t.booked_on, (-s.balance)::int8, t.payer_name, t.memo
-            FROM (SELECT bank_transaction_id, sum(amount) AS balance FROM postings
-                  WHERE school_id = \(schoolID) AND account_id = \(suspense) AND effective_date <= \(monthEnd)
-                    AND bank_transaction_id IS NOT NULL
-                  GROUP BY bank_transaction_id HAVING sum(amount) < 0) s
+            FROM \(LedgerReads.balancesAsOf(as: "s", school: schoolID, account: suspense, by: [.bankTransaction], asOf: monthEnd, sign: .credit))
             JOIN bank_transactions t ON t.school_id = \(schoolID) AND t.bank_transaction_id = s.bank_transaction_id
             WHERE t.direction = 'in' AND t.booked_on <= \(monthEnd)
             ORDER BY t.booked_on, t.bank_transaction_id LIMIT \(ReportLimits.unappliedItemsMax)
@@ -36,13 +34,9 @@ enum SchoolMonthQueries {
     /// Every invoice with something owed at the month end.
     static func outstanding(schoolID: Int64, monthEnd: CalendarDate, on connection: PostgresConnection) throws -> [OutstandingInvoice] {
         try connection.query("""
-            SELECT i.payment_code, i.student_name, i.student_code, i.class_name, i.period, i.due_date, o.owed::int8
-            FROM (SELECT p.invoice_id, sum(p.amount) AS owed
-                  FROM accounts a JOIN postings p ON p.school_id = a.school_id AND p.account_id = a.account_id
-                  WHERE a.school_id = \(schoolID) AND a.purpose = 'receivable' AND p.effective_date <= \(monthEnd)
-                    AND p.invoice_id IS NOT NULL
-                  GROUP BY p.invoice_id HAVING sum(p.amount) > 0) o
-            JOIN invoices i ON i.school_id = \(schoolID) AND i.invoice_id = o.invoice_id
+            SELECT i.payment_code, i.student_name, i.student_code, i.class_name, i.period, i.due_date, o.balance::int8
+            FROM \(LedgerReads.balancesAsOf(as: "o", school: schoolID, purpose: .receivable, by: .invoice, asOf: monthEnd, sign: .debit))
+            \(BillingReads.invoiceJoin(as: "i", school: schoolID, invoice: "o.invoice_id"))
             """).map { row in
             let (code, name, studentCode, className, period, due, owed) =
                 try row.decode((String, String, String, String, CalendarMonth, CalendarDate, Money).self)
@@ -56,14 +50,11 @@ enum SchoolMonthQueries {
         let credit = try accountID(schoolID: schoolID, purpose: .familyCredit, on: connection)
         return try connection.query("""
             SELECT c.family_id, f.family_key, c.student_id, st.student_code, (-c.balance)::int8,
-                   coalesce((SELECT coalesce(m.guardian_name, m.full_name) FROM students m
-                             WHERE m.school_id = \(schoolID) AND m.family_id = c.family_id ORDER BY m.student_id LIMIT 1),
+                   coalesce(\(BillingReads.familyContactName(school: schoolID, family: "c.family_id")),
                             st.guardian_name, st.full_name)
-            FROM (SELECT family_id, student_id, sum(amount) AS balance FROM postings
-                  WHERE school_id = \(schoolID) AND account_id = \(credit) AND effective_date <= \(monthEnd)
-                  GROUP BY family_id, student_id HAVING sum(amount) < 0) c
-            LEFT JOIN families f ON f.school_id = \(schoolID) AND f.family_id = c.family_id
-            LEFT JOIN students st ON st.school_id = \(schoolID) AND st.student_id = c.student_id
+            FROM \(LedgerReads.balancesAsOf(as: "c", school: schoolID, account: credit, by: [.family, .student], asOf: monthEnd, sign: .credit))
+            \(BillingReads.familyJoin(as: "f", school: schoolID, family: "c.family_id"))
+            \(BillingReads.studentJoin(as: "st", school: schoolID, student: "c.student_id"))
             ORDER BY c.balance, c.family_id, c.student_id LIMIT \(ReportLimits.familyCreditsMax)
             """).map { row in
             let (_, familyKey, _, studentCode, balance, name) = try row.decode((Int64?, String?, Int64?, String?, Money, String?).self)

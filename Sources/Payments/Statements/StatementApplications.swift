@@ -1,3 +1,4 @@
+import Billing
 import Ledger
 import Postgres
 
@@ -11,24 +12,7 @@ import Postgres
 /// the applications will touch.
 enum StatementApplications {
     static func lockInvoices(schoolID: Int64, codes: [String], virtualAccounts: [String] = [], on connection: PostgresConnection) throws {
-        guard !codes.isEmpty || !virtualAccounts.isEmpty else { return }
-        let named = PostgresTextArray(codes)
-        let accounts = PostgresTextArray(virtualAccounts)
-        try connection.query("""
-            WITH named AS (
-                SELECT student_id FROM students WHERE school_id = \(schoolID) AND payment_code = ANY(\(named))
-                UNION SELECT student_id FROM invoices WHERE school_id = \(schoolID) AND payment_code = ANY(\(named))
-                UNION SELECT student_id FROM students WHERE school_id = \(schoolID) AND virtual_account = ANY(\(accounts))
-            ), reached AS (
-                SELECT student_id FROM named
-                UNION SELECT s.student_id FROM students s
-                WHERE s.school_id = \(schoolID) AND s.family_id IN (SELECT family_id FROM students WHERE school_id = \(schoolID)
-                                                                    AND student_id IN (SELECT student_id FROM named))
-            )
-            SELECT invoice_id FROM invoices
-            WHERE school_id = \(schoolID) AND student_id IN (SELECT student_id FROM reached)
-            ORDER BY invoice_id FOR UPDATE OF invoices
-            """)
+        try PaymentBatch.lockInvoices(schoolID: schoolID, reachedBy: codes, virtualAccounts: virtualAccounts, on: connection)
     }
 
     /// Applies the transactions in batches of `IncomingBatch.transactionsMax`, as callbacks are applied;

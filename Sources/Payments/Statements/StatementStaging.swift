@@ -1,3 +1,4 @@
+import Billing
 import Core
 import Postgres
 
@@ -143,7 +144,7 @@ enum StatementStaging {
             UPDATE statement_staging s SET virtual_account = m.account, codes = coalesce(s.codes, '{}')
             FROM (SELECT l.seq, min(st.virtual_account) AS account, count(DISTINCT st.student_id) AS students
                   FROM statement_staging l
-                  JOIN students st ON st.school_id = \(schoolID) AND st.virtual_account = ANY(l.account_candidates)
+                  \(BillingReads.virtualAccountHoldersJoin(as: "st", school: schoolID, among: "l.account_candidates"))
                   WHERE l.class = 'new' AND l.amount > 0 AND NOT l.is_fee AND l.account_candidates IS NOT NULL
                   GROUP BY l.seq) m
             WHERE s.seq = m.seq AND m.students = 1
@@ -153,11 +154,7 @@ enum StatementStaging {
     /// Which of `candidates` are virtual accounts of the school's students (for notification lines,
     /// which are not staged: a line naming exactly one carries it, as `recognizeVirtualAccounts` decides).
     static func studentVirtualAccounts(schoolID: Int64, among candidates: [String], on connection: PostgresConnection) throws -> Set<String> {
-        guard !candidates.isEmpty else { return [] }
-        return Set(try connection.query("""
-            SELECT DISTINCT virtual_account FROM students
-            WHERE school_id = \(schoolID) AND virtual_account = ANY(\(PostgresTextArray(Array(Set(candidates)))))
-            """).map { try $0.decode(column: 0, as: String.self) })
+        try Students.virtualAccounts(schoolID: schoolID, among: candidates, on: connection)
     }
 
     /// The virtual accounts recognised on new lines: their students' invoices are locked like coded ones.

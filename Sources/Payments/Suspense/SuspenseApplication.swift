@@ -70,19 +70,14 @@ extension Suspense {
 
     /// 1 + the steps already taken from the queue for this transaction.
     static func nextStep(schoolID: Int64, transactionID: Int64, on connection: PostgresConnection) throws -> Int {
-        let prefix = "suspense:\(transactionID):"
-        let count = try connection.query("""
-            SELECT count(DISTINCT payment_key) FROM payment_applications
-            WHERE school_id = \(schoolID) AND bank_transaction_id = \(transactionID) AND starts_with(payment_key, \(prefix))
-            """).singleRow()!.decode(column: 0, as: Int.self)
+        let count = try Applications.paymentCount(schoolID: schoolID, bankTransactionID: transactionID, keyPrefix: "suspense:\(transactionID):",
+                                                  on: connection)
         return count + 1
     }
 
     static func belongs(_ application: AppliedPayment, to transactionID: Int64, schoolID: Int64, on connection: PostgresConnection) throws -> Bool {
-        try connection.query("""
-            SELECT 1 FROM payment_applications
-            WHERE school_id = \(schoolID) AND application_id = \(application.applicationID) AND bank_transaction_id = \(transactionID)
-            """).singleRow() != nil
+        try Applications.belongs(applicationID: application.applicationID, toBankTransaction: transactionID, schoolID: schoolID,
+                                 on: connection)
     }
 
     static func creditHolder(_ request: SuspenseApplicationRequest) throws -> CreditHolder? {

@@ -127,15 +127,7 @@ public enum Suspense {
             for allocation in decision.allocations { ids.insert(allocation.invoiceId) }
             for proposal in decision.proposals { for allocation in proposal.allocations { ids.insert(allocation.invoiceId) } }
         }
-        guard !ids.isEmpty else { return [:] }
-        var students: [Int64: Int64] = [:]
-        for row in try connection.query("""
-            SELECT invoice_id, student_id FROM invoices WHERE school_id = \(schoolID) AND invoice_id = ANY(\(PostgresInt64Array(Array(ids))))
-            """) {
-            let (invoice, student) = try row.decode((Int64, Int64).self)
-            students[invoice] = student
-        }
-        return students
+        return try InvoiceQueries.studentIDs(schoolID: schoolID, invoiceIDs: ids.sorted(), on: connection)
     }
 
     /// Incoming transactions marked refund due whose refund is still owed in full at `amount`.
