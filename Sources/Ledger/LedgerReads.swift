@@ -47,8 +47,8 @@ public enum LedgerReads {
     /// Which balances a grouped read keeps: what is owed to the school (debit, above zero) or held for
     /// someone (credit, below zero).
     public enum BalanceSign: String, Sendable {
-        case debit = "> 0"
-        case credit = "< 0"
+        case debit = ">"
+        case credit = "<"
     }
 
     /// `alias.school_id`, `alias.dimension_id`, `alias.balance`: per school of a `SchoolSet` (`{schools}`), the
