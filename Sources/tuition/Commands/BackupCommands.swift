@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Ledger
 import Postgres
 
 /// `tuition backup FILE` / `tuition restore FILE`: pg_dump's custom format around the database in use.
@@ -42,7 +43,7 @@ enum BackupCommand {
             guard FileManager.default.isReadableFile(atPath: file) else { throw CommandFailure(message: "cannot read \(file)") }
             let connection = try database.connectAsOwner()
             let holdsData = try connection.query("SELECT to_regclass('schools') IS NOT NULL").singleRow()!.decode(column: 0, as: Bool.self)
-                && (try connection.query("SELECT count(*) FROM schools").singleRow()!.decode(column: 0, as: Int64.self)) > 0
+                && !(try Schools.list(limit: 1, on: connection).isEmpty)
             if holdsData && !force {
                 connection.close()
                 throw CommandFailure(message: "the database already holds schools; restore with --force to replace everything")

@@ -71,7 +71,6 @@ enum CallbackBenchSetup {
         let catalog = try CallbackCatalog.load(directory: URL(fileURLWithPath: layout.bankFormats + "/callbacks"))
         _ = try BankConnections.add(schoolID: school.id, provider: catalog.description(for: "tuition")!, label: "bench",
                                     accounts: [(receiving: account, bankAccountNumber: account)], secret: secret, parameters: [:], on: connection)
-        return try connection.query("SELECT payment_code FROM invoices WHERE school_id = \(school.id) ORDER BY invoice_id")
-            .map { try $0.decode(column: 0, as: String.self) }
+        return try InvoiceQueries.list(schoolID: school.id, filter: InvoiceFilter(), on: connection).sorted { $0.id < $1.id }.map(\.paymentCode)
     }
 }

@@ -24,31 +24,35 @@ enum NewRegimeBench {
                 ("CLB_TIENGANH", "Câu lạc bộ tiếng Anh", 150_000, FeeScheduleInput.septemberToMay, .month, true, nil),
                 ("CLB_THETHAO", "Câu lạc bộ thể thao", 120_000, FeeScheduleInput.septemberToMay, .month, true, nil),
             ]
+            var clubs: [Int64] = []
             for (code, name, amount, months, unit, optIn, stateShare) in fees {
                 let fee = try FeeTypes.add(schoolID: school.id, code: code, name: name, kind: .agreedCollection, requiresEnrolment: optIn, on: connection)
+                if optIn { clubs.append(fee.id) }
                 try FeeSchedules.set(schoolID: school.id, FeeScheduleInput(
                     feeTypeID: fee.id, schoolYear: period.schoolYear, scope: .school, monthlyAmount: Money(dong: amount),
                     billableMonths: months, dueDay: 10, rateUnit: unit, stateShareBasisPoints: stateShare), on: connection)
             }
             let rows = BenchRoster.rows(count: students, seed: UInt64(run) &+ UInt64(index))
             _ = try RosterImport.run(schoolID: school.id, file: Array(BenchRoster.csv(rows).utf8), dryRun: false, importedBy: "bench", on: connection)
-            // Seeding shortcut (bench only): every pupil in both clubs, one in twenty leaving on the 15th of the measured month.
-            try connection.query("""
-                INSERT INTO fee_enrolments (school_id, student_id, fee_type_id, enrolled_from, enrolled_through, recorded_by)
-                SELECT s.school_id, s.student_id, f.fee_type_id, \(previous.firstDay),
-                       CASE WHEN s.student_id % 20 = 0 THEN \(period.firstDay)::date + 14 END, 'bench'
-                FROM students s JOIN fee_types f ON f.school_id = s.school_id AND f.requires_enrolment
-                WHERE s.school_id = \(school.id)
-                """)
+            // Every pupil in both clubs, one in twenty leaving on the 15th of the measured month (through Billing's owner of enrolments).
+            let leaving = try CalendarDate(year: period.year, month: period.month, day: 15)
+            for student in try Students.list(schoolID: school.id, on: connection) {
+                for club in clubs {
+                    try Enrolments.enrol(schoolID: school.id, Enrolment(studentID: student.id, feeTypeID: club, from: previous.firstDay,
+                                                                        through: student.id % 20 == 0 ? leaving : nil),
+                                         recordedBy: "bench", on: connection)
+                }
+            }
             return school.id
         }
         _ = try InvoiceIssuer.issue(schoolID: schoolID, period: previous, issuedBy: "bench", pool: pool)
         try pool.transaction(isolation: .readCommitted) { connection in
-            try connection.query("""
-                INSERT INTO student_absences (school_id, student_id, period, absent_days, imported_by)
-                SELECT school_id, student_id, \(previous.firstDay), floor(random() * 6)::smallint, 'bench'
-                FROM students WHERE school_id = \(schoolID)
-                """)
+            // Zero to five absent days per pupil, through Billing's owner of absences (an attendance file).
+            var file = "student_code,month,absent_days\n"
+            for student in try Students.list(schoolID: schoolID, on: connection) {
+                file += "\(student.details.code),\(previous),\(Int.random(in: 0...5))\n"
+            }
+            _ = try AttendanceImport.run(schoolID: schoolID, file: Array(file.utf8), importedBy: "bench", on: connection)
         }
         return schoolID
     }
