@@ -14,6 +14,13 @@ enum DocumentText {
     /// `1.500.000 đ`, escaped for HTML (it never needs it, but every printed text goes through the same door).
     static func money(_ amount: Money) -> String { HTMLText.escaped(MoneyFormat.vietnamese(amount)) }
 
+    /// A footer row of a document's six-column table: the label across five columns, the amount in the last;
+    /// `emphasised` for a total.
+    static func totalRow(_ label: String, _ amount: Money, emphasised: Bool) -> String {
+        "<tr\(emphasised ? " class=\"total\"" : "")><td colspan=\"5\">\(HTMLText.escaped(label))</td>"
+            + "<td class=\"number\">\(money(amount))</td></tr>\n"
+    }
+
     /// A paragraph "label: value" with the value in bold; both escaped.
     static func fact(_ label: String, _ value: String) -> String {
         "<p><span class=\"label\">\(HTMLText.escaped(label)):</span> <span class=\"value\">\(HTMLText.escaped(value))</span></p>\n"

@@ -46,17 +46,12 @@ public enum FeeNoticePage {
             html += "<td>\(HTMLText.escaped(line.discount.isZero ? "" : line.discountReason ?? ""))</td>"
             html += "<td class=\"number\">\(DocumentText.money(line.lineTotal))</td></tr>\n"
         }
-        html += "</tbody>\n<tfoot>\n" + totalRow("Tổng cộng", notice.total, emphasised: true)
+        html += "</tbody>\n<tfoot>\n" + DocumentText.totalRow("Tổng cộng", notice.total, emphasised: true)
         if notice.alreadyPaid.isPositive {
-            html += totalRow("Đã thanh toán", notice.alreadyPaid, emphasised: false)
-            html += totalRow("Còn phải nộp", notice.amountDue, emphasised: true)
+            html += DocumentText.totalRow("Đã thanh toán", notice.alreadyPaid, emphasised: false)
+            html += DocumentText.totalRow("Còn phải nộp", notice.amountDue, emphasised: true)
         }
         return html + "</tfoot>\n</table>\n"
-    }
-
-    static func totalRow(_ label: String, _ amount: Money, emphasised: Bool) -> String {
-        "<tr\(emphasised ? " class=\"total\"" : "")><td colspan=\"5\">\(HTMLText.escaped(label))</td>"
-            + "<td class=\"number\">\(DocumentText.money(amount))</td></tr>\n"
     }
 
     static func paymentSection(_ notice: FeeNotice) -> String {

@@ -53,16 +53,11 @@ public enum ReceiptPage {
         }
         html += "</tbody>\n<tfoot>\n"
         if receipt.credit.isPositive {
-            html += row("Cộng các khoản đã thu", receipt.amountApplied, emphasised: false)
-            html += row("Tiền nộp thừa, ghi có cho gia đình (trừ vào kỳ sau)", receipt.credit, emphasised: false)
+            html += DocumentText.totalRow("Cộng các khoản đã thu", receipt.amountApplied, emphasised: false)
+            html += DocumentText.totalRow("Tiền nộp thừa, ghi có cho gia đình (trừ vào kỳ sau)", receipt.credit, emphasised: false)
         }
-        html += row("Tổng số tiền đã nhận", receipt.amount, emphasised: true)
+        html += DocumentText.totalRow("Tổng số tiền đã nhận", receipt.amount, emphasised: true)
         return html + "</tfoot>\n</table>\n"
-    }
-
-    static func row(_ label: String, _ amount: Money, emphasised: Bool) -> String {
-        "<tr\(emphasised ? " class=\"total\"" : "")><td colspan=\"5\">\(HTMLText.escaped(label))</td>"
-            + "<td class=\"number\">\(DocumentText.money(amount))</td></tr>\n"
     }
 
     /// "Tiền mặt" or "Chuyển khoản (mã giao dịch: FT26…)".

@@ -105,14 +105,9 @@ public enum InvoiceQueries {
     /// The student of each of these invoices (those that exist in the school), in one statement.
     public static func studentIDs(schoolID: Int64, invoiceIDs: [Int64], on connection: PostgresConnection) throws -> [Int64: Int64] {
         guard !invoiceIDs.isEmpty else { return [:] }
-        var students: [Int64: Int64] = [:]
-        for row in try connection.query("""
+        return try IDMaps.read("""
             SELECT invoice_id, student_id FROM invoices WHERE school_id = \(schoolID) AND invoice_id = ANY(\(PostgresInt64Array(invoiceIDs)))
-            """) {
-            let (invoice, student) = try row.decode((Int64, Int64).self)
-            students[invoice] = student
-        }
-        return students
+            """, on: connection)
     }
 
     public static func lines(schoolID: Int64, invoiceID: Int64, on connection: PostgresConnection) throws -> [InvoiceLine] {

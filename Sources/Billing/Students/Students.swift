@@ -120,15 +120,10 @@ public enum Students {
     /// on a receipt.
     public static func firstOfFamilies(schoolID: Int64, familyIDs: [Int64], on connection: PostgresConnection) throws -> [Int64: Int64] {
         guard !familyIDs.isEmpty else { return [:] }
-        var first: [Int64: Int64] = [:]
-        for row in try connection.query("""
+        return try IDMaps.read("""
             SELECT family_id, min(student_id) FROM students WHERE school_id = \(schoolID) AND family_id = ANY(\(PostgresInt64Array(familyIDs)))
             GROUP BY family_id
-            """) {
-            let (family, student) = try row.decode((Int64, Int64).self)
-            first[family] = student
-        }
-        return first
+            """, on: connection)
     }
 
     /// The ids of the students a transfer can name for certain, with everyone of their families (one transfer

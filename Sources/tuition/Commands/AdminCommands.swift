@@ -21,23 +21,14 @@ enum TokenCommand {
         let action = try reader.requiredPositional("action")
         switch action {
         case "create":
-            let role = try reader.option("--role") { text -> Role in
-                guard let role = Role(rawValue: text) else { throw CommandFailure(message: "one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))") }
-                return role
-            }
-            guard let role else { throw UsageError(message: "missing --role", usage: usage) }
-            let schoolCode = try reader.option("--school")
-            let authority = try reader.option("--authority")
-            let label = try reader.option("--label") ?? "\(role.rawValue) token"
+            let scope = try RoleScopeOptions.read(&reader)
+            let label = try reader.option("--label") ?? "\(scope.role.rawValue) token"
             try reader.finish()
             try withDatabase { connection in
-                let schoolID = try schoolCode.map { code -> Int64 in
-                    guard let school = try Schools.find(code: code, on: connection) else { throw CommandFailure(message: "no school with code \(code)") }
-                    return school.id
-                }
+                let schoolID = try scope.schoolID(on: connection)
                 do {
-                    let created = try TokenStore.create(role: role, schoolID: schoolID, authority: authority, label: label, on: connection)
-                    print("token \(created.tokenID) (\(role.rawValue)): \(created.token)")
+                    let created = try TokenStore.create(role: scope.role, schoolID: schoolID, authority: scope.authority, label: label, on: connection)
+                    print("token \(created.tokenID) (\(scope.role.rawValue)): \(created.token)")
                     printError("store it now: it is shown only once")
                 } catch let error as TokenError {
                     throw UsageError(message: error.description, usage: usage)

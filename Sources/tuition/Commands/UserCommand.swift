@@ -24,23 +24,14 @@ enum UserCommand {
         let name = try reader.requiredPositional("user name").lowercased()
         switch action {
         case "add":
-            let role = try reader.option("--role") { text -> Role in
-                guard let role = Role(rawValue: text) else { throw CommandFailure(message: "one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))") }
-                return role
-            }
-            guard let role else { throw UsageError(message: "missing --role", usage: usage) }
-            let schoolCode = try reader.option("--school")
-            let authority = try reader.option("--authority")
+            let scope = try RoleScopeOptions.read(&reader)
             try reader.finish()
             let password = try readPassword()
             try withDatabase { connection in
-                let schoolID = try schoolCode.map { code -> Int64 in
-                    guard let school = try Schools.find(code: code, on: connection) else { throw CommandFailure(message: "no school with code \(code)") }
-                    return school.id
-                }
-                let id = try consoleUserAction { try ConsoleUsers.add(username: name, password: password, role: role, schoolID: schoolID,
-                                                                      authority: authority, on: connection) }
-                print("user \(id) \(name) (\(role.rawValue))")
+                let schoolID = try scope.schoolID(on: connection)
+                let id = try consoleUserAction { try ConsoleUsers.add(username: name, password: password, role: scope.role, schoolID: schoolID,
+                                                                      authority: scope.authority, on: connection) }
+                print("user \(id) \(name) (\(scope.role.rawValue))")
             }
         case "reset":
             try reader.finish()
