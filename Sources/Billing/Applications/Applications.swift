@@ -77,10 +77,7 @@ public enum Applications {
     /// The receipt keeps its number; `Receipts.receipt` shows the item as unapplied.
     public static func unapply(schoolID: Int64, applicationID: Int64, reason: String, effectiveDate: CalendarDate = VietnamTime.today,
                                on connection: PostgresConnection) throws(BillingError) -> UnappliedPayment {
-        let reason = StudentRules.collapse(reason)
-        guard !reason.isEmpty, reason.count <= BillingLimits.reasonCharactersMax else {
-            throw .invalidField(field: "reason", problem: "a reason is required, at most \(BillingLimits.reasonCharactersMax) characters")
-        }
+        guard let reason = RecordedReason.normalized(reason) else { throw .invalidField(field: "reason", problem: RecordedReason.problem) }
         return try BillingError.wrapping {
             guard try connection.query("""
                 SELECT 1 FROM payment_applications WHERE school_id = \(schoolID) AND application_id = \(applicationID) FOR UPDATE

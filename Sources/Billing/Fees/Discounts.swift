@@ -63,10 +63,7 @@ public enum Discounts {
     public static let basisPointsMax = 10_000
 
     public static func add(schoolID: Int64, _ input: DiscountInput, on connection: PostgresConnection) throws(BillingError) -> StudentDiscount {
-        let reason = StudentRules.collapse(input.reason)
-        guard !reason.isEmpty, reason.count <= BillingLimits.reasonCharactersMax else {
-            throw .invalidField(field: "reason", problem: "the policy reason is required, at most \(BillingLimits.reasonCharactersMax) characters")
-        }
+        guard let reason = RecordedReason.normalized(input.reason) else { throw .invalidField(field: "reason", problem: RecordedReason.problem) }
         var basisPoints: Int?
         var fixed: Money?
         switch input.value {

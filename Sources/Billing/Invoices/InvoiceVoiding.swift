@@ -19,10 +19,7 @@ extension InvoiceIssuer {
     /// - Parameter effectiveDate: the reversal's date; by default today, or the invoice's own date if later.
     public static func void(schoolID: Int64, invoiceID: Int64, reason: String, effectiveDate: CalendarDate? = nil,
                             on connection: PostgresConnection) throws(BillingError) -> VoidedInvoice {
-        let reason = StudentRules.collapse(reason)
-        guard !reason.isEmpty, reason.count <= BillingLimits.reasonCharactersMax else {
-            throw .invalidField(field: "reason", problem: "a reason is required, at most \(BillingLimits.reasonCharactersMax) characters")
-        }
+        guard let reason = RecordedReason.normalized(reason) else { throw .invalidField(field: "reason", problem: RecordedReason.problem) }
         return try BillingError.wrapping {
             guard try connection.query("""
                 SELECT 1 FROM invoices WHERE school_id = \(schoolID) AND invoice_id = \(invoiceID) FOR UPDATE

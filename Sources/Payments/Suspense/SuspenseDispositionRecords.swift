@@ -105,11 +105,8 @@ extension Suspense {
     }
 
     static func checkedReason(_ text: String) throws -> String {
-        let collapsed = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        guard !collapsed.isEmpty, collapsed.count <= BillingLimits.reasonCharactersMax else {
-            throw SuspenseError.invalidField(field: "reason", problem: "a reason is required, at most \(BillingLimits.reasonCharactersMax) characters")
-        }
-        return collapsed
+        guard let reason = RecordedReason.normalized(text) else { throw SuspenseError.invalidField(field: "reason", problem: RecordedReason.problem) }
+        return reason
     }
 
     static func decodeDisposition(_ row: PostgresRow) throws -> SuspenseDisposition {
