@@ -101,24 +101,16 @@ enum ConsoleRoutes {
     // MARK: - Sign-in and sign-out
 
     static func signInForm(_ request: Request, state: ConsoleState, message: String? = nil, status: HTTPStatus = .ok) -> Response {
-        // Login CSRF: the form carries a random value that must come back equal in a SameSite=Strict cookie.
-        let nonce = (try? SecureRandom.token(byteCount: ConsoleSessions.csrfBytes)) ?? ""
-        var body = message.map { ConsolePage.notice($0) } ?? ""
-        body += "<form class=\"card\" method=\"post\" action=\"/console/sign-in\">\n<input type=\"hidden\" name=\"csrf\" value=\"\(nonce)\">\n"
-        body += "<label for=\"username\">Tên đăng nhập</label><input type=\"text\" id=\"username\" name=\"username\" autocomplete=\"username\">\n"
-        body += "<label for=\"password\">Mật khẩu</label><input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\">\n"
-        body += "<label for=\"token\">Hoặc mã truy cập API</label><input type=\"password\" id=\"token\" name=\"token\" autocomplete=\"off\">\n"
-        body += "<p><button type=\"submit\">Đăng nhập</button></p>\n</form>\n"
-        var response = ConsoleHTTP.html(ConsolePage.shell(title: "Đăng nhập", body: body), status: status)
-        response.headers.add("Set-Cookie", ConsoleHTTP.cookie(ConsoleHTTP.signInCookie, nonce, path: "/console/sign-in",
-                                                              secure: state.secureCookies))
-        return response
+        var fields = "<label for=\"username\">Tên đăng nhập</label><input type=\"text\" id=\"username\" name=\"username\" autocomplete=\"username\">\n"
+        fields += "<label for=\"password\">Mật khẩu</label><input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\">\n"
+        fields += "<label for=\"token\">Hoặc mã truy cập API</label><input type=\"password\" id=\"token\" name=\"token\" autocomplete=\"off\">\n"
+        return ConsoleSignInForm.page(title: "Đăng nhập", action: "/console/sign-in", intro: message.map { ConsolePage.notice($0) } ?? "",
+                                      fields: fields, button: "Đăng nhập", state: state, status: status)
     }
 
     static func signIn(_ request: Request, state: ConsoleState) throws -> Response {
         let form = ConsoleHTTP.form(request)
-        guard let cookie = ConsoleHTTP.cookieValue(ConsoleHTTP.signInCookie, in: request),
-              ConsoleHTTP.tokensMatch(form["csrf"], cookie) else {
+        guard ConsoleSignInForm.isGenuine(request, form: form) else {
             return signInForm(request, state: state, message: "Biểu mẫu đã hết hạn. Hãy đăng nhập lại.", status: .forbidden)
         }
         let username = (form["username"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()

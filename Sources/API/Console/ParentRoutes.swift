@@ -33,17 +33,12 @@ enum ParentRoutes {
     }
 
     static func form(state: ConsoleState, message: String? = nil, status: HTTPStatus = .ok) -> Response {
-        let nonce = (try? SecureRandom.token(byteCount: ConsoleSessions.csrfBytes)) ?? ""
-        var body = "<p>Nhập mã thanh toán in trên giấy báo học phí và ngày sinh của học sinh.</p>\n"
-        body += message.map { ConsolePage.notice($0) } ?? ""
-        body += "<form class=\"card\" method=\"post\" action=\"\(path)\">\n<input type=\"hidden\" name=\"csrf\" value=\"\(nonce)\">\n"
-        body += "<label for=\"code\">Mã thanh toán</label><input type=\"text\" id=\"code\" name=\"code\" autocomplete=\"off\" "
-        body += "autocapitalize=\"characters\" maxlength=\"\(PaymentCode.lengthMax)\">\n"
-        body += "<label for=\"dob\">Ngày sinh của học sinh</label><input type=\"date\" id=\"dob\" name=\"dob\">\n"
-        body += "<p><button type=\"submit\">Tra cứu</button></p>\n</form>\n"
-        var response = ConsoleHTTP.html(ConsolePage.shell(title: "Tra cứu học phí", body: body), status: status)
-        response.headers.add("Set-Cookie", ConsoleHTTP.cookie(ConsoleHTTP.signInCookie, nonce, path: path, secure: state.secureCookies))
-        return response
+        let intro = "<p>Nhập mã thanh toán in trên giấy báo học phí và ngày sinh của học sinh.</p>\n" + (message.map { ConsolePage.notice($0) } ?? "")
+        var fields = "<label for=\"code\">Mã thanh toán</label><input type=\"text\" id=\"code\" name=\"code\" autocomplete=\"off\" "
+        fields += "autocapitalize=\"characters\" maxlength=\"\(PaymentCode.lengthMax)\">\n"
+        fields += "<label for=\"dob\">Ngày sinh của học sinh</label><input type=\"date\" id=\"dob\" name=\"dob\">\n"
+        return ConsoleSignInForm.page(title: "Tra cứu học phí", action: path, intro: intro, fields: fields, button: "Tra cứu", state: state,
+                                      status: status)
     }
 
     static func lookup(_ request: Request, state: ConsoleState) throws -> Response {
@@ -53,7 +48,7 @@ enum ParentRoutes {
             return form(state: state, message: "Quá nhiều lần tra cứu sai. Hãy thử lại sau 15 phút.", status: .tooManyRequests)
         }
         let fields = ConsoleHTTP.form(request)
-        guard let cookie = ConsoleHTTP.cookieValue(ConsoleHTTP.signInCookie, in: request), ConsoleHTTP.tokensMatch(fields["csrf"], cookie) else {
+        guard ConsoleSignInForm.isGenuine(request, form: fields) else {
             return form(state: state, message: "Biểu mẫu đã hết hạn. Hãy nhập lại.", status: .forbidden)
         }
         let code = (fields["code"] ?? "").trimmingCharacters(in: .whitespaces).uppercased()
