@@ -86,7 +86,7 @@ import TestSupport
         #expect((tenth.json["detail"] as? String ?? "").contains("Decree 81/2021"))
         #expect(try api.get("/invoices?student=HS001").items.count == 1, "nothing of the refused prepayment was issued")
         let unknown = try api.post("/invoices/prepay", #"{"student":"HS999","periods":["2026-12"]}"#)
-        #expect(unknown.status == 422 && unknown.json["code"] as? String == "unknown_student")
+        #expect(unknown.status == 409 && unknown.json["code"] as? String == "unknown_student")
     }
 
     @Test func listingParametersAreBounded() throws {

@@ -28,7 +28,7 @@ public struct APIBuilder {
                              handler: @escaping Handler) {
         precondition(!roles.isEmpty, "\(method) \(template) must allow at least one role")
         let spec = APIRouteSpec(method: method, template: template, summary: summary, tag: tag, access: .roles(roles), query: query,
-                                requestSchema: request.map(Self.schema), responseStatus: status, responseContentType: contentType,
+                                requestSchema: request.map(Self.requestSchema), responseStatus: status, responseContentType: contentType,
                                 responseSchema: response.map(Self.schema))
         let pool = self.pool
         let schoolScoped = spec.isSchoolScoped
@@ -54,7 +54,7 @@ public struct APIBuilder {
                                             handler: @escaping @Sendable (Request) throws -> Response) {
         if case .roles = access { preconditionFailure("use add(_:_:roles:) for token routes") }
         let spec = APIRouteSpec(method: method, template: template, summary: summary, tag: tag, access: access, query: query,
-                                requestSchema: request.map(Self.schema), responseStatus: status, responseContentType: contentType,
+                                requestSchema: request.map(Self.requestSchema), responseStatus: status, responseContentType: contentType,
                                 responseSchema: response.map(Self.schema))
         register(spec, options: options) { http in
             do { return try handler(http) } catch { throw APIError.translate(error) }
@@ -91,6 +91,11 @@ public struct APIBuilder {
 
     static func schema(_ type: any APIExample.Type) -> (name: String, schema: JSONSchema) {
         (String(describing: type), SchemaEncoder.schema(of: type.example))
+    }
+
+    /// A request body's schema: its example's, refined by the checks the server makes (`APIRequestBody`).
+    static func requestSchema(_ type: any APIExample.Type) -> (name: String, schema: JSONSchema) {
+        (String(describing: type), RequestBodySchema.schema(of: type))
     }
 
     // MARK: - Authorization
