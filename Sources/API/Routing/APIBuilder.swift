@@ -32,6 +32,7 @@ public struct APIBuilder {
                                 responseSchema: response.map(Self.schema))
         let pool = self.pool
         let schoolScoped = spec.isSchoolScoped
+        let bodySchema = spec.requestSchema
         var options = options
         options.bearerRealm = APIError.realm
         register(spec, options: options) { http in
@@ -39,7 +40,7 @@ public struct APIBuilder {
                 let (caller, school) = try pool.withConnection { connection in
                     try APIBuilder.authorize(http, roles: roles, schoolScoped: schoolScoped, on: connection)
                 }
-                return try handler(APIRequest(http: http, caller: caller, school: school))
+                return try handler(APIRequest(http: http, caller: caller, school: school, bodySchema: bodySchema))
             } catch {
                 throw APIError.translate(error)
             }
