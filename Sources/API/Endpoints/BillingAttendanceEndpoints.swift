@@ -92,3 +92,12 @@ struct RowImportView: Codable, APIExample {
     var rows: Int
     static let example = RowImportView(rows: 360)
 }
+
+/// What `SchoolCalendar.set` checks of the body's shape (that each holiday falls in the month is across fields, 422).
+extension SchoolMonthRequest: APIRequestBody {
+    static var fieldSchemas: [String: JSONSchema] {
+        ["school_days": .integerRange(0...Int64(SchoolCalendar.schoolDaysMax))]
+    }
+
+    static var arrayCounts: [String: ClosedRange<Int>] { ["holidays": 0...SchoolCalendar.holidaysPerMonthMax] }
+}

@@ -229,3 +229,12 @@ struct DiscountRequest: Codable, APIExample {
         feeType: "HP", basisPoints: 10_000, fixedAmount: Money(dong: 100_000), reason: "Miễn 100% học phí: hộ nghèo (NĐ 81/2021 Điều 15)",
         validFrom: try! CalendarMonth(year: 2026, month: 9), validThrough: try! CalendarMonth(year: 2027, month: 5))
 }
+
+/// What `FeeTypes.check` and the route check.
+extension FeeTypeRequest: APIRequestBody {
+    static var fieldSchemas: [String: JSONSchema] {
+        ["code": .patterned(pattern: FeeTypes.codePattern),
+         "name": .text(pattern: StudentRules.visibleNoControlPattern, minLength: 1, maxLength: BillingLimits.nameCharactersMax),
+         "kind": FeeKind.jsonSchema]
+    }
+}

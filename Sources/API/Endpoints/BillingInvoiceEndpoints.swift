@@ -64,7 +64,8 @@ enum BillingInvoiceEndpoints {
         let school = request.scopedSchool
         let summary = try BillingRequest.write(context) { connection -> IssueSummary in
             let student = try BillingLookup.bodyStudent(body.student, field: "student", school: school, on: connection)
-            guard student.status.isActive else { throw BillingRequest.invalid("student", "\(student.code) is withdrawn") }
+            // The student's state, not the body's content: 409, as for a student the school does not have.
+            guard student.status.isActive else { throw APIError.conflict("student_withdrawn", "student: \(student.code) is withdrawn") }
             return try InvoiceIssuer.prepay(schoolID: school.id, studentID: student.id, periods: body.periods,
                                             issuedOn: body.issuedOn ?? VietnamTime.today, issuedBy: BillingRequest.actor(request), on: connection)
         }

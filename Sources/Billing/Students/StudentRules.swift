@@ -110,6 +110,15 @@ public enum StudentRules {
         (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
     }
 
+    /// The white space `collapse` removes (Unicode White_Space, what `Character.isWhitespace` tests), as the body of a
+    /// regular-expression class; and the control characters `hasControl` finds (general category Cc).
+    static let whitespaceClass = "\\u0009-\\u000D\\u0020\\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000"
+    static let controlClass = "\\u0000-\\u001F\\u007F-\\u009F"
+    /// Text that `collapse` leaves non-empty: some character that is not white space (an unanchored pattern).
+    public static let visiblePattern = "[^" + whitespaceClass + "]"
+    /// Text that `collapse` leaves non-empty and `hasControl` passes: no control character, and one that is not white space.
+    public static let visibleNoControlPattern = "^[^" + controlClass + "]*[^" + controlClass + whitespaceClass + "][^" + controlClass + "]*$"
+
     static func hasControl(_ text: String) -> Bool {
         text.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
