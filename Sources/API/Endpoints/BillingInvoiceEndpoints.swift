@@ -32,7 +32,7 @@ enum BillingInvoiceEndpoints {
                             QueryParameterSpec("class", .bounded(minLength: 1, maxLength: StudentRules.classCharactersMax), "Only this class (as invoiced)."),
                             QueryParameterSpec("student", .string(), "Only this student (student code)."),
                             QueryParameterSpec("status", .string(enumeration: InvoiceStatus.allCases.map(\.rawValue)), "Only this status.")]
-                        + BillingPage.queryParameters,
+                        + BillingPage.queryParameters(after: .patterned(pattern: BillingLookup.invoiceNumberPattern)),
                     response: InvoiceList.self) { request in
             try list(request, context: context)
         }

@@ -33,6 +33,16 @@ enum BillingLookup {
         return try InvoiceQueries.invoice(schoolID: school.id, reference: key, on: connection)
     }
 
+    /// What `invoiceNumber` reads, as an anchored pattern: four digits, `-` or `/`, and a sequence of 1 to 9 digits
+    /// that is not zero (spelt as one branch per count of leading zeros, since a pattern cannot count otherwise).
+    static let invoiceNumberPattern: String = {
+        let sequenceDigitsMax = 9
+        let sequences = (0..<sequenceDigitsMax).map { zeros in
+            String(repeating: "0", count: zeros) + "[1-9]" + (zeros + 1 < sequenceDigitsMax ? "[0-9]{0,\(sequenceDigitsMax - 1 - zeros)}" : "")
+        }
+        return "^[0-9]{4}[-/](" + sequences.joined(separator: "|") + ")$"
+    }()
+
     /// `2026-000123` or `2026/000123`.
     static func invoiceNumber(_ key: String) -> InvoiceNumber? {
         let slashed = key.replacingOccurrences(of: "-", with: "/")
