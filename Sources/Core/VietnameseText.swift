@@ -51,15 +51,19 @@ public enum VietnameseText {
     /// `foldedScalars` itself over the Basic Multilingual Plane, where every such decomposition lies.
     public static let alphanumericClass: String = {
         var ranges: [ClosedRange<UInt32>] = []
+        var lastStable = false
         for value in UInt32(0)...0xFFFF {
             guard let scalar = Unicode.Scalar(value), foldedScalars(String(Character(scalar))).contains(where: isAsciiAlphanumeric) else {
                 continue
             }
-            if let last = ranges.last, last.upperBound + 1 == value {
+            // A scalar that composes to another (Kelvin sign → K) stands alone: some engines (Swift's) refuse it as a bound.
+            let stable = String(Character(scalar)).precomposedStringWithCanonicalMapping.unicodeScalars.elementsEqual([scalar])
+            if stable, lastStable, let last = ranges.last, last.upperBound + 1 == value {
                 ranges[ranges.count - 1] = last.lowerBound...value
             } else {
                 ranges.append(value...value)
             }
+            lastStable = stable
         }
         func escaped(_ value: UInt32) -> String {
             let hex = String(value, radix: 16, uppercase: true)

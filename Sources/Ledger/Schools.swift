@@ -275,6 +275,14 @@ public enum Schools {
     public static let bankBINPattern = "^[0-9]{6}$"
     public static let accountNumberPattern = "^[0-9A-Z]{1,19}$"
 
+    /// Free text of a school (its name, district, a holder's name): no control character — PostgreSQL cannot store
+    /// NUL, and the others have no place in a name — as an anchored pattern, and its check.
+    public static let namePattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"
+
+    public static func hasControl(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.properties.generalCategory == .control }
+    }
+
     public static func isBankBIN(_ text: String) -> Bool {
         text.utf8.count == 6 && text.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
     }
@@ -288,8 +296,10 @@ public enum Schools {
             if !ok { throw SchoolValidationError(field: field, problem: problem) }
         }
         try check(isOfficialCode(school.code), "code", "2 to 32 upper-case letters, digits or dashes")
-        try check(!school.name.isEmpty && school.name.unicodeScalars.count <= nameCharactersMax, "name", "1 to \(nameCharactersMax) characters")
-        try check(school.district.unicodeScalars.count <= districtCharactersMax, "district", "at most \(districtCharactersMax) characters")
+        try check(!school.name.isEmpty && school.name.unicodeScalars.count <= nameCharactersMax && !hasControl(school.name),
+                  "name", "1 to \(nameCharactersMax) characters, no control characters")
+        try check(school.district.unicodeScalars.count <= districtCharactersMax && !hasControl(school.district),
+                  "district", "at most \(districtCharactersMax) characters, no control characters")
         try check(!school.district.isEmpty || school.commune != nil || school.level.isManagedByDepartment,
                   "district", "the former district, or the commune, is required")
         if let official = school.officialCode { try check(isOfficialCode(official), "officialCode", "2 to 32 upper-case letters, digits or dashes") }
@@ -301,8 +311,8 @@ public enum Schools {
         for (index, bank) in school.bankAccounts.enumerated() {
             try check(isBankBIN(bank.bankBIN), "bankAccounts[\(index)].bankBIN", "6 digits")
             try check(isAccountNumber(bank.accountNumber), "bankAccounts[\(index)].accountNumber", "1 to 19 digits or upper-case letters")
-            try check(!bank.holderName.isEmpty && bank.holderName.unicodeScalars.count <= holderNameCharactersMax,
-                      "bankAccounts[\(index)].holderName", "1 to \(holderNameCharactersMax) characters")
+            try check(!bank.holderName.isEmpty && bank.holderName.unicodeScalars.count <= holderNameCharactersMax && !hasControl(bank.holderName),
+                      "bankAccounts[\(index)].holderName", "1 to \(holderNameCharactersMax) characters, no control characters")
         }
     }
 }

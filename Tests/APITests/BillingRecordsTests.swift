@@ -20,7 +20,9 @@ import TestSupport
         #expect(try api.post("/students", Self.newStudent).status == 409)
         let badGrade = try api.post("/students", Self.newStudent.replacingOccurrences(of: #""grade":1"#, with: #""grade":9"#)
             .replacingOccurrences(of: "HS010", with: "HS011"))
-        #expect(badGrade.status == 422 && (badGrade.json["detail"] as? String ?? "").hasPrefix("grade:"), "\(badGrade.text)")
+        // Grade 9 is a grade (the document allows it), not one a primary school teaches: the school's state, 409.
+        #expect(badGrade.status == 409 && badGrade.json["code"] as? String == "grade_not_taught"
+                && (badGrade.json["detail"] as? String ?? "").hasPrefix("grade:"), "\(badGrade.text)")
 
         let moved = try api.put("/students/HS010", Self.newStudent.replacingOccurrences(of: "1A2", with: "1A3"))
         #expect(moved.status == 200 && moved.json["class_name"] as? String == "1A3", "\(moved.text)")

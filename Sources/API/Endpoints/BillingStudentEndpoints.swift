@@ -62,7 +62,11 @@ enum BillingStudentEndpoints {
             let school = request.scopedSchool
             let student = try BillingRequest.write(context) { connection -> Student in
                 let current = try BillingLookup.pathStudent(request, on: connection)
-                // An empty body withdraws today.
+                // Withdrawn already: the student's state, 409 like a prepayment for them.
+                guard current.status.isActive else {
+                    throw APIError.conflict("student_withdrawn", "status: student \(current.code) is already withdrawn")
+                }
+                // An empty body withdraws today (`WithdrawRequest.bodyOptional`).
                 let input = request.http.body.isEmpty ? WithdrawRequest(withdrawnOn: nil) : try request.decode(WithdrawRequest.self)
                 try Students.withdraw(schoolID: school.id, studentID: current.id, on: input.withdrawnOn ?? VietnamTime.today,
                                       changedBy: BillingRequest.actor(request), on: connection)

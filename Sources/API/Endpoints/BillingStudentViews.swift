@@ -91,6 +91,11 @@ struct StudentRequest: Codable, APIExample {
     }
 }
 
+/// The body may be left out (the route withdraws today), as the document says.
+extension WithdrawRequest: APIRequestBody {
+    static var bodyOptional: Bool { true }
+}
+
 struct WithdrawRequest: Codable, APIExample {
     /// The last day at school; today (Vietnam time) when absent.
     var withdrawnOn: CalendarDate?

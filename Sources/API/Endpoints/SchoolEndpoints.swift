@@ -96,15 +96,15 @@ extension CreateSchoolRequest: APIRequestBody {
     static var fieldSchemas: [String: JSONSchema] {
         [
             "code": .patterned(pattern: Schools.codePattern),
-            "name": .bounded(minLength: 1, maxLength: Schools.nameCharactersMax),
-            "district": .bounded(minLength: 0, maxLength: Schools.districtCharactersMax),
+            "name": .text(pattern: Schools.namePattern, minLength: 1, maxLength: Schools.nameCharactersMax),
+            "district": .text(pattern: Schools.namePattern, minLength: 0, maxLength: Schools.districtCharactersMax),
             "official_code": .patterned(pattern: Schools.codePattern),
             "commune_code": .patterned(pattern: Commune.codePattern),
-            "commune_name": .bounded(minLength: 1, maxLength: Commune.nameCharactersMax),
+            "commune_name": .text(pattern: Schools.namePattern, minLength: 1, maxLength: Commune.nameCharactersMax),
             "payment_code_prefix": .patterned(pattern: PaymentCode.prefixPattern),
             "bank_accounts.bank_bin": .patterned(pattern: Schools.bankBINPattern),
             "bank_accounts.account_number": .patterned(pattern: Schools.accountNumberPattern),
-            "bank_accounts.holder_name": .bounded(minLength: 1, maxLength: Schools.holderNameCharactersMax),
+            "bank_accounts.holder_name": .text(pattern: Schools.namePattern, minLength: 1, maxLength: Schools.holderNameCharactersMax),
         ]
     }
 
@@ -117,7 +117,8 @@ extension CreateSchoolRequest: APIRequestBody {
             .anyOf([.fields(properties: [("commune_code", .null), ("commune_name", .null)], required: []),
                     .fields(properties: [("commune_code", given), ("commune_name", given)], required: ["commune_code", "commune_name"])]),
             // A school a commune would manage needs its commune or, transitionally, its former district.
-            .anyOf([.fields(properties: [("district", .bounded(minLength: 1, maxLength: Schools.districtCharactersMax))], required: ["district"]),
+            .anyOf([.fields(properties: [("district", .text(pattern: Schools.namePattern, minLength: 1, maxLength: Schools.districtCharactersMax))],
+                            required: ["district"]),
                     .fields(properties: [("commune_code", given)], required: ["commune_code"]),
                     .fields(properties: [("level", .string(enumeration: SchoolLevel.allCases.filter(\.isManagedByDepartment).map(\.rawValue)))],
                             required: ["level"])]),

@@ -68,7 +68,7 @@ enum OpenAPIDocument {
             operation["x-roles"] = roles.map(\.rawValue).sorted()
         }
         if let request = spec.requestSchema {
-            operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": ["$ref": "#/components/schemas/\(request.name)"]]]]
+            operation["requestBody"] = ["required": !spec.requestBodyOptional, "content": ["application/json": ["schema": ["$ref": "#/components/schemas/\(request.name)"]]]]
         }
         var responses: [String: Any] = [:]
         var content: [String: Any] = [spec.responseContentType: [String: Any]()]

@@ -14,12 +14,15 @@ protocol APIRequestBody: APIExample {
     static var arrayCounts: [String: ClosedRange<Int>] { get }
     /// Subschemas every body must also satisfy (`anyOf` of `fields`: "a district, or a commune").
     static var crossFieldRules: [JSONSchema] { get }
+    /// True when the route takes an empty body for the defaults (the document marks the body not required).
+    static var bodyOptional: Bool { get }
 }
 
 extension APIRequestBody {
     static var fieldSchemas: [String: JSONSchema] { [:] }
     static var arrayCounts: [String: ClosedRange<Int>] { [:] }
     static var crossFieldRules: [JSONSchema] { [] }
+    static var bodyOptional: Bool { false }
 }
 
 enum RequestBodySchema {
@@ -30,6 +33,11 @@ enum RequestBodySchema {
         var used: Set<String> = []
         let refined = refine(derived, path: "", body: body, used: &used)
         return body.crossFieldRules.isEmpty ? refined : .allOf([refined] + body.crossFieldRules)
+    }
+
+    /// Whether the route takes an empty body (`APIRequestBody.bodyOptional`).
+    static func isOptional(_ type: any APIExample.Type) -> Bool {
+        (type as? any APIRequestBody.Type)?.bodyOptional ?? false
     }
 
     /// Names in `fieldSchemas` and `arrayCounts` that are no field of the type: a typo would leave a rule out of the

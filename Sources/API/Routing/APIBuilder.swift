@@ -27,9 +27,10 @@ public struct APIBuilder {
                              contentType: String = "application/json", options: RouteOptions = RouteOptions(),
                              handler: @escaping Handler) {
         precondition(!roles.isEmpty, "\(method) \(template) must allow at least one role")
-        let spec = APIRouteSpec(method: method, template: template, summary: summary, tag: tag, access: .roles(roles), query: query,
+        var spec = APIRouteSpec(method: method, template: template, summary: summary, tag: tag, access: .roles(roles), query: query,
                                 requestSchema: request.map(Self.requestSchema), responseStatus: status, responseContentType: contentType,
                                 responseSchema: response.map(Self.schema))
+        spec.requestBodyOptional = request.map(RequestBodySchema.isOptional) ?? false
         let pool = self.pool
         let schoolScoped = spec.isSchoolScoped
         let bodySchema = spec.requestSchema

@@ -39,6 +39,8 @@ public struct APIRouteSpec: Sendable {
     public var access: RouteAccess
     public var query: [QueryParameterSpec]
     public var requestSchema: (name: String, schema: JSONSchema)?
+    /// The route takes an empty body too (`APIRequestBody.bodyOptional`).
+    public var requestBodyOptional = false
     public var responseStatus: HTTPStatus
     /// `application/json` with a schema, or another media type (HTML, SVG, CSV, Prometheus text).
     public var responseContentType: String

@@ -112,7 +112,7 @@ public enum StudentRules {
 
     /// The white space `collapse` removes (Unicode White_Space, what `Character.isWhitespace` tests), as the body of a
     /// regular-expression class; and the control characters `hasControl` finds (general category Cc).
-    static let whitespaceClass = "\\u0009-\\u000D\\u0020\\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000"
+    static let whitespaceClass = "\\u0009-\\u000D\\u0020\\u0085\\u00A0\\u1680\\u2000\\u2001\\u2002-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000"
     static let controlClass = "\\u0000-\\u001F\\u007F-\\u009F"
     /// Text that `collapse` leaves non-empty: some character that is not white space (an unanchored pattern).
     public static let visiblePattern = "[^" + whitespaceClass + "]"
@@ -137,7 +137,7 @@ public enum StudentRules {
     /// Empty (the standard category) or 1 to 32 lower-case letters, digits or `_` starting with a letter (upper case is lowered).
     public static let categoryPattern = "^[" + whitespaceClass + "]*([a-zA-Z][a-zA-Z0-9_]{0,\(categoryCharactersMax - 1)})?[" + whitespaceClass + "]*$"
     /// 8 to 15 digits with an optional leading `+`, spaces, dots, dashes and brackets anywhere; nothing but those is absent.
-    public static let phonePattern = "^[ .()-]*(\\+[ .()-]*)?(([0-9][ .()-]*){\(phoneDigitsMin),\(phoneDigitsMax)})?$"
+    public static let phonePattern = "^[ .()-]*((\\+[ .()-]*)?([0-9][ .()-]*){\(phoneDigitsMin),\(phoneDigitsMax)})?$"
     /// 1 to 19 letters or digits with spaces anywhere (removed; letters are upper-cased); only spaces is absent.
     public static let virtualAccountPattern = "^ *([0-9A-Za-z] *){0,\(virtualAccountCharactersMax)}$"
 
@@ -145,8 +145,10 @@ public enum StudentRules {
         text.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 
-    /// Trimmed, with every run of white space one space.
+    /// Trimmed, with every run of white space one space. White space is judged scalar by scalar (Unicode
+    /// White_Space, `whitespaceClass`), so a combining mark after a space is kept, as the API's patterns read it.
     static func collapse(_ text: String) -> String {
-        text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        text.unicodeScalars.split(whereSeparator: { $0.properties.isWhitespace })
+            .map { String(String.UnicodeScalarView($0)) }.joined(separator: " ")
     }
 }
