@@ -175,3 +175,13 @@ import TestSupport
                 "\(extra.text)")
     }
 }
+
+@Suite struct ContractFoundDefectTests {
+    /// January 1900 is a month the document allows: the run is made (nothing happened then), not a 500.
+    @Test func theFirstMonthOfTheCalendarCanBeReconciled() throws {
+        let server = try APITestServer()
+        let api = BillingAPIClient(server, token: try #require(server.tokens[.admin]))
+        let run = try api.post("/reconciliations", #"{"month":"1900-01"}"#)
+        #expect(run.status == 201, "\(run.text)")
+    }
+}

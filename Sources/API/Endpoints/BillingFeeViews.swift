@@ -238,3 +238,42 @@ extension FeeTypeRequest: APIRequestBody {
          "kind": FeeKind.jsonSchema]
     }
 }
+
+/// What `FeeScopeName.scope` and `FeeSchedules.validate` check of the body itself. What depends on the fee type or the
+/// school (tuition by the day, a grade the school does not teach, the public-school and catalogue rules, the 9-month
+/// cap) is their state: 409 (`BillingFeeEndpoints.setSchedule`, `APIError`).
+extension FeeScheduleRequest: APIRequestBody {
+    /// An integer `Int(_:)` reads, as a grade scope's value: a sign and up to 18 digits.
+    static let gradeValuePattern = "^[+-]?[0-9]{1,18}$"
+
+    static var fieldSchemas: [String: JSONSchema] {
+        [
+            "school_year": .integerRange(Int64(FeeSchedules.schoolYears.lowerBound)...Int64(FeeSchedules.schoolYears.upperBound)),
+            "scope": .string(enumeration: FeeScopeName.names),
+            "monthly_amount": .integerRange(0...BillingLimits.monthlyAmountDongMax),
+            "billable_months": .distinctArray(.integerRange(1...12), items: 1...12),
+            "due_day": .integerRange(1...Int64(FeeSchedules.dueDayMax)),
+            "rate_unit": RateUnit.jsonSchema,
+            "state_share_basis_points": .integerRange(1...Int64(PayerSplit.basisPointsMax)),
+            "state_share_dong": .integerRange(1...BillingLimits.monthlyAmountDongMax),
+        ]
+    }
+
+    static var crossFieldRules: [JSONSchema] {
+        let absent = JSONSchema.null
+        func scope(_ name: String, value: JSONSchema) -> JSONSchema {
+            .fields(properties: [("scope", .string(enumeration: [name])), ("scope_value", value)], required: ["scope", "scope_value"])
+        }
+        return [
+            // The scope's value goes with its name: none for the whole school.
+            .anyOf([.fields(properties: [("scope", .anyOf([absent, .string(enumeration: ["school"])])),
+                                         ("scope_value", .anyOf([absent, .string(enumeration: [""])]))], required: []),
+                    scope("grade", value: .patterned(pattern: gradeValuePattern)),
+                    scope("category", value: .patterned(pattern: StudentRules.exactCategoryPattern)),
+                    scope("class", value: .text(pattern: StudentRules.collapsedPattern, minLength: 1, maxLength: StudentRules.classCharactersMax))]),
+            // A state share in basis points or in đồng, not both.
+            .anyOf([.fields(properties: [("state_share_basis_points", absent)], required: []),
+                    .fields(properties: [("state_share_dong", absent)], required: [])]),
+        ]
+    }
+}

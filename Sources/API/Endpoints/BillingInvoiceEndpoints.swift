@@ -29,8 +29,8 @@ enum BillingInvoiceEndpoints {
         builder.add(.get, base + "/invoices", summary: "List invoices by number, with what they still owe", tag: "invoices",
                     roles: BillingEndpoints.readers,
                     query: [QueryParameterSpec("period", APIParameterSchemas.month, "Only this month."),
-                            QueryParameterSpec("class", .bounded(minLength: 1, maxLength: StudentRules.classCharactersMax), "Only this class (as invoiced)."),
-                            QueryParameterSpec("student", .string(), "Only this student (student code)."),
+                            QueryParameterSpec("class", APIParameterSchemas.queryText(characters: 1...StudentRules.classCharactersMax), "Only this class (as invoiced)."),
+                            QueryParameterSpec("student", APIParameterSchemas.queryText, "Only this student (student code)."),
                             QueryParameterSpec("status", .string(enumeration: InvoiceStatus.allCases.map(\.rawValue)), "Only this status.")]
                         + BillingPage.queryParameters(after: .patterned(pattern: BillingLookup.invoiceNumberPattern)),
                     response: InvoiceList.self) { request in

@@ -13,7 +13,7 @@ struct BillingPage {
     let limit: Int
     let after: String?
 
-    static let queryParameters = queryParameters(after: .bounded(minLength: 1, maxLength: afterCharactersMax))
+    static let queryParameters = queryParameters(after: APIParameterSchemas.queryText(characters: 1...afterCharactersMax))
 
     /// `limit` and `after`, with the schema of the listing's own key (an invoice listing takes invoice numbers).
     static func queryParameters(after: JSONSchema) -> [QueryParameterSpec] {

@@ -18,7 +18,7 @@ enum BillingStudentEndpoints {
             try importRoster(request, context: context)
         }
         builder.add(.get, base + "/students", summary: "List students by student code", tag: "students", roles: BillingEndpoints.readers,
-                    query: [QueryParameterSpec("class", .bounded(minLength: 1, maxLength: StudentRules.classCharactersMax), "Only this class."),
+                    query: [QueryParameterSpec("class", APIParameterSchemas.queryText(characters: 1...StudentRules.classCharactersMax), "Only this class."),
                             QueryParameterSpec("status", .string(enumeration: BillingStudentListing.Status.allCases.map(\.rawValue)),
                                                "Only active or only withdrawn students.")] + BillingPage.queryParameters,
                     response: StudentList.self) { request in

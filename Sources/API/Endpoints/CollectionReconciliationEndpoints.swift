@@ -24,7 +24,7 @@ enum CollectionReconciliationEndpoints {
     static let queryParameters = [
         QueryParameterSpec("date", APIParameterSchemas.date, "The business day the file covers, YYYY-MM-DD", required: true),
         QueryParameterSpec("format", .string(enumeration: formats), "json (default), csv, html, summary or differences (the answer files for the bank)"),
-        QueryParameterSpec("file_name", .string(), "The file's name, used in errors"),
+        QueryParameterSpec("file_name", APIParameterSchemas.queryText, "The file's name, used in errors"),
     ]
 
     static func upload(_ request: APIRequest, service: CollectionService) throws -> Response {

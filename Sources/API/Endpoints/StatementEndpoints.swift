@@ -25,10 +25,10 @@ enum StatementEndpoints {
     static let queryParameters = [
         QueryParameterSpec("account", .patterned(pattern: Schools.accountNumberPattern), "The school's bank account number the statement is for",
                            required: true),
-        QueryParameterSpec("format", .string(), "auto (default), mt940, mt942 or camt054 (provisional money), camt053, or a bank CSV description id (csv:ID)"),
+        QueryParameterSpec("format", APIParameterSchemas.queryText, "auto (default), mt940, mt942 or camt054 (provisional money), camt053, or a bank CSV description id (csv:ID)"),
         QueryParameterSpec("dry_run", APIParameterSchemas.boolean, "Report what the import would do and keep nothing"),
         QueryParameterSpec("strict", APIParameterSchemas.boolean, "Refuse the file on a balance continuity gap or a check that cannot be made"),
-        QueryParameterSpec("file_name", .string(), "The file's name, recorded with the import and used in errors"),
+        QueryParameterSpec("file_name", APIParameterSchemas.queryText, "The file's name, recorded with the import and used in errors"),
     ]
 
     static func upload(_ request: APIRequest, context: APIContext) throws -> Response {

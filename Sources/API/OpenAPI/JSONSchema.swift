@@ -17,6 +17,8 @@ public indirect enum JSONSchema: Sendable, Equatable {
     case array(JSONSchema)
     /// An array of `items` with `minItems...maxItems` elements.
     case boundedArray(JSONSchema, items: ClosedRange<Int>)
+    /// An array of distinct `items` (`uniqueItems`), `minItems...maxItems` of them.
+    case distinctArray(JSONSchema, items: ClosedRange<Int>)
     case object(properties: [(name: String, schema: JSONSchema)], required: [String])
     case nullable(JSONSchema)
     case reference(String)
@@ -63,6 +65,8 @@ public indirect enum JSONSchema: Sendable, Equatable {
         case .array(let items): return ["type": "array", "items": items.jsonObject]
         case .boundedArray(let items, let count):
             return ["type": "array", "items": items.jsonObject, "minItems": count.lowerBound, "maxItems": count.upperBound]
+        case .distinctArray(let items, let count):
+            return ["type": "array", "items": items.jsonObject, "minItems": count.lowerBound, "maxItems": count.upperBound, "uniqueItems": true]
         case .object(let properties, let required):
             var object: [String: Any] = ["type": "object", "additionalProperties": false]
             var fields: [String: Any] = [:]

@@ -18,7 +18,7 @@ enum RequestBodyFields {
             return nil
         case .nullable(let inner):
             return json is NSNull ? nil : unknownField(in: json, schema: inner, path: path)
-        case .array(let items), .boundedArray(let items, _):
+        case .array(let items), .boundedArray(let items, _), .distinctArray(let items, _):
             guard let elements = json as? [Any] else { return nil }
             for (index, element) in elements.enumerated() {
                 if let inner = unknownField(in: element, schema: items, path: "\(path)[\(index)]") { return inner }

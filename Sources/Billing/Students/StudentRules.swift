@@ -141,6 +141,12 @@ public enum StudentRules {
     /// 1 to 19 letters or digits with spaces anywhere (removed; letters are upper-cased); only spaces is absent.
     public static let virtualAccountPattern = "^ *([0-9A-Za-z] *){0,\(virtualAccountCharactersMax)}$"
 
+    /// A class name as a fee schedule's scope takes it (`FeeSchedules.validateScope`): already collapsed, so words of
+    /// anything but white space, one space apart.
+    public static let collapsedPattern = "^[^" + whitespaceClass + "]+( [^" + whitespaceClass + "]+)*$"
+    /// A category as a fee schedule's scope takes it: `isCategory` on the text as given.
+    public static let exactCategoryPattern = "^[a-z][a-z0-9_]{0,\(categoryCharactersMax - 1)}$"
+
     static func hasControl(_ text: String) -> Bool {
         text.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
