@@ -133,12 +133,24 @@ import TestSupport
         }
     }
 
+    @Test func feeScheduleScopePatternsAreWhatTheScopeReads() throws {
+        try Self.expectAgreement(FeeScheduleRequest.gradeValuePattern,
+                                 Self.samples(["", "1", "+5", "-3", "007", "1.0", " 1", String(repeating: "9", count: 18)], seed: 17, lengthMax: 18,
+                                              alphabet: ["0", "1", "9", "+", "-", " ", "a", "٣"]),
+                                 "grade scope value") { Int($0) != nil }
+        try Self.expectAgreement(StudentRules.exactCategoryPattern, Self.samples(["", "standard", "Poor", "1a", "a_1", " a"], seed: 18, lengthMax: 34,
+                                                                                alphabet: ["a", "z", "Z", "0", "_", " ", "-"]),
+                                 "category scope value", validator: StudentRules.isCategory)
+        try Self.expectAgreement(StudentRules.collapsedPattern, Self.samples(["", "1A1", "1A 1", "1A  1", " 1A", "1A\t1", "1A\u{A0}1"], seed: 19),
+                                 "class scope value") { !$0.isEmpty && StudentRules.collapse($0) == $0 }
+    }
+
     // MARK: - The rules name fields
 
     static var bodies: [any APIRequestBody.Type] { [
         CreateSchoolRequest.self, FeeTypeRequest.self, PrepayRequest.self, CashPaymentRequest.self, SchoolMonthRequest.self,
         SuspenseReasonRequest.self, SuspenseRefundPaidRequest.self, SuspenseUnapplyRequest.self, VoidRequest.self,
-        SuspenseNotTuitionRequest.self, StudentRequest.self, WithdrawRequest.self,
+        SuspenseNotTuitionRequest.self, StudentRequest.self, WithdrawRequest.self, FeeScheduleRequest.self, DiscountRequest.self,
     ] }
 
     @Test func everyBodyRuleNamesAFieldOfItsType() {

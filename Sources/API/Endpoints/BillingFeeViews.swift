@@ -277,3 +277,20 @@ extension FeeScheduleRequest: APIRequestBody {
         ]
     }
 }
+
+/// What `addDiscount` and `Discounts.add` check of the body itself: exactly one of a percentage and a fixed amount,
+/// their ranges, a reason. (That `valid_through` is not before `valid_from` compares two fields, which JSON Schema
+/// cannot state: 422.)
+extension DiscountRequest: APIRequestBody {
+    static var fieldSchemas: [String: JSONSchema] {
+        ["basis_points": .integerRange(1...Int64(Discounts.basisPointsMax)),
+         "fixed_amount": .integerRange(1...BillingLimits.monthlyAmountDongMax),
+         "reason": ReasonSchema.reason]
+    }
+
+    static var crossFieldRules: [JSONSchema] {
+        let given = JSONSchema.integer
+        return [.oneOf([.fields(properties: [("basis_points", given), ("fixed_amount", .null)], required: ["basis_points"]),
+                        .fields(properties: [("basis_points", .null), ("fixed_amount", given)], required: ["fixed_amount"])])]
+    }
+}
