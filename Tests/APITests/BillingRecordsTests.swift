@@ -28,7 +28,9 @@ import TestSupport
         #expect(moved.status == 200 && moved.json["class_name"] as? String == "1A3", "\(moved.text)")
         let withdrawn = try api.post("/students/HS010/withdraw", #"{"withdrawn_on":"2026-10-15"}"#)
         #expect(withdrawn.json["status"] as? String == "withdrawn" && withdrawn.json["withdrawn_on"] as? String == "2026-10-15")
-        #expect(try api.post("/students/HS010/withdraw", "{}").status == 422, "withdrawing twice")
+        // The student's state, not the body: 409 like every refusal the school's records decide.
+        let twice = try api.post("/students/HS010/withdraw", "{}")
+        #expect(twice.status == 409 && twice.json["code"] as? String == "student_withdrawn", "withdrawing twice: \(twice.text)")
 
         try api.expect(api.postCSV("/students/import", BillingRosters.good), 200)
         #expect(try api.get("/students?status=withdrawn").items.map { $0["student_code"] as? String } == ["HS010"])
