@@ -14,7 +14,9 @@ enum BillingStudentEndpoints {
                         + "Any bad row refuses the whole file with a 422 listing every problem by line and field.",
                     tag: "students", roles: BillingEndpoints.writers,
                     query: [QueryParameterSpec("dry_run", APIParameterSchemas.boolean, "true: check and report, write nothing.")],
-                    response: RosterImportView.self, options: RouteOptions(bodyBytesMax: RosterImport.fileBytesMax, routeClass: .expensive)) { request in
+                    response: RosterImportView.self, options: RouteOptions(bodyBytesMax: RosterImport.fileBytesMax, routeClass: .expensive),
+                    upload: APIUpload(mediaType: "text/csv", bodyBytesMax: RosterImport.fileBytesMax,
+                                      description: "The roster, UTF-8 CSV; the first row names the columns (docs/billing.md)")) { request in
             try importRoster(request, context: context)
         }
         builder.add(.get, base + "/students", summary: "List students by student code", tag: "students", roles: BillingEndpoints.readers,

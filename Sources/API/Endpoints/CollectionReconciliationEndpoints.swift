@@ -16,7 +16,9 @@ enum CollectionReconciliationEndpoints {
         builder.add(.post, "/v1/schools/{school}/collections/{provider}/reconciliations",
                     summary: "Reconcile a bank's end-of-day collection file (body: the file) with the day's payment notices",
                     tag: "collections", roles: reconcilers, query: queryParameters, response: nil,
-                    options: RouteOptions(bodyBytesMax: bodyBytesMax)) { request in
+                    options: RouteOptions(bodyBytesMax: bodyBytesMax),
+                    upload: APIUpload(mediaType: "application/octet-stream", bodyBytesMax: bodyBytesMax, binary: true,
+                                      description: "The bank's end-of-day collection file, in the provider's layout")) { request in
             try upload(request, service: context.collections)
         }
     }

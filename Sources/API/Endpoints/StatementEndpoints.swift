@@ -17,7 +17,9 @@ enum StatementEndpoints {
         builder.add(.post, "/v1/schools/{school}/statements",
                     summary: "Import a bank statement file (body: the file's bytes; MT940, camt.053 or a bank CSV export)",
                     tag: "statements", roles: importers, query: queryParameters, response: StatementImportResult.self,
-                    options: RouteOptions(bodyBytesMax: bodyBytesMax, routeClass: .expensive)) { request in
+                    options: RouteOptions(bodyBytesMax: bodyBytesMax, routeClass: .expensive),
+                    upload: APIUpload(mediaType: "application/octet-stream", bodyBytesMax: bodyBytesMax, binary: true,
+                                      description: "The statement file as the bank exported it (MT940, camt.053/054, a bank CSV or .xlsx)")) { request in
             try upload(request, context: context)
         }
     }

@@ -11,6 +11,8 @@ public indirect enum JSONSchema: Sendable, Equatable {
     /// A string of `minLength...maxLength` characters that also matches `pattern` (when given).
     case text(pattern: String?, minLength: Int, maxLength: Int)
     case integer
+    /// A file's bytes (`format: binary`), `minLength...maxLength` of them.
+    case binaryFile(bytes: ClosedRange<Int>)
     /// An integer the server accepts only within `minimum...maximum`.
     case integerRange(ClosedRange<Int64>)
     case boolean
@@ -58,6 +60,8 @@ public indirect enum JSONSchema: Sendable, Equatable {
             var object: [String: Any] = ["type": "string", "minLength": minLength, "maxLength": maxLength]
             if let pattern { object["pattern"] = pattern }
             return object
+        case .binaryFile(let bytes):
+            return ["type": "string", "format": "binary", "minLength": bytes.lowerBound, "maxLength": bytes.upperBound]
         case .integer: return ["type": "integer", "format": "int64"]
         case .integerRange(let range):
             return ["type": "integer", "format": "int64", "minimum": range.lowerBound, "maximum": range.upperBound]

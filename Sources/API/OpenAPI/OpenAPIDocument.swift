@@ -67,6 +67,10 @@ enum OpenAPIDocument {
             operation["security"] = [["bearer": [String]()]]
             operation["x-roles"] = roles.map(\.rawValue).sorted()
         }
+        if let upload = spec.upload {
+            operation["requestBody"] = ["required": true, "description": upload.description,
+                                        "content": [upload.mediaType: ["schema": upload.schema.jsonObject]]]
+        }
         if let request = spec.requestSchema {
             operation["requestBody"] = ["required": !spec.requestBodyOptional, "content": ["application/json": ["schema": ["$ref": "#/components/schemas/\(request.name)"]]]]
         }

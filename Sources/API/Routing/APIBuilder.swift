@@ -24,13 +24,14 @@ public struct APIBuilder {
     public mutating func add(_ method: HTTPMethod, _ template: String, summary: String, tag: String, roles: Set<Role>,
                              query: [QueryParameterSpec] = [], request: (any APIExample.Type)? = nil,
                              response: (any APIExample.Type)?, status: HTTPStatus = .ok,
-                             contentType: String = "application/json", options: RouteOptions = RouteOptions(),
+                             contentType: String = "application/json", options: RouteOptions = RouteOptions(), upload: APIUpload? = nil,
                              handler: @escaping Handler) {
         precondition(!roles.isEmpty, "\(method) \(template) must allow at least one role")
         var spec = APIRouteSpec(method: method, template: template, summary: summary, tag: tag, access: .roles(roles), query: query,
                                 requestSchema: request.map(Self.requestSchema), responseStatus: status, responseContentType: contentType,
                                 responseSchema: response.map(Self.schema))
         spec.requestBodyOptional = request.map(RequestBodySchema.isOptional) ?? false
+        spec.upload = upload
         let pool = self.pool
         let schoolScoped = spec.isSchoolScoped
         let bodySchema = spec.requestSchema
