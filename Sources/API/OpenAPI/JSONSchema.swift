@@ -4,7 +4,7 @@ import Foundation
 public indirect enum JSONSchema: Sendable, Equatable {
     case string(format: String? = nil, enumeration: [String]? = nil)
     /// A string the server accepts only in this shape: `pattern` is an ECMA-262 regular expression anchored
-    /// at both ends, taken from the constant the server's own validator is tested against (`APIParameterPatterns`).
+    /// at both ends, taken from the constant the server's own validator is tested against (`APIParameterSchemas`).
     case patterned(pattern: String, format: String? = nil)
     /// A string of `minLength...maxLength` characters (Unicode scalars, as JSON Schema counts them).
     case bounded(minLength: Int, maxLength: Int)
