@@ -138,6 +138,14 @@ public struct CalendarMonth: Hashable, Comparable, Sendable, Codable, CustomStri
     /// September 2026 to August 2027 is school year 2026.
     public var schoolYear: Int { month >= 9 ? year : year - 1 }
 
+    /// The September the month's school year starts with, or the calendar's first month when that September lies
+    /// before it (January to August 1900, months the API accepts): an earlier month has no dates to query.
+    public var schoolYearStart: CalendarMonth {
+        let first = try! CalendarMonth(year: CalendarDate.yearRange.lowerBound, month: 1)
+        guard schoolYear >= CalendarDate.yearRange.lowerBound else { return first }
+        return try! CalendarMonth(year: schoolYear, month: 9)
+    }
+
     public var iso: String { CalendarDate.pad(year, 4) + "-" + CalendarDate.pad(month, 2) }
     public var description: String { iso }
 

@@ -4,7 +4,9 @@ public struct Commune: Hashable, Sendable, Codable {
     public var code: String
     public var name: String
 
+    /// The name's length in Unicode scalars (as JSON Schema counts); the code's shape as the API's document states it.
     public static let nameCharactersMax = 100
+    public static let codePattern = "^[0-9]{5}$"
 
     public init(code: String, name: String) {
         self.code = code
@@ -16,7 +18,9 @@ public struct Commune: Hashable, Sendable, Codable {
         if code.utf8.count != 5 || !code.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
             return ("communeCode", "5 digits (the official code of the commune or ward)")
         }
-        if name.isEmpty || name.count > Self.nameCharactersMax { return ("communeName", "1 to \(Self.nameCharactersMax) characters") }
+        if name.isEmpty || name.unicodeScalars.count > Self.nameCharactersMax || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return ("communeName", "1 to \(Self.nameCharactersMax) characters, no control characters")
+        }
         return nil
     }
 }

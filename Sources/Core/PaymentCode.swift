@@ -52,6 +52,9 @@ public struct PaymentCode: Hashable, Sendable, Codable, CustomStringConvertible 
         return weightedSum(symbols) == 0 ? kind : nil
     }
 
+    /// `validatePrefix` as an anchored pattern for the API's document: the alphabet's letters (no `I`, no `O`).
+    public static let prefixPattern = "^[A-HJ-NP-Z]{1,3}$"
+
     /// A prefix is 1–3 letters of the alphabet, so it can never be confused with the digits of a body.
     public static func validatePrefix(_ prefix: String) throws(PaymentCodeError) {
         let bytes = Array(prefix.utf8)

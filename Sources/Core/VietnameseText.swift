@@ -46,6 +46,32 @@ public enum VietnameseText {
     }
 
     /// Scalars after NFD with combining marks removed and `đ/Đ` mapped to `d/D`.
+    /// The scalars `normalized` keeps a letter or digit of (ASCII ones, those whose canonical decomposition starts
+    /// with one, and `đ`/`Đ`), as the body of a regular-expression class of `\uXXXX` ranges. Computed from
+    /// `foldedScalars` itself over the Basic Multilingual Plane, where every such decomposition lies.
+    public static let alphanumericClass: String = {
+        var ranges: [ClosedRange<UInt32>] = []
+        var lastStable = false
+        for value in UInt32(0)...0xFFFF {
+            guard let scalar = Unicode.Scalar(value), foldedScalars(String(Character(scalar))).contains(where: isAsciiAlphanumeric) else {
+                continue
+            }
+            // A scalar that composes to another (Kelvin sign → K) stands alone: some engines (Swift's) refuse it as a bound.
+            let stable = String(Character(scalar)).precomposedStringWithCanonicalMapping.unicodeScalars.elementsEqual([scalar])
+            if stable, lastStable, let last = ranges.last, last.upperBound + 1 == value {
+                ranges[ranges.count - 1] = last.lowerBound...value
+            } else {
+                ranges.append(value...value)
+            }
+            lastStable = stable
+        }
+        func escaped(_ value: UInt32) -> String {
+            let hex = String(value, radix: 16, uppercase: true)
+            return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        }
+        return ranges.map { $0.count == 1 ? escaped($0.lowerBound) : escaped($0.lowerBound) + "-" + escaped($0.upperBound) }.joined()
+    }()
+
     static func foldedScalars(_ text: String) -> [Unicode.Scalar] {
         var scalars: [Unicode.Scalar] = []
         scalars.reserveCapacity(text.unicodeScalars.count)

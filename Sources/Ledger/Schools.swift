@@ -267,15 +267,39 @@ public enum Schools {
             && code.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || $0 == UInt8(ascii: "-") }
     }
 
+    /// Lengths in Unicode scalars, as JSON Schema's `maxLength` counts them (the API's document states them).
+    public static let nameCharactersMax = 200
+    public static let districtCharactersMax = 100
+    public static let holderNameCharactersMax = 100
+    /// A bank's BIN (6 digits) and an account number (1 to 19 digits or upper-case letters), as `validate` reads them.
+    public static let bankBINPattern = "^[0-9]{6}$"
+    public static let accountNumberPattern = "^[0-9A-Z]{1,19}$"
+
+    /// Free text of a school (its name, district, a holder's name): no control character — PostgreSQL cannot store
+    /// NUL, and the others have no place in a name — as an anchored pattern, and its check.
+    public static let namePattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"
+
+    public static func hasControl(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.properties.generalCategory == .control }
+    }
+
+    public static func isBankBIN(_ text: String) -> Bool {
+        text.utf8.count == 6 && text.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
+    }
+
+    public static func isAccountNumber(_ text: String) -> Bool {
+        (1...19).contains(text.utf8.count) && text.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) }
+    }
+
     static func validate(_ school: NewSchool) throws(SchoolValidationError) {
         func check(_ ok: Bool, _ field: String, _ problem: String) throws(SchoolValidationError) {
             if !ok { throw SchoolValidationError(field: field, problem: problem) }
         }
-        try check(school.code.utf8.count >= 2 && school.code.utf8.count <= 32
-                  && school.code.allSatisfy { ($0.isASCII && ($0.isUppercase || $0.isNumber)) || $0 == "-" }
-                  && school.code.first != "-", "code", "2 to 32 upper-case letters, digits or dashes")
-        try check(!school.name.isEmpty && school.name.count <= 200, "name", "1 to 200 characters")
-        try check(school.district.count <= 100, "district", "at most 100 characters")
+        try check(isOfficialCode(school.code), "code", "2 to 32 upper-case letters, digits or dashes")
+        try check(!school.name.isEmpty && school.name.unicodeScalars.count <= nameCharactersMax && !hasControl(school.name),
+                  "name", "1 to \(nameCharactersMax) characters, no control characters")
+        try check(school.district.unicodeScalars.count <= districtCharactersMax && !hasControl(school.district),
+                  "district", "at most \(districtCharactersMax) characters, no control characters")
         try check(!school.district.isEmpty || school.commune != nil || school.level.isManagedByDepartment,
                   "district", "the former district, or the commune, is required")
         if let official = school.officialCode { try check(isOfficialCode(official), "officialCode", "2 to 32 upper-case letters, digits or dashes") }
@@ -285,12 +309,10 @@ public enum Schools {
         }
         try check(school.bankAccounts.count <= bankAccountsPerSchoolMax, "bankAccounts", "at most \(bankAccountsPerSchoolMax)")
         for (index, bank) in school.bankAccounts.enumerated() {
-            try check(bank.bankBIN.count == 6 && bank.bankBIN.allSatisfy(\.isASCII) && bank.bankBIN.allSatisfy(\.isNumber),
-                      "bankAccounts[\(index)].bankBIN", "6 digits")
-            try check((1...19).contains(bank.accountNumber.count)
-                      && bank.accountNumber.allSatisfy { $0.isASCII && ($0.isNumber || $0.isUppercase) },
-                      "bankAccounts[\(index)].accountNumber", "1 to 19 digits or upper-case letters")
-            try check(!bank.holderName.isEmpty && bank.holderName.count <= 100, "bankAccounts[\(index)].holderName", "1 to 100 characters")
+            try check(isBankBIN(bank.bankBIN), "bankAccounts[\(index)].bankBIN", "6 digits")
+            try check(isAccountNumber(bank.accountNumber), "bankAccounts[\(index)].accountNumber", "1 to 19 digits or upper-case letters")
+            try check(!bank.holderName.isEmpty && bank.holderName.unicodeScalars.count <= holderNameCharactersMax && !hasControl(bank.holderName),
+                      "bankAccounts[\(index)].holderName", "1 to \(holderNameCharactersMax) characters, no control characters")
         }
     }
 }

@@ -65,7 +65,7 @@ import TestSupport
         #expect(try theirs.get("/receipts/\(receiptID)").json["code"] as? String == "receipt_not_found")
         #expect(try theirs.get("/invoices").items.isEmpty && theirs.get("/students").items.isEmpty)
         let pay = try theirs.post("/cash-payments", #"{"students":["HS001"],"amount":100000,"payer_name":"X"}"#)
-        #expect(pay.status == 422 && pay.json["code"] as? String == "unknown_student")
+        #expect(pay.status == 409 && pay.json["code"] as? String == "unknown_student")
     }
 
     /// The matrix test calls every route with `{}` and `1`; the billing routes must answer that as a client error.

@@ -18,6 +18,9 @@ import Testing
         (.alreadyUnapplied(applicationID: 3), 409, "already_unapplied"),
         (.idempotencyConflict(key: "k"), 409, "idempotency_conflict"),
         (.duplicate("HS1"), 409, "duplicate"),
+        // Decided by the school's records (its ownership, its level, the catalogue), not the body: 409.
+        (.billableMonthsCap(months: 10, max: 9, level: .primary, schoolYear: 2026), 409, "billable_months_cap"),
+        (.tuitionFreeAtPublicSchool(schoolYear: 2026), 409, "tuition_free_at_public_school"),
         (.allocationInvalid("no allocations"), 422, "allocation_invalid"),
         (.invalidField(field: "amount", problem: "must be positive"), 422, "invalid_field"),
     ]

@@ -20,13 +20,17 @@ import TestSupport
         #expect(try api.post("/students", Self.newStudent).status == 409)
         let badGrade = try api.post("/students", Self.newStudent.replacingOccurrences(of: #""grade":1"#, with: #""grade":9"#)
             .replacingOccurrences(of: "HS010", with: "HS011"))
-        #expect(badGrade.status == 422 && (badGrade.json["detail"] as? String ?? "").hasPrefix("grade:"), "\(badGrade.text)")
+        // Grade 9 is a grade (the document allows it), not one a primary school teaches: the school's state, 409.
+        #expect(badGrade.status == 409 && badGrade.json["code"] as? String == "grade_not_taught"
+                && (badGrade.json["detail"] as? String ?? "").hasPrefix("grade:"), "\(badGrade.text)")
 
         let moved = try api.put("/students/HS010", Self.newStudent.replacingOccurrences(of: "1A2", with: "1A3"))
         #expect(moved.status == 200 && moved.json["class_name"] as? String == "1A3", "\(moved.text)")
         let withdrawn = try api.post("/students/HS010/withdraw", #"{"withdrawn_on":"2026-10-15"}"#)
         #expect(withdrawn.json["status"] as? String == "withdrawn" && withdrawn.json["withdrawn_on"] as? String == "2026-10-15")
-        #expect(try api.post("/students/HS010/withdraw", "{}").status == 422, "withdrawing twice")
+        // The student's state, not the body: 409 like every refusal the school's records decide.
+        let twice = try api.post("/students/HS010/withdraw", "{}")
+        #expect(twice.status == 409 && twice.json["code"] as? String == "student_withdrawn", "withdrawing twice: \(twice.text)")
 
         try api.expect(api.postCSV("/students/import", BillingRosters.good), 200)
         #expect(try api.get("/students?status=withdrawn").items.map { $0["student_code"] as? String } == ["HS010"])
@@ -82,11 +86,11 @@ import TestSupport
         let tenth = try api.post("/invoices/prepay", """
             {"student":"HS001","periods":["2026-10","2026-11","2026-12","2027-01","2027-02","2027-03","2027-04","2027-05","2027-06"]}
             """)
-        #expect(tenth.status == 422 && tenth.json["code"] as? String == "billable_months_cap", "\(tenth.text)")
+        #expect(tenth.status == 409 && tenth.json["code"] as? String == "billable_months_cap", "\(tenth.text)")
         #expect((tenth.json["detail"] as? String ?? "").contains("Decree 81/2021"))
         #expect(try api.get("/invoices?student=HS001").items.count == 1, "nothing of the refused prepayment was issued")
         let unknown = try api.post("/invoices/prepay", #"{"student":"HS999","periods":["2026-12"]}"#)
-        #expect(unknown.status == 422 && unknown.json["code"] as? String == "unknown_student")
+        #expect(unknown.status == 409 && unknown.json["code"] as? String == "unknown_student")
     }
 
     @Test func listingParametersAreBounded() throws {

@@ -22,7 +22,10 @@ enum BillingAttendanceEndpoints {
                     summary: "Import absent days (CSV: student_code, month, absent_days). Any bad row refuses the whole file with a 422 "
                         + "listing every problem by line and field.",
                     tag: "fees", roles: BillingEndpoints.writers, response: RowImportView.self,
-                    options: RouteOptions(bodyBytesMax: AttendanceImport.fileBytesMax)) { request in
+                    options: RouteOptions(bodyBytesMax: AttendanceImport.fileBytesMax),
+                    upload: APIUpload(mediaType: "text/csv", bodyBytesMax: AttendanceImport.fileBytesMax,
+                                      description: "UTF-8 CSV; the first row names the columns student_code, month, absent_days "
+                                          + "(or Mã học sinh, Tháng, Số ngày nghỉ)")) { request in
             try importRows(request, context: context) { connection in
                 try AttendanceImport.run(schoolID: request.scopedSchool.id, file: request.http.body, importedBy: BillingRequest.actor(request),
                                          on: connection)
@@ -32,7 +35,9 @@ enum BillingAttendanceEndpoints {
                     summary: "Import enrolments in opt-in fees (CSV: student_code, fee, from, through). Any bad row refuses the whole file "
                         + "with a 422 listing every problem by line and field.",
                     tag: "fees", roles: BillingEndpoints.writers, response: RowImportView.self,
-                    options: RouteOptions(bodyBytesMax: AttendanceImport.fileBytesMax)) { request in
+                    options: RouteOptions(bodyBytesMax: AttendanceImport.fileBytesMax),
+                    upload: APIUpload(mediaType: "text/csv", bodyBytesMax: AttendanceImport.fileBytesMax,
+                                      description: "UTF-8 CSV; the first row names the columns student_code, fee, from, through")) { request in
             try importRows(request, context: context) { connection in
                 try EnrolmentImport.run(schoolID: request.scopedSchool.id, file: request.http.body, recordedBy: BillingRequest.actor(request),
                                         on: connection)
@@ -91,4 +96,13 @@ struct EnrolmentRequest: Codable, APIExample {
 struct RowImportView: Codable, APIExample {
     var rows: Int
     static let example = RowImportView(rows: 360)
+}
+
+/// What `SchoolCalendar.set` checks of the body's shape (that each holiday falls in the month is across fields, 422).
+extension SchoolMonthRequest: APIRequestBody {
+    static var fieldSchemas: [String: JSONSchema] {
+        ["school_days": .integerRange(0...Int64(SchoolCalendar.schoolDaysMax))]
+    }
+
+    static var arrayCounts: [String: ClosedRange<Int>] { ["holidays": 0...SchoolCalendar.holidaysPerMonthMax] }
 }

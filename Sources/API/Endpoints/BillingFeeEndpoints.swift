@@ -93,7 +93,7 @@ enum BillingFeeEndpoints {
             throw BillingRequest.invalid("rate_unit", "month or day")
         }
         let school = request.scopedSchool
-        let view = try BillingRequest.write(context) { connection -> FeeScheduleView in
+        let view = try stateConflicts { try BillingRequest.write(context) { connection -> FeeScheduleView in
             let fee = try BillingLookup.bodyFeeType(body.feeType, field: "fee_type", school: school, on: connection)
             let schedule = try FeeSchedules.set(schoolID: school.id, FeeScheduleInput(
                 feeTypeID: fee.id, schoolYear: body.schoolYear, scope: scope, monthlyAmount: body.monthlyAmount,
@@ -101,8 +101,19 @@ enum BillingFeeEndpoints {
                 outsideCatalogueReason: body.outsideCatalogueReason, rateUnit: rateUnit,
                 stateShareBasisPoints: body.stateShareBasisPoints, stateShareDong: body.stateShareDong), on: connection)
             return FeeScheduleView(schedule, feeCode: fee.code)
-        }
+        } }
         return try APIJSON.response(view, status: .created)
+    }
+
+    /// Fields `FeeSchedules.validate` refuses for the fee type's or the school's state, not for the body: tuition by
+    /// the day (the fee type is tuition), a grade the school's level does not teach. The document allows both values.
+    static let stateFields: Set<String> = ["rate_unit", "grade"]
+
+    /// Runs `body`, answering 409 for a refusal of one of `stateFields`.
+    static func stateConflicts<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch BillingError.invalidField(let field, let problem) where stateFields.contains(field) {
+            throw APIError.conflict("invalid_for_state", "\(field): \(problem)")
+        }
     }
 
     static func addDiscount(_ request: APIRequest, context: APIContext) throws -> Response {

@@ -229,3 +229,68 @@ struct DiscountRequest: Codable, APIExample {
         feeType: "HP", basisPoints: 10_000, fixedAmount: Money(dong: 100_000), reason: "Miễn 100% học phí: hộ nghèo (NĐ 81/2021 Điều 15)",
         validFrom: try! CalendarMonth(year: 2026, month: 9), validThrough: try! CalendarMonth(year: 2027, month: 5))
 }
+
+/// What `FeeTypes.check` and the route check.
+extension FeeTypeRequest: APIRequestBody {
+    static var fieldSchemas: [String: JSONSchema] {
+        ["code": .patterned(pattern: FeeTypes.codePattern),
+         "name": .text(pattern: StudentRules.visibleNoControlPattern, minLength: 1, maxLength: BillingLimits.nameCharactersMax),
+         "kind": FeeKind.jsonSchema]
+    }
+}
+
+/// What `FeeScopeName.scope` and `FeeSchedules.validate` check of the body itself. What depends on the fee type or the
+/// school (tuition by the day, a grade the school does not teach, the public-school and catalogue rules, the 9-month
+/// cap) is their state: 409 (`BillingFeeEndpoints.setSchedule`, `APIError`).
+extension FeeScheduleRequest: APIRequestBody {
+    /// An integer `Int(_:)` reads, as a grade scope's value: a sign and up to 18 digits.
+    static let gradeValuePattern = "^[+-]?[0-9]{1,18}$"
+
+    static var fieldSchemas: [String: JSONSchema] {
+        [
+            "school_year": .integerRange(Int64(FeeSchedules.schoolYears.lowerBound)...Int64(FeeSchedules.schoolYears.upperBound)),
+            "scope": .string(enumeration: FeeScopeName.names),
+            "monthly_amount": .integerRange(0...BillingLimits.monthlyAmountDongMax),
+            "billable_months": .distinctArray(.integerRange(1...12), items: 1...12),
+            "due_day": .integerRange(1...Int64(FeeSchedules.dueDayMax)),
+            "rate_unit": RateUnit.jsonSchema,
+            "state_share_basis_points": .integerRange(1...Int64(PayerSplit.basisPointsMax)),
+            "state_share_dong": .integerRange(1...BillingLimits.monthlyAmountDongMax),
+        ]
+    }
+
+    static var crossFieldRules: [JSONSchema] {
+        let absent = JSONSchema.null
+        func scope(_ name: String, value: JSONSchema) -> JSONSchema {
+            .fields(properties: [("scope", .string(enumeration: [name])), ("scope_value", value)], required: ["scope", "scope_value"])
+        }
+        return [
+            // The scope's value goes with its name: none for the whole school.
+            .anyOf([.fields(properties: [("scope", .anyOf([absent, .string(enumeration: ["school"])])),
+                                         ("scope_value", .anyOf([absent, .string(enumeration: [""])]))], required: []),
+                    scope("grade", value: .patterned(pattern: gradeValuePattern)),
+                    scope("category", value: .patterned(pattern: StudentRules.exactCategoryPattern)),
+                    scope("class", value: .text(pattern: StudentRules.collapsedPattern, minLength: 1, maxLength: StudentRules.classCharactersMax))]),
+            // A state share in basis points or in đồng, not both.
+            .anyOf([.fields(properties: [("state_share_basis_points", absent)], required: []),
+                    .fields(properties: [("state_share_dong", absent)], required: [])]),
+        ]
+    }
+}
+
+/// What `addDiscount` and `Discounts.add` check of the body itself: exactly one of a percentage and a fixed amount,
+/// their ranges, a reason. (That `valid_through` is not before `valid_from` compares two fields, which JSON Schema
+/// cannot state: 422.)
+extension DiscountRequest: APIRequestBody {
+    static var fieldSchemas: [String: JSONSchema] {
+        ["basis_points": .integerRange(1...Int64(Discounts.basisPointsMax)),
+         "fixed_amount": .integerRange(1...BillingLimits.monthlyAmountDongMax),
+         "reason": ReasonSchema.reason]
+    }
+
+    static var crossFieldRules: [JSONSchema] {
+        let given = JSONSchema.integer
+        return [.oneOf([.fields(properties: [("basis_points", given), ("fixed_amount", .null)], required: ["basis_points"]),
+                        .fields(properties: [("basis_points", .null), ("fixed_amount", given)], required: ["fixed_amount"])])]
+    }
+}

@@ -29,10 +29,10 @@ enum BillingInvoiceEndpoints {
         builder.add(.get, base + "/invoices", summary: "List invoices by number, with what they still owe", tag: "invoices",
                     roles: BillingEndpoints.readers,
                     query: [QueryParameterSpec("period", APIParameterSchemas.month, "Only this month."),
-                            QueryParameterSpec("class", .bounded(minLength: 1, maxLength: StudentRules.classCharactersMax), "Only this class (as invoiced)."),
-                            QueryParameterSpec("student", .string(), "Only this student (student code)."),
+                            QueryParameterSpec("class", APIParameterSchemas.queryText(characters: 1...StudentRules.classCharactersMax), "Only this class (as invoiced)."),
+                            QueryParameterSpec("student", APIParameterSchemas.queryText, "Only this student (student code)."),
                             QueryParameterSpec("status", .string(enumeration: InvoiceStatus.allCases.map(\.rawValue)), "Only this status.")]
-                        + BillingPage.queryParameters,
+                        + BillingPage.queryParameters(after: .patterned(pattern: BillingLookup.invoiceNumberPattern)),
                     response: InvoiceList.self) { request in
             try list(request, context: context)
         }
@@ -64,7 +64,8 @@ enum BillingInvoiceEndpoints {
         let school = request.scopedSchool
         let summary = try BillingRequest.write(context) { connection -> IssueSummary in
             let student = try BillingLookup.bodyStudent(body.student, field: "student", school: school, on: connection)
-            guard student.status.isActive else { throw BillingRequest.invalid("student", "\(student.code) is withdrawn") }
+            // The student's state, not the body's content: 409, as for a student the school does not have.
+            guard student.status.isActive else { throw APIError.conflict("student_withdrawn", "student: \(student.code) is withdrawn") }
             return try InvoiceIssuer.prepay(schoolID: school.id, studentID: student.id, periods: body.periods,
                                             issuedOn: body.issuedOn ?? VietnamTime.today, issuedBy: BillingRequest.actor(request), on: connection)
         }

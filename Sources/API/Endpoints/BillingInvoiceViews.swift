@@ -191,3 +191,8 @@ struct VoidedInvoiceView: Codable, APIExample {
     static let example = VoidedInvoiceView(number: "2026/000123", href: "/v1/schools/TH-BADINH/invoices/2026-000123",
                                            status: InvoiceStatus.void.rawValue, reversalEntryId: 9_876)
 }
+
+/// What the prepayment route checks before it looks the student up.
+extension PrepayRequest: APIRequestBody {
+    static var arrayCounts: [String: ClosedRange<Int>] { ["periods": 1...BillingLimits.prepaidPeriodsMax] }
+}

@@ -5,7 +5,7 @@ import Ledger
 import Postgres
 
 /// Resolves the keys in paths and bodies to records of the scoped school. Every query names the school, so a
-/// key of another school's record is simply not found (404 in a path, 422 in a body) and nothing leaks.
+/// key of another school's record is simply not found (404 in a path, 409 in a body) and nothing leaks.
 ///
 /// Keys:
 /// - a student is named by the school's student code, or by their standing payment code (the way to reach a
@@ -32,6 +32,16 @@ enum BillingLookup {
         guard key.utf8.count <= keyBytesMax, !key.isEmpty else { return nil }
         return try InvoiceQueries.invoice(schoolID: school.id, reference: key, on: connection)
     }
+
+    /// What `invoiceNumber` reads, as an anchored pattern: four digits, `-` or `/`, and a sequence of 1 to 9 digits
+    /// that is not zero (spelt as one branch per count of leading zeros, since a pattern cannot count otherwise).
+    static let invoiceNumberPattern: String = {
+        let sequenceDigitsMax = 9
+        let sequences = (0..<sequenceDigitsMax).map { zeros in
+            String(repeating: "0", count: zeros) + "[1-9]" + (zeros + 1 < sequenceDigitsMax ? "[0-9]{0,\(sequenceDigitsMax - 1 - zeros)}" : "")
+        }
+        return "^[0-9]{4}[-/](" + sequences.joined(separator: "|") + ")$"
+    }()
 
     /// `2026-000123` or `2026/000123`.
     static func invoiceNumber(_ key: String) -> InvoiceNumber? {
@@ -78,11 +88,15 @@ enum BillingLookup {
         return receipt
     }
 
-    // MARK: - Body references: 422 naming the field
+    // MARK: - Body references: 409 naming the field
+
+    // A body's key is any string as far as its shape goes (the document allows it); whether it names a record is the
+    // school's state, not the body's content, so an unknown key is a conflict with that state (409), which a caller
+    // resolves by creating the record — never 422, which the document reserves for what the body itself breaks.
 
     static func bodyStudent(_ key: String, field: String, school: School, on connection: PostgresConnection) throws -> Student {
         guard let student = try student(key, school: school, on: connection) else {
-            throw HTTPError(status: .unprocessableContent, code: "unknown_student",
+            throw HTTPError(status: .conflict, code: "unknown_student",
                             detail: "\(field): no student \(quoted(key)) in school \(school.code)")
         }
         return student
@@ -90,7 +104,7 @@ enum BillingLookup {
 
     static func bodyInvoice(_ key: String, field: String, school: School, on connection: PostgresConnection) throws -> Invoice {
         guard let invoice = try invoice(key, school: school, on: connection) else {
-            throw HTTPError(status: .unprocessableContent, code: "unknown_invoice",
+            throw HTTPError(status: .conflict, code: "unknown_invoice",
                             detail: "\(field): no invoice \(quoted(key)) in school \(school.code)")
         }
         return invoice
@@ -99,7 +113,7 @@ enum BillingLookup {
     static func bodyFeeType(_ code: String, field: String, school: School, on connection: PostgresConnection) throws -> FeeType {
         guard code.utf8.count <= keyBytesMax, !code.isEmpty,
               let fee = try FeeTypes.find(schoolID: school.id, code: code, on: connection) else {
-            throw HTTPError(status: .unprocessableContent, code: "unknown_fee_type",
+            throw HTTPError(status: .conflict, code: "unknown_fee_type",
                             detail: "\(field): no fee type \(quoted(code)) in school \(school.code)")
         }
         return fee

@@ -13,10 +13,13 @@ struct BillingPage {
     let limit: Int
     let after: String?
 
-    static let queryParameters: [QueryParameterSpec] = [
-        QueryParameterSpec("limit", .integerRange(1...Int64(limitMax)), "Rows per page, 1 to \(limitMax) (default \(limitDefault))."),
-        QueryParameterSpec("after", .bounded(minLength: 1, maxLength: afterCharactersMax), "The `next_after` of the previous page; absent for the first page."),
-    ]
+    static let queryParameters = queryParameters(after: APIParameterSchemas.queryText(characters: 1...afterCharactersMax))
+
+    /// `limit` and `after`, with the schema of the listing's own key (an invoice listing takes invoice numbers).
+    static func queryParameters(after: JSONSchema) -> [QueryParameterSpec] {
+        [QueryParameterSpec("limit", .integerRange(1...Int64(limitMax)), "Rows per page, 1 to \(limitMax) (default \(limitDefault))."),
+         QueryParameterSpec("after", after, "The `next_after` of the previous page; absent for the first page.")]
+    }
 
     init(_ request: APIRequest) throws {
         limit = try request.query("limit") { text -> Int in

@@ -56,6 +56,13 @@ enum BillingPaymentEndpoints {
         return try APIJSON.response(view, status: view.replayed ? .ok : .created)
     }
 
+    /// A desk's payment key: 1 to `paymentKeyBytesMax` printable ASCII characters, no space (`paymentKeyPattern`).
+    static func isPaymentKey(_ key: String) -> Bool {
+        (1...paymentKeyBytesMax).contains(key.utf8.count) && key.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+    }
+
+    static var paymentKeyPattern: String { "^[!-~]{1,\(paymentKeyBytesMax)}$" }
+
     /// Bounds checked before any query.
     static func check(_ body: CashPaymentRequest) throws {
         guard (1...BillingLimits.studentsPerPaymentMax).contains(body.students.count) else {
@@ -65,7 +72,7 @@ enum BillingPaymentEndpoints {
             throw BillingRequest.invalid("allocations", "at most \(BillingLimits.allocationsPerPaymentMax)")
         }
         if let key = body.paymentKey {
-            guard (1...paymentKeyBytesMax).contains(key.utf8.count), key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            guard isPaymentKey(key) else {
                 throw BillingRequest.invalid("payment_key", "1 to \(paymentKeyBytesMax) printable ASCII characters without spaces")
             }
         }

@@ -153,3 +153,17 @@ struct ReceiptView: Codable, APIExample {
         return ReceiptLinkView(id: id, number: number, href: href, page: href + "/page")
     }
 }
+
+/// What `BillingPaymentEndpoints.check`, `CashReceipts.record` and `PaymentApplication.validate` check of the body itself.
+extension CashPaymentRequest: APIRequestBody {
+    static var fieldSchemas: [String: JSONSchema] {
+        ["amount": .integerRange(1...Money.absoluteDongMax),
+         "allocations.amount": .integerRange(1...Money.absoluteDongMax),
+         "payer_name": .text(pattern: StudentRules.visiblePattern, minLength: 1, maxLength: BillingLimits.nameCharactersMax),
+         "payment_key": .patterned(pattern: BillingPaymentEndpoints.paymentKeyPattern)]
+    }
+
+    static var arrayCounts: [String: ClosedRange<Int>] {
+        ["students": 1...BillingLimits.studentsPerPaymentMax, "allocations": 0...BillingLimits.allocationsPerPaymentMax]
+    }
+}

@@ -14,11 +14,13 @@ enum BillingStudentEndpoints {
                         + "Any bad row refuses the whole file with a 422 listing every problem by line and field.",
                     tag: "students", roles: BillingEndpoints.writers,
                     query: [QueryParameterSpec("dry_run", APIParameterSchemas.boolean, "true: check and report, write nothing.")],
-                    response: RosterImportView.self, options: RouteOptions(bodyBytesMax: RosterImport.fileBytesMax, routeClass: .expensive)) { request in
+                    response: RosterImportView.self, options: RouteOptions(bodyBytesMax: RosterImport.fileBytesMax, routeClass: .expensive),
+                    upload: APIUpload(mediaType: "text/csv", bodyBytesMax: RosterImport.fileBytesMax,
+                                      description: "The roster, UTF-8 CSV; the first row names the columns (docs/billing.md)")) { request in
             try importRoster(request, context: context)
         }
         builder.add(.get, base + "/students", summary: "List students by student code", tag: "students", roles: BillingEndpoints.readers,
-                    query: [QueryParameterSpec("class", .bounded(minLength: 1, maxLength: StudentRules.classCharactersMax), "Only this class."),
+                    query: [QueryParameterSpec("class", APIParameterSchemas.queryText(characters: 1...StudentRules.classCharactersMax), "Only this class."),
                             QueryParameterSpec("status", .string(enumeration: BillingStudentListing.Status.allCases.map(\.rawValue)),
                                                "Only active or only withdrawn students.")] + BillingPage.queryParameters,
                     response: StudentList.self) { request in
@@ -28,6 +30,7 @@ enum BillingStudentEndpoints {
                     request: StudentRequest.self, response: StudentView.self, status: .created) { request in
             let input = try request.decode(StudentRequest.self)
             let school = request.scopedSchool
+            try input.checkGrade(school: school)
             let student = try BillingRequest.write(context) { connection in
                 try Students.create(schoolID: school.id, input.details, changedBy: BillingRequest.actor(request), on: connection)
             }
@@ -50,6 +53,7 @@ enum BillingStudentEndpoints {
             let student = try BillingRequest.write(context) { connection -> Student in
                 let current = try BillingLookup.pathStudent(request, on: connection)
                 let input = try request.decode(StudentRequest.self)
+                try input.checkGrade(school: school)
                 return try Students.update(schoolID: school.id, studentID: current.id, input.details, changedBy: BillingRequest.actor(request),
                                            on: connection)
             }
@@ -60,7 +64,11 @@ enum BillingStudentEndpoints {
             let school = request.scopedSchool
             let student = try BillingRequest.write(context) { connection -> Student in
                 let current = try BillingLookup.pathStudent(request, on: connection)
-                // An empty body withdraws today.
+                // Withdrawn already: the student's state, 409 like a prepayment for them.
+                guard current.status.isActive else {
+                    throw APIError.conflict("student_withdrawn", "status: student \(current.code) is already withdrawn")
+                }
+                // An empty body withdraws today (`WithdrawRequest.bodyOptional`).
                 let input = request.http.body.isEmpty ? WithdrawRequest(withdrawnOn: nil) : try request.decode(WithdrawRequest.self)
                 try Students.withdraw(schoolID: school.id, studentID: current.id, on: input.withdrawnOn ?? VietnamTime.today,
                                       changedBy: BillingRequest.actor(request), on: connection)

@@ -91,6 +91,11 @@ struct StudentRequest: Codable, APIExample {
     }
 }
 
+/// The body may be left out (the route withdraws today), as the document says.
+extension WithdrawRequest: APIRequestBody {
+    static var bodyOptional: Bool { true }
+}
+
 struct WithdrawRequest: Codable, APIExample {
     /// The last day at school; today (Vietnam time) when absent.
     var withdrawnOn: CalendarDate?
@@ -166,4 +171,31 @@ struct RosterProblemDocument: Encodable {
     /// At most `RosterImport.problemsReportedMax`, by line then field.
     var problems: [Problem]
     var problemsTotal: Int
+}
+
+/// What `StudentRules.problems` checks, on the text before cleaning (`StudentRules`' patterns). The grade is any grade
+/// of some level here; one outside the school's own level is the school's state, answered 409 (`checkGrade`).
+extension StudentRequest: APIRequestBody {
+    static var fieldSchemas: [String: JSONSchema] {
+        let grades = SchoolLevel.allCases.map(\.grades)
+        return [
+            "student_code": .patterned(pattern: StudentRules.codePattern),
+            "full_name": .text(pattern: StudentRules.fullNamePattern, minLength: 1, maxLength: BillingLimits.nameCharactersMax),
+            "class_name": .text(pattern: StudentRules.classPattern, minLength: 1, maxLength: StudentRules.classCharactersMax),
+            "grade": .integerRange(Int64(grades.map(\.lowerBound).min() ?? 0)...Int64(grades.map(\.upperBound).max() ?? 0)),
+            "category": .patterned(pattern: StudentRules.categoryPattern),
+            "guardian_name": .text(pattern: StudentRules.optionalTextPattern, minLength: 0, maxLength: BillingLimits.nameCharactersMax),
+            "guardian_phone": .patterned(pattern: StudentRules.phonePattern),
+            "family_key": .text(pattern: StudentRules.optionalTextPattern, minLength: 0, maxLength: StudentRules.familyKeyCharactersMax),
+            "virtual_account": .patterned(pattern: StudentRules.virtualAccountPattern),
+        ]
+    }
+
+    /// 409 for a grade the school's level does not teach: the body is well formed, the school is of another level.
+    func checkGrade(school: School) throws {
+        guard school.level.grades.contains(grade) else {
+            throw APIError.conflict("grade_not_taught", "grade: \(grade) is not a grade of a \(school.level.rawValue) school "
+                                    + "(\(school.level.grades.lowerBound)–\(school.level.grades.upperBound))")
+        }
+    }
 }

@@ -16,7 +16,9 @@ enum CollectionReconciliationEndpoints {
         builder.add(.post, "/v1/schools/{school}/collections/{provider}/reconciliations",
                     summary: "Reconcile a bank's end-of-day collection file (body: the file) with the day's payment notices",
                     tag: "collections", roles: reconcilers, query: queryParameters, response: nil,
-                    options: RouteOptions(bodyBytesMax: bodyBytesMax)) { request in
+                    options: RouteOptions(bodyBytesMax: bodyBytesMax),
+                    upload: APIUpload(mediaType: "application/octet-stream", bodyBytesMax: bodyBytesMax, binary: true,
+                                      description: "The bank's end-of-day collection file, in the provider's layout")) { request in
             try upload(request, service: context.collections)
         }
     }
@@ -24,7 +26,7 @@ enum CollectionReconciliationEndpoints {
     static let queryParameters = [
         QueryParameterSpec("date", APIParameterSchemas.date, "The business day the file covers, YYYY-MM-DD", required: true),
         QueryParameterSpec("format", .string(enumeration: formats), "json (default), csv, html, summary or differences (the answer files for the bank)"),
-        QueryParameterSpec("file_name", .string(), "The file's name, used in errors"),
+        QueryParameterSpec("file_name", APIParameterSchemas.queryText, "The file's name, used in errors"),
     ]
 
     static func upload(_ request: APIRequest, service: CollectionService) throws -> Response {

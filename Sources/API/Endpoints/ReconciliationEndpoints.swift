@@ -119,8 +119,9 @@ enum ReconciliationEndpoints {
         do { return try body() } catch let error as ReconciliationError {
             switch error {
             case .unknownSchool, .unknownRun: throw APIError.notFound(error.code, error.description)
-            case .closeRefused: throw APIError.conflict(error.code, error.description)
-            case .invalidMonth, .report: throw HTTPError(status: .unprocessableContent, code: error.code, detail: error.description)
+            // A month not started yet is a well-formed month refused by the clock, the state of the moment: 409.
+            case .closeRefused, .invalidMonth: throw APIError.conflict(error.code, error.description)
+            case .report: throw HTTPError(status: .unprocessableContent, code: error.code, detail: error.description)
             // Our own data failed its integrity check: the server logs why, the client gets the generic 500.
             case .storedReportCorrupt: throw error
             case .ledger(let inner): throw APIError.translate(inner)

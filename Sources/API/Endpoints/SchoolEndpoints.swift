@@ -91,6 +91,41 @@ struct CreateSchoolRequest: Codable, APIExample {
                                              bankAccounts: SchoolView.example.bankAccounts)
 }
 
+/// What `Schools.validate` and the route check, field by field and across fields.
+extension CreateSchoolRequest: APIRequestBody {
+    static var fieldSchemas: [String: JSONSchema] {
+        [
+            "code": .patterned(pattern: Schools.codePattern),
+            "name": .text(pattern: Schools.namePattern, minLength: 1, maxLength: Schools.nameCharactersMax),
+            "district": .text(pattern: Schools.namePattern, minLength: 0, maxLength: Schools.districtCharactersMax),
+            "official_code": .patterned(pattern: Schools.codePattern),
+            "commune_code": .patterned(pattern: Commune.codePattern),
+            "commune_name": .text(pattern: Schools.namePattern, minLength: 1, maxLength: Commune.nameCharactersMax),
+            "payment_code_prefix": .patterned(pattern: PaymentCode.prefixPattern),
+            "bank_accounts.bank_bin": .patterned(pattern: Schools.bankBINPattern),
+            "bank_accounts.account_number": .patterned(pattern: Schools.accountNumberPattern),
+            "bank_accounts.holder_name": .text(pattern: Schools.namePattern, minLength: 1, maxLength: Schools.holderNameCharactersMax),
+        ]
+    }
+
+    static var arrayCounts: [String: ClosedRange<Int>] { ["bank_accounts": 0...Schools.bankAccountsPerSchoolMax] }
+
+    static var crossFieldRules: [JSONSchema] {
+        let given = JSONSchema.string()
+        return [
+            // The commune's code and name go together.
+            .anyOf([.fields(properties: [("commune_code", .null), ("commune_name", .null)], required: []),
+                    .fields(properties: [("commune_code", given), ("commune_name", given)], required: ["commune_code", "commune_name"])]),
+            // A school a commune would manage needs its commune or, transitionally, its former district.
+            .anyOf([.fields(properties: [("district", .text(pattern: Schools.namePattern, minLength: 1, maxLength: Schools.districtCharactersMax))],
+                            required: ["district"]),
+                    .fields(properties: [("commune_code", given)], required: ["commune_code"]),
+                    .fields(properties: [("level", .string(enumeration: SchoolLevel.allCases.filter(\.isManagedByDepartment).map(\.rawValue)))],
+                            required: ["level"])]),
+        ]
+    }
+}
+
 /// Schools: created by the administrator, read within each caller's scope.
 enum SchoolEndpoints {
     static let listLimit = 1_000

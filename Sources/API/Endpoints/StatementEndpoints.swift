@@ -2,6 +2,7 @@ import BankFormats
 import Core
 import Foundation
 import HTTP
+import Ledger
 import Payments
 
 /// Bank statement uploads: the body is the file's bytes (MT940, camt.053, or a bank CSV export),
@@ -16,22 +17,26 @@ enum StatementEndpoints {
         builder.add(.post, "/v1/schools/{school}/statements",
                     summary: "Import a bank statement file (body: the file's bytes; MT940, camt.053 or a bank CSV export)",
                     tag: "statements", roles: importers, query: queryParameters, response: StatementImportResult.self,
-                    options: RouteOptions(bodyBytesMax: bodyBytesMax, routeClass: .expensive)) { request in
+                    options: RouteOptions(bodyBytesMax: bodyBytesMax, routeClass: .expensive),
+                    upload: APIUpload(mediaType: "application/octet-stream", bodyBytesMax: bodyBytesMax, binary: true,
+                                      description: "The statement file as the bank exported it (MT940, camt.053/054, a bank CSV or .xlsx)")) { request in
             try upload(request, context: context)
         }
     }
 
     static let queryParameters = [
-        QueryParameterSpec("account", .string(), "The school's bank account number the statement is for", required: true),
-        QueryParameterSpec("format", .string(), "auto (default), mt940, mt942 or camt054 (provisional money), camt053, or a bank CSV description id (csv:ID)"),
+        QueryParameterSpec("account", .patterned(pattern: Schools.accountNumberPattern), "The school's bank account number the statement is for",
+                           required: true),
+        QueryParameterSpec("format", APIParameterSchemas.queryText, "auto (default), mt940, mt942 or camt054 (provisional money), camt053, or a bank CSV description id (csv:ID)"),
         QueryParameterSpec("dry_run", APIParameterSchemas.boolean, "Report what the import would do and keep nothing"),
         QueryParameterSpec("strict", APIParameterSchemas.boolean, "Refuse the file on a balance continuity gap or a check that cannot be made"),
-        QueryParameterSpec("file_name", .string(), "The file's name, recorded with the import and used in errors"),
+        QueryParameterSpec("file_name", APIParameterSchemas.queryText, "The file's name, recorded with the import and used in errors"),
     ]
 
     static func upload(_ request: APIRequest, context: APIContext) throws -> Response {
-        guard let account = request.http.queryValue("account"), !account.isEmpty else {
-            throw APIError.invalidParameter("account", "required: the school's bank account number")
+        // A number of another shape can name no account (`Schools.validate` holds every number to it).
+        guard let account = request.http.queryValue("account"), Schools.isAccountNumber(account) else {
+            throw APIError.invalidParameter("account", "required: the school's bank account number (1 to 19 digits or upper-case letters)")
         }
         let format = try request.query("format") { text in
             guard let format = StatementFormat(argument: text) else { throw ParameterProblem("not a statement format") }

@@ -374,3 +374,35 @@ extension SuspenseDispositionView {
         reversalEntryId = disposition.reversalEntryID
     }
 }
+
+/// A reason is what `collapse` leaves non-empty, at most `BillingLimits.reasonCharactersMax` characters
+/// (`SuspenseDispositionRecords.checkedReason`, `Applications.unapply`, `InvoiceVoiding.void`).
+enum ReasonSchema {
+    static let reason = JSONSchema.text(pattern: StudentRules.visiblePattern, minLength: 1, maxLength: BillingLimits.reasonCharactersMax)
+}
+
+extension SuspenseReasonRequest: APIRequestBody {
+    static var fieldSchemas: [String: JSONSchema] { ["reason": ReasonSchema.reason] }
+}
+
+extension SuspenseRefundPaidRequest: APIRequestBody {
+    static var fieldSchemas: [String: JSONSchema] { ["reason": ReasonSchema.reason] }
+}
+
+extension SuspenseUnapplyRequest: APIRequestBody {
+    static var fieldSchemas: [String: JSONSchema] { ["reason": ReasonSchema.reason] }
+}
+
+extension VoidRequest: APIRequestBody {
+    static var fieldSchemas: [String: JSONSchema] { ["reason": ReasonSchema.reason] }
+}
+
+/// `accountChoice`: an account code, or else a purpose of the chart.
+extension SuspenseNotTuitionRequest: APIRequestBody {
+    static var fieldSchemas: [String: JSONSchema] { ["reason": ReasonSchema.reason] }
+
+    static var crossFieldRules: [JSONSchema] {
+        [.anyOf([.fields(properties: [("account_code", .string())], required: ["account_code"]),
+                 .fields(properties: [("purpose", AccountPurpose.jsonSchema)], required: ["purpose"])])]
+    }
+}

@@ -47,6 +47,14 @@ enum APIParameterSchemas {
 
     // MARK: - Query parameters
 
+    /// Free text in a query: anything the request-target parser takes, which refuses an escape decoding to NUL
+    /// (`RequestTarget`), with the parameter's own length bounds.
+    static let queryTextPattern = "^[^\\u0000]*$"
+    static let queryText = JSONSchema.patterned(pattern: queryTextPattern)
+    static func queryText(characters: ClosedRange<Int>) -> JSONSchema {
+        .text(pattern: queryTextPattern, minLength: characters.lowerBound, maxLength: characters.upperBound)
+    }
+
     /// `YYYY-MM`, as `CalendarMonth(iso:)` reads it.
     static let month = JSONSchema.patterned(pattern: CalendarMonth.isoPattern)
     /// `YYYY-MM-DD`, as `CalendarDate(iso:)` reads it.

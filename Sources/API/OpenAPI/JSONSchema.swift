@@ -4,20 +4,37 @@ import Foundation
 public indirect enum JSONSchema: Sendable, Equatable {
     case string(format: String? = nil, enumeration: [String]? = nil)
     /// A string the server accepts only in this shape: `pattern` is an ECMA-262 regular expression anchored
-    /// at both ends, taken from the constant the server's own validator is tested against (`APIParameterPatterns`).
+    /// at both ends, taken from the constant the server's own validator is tested against (`APIParameterSchemas`).
     case patterned(pattern: String, format: String? = nil)
     /// A string of `minLength...maxLength` characters (Unicode scalars, as JSON Schema counts them).
     case bounded(minLength: Int, maxLength: Int)
+    /// A string of `minLength...maxLength` characters that also matches `pattern` (when given).
+    case text(pattern: String?, minLength: Int, maxLength: Int)
     case integer
+    /// A file's bytes (`format: binary`), `minLength...maxLength` of them.
+    case binaryFile(bytes: ClosedRange<Int>)
     /// An integer the server accepts only within `minimum...maximum`.
     case integerRange(ClosedRange<Int64>)
     case boolean
     case array(JSONSchema)
+    /// An array of `items` with `minItems...maxItems` elements.
+    case boundedArray(JSONSchema, items: ClosedRange<Int>)
+    /// An array of distinct `items` (`uniqueItems`), `minItems...maxItems` of them.
+    case distinctArray(JSONSchema, items: ClosedRange<Int>)
     case object(properties: [(name: String, schema: JSONSchema)], required: [String])
     case nullable(JSONSchema)
     case reference(String)
     /// Exactly one of these schemas.
     case oneOf([JSONSchema])
+    /// At least one of these schemas.
+    case anyOf([JSONSchema])
+    /// Every one of these schemas (an object and the rules across its fields).
+    case allOf([JSONSchema])
+    /// A rule on some fields of an object, inside `anyOf`/`allOf`: no type and no `additionalProperties`, so it
+    /// constrains the fields it names and leaves the others to the object's own schema.
+    case fields(properties: [(name: String, schema: JSONSchema)], required: [String])
+    /// JSON `null` only: with `fields`, "this field is absent or null".
+    case null
     /// Any JSON value (free-form objects such as raw callback payloads).
     case any
 
@@ -39,11 +56,21 @@ public indirect enum JSONSchema: Sendable, Equatable {
             return object
         case .bounded(let minLength, let maxLength):
             return ["type": "string", "minLength": minLength, "maxLength": maxLength]
+        case .text(let pattern, let minLength, let maxLength):
+            var object: [String: Any] = ["type": "string", "minLength": minLength, "maxLength": maxLength]
+            if let pattern { object["pattern"] = pattern }
+            return object
+        case .binaryFile(let bytes):
+            return ["type": "string", "format": "binary", "minLength": bytes.lowerBound, "maxLength": bytes.upperBound]
         case .integer: return ["type": "integer", "format": "int64"]
         case .integerRange(let range):
             return ["type": "integer", "format": "int64", "minimum": range.lowerBound, "maximum": range.upperBound]
         case .boolean: return ["type": "boolean"]
         case .array(let items): return ["type": "array", "items": items.jsonObject]
+        case .boundedArray(let items, let count):
+            return ["type": "array", "items": items.jsonObject, "minItems": count.lowerBound, "maxItems": count.upperBound]
+        case .distinctArray(let items, let count):
+            return ["type": "array", "items": items.jsonObject, "minItems": count.lowerBound, "maxItems": count.upperBound, "uniqueItems": true]
         case .object(let properties, let required):
             var object: [String: Any] = ["type": "object", "additionalProperties": false]
             var fields: [String: Any] = [:]
@@ -55,6 +82,15 @@ public indirect enum JSONSchema: Sendable, Equatable {
             return ["anyOf": [inner.jsonObject, ["type": "null"]]]
         case .reference(let name): return ["$ref": "#/components/schemas/\(name)"]
         case .oneOf(let choices): return ["oneOf": choices.map(\.jsonObject)]
+        case .anyOf(let choices): return ["anyOf": choices.map(\.jsonObject)]
+        case .allOf(let parts): return ["allOf": parts.map(\.jsonObject)]
+        case .fields(let properties, let required):
+            var fields: [String: Any] = [:]
+            for property in properties { fields[property.name] = property.schema.jsonObject }
+            var object: [String: Any] = ["properties": fields]
+            if !required.isEmpty { object["required"] = required }
+            return object
+        case .null: return ["type": "null"]
         case .any: return [:]
         }
     }

@@ -19,8 +19,11 @@ enum OpenAPIDocument {
         var paths: [String: [String: Any]] = [:]
         var schemas: [String: Any] = ["Problem": problemSchema]
         for spec in specs {
-            if let request = spec.requestSchema { schemas[request.name] = request.schema.jsonObject }
             if let response = spec.responseSchema { schemas[response.name] = response.schema.jsonObject }
+        }
+        // A type that is both a request and its echo keeps the request's schema: the echo is the body as accepted.
+        for spec in specs {
+            if let request = spec.requestSchema { schemas[request.name] = request.schema.jsonObject }
             paths[spec.template, default: [:]][spec.method.rawValue.lowercased()] = operation(spec, among: specs)
         }
         return [
@@ -64,8 +67,12 @@ enum OpenAPIDocument {
             operation["security"] = [["bearer": [String]()]]
             operation["x-roles"] = roles.map(\.rawValue).sorted()
         }
+        if let upload = spec.upload {
+            operation["requestBody"] = ["required": true, "description": upload.description,
+                                        "content": [upload.mediaType: ["schema": upload.schema.jsonObject]]]
+        }
         if let request = spec.requestSchema {
-            operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": ["$ref": "#/components/schemas/\(request.name)"]]]]
+            operation["requestBody"] = ["required": !spec.requestBodyOptional, "content": ["application/json": ["schema": ["$ref": "#/components/schemas/\(request.name)"]]]]
         }
         var responses: [String: Any] = [:]
         var content: [String: Any] = [spec.responseContentType: [String: Any]()]

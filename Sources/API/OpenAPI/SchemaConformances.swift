@@ -33,8 +33,9 @@ extension Dimension: SchemaEnumeration {}
 extension SuspenseDispositionKind: SchemaEnumeration {}
 extension CollectionException: SchemaEnumeration {}
 
+/// An amount is an integer of đồng within ±`Money.absoluteDongMax`: `Money`'s decoder refuses any other.
 extension Money: SchemaDescribing {
-    public static var jsonSchema: JSONSchema { .integer }
+    public static var jsonSchema: JSONSchema { .integerRange(-Money.absoluteDongMax...Money.absoluteDongMax) }
 }
 
 extension SchoolLevel: SchemaDescribing {

@@ -24,14 +24,17 @@ public struct APIBuilder {
     public mutating func add(_ method: HTTPMethod, _ template: String, summary: String, tag: String, roles: Set<Role>,
                              query: [QueryParameterSpec] = [], request: (any APIExample.Type)? = nil,
                              response: (any APIExample.Type)?, status: HTTPStatus = .ok,
-                             contentType: String = "application/json", options: RouteOptions = RouteOptions(),
+                             contentType: String = "application/json", options: RouteOptions = RouteOptions(), upload: APIUpload? = nil,
                              handler: @escaping Handler) {
         precondition(!roles.isEmpty, "\(method) \(template) must allow at least one role")
-        let spec = APIRouteSpec(method: method, template: template, summary: summary, tag: tag, access: .roles(roles), query: query,
-                                requestSchema: request.map(Self.schema), responseStatus: status, responseContentType: contentType,
+        var spec = APIRouteSpec(method: method, template: template, summary: summary, tag: tag, access: .roles(roles), query: query,
+                                requestSchema: request.map(Self.requestSchema), responseStatus: status, responseContentType: contentType,
                                 responseSchema: response.map(Self.schema))
+        spec.requestBodyOptional = request.map(RequestBodySchema.isOptional) ?? false
+        spec.upload = upload
         let pool = self.pool
         let schoolScoped = spec.isSchoolScoped
+        let bodySchema = spec.requestSchema
         var options = options
         options.bearerRealm = APIError.realm
         register(spec, options: options) { http in
@@ -39,7 +42,7 @@ public struct APIBuilder {
                 let (caller, school) = try pool.withConnection { connection in
                     try APIBuilder.authorize(http, roles: roles, schoolScoped: schoolScoped, on: connection)
                 }
-                return try handler(APIRequest(http: http, caller: caller, school: school))
+                return try handler(APIRequest(http: http, caller: caller, school: school, bodySchema: bodySchema))
             } catch {
                 throw APIError.translate(error)
             }
@@ -54,7 +57,7 @@ public struct APIBuilder {
                                             handler: @escaping @Sendable (Request) throws -> Response) {
         if case .roles = access { preconditionFailure("use add(_:_:roles:) for token routes") }
         let spec = APIRouteSpec(method: method, template: template, summary: summary, tag: tag, access: access, query: query,
-                                requestSchema: request.map(Self.schema), responseStatus: status, responseContentType: contentType,
+                                requestSchema: request.map(Self.requestSchema), responseStatus: status, responseContentType: contentType,
                                 responseSchema: response.map(Self.schema))
         register(spec, options: options) { http in
             do { return try handler(http) } catch { throw APIError.translate(error) }
@@ -91,6 +94,11 @@ public struct APIBuilder {
 
     static func schema(_ type: any APIExample.Type) -> (name: String, schema: JSONSchema) {
         (String(describing: type), SchemaEncoder.schema(of: type.example))
+    }
+
+    /// A request body's schema: its example's, refined by the checks the server makes (`APIRequestBody`).
+    static func requestSchema(_ type: any APIExample.Type) -> (name: String, schema: JSONSchema) {
+        (String(describing: type), RequestBodySchema.schema(of: type))
     }
 
     // MARK: - Authorization

@@ -68,11 +68,12 @@ public enum APIError {
         case .unknownInvoice: return notFound("invoice_not_found", detail)
         case .unknownApplication: return notFound("application_not_found", detail)
         case .unknownReceipt: return notFound("receipt_not_found", detail)
+        // The school's records decide these (its ownership, its level, the catalogue, the months already billed): a
+        // well-formed body the document allows, refused for the state it meets.
         case .duplicate, .invoiceNotVoidable, .invoiceNotPayable, .allocationExceedsOutstanding, .alreadyUnapplied,
-             .idempotencyConflict, .noBankAccount:
+             .idempotencyConflict, .noBankAccount, .billableMonthsCap, .tuitionFreeAtPublicSchool, .aboveCatalogueCap, .outsideCatalogue:
             return conflict(error.code, detail)
-        case .invalidField, .billableMonthsCap, .accountMismatch, .allocationInvalid, .limitExceeded, .tuitionFreeAtPublicSchool,
-             .aboveCatalogueCap, .outsideCatalogue:
+        case .invalidField, .accountMismatch, .allocationInvalid, .limitExceeded:
             return HTTPError(status: .unprocessableContent, code: error.code, detail: detail)
         case .ledger(let inner): return translate(inner)
         case .database(let inner): return translate(inner)

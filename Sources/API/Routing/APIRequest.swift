@@ -10,11 +10,14 @@ public struct APIRequest: Sendable {
     public let caller: Caller
     /// The school named by `{school}` in the path, already checked against the caller's scope.
     public let school: School?
+    /// The route's request body type and schema (`APIRouteSpec.requestSchema`): unknown fields are refused.
+    let bodySchema: (name: String, schema: JSONSchema)?
 
-    init(http: Request, caller: Caller, school: School?) {
+    init(http: Request, caller: Caller, school: School?, bodySchema: (name: String, schema: JSONSchema)? = nil) {
         self.http = http
         self.caller = caller
         self.school = school
+        self.bodySchema = bodySchema
     }
 
     /// The school of a school route (programming error to ask on another route).
@@ -25,7 +28,13 @@ public struct APIRequest: Sendable {
 
     /// The JSON body decoded as `Value`; 400 naming the field on a malformed body.
     public func decode<Value: Decodable>(_ type: Value.Type) throws -> Value {
-        try http.decodeJSON(type, decoder: APIJSON.decoder)
+        let value = try http.decodeJSON(type, decoder: APIJSON.decoder)
+        if let bodySchema, bodySchema.name == String(describing: type),
+           let json = try? JSONSerialization.jsonObject(with: Data(http.body), options: [.fragmentsAllowed]),
+           let field = RequestBodyFields.unknownField(in: json, schema: bodySchema.schema) {
+            throw HTTPError(status: .unprocessableContent, code: "unknown_field", detail: "\(field): not a field of this request")
+        }
+        return value
     }
 
     /// A path parameter that must be a positive integer id written as `APIParameterSchemas.idPattern` says;

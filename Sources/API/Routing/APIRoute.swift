@@ -39,6 +39,10 @@ public struct APIRouteSpec: Sendable {
     public var access: RouteAccess
     public var query: [QueryParameterSpec]
     public var requestSchema: (name: String, schema: JSONSchema)?
+    /// The route takes an empty body too (`APIRequestBody.bodyOptional`).
+    public var requestBodyOptional = false
+    /// The file an upload route takes as its raw body.
+    public var upload: APIUpload?
     public var responseStatus: HTTPStatus
     /// `application/json` with a schema, or another media type (HTML, SVG, CSV, Prometheus text).
     public var responseContentType: String
@@ -53,5 +57,20 @@ public struct APIRouteSpec: Sendable {
         template.split(separator: "/").compactMap { segment in
             segment.hasPrefix("{") && segment.hasSuffix("}") ? String(segment.dropFirst().dropLast()) : nil
         }
+    }
+}
+
+/// A file sent as the raw body of an upload route: its media type, what JSON Schema can say of it (a body of at least
+/// one byte and at most the route's cap — a string of `bodyBytesMax / 4` characters is at most that many bytes in
+/// UTF-8), and in words what it must hold (its header row, its format), which a pattern cannot check.
+public struct APIUpload: Sendable {
+    public var mediaType: String
+    public var schema: JSONSchema
+    public var description: String
+
+    public init(mediaType: String, bodyBytesMax: Int, binary: Bool = false, description: String) {
+        self.mediaType = mediaType
+        self.schema = binary ? .binaryFile(bytes: 1...bodyBytesMax) : .bounded(minLength: 1, maxLength: bodyBytesMax / 4)
+        self.description = description
     }
 }

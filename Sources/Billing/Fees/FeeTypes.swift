@@ -97,6 +97,9 @@ public enum FeeTypes {
             """).first.map(decode)
     }
 
+    /// `isCode` as an anchored pattern for the API's document.
+    public static let codePattern = "^[A-Z0-9][A-Z0-9_-]{0,15}$"
+
     /// A fee code (also a catalogue item's code): 1 to 16 upper-case letters, digits, `_` or `-`, not starting with `_` or `-`.
     public static func isCode(_ code: String) -> Bool {
         let bytes = Array(code.utf8)
@@ -109,7 +112,8 @@ public enum FeeTypes {
             throw .invalidField(field: "code", problem: "'\(code)' must be 1 to \(codeCharactersMax) letters, digits, _ or -")
         }
         let trimmed = StudentRules.collapse(name)
-        guard !trimmed.isEmpty, trimmed.count <= BillingLimits.nameCharactersMax, !StudentRules.hasControl(name) else {
+        // The name's own length in Unicode scalars, as the API's document counts it.
+        guard !trimmed.isEmpty, name.unicodeScalars.count <= BillingLimits.nameCharactersMax, !StudentRules.hasControl(name) else {
             throw .invalidField(field: "name", problem: "1 to \(BillingLimits.nameCharactersMax) characters")
         }
     }

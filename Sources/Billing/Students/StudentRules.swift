@@ -110,12 +110,51 @@ public enum StudentRules {
         (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
     }
 
+    /// The white space `collapse` removes (Unicode White_Space, what `Character.isWhitespace` tests), as the body of a
+    /// regular-expression class; and the control characters `hasControl` finds (general category Cc).
+    static let whitespaceClass = "\\u0009-\\u000D\\u0020\\u0085\\u00A0\\u1680\\u2000\\u2001\\u2002-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000"
+    static let controlClass = "\\u0000-\\u001F\\u007F-\\u009F"
+    /// Text that `collapse` leaves non-empty: some character that is not white space (an unanchored pattern).
+    public static let visiblePattern = "[^" + whitespaceClass + "]"
+    /// Text that `collapse` leaves non-empty and `hasControl` passes: no control character, and one that is not white space.
+    public static let visibleNoControlPattern = "^[^" + controlClass + "]*[^" + controlClass + whitespaceClass + "][^" + controlClass + "]*$"
+
+    /// The control characters `collapse` keeps (every control but the white-space ones): what `hasControl` finds
+    /// in a cleaned field.
+    static let keptControlClass = "\\u0000-\\u0008\\u000E-\\u001F\\u007F-\\u0084\\u0086-\\u009F"
+
+    /// The fields of `problems` as the API's document states them, on the text before `cleaned` (white space around
+    /// and in runs is allowed; it is collapsed). Lengths are maxima in Unicode scalars of that text.
+    public static let codePattern = "^[" + whitespaceClass + "]*[A-Za-z0-9][A-Za-z0-9._/-]{0,\(codeCharactersMax - 1)}[" + whitespaceClass + "]*$"
+    /// A full name: no kept control character, and a letter or digit (one that `VietnameseText.normalized` keeps).
+    public static var fullNamePattern: String {
+        "^[^" + keptControlClass + "]*[" + VietnameseText.alphanumericClass + "][^" + keptControlClass + "]*$"
+    }
+    /// A class: no kept control character, and some character that is not white space.
+    public static let classPattern = "^[^" + keptControlClass + "]*[^" + keptControlClass + whitespaceClass + "][^" + keptControlClass + "]*$"
+    /// Optional free text (a guardian's name, a family key): no kept control character; empty is absent.
+    public static let optionalTextPattern = "^[^" + keptControlClass + "]*$"
+    /// Empty (the standard category) or 1 to 32 lower-case letters, digits or `_` starting with a letter (upper case is lowered).
+    public static let categoryPattern = "^[" + whitespaceClass + "]*([a-zA-Z][a-zA-Z0-9_]{0,\(categoryCharactersMax - 1)})?[" + whitespaceClass + "]*$"
+    /// 8 to 15 digits with an optional leading `+`, spaces, dots, dashes and brackets anywhere; nothing but those is absent.
+    public static let phonePattern = "^[ .()-]*((\\+[ .()-]*)?([0-9][ .()-]*){\(phoneDigitsMin),\(phoneDigitsMax)})?$"
+    /// 1 to 19 letters or digits with spaces anywhere (removed; letters are upper-cased); only spaces is absent.
+    public static let virtualAccountPattern = "^ *([0-9A-Za-z] *){0,\(virtualAccountCharactersMax)}$"
+
+    /// A class name as a fee schedule's scope takes it (`FeeSchedules.validateScope`): already collapsed, so words of
+    /// anything but white space, one space apart.
+    public static let collapsedPattern = "^[^" + whitespaceClass + "]+( [^" + whitespaceClass + "]+)*$"
+    /// A category as a fee schedule's scope takes it: `isCategory` on the text as given.
+    public static let exactCategoryPattern = "^[a-z][a-z0-9_]{0,\(categoryCharactersMax - 1)}$"
+
     static func hasControl(_ text: String) -> Bool {
         text.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 
-    /// Trimmed, with every run of white space one space.
+    /// Trimmed, with every run of white space one space. White space is judged scalar by scalar (Unicode
+    /// White_Space, `whitespaceClass`), so a combining mark after a space is kept, as the API's patterns read it.
     static func collapse(_ text: String) -> String {
-        text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        text.unicodeScalars.split(whereSeparator: { $0.properties.isWhitespace })
+            .map { String(String.UnicodeScalarView($0)) }.joined(separator: " ")
     }
 }

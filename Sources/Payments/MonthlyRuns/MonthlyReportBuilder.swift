@@ -74,7 +74,7 @@ enum MonthlyReportBuilder {
     /// and `month`'s money by bank and in cash.
     static func collection(schoolID: Int64, month: CalendarMonth,
                            on connection: PostgresConnection) throws -> ([MonthlyCollection], (bank: Money, cash: Money)) {
-        let first = try CalendarMonth(year: month.schoolYear, month: 9)
+        let first = month.schoolYearStart
         let invoiced = try CollectionQueries.invoiced(.school(schoolID), from: first, through: month, on: connection)[schoolID] ?? [:]
         let collected = try CollectionQueries.collected(.school(schoolID), from: first.firstDay, through: month.lastDay,
                                                         on: connection)[schoolID] ?? [:]

@@ -20,10 +20,7 @@ public enum KPIPeriod: Hashable, Sendable {
         let last: CalendarMonth
         switch self {
         case .month(let month):
-            // A school year that started before the calendar's first year (January 1900 is a month the API
-            // accepts) trends from that first January: an earlier month has no dates to query.
-            let firstMonth = try! CalendarMonth(year: CalendarDate.yearRange.lowerBound, month: 1)
-            september = max(month.adding(months: -((month.month + 3) % 12)), firstMonth)
+            september = month.schoolYearStart
             last = month
         case .schoolYear(let year):
             september = try! CalendarMonth(year: year, month: 9)
