@@ -110,3 +110,36 @@ CREATE TRIGGER account_balances_guard BEFORE INSERT OR UPDATE OR DELETE ON accou
     FOR EACH ROW WHEN (pg_trigger_depth() = 0) EXECUTE FUNCTION ledger_guard_balances();
 CREATE TRIGGER dimension_balances_guard BEFORE INSERT OR UPDATE OR DELETE ON dimension_balances
     FOR EACH ROW WHEN (pg_trigger_depth() = 0) EXECUTE FUNCTION ledger_guard_balances();
+
+-- What the ledger already holds for a batch about to be written (LedgerWriter's first round trip):
+-- each account involved with its active flag, each entry to be reversed, the school's closed
+-- period, and the entries and remembered failures of the batch's idempotency keys. One probe of a
+-- unique index per wanted row. In a function so that its plans are generic, chosen once per
+-- session: as a prepared statement, the planner either re-planned it for every entry (seeing the
+-- list lengths, the custom plan always looked cheaper; planning cost more than running) or kept a
+-- generic plan made while the school was small that scanned every entry of the school.
+CREATE FUNCTION ledger_entry_history(school bigint, account_ids bigint[], reversed_ids bigint[], keys text[])
+    RETURNS TABLE (kind text, idempotency_key text, number bigint, request_hash bytea, detail text, error_detail text)
+    LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
+BEGIN
+    RETURN QUERY
+    SELECT 'account', NULL::text, a.account_id, NULL::bytea, a.is_active::text, NULL::text
+        FROM unnest(account_ids) AS w(id)
+        JOIN LATERAL (SELECT a.account_id, a.is_active FROM accounts a WHERE a.school_id = school AND a.account_id = w.id OFFSET 0) AS a ON true
+    UNION ALL
+    SELECT 'reversed', NULL, r.entry_id, NULL, NULL, NULL
+        FROM unnest(reversed_ids) AS w(id)
+        JOIN LATERAL (SELECT j.entry_id FROM journal_entries j WHERE j.school_id = school AND j.entry_id = w.id OFFSET 0) AS r ON true
+    UNION ALL
+    SELECT 'school', NULL, NULL, NULL, s.closed_through::text, NULL FROM schools s WHERE s.school_id = school
+    UNION ALL
+    SELECT 'entry', e.idempotency_key, e.entry_id, e.request_hash, NULL, NULL
+        FROM unnest(keys) AS w(key)
+        JOIN LATERAL (SELECT j.idempotency_key, j.entry_id, j.request_hash FROM journal_entries j
+                      WHERE j.school_id = school AND j.idempotency_key = w.key OFFSET 0) AS e ON true
+    UNION ALL
+    SELECT 'failure', f.idempotency_key, NULL, f.request_hash, f.error_code, f.error_detail
+        FROM unnest(keys) AS w(key)
+        JOIN LATERAL (SELECT l.idempotency_key, l.request_hash, l.error_code, l.error_detail FROM ledger_failures l
+                      WHERE l.school_id = school AND l.idempotency_key = w.key OFFSET 0) AS f ON true;
+END $$;

@@ -55,30 +55,12 @@ public enum LedgerWriter {
     static func checkAccountsAndReadHistory(schoolID: Int64, requests: [JournalEntryRequest], on connection: PostgresConnection) throws -> History {
         let accountIDs = Array(Set(requests.flatMap { $0.postings.map(\.accountID) })).sorted()
         let reversedIDs = Array(Set(requests.compactMap(\.references.reversesEntryID))).sorted()
-        let keys = PostgresTextArray(requests.map(\.idempotencyKey))
-        // One probe of a unique index per wanted row (LATERAL ... OFFSET 0 keeps the planner from
-        // turning it into a scan of every row of the school, which a generic plan made while the
-        // school was small would otherwise do, at a cost growing with each entry recorded).
+        // ledger_entry_history (migrations/0021): one probe of a unique index per wanted row, with
+        // plans made once per session whatever the lengths of the lists.
         let rows = try connection.query("""
-            SELECT 'account', NULL::text, a.account_id, NULL::bytea, a.is_active::text, NULL::text
-                FROM unnest(\(PostgresInt64Array(accountIDs))) AS w(id)
-                JOIN LATERAL (SELECT account_id, is_active FROM accounts WHERE school_id = \(schoolID) AND account_id = w.id OFFSET 0) AS a ON true
-            UNION ALL
-            SELECT 'reversed', NULL, r.entry_id, NULL, NULL, NULL
-                FROM unnest(\(PostgresInt64Array(reversedIDs))) AS w(id)
-                JOIN LATERAL (SELECT entry_id FROM journal_entries WHERE school_id = \(schoolID) AND entry_id = w.id OFFSET 0) AS r ON true
-            UNION ALL
-            SELECT 'school', NULL, NULL, NULL, closed_through::text, NULL FROM schools WHERE school_id = \(schoolID)
-            UNION ALL
-            SELECT 'entry', e.idempotency_key, e.entry_id, e.request_hash, NULL, NULL
-                FROM unnest(\(keys)) AS w(key)
-                JOIN LATERAL (SELECT idempotency_key, entry_id, request_hash FROM journal_entries
-                              WHERE school_id = \(schoolID) AND idempotency_key = w.key OFFSET 0) AS e ON true
-            UNION ALL
-            SELECT 'failure', f.idempotency_key, NULL, f.request_hash, f.error_code, f.error_detail
-                FROM unnest(\(keys)) AS w(key)
-                JOIN LATERAL (SELECT idempotency_key, request_hash, error_code, error_detail FROM ledger_failures
-                              WHERE school_id = \(schoolID) AND idempotency_key = w.key OFFSET 0) AS f ON true
+            SELECT kind, idempotency_key, number, request_hash, detail, error_detail
+            FROM ledger_entry_history(\(schoolID), \(PostgresInt64Array(accountIDs)), \(PostgresInt64Array(reversedIDs)),
+                                      \(PostgresTextArray(requests.map(\.idempotencyKey))))
             """)
         var history = History()
         var active: [Int64: Bool] = [:]
