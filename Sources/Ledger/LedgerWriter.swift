@@ -105,7 +105,8 @@ public enum LedgerWriter {
                 case "entry": history.entries[key!] = (number!, hash!)
                 case "failure": history.failures[key!] = (hash!, text!, detail!)
                 case "clean": clean = text == "true"
-                default: inserted[key!] = number!
+                case "inserted": inserted[key!] = number!
+                default: preconditionFailure("ledger history row of unknown kind \(kind)")
                 }
             }
         }
