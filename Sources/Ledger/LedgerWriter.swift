@@ -5,9 +5,12 @@ import Postgres
 /// Records journal entries inside the caller's transaction, so a service can record an invoice
 /// and its entry, or a payment and its applications, atomically.
 ///
-/// Two round trips per batch. First the accounts are checked and the history of the idempotency
-/// keys is read: a key already recorded is a replay or a conflict, a key that failed before fails
-/// again. Then the new entries and all their postings are inserted in one statement, whose trigger
+/// One round trip per batch when the ledger knows nothing of its keys, two otherwise. The accounts
+/// are checked and the history of the idempotency keys is read: a key already recorded is a replay
+/// or a conflict, a key that failed before fails again. The new entries and all their postings are
+/// inserted in one statement — the same statement as the read, which inserts only when the read
+/// finds the batch clean (the usual case); otherwise a second statement inserts the entries left
+/// once replays and refusals are decided. The postings trigger
 /// adds them to the balances in account order (the fixed lock order that keeps concurrent writers
 /// free of deadlocks), in the shard of the writing transaction — so writers of one hot account
 /// rarely wait for each other. The database re-checks every invariant (balance, closed period,
@@ -24,12 +27,29 @@ public enum LedgerWriter {
         }
         do {
             let hashes = requests.map(\.requestHash)
-            let history = try checkAccountsAndReadHistory(schoolID: schoolID, requests: requests, on: connection)
+            let history: History
+            if Set(requests.map(\.idempotencyKey)).count == requests.count {
+                // One round trip when the ledger knows nothing of these keys (the usual case).
+                let attempt = try insert(schoolID: schoolID, requests: requests, hashes: hashes, fresh: Array(requests.indices),
+                                         resolvedBeforehand: false, on: connection)
+                if attempt.clean {
+                    var results = [PostedEntry?](repeating: nil, count: requests.count)
+                    try resolveInserted(requests, hashes: hashes, fresh: Array(requests.indices), inserted: attempt.inserted,
+                                        results: &results, schoolID: schoolID, on: connection)
+                    return results.map { $0! }
+                }
+                let (accountIDs, reversedIDs) = lookedUp(requests)
+                history = try attempt.checked(schoolID: schoolID, accountIDs: accountIDs, reversedIDs: reversedIDs)
+            } else {
+                history = try checkAccountsAndReadHistory(schoolID: schoolID, requests: requests, on: connection)
+            }
             var results = try resolve(requests, hashes: hashes, history: history)
             let fresh = requests.indices.filter { results[$0] == nil }
             if !fresh.isEmpty {
-                let inserted = try insert(schoolID: schoolID, requests: requests, hashes: hashes, fresh: fresh, on: connection)
-                try resolveInserted(requests, hashes: hashes, fresh: fresh, inserted: inserted, results: &results, schoolID: schoolID, on: connection)
+                let attempt = try insert(schoolID: schoolID, requests: requests, hashes: hashes, fresh: fresh,
+                                         resolvedBeforehand: true, on: connection)
+                try resolveInserted(requests, hashes: hashes, fresh: fresh, inserted: attempt.inserted, results: &results,
+                                    schoolID: schoolID, on: connection)
             }
             return results.map { $0! }
         } catch let error as LedgerError {
@@ -53,45 +73,59 @@ public enum LedgerWriter {
     /// entry reversed exists in it, and reads the school's closed period and what the ledger already
     /// recorded for these keys.
     static func checkAccountsAndReadHistory(schoolID: Int64, requests: [JournalEntryRequest], on connection: PostgresConnection) throws -> History {
-        let accountIDs = Array(Set(requests.flatMap { $0.postings.map(\.accountID) })).sorted()
-        let reversedIDs = Array(Set(requests.compactMap(\.references.reversesEntryID))).sorted()
+        let (accountIDs, reversedIDs) = lookedUp(requests)
+        // ledger_entry_history (migrations/0021): one probe of a unique index per wanted row, with
+        // plans made once per session whatever the lengths of the lists.
         let rows = try connection.query("""
-            SELECT 'account', NULL::text, account_id, NULL::bytea, is_active::text, NULL::text FROM accounts
-                WHERE school_id = \(schoolID) AND account_id = ANY(\(PostgresInt64Array(accountIDs)))
-            UNION ALL
-            SELECT 'reversed', NULL, entry_id, NULL, NULL, NULL FROM journal_entries
-                WHERE school_id = \(schoolID) AND entry_id = ANY(\(PostgresInt64Array(reversedIDs)))
-            UNION ALL
-            SELECT 'school', NULL, NULL, NULL, closed_through::text, NULL FROM schools WHERE school_id = \(schoolID)
-            UNION ALL
-            SELECT 'entry', idempotency_key, entry_id, request_hash, NULL, NULL FROM journal_entries
-                WHERE school_id = \(schoolID) AND idempotency_key = ANY(\(PostgresTextArray(requests.map(\.idempotencyKey))))
-            UNION ALL
-            SELECT 'failure', idempotency_key, NULL, request_hash, error_code, error_detail FROM ledger_failures
-                WHERE school_id = \(schoolID) AND idempotency_key = ANY(\(PostgresTextArray(requests.map(\.idempotencyKey))))
+            SELECT kind, idempotency_key, number, request_hash, detail, error_detail
+            FROM ledger_entry_history(\(schoolID), \(PostgresInt64Array(accountIDs)), \(PostgresInt64Array(reversedIDs)),
+                                      \(PostgresTextArray(requests.map(\.idempotencyKey))))
             """)
+        return try ReadBack(rows: rows).checked(schoolID: schoolID, accountIDs: accountIDs, reversedIDs: reversedIDs)
+    }
+
+    /// The rows of a history read, and of an insert attempt: `ledger_entry_history()`'s rows, then
+    /// whether the batch was clean (inserted at once) and the entries inserted.
+    struct ReadBack {
         var history = History()
         var active: [Int64: Bool] = [:]
         var reversable = Set<Int64>()
-        for row in rows {
-            let (kind, key, number, hash, text, detail) = try row.decode((String, String?, Int64?, [UInt8]?, String?, String?).self)
-            switch kind {
-            case "account": active[number!] = text == "true"
-            case "reversed": reversable.insert(number!)
-            case "school":
-                history.schoolExists = true
-                history.closedThrough = try text.map { try CalendarDate(iso: $0) }
-            case "entry": history.entries[key!] = (number!, hash!)
-            default: history.failures[key!] = (hash!, text!, detail!)
+        var clean = false
+        var inserted: [String: Int64] = [:]
+
+        init(rows: PostgresRows) throws {
+            for row in rows {
+                let (kind, key, number, hash, text, detail) = try row.decode((String, String?, Int64?, [UInt8]?, String?, String?).self)
+                switch kind {
+                case "account": active[number!] = text == "true"
+                case "reversed": reversable.insert(number!)
+                case "school":
+                    history.schoolExists = true
+                    history.closedThrough = try text.map { try CalendarDate(iso: $0) }
+                case "entry": history.entries[key!] = (number!, hash!)
+                case "failure": history.failures[key!] = (hash!, text!, detail!)
+                case "clean": clean = text == "true"
+                case "inserted": inserted[key!] = number!
+                default: preconditionFailure("ledger history row of unknown kind \(kind)")
+                }
             }
         }
-        guard history.schoolExists else { throw LedgerError.unknownSchool(schoolID) }
-        for id in accountIDs {
-            guard let isActive = active[id] else { throw LedgerError.unknownAccount(id) }
-            guard isActive else { throw LedgerError.inactiveAccount(id) }
+
+        /// The history, once the school, every account involved (active) and every entry reversed are known.
+        func checked(schoolID: Int64, accountIDs: [Int64], reversedIDs: [Int64]) throws -> History {
+            guard history.schoolExists else { throw LedgerError.unknownSchool(schoolID) }
+            for id in accountIDs {
+                guard let isActive = active[id] else { throw LedgerError.unknownAccount(id) }
+                guard isActive else { throw LedgerError.inactiveAccount(id) }
+            }
+            for id in reversedIDs where !reversable.contains(id) { throw LedgerError.unknownEntry(id) }
+            return history
         }
-        for id in reversedIDs where !reversable.contains(id) { throw LedgerError.unknownEntry(id) }
-        return history
+    }
+
+    /// The ids the history read looks up: every account involved and every entry reversed, each once.
+    static func lookedUp(_ requests: [JournalEntryRequest]) -> (accountIDs: [Int64], reversedIDs: [Int64]) {
+        (Array(Set(requests.flatMap { $0.postings.map(\.accountID) })).sorted(), Array(Set(requests.compactMap(\.references.reversesEntryID))).sorted())
     }
 
     /// Replays by history only (used after a race on insert).
@@ -133,10 +167,16 @@ public enum LedgerWriter {
         return results
     }
 
-    /// Inserts the fresh entries and their postings in one statement; returns the new entry ids by key.
+    /// Inserts the fresh entries and their postings in one statement, which also reads the batch's
+    /// history (`ledger_entry_history()`, as `checkAccountsAndReadHistory`). Unless `resolvedBeforehand`
+    /// (replays and refusals already decided from an earlier read), it inserts only a clean batch: every
+    /// account known and active, every entry reversed known, no key recorded or remembered as failed,
+    /// nothing dated in the closed period — what `resolve` would find all fresh. Otherwise it inserts
+    /// nothing and the caller decides from the history it returns.
     /// An entry another transaction inserted meanwhile is skipped (ON CONFLICT), and so are its postings.
     static func insert(schoolID: Int64, requests: [JournalEntryRequest], hashes: [[UInt8]], fresh: [Int],
-                       on connection: PostgresConnection) throws -> [String: Int64] {
+                       resolvedBeforehand: Bool, on connection: PostgresConnection) throws -> ReadBack {
+        let (accountIDs, reversedIDs) = lookedUp(requests)
         var firstUses: [Int] = []
         var seen = Set<String>()
         for index in fresh where seen.insert(requests[index].idempotencyKey).inserted { firstUses.append(index) }
@@ -155,8 +195,19 @@ public enum LedgerWriter {
                 transactions.append(posting.dimensions.bankTransactionID)
             }
         }
+        let earliest = requests.map(\.effectiveDate).min()!
         let rows = try connection.query("""
-            WITH new_entries AS (
+            WITH history AS MATERIALIZED (
+                SELECT * FROM ledger_entry_history(\(schoolID), \(PostgresInt64Array(accountIDs)), \(PostgresInt64Array(reversedIDs)),
+                                                   \(PostgresTextArray(requests.map(\.idempotencyKey))))
+            ), clean AS MATERIALIZED (
+                SELECT \(resolvedBeforehand) OR (
+                    (SELECT count(*) FROM history WHERE kind = 'account' AND detail = 'true') = \(Int64(accountIDs.count))
+                    AND (SELECT count(*) FROM history WHERE kind = 'reversed') = \(Int64(reversedIDs.count))
+                    AND NOT EXISTS (SELECT 1 FROM history WHERE kind IN ('entry', 'failure'))
+                    AND EXISTS (SELECT 1 FROM history WHERE kind = 'school' AND (detail IS NULL OR detail::date < \(earliest.iso)::date))
+                ) AS go
+            ), new_entries AS (
                 INSERT INTO journal_entries (school_id, effective_date, kind, description, idempotency_key, request_hash,
                                              posting_count, reverses_entry_id, invoice_id, bank_transaction_id)
                 SELECT \(schoolID), u.d::date, u.k, u.t, u.i, decode(u.h, 'hex'), u.c, u.r, u.v, u.b
@@ -168,6 +219,7 @@ public enum LedgerWriter {
                             \(PostgresNullableInt64Array(entries.map(\.references.invoiceID))),
                             \(PostgresNullableInt64Array(entries.map(\.references.bankTransactionID))))
                      AS u(d, k, t, i, h, c, r, v, b)
+                WHERE (SELECT go FROM clean)
                 ON CONFLICT (school_id, idempotency_key) DO NOTHING
                 RETURNING idempotency_key, entry_id, effective_date
             ), new_postings AS (
@@ -182,14 +234,13 @@ public enum LedgerWriter {
                 JOIN new_entries e ON e.idempotency_key = p.k
                 RETURNING 1
             )
-            SELECT idempotency_key, entry_id FROM new_entries
+            SELECT kind, idempotency_key, number, request_hash, detail, error_detail FROM history
+            UNION ALL
+            SELECT 'clean', NULL, NULL, NULL, go::text, NULL FROM clean
+            UNION ALL
+            SELECT 'inserted', idempotency_key, entry_id, NULL, NULL, NULL FROM new_entries
             """)
-        var inserted: [String: Int64] = [:]
-        for row in rows {
-            let (key, id) = try row.decode((String, Int64).self)
-            inserted[key] = id
-        }
-        return inserted
+        return try ReadBack(rows: rows)
     }
 
     /// Fills the results of the inserted requests. A key that another transaction committed between
