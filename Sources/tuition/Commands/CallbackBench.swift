@@ -22,7 +22,7 @@ enum CallbackBenchSetup {
     /// analyzes again after 50 rows plus a tenth of the table.
     /// As the owner: the application role may not analyze tables it does not own (PostgreSQL skips them).
     static func analyzeAsAutovacuumWould(_ owner: PostgresConnection) throws {
-        let tables = try owner.query("SELECT format('%I.%I', schemaname, tablename) FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
+        let tables = try owner.query("SELECT format('%I.%I', schemaname, tablename) FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user ORDER BY 1")
             .map { try $0.decode(column: 0, as: String.self) }
         for table in tables {
             let holdsRows = try owner.query(PostgresQuery(unsafeSQL: "SELECT EXISTS (SELECT 1 FROM \(table))")).singleRow()?
