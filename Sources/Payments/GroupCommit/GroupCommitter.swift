@@ -53,7 +53,7 @@ final class GroupCommitter<Item: Sendable, Outcome: Sendable>: Sendable {
     /// Where one submitted item stands, seen by its own sender only: each sender sleeps on its own
     /// condition, so a commit wakes exactly the senders it answered and the one that leads next.
     /// (One condition for the whole lane woke every waiting sender on every commit — most of them to
-    /// find nothing and sleep again: a fifth of the server's CPU went to task switching.)
+    /// find nothing and sleep again: 14–18 % of the server's samples were task switching.)
     private enum Turn {
         case waiting
         case lead
@@ -119,8 +119,11 @@ final class GroupCommitter<Item: Sendable, Outcome: Sendable>: Sendable {
             let waiter = Waiter()
             state.queue.append(Queued(item: item, waiter: waiter))
             guard !state.leading else { return .wait(waiter) }
-            // Nobody is committing: this sender leads at once, with whatever queued before it.
+            // Nobody is committing: this sender leads at once, with whatever queued before it. The
+            // batch's clock starts now, not when it takes the batch: a sender arriving in between must
+            // not judge the lane by the previous batch's start.
             state.leading = true
+            state.batchStartedAt = now
             return .lead(waiter)
         }
         switch admission {
@@ -160,6 +163,7 @@ final class GroupCommitter<Item: Sendable, Outcome: Sendable>: Sendable {
                 state.leading = false
                 return (nil, refused)
             }
+            state.batchStartedAt = monotonicNanoseconds()
             return (next, refused)
         }
         next?.hand(.lead)
