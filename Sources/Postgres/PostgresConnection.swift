@@ -62,10 +62,13 @@ public final class PostgresConnection: @unchecked Sendable {
     var isInFailedTransaction: Bool { PQtransactionStatus(connection) == PQTRANS_INERROR }
 
     public func checkIdleConnection() -> Bool {
-        guard isHealthy, PQtransactionStatus(connection) == PQTRANS_IDLE else { return false }
+        guard isOpenAndIdle else { return false }
         var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
         return poll(&descriptor, 1, 0) == 0
     }
+
+    /// Open and outside any transaction, judged from libpq's state alone (no system call).
+    var isOpenAndIdle: Bool { isHealthy && PQtransactionStatus(connection) == PQTRANS_IDLE }
 
     // MARK: - Queries
 

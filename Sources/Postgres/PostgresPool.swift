@@ -117,7 +117,9 @@ public final class PostgresPool: Sendable {
     }
 
     func checkin(_ connection: PostgresConnection) {
-        let healthy = connection.isHealthy && connection.checkIdleConnection()
+        // No poll of the socket here: the next checkout polls it (`checkIdleConnection`), and one
+        // system call per use is enough. A connection left inside a transaction is never reused.
+        let healthy = connection.isOpenAndIdle
         guard healthy else {
             release(slotOf: connection)
             return

@@ -11,6 +11,20 @@ import Testing
         #expect(VietnameseText.asciiFolded("Học  phí\tĐợt 1 — 2026") == "Hoc phi Dot 1 2026")
     }
 
+    /// All-ASCII text takes a byte-level path; it must agree with the Unicode path on every ASCII
+    /// character (a trailing em dash is only a separator, but sends the same text down the other path).
+    @Test func asciiTextNormalisesAsTheUnicodePathDoes() {
+        var samples = ["HP7K2Q9X NGUYEN VAN AN", "  tran__thi.be-na//abc  ", "\tHP-1234_x\n", "", "...", "a", "Z9", "MSHS0001 hoc phi T9/2026"]
+        samples.append(String(decoding: (0..<128).map { UInt8($0) }, as: UTF8.self))
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<200 { samples.append(String(decoding: (0..<Int.random(in: 0...40, using: &random)).map { _ in UInt8.random(in: 0...127, using: &random) }, as: UTF8.self)) }
+        for sample in samples {
+            #expect(VietnameseText.normalizedASCII(sample) == VietnameseText.normalized(sample + "\u{2014}"), "\(sample.debugDescription)")
+            #expect(VietnameseText.normalized(sample) == VietnameseText.normalized(sample + "\u{2014}"))
+        }
+        #expect(VietnameseText.normalizedASCII("Đức") == nil)
+    }
+
     @Test func formatsMoneyTheVietnameseWay() {
         #expect(MoneyFormat.vietnamese(Money(dong: 1_500_000)) == "1.500.000 đ")
         #expect(MoneyFormat.vietnamese(Money(dong: -25_000)) == "-25.000 đ")

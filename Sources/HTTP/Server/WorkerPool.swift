@@ -40,12 +40,16 @@ final class WorkerPool: Sendable {
         var critical: Ring
         var general: Ring
         var stopping = false
+        /// Threads that found nothing to do and sleep (or are about to) on their semaphore, not yet
+        /// claimed by a submitted job. A job wakes exactly one of them, of a kind that may run it.
+        var idleReserved = 0
+        var idleGeneral = 0
     }
 
     private let queues: Mutex<Queues>
-    /// Signalled once per job submitted (critical or general): wakes a general thread.
+    /// Signalled to wake one idle general thread.
     private let generalReady = DispatchSemaphore(value: 0)
-    /// Signalled once per critical job: wakes a reserved thread.
+    /// Signalled to wake one idle reserved thread.
     private let criticalReady = DispatchSemaphore(value: 0)
     private let running = DispatchGroup()
     private let busy = Atomic<Int>(0)
@@ -87,15 +91,30 @@ final class WorkerPool: Sendable {
 
     /// Queues `job`; false when its queue is full or the pool is stopping.
     func submit(critical: Bool = false, _ job: @escaping Job) -> Bool {
-        let accepted = queues.withLock { queues in
-            guard !queues.stopping else { return false }
-            return critical ? queues.critical.push(job) : queues.general.push(job)
+        enum Wake { case none, reserved, general }
+        let wake = queues.withLock { queues -> Wake? in
+            guard !queues.stopping else { return nil }
+            guard critical ? queues.critical.push(job) : queues.general.push(job) else { return nil }
+            // One idle thread that may run the job is claimed and woken, a reserved one first for a
+            // critical job. Waking one thread of each kind for every critical job (as before) cost a
+            // wasted wake-up and task switch per callback. With none idle, every thread that may run the
+            // job is busy and looks at the queues before it sleeps again: nothing is left waiting.
+            if critical && queues.idleReserved > 0 {
+                queues.idleReserved -= 1
+                return .reserved
+            }
+            if queues.idleGeneral > 0 {
+                queues.idleGeneral -= 1
+                return .general
+            }
+            return Wake.none
         }
-        guard accepted else { return false }
-        // Every job may be taken by a general thread; critical ones also by a reserved thread. Extra signals
-        // only cause a wake-up that finds nothing and waits again; none is ever missing.
-        generalReady.signal()
-        if critical { criticalReady.signal() }
+        guard let wake else { return false }
+        switch wake {
+        case .reserved: criticalReady.signal()
+        case .general: generalReady.signal()
+        case .none: break
+        }
         return true
     }
 
@@ -113,15 +132,18 @@ final class WorkerPool: Sendable {
     private func work(onlyCritical: Bool) {
         let ready = onlyCritical ? criticalReady : generalReady
         while true {
-            ready.wait()
+            // The queues are looked at before sleeping: a job submitted while this thread was busy claimed
+            // no idle thread, so it is this thread's (or another busy one's) to take.
             let next: Job?? = queues.withLock { queues in
                 if let job = queues.critical.pop() { return .some(job) }
                 if !onlyCritical, let job = queues.general.pop() { return .some(job) }
-                let empty = queues.critical.count == 0 && (onlyCritical || queues.general.count == 0)
-                return queues.stopping && empty ? .some(nil) : .none
+                if queues.stopping { return .some(nil) }
+                if onlyCritical { queues.idleReserved += 1 } else { queues.idleGeneral += 1 }
+                return .none
             }
             switch next {
             case .none:
+                ready.wait()
                 continue
             case .some(.none):
                 return

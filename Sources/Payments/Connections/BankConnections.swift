@@ -184,6 +184,8 @@ public enum BankConnections {
     }
 
     static func decodeParameters(_ text: String) throws -> [String: String] {
-        (try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String]) ?? [:]
+        // Most connections have none, and this runs once per callback: no Foundation parse for `{}`.
+        guard text != "{}" else { return [:] }
+        return (try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String]) ?? [:]
     }
 }

@@ -6,7 +6,7 @@ import Postgres
 enum GroupCommit {
     /// Items committed together at most; bounded so one transaction stays short.
     static let batchMax = 64
-    /// How long a waiting thread sleeps between checks (it is woken on every commit anyway).
+    /// How long a waiting sender sleeps between checks of its turn (it is woken when it gets one anyway).
     static let waitSliceNanoseconds: UInt64 = 1_000_000_000
 
     /// When a lane counts as blocked: a batch still running after `slowBatchNanoseconds` (normal
@@ -50,18 +50,52 @@ final class GroupCommitter<Item: Sendable, Outcome: Sendable>: Sendable {
     typealias Record = @Sendable (_ batch: [Item], _ connection: PostgresConnection) throws -> [Outcome]
     typealias Answer = Result<Outcome, GroupCommit.Failure>
 
+    /// Where one submitted item stands, seen by its own sender only: each sender sleeps on its own
+    /// condition, so a commit wakes exactly the senders it answered and the one that leads next.
+    /// (One condition for the whole lane woke every waiting sender on every commit — most of them to
+    /// find nothing and sleep again: 14–18 % of the server's samples were task switching.)
+    private enum Turn {
+        case waiting
+        case lead
+        case done(Answer)
+    }
+
+    private final class Waiter: Sendable {
+        let turn = Monitor(Turn.waiting)
+
+        func hand(_ turn: Turn) {
+            self.turn.withLock { $0 = turn }
+            self.turn.signal()
+        }
+
+        /// Sleeps until the lane hands this sender its answer or the lead.
+        func awaitTurn() -> Turn {
+            while true {
+                let turn = self.turn.wait(untilNanoseconds: monotonicNanoseconds() + GroupCommit.waitSliceNanoseconds) { turn -> Turn? in
+                    if case .waiting = turn { return nil }
+                    return turn
+                }
+                if let turn { return turn }
+            }
+        }
+    }
+
+    private struct Queued {
+        let item: Item
+        let waiter: Waiter
+    }
+
     private struct State {
-        var nextTicket: UInt64 = 0
-        var queue: [(ticket: UInt64, item: Item)] = []
+        var queue: [Queued] = []
         var leading = false
         var batchStartedAt: UInt64 = 0
         var congestedUntil: UInt64 = 0
-        var answers: [UInt64: Answer] = [:]
     }
 
-    private enum Step {
-        case done(Answer)
-        case lead([(ticket: UInt64, item: Item)])
+    private enum Admission {
+        case congested
+        case lead(Waiter)
+        case wait(Waiter)
     }
 
     private let monitor = Monitor(State())
@@ -78,43 +112,67 @@ final class GroupCommitter<Item: Sendable, Outcome: Sendable>: Sendable {
     /// Queues `item` and returns once the transaction holding it committed (or failed), or at once
     /// with a failure when the lane is blocked.
     func submit(_ item: Item) -> Answer {
-        let ticket = monitor.withLock { state -> UInt64? in
+        let admission = monitor.withLock { state -> Admission in
             let now = monotonicNanoseconds()
             let slow = state.leading && now - state.batchStartedAt > congestion.slowBatchNanoseconds
-            guard !slow && now >= state.congestedUntil else { return nil }
-            state.nextTicket += 1
-            state.queue.append((state.nextTicket, item))
-            return state.nextTicket
+            guard !slow && now >= state.congestedUntil else { return .congested }
+            let waiter = Waiter()
+            state.queue.append(Queued(item: item, waiter: waiter))
+            guard !state.leading else { return .wait(waiter) }
+            // Nobody is committing: this sender leads at once, with whatever queued before it. The
+            // batch's clock starts now, not when it takes the batch: a sender arriving in between must
+            // not judge the lane by the previous batch's start.
+            state.leading = true
+            state.batchStartedAt = now
+            return .lead(waiter)
         }
-        guard let ticket else { return .failure(GroupCommit.Failure(reason: GroupCommit.congestedReason)) }
-        while true {
-            let step = monitor.wait(untilNanoseconds: monotonicNanoseconds() + GroupCommit.waitSliceNanoseconds) { state -> Step? in
-                if let answer = state.answers.removeValue(forKey: ticket) { return .done(answer) }
-                guard !state.leading else { return nil }
-                state.leading = true
-                state.batchStartedAt = monotonicNanoseconds()
-                let batch = Array(state.queue.prefix(GroupCommit.batchMax))
-                state.queue.removeFirst(batch.count)
-                return .lead(batch)
-            }
-            switch step {
+        switch admission {
+        case .congested:
+            return .failure(GroupCommit.Failure(reason: GroupCommit.congestedReason))
+        case .lead(let waiter):
+            return lead(waiter)
+        case .wait(let waiter):
+            switch waiter.awaitTurn() {
             case .done(let answer): return answer
-            case .lead(let batch):
-                let (answers, timedOut) = commit(batch.map(\.item))
-                monitor.withLock { state in
-                    for (queued, answer) in zip(batch, answers) { state.answers[queued.ticket] = answer }
-                    if timedOut {
-                        // The queued items would only wait for the same lock again.
-                        state.congestedUntil = monotonicNanoseconds() + congestion.congestionCooldownNanoseconds
-                        for queued in state.queue { state.answers[queued.ticket] = .failure(GroupCommit.Failure(reason: GroupCommit.congestedReason)) }
-                        state.queue.removeAll()
-                    }
-                    state.leading = false
-                }
-                monitor.broadcast()
-            case nil: continue
+            case .lead: return lead(waiter)
+            case .waiting: preconditionFailure("a waiter returned while still waiting")
             }
         }
+    }
+
+    /// Commits what is queued (this sender's item among it), then hands the lead to the oldest sender
+    /// still queued, before the answers, so the next batch starts while the answered senders wake.
+    private func lead(_ own: Waiter) -> Answer {
+        let batch = monitor.withLock { state -> [Queued] in
+            state.batchStartedAt = monotonicNanoseconds()
+            let batch = Array(state.queue.prefix(GroupCommit.batchMax))
+            state.queue.removeFirst(batch.count)
+            return batch
+        }
+        precondition(batch.contains { $0.waiter === own }, "a leader's own item is not in its batch")
+        let (answers, timedOut) = commit(batch.map(\.item))
+        let (next, refused) = monitor.withLock { state -> (Waiter?, [Waiter]) in
+            var refused: [Waiter] = []
+            if timedOut {
+                // The queued items would only wait for the same lock again.
+                state.congestedUntil = monotonicNanoseconds() + congestion.congestionCooldownNanoseconds
+                refused = state.queue.map(\.waiter)
+                state.queue.removeAll()
+            }
+            guard let next = state.queue.first?.waiter else {
+                state.leading = false
+                return (nil, refused)
+            }
+            state.batchStartedAt = monotonicNanoseconds()
+            return (next, refused)
+        }
+        next?.hand(.lead)
+        var ownAnswer: Answer?
+        for (queued, answer) in zip(batch, answers) {
+            if queued.waiter === own { ownAnswer = answer } else { queued.waiter.hand(.done(answer)) }
+        }
+        for waiter in refused { waiter.hand(.done(.failure(GroupCommit.Failure(reason: GroupCommit.congestedReason)))) }
+        return ownAnswer!
     }
 
     /// Records a batch in one transaction; on failure, each item alone — unless it timed out, which

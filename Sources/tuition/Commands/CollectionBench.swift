@@ -18,7 +18,7 @@ enum CollectionBenchSetup {
         let inquiriesOut = try reader.requiredOption("--inquiries-out")
         let paymentsOut = try reader.requiredOption("--payments-out")
         try reader.finish()
-        let (_, pool, layout) = try DatabaseAccess.migratedPool()
+        let (database, pool, layout) = try DatabaseAccess.migratedPool()
         defer { pool.close() }
         let run = UInt32.random(in: 0...UInt32.max)
         let account = String(format: "78%08d", run % 100_000_000)
@@ -30,7 +30,12 @@ enum CollectionBenchSetup {
             _ = try BankConnections.add(schoolID: school.id, provider: "collect-tuition", requiredParameters: [], label: "bench collection",
                                         accounts: [(receiving: service, bankAccountNumber: account)], secret: secret, parameters: [:], on: connection)
         }
-        try pool.withConnection { try $0.simpleQuery(unsafeSQL: "ANALYZE") }
+        // As the owner, as `callbacks-setup` does: the application role's ANALYZE skipped the tables it
+        // does not own, and the notices were planned without statistics — the ledger's history read
+        // scanned every journal entry of the school (0.9 ms a call instead of 0.04 ms).
+        let owner = try database.connectAsOwner()
+        defer { owner.close() }
+        try CallbackBenchSetup.analyzeAsAutovacuumWould(owner)
         let key = CallbackSecret(secret)!
         let now = Int64(Date().timeIntervalSince1970)
         try script(requests: requests, path: "inquiry", now: now, secret: key, to: inquiriesOut) { index in

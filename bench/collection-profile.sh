@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Where a payment notice's time goes (docs/callbacks.md §6): the notices load of bench/collection.sh,
+# with pg_stat_statements counting every statement the server sends (round trips and database time
+# per notice) and, when perf is installed, the server's top symbols.
+source "$(dirname "$0")/lib.sh"
+DURATION="${DURATION:-10}"
+PORT="${PORT:-18391}"
+REQUESTS="${REQUESTS:-60000}"
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+psql -qc "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'" >/dev/null
+"$BIN" db stop >/dev/null && "$BIN" db start >/dev/null
+psql -qc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
+"$BIN" migrate >/dev/null
+INQ=$(mktemp /tmp/tuition-profile-inquiry.XXXXXX.lua)
+PAY=$(mktemp /tmp/tuition-profile-notice.XXXXXX.lua)
+PERFDATA=$(mktemp /tmp/tuition-profile-notices.XXXXXX.perf)
+"$BIN" serve --port "$PORT" --workers 8 >/dev/null 2>/tmp/tuition-profile-collection.log & SERVER=$!
+trap 'set +e; kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -f "$INQ" "$PAY" "$PERFDATA"; bench_cleanup' EXIT
+for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.1; done
+# Signed after the server started (it refuses requests signed before its start: docs/collection.md).
+sleep 1
+"$BIN" bench collection-setup --students 2000 --requests "$REQUESTS" --inquiries-out "$INQ" --payments-out "$PAY" >/dev/null
+psql -qAtc "SELECT pg_stat_statements_reset()" >/dev/null
+before=$(psql -Atc "SELECT count(*) FROM collection_payments")
+PERF=""
+if command -v perf >/dev/null; then
+    perf record -F 999 -g -p "$SERVER" -o "$PERFDATA" -- sleep "$DURATION" >/dev/null 2>&1 & PERF=$!
+fi
+wrk -t2 -c8 -d"${DURATION}s" -s "$PAY" "http://127.0.0.1:$PORT" | awk '/Requests\/sec/ {print "durable payment notices/s: " int($2)}'
+[ -n "$PERF" ] && wait "$PERF" || true
+notices=$(( $(psql -Atc "SELECT count(*) FROM collection_payments") - before ))
+echo "notices recorded: $notices"
+psql -P pager=off -c "
+    WITH s AS (SELECT calls, total_exec_time FROM pg_stat_statements
+               WHERE query NOT ILIKE '%pg_stat_statements%' AND query NOT ILIKE '%collection_payments%count%')
+    SELECT round(sum(calls)::numeric / $notices, 2) AS \"statements per notice\",
+           round((sum(total_exec_time) / $notices)::numeric, 3) AS \"database ms per notice\" FROM s"
+psql -P pager=off -c "
+    SELECT round(calls::numeric / $notices, 2) AS per_notice, round((total_exec_time / $notices)::numeric, 3) AS ms_per_notice,
+           round((total_exec_time / greatest(calls, 1))::numeric, 3) AS ms_per_call, regexp_replace(left(query, 100), '\s+', ' ', 'g') AS statement
+    FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat_statements%'
+    ORDER BY total_exec_time DESC LIMIT 25"
+if [ -n "$PERF" ]; then
+    echo "server CPU, top symbols (self):"
+    perf report -i "$PERFDATA" --no-children --sort symbol --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -30
+fi
