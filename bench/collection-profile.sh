@@ -7,9 +7,7 @@ DURATION="${DURATION:-10}"
 PORT="${PORT:-18391}"
 REQUESTS="${REQUESTS:-60000}"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
-psql -qc "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'" >/dev/null
-"$BIN" db stop >/dev/null && "$BIN" db start >/dev/null
-psql -qc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
+profile_enable_statements
 "$BIN" migrate >/dev/null
 INQ=$(mktemp /tmp/tuition-profile-inquiry.XXXXXX.lua)
 PAY=$(mktemp /tmp/tuition-profile-notice.XXXXXX.lua)
@@ -22,25 +20,8 @@ sleep 1
 "$BIN" bench collection-setup --students 2000 --requests "$REQUESTS" --inquiries-out "$INQ" --payments-out "$PAY" >/dev/null
 psql -qAtc "SELECT pg_stat_statements_reset()" >/dev/null
 before=$(psql -Atc "SELECT count(*) FROM collection_payments")
-PERF=""
-if command -v perf >/dev/null; then
-    perf record -F 999 -g -p "$SERVER" -o "$PERFDATA" -- sleep "$DURATION" >/dev/null 2>&1 & PERF=$!
-fi
+profile_perf_start "$SERVER" "$DURATION" "$PERFDATA"
 wrk -t2 -c8 -d"${DURATION}s" -s "$PAY" "http://127.0.0.1:$PORT" | awk '/Requests\/sec/ {print "durable payment notices/s: " int($2)}'
-[ -n "$PERF" ] && wait "$PERF" || true
 notices=$(( $(psql -Atc "SELECT count(*) FROM collection_payments") - before ))
 echo "notices recorded: $notices"
-psql -P pager=off -c "
-    WITH s AS (SELECT calls, total_exec_time FROM pg_stat_statements
-               WHERE query NOT ILIKE '%pg_stat_statements%' AND query NOT ILIKE '%collection_payments%count%')
-    SELECT round(sum(calls)::numeric / $notices, 2) AS \"statements per notice\",
-           round((sum(total_exec_time) / $notices)::numeric, 3) AS \"database ms per notice\" FROM s"
-psql -P pager=off -c "
-    SELECT round(calls::numeric / $notices, 2) AS per_notice, round((total_exec_time / $notices)::numeric, 3) AS ms_per_notice,
-           round((total_exec_time / greatest(calls, 1))::numeric, 3) AS ms_per_call, regexp_replace(left(query, 100), '\s+', ' ', 'g') AS statement
-    FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat_statements%'
-    ORDER BY total_exec_time DESC LIMIT 25"
-if [ -n "$PERF" ]; then
-    echo "server CPU, top symbols (self):"
-    perf report -i "$PERFDATA" --no-children --sort symbol --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -30
-fi
+profile_report notice "$notices" '%collection_payments%count%' "$PERFDATA"

@@ -46,7 +46,7 @@ psql -qAt -v ON_ERROR_STOP=1 -c "CREATE TEMP TABLE acked (id text)" -c "\copy ac
 not_once=$(sed -n 1p "$WORK/db"); recorded=$(sed -n 2p "$WORK/db"); half=$(sed -n 3p "$WORK/db")
 echo "bench/fault-crash.sh: $KILLS x kill -9 during ${SECONDS_LOAD}s of callbacks"
 echo "  callbacks sent: $total distinct ids, connection errors seen: $errors"
-echo "  acknowledged (2xx, after retrying the unacknowledged once): $acked"
+echo "  acknowledged (2xx, after re-sending each unacknowledged id until it got an HTTP answer): $acked"
 echo "  acknowledged but not exactly once in the ledger: $not_once"
 echo "  bank transactions recorded: $recorded (must equal the acknowledged: every id was retried until acknowledged)"
 echo "  half-posted (no booking entry): $half"

@@ -44,3 +44,39 @@ db_cpu_ticks() {
 cpu_us_per() { python3 -c 'import os,sys; print(int(int(sys.argv[1]) / os.sysconf("SC_CLK_TCK") * 1e6 / max(1, int(sys.argv[2]))))' "$1" "$2"; }
 # Transactions a pgbench run processed.
 pgbench_count() { awk '/number of transactions actually processed/ { split($NF, a, "/"); print a[1]; exit }'; }
+
+# The profile scripts (callbacks-profile.sh, collection-profile.sh): pg_stat_statements loaded into
+# the bench cluster, the server's samples recorded while the load runs, and per-request tables.
+profile_enable_statements() {
+    psql -qc "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'" >/dev/null
+    "$BIN" db stop >/dev/null && "$BIN" db start >/dev/null
+    psql -qc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
+}
+# profile_perf_start PID SECONDS FILE: sets PERF to the recorder's pid, empty without perf.
+profile_perf_start() {
+    PERF=""
+    if command -v perf >/dev/null; then
+        perf record -F 499 -g -p "$1" -o "$3" -- sleep "$2" >/dev/null 2>&1 & PERF=$!
+    fi
+}
+# profile_report UNIT COUNT EXCLUDED PERFFILE: statements and database time per UNIT (COUNT of them),
+# leaving out the script's own statements (a query text matching EXCLUDED), then the top statements
+# and, when perf ran, the server's top symbols.
+profile_report() {
+    local unit=$1 count=$2 excluded=$3 perfdata=$4
+    [ -n "$PERF" ] && wait "$PERF" || true
+    psql -P pager=off -c "
+        WITH s AS (SELECT calls, total_exec_time FROM pg_stat_statements
+                   WHERE query NOT ILIKE '%pg_stat_statements%' AND query NOT ILIKE '$excluded')
+        SELECT round(sum(calls)::numeric / $count, 2) AS \"statements per $unit\",
+               round((sum(total_exec_time) / $count)::numeric, 3) AS \"database ms per $unit\" FROM s"
+    psql -P pager=off -c "
+        SELECT round(calls::numeric / $count, 2) AS per_$unit, round((total_exec_time / $count)::numeric, 3) AS ms_per_$unit,
+               round((total_exec_time / greatest(calls, 1))::numeric, 3) AS ms_per_call, regexp_replace(left(query, 100), '\s+', ' ', 'g') AS statement
+        FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat_statements%'
+        ORDER BY total_exec_time DESC LIMIT 25"
+    if [ -n "$PERF" ]; then
+        echo "server CPU, top symbols (self):"
+        perf report -i "$perfdata" --no-children --sort symbol --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -30
+    fi
+}

@@ -3,8 +3,11 @@
 
 Each thread sends callbacks with unique transaction ids (PREFIX-thread-n) and records every
 outcome as a line "id status" (status = HTTP status, or "error" when the connection failed) in
-OUT. With --retry FILE it instead re-sends, once each, every id of FILE that never got a 2xx, and
-records the new outcomes. The signature is HMAC-SHA256(secret, t + "." + body), as in docs/callbacks.md.
+OUT. With --retry FILE it instead re-sends every id of FILE that never got a 2xx until it gets an
+HTTP answer (at most `retry_attempts` tries each), and records the new outcomes. Each thread keeps
+one connection alive and opens a new one only after a failure, and backs off after a failed send as
+a real sender would: a loop of refused connections while the server restarts would otherwise burn
+through the client's ephemeral ports (TIME_WAIT) and fail sends that never reached the server. The signature is HMAC-SHA256(secret, t + "." + body), as in docs/callbacks.md.
 """
 import argparse, hashlib, hmac, http.client, json, threading, time
 
@@ -17,19 +20,40 @@ def body_for(tid, account, code, amount):
     }, separators=(",", ":")).encode()
 
 
-def send(host, port, secret, tid, account, code, amount, timeout):
-    body = body_for(tid, account, code, amount)
-    t = str(int(time.time()))
-    signature = hmac.new(secret.encode(), (t + ".").encode() + body, hashlib.sha256).hexdigest()
-    try:
-        connection = http.client.HTTPConnection(host, port, timeout=timeout)
-        connection.request("POST", "/v1/callbacks/tuition", body=body, headers={
-            "Content-Type": "application/json", "Tuition-Signature": f"t={t},v1={signature}"})
-        status = connection.getresponse().status
-        connection.close()
-        return str(status)
-    except Exception:
-        return "error"
+retry_attempts = 5
+backoff_seconds = 0.05
+
+
+class Sender:
+    """One kept-alive connection, replaced after any failure."""
+
+    def __init__(self, host, port, secret, account, timeout):
+        self.host, self.port, self.secret, self.account, self.timeout = host, port, secret, account, timeout
+        self.connection = None
+
+    def send(self, tid, code, amount):
+        body = body_for(tid, self.account, code, amount)
+        t = str(int(time.time()))
+        signature = hmac.new(self.secret.encode(), (t + ".").encode() + body, hashlib.sha256).hexdigest()
+        try:
+            if self.connection is None:
+                self.connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+            self.connection.request("POST", "/v1/callbacks/tuition", body=body, headers={
+                "Content-Type": "application/json", "Tuition-Signature": f"t={t},v1={signature}"})
+            response = self.connection.getresponse()
+            response.read()
+            if response.getheader("Connection", "").lower() == "close":
+                self.close()
+            return str(response.status)
+        except Exception:
+            self.close()
+            time.sleep(backoff_seconds)
+            return "error"
+
+    def close(self):
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
 
 
 def main():
@@ -59,20 +83,28 @@ def main():
             tid, status = line.split()
             outcomes.setdefault(tid, []).append(status)
         pending = [tid for tid, statuses in outcomes.items() if not any(s.startswith("2") for s in statuses)]
+        sender = Sender("127.0.0.1", args.port, args.secret, args.account, 30)
         for tid in pending:
             index = int(tid.rsplit("-", 1)[1])
-            record(tid, send("127.0.0.1", args.port, args.secret, tid, args.account, codes[index % len(codes)], 100000, 30))
+            for _ in range(retry_attempts):
+                status = sender.send(tid, codes[index % len(codes)], 100000)
+                record(tid, status)
+                if status != "error":
+                    break
+        sender.close()
         print(f"retried {len(pending)} unacknowledged callbacks")
         return
 
     deadline = time.time() + args.seconds
 
     def worker(number):
+        sender = Sender("127.0.0.1", args.port, args.secret, args.account, 10)
         n = 0
         while time.time() < deadline:
             tid = f"{args.prefix}-{number}-{n}"
-            record(tid, send("127.0.0.1", args.port, args.secret, tid, args.account, codes[n % len(codes)], 100000, 10))
+            record(tid, sender.send(tid, codes[n % len(codes)], 100000))
             n += 1
+        sender.close()
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(args.threads)]
     for thread in threads:
