@@ -205,7 +205,8 @@ public enum LedgerWriter {
                     (SELECT count(*) FROM history WHERE kind = 'account' AND detail = 'true') = \(Int64(accountIDs.count))
                     AND (SELECT count(*) FROM history WHERE kind = 'reversed') = \(Int64(reversedIDs.count))
                     AND NOT EXISTS (SELECT 1 FROM history WHERE kind IN ('entry', 'failure'))
-                    AND EXISTS (SELECT 1 FROM history WHERE kind = 'school' AND (detail IS NULL OR detail::date < \(earliest.iso)::date))
+                    AND EXISTS (SELECT 1 FROM history WHERE kind = 'school'
+                                AND (detail IS NULL OR CASE WHEN kind = 'school' THEN detail::date END < \(earliest.iso)::date))
                 ) AS go
             ), new_entries AS (
                 INSERT INTO journal_entries (school_id, effective_date, kind, description, idempotency_key, request_hash,

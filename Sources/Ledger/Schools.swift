@@ -194,6 +194,12 @@ public enum Schools {
             """).first.map(decode)
     }
 
+    /// Whether any school is recorded. Reads no column but the table itself, so it also answers on a
+    /// database at an older schema (the restore command's safety check).
+    public static func anyExist(on connection: PostgresConnection) throws -> Bool {
+        try connection.query("SELECT EXISTS (SELECT 1 FROM schools)").singleRow()!.decode(column: 0, as: Bool.self)
+    }
+
     /// Schools in code order, optionally only those of these authorities; bounded by `limit`.
     public static func list(authorities: [String]? = nil, limit: Int = 1_000, on connection: PostgresConnection) throws -> [School] {
         try connection.query("""

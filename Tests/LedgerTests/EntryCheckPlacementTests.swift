@@ -114,6 +114,72 @@ import TestSupport
         #expect(try fixture.verify().isClean)
     }
 
+    /// A session's temporary tables come first in its search path: named like the ledger's, they must
+    /// not stand in for them inside the checks (migration 0022).
+    @Test func temporaryTablesCannotStandInForTheLedgers() throws {
+        let fixture = try LedgerFixture()
+        try fixture.pool.transaction(isolation: .readCommitted) {
+            try Periods.close(schoolID: fixture.school.id, month: CalendarMonth(year: 2026, month: 9),
+                              actor: Actor(name: "kt", role: .accountant), on: $0)
+        }
+        let app = try fixture.database.connect()
+        defer { app.close() }
+        let pair: [(line: Int, purpose: AccountPurpose, amount: Int64)] = [(1, .bank, 100), (2, .suspense, -100)]
+        // A school with no closed period, in front of the real one: the entry is still in a closed month.
+        #expect(failure(app, "CREATE TEMP TABLE schools (school_id bigint, closed_through date); "
+                        + "INSERT INTO pg_temp.schools VALUES (\(fixture.school.id), NULL); "
+                        + entryStatement(fixture, key: "shadow-school", count: 2, lines: pair)) == "TU001")
+        try fixture.pool.transaction(isolation: .readCommitted) {
+            try Periods.reopen(schoolID: fixture.school.id, month: CalendarMonth(year: 2026, month: 9),
+                               actor: Actor(name: "stc", role: .financeOffice), on: $0)
+        }
+        // Postings sent to a temporary `postings`: the entry has none of its own and is refused.
+        #expect(failure(app, "CREATE TEMP TABLE postings (LIKE public.postings); "
+                        + entryStatement(fixture, key: "shadow-postings", count: 2, lines: pair)) == "TU002")
+        #expect(try fixture.verify().isClean)
+    }
+
+    /// A trigger of the session's own, on a temporary table, runs at depth 1 like the postings
+    /// trigger: the guard refuses it because it does not run as the owner (migration 0022).
+    @Test func aTriggerOfTheApplicationsOwnWritesNoBalance() throws {
+        let fixture = try LedgerFixture()
+        try fixture.ledger.post(fixture.entry(key: "kept", postings: [(.bank, 100), (.receivable, -100)],
+                                              dimensions: PostingDimensions(studentID: 7)))
+        let app = try fixture.database.connect()
+        defer { app.close() }
+        for table in ["account_balances", "dimension_balances"] {
+            #expect(failure(app, """
+                CREATE FUNCTION pg_temp.sneak() RETURNS trigger LANGUAGE plpgsql AS $f$
+                BEGIN UPDATE public.\(table) SET balance = balance + 1 WHERE school_id = \(fixture.school.id); RETURN NULL; END $f$;
+                CREATE TEMP TABLE poke (x integer);
+                CREATE TRIGGER poke_after AFTER INSERT ON poke FOR EACH STATEMENT EXECUTE FUNCTION pg_temp.sneak();
+                INSERT INTO poke VALUES (1)
+                """) == "TU003", "\(table)")
+        }
+        #expect(try fixture.balance(.bank) == Money(dong: 100))
+        #expect(try fixture.verify().isClean)
+    }
+
+    /// Every function of the schema resolves table names in the schema, temporary tables last: a
+    /// function added by a later migration without `SET search_path` fails here.
+    @Test func everyFunctionStatesItsSearchPath() throws {
+        let fixture = try LedgerFixture()
+        let app = try fixture.database.connect()
+        defer { app.close() }
+        let unset = try app.query("""
+            SELECT p.proname::text FROM pg_proc p
+            WHERE p.pronamespace = 'public'::regnamespace AND p.proowner <> (SELECT oid FROM pg_roles WHERE rolname = current_user)
+              AND p.proname NOT IN ('ledger_acting_as_owner', 'ledger_balance_shards')
+              AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+              AND NOT EXISTS (SELECT 1 FROM unnest(coalesce(p.proconfig, '{}')) AS c(setting) WHERE c.setting = 'search_path=public, pg_temp')
+            ORDER BY 1
+            """).map { try $0.decode(column: 0, as: String.self) }
+        #expect(unset == [])
+        let definers = try app.query("SELECT proname::text FROM pg_proc WHERE pronamespace = 'public'::regnamespace AND prosecdef ORDER BY 1")
+            .map { try $0.decode(column: 0, as: String.self) }
+        #expect(definers == ["ledger_change_period", "ledger_postings_inserted"])
+    }
+
     @Test func theHistoryReadSeesOnlyItsSchool() throws {
         let fixture = try LedgerFixture()
         let posted = try fixture.ledger.post(fixture.entry(key: "mine", postings: [(.bank, 100), (.suspense, -100)]))

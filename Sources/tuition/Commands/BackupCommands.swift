@@ -43,7 +43,7 @@ enum BackupCommand {
             guard FileManager.default.isReadableFile(atPath: file) else { throw CommandFailure(message: "cannot read \(file)") }
             let connection = try database.connectAsOwner()
             let holdsData = try connection.query("SELECT to_regclass('schools') IS NOT NULL").singleRow()!.decode(column: 0, as: Bool.self)
-                && !(try Schools.list(limit: 1, on: connection).isEmpty)
+                && (try Schools.anyExist(on: connection))
             if holdsData && !force {
                 connection.close()
                 throw CommandFailure(message: "the database already holds schools; restore with --force to replace everything")
