@@ -160,6 +160,18 @@ import TestSupport
         #expect(try fixture.verify().isClean)
     }
 
+    /// A deployment may run the program as the owner itself (one role): its postings still keep
+    /// their balances, and its direct writes to balances are still refused.
+    @Test func theOwnersOwnSessionPostsButWritesNoBalance() throws {
+        let fixture = try LedgerFixture()
+        let owner = try fixture.database.connectAsOwner()
+        defer { owner.close() }
+        #expect(failure(owner, entryStatement(fixture, key: "by-owner", count: 2, lines: [(1, .bank, 70), (2, .suspense, -70)])) == nil)
+        #expect(try fixture.balance(.bank) == Money(dong: 70))
+        #expect(failure(owner, "UPDATE account_balances SET balance = 0 WHERE school_id = \(fixture.school.id)") == "TU003")
+        #expect(try fixture.verify().isClean)
+    }
+
     /// Every function of the schema resolves table names in the schema, temporary tables last: a
     /// function added by a later migration without `SET search_path` fails here.
     @Test func everyFunctionStatesItsSearchPath() throws {
