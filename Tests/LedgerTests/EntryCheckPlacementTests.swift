@@ -9,17 +9,6 @@ import TestSupport
 /// per-row trigger; the balance guard decided by the trigger's WHEN clause). Each rule is still the
 /// database's own: these run as the application role, through plain SQL.
 @Suite struct EntryCheckPlacementTests {
-    /// Runs `sql` in its own transaction on `connection`; the SQLSTATE it failed with, nil if it committed.
-    func failure(_ connection: PostgresConnection, _ sql: String) -> String? {
-        do {
-            try connection.simpleQuery(unsafeSQL: "BEGIN; " + sql + "; COMMIT;")
-            return nil
-        } catch {
-            _ = try? connection.simpleQuery(unsafeSQL: "ROLLBACK")
-            return error.sqlState?.rawValue ?? "no SQLSTATE: \(error)"
-        }
-    }
-
     /// An entry declaring `count` postings, with `lines` of them (bank +100, suspense -100, ...) in the same statement.
     func entryStatement(_ fixture: LedgerFixture, key: String, count: Int, lines: [(line: Int, purpose: AccountPurpose, amount: Int64)]) -> String {
         let values = lines.map { "(\($0.line), \(fixture.account($0.purpose)), \($0.amount))" }.joined(separator: ", ")
@@ -49,10 +38,10 @@ import TestSupport
         defer { app.close() }
         let pair: [(line: Int, purpose: AccountPurpose, amount: Int64)] = [(1, .bank, 100), (2, .suspense, -100)]
         // A balanced pair more, on new lines, in the same transaction: the entry declared two.
-        #expect(failure(app, entryStatement(fixture, key: "later-new-lines", count: 2, lines: pair) + "; "
+        #expect(app.failedSQLState(entryStatement(fixture, key: "later-new-lines", count: 2, lines: pair) + "; "
                         + postingsTo(fixture, key: "later-new-lines", lines: [(3, .bank, 5), (4, .suspense, -5)])) == "TU002")
         // The same lines again: taken.
-        #expect(failure(app, entryStatement(fixture, key: "later-same-lines", count: 2, lines: pair) + "; "
+        #expect(app.failedSQLState(entryStatement(fixture, key: "later-same-lines", count: 2, lines: pair) + "; "
                         + postingsTo(fixture, key: "later-same-lines", lines: [(1, .bank, 5), (2, .suspense, -5)])) == "23505")
         // An entry whose postings come in a later statement is refused at its own statement,
         // even though the later statement would have completed it.
@@ -60,18 +49,18 @@ import TestSupport
             INSERT INTO journal_entries (school_id, effective_date, kind, description, idempotency_key, request_hash, posting_count)
             VALUES (\(fixture.school.id), '2026-09-10', 'adjustment', 'raw', 'split', decode(repeat('ab', 32), 'hex'), 2)
             """
-        #expect(failure(app, entryOnly + "; " + postingsTo(fixture, key: "split", lines: pair)) == "TU002")
+        #expect(app.failedSQLState(entryOnly + "; " + postingsTo(fixture, key: "split", lines: pair)) == "TU002")
         // Too few postings for the count declared, too many, or lines beyond it: refused.
-        #expect(failure(app, entryStatement(fixture, key: "short", count: 3, lines: pair)) == "TU002")
-        #expect(failure(app, entryStatement(fixture, key: "long", count: 2, lines: pair + [(3, .cash, 7), (4, .cash, -7)])) == "TU002")
-        #expect(failure(app, entryStatement(fixture, key: "gap", count: 2, lines: [(1, .bank, 100), (3, .suspense, -100)])) == "TU002")
-        #expect(failure(app, entryStatement(fixture, key: "unbalanced", count: 2, lines: [(1, .bank, 100), (2, .suspense, -99)])) == "TU002")
+        #expect(app.failedSQLState(entryStatement(fixture, key: "short", count: 3, lines: pair)) == "TU002")
+        #expect(app.failedSQLState(entryStatement(fixture, key: "long", count: 2, lines: pair + [(3, .cash, 7), (4, .cash, -7)])) == "TU002")
+        #expect(app.failedSQLState(entryStatement(fixture, key: "gap", count: 2, lines: [(1, .bank, 100), (3, .suspense, -100)])) == "TU002")
+        #expect(app.failedSQLState(entryStatement(fixture, key: "unbalanced", count: 2, lines: [(1, .bank, 100), (2, .suspense, -99)])) == "TU002")
         // Nothing of it reached the ledger.
         #expect(try app.query("SELECT count(*) FROM journal_entries").singleRow()!.decode(column: 0, as: Int64.self) == 0)
         #expect(try fixture.balance(.bank) == nil)
         // Well formed, through plain SQL, and two entries in one statement: accepted, balances follow.
-        #expect(failure(app, entryStatement(fixture, key: "good", count: 2, lines: pair)) == nil)
-        #expect(failure(app, """
+        #expect(app.failedSQLState(entryStatement(fixture, key: "good", count: 2, lines: pair)) == nil)
+        #expect(app.failedSQLState("""
             WITH e AS (INSERT INTO journal_entries (school_id, effective_date, kind, description, idempotency_key, request_hash, posting_count)
                        VALUES (\(fixture.school.id), '2026-09-10', 'adjustment', 'raw', 'two-a', decode(repeat('ab', 32), 'hex'), 2),
                               (\(fixture.school.id), '2026-09-10', 'adjustment', 'raw', 'two-b', decode(repeat('ab', 32), 'hex'), 2)
@@ -108,7 +97,7 @@ import TestSupport
             """,
         ]
         for sql in attempts {
-            #expect(failure(app, sql) == "TU003", "\(sql)")
+            #expect(app.failedSQLState(sql) == "TU003", "\(sql)")
         }
         #expect(try fixture.balance(.bank) == Money(dong: 100))
         #expect(try fixture.verify().isClean)
@@ -126,7 +115,7 @@ import TestSupport
         defer { app.close() }
         let pair: [(line: Int, purpose: AccountPurpose, amount: Int64)] = [(1, .bank, 100), (2, .suspense, -100)]
         // A school with no closed period, in front of the real one: the entry is still in a closed month.
-        #expect(failure(app, "CREATE TEMP TABLE schools (school_id bigint, closed_through date); "
+        #expect(app.failedSQLState("CREATE TEMP TABLE schools (school_id bigint, closed_through date); "
                         + "INSERT INTO pg_temp.schools VALUES (\(fixture.school.id), NULL); "
                         + entryStatement(fixture, key: "shadow-school", count: 2, lines: pair)) == "TU001")
         try fixture.pool.transaction(isolation: .readCommitted) {
@@ -134,7 +123,7 @@ import TestSupport
                                actor: Actor(name: "stc", role: .financeOffice), on: $0)
         }
         // Postings sent to a temporary `postings`: the entry has none of its own and is refused.
-        #expect(failure(app, "CREATE TEMP TABLE postings (LIKE public.postings); "
+        #expect(app.failedSQLState("CREATE TEMP TABLE postings (LIKE public.postings); "
                         + entryStatement(fixture, key: "shadow-postings", count: 2, lines: pair)) == "TU002")
         #expect(try fixture.verify().isClean)
     }
@@ -148,7 +137,7 @@ import TestSupport
         let app = try fixture.database.connect()
         defer { app.close() }
         for table in ["account_balances", "dimension_balances"] {
-            #expect(failure(app, """
+            #expect(app.failedSQLState("""
                 CREATE FUNCTION pg_temp.sneak() RETURNS trigger LANGUAGE plpgsql AS $f$
                 BEGIN UPDATE public.\(table) SET balance = balance + 1 WHERE school_id = \(fixture.school.id); RETURN NULL; END $f$;
                 CREATE TEMP TABLE poke (x integer);
@@ -166,9 +155,9 @@ import TestSupport
         let fixture = try LedgerFixture()
         let owner = try fixture.database.connectAsOwner()
         defer { owner.close() }
-        #expect(failure(owner, entryStatement(fixture, key: "by-owner", count: 2, lines: [(1, .bank, 70), (2, .suspense, -70)])) == nil)
+        #expect(owner.failedSQLState(entryStatement(fixture, key: "by-owner", count: 2, lines: [(1, .bank, 70), (2, .suspense, -70)])) == nil)
         #expect(try fixture.balance(.bank) == Money(dong: 70))
-        #expect(failure(owner, "UPDATE account_balances SET balance = 0 WHERE school_id = \(fixture.school.id)") == "TU003")
+        #expect(owner.failedSQLState("UPDATE account_balances SET balance = 0 WHERE school_id = \(fixture.school.id)") == "TU003")
         #expect(try fixture.verify().isClean)
     }
 

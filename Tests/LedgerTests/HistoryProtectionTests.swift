@@ -9,17 +9,6 @@ import TestSupport
 /// credentials (what `tuition serve` runs as) cannot change, remove or unprotect history, and the
 /// ledger still verifies clean after it tried.
 @Suite struct HistoryProtectionTests {
-    /// Runs `sql` in its own transaction on `connection`; the SQLSTATE it failed with, nil if it committed.
-    func failure(_ connection: PostgresConnection, _ sql: String) -> String? {
-        do {
-            try connection.simpleQuery(unsafeSQL: "BEGIN; " + sql + "; COMMIT;")
-            return nil
-        } catch {
-            _ = try? connection.simpleQuery(unsafeSQL: "ROLLBACK")
-            return error.sqlState?.rawValue ?? "no SQLSTATE: \(error)"
-        }
-    }
-
     static let historyTables = [
         "journal_entries", "postings", "accounts", "account_balances", "dimension_balances", "ledger_failures", "period_events",
         "schools", "student_changes", "invoices", "invoice_lines", "receipts", "payment_applications", "callback_deliveries",
@@ -54,7 +43,7 @@ import TestSupport
             ("CREATE TABLE shadow (n int)", denied),
         ] + Self.historyTables.map { ("TRUNCATE \($0) CASCADE", denied) }
         for (sql, expected) in attempts {
-            #expect(failure(app, sql) == expected, "\(sql)")
+            #expect(app.failedSQLState(sql) == expected, "\(sql)")
         }
         #expect(try fixture.balance(.bank) == Money(dong: 100))
         let closed = try app.query("SELECT closed_through FROM schools WHERE school_id = \(school)").singleRow()!
@@ -74,7 +63,7 @@ import TestSupport
         let owner = try fixture.database.connectAsOwner()
         defer { owner.close() }
         for table in Self.historyTables {
-            #expect(failure(owner, "TRUNCATE \(table) CASCADE") == "TU003", "TRUNCATE \(table)")
+            #expect(owner.failedSQLState("TRUNCATE \(table) CASCADE") == "TU003", "TRUNCATE \(table)")
         }
     }
 
@@ -83,12 +72,12 @@ import TestSupport
         let app = try fixture.database.connect()
         defer { app.close() }
         let school = fixture.school.id
-        #expect(failure(app, "SELECT ledger_change_period(\(school), '2026-09-01', 'close', 'kt', 'accountant')") == nil)
+        #expect(app.failedSQLState("SELECT ledger_change_period(\(school), '2026-09-01', 'close', 'kt', 'accountant')") == nil)
         // Closing the same month again, reopening an open one, or a day other than the first: refused.
-        #expect(failure(app, "SELECT ledger_change_period(\(school), '2026-09-01', 'close', 'kt', 'accountant')") == "TU006")
-        #expect(failure(app, "SELECT ledger_change_period(\(school), '2026-10-01', 'reopen', 'fo', 'finance_office')") == "TU006")
-        #expect(failure(app, "SELECT ledger_change_period(\(school), '2026-09-02', 'close', 'kt', 'accountant')") == "TU006")
-        #expect(failure(app, "SELECT ledger_change_period(\(school), '2026-09-01', 'reopen', 'fo', 'finance_office')") == nil)
+        #expect(app.failedSQLState("SELECT ledger_change_period(\(school), '2026-09-01', 'close', 'kt', 'accountant')") == "TU006")
+        #expect(app.failedSQLState("SELECT ledger_change_period(\(school), '2026-10-01', 'reopen', 'fo', 'finance_office')") == "TU006")
+        #expect(app.failedSQLState("SELECT ledger_change_period(\(school), '2026-09-02', 'close', 'kt', 'accountant')") == "TU006")
+        #expect(app.failedSQLState("SELECT ledger_change_period(\(school), '2026-09-01', 'reopen', 'fo', 'finance_office')") == nil)
         let events = try app.query("SELECT action, closed_through_after::text FROM period_events ORDER BY event_id").map {
             try $0.decode((String, String).self)
         }
@@ -115,8 +104,8 @@ import TestSupport
             """
         }
         // Balanced, but onto another account than the original's: refused at commit.
-        #expect(failure(app, reversal(key: "wrong", creditTo: fixture.account(.feeIncome))) == "TU007")
-        #expect(failure(app, reversal(key: "right", creditTo: fixture.account(.suspense))) == nil)
+        #expect(app.failedSQLState(reversal(key: "wrong", creditTo: fixture.account(.feeIncome))) == "TU007")
+        #expect(app.failedSQLState(reversal(key: "right", creditTo: fixture.account(.suspense))) == nil)
         #expect(try fixture.balance(.bank) == Money(dong: 0))
         #expect(try fixture.verify().isClean)
     }

@@ -12,13 +12,7 @@ import TestSupport
     func failure(_ fixture: LedgerFixture, _ sql: String) throws -> String? {
         let connection = try fixture.database.connect()
         defer { connection.close() }
-        do {
-            try connection.simpleQuery(unsafeSQL: "BEGIN; " + sql + "; COMMIT;")
-            return nil
-        } catch {
-            _ = try? connection.simpleQuery(unsafeSQL: "ROLLBACK")
-            return error.sqlState?.rawValue
-        }
+        return connection.failedSQLState(sql)
     }
 
     @Test func postingsAndEntriesCannotBeChangedOrDeleted() throws {
