@@ -41,6 +41,12 @@ public struct StatementParseError: Error, Hashable, Sendable, CustomStringConver
     /// `statement.sta: line 12: field :61: amount '12.50' is not …`, or for XML
     /// `file.xml: line 40: Document/BkToCstmrStmt/Stmt[1]/Ntry[2]/Amt: …`.
     public var description: String {
+        Self.located(message, file: file, line: line, xmlPath: xmlPath, field: field)
+    }
+
+    /// The one way a statement error names where it is: file, line, element path, field, then the message
+    /// (the importer's errors say it the same way).
+    public static func located(_ message: String, file: String, line: Int?, xmlPath: String?, field: String?) -> String {
         var text = file
         if let line { text += ": line \(line)" }
         if let xmlPath { text += ": \(xmlPath)" }

@@ -59,10 +59,6 @@ public struct StatementImportError: Error, Hashable, Sendable, CustomStringConve
 
     /// `file: line 12: field :61: amount …`, or for XML `file: line 40: Document/…/Ntry[2]/Amt: …`.
     public var description: String {
-        var text = file
-        if let line { text += ": line \(line)" }
-        if let xmlPath { text += ": \(xmlPath)" }
-        if let field { return text + ": field \(field) " + message }
-        return text + ": " + message
+        StatementParseError.located(message, file: file, line: line, xmlPath: xmlPath, field: field)
     }
 }
