@@ -11,9 +11,21 @@ public struct LedgerService: Sendable {
     }
 
     /// Records one entry. The same key with the same request returns the first result.
+    ///
+    /// A new, clean entry is one statement committed on its own (`LedgerWriter.postAlone`); anything
+    /// else — a replay, a refusal, an error of that statement — goes through the transaction below,
+    /// which decides it as it always did and remembers a refusal.
     @discardableResult
     public func post(_ request: JournalEntryRequest) throws(LedgerError) -> PostedEntry {
-        try remembering(request) { connection throws(LedgerError) in
+        let alone: PostedEntry?
+        do {
+            alone = try pool.withConnection { connection in try? LedgerWriter.postAlone(request, on: connection) }
+        } catch {
+            // Only the checkout can fail here (the statement's own errors became nil above).
+            throw LedgerError.database(error as? PostgresError ?? PostgresError(code: .unexpected))
+        }
+        if let alone { return alone }
+        return try remembering(request) { connection throws(LedgerError) in
             try LedgerWriter.post([request], on: connection)[0]
         }
     }

@@ -22,6 +22,24 @@ import TestSupport
         #expect(narrowing?.context?.contains("as Int32: outOfRange") == true, "\(String(describing: narrowing?.context))")
     }
 
+    /// The connection keys its prepared statements by SQL text and tells them apart by parameter
+    /// types; parameter values go as C strings packed into one buffer (NULLs, empty and non-ASCII
+    /// values beside each other).
+    @Test func oneSQLTextWithOtherParameterTypesIsAnotherStatement() throws {
+        let connection = try TestDatabase.create().connectAsOwner()
+        let sql = "SELECT pg_typeof($1)::text, $1::text"
+        #expect(try connection.query(PostgresQuery(unsafeSQL: sql, parameters: [PostgresParameter(Int64(42))])).singleRow()!
+            .decode((String, String).self) == ("bigint", "42"))
+        #expect(try connection.query(PostgresQuery(unsafeSQL: sql, parameters: [PostgresParameter("đồng")])).singleRow()!
+            .decode((String, String).self) == ("text", "đồng"))
+        #expect(try connection.query(PostgresQuery(unsafeSQL: sql, parameters: [PostgresParameter(Int64(7))])).singleRow()!
+            .decode((String, String).self) == ("bigint", "7"))
+        let none: String? = nil
+        let mixed = try connection.query("SELECT \("a"), \(none), \(""), \("Thái Nguyên"), \(Int64.min)").singleRow()!
+            .decode((String, String?, String, String, Int64).self)
+        #expect(mixed == ("a", nil, "", "Thái Nguyên", Int64.min))
+    }
+
     @Test func textBytesUUIDBoolAndJSONRoundTrip() throws {
         let connection = try TestDatabase.create().connectAsOwner()
         let text = "Nguyễn Văn Ân — 'quoted' \"double\" \\ back\tslash\nnew line ; DROP TABLE x; --"
