@@ -110,6 +110,18 @@ import TestSupport
         let names = PostgresTextArray(["a\"b", "c,d", "NULL", "e\\f"])
         let back = try connection.query("SELECT \(names)").singleRow()!.decode(column: 0, as: PostgresTextArray.self)
         #expect(back == names)
+        // Empty arrays, bounds, NULL elements beside the text "NULL", and non-ASCII text, as the server reads them.
+        let bounds = PostgresInt64Array([Int64.min, 0, Int64.max])
+        #expect(try connection.query("SELECT \(bounds)::text, \(PostgresInt64Array([]))::text, \(PostgresTextArray([]))::text").singleRow()!
+            .decode((String, String, String).self) == ("{-9223372036854775808,0,9223372036854775807}", "{}", "{}"))
+        let nullableIDs = PostgresNullableInt64Array([nil, 7, nil])
+        let nullableNames = PostgresNullableTextArray(["NULL", nil, "Thái Nguyên \"x\"", ""])
+        let (idText, nullIDs, nameText, nullNames) = try connection.query("""
+            SELECT \(nullableIDs)::text, (SELECT count(*) FROM unnest(\(nullableIDs)) v WHERE v IS NULL),
+                   \(nullableNames)::text, (SELECT count(*) FROM unnest(\(nullableNames)) v WHERE v IS NULL)
+            """).singleRow()!.decode((String, Int64, String, Int64).self)
+        #expect(idText == "{NULL,7,NULL}" && nullIDs == 2)
+        #expect(nameText == #"{"NULL",NULL,"Thái Nguyên \"x\"",""}"# && nullNames == 1)
     }
 
     @Test func uniqueViolationCarriesSQLStateAndHidesValues() throws {
