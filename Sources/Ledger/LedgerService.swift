@@ -19,9 +19,19 @@ public struct LedgerService: Sendable {
     public func post(_ request: JournalEntryRequest) throws(LedgerError) -> PostedEntry {
         let alone: PostedEntry?
         do {
-            alone = try pool.withConnection { connection in try? LedgerWriter.postAlone(request, on: connection) }
+            alone = try pool.withConnection { connection -> PostedEntry? in
+                do {
+                    return try LedgerWriter.postAlone(request, on: connection)
+                } catch let error as PostgresError where error.isTimeout {
+                    // A lock not granted in time (a period being closed) would keep the transaction
+                    // waiting as long again, to fail the same way: the sender hears it once, now.
+                    throw error
+                } catch {
+                    return nil
+                }
+            }
         } catch {
-            // Only the checkout can fail here (the statement's own errors became nil above).
+            // The checkout, or a timeout: what the transaction would have answered (`.database`).
             throw LedgerError.database(error as? PostgresError ?? PostgresError(code: .unexpected))
         }
         if let alone { return alone }

@@ -99,6 +99,38 @@ import TestSupport
         #expect(try fixture.verify().isClean)
     }
 
+    /// A statement that gives up waiting for a lock (here the school's period lock, held as closing a
+    /// period holds it) fails at once with the timeout, as the transaction would: not again after
+    /// waiting a second time through the transaction.
+    @Test func aLockTimeoutIsAnsweredOnceNotWaitedForTwice() throws {
+        let fixture = try LedgerFixture()
+        let lockTimeout = 1_000
+        let limits = PostgresSessionLimits(lockTimeoutMilliseconds: lockTimeout, statementTimeoutMilliseconds: 60_000)
+        let pool = PostgresPool(configuration: fixture.database.configuration.limited(by: limits), size: 2)
+        defer { pool.close() }
+        let ledger = LedgerService(pool: pool)
+        let request = try fixture.entry(key: "waits", postings: [(.bank, 9), (.suspense, -9)])
+        let holder = try fixture.database.connect()
+        try holder.simpleQuery(unsafeSQL: "BEGIN")
+        try holder.query("SELECT pg_advisory_xact_lock(\(AdvisoryLockClass.period.rawValue), \(AdvisoryLockClass.key(fixture.school.id)))")
+        let started = monotonicNanoseconds()
+        do {
+            try ledger.post(request)
+            Issue.record("posted while the period lock was held")
+        } catch .database(let error) {
+            #expect(error.isTimeout, "\(error)")
+        } catch {
+            Issue.record("expected a lock timeout, got \(error)")
+        }
+        let waitedMilliseconds = Int((monotonicNanoseconds() - started) / 1_000_000)
+        try holder.simpleQuery(unsafeSQL: "ROLLBACK")
+        #expect(waitedMilliseconds >= lockTimeout && waitedMilliseconds < lockTimeout * 19 / 10, "waited \(waitedMilliseconds) ms")
+        #expect(try entries(fixture, key: "waits") == 0)
+        // Once the lock is free the same request is recorded: the timeout was not remembered as a refusal.
+        #expect(try !ledger.post(request).replayed)
+        #expect(try fixture.verify().isClean)
+    }
+
     /// A key another transaction is inserting: the statement waits for it on the key's index, skips
     /// the key once it commits (or sees it in its history read, if it came later) and the service
     /// answers a replay of the other transaction's entry. Either order gives the same answer.
