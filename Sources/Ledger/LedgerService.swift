@@ -11,9 +11,31 @@ public struct LedgerService: Sendable {
     }
 
     /// Records one entry. The same key with the same request returns the first result.
+    ///
+    /// A new, clean entry is one statement committed on its own (`LedgerWriter.postAlone`); anything
+    /// else — a replay, a refusal, an error of that statement — goes through the transaction below,
+    /// which decides it as it always did and remembers a refusal.
     @discardableResult
     public func post(_ request: JournalEntryRequest) throws(LedgerError) -> PostedEntry {
-        try remembering(request) { connection throws(LedgerError) in
+        let alone: PostedEntry?
+        do {
+            alone = try pool.withConnection { connection -> PostedEntry? in
+                do {
+                    return try LedgerWriter.postAlone(request, on: connection)
+                } catch let error as PostgresError where error.isTimeout {
+                    // A lock not granted in time (a period being closed) would keep the transaction
+                    // waiting as long again, to fail the same way: the sender hears it once, now.
+                    throw error
+                } catch {
+                    return nil
+                }
+            }
+        } catch {
+            // The checkout, or a timeout: what the transaction would have answered (`.database`).
+            throw LedgerError.database(error as? PostgresError ?? PostgresError(code: .unexpected))
+        }
+        if let alone { return alone }
+        return try remembering(request) { connection throws(LedgerError) in
             try LedgerWriter.post([request], on: connection)[0]
         }
     }

@@ -61,6 +61,28 @@ public enum LedgerWriter {
         }
     }
 
+    /// Records one entry as a statement of its own, which the server commits when it ends: no `BEGIN`
+    /// and `COMMIT` round trips, the one statement `post` sends first (history read and insert) being
+    /// the whole transaction. That is two round trips of three, and two statements the database runs,
+    /// on the path of every single entry (docs/ledger.md, "One entry, one statement").
+    ///
+    /// Returns the entry only when the ledger knew nothing of its key and the read found it clean
+    /// (school, accounts active, reversed entry, open period): then it is committed. Otherwise it
+    /// returns nil having written nothing (the statement inserts nothing unless clean), and the caller
+    /// records the request through `post` inside a transaction, which decides replays and refusals.
+    /// An error is thrown as is: nothing was written unless the error is a lost connection, after
+    /// which the entry may have committed (a retry with its key replays it). The connection must be
+    /// outside any transaction.
+    public static func postAlone(_ request: JournalEntryRequest, on connection: PostgresConnection) throws -> PostedEntry? {
+        precondition(connection.isOutsideTransaction, "postAlone commits its statement: call it outside a transaction")
+        try request.validate()
+        let attempt = try insert(schoolID: request.schoolID, requests: [request], hashes: [request.requestHash], fresh: [0],
+                                 resolvedBeforehand: false, on: connection)
+        // Clean but not inserted: another transaction recorded the key meanwhile (ON CONFLICT); `post` replays it.
+        guard attempt.clean, let entryID = attempt.inserted[request.idempotencyKey] else { return nil }
+        return PostedEntry(entryID: entryID, replayed: false)
+    }
+
     /// What the ledger already knows about these keys, and the school's closed period.
     struct History {
         var schoolExists = false

@@ -173,7 +173,7 @@ public struct PostgresInt64Array: PostgresCodable, Hashable {
     public var values: [Int64]
     public init(_ values: [Int64]) { self.values = values }
     public static var postgresType: PostgresType { .int8Array }
-    public var postgresText: String { "{" + values.map(String.init).joined(separator: ",") + "}" }
+    public var postgresText: String { ArrayLiteral.build(values) { $0.appendDecimal($1) } }
     public static func decode(postgresText bytes: UnsafeBufferPointer<UInt8>?, type: PostgresType) throws(PostgresDecodingFailure) -> PostgresInt64Array {
         guard let bytes else { throw .unexpectedNull }
         guard type == .int8Array || type == .int4Array else { throw .typeMismatch(type) }
@@ -193,22 +193,7 @@ public struct PostgresTextArray: PostgresCodable, Hashable {
     public var values: [String]
     public init(_ values: [String]) { self.values = values }
     public static var postgresType: PostgresType { .textArray }
-    public var postgresText: String { "{" + values.map(PostgresTextArray.quoted).joined(separator: ",") + "}" }
-
-    /// An array element in double quotes, with quotes and backslashes escaped. Works on UTF-8 bytes:
-    /// both are ASCII, never part of a multi-byte sequence, and walking grapheme clusters instead
-    /// cost the callback path several percent of its CPU (an audit body is hundreds of bytes).
-    static func quoted(_ value: String) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(value.utf8.count + 2)
-        bytes.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
-            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
-            bytes.append(byte)
-        }
-        bytes.append(UInt8(ascii: "\""))
-        return String(decoding: bytes, as: UTF8.self)
-    }
+    public var postgresText: String { ArrayLiteral.build(values) { $0.appendQuoted($1) } }
 
     public static func decode(postgresText bytes: UnsafeBufferPointer<UInt8>?, type: PostgresType) throws(PostgresDecodingFailure) -> PostgresTextArray {
         guard let bytes else { throw .unexpectedNull }
@@ -264,7 +249,11 @@ public struct PostgresNullableInt64Array: PostgresEncodable, Hashable {
     public var values: [Int64?]
     public init(_ values: [Int64?]) { self.values = values }
     public static var postgresType: PostgresType { .int8Array }
-    public var postgresText: String { "{" + values.map { $0.map(String.init) ?? "NULL" }.joined(separator: ",") + "}" }
+    public var postgresText: String {
+        ArrayLiteral.build(values) { literal, value in
+            if let value { literal.appendDecimal(value) } else { literal.appendNull() }
+        }
+    }
 }
 
 /// A list of optional strings, as `text[]` with NULL elements (for `unnest` of nullable columns).
@@ -273,9 +262,48 @@ public struct PostgresNullableTextArray: PostgresEncodable, Hashable {
     public init(_ values: [String?]) { self.values = values }
     public static var postgresType: PostgresType { .textArray }
     public var postgresText: String {
-        "{" + values.map { value in
-            guard let value else { return "NULL" }
-            return PostgresTextArray.quoted(value)
-        }.joined(separator: ",") + "}"
+        ArrayLiteral.build(values) { literal, value in
+            if let value { literal.appendQuoted(value) } else { literal.appendNull() }
+        }
+    }
+}
+
+/// The text of an array parameter (`{1,2,NULL}`, `{"a","b"}`), written element by element into one
+/// byte buffer: the ledger's insert sends eight such arrays per entry, and building a string per
+/// element and joining them was a visible part of the client's CPU per entry (docs/ledger.md).
+struct ArrayLiteral {
+    var bytes: [UInt8] = []
+
+    static func build<Element>(_ values: [Element], _ append: (inout ArrayLiteral, Element) -> Void) -> String {
+        var literal = ArrayLiteral()
+        literal.bytes.reserveCapacity(2 + values.count * 8)
+        literal.bytes.append(UInt8(ascii: "{"))
+        for (index, value) in values.enumerated() {
+            if index > 0 { literal.bytes.append(UInt8(ascii: ",")) }
+            append(&literal, value)
+        }
+        literal.bytes.append(UInt8(ascii: "}"))
+        return String(decoding: literal.bytes, as: UTF8.self)
+    }
+
+    mutating func appendDecimal(_ value: Int64) {
+        var text = String(value)
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func appendNull() {
+        bytes.append(contentsOf: [UInt8(ascii: "N"), UInt8(ascii: "U"), UInt8(ascii: "L"), UInt8(ascii: "L")])
+    }
+
+    /// An element in double quotes, with quotes and backslashes escaped. Works on UTF-8 bytes: both
+    /// are ASCII, never part of a multi-byte sequence.
+    mutating func appendQuoted(_ value: String) {
+        bytes.reserveCapacity(bytes.count + value.utf8.count + 2)
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
+            bytes.append(byte)
+        }
+        bytes.append(UInt8(ascii: "\""))
     }
 }

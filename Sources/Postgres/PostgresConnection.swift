@@ -11,8 +11,13 @@ import Synchronization
 public final class PostgresConnection: @unchecked Sendable {
     private let connection: OpaquePointer
     private let busy = Atomic<Bool>(false)
-    private var preparedStatements: [String: String] = [:]
+    /// Keyed by the SQL text alone, which the dictionary hashes in place (no key string built per
+    /// call); the parameter types pick the variant, since a statement is prepared with its types.
+    private var preparedStatements: [String: PreparedStatements] = [:]
+    /// Statements prepared so far on this connection (names are never reused).
     private var preparedCount = 0
+    /// Statements in `preparedStatements`, bounded by `preparedStatementsMax`.
+    private var cachedCount = 0
     private var closed = false
 
     /// Statements prepared per connection before falling back to unnamed (parse-every-time) execution.
@@ -66,6 +71,9 @@ public final class PostgresConnection: @unchecked Sendable {
         var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
         return poll(&descriptor, 1, 0) == 0
     }
+
+    /// Outside any transaction (judged from libpq's state): a statement sent now commits on its own.
+    public var isOutsideTransaction: Bool { PQtransactionStatus(connection) == PQTRANS_IDLE }
 
     /// Open and outside any transaction, judged from libpq's state alone (no system call).
     var isOpenAndIdle: Bool { isHealthy && PQtransactionStatus(connection) == PQTRANS_IDLE }
@@ -141,9 +149,8 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// The name of the server-side prepared statement for this SQL, preparing it on first use.
     private func preparedName(for query: PostgresQuery) throws(PostgresError) -> String? {
-        let key = PostgresConnection.cacheKey(query)
-        if let name = preparedStatements[key] { return name }
-        guard preparedStatements.count < PostgresConnection.preparedStatementsMax else { return nil }
+        if let name = preparedStatements[query.sql]?.name(for: query.parameters) { return name }
+        guard cachedCount < PostgresConnection.preparedStatementsMax else { return nil }
         preparedCount += 1
         let name = "t\(preparedCount)"
         let types = query.parameters.map { Oid($0.type.rawValue) }
@@ -151,16 +158,9 @@ public final class PostgresConnection: @unchecked Sendable {
             PQprepare(connection, name, query.sql, Int32(types.count), typeBuffer.baseAddress)
         }
         _ = try check(result)
-        preparedStatements[key] = name
+        preparedStatements[query.sql, default: PreparedStatements()].variants.append((types: types, name: name))
+        cachedCount += 1
         return name
-    }
-
-    /// A statement is prepared with its parameter types, so the same SQL with other types is another statement.
-    private static func cacheKey(_ query: PostgresQuery) -> String {
-        var key = query.sql
-        key.append("\u{0}")
-        for parameter in query.parameters { key += String(parameter.type.rawValue) + "," }
-        return key
     }
 
     private func execute(name: String, query: PostgresQuery) throws(PostgresError) -> PostgresRows {
@@ -171,7 +171,7 @@ public final class PostgresConnection: @unchecked Sendable {
             return try check(result)
         } catch {
             // A schema change invalidates a cached plan (0A000): forget it so the next use prepares again.
-            if error.sqlState == SQLState(rawValue: "0A000") { preparedStatements[PostgresConnection.cacheKey(query)] = nil }
+            if error.sqlState == SQLState(rawValue: "0A000"), preparedStatements[query.sql]?.forget(name) == true { cachedCount -= 1 }
             throw error
         }
     }
@@ -231,9 +231,54 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
-    /// Parameter values as NUL-terminated C strings (nil for NULL), valid only inside `body`.
+    /// Parameter values as NUL-terminated C strings (nil for NULL), valid only inside `body`: copied
+    /// into one buffer, on the stack when small, instead of an allocation per value and per array.
     private static func withParameterValues<T>(_ parameters: [PostgresParameter], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> T) -> T {
-        withCStrings(parameters.map(\.text)) { pointers in body(pointers) }
+        var bytes = 0
+        for parameter in parameters { bytes += (parameter.text?.utf8.count ?? 0) + 1 }
+        return withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: parameters.count + 1) { pointers in
+            withUnsafeTemporaryAllocation(of: CChar.self, capacity: max(bytes, 1)) { buffer in
+                var offset = 0
+                for (index, parameter) in parameters.enumerated() {
+                    guard var text = parameter.text else {
+                        pointers[index] = nil
+                        continue
+                    }
+                    let start = buffer.baseAddress! + offset
+                    text.withUTF8 { utf8 in
+                        utf8.withMemoryRebound(to: CChar.self) { source in
+                            if let base = source.baseAddress { start.update(from: base, count: source.count) }
+                        }
+                        offset += utf8.count
+                    }
+                    buffer[offset] = 0
+                    offset += 1
+                    pointers[index] = UnsafePointer(start)
+                }
+                pointers[parameters.count] = nil
+                return body(UnsafePointer(pointers.baseAddress!))
+            }
+        }
+    }
+}
+
+/// The server-side statements prepared for one SQL text: one per list of parameter types.
+struct PreparedStatements {
+    var variants: [(types: [Oid], name: String)] = []
+
+    /// The statement prepared for these parameters' types, compared in place.
+    func name(for parameters: [PostgresParameter]) -> String? {
+        variants.first { variant in
+            variant.types.count == parameters.count
+                && zip(variant.types, parameters).allSatisfy { $0 == Oid($1.type.rawValue) }
+        }?.name
+    }
+
+    /// Drops the statement named `name`; false when it was not there.
+    mutating func forget(_ name: String) -> Bool {
+        guard let index = variants.firstIndex(where: { $0.name == name }) else { return false }
+        variants.remove(at: index)
+        return true
     }
 }
 

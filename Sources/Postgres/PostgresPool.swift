@@ -79,23 +79,17 @@ public final class PostgresPool: Sendable {
     }
 
     func checkout() throws(PostgresError) -> PostgresConnection {
-        let deadline = monotonicNanoseconds() + UInt64(checkoutTimeoutSeconds * 1_000_000_000)
+        var deadline: UInt64?
         while true {
-            monitor.withLock { $0.waiting += 1 }
-            let grant = monitor.wait(untilNanoseconds: deadline) { state -> Grant? in
-                if state.closed { return .closed }
-                if let connection = state.idle.popLast() {
-                    state.inUse += 1
-                    return .connection(connection)
-                }
-                if state.open < size {
-                    state.open += 1
-                    state.inUse += 1
-                    return .openNew
-                }
-                return nil
+            // One lock acquisition when a connection is free (the usual case): under many threads on
+            // few cores, every extra acquisition is a chance to meet a holder that was preempted and
+            // sleep on the futex (bench/pg.sh at 8 threads).
+            var grant = monitor.withLock { state in PostgresPool.grant(&state, size: size) }
+            if grant == nil {
+                let until = deadline ?? monotonicNanoseconds() + UInt64(checkoutTimeoutSeconds * 1_000_000_000)
+                deadline = until
+                grant = waitForGrant(untilNanoseconds: until)
             }
-            monitor.withLock { $0.waiting -= 1 }
             switch grant {
             case nil:
                 throw PostgresError(code: .poolTimeout)
@@ -116,6 +110,29 @@ public final class PostgresPool: Sendable {
         }
     }
 
+    /// What a checkout gets now, with the lock held: nil when it must wait.
+    private static func grant(_ state: inout State, size: Int) -> Grant? {
+        if state.closed { return .closed }
+        if let connection = state.idle.popLast() {
+            state.inUse += 1
+            return .connection(connection)
+        }
+        if state.open < size {
+            state.open += 1
+            state.inUse += 1
+            return .openNew
+        }
+        return nil
+    }
+
+    /// Waits for a check-in (counted in `waiting`, so check-ins know to signal) until the deadline.
+    private func waitForGrant(untilNanoseconds deadline: UInt64) -> Grant? {
+        monitor.withLock { $0.waiting += 1 }
+        let grant = monitor.wait(untilNanoseconds: deadline) { state in PostgresPool.grant(&state, size: size) }
+        monitor.withLock { $0.waiting -= 1 }
+        return grant
+    }
+
     func checkin(_ connection: PostgresConnection) {
         // No poll of the socket here: the next checkout polls it (`checkIdleConnection`), and one
         // system call per use is enough. A connection left inside a transaction is never reused.
@@ -124,17 +141,19 @@ public final class PostgresPool: Sendable {
             release(slotOf: connection)
             return
         }
-        let closeNow = monitor.withLock { state -> Bool in
+        let (closeNow, someoneWaits) = monitor.withLock { state -> (Bool, Bool) in
             state.inUse -= 1
             if state.closed {
                 state.open -= 1
-                return true
+                return (true, state.waiting > 0)
             }
             state.idle.append(connection)
-            return false
+            return (false, state.waiting > 0)
         }
         if closeNow { connection.close() }
-        monitor.signal()
+        // A waiter counts itself under the lock before it checks for a connection, and checks again
+        // under the lock before it sleeps: with nobody counted, nobody can miss this check-in.
+        if someoneWaits { monitor.signal() }
     }
 
     /// Gives back the slot of a connection that is gone (broken, or never opened).

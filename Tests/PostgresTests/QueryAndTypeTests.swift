@@ -22,6 +22,24 @@ import TestSupport
         #expect(narrowing?.context?.contains("as Int32: outOfRange") == true, "\(String(describing: narrowing?.context))")
     }
 
+    /// The connection keys its prepared statements by SQL text and tells them apart by parameter
+    /// types; parameter values go as C strings packed into one buffer (NULLs, empty and non-ASCII
+    /// values beside each other).
+    @Test func oneSQLTextWithOtherParameterTypesIsAnotherStatement() throws {
+        let connection = try TestDatabase.create().connectAsOwner()
+        let sql = "SELECT pg_typeof($1)::text, $1::text"
+        #expect(try connection.query(PostgresQuery(unsafeSQL: sql, parameters: [PostgresParameter(Int64(42))])).singleRow()!
+            .decode((String, String).self) == ("bigint", "42"))
+        #expect(try connection.query(PostgresQuery(unsafeSQL: sql, parameters: [PostgresParameter("đồng")])).singleRow()!
+            .decode((String, String).self) == ("text", "đồng"))
+        #expect(try connection.query(PostgresQuery(unsafeSQL: sql, parameters: [PostgresParameter(Int64(7))])).singleRow()!
+            .decode((String, String).self) == ("bigint", "7"))
+        let none: String? = nil
+        let mixed = try connection.query("SELECT \("a"), \(none), \(""), \("Thái Nguyên"), \(Int64.min)").singleRow()!
+            .decode((String, String?, String, String, Int64).self)
+        #expect(mixed == ("a", nil, "", "Thái Nguyên", Int64.min))
+    }
+
     @Test func textBytesUUIDBoolAndJSONRoundTrip() throws {
         let connection = try TestDatabase.create().connectAsOwner()
         let text = "Nguyễn Văn Ân — 'quoted' \"double\" \\ back\tslash\nnew line ; DROP TABLE x; --"
@@ -92,6 +110,18 @@ import TestSupport
         let names = PostgresTextArray(["a\"b", "c,d", "NULL", "e\\f"])
         let back = try connection.query("SELECT \(names)").singleRow()!.decode(column: 0, as: PostgresTextArray.self)
         #expect(back == names)
+        // Empty arrays, bounds, NULL elements beside the text "NULL", and non-ASCII text, as the server reads them.
+        let bounds = PostgresInt64Array([Int64.min, 0, Int64.max])
+        #expect(try connection.query("SELECT \(bounds)::text, \(PostgresInt64Array([]))::text, \(PostgresTextArray([]))::text").singleRow()!
+            .decode((String, String, String).self) == ("{-9223372036854775808,0,9223372036854775807}", "{}", "{}"))
+        let nullableIDs = PostgresNullableInt64Array([nil, 7, nil])
+        let nullableNames = PostgresNullableTextArray(["NULL", nil, "Thái Nguyên \"x\"", ""])
+        let (idText, nullIDs, nameText, nullNames) = try connection.query("""
+            SELECT \(nullableIDs)::text, (SELECT count(*) FROM unnest(\(nullableIDs)) v WHERE v IS NULL),
+                   \(nullableNames)::text, (SELECT count(*) FROM unnest(\(nullableNames)) v WHERE v IS NULL)
+            """).singleRow()!.decode((String, Int64, String, Int64).self)
+        #expect(idText == "{NULL,7,NULL}" && nullIDs == 2)
+        #expect(nameText == #"{"NULL",NULL,"Thái Nguyên \"x\"",""}"# && nullNames == 1)
     }
 
     @Test func uniqueViolationCarriesSQLStateAndHidesValues() throws {
