@@ -43,24 +43,25 @@ db_ticks_by_kind() {
 }
 snapshot() {
     psql -Atc "SELECT (SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()),
+                      (SELECT sessions FROM pg_stat_database WHERE datname = current_database()),
                       wal_records, wal_fpi, wal_bytes, wal_write, wal_sync FROM pg_stat_wal" | tr '|' ' '
 }
 sleep 2   # let the setup's own autovacuum work start before the window, as it would in a live database
 before=$(psql -Atc "SELECT count(*) FROM $TABLE")
 xid0=$(psql -Atc "SELECT txid_current()")
 psql -qAtc "SELECT pg_stat_statements_reset()" >/dev/null
-read -r x0 r0 f0 b0 w0 s0 <<<"$(snapshot)"
+read -r x0 c0 r0 f0 b0 w0 s0 <<<"$(snapshot)"
 db_ticks_by_kind | sort >/tmp/tuition-where.ticks0
 if command -v perf >/dev/null; then perf record -a -F 499 -g -o "$PERFDATA" -- sleep "$DURATION" >/dev/null 2>&1 & PERF=$!; else PERF=""; fi
 wrk -t2 -c8 -d"${DURATION}s" -s "$LUA" "http://127.0.0.1:$PORT" | awk '/Requests\/sec/ {print "requests/s: " int($2)}'
 db_ticks_by_kind | sort >/tmp/tuition-where.ticks1
-read -r x1 r1 f1 b1 w1 s1 <<<"$(snapshot)"
+read -r x1 c1 r1 f1 b1 w1 s1 <<<"$(snapshot)"
 n=$(( $(psql -Atc "SELECT count(*) FROM $TABLE") - before ))
 echo "$LOAD recorded: $n"
-python3 - "$n" "$x0" "$x1" "$r0" "$r1" "$f0" "$f1" "$b0" "$b1" "$w0" "$w1" "$s0" "$s1" <<'EOF'
+python3 - "$n" "$x0" "$x1" "$c0" "$c1" "$r0" "$r1" "$f0" "$f1" "$b0" "$b1" "$w0" "$w1" "$s0" "$s1" <<'EOF'
 import os, sys
 n = max(1, int(sys.argv[1])); v = [float(a) for a in sys.argv[2:]]
-names = ["transactions", "WAL records", "WAL full-page images", "WAL bytes", "WAL writes", "WAL flushes (fsync)"]
+names = ["transactions", "new database sessions", "WAL records", "WAL full-page images", "WAL bytes", "WAL writes", "WAL flushes (fsync)"]
 for i, name in enumerate(names):
     print(f"{name + ' per request':34s} {(v[2*i+1] - v[2*i]) / n:10.2f}")
 tick = 1e6 / os.sysconf("SC_CLK_TCK")
@@ -93,5 +94,7 @@ if [ -n "$PERF" ]; then
     echo "whole system, by command and object (share of samples):"
     perf report -i "$PERFDATA" --no-children --sort comm,dso --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -15
     echo "postgres processes, top symbols (self):"
-    perf report -i "$PERFDATA" --no-children --comm postgres --sort sym --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -45
+    perf report -i "$PERFDATA" --no-children --comm postgres --sort sym --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -25
+    echo "postgres processes, by phase:"
+    python3 bench/tools/pg_cpu_split.py "$PERFDATA"
 fi
