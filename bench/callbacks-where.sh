@@ -55,6 +55,8 @@ db_ticks_by_kind | sort >/tmp/tuition-where.ticks0
 if command -v perf >/dev/null; then perf record -a -F 499 -g -o "$PERFDATA" -- sleep "$DURATION" >/dev/null 2>&1 & PERF=$!; else PERF=""; fi
 wrk -t2 -c8 -d"${DURATION}s" -s "$LUA" "http://127.0.0.1:$PORT" | awk '/Requests\/sec/ {print "requests/s: " int($2)}'
 db_ticks_by_kind | sort >/tmp/tuition-where.ticks1
+PIDS=$( (db_postmaster; ps --ppid "$(db_postmaster)" -o pid=) | tr -d ' ' | paste -sd,)
+echo "$PIDS" >"$PERFDATA.pids"
 read -r x1 c1 r1 f1 b1 w1 s1 <<<"$(snapshot)"
 n=$(( $(psql -Atc "SELECT count(*) FROM $TABLE") - before ))
 echo "$LOAD recorded: $n"
@@ -92,9 +94,10 @@ psql -P pager=off -c "
 if [ -n "$PERF" ]; then
     wait "$PERF" || true
     echo "whole system, by command and object (share of samples):"
-    perf report -i "$PERFDATA" --no-children --sort comm,dso --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -15
+    perf report -i "$PERFDATA" --no-children --sort comm,dso --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | head -15 || true
     echo "postgres processes, top symbols (self):"
-    perf report -i "$PERFDATA" --no-children --comm postgres --sort sym --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -25
-    echo "postgres processes, by phase:"
-    python3 bench/tools/pg_cpu_split.py "$PERFDATA"
+    echo "this cluster's processes, top symbols (self):"
+    perf report -i "$PERFDATA" --no-children --pid "$PIDS" --sort sym --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | head -25 || true
+    echo "this cluster's processes, by phase:"
+    python3 bench/tools/pg_cpu_split.py "$PERFDATA" "$PIDS"
 fi

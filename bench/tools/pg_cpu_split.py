@@ -5,14 +5,14 @@ transaction begin and commit (WAL flush), the client protocol (socket reads and 
 autovacuum, and the rest. A sample counts for the first phase found on its stack, in the order
 below (planning inside a bind is planning; a trigger's statement inside the executor is the executor).
 
-usage: pg_cpu_split.py PERF_DATA
+usage: pg_cpu_split.py PERF_DATA [PIDS]   (PIDS: comma-separated, the cluster's processes: a
+whole-system profile also holds other clusters' postgres processes on a shared machine)
 """
 import collections
 import subprocess
 import sys
 
 PHASES = [
-    ("backend start-up (new connection)", {"InitPostgres", "InitProcess", "BackendStartup", "BackendInitialize"}),
     ("planning", {"pg_plan_queries", "standard_planner", "planner", "BuildCachedPlan", "pg_plan_query"}),
     ("plan cache revalidation, locks", {"RevalidateCachedQuery", "AcquireExecutorLocks", "AcquirePlannerLocks"}),
     ("executor start (plan set-up)", {"standard_ExecutorStart", "ExecutorStart", "PortalStart"}),
@@ -27,13 +27,15 @@ PHASES = [
     ("statistics (pgstat)", {"pgstat_report_stat", "pgstat_flush_pending_entries"}),
     ("client protocol (socket, wait)", {"pq_getbyte", "pq_getmessage", "secure_read", "secure_write", "pq_flush", "internal_flush",
                                          "WaitEventSetWait", "ReadCommand", "SocketBackend", "pq_getbytes", "socket_flush"}),
-    ("backend start-up (new connection)", {"InitPostgres", "InitProcess", "BackendStartup", "BackendInitialize", "PostmasterMain"}),
+    # Every backend's stack starts in PostmasterMain/BackendStartup: only set-up functions count here.
+    ("backend start-up (new connection)", {"InitPostgres", "InitProcess", "BackendInitialize"}),
     ("autovacuum, analyze", {"AutoVacWorkerMain", "do_autovacuum", "vacuum", "do_analyze_rel"}),
 ]
 
 
-def main(path):
-    script = subprocess.run(["perf", "script", "-i", path, "--comms", "postgres", "-F", "comm,ip,sym"],
+def main(path, pids=None):
+    selection = ["--pid", pids] if pids else ["--comms", "postgres"]
+    script = subprocess.run(["perf", "script", "-i", path, *selection, "-F", "comm,ip,sym"],
                             capture_output=True, text=True, errors="replace").stdout
     counts = collections.Counter()
     others = collections.Counter()
@@ -56,4 +58,4 @@ def main(path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None)
