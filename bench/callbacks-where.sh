@@ -14,16 +14,24 @@ command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2
 # planned again on every call (plan_cache_mode = auto), which the execution times do not show.
 profile_enable_statements
 psql -qc "ALTER SYSTEM SET pg_stat_statements.track_planning = on" -c "SELECT pg_reload_conf()" >/dev/null
+# EXPLAIN_MS=N: the plans (with row counts and times) of statements slower than N ms, triggers'
+# statements included, from the cluster's log (auto_explain; slows the run: read its plans, not its rates).
+if [ -n "${EXPLAIN_MS:-}" ]; then
+    psql -qc "LOAD 'auto_explain'" -c "ALTER SYSTEM SET session_preload_libraries = 'auto_explain'" -c "ALTER SYSTEM SET auto_explain.log_min_duration = '${EXPLAIN_MS}ms'" \
+         -c "ALTER SYSTEM SET auto_explain.log_analyze = on" -c "ALTER SYSTEM SET auto_explain.log_nested_statements = on" \
+         -c "SELECT pg_reload_conf()" >/dev/null
+fi
+bench_autovacuum_as_live
 "$BIN" migrate >/dev/null
 LUA=$(mktemp /tmp/tuition-where.XXXXXX.lua)
 PERFDATA="${PERFDATA:-/tmp/tuition-where.perf}"   # kept for a closer look (perf report -i)
 "$BIN" serve --port "$PORT" --workers 8 >/dev/null 2>/tmp/tuition-where.log & SERVER=$!
-trap 'set +e; kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -f "$LUA"; bench_cleanup' EXIT
+trap 'set +e; kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -f "$LUA" "$LUA.inquiries"; bench_cleanup' EXIT
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.1; done
 # Notices are refused when signed before the server started (docs/collection.md).
 sleep 1
 if [ "$LOAD" = notices ]; then
-    "$BIN" bench collection-setup --students 2000 --requests 150000 --payments-out "$LUA" >/dev/null
+    "$BIN" bench collection-setup --students 2000 --requests 150000 --inquiries-out "$LUA.inquiries" --payments-out "$LUA" >/dev/null
     TABLE=collection_payments
 else
     "$BIN" bench callbacks-setup --students 2000 --requests 40000 --out "$LUA" >/dev/null
@@ -100,4 +108,8 @@ if [ -n "$PERF" ]; then
     perf report -i "$PERFDATA" --no-children --pid "$PIDS" --sort sym --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | head -25 || true
     echo "this cluster's processes, by phase:"
     python3 bench/tools/pg_cpu_split.py "$PERFDATA" "$PIDS"
+fi
+if [ -n "${EXPLAIN_MS:-}" ]; then
+    cp "$BENCH_HOME/postgres.log" /tmp/tuition-where.explain.log 2>/dev/null || cp "$BENCH_HOME"/*/postgres.log /tmp/tuition-where.explain.log 2>/dev/null || true
+    echo "plans of statements slower than ${EXPLAIN_MS} ms: /tmp/tuition-where.explain.log"
 fi
