@@ -7,6 +7,7 @@ DURATION="${DURATION:-10}"
 PORT="${PORT:-18381}"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 profile_enable_statements
+bench_autovacuum_as_live
 "$BIN" migrate >/dev/null
 LUA=$(mktemp /tmp/tuition-profile-callbacks.XXXXXX.lua)
 PERFDATA=$(mktemp /tmp/tuition-profile-callbacks.XXXXXX.perf)

@@ -7,6 +7,7 @@ source "$(dirname "$0")/lib.sh"
 DURATION="${DURATION:-10}"
 PORT="${PORT:-18380}"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+bench_autovacuum_as_live
 "$BIN" migrate >/dev/null
 pgbench -i -s 1 -q >/dev/null 2>&1
 LUA=$(mktemp /tmp/tuition-bench-callbacks.XXXXXX.lua)

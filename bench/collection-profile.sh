@@ -8,6 +8,7 @@ PORT="${PORT:-18391}"
 REQUESTS="${REQUESTS:-60000}"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 profile_enable_statements
+bench_autovacuum_as_live
 "$BIN" migrate >/dev/null
 INQ=$(mktemp /tmp/tuition-profile-inquiry.XXXXXX.lua)
 PAY=$(mktemp /tmp/tuition-profile-notice.XXXXXX.lua)

@@ -10,6 +10,7 @@ DURATION="${DURATION:-8}"
 PORT="${PORT:-18390}"
 REQUESTS="${REQUESTS:-150000}"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+bench_autovacuum_as_live
 "$BIN" migrate >/dev/null
 pgbench -i -s 1 -q >/dev/null 2>&1
 INQ=$(mktemp /tmp/tuition-bench-inquiry.XXXXXX.lua)

@@ -194,6 +194,8 @@ import TestSupport
     @Test(arguments: [
         ("transaction id too long", Self.body(id: String(repeating: "T", count: CallbackDoor.transactionIDCharactersMax + 1))),
         ("transaction id with a control character", Self.body(id: "FT\u{0007}1")),
+        ("transaction id with DEL", Self.body(id: "FT\u{007F}1")),
+        ("transaction id with a C1 control character", Self.body(id: "FTĐ\u{0085}1")),
         ("virtual account too long", Self.body(id: "POISON-VA", extra: ["virtual_account": String(repeating: "V", count: 41)])),
         ("booked before 2000", Self.body(id: "POISON-OLD", bookedAt: "1999-12-31T10:00:00+07:00")),
         ("booked after 2999", Self.body(id: "POISON-FAR", bookedAt: "3000-01-02T10:00:00+07:00")),

@@ -115,4 +115,31 @@ import TestSupport
         }
         #expect(stored == ["a-1", "b-1"])
     }
+
+    /// A statement with an array parameter is planned once and then runs its generic plan in every
+    /// batch (under `plan_cache_mode = auto` its first five runs, and forever after if they look
+    /// cheaper, are planned anew); the setting ends with the batch, so the pooled session keeps its own.
+    @Test func batchesRunGenericPlansAndTheSessionKeepsItsOwnSetting() throws {
+        let database = try TestDatabase.create()
+        try GroupCommitTests.probeTable(database)
+        let pool = database.pool(size: 1)
+        defer { pool.close() }
+        let lane = GroupCommitter<String, String>(pool: pool) { batch, connection in
+            try connection.query("SELECT item FROM group_commit_probe WHERE school_id = 0 AND item = ANY(\(PostgresTextArray(batch)))")
+            let mode = try connection.query("SHOW plan_cache_mode").singleRow()?.decode(column: 0, as: String.self) ?? ""
+            return batch.map { _ in mode }
+        }
+        for index in 1...8 {
+            #expect((try? lane.submit("item-\(index)").get()) == "force_generic_plan", "batch \(index) ran on generic plans")
+        }
+        try pool.withConnection { connection in
+            let mode = try connection.query("SHOW plan_cache_mode").singleRow()?.decode(column: 0, as: String.self)
+            #expect(mode == "auto", "the setting ended with the batch's transaction")
+            let plans = try connection.query("""
+                SELECT generic_plans, custom_plans FROM pg_prepared_statements
+                WHERE statement LIKE '%FROM group_commit_probe WHERE school_id = 0%' AND statement NOT LIKE '%pg_prepared_statements%'
+                """).map { try $0.decode((Int64, Int64).self) }
+            #expect(plans.count == 1 && plans[0] == (8, 0), "one generic plan run eight times, no custom plan: \(plans)")
+        }
+    }
 }

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Where the DATABASE's CPU per callback goes (docs/callbacks.md §6, fifth round): the load of
+# bench/callbacks.sh, and per callback: CPU of each kind of postgres process (the server's
+# connections, autovacuum, WAL writer, checkpointer, ...), transactions and commits, WAL records,
+# full-page images and bytes, WAL flushes, batch sizes (deliveries committed together share an
+# xmin), and — when perf is installed — a whole-system profile of the postgres backends.
+# LOAD=notices measures collection payment notices instead (the load of bench/collection.sh).
+source "$(dirname "$0")/lib.sh"
+DURATION="${DURATION:-10}"
+PORT="${PORT:-18382}"
+LOAD="${LOAD:-callbacks}"
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+# Planning counted too: a prepared statement whose generic plan looks dearer than its custom plans is
+# planned again on every call (plan_cache_mode = auto), which the execution times do not show.
+profile_enable_statements
+psql -qc "ALTER SYSTEM SET pg_stat_statements.track_planning = on" -c "SELECT pg_reload_conf()" >/dev/null
+# EXPLAIN_MS=N: the plans (with row counts and times) of statements slower than N ms, triggers'
+# statements included, from the cluster's log (auto_explain; slows the run: read its plans, not its rates).
+if [ -n "${EXPLAIN_MS:-}" ]; then
+    psql -qc "LOAD 'auto_explain'" -c "ALTER SYSTEM SET session_preload_libraries = 'auto_explain'" -c "ALTER SYSTEM SET auto_explain.log_min_duration = '${EXPLAIN_MS}ms'" \
+         -c "ALTER SYSTEM SET auto_explain.log_analyze = on" -c "ALTER SYSTEM SET auto_explain.log_nested_statements = on" \
+         -c "SELECT pg_reload_conf()" >/dev/null
+fi
+bench_autovacuum_as_live
+"$BIN" migrate >/dev/null
+LUA=$(mktemp /tmp/tuition-where.XXXXXX.lua)
+PERFDATA="${PERFDATA:-/tmp/tuition-where.perf}"   # kept for a closer look (perf report -i)
+"$BIN" serve --port "$PORT" --workers 8 >/dev/null 2>/tmp/tuition-where.log & SERVER=$!
+trap 'set +e; kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -f "$LUA" "$LUA.inquiries"; bench_cleanup' EXIT
+for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.1; done
+# Notices are refused when signed before the server started (docs/collection.md).
+sleep 1
+if [ "$LOAD" = notices ]; then
+    "$BIN" bench collection-setup --students 2000 --requests 150000 --inquiries-out "$LUA.inquiries" --payments-out "$LUA" >/dev/null
+    TABLE=collection_payments
+else
+    "$BIN" bench callbacks-setup --students 2000 --requests 40000 --out "$LUA" >/dev/null
+    TABLE=callback_deliveries
+fi
+
+# Ticks of every live postgres process by kind (its process title without addresses), and the
+# postmaster's own plus its reaped children's under "exited".
+db_ticks_by_kind() {
+    local pm child title
+    pm=$(db_postmaster)
+    echo "postmaster+exited $(cpu_ticks "$pm")"
+    for child in $(ps --ppid "$pm" -o pid=); do
+        title=$(tr '\0' ' ' <"/proc/$child/cmdline" 2>/dev/null | sed -E 's/^postgres: //; s/\[local\]|[0-9.]+\([0-9]+\)//; s/ (idle|active|idle in transaction|[A-Z]+)( .*)?$//; s/ +$//')
+        echo "${title:-unknown} $(cpu_ticks "$child")"
+    done
+}
+snapshot() {
+    psql -Atc "SELECT (SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()),
+                      (SELECT sessions FROM pg_stat_database WHERE datname = current_database()),
+                      wal_records, wal_fpi, wal_bytes, wal_write, wal_sync FROM pg_stat_wal" | tr '|' ' '
+}
+sleep 2   # let the setup's own autovacuum work start before the window, as it would in a live database
+before=$(psql -Atc "SELECT count(*) FROM $TABLE")
+xid0=$(psql -Atc "SELECT txid_current()")
+psql -qAtc "SELECT pg_stat_statements_reset()" >/dev/null
+read -r x0 c0 r0 f0 b0 w0 s0 <<<"$(snapshot)"
+db_ticks_by_kind | sort >/tmp/tuition-where.ticks0
+if command -v perf >/dev/null; then perf record -a -F 499 -g -o "$PERFDATA" -- sleep "$DURATION" >/dev/null 2>&1 & PERF=$!; else PERF=""; fi
+wrk -t2 -c8 -d"${DURATION}s" -s "$LUA" "http://127.0.0.1:$PORT" | awk '/Requests\/sec/ {print "requests/s: " int($2)}'
+db_ticks_by_kind | sort >/tmp/tuition-where.ticks1
+PIDS=$( (db_postmaster; ps --ppid "$(db_postmaster)" -o pid=) | tr -d ' ' | paste -sd,)
+echo "$PIDS" >"$PERFDATA.pids"
+read -r x1 c1 r1 f1 b1 w1 s1 <<<"$(snapshot)"
+n=$(( $(psql -Atc "SELECT count(*) FROM $TABLE") - before ))
+echo "$LOAD recorded: $n"
+python3 - "$n" "$x0" "$x1" "$c0" "$c1" "$r0" "$r1" "$f0" "$f1" "$b0" "$b1" "$w0" "$w1" "$s0" "$s1" <<'EOF'
+import os, sys
+n = max(1, int(sys.argv[1])); v = [float(a) for a in sys.argv[2:]]
+names = ["transactions", "new database sessions", "WAL records", "WAL full-page images", "WAL bytes", "WAL writes", "WAL flushes (fsync)"]
+for i, name in enumerate(names):
+    print(f"{name + ' per request':34s} {(v[2*i+1] - v[2*i]) / n:10.2f}")
+tick = 1e6 / os.sysconf("SC_CLK_TCK")
+def load(path):
+    d = {}
+    for line in open(path):
+        kind, t = line.rsplit(" ", 1); d[kind] = d.get(kind, 0) + int(t)
+    return d
+a, b = load("/tmp/tuition-where.ticks0"), load("/tmp/tuition-where.ticks1")
+print("database CPU per request, by process kind (µs):")
+total = 0
+for kind in sorted(set(a) | set(b)):
+    d = b.get(kind, 0) - a.get(kind, 0); total += d
+    if d: print(f"  {kind:40s} {d * tick / n:8.0f}")
+print(f"  {'total':40s} {total * tick / n:8.0f}")
+EOF
+psql -P pager=off -c "SELECT count(*) AS committed, count(DISTINCT xmin::text) AS batches,
+    round(count(*)::numeric / greatest(count(DISTINCT xmin::text), 1), 2) AS per_batch
+    FROM $TABLE WHERE xmin::text::bigint > $xid0"
+psql -P pager=off -c "
+    SELECT round(sum(calls)::numeric / $n, 2) AS statements, round(sum(plans)::numeric / $n, 2) AS plans,
+           round((sum(total_plan_time) / $n)::numeric, 3) AS plan_ms, round((sum(total_exec_time) / $n)::numeric, 3) AS exec_ms
+    FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat%' AND query NOT ILIKE '%count(%'"
+psql -P pager=off -c "
+    SELECT round(calls::numeric / $n, 2) AS per_request, plans, round((total_plan_time / $n)::numeric, 3) AS plan_ms,
+           round((total_exec_time / $n)::numeric, 3) AS exec_ms, regexp_replace(left(query, 70), '\s+', ' ', 'g') AS statement
+    FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat%' ORDER BY total_plan_time + total_exec_time DESC LIMIT 30"
+if [ -n "$PERF" ]; then
+    wait "$PERF" || true
+    echo "whole system, by command and object (share of samples):"
+    perf report -i "$PERFDATA" --no-children --sort comm,dso --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | head -15 || true
+    echo "postgres processes, top symbols (self):"
+    echo "this cluster's processes, top symbols (self):"
+    perf report -i "$PERFDATA" --no-children --pid "$PIDS" --sort sym --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | head -25 || true
+    echo "this cluster's processes, by phase:"
+    python3 bench/tools/pg_cpu_split.py "$PERFDATA" "$PIDS"
+fi
+if [ -n "${EXPLAIN_MS:-}" ]; then
+    cp "$BENCH_HOME/postgres.log" /tmp/tuition-where.explain.log 2>/dev/null || cp "$BENCH_HOME"/*/postgres.log /tmp/tuition-where.explain.log 2>/dev/null || true
+    echo "plans of statements slower than ${EXPLAIN_MS} ms: /tmp/tuition-where.explain.log"
+fi
