@@ -16,6 +16,14 @@ import TestSupport
         let refused = try api.post("/invoices/issue", #"{"period":"2026-09"}"#)
         #expect(refused.status == 422 && (refused.json["detail"] as? String ?? "").contains("calendar"), "\(refused.text)")
         #expect(try api.post("/school-calendar", #"{"month":"2026-09","school_days":22}"#).status == 200)
+        // Holidays are days of the month: a day the month has not is refused (422, the document's rule), the last one taken.
+        let february = try api.post("/school-calendar", #"{"month":"2027-02","school_days":18,"holiday_days":[29]}"#)
+        #expect(february.status == 422 && february.json["code"] as? String == "invalid_field"
+            && february.json["detail"] as? String == "holiday_days: 2027-02 has no day 29", "\(february.text)")
+        let leap = try api.post("/school-calendar", #"{"month":"2028-02","school_days":18,"holiday_days":[29]}"#)
+        #expect(leap.status == 200 && leap.json["holiday_days"] as? [Int] == [29], "\(leap.text)")
+        let old = try api.post("/school-calendar", #"{"month":"2026-10","school_days":22,"holidays":["2026-10-20"]}"#)
+        #expect(old.status == 422 && old.json["code"] as? String == "unknown_field", "\(old.text)")
 
         let bad = try api.postCSV("/attendance/import", "student_code,month,absent_days\nHS001,2026-09,30\nNOBODY,2026-09,1\n")
         #expect(bad.status == 422 && bad.json["code"] as? String == "rows_invalid", "\(bad.text)")

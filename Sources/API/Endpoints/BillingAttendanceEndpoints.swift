@@ -11,9 +11,10 @@ enum BillingAttendanceEndpoints {
         builder.add(.post, base + "/school-calendar", summary: "Record the school days of a month (per-day fees are billed by them)",
                     tag: "fees", roles: BillingEndpoints.writers, request: SchoolMonthRequest.self, response: SchoolMonthRequest.self) { request in
             let body = try request.decode(SchoolMonthRequest.self)
+            let holidays = try SchoolCalendar.holidays(days: body.holidayDays ?? [], in: body.month)
             try BillingRequest.write(context) { connection in
                 try SchoolCalendar.set(schoolID: request.scopedSchool.id, SchoolMonth(period: body.month, schoolDays: body.schoolDays,
-                                                                                      holidays: body.holidays ?? []),
+                                                                                      holidays: holidays),
                                        updatedBy: BillingRequest.actor(request), on: connection)
             }
             return try APIJSON.response(body)
@@ -75,10 +76,10 @@ struct SchoolMonthRequest: Codable, APIExample {
     var month: CalendarMonth
     /// School days of the month, weekends and holidays left out (0–23).
     var schoolDays: Int
-    var holidays: [CalendarDate]?
+    /// The weekday holidays, as days of `month` (1 to the month's last day), for the record.
+    var holidayDays: [Int]?
 
-    static let example = SchoolMonthRequest(month: try! CalendarMonth(year: 2026, month: 10), schoolDays: 22,
-                                            holidays: [try! CalendarDate(year: 2026, month: 10, day: 20)])
+    static let example = SchoolMonthRequest(month: try! CalendarMonth(year: 2026, month: 10), schoolDays: 22, holidayDays: [20])
 }
 
 struct EnrolmentRequest: Codable, APIExample {
@@ -98,11 +99,20 @@ struct RowImportView: Codable, APIExample {
     static let example = RowImportView(rows: 360)
 }
 
-/// What `SchoolCalendar.set` checks of the body's shape (that each holiday falls in the month is across fields, 422).
+/// What `SchoolCalendar.set` and `SchoolCalendar.holidays` check: the school days, and holidays as days of the month,
+/// each no later than the month's last day (a rule across `month` and `holiday_days`, one `anyOf` branch per month
+/// length from `CalendarMonth.isoPatternsByDaysAtLeast`).
 extension SchoolMonthRequest: APIRequestBody {
     static var fieldSchemas: [String: JSONSchema] {
-        ["school_days": .integerRange(0...Int64(SchoolCalendar.schoolDaysMax))]
+        ["school_days": .integerRange(0...Int64(SchoolCalendar.schoolDaysMax)),
+         "holiday_days": .boundedArray(.integerRange(1...31), items: 0...SchoolCalendar.holidaysPerMonthMax)]
     }
 
-    static var arrayCounts: [String: ClosedRange<Int>] { ["holidays": 0...SchoolCalendar.holidaysPerMonthMax] }
+    static var crossFieldRules: [JSONSchema] {
+        [.anyOf(CalendarMonth.isoPatternsByDaysAtLeast.map { length in
+            .fields(properties: [("month", .patterned(pattern: length.pattern)),
+                                 ("holiday_days", .nullable(.array(.integerRange(1...Int64(length.days)))))],
+                    required: ["month"])
+        })]
+    }
 }
