@@ -25,10 +25,11 @@ import TestSupport
         let old = try api.post("/school-calendar", #"{"month":"2026-10","school_days":22,"holidays":["2026-10-20"]}"#)
         #expect(old.status == 422 && old.json["code"] as? String == "unknown_field", "\(old.text)")
 
+        // 30 days is more than any month's school days: outside the document's pattern, refused at the door (CSVUploadContractTests).
         let bad = try api.postCSV("/attendance/import", "student_code,month,absent_days\nHS001,2026-09,30\nNOBODY,2026-09,1\n")
-        #expect(bad.status == 422 && bad.json["code"] as? String == "rows_invalid", "\(bad.text)")
-        let named = (bad.json["problems"] as? [[String: Any]] ?? []).map { "\($0["line"] as? Int ?? 0):\($0["field"] as? String ?? "")" }
-        #expect(named == ["2:absent_days", "3:student_code"], "\(bad.text)")
+        #expect(bad.status == 422 && bad.json["code"] as? String == "file_invalid"
+            && bad.json["detail"] as? String == "line 2: expected a row of student_code,month,absent_days as the document's pattern states, with no empty line",
+            "\(bad.text)")
         let good = try api.postCSV("/attendance/import", "student_code,month,absent_days\nHS001,2026-09,2\n")
         #expect(good.status == 200 && good.json["rows"] as? Int == 1, "\(good.text)")
 

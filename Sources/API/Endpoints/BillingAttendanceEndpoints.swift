@@ -20,14 +20,16 @@ enum BillingAttendanceEndpoints {
             return try APIJSON.response(body)
         }
         builder.add(.post, base + "/attendance/import",
-                    summary: "Import absent days (CSV: student_code, month, absent_days). Any bad row refuses the whole file with a 422 "
-                        + "listing every problem by line and field.",
+                    summary: "Import absent days (CSV: student_code, month, absent_days), all or nothing. A file the pattern refuses is "
+                        + "a 422 naming its line; a pupil named twice for a month a 422 listing every problem; rows the school's records "
+                        + "refuse (no such pupil, no school days recorded for the month, more absent days than it has) a 409 listing them.",
                     tag: "fees", roles: BillingEndpoints.writers, response: RowImportView.self,
                     options: RouteOptions(bodyBytesMax: AttendanceImport.fileBytesMax),
-                    upload: APIUpload(mediaType: "text/csv", bodyBytesMax: AttendanceImport.fileBytesMax,
-                                      description: "UTF-8 CSV; the first row names the columns student_code, month, absent_days "
-                                          + "(or Mã học sinh, Tháng, Số ngày nghỉ)")) { request in
-            try importRows(request, context: context) { connection in
+                    upload: APIUpload(csv: AttendanceImport.apiFile, bodyBytesMax: AttendanceImport.fileBytesMax,
+                                      description: "CSV: the header student_code,month,absent_days, then one row per pupil and month "
+                                          + "(a student code, YYYY-MM, 0 to \(SchoolCalendar.schoolDaysMax) days), lines ended by LF or CR LF")) { request in
+            try APIUpload.check(request.http.body, shape: AttendanceImport.apiFile)
+            return try importRows(request, context: context) { connection in
                 try AttendanceImport.run(schoolID: request.scopedSchool.id, file: request.http.body, importedBy: BillingRequest.actor(request),
                                          on: connection)
             }
@@ -59,13 +61,16 @@ enum BillingAttendanceEndpoints {
         }
     }
 
-    /// Runs an all-or-nothing row import; bad rows answer 422 with every problem.
+    /// Runs an all-or-nothing row import; bad rows answer 422 with every problem, rows the school's records refuse 409.
     static func importRows(_ request: APIRequest, context: APIContext, _ body: (PostgresConnection) throws -> Int) throws -> Response {
         do {
             return try APIJSON.response(RowImportView(rows: try BillingRequest.write(context, body)))
         } catch RowImportError.invalidRows(let problems, let total) {
             return try BillingStudentEndpoints.rosterProblems(problems, total: total, requestID: request.http.requestId, what: "the file",
                                                               code: "rows_invalid")
+        } catch RowImportError.conflictingRows(let problems, let total) {
+            return try BillingStudentEndpoints.rosterProblems(problems, total: total, requestID: request.http.requestId, what: "the file",
+                                                              code: "rows_conflict", status: .conflict)
         } catch let error as RowImportError {
             throw HTTPError(status: .unprocessableContent, code: "file_invalid", detail: error.description)
         }

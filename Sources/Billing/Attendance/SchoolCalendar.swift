@@ -19,6 +19,9 @@ public struct SchoolMonth: Hashable, Sendable, Codable {
 /// A school's calendar: the one owner of `school_calendar`. Every function runs inside the caller's transaction.
 public enum SchoolCalendar {
     public static let schoolDaysMax = 23
+    /// A count of days 0 to `schoolDaysMax` in decimal without leading zeros, as an anchored ECMA-262 pattern (the API's
+    /// attendance file); `CSVShapeTests` holds it against the range.
+    public static let dayCountPattern = "^([0-9]|1[0-9]|2[0-3])$"
     public static let holidaysPerMonthMax = 31
 
     /// The holidays of `period` named by their days of the month (the API's form: a day of another month cannot be

@@ -20,17 +20,20 @@ public enum EnrolmentImport {
         let positions = try AttendanceImport.columnPositions(records[0], columns: columns)
         let students = Dictionary(try Students.list(schoolID: schoolID, on: connection).map { ($0.code, $0.id) }, uniquingKeysWith: { a, _ in a })
         let fees = Dictionary(try FeeTypes.list(schoolID: schoolID, on: connection).map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
-        var problems: [RosterRowProblem] = []
+        // `content`: what the file says (a date that is no date, an end before the start); `state`: what the school's
+        // records refuse (a pupil or fee it does not have, a fee not taken by enrolment, an overlapping enrolment).
+        var content: [RosterRowProblem] = [], state: [RosterRowProblem] = []
         var parsed: [(line: Int, enrolment: Enrolment)] = []
         for record in records.dropFirst() {
-            func fail(_ field: String, _ problem: String) { problems.append(RosterRowProblem(line: record.line, field: field, problem: problem)) }
+            func fail(_ field: String, _ problem: String) { content.append(RosterRowProblem(line: record.line, field: field, problem: problem)) }
+            func refuse(_ field: String, _ problem: String) { state.append(RosterRowProblem(line: record.line, field: field, problem: problem)) }
             let code = AttendanceImport.field(record, positions[0]) ?? ""
             let feeCode = (AttendanceImport.field(record, positions[1]) ?? "").uppercased()
             let student = students[code]
-            if student == nil { fail("student_code", code.isEmpty ? "is empty" : "no student '\(code)' in this school") }
+            if code.isEmpty { fail("student_code", "is empty") } else if student == nil { refuse("student_code", "no student '\(code)' in this school") }
             let fee = fees[feeCode]
-            if fee == nil { fail("fee", "no fee type '\(feeCode)' in this school") }
-            if let fee, !fee.requiresEnrolment { fail("fee", "\(fee.code) is not an opt-in fee") }
+            if feeCode.isEmpty { fail("fee", "is empty") } else if fee == nil { refuse("fee", "no fee type '\(feeCode)' in this school") }
+            if let fee, !fee.requiresEnrolment { refuse("fee", "\(fee.code) is not an opt-in fee") }
             let from = date(AttendanceImport.field(record, positions[2]) ?? "", field: "from", fail: fail)
             let throughText = AttendanceImport.field(record, positions[3]) ?? ""
             let through = throughText.isEmpty ? nil : date(throughText, field: "through", fail: fail)
@@ -38,14 +41,16 @@ public enum EnrolmentImport {
             guard let student, let fee, let from, throughText.isEmpty || through != nil else { continue }
             parsed.append((record.line, Enrolment(studentID: student, feeTypeID: fee.id, from: from, through: through)))
         }
-        guard problems.isEmpty else { throw RowImportError.invalidRows(Array(problems.prefix(AttendanceImport.problemsReportedMax)), total: problems.count) }
+        try RowImportError.check(content: content, state: state)
+        // Every row is well formed now: what `Enrolments.enrol` refuses is the enrolments on record, this file's earlier
+        // rows included (an overlap).
         for (line, enrolment) in parsed {
             do { try Enrolments.enrol(schoolID: schoolID, enrolment, recordedBy: recordedBy, on: connection) } catch {
-                problems.append(RosterRowProblem(line: line, field: "from", problem: error.description))
+                state.append(RosterRowProblem(line: line, field: "from", problem: error.description))
             }
         }
         // The caller's transaction is rolled back by the throw: nothing of a file with a conflicting row stays.
-        guard problems.isEmpty else { throw RowImportError.invalidRows(Array(problems.prefix(AttendanceImport.problemsReportedMax)), total: problems.count) }
+        try RowImportError.check(content: [], state: state)
         return parsed.count
     }
 
