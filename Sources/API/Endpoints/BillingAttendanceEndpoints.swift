@@ -35,13 +35,16 @@ enum BillingAttendanceEndpoints {
             }
         }
         builder.add(.post, base + "/enrolments/import",
-                    summary: "Import enrolments in opt-in fees (CSV: student_code, fee, from, through). Any bad row refuses the whole file "
-                        + "with a 422 listing every problem by line and field.",
+                    summary: "Import open-ended enrolments in opt-in fees (CSV: student_code, fee, from), all or nothing. A file the "
+                        + "pattern refuses is a 422 naming its line; rows the school's records refuse (no such pupil or fee, a fee not "
+                        + "taken by enrolment, an overlapping enrolment) a 409 listing every one by line and field.",
                     tag: "fees", roles: BillingEndpoints.writers, response: RowImportView.self,
                     options: RouteOptions(bodyBytesMax: AttendanceImport.fileBytesMax),
-                    upload: APIUpload(mediaType: "text/csv", bodyBytesMax: AttendanceImport.fileBytesMax,
-                                      description: "UTF-8 CSV; the first row names the columns student_code, fee, from, through")) { request in
-            try importRows(request, context: context) { connection in
+                    upload: APIUpload(csv: EnrolmentImport.apiFile, bodyBytesMax: AttendanceImport.fileBytesMax,
+                                      description: "CSV: the header student_code,fee,from, then one row per enrolment (a student code, "
+                                          + "the fee's code, the first day YYYY-MM-DD), lines ended by LF or CR LF")) { request in
+            try APIUpload.check(request.http.body, shape: EnrolmentImport.apiFile)
+            return try importRows(request, context: context) { connection in
                 try EnrolmentImport.run(schoolID: request.scopedSchool.id, file: request.http.body, recordedBy: BillingRequest.actor(request),
                                         on: connection)
             }

@@ -89,13 +89,21 @@ public enum AttendanceImport {
         return records
     }
 
-    /// Where each column is, by its English name or an alias, compared after normalisation.
-    static func columnPositions(_ header: CSVRecord, columns: [(name: String, aliases: [String])]) throws(RowImportError) -> [Int] {
+    /// Where each column is, by its English name or an alias, compared after normalisation. A column of `optional`
+    /// the header does not name reads as empty on every row (its position is past any row's end).
+    static func columnPositions(_ header: CSVRecord, columns: [(name: String, aliases: [String])],
+                                optional: Set<String> = []) throws(RowImportError) -> [Int] {
         let names = header.fields.map(VietnameseText.normalized)
         var positions: [Int] = [], missing: [String] = []
         for column in columns {
             let accepted = Set(column.aliases.map(VietnameseText.normalized))
-            if let index = names.firstIndex(where: accepted.contains) { positions.append(index) } else { missing.append(column.name) }
+            if let index = names.firstIndex(where: accepted.contains) {
+                positions.append(index)
+            } else if optional.contains(column.name) {
+                positions.append(Int.max)
+            } else {
+                missing.append(column.name)
+            }
         }
         guard missing.isEmpty else { throw .missingColumns(missing) }
         return positions

@@ -2,10 +2,18 @@ import Core
 import Postgres
 
 /// Imports enrolments in opt-in fees (CSV: `student_code`, `fee`, `from`, `through`; Vietnamese headers
-/// `Mã học sinh`, `Khoản thu`, `Từ ngày`, `Đến ngày` accepted; `through` may be empty): all or nothing,
-/// every problem by line and field. Each row goes through `Enrolments.enrol`.
+/// `Mã học sinh`, `Khoản thu`, `Từ ngày`, `Đến ngày` accepted; `through` may be empty or its column absent: open-ended):
+/// all or nothing, every problem by line and field. Each row goes through `Enrolments.enrol`.
 public enum EnrolmentImport {
     public static let rowsMax = 60_000
+    /// The file the API takes (its document states `apiFile.pattern`; the route checks `apiFile` at the door): the English
+    /// header `student_code,fee,from`, then a student code, an opt-in fee's code and the first day (`YYYY-MM-DD`, a real
+    /// day) per row: open-ended enrolments, so no end can precede its start. Everything else it refuses of such a file
+    /// is the school's state (409). An end is recorded with `POST /enrolments` or when the pupil leaves.
+    public static let apiFile = CSVShape(
+        header: "student_code,fee,from",
+        rowPattern: StudentRules.bareCodePattern + "," + CSVShape.field(FeeTypes.codePattern) + "," + CSVShape.field(CalendarDate.fullISOPattern),
+        rowsMax: rowsMax)
     static let columns: [(name: String, aliases: [String])] = [
         ("student_code", ["student_code", "code", "mã học sinh", "mã hs"]),
         ("fee", ["fee", "fee_code", "khoản thu", "mã khoản thu"]),
@@ -17,7 +25,7 @@ public enum EnrolmentImport {
     public static func run(schoolID: Int64, file: [UInt8], recordedBy: String, on connection: PostgresConnection) throws -> Int {
         guard file.count <= AttendanceImport.fileBytesMax else { throw RowImportError.file("the file is more than \(AttendanceImport.fileBytesMax) bytes") }
         let records = try AttendanceImport.csvRecords(file, rowsMax: rowsMax)
-        let positions = try AttendanceImport.columnPositions(records[0], columns: columns)
+        let positions = try AttendanceImport.columnPositions(records[0], columns: columns, optional: ["through"])
         let students = Dictionary(try Students.list(schoolID: schoolID, on: connection).map { ($0.code, $0.id) }, uniquingKeysWith: { a, _ in a })
         let fees = Dictionary(try FeeTypes.list(schoolID: schoolID, on: connection).map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
         // `content`: what the file says (a date that is no date, an end before the start); `state`: what the school's
