@@ -11,8 +11,12 @@ public struct CSVShape: Sendable {
     /// One row, unanchored and without its line end.
     public let rowPattern: String
     public let rowsMax: Int
+    /// The most rows a shape states: the document's `{0,rowsMax}` is unrolled by regular-expression engines that
+    /// compile to automata (a contract checker's refused 60,000 as too large; 10,000 compiles). A larger file is split.
+    public static let patternRowsMax = 10_000
 
-    public init(header: String, rowPattern: String, rowsMax: Int) {
+    public init(header: String, rowPattern: String, rowsMax: Int = patternRowsMax) {
+        precondition(rowsMax <= CSVShape.patternRowsMax, "a pattern states at most \(CSVShape.patternRowsMax) rows")
         precondition(header.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F || $0 == 0x2C },
                      "a header is matched literally, so it holds no pattern syntax")
         self.header = header

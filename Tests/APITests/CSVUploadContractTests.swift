@@ -49,6 +49,10 @@ import TestSupport
         #expect(shape.firstMismatch(Array("student_code,month,absent_days\nHS1,2026-09,2\n\nHS2,2026-09,2".utf8)) == 3)
         #expect(shape.firstMismatch([0xEF, 0xBB, 0xBF] + Array("student_code,month,absent_days".utf8)) == 1, "no BOM")
         #expect(shape.firstMismatch(Array("student_code,month,absent_days\nHS1,2026-09,2".utf8) + [0xFF]) == 2, "not UTF-8")
+        // The row cap the pattern states: one row more is refused at the line past it.
+        let full = shape.header + String(repeating: "\nHS1,2026-09,2", count: CSVShape.patternRowsMax)
+        #expect(shape.firstMismatch(Array(full.utf8)) == nil && shape.pattern.contains("{0,\(CSVShape.patternRowsMax)}"))
+        #expect(shape.firstMismatch(Array((full + "\nHS1,2026-09,2").utf8)) == CSVShape.patternRowsMax + 2)
     }
 
     @Test func theFullDatePatternIsWhatCalendarDateReads() throws {

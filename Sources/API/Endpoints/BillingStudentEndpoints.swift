@@ -110,6 +110,8 @@ enum BillingStudentEndpoints {
             return try APIJSON.response(RosterImportView(report))
         } catch RosterImportError.invalidRows(let problems, let total) {
             return try rosterProblems(problems, total: total, requestID: request.http.requestId)
+        } catch RosterImportError.conflictingRows(let problems, let total) {
+            return try rosterProblems(problems, total: total, requestID: request.http.requestId, code: "roster_rows_conflict", status: .conflict)
         }
     }
 

@@ -8,12 +8,11 @@ public enum EnrolmentImport {
     public static let rowsMax = 60_000
     /// The file the API takes (its document states `apiFile.pattern`; the route checks `apiFile` at the door): the English
     /// header `student_code,fee,from`, then a student code, an opt-in fee's code and the first day (`YYYY-MM-DD`, a real
-    /// day) per row: open-ended enrolments, so no end can precede its start. Everything else it refuses of such a file
+    /// day) per row, at most `CSVShape.patternRowsMax` rows: open-ended enrolments, so no end can precede its start. Everything else it refuses of such a file
     /// is the school's state (409). An end is recorded with `POST /enrolments` or when the pupil leaves.
     public static let apiFile = CSVShape(
         header: "student_code,fee,from",
-        rowPattern: StudentRules.bareCodePattern + "," + CSVShape.field(FeeTypes.codePattern) + "," + CSVShape.field(CalendarDate.fullISOPattern),
-        rowsMax: rowsMax)
+        rowPattern: StudentRules.bareCodePattern + "," + CSVShape.field(FeeTypes.codePattern) + "," + CSVShape.field(CalendarDate.fullISOPattern))
     static let columns: [(name: String, aliases: [String])] = [
         ("student_code", ["student_code", "code", "mã học sinh", "mã hs"]),
         ("fee", ["fee", "fee_code", "khoản thu", "mã khoản thu"]),
