@@ -61,6 +61,11 @@ import TestSupport
         #expect(try upload(server, Self.statement(), query: "").status == 400)
         #expect(try upload(server, Self.statement(), query: "account=\(Self.account)&dry_run=maybe").status == 400)
         #expect(try upload(server, Self.statement(), query: "account=\(Self.account)&format=").status == 400)
+        // A file name is 1 to 255 Unicode scalars without control characters, as the document states.
+        for name in ["", "a%09b", String(repeating: "e%CC%81", count: 128)] {
+            let refused = try upload(server, Self.statement(), query: "account=\(Self.account)&dry_run=true&file_name=\(name)")
+            #expect(refused.status == 400 && (refused.json["detail"] as? String ?? "").hasPrefix("file_name"), "\(name): \(refused.text)")
+        }
         // The document lists the formats by their names; an alias the command line reads, or an unknown description, is a 400.
         for format in ["camt", "csv:", "csv:nobank", "vietcombank"] {
             let refused = try upload(server, Self.statement(), query: "account=\(Self.account)&format=\(format)")

@@ -12,6 +12,10 @@ enum StatementEndpoints {
     static let bodyBytesMax = 20 * 1024 * 1024
     static let importers = RoleSets.bookkeepers
     static let fileNameDefault = "upload"
+    /// A file name the import records: no control character (general category Cc), as `StatementImportRequest` checks;
+    /// the route also holds it to 1 to `StatementImportLimits.fileNameCharactersMax` Unicode scalars, the count the
+    /// document's `maxLength` states (the import counts characters, which are never more).
+    static let fileNamePattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"
 
     static func register(_ builder: inout APIBuilder, context: APIContext) {
         builder.add(.post, "/v1/schools/{school}/statements",
@@ -39,7 +43,8 @@ enum StatementEndpoints {
                            "auto (default), mt940, mt942 or camt054 (provisional money), camt053, or a bank description: csv:ID, xlsx:ID"),
         QueryParameterSpec("dry_run", APIParameterSchemas.boolean, "Report what the import would do and keep nothing"),
         QueryParameterSpec("strict", APIParameterSchemas.boolean, "Refuse the file on a balance continuity gap or a check that cannot be made"),
-        QueryParameterSpec("file_name", APIParameterSchemas.queryText, "The file's name, recorded with the import and used in errors"),
+        QueryParameterSpec("file_name", .text(pattern: fileNamePattern, minLength: 1, maxLength: StatementImportLimits.fileNameCharactersMax),
+                           "The file's name, recorded with the import and used in errors"),
     ] }
 
     static func upload(_ request: APIRequest, context: APIContext) throws -> Response {
@@ -56,7 +61,12 @@ enum StatementEndpoints {
         } ?? .auto
         let dryRun = try request.query("dry_run", parseBoolean) ?? false
         let strict = try request.query("strict", parseBoolean) ?? false
-        let fileName = request.http.queryValue("file_name") ?? fileNameDefault
+        let fileName = try request.query("file_name") { text -> String in
+            guard isFileName(text) else {
+                throw ParameterProblem("1 to \(StatementImportLimits.fileNameCharactersMax) characters without control characters")
+            }
+            return text
+        } ?? fileNameDefault
         guard !request.http.body.isEmpty else { throw APIError.validation("the body is empty: send the statement file's bytes") }
         let importer = StatementImporter(pool: context.pool, descriptions: context.statementFormats)
         let statementRequest = StatementImportRequest(
@@ -78,6 +88,12 @@ enum StatementEndpoints {
             return HTTPError(status: .conflict, code: error.code.rawValue, detail: error.description)
         }
         return HTTPError(status: .unprocessableContent, code: error.code.rawValue, detail: error.description)
+    }
+
+    /// What `fileNamePattern` and its length bounds state.
+    static func isFileName(_ text: String) -> Bool {
+        (1...StatementImportLimits.fileNameCharactersMax).contains(text.unicodeScalars.count)
+            && !text.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 
     static func parseBoolean(_ text: String) throws -> Bool {
