@@ -27,9 +27,10 @@ import TestSupport
 
         // 30 days is more than any month's school days: outside the document's pattern, refused at the door (CSVUploadContractTests).
         let bad = try api.postCSV("/attendance/import", "student_code,month,absent_days\nHS001,2026-09,30\nNOBODY,2026-09,1\n")
-        #expect(bad.status == 422 && bad.json["code"] as? String == "file_invalid"
-            && bad.json["detail"] as? String == "line 2: expected a row of student_code,month,absent_days as the document's pattern states, with no empty line",
-            "\(bad.text)")
+        let problems = bad.json["problems"] as? [[String: Any]] ?? []
+        #expect(bad.status == 422 && bad.json["code"] as? String == "file_invalid" && problems.count == 1
+            && problems.first?["line"] as? Int == 2 && problems.first?["field"] as? String == "absent_days"
+            && problems.first?["problem"] as? String == "'30' does not match (([0-9]|1[0-9]|2[0-3]))", "\(bad.text)")
         let good = try api.postCSV("/attendance/import", "student_code,month,absent_days\nHS001,2026-09,2\n")
         #expect(good.status == 200 && good.json["rows"] as? Int == 1, "\(good.text)")
 

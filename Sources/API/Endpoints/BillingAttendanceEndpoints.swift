@@ -21,30 +21,28 @@ enum BillingAttendanceEndpoints {
         }
         builder.add(.post, base + "/attendance/import",
                     summary: "Import absent days (CSV: student_code, month, absent_days), all or nothing. A file the pattern refuses is "
-                        + "a 422 naming its line; a pupil named twice for a month a 422 listing every problem; rows the school's records "
+                        + "a 422 naming every line and column that does not fit; a pupil named twice for a month a 422 listing every problem; rows the school's records "
                         + "refuse (no such pupil, no school days recorded for the month, more absent days than it has) a 409 listing them.",
                     tag: "fees", roles: BillingEndpoints.writers, response: RowImportView.self,
                     options: RouteOptions(bodyBytesMax: AttendanceImport.fileBytesMax),
                     upload: APIUpload(csv: AttendanceImport.apiFile, bodyBytesMax: AttendanceImport.fileBytesMax,
                                       description: "CSV: the header student_code,month,absent_days, then one row per pupil and month "
                                           + "(a student code, YYYY-MM, 0 to \(SchoolCalendar.schoolDaysMax) days), lines ended by LF or CR LF")) { request in
-            try APIUpload.check(request.http.body, shape: AttendanceImport.apiFile)
-            return try importRows(request, context: context) { connection in
+            try importRows(request, shape: AttendanceImport.apiFile, context: context) { connection in
                 try AttendanceImport.run(schoolID: request.scopedSchool.id, file: request.http.body, importedBy: BillingRequest.actor(request),
                                          on: connection)
             }
         }
         builder.add(.post, base + "/enrolments/import",
                     summary: "Import open-ended enrolments in opt-in fees (CSV: student_code, fee, from), all or nothing. A file the "
-                        + "pattern refuses is a 422 naming its line; rows the school's records refuse (no such pupil or fee, a fee not "
+                        + "pattern refuses is a 422 naming every line and column that does not fit; rows the school's records refuse (no such pupil or fee, a fee not "
                         + "taken by enrolment, an overlapping enrolment) a 409 listing every one by line and field.",
                     tag: "fees", roles: BillingEndpoints.writers, response: RowImportView.self,
                     options: RouteOptions(bodyBytesMax: AttendanceImport.fileBytesMax),
                     upload: APIUpload(csv: EnrolmentImport.apiFile, bodyBytesMax: AttendanceImport.fileBytesMax,
                                       description: "CSV: the header student_code,fee,from, then one row per enrolment (a student code, "
                                           + "the fee's code, the first day YYYY-MM-DD), lines ended by LF or CR LF")) { request in
-            try APIUpload.check(request.http.body, shape: EnrolmentImport.apiFile)
-            return try importRows(request, context: context) { connection in
+            try importRows(request, shape: EnrolmentImport.apiFile, context: context) { connection in
                 try EnrolmentImport.run(schoolID: request.scopedSchool.id, file: request.http.body, recordedBy: BillingRequest.actor(request),
                                         on: connection)
             }
@@ -64,8 +62,17 @@ enum BillingAttendanceEndpoints {
         }
     }
 
-    /// Runs an all-or-nothing row import; bad rows answer 422 with every problem, rows the school's records refuse 409.
-    static func importRows(_ request: APIRequest, context: APIContext, _ body: (PostgresConnection) throws -> Int) throws -> Response {
+    /// Runs an all-or-nothing row import of a file of `shape`. A file the shape refuses answers 422 `file_invalid` with every
+    /// line and column that does not fit (at most `AttendanceImport.problemsReportedMax`), before anything is read; bad
+    /// rows 422 with every problem, rows the school's records refuse 409.
+    static func importRows(_ request: APIRequest, shape: CSVShape, context: APIContext,
+                           _ body: (PostgresConnection) throws -> Int) throws -> Response {
+        let mismatches = shape.mismatches(request.http.body, reportedMax: AttendanceImport.problemsReportedMax)
+        guard mismatches.isEmpty else {
+            let problems = mismatches.map { RosterRowProblem(line: $0.line, field: $0.column ?? ($0.line == 1 ? "header" : "row"), problem: $0.problem) }
+            return try BillingStudentEndpoints.rosterProblems(problems, total: problems.count, requestID: request.http.requestId,
+                                                              what: "the file (not of the shape the document states)", code: "file_invalid")
+        }
         do {
             return try APIJSON.response(RowImportView(rows: try BillingRequest.write(context, body)))
         } catch RowImportError.invalidRows(let problems, let total) {

@@ -75,18 +75,11 @@ public struct APIUpload: Sendable {
     }
 
     /// A CSV file of one fixed shape (`CSVShape`): the document states its pattern, and the route checks the same shape
-    /// at the door (`APIUpload.check`). Its characters are ASCII, so the cap in characters is the cap in bytes.
+    /// at the door (`CSVShape.mismatches`). Its characters are ASCII, so the cap in characters is the cap in bytes.
     public init(csv shape: CSVShape, bodyBytesMax: Int, description: String) {
         self.mediaType = "text/csv"
         self.schema = .text(pattern: shape.pattern, minLength: shape.header.utf8.count, maxLength: bodyBytesMax)
         self.description = description
     }
 
-    /// Refuses a body that is not of `shape`: 422 naming the first line that does not fit, before anything is read.
-    static func check(_ body: [UInt8], shape: CSVShape) throws {
-        guard let line = shape.firstMismatch(body) else { return }
-        let expected = line == 1 ? "the header \(shape.header)" : line > shape.rowsMax + 1 ? "at most \(shape.rowsMax) rows"
-            : "a row of \(shape.header) as the document's pattern states, with no empty line"
-        throw HTTPError(status: .unprocessableContent, code: "file_invalid", detail: "line \(line): expected \(expected)")
-    }
 }

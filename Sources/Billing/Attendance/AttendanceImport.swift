@@ -45,9 +45,8 @@ public enum AttendanceImport {
     /// English header, then a student code, an ISO month and 0 to `SchoolCalendar.schoolDaysMax` days per row, at most
     /// `CSVShape.patternRowsMax` rows (a larger file is sent in parts; each row replaces its pupil's month). What the
     /// pattern cannot say is a pupil named twice for one month (422); the rest of a file it allows is the school's state (409).
-    public static let apiFile = CSVShape(
-        header: "student_code,month,absent_days",
-        rowPattern: StudentRules.bareCodePattern + "," + CSVShape.field(CalendarMonth.isoPattern) + "," + CSVShape.field(SchoolCalendar.dayCountPattern))
+    public static let apiFile = CSVShape(columns: [("student_code", "^" + StudentRules.bareCodePattern + "$"), ("month", CalendarMonth.isoPattern),
+                                                   ("absent_days", SchoolCalendar.dayCountPattern)])
     static let columns: [(name: String, aliases: [String])] = [
         ("student_code", ["student_code", "code", "mã học sinh", "mã hs", "mahs"]),
         ("month", ["month", "period", "tháng"]),

@@ -10,9 +10,8 @@ public enum EnrolmentImport {
     /// header `student_code,fee,from`, then a student code, an opt-in fee's code and the first day (`YYYY-MM-DD`, a real
     /// day) per row, at most `CSVShape.patternRowsMax` rows: open-ended enrolments, so no end can precede its start. Everything else it refuses of such a file
     /// is the school's state (409). An end is recorded with `POST /enrolments` or when the pupil leaves.
-    public static let apiFile = CSVShape(
-        header: "student_code,fee,from",
-        rowPattern: StudentRules.bareCodePattern + "," + CSVShape.field(FeeTypes.codePattern) + "," + CSVShape.field(CalendarDate.fullISOPattern))
+    public static let apiFile = CSVShape(columns: [("student_code", "^" + StudentRules.bareCodePattern + "$"), ("fee", FeeTypes.codePattern),
+                                                   ("from", CalendarDate.fullISOPattern)])
     static let columns: [(name: String, aliases: [String])] = [
         ("student_code", ["student_code", "code", "mã học sinh", "mã hs"]),
         ("fee", ["fee", "fee_code", "khoản thu", "mã khoản thu"]),
