@@ -14,6 +14,13 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
     /// The shape `init(iso:)` accepts, as an anchored ECMA-262 pattern for the API's document (`yearRange`, months
     /// 01–12, days 01–31; the day's fit to its month is the `date` format's). `CalendarPatternTests` holds the two together.
     public static let isoPattern = "^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+    /// Exactly the texts `init(iso:)` reads, the day's fit to its month included (for a file with no `date` format to say
+    /// it): 31 days in seven months, 30 in four, 28 in February and the 29th in leap years (divisible by 4, the centuries
+    /// only by 400). `CSVUploadContractTests` holds it against `init(iso:)` on every day of `yearRange`.
+    public static let fullISOPattern = "^((19[0-9]{2}|2[0-9]{3})-(0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])"
+        + "|(19[0-9]{2}|2[0-9]{3})-(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+        + "|(19[0-9]{2}|2[0-9]{3})-02-(0[1-9]|1[0-9]|2[0-8])"
+        + "|((19|2[0-9])(0[48]|[2468][048]|[13579][26])|2000|2400|2800)-02-29)$"
 
     public init(year: Int, month: Int, day: Int) throws(CalendarError) {
         guard CalendarDate.yearRange.contains(year), (1...12).contains(month),
@@ -96,6 +103,17 @@ public struct CalendarMonth: Hashable, Comparable, Sendable, Codable, CustomStri
     /// The shape `init(iso:)` accepts (years of `CalendarDate.yearRange`, months 01–12), as an anchored ECMA-262
     /// pattern for the API's document; `CalendarPatternTests` holds the two together.
     public static let isoPattern = "^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])$"
+
+    /// Months of `isoPattern` by how many days they have at least, as anchored ECMA-262 patterns, so a document can
+    /// bound a day of the month by the month (`daysIn`): every month has 28, the leap years' February 29 (years of
+    /// `CalendarDate.yearRange` divisible by 4, the centuries only when divisible by 400), all but February 30, and
+    /// seven months 31. `OpenAPIContractTests` holds the table against `daysIn` on every month of the range.
+    public static let isoPatternsByDaysAtLeast: [(days: Int, pattern: String)] = [
+        (28, isoPattern),
+        (29, "^(19[0-9]{2}|2[0-9]{3})-(0[13-9]|1[0-2])$|^((19|2[0-9])(0[48]|[2468][048]|[13579][26])|2000|2400|2800)-02$"),
+        (30, "^(19[0-9]{2}|2[0-9]{3})-(0[13-9]|1[0-2])$"),
+        (31, "^(19[0-9]{2}|2[0-9]{3})-(0[13578]|1[02])$"),
+    ]
 
     public init(year: Int, month: Int) throws(CalendarError) {
         guard CalendarDate.yearRange.contains(year), (1...12).contains(month) else {

@@ -53,9 +53,18 @@ import TestSupport
                                 #"{"basis_points":5000,"fixed_amount":1000,"reason":"x","valid_from":"2026-09"}"#)
         #expect(both.status == 422)
         let discount = try api.post("/students/HS001/discounts", """
-            {"fee_type":"HP","basis_points":5000,"reason":"Giảm 50% học phí: con thương binh","valid_from":"2026-09","valid_through":"2027-05"}
+            {"fee_type":"HP","basis_points":5000,"reason":"Giảm 50% học phí: con thương binh","valid_from":"2026-09","months":9}
             """)
         #expect(discount.status == 201 && discount.json["basis_points"] as? Int == 5000, "\(discount.text)")
+        #expect(discount.json["valid_through"] as? String == "2027-05", "nine months from September: \(discount.text)")
+        // A length out of range, a start too late for any length, or the old end field: refused, nothing recorded.
+        for (body, code) in [(#"{"basis_points":100,"reason":"x","valid_from":"2026-09","months":0}"#, "invalid_field"),
+                             (#"{"basis_points":100,"reason":"x","valid_from":"2026-09","months":121}"#, "invalid_field"),
+                             (#"{"basis_points":100,"reason":"x","valid_from":"2990-01"}"#, "invalid_field"),
+                             (#"{"basis_points":100,"reason":"x","valid_from":"2026-09","valid_through":"2026-08"}"#, "unknown_field")] {
+            let refused = try api.post("/students/HS001/discounts", body)
+            #expect(refused.status == 422 && refused.json["code"] as? String == code, "\(body): \(refused.text)")
+        }
         #expect(try api.get("/students/HS001/discounts").items.map { $0["fee_type"] as? String } == ["HP"])
         #expect(try api.post("/students/HS001/discounts", #"{"fee_type":"NOPE","basis_points":100,"reason":"x","valid_from":"2026-09"}"#)
             .json["code"] as? String == "unknown_fee_type")

@@ -145,6 +145,40 @@ import TestSupport
                                  "class scope value") { !$0.isEmpty && StudentRules.collapse($0) == $0 }
     }
 
+    /// The calendar body's rule across `month` and `holiday_days`: the largest day the `anyOf` branches allow for a month is
+    /// that month's length, on every month of the calendar's years.
+    @Test func holidayDayBranchesAreTheMonthsLengths() throws {
+        let branches = try CalendarMonth.isoPatternsByDaysAtLeast.map { (days: $0.days, regex: try Regex($0.pattern).matchingSemantics(.unicodeScalar)) }
+        for year in CalendarDate.yearRange {
+            for month in 1...12 {
+                let period = try CalendarMonth(year: year, month: month)
+                let documented = branches.filter { period.iso.wholeMatch(of: $0.regex) != nil }.map(\.days).max()
+                let last = CalendarMonth.daysIn(year: year, month: month)
+                #expect(documented == last, "\(period.iso): document \(documented ?? 0), calendar \(last)")
+                #expect((try? SchoolCalendar.holidays(days: [last], in: period)) != nil && (try? SchoolCalendar.holidays(days: [last + 1], in: period)) == nil,
+                        "\(period.iso)")
+            }
+        }
+    }
+
+    /// A discount's start, given with a length: the pattern is the years `Discounts.through` takes, on every month.
+    @Test func discountStartPatternIsWhatThroughTakes() throws {
+        let regex = try Regex(Discounts.lengthStartPattern).matchingSemantics(.unicodeScalar)
+        for year in CalendarDate.yearRange {
+            for month in 1...12 {
+                let start = try CalendarMonth(year: year, month: month)
+                let taken = (try? Discounts.through(from: start, months: Discounts.lengthMonthsMax)) != nil
+                #expect(taken == (start.iso.wholeMatch(of: regex) != nil), "\(start.iso)")
+                if taken { #expect(try Discounts.through(from: start, months: Discounts.lengthMonthsMax)!.year <= CalendarDate.yearRange.upperBound) }
+            }
+        }
+        #expect(throws: BillingError.invalidField(field: "months", problem: "0 must be 1 to \(Discounts.lengthMonthsMax)")) {
+            try Discounts.through(from: try CalendarMonth(iso: "2026-09"), months: 0)
+        }
+        #expect(try Discounts.through(from: try CalendarMonth(iso: "2026-09"), months: 9) == (try CalendarMonth(iso: "2027-05")))
+        #expect(try Discounts.through(from: try CalendarMonth(iso: "2026-09"), months: nil) == nil)
+    }
+
     // MARK: - The rules name fields
 
     static var bodies: [any APIRequestBody.Type] { [

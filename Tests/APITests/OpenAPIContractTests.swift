@@ -37,6 +37,16 @@ import TestSupport
         }
     }
 
+    @Test func statementFileNamePatternIsWhatTheRouteTakes() throws {
+        let regex = try Regex(StatementEndpoints.fileNamePattern).matchingSemantics(.unicodeScalar)
+        let samples = ["", "a", "sept.sta", "a\u{0}", "a\tb", "a\u{7F}", "a\u{85}", "a\u{9F}", "a\u{A0}", "tháng 9.sta", "e\u{301}",
+                       String(repeating: "a", count: 255), String(repeating: "a", count: 256), String(repeating: "e\u{301}", count: 128)]
+        for text in samples {
+            let documented = text.wholeMatch(of: regex) != nil && (1...255).contains(text.unicodeScalars.count)
+            #expect(StatementEndpoints.isFileName(text) == documented, "'\(text.debugDescription)'")
+        }
+    }
+
     @Test func schoolCodePatternIsWhatSchoolsAccept() throws {
         let regex = try Regex(Schools.codePattern)
         var samples = ["", "A", "AB", "-AB", "A-", "ab", "TH-BADINH", "TH BADINH", "TH_BADINH", "Ă1", String(repeating: "A", count: 32),

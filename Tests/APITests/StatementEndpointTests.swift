@@ -57,10 +57,22 @@ import TestSupport
         let other = try upload(server, Self.statement(account: "4444555566"), query: "account=\(Self.account)")
         #expect(other.status == 422 && other.json["code"] as? String == "statement_wrong_account")
         let unknown = try upload(server, Self.statement(), query: "account=4444555566")
-        #expect(unknown.status == 422 && unknown.json["code"] as? String == "unknown_bank_account")
+        #expect(unknown.status == 409 && unknown.json["code"] as? String == "unknown_bank_account", "the school's records: \(unknown.text)")
         #expect(try upload(server, Self.statement(), query: "").status == 400)
         #expect(try upload(server, Self.statement(), query: "account=\(Self.account)&dry_run=maybe").status == 400)
         #expect(try upload(server, Self.statement(), query: "account=\(Self.account)&format=").status == 400)
+        // A file name is 1 to 255 Unicode scalars without control characters, as the document states.
+        for name in ["", "a%09b", String(repeating: "e%CC%81", count: 128)] {
+            let refused = try upload(server, Self.statement(), query: "account=\(Self.account)&dry_run=true&file_name=\(name)")
+            #expect(refused.status == 400 && (refused.json["detail"] as? String ?? "").hasPrefix("file_name"), "\(name): \(refused.text)")
+        }
+        // The document lists the formats by their names; an alias the command line reads, or an unknown description, is a 400.
+        for format in ["camt", "csv:", "csv:nobank", "vietcombank"] {
+            let refused = try upload(server, Self.statement(), query: "account=\(Self.account)&format=\(format)")
+            #expect(refused.status == 400 && refused.json["code"] as? String == "invalid_parameter", "\(format): \(refused.text)")
+        }
+        #expect(try upload(server, Self.statement(), query: "account=\(Self.account)&format=csv:vietcombank&dry_run=true").status == 422,
+                "a listed format, a file not of it: the file's content")
         #expect(try upload(server, "", query: "account=\(Self.account)").status == 422)
         #expect(try upload(server, Self.statement(), query: "account=\(Self.account)", school: server.otherSchool.code).status == 404)
         #expect(try upload(server, Self.statement(), query: "account=\(Self.account)", role: .authorityOffice).status == 403)

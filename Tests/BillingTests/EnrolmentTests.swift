@@ -70,6 +70,28 @@ import Testing
         #expect(rows == 0)
     }
 
+    /// A well-formed file the school's records refuse is `conflictingRows` (409 at the API), each row named; a file with
+    /// no `through` column enrols open-ended.
+    @Test func rowsTheSchoolRefusesAreConflictsAndTheEndColumnIsOptional() throws {
+        let (fixture, _) = try Self.clubSchool()
+        _ = try fixture.addStudent("HS01", grade: 3, className: "3A")
+        try fixture.addFee("NUOC_UONG", kind: .agreedCollection, amount: 15_000)
+        let csv = "student_code,fee,from\nHS09,CLB_TIENGANH,2026-09-01\nHS01,NUOC_UONG,2026-09-01\nHS01,NOPE,2026-09-01\n"
+        #expect(throws: RowImportError.conflictingRows([
+            RosterRowProblem(line: 2, field: "student_code", problem: "no student 'HS09' in this school"),
+            RosterRowProblem(line: 3, field: "fee", problem: "NUOC_UONG is not an opt-in fee"),
+            RosterRowProblem(line: 4, field: "fee", problem: "no fee type 'NOPE' in this school"),
+        ], total: 3)) {
+            try fixture.transaction { try EnrolmentImport.run(schoolID: fixture.school.id, file: Array(csv.utf8), recordedBy: "test", on: $0) }
+        }
+        let good = "student_code,fee,from\nHS01,CLB_TIENGANH,2026-09-01\n"
+        #expect(try fixture.transaction { try EnrolmentImport.run(schoolID: fixture.school.id, file: Array(good.utf8), recordedBy: "test", on: $0) } == 1)
+        let through = try fixture.transaction {
+            try $0.query("SELECT enrolled_through FROM fee_enrolments").singleRow()!.decode(column: 0, as: CalendarDate?.self)
+        }
+        #expect(through == nil)
+    }
+
     @Test func endingAnEnrolmentStopsItsBillingAfterTheLastDay() throws {
         let (fixture, club) = try Self.clubSchool()
         let an = try fixture.addStudent("HS01", grade: 3, className: "3A")

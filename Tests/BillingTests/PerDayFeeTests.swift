@@ -94,6 +94,22 @@ import Testing
         #expect(rows == 0)
     }
 
+    /// A well-formed file the school's records refuse (no such pupil, no calendar for the month, more days than it has)
+    /// is `conflictingRows` (409 at the API), each row named, and nothing is written.
+    @Test func attendanceRowsTheSchoolRefusesAreConflicts() throws {
+        let fixture = try Self.school()
+        try Self.mealsPerDay(fixture, rate: 20_000)
+        _ = try fixture.addStudent("HS01", grade: 3, className: "3A")
+        let csv = "student_code,month,absent_days\nHS99,2026-09,1\nHS01,2027-06,1\nHS01,2026-10,23\n"
+        #expect(throws: RowImportError.conflictingRows([
+            RosterRowProblem(line: 2, field: "student_code", problem: "no student 'HS99' in this school"),
+            RosterRowProblem(line: 3, field: "month", problem: "the school calendar has no school days for 2027-06 (tuition calendar set)"),
+            RosterRowProblem(line: 4, field: "absent_days", problem: "23 must be 0 to the 20 school days of 2026-10"),
+        ], total: 3)) { try Self.importAttendance(fixture, csv) }
+        let rows = try fixture.transaction { try $0.query("SELECT count(*) FROM student_absences").singleRow()!.decode(column: 0, as: Int.self) }
+        #expect(rows == 0)
+    }
+
     @Test func issuingAPerDayMonthWithoutCalendarIsRefused() throws {
         let fixture = try BillingFixture(level: .primary, ownership: .nonPublic)
         try Self.mealsPerDay(fixture, rate: 20_000)

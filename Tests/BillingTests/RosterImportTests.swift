@@ -71,6 +71,20 @@ import Testing
         }
     }
 
+    /// Well-formed rows the school refuses (a grade of another level, a virtual account another student keeps) are
+    /// `conflictingRows` (409 at the API), each named; nothing is written.
+    @Test func rowsTheSchoolRefusesAreConflicts() throws {
+        let fixture = try BillingFixture()
+        let header = "student_code,full_name,date_of_birth,class,grade,guardian_name,guardian_phone,family_key,virtual_account\n"
+        _ = try run(fixture, header + "A0,Ân,01/01/2014,6A1,6,,,,VA1\n")
+        let file = header + "A1,An,01/01/2014,6A1,3,,,,\nA2,Bình,01/01/2014,6A1,6,,,,VA1\n"
+        #expect(throws: RosterImportError.conflictingRows([
+            RosterRowProblem(line: 2, field: "grade", problem: "3 is not a grade of a \(fixture.school.level.rawValue) school (6–9)"),
+            RosterRowProblem(line: 3, field: "virtual_account", problem: "virtual account VA1 belongs to student A0, who is not in this file"),
+        ], total: 2)) { try run(fixture, file) }
+        #expect(try students(fixture).map(\.code) == ["A0"])
+    }
+
     @Test func fileLevelProblemsNameWhatIsWrong() throws {
         let fixture = try BillingFixture()
         #expect(throws: RosterImportError.missingColumns(["date_of_birth", "guardian_name", "guardian_phone", "family_key"])) {

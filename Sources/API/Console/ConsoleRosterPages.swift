@@ -113,7 +113,7 @@ enum ConsoleRosterPages {
             return .checked(try state.pool.transaction(isolation: .readCommitted) { connection in
                 try RosterImport.run(schoolID: school.id, file: bytes, dryRun: dryRun, importedBy: session.billingActor, on: connection)
             })
-        } catch RosterImportError.invalidRows(let problems, let total) {
+        } catch RosterImportError.invalidRows(let problems, let total), RosterImportError.conflictingRows(let problems, let total) {
             return .refused(problemsTable(problems, total: total))
         } catch let error as RosterImportError {
             return .refused(ConsolePage.notice("Tệp không đọc được: \(error.description)"))

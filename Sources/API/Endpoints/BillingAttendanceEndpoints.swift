@@ -11,34 +11,38 @@ enum BillingAttendanceEndpoints {
         builder.add(.post, base + "/school-calendar", summary: "Record the school days of a month (per-day fees are billed by them)",
                     tag: "fees", roles: BillingEndpoints.writers, request: SchoolMonthRequest.self, response: SchoolMonthRequest.self) { request in
             let body = try request.decode(SchoolMonthRequest.self)
+            let holidays = try SchoolCalendar.holidays(days: body.holidayDays ?? [], in: body.month)
             try BillingRequest.write(context) { connection in
                 try SchoolCalendar.set(schoolID: request.scopedSchool.id, SchoolMonth(period: body.month, schoolDays: body.schoolDays,
-                                                                                      holidays: body.holidays ?? []),
+                                                                                      holidays: holidays),
                                        updatedBy: BillingRequest.actor(request), on: connection)
             }
             return try APIJSON.response(body)
         }
         builder.add(.post, base + "/attendance/import",
-                    summary: "Import absent days (CSV: student_code, month, absent_days). Any bad row refuses the whole file with a 422 "
-                        + "listing every problem by line and field.",
+                    summary: "Import absent days (CSV: student_code, month, absent_days), all or nothing. A file the pattern refuses is "
+                        + "a 422 naming every line and column that does not fit; a pupil named twice for a month a 422 listing every problem; rows the school's records "
+                        + "refuse (no such pupil, no school days recorded for the month, more absent days than it has) a 409 listing them.",
                     tag: "fees", roles: BillingEndpoints.writers, response: RowImportView.self,
                     options: RouteOptions(bodyBytesMax: AttendanceImport.fileBytesMax),
-                    upload: APIUpload(mediaType: "text/csv", bodyBytesMax: AttendanceImport.fileBytesMax,
-                                      description: "UTF-8 CSV; the first row names the columns student_code, month, absent_days "
-                                          + "(or Mã học sinh, Tháng, Số ngày nghỉ)")) { request in
-            try importRows(request, context: context) { connection in
+                    upload: APIUpload(csv: AttendanceImport.apiFile, bodyBytesMax: AttendanceImport.fileBytesMax,
+                                      description: "CSV: the header student_code,month,absent_days, then one row per pupil and month "
+                                          + "(a student code, YYYY-MM, 0 to \(SchoolCalendar.schoolDaysMax) days), lines ended by LF or CR LF")) { request in
+            try importRows(request, shape: AttendanceImport.apiFile, context: context) { connection in
                 try AttendanceImport.run(schoolID: request.scopedSchool.id, file: request.http.body, importedBy: BillingRequest.actor(request),
                                          on: connection)
             }
         }
         builder.add(.post, base + "/enrolments/import",
-                    summary: "Import enrolments in opt-in fees (CSV: student_code, fee, from, through). Any bad row refuses the whole file "
-                        + "with a 422 listing every problem by line and field.",
+                    summary: "Import open-ended enrolments in opt-in fees (CSV: student_code, fee, from), all or nothing. A file the "
+                        + "pattern refuses is a 422 naming every line and column that does not fit; rows the school's records refuse (no such pupil or fee, a fee not "
+                        + "taken by enrolment, an overlapping enrolment) a 409 listing every one by line and field.",
                     tag: "fees", roles: BillingEndpoints.writers, response: RowImportView.self,
                     options: RouteOptions(bodyBytesMax: AttendanceImport.fileBytesMax),
-                    upload: APIUpload(mediaType: "text/csv", bodyBytesMax: AttendanceImport.fileBytesMax,
-                                      description: "UTF-8 CSV; the first row names the columns student_code, fee, from, through")) { request in
-            try importRows(request, context: context) { connection in
+                    upload: APIUpload(csv: EnrolmentImport.apiFile, bodyBytesMax: AttendanceImport.fileBytesMax,
+                                      description: "CSV: the header student_code,fee,from, then one row per enrolment (a student code, "
+                                          + "the fee's code, the first day YYYY-MM-DD), lines ended by LF or CR LF")) { request in
+            try importRows(request, shape: EnrolmentImport.apiFile, context: context) { connection in
                 try EnrolmentImport.run(schoolID: request.scopedSchool.id, file: request.http.body, recordedBy: BillingRequest.actor(request),
                                         on: connection)
             }
@@ -58,13 +62,25 @@ enum BillingAttendanceEndpoints {
         }
     }
 
-    /// Runs an all-or-nothing row import; bad rows answer 422 with every problem.
-    static func importRows(_ request: APIRequest, context: APIContext, _ body: (PostgresConnection) throws -> Int) throws -> Response {
+    /// Runs an all-or-nothing row import of a file of `shape`. A file the shape refuses answers 422 `file_invalid` with every
+    /// line and column that does not fit (at most `AttendanceImport.problemsReportedMax`), before anything is read; bad
+    /// rows 422 with every problem, rows the school's records refuse 409.
+    static func importRows(_ request: APIRequest, shape: CSVShape, context: APIContext,
+                           _ body: (PostgresConnection) throws -> Int) throws -> Response {
+        let mismatches = shape.mismatches(request.http.body, reportedMax: AttendanceImport.problemsReportedMax)
+        guard mismatches.isEmpty else {
+            let problems = mismatches.map { RosterRowProblem(line: $0.line, field: $0.column ?? ($0.line == 1 ? "header" : "row"), problem: $0.problem) }
+            return try BillingStudentEndpoints.rosterProblems(problems, total: problems.count, requestID: request.http.requestId,
+                                                              what: "the file (not of the shape the document states)", code: "file_invalid")
+        }
         do {
             return try APIJSON.response(RowImportView(rows: try BillingRequest.write(context, body)))
         } catch RowImportError.invalidRows(let problems, let total) {
             return try BillingStudentEndpoints.rosterProblems(problems, total: total, requestID: request.http.requestId, what: "the file",
                                                               code: "rows_invalid")
+        } catch RowImportError.conflictingRows(let problems, let total) {
+            return try BillingStudentEndpoints.rosterProblems(problems, total: total, requestID: request.http.requestId, what: "the file",
+                                                              code: "rows_conflict", status: .conflict)
         } catch let error as RowImportError {
             throw HTTPError(status: .unprocessableContent, code: "file_invalid", detail: error.description)
         }
@@ -75,10 +91,10 @@ struct SchoolMonthRequest: Codable, APIExample {
     var month: CalendarMonth
     /// School days of the month, weekends and holidays left out (0–23).
     var schoolDays: Int
-    var holidays: [CalendarDate]?
+    /// The weekday holidays, as days of `month` (1 to the month's last day), for the record.
+    var holidayDays: [Int]?
 
-    static let example = SchoolMonthRequest(month: try! CalendarMonth(year: 2026, month: 10), schoolDays: 22,
-                                            holidays: [try! CalendarDate(year: 2026, month: 10, day: 20)])
+    static let example = SchoolMonthRequest(month: try! CalendarMonth(year: 2026, month: 10), schoolDays: 22, holidayDays: [20])
 }
 
 struct EnrolmentRequest: Codable, APIExample {
@@ -98,11 +114,20 @@ struct RowImportView: Codable, APIExample {
     static let example = RowImportView(rows: 360)
 }
 
-/// What `SchoolCalendar.set` checks of the body's shape (that each holiday falls in the month is across fields, 422).
+/// What `SchoolCalendar.set` and `SchoolCalendar.holidays` check: the school days, and holidays as days of the month,
+/// each no later than the month's last day (a rule across `month` and `holiday_days`, one `anyOf` branch per month
+/// length from `CalendarMonth.isoPatternsByDaysAtLeast`).
 extension SchoolMonthRequest: APIRequestBody {
     static var fieldSchemas: [String: JSONSchema] {
-        ["school_days": .integerRange(0...Int64(SchoolCalendar.schoolDaysMax))]
+        ["school_days": .integerRange(0...Int64(SchoolCalendar.schoolDaysMax)),
+         "holiday_days": .boundedArray(.integerRange(1...31), items: 0...SchoolCalendar.holidaysPerMonthMax)]
     }
 
-    static var arrayCounts: [String: ClosedRange<Int>] { ["holidays": 0...SchoolCalendar.holidaysPerMonthMax] }
+    static var crossFieldRules: [JSONSchema] {
+        [.anyOf(CalendarMonth.isoPatternsByDaysAtLeast.map { length in
+            .fields(properties: [("month", .patterned(pattern: length.pattern)),
+                                 ("holiday_days", .nullable(.array(.integerRange(1...Int64(length.days)))))],
+                    required: ["month"])
+        })]
+    }
 }

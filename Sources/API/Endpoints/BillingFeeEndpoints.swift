@@ -60,7 +60,7 @@ enum BillingFeeEndpoints {
             }
             return try APIJSON.response(DiscountList(items: views))
         }
-        builder.add(.post, path, summary: "Add a discount or exemption (a percentage in basis points or a fixed amount per month)",
+        builder.add(.post, path, summary: "Add a discount or exemption (a percentage in basis points or a fixed amount per month) from valid_from for its months (open-ended without)",
                     tag: "fees", roles: BillingEndpoints.writers, request: DiscountRequest.self, response: DiscountView.self,
                     status: .created) { request in
             try addDiscount(request, context: context)
@@ -127,10 +127,11 @@ enum BillingFeeEndpoints {
             case (nil, let amount?): value = .fixed(amount)
             default: throw BillingRequest.invalid("basis_points", "give exactly one of basis_points and fixed_amount")
             }
+            let through = try Discounts.through(from: body.validFrom, months: body.months)
             let fee = try body.feeType.map { try BillingLookup.bodyFeeType($0, field: "fee_type", school: school, on: connection) }
             let discount = try Discounts.add(schoolID: school.id, DiscountInput(
                 studentID: student.id, feeTypeID: fee?.id, value: value, reason: body.reason, validFrom: body.validFrom,
-                validThrough: body.validThrough), on: connection)
+                validThrough: through), on: connection)
             return DiscountView(discount, feeCodes: fee.map { [$0.id: $0.code] } ?? [:])
         }
         return try APIJSON.response(view, status: .created)

@@ -223,11 +223,12 @@ struct DiscountRequest: Codable, APIExample {
     var fixedAmount: Money?
     var reason: String
     var validFrom: CalendarMonth
-    var validThrough: CalendarMonth?
+    /// How many months from `valid_from` it lasts (`Discounts.lengthMonthsMax` at most); open-ended when absent.
+    var months: Int?
 
     static let example = DiscountRequest(
         feeType: "HP", basisPoints: 10_000, fixedAmount: Money(dong: 100_000), reason: "Miễn 100% học phí: hộ nghèo (NĐ 81/2021 Điều 15)",
-        validFrom: try! CalendarMonth(year: 2026, month: 9), validThrough: try! CalendarMonth(year: 2027, month: 5))
+        validFrom: try! CalendarMonth(year: 2026, month: 9), months: 9)
 }
 
 /// What `FeeTypes.check` and the route check.
@@ -279,13 +280,15 @@ extension FeeScheduleRequest: APIRequestBody {
 }
 
 /// What `addDiscount` and `Discounts.add` check of the body itself: exactly one of a percentage and a fixed amount,
-/// their ranges, a reason. (That `valid_through` is not before `valid_from` compares two fields, which JSON Schema
-/// cannot state: 422.)
+/// their ranges, a reason, and the discount's months (`Discounts.through`): a start and a length, each checked alone, so
+/// no end can precede the start.
 extension DiscountRequest: APIRequestBody {
     static var fieldSchemas: [String: JSONSchema] {
         ["basis_points": .integerRange(1...Int64(Discounts.basisPointsMax)),
          "fixed_amount": .integerRange(1...BillingLimits.monthlyAmountDongMax),
-         "reason": ReasonSchema.reason]
+         "reason": ReasonSchema.reason,
+         "valid_from": .patterned(pattern: Discounts.lengthStartPattern),
+         "months": .integerRange(1...Int64(Discounts.lengthMonthsMax))]
     }
 
     static var crossFieldRules: [JSONSchema] {

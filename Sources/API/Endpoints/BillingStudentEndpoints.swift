@@ -110,17 +110,19 @@ enum BillingStudentEndpoints {
             return try APIJSON.response(RosterImportView(report))
         } catch RosterImportError.invalidRows(let problems, let total) {
             return try rosterProblems(problems, total: total, requestID: request.http.requestId)
+        } catch RosterImportError.conflictingRows(let problems, let total) {
+            return try rosterProblems(problems, total: total, requestID: request.http.requestId, code: "roster_rows_conflict", status: .conflict)
         }
     }
 
-    /// The 422 naming every bad field by line (nothing was imported).
+    /// The 422 (or, for rows the school's records refuse, 409) naming every bad field by line (nothing was imported).
     /// `what` and `code` name the file for the other row imports (attendance, enrolments).
     static func rosterProblems(_ problems: [RosterRowProblem], total: Int, requestID: String, what: String = "the roster",
-                               code: String = "roster_rows_invalid") throws -> Response {
+                               code: String = "roster_rows_invalid", status: HTTPStatus = .unprocessableContent) throws -> Response {
         let document = RosterProblemDocument(
             code: code, detail: "\(total) problem\(total == 1 ? "" : "s") in \(what); nothing was imported",
             requestId: requestID, problems: problems.map { .init(line: $0.line, field: $0.field, problem: $0.problem) }, problemsTotal: total)
-        var response = try APIJSON.response(document, status: .unprocessableContent)
+        var response = try APIJSON.response(document, status: status)
         response.headers.set("Content-Type", "application/problem+json")
         return response
     }

@@ -12,11 +12,15 @@ enum StatementEndpoints {
     static let bodyBytesMax = 20 * 1024 * 1024
     static let importers = RoleSets.bookkeepers
     static let fileNameDefault = "upload"
+    /// A file name the import records: no control character (general category Cc), as `StatementImportRequest` checks;
+    /// the route also holds it to 1 to `StatementImportLimits.fileNameCharactersMax` Unicode scalars, the count the
+    /// document's `maxLength` states (the import counts characters, which are never more).
+    static let fileNamePattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"
 
     static func register(_ builder: inout APIBuilder, context: APIContext) {
         builder.add(.post, "/v1/schools/{school}/statements",
                     summary: "Import a bank statement file (body: the file's bytes; MT940, camt.053 or a bank CSV export)",
-                    tag: "statements", roles: importers, query: queryParameters, response: StatementImportResult.self,
+                    tag: "statements", roles: importers, query: queryParameters(context.statementFormats), response: StatementImportResult.self,
                     options: RouteOptions(bodyBytesMax: bodyBytesMax, routeClass: .expensive),
                     upload: APIUpload(mediaType: "application/octet-stream", bodyBytesMax: bodyBytesMax, binary: true,
                                       description: "The statement file as the bank exported it (MT940, camt.053/054, a bank CSV or .xlsx)")) { request in
@@ -24,27 +28,45 @@ enum StatementEndpoints {
         }
     }
 
-    static let queryParameters = [
+    /// The formats the route takes, by their canonical names (`StatementFormat.name`): the built-in ones and, for each
+    /// bank description the server loaded, `csv:ID` and `xlsx:ID`. The document lists them; anything else is a 400
+    /// (the command line also takes the aliases `StatementFormat(argument:)` reads).
+    static func formatNames(_ catalog: CSVFormatCatalog) -> [String] {
+        [StatementFormat.auto, .mt940, .mt942, .camt053, .camt054].map(\.name)
+            + catalog.ids.flatMap { [StatementFormat.csv($0).name, StatementFormat.xlsx($0).name] }
+    }
+
+    static func queryParameters(_ catalog: CSVFormatCatalog) -> [QueryParameterSpec] { [
         QueryParameterSpec("account", .patterned(pattern: Schools.accountNumberPattern), "The school's bank account number the statement is for",
                            required: true),
-        QueryParameterSpec("format", APIParameterSchemas.queryText, "auto (default), mt940, mt942 or camt054 (provisional money), camt053, or a bank CSV description id (csv:ID)"),
+        QueryParameterSpec("format", .string(enumeration: formatNames(catalog)),
+                           "auto (default), mt940, mt942 or camt054 (provisional money), camt053, or a bank description: csv:ID, xlsx:ID"),
         QueryParameterSpec("dry_run", APIParameterSchemas.boolean, "Report what the import would do and keep nothing"),
         QueryParameterSpec("strict", APIParameterSchemas.boolean, "Refuse the file on a balance continuity gap or a check that cannot be made"),
-        QueryParameterSpec("file_name", APIParameterSchemas.queryText, "The file's name, recorded with the import and used in errors"),
-    ]
+        QueryParameterSpec("file_name", .text(pattern: fileNamePattern, minLength: 1, maxLength: StatementImportLimits.fileNameCharactersMax),
+                           "The file's name, recorded with the import and used in errors"),
+    ] }
 
     static func upload(_ request: APIRequest, context: APIContext) throws -> Response {
         // A number of another shape can name no account (`Schools.validate` holds every number to it).
         guard let account = request.http.queryValue("account"), Schools.isAccountNumber(account) else {
             throw APIError.invalidParameter("account", "required: the school's bank account number (1 to 19 digits or upper-case letters)")
         }
+        let names = formatNames(context.statementFormats)
         let format = try request.query("format") { text in
-            guard let format = StatementFormat(argument: text) else { throw ParameterProblem("not a statement format") }
+            guard names.contains(text), let format = StatementFormat(argument: text) else {
+                throw ParameterProblem("one of " + names.joined(separator: ", "))
+            }
             return format
         } ?? .auto
         let dryRun = try request.query("dry_run", parseBoolean) ?? false
         let strict = try request.query("strict", parseBoolean) ?? false
-        let fileName = request.http.queryValue("file_name") ?? fileNameDefault
+        let fileName = try request.query("file_name") { text -> String in
+            guard isFileName(text) else {
+                throw ParameterProblem("1 to \(StatementImportLimits.fileNameCharactersMax) characters without control characters")
+            }
+            return text
+        } ?? fileNameDefault
         guard !request.http.body.isEmpty else { throw APIError.validation("the body is empty: send the statement file's bytes") }
         let importer = StatementImporter(pool: context.pool, descriptions: context.statementFormats)
         let statementRequest = StatementImportRequest(
@@ -57,11 +79,21 @@ enum StatementEndpoints {
         }
     }
 
-    /// A refused file is 422 with the import's code and its description (file, line, field);
-    /// a bad request field is 400.
+    /// A refused file is 422 with the import's code and its description (file, line, field); a bad request field is
+    /// 400; what the school's records decide (no bank account of that number, no suspense account to book into) is 409,
+    /// as for every route whose request the document allows.
     static func problem(_ error: StatementImportError) -> HTTPError {
         if error.code == .invalidRequest { return APIError.invalidParameter(error.field ?? "request", error.message) }
+        if error.code == .unknownBankAccount || error.code == .noSuspenseAccount {
+            return HTTPError(status: .conflict, code: error.code.rawValue, detail: error.description)
+        }
         return HTTPError(status: .unprocessableContent, code: error.code.rawValue, detail: error.description)
+    }
+
+    /// What `fileNamePattern` and its length bounds state.
+    static func isFileName(_ text: String) -> Bool {
+        (1...StatementImportLimits.fileNameCharactersMax).contains(text.unicodeScalars.count)
+            && !text.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 
     static func parseBoolean(_ text: String) throws -> Bool {

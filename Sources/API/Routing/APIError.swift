@@ -85,6 +85,7 @@ public enum APIError {
         switch error {
         case .fileTooLarge: return HTTPError(status: .contentTooLarge, code: "roster_too_large", detail: error.description)
         case .invalidRows: return HTTPError(status: .unprocessableContent, code: "roster_rows_invalid", detail: error.description)
+        case .conflictingRows: return HTTPError(status: .conflict, code: "roster_rows_conflict", detail: error.description)
         case .notUTF8, .utf16, .empty, .malformedCSV, .missingColumns, .duplicateColumn, .tooManyRows:
             return HTTPError(status: .unprocessableContent, code: "roster_invalid", detail: error.description)
         }

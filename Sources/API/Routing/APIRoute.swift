@@ -73,4 +73,13 @@ public struct APIUpload: Sendable {
         self.schema = binary ? .binaryFile(bytes: 1...bodyBytesMax) : .bounded(minLength: 1, maxLength: bodyBytesMax / 4)
         self.description = description
     }
+
+    /// A CSV file of one fixed shape (`CSVShape`): the document states its pattern, and the route checks the same shape
+    /// at the door (`CSVShape.mismatches`). Its characters are ASCII, so the cap in characters is the cap in bytes.
+    public init(csv shape: CSVShape, bodyBytesMax: Int, description: String) {
+        self.mediaType = "text/csv"
+        self.schema = .text(pattern: shape.pattern, minLength: shape.header.utf8.count, maxLength: bodyBytesMax)
+        self.description = description
+    }
+
 }

@@ -6,15 +6,26 @@ public enum RowImportError: Error, Equatable, Sendable, CustomStringConvertible 
     /// The file itself cannot be read as CSV (encoding, size, quoting).
     case file(String)
     case missingColumns([String])
-    /// Every bad field found (at most `AttendanceImport.problemsReportedMax`), and how many there were in all.
-    /// `what` names the file in the message.
+    /// Every bad field found (at most `AttendanceImport.problemsReportedMax`), and how many there were in all: some of
+    /// them are the file's content (a value that is no month, a pupil named twice for a month), listed with any others.
     case invalidRows([RosterRowProblem], total: Int)
+    /// The file is well formed, but the school's records refuse these rows (a pupil the school does not have, a month
+    /// with no school days recorded, more absent days than it has, an enrolment the fee's state does not take).
+    case conflictingRows([RosterRowProblem], total: Int)
+
+    /// Throws for the problems found, none when there are none: content first (the file must change), else the state.
+    static func check(content: [RosterRowProblem], state: [RosterRowProblem]) throws(RowImportError) {
+        let all = (content + state).sorted { ($0.line, $0.field) < ($1.line, $1.field) }
+        let reported = Array(all.prefix(AttendanceImport.problemsReportedMax))
+        if !content.isEmpty { throw .invalidRows(reported, total: all.count) }
+        if !state.isEmpty { throw .conflictingRows(reported, total: all.count) }
+    }
 
     public var description: String {
         switch self {
         case .file(let problem): return problem
         case .missingColumns(let columns): return "the header has no column for " + columns.joined(separator: ", ")
-        case .invalidRows(let problems, let total):
+        case .invalidRows(let problems, let total), .conflictingRows(let problems, let total):
             var text = "\(total) problem\(total == 1 ? "" : "s") in the file; nothing was imported:"
             for problem in problems { text += "\n  " + problem.description }
             if total > problems.count { text += "\n  ... and \(total - problems.count) more" }
@@ -30,6 +41,12 @@ public enum AttendanceImport {
     public static let fileBytesMax = 5 << 20
     public static let rowsMax = 60_000
     public static let problemsReportedMax = 200
+    /// The file the API takes (its document states `apiFile.pattern`; the route checks `apiFile` at the door): the
+    /// English header, then a student code, an ISO month and 0 to `SchoolCalendar.schoolDaysMax` days per row, at most
+    /// `CSVShape.patternRowsMax` rows (a larger file is sent in parts; each row replaces its pupil's month). What the
+    /// pattern cannot say is a pupil named twice for one month (422); the rest of a file it allows is the school's state (409).
+    public static let apiFile = CSVShape(columns: [("student_code", "^" + StudentRules.bareCodePattern + "$"), ("month", CalendarMonth.isoPattern),
+                                                   ("absent_days", SchoolCalendar.dayCountPattern)])
     static let columns: [(name: String, aliases: [String])] = [
         ("student_code", ["student_code", "code", "mã học sinh", "mã hs", "mahs"]),
         ("month", ["month", "period", "tháng"]),
@@ -45,17 +62,16 @@ public enum AttendanceImport {
         let rows = Array(records.dropFirst())
         let periods = Set(rows.compactMap { field($0, positions[1]).flatMap(month) })
         let calendar = try SchoolCalendar.schoolDays(schoolID: schoolID, periods: Array(periods), on: connection)
-        var problems: [RosterRowProblem] = []
+        var content: [RosterRowProblem] = [], state: [RosterRowProblem] = []
         var absences: [(student: Int64, period: CalendarMonth, days: Int)] = []
         var seen: [String: Int] = [:]
         for record in rows {
-            let (absence, rowProblems) = read(record, positions: positions, students: students, calendar: calendar, seen: &seen)
-            problems += rowProblems
-            if let absence { absences.append(absence) }
+            let row = read(record, positions: positions, students: students, calendar: calendar, seen: &seen)
+            content += row.content
+            state += row.state
+            if let absence = row.absence { absences.append(absence) }
         }
-        guard problems.isEmpty else {
-            throw RowImportError.invalidRows(Array(problems.prefix(problemsReportedMax)), total: problems.count)
-        }
+        try RowImportError.check(content: content, state: state)
         try write(schoolID: schoolID, absences, importedBy: importedBy, on: connection)
         return absences.count
     }
@@ -72,36 +88,55 @@ public enum AttendanceImport {
         return records
     }
 
-    /// Where each column is, by its English name or an alias, compared after normalisation.
-    static func columnPositions(_ header: CSVRecord, columns: [(name: String, aliases: [String])]) throws(RowImportError) -> [Int] {
+    /// Where each column is, by its English name or an alias, compared after normalisation. A column of `optional`
+    /// the header does not name reads as empty on every row (its position is past any row's end).
+    static func columnPositions(_ header: CSVRecord, columns: [(name: String, aliases: [String])],
+                                optional: Set<String> = []) throws(RowImportError) -> [Int] {
         let names = header.fields.map(VietnameseText.normalized)
         var positions: [Int] = [], missing: [String] = []
         for column in columns {
             let accepted = Set(column.aliases.map(VietnameseText.normalized))
-            if let index = names.firstIndex(where: accepted.contains) { positions.append(index) } else { missing.append(column.name) }
+            if let index = names.firstIndex(where: accepted.contains) {
+                positions.append(index)
+            } else if optional.contains(column.name) {
+                positions.append(Int.max)
+            } else {
+                missing.append(column.name)
+            }
         }
         guard missing.isEmpty else { throw .missingColumns(missing) }
         return positions
     }
 
+    /// One row's absence, or its problems: `content` for what the file says (no month, no number, a pupil named twice
+    /// for a month, more days than any month has), `state` for what the school's records refuse.
+    struct Row {
+        var absence: (student: Int64, period: CalendarMonth, days: Int)?
+        var content: [RosterRowProblem] = []
+        var state: [RosterRowProblem] = []
+    }
+
     /// One row: the pupil, the month (`2026-09` or `09/2026`) and the absent days, at most the month's school days.
     static func read(_ record: CSVRecord, positions: [Int], students: [String: Int64], calendar: [CalendarMonth: Int],
-                     seen: inout [String: Int]) -> ((student: Int64, period: CalendarMonth, days: Int)?, [RosterRowProblem]) {
-        var problems: [RosterRowProblem] = []
-        func fail(_ field: String, _ problem: String) { problems.append(RosterRowProblem(line: record.line, field: field, problem: problem)) }
+                     seen: inout [String: Int]) -> Row {
+        var row = Row()
+        func fail(_ field: String, _ problem: String) { row.content.append(RosterRowProblem(line: record.line, field: field, problem: problem)) }
+        func refuse(_ field: String, _ problem: String) { row.state.append(RosterRowProblem(line: record.line, field: field, problem: problem)) }
         let code = field(record, positions[0]) ?? ""
         let student = students[code]
-        if student == nil { fail("student_code", code.isEmpty ? "is empty" : "no student '\(code)' in this school") }
+        if code.isEmpty { fail("student_code", "is empty") } else if student == nil { refuse("student_code", "no student '\(code)' in this school") }
         let monthText = field(record, positions[1]) ?? ""
         let period = month(monthText)
         if period == nil { fail("month", "'\(monthText)' is not a month like 2026-09 or 09/2026") }
         let daysText = field(record, positions[2]) ?? ""
         var days = Int(daysText)
-        if let count = days, let period {
+        if let count = days, !(0...SchoolCalendar.schoolDaysMax).contains(count) {
+            fail("absent_days", "\(count) must be 0 to \(SchoolCalendar.schoolDaysMax) days"); days = nil
+        } else if let count = days, let period {
             if let schoolDays = calendar[period] {
-                if !(0...schoolDays).contains(count) { fail("absent_days", "\(count) must be 0 to the \(schoolDays) school days of \(period.iso)"); days = nil }
+                if count > schoolDays { refuse("absent_days", "\(count) must be 0 to the \(schoolDays) school days of \(period.iso)"); days = nil }
             } else {
-                fail("month", "the school calendar has no school days for \(period.iso) (tuition calendar set)")
+                refuse("month", "the school calendar has no school days for \(period.iso) (tuition calendar set)")
             }
         } else if days == nil {
             fail("absent_days", "'\(daysText)' must be a whole number of days")
@@ -110,8 +145,9 @@ public enum AttendanceImport {
             let key = code + "|" + period.iso
             if let first = seen[key] { fail("student_code", "\(code) for \(period.iso) is already on line \(first)") } else { seen[key] = record.line }
         }
-        guard problems.isEmpty, let student, let period, let days else { return (nil, problems) }
-        return ((student, period, days), [])
+        guard row.content.isEmpty, row.state.isEmpty, let student, let period, let days else { return row }
+        row.absence = (student, period, days)
+        return row
     }
 
     static func field(_ record: CSVRecord, _ index: Int) -> String? {

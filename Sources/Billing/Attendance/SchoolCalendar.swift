@@ -19,7 +19,26 @@ public struct SchoolMonth: Hashable, Sendable, Codable {
 /// A school's calendar: the one owner of `school_calendar`. Every function runs inside the caller's transaction.
 public enum SchoolCalendar {
     public static let schoolDaysMax = 23
+    /// A count of days 0 to `schoolDaysMax` in decimal without leading zeros, as an anchored ECMA-262 pattern (the API's
+    /// attendance file); `CSVShapeTests` holds it against the range.
+    public static let dayCountPattern = "^([0-9]|1[0-9]|2[0-3])$"
     public static let holidaysPerMonthMax = 31
+
+    /// The holidays of `period` named by their days of the month (the API's form: a day of another month cannot be
+    /// written); a day the month does not have is refused.
+    public static func holidays(days: [Int], in period: CalendarMonth) throws(BillingError) -> [CalendarDate] {
+        guard days.count <= holidaysPerMonthMax else {
+            throw .invalidField(field: "holiday_days", problem: "at most \(holidaysPerMonthMax) days")
+        }
+        var dates: [CalendarDate] = []
+        for day in days {
+            guard let date = try? CalendarDate(year: period.year, month: period.month, day: day) else {
+                throw .invalidField(field: "holiday_days", problem: "\(period.iso) has no day \(day)")
+            }
+            dates.append(date)
+        }
+        return dates
+    }
 
     /// Records (or replaces) the school days of a month.
     public static func set(schoolID: Int64, _ month: SchoolMonth, updatedBy: String, on connection: PostgresConnection) throws(BillingError) {

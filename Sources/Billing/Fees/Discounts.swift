@@ -61,6 +61,27 @@ public struct DiscountInput: Hashable, Sendable, Codable {
 /// Discounts of a school's students. Every function runs inside the caller's transaction.
 public enum Discounts {
     public static let basisPointsMax = 10_000
+    /// The longest discount given by its length (`months`), in months: ten school years.
+    public static let lengthMonthsMax = 120
+    /// The months a discount given by its length may start in: any length up to `lengthMonthsMax` then ends within
+    /// `CalendarDate.yearRange`, so the start and the length are two independent fields a client can check alone.
+    public static let lengthStartYears = CalendarDate.yearRange.lowerBound...(CalendarDate.yearRange.upperBound - lengthMonthsMax / 12)
+    /// `lengthStartYears` as an anchored ECMA-262 pattern for the API's document (months 01–12);
+    /// `OpenAPIBodyContractTests` holds it against `through(from:months:)` on every month of the calendar.
+    public static let lengthStartPattern = "^(19[0-9]{2}|2[0-8][0-9]{2}|29[0-8][0-9])-(0[1-9]|1[0-2])$"
+
+    /// The last month of a discount starting in `from` and lasting `months` (nil: open-ended). The API takes a
+    /// discount's length rather than its end, so a range that ends before it starts cannot be written.
+    public static func through(from: CalendarMonth, months: Int?) throws(BillingError) -> CalendarMonth? {
+        guard lengthStartYears.contains(from.year) else {
+            throw .invalidField(field: "valid_from", problem: "\(from.iso) must be in \(lengthStartYears.lowerBound) to \(lengthStartYears.upperBound)")
+        }
+        guard let months else { return nil }
+        guard (1...lengthMonthsMax).contains(months) else {
+            throw .invalidField(field: "months", problem: "\(months) must be 1 to \(lengthMonthsMax)")
+        }
+        return from.adding(months: months - 1)
+    }
 
     public static func add(schoolID: Int64, _ input: DiscountInput, on connection: PostgresConnection) throws(BillingError) -> StudentDiscount {
         guard let reason = RecordedReason.normalized(input.reason) else { throw .invalidField(field: "reason", problem: RecordedReason.problem) }

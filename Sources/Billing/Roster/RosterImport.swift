@@ -46,20 +46,18 @@ public enum RosterImport {
         guard let headerRecord = records.first else { throw RosterImportError.empty }
         let header = try RosterHeader(headerRecord)
         let rows = Array(records.dropFirst())
-        var problems: [RosterRowProblem] = []
+        var content: [RosterRowProblem] = [], state: [RosterRowProblem] = []
         var parsed: [(line: Int, details: StudentDetails)] = []
         let today = VietnamTime.today
         for record in rows {
-            let (details, rowProblems) = RosterRowReader.read(record, header: header, level: school.level, today: today)
-            problems += rowProblems
-            if let details { parsed.append((record.line, details)) }
+            let row = RosterRowReader.read(record, header: header, level: school.level, today: today)
+            content += row.content
+            state += row.state
+            if let details = row.details { parsed.append((record.line, details)) }
         }
         let existing = try Students.list(schoolID: schoolID, on: connection)
-        problems += crossRowProblems(parsed, existing: existing)
-        guard problems.isEmpty else {
-            problems.sort { ($0.line, $0.field) < ($1.line, $1.field) }
-            throw RosterImportError.invalidRows(Array(problems.prefix(problemsReportedMax)), total: problems.count)
-        }
+        let across = crossRowProblems(parsed, existing: existing)
+        try RosterImportError.check(content: content + across.content, state: state + across.state)
         return try apply(school: school, parsed, existing: existing, header: header, dryRun: dryRun, importedBy: importedBy, on: connection)
     }
 
@@ -77,10 +75,11 @@ public enum RosterImport {
         throw .notUTF8(line: line)
     }
 
-    /// Duplicated student codes or virtual accounts in the file, and virtual accounts that another
-    /// student of the school keeps.
-    static func crossRowProblems(_ rows: [(line: Int, details: StudentDetails)], existing: [Student]) -> [RosterRowProblem] {
-        var problems: [RosterRowProblem] = []
+    /// Duplicated student codes or virtual accounts in the file (`content`), and virtual accounts that another
+    /// student of the school keeps (`state`).
+    static func crossRowProblems(_ rows: [(line: Int, details: StudentDetails)],
+                                 existing: [Student]) -> (content: [RosterRowProblem], state: [RosterRowProblem]) {
+        var problems: [RosterRowProblem] = [], held: [RosterRowProblem] = []
         var lineOfCode: [String: Int] = [:]
         var holderOfAccount: [String: (line: Int, code: String)] = [:]
         for row in rows {
@@ -101,10 +100,10 @@ public enum RosterImport {
         // A student the file does not list keeps their virtual account.
         for student in existing where lineOfCode[student.code] == nil {
             guard let account = student.virtualAccount, let claim = holderOfAccount[account] else { continue }
-            problems.append(RosterRowProblem(line: claim.line, field: RosterColumn.virtualAccount.rawValue,
-                                             problem: "virtual account \(account) belongs to student \(student.code), who is not in this file"))
+            held.append(RosterRowProblem(line: claim.line, field: RosterColumn.virtualAccount.rawValue,
+                                         problem: "virtual account \(account) belongs to student \(student.code), who is not in this file"))
         }
-        return problems
+        return (problems, held)
     }
 
     static func apply(school: School, _ rows: [(line: Int, details: StudentDetails)], existing: [Student], header: RosterHeader,

@@ -25,8 +25,20 @@ public enum RosterImportError: Error, Equatable, Sendable, CustomStringConvertib
     case missingColumns([String])
     case duplicateColumn(column: String, header: String)
     case tooManyRows(max: Int)
-    /// Every bad field found (at most `RosterImport.problemsReportedMax`), and how many there were in all.
+    /// Every bad field found (at most `RosterImport.problemsReportedMax`), and how many there were in all: some of them
+    /// are the file's content (a field that breaks its rule, a code or virtual account twice), listed with any others.
     case invalidRows([RosterRowProblem], total: Int)
+    /// The rows are well formed, but the school refuses them: a grade its level does not teach (one another level
+    /// does), a virtual account another of its students keeps.
+    case conflictingRows([RosterRowProblem], total: Int)
+
+    /// Throws for the problems found, none when there are none: content first (the file must change), else the state.
+    static func check(content: [RosterRowProblem], state: [RosterRowProblem]) throws(RosterImportError) {
+        let all = (content + state).sorted { ($0.line, $0.field) < ($1.line, $1.field) }
+        let reported = Array(all.prefix(RosterImport.problemsReportedMax))
+        if !content.isEmpty { throw .invalidRows(reported, total: all.count) }
+        if !state.isEmpty { throw .conflictingRows(reported, total: all.count) }
+    }
 
     public var description: String {
         switch self {
@@ -40,7 +52,7 @@ public enum RosterImportError: Error, Equatable, Sendable, CustomStringConvertib
                 + " (see docs/billing.md for the accepted names, English or Vietnamese)"
         case .duplicateColumn(let column, let header): return "the header names column \(column) twice (again as '\(header)')"
         case .tooManyRows(let max): return "the roster file has more than \(max) rows"
-        case .invalidRows(let problems, let total):
+        case .invalidRows(let problems, let total), .conflictingRows(let problems, let total):
             var text = "\(total) problem\(total == 1 ? "" : "s") in the roster; nothing was imported:"
             for problem in problems { text += "\n  " + problem.description }
             if total > problems.count { text += "\n  ... and \(total - problems.count) more" }

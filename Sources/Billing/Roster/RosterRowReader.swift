@@ -6,8 +6,18 @@ enum RosterRowReader {
     /// Columns whose value may not be empty.
     static let valueRequired: [RosterColumn] = [.studentCode, .fullName, .dateOfBirth, .className, .grade]
 
-    static func read(_ record: CSVRecord, header: RosterHeader, level: SchoolLevel,
-                     today: CalendarDate) -> (StudentDetails?, [RosterRowProblem]) {
+    /// One row's details, or its problems: `content` for what the file says, `state` for a grade the school's level does
+    /// not teach but another level does (the school decides, as `POST /students` answers 409).
+    struct Row {
+        var details: StudentDetails?
+        var content: [RosterRowProblem]
+        var state: [RosterRowProblem]
+    }
+
+    /// Grades some level teaches: a grade outside them is content whatever the school.
+    static let anyLevelGrades = Set(SchoolLevel.allCases.flatMap { Array($0.grades) })
+
+    static func read(_ record: CSVRecord, header: RosterHeader, level: SchoolLevel, today: CalendarDate) -> Row {
         var problems: [RosterRowProblem] = []
         func problem(_ column: RosterColumn, _ text: String) {
             problems.append(RosterRowProblem(line: record.line, field: column.rawValue, problem: text))
@@ -37,10 +47,12 @@ enum RosterRowReader {
             guardianName: optional(.guardianName), guardianPhone: optional(.guardianPhone),
             familyKey: optional(.familyKey), virtualAccount: optional(.virtualAccount)))
         let reported = Set(problems.map(\.field))
+        var state: [RosterRowProblem] = []
         for found in StudentRules.problems(details, level: level, today: today) where !reported.contains(found.field) {
-            problems.append(RosterRowProblem(line: record.line, field: found.field, problem: found.problem))
+            let problem = RosterRowProblem(line: record.line, field: found.field, problem: found.problem)
+            if found.field == RosterColumn.grade.rawValue, anyLevelGrades.contains(details.grade) { state.append(problem) } else { problems.append(problem) }
         }
-        return (problems.isEmpty ? details : nil, problems)
+        return Row(details: problems.isEmpty && state.isEmpty ? details : nil, content: problems, state: state)
     }
 
     /// `dd/MM/yyyy` (one-digit day and month accepted, `-` or `.` as separators too) or ISO `yyyy-MM-dd`.

@@ -125,7 +125,9 @@ public enum StudentRules {
 
     /// The fields of `problems` as the API's document states them, on the text before `cleaned` (white space around
     /// and in runs is allowed; it is collapsed). Lengths are maxima in Unicode scalars of that text.
-    public static let codePattern = "^[" + whitespaceClass + "]*[A-Za-z0-9][A-Za-z0-9._/-]{0,\(codeCharactersMax - 1)}[" + whitespaceClass + "]*$"
+    public static let codePattern = "^[" + whitespaceClass + "]*" + bareCodePattern + "[" + whitespaceClass + "]*$"
+    /// A code as `isCode` takes it, without white space around (a field of the API's CSV files), unanchored.
+    public static let bareCodePattern = "[A-Za-z0-9][A-Za-z0-9._/-]{0,\(codeCharactersMax - 1)}"
     /// A full name: no kept control character, and a letter or digit (one that `VietnameseText.normalized` keeps).
     public static var fullNamePattern: String {
         "^[^" + keptControlClass + "]*[" + VietnameseText.alphanumericClass + "][^" + keptControlClass + "]*$"
