@@ -7,6 +7,24 @@ public enum IsolationLevel: String, Sendable {
     case serializable = "SERIALIZABLE"
 }
 
+/// How a transaction's prepared statements are planned.
+public enum TransactionPlans: Sendable {
+    /// PostgreSQL's default (`plan_cache_mode = auto`): a statement may be planned again on each call.
+    case chosenPerCall
+    /// Every prepared statement runs its cached generic plan. Under `auto`, a statement whose parameters
+    /// include an array (`= ANY($2)`, `unnest`) is planned again on EVERY call: its custom plans, costed
+    /// for the array's few actual elements, always look cheaper than the generic plan costed for ten.
+    /// Set in the same round trip as BEGIN, for this transaction only (`SET LOCAL`).
+    case generic
+
+    var beginSuffix: String {
+        switch self {
+        case .chosenPerCall: return ""
+        case .generic: return "; SET LOCAL plan_cache_mode = force_generic_plan"
+        }
+    }
+}
+
 extension PostgresPool {
     /// Retries after a serialization failure, deadlock or lost connection, at most this many times.
     public static let transactionRetriesMax = 8
@@ -19,13 +37,14 @@ extension PostgresPool {
     /// outside the database). A connection lost during COMMIT is `.commitOutcomeUnknown`:
     /// never retried, since the first attempt may have committed.
     @discardableResult
-    public func transaction<T>(isolation: IsolationLevel, retries: Int = 5, _ body: (PostgresConnection) throws -> T) throws -> T {
+    public func transaction<T>(isolation: IsolationLevel, plans: TransactionPlans = .chosenPerCall, retries: Int = 5,
+                               _ body: (PostgresConnection) throws -> T) throws -> T {
         precondition(retries >= 0 && retries <= PostgresPool.transactionRetriesMax)
         var attempt = 0
         while true {
             do {
                 return try withConnection { connection in
-                    try PostgresPool.runOnce(connection, isolation: isolation, body)
+                    try PostgresPool.runOnce(connection, isolation: isolation, plans: plans, body)
                 }
             } catch {
                 guard attempt < retries, let database = (error as? any PostgresErrorCarrying)?.underlyingPostgresError,
@@ -42,9 +61,10 @@ extension PostgresPool {
         return error.isConnectionBroken && error.transactionStep != .commit
     }
 
-    static func runOnce<T>(_ connection: PostgresConnection, isolation: IsolationLevel, _ body: (PostgresConnection) throws -> T) throws -> T {
+    static func runOnce<T>(_ connection: PostgresConnection, isolation: IsolationLevel, plans: TransactionPlans,
+                           _ body: (PostgresConnection) throws -> T) throws -> T {
         do {
-            try connection.simpleQuery(unsafeSQL: "BEGIN ISOLATION LEVEL \(isolation.rawValue)")
+            try connection.simpleQuery(unsafeSQL: "BEGIN ISOLATION LEVEL \(isolation.rawValue)" + plans.beginSuffix)
         } catch {
             throw error.at(.begin)
         }

@@ -15,10 +15,8 @@ public enum RowImportError: Error, Equatable, Sendable, CustomStringConvertible 
 
     /// Throws for the problems found, none when there are none: content first (the file must change), else the state.
     static func check(content: [RosterRowProblem], state: [RosterRowProblem]) throws(RowImportError) {
-        let all = (content + state).sorted { ($0.line, $0.field) < ($1.line, $1.field) }
-        let reported = Array(all.prefix(AttendanceImport.problemsReportedMax))
-        if !content.isEmpty { throw .invalidRows(reported, total: all.count) }
-        if !state.isEmpty { throw .conflictingRows(reported, total: all.count) }
+        guard let found = RowProblemReport(content: content, state: state, reportedMax: AttendanceImport.problemsReportedMax) else { return }
+        throw found.areContent ? .invalidRows(found.reported, total: found.total) : .conflictingRows(found.reported, total: found.total)
     }
 
     public var description: String {

@@ -1,4 +1,21 @@
 /// A problem with one field of one roster row.
+/// The problems a refused row import reports, and whether the file must change (its content) or the school's
+/// records refuse it (its state): content first. One rule for the roster and the row importers.
+struct RowProblemReport {
+    let reported: [RosterRowProblem]
+    let total: Int
+    let areContent: Bool
+
+    /// nil when there are no problems; otherwise the first `reportedMax` of them all, by line and field.
+    init?(content: [RosterRowProblem], state: [RosterRowProblem], reportedMax: Int) {
+        guard !content.isEmpty || !state.isEmpty else { return nil }
+        let all = (content + state).sorted { ($0.line, $0.field) < ($1.line, $1.field) }
+        reported = Array(all.prefix(reportedMax))
+        total = all.count
+        areContent = !content.isEmpty
+    }
+}
+
 public struct RosterRowProblem: Hashable, Sendable, Codable, CustomStringConvertible {
     /// The file line the row starts on (the header is line 1).
     public var line: Int
@@ -34,10 +51,8 @@ public enum RosterImportError: Error, Equatable, Sendable, CustomStringConvertib
 
     /// Throws for the problems found, none when there are none: content first (the file must change), else the state.
     static func check(content: [RosterRowProblem], state: [RosterRowProblem]) throws(RosterImportError) {
-        let all = (content + state).sorted { ($0.line, $0.field) < ($1.line, $1.field) }
-        let reported = Array(all.prefix(RosterImport.problemsReportedMax))
-        if !content.isEmpty { throw .invalidRows(reported, total: all.count) }
-        if !state.isEmpty { throw .conflictingRows(reported, total: all.count) }
+        guard let found = RowProblemReport(content: content, state: state, reportedMax: RosterImport.problemsReportedMax) else { return }
+        throw found.areContent ? .invalidRows(found.reported, total: found.total) : .conflictingRows(found.reported, total: found.total)
     }
 
     public var description: String {

@@ -19,14 +19,6 @@ enum GroupCommit {
         static let standard = Congestion(slowBatchNanoseconds: 1_000_000_000, congestionCooldownNanoseconds: 1_000_000_000)
     }
 
-    /// Every prepared statement of a batch runs its cached generic plan. Under the default
-    /// `plan_cache_mode = auto`, a statement whose parameters include an array (`= ANY($2)`, `unnest`)
-    /// is planned again on EVERY call: its custom plans, costed for the array's few actual elements,
-    /// always look cheaper than the generic plan costed for ten. Planning took as much database CPU
-    /// per callback as executing (docs/callbacks.md §6, fifth round); the generic plans of the lane's
-    /// statements are the same index probes. `SET LOCAL`: it ends with the batch's transaction.
-    static let genericPlansSQL = "SET LOCAL plan_cache_mode = force_generic_plan"
-
     static let congestedReason = "this school's payments are waiting for a lock held by other work (a statement import?): try later"
 
     /// Why an item was not committed: nothing of it is stored, and its sender must be told to try later.
@@ -200,8 +192,9 @@ final class GroupCommitter<Item: Sendable, Outcome: Sendable>: Sendable {
     }
 
     private func transaction(_ batch: [Item]) throws -> [Outcome] {
-        try pool.transaction(isolation: .readCommitted) { connection in
-            try connection.simpleQuery(unsafeSQL: GroupCommit.genericPlansSQL)
+        // Generic plans: the lane's statements take arrays, and were planned again on every call, as costly as
+        // running them (docs/callbacks.md §6, fifth round); their generic plans are the same index probes.
+        try pool.transaction(isolation: .readCommitted, plans: .generic) { connection in
             let outcomes = try record(batch, connection)
             precondition(outcomes.count == batch.count, "a group commit recorder answered \(outcomes.count) of \(batch.count) items")
             return outcomes
