@@ -2,6 +2,7 @@
 import Core
 import Foundation
 import Ledger
+import Payments
 import Testing
 import TestSupport
 
@@ -43,7 +44,7 @@ import TestSupport
                        String(repeating: "a", count: 255), String(repeating: "a", count: 256), String(repeating: "e\u{301}", count: 128)]
         for text in samples {
             let documented = text.wholeMatch(of: regex) != nil && (1...255).contains(text.unicodeScalars.count)
-            #expect(StatementEndpoints.isFileName(text) == documented, "'\(text.debugDescription)'")
+            #expect(StatementImportRequest.isFileName(text) == documented, "'\(text.debugDescription)'")
         }
     }
 

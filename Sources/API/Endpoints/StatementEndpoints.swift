@@ -12,9 +12,8 @@ enum StatementEndpoints {
     static let bodyBytesMax = 20 * 1024 * 1024
     static let importers = RoleSets.bookkeepers
     static let fileNameDefault = "upload"
-    /// A file name the import records: no control character (general category Cc), as `StatementImportRequest` checks;
-    /// the route also holds it to 1 to `StatementImportLimits.fileNameCharactersMax` Unicode scalars, the count the
-    /// document's `maxLength` states (the import counts characters, which are never more).
+    /// A file name the import records (`StatementImportRequest.isFileName`, the rule): no control character, with
+    /// 1 to `StatementImportLimits.fileNameCharactersMax` Unicode scalars stated as the document's length bounds.
     static let fileNamePattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"
 
     static func register(_ builder: inout APIBuilder, context: APIContext) {
@@ -62,7 +61,7 @@ enum StatementEndpoints {
         let dryRun = try request.query("dry_run", parseBoolean) ?? false
         let strict = try request.query("strict", parseBoolean) ?? false
         let fileName = try request.query("file_name") { text -> String in
-            guard isFileName(text) else {
+            guard StatementImportRequest.isFileName(text) else {
                 throw ParameterProblem("1 to \(StatementImportLimits.fileNameCharactersMax) characters without control characters")
             }
             return text
@@ -88,12 +87,6 @@ enum StatementEndpoints {
             return HTTPError(status: .conflict, code: error.code.rawValue, detail: error.description)
         }
         return HTTPError(status: .unprocessableContent, code: error.code.rawValue, detail: error.description)
-    }
-
-    /// What `fileNamePattern` and its length bounds state.
-    static func isFileName(_ text: String) -> Bool {
-        (1...StatementImportLimits.fileNameCharactersMax).contains(text.unicodeScalars.count)
-            && !text.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 
     static func parseBoolean(_ text: String) throws -> Bool {

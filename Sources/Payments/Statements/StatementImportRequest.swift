@@ -45,9 +45,15 @@ public struct StatementImportRequest: Sendable {
         }
     }
 
+    /// A file name the import records: 1 to `StatementImportLimits.fileNameCharactersMax` Unicode scalars (as the
+    /// database's `length` and an API document's `maxLength` count) and no control character (general category Cc).
+    public static func isFileName(_ text: String) -> Bool {
+        (1...StatementImportLimits.fileNameCharactersMax).contains(text.unicodeScalars.count)
+            && !text.unicodeScalars.contains { $0.properties.generalCategory == .control }
+    }
+
     func validate() throws(StatementImportError) {
-        guard !fileName.isEmpty, fileName.count <= StatementImportLimits.fileNameCharactersMax,
-              !fileName.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard StatementImportRequest.isFileName(fileName) else {
             throw StatementImportError(.invalidRequest, file: errorName, field: "file_name",
                                        message: "must be 1 to \(StatementImportLimits.fileNameCharactersMax) characters without control characters")
         }
