@@ -72,10 +72,14 @@ public struct CSVShape: Sendable {
         1 + (columns.count - 1) + columns.reduce(0) { $0 + $1.charactersMin }
     }
 
-    /// An anchored pattern (`^...$`, no other anchor) as a group to put inside a row pattern.
+    /// An anchored pattern (`^...$`, no other anchor) as a group to put inside a row pattern. A `^` opening a class
+    /// (`[^...]`) negates it and is no anchor.
     static func field(_ anchored: String) -> String {
-        precondition(anchored.hasPrefix("^") && anchored.hasSuffix("$") && anchored.dropFirst().dropLast().allSatisfy { $0 != "^" && $0 != "$" },
-                     "a column's pattern is anchored at both ends only")
+        let inner = Array(anchored.unicodeScalars.dropFirst().dropLast())
+        let anchorsInside = inner.indices.contains { index in
+            inner[index] == "$" || (inner[index] == "^" && (index == 0 || inner[index - 1] != "["))
+        }
+        precondition(anchored.hasPrefix("^") && anchored.hasSuffix("$") && !anchorsInside, "a column's pattern is anchored at both ends only")
         return "(" + anchored.dropFirst().dropLast() + ")"
     }
 
