@@ -50,4 +50,33 @@ import TestSupport
         let third = try client.get("/v1/reports/province?month=2026-09", token: token)
         #expect(third.header("Retry-After") == "60" && third.json["code"] as? String == "rate_limited")
     }
+
+    /// The address's bucket is for requests no verified token vouches for: a client's authenticated requests (whatever
+    /// their role or school decide) leave it full, so its wrong token is answered 401 as the document says; a run of
+    /// wrong tokens from one address is still stopped from the head, 429 before any body is read.
+    @Test func anInvalidTokenIs401AfterTheAddressesAuthenticatedRequestsAnd429OnlyPastItsOwnBurst() throws {
+        let server = try APITestServer()
+        var configuration = HTTPServerConfiguration()
+        configuration.port = 0
+        configuration.workerThreads = 2
+        configuration.accessLog = nil
+        configuration.errorLog = { _ in }
+        configuration.protection.expensiveRequestsBurst = 3
+        configuration.protection.expensiveRequestsPerMinutePerToken = 1
+        configuration.protection.expensiveRequestsPerMinutePerAddress = 1
+        let limited = HTTPServer(configuration: configuration, router: server.builder.router, metrics: HTTPMetrics())
+        try limited.start()
+        defer { limited.shutdown(); limited.waitUntilStopped() }
+        let client = TestHTTPClient(port: limited.boundPort)
+        let token = server.tokens[.financeOffice]!
+        // Three to the token's burst, one of them refused 404 for a school out of its scope: the token's bucket is spent.
+        var statuses = try (0..<2).map { _ in try client.get("/v1/reports/province?month=2026-09", token: token).status }
+        statuses.append(try client.request("POST", "/v1/schools/NOWHERE/students/import", headers: [("Authorization", "Bearer \(token)")],
+                                           body: []).status)
+        statuses.append(try client.get("/v1/reports/province?month=2026-09", token: token).status)
+        #expect(statuses[0] != 429 && statuses[1] != 429 && [403, 404].contains(statuses[2]) && statuses[3] == 429, "\(statuses)")
+        // The address's bucket is untouched by them: a wrong token is answered by authentication.
+        let wrong = try (0..<4).map { _ in try client.get("/v1/reports/province?month=2026-09", token: "tuition_wrong").status }
+        #expect(wrong == [401, 401, 401, 429], "the address's own burst of unverified requests, then 429: \(wrong)")
+    }
 }
