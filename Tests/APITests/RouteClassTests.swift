@@ -26,18 +26,25 @@ import TestSupport
         #expect(Self.routeClass(router, .get, "/ready") == .standard)
     }
 
-    @Test func anExpensiveRouteAnswers429PastItsBurstFromTheHead() throws {
-        let server = try APITestServer()
-        // A fresh server with a small burst, on the same database and routes.
+    /// A fresh server with small rate limits, on the same database and routes, started.
+    static func limitedServer(_ server: APITestServer, _ limits: (inout ProtectionConfiguration) -> Void) throws -> HTTPServer {
         var configuration = HTTPServerConfiguration()
         configuration.port = 0
         configuration.workerThreads = 2
         configuration.accessLog = nil
         configuration.errorLog = { _ in }
-        configuration.protection.expensiveRequestsBurst = 2
-        configuration.protection.expensiveRequestsPerMinutePerToken = 1
+        limits(&configuration.protection)
         let limited = HTTPServer(configuration: configuration, router: server.builder.router, metrics: HTTPMetrics())
         try limited.start()
+        return limited
+    }
+
+    @Test func anExpensiveRouteAnswers429PastItsBurstFromTheHead() throws {
+        let server = try APITestServer()
+        let limited = try Self.limitedServer(server) {
+            $0.expensiveRequestsBurst = 2
+            $0.expensiveRequestsPerMinutePerToken = 1
+        }
         defer { limited.shutdown(); limited.waitUntilStopped() }
         let client = TestHTTPClient(port: limited.boundPort)
         let token = server.tokens[.financeOffice]!
@@ -56,16 +63,11 @@ import TestSupport
     /// wrong tokens from one address is still stopped from the head, 429 before any body is read.
     @Test func anInvalidTokenIs401AfterTheAddressesAuthenticatedRequestsAnd429OnlyPastItsOwnBurst() throws {
         let server = try APITestServer()
-        var configuration = HTTPServerConfiguration()
-        configuration.port = 0
-        configuration.workerThreads = 2
-        configuration.accessLog = nil
-        configuration.errorLog = { _ in }
-        configuration.protection.expensiveRequestsBurst = 3
-        configuration.protection.expensiveRequestsPerMinutePerToken = 1
-        configuration.protection.expensiveRequestsPerMinutePerAddress = 1
-        let limited = HTTPServer(configuration: configuration, router: server.builder.router, metrics: HTTPMetrics())
-        try limited.start()
+        let limited = try Self.limitedServer(server) {
+            $0.expensiveRequestsBurst = 3
+            $0.expensiveRequestsPerMinutePerToken = 1
+            $0.expensiveRequestsPerMinutePerAddress = 1
+        }
         defer { limited.shutdown(); limited.waitUntilStopped() }
         let client = TestHTTPClient(port: limited.boundPort)
         let token = server.tokens[.financeOffice]!

@@ -152,13 +152,18 @@ struct FloodProtectionTests {
 
     // MARK: Request rate limits
 
-    @Test("expensive routes: a bucket per token and per address, 429 with the seconds until the next token")
-    func requestRates() {
-        let table = Ref(RequestRateTable(limits: Self.limits {
+    /// Bursts of 2; 6 a minute per token (one every 10 s), 12 per address (one every 5 s).
+    private static func smallRateTable() -> Ref<RequestRateTable> {
+        Ref(RequestRateTable(limits: limits {
             $0.expensiveRequestsBurst = 2
             $0.expensiveRequestsPerMinutePerToken = 6
             $0.expensiveRequestsPerMinutePerAddress = 12
         }))
+    }
+
+    @Test("expensive routes: a bucket per token and per address, 429 with the seconds until the next token")
+    func requestRates() {
+        let table = Self.smallRateTable()
         let now = 50 * Self.second
         #expect(table.value.check(token: "alpha", address: "192.0.2.1", now: now) == .allowed)
         #expect(table.value.check(token: "alpha", address: "192.0.2.2", now: now) == .allowed)
@@ -176,11 +181,7 @@ struct FloodProtectionTests {
 
     @Test("an authenticated request gives its address's token back: the address bounds only what no token vouches for")
     func authenticatedRequestsSpareTheAddress() {
-        let table = Ref(RequestRateTable(limits: Self.limits {
-            $0.expensiveRequestsBurst = 2
-            $0.expensiveRequestsPerMinutePerToken = 6
-            $0.expensiveRequestsPerMinutePerAddress = 12
-        }))
+        let table = Self.smallRateTable()
         let now = 50 * Self.second
         // A verified token spends its own bucket, not the address's.
         for _ in 0..<2 {
