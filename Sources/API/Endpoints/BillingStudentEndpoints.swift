@@ -36,7 +36,7 @@ enum BillingStudentEndpoints {
                     request: StudentRequest.self, response: StudentView.self, status: .created) { request in
             let input = try request.decode(StudentRequest.self)
             let school = request.scopedSchool
-            try input.checkGrade(school: school)
+            try input.checkState(school: school)
             let student = try BillingRequest.write(context) { connection in
                 try Students.create(schoolID: school.id, input.details, changedBy: BillingRequest.actor(request), on: connection)
             }
@@ -59,7 +59,7 @@ enum BillingStudentEndpoints {
             let student = try BillingRequest.write(context) { connection -> Student in
                 let current = try BillingLookup.pathStudent(request, on: connection)
                 let input = try request.decode(StudentRequest.self)
-                try input.checkGrade(school: school)
+                try input.checkState(school: school)
                 return try Students.update(schoolID: school.id, studentID: current.id, input.details, changedBy: BillingRequest.actor(request),
                                            on: connection)
             }

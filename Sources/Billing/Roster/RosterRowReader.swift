@@ -51,17 +51,18 @@ enum RosterRowReader {
         var state: [RosterRowProblem] = []
         for found in StudentRules.problems(details, level: level, today: today) where !reported.contains(found.field) {
             let problem = RosterRowProblem(line: record.line, field: found.field, problem: found.problem)
-            if isState(found, details) { state.append(problem) } else { problems.append(problem) }
+            if isState(found, details, today: today) { state.append(problem) } else { problems.append(problem) }
         }
         return Row(details: problems.isEmpty && state.isEmpty ? details : nil, content: problems, state: state)
     }
 
     /// A problem the school or the clock decides, not the file: a grade another level teaches, a date of birth of a
     /// plausible year that is after today.
-    static func isState(_ found: FieldProblem, _ details: StudentDetails) -> Bool {
+    static func isState(_ found: FieldProblem, _ details: StudentDetails, today: CalendarDate) -> Bool {
         switch found.field {
         case RosterColumn.grade.rawValue: return anyLevelGrades.contains(details.grade)
-        case RosterColumn.dateOfBirth.rawValue: return (details.dateOfBirth?.year ?? 0) >= StudentRules.birthYearMin
+        case RosterColumn.dateOfBirth.rawValue:
+            return (details.dateOfBirth?.year ?? 0) >= StudentRules.birthYearMin && StudentRules.isAfterToday(birth: details.dateOfBirth, today: today)
         default: return false
         }
     }

@@ -53,7 +53,8 @@ public enum StudentRules {
               && !VietnameseText.normalized(details.fullName).isEmpty && !hasControl(details.fullName),
               "full_name", "1 to \(BillingLimits.nameCharactersMax) characters with at least one letter")
         if let birth = details.dateOfBirth {
-            check(birth.year >= birthYearMin && birth <= today, "date_of_birth", "\(birth.vietnamese) is not a plausible date of birth")
+            check(birth.year >= birthYearMin && !isAfterToday(birth: birth, today: today), "date_of_birth",
+                  "\(birth.vietnamese) is not a plausible date of birth")
         }
         check(!details.className.isEmpty && details.className.count <= classCharactersMax && !hasControl(details.className),
               "class", "1 to \(classCharactersMax) characters")
@@ -77,6 +78,12 @@ public enum StudentRules {
                   "virtual_account", "'\(account)' must be 1 to \(virtualAccountCharactersMax) digits or letters")
         }
         return problems
+    }
+
+    /// A date of birth after `today`: the clock's to refuse (409 over the API: the document bounds the year by
+    /// `birthDatePattern`, not by the day the request arrives), not the request's.
+    public static func isAfterToday(birth: CalendarDate?, today: CalendarDate) -> Bool {
+        birth.map { $0 > today } ?? false
     }
 
     /// Cleans, then throws the first problem.
