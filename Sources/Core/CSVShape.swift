@@ -18,7 +18,7 @@ public struct CSVShape: Sendable {
         /// Its values, unanchored (a group).
         public let pattern: String
         /// The fewest Unicode scalars a value has (0 when it may be empty): what bounds the rows of a shape stated by
-        /// length. `CSVShapeTests` holds it against the pattern.
+        /// length. `CSVUploadContractTests` holds the roster's against its patterns.
         public let charactersMin: Int
     }
 
@@ -93,14 +93,15 @@ public struct CSVShape: Sendable {
 
     /// The lines of `file` that do not fit, at most `reportedMax` of them, in order; empty when the file has this shape.
     public func mismatches(_ file: [UInt8], reportedMax: Int) -> [Mismatch] {
+        // The length first: one pass over the bytes, before any line is matched.
+        if let charactersMax, let line = CSVShape.lineExceeding(charactersMax, file) {
+            return [Mismatch(line: line, column: nil, problem: "the file holds more than \(charactersMax) characters")]
+        }
         let patterns = columns.map { column in
             guard let regex = try? Regex("^" + column.pattern + "$").matchingSemantics(.unicodeScalar) else {
                 preconditionFailure("the pattern of column \(column.name) does not compile")
             }
             return regex
-        }
-        if let charactersMax, let line = CSVShape.lineExceeding(charactersMax, file) {
-            return [Mismatch(line: line, column: nil, problem: "the file holds more than \(charactersMax) characters")]
         }
         var lines = file.split(separator: 0x0A, omittingEmptySubsequences: false)
         // A final line end closes the last line rather than opening an empty one.
