@@ -66,17 +66,26 @@ enum BillingTestError: Error {
 
 /// Roster files as schools export them from the national database: Vietnamese headers, dd/MM/yyyy dates.
 enum BillingRosters {
-    static let header = "Mã HS,Họ và tên,Ngày sinh,Lớp,Khối,Phụ huynh,SĐT,Mã gia đình\n"
-    /// A name that must be escaped on every printed page.
-    static let trickyName = #"Lê Thị <Bé> & "Na""#
+    /// The roster the API takes: the 8 required columns in order, ISO dates, no quoting (written out here, not taken
+    /// from `RosterImport.apiFile`, so a change to the shape fails these tests).
+    static let header = "student_code,full_name,date_of_birth,class,grade,guardian_name,guardian_phone,family_key\n"
+    /// A name that must be escaped on every printed page (no `"`: the API's file has no quoting).
+    static let trickyName = "Lê Thị <Bé> & 'Na'"
 
     static let good = header
-        + "HS001,\"Lê Thị <Bé> & \"\"Na\"\"\",02/03/2019,1A1,1,Lê Văn Cha,0912345678,GD1\n"
-        + "HS002,Trần Văn Bình,15/07/2019,1A1,1,Trần Thị Mẹ,0987654321,GD2\n"
-        + "HS003,Lê Văn Anh,20/11/2018,2A1,2,Lê Văn Cha,0912345678,GD1\n"
+        + "HS001,Lê Thị <Bé> & 'Na',2019-03-02,1A1,1,Lê Văn Cha,0912345678,GD1\n"
+        + "HS002,Trần Văn Bình,2019-07-15,1A1,1,Trần Thị Mẹ,0987654321,GD2\n"
+        + "HS003,Lê Văn Anh,2018-11-20,2A1,2,Lê Văn Cha,0912345678,GD1\n"
 
-    /// The same with a bad date of birth on line 3 and a bad grade on line 4.
+    /// The same with a day February does not have on line 3 and a grade no level teaches on line 4: outside the pattern.
     static let bad = header
+        + "HS001,Lê Thị <Bé> & 'Na',2019-03-02,1A1,1,Lê Văn Cha,0912345678,GD1\n"
+        + "HS002,Trần Văn Bình,2019-02-31,1A1,1,Trần Thị Mẹ,0987654321,GD2\n"
+        + "HS003,Lê Văn Anh,2018-11-20,2A1,13,Lê Văn Cha,0912345678,GD1\n"
+
+    /// A people's spreadsheet, as the console and `tuition students import` take it: Vietnamese headers, a quoted name,
+    /// dd/MM/yyyy; a bad date of birth on line 3 and a grade a primary school does not teach on line 4.
+    static let spreadsheetBad = "Mã HS,Họ và tên,Ngày sinh,Lớp,Khối,Phụ huynh,SĐT,Mã gia đình\n"
         + "HS001,\"Lê Thị <Bé> & \"\"Na\"\"\",02/03/2019,1A1,1,Lê Văn Cha,0912345678,GD1\n"
         + "HS002,Trần Văn Bình,31/02/2019,1A1,1,Trần Thị Mẹ,0987654321,GD2\n"
         + "HS003,Lê Văn Anh,20/11/2018,2A1,7,Lê Văn Cha,0912345678,GD1\n"

@@ -23,6 +23,14 @@ import TestSupport
         // Grade 9 is a grade (the document allows it), not one a primary school teaches: the school's state, 409.
         #expect(badGrade.status == 409 && badGrade.json["code"] as? String == "grade_not_taught"
                 && (badGrade.json["detail"] as? String ?? "").hasPrefix("grade:"), "\(badGrade.text)")
+        // A birth before 1940 is outside the document's pattern (422); one after today is the clock's to refuse (409).
+        let tomorrow = VietnamTime.today.adding(days: 1).iso
+        for (birth, status, code) in [("1939-12-31", 422, "invalid_field"), (tomorrow, 409, "date_of_birth_after_today")] {
+            let refused = try api.post("/students", Self.newStudent.replacingOccurrences(of: "2019-05-06", with: birth)
+                .replacingOccurrences(of: "HS010", with: "HS012"))
+            #expect(refused.status == status && refused.json["code"] as? String == code, "\(birth): \(refused.text)")
+        }
+        #expect(try api.get("/students/HS012").status == 404)
 
         let moved = try api.put("/students/HS010", Self.newStudent.replacingOccurrences(of: "1A2", with: "1A3"))
         #expect(moved.status == 200 && moved.json["class_name"] as? String == "1A3", "\(moved.text)")

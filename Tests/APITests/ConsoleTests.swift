@@ -190,7 +190,7 @@ struct ConsoleClient {
         _ = try browser.signIn([("username", "ketoan"), ("password", Self.password)])
         let listed = try browser.get("/console/schools/TH-OWN/invoices?month=2026-09&class=1A1")
         #expect(listed.status == 200)
-        #expect(listed.text.contains("Trần Văn Bình") && listed.text.contains("Lê Thị &lt;Bé&gt; &amp; &quot;Na&quot;"), "names escaped")
+        #expect(listed.text.contains("Trần Văn Bình") && listed.text.contains("Lê Thị &lt;Bé&gt; &amp; &#39;Na&#39;"), "names escaped")
         #expect(!listed.text.contains("Lê Văn Anh"), "the filter keeps class 1A1 only")
         let printed = try browser.get("/console/schools/TH-OWN/notices?month=2026-09&class=1A1")
         #expect(printed.status == 200, "\(printed.text)")

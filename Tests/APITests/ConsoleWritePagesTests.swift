@@ -49,7 +49,7 @@ extension ConsoleClient {
         #expect(form.status == 200 && form.text.contains("enctype=\"multipart/form-data\""))
         let csrf = ConsoleClient.csrf(in: form)
 
-        let bad = try browser.postFile(Self.base + "/roster/preview", csrf: csrf, filename: "lop1.csv", file: Array(BillingRosters.bad.utf8))
+        let bad = try browser.postFile(Self.base + "/roster/preview", csrf: csrf, filename: "lop1.csv", file: Array(BillingRosters.spreadsheetBad.utf8))
         #expect(bad.status == 422)
         #expect(bad.text.contains("<td>3</td><td>Ngày sinh (date_of_birth)</td>"), "line 3, the date of birth: \(bad.text)")
         #expect(bad.text.contains("<td>4</td><td>Khối (grade)</td>"), "line 4, the grade")

@@ -79,6 +79,24 @@ import TestSupport
         #expect(try server.pool.withConnection { try $0.query("SELECT count(*) FROM statement_lines").singleRow()!.decode(column: 0, as: Int.self) } == 0)
     }
 
+    /// What the request names is resolved before the file is read (resource before content): a school that is not the
+    /// caller's, or an account the school does not have, is answered so whatever the bytes; only a file sent for an
+    /// account of the school is judged by its content (422 when it is no statement).
+    @Test func theSchoolAndTheAccountComeBeforeTheFilesContent() throws {
+        let server = try APITestServer()
+        let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D]
+        for bytes in [png, [0], Array("0".utf8)] {
+            let body = String(decoding: bytes, as: UTF8.self)
+            let unknown = try upload(server, body, query: "account=0&dry_run=true")
+            #expect(unknown.status == 409 && unknown.json["code"] as? String == "unknown_bank_account", "\(unknown.text)")
+            let camt = try upload(server, body, query: "account=0&format=camt053")
+            #expect(camt.status == 409 && camt.json["code"] as? String == "unknown_bank_account", "a named format too: \(camt.text)")
+            #expect(try upload(server, body, query: "account=0", school: "00").status == 404)
+            let known = try upload(server, body, query: "account=\(Self.account)&dry_run=true")
+            #expect(known.status == 422 && known.json["code"] as? String == "statement_unreadable", "\(known.text)")
+        }
+    }
+
     /// The route takes files far above the server's default body cap, and refuses past 20 MiB before reading.
     @Test func theBodyCapIsTwentyMebibytes() throws {
         let server = try APITestServer()

@@ -152,13 +152,18 @@ struct FloodProtectionTests {
 
     // MARK: Request rate limits
 
-    @Test("expensive routes: a bucket per token and per address, 429 with the seconds until the next token")
-    func requestRates() {
-        let table = Ref(RequestRateTable(limits: Self.limits {
+    /// Bursts of 2; 6 a minute per token (one every 10 s), 12 per address (one every 5 s).
+    private static func smallRateTable() -> Ref<RequestRateTable> {
+        Ref(RequestRateTable(limits: limits {
             $0.expensiveRequestsBurst = 2
             $0.expensiveRequestsPerMinutePerToken = 6
             $0.expensiveRequestsPerMinutePerAddress = 12
         }))
+    }
+
+    @Test("expensive routes: a bucket per token and per address, 429 with the seconds until the next token")
+    func requestRates() {
+        let table = Self.smallRateTable()
         let now = 50 * Self.second
         #expect(table.value.check(token: "alpha", address: "192.0.2.1", now: now) == .allowed)
         #expect(table.value.check(token: "alpha", address: "192.0.2.2", now: now) == .allowed)
@@ -172,6 +177,30 @@ struct FloodProtectionTests {
         #expect(table.value.check(token: "delta", address: "192.0.2.3", now: now) == .limited(.address, retryAfterSeconds: 5))
         #expect(table.value.check(token: nil, address: "192.0.2.3", now: now + 5 * Self.second) == .allowed)
         #expect(table.value.check(token: "alpha", address: "192.0.2.4", now: now + 10 * Self.second) == .allowed)
+    }
+
+    @Test("an authenticated request gives its address's token back: the address bounds only what no token vouches for")
+    func authenticatedRequestsSpareTheAddress() {
+        let table = Self.smallRateTable()
+        let now = 50 * Self.second
+        // A verified token spends its own bucket, not the address's.
+        for _ in 0..<2 {
+            #expect(table.value.check(token: "alpha", address: "192.0.2.1", now: now) == .allowed)
+            table.value.authenticated(address: "192.0.2.1", now: now)
+        }
+        #expect(table.value.check(token: "alpha", address: "192.0.2.1", now: now) == .limited(.token, retryAfterSeconds: 10))
+        // So a wrong token from that address still reaches authentication (a 401), until wrong ones spend the address's burst.
+        #expect(table.value.check(token: "wrong", address: "192.0.2.1", now: now) == .allowed)
+        #expect(table.value.check(token: nil, address: "192.0.2.1", now: now) == .allowed)
+        #expect(table.value.check(token: "other", address: "192.0.2.1", now: now) == .limited(.address, retryAfterSeconds: 5))
+        // Giving back never fills a bucket past its size, and an address never seen has nothing to give back.
+        for _ in 0..<5 { table.value.authenticated(address: "192.0.2.1", now: now) }
+        #expect(table.value.check(token: "b1", address: "192.0.2.1", now: now) == .allowed)
+        #expect(table.value.check(token: "b2", address: "192.0.2.1", now: now) == .allowed)
+        #expect(table.value.check(token: "b3", address: "192.0.2.1", now: now) == .limited(.address, retryAfterSeconds: 5))
+        let tracked = table.value.trackedCount
+        table.value.authenticated(address: "192.0.2.9", now: now)
+        #expect(table.value.trackedCount == tracked)
     }
 
     @Test("a token bucket refills at its rate up to its size")

@@ -67,12 +67,7 @@ enum BillingAttendanceEndpoints {
     /// rows 422 with every problem, rows the school's records refuse 409.
     static func importRows(_ request: APIRequest, shape: CSVShape, context: APIContext,
                            _ body: (PostgresConnection) throws -> Int) throws -> Response {
-        let mismatches = shape.mismatches(request.http.body, reportedMax: AttendanceImport.problemsReportedMax)
-        guard mismatches.isEmpty else {
-            let problems = mismatches.map { RosterRowProblem(line: $0.line, field: $0.column ?? ($0.line == 1 ? "header" : "row"), problem: $0.problem) }
-            return try BillingStudentEndpoints.rosterProblems(problems, total: problems.count, requestID: request.http.requestId,
-                                                              what: "the file (not of the shape the document states)", code: "file_invalid")
-        }
+        if let refused = try BillingStudentEndpoints.refusedAtTheDoor(request, shape: shape) { return refused }
         do {
             return try APIJSON.response(RowImportView(rows: try BillingRequest.write(context, body)))
         } catch RowImportError.invalidRows(let problems, let total) {

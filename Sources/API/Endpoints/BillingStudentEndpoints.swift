@@ -10,13 +10,19 @@ enum BillingStudentEndpoints {
     static func register(_ builder: inout APIBuilder, context: APIContext) {
         let base = BillingEndpoints.base
         builder.add(.post, base + "/students/import",
-                    summary: "Import the roster: the CSV file as the body (UTF-8; see docs/billing.md for the columns). "
-                        + "Any bad row refuses the whole file with a 422 listing every problem by line and field.",
+                    summary: "Import the roster (CSV: student_code, full_name, date_of_birth, class, grade, guardian_name, guardian_phone, "
+                        + "family_key), all or nothing. A file the pattern refuses is a 422 naming every line and column that does not fit; "
+                        + "a student code twice a 422 listing every problem; rows the school's records or the clock refuse (a grade its level "
+                        + "does not teach, a date of birth after today) a 409 listing them.",
                     tag: "students", roles: BillingEndpoints.writers,
                     query: [QueryParameterSpec("dry_run", APIParameterSchemas.boolean, "true: check and report, write nothing.")],
                     response: RosterImportView.self, options: RouteOptions(bodyBytesMax: RosterImport.fileBytesMax, routeClass: .expensive),
-                    upload: APIUpload(mediaType: "text/csv", bodyBytesMax: RosterImport.fileBytesMax,
-                                      description: "The roster, UTF-8 CSV; the first row names the columns (docs/billing.md)")) { request in
+                    upload: APIUpload(csv: RosterImport.apiFile, bodyBytesMax: RosterImport.fileBytesMax,
+                                      description: "UTF-8 CSV: the header student_code,full_name,date_of_birth,class,grade,guardian_name,"
+                                          + "guardian_phone,family_key, then one row per student (a student code; a name starting with a letter "
+                                          + "or digit; YYYY-MM-DD from 1940; a class; a grade 0 to 12; optional guardian, phone of 8 to 15 digits "
+                                          + "with an optional +, family key), no quoting, no comma or quote in a value, lines ended by LF or CR LF; "
+                                          + "at most \(RosterImport.apiFileCharactersMax) characters (a larger roster is sent in parts)")) { request in
             try importRoster(request, context: context)
         }
         builder.add(.get, base + "/students", summary: "List students by student code", tag: "students", roles: BillingEndpoints.readers,
@@ -30,7 +36,7 @@ enum BillingStudentEndpoints {
                     request: StudentRequest.self, response: StudentView.self, status: .created) { request in
             let input = try request.decode(StudentRequest.self)
             let school = request.scopedSchool
-            try input.checkGrade(school: school)
+            try input.checkState(school: school)
             let student = try BillingRequest.write(context) { connection in
                 try Students.create(schoolID: school.id, input.details, changedBy: BillingRequest.actor(request), on: connection)
             }
@@ -53,7 +59,7 @@ enum BillingStudentEndpoints {
             let student = try BillingRequest.write(context) { connection -> Student in
                 let current = try BillingLookup.pathStudent(request, on: connection)
                 let input = try request.decode(StudentRequest.self)
-                try input.checkGrade(school: school)
+                try input.checkState(school: school)
                 return try Students.update(schoolID: school.id, studentID: current.id, input.details, changedBy: BillingRequest.actor(request),
                                            on: connection)
             }
@@ -102,6 +108,7 @@ enum BillingStudentEndpoints {
             return value
         } ?? false
         let school = request.scopedSchool
+        if let refused = try refusedAtTheDoor(request, shape: RosterImport.apiFile) { return refused }
         do {
             let report = try BillingRequest.write(context) { connection in
                 try RosterImport.run(schoolID: school.id, file: request.http.body, dryRun: dryRun, importedBy: BillingRequest.actor(request),
@@ -113,6 +120,16 @@ enum BillingStudentEndpoints {
         } catch RosterImportError.conflictingRows(let problems, let total) {
             return try rosterProblems(problems, total: total, requestID: request.http.requestId, code: "roster_rows_conflict", status: .conflict)
         }
+    }
+
+    /// The 422 `file_invalid` naming every line and column of the body that does not fit `shape` (at most
+    /// `AttendanceImport.problemsReportedMax`), before anything is read; nil when the file has the shape.
+    static func refusedAtTheDoor(_ request: APIRequest, shape: CSVShape) throws -> Response? {
+        let mismatches = shape.mismatches(request.http.body, reportedMax: AttendanceImport.problemsReportedMax)
+        guard !mismatches.isEmpty else { return nil }
+        let problems = mismatches.map { RosterRowProblem(line: $0.line, field: $0.column ?? ($0.line == 1 ? "header" : "row"), problem: $0.problem) }
+        return try rosterProblems(problems, total: problems.count, requestID: request.http.requestId,
+                                  what: "the file (not of the shape the document states)", code: "file_invalid")
     }
 
     /// The 422 (or, for rows the school's records refuse, 409) naming every bad field by line (nothing was imported).

@@ -174,13 +174,14 @@ struct RosterProblemDocument: Encodable {
 }
 
 /// What `StudentRules.problems` checks, on the text before cleaning (`StudentRules`' patterns). The grade is any grade
-/// of some level here; one outside the school's own level is the school's state, answered 409 (`checkGrade`).
+/// of some level here; one outside the school's own level is the school's state, answered 409 (`checkState`).
 extension StudentRequest: APIRequestBody {
     static var fieldSchemas: [String: JSONSchema] {
         let grades = SchoolLevel.allCases.map(\.grades)
         return [
             "student_code": .patterned(pattern: StudentRules.codePattern),
             "full_name": .text(pattern: StudentRules.fullNamePattern, minLength: 1, maxLength: BillingLimits.nameCharactersMax),
+            "date_of_birth": .patterned(pattern: StudentRules.birthDatePattern),
             "class_name": .text(pattern: StudentRules.classPattern, minLength: 1, maxLength: StudentRules.classCharactersMax),
             "grade": .integerRange(Int64(grades.map(\.lowerBound).min() ?? 0)...Int64(grades.map(\.upperBound).max() ?? 0)),
             "category": .patterned(pattern: StudentRules.categoryPattern),
@@ -191,8 +192,12 @@ extension StudentRequest: APIRequestBody {
         ]
     }
 
-    /// 409 for a grade the school's level does not teach: the body is well formed, the school is of another level.
-    func checkGrade(school: School) throws {
+    /// 409 for a grade the school's level does not teach (the body is well formed, the school is of another level) or a
+    /// date of birth after today (the document bounds its year; the clock decides the day).
+    func checkState(school: School) throws {
+        if StudentRules.isAfterToday(birth: dateOfBirth, today: VietnamTime.today) {
+            throw APIError.conflict("date_of_birth_after_today", "date_of_birth: \(dateOfBirth?.iso ?? "") is after today")
+        }
         guard school.level.grades.contains(grade) else {
             throw APIError.conflict("grade_not_taught", "grade: \(grade) is not a grade of a \(school.level.rawValue) school "
                                     + "(\(school.level.grades.lowerBound)–\(school.level.grades.upperBound))")

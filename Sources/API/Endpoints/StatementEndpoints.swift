@@ -22,7 +22,13 @@ enum StatementEndpoints {
                     tag: "statements", roles: importers, query: queryParameters(context.statementFormats), response: StatementImportResult.self,
                     options: RouteOptions(bodyBytesMax: bodyBytesMax, routeClass: .expensive),
                     upload: APIUpload(mediaType: "application/octet-stream", bodyBytesMax: bodyBytesMax, binary: true,
-                                      description: "The statement file as the bank exported it (MT940, camt.053/054, a bank CSV or .xlsx)")) { request in
+                                      description: "The statement file as the bank exported it (MT940, camt.053/054, a bank CSV or .xlsx). "
+                                          + "The school and its bank account named by account are looked up first: a school the caller "
+                                          + "cannot see is 404, an account the school does not have 409 unknown_bank_account, whatever the "
+                                          + "bytes. Then the file must be a statement the server reads (of the format named, or one it "
+                                          + "recognises), of that account, in whole VND, each statement with both balances balanced (opening + "
+                                          + "credits - debits = closing; strict=true also refuses one without them or "
+                                          + "after a gap); a file that is not is 422 with a code and the file, line and field at fault.")) { request in
             try upload(request, context: context)
         }
     }

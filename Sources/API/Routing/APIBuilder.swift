@@ -109,6 +109,9 @@ public struct APIBuilder {
                           on connection: PostgresConnection) throws -> (Caller, School?) {
         guard let token = BearerCredentials.token(in: request.headers["authorization"]),
               let caller = try TokenStore.authenticate(String(token), on: connection) else { throw APIError.unauthorized }
+        // A verified token is rate limited by its own bucket, whatever its role or scope decide next; the address's
+        // bucket is for what no token vouches for (docs/http.md, "Rate limits of expensive routes").
+        request.rateCharge?.authenticated()
         guard roles.contains(caller.role) else {
             throw APIError.forbidden("role \(caller.role.rawValue) may not call this route")
         }

@@ -75,10 +75,14 @@ public struct APIUpload: Sendable {
     }
 
     /// A CSV file of one fixed shape (`CSVShape`): the document states its pattern, and the route checks the same shape
-    /// at the door (`CSVShape.mismatches`). Its characters are ASCII, so the cap in characters is the cap in bytes.
+    /// at the door (`CSVShape.mismatches`). A counted shape's characters are ASCII, so the cap in characters is the cap
+    /// in bytes; a shape stated by length has its own cap in characters, which must fit the route's bytes at 4 a scalar.
     public init(csv shape: CSVShape, bodyBytesMax: Int, description: String) {
+        if let charactersMax = shape.charactersMax {
+            precondition(charactersMax <= bodyBytesMax / 4, "a file of \(charactersMax) characters fits the route's \(bodyBytesMax) bytes")
+        }
         self.mediaType = "text/csv"
-        self.schema = .text(pattern: shape.pattern, minLength: shape.header.utf8.count, maxLength: bodyBytesMax)
+        self.schema = .text(pattern: shape.pattern, minLength: shape.header.utf8.count, maxLength: shape.charactersMax ?? bodyBytesMax)
         self.description = description
     }
 

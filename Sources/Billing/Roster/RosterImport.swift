@@ -38,6 +38,33 @@ public enum RosterImport {
     public static let columnsMax = 60
     public static let problemsReportedMax = 200
 
+    /// The most Unicode scalars of a roster the API takes (`apiFile`'s `maxLength`): with every row at least 22
+    /// characters, it holds at most 19,996 rows, within `rowsMax`; a larger roster is sent in parts (students a file
+    /// does not list are left as they are). At 4 bytes a scalar it stays within `fileBytesMax`.
+    public static let apiFileCharactersMax = 440_000
+
+    /// The roster the API takes (its document states `apiFile.pattern` and `apiFileCharactersMax`; the route checks
+    /// `apiFile` at the door): the header of the 8 required columns in their English names and order, then one student a
+    /// row, ISO dates, no quoting, each cell a narrowing of the rule `StudentRules.problems` holds it to. What the import
+    /// still refuses of such a file: a student code twice (the file's contradiction, 422), a grade the school's level does
+    /// not teach or a date of birth after today (the school's state and the clock, 409). The console and
+    /// `tuition students import` take people's spreadsheets (`run` reads any header alias, order, quoting and dd/MM/yyyy).
+    public static let apiFile: CSVShape = {
+        let shape = CSVShape(columns: [
+            (RosterColumn.studentCode.rawValue, "^" + StudentRules.bareCodePattern + "$", 1),
+            (RosterColumn.fullName.rawValue, StudentRules.cellFullNamePattern, 1),
+            (RosterColumn.dateOfBirth.rawValue, StudentRules.birthDatePattern, 10),
+            (RosterColumn.className.rawValue, StudentRules.cellClassPattern, 1),
+            (RosterColumn.grade.rawValue, StudentRules.cellGradePattern, 1),
+            (RosterColumn.guardianName.rawValue, StudentRules.cellGuardianNamePattern, 0),
+            (RosterColumn.guardianPhone.rawValue, StudentRules.cellPhonePattern, 0),
+            (RosterColumn.familyKey.rawValue, StudentRules.cellFamilyKeyPattern, 0),
+        ], charactersMax: apiFileCharactersMax)
+        precondition(shape.columns.map(\.name) == RosterColumn.required.map(\.rawValue), "the API's roster is the required columns in order")
+        precondition(shape.rowsMax <= rowsMax, "the rows that fit the API's character cap are within the importer's row cap")
+        return shape
+    }()
+
     public static func run(schoolID: Int64, file: [UInt8], dryRun: Bool, importedBy: String,
                            on connection: PostgresConnection) throws -> RosterImportReport {
         let school = try BillingSchool.load(schoolID, on: connection)

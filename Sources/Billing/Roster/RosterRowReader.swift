@@ -7,7 +7,8 @@ enum RosterRowReader {
     static let valueRequired: [RosterColumn] = [.studentCode, .fullName, .dateOfBirth, .className, .grade]
 
     /// One row's details, or its problems: `content` for what the file says, `state` for a grade the school's level does
-    /// not teach but another level does (the school decides, as `POST /students` answers 409).
+    /// not teach but another level does (the school decides, as `POST /students` answers 409) or a date of birth after
+    /// today (the clock decides).
     struct Row {
         var details: StudentDetails?
         var content: [RosterRowProblem]
@@ -50,9 +51,20 @@ enum RosterRowReader {
         var state: [RosterRowProblem] = []
         for found in StudentRules.problems(details, level: level, today: today) where !reported.contains(found.field) {
             let problem = RosterRowProblem(line: record.line, field: found.field, problem: found.problem)
-            if found.field == RosterColumn.grade.rawValue, anyLevelGrades.contains(details.grade) { state.append(problem) } else { problems.append(problem) }
+            if isState(found, details, today: today) { state.append(problem) } else { problems.append(problem) }
         }
         return Row(details: problems.isEmpty && state.isEmpty ? details : nil, content: problems, state: state)
+    }
+
+    /// A problem the school or the clock decides, not the file: a grade another level teaches, a date of birth of a
+    /// plausible year that is after today.
+    static func isState(_ found: FieldProblem, _ details: StudentDetails, today: CalendarDate) -> Bool {
+        switch found.field {
+        case RosterColumn.grade.rawValue: return anyLevelGrades.contains(details.grade)
+        case RosterColumn.dateOfBirth.rawValue:
+            return (details.dateOfBirth?.year ?? 0) >= StudentRules.birthYearMin && StudentRules.isAfterToday(birth: details.dateOfBirth, today: today)
+        default: return false
+        }
     }
 
     /// `dd/MM/yyyy` (one-digit day and month accepted, `-` or `.` as separators too) or ISO `yyyy-MM-dd`.

@@ -53,7 +53,8 @@ public enum StudentRules {
               && !VietnameseText.normalized(details.fullName).isEmpty && !hasControl(details.fullName),
               "full_name", "1 to \(BillingLimits.nameCharactersMax) characters with at least one letter")
         if let birth = details.dateOfBirth {
-            check(birth.year >= birthYearMin && birth <= today, "date_of_birth", "\(birth.vietnamese) is not a plausible date of birth")
+            check(birth.year >= birthYearMin && !isAfterToday(birth: birth, today: today), "date_of_birth",
+                  "\(birth.vietnamese) is not a plausible date of birth")
         }
         check(!details.className.isEmpty && details.className.count <= classCharactersMax && !hasControl(details.className),
               "class", "1 to \(classCharactersMax) characters")
@@ -77,6 +78,12 @@ public enum StudentRules {
                   "virtual_account", "'\(account)' must be 1 to \(virtualAccountCharactersMax) digits or letters")
         }
         return problems
+    }
+
+    /// A date of birth after `today`: the clock's to refuse (409 over the API: the document bounds the year by
+    /// `birthDatePattern`, not by the day the request arrives), not the request's.
+    public static func isAfterToday(birth: CalendarDate?, today: CalendarDate) -> Bool {
+        birth.map { $0 > today } ?? false
     }
 
     /// Cleans, then throws the first problem.
@@ -142,6 +149,32 @@ public enum StudentRules {
     public static let phonePattern = "^[ .()-]*((\\+[ .()-]*)?([0-9][ .()-]*){\(phoneDigitsMin),\(phoneDigitsMax)})?$"
     /// 1 to 19 letters or digits with spaces anywhere (removed; letters are upper-cased); only spaces is absent.
     public static let virtualAccountPattern = "^ *([0-9A-Za-z] *){0,\(virtualAccountCharactersMax)}$"
+
+    /// The cells of the API's roster file (`RosterImport.apiFile`), each a narrowing of the rule above it takes: no
+    /// comma, quote, CR or LF (the file has no quoting), no kept control character, and lengths bounded in the pattern
+    /// itself (a Unicode scalar at most 4 bytes, so every cell fits `RosterImport.fieldBytesMax`). Unanchored classes
+    /// and anchored patterns; `CSVUploadContractTests` holds each against `problems`.
+    static let cellExcludedClass = ",\"\\r\\n" + keptControlClass
+    /// A full name starting with a letter or digit (one `VietnameseText.normalized` keeps), 1 to 100 characters.
+    public static var cellFullNamePattern: String {
+        "^[" + VietnameseText.alphanumericClass + "][^" + cellExcludedClass + "]{0,\(BillingLimits.nameCharactersMax - 1)}$"
+    }
+    /// A class starting with a character that is not white space, 1 to 20 characters.
+    public static let cellClassPattern = "^[^" + cellExcludedClass + whitespaceClass + "][^" + cellExcludedClass + "]{0,\(classCharactersMax - 1)}$"
+    /// A grade some level teaches (0 to 12), one or two digits.
+    public static let cellGradePattern = "^(0?[0-9]|1[0-2])$"
+    /// Optional: a guardian's name of at most 100 characters.
+    public static let cellGuardianNamePattern = "^[^" + cellExcludedClass + "]{0,\(BillingLimits.nameCharactersMax)}$"
+    /// Optional: 8 to 15 digits with an optional leading `+`, nothing else.
+    public static let cellPhonePattern = "^(\\+?[0-9]{\(phoneDigitsMin),\(phoneDigitsMax)})?$"
+    /// Optional: a family key of at most 64 characters.
+    public static let cellFamilyKeyPattern = "^[^" + cellExcludedClass + "]{0,\(familyKeyCharactersMax)}$"
+    /// A date of birth as `CalendarDate(iso:)` reads it, from `birthYearMin` (1940) to 2999; one after today is the
+    /// clock's to refuse (409), not the file's.
+    public static let birthDatePattern = "^((19[4-9][0-9]|2[0-9]{3})-(0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])"
+        + "|(19[4-9][0-9]|2[0-9]{3})-(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+        + "|(19[4-9][0-9]|2[0-9]{3})-02-(0[1-9]|1[0-9]|2[0-8])"
+        + "|(19([468][048]|[579][26])|2[0-9](0[48]|[2468][048]|[13579][26])|2000|2400|2800)-02-29)$"
 
     /// A class name as a fee schedule's scope takes it (`FeeSchedules.validateScope`): already collapsed, so words of
     /// anything but white space, one space apart.

@@ -53,6 +53,9 @@ public struct Request: Sendable {
     /// The client certificate the connection's TLS handshake verified against the client CA; nil over plain
     /// HTTP, without a certificate, or when the certificate presented did not verify.
     public var clientCertificate: ClientCertificate?
+    /// On an `.expensive` route, what the request took from its address's rate bucket (given back once its bearer
+    /// token is verified); nil elsewhere.
+    public var rateCharge: RequestRateCharge?
 
     public init(
         method: HTTPMethod, version: HTTPVersion = .http1_1, target: String, path: String, query: [QueryItem] = [],

@@ -48,6 +48,16 @@ public struct RequestRateTable: Sendable {
         return .allowed
     }
 
+    /// Gives back the address's token of a request whose bearer token the application verified: an authenticated
+    /// caller is held to its token's bucket, and the address's bounds what no verified token vouches for (no token, a
+    /// wrong one), so a client's own requests never turn its next unauthenticated one into a 429 instead of a 401.
+    public mutating func authenticated(address: String, now: UInt64) {
+        let key = Key.address(address)
+        guard var bucket = buckets[key] else { return }
+        bucket.giveBack(now: now)
+        buckets.store(key, bucket, now: now)
+    }
+
     private func bucket(_ key: Key, perMinute: Int, now: UInt64) -> TokenBucket {
         buckets[key] ?? TokenBucket(capacity: limits.expensiveRequestsBurst, perSecond: Double(perMinute) / 60, now: now)
     }
@@ -70,5 +80,21 @@ final class RequestRateLimiter: Sendable {
 
     func check(token: Substring?, address: String, now: UInt64) -> RequestRateTable.Decision {
         table.withLock { $0.check(token: token, address: address, now: now) }
+    }
+
+    func authenticated(address: String, now: UInt64) {
+        table.withLock { $0.authenticated(address: address, now: now) }
+    }
+}
+
+/// What an `.expensive` request took from its address's rate bucket at the head, for the layer that verifies bearer
+/// tokens to give back once it has (`RequestRateTable.authenticated`). Nil on other routes.
+public struct RequestRateCharge: Sendable {
+    let limiter: RequestRateLimiter
+    let address: String
+
+    /// The request's bearer token was verified: its address's token goes back.
+    public func authenticated() {
+        limiter.authenticated(address: address, now: Clock.monotonicNanoseconds())
     }
 }

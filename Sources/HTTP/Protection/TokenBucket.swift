@@ -30,6 +30,13 @@ public struct TokenBucket: Sendable, Equatable {
         return true
     }
 
+    /// Puts back one token taken earlier (a request that turned out not to count against this bucket), never above
+    /// `capacity`.
+    public mutating func giveBack(now: UInt64) {
+        refill(now)
+        tokens = min(capacity, tokens + 1)
+    }
+
     /// Whole seconds until one token is available (at least 1): the `Retry-After` of a refusal.
     public func secondsUntilToken(now: UInt64) -> Int {
         var bucket = self

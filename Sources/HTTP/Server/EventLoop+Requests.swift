@@ -192,13 +192,15 @@ extension EventLoop {
         case .answer(let response):
             queueResponse(connection, response)
         case .route(let route, let parameters, let head):
-            let request = Request(
+            var request = Request(
                 method: head.method, version: head.version, target: head.target, path: head.components.path,
                 query: head.components.query, headers: head.headers, body: body, pathParameters: parameters,
                 routeTemplate: route.template, routeMetadata: route.options.metadata, requestId: exchange.requestId,
                 peer: connection.peer, clientCertificate: connection.clientCertificate.verified,
                 clientAddress: ClientAddress.resolve(peerAddress: connection.address, headers: head.headers,
                                                      trustedProxies: core.trustedProxies))
+            // The head's rate check took from this address's bucket (`protectionRefusal`, keyed by the same address).
+            if route.options.routeClass == .expensive { request.rateCharge = RequestRateCharge(limiter: core.rateLimiter, address: request.clientAddress) }
             switch route.options.execution {
             case .inline:
                 queueResponse(connection, Responder.respond(route, to: request, errorLog: configuration.errorLog))

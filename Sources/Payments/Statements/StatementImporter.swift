@@ -44,10 +44,12 @@ public struct StatementImporter: Sendable {
         try request.validate()
         let digest = try request.sha256()
         do {
-            let format = try resolveFormat(request)
-            let run = ImportRun(importer: self, request: request, format: format, digest: digest)
             return try pool.transaction(isolation: .readCommitted) { connection in
-                let result = try run.execute(on: connection)
+                // What the request names before what the file holds (resource before content, as HTTP orders them): a
+                // school without that account refuses the request (409) whatever bytes it carries.
+                let (school, bank) = try ImportRun.target(request, on: connection)
+                let run = ImportRun(importer: self, request: request, format: try resolveFormat(request), digest: digest)
+                let result = try run.execute(school: school, bank: bank, on: connection)
                 if request.dryRun { throw DryRunRollback(result: result) }
                 return result
             }
@@ -82,8 +84,7 @@ struct ImportRun {
 
     var file: String { request.errorName }
 
-    func execute(on connection: PostgresConnection) throws -> StatementImportResult {
-        let (school, bank) = try target(on: connection)
+    func execute(school: School, bank: SchoolBankAccount, on connection: PostgresConnection) throws -> StatementImportResult {
         // A camt.054 notification or an MT942 interim report is provisional money, recorded like callbacks (docs/statements.md).
         if format == .camt054 || format == .mt942 { return try NotificationImport(run: self).execute(school: school, bank: bank, on: connection) }
         try StatementStaging.create(on: connection)
@@ -123,7 +124,7 @@ struct ImportRun {
     }
 
     /// The school and its bank account named by the request.
-    func target(on connection: PostgresConnection) throws -> (School, SchoolBankAccount) {
+    static func target(_ request: StatementImportRequest, on connection: PostgresConnection) throws -> (School, SchoolBankAccount) {
         guard let school = try Schools.find(id: request.schoolID, on: connection) else {
             throw LedgerError.unknownSchool(request.schoolID)
         }
@@ -131,7 +132,7 @@ struct ImportRun {
         let wanted = StatementAccountMatch.canonical(request.bankAccountNumber)
         guard let bank = banks.first(where: { $0.accountNumber == wanted }) else {
             let known = banks.map(\.accountNumber).joined(separator: ", ")
-            throw StatementImportError(.unknownBankAccount, file: file, field: "account",
+            throw StatementImportError(.unknownBankAccount, file: request.errorName, field: "account",
                                        message: "school \(school.code) has no bank account \(request.bankAccountNumber) (its accounts: \(known))")
         }
         return (school, bank)
