@@ -78,7 +78,7 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Outside any transaction (judged from libpq's state): a statement sent now commits on its own.
-    public var isOutsideTransaction: Bool { PQtransactionStatus(connection) == PQTRANS_IDLE }
+    public var isOutsideTransaction: Bool { PQtransactionStatus(connection) == PQTRANS_IDLE && !pipelineBeginQueued }
 
     /// Open and outside any transaction, judged from libpq's state alone (no system call).
     var isOpenAndIdle: Bool { isHealthy && PQtransactionStatus(connection) == PQTRANS_IDLE && pipelineQueue.isEmpty }

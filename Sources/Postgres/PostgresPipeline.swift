@@ -12,7 +12,7 @@ import Synchronization
 ///
 /// Not thread-safe, like the connection: used by the thread that holds the connection.
 public final class PostgresPending<Value>: @unchecked Sendable {
-    private let connection: PostgresConnection
+    private let connection: PostgresConnection?
     private let decode: (PostgresRows) throws -> Value
     private var landed: Result<PostgresRows, PostgresError>?
     /// True when this very statement failed (not an earlier statement of its flush).
@@ -23,12 +23,26 @@ public final class PostgresPending<Value>: @unchecked Sendable {
         self.decode = decode
     }
 
+    /// A handle settled at once with rows already read (a statement run outside any transaction).
+    init(rows: PostgresRows, decode: @escaping (PostgresRows) throws -> Value) {
+        self.connection = nil
+        self.decode = decode
+        self.landed = .success(rows)
+    }
+
+    /// A handle already settled with `value`: for a `send…` form that needs no statement (nothing to look up).
+    public init(value: Value) {
+        self.connection = nil
+        self.decode = { _ in value }
+        self.landed = .success(PostgresRows(owner: nil))
+    }
+
     /// The statement's decoded result, flushing the connection's pipeline first when it is still queued.
     /// Throws the first error of the statement's flush, whichever statement of it failed.
     public func get() throws -> Value {
         if landed == nil {
             // The flush's error also lands in this handle: read it from there.
-            _ = try? connection.flushPipeline()
+            _ = try? connection?.flushPipeline()
         }
         guard let landed else { throw PostgresError(code: .unexpected, serverMessage: "a pipelined statement was never sent") }
         return try decode(landed.get())
@@ -80,18 +94,26 @@ extension PostgresConnection {
     public static let pipelineStatementsMax = 256
 
     /// Queues `query` and returns its handle; the rows are decoded by `decode` when the handle is read.
-    /// Only inside an explicit transaction (or after `sendBegin`): outside one, the statements of a
-    /// pipeline before its sync would run as one implicit transaction — not what a caller of separate
-    /// statements expects. A statement only sent (its handle never read) still has its error thrown by
-    /// the flush that sends it, at the latest by the transaction's COMMIT.
+    /// Pipelined only inside an explicit transaction (or after `sendBegin`): outside one, the statements
+    /// of a pipeline before its sync would run as ONE implicit transaction — not what a caller of separate
+    /// statements expects — so there the statement runs at once, as `query`, and the handle comes back
+    /// settled (an owner's synchronous read is its `send…` form and `get()`, wherever it is called).
+    /// A statement only sent (its handle never read) still has its error thrown by the flush that sends
+    /// it, at the latest by the transaction's COMMIT.
     public func send<Value>(_ query: PostgresQuery, decode: @escaping (PostgresRows) throws -> Value) throws(PostgresError) -> PostgresPending<Value> {
-        try enqueue(query, mayPrepare: true, decode: decode)
+        guard isInsideTransaction else { return PostgresPending(rows: try self.query(query), decode: decode) }
+        return try enqueue(query, mayPrepare: true, decode: decode)
     }
 
     /// `send` for statements whose rows are read as they are (or not at all: inserts, locks).
     @discardableResult
     public func send(_ query: PostgresQuery) throws(PostgresError) -> PostgresPending<PostgresRows> {
-        try enqueue(query, mayPrepare: true, decode: { $0 })
+        try send(query, decode: { $0 })
+    }
+
+    /// Inside an explicit transaction, or one whose BEGIN is queued: statements may be pipelined.
+    var isInsideTransaction: Bool {
+        pipelineBeginQueued || PQtransactionStatus(rawConnection) == PQTRANS_INTRANS || PQtransactionStatus(rawConnection) == PQTRANS_INERROR
     }
 
     /// Queues `BEGIN` (with any `SET LOCAL` after it, one statement each) instead of running it: it is
@@ -110,14 +132,19 @@ extension PostgresConnection {
         return handle
     }
 
+    /// Runs a statement whose result only matters as success (an insert, a lock): inside a transaction it
+    /// is queued, to travel with the next flush (whose error is then its error, at the latest at COMMIT);
+    /// outside one it runs now, as `query`.
+    public func write(_ query: PostgresQuery) throws(PostgresError) {
+        try send(query)
+    }
+
     /// True when statements wait to be sent.
     public var hasPipelinedStatements: Bool { !pipelineQueue.isEmpty }
 
     private func enqueue<Value>(_ query: PostgresQuery, mayPrepare: Bool,
                                 decode: @escaping (PostgresRows) throws -> Value) throws(PostgresError) -> PostgresPending<Value> {
-        precondition(pipelineBeginQueued || PQtransactionStatus(rawConnection) == PQTRANS_INTRANS
-                     || PQtransactionStatus(rawConnection) == PQTRANS_INERROR,
-                     "statements are pipelined only inside an explicit transaction")
+        precondition(isInsideTransaction, "statements are pipelined only inside an explicit transaction")
         let handle = PostgresPending(connection: self, decode: decode)
         pipelineQueue.append(PipelinedStatement(query: query, preparedName: nil, mayPrepare: mayPrepare, slot: handle))
         if pipelineQueue.count >= PostgresConnection.pipelineStatementsMax { try flushPipeline() }

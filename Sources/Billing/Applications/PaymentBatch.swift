@@ -54,10 +54,14 @@ public enum PaymentBatch {
         }
         let live = requests.indices.filter { results[$0] == nil }
         let allocated = live.flatMap { requests[$0].allocations.map(\.invoiceID) }
-        let invoices = try lockedInvoices.flatMap { locked in allocated.allSatisfy { locked[$0] != nil } ? locked : nil }
-            ?? lockInvoices(schoolID: schoolID, ids: allocated, on: connection)
-        let students = try loadStudents(schoolID: schoolID, ids: live.flatMap { requests[$0].studentIDs }, on: connection)
-        let accounts = try PaymentAccounts.load(schoolID: schoolID, on: connection)
+        // Locks, invoices, students and accounts sent together: one round trip (the locks run first on the server).
+        let sentInvoices = try lockedInvoices.flatMap { locked in allocated.allSatisfy { locked[$0] != nil } ? PostgresPending(value: locked) : nil }
+            ?? sendLockInvoices(schoolID: schoolID, ids: allocated, on: connection)
+        let sentStudents = try Students.sendList(schoolID: schoolID, ids: live.flatMap { requests[$0].studentIDs }, on: connection)
+        let sentAccounts = try PaymentAccounts.send(schoolID: schoolID, on: connection)
+        let invoices = try sentInvoices.get()
+        let students = Dictionary(uniqueKeysWithValues: try sentStudents.get().map { ($0.id, $0) })
+        let accounts = try PaymentAccounts(ids: try sentAccounts.get())
         var remaining = invoices.mapValues(\.outstanding)
         var plans: [(index: Int, planned: [PaymentApplication.Planned], holder: PaymentApplication.CreditHolder)] = []
         for index in live {
@@ -100,20 +104,28 @@ public enum PaymentBatch {
     /// Locks every invoice (ascending id), then reads them with their ledger facts. Public for callers
     /// that must plan allocations over what is owed once locked (bank collection notices).
     public static func lockInvoices(schoolID: Int64, ids: [Int64], on connection: PostgresConnection) throws -> [Int64: Invoice] {
+        try sendLockInvoices(schoolID: schoolID, ids: ids, on: connection).get()
+    }
+
+    /// `lockInvoices` sent now and read later (`PostgresConnection.send`): the lock and the read travel
+    /// together, in this order.
+    public static func sendLockInvoices(schoolID: Int64, ids: [Int64], on connection: PostgresConnection) throws -> PostgresPending<[Int64: Invoice]> {
         let sorted = Array(Set(ids)).sorted()
-        guard !sorted.isEmpty else { return [:] }
-        try connection.query("""
+        guard !sorted.isEmpty else { return PostgresPending(value: [:]) }
+        try connection.write("""
             SELECT invoice_id FROM invoices WHERE school_id = \(schoolID) AND invoice_id = ANY(\(PostgresInt64Array(sorted)))
             ORDER BY invoice_id FOR UPDATE
             """)
-        var invoices: [Int64: Invoice] = [:]
-        for row in try connection.query("""
+        return try connection.send("""
             \(unescaped: InvoiceQueries.selectSQL) WHERE school_id = \(schoolID) AND invoice_id = ANY(\(PostgresInt64Array(sorted)))
-            """) {
-            let invoice = try InvoiceQueries.decode(row)
-            invoices[invoice.id] = invoice
+            """) { rows in
+            var invoices: [Int64: Invoice] = [:]
+            for row in rows {
+                let invoice = try InvoiceQueries.decode(row)
+                invoices[invoice.id] = invoice
+            }
+            return invoices
         }
-        return invoices
     }
 
     /// Locks, in ascending id, every invoice that payment codes and virtual accounts can reach: the named
@@ -139,10 +151,6 @@ public enum PaymentBatch {
             WHERE school_id = \(schoolID) AND student_id IN (SELECT student_id FROM reached)
             ORDER BY invoice_id FOR UPDATE OF invoices
             """)
-    }
-
-    static func loadStudents(schoolID: Int64, ids: [Int64], on connection: PostgresConnection) throws -> [Int64: Student] {
-        Dictionary(uniqueKeysWithValues: try Students.list(schoolID: schoolID, ids: ids, on: connection).map { ($0.id, $0) })
     }
 
     /// The checks of `PaymentApplication`, against what earlier payments of the batch left owing.
@@ -230,7 +238,8 @@ public enum PaymentBatch {
         }
         precondition(keys.count == entries.count, "one ledger entry per application")
         guard !keys.isEmpty else { return }
-        try connection.query("""
+        // Written, not awaited: inside a transaction it travels with the next statement or the COMMIT.
+        try connection.write("""
             INSERT INTO payment_applications (school_id, payment_key, ordinal, source, bank_transaction_id, student_id, family_id,
                                               invoice_id, amount, entry_id, receipt_id, rule, explanation)
             SELECT \(payments[0].0.schoolID), u.k, u.o::smallint, u.src, u.bt, u.s, u.f, u.i, u.a, u.e, u.r, u.rule, u.x

@@ -28,18 +28,23 @@ public enum IncomingBatch {
         case duplicate(id: Int64, differs: Bool)
     }
 
+    /// `claimed`: the batch's claim when the caller sent it earlier (`sendClaim`), with its other
+    /// first reads, in one round trip; nil claims here.
     public static func record(_ transactions: [NewBankTransaction], status: String, school: School,
-                              on connection: PostgresConnection) throws -> [Outcome] {
+                              claimed: PostgresPending<Claimed>? = nil, on connection: PostgresConnection) throws -> [Outcome] {
         guard !transactions.isEmpty else { return [] }
         precondition(transactions.count <= transactionsMax && transactions.allSatisfy { $0.schoolID == school.id })
-        var outcomes = [Outcome?](repeating: nil, count: transactions.count)
-        let fresh = try claim(transactions, outcomes: &outcomes, on: connection)
+        let claim = try (claimed ?? sendClaim(transactions, on: connection)).get()
+        precondition(claim.outcomes.count == transactions.count, "a claim of another batch")
+        var outcomes = claim.outcomes
+        let fresh = claim.fresh
         guard !fresh.isEmpty else { return outcomes.map { $0! } }
-        let facts = try SchoolFacts.load(school: school, on: connection)
+        // Sent before matching, whose first read carries them: one round trip for the three.
+        let facts = try SchoolFacts.send(school: school, on: connection)
         let decisions = try match(transactions, fresh: fresh, school: school, on: connection)
-        let bookings = fresh.map { booking(transactions[$0.index], id: $0.id, facts: facts) }
+        let bookings = try fresh.map { booking(transactions[$0.index], id: $0.id, facts: try facts.get()) }
         let (payments, paymentOwners) = try paymentRequests(decisions, payments: fresh.map { Payment(transactions[$0.index]) },
-                                                            ids: fresh.map(\.id), facts: facts, on: connection)
+                                                            ids: fresh.map(\.id), facts: try facts.get(), on: connection)
         // The payment keys name the ids `claim` just drew: none can have been applied before.
         let (results, postedBookings) = try PaymentBatch.apply(payments, leadingEntries: bookings, keysAreNew: true, on: connection)
         var explanations = decisions.map { "in suspense: " + ($0?.explanation ?? "money out, for the accountant") }
@@ -76,11 +81,25 @@ public enum IncomingBatch {
     /// the new ones, ids ascending in batch order (the rows are inserted by `insert` once booked).
     static func claim(_ transactions: [NewBankTransaction], outcomes: inout [Outcome?],
                       on connection: PostgresConnection) throws -> [(index: Int, id: Int64)] {
+        let claimed = try sendClaim(transactions, on: connection).get()
+        for (index, outcome) in claimed.outcomes.enumerated() where outcome != nil { outcomes[index] = outcome }
+        return claimed.fresh
+    }
+
+    /// What `claim` finds: the duplicates' outcomes (nil for the others) and the new ones with their ids.
+    public struct Claimed: Sendable {
+        var outcomes: [Outcome?]
+        var fresh: [(index: Int, id: Int64)]
+    }
+
+    /// `claim` sent now and read later (`PostgresConnection.send`): it depends on nothing read in the
+    /// transaction, so it travels with the batch's BEGIN and locks.
+    public static func sendClaim(_ transactions: [NewBankTransaction], on connection: PostgresConnection) throws -> PostgresPending<Claimed> {
         let providers = transactions.map { transaction -> (String?, String?) in
             if case .callback(let provider, let id) = transaction.origin { return (provider, id) }
             return (nil, nil)
         }
-        let rows = try connection.query("""
+        return try connection.send("""
             SELECT u.position, t.bank_transaction_id, t.amount, t.direction, t.bank_account_id,
                    CASE WHEN t.bank_transaction_id IS NULL THEN nextval(s.seq) END
             -- The identity's sequence looked up once, not once per row (a catalog search each time).
@@ -94,7 +113,11 @@ public enum IncomingBatch {
             LEFT JOIN LATERAL (SELECT bank_transaction_id, amount, direction, bank_account_id FROM bank_transactions
                                WHERE school_id = \(transactions[0].schoolID) AND provider = u.provider
                                  AND provider_transaction_id = u.provider_id OFFSET 0) t ON true
-            """)
+            """) { rows in try claimed(transactions, providers: providers, rows: rows) }
+    }
+
+    private static func claimed(_ transactions: [NewBankTransaction], providers: [(String?, String?)], rows: PostgresRows) throws -> Claimed {
+        var outcomes = [Outcome?](repeating: nil, count: transactions.count)
         var recorded: [Int: (id: Int64, amount: Int64, direction: String, account: Int64)] = [:]
         var drawn: [Int64] = []
         for row in rows {
@@ -124,7 +147,7 @@ public enum IncomingBatch {
             }
             fresh.append((index, drawn[fresh.count]))
         }
-        return fresh
+        return Claimed(outcomes: outcomes, fresh: fresh)
     }
 
     static func differs(_ transaction: NewBankTransaction, from recorded: (amount: Int64, direction: String, account: Int64)) -> Bool {
@@ -215,13 +238,37 @@ public enum IncomingBatch {
         var closedThrough: CalendarDate?
 
         static func load(school: School, on connection: PostgresConnection) throws -> SchoolFacts {
-            let banks = try Schools.bankAccounts(schoolID: school.id, on: connection)
-            guard let suspense = try LedgerQueries.accountIDs(schoolID: school.id, purposes: [.suspense], on: connection)[.suspense] else {
-                throw LedgerError.unknownAccount(0)
+            try send(school: school, on: connection).get()
+        }
+
+        /// The facts' two reads sent now (`PostgresConnection.send`); `get()` reads them once.
+        static func send(school: School, on connection: PostgresConnection) throws -> Sent {
+            Sent(banks: try Schools.sendBankAccounts(schoolIDs: [school.id], on: connection),
+                 accounts: try LedgerQueries.sendAccountIDs(schoolID: school.id, purposes: [.suspense], on: connection), school: school)
+        }
+
+        final class Sent {
+            let banks: PostgresPending<[Int64: [SchoolBankAccount]]>
+            let accounts: PostgresPending<[AccountPurpose: Int64]>
+            let school: School
+            private var facts: SchoolFacts?
+
+            init(banks: PostgresPending<[Int64: [SchoolBankAccount]]>, accounts: PostgresPending<[AccountPurpose: Int64]>, school: School) {
+                self.banks = banks
+                self.accounts = accounts
+                self.school = school
             }
-            // `school` was read in this transaction (callers find it after taking their locks): its closed period is current.
-            return SchoolFacts(bankAccounts: Dictionary(uniqueKeysWithValues: banks.map { ($0.id, $0.accountID) }),
-                               suspense: suspense, closedThrough: school.closedThrough)
+
+            func get() throws -> SchoolFacts {
+                if let facts { return facts }
+                let banks = try self.banks.get()[school.id] ?? []
+                guard let suspense = try accounts.get()[.suspense] else { throw LedgerError.unknownAccount(0) }
+                // `school` was read in this transaction (callers find it after taking their locks): its closed period is current.
+                let facts = SchoolFacts(bankAccounts: Dictionary(uniqueKeysWithValues: banks.map { ($0.id, $0.accountID) }),
+                                        suspense: suspense, closedThrough: school.closedThrough)
+                self.facts = facts
+                return facts
+            }
         }
     }
 
