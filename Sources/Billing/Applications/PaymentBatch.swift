@@ -73,7 +73,8 @@ public enum PaymentBatch {
                 results[index] = .failure(error)
             }
         }
-        let receipts = try writeReceipts(plans.map { (requests[$0.index], $0.planned) }, on: connection)
+        // Sent, and read after the ledger's first statement, which travels with the last insert of them.
+        let sentReceipts = try sendReceipts(plans.map { (requests[$0.index], $0.planned) }, on: connection)
         var entries = leadingEntries
         for plan in plans {
             entries += plan.planned.map { PaymentEntries.entry(requests[plan.index], $0, accounts: accounts, holder: plan.holder, invoices: invoices) }
@@ -82,6 +83,10 @@ public enum PaymentBatch {
         var posted: [PostedEntry] = []
         for start in stride(from: 0, to: entries.count, by: LedgerLimits.entriesPerBatchMax) {
             posted += try LedgerWriter.post(Array(entries[start..<min(start + LedgerLimits.entriesPerBatchMax, entries.count)]), on: connection)
+        }
+        var receipts: [String: [Int64: Int64]] = [:]
+        for sent in sentReceipts {
+            for (key, student, receipt) in try sent.get() { receipts[key, default: [:]][student] = receipt }
         }
         try insertApplications(plans.map { (requests[$0.index], $0.planned) }, entries: Array(posted.dropFirst(leadingEntries.count)),
                                receipts: receipts, on: connection)
@@ -176,7 +181,9 @@ public enum PaymentBatch {
     }
 
     /// One receipt per student paid per payment, numbered in one counter reservation per school year.
-    static func writeReceipts(_ payments: [(PaymentRequest, [PaymentApplication.Planned])], on connection: PostgresConnection) throws -> [String: [Int64: Int64]] {
+    /// Each year's insert is sent (`PostgresConnection.send`): its handle gives (payment key, student, receipt id).
+    static func sendReceipts(_ payments: [(PaymentRequest, [PaymentApplication.Planned])],
+                             on connection: PostgresConnection) throws -> [PostgresPending<[(String, Int64, Int64)]>] {
         var byYear: [Int: [(key: String, request: PaymentRequest, student: Int64, amount: Int64)]] = [:]
         for (request, planned) in payments {
             var order: [Int64] = []
@@ -188,7 +195,7 @@ public enum PaymentBatch {
             let year = request.receivedOn.calendarMonth.schoolYear
             byYear[year, default: []] += order.map { (request.paymentKey, request, $0, amounts[$0]!) }
         }
-        var receipts: [String: [Int64: Int64]] = [:]
+        var sent: [PostgresPending<[(String, Int64, Int64)]>] = []
         for (year, rows) in byYear.sorted(by: { $0.key < $1.key }) {
             let schoolID = rows[0].request.schoolID
             let first = try BillingCounter.reserve(.receiptNumber, schoolID: schoolID, schoolYear: year, count: rows.count, on: connection)
@@ -196,7 +203,7 @@ public enum PaymentBatch {
                 if case .bankTransaction(let id, let reference) = row.request.source { return ("bank", id, reference) }
                 return ("cash", nil, nil)
             }
-            for row in try connection.query("""
+            sent.append(try connection.send("""
                 INSERT INTO receipts (school_id, school_year, number, payment_key, student_id, payer_name, method, bank_transaction_id,
                                       bank_reference, amount, received_on, recorded_by)
                 SELECT \(schoolID), \(year), u.n, u.k, u.s, u.p, u.m, u.b, u.r, u.a, u.d::date, u.w
@@ -208,12 +215,9 @@ public enum PaymentBatch {
                             \(PostgresTextArray(rows.map(\.request.receivedOn.iso))), \(PostgresTextArray(rows.map(\.request.recordedBy))))
                      AS u(n, k, s, p, m, b, r, a, d, w)
                 RETURNING payment_key, student_id, receipt_id
-                """) {
-                let (key, student, receipt) = try row.decode((String, Int64, Int64).self)
-                receipts[key, default: [:]][student] = receipt
-            }
+                """) { try $0.decode((String, Int64, Int64).self) })
         }
-        return receipts
+        return sent
     }
 
     static func insertApplications(_ payments: [(PaymentRequest, [PaymentApplication.Planned])], entries: [PostedEntry],

@@ -35,9 +35,11 @@ public enum SchoolMatchData {
         guard !codes.isEmpty || !accounts.isEmpty else { return try MatchContext(prefix: school.paymentCodePrefix, students: [], invoices: []) }
         // The named students, then everyone of their families: one transfer may name one child and pay for the family.
         let ids = try Students.reachable(schoolID: school.id, paymentCodes: codes.sorted(), virtualAccounts: accounts.sorted(), on: connection)
-        let students = try Students.list(schoolID: school.id, ids: ids, on: connection)
-        let invoices = try InvoiceQueries.unpaid(schoolID: school.id, studentIDs: students.map(\.id), on: connection)
-        return try context(school: school, students: students, invoices: invoices)
+        // The students and their invoices in one round trip: both are read by the reached ids (an id with no
+        // student row has no invoice either, and `context` keeps only invoices of students read).
+        let students = try Students.sendList(schoolID: school.id, ids: ids, on: connection)
+        let invoices = try InvoiceQueries.sendUnpaid(schoolID: school.id, studentIDs: Array(Set(ids)).sorted(), on: connection)
+        return try context(school: school, students: try students.get(), invoices: try invoices.get())
     }
 
     static func context(school: School, students: [Student], invoices: [Invoice]) throws -> MatchContext {

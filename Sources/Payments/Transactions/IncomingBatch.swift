@@ -41,10 +41,13 @@ public enum IncomingBatch {
         guard !fresh.isEmpty else { return outcomes.map { $0! } }
         // Sent before matching, whose first read carries them: one round trip for the three.
         let facts = try SchoolFacts.send(school: school, on: connection)
-        let decisions = try match(transactions, fresh: fresh, school: school, on: connection)
+        var studentOfInvoice: [Int64: Int64] = [:]
+        let decisions = try match(fresh.map { Payment(transactions[$0.index]).matchInput(id: $0.id) }, school: school,
+                                  studentOfInvoice: &studentOfInvoice, on: connection)
         let bookings = try fresh.map { booking(transactions[$0.index], id: $0.id, facts: try facts.get()) }
         let (payments, paymentOwners) = try paymentRequests(decisions, payments: fresh.map { Payment(transactions[$0.index]) },
-                                                            ids: fresh.map(\.id), facts: try facts.get(), on: connection)
+                                                            ids: fresh.map(\.id), facts: try facts.get(),
+                                                            knownStudentOfInvoice: studentOfInvoice, on: connection)
         // The payment keys name the ids `claim` just drew: none can have been applied before.
         let (results, postedBookings) = try PaymentBatch.apply(payments, leadingEntries: bookings, keysAreNew: true, on: connection)
         var explanations = decisions.map { "in suspense: " + ($0?.explanation ?? "money out, for the accountant") }
@@ -196,18 +199,22 @@ public enum IncomingBatch {
         guard inserted.count == fresh.count else { throw RecordedMeanwhile() }
     }
 
-    /// The matcher's decision for each fresh incoming transaction (nil for money out).
-    static func match(_ transactions: [NewBankTransaction], fresh: [(index: Int, id: Int64)], school: School,
-                      on connection: PostgresConnection) throws -> [MatchDecision?] {
-        try match(fresh.map { item in Payment(transactions[item.index]).matchInput(id: item.id) }, school: school, on: connection)
-    }
-
     /// The matcher's decision for each input (nil for nil: money out), in booking order over running
     /// balances, against what the inputs can name for certain.
     static func match(_ inputs: [MatchTransaction?], school: School, on connection: PostgresConnection) throws -> [MatchDecision?] {
+        var studentOfInvoice: [Int64: Int64] = [:]
+        return try match(inputs, school: school, studentOfInvoice: &studentOfInvoice, on: connection)
+    }
+
+    /// `match`, also telling the student of every invoice the matcher saw (so applying its decisions
+    /// need not read them again).
+    static func match(_ inputs: [MatchTransaction?], school: School, studentOfInvoice: inout [Int64: Int64],
+                      on connection: PostgresConnection) throws -> [MatchDecision?] {
         let incoming = inputs.compactMap { $0 }
         guard !incoming.isEmpty else { return inputs.map { _ in nil } }
-        var run = MatchRun(context: try SchoolMatchData.targeted(school: school, transactions: incoming, on: connection))
+        let context = try SchoolMatchData.targeted(school: school, transactions: incoming, on: connection)
+        for invoice in context.invoices { studentOfInvoice[invoice.id] = invoice.studentId }
+        var run = MatchRun(context: context)
         var decisions: [Int64: MatchDecision] = [:]
         for transaction in MatchRun.bookingOrder(incoming) { decisions[transaction.id] = run.match(transaction) }
         return inputs.map { $0.flatMap { decisions[$0.id] } }
@@ -303,12 +310,13 @@ public enum IncomingBatch {
     /// The payments that apply the automatic decisions (with the positions of their decisions); the
     /// students they pay are read for all of them at once.
     static func paymentRequests(_ decisions: [MatchDecision?], payments: [Payment], ids: [Int64], facts: SchoolFacts,
+                                knownStudentOfInvoice: [Int64: Int64] = [:],
                                 on connection: PostgresConnection) throws -> (requests: [PaymentRequest], owners: [Int]) {
         let automatic = decisions.indices.filter { decisions[$0]?.isAutomatic == true }
         guard let schoolID = payments.first?.schoolID, !automatic.isEmpty else { return ([], []) }
         let students = try DecisionApplication.students(schoolID: schoolID, payments: automatic.map { position in
             (decisions[position]!.allocations, creditHolder(decisions[position]!))
-        }, on: connection)
+        }, knownStudentOfInvoice: knownStudentOfInvoice, on: connection)
         var requests: [PaymentRequest] = []
         var owners: [Int] = []
         for (position, students) in zip(automatic, students) {
