@@ -24,6 +24,8 @@ public final class PostgresConnection: @unchecked Sendable {
     /// A `BEGIN` waits in `pipelineQueue`: statements may be queued although libpq sees no transaction yet.
     var pipelineBeginQueued = false
     var rawConnection: OpaquePointer { connection }
+    /// Network round trips made on this connection (a pipeline flush is one; a prepare is one).
+    public internal(set) var roundTrips = 0
 
     /// Statements prepared per connection before falling back to unnamed (parse-every-time) execution.
     public static let preparedStatementsMax = 512
@@ -97,7 +99,7 @@ public final class PostgresConnection: @unchecked Sendable {
             }
         }
         return try exclusive { () throws(PostgresError) -> PostgresRows in
-            PostgresRoundTrips.count()
+            countRoundTrip()
             if let name = try preparedName(for: query) {
                 return try execute(name: name, query: query)
             }
@@ -112,7 +114,7 @@ public final class PostgresConnection: @unchecked Sendable {
         try exclusive { () throws(PostgresError) -> PostgresRows in
             // Statements queued by `send` go first, in their own pipeline (a simple query cannot join one).
             try flushQueued()
-            PostgresRoundTrips.count()
+            countRoundTrip()
             return try check(sql.withCString { PQexec(connection, $0) })
         }
     }
@@ -175,7 +177,7 @@ public final class PostgresConnection: @unchecked Sendable {
         let result = types.withUnsafeBufferPointer { typeBuffer in
             PQprepare(connection, name, query.sql, Int32(types.count), typeBuffer.baseAddress)
         }
-        PostgresRoundTrips.count()
+        countRoundTrip()
         _ = try check(result)
         preparedStatements[query.sql, default: PreparedStatements()].variants.append((types: types, name: name))
         cachedCount += 1

@@ -139,6 +139,12 @@ extension PostgresConnection {
         try send(query)
     }
 
+    /// Counts one network round trip, for this connection and the process.
+    func countRoundTrip() {
+        roundTrips += 1
+        PostgresRoundTrips.count()
+    }
+
     /// True when statements wait to be sent.
     public var hasPipelinedStatements: Bool { !pipelineQueue.isEmpty }
 
@@ -192,7 +198,7 @@ extension PostgresConnection {
     /// loop (`pqSendSome`) reads and buffers whatever the server sends back before waiting again, so
     /// a server blocked writing results to us is always drained while we write.
     private func runPipeline(_ statements: [PipelinedStatement]) -> PostgresError? {
-        PostgresRoundTrips.count()
+        countRoundTrip()
         PostgresRoundTrips.pipelinedCounter.add(statements.count, ordering: .relaxed)
         guard PQenterPipelineMode(rawConnection) == 1 else { return failAll(statements, with: connectionError()) }
         for statement in statements {

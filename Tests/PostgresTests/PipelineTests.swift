@@ -19,12 +19,12 @@ import Testing
     @Test func resultsLandInTheirOwnHandlesInOneRoundTrip() throws {
         let pool = try Self.database().pool(size: 1)
         defer { pool.close() }
-        let roundTripsBefore = PostgresRoundTrips.total
+        let processRoundTripsBefore = PostgresRoundTrips.total
         let (names, tags, count, inserted) = try pool.transaction(isolation: .readCommitted, pipelinedBegin: true) { connection in
             // Warm the prepared-statement cache so the flush below is the only round trip.
             let nameSQL = "SELECT id, name FROM item WHERE id = ANY($1) ORDER BY id"
             _ = try connection.query(PostgresQuery(unsafeSQL: nameSQL, parameters: [PostgresParameter(PostgresInt64Array([1]))]))
-            let roundTripsWarm = PostgresRoundTrips.total
+            let roundTripsWarm = connection.roundTrips
             // Prepared (cached), unnamed-in-effect (new SQL, prepared on first use) and an insert whose rows nobody reads.
             let names = try connection.send(PostgresQuery(unsafeSQL: nameSQL, parameters: [PostgresParameter(PostgresInt64Array([1, 2, 3]))])) {
                 try $0.decode((Int64, String?).self)
@@ -37,15 +37,21 @@ import Testing
             #expect(!names.isSettled && !count.isSettled)
             let counted = try count.get()
             #expect(names.isSettled && tags.isSettled)
-            // The BEGIN rode with the warm-up query; the flush was one round trip plus one prepare per new statement.
-            #expect(PostgresRoundTrips.total - roundTripsWarm <= 4)
+            // One round trip for the flush, plus one prepare for each of the three statements new to the cache.
+            #expect(connection.roundTrips - roundTripsWarm == 4)
+            // Sent again, now prepared: the four statements cost one round trip.
+            let again = connection.roundTrips
+            _ = try connection.send(PostgresQuery(unsafeSQL: nameSQL, parameters: [PostgresParameter(PostgresInt64Array([2]))]))
+            _ = try connection.send("SELECT tags FROM item WHERE id = ANY(\(PostgresInt64Array([3]))) ORDER BY id")
+            _ = try connection.send("SELECT count(*) FROM item").get()
+            #expect(connection.roundTrips - again == 1)
             return (try names.get(), try tags.get(), counted, try connection.query("SELECT tags FROM item WHERE id = 4"))
         }
         #expect(names.map(\.0) == [1, 2, 3] && names.map(\.1) == ["one", nil, "three"])
         #expect(tags == [["a", "b"], nil])
         #expect(count == 4)
         #expect(try inserted.singleRow()!.decode(column: 0, as: PostgresTextArray.self).values == ["x", "y z"])
-        #expect(PostgresRoundTrips.total > roundTripsBefore)
+        #expect(PostgresRoundTrips.total > processRoundTripsBefore)
         #expect(try pool.withConnection { try $0.query("SELECT count(*) FROM item").singleRow()!.decode(column: 0, as: Int64.self) } == 4)
     }
 
@@ -136,6 +142,36 @@ import Testing
             #expect(queued.isSettled)
             #expect(try queued.get() == 3)
         }
+    }
+
+    @Test func outsideATransactionASentStatementRunsAtOnce() throws {
+        let pool = try Self.database().pool(size: 1)
+        defer { pool.close() }
+        try pool.withConnection { connection in
+            let handle = try connection.send("INSERT INTO item VALUES (\(Int64(40)), 'forty', NULL)")
+            // Not queued: a pipeline outside a transaction would make its statements one implicit transaction.
+            #expect(handle.isSettled && !connection.hasPipelinedStatements)
+            #expect(try handle.get().affectedRows == 1)
+            #expect(connection.isOutsideTransaction)
+        }
+        #expect(try pool.withConnection { try $0.query("SELECT count(*) FROM item WHERE id = 40").singleRow()!.decode(column: 0, as: Int64.self) } == 1)
+    }
+
+    @Test func largeBodiesInOnePipelineDoNotDeadlock() throws {
+        let pool = try Self.database().pool(size: 1)
+        defer { pool.close() }
+        // As many audit-sized bodies as a group-commit batch may carry (64 × 64 KiB), each inserted and
+        // read back in the same pipeline: the server writes results while we still write statements.
+        let body = String(repeating: "é0123456789abcdef", count: 64 * 1024 / 18)
+        let lengths = try pool.transaction(isolation: .readCommitted, pipelinedBegin: true) { connection in
+            let handles = try (0..<64).map { index in
+                try connection.send("INSERT INTO item VALUES (\(Int64(100 + index)), \(body), NULL) RETURNING name") {
+                    Int64(try $0.singleRow()!.decode(column: 0, as: String.self).count)
+                }
+            }
+            return try handles.map { try $0.get() }
+        }
+        #expect(lengths == Array(repeating: Int64(body.count), count: 64))
     }
 
     @Test func aFullQueueFlushesOnItsOwnWithinTheBound() throws {
