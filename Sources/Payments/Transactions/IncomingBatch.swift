@@ -40,13 +40,13 @@ public enum IncomingBatch {
         let fresh = claim.fresh
         guard !fresh.isEmpty else { return outcomes.map { $0! } }
         // Sent before matching, whose first read carries them: one round trip for the three.
-        let facts = try SchoolFacts.send(school: school, on: connection)
+        let facts = try SchoolFacts.send(schoolID: school.id, on: connection)
         var studentOfInvoice: [Int64: Int64] = [:]
         let decisions = try match(fresh.map { Payment(transactions[$0.index]).matchInput(id: $0.id) }, school: school,
                                   studentOfInvoice: &studentOfInvoice, on: connection)
-        let bookings = try fresh.map { booking(transactions[$0.index], id: $0.id, facts: try facts.get()) }
+        let bookings = try fresh.map { booking(transactions[$0.index], id: $0.id, facts: try facts.get(school: school)) }
         let (payments, paymentOwners) = try paymentRequests(decisions, payments: fresh.map { Payment(transactions[$0.index]) },
-                                                            ids: fresh.map(\.id), facts: try facts.get(),
+                                                            ids: fresh.map(\.id), facts: try facts.get(school: school),
                                                             knownStudentOfInvoice: studentOfInvoice, on: connection)
         // The payment keys name the ids `claim` just drew: none can have been applied before.
         let (results, postedBookings) = try PaymentBatch.apply(payments, leadingEntries: bookings, keysAreNew: true, on: connection)
@@ -163,6 +163,12 @@ public enum IncomingBatch {
     /// `claim` meets the unique index: `RecordedMeanwhile` rolls the whole batch back.
     static func insert(_ transactions: [NewBankTransaction], fresh: [(index: Int, id: Int64)], status: String, entries: [Int64],
                        decisions: [MatchDecision?], on connection: PostgresConnection) throws {
+        try sendInsert(transactions, fresh: fresh, status: status, entries: entries, decisions: decisions, on: connection).get()
+    }
+
+    /// `insert` sent now (`PostgresConnection.send`): reading the handle checks every row was inserted.
+    static func sendInsert(_ transactions: [NewBankTransaction], fresh: [(index: Int, id: Int64)], status: String, entries: [Int64],
+                           decisions: [MatchDecision?], on connection: PostgresConnection) throws -> PostgresPending<Void> {
         let rows = fresh.map { transactions[$0.index] }
         let providers = rows.map { transaction -> (String?, String?) in
             if case .callback(let provider, let id) = transaction.origin { return (provider, id) }
@@ -172,7 +178,8 @@ public enum IncomingBatch {
         let texts = try decisions.map { decision -> String? in
             try decision.map { String(decoding: try DecisionStore.encoder.encode($0), as: UTF8.self) }
         }
-        let inserted = try connection.query("""
+        let count = fresh.count
+        return try connection.send("""
             INSERT INTO bank_transactions (school_id, bank_transaction_id, bank_account_id, origin, provider, provider_transaction_id,
                 direction, amount, booked_on, occurred_at, memo, normalized_memo, payer_name, payer_account, payer_bank, virtual_account,
                 bank_reference, status, confirmed_at, entry_id, match_decision)
@@ -195,8 +202,9 @@ public enum IncomingBatch {
             ORDER BY u.id
             ON CONFLICT (school_id, provider, provider_transaction_id) WHERE provider IS NOT NULL DO NOTHING
             RETURNING bank_transaction_id
-            """)
-        guard inserted.count == fresh.count else { throw RecordedMeanwhile() }
+            """) { inserted in
+            guard inserted.count == count else { throw RecordedMeanwhile() }
+        }
     }
 
     /// The matcher's decision for each input (nil for nil: money out), in booking order over running
@@ -245,28 +253,28 @@ public enum IncomingBatch {
         var closedThrough: CalendarDate?
 
         static func load(school: School, on connection: PostgresConnection) throws -> SchoolFacts {
-            try send(school: school, on: connection).get()
+            try send(schoolID: school.id, on: connection).get(school: school)
         }
 
-        /// The facts' two reads sent now (`PostgresConnection.send`); `get()` reads them once.
-        static func send(school: School, on connection: PostgresConnection) throws -> Sent {
-            Sent(banks: try Schools.sendBankAccounts(schoolIDs: [school.id], on: connection),
-                 accounts: try LedgerQueries.sendAccountIDs(schoolID: school.id, purposes: [.suspense], on: connection), school: school)
+        /// The facts' two reads sent now (`PostgresConnection.send`); `get(school:)` reads them once. They
+        /// need only the school's id: a caller may send them before it has read the school.
+        static func send(schoolID: Int64, on connection: PostgresConnection) throws -> Sent {
+            Sent(banks: try Schools.sendBankAccounts(schoolIDs: [schoolID], on: connection),
+                 accounts: try LedgerQueries.sendAccountIDs(schoolID: schoolID, purposes: [.suspense], on: connection))
         }
 
         final class Sent {
             let banks: PostgresPending<[Int64: [SchoolBankAccount]]>
             let accounts: PostgresPending<[AccountPurpose: Int64]>
-            let school: School
             private var facts: SchoolFacts?
 
-            init(banks: PostgresPending<[Int64: [SchoolBankAccount]]>, accounts: PostgresPending<[AccountPurpose: Int64]>, school: School) {
+            init(banks: PostgresPending<[Int64: [SchoolBankAccount]]>, accounts: PostgresPending<[AccountPurpose: Int64]>) {
                 self.banks = banks
                 self.accounts = accounts
-                self.school = school
             }
 
-            func get() throws -> SchoolFacts {
+            /// `school`: the school whose id the reads were sent for, read in this transaction.
+            func get(school: School) throws -> SchoolFacts {
                 if let facts { return facts }
                 let banks = try self.banks.get()[school.id] ?? []
                 guard let suspense = try accounts.get()[.suspense] else { throw LedgerError.unknownAccount(0) }
