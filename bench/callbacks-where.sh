@@ -47,12 +47,14 @@ round_trips() {
 # Ticks of every live postgres process by kind (its process title without addresses), and the
 # postmaster's own plus its reaped children's under "exited".
 db_ticks_by_kind() {
-    local pm child title
+    local pm child title ticks
     pm=$(db_postmaster)
     echo "postmaster+exited $(cpu_ticks "$pm")"
     for child in $(ps --ppid "$pm" -o pid=); do
-        title=$(tr '\0' ' ' <"/proc/$child/cmdline" 2>/dev/null | sed -E 's/^postgres: //; s/\[local\]|[0-9.]+\([0-9]+\)//; s/ (idle|active|idle in transaction|[A-Z]+)( .*)?$//; s/ +$//')
-        echo "${title:-unknown} $(cpu_ticks "$child")"
+        # A child may exit between ps and here (autovacuum workers start every second): skip it.
+        title=$( { tr '\0' ' ' <"/proc/$child/cmdline"; } 2>/dev/null | sed -E 's/^postgres: //; s/\[local\]|[0-9.]+\([0-9]+\)//; s/ (idle|active|idle in transaction|[A-Z]+)( .*)?$//; s/ +$//') || continue
+        ticks=$(cpu_ticks "$child" 2>/dev/null) || continue
+        echo "${title:-unknown} $ticks"
     done
 }
 snapshot() {
