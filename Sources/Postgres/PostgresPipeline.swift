@@ -152,7 +152,7 @@ extension PostgresConnection {
                                 decode: @escaping (PostgresRows) throws -> Value) throws(PostgresError) -> PostgresPending<Value> {
         precondition(isInsideTransaction, "statements are pipelined only inside an explicit transaction")
         let handle = PostgresPending(connection: self, decode: decode)
-        pipelineQueue.append(PipelinedStatement(query: query, preparedName: nil, mayPrepare: mayPrepare, slot: handle))
+        exclusive { pipelineQueue.append(PipelinedStatement(query: query, preparedName: nil, mayPrepare: mayPrepare, slot: handle)) }
         if pipelineQueue.count >= PostgresConnection.pipelineStatementsMax { try flushPipeline() }
         return handle
     }

@@ -129,7 +129,8 @@ extension PostgresPool {
 
     private static func rollback(_ connection: PostgresConnection) {
         connection.discardPipeline(PostgresError(code: .unexpected, serverMessage: "the transaction rolled back before this statement was sent"))
-        guard connection.isHealthy else { return }
+        // Outside a transaction (a queued BEGIN never sent) there is nothing to roll back.
+        guard connection.isHealthy, !connection.isOutsideTransaction else { return }
         // A failed ROLLBACK leaves the connection broken; the pool replaces it at check-in.
         _ = try? connection.simpleQuery(unsafeSQL: "ROLLBACK")
     }
