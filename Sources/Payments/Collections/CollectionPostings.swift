@@ -121,11 +121,10 @@ enum CollectionPostings {
                 payments[index]!.receiptIDs = applied.receiptIDs
             }
             // The rows written once, complete with their booking entries (no decision: the bank named the items).
-            // The two inserts in one round trip; the first's row count is checked once both ran.
-            let inserted = try IncomingBatch.sendInsert(transactions, fresh: claimed, status: "provisional", entries: posted.map(\.entryID),
-                                                        decisions: fresh.map { _ in nil }, on: connection)
+            // The two inserts in one round trip: the first checks its own row count on the server.
+            try IncomingBatch.sendInsert(transactions, fresh: claimed, status: "provisional", entries: posted.map(\.entryID),
+                                         decisions: fresh.map { _ in nil }, on: connection)
             let paymentIDs = try CollectionPayments.insert(fresh.map { payments[$0]! }, schoolID: schoolID, on: connection)
-            try inserted.get()
             for (index, id) in zip(fresh, paymentIDs) { payments[index]!.paymentID = id }
         }
         for index in items.indices where ids[index] == nil {

@@ -63,9 +63,10 @@ public enum IncomingBatch {
                 explanations[position] = "in suspense: automatic application refused (\(error.code)): \(decision.explanation)"
             }
         }
-        // Written once, complete (booking entry and decision): no follow-up UPDATE of the new rows.
-        try insert(transactions, fresh: fresh, status: status, entries: postedBookings.map(\.entryID), decisions: decisions,
-                   on: connection)
+        // Written once, complete (booking entry and decision): no follow-up UPDATE of the new rows. Sent, not
+        // awaited: the server checks its row count, so it travels with the next statement or the COMMIT.
+        try sendInsert(transactions, fresh: fresh, status: status, entries: postedBookings.map(\.entryID), decisions: decisions,
+                       on: connection)
         for (position, item) in fresh.enumerated() {
             outcomes[item.index] = .recorded(id: item.id, applied: applied[position], explanation: explanations[position])
         }
@@ -158,15 +159,26 @@ public enum IncomingBatch {
             || recorded.account != transaction.bankAccountID
     }
 
+    /// The statement failed its server-side row count (`expect_row_count`, migration 0023): a provider
+    /// transaction of the batch was recorded by another transaction meanwhile.
+    public static let recordedMeanwhileState = SQLState(rawValue: "TU023")
+
     /// One multi-row insert of the new transactions with the ids `claim` drew, their booking entries
     /// and the matcher's decisions. A provider transaction that another transaction recorded since
     /// `claim` meets the unique index: `RecordedMeanwhile` rolls the whole batch back.
     static func insert(_ transactions: [NewBankTransaction], fresh: [(index: Int, id: Int64)], status: String, entries: [Int64],
                        decisions: [MatchDecision?], on connection: PostgresConnection) throws {
-        try sendInsert(transactions, fresh: fresh, status: status, entries: entries, decisions: decisions, on: connection).get()
+        do {
+            try sendInsert(transactions, fresh: fresh, status: status, entries: entries, decisions: decisions, on: connection).get()
+        } catch let error as PostgresError where error.sqlState == recordedMeanwhileState {
+            throw RecordedMeanwhile()
+        }
     }
 
-    /// `insert` sent now (`PostgresConnection.send`): reading the handle checks every row was inserted.
+    /// `insert` sent now (`PostgresConnection.send`). The server checks that every row was inserted
+    /// (`expect_row_count`: SQLSTATE `recordedMeanwhileState` otherwise), so the handle need not be read
+    /// before COMMIT: a failed check aborts the pipeline, and the server skips the COMMIT behind it.
+    @discardableResult
     static func sendInsert(_ transactions: [NewBankTransaction], fresh: [(index: Int, id: Int64)], status: String, entries: [Int64],
                            decisions: [MatchDecision?], on connection: PostgresConnection) throws -> PostgresPending<Void> {
         let rows = fresh.map { transactions[$0.index] }
@@ -180,6 +192,7 @@ public enum IncomingBatch {
         }
         let count = fresh.count
         return try connection.send("""
+            WITH inserted AS (
             INSERT INTO bank_transactions (school_id, bank_transaction_id, bank_account_id, origin, provider, provider_transaction_id,
                 direction, amount, booked_on, occurred_at, memo, normalized_memo, payer_name, payer_account, payer_bank, virtual_account,
                 bank_reference, status, confirmed_at, entry_id, match_decision)
@@ -201,10 +214,9 @@ public enum IncomingBatch {
                       payer_bank, virtual, reference, entry, decision)
             ORDER BY u.id
             ON CONFLICT (school_id, provider, provider_transaction_id) WHERE provider IS NOT NULL DO NOTHING
-            RETURNING bank_transaction_id
-            """) { inserted in
-            guard inserted.count == count else { throw RecordedMeanwhile() }
-        }
+            RETURNING bank_transaction_id)
+            SELECT expect_row_count((SELECT count(*) FROM inserted), \(Int64(count)), 'bank_transactions')
+            """) { _ in }
     }
 
     /// The matcher's decision for each input (nil for nil: money out), in booking order over running
