@@ -105,7 +105,7 @@ psql -P pager=off -c "SELECT count(*) AS committed, count(DISTINCT xmin::text) A
 psql -P pager=off -c "
     SELECT round(sum(calls)::numeric / $n, 2) AS statements, round(sum(plans)::numeric / $n, 2) AS plans,
            round((sum(total_plan_time) / $n)::numeric, 3) AS plan_ms, round((sum(total_exec_time) / $n)::numeric, 3) AS exec_ms
-    FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat%' AND query NOT ILIKE '%count(%'"
+    FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat%' AND query NOT ILIKE '%AS committed%' AND query NOT ILIKE 'SELECT count(*) FROM%'"
 psql -P pager=off -c "
     SELECT round(calls::numeric / $n, 2) AS per_request, plans, round((total_plan_time / $n)::numeric, 3) AS plan_ms,
            round((total_exec_time / $n)::numeric, 3) AS exec_ms, regexp_replace(left(query, 70), '\s+', ' ', 'g') AS statement
