@@ -14,6 +14,9 @@ import Postgres
 public enum PaymentBatch {
     public static let paymentsMax = 5_000
 
+    /// The account purposes `apply(accountIDs:)` takes (`LedgerQueries.accountIDs` of these).
+    public static var accountPurposes: [AccountPurpose] { PaymentAccounts.purposes }
+
     public struct Applied: Hashable, Sendable {
         public let paymentKey: String
         public let applicationCount: Int
@@ -34,8 +37,13 @@ public enum PaymentBatch {
     /// `lockedInvoices`: the invoices as `lockInvoices` returned them to the caller earlier in this
     /// transaction (bank collection notices plan over them); when they cover every allocation, they
     /// are not locked and read a second time.
+    ///
+    /// `knownStudents`: students the caller read earlier in this transaction (a matcher's view); only the
+    /// others are read. `accountIDs`: `LedgerQueries.accountIDs` of the school's cash, suspense and family
+    /// credit accounts, read earlier in this transaction; nil reads them.
     public static func apply(_ requests: [PaymentRequest], leadingEntries: [JournalEntryRequest], keysAreNew: Bool = false,
-                             lockedInvoices: [Int64: Invoice]? = nil,
+                             lockedInvoices: [Int64: Invoice]? = nil, knownStudents: [Int64: Student] = [:],
+                             accountIDs: [AccountPurpose: Int64]? = nil,
                              on connection: PostgresConnection) throws -> (payments: [Result<Applied, BillingError>], leading: [PostedEntry]) {
         precondition(requests.count <= paymentsMax, "payment batch larger than \(paymentsMax)")
         guard let schoolID = requests.first?.schoolID ?? leadingEntries.first?.schoolID else { return ([], []) }
@@ -57,10 +65,11 @@ public enum PaymentBatch {
         // Locks, invoices, students and accounts sent together: one round trip (the locks run first on the server).
         let sentInvoices = try lockedInvoices.flatMap { locked in allocated.allSatisfy { locked[$0] != nil } ? PostgresPending(value: locked) : nil }
             ?? sendLockInvoices(schoolID: schoolID, ids: allocated, on: connection)
-        let sentStudents = try Students.sendList(schoolID: schoolID, ids: live.flatMap { requests[$0].studentIDs }, on: connection)
-        let sentAccounts = try PaymentAccounts.send(schoolID: schoolID, on: connection)
+        let sentStudents = try Students.sendList(schoolID: schoolID, ids: live.flatMap { requests[$0].studentIDs }.filter { knownStudents[$0] == nil },
+                                                 on: connection)
+        let sentAccounts = try accountIDs.map { PostgresPending(value: $0) } ?? PaymentAccounts.send(schoolID: schoolID, on: connection)
         let invoices = try sentInvoices.get()
-        let students = Dictionary(uniqueKeysWithValues: try sentStudents.get().map { ($0.id, $0) })
+        let students = Dictionary(uniqueKeysWithValues: try sentStudents.get().map { ($0.id, $0) }).merging(knownStudents) { read, _ in read }
         let accounts = try PaymentAccounts(ids: try sentAccounts.get())
         var remaining = invoices.mapValues(\.outstanding)
         var plans: [(index: Int, planned: [PaymentApplication.Planned], holder: PaymentApplication.CreditHolder)] = []

@@ -14,8 +14,11 @@ struct PaymentAccounts {
 
     /// The account ids' read sent now (`PostgresConnection.send`); `init(ids:)` takes its result.
     static func send(schoolID: Int64, on connection: PostgresConnection) throws -> PostgresPending<[AccountPurpose: Int64]> {
-        try LedgerQueries.sendAccountIDs(schoolID: schoolID, purposes: [.cash, .suspense, .familyCredit], on: connection)
+        try LedgerQueries.sendAccountIDs(schoolID: schoolID, purposes: purposes, on: connection)
     }
+
+    /// The accounts payments move money between, as `LedgerQueries.accountIDs` purposes.
+    static let purposes: [AccountPurpose] = [.cash, .suspense, .familyCredit]
 
     /// The account debited for money from `source`, and the dimensions of that posting.
     func debit(_ source: PaymentSource, holder: PaymentApplication.CreditHolder) -> (Int64, PostingDimensions) {

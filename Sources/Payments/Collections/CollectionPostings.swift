@@ -109,7 +109,7 @@ enum CollectionPostings {
             // The payment keys name the ids `claim` just drew: none can have been applied before.
             // The invoices were locked and read above to plan the allocations: not a second time.
             let (results, posted) = try PaymentBatch.apply(requests, leadingEntries: bookings, keysAreNew: true, lockedInvoices: invoices,
-                                                           on: connection)
+                                                           accountIDs: facts.accountIDs, on: connection)
             for (request, (index, result)) in zip(requests, zip(owners, results)) {
                 guard case .success(let applied) = result else {
                     payments[index]!.exception = .applicationRefused

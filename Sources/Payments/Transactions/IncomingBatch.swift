@@ -41,15 +41,17 @@ public enum IncomingBatch {
         guard !fresh.isEmpty else { return outcomes.map { $0! } }
         // Sent before matching, whose first read carries them: one round trip for the three.
         let facts = try SchoolFacts.send(schoolID: school.id, on: connection)
-        var studentOfInvoice: [Int64: Int64] = [:]
+        var seen = MatchedReads()
         let decisions = try match(fresh.map { Payment(transactions[$0.index]).matchInput(id: $0.id) }, school: school,
-                                  studentOfInvoice: &studentOfInvoice, on: connection)
+                                  reads: &seen, on: connection)
         let bookings = try fresh.map { booking(transactions[$0.index], id: $0.id, facts: try facts.get(school: school)) }
         let (payments, paymentOwners) = try paymentRequests(decisions, payments: fresh.map { Payment(transactions[$0.index]) },
                                                             ids: fresh.map(\.id), facts: try facts.get(school: school),
-                                                            knownStudentOfInvoice: studentOfInvoice, on: connection)
+                                                            knownStudentOfInvoice: seen.studentOfInvoice, on: connection)
         // The payment keys name the ids `claim` just drew: none can have been applied before.
-        let (results, postedBookings) = try PaymentBatch.apply(payments, leadingEntries: bookings, keysAreNew: true, on: connection)
+        // The students and the accounts were read above in this transaction (matching, school facts): not again.
+        let (results, postedBookings) = try PaymentBatch.apply(payments, leadingEntries: bookings, keysAreNew: true, knownStudents: seen.students,
+                                                               accountIDs: try facts.get(school: school).accountIDs, on: connection)
         var explanations = decisions.map { "in suspense: " + ($0?.explanation ?? "money out, for the accountant") }
         var applied = [Bool](repeating: false, count: fresh.count)
         for (result, position) in zip(results, paymentOwners) {
@@ -222,18 +224,24 @@ public enum IncomingBatch {
     /// The matcher's decision for each input (nil for nil: money out), in booking order over running
     /// balances, against what the inputs can name for certain.
     static func match(_ inputs: [MatchTransaction?], school: School, on connection: PostgresConnection) throws -> [MatchDecision?] {
-        var studentOfInvoice: [Int64: Int64] = [:]
-        return try match(inputs, school: school, studentOfInvoice: &studentOfInvoice, on: connection)
+        var reads = MatchedReads()
+        return try match(inputs, school: school, reads: &reads, on: connection)
     }
 
-    /// `match`, also telling the student of every invoice the matcher saw (so applying its decisions
-    /// need not read them again).
-    static func match(_ inputs: [MatchTransaction?], school: School, studentOfInvoice: inout [Int64: Int64],
+    /// What matching read in this transaction that applying its decisions needs again.
+    struct MatchedReads {
+        var studentOfInvoice: [Int64: Int64] = [:]
+        var students: [Int64: Student] = [:]
+    }
+
+    /// `match`, also telling what the matcher read (so applying its decisions need not read it again).
+    static func match(_ inputs: [MatchTransaction?], school: School, reads: inout MatchedReads,
                       on connection: PostgresConnection) throws -> [MatchDecision?] {
         let incoming = inputs.compactMap { $0 }
         guard !incoming.isEmpty else { return inputs.map { _ in nil } }
-        let context = try SchoolMatchData.targeted(school: school, transactions: incoming, on: connection)
-        for invoice in context.invoices { studentOfInvoice[invoice.id] = invoice.studentId }
+        let (context, students) = try SchoolMatchData.targetedWithStudents(school: school, transactions: incoming, on: connection)
+        for invoice in context.invoices { reads.studentOfInvoice[invoice.id] = invoice.studentId }
+        for student in students { reads.students[student.id] = student }
         var run = MatchRun(context: context)
         var decisions: [Int64: MatchDecision] = [:]
         for transaction in MatchRun.bookingOrder(incoming) { decisions[transaction.id] = run.match(transaction) }
@@ -263,6 +271,8 @@ public enum IncomingBatch {
         var bankAccounts: [Int64: Int64]
         var suspense: Int64
         var closedThrough: CalendarDate?
+        /// The school's cash, suspense and family credit accounts (`PaymentBatch.accountPurposes`).
+        var accountIDs: [AccountPurpose: Int64]
 
         static func load(school: School, on connection: PostgresConnection) throws -> SchoolFacts {
             try send(schoolID: school.id, on: connection).get(school: school)
@@ -272,7 +282,7 @@ public enum IncomingBatch {
         /// need only the school's id: a caller may send them before it has read the school.
         static func send(schoolID: Int64, on connection: PostgresConnection) throws -> Sent {
             Sent(banks: try Schools.sendBankAccounts(schoolIDs: [schoolID], on: connection),
-                 accounts: try LedgerQueries.sendAccountIDs(schoolID: schoolID, purposes: [.suspense], on: connection))
+                 accounts: try LedgerQueries.sendAccountIDs(schoolID: schoolID, purposes: PaymentBatch.accountPurposes, on: connection))
         }
 
         final class Sent {
@@ -289,10 +299,11 @@ public enum IncomingBatch {
             func get(school: School) throws -> SchoolFacts {
                 if let facts { return facts }
                 let banks = try self.banks.get()[school.id] ?? []
-                guard let suspense = try accounts.get()[.suspense] else { throw LedgerError.unknownAccount(0) }
+                let accountIDs = try accounts.get()
+                guard let suspense = accountIDs[.suspense] else { throw LedgerError.unknownAccount(0) }
                 // `school` was read in this transaction (callers find it after taking their locks): its closed period is current.
                 let facts = SchoolFacts(bankAccounts: Dictionary(uniqueKeysWithValues: banks.map { ($0.id, $0.accountID) }),
-                                        suspense: suspense, closedThrough: school.closedThrough)
+                                        suspense: suspense, closedThrough: school.closedThrough, accountIDs: accountIDs)
                 self.facts = facts
                 return facts
             }
