@@ -37,16 +37,24 @@ else
     "$BIN" bench callbacks-setup --students 2000 --requests 40000 --out "$LUA" >/dev/null
     TABLE=callback_deliveries
 fi
+ADMIN=$("$BIN" token create --role admin 2>/dev/null | awk '{print $NF}')
+# The server's database round trips (a pipeline of statements is one) and pipelined statements so far.
+round_trips() {
+    curl -fs -H "Authorization: Bearer $ADMIN" "http://127.0.0.1:$PORT/metrics" \
+        | awk '/^tuition_db_round_trips_total / {r=$2} /^tuition_db_pipelined_statements_total / {p=$2} END {printf "%d %d\n", r, p}'
+}
 
 # Ticks of every live postgres process by kind (its process title without addresses), and the
 # postmaster's own plus its reaped children's under "exited".
 db_ticks_by_kind() {
-    local pm child title
+    local pm child title ticks
     pm=$(db_postmaster)
     echo "postmaster+exited $(cpu_ticks "$pm")"
     for child in $(ps --ppid "$pm" -o pid=); do
-        title=$(tr '\0' ' ' <"/proc/$child/cmdline" 2>/dev/null | sed -E 's/^postgres: //; s/\[local\]|[0-9.]+\([0-9]+\)//; s/ (idle|active|idle in transaction|[A-Z]+)( .*)?$//; s/ +$//')
-        echo "${title:-unknown} $(cpu_ticks "$child")"
+        # A child may exit between ps and here (autovacuum workers start every second): skip it.
+        title=$( { tr '\0' ' ' <"/proc/$child/cmdline"; } 2>/dev/null | sed -E 's/^postgres: //; s/\[local\]|[0-9.]+\([0-9]+\)//; s/ (idle|active|idle in transaction|[A-Z]+)( .*)?$//; s/ +$//') || continue
+        ticks=$(cpu_ticks "$child" 2>/dev/null) || continue
+        echo "${title:-unknown} $ticks"
     done
 }
 snapshot() {
@@ -59,6 +67,7 @@ before=$(psql -Atc "SELECT count(*) FROM $TABLE")
 xid0=$(psql -Atc "SELECT txid_current()")
 psql -qAtc "SELECT pg_stat_statements_reset()" >/dev/null
 read -r x0 c0 r0 f0 b0 w0 s0 <<<"$(snapshot)"
+read -r rt0 pl0 <<<"$(round_trips)"
 db_ticks_by_kind | sort >/tmp/tuition-where.ticks0
 if command -v perf >/dev/null; then perf record -a -F 499 -g -o "$PERFDATA" -- sleep "$DURATION" >/dev/null 2>&1 & PERF=$!; else PERF=""; fi
 wrk -t2 -c8 -d"${DURATION}s" -s "$LUA" "http://127.0.0.1:$PORT" | awk '/Requests\/sec/ {print "requests/s: " int($2)}'
@@ -66,8 +75,10 @@ db_ticks_by_kind | sort >/tmp/tuition-where.ticks1
 PIDS=$( (db_postmaster; ps --ppid "$(db_postmaster)" -o pid=) | tr -d ' ' | paste -sd,)
 echo "$PIDS" >"$PERFDATA.pids"
 read -r x1 c1 r1 f1 b1 w1 s1 <<<"$(snapshot)"
+read -r rt1 pl1 <<<"$(round_trips)"
 n=$(( $(psql -Atc "SELECT count(*) FROM $TABLE") - before ))
 echo "$LOAD recorded: $n"
+python3 -c "import sys; n=max(1,int(sys.argv[1])); print(f'server round trips per request           {(int(sys.argv[3])-int(sys.argv[2]))/n:10.2f}'); print(f'pipelined statements per request         {(int(sys.argv[5])-int(sys.argv[4]))/n:10.2f}')" "$n" "$rt0" "$rt1" "$pl0" "$pl1"
 python3 - "$n" "$x0" "$x1" "$c0" "$c1" "$r0" "$r1" "$f0" "$f1" "$b0" "$b1" "$w0" "$w1" "$s0" "$s1" <<'EOF'
 import os, sys
 n = max(1, int(sys.argv[1])); v = [float(a) for a in sys.argv[2:]]
@@ -94,7 +105,7 @@ psql -P pager=off -c "SELECT count(*) AS committed, count(DISTINCT xmin::text) A
 psql -P pager=off -c "
     SELECT round(sum(calls)::numeric / $n, 2) AS statements, round(sum(plans)::numeric / $n, 2) AS plans,
            round((sum(total_plan_time) / $n)::numeric, 3) AS plan_ms, round((sum(total_exec_time) / $n)::numeric, 3) AS exec_ms
-    FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat%' AND query NOT ILIKE '%count(%'"
+    FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat%' AND query NOT ILIKE '%AS committed%' AND query NOT ILIKE 'SELECT count(*) FROM%'"
 psql -P pager=off -c "
     SELECT round(calls::numeric / $n, 2) AS per_request, plans, round((total_plan_time / $n)::numeric, 3) AS plan_ms,
            round((total_exec_time / $n)::numeric, 3) AS exec_ms, regexp_replace(left(query, 70), '\s+', ' ', 'g') AS statement

@@ -71,6 +71,13 @@ public enum TuitionAPI {
         context.metrics.registerGauge(name: "tuition_db_pool_waiting", help: "Threads waiting for a database connection.") {
             Double(pool.statistics.waiting)
         }
+        // Round trips, not statements: a pipeline of many statements is one (bench/callbacks-where.sh).
+        context.metrics.registerGauge(name: "tuition_db_round_trips_total", help: "Database round trips of this process (a pipeline is one).") {
+            Double(PostgresRoundTrips.total)
+        }
+        context.metrics.registerGauge(name: "tuition_db_pipelined_statements_total", help: "Statements this process sent in pipelines.") {
+            Double(PostgresRoundTrips.pipelinedStatements)
+        }
     }
 }
 

@@ -78,16 +78,24 @@ public enum LedgerQueries {
     /// The ids of the accounts of `purposes` (for each, the first active one by code, as `account`
     /// picks it) in one query, without their balances: what posting code needs.
     public static func accountIDs(schoolID: Int64, purposes: [AccountPurpose], on connection: PostgresConnection) throws -> [AccountPurpose: Int64] {
-        var ids: [AccountPurpose: Int64] = [:]
-        for row in try connection.query("""
+        try sendAccountIDs(schoolID: schoolID, purposes: purposes, on: connection).get()
+    }
+
+    /// `accountIDs` sent now and read later (`PostgresConnection.send`).
+    public static func sendAccountIDs(schoolID: Int64, purposes: [AccountPurpose],
+                                      on connection: PostgresConnection) throws -> PostgresPending<[AccountPurpose: Int64]> {
+        try connection.send("""
             SELECT DISTINCT ON (purpose) purpose, account_id FROM accounts
             WHERE school_id = \(schoolID) AND purpose = ANY(\(PostgresTextArray(purposes.map(\.rawValue)))) AND is_active
             ORDER BY purpose, code
-            """) {
-            let (purpose, id) = try row.decode((String, Int64).self)
-            if let purpose = AccountPurpose(rawValue: purpose) { ids[purpose] = id }
+            """) { rows in
+            var ids: [AccountPurpose: Int64] = [:]
+            for row in rows {
+                let (purpose, id) = try row.decode((String, Int64).self)
+                if let purpose = AccountPurpose(rawValue: purpose) { ids[purpose] = id }
+            }
+            return ids
         }
-        return ids
     }
 
     /// The current signed balance; nil when the account has no postings.

@@ -174,9 +174,14 @@ public enum Schools {
     }
 
     public static func find(id: Int64, on connection: PostgresConnection) throws -> School? {
-        try connection.query("""
+        try sendFind(id: id, on: connection).get()
+    }
+
+    /// `find(id:)` sent now and read later (`PostgresConnection.send`), inside a transaction.
+    public static func sendFind(id: Int64, on connection: PostgresConnection) throws -> PostgresPending<School?> {
+        try connection.send("""
             SELECT \(unescaped: columns) FROM schools WHERE school_id = \(id)
-            """).first.map(decode)
+            """) { try $0.first.map(decode) }
     }
 
     public static func find(code: String, on connection: PostgresConnection) throws -> School? {
@@ -225,16 +230,23 @@ public enum Schools {
 
     /// The bank accounts of each of these schools, in one query.
     public static func bankAccounts(schoolIDs: [Int64], on connection: PostgresConnection) throws -> [Int64: [SchoolBankAccount]] {
-        var accounts: [Int64: [SchoolBankAccount]] = [:]
-        for row in try connection.query("""
+        try sendBankAccounts(schoolIDs: schoolIDs, on: connection).get()
+    }
+
+    /// `bankAccounts(schoolIDs:)` sent now and read later (`PostgresConnection.send`).
+    public static func sendBankAccounts(schoolIDs: [Int64], on connection: PostgresConnection) throws -> PostgresPending<[Int64: [SchoolBankAccount]]> {
+        try connection.send("""
             SELECT school_id, bank_account_id, bank_bin, account_number, holder_name, account_id FROM bank_accounts
             WHERE school_id = ANY(\(PostgresInt64Array(schoolIDs))) ORDER BY school_id, bank_account_id
-            """) {
-            let (school, id, bin, number, holder, account) = try row.decode((Int64, Int64, String, String, String, Int64).self)
-            accounts[school, default: []].append(SchoolBankAccount(id: id, bankBIN: bin, accountNumber: number, holderName: holder,
-                                                                   accountID: account))
+            """) { rows in
+            var accounts: [Int64: [SchoolBankAccount]] = [:]
+            for row in rows {
+                let (school, id, bin, number, holder, account) = try row.decode((Int64, Int64, String, String, String, Int64).self)
+                accounts[school, default: []].append(SchoolBankAccount(id: id, bankBIN: bin, accountNumber: number, holderName: holder,
+                                                                       accountID: account))
+            }
+            return accounts
         }
-        return accounts
     }
 
     /// The columns `decode` reads, in its order.

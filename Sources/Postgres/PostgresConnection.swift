@@ -19,6 +19,13 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Statements in `preparedStatements`, bounded by `preparedStatementsMax`.
     private var cachedCount = 0
     private var closed = false
+    /// Statements sent but not yet flushed (`send`, PostgresPipeline.swift), in order.
+    var pipelineQueue: [PipelinedStatement] = []
+    /// A `BEGIN` waits in `pipelineQueue`: statements may be queued although libpq sees no transaction yet.
+    var pipelineBeginQueued = false
+    var rawConnection: OpaquePointer { connection }
+    /// Network round trips made on this connection (a pipeline flush is one; a prepare is one).
+    public internal(set) var roundTrips = 0
 
     /// Statements prepared per connection before falling back to unnamed (parse-every-time) execution.
     public static let preparedStatementsMax = 512
@@ -73,17 +80,26 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Outside any transaction (judged from libpq's state): a statement sent now commits on its own.
-    public var isOutsideTransaction: Bool { PQtransactionStatus(connection) == PQTRANS_IDLE }
+    public var isOutsideTransaction: Bool { PQtransactionStatus(connection) == PQTRANS_IDLE && !pipelineBeginQueued }
 
     /// Open and outside any transaction, judged from libpq's state alone (no system call).
-    var isOpenAndIdle: Bool { isHealthy && PQtransactionStatus(connection) == PQTRANS_IDLE }
+    var isOpenAndIdle: Bool { isHealthy && PQtransactionStatus(connection) == PQTRANS_IDLE && pipelineQueue.isEmpty }
 
     // MARK: - Queries
 
-    /// Runs a statement with its parameters and returns its rows (empty for commands).
+    /// Runs a statement with its parameters and returns its rows (empty for commands). With statements
+    /// queued by `send`, it rides in their pipeline: one round trip for all of them.
     @discardableResult
     public func query(_ query: PostgresQuery) throws(PostgresError) -> PostgresRows {
-        try exclusive { () throws(PostgresError) -> PostgresRows in
+        if !pipelineQueue.isEmpty {
+            let handle = try send(query)
+            try flushPipeline()
+            do { return try handle.get() } catch let error as PostgresError { throw error } catch {
+                throw PostgresError(code: .unexpected, serverMessage: "\(error)")
+            }
+        }
+        return try exclusive { () throws(PostgresError) -> PostgresRows in
+            countRoundTrip()
             if let name = try preparedName(for: query) {
                 return try execute(name: name, query: query)
             }
@@ -96,7 +112,10 @@ public final class PostgresConnection: @unchecked Sendable {
     @discardableResult
     public func simpleQuery(unsafeSQL sql: String) throws(PostgresError) -> PostgresRows {
         try exclusive { () throws(PostgresError) -> PostgresRows in
-            try check(sql.withCString { PQexec(connection, $0) })
+            // Statements queued by `send` go first, in their own pipeline (a simple query cannot join one).
+            try flushQueued()
+            countRoundTrip()
+            return try check(sql.withCString { PQexec(connection, $0) })
         }
     }
 
@@ -106,6 +125,7 @@ public final class PostgresConnection: @unchecked Sendable {
     @discardableResult
     public func copyFrom(_ statement: PostgresQuery, fill: (inout PostgresCopyWriter) throws -> Void) throws -> Int {
         try exclusive { () throws -> Int in
+            try flushQueued()
             let start = sql(statement).withCString { PQexec(connection, $0) }
             guard let start, PQresultStatus(start) == PGRES_COPY_IN else {
                 _ = try check(start)
@@ -134,7 +154,7 @@ public final class PostgresConnection: @unchecked Sendable {
 
     // MARK: - Internals
 
-    private func exclusive<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+    func exclusive<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
         precondition(!closed, "use of a closed connection")
         precondition(busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged,
                      "a connection was used by two threads at once")
@@ -148,7 +168,7 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// The name of the server-side prepared statement for this SQL, preparing it on first use.
-    private func preparedName(for query: PostgresQuery) throws(PostgresError) -> String? {
+    func preparedName(for query: PostgresQuery) throws(PostgresError) -> String? {
         if let name = preparedStatements[query.sql]?.name(for: query.parameters) { return name }
         guard cachedCount < PostgresConnection.preparedStatementsMax else { return nil }
         preparedCount += 1
@@ -157,6 +177,7 @@ public final class PostgresConnection: @unchecked Sendable {
         let result = types.withUnsafeBufferPointer { typeBuffer in
             PQprepare(connection, name, query.sql, Int32(types.count), typeBuffer.baseAddress)
         }
+        countRoundTrip()
         _ = try check(result)
         preparedStatements[query.sql, default: PreparedStatements()].variants.append((types: types, name: name))
         cachedCount += 1
@@ -171,9 +192,14 @@ public final class PostgresConnection: @unchecked Sendable {
             return try check(result)
         } catch {
             // A schema change invalidates a cached plan (0A000): forget it so the next use prepares again.
-            if error.sqlState == SQLState(rawValue: "0A000"), preparedStatements[query.sql]?.forget(name) == true { cachedCount -= 1 }
+            if error.sqlState == SQLState(rawValue: "0A000") { forgetPrepared(query.sql, name: name) }
             throw error
         }
+    }
+
+    /// Forgets one cached prepared statement (its plan was invalidated by a schema change).
+    func forgetPrepared(_ sql: String, name: String) {
+        if preparedStatements[sql]?.forget(name) == true { cachedCount -= 1 }
     }
 
     private func executeUnnamed(_ query: PostgresQuery) throws(PostgresError) -> PostgresRows {
@@ -187,7 +213,7 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Turns a result into rows or an error. Takes ownership: the result is freed on every path.
-    private func check(_ result: OpaquePointer?) throws(PostgresError) -> PostgresRows {
+    func check(_ result: OpaquePointer?) throws(PostgresError) -> PostgresRows {
         guard let result else { throw connectionError() }
         let owner = PostgresResultOwner(result)
         switch PQresultStatus(result) {
@@ -214,7 +240,7 @@ public final class PostgresConnection: @unchecked Sendable {
         return error
     }
 
-    private func connectionError() -> PostgresError {
+    func connectionError() -> PostgresError {
         let code: PostgresError.Code = PQstatus(connection) == CONNECTION_OK ? .unexpected : .connectionLost
         return PostgresError(code: code, serverMessage: String(cString: PQerrorMessage(connection)))
     }
@@ -233,7 +259,7 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// Parameter values as NUL-terminated C strings (nil for NULL), valid only inside `body`: copied
     /// into one buffer, on the stack when small, instead of an allocation per value and per array.
-    private static func withParameterValues<T>(_ parameters: [PostgresParameter], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> T) -> T {
+    static func withParameterValues<T>(_ parameters: [PostgresParameter], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> T) -> T {
         var bytes = 0
         for parameter in parameters { bytes += (parameter.text?.utf8.count ?? 0) + 1 }
         return withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: parameters.count + 1) { pointers in

@@ -14,6 +14,9 @@ import Postgres
 public enum PaymentBatch {
     public static let paymentsMax = 5_000
 
+    /// The account purposes `apply(accountIDs:)` takes (`LedgerQueries.accountIDs` of these).
+    public static var accountPurposes: [AccountPurpose] { PaymentAccounts.purposes }
+
     public struct Applied: Hashable, Sendable {
         public let paymentKey: String
         public let applicationCount: Int
@@ -34,8 +37,13 @@ public enum PaymentBatch {
     /// `lockedInvoices`: the invoices as `lockInvoices` returned them to the caller earlier in this
     /// transaction (bank collection notices plan over them); when they cover every allocation, they
     /// are not locked and read a second time.
+    ///
+    /// `knownStudents`: students the caller read earlier in this transaction (a matcher's view); only the
+    /// others are read. `accountIDs`: `LedgerQueries.accountIDs` of the school's cash, suspense and family
+    /// credit accounts, read earlier in this transaction; nil reads them.
     public static func apply(_ requests: [PaymentRequest], leadingEntries: [JournalEntryRequest], keysAreNew: Bool = false,
-                             lockedInvoices: [Int64: Invoice]? = nil,
+                             lockedInvoices: [Int64: Invoice]? = nil, knownStudents: [Int64: Student] = [:],
+                             accountIDs: [AccountPurpose: Int64]? = nil,
                              on connection: PostgresConnection) throws -> (payments: [Result<Applied, BillingError>], leading: [PostedEntry]) {
         precondition(requests.count <= paymentsMax, "payment batch larger than \(paymentsMax)")
         guard let schoolID = requests.first?.schoolID ?? leadingEntries.first?.schoolID else { return ([], []) }
@@ -54,10 +62,15 @@ public enum PaymentBatch {
         }
         let live = requests.indices.filter { results[$0] == nil }
         let allocated = live.flatMap { requests[$0].allocations.map(\.invoiceID) }
-        let invoices = try lockedInvoices.flatMap { locked in allocated.allSatisfy { locked[$0] != nil } ? locked : nil }
-            ?? lockInvoices(schoolID: schoolID, ids: allocated, on: connection)
-        let students = try loadStudents(schoolID: schoolID, ids: live.flatMap { requests[$0].studentIDs }, on: connection)
-        let accounts = try PaymentAccounts.load(schoolID: schoolID, on: connection)
+        // Locks, invoices, students and accounts sent together: one round trip (the locks run first on the server).
+        let sentInvoices = try lockedInvoices.flatMap { locked in allocated.allSatisfy { locked[$0] != nil } ? PostgresPending(value: locked) : nil }
+            ?? sendLockInvoices(schoolID: schoolID, ids: allocated, on: connection)
+        let sentStudents = try Students.sendList(schoolID: schoolID, ids: live.flatMap { requests[$0].studentIDs }.filter { knownStudents[$0] == nil },
+                                                 on: connection)
+        let sentAccounts = try accountIDs.map { PostgresPending(value: $0) } ?? PaymentAccounts.send(schoolID: schoolID, on: connection)
+        let invoices = try sentInvoices.get()
+        let students = Dictionary(uniqueKeysWithValues: try sentStudents.get().map { ($0.id, $0) }).merging(knownStudents) { read, _ in read }
+        let accounts = try PaymentAccounts(ids: try sentAccounts.get())
         var remaining = invoices.mapValues(\.outstanding)
         var plans: [(index: Int, planned: [PaymentApplication.Planned], holder: PaymentApplication.CreditHolder)] = []
         for index in live {
@@ -69,7 +82,8 @@ public enum PaymentBatch {
                 results[index] = .failure(error)
             }
         }
-        let receipts = try writeReceipts(plans.map { (requests[$0.index], $0.planned) }, on: connection)
+        // Sent, and read after the ledger's first statement, which travels with the last insert of them.
+        let sentReceipts = try sendReceipts(plans.map { (requests[$0.index], $0.planned) }, on: connection)
         var entries = leadingEntries
         for plan in plans {
             entries += plan.planned.map { PaymentEntries.entry(requests[plan.index], $0, accounts: accounts, holder: plan.holder, invoices: invoices) }
@@ -78,6 +92,10 @@ public enum PaymentBatch {
         var posted: [PostedEntry] = []
         for start in stride(from: 0, to: entries.count, by: LedgerLimits.entriesPerBatchMax) {
             posted += try LedgerWriter.post(Array(entries[start..<min(start + LedgerLimits.entriesPerBatchMax, entries.count)]), on: connection)
+        }
+        var receipts: [String: [Int64: Int64]] = [:]
+        for sent in sentReceipts {
+            for (key, student, receipt) in try sent.get() { receipts[key, default: [:]][student] = receipt }
         }
         try insertApplications(plans.map { (requests[$0.index], $0.planned) }, entries: Array(posted.dropFirst(leadingEntries.count)),
                                receipts: receipts, on: connection)
@@ -100,20 +118,28 @@ public enum PaymentBatch {
     /// Locks every invoice (ascending id), then reads them with their ledger facts. Public for callers
     /// that must plan allocations over what is owed once locked (bank collection notices).
     public static func lockInvoices(schoolID: Int64, ids: [Int64], on connection: PostgresConnection) throws -> [Int64: Invoice] {
+        try sendLockInvoices(schoolID: schoolID, ids: ids, on: connection).get()
+    }
+
+    /// `lockInvoices` sent now and read later (`PostgresConnection.send`): the lock and the read travel
+    /// together, in this order.
+    public static func sendLockInvoices(schoolID: Int64, ids: [Int64], on connection: PostgresConnection) throws -> PostgresPending<[Int64: Invoice]> {
         let sorted = Array(Set(ids)).sorted()
-        guard !sorted.isEmpty else { return [:] }
-        try connection.query("""
+        guard !sorted.isEmpty else { return PostgresPending(value: [:]) }
+        try connection.write("""
             SELECT invoice_id FROM invoices WHERE school_id = \(schoolID) AND invoice_id = ANY(\(PostgresInt64Array(sorted)))
             ORDER BY invoice_id FOR UPDATE
             """)
-        var invoices: [Int64: Invoice] = [:]
-        for row in try connection.query("""
+        return try connection.send("""
             \(unescaped: InvoiceQueries.selectSQL) WHERE school_id = \(schoolID) AND invoice_id = ANY(\(PostgresInt64Array(sorted)))
-            """) {
-            let invoice = try InvoiceQueries.decode(row)
-            invoices[invoice.id] = invoice
+            """) { rows in
+            var invoices: [Int64: Invoice] = [:]
+            for row in rows {
+                let invoice = try InvoiceQueries.decode(row)
+                invoices[invoice.id] = invoice
+            }
+            return invoices
         }
-        return invoices
     }
 
     /// Locks, in ascending id, every invoice that payment codes and virtual accounts can reach: the named
@@ -141,10 +167,6 @@ public enum PaymentBatch {
             """)
     }
 
-    static func loadStudents(schoolID: Int64, ids: [Int64], on connection: PostgresConnection) throws -> [Int64: Student] {
-        Dictionary(uniqueKeysWithValues: try Students.list(schoolID: schoolID, ids: ids, on: connection).map { ($0.id, $0) })
-    }
-
     /// The checks of `PaymentApplication`, against what earlier payments of the batch left owing.
     static func check(_ request: PaymentRequest, invoices: [Int64: Invoice], students: [Int64: Student],
                       remaining: inout [Int64: Money]) throws(BillingError) -> PaymentApplication.CreditHolder {
@@ -168,7 +190,9 @@ public enum PaymentBatch {
     }
 
     /// One receipt per student paid per payment, numbered in one counter reservation per school year.
-    static func writeReceipts(_ payments: [(PaymentRequest, [PaymentApplication.Planned])], on connection: PostgresConnection) throws -> [String: [Int64: Int64]] {
+    /// Each year's insert is sent (`PostgresConnection.send`): its handle gives (payment key, student, receipt id).
+    static func sendReceipts(_ payments: [(PaymentRequest, [PaymentApplication.Planned])],
+                             on connection: PostgresConnection) throws -> [PostgresPending<[(String, Int64, Int64)]>] {
         var byYear: [Int: [(key: String, request: PaymentRequest, student: Int64, amount: Int64)]] = [:]
         for (request, planned) in payments {
             var order: [Int64] = []
@@ -180,7 +204,7 @@ public enum PaymentBatch {
             let year = request.receivedOn.calendarMonth.schoolYear
             byYear[year, default: []] += order.map { (request.paymentKey, request, $0, amounts[$0]!) }
         }
-        var receipts: [String: [Int64: Int64]] = [:]
+        var sent: [PostgresPending<[(String, Int64, Int64)]>] = []
         for (year, rows) in byYear.sorted(by: { $0.key < $1.key }) {
             let schoolID = rows[0].request.schoolID
             let first = try BillingCounter.reserve(.receiptNumber, schoolID: schoolID, schoolYear: year, count: rows.count, on: connection)
@@ -188,7 +212,7 @@ public enum PaymentBatch {
                 if case .bankTransaction(let id, let reference) = row.request.source { return ("bank", id, reference) }
                 return ("cash", nil, nil)
             }
-            for row in try connection.query("""
+            sent.append(try connection.send("""
                 INSERT INTO receipts (school_id, school_year, number, payment_key, student_id, payer_name, method, bank_transaction_id,
                                       bank_reference, amount, received_on, recorded_by)
                 SELECT \(schoolID), \(year), u.n, u.k, u.s, u.p, u.m, u.b, u.r, u.a, u.d::date, u.w
@@ -200,12 +224,9 @@ public enum PaymentBatch {
                             \(PostgresTextArray(rows.map(\.request.receivedOn.iso))), \(PostgresTextArray(rows.map(\.request.recordedBy))))
                      AS u(n, k, s, p, m, b, r, a, d, w)
                 RETURNING payment_key, student_id, receipt_id
-                """) {
-                let (key, student, receipt) = try row.decode((String, Int64, Int64).self)
-                receipts[key, default: [:]][student] = receipt
-            }
+                """) { try $0.decode((String, Int64, Int64).self) })
         }
-        return receipts
+        return sent
     }
 
     static func insertApplications(_ payments: [(PaymentRequest, [PaymentApplication.Planned])], entries: [PostedEntry],
@@ -230,7 +251,8 @@ public enum PaymentBatch {
         }
         precondition(keys.count == entries.count, "one ledger entry per application")
         guard !keys.isEmpty else { return }
-        try connection.query("""
+        // Written, not awaited: inside a transaction it travels with the next statement or the COMMIT.
+        try connection.write("""
             INSERT INTO payment_applications (school_id, payment_key, ordinal, source, bank_transaction_id, student_id, family_id,
                                               invoice_id, amount, entry_id, receipt_id, rule, explanation)
             SELECT \(payments[0].0.schoolID), u.k, u.o::smallint, u.src, u.bt, u.s, u.f, u.i, u.a, u.e, u.r, u.rule, u.x

@@ -9,13 +9,16 @@ struct PaymentAccounts {
     var familyCredit: Int64
 
     static func load(schoolID: Int64, on connection: PostgresConnection) throws -> PaymentAccounts {
-        let ids = try LedgerQueries.accountIDs(schoolID: schoolID, purposes: [.cash, .suspense, .familyCredit], on: connection)
-        func id(_ purpose: AccountPurpose) throws -> Int64 {
-            guard let id = ids[purpose] else { throw BillingError.accountMismatch("the school has no active \(purpose.rawValue) account") }
-            return id
-        }
-        return PaymentAccounts(cash: try id(.cash), suspense: try id(.suspense), familyCredit: try id(.familyCredit))
+        try PaymentAccounts(ids: try send(schoolID: schoolID, on: connection).get())
     }
+
+    /// The account ids' read sent now (`PostgresConnection.send`); `init(ids:)` takes its result.
+    static func send(schoolID: Int64, on connection: PostgresConnection) throws -> PostgresPending<[AccountPurpose: Int64]> {
+        try LedgerQueries.sendAccountIDs(schoolID: schoolID, purposes: purposes, on: connection)
+    }
+
+    /// The accounts payments move money between, as `LedgerQueries.accountIDs` purposes.
+    static let purposes: [AccountPurpose] = [.cash, .suspense, .familyCredit]
 
     /// The account debited for money from `source`, and the dimensions of that posting.
     func debit(_ source: PaymentSource, holder: PaymentApplication.CreditHolder) -> (Int64, PostingDimensions) {
@@ -58,5 +61,16 @@ enum PaymentEntries {
         case .bankTransaction: return "Thu chuyển khoản"
         case .familyCredit: return "Cấn trừ số dư"
         }
+    }
+}
+
+extension PaymentAccounts {
+    /// The accounts from `LedgerQueries.accountIDs`' answer; a missing one is a refusal naming it.
+    init(ids: [AccountPurpose: Int64]) throws {
+        func id(_ purpose: AccountPurpose) throws -> Int64 {
+            guard let id = ids[purpose] else { throw BillingError.accountMismatch("the school has no active \(purpose.rawValue) account") }
+            return id
+        }
+        self.init(cash: try id(.cash), suspense: try id(.suspense), familyCredit: try id(.familyCredit))
     }
 }

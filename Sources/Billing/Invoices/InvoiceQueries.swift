@@ -94,12 +94,17 @@ public enum InvoiceQueries {
                 LIMIT \(BillingLimits.invoicesPerListingMax)
                 """).map(decode)
         }
-        return try connection.query("""
+        return try sendUnpaid(schoolID: schoolID, studentIDs: studentIDs, on: connection).get()
+    }
+
+    /// `unpaid` of these students sent now and read later (`PostgresConnection.send`).
+    public static func sendUnpaid(schoolID: Int64, studentIDs: [Int64], on connection: PostgresConnection) throws -> PostgresPending<[Invoice]> {
+        try connection.send("""
             \(unescaped: selectSQL)
             WHERE school_id = \(schoolID) AND student_id = ANY(\(PostgresInt64Array(studentIDs))) AND NOT reversed AND outstanding > 0
             ORDER BY due_date, period, student_code, school_year, number
             LIMIT \(BillingLimits.invoicesPerListingMax)
-            """).map(decode)
+            """) { try $0.map(decode) }
     }
 
     /// The student of each of these invoices (those that exist in the school), in one statement.

@@ -99,11 +99,16 @@ public enum Students {
 
     /// The students with these ids (those that exist in the school), by id.
     public static func list(schoolID: Int64, ids: [Int64], on connection: PostgresConnection) throws -> [Student] {
-        guard !ids.isEmpty else { return [] }
-        return try connection.query("""
+        try sendList(schoolID: schoolID, ids: ids, on: connection).get()
+    }
+
+    /// `list(schoolID:ids:)` sent now and read later (`PostgresConnection.send`).
+    public static func sendList(schoolID: Int64, ids: [Int64], on connection: PostgresConnection) throws -> PostgresPending<[Student]> {
+        guard !ids.isEmpty else { return PostgresPending(value: []) }
+        return try connection.send("""
             \(unescaped: selectSQL) WHERE s.school_id = \(schoolID) AND s.student_id = ANY(\(PostgresInt64Array(Array(Set(ids)))))
             ORDER BY s.student_id
-            """).map(decode)
+            """) { try $0.map(decode) }
     }
 
     /// The students with these codes (those that exist in the school), by code: one statement for a

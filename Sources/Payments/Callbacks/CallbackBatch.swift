@@ -32,13 +32,22 @@ enum CallbackBatch {
         for account in Set(batch.map(\.transaction.bankAccountID)).sorted() {
             try StatementLocks.lockBankAccount(account, on: connection)
         }
-        var lateClaims: [Int64: LateCallbacks.Claim] = [:]
+        // The batch's first reads depend on nothing read before them: sent together with the BEGIN and the
+        // locks, they cost one round trip (docs/callbacks.md §6, sixth round). The claim is made for every
+        // delivery; when one may be late, the deliveries not recognised as late are claimed again below.
         let bySchool = Dictionary(grouping: batch.indices, by: { batch[$0].transaction.schoolID })
-        for schoolID in bySchool.keys.sorted() {
-            guard let school = try Schools.find(id: schoolID, on: connection) else { throw LedgerError.unknownSchool(schoolID) }
+        let firstReads = try bySchool.keys.sorted().map { schoolID in
+            let transactions = bySchool[schoolID]!.map { batch[$0].transaction }
+            return (schoolID, try Schools.sendFind(id: schoolID, on: connection),
+                    try LateCallbacks.sendMayHaveStatementLines(transactions, on: connection),
+                    try IncomingBatch.sendClaim(transactions, on: connection))
+        }
+        var lateClaims: [Int64: LateCallbacks.Claim] = [:]
+        for (schoolID, sentSchool, sentMayBeLate, sentClaim) in firstReads {
+            guard let school = try sentSchool.get() else { throw LedgerError.unknownSchool(schoolID) }
             var indices: [Int] = []
             let schoolIndices = bySchool[schoolID]!
-            let mayBeLate = try LateCallbacks.mayHaveStatementLines(schoolIndices.map { batch[$0].transaction }, on: connection)
+            let mayBeLate = try sentMayBeLate.get()
             for (index, mayBeLate) in zip(schoolIndices, mayBeLate) {
                 let pending = batch[index]
                 // A statement line imported before this callback already booked the money (docs/statements.md).
@@ -52,7 +61,11 @@ enum CallbackBatch {
                 }
             }
             guard !indices.isEmpty else { continue }
-            let recorded = try IncomingBatch.record(indices.map { batch[$0].transaction }, status: "provisional", school: school, on: connection)
+            // The early claim holds when every delivery of the school is in it (none recognised as late):
+            // a repeated provider id must be judged among exactly the deliveries recorded.
+            let claimed = indices.count == schoolIndices.count ? sentClaim : nil
+            let recorded = try IncomingBatch.record(indices.map { batch[$0].transaction }, status: "provisional", school: school,
+                                                    claimed: claimed, on: connection)
             for (index, result) in zip(indices, recorded) {
                 let pending = batch[index]
                 switch result {

@@ -244,7 +244,8 @@ struct DeliveryAudit: Sendable {
             refusedVerdicts.contains(row.verdict)
                 ? "\\x" + Hex.encode(Array(row.audit.delivery.request.body.prefix(refusedBodyPrefixBytes))) : row.audit.bodyHex
         }
-        try connection.query("""
+        // Written, not awaited: in the lane's transaction it travels with the COMMIT.
+        try connection.write("""
             INSERT INTO callback_deliveries (provider, school_id, connection_id, request_id, method, query, headers, body, body_sha256,
                                              body_bytes, verdict, reason, provider_transaction_id, bank_transaction_id)
             SELECT u.provider, u.school, u.connection, u.request, u.method, u.query, u.headers::jsonb, u.body::bytea, u.digest::bytea,

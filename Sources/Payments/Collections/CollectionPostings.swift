@@ -62,15 +62,19 @@ enum CollectionPostings {
     private static func recordSchool(_ items: [(notice: CollectionPaymentNotice, context: CollectionContext)], schoolID: Int64, source: String,
                                      on connection: PostgresConnection) throws -> [CollectionPayment] {
         let transactions = items.map { transaction($0.notice, $0.context) }
-        var outcomes = [IncomingBatch.Outcome?](repeating: nil, count: transactions.count)
-        let claimed = try IncomingBatch.claim(transactions, outcomes: &outcomes, on: connection)
+        // The claim, the school and its facts depend on nothing read before: sent together, with the BEGIN
+        // and the locks, they cost one round trip (docs/callbacks.md §6, sixth round).
+        let sentClaim = try IncomingBatch.sendClaim(transactions, on: connection)
+        let sentSchool = try Schools.sendFind(id: schoolID, on: connection)
+        let sentFacts = try IncomingBatch.SchoolFacts.send(schoolID: schoolID, on: connection)
+        let claimed = try sentClaim.get().fresh
         var ids = [Int64?](repeating: nil, count: items.count)
         for item in claimed { ids[item.index] = item.id }
         let fresh = claimed.map(\.index)
         var payments = [CollectionPayment?](repeating: nil, count: items.count)
         if !fresh.isEmpty {
-            let school = try Schools.find(id: schoolID, on: connection)!
-            let facts = try IncomingBatch.SchoolFacts.load(school: school, on: connection)
+            guard let school = try sentSchool.get() else { throw LedgerError.unknownSchool(schoolID) }
+            let facts = try sentFacts.get(school: school)
             let resolved = try CollectionTarget.resolve(fresh.map { items[$0] }, schoolID: schoolID, on: connection)
             var targets: [Int: CollectionTarget] = [:]
             for (index, target) in zip(fresh, resolved) { targets[index] = target }
@@ -105,7 +109,7 @@ enum CollectionPostings {
             // The payment keys name the ids `claim` just drew: none can have been applied before.
             // The invoices were locked and read above to plan the allocations: not a second time.
             let (results, posted) = try PaymentBatch.apply(requests, leadingEntries: bookings, keysAreNew: true, lockedInvoices: invoices,
-                                                           on: connection)
+                                                           accountIDs: facts.accountIDs, on: connection)
             for (request, (index, result)) in zip(requests, zip(owners, results)) {
                 guard case .success(let applied) = result else {
                     payments[index]!.exception = .applicationRefused
@@ -117,8 +121,9 @@ enum CollectionPostings {
                 payments[index]!.receiptIDs = applied.receiptIDs
             }
             // The rows written once, complete with their booking entries (no decision: the bank named the items).
-            try IncomingBatch.insert(transactions, fresh: claimed, status: "provisional", entries: posted.map(\.entryID),
-                                     decisions: fresh.map { _ in nil }, on: connection)
+            // The two inserts in one round trip: the first checks its own row count on the server.
+            try IncomingBatch.sendInsert(transactions, fresh: claimed, status: "provisional", entries: posted.map(\.entryID),
+                                         decisions: fresh.map { _ in nil }, on: connection)
             let paymentIDs = try CollectionPayments.insert(fresh.map { payments[$0]! }, schoolID: schoolID, on: connection)
             for (index, id) in zip(fresh, paymentIDs) { payments[index]!.paymentID = id }
         }

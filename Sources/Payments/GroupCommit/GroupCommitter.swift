@@ -194,7 +194,7 @@ final class GroupCommitter<Item: Sendable, Outcome: Sendable>: Sendable {
     private func transaction(_ batch: [Item]) throws -> [Outcome] {
         // Generic plans: the lane's statements take arrays, and were planned again on every call, as costly as
         // running them (docs/callbacks.md §6, fifth round); their generic plans are the same index probes.
-        try pool.transaction(isolation: .readCommitted, plans: .generic) { connection in
+        try pool.transaction(isolation: .readCommitted, plans: .generic, pipelinedBegin: true) { connection in
             let outcomes = try record(batch, connection)
             precondition(outcomes.count == batch.count, "a group commit recorder answered \(outcomes.count) of \(batch.count) items")
             return outcomes

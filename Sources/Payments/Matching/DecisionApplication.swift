@@ -35,11 +35,14 @@ public enum DecisionApplication {
     }
 
     /// `students` for many payments of one school, in at most two queries whatever their count
-    /// (a group commit of callbacks applies many at once).
+    /// (a group commit of callbacks applies many at once). `knownStudentOfInvoice`: invoices whose
+    /// student was read earlier in this transaction (the matcher's own view; an invoice never changes
+    /// student), not read again — when it covers every allocation, the invoices cost no statement.
     static func students(schoolID: Int64, payments: [(allocations: [Allocation], creditHolder: CreditHolder?)],
-                         on connection: PostgresConnection) throws -> [[Int64]] {
-        let invoiceIDs = Set(payments.flatMap { $0.allocations.map(\.invoiceId) })
+                         knownStudentOfInvoice: [Int64: Int64] = [:], on connection: PostgresConnection) throws -> [[Int64]] {
+        let invoiceIDs = Set(payments.flatMap { $0.allocations.map(\.invoiceId) }).filter { knownStudentOfInvoice[$0] == nil }
         let studentOfInvoice = try InvoiceQueries.studentIDs(schoolID: schoolID, invoiceIDs: invoiceIDs.sorted(), on: connection)
+            .merging(knownStudentOfInvoice) { read, _ in read }
         let familyIDs = Set(payments.compactMap { familyID($0.creditHolder) })
         let firstOfFamily = try Students.firstOfFamilies(schoolID: schoolID, familyIDs: familyIDs.sorted(), on: connection)
         return payments.map { payment in

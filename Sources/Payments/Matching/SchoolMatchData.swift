@@ -23,6 +23,12 @@ public enum SchoolMatchData {
     /// What any of `transactions` can name for certain: their valid codes' and virtual accounts'
     /// students, with siblings, and those students' open invoices — in four queries whatever the count.
     public static func targeted(school: School, transactions: [MatchTransaction], on connection: PostgresConnection) throws -> MatchContext {
+        try targetedWithStudents(school: school, transactions: transactions, on: connection).context
+    }
+
+    /// `targeted`, with the students it read (a payment batch applying its decisions need not read them again).
+    static func targetedWithStudents(school: School, transactions: [MatchTransaction],
+                                     on connection: PostgresConnection) throws -> (context: MatchContext, students: [Student]) {
         let finder = try PaymentCodeFinder(prefix: school.paymentCodePrefix)
         var codes = Set<String>()
         var accounts = Set<String>()
@@ -32,12 +38,15 @@ public enum SchoolMatchData {
             }
             if let account = transaction.virtualAccount.map(MatchContext.normalizedAccount), !account.isEmpty { accounts.insert(account) }
         }
-        guard !codes.isEmpty || !accounts.isEmpty else { return try MatchContext(prefix: school.paymentCodePrefix, students: [], invoices: []) }
+        guard !codes.isEmpty || !accounts.isEmpty else { return (try MatchContext(prefix: school.paymentCodePrefix, students: [], invoices: []), []) }
         // The named students, then everyone of their families: one transfer may name one child and pay for the family.
         let ids = try Students.reachable(schoolID: school.id, paymentCodes: codes.sorted(), virtualAccounts: accounts.sorted(), on: connection)
-        let students = try Students.list(schoolID: school.id, ids: ids, on: connection)
-        let invoices = try InvoiceQueries.unpaid(schoolID: school.id, studentIDs: students.map(\.id), on: connection)
-        return try context(school: school, students: students, invoices: invoices)
+        // The students and their invoices in one round trip: both are read by the reached ids (an id with no
+        // student row has no invoice either, and `context` keeps only invoices of students read).
+        let students = try Students.sendList(schoolID: school.id, ids: ids, on: connection)
+        let invoices = try InvoiceQueries.sendUnpaid(schoolID: school.id, studentIDs: Array(Set(ids)).sorted(), on: connection)
+        let read = try students.get()
+        return (try context(school: school, students: read, invoices: try invoices.get()), read)
     }
 
     static func context(school: School, students: [Student], invoices: [Invoice]) throws -> MatchContext {

@@ -25,11 +25,16 @@ public enum LateCallbacks {
     /// callback): whether any statement transaction of each callback's account with its amount was
     /// booked within the window. Only for those is `recognize` worth its queries.
     public static func mayHaveStatementLines(_ transactions: [NewBankTransaction], on connection: PostgresConnection) throws -> [Bool] {
-        guard let schoolID = transactions.first?.schoolID else { return [] }
+        try sendMayHaveStatementLines(transactions, on: connection).get()
+    }
+
+    /// `mayHaveStatementLines` sent now and read later (`PostgresConnection.send`).
+    static func sendMayHaveStatementLines(_ transactions: [NewBankTransaction], on connection: PostgresConnection) throws -> PostgresPending<[Bool]> {
+        guard let schoolID = transactions.first?.schoolID else { return PostgresPending(value: []) }
         precondition(transactions.allSatisfy { $0.schoolID == schoolID }, "one school per look")
         let window = StatementImportLimits.confirmationWindowDays
-        var found = [Bool](repeating: false, count: transactions.count)
-        for row in try connection.query("""
+        let count = transactions.count
+        return try connection.send("""
             SELECT u.position FROM unnest(\(PostgresInt64Array(transactions.map(\.bankAccountID))),
                                           \(PostgresTextArray(transactions.map(\.direction.rawValue))),
                                           \(PostgresInt64Array(transactions.map(\.amount.dong))),
@@ -40,10 +45,11 @@ public enum LateCallbacks {
                           WHERE t.school_id = \(schoolID) AND t.bank_account_id = u.account AND t.origin = 'statement'
                             AND t.direction = u.direction AND t.amount = u.amount
                             AND t.booked_on BETWEEN u.earliest::date AND u.latest::date)
-            """) {
-            found[Int(try row.decode(column: 0, as: Int64.self)) - 1] = true
+            """) { rows in
+            var found = [Bool](repeating: false, count: count)
+            for row in rows { found[Int(try row.decode(column: 0, as: Int64.self)) - 1] = true }
+            return found
         }
-        return found
     }
 
     /// The statement transaction that already booked this callback's money, if any. The caller holds

@@ -7,6 +7,8 @@ enum StatementLocks {
     static let bankAccountLockClass = AdvisoryLockClass.bankAccount.rawValue
 
     static func lockBankAccount(_ bankAccountID: Int64, on connection: PostgresConnection) throws {
-        try connection.query("SELECT pg_advisory_xact_lock(\(bankAccountLockClass), \(AdvisoryLockClass.key(bankAccountID)))")
+        // Written, not awaited: inside a transaction it travels with the next statements (the server takes it
+        // before running them), and its error — a lock timeout — is theirs.
+        try connection.write("SELECT pg_advisory_xact_lock(\(bankAccountLockClass), \(AdvisoryLockClass.key(bankAccountID)))")
     }
 }

@@ -28,20 +28,30 @@ public enum IncomingBatch {
         case duplicate(id: Int64, differs: Bool)
     }
 
+    /// `claimed`: the batch's claim when the caller sent it earlier (`sendClaim`), with its other
+    /// first reads, in one round trip; nil claims here.
     public static func record(_ transactions: [NewBankTransaction], status: String, school: School,
-                              on connection: PostgresConnection) throws -> [Outcome] {
+                              claimed: PostgresPending<Claimed>? = nil, on connection: PostgresConnection) throws -> [Outcome] {
         guard !transactions.isEmpty else { return [] }
         precondition(transactions.count <= transactionsMax && transactions.allSatisfy { $0.schoolID == school.id })
-        var outcomes = [Outcome?](repeating: nil, count: transactions.count)
-        let fresh = try claim(transactions, outcomes: &outcomes, on: connection)
+        let claim = try (claimed ?? sendClaim(transactions, on: connection)).get()
+        precondition(claim.outcomes.count == transactions.count, "a claim of another batch")
+        var outcomes = claim.outcomes
+        let fresh = claim.fresh
         guard !fresh.isEmpty else { return outcomes.map { $0! } }
-        let facts = try SchoolFacts.load(school: school, on: connection)
-        let decisions = try match(transactions, fresh: fresh, school: school, on: connection)
-        let bookings = fresh.map { booking(transactions[$0.index], id: $0.id, facts: facts) }
+        // Sent before matching, whose first read carries them: one round trip for the three.
+        let facts = try SchoolFacts.send(schoolID: school.id, on: connection)
+        var seen = MatchedReads()
+        let decisions = try match(fresh.map { Payment(transactions[$0.index]).matchInput(id: $0.id) }, school: school,
+                                  reads: &seen, on: connection)
+        let bookings = try fresh.map { booking(transactions[$0.index], id: $0.id, facts: try facts.get(school: school)) }
         let (payments, paymentOwners) = try paymentRequests(decisions, payments: fresh.map { Payment(transactions[$0.index]) },
-                                                            ids: fresh.map(\.id), facts: facts, on: connection)
+                                                            ids: fresh.map(\.id), facts: try facts.get(school: school),
+                                                            knownStudentOfInvoice: seen.studentOfInvoice, on: connection)
         // The payment keys name the ids `claim` just drew: none can have been applied before.
-        let (results, postedBookings) = try PaymentBatch.apply(payments, leadingEntries: bookings, keysAreNew: true, on: connection)
+        // The students and the accounts were read above in this transaction (matching, school facts): not again.
+        let (results, postedBookings) = try PaymentBatch.apply(payments, leadingEntries: bookings, keysAreNew: true, knownStudents: seen.students,
+                                                               accountIDs: try facts.get(school: school).accountIDs, on: connection)
         var explanations = decisions.map { "in suspense: " + ($0?.explanation ?? "money out, for the accountant") }
         var applied = [Bool](repeating: false, count: fresh.count)
         for (result, position) in zip(results, paymentOwners) {
@@ -55,9 +65,10 @@ public enum IncomingBatch {
                 explanations[position] = "in suspense: automatic application refused (\(error.code)): \(decision.explanation)"
             }
         }
-        // Written once, complete (booking entry and decision): no follow-up UPDATE of the new rows.
-        try insert(transactions, fresh: fresh, status: status, entries: postedBookings.map(\.entryID), decisions: decisions,
-                   on: connection)
+        // Written once, complete (booking entry and decision): no follow-up UPDATE of the new rows. Sent, not
+        // awaited: the server checks its row count, so it travels with the next statement or the COMMIT.
+        try sendInsert(transactions, fresh: fresh, status: status, entries: postedBookings.map(\.entryID), decisions: decisions,
+                       on: connection)
         for (position, item) in fresh.enumerated() {
             outcomes[item.index] = .recorded(id: item.id, applied: applied[position], explanation: explanations[position])
         }
@@ -76,11 +87,25 @@ public enum IncomingBatch {
     /// the new ones, ids ascending in batch order (the rows are inserted by `insert` once booked).
     static func claim(_ transactions: [NewBankTransaction], outcomes: inout [Outcome?],
                       on connection: PostgresConnection) throws -> [(index: Int, id: Int64)] {
+        let claimed = try sendClaim(transactions, on: connection).get()
+        for (index, outcome) in claimed.outcomes.enumerated() where outcome != nil { outcomes[index] = outcome }
+        return claimed.fresh
+    }
+
+    /// What `claim` finds: the duplicates' outcomes (nil for the others) and the new ones with their ids.
+    public struct Claimed: Sendable {
+        var outcomes: [Outcome?]
+        var fresh: [(index: Int, id: Int64)]
+    }
+
+    /// `claim` sent now and read later (`PostgresConnection.send`): it depends on nothing read in the
+    /// transaction, so it travels with the batch's BEGIN and locks.
+    public static func sendClaim(_ transactions: [NewBankTransaction], on connection: PostgresConnection) throws -> PostgresPending<Claimed> {
         let providers = transactions.map { transaction -> (String?, String?) in
             if case .callback(let provider, let id) = transaction.origin { return (provider, id) }
             return (nil, nil)
         }
-        let rows = try connection.query("""
+        return try connection.send("""
             SELECT u.position, t.bank_transaction_id, t.amount, t.direction, t.bank_account_id,
                    CASE WHEN t.bank_transaction_id IS NULL THEN nextval(s.seq) END
             -- The identity's sequence looked up once, not once per row (a catalog search each time).
@@ -94,7 +119,11 @@ public enum IncomingBatch {
             LEFT JOIN LATERAL (SELECT bank_transaction_id, amount, direction, bank_account_id FROM bank_transactions
                                WHERE school_id = \(transactions[0].schoolID) AND provider = u.provider
                                  AND provider_transaction_id = u.provider_id OFFSET 0) t ON true
-            """)
+            """) { rows in try claimed(transactions, providers: providers, rows: rows) }
+    }
+
+    private static func claimed(_ transactions: [NewBankTransaction], providers: [(String?, String?)], rows: PostgresRows) throws -> Claimed {
+        var outcomes = [Outcome?](repeating: nil, count: transactions.count)
         var recorded: [Int: (id: Int64, amount: Int64, direction: String, account: Int64)] = [:]
         var drawn: [Int64] = []
         for row in rows {
@@ -124,7 +153,7 @@ public enum IncomingBatch {
             }
             fresh.append((index, drawn[fresh.count]))
         }
-        return fresh
+        return Claimed(outcomes: outcomes, fresh: fresh)
     }
 
     static func differs(_ transaction: NewBankTransaction, from recorded: (amount: Int64, direction: String, account: Int64)) -> Bool {
@@ -132,11 +161,28 @@ public enum IncomingBatch {
             || recorded.account != transaction.bankAccountID
     }
 
+    /// The statement failed its server-side row count (`expect_row_count`, migration 0023): a provider
+    /// transaction of the batch was recorded by another transaction meanwhile.
+    public static let recordedMeanwhileState = SQLState(rawValue: "TU023")
+
     /// One multi-row insert of the new transactions with the ids `claim` drew, their booking entries
     /// and the matcher's decisions. A provider transaction that another transaction recorded since
     /// `claim` meets the unique index: `RecordedMeanwhile` rolls the whole batch back.
     static func insert(_ transactions: [NewBankTransaction], fresh: [(index: Int, id: Int64)], status: String, entries: [Int64],
                        decisions: [MatchDecision?], on connection: PostgresConnection) throws {
+        do {
+            try sendInsert(transactions, fresh: fresh, status: status, entries: entries, decisions: decisions, on: connection).get()
+        } catch let error as PostgresError where error.sqlState == recordedMeanwhileState {
+            throw RecordedMeanwhile()
+        }
+    }
+
+    /// `insert` sent now (`PostgresConnection.send`). The server checks that every row was inserted
+    /// (`expect_row_count`: SQLSTATE `recordedMeanwhileState` otherwise), so the handle need not be read
+    /// before COMMIT: a failed check aborts the pipeline, and the server skips the COMMIT behind it.
+    @discardableResult
+    static func sendInsert(_ transactions: [NewBankTransaction], fresh: [(index: Int, id: Int64)], status: String, entries: [Int64],
+                           decisions: [MatchDecision?], on connection: PostgresConnection) throws -> PostgresPending<Void> {
         let rows = fresh.map { transactions[$0.index] }
         let providers = rows.map { transaction -> (String?, String?) in
             if case .callback(let provider, let id) = transaction.origin { return (provider, id) }
@@ -146,7 +192,9 @@ public enum IncomingBatch {
         let texts = try decisions.map { decision -> String? in
             try decision.map { String(decoding: try DecisionStore.encoder.encode($0), as: UTF8.self) }
         }
-        let inserted = try connection.query("""
+        let count = fresh.count
+        return try connection.send("""
+            WITH inserted AS (
             INSERT INTO bank_transactions (school_id, bank_transaction_id, bank_account_id, origin, provider, provider_transaction_id,
                 direction, amount, booked_on, occurred_at, memo, normalized_memo, payer_name, payer_account, payer_bank, virtual_account,
                 bank_reference, status, confirmed_at, entry_id, match_decision)
@@ -168,23 +216,33 @@ public enum IncomingBatch {
                       payer_bank, virtual, reference, entry, decision)
             ORDER BY u.id
             ON CONFLICT (school_id, provider, provider_transaction_id) WHERE provider IS NOT NULL DO NOTHING
-            RETURNING bank_transaction_id
-            """)
-        guard inserted.count == fresh.count else { throw RecordedMeanwhile() }
-    }
-
-    /// The matcher's decision for each fresh incoming transaction (nil for money out).
-    static func match(_ transactions: [NewBankTransaction], fresh: [(index: Int, id: Int64)], school: School,
-                      on connection: PostgresConnection) throws -> [MatchDecision?] {
-        try match(fresh.map { item in Payment(transactions[item.index]).matchInput(id: item.id) }, school: school, on: connection)
+            RETURNING bank_transaction_id)
+            SELECT expect_row_count((SELECT count(*) FROM inserted), \(Int64(count)), 'bank_transactions')
+            """) { _ in }
     }
 
     /// The matcher's decision for each input (nil for nil: money out), in booking order over running
     /// balances, against what the inputs can name for certain.
     static func match(_ inputs: [MatchTransaction?], school: School, on connection: PostgresConnection) throws -> [MatchDecision?] {
+        var reads = MatchedReads()
+        return try match(inputs, school: school, reads: &reads, on: connection)
+    }
+
+    /// What matching read in this transaction that applying its decisions needs again.
+    struct MatchedReads {
+        var studentOfInvoice: [Int64: Int64] = [:]
+        var students: [Int64: Student] = [:]
+    }
+
+    /// `match`, also telling what the matcher read (so applying its decisions need not read it again).
+    static func match(_ inputs: [MatchTransaction?], school: School, reads: inout MatchedReads,
+                      on connection: PostgresConnection) throws -> [MatchDecision?] {
         let incoming = inputs.compactMap { $0 }
         guard !incoming.isEmpty else { return inputs.map { _ in nil } }
-        var run = MatchRun(context: try SchoolMatchData.targeted(school: school, transactions: incoming, on: connection))
+        let (context, students) = try SchoolMatchData.targetedWithStudents(school: school, transactions: incoming, on: connection)
+        for invoice in context.invoices { reads.studentOfInvoice[invoice.id] = invoice.studentId }
+        for student in students { reads.students[student.id] = student }
+        var run = MatchRun(context: context)
         var decisions: [Int64: MatchDecision] = [:]
         for transaction in MatchRun.bookingOrder(incoming) { decisions[transaction.id] = run.match(transaction) }
         return inputs.map { $0.flatMap { decisions[$0.id] } }
@@ -213,15 +271,42 @@ public enum IncomingBatch {
         var bankAccounts: [Int64: Int64]
         var suspense: Int64
         var closedThrough: CalendarDate?
+        /// The school's cash, suspense and family credit accounts (`PaymentBatch.accountPurposes`).
+        var accountIDs: [AccountPurpose: Int64]
 
         static func load(school: School, on connection: PostgresConnection) throws -> SchoolFacts {
-            let banks = try Schools.bankAccounts(schoolID: school.id, on: connection)
-            guard let suspense = try LedgerQueries.accountIDs(schoolID: school.id, purposes: [.suspense], on: connection)[.suspense] else {
-                throw LedgerError.unknownAccount(0)
+            try send(schoolID: school.id, on: connection).get(school: school)
+        }
+
+        /// The facts' two reads sent now (`PostgresConnection.send`); `get(school:)` reads them once. They
+        /// need only the school's id: a caller may send them before it has read the school.
+        static func send(schoolID: Int64, on connection: PostgresConnection) throws -> Sent {
+            Sent(banks: try Schools.sendBankAccounts(schoolIDs: [schoolID], on: connection),
+                 accounts: try LedgerQueries.sendAccountIDs(schoolID: schoolID, purposes: PaymentBatch.accountPurposes, on: connection))
+        }
+
+        final class Sent {
+            let banks: PostgresPending<[Int64: [SchoolBankAccount]]>
+            let accounts: PostgresPending<[AccountPurpose: Int64]>
+            private var facts: SchoolFacts?
+
+            init(banks: PostgresPending<[Int64: [SchoolBankAccount]]>, accounts: PostgresPending<[AccountPurpose: Int64]>) {
+                self.banks = banks
+                self.accounts = accounts
             }
-            // `school` was read in this transaction (callers find it after taking their locks): its closed period is current.
-            return SchoolFacts(bankAccounts: Dictionary(uniqueKeysWithValues: banks.map { ($0.id, $0.accountID) }),
-                               suspense: suspense, closedThrough: school.closedThrough)
+
+            /// `school`: the school whose id the reads were sent for, read in this transaction.
+            func get(school: School) throws -> SchoolFacts {
+                if let facts { return facts }
+                let banks = try self.banks.get()[school.id] ?? []
+                let accountIDs = try accounts.get()
+                guard let suspense = accountIDs[.suspense] else { throw LedgerError.unknownAccount(0) }
+                // `school` was read in this transaction (callers find it after taking their locks): its closed period is current.
+                let facts = SchoolFacts(bankAccounts: Dictionary(uniqueKeysWithValues: banks.map { ($0.id, $0.accountID) }),
+                                        suspense: suspense, closedThrough: school.closedThrough, accountIDs: accountIDs)
+                self.facts = facts
+                return facts
+            }
         }
     }
 
@@ -256,12 +341,13 @@ public enum IncomingBatch {
     /// The payments that apply the automatic decisions (with the positions of their decisions); the
     /// students they pay are read for all of them at once.
     static func paymentRequests(_ decisions: [MatchDecision?], payments: [Payment], ids: [Int64], facts: SchoolFacts,
+                                knownStudentOfInvoice: [Int64: Int64] = [:],
                                 on connection: PostgresConnection) throws -> (requests: [PaymentRequest], owners: [Int]) {
         let automatic = decisions.indices.filter { decisions[$0]?.isAutomatic == true }
         guard let schoolID = payments.first?.schoolID, !automatic.isEmpty else { return ([], []) }
         let students = try DecisionApplication.students(schoolID: schoolID, payments: automatic.map { position in
             (decisions[position]!.allocations, creditHolder(decisions[position]!))
-        }, on: connection)
+        }, knownStudentOfInvoice: knownStudentOfInvoice, on: connection)
         var requests: [PaymentRequest] = []
         var owners: [Int] = []
         for (position, students) in zip(automatic, students) {
