@@ -92,12 +92,9 @@ import TestSupport
         let header = "student_code,month,absent_days\n"
 
         // Outside the pattern: refused at the door, naming the line.
-        for (file, named) in [("HS001,2026-09,2\n", ["1:header"]), (header + "HS001,2026-09,24\nHS002,2026-9,x\n", ["2:absent_days", "3:month", "3:absent_days"]),
-                              (header + "HS001,2026-09,2\n\n", ["3:row"]), ("Mã học sinh,Tháng,Số ngày nghỉ\nHS001,2026-09,2\n", ["1:header"])] {
-            let refused = try api.postCSV("/attendance/import", file)
-            #expect(refused.status == 422 && refused.json["code"] as? String == "file_invalid" && Self.named(refused) == named,
-                    "\(file.debugDescription): \(refused.text)")
-        }
+        try Self.expectRefusedAtTheDoor(api, "/attendance/import", [
+            ("HS001,2026-09,2\n", ["1:header"]), (header + "HS001,2026-09,24\nHS002,2026-9,x\n", ["2:absent_days", "3:month", "3:absent_days"]),
+            (header + "HS001,2026-09,2\n\n", ["3:row"]), ("Mã học sinh,Tháng,Số ngày nghỉ\nHS001,2026-09,2\n", ["1:header"])])
         // Within the pattern, the school's records refuse: 409, every row named.
         let state = try api.postCSV("/attendance/import", header + "HS001,2026-09,23\nNOBODY,2026-09,1\nHS002,2026-10,1\n")
         #expect(state.status == 409 && state.json["code"] as? String == "rows_conflict", "\(state.text)")
@@ -120,12 +117,9 @@ import TestSupport
         let header = "student_code,fee,from\n"
 
         // An end, a day the month has not, a people's header: outside the pattern, refused at the door naming the line.
-        for (file, named) in [("student_code,fee,from,through\nHS001,CLB,2026-09-01,2026-10-01\n", ["1:header", "2:row"]),
-                              (header + "HS001,CLB,2026-02-29\n", ["2:from"]), ("Mã học sinh,Khoản thu,Từ ngày\nHS001,CLB,2026-09-01\n", ["1:header"])] {
-            let refused = try api.postCSV("/enrolments/import", file)
-            #expect(refused.status == 422 && refused.json["code"] as? String == "file_invalid" && Self.named(refused) == named,
-                    "\(file.debugDescription): \(refused.text)")
-        }
+        try Self.expectRefusedAtTheDoor(api, "/enrolments/import", [
+            ("student_code,fee,from,through\nHS001,CLB,2026-09-01,2026-10-01\n", ["1:header", "2:row"]),
+            (header + "HS001,CLB,2026-02-29\n", ["2:from"]), ("Mã học sinh,Khoản thu,Từ ngày\nHS001,CLB,2026-09-01\n", ["1:header"])])
         // Within the pattern, the school's records refuse: 409, every row named; nothing is recorded.
         let state = try api.postCSV("/enrolments/import", header + "NOBODY,CLB,2026-09-01\nHS001,NOPE,2026-09-01\nHS001,AN,2026-09-01\n")
         #expect(state.status == 409 && state.json["code"] as? String == "rows_conflict", "\(state.text)")
@@ -139,6 +133,15 @@ import TestSupport
     }
 
     static func firstLine(_ shape: CSVShape, _ file: [UInt8]) -> Int? { shape.mismatches(file, reportedMax: 1).first?.line }
+
+    /// Each file posted to `path` is refused at the door, 422 `file_invalid`, naming exactly these `line:field`s.
+    static func expectRefusedAtTheDoor(_ api: BillingAPIClient, _ path: String, _ cases: [(file: String, named: [String])]) throws {
+        for (file, named) in cases {
+            let refused = try api.postCSV(path, file)
+            #expect(refused.status == 422 && refused.json["code"] as? String == "file_invalid" && Self.named(refused) == named,
+                    "\(file.debugDescription): \(refused.text)")
+        }
+    }
 
     static func named(_ response: TestHTTPClient.Response) -> [String] {
         (response.json["problems"] as? [[String: Any]] ?? []).map { "\($0["line"] as? Int ?? 0):\($0["field"] as? String ?? "")" }

@@ -21,14 +21,10 @@ public enum SchoolMatchData {
     }
 
     /// What any of `transactions` can name for certain: their valid codes' and virtual accounts'
-    /// students, with siblings, and those students' open invoices — in four queries whatever the count.
-    public static func targeted(school: School, transactions: [MatchTransaction], on connection: PostgresConnection) throws -> MatchContext {
-        try targetedWithStudents(school: school, transactions: transactions, on: connection).context
-    }
-
-    /// `targeted`, with the students it read (a payment batch applying its decisions need not read them again).
-    static func targetedWithStudents(school: School, transactions: [MatchTransaction],
-                                     on connection: PostgresConnection) throws -> (context: MatchContext, students: [Student]) {
+    /// students, with siblings, and those students' open invoices — in two round trips whatever the count —
+    /// with the students read (a payment batch applying the decisions need not read them again).
+    static func targeted(school: School, transactions: [MatchTransaction],
+                         on connection: PostgresConnection) throws -> (context: MatchContext, students: [Student]) {
         let finder = try PaymentCodeFinder(prefix: school.paymentCodePrefix)
         var codes = Set<String>()
         var accounts = Set<String>()

@@ -40,18 +40,19 @@ public enum IncomingBatch {
         let fresh = claim.fresh
         guard !fresh.isEmpty else { return outcomes.map { $0! } }
         // Sent before matching, whose first read carries them: one round trip for the three.
-        let facts = try SchoolFacts.send(schoolID: school.id, on: connection)
+        let sentFacts = try SchoolFacts.send(schoolID: school.id, on: connection)
         var seen = MatchedReads()
         let decisions = try match(fresh.map { Payment(transactions[$0.index]).matchInput(id: $0.id) }, school: school,
                                   reads: &seen, on: connection)
-        let bookings = try fresh.map { booking(transactions[$0.index], id: $0.id, facts: try facts.get(school: school)) }
+        let facts = try sentFacts.get(school: school)
+        let bookings = fresh.map { booking(transactions[$0.index], id: $0.id, facts: facts) }
         let (payments, paymentOwners) = try paymentRequests(decisions, payments: fresh.map { Payment(transactions[$0.index]) },
-                                                            ids: fresh.map(\.id), facts: try facts.get(school: school),
+                                                            ids: fresh.map(\.id), facts: facts,
                                                             knownStudentOfInvoice: seen.studentOfInvoice, on: connection)
-        // The payment keys name the ids `claim` just drew: none can have been applied before.
+        // The payment keys name the ids the claim just drew: none can have been applied before.
         // The students and the accounts were read above in this transaction (matching, school facts): not again.
         let (results, postedBookings) = try PaymentBatch.apply(payments, leadingEntries: bookings, keysAreNew: true, knownStudents: seen.students,
-                                                               accountIDs: try facts.get(school: school).accountIDs, on: connection)
+                                                               accountIDs: facts.accountIDs, on: connection)
         var explanations = decisions.map { "in suspense: " + ($0?.explanation ?? "money out, for the accountant") }
         var applied = [Bool](repeating: false, count: fresh.count)
         for (result, position) in zip(results, paymentOwners) {
@@ -75,31 +76,18 @@ public enum IncomingBatch {
         return outcomes.map { $0! }
     }
 
-    /// A provider transaction recorded meanwhile by another transaction (another server process):
-    /// the batch rolls back and the committer retries each delivery alone, which then sees it recorded.
-    struct RecordedMeanwhile: Error, CustomStringConvertible {
-        var description: String { "a callback of this batch was recorded by another transaction meanwhile" }
-    }
-
-    /// One statement: the id of each provider transaction already recorded (its outcome, a duplicate,
-    /// is set in `outcomes`) and a new id, drawn from the table's identity, for each one that is not.
-    /// A provider transaction repeated in the batch is recorded once, by its first position. Returns
-    /// the new ones, ids ascending in batch order (the rows are inserted by `insert` once booked).
-    static func claim(_ transactions: [NewBankTransaction], outcomes: inout [Outcome?],
-                      on connection: PostgresConnection) throws -> [(index: Int, id: Int64)] {
-        let claimed = try sendClaim(transactions, on: connection).get()
-        for (index, outcome) in claimed.outcomes.enumerated() where outcome != nil { outcomes[index] = outcome }
-        return claimed.fresh
-    }
-
-    /// What `claim` finds: the duplicates' outcomes (nil for the others) and the new ones with their ids.
+    /// What the claim finds (`sendClaim`): the duplicates' outcomes (nil for the others) and the new ones
+    /// with their ids, ascending in batch order (the rows are inserted by `sendInsert` once booked).
     public struct Claimed: Sendable {
         var outcomes: [Outcome?]
         var fresh: [(index: Int, id: Int64)]
     }
 
-    /// `claim` sent now and read later (`PostgresConnection.send`): it depends on nothing read in the
-    /// transaction, so it travels with the batch's BEGIN and locks.
+    /// One statement, sent now and read later (`PostgresConnection.send`): the id of each provider
+    /// transaction already recorded (its outcome a duplicate) and a new id, drawn from the table's
+    /// identity, for each one that is not; a provider transaction repeated in the batch is recorded once,
+    /// by its first position. It depends on nothing read in the transaction, so it travels with the
+    /// batch's BEGIN and locks.
     public static func sendClaim(_ transactions: [NewBankTransaction], on connection: PostgresConnection) throws -> PostgresPending<Claimed> {
         let providers = transactions.map { transaction -> (String?, String?) in
             if case .callback(let provider, let id) = transaction.origin { return (provider, id) }
@@ -165,21 +153,13 @@ public enum IncomingBatch {
     /// transaction of the batch was recorded by another transaction meanwhile.
     public static let recordedMeanwhileState = SQLState(rawValue: "TU023")
 
-    /// One multi-row insert of the new transactions with the ids `claim` drew, their booking entries
-    /// and the matcher's decisions. A provider transaction that another transaction recorded since
-    /// `claim` meets the unique index: `RecordedMeanwhile` rolls the whole batch back.
-    static func insert(_ transactions: [NewBankTransaction], fresh: [(index: Int, id: Int64)], status: String, entries: [Int64],
-                       decisions: [MatchDecision?], on connection: PostgresConnection) throws {
-        do {
-            try sendInsert(transactions, fresh: fresh, status: status, entries: entries, decisions: decisions, on: connection).get()
-        } catch let error as PostgresError where error.sqlState == recordedMeanwhileState {
-            throw RecordedMeanwhile()
-        }
-    }
-
-    /// `insert` sent now (`PostgresConnection.send`). The server checks that every row was inserted
-    /// (`expect_row_count`: SQLSTATE `recordedMeanwhileState` otherwise), so the handle need not be read
-    /// before COMMIT: a failed check aborts the pipeline, and the server skips the COMMIT behind it.
+    /// One multi-row insert of the new transactions with the ids the claim drew, their booking entries
+    /// and the matcher's decisions, sent now (`PostgresConnection.send`). A provider transaction that
+    /// another transaction (another server process) recorded since the claim meets the unique index and
+    /// is skipped; the server checks that every row was inserted (`expect_row_count`: SQLSTATE
+    /// `recordedMeanwhileState` otherwise), so the handle need not be read before COMMIT: a failed check
+    /// aborts the pipeline, the server skips the COMMIT behind it, and the committer retries each
+    /// delivery alone, which then sees its transaction recorded.
     @discardableResult
     static func sendInsert(_ transactions: [NewBankTransaction], fresh: [(index: Int, id: Int64)], status: String, entries: [Int64],
                            decisions: [MatchDecision?], on connection: PostgresConnection) throws -> PostgresPending<Void> {
@@ -239,7 +219,7 @@ public enum IncomingBatch {
                       on connection: PostgresConnection) throws -> [MatchDecision?] {
         let incoming = inputs.compactMap { $0 }
         guard !incoming.isEmpty else { return inputs.map { _ in nil } }
-        let (context, students) = try SchoolMatchData.targetedWithStudents(school: school, transactions: incoming, on: connection)
+        let (context, students) = try SchoolMatchData.targeted(school: school, transactions: incoming, on: connection)
         for invoice in context.invoices { reads.studentOfInvoice[invoice.id] = invoice.studentId }
         for student in students { reads.students[student.id] = student }
         var run = MatchRun(context: context)
@@ -278,34 +258,25 @@ public enum IncomingBatch {
             try send(schoolID: school.id, on: connection).get(school: school)
         }
 
-        /// The facts' two reads sent now (`PostgresConnection.send`); `get(school:)` reads them once. They
-        /// need only the school's id: a caller may send them before it has read the school.
+        /// The facts' two reads sent now (`PostgresConnection.send`), read by `get(school:)`. They need
+        /// only the school's id: a caller may send them before it has read the school.
         static func send(schoolID: Int64, on connection: PostgresConnection) throws -> Sent {
             Sent(banks: try Schools.sendBankAccounts(schoolIDs: [schoolID], on: connection),
                  accounts: try LedgerQueries.sendAccountIDs(schoolID: schoolID, purposes: PaymentBatch.accountPurposes, on: connection))
         }
 
-        final class Sent {
+        struct Sent {
             let banks: PostgresPending<[Int64: [SchoolBankAccount]]>
             let accounts: PostgresPending<[AccountPurpose: Int64]>
-            private var facts: SchoolFacts?
-
-            init(banks: PostgresPending<[Int64: [SchoolBankAccount]]>, accounts: PostgresPending<[AccountPurpose: Int64]>) {
-                self.banks = banks
-                self.accounts = accounts
-            }
 
             /// `school`: the school whose id the reads were sent for, read in this transaction.
             func get(school: School) throws -> SchoolFacts {
-                if let facts { return facts }
                 let banks = try self.banks.get()[school.id] ?? []
                 let accountIDs = try accounts.get()
                 guard let suspense = accountIDs[.suspense] else { throw LedgerError.unknownAccount(0) }
                 // `school` was read in this transaction (callers find it after taking their locks): its closed period is current.
-                let facts = SchoolFacts(bankAccounts: Dictionary(uniqueKeysWithValues: banks.map { ($0.id, $0.accountID) }),
-                                        suspense: suspense, closedThrough: school.closedThrough, accountIDs: accountIDs)
-                self.facts = facts
-                return facts
+                return SchoolFacts(bankAccounts: Dictionary(uniqueKeysWithValues: banks.map { ($0.id, $0.accountID) }),
+                                   suspense: suspense, closedThrough: school.closedThrough, accountIDs: accountIDs)
             }
         }
     }
