@@ -152,33 +152,15 @@ table_counters_report where_tables0 where_tables1 "$n"
 # Autovacuum's CPU by table and kind of run, from its log lines (10 ms resolution per run).
 if [ -n "$PGLOG" ]; then
     echo "autovacuum runs in the window: CPU per request (µs) by table and kind:"
-    tail -c +"$((log0 + 1))" "$PGLOG" | head -c "$((log1 - log0))" | python3 -c '
-import re, sys
-n = max(1, int(sys.argv[1])); runs = {}; current = None
-for line in sys.stdin:
-    m = re.search(r"automatic (vacuum|analyze) of table \"[^.]+\.[^.]+\.([^\"]+)\"", line)
-    if m: current = (m.group(2), m.group(1)); continue
-    m = re.search(r"CPU: user: ([\d.]+) s, system: ([\d.]+) s", line)
-    if m and current:
-        count, cpu = runs.get(current, (0, 0.0)); runs[current] = (count + 1, cpu + float(m.group(1)) + float(m.group(2))); current = None
-total = sum(cpu for _, cpu in runs.values())
-for (table, kind), (count, cpu) in sorted(runs.items(), key=lambda r: -r[1][1])[:12]:
-    print(f"  {table:28s} {kind:8s} {count:4d} runs {cpu * 1e6 / n:8.1f}")
-print(f"  {\"total\":28s} {\"\":8s} {sum(c for c, _ in runs.values()):4d} runs {total * 1e6 / n:8.1f}")
-' "$n" || true
+    tail -c +"$((log0 + 1))" "$PGLOG" | head -c "$((log1 - log0))" | python3 bench/tools/autovacuum_cpu.py "$n" || true
 fi
 # What the window's WAL holds, by kind of record (the largest first): its bytes per request.
 WALDUMP=$(ls /usr/lib/postgresql/*/bin/pg_waldump 2>/dev/null | tail -1 || true)
 if [ -n "$WALDUMP" ]; then
     echo "WAL of the window by record kind (bytes per request, with full-page images):"
-    "$WALDUMP" --stats=record -s "$lsn0" -e "$lsn1" -p "$(psql -Atc 'SHOW data_directory')/pg_wal" 2>/dev/null \
-        | python3 -c '
-import re, sys
-n = max(1, int(sys.argv[1])); p = r"\(\s*[\d.]+\)\s+"
-rows = [m.groups() for m in (re.match(r"^(\S+)\s+(\d+)\s+" + p + r"(\d+)\s+" + p + r"(\d+)\s+" + p + r"(\d+)", l) for l in sys.stdin) if m]
-for kind, count, record, fpi, combined in sorted(rows, key=lambda r: -int(r[4]))[:15]:
-    print(f"  {kind:36s} {int(count) / n:8.2f} records {int(combined) / n:8.0f} bytes ({int(fpi) / n:.0f} of full pages)")
-' "$n" || true
+    "$WALDUMP" --stats=record -s "$lsn0" -e "$lsn1" -p "$(psql -Atc 'SHOW data_directory')/pg_wal" 2>/tmp/tuition-where.waldump.err \
+        | python3 bench/tools/wal_by_record.py "$n" || true
+    head -3 /tmp/tuition-where.waldump.err || true
 fi
 if [ -n "$PERF" ]; then
     wait "$PERF" || true
