@@ -14,6 +14,11 @@ command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2
 # planned again on every call (plan_cache_mode = auto), which the execution times do not show.
 profile_enable_statements
 psql -qc "ALTER SYSTEM SET pg_stat_statements.track_planning = on" -c "SELECT pg_reload_conf()" >/dev/null
+# TRACK=all: the statements run inside functions and triggers listed too (the ledger's balance
+# upserts and checks); their time is then counted twice in the sums, once inside their caller.
+if [ "${TRACK:-top}" = all ]; then
+    psql -qc "ALTER SYSTEM SET pg_stat_statements.track = 'all'" -c "SELECT pg_reload_conf()" >/dev/null
+fi
 # EXPLAIN_MS=N: the plans (with row counts and times) of statements slower than N ms, triggers'
 # statements included, from the cluster's log (auto_explain; slows the run: read its plans, not its rates).
 if [ -n "${EXPLAIN_MS:-}" ]; then
