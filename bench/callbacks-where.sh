@@ -80,21 +80,28 @@ table_counters_snapshot() {
         UNION ALL
         SELECT 'index', indexrelname, idx_scan, idx_tup_read, 0, 0, 0, 0, 0 FROM pg_stat_user_indexes" >/dev/null
 }
+# Per request as the rows of $TABLE counted by the same counters (one per request): backends flush
+# their counters a second or more after their last statement, so the snapshot after the window
+# misses the last moment's counts of every table alike.
 table_counters_report() {
     psql -P pager=off -c "
-        SELECT b.name AS table, round((b.inserted - a.inserted)::numeric / $3, 2) AS ins_per_req,
-               round((b.updated - a.updated)::numeric / $3, 2) AS upd_per_req,
-               round((b.hot - a.hot)::numeric / $3, 2) AS hot_per_req, b.dead AS dead_now,
+        WITH d AS (SELECT greatest(b.inserted - a.inserted, 1)::numeric AS requests FROM $2 b JOIN $1 a USING (kind, name)
+                   WHERE kind = 'table' AND name = '$TABLE')
+        SELECT b.name AS table, round((b.inserted - a.inserted) / d.requests, 2) AS ins_per_req,
+               round((b.updated - a.updated) / d.requests, 2) AS upd_per_req,
+               round((b.hot - a.hot) / d.requests, 2) AS hot_per_req, b.dead AS dead_now,
                b.vacuums - a.vacuums AS autovacuums, b.analyzes - a.analyzes AS autoanalyzes
-        FROM $2 b JOIN $1 a USING (kind, name)
+        FROM $2 b JOIN $1 a USING (kind, name), d
         WHERE kind = 'table' AND (b.inserted, b.updated, b.vacuums, b.analyzes) <> (a.inserted, a.updated, a.vacuums, a.analyzes)
         ORDER BY b.inserted - a.inserted + b.updated - a.updated DESC"
     psql -P pager=off -c "
+        WITH d AS (SELECT greatest(b.inserted - a.inserted, 1)::numeric AS requests FROM $2 b JOIN $1 a USING (kind, name)
+                   WHERE kind = 'table' AND name = '$TABLE')
         SELECT i.indexrelid::regclass AS index, i.indrelid::regclass AS table,
-               round((b.inserted - a.inserted)::numeric / $3, 2) AS scans_per_req
+               round((b.inserted - a.inserted) / d.requests, 2) AS scans_per_req
         FROM $2 b JOIN $1 a USING (kind, name) JOIN pg_index i ON i.indexrelid::regclass::text = b.name
         JOIN $2 t ON t.kind = 'table' AND t.name = i.indrelid::regclass::text
-        JOIN $1 t0 ON t0.kind = 'table' AND t0.name = t.name
+        JOIN $1 t0 ON t0.kind = 'table' AND t0.name = t.name, d
         WHERE b.kind = 'index' AND t.inserted - t0.inserted + t.updated - t0.updated > 0
         ORDER BY i.indrelid::regclass::text, b.inserted - a.inserted DESC"
 }
@@ -102,23 +109,23 @@ sleep 2   # let the setup's own autovacuum work start before the window, as it w
 before=$(psql -Atc "SELECT count(*) FROM $TABLE")
 xid0=$(psql -Atc "SELECT txid_current()")
 psql -qAtc "SELECT pg_stat_statements_reset()" >/dev/null
+table_counters_snapshot where_tables0
 read -r x0 c0 r0 f0 b0 w0 s0 <<<"$(snapshot)"
 read -r rt0 pl0 <<<"$(round_trips)"
 db_ticks_by_kind | sort >/tmp/tuition-where.ticks0
-table_counters_snapshot where_tables0
 lsn0=$(psql -Atc "SELECT pg_current_wal_lsn()")
 PGLOG=$(ls "$BENCH_HOME"/postgres.log "$BENCH_HOME"/*/postgres.log 2>/dev/null | head -1 || true)
 log0=$(stat -c %s "$PGLOG" 2>/dev/null || echo 0)
 if command -v perf >/dev/null; then perf record -a -F 499 -g -o "$PERFDATA" -- sleep "$DURATION" >/dev/null 2>&1 & PERF=$!; else PERF=""; fi
 wrk -t2 -c8 -d"${DURATION}s" -s "$LUA" "http://127.0.0.1:$PORT" | awk '/Requests\/sec/ {print "requests/s: " int($2)}'
 db_ticks_by_kind | sort >/tmp/tuition-where.ticks1
-table_counters_snapshot where_tables1
 lsn1=$(psql -Atc "SELECT pg_current_wal_lsn()")
 log1=$(stat -c %s "$PGLOG" 2>/dev/null || echo 0)
 PIDS=$( (db_postmaster; ps --ppid "$(db_postmaster)" -o pid=) | tr -d ' ' | paste -sd,)
 echo "$PIDS" >"$PERFDATA.pids"
 read -r x1 c1 r1 f1 b1 w1 s1 <<<"$(snapshot)"
 read -r rt1 pl1 <<<"$(round_trips)"
+table_counters_snapshot where_tables1
 n=$(( $(psql -Atc "SELECT count(*) FROM $TABLE") - before ))
 echo "$LOAD recorded: $n"
 python3 -c "import sys; n=max(1,int(sys.argv[1])); print(f'server round trips per request           {(int(sys.argv[3])-int(sys.argv[2]))/n:10.2f}'); print(f'pipelined statements per request         {(int(sys.argv[5])-int(sys.argv[4]))/n:10.2f}')" "$n" "$rt0" "$rt1" "$pl0" "$pl1"
@@ -153,7 +160,7 @@ psql -P pager=off -c "
     SELECT round(calls::numeric / $n, 2) AS per_request, plans, round((total_plan_time / $n)::numeric, 3) AS plan_ms,
            round((total_exec_time / $n)::numeric, 3) AS exec_ms, regexp_replace(left(query, 70), '\s+', ' ', 'g') AS statement
     FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat%' ORDER BY total_plan_time + total_exec_time DESC LIMIT 30"
-table_counters_report where_tables0 where_tables1 "$n"
+table_counters_report where_tables0 where_tables1
 # Autovacuum's CPU by table and kind of run, from its log lines (10 ms resolution per run).
 if [ -n "$PGLOG" ]; then
     echo "autovacuum runs in the window: CPU per request (µs) by table and kind:"
