@@ -173,6 +173,16 @@ if [ -n "$WALDUMP" ]; then
     "$WALDUMP" --stats=record -s "$lsn0" -e "$lsn1" -p "$(psql -Atc 'SHOW data_directory')/pg_wal" 2>/tmp/tuition-where.waldump.err \
         | python3 bench/tools/wal_by_record.py "$n" || true
     head -3 /tmp/tuition-where.waldump.err || true
+    echo "the widest columns of the rows the window wrote (average bytes, as JSON values):"
+    for table in bank_transactions "$TABLE"; do
+        psql -P pager=off -Atc "
+            SELECT '  $table.' || key, round(avg(pg_column_size(value))) FROM $table t, jsonb_each(to_jsonb(t))
+            WHERE t.xmin::text::bigint > $xid0 GROUP BY key ORDER BY 2 DESC LIMIT 4" | tr '|' ' '
+    done
+    echo "WAL of the window by table or index (bytes per request):"
+    psql -Atc "SELECT relfilenode, relname FROM pg_class WHERE relfilenode <> 0" >/tmp/tuition-where.relnames
+    "$WALDUMP" -s "$lsn0" -e "$lsn1" -p "$(psql -Atc 'SHOW data_directory')/pg_wal" 2>/dev/null \
+        | python3 bench/tools/wal_by_relation.py "$n" /tmp/tuition-where.relnames || true
 fi
 if [ -n "$PERF" ]; then
     wait "$PERF" || true
