@@ -3,9 +3,9 @@
 -- Every change here removes work done for nobody: an index no statement reads, a foreign-key check
 -- whose rule the ledger's own trigger already enforces, statistics of columns no plan estimates.
 --
--- Measured by bench/callbacks-where.sh (per paid callback: ~37 index entries, ~9 row locks taken
--- by foreign-key checks, ~3.7 balance rows upserted, autoanalyze of every inserted table each few
--- seconds while it grows).
+-- Measured by bench/callbacks-where.sh (per paid callback: ~37 index entries, ~12 foreign-key
+-- checks, 4 balance rows upserted, autoanalyze of every inserted table every few seconds while it
+-- grows).
 
 -- Indexes maintained on every callback that no statement reads. A delivery is found by its id
 -- (audit pruning scans callback_deliveries_by_time); an entry by its id or its idempotency key (the
