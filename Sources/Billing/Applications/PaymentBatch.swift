@@ -142,6 +142,20 @@ public enum PaymentBatch {
         }
     }
 
+    /// Locks every invoice of these students, in ascending id, written now (`PostgresConnection.write`): it
+    /// travels with the next statement, which runs after it on the server — so a read sent next sees every
+    /// payment of those invoices committed by a concurrent transaction. A matcher deciding on them
+    /// (callbacks, two batches of a school in flight: docs/callbacks.md §6, seventh round) takes it before
+    /// reading them; `apply` then re-locks only rows this transaction already holds.
+    public static func lockInvoices(schoolID: Int64, ofStudents studentIDs: [Int64], on connection: PostgresConnection) throws {
+        let sorted = Array(Set(studentIDs)).sorted()
+        guard !sorted.isEmpty else { return }
+        try connection.write("""
+            SELECT invoice_id FROM invoices WHERE school_id = \(schoolID) AND student_id = ANY(\(PostgresInt64Array(sorted)))
+            ORDER BY invoice_id FOR UPDATE
+            """)
+    }
+
     /// Locks, in ascending id, every invoice that payment codes and virtual accounts can reach: the named
     /// students', the named invoices' students', and their siblings' — a superset of what applications of
     /// transfers naming them will touch (a statement import locks them before it books its lines).
