@@ -3,15 +3,15 @@ import Foundation
 import Postgres
 
 /// The limits and failure of group commit, shared by every kind of lane (`GroupCommitter`).
-enum GroupCommit {
+public enum GroupCommit {
     /// Items committed together at most; bounded so one transaction stays short.
     static let batchMax = 64
     /// Batches of one lane (one school) in flight at once, each in its own transaction on its own
     /// connection. Two keep both of a 2-core machine's cores busy with one school's payments; more
     /// only queue on the school's receipt counter (docs/callbacks.md §6, seventh round).
-    static let batchesInFlightDefault = 2
+    public static let batchesInFlightDefault = 2
     /// What `batchesInFlightMax` may be: 1 (one batch at a time, the lane before the seventh round) to 8.
-    static let batchesInFlightRange = 1...8
+    public static let batchesInFlightRange = 1...8
     /// How long a waiting sender sleeps between checks of its turn (it is woken when it gets one anyway).
     static let waitSliceNanoseconds: UInt64 = 1_000_000_000
 
