@@ -52,7 +52,7 @@ public enum IncomingBatch {
         // The payment keys name the ids the claim just drew: none can have been applied before.
         // The students and the accounts were read above in this transaction (matching, school facts): not again.
         let (results, postedBookings) = try PaymentBatch.apply(payments, leadingEntries: bookings, keysAreNew: true, knownStudents: seen.students,
-                                                               accountIDs: facts.accountIDs, on: connection)
+                                                               accountIDs: facts.accountIDs, readsReceipts: false, on: connection)
         var explanations = decisions.map { "in suspense: " + ($0?.explanation ?? "money out, for the accountant") }
         var applied = [Bool](repeating: false, count: fresh.count)
         for (result, position) in zip(results, paymentOwners) {
