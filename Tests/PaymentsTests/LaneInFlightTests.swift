@@ -44,18 +44,34 @@ import TestSupport
         return false
     }
 
-    /// Delivers `bodies` at once, one thread each, while `holder` blocks them; releases it once every
-    /// delivery's batch waits on it (so they were in flight together), and returns the results in order.
-    static func deliverTogether(_ bodies: [String], _ fixture: StatementFixture, holder: Holder) throws -> (results: [CallbackIngest.Result], together: Bool) {
+    /// Delivers `first`, and once its batch waits on `holder`'s lock, `then` at once (one thread each:
+    /// enough queued items for a second batch to start beside the first, `GroupCommit.queuedToStartAnotherBatchMin`);
+    /// releases the lock once both batches wait on it (so they were in flight together). Results in order, `first`'s first.
+    static func deliverInTwoBatches(first: String, then: [String], _ fixture: StatementFixture,
+                                    holder: Holder) throws -> (results: [CallbackIngest.Result], together: Bool) {
+        precondition(then.count >= GroupCommit.queuedToStartAnotherBatchMin)
         let together = Mutex(false)
-        let results = try BlockingThreads.map(count: bodies.count + 1, threads: bodies.count + 1) { index -> CallbackIngest.Result? in
-            guard index == bodies.count else { return fixture.callbacks.deliver(bodies[index]) }
-            let waited = awaitWaiters(Int64(bodies.count), fixture)
-            together.withLock { $0 = waited }
-            try holder.release()
-            return nil
+        let roles = then.count + 2
+        let results = try BlockingThreads.map(count: roles, threads: roles) { role -> CallbackIngest.Result? in
+            switch role {
+            case 0:
+                return fixture.callbacks.deliver(first)
+            case roles - 1:
+                let waited = awaitWaiters(1, fixture) && awaitWaiters(2, fixture)
+                together.withLock { $0 = waited }
+                try holder.release()
+                return nil
+            default:
+                guard awaitWaiters(1, fixture) else { return nil }
+                return fixture.callbacks.deliver(then[role - 1])
+            }
         }
-        return (results.dropLast().map { $0! }, together.withLock { $0 })
+        return (results.dropLast().compactMap { $0 }, together.withLock { $0 })
+    }
+
+    /// Payments that name nobody (they wait in suspense and lock no invoice): they fill the second batch.
+    static func fillers(_ prefix: String) -> [String] {
+        (1..<GroupCommit.queuedToStartAnotherBatchMin).map { CallbackFixture.body(id: "\(prefix)-FILL-\($0)", amount: 123_000, memo: "TIEN AN SANG") }
     }
 
     func bankAccount(_ fixture: StatementFixture) throws -> Int64 {
@@ -72,11 +88,12 @@ import TestSupport
         let holder = try Holder(fixture) { connection in
             try connection.query("SELECT 1 FROM invoices WHERE invoice_id = \(invoiceID) FOR UPDATE")
         }
-        let (results, together) = try Self.deliverTogether([CallbackFixture.body(id: "PAIR-1", amount: 500_000, memo: memo),
-                                                            CallbackFixture.body(id: "PAIR-2", amount: 500_000, memo: memo)],
+        let (all, together) = try Self.deliverInTwoBatches(first: CallbackFixture.body(id: "PAIR-1", amount: 500_000, memo: memo),
+                                                           then: [CallbackFixture.body(id: "PAIR-2", amount: 500_000, memo: memo)] + Self.fillers("PAIR"),
                                                            fixture, holder: holder)
         #expect(together, "the two deliveries were not two batches in flight")
-        #expect(results.allSatisfy { $0.outcome == .accepted }, "\(results.map(\.reason))")
+        #expect(all.count == 5 && all.allSatisfy { $0.outcome == .accepted }, "\(all.map(\.reason))")
+        let results = Array(all.prefix(2))
         #expect(try fixture.invoice(fixture.dung).status == .paid)
         #expect(try fixture.count("SELECT coalesce(sum(amount), 0) FROM payment_applications WHERE invoice_id = \(invoiceID)") == 500_000)
         #expect(!results.contains { ($0.reason ?? "").contains("refused") }, "\(results.map(\.reason))")
@@ -85,7 +102,7 @@ import TestSupport
         let disposition: (CallbackIngest.Result) -> String = { String(($0.reason ?? "").prefix { $0 != ":" }) }
         #expect(results.contains { ($0.reason ?? "").hasPrefix("applied (") }, "\(results.map(\.reason))")
         #expect(results.map(disposition).contains(disposition(alone)), "pair: \(results.map(\.reason)); alone: \(alone.reason ?? "")")
-        #expect(try fixture.count("SELECT count(*) FROM bank_transactions") == 3)
+        #expect(try fixture.count("SELECT count(*) FROM bank_transactions") == 6)
         #expect(try fixture.billing.verify().isClean)
     }
 
@@ -99,14 +116,17 @@ import TestSupport
         let holder = try Holder(fixture) { connection in
             try connection.query("SELECT 1 FROM invoices WHERE invoice_id = \(invoiceID) FOR UPDATE")
         }
-        let (results, together) = try Self.deliverTogether([body, body], fixture, holder: holder)
+        let (all, together) = try Self.deliverInTwoBatches(first: body, then: [body] + Self.fillers("TWICE"), fixture, holder: holder)
         #expect(together, "the two deliveries were not two batches in flight")
+        let results = Array(all.prefix(2))
         #expect(Set(results.map(\.outcome)) == [.accepted, .duplicate], "\(results.map(\.reason))")
+        #expect(all.dropFirst(2).allSatisfy { $0.outcome == .accepted }, "the batch's other deliveries, retried one by one")
         #expect(Set(results.compactMap(\.bankTransactionID)).count == 1)
-        #expect(try fixture.count("SELECT count(*) FROM bank_transactions") == 1)
+        #expect(try fixture.count("SELECT count(*) FROM bank_transactions WHERE provider_transaction_id = 'TWICE-1'") == 1)
+        #expect(try fixture.count("SELECT count(*) FROM bank_transactions") == 4)
         #expect(try fixture.count("SELECT count(*) FROM payment_applications") == 1)
-        #expect(try fixture.count("SELECT count(*) FROM journal_entries WHERE kind = 'payment_received'") == 1)
-        #expect(try fixture.callbacks.deliveries(verdict: "accepted") == 1 && fixture.callbacks.deliveries(verdict: "duplicate") == 1)
+        #expect(try fixture.count("SELECT count(*) FROM journal_entries WHERE kind = 'payment_received'") == 4)
+        #expect(try fixture.callbacks.deliveries(verdict: "accepted") == 4 && fixture.callbacks.deliveries(verdict: "duplicate") == 1)
         #expect(try fixture.billing.verify().isClean)
     }
 
@@ -189,14 +209,15 @@ import TestSupport
         let line = try fixture.count("SELECT bank_transaction_id FROM statement_lines")
         let account = try bankAccount(fixture)
         let holder = try Holder(fixture) { try StatementLocks.lockRecognition(account, on: $0) }
-        let (results, together) = try Self.deliverTogether([CallbackFixture.body(id: "LATE-A", amount: 500_000, memo: memo),
-                                                            CallbackFixture.body(id: "LATE-B", amount: 500_000, memo: memo)],
+        let (all, together) = try Self.deliverInTwoBatches(first: CallbackFixture.body(id: "LATE-A", amount: 500_000, memo: memo),
+                                                           then: [CallbackFixture.body(id: "LATE-B", amount: 500_000, memo: memo)] + Self.fillers("LATE"),
                                                            fixture, holder: holder)
         #expect(together, "the two deliveries were not two batches in flight")
+        let results = Array(all.prefix(2))
         #expect(Set(results.map(\.outcome)) == [.accepted, .duplicate], "\(results.map(\.reason))")
         #expect(results.first { $0.outcome == .duplicate }?.bankTransactionID == line)
-        #expect(try fixture.count("SELECT count(*) FROM bank_transactions") == 2)
-        #expect(try fixture.count("SELECT count(*) FROM journal_entries WHERE kind = 'payment_received'") == 2)
+        #expect(try fixture.count("SELECT count(*) FROM bank_transactions") == 5)
+        #expect(try fixture.count("SELECT count(*) FROM journal_entries WHERE kind = 'payment_received'") == 5)
         #expect(try fixture.billing.verify().isClean)
     }
 

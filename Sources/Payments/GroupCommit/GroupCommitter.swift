@@ -12,6 +12,9 @@ public enum GroupCommit {
     public static let batchesInFlightDefault = 2
     /// What `batchesInFlightMax` may be: 1 (one batch at a time, the lane before the seventh round) to 8.
     public static let batchesInFlightRange = 1...8
+    /// Items queued before another batch starts beside a running one (docs/callbacks.md §6, seventh
+    /// round): about the batch one lane of 8 senders commits at a time.
+    static let queuedToStartAnotherBatchMin = 4
     /// How long a waiting sender sleeps between checks of its turn (it is woken when it gets one anyway).
     static let waitSliceNanoseconds: UInt64 = 1_000_000_000
 
@@ -107,10 +110,13 @@ final class GroupCommitter<Item: Sendable, Outcome: Sendable>: Sendable {
         var congestedUntil: UInt64 = 0
 
         /// Grants the lead to the oldest queued senders while a slot is free; each gets its batch now,
-        /// so no two leaders can take the same item.
+        /// so no two leaders can take the same item. Beside a running batch, another starts only once
+        /// `GroupCommit.queuedToStartAnotherBatchMin` items wait: a batch's work is mostly per batch, so
+        /// batches of one or two beside each other would cost more CPU per item than they save in waiting.
         mutating func grantLeads(max: Int, now: UInt64) -> [(Waiter, [Queued])] {
             var granted: [(Waiter, [Queued])] = []
-            while running.count < max, let next = queue.first {
+            while running.count < max, let next = queue.first,
+                  running.isEmpty || queue.count >= GroupCommit.queuedToStartAnotherBatchMin {
                 let batch = Array(queue.prefix(GroupCommit.batchMax))
                 queue.removeFirst(batch.count)
                 running[ObjectIdentifier(next.waiter)] = now
@@ -146,19 +152,19 @@ final class GroupCommitter<Item: Sendable, Outcome: Sendable>: Sendable {
     /// Queues `item` and returns once the transaction holding it committed (or failed), or at once
     /// with a failure when the lane is blocked.
     func submit(_ item: Item) -> Answer {
-        let admission = monitor.withLock { state -> Admission in
+        let (admission, others) = monitor.withLock { state -> (Admission, [(Waiter, [Queued])]) in
             let now = monotonicNanoseconds()
             let slow = state.running.values.contains { now - $0 > congestion.slowBatchNanoseconds }
-            guard !slow && now >= state.congestedUntil else { return .congested }
+            guard !slow && now >= state.congestedUntil else { return (.congested, []) }
             let waiter = Waiter()
             state.queue.append(Queued(item: item, waiter: waiter))
-            guard state.running.count < batchesInFlightMax else { return .wait(waiter) }
-            // A slot is free: this sender leads at once, with whatever queued before it (nobody else is
-            // queued while a slot is free but the senders just granted). The batch's clock starts now.
+            // A free slot (and, beside a running batch, enough items queued): the oldest queued sender leads,
+            // with whatever queued up to this item. The batch's clock starts now.
             let granted = state.grantLeads(max: batchesInFlightMax, now: now)
-            precondition(granted.count == 1 && granted[0].0 === waiter, "a free slot with senders queued")
-            return .lead(waiter, granted[0].1)
+            guard let own = granted.first(where: { $0.0 === waiter }) else { return (.wait(waiter), granted) }
+            return (.lead(waiter, own.1), granted.filter { $0.0 !== waiter })
         }
+        for (next, batch) in others { next.hand(.lead(batch)) }
         switch admission {
         case .congested:
             return .failure(GroupCommit.Failure(reason: GroupCommit.congestedReason))
