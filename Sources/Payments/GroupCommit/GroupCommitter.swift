@@ -52,8 +52,8 @@ public enum GroupCommit {
 /// leader) records every item queued so far (up to `GroupCommit.batchMax`) in ONE database
 /// transaction through `record`, while the others wait for its commit. Up to `batchesInFlightMax`
 /// leaders commit at once, each its own batch on its own connection; a deadlock between them
-/// (40P01, which their lock order rules out) would re-run the transaction (`PostgresPool.transaction`). Every sender gets its answer
-/// only after the commit that stored its item; the school's hot rows (bank account lock, balances)
+/// (40P01, which their lock order rules out) would re-run the transaction (`PostgresPool.transaction`).
+/// Every sender gets its answer only after the commit that stored its item; the school's hot rows (bank account lock, balances)
 /// are locked once per batch instead of once per item, and the commit's WAL flush is shared.
 ///
 /// A batch that fails is retried item by item, so one bad item (a poison delivery) cannot fail its
