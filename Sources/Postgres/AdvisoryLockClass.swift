@@ -8,6 +8,9 @@
 public enum AdvisoryLockClass: Int32, CaseIterable, Sendable {
     /// Key: a bank account id. Statement imports and callback batches, per account.
     case bankAccount = 7004
+    /// Key: a bank account id. Exclusive, around a late callback's recognition of a statement line
+    /// (`LateCallbacks`), while the batch holds the account's lock shared.
+    case lateCallbackRecognition = 7005
     /// Key: `hashtext(payment key)`. One payment applied once (a collision only serialises two payments).
     case paymentKey = 7003
     /// Key: a school id. One issuing run per school.
@@ -20,6 +23,7 @@ public enum AdvisoryLockClass: Int32, CaseIterable, Sendable {
     public var order: Int {
         switch self {
         case .bankAccount: return 1
+        case .lateCallbackRecognition: return 2
         case .paymentKey, .invoiceIssuing: return 3
         case .period: return 5
         }

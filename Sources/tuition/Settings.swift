@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Payments
 import Postgres
 
 /// The program's settings: a JSON file (`--config FILE` or `TUITION_CONFIG`), overridden by
@@ -17,6 +18,8 @@ struct Settings: Codable, Equatable {
     /// `lock_timeout` and `statement_timeout` of the server's pooled connections (docs/operations.md).
     var lockTimeoutMilliseconds: Int?
     var statementTimeoutMilliseconds: Int?
+    /// Batches of one school's commit lane in flight at once (docs/operations.md, docs/callbacks.md §6).
+    var laneBatchesInFlight: Int?
     /// The server's flood protections (`http_limits`, see HTTPLimitSettings).
     var httpLimits: HTTPLimitSettings?
 
@@ -27,6 +30,7 @@ struct Settings: Codable, Equatable {
         case tlsCertificate = "tls_certificate", tlsPrivateKey = "tls_private_key", tlsClientCA = "tls_client_ca"
         case lockTimeoutMilliseconds = "lock_timeout_ms", statementTimeoutMilliseconds = "statement_timeout_ms"
         case httpLimits = "http_limits"
+        case laneBatchesInFlight = "lane_batches_in_flight"
     }
 
     /// Environment variables and the file keys they override.
@@ -52,6 +56,10 @@ struct Settings: Codable, Equatable {
             guard let number = Int(workers) else { throw CommandFailure(message: "TUITION_WORKERS=\(workers) is not a number") }
             settings.workers = number
         }
+        if let batches = environment["TUITION_LANE_BATCHES_IN_FLIGHT"], !batches.isEmpty {
+            guard let number = Int(batches) else { throw CommandFailure(message: "TUITION_LANE_BATCHES_IN_FLIGHT=\(batches) is not a number") }
+            settings.laneBatchesInFlight = number
+        }
         return settings
     }
 
@@ -64,7 +72,7 @@ struct Settings: Codable, Equatable {
         }
         guard let dictionary = object as? [String: Any] else { throw CommandFailure(message: "\(path) must hold a JSON object") }
         let known = Set(["database_url", "home", "host", "port", "workers", "tls_certificate", "tls_private_key", "tls_client_ca",
-                         "lock_timeout_ms", "statement_timeout_ms", HTTPLimitSettings.fileKey])
+                         "lock_timeout_ms", "statement_timeout_ms", "lane_batches_in_flight", HTTPLimitSettings.fileKey])
         if let unknown = dictionary.keys.sorted().first(where: { !known.contains($0) }) {
             throw CommandFailure(message: "\(path): unknown key '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -95,6 +103,10 @@ struct Settings: Codable, Equatable {
         if let value = statementTimeoutMilliseconds, !range.contains(value) {
             found.append("statement_timeout_ms: \(range.lowerBound) to \(range.upperBound)")
         }
+        let batches = GroupCommit.batchesInFlightRange
+        if let value = laneBatchesInFlight, !batches.contains(value) {
+            found.append("lane_batches_in_flight: \(batches.lowerBound) to \(batches.upperBound)")
+        }
         if (tlsCertificate == nil) != (tlsPrivateKey == nil) { found.append("tls_certificate and tls_private_key go together") }
         found += httpLimits?.problems() ?? []
         if tlsClientCA != nil && tlsCertificate == nil { found.append("tls_client_ca needs tls_certificate and tls_private_key") }
@@ -114,6 +126,7 @@ struct Settings: Codable, Equatable {
             "tls_client_ca = \(tlsClientCA ?? "(none: callbacks need no client certificate)")",
             "lock_timeout_ms = \(lockTimeoutMilliseconds ?? PostgresSessionLimits.lockTimeoutMillisecondsDefault)",
             "statement_timeout_ms = \(statementTimeoutMilliseconds ?? PostgresSessionLimits.statementTimeoutMillisecondsDefault)",
+            "lane_batches_in_flight = \(laneBatchesInFlight ?? GroupCommit.batchesInFlightDefault)",
         ] + (httpLimits ?? HTTPLimitSettings()).effectiveLines
     }
 

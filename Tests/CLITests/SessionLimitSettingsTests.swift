@@ -35,4 +35,13 @@ import TestSupport
         #expect(huge.status == 1)
         #expect(huge.output.contains("statement_timeout_ms: 1 to 3600000"), "\(huge.output)")
     }
+
+    /// The commit lanes' batches in flight per school: shown, defaulted to 2, refused by name out of 1...8.
+    @Test func laneBatchesInFlightAreShownDefaultedAndBounded() throws {
+        let one = try check(#"{"lane_batches_in_flight": 1}"#)
+        #expect(one.status == 0 && one.output.contains("lane_batches_in_flight = 1"), "\(one.output)")
+        #expect(try check("{}").output.contains("lane_batches_in_flight = 2"))
+        let zero = try check(#"{"lane_batches_in_flight": 0}"#)
+        #expect(zero.status == 1 && zero.output.contains("lane_batches_in_flight: 1 to 8"), "\(zero.output)")
+    }
 }

@@ -57,7 +57,7 @@ import TestSupport
             try $0.query("SELECT bank_account_id FROM bank_accounts WHERE school_id = \(schools.a.id)").singleRow()!.decode(column: 0, as: Int64.self)
         }
         _ = try holder.simpleQuery(unsafeSQL: "BEGIN")
-        try StatementLocks.lockBankAccount(bankAccountA, on: holder)
+        try StatementLocks.lockBankAccount(bankAccountA, mode: .exclusive, on: holder)
         try holder.query("SELECT 1 FROM account_balances WHERE school_id = \(schools.a.id) FOR UPDATE")
 
         let during = Mutex<(b: [Timed], a: [Timed])>(([], []))

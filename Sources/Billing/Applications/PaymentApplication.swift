@@ -29,9 +29,10 @@ public enum PaymentApplication {
                 try checkCreditAvailable(request, holder: holder, accounts: accounts, on: connection)
             }
             let planned = plan(request, invoices: invoices, students: students, holder: holder)
-            let receipts = try PaymentReceipts.write(request, planned: planned, on: connection)
             let requests = planned.map { PaymentEntries.entry(request, $0, accounts: accounts, holder: holder, invoices: invoices) }
             let posted = try LedgerWriter.post(requests, on: connection)
+            // The receipt counter after the balances, as `PaymentBatch` takes them (docs/architecture.md "Lock order").
+            let receipts = try PaymentReceipts.write(request, planned: planned, on: connection)
             let applied = try insertApplications(request, planned: planned, entries: posted.map(\.entryID), receipts: receipts, on: connection)
             return PaymentApplicationResult(paymentKey: request.paymentKey, applications: applied,
                                             receiptIDs: receipts.values.sorted(), replayed: false)

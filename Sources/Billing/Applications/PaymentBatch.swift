@@ -41,9 +41,13 @@ public enum PaymentBatch {
     /// `knownStudents`: students the caller read earlier in this transaction (a matcher's view); only the
     /// others are read. `accountIDs`: `LedgerQueries.accountIDs` of the school's cash, suspense and family
     /// credit accounts, read earlier in this transaction; nil reads them.
+    ///
+    /// `readsReceipts`: false leaves the receipts and applications sent, not awaited (they travel with the
+    /// caller's next statement or its COMMIT) and `Applied.receiptIDs` empty — for callers that do not
+    /// report receipts (bank callbacks): one round trip fewer with the receipt counter held.
     public static func apply(_ requests: [PaymentRequest], leadingEntries: [JournalEntryRequest], keysAreNew: Bool = false,
                              lockedInvoices: [Int64: Invoice]? = nil, knownStudents: [Int64: Student] = [:],
-                             accountIDs: [AccountPurpose: Int64]? = nil,
+                             accountIDs: [AccountPurpose: Int64]? = nil, readsReceipts: Bool = true,
                              on connection: PostgresConnection) throws -> (payments: [Result<Applied, BillingError>], leading: [PostedEntry]) {
         precondition(requests.count <= paymentsMax, "payment batch larger than \(paymentsMax)")
         guard let schoolID = requests.first?.schoolID ?? leadingEntries.first?.schoolID else { return ([], []) }
@@ -82,8 +86,6 @@ public enum PaymentBatch {
                 results[index] = .failure(error)
             }
         }
-        // Sent, and read after the ledger's first statement, which travels with the last insert of them.
-        let sentReceipts = try sendReceipts(plans.map { (requests[$0.index], $0.planned) }, on: connection)
         var entries = leadingEntries
         for plan in plans {
             entries += plan.planned.map { PaymentEntries.entry(requests[plan.index], $0, accounts: accounts, holder: plan.holder, invoices: invoices) }
@@ -93,12 +95,17 @@ public enum PaymentBatch {
         for start in stride(from: 0, to: entries.count, by: LedgerLimits.entriesPerBatchMax) {
             posted += try LedgerWriter.post(Array(entries[start..<min(start + LedgerLimits.entriesPerBatchMax, entries.count)]), on: connection)
         }
+        // The receipt counter — the one row every batch of the school writes — is taken last, after the
+        // balances, in the statement that writes the receipts and the applications: held from the batch's last
+        // round trip to its commit, so a second batch in flight waits for it as briefly as it can.
+        let sentReceipts = try sendReceiptsAndApplications(plans.map { (requests[$0.index], $0.planned) },
+                                                           entries: Array(posted.dropFirst(leadingEntries.count)), on: connection)
         var receipts: [String: [Int64: Int64]] = [:]
-        for sent in sentReceipts {
-            for (key, student, receipt) in try sent.get() { receipts[key, default: [:]][student] = receipt }
+        if readsReceipts {
+            for sent in sentReceipts {
+                for (key, student, receipt) in try sent.get() { receipts[key, default: [:]][student] = receipt }
+            }
         }
-        try insertApplications(plans.map { (requests[$0.index], $0.planned) }, entries: Array(posted.dropFirst(leadingEntries.count)),
-                               receipts: receipts, on: connection)
         for plan in plans {
             let request = requests[plan.index]
             results[plan.index] = .success(Applied(paymentKey: request.paymentKey, applicationCount: plan.planned.count,
@@ -140,6 +147,20 @@ public enum PaymentBatch {
             }
             return invoices
         }
+    }
+
+    /// Locks every invoice of these students, in ascending id, written now (`PostgresConnection.write`): it
+    /// travels with the next statement, which runs after it on the server — so a read sent next sees every
+    /// payment of those invoices committed by a concurrent transaction. A matcher deciding on them
+    /// (callbacks, two batches of a school in flight: docs/callbacks.md §6, seventh round) takes it before
+    /// reading them; `apply` then re-locks only rows this transaction already holds.
+    public static func lockInvoices(schoolID: Int64, ofStudents studentIDs: [Int64], on connection: PostgresConnection) throws {
+        let sorted = Array(Set(studentIDs)).sorted()
+        guard !sorted.isEmpty else { return }
+        try connection.write("""
+            SELECT invoice_id FROM invoices WHERE school_id = \(schoolID) AND student_id = ANY(\(PostgresInt64Array(sorted)))
+            ORDER BY invoice_id FOR UPDATE
+            """)
     }
 
     /// Locks, in ascending id, every invoice that payment codes and virtual accounts can reach: the named
@@ -189,78 +210,76 @@ public enum PaymentBatch {
         return PaymentApplication.CreditHolder(students[request.studentIDs[0]]!)
     }
 
-    /// One receipt per student paid per payment, numbered in one counter reservation per school year.
-    /// Each year's insert is sent (`PostgresConnection.send`): its handle gives (payment key, student, receipt id).
-    static func sendReceipts(_ payments: [(PaymentRequest, [PaymentApplication.Planned])],
-                             on connection: PostgresConnection) throws -> [PostgresPending<[(String, Int64, Int64)]>] {
-        var byYear: [Int: [(key: String, request: PaymentRequest, student: Int64, amount: Int64)]] = [:]
+    /// One receipt per student paid per payment, numbered in one counter reservation per school year, and
+    /// every application with its ledger entry and receipt: per school year ONE statement, sent now
+    /// (`PostgresConnection.send`), that reserves the numbers (`BillingCounter.reservation`), inserts the
+    /// receipts and then the applications naming them. Its handle gives (payment key, student, receipt id).
+    /// `entries`: the posted entries, one per planned application, in order.
+    static func sendReceiptsAndApplications(_ payments: [(PaymentRequest, [PaymentApplication.Planned])], entries: [PostedEntry],
+                                            on connection: PostgresConnection) throws -> [PostgresPending<[(String, Int64, Int64)]>] {
+        precondition(payments.reduce(0) { $0 + $1.1.count } == entries.count, "one ledger entry per application")
+        var byYear: [Int: [(request: PaymentRequest, planned: [PaymentApplication.Planned], entries: ArraySlice<PostedEntry>)]] = [:]
+        var next = entries.startIndex
         for (request, planned) in payments {
+            byYear[request.receivedOn.calendarMonth.schoolYear, default: []].append((request, planned, entries[next..<next + planned.count]))
+            next += planned.count
+        }
+        return try byYear.sorted(by: { $0.key < $1.key }).map { year, payments in
+            try sendReceiptsAndApplications(year: year, payments, on: connection)
+        }
+    }
+
+    private static func sendReceiptsAndApplications(year: Int, _ payments: [(request: PaymentRequest, planned: [PaymentApplication.Planned],
+                                                                             entries: ArraySlice<PostedEntry>)],
+                                                    on connection: PostgresConnection) throws -> PostgresPending<[(String, Int64, Int64)]> {
+        // The receipts: one per (payment, student paid), students in the order the payment first pays them.
+        var receipts: [(request: PaymentRequest, student: Int64, amount: Int64)] = []
+        for (request, planned, _) in payments {
             var order: [Int64] = []
             var amounts: [Int64: Int64] = [:]
             for application in planned {
                 if amounts[application.studentID] == nil { order.append(application.studentID) }
                 amounts[application.studentID, default: 0] += application.amount.dong
             }
-            let year = request.receivedOn.calendarMonth.schoolYear
-            byYear[year, default: []] += order.map { (request.paymentKey, request, $0, amounts[$0]!) }
+            receipts += order.map { (request, $0, amounts[$0]!) }
         }
-        var sent: [PostgresPending<[(String, Int64, Int64)]>] = []
-        for (year, rows) in byYear.sorted(by: { $0.key < $1.key }) {
-            let schoolID = rows[0].request.schoolID
-            let first = try BillingCounter.reserve(.receiptNumber, schoolID: schoolID, schoolYear: year, count: rows.count, on: connection)
-            let methods = rows.map { row -> (String, Int64?, String?) in
-                if case .bankTransaction(let id, let reference) = row.request.source { return ("bank", id, reference) }
-                return ("cash", nil, nil)
-            }
-            sent.append(try connection.send("""
+        let schoolID = payments[0].request.schoolID
+        let methods = receipts.map { row -> (String, Int64?, String?) in
+            if case .bankTransaction(let id, let reference) = row.request.source { return ("bank", id, reference) }
+            return ("cash", nil, nil)
+        }
+        let applications = payments.flatMap { payment in zip(payment.planned, payment.entries).map { (payment.request, $0.0, $0.1.entryID) } }
+        let reservation = BillingCounter.reservation(.receiptNumber, schoolID: schoolID, schoolYear: year, count: receipts.count)
+        return try connection.send("""
+            WITH reserved AS (\(reservation)),
+            receipt AS (
                 INSERT INTO receipts (school_id, school_year, number, payment_key, student_id, payer_name, method, bank_transaction_id,
                                       bank_reference, amount, received_on, recorded_by)
-                SELECT \(schoolID), \(year), u.n, u.k, u.s, u.p, u.m, u.b, u.r, u.a, u.d::date, u.w
-                FROM unnest(\(PostgresInt64Array(rows.indices.map { first + Int64($0) })), \(PostgresTextArray(rows.map(\.key))),
-                            \(PostgresInt64Array(rows.map(\.student))),
-                            \(PostgresTextArray(rows.map { StudentRules.collapse($0.request.payerName) })),
+                SELECT \(schoolID), \(year), reserved.before + u.n, u.k, u.s, u.p, u.m, u.b, u.r, u.a, u.d::date, u.w
+                FROM reserved,
+                     unnest(\(PostgresTextArray(receipts.map(\.request.paymentKey))), \(PostgresInt64Array(receipts.map(\.student))),
+                            \(PostgresTextArray(receipts.map { StudentRules.collapse($0.request.payerName) })),
                             \(PostgresTextArray(methods.map(\.0))), \(PostgresNullableInt64Array(methods.map(\.1))),
-                            \(PostgresNullableTextArray(methods.map(\.2))), \(PostgresInt64Array(rows.map(\.amount))),
-                            \(PostgresTextArray(rows.map(\.request.receivedOn.iso))), \(PostgresTextArray(rows.map(\.request.recordedBy))))
-                     AS u(n, k, s, p, m, b, r, a, d, w)
-                RETURNING payment_key, student_id, receipt_id
-                """) { try $0.decode((String, Int64, Int64).self) })
-        }
-        return sent
-    }
-
-    static func insertApplications(_ payments: [(PaymentRequest, [PaymentApplication.Planned])], entries: [PostedEntry],
-                                   receipts: [String: [Int64: Int64]], on connection: PostgresConnection) throws {
-        var keys: [String] = [], ordinals: [Int64] = [], sources: [String] = [], transactions: [Int64?] = []
-        var students: [Int64] = [], families: [Int64?] = [], invoices: [Int64?] = [], amounts: [Int64] = []
-        var receiptIDs: [Int64?] = [], rules: [String] = [], explanations: [String] = []
-        for (request, planned) in payments {
-            for application in planned {
-                keys.append(request.paymentKey)
-                ordinals.append(Int64(application.ordinal))
-                sources.append(request.source.name)
-                transactions.append(request.source.bankTransactionID)
-                students.append(application.studentID)
-                families.append(application.familyID)
-                invoices.append(application.invoiceID)
-                amounts.append(application.amount.dong)
-                receiptIDs.append(receipts[request.paymentKey]?[application.studentID])
-                rules.append(request.rule)
-                explanations.append(request.explanation)
-            }
-        }
-        precondition(keys.count == entries.count, "one ledger entry per application")
-        guard !keys.isEmpty else { return }
-        // Written, not awaited: inside a transaction it travels with the next statement or the COMMIT.
-        try connection.write("""
-            INSERT INTO payment_applications (school_id, payment_key, ordinal, source, bank_transaction_id, student_id, family_id,
-                                              invoice_id, amount, entry_id, receipt_id, rule, explanation)
-            SELECT \(payments[0].0.schoolID), u.k, u.o::smallint, u.src, u.bt, u.s, u.f, u.i, u.a, u.e, u.r, u.rule, u.x
-            FROM unnest(\(PostgresTextArray(keys)), \(PostgresInt64Array(ordinals)), \(PostgresTextArray(sources)),
-                        \(PostgresNullableInt64Array(transactions)), \(PostgresInt64Array(students)), \(PostgresNullableInt64Array(families)),
-                        \(PostgresNullableInt64Array(invoices)), \(PostgresInt64Array(amounts)), \(PostgresInt64Array(entries.map(\.entryID))),
-                        \(PostgresNullableInt64Array(receiptIDs)), \(PostgresTextArray(rules)), \(PostgresTextArray(explanations)))
-                 AS u(k, o, src, bt, s, f, i, a, e, r, rule, x)
-            """)
+                            \(PostgresNullableTextArray(methods.map(\.2))), \(PostgresInt64Array(receipts.map(\.amount))),
+                            \(PostgresTextArray(receipts.map(\.request.receivedOn.iso))), \(PostgresTextArray(receipts.map(\.request.recordedBy))))
+                     WITH ORDINALITY AS u(k, s, p, m, b, r, a, d, w, n)
+                RETURNING payment_key, student_id, receipt_id),
+            applied AS (
+                INSERT INTO payment_applications (school_id, payment_key, ordinal, source, bank_transaction_id, student_id, family_id,
+                                                  invoice_id, amount, entry_id, receipt_id, rule, explanation)
+                SELECT \(schoolID), u.k, u.o::smallint, u.src, u.bt, u.s, u.f, u.i, u.a, u.e, receipt.receipt_id, u.rule, u.x
+                FROM unnest(\(PostgresTextArray(applications.map(\.0.paymentKey))), \(PostgresInt64Array(applications.map { Int64($0.1.ordinal) })),
+                            \(PostgresTextArray(applications.map(\.0.source.name))), \(PostgresNullableInt64Array(applications.map(\.0.source.bankTransactionID))),
+                            \(PostgresInt64Array(applications.map(\.1.studentID))), \(PostgresNullableInt64Array(applications.map(\.1.familyID))),
+                            \(PostgresNullableInt64Array(applications.map(\.1.invoiceID))), \(PostgresInt64Array(applications.map(\.1.amount.dong))),
+                            \(PostgresInt64Array(applications.map(\.2))), \(PostgresTextArray(applications.map(\.0.rule))),
+                            \(PostgresTextArray(applications.map(\.0.explanation))))
+                     AS u(k, o, src, bt, s, f, i, a, e, rule, x)
+                JOIN receipt ON receipt.payment_key = u.k AND receipt.student_id = u.s
+                RETURNING 1)
+            -- Every application found its receipt (checked on the server, so the statement need not be awaited).
+            SELECT receipt.payment_key, receipt.student_id, receipt.receipt_id
+            FROM receipt, (SELECT expect_row_count((SELECT count(*) FROM applied), \(Int64(applications.count)), 'payment_applications')) checked
+            """) { try $0.decode((String, Int64, Int64).self) }
     }
 }

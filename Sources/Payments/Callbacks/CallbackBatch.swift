@@ -19,18 +19,19 @@ enum CallbackBatch {
 
     typealias Lanes = GroupCommitLanes<Pending, Outcome>
 
-    static func lanes(pool: PostgresPool, congestion: GroupCommit.Congestion = .standard) -> Lanes {
-        Lanes(pool: pool, congestion: congestion, record: { batch, connection in try record(batch, on: connection) })
+    static func lanes(pool: PostgresPool, congestion: GroupCommit.Congestion = .standard,
+                      batchesInFlightMax: Int = GroupCommit.batchesInFlightDefault) -> Lanes {
+        Lanes(pool: pool, congestion: congestion, batchesInFlightMax: batchesInFlightMax, record: { batch, connection in try record(batch, on: connection) })
     }
 
     static func record(_ batch: [Pending], on connection: PostgresConnection) throws -> [Outcome] {
         var outcomes = [Outcome?](repeating: nil, count: batch.count)
         var audits: [DeliveryAudit.Row] = []
         // Schools and bank accounts in ascending id: a fixed order for the locks of several in one transaction.
-        // Each account's statement lock is taken first (imports take it too), so a callback and an
-        // import never both book the same money.
+        // Each account's statement lock is taken first, shared (imports take it exclusive), so a callback and
+        // an import never both book the same money, while another batch of the lane runs beside this one.
         for account in Set(batch.map(\.transaction.bankAccountID)).sorted() {
-            try StatementLocks.lockBankAccount(account, on: connection)
+            try StatementLocks.lockBankAccount(account, mode: .shared, on: connection)
         }
         // The batch's first reads depend on nothing read before them: sent together with the BEGIN and the
         // locks, they cost one round trip (docs/callbacks.md §6, sixth round). The claim is made for every
@@ -42,12 +43,19 @@ enum CallbackBatch {
                     try LateCallbacks.sendMayHaveStatementLines(transactions, on: connection),
                     try IncomingBatch.sendClaim(transactions, on: connection))
         }
+        let mayBeLate = try firstReads.map { try $0.2.get() }
+        // A statement line is claimed by an uncommitted audit row: before looking for unclaimed lines, this batch
+        // takes the account's recognition lock, exclusive, before any row lock (imports cannot add lines meanwhile:
+        // they wait for the shared account lock, so the first look stands).
+        let recognizing = zip(firstReads, mayBeLate).flatMap { read, flags in
+            zip(bySchool[read.0]!, flags).filter(\.1).map { batch[$0.0].transaction.bankAccountID }
+        }
+        for account in Set(recognizing).sorted() { try StatementLocks.lockRecognition(account, on: connection) }
         var lateClaims: [Int64: LateCallbacks.Claim] = [:]
-        for (schoolID, sentSchool, sentMayBeLate, sentClaim) in firstReads {
+        for ((schoolID, sentSchool, _, sentClaim), mayBeLate) in zip(firstReads, mayBeLate) {
             guard let school = try sentSchool.get() else { throw LedgerError.unknownSchool(schoolID) }
             var indices: [Int] = []
             let schoolIndices = bySchool[schoolID]!
-            let mayBeLate = try sentMayBeLate.get()
             for (index, mayBeLate) in zip(schoolIndices, mayBeLate) {
                 let pending = batch[index]
                 // A statement line imported before this callback already booked the money (docs/statements.md).

@@ -35,11 +35,11 @@ public struct CallbackIngest: Sendable {
     public let refusals: FailureWindows
 
     public init(pool: PostgresPool, catalog: CallbackCatalog, clock: @escaping @Sendable () -> Date = { Date() },
-                refusals: FailureWindows = CallbackIngest.defaultRefusals()) {
+                refusals: FailureWindows = CallbackIngest.defaultRefusals(), batchesInFlightMax: Int = GroupCommit.batchesInFlightDefault) {
         self.pool = pool
         self.catalog = catalog
         self.clock = clock
-        self.lanes = CallbackBatch.lanes(pool: pool)
+        self.lanes = CallbackBatch.lanes(pool: pool, batchesInFlightMax: batchesInFlightMax)
         self.refusals = refusals
     }
 

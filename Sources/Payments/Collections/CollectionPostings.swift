@@ -39,8 +39,11 @@ enum CollectionPostings {
     static func record(_ items: [(notice: CollectionPaymentNotice, context: CollectionContext)], source: String,
                        on connection: PostgresConnection) throws -> [CollectionPayment] {
         var results = [CollectionPayment?](repeating: nil, count: items.count)
-        // Bank accounts in ascending id, statement lock first, as callbacks and imports take them.
-        for account in Set(items.map(\.context.route.bankAccountID)).sorted() { try StatementLocks.lockBankAccount(account, on: connection) }
+        // Bank accounts in ascending id, statement lock first, as callbacks and imports take them: shared, so
+        // another batch of the lane runs beside this one; an import (exclusive) waits for both.
+        for account in Set(items.map(\.context.route.bankAccountID)).sorted() {
+            try StatementLocks.lockBankAccount(account, mode: .shared, on: connection)
+        }
         let bySchool = Dictionary(grouping: items.indices, by: { items[$0].context.schoolID })
         for schoolID in bySchool.keys.sorted() {
             let indices = bySchool[schoolID]!

@@ -41,14 +41,15 @@ public struct CollectionService: Sendable {
     let notices: CollectionNoticeBatch.Lanes
     let routes: CollectionRoutes
 
-    public init(pool: PostgresPool, catalog: CollectionCatalog, clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(pool: PostgresPool, catalog: CollectionCatalog, clock: @escaping @Sendable () -> Date = { Date() },
+                batchesInFlightMax: Int = GroupCommit.batchesInFlightDefault) {
         self.pool = pool
         self.catalog = catalog
         self.clock = clock
         // The process starts taking requests now: requests signed earlier are refused (the replay rule across restarts).
         self.nonces = CollectionNonces(startedAt: clock())
         self.futureNonces = CollectionFutureNonces(pool: pool)
-        self.notices = CollectionNoticeBatch.lanes(pool: pool)
+        self.notices = CollectionNoticeBatch.lanes(pool: pool, batchesInFlightMax: batchesInFlightMax)
         self.routes = CollectionRoutes(pool: pool)
     }
 

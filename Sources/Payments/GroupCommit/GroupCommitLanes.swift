@@ -3,8 +3,9 @@ import Postgres
 /// One group-commit lane per school (`GroupCommitter`): each school's items are grouped and committed
 /// by a committer of their own, so a school whose bank account is locked (a long statement import
 /// holds it until its commit) delays only its own payments. Lanes of different schools commit
-/// concurrently, each on its own pooled connection; inside a lane, one batch at a time keeps the
-/// school's account locks uncontended.
+/// concurrently, each on its own pooled connection; inside a lane, up to `batchesInFlightMax` batches
+/// commit at once (two by default): they share the bank account's lock, and take their row locks in
+/// one order (docs/callbacks.md §6, seventh round).
 ///
 /// A lane is a few words of state and is kept for the life of the process: their number is bounded
 /// by the schools that have a bank connection.
@@ -12,11 +13,14 @@ final class GroupCommitLanes<Item: Sendable, Outcome: Sendable>: Sendable {
     private let lanes = Monitor([Int64: GroupCommitter<Item, Outcome>]())
     let pool: PostgresPool
     let congestion: GroupCommit.Congestion
+    let batchesInFlightMax: Int
     private let record: GroupCommitter<Item, Outcome>.Record
 
-    init(pool: PostgresPool, congestion: GroupCommit.Congestion = .standard, record: @escaping GroupCommitter<Item, Outcome>.Record) {
+    init(pool: PostgresPool, congestion: GroupCommit.Congestion = .standard, batchesInFlightMax: Int = GroupCommit.batchesInFlightDefault,
+         record: @escaping GroupCommitter<Item, Outcome>.Record) {
         self.pool = pool
         self.congestion = congestion
+        self.batchesInFlightMax = batchesInFlightMax
         self.record = record
     }
 
@@ -24,7 +28,7 @@ final class GroupCommitLanes<Item: Sendable, Outcome: Sendable>: Sendable {
     func lane(schoolID: Int64) -> GroupCommitter<Item, Outcome> {
         lanes.withLock { lanes in
             if let lane = lanes[schoolID] { return lane }
-            let lane = GroupCommitter(pool: pool, congestion: congestion, record: record)
+            let lane = GroupCommitter(pool: pool, congestion: congestion, batchesInFlightMax: batchesInFlightMax, record: record)
             lanes[schoolID] = lane
             return lane
         }

@@ -3,9 +3,18 @@ import Foundation
 import Postgres
 
 /// The limits and failure of group commit, shared by every kind of lane (`GroupCommitter`).
-enum GroupCommit {
+public enum GroupCommit {
     /// Items committed together at most; bounded so one transaction stays short.
     static let batchMax = 64
+    /// Batches of one lane (one school) in flight at once, each in its own transaction on its own
+    /// connection. Two keep both of a 2-core machine's cores busy with one school's payments; more
+    /// only queue on the school's receipt counter (docs/callbacks.md §6, seventh round).
+    public static let batchesInFlightDefault = 2
+    /// What `batchesInFlightMax` may be: 1 (one batch at a time, the lane before the seventh round) to 8.
+    public static let batchesInFlightRange = 1...8
+    /// Items queued before another batch starts beside a running one (docs/callbacks.md §6, seventh
+    /// round): about the batch one lane of 8 senders commits at a time.
+    static let queuedToStartAnotherBatchMin = 4
     /// How long a waiting sender sleeps between checks of its turn (it is woken when it gets one anyway).
     static let waitSliceNanoseconds: UInt64 = 1_000_000_000
 
@@ -27,6 +36,12 @@ enum GroupCommit {
         var description: String { reason }
     }
 
+    /// A provider transaction of the batch was recorded by another transaction since the batch's claim
+    /// (`IncomingBatch.recordedMeanwhileState`): tried again, it is found recorded.
+    static func isRecordedMeanwhile(_ error: any Error) -> Bool {
+        (error as? any PostgresErrorCarrying)?.underlyingPostgresError?.sqlState == IncomingBatch.recordedMeanwhileState
+    }
+
     static func isTimeout(_ error: any Error) -> Bool {
         (error as? any PostgresErrorCarrying)?.underlyingPostgresError?.isTimeout ?? false
     }
@@ -35,8 +50,10 @@ enum GroupCommit {
 /// Group commit for ONE school's lane (`GroupCommitLanes`), the one mechanism behind bank callbacks
 /// and collection payment notices: submitted items queue up, and one of the waiting threads (the
 /// leader) records every item queued so far (up to `GroupCommit.batchMax`) in ONE database
-/// transaction through `record`, while the others wait for its commit. Every sender gets its answer
-/// only after the commit that stored its item; the school's hot rows (bank account lock, balances)
+/// transaction through `record`, while the others wait for its commit. Up to `batchesInFlightMax`
+/// leaders commit at once, each its own batch on its own connection; a deadlock between them
+/// (40P01, which their lock order rules out) would re-run the transaction (`PostgresPool.transaction`).
+/// Every sender gets its answer only after the commit that stored its item; the school's hot rows (bank account lock, balances)
 /// are locked once per batch instead of once per item, and the commit's WAL flush is shared.
 ///
 /// A batch that fails is retried item by item, so one bad item (a poison delivery) cannot fail its
@@ -51,12 +68,13 @@ final class GroupCommitter<Item: Sendable, Outcome: Sendable>: Sendable {
     typealias Answer = Result<Outcome, GroupCommit.Failure>
 
     /// Where one submitted item stands, seen by its own sender only: each sender sleeps on its own
-    /// condition, so a commit wakes exactly the senders it answered and the one that leads next.
+    /// condition, so a commit wakes exactly the senders it answered and the ones that lead next.
     /// (One condition for the whole lane woke every waiting sender on every commit — most of them to
     /// find nothing and sleep again: 14–18 % of the server's samples were task switching.)
     private enum Turn {
         case waiting
-        case lead
+        /// Lead this batch (the sender's own item among it), formed when the lead was granted.
+        case lead([Queued])
         case done(Answer)
     }
 
@@ -80,78 +98,95 @@ final class GroupCommitter<Item: Sendable, Outcome: Sendable>: Sendable {
         }
     }
 
-    private struct Queued {
+    private struct Queued: Sendable {
         let item: Item
         let waiter: Waiter
     }
 
     private struct State {
         var queue: [Queued] = []
-        var leading = false
-        var batchStartedAt: UInt64 = 0
+        /// The batches in flight: each leader's start time, by leader. At most `batchesInFlightMax`.
+        var running: [ObjectIdentifier: UInt64] = [:]
         var congestedUntil: UInt64 = 0
+
+        /// Grants the lead to the oldest queued senders while a slot is free; each gets its batch now,
+        /// so no two leaders can take the same item. Beside a running batch, another starts only once
+        /// `GroupCommit.queuedToStartAnotherBatchMin` items wait: a batch's work is mostly per batch, so
+        /// batches of one or two beside each other would cost more CPU per item than they save in waiting.
+        mutating func grantLeads(max: Int, now: UInt64) -> [(Waiter, [Queued])] {
+            var granted: [(Waiter, [Queued])] = []
+            while running.count < max, let next = queue.first,
+                  running.isEmpty || queue.count >= GroupCommit.queuedToStartAnotherBatchMin {
+                let batch = Array(queue.prefix(GroupCommit.batchMax))
+                queue.removeFirst(batch.count)
+                running[ObjectIdentifier(next.waiter)] = now
+                granted.append((next.waiter, batch))
+            }
+            return granted
+        }
     }
 
     private enum Admission {
         case congested
-        case lead(Waiter)
+        case lead(Waiter, [Queued])
         case wait(Waiter)
     }
 
     private let monitor = Monitor(State())
     let pool: PostgresPool
     let congestion: GroupCommit.Congestion
+    /// Batches of this lane committing at once, each on its own connection (docs/callbacks.md §6,
+    /// seventh round): the second's reads and matching overlap the first's writes and commit.
+    let batchesInFlightMax: Int
     private let record: Record
 
-    init(pool: PostgresPool, congestion: GroupCommit.Congestion = .standard, record: @escaping Record) {
+    init(pool: PostgresPool, congestion: GroupCommit.Congestion = .standard,
+         batchesInFlightMax: Int = GroupCommit.batchesInFlightDefault, record: @escaping Record) {
+        precondition(GroupCommit.batchesInFlightRange.contains(batchesInFlightMax), "batches in flight out of range")
         self.pool = pool
         self.congestion = congestion
+        self.batchesInFlightMax = batchesInFlightMax
         self.record = record
     }
 
     /// Queues `item` and returns once the transaction holding it committed (or failed), or at once
     /// with a failure when the lane is blocked.
     func submit(_ item: Item) -> Answer {
-        let admission = monitor.withLock { state -> Admission in
+        let (admission, others) = monitor.withLock { state -> (Admission, [(Waiter, [Queued])]) in
             let now = monotonicNanoseconds()
-            let slow = state.leading && now - state.batchStartedAt > congestion.slowBatchNanoseconds
-            guard !slow && now >= state.congestedUntil else { return .congested }
+            let slow = state.running.values.contains { now - $0 > congestion.slowBatchNanoseconds }
+            guard !slow && now >= state.congestedUntil else { return (.congested, []) }
             let waiter = Waiter()
             state.queue.append(Queued(item: item, waiter: waiter))
-            guard !state.leading else { return .wait(waiter) }
-            // Nobody is committing: this sender leads at once, with whatever queued before it. The
-            // batch's clock starts now, not when it takes the batch: a sender arriving in between must
-            // not judge the lane by the previous batch's start.
-            state.leading = true
-            state.batchStartedAt = now
-            return .lead(waiter)
+            // A free slot (and, beside a running batch, enough items queued): the oldest queued sender leads,
+            // with whatever queued up to this item. The batch's clock starts now.
+            let granted = state.grantLeads(max: batchesInFlightMax, now: now)
+            guard let own = granted.first(where: { $0.0 === waiter }) else { return (.wait(waiter), granted) }
+            return (.lead(waiter, own.1), granted.filter { $0.0 !== waiter })
         }
+        for (next, batch) in others { next.hand(.lead(batch)) }
         switch admission {
         case .congested:
             return .failure(GroupCommit.Failure(reason: GroupCommit.congestedReason))
-        case .lead(let waiter):
-            return lead(waiter)
+        case .lead(let waiter, let batch):
+            return lead(waiter, batch: batch)
         case .wait(let waiter):
             switch waiter.awaitTurn() {
             case .done(let answer): return answer
-            case .lead: return lead(waiter)
+            case .lead(let batch): return lead(waiter, batch: batch)
             case .waiting: preconditionFailure("a waiter returned while still waiting")
             }
         }
     }
 
-    /// Commits what is queued (this sender's item among it), then hands the lead to the oldest sender
-    /// still queued, before the answers, so the next batch starts while the answered senders wake.
-    private func lead(_ own: Waiter) -> Answer {
-        let batch = monitor.withLock { state -> [Queued] in
-            state.batchStartedAt = monotonicNanoseconds()
-            let batch = Array(state.queue.prefix(GroupCommit.batchMax))
-            state.queue.removeFirst(batch.count)
-            return batch
-        }
+    /// Commits `batch` (this sender's item among it), then frees its slot and grants the lead to the
+    /// oldest senders still queued, before the answers, so the next batch starts while the answered
+    /// senders wake.
+    private func lead(_ own: Waiter, batch: [Queued]) -> Answer {
         precondition(batch.contains { $0.waiter === own }, "a leader's own item is not in its batch")
         let (answers, timedOut) = commit(batch.map(\.item))
-        let (next, refused) = monitor.withLock { state -> (Waiter?, [Waiter]) in
+        let (granted, refused) = monitor.withLock { state -> ([(Waiter, [Queued])], [Waiter]) in
+            state.running[ObjectIdentifier(own)] = nil
             var refused: [Waiter] = []
             if timedOut {
                 // The queued items would only wait for the same lock again.
@@ -159,14 +194,9 @@ final class GroupCommitter<Item: Sendable, Outcome: Sendable>: Sendable {
                 refused = state.queue.map(\.waiter)
                 state.queue.removeAll()
             }
-            guard let next = state.queue.first?.waiter else {
-                state.leading = false
-                return (nil, refused)
-            }
-            state.batchStartedAt = monotonicNanoseconds()
-            return (next, refused)
+            return (state.grantLeads(max: batchesInFlightMax, now: monotonicNanoseconds()), refused)
         }
-        next?.hand(.lead)
+        for (next, batch) in granted { next.hand(.lead(batch)) }
         var ownAnswer: Answer?
         for (queued, answer) in zip(batch, answers) {
             if queued.waiter === own { ownAnswer = answer } else { queued.waiter.hand(.done(answer)) }
@@ -184,7 +214,9 @@ final class GroupCommitter<Item: Sendable, Outcome: Sendable>: Sendable {
         } catch {
             let failure = GroupCommit.Failure(reason: "\(error)")
             if GroupCommit.isTimeout(error) { return (batch.map { _ in .failure(failure) }, true) }
-            guard batch.count > 1 else { return ([.failure(failure)], false) }
+            // An item recorded meanwhile by another transaction (TU023: with two batches in flight, its duplicate in
+            // the other batch) is found recorded when tried again, even alone: answered "duplicate", not "try later".
+            guard batch.count > 1 || GroupCommit.isRecordedMeanwhile(error) else { return ([.failure(failure)], false) }
             return (batch.map { item in
                 do { return .success(try transaction([item])[0]) } catch { return .failure(GroupCommit.Failure(reason: "\(error)")) }
             }, false)

@@ -22,7 +22,8 @@ public enum SchoolMatchData {
 
     /// What any of `transactions` can name for certain: their valid codes' and virtual accounts'
     /// students, with siblings, and those students' open invoices — in two round trips whatever the count —
-    /// with the students read (a payment batch applying the decisions need not read them again).
+    /// with the students read (a payment batch applying the decisions need not read them again). Those
+    /// students' invoices are locked (ascending id) before they are read, until the caller's transaction ends.
     static func targeted(school: School, transactions: [MatchTransaction],
                          on connection: PostgresConnection) throws -> (context: MatchContext, students: [Student]) {
         let finder = try PaymentCodeFinder(prefix: school.paymentCodePrefix)
@@ -40,6 +41,10 @@ public enum SchoolMatchData {
         // The students and their invoices in one round trip: both are read by the reached ids (an id with no
         // student row has no invoice either, and `context` keeps only invoices of students read).
         let students = try Students.sendList(schoolID: school.id, ids: ids, on: connection)
+        // Their invoices locked before they are read: what another batch of the school in flight is paying is
+        // decided on once that batch committed (docs/callbacks.md §6, seventh round), as if the lane ran one
+        // batch at a time. The lock travels in the same round trip, run first.
+        try PaymentBatch.lockInvoices(schoolID: school.id, ofStudents: ids, on: connection)
         let invoices = try InvoiceQueries.sendUnpaid(schoolID: school.id, studentIDs: Array(Set(ids)).sorted(), on: connection)
         let read = try students.get()
         return (try context(school: school, students: read, invoices: try invoices.get()), read)

@@ -53,8 +53,9 @@ public enum LateCallbacks {
     }
 
     /// The statement transaction that already booked this callback's money, if any. The caller holds
-    /// the bank account's statement lock (as statement imports do), so a callback and an import never
-    /// both book it.
+    /// the bank account's statement lock (shared; imports take it exclusive), so a callback and an
+    /// import never both book it, and the account's recognition lock (`StatementLocks.lockRecognition`,
+    /// exclusive), so two batches in flight never both claim one line.
     ///
     /// `claimedInBatch`: statement transactions recognised for other callbacks of the same group
     /// commit, whose audit rows are not written yet — without them, two equal payments announced

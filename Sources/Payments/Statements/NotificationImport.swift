@@ -27,7 +27,7 @@ struct NotificationImport {
     func execute(school: School, bank: SchoolBankAccount, on connection: PostgresConnection) throws -> StatementImportResult {
         let collected = try parse(school: school, bank: bank)
         // The statement lock, as callbacks and imports take it: a statement line and this notification never both book the money.
-        try StatementLocks.lockBankAccount(bank.id, on: connection)
+        try StatementLocks.lockBankAccount(bank.id, mode: .exclusive, on: connection)
         guard let current = try Schools.find(id: school.id, on: connection) else { throw LedgerError.unknownSchool(school.id) }
         var transactions = try collected.lines.map { try transaction($0, school: current, bank: bank) }
         let studentAccounts = try StatementStaging.studentVirtualAccounts(schoolID: school.id,

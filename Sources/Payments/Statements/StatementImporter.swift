@@ -89,7 +89,7 @@ struct ImportRun {
         if format == .camt054 || format == .mt942 { return try NotificationImport(run: self).execute(school: school, bank: bank, on: connection) }
         try StatementStaging.create(on: connection)
         let parsed = try parse(school: school, bank: bank, on: connection)
-        try StatementLocks.lockBankAccount(bank.id, on: connection)
+        try StatementLocks.lockBankAccount(bank.id, mode: .exclusive, on: connection)
         // Read after the lock: a period closed meanwhile moves the bookings to its first open day.
         let closedThrough = try Schools.find(id: school.id, on: connection)?.closedThrough
         try StatementStaging.classify(schoolID: school.id, bankAccountID: bank.id, on: connection)

@@ -52,7 +52,7 @@ public enum IncomingBatch {
         // The payment keys name the ids the claim just drew: none can have been applied before.
         // The students and the accounts were read above in this transaction (matching, school facts): not again.
         let (results, postedBookings) = try PaymentBatch.apply(payments, leadingEntries: bookings, keysAreNew: true, knownStudents: seen.students,
-                                                               accountIDs: facts.accountIDs, on: connection)
+                                                               accountIDs: facts.accountIDs, readsReceipts: false, on: connection)
         var explanations = decisions.map { "in suspense: " + ($0?.explanation ?? "money out, for the accountant") }
         var applied = [Bool](repeating: false, count: fresh.count)
         for (result, position) in zip(results, paymentOwners) {
@@ -194,7 +194,9 @@ public enum IncomingBatch {
                         \(PostgresNullableTextArray(texts)))
                  AS u(id, account, provider, provider_id, direction, amount, booked, occurred, memo, normalized, payer, payer_account,
                       payer_bank, virtual, reference, entry, decision)
-            ORDER BY u.id
+            -- In the unique index's order: two batches in flight that carry the same provider transactions
+            -- wait for each other's rows in one order, never in a cycle (docs/callbacks.md §6, seventh round).
+            ORDER BY u.provider, u.provider_id, u.id
             ON CONFLICT (school_id, provider, provider_transaction_id) WHERE provider IS NOT NULL DO NOTHING
             RETURNING bank_transaction_id)
             SELECT expect_row_count((SELECT count(*) FROM inserted), \(Int64(count)), 'bank_transactions')

@@ -2,6 +2,7 @@ import API
 import Core
 import Foundation
 import HTTP
+import Payments
 import Postgres
 
 enum ServeCommand {
@@ -54,7 +55,8 @@ enum ServeCommand {
         defer { pool.close() }
         let metrics = HTTPMetrics()
         var context = try APIContext(pool: pool, layout: layout, metrics: metrics,
-                                     callbacksRequireClientCertificate: settings.tlsClientCA != nil)
+                                     callbacksRequireClientCertificate: settings.tlsClientCA != nil,
+                                     laneBatchesInFlight: settings.laneBatchesInFlight ?? GroupCommit.batchesInFlightDefault)
         context.consoleCookiesSecure = configuration.tls != nil
         let api = TuitionAPI.build(context)
         let server = HTTPServer(configuration: configuration, router: api.router, metrics: metrics)
