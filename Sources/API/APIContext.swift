@@ -24,16 +24,17 @@ public struct APIContext: Sendable {
 
     /// Loads the callback and statement descriptions from `bank-formats/`; a broken description stops startup.
     public init(pool: PostgresPool, layout: ProjectLayout, metrics: HTTPMetrics, version: String = TuitionAPI.version,
-                callbacksRequireClientCertificate: Bool = false, clock: @escaping @Sendable () -> Date = { Date() }) throws {
+                callbacksRequireClientCertificate: Bool = false, clock: @escaping @Sendable () -> Date = { Date() },
+                connectionChanges: ConnectionChanges? = nil) throws {
         self.callbacksRequireClientCertificate = callbacksRequireClientCertificate
         self.pool = pool
         self.layout = layout
         self.metrics = metrics
         self.version = version
         let catalog = try CallbackCatalog.load(directory: URL(fileURLWithPath: layout.bankFormats + "/callbacks"))
-        self.callbacks = CallbackIngest(pool: pool, catalog: catalog, clock: clock)
+        self.callbacks = CallbackIngest(pool: pool, catalog: catalog, clock: clock, changes: connectionChanges)
         self.collections = CollectionService(pool: pool, catalog: try CollectionCatalog.load(directory: URL(fileURLWithPath: layout.bankFormats + "/collections")),
-                                             clock: clock)
+                                             clock: clock, changes: connectionChanges)
         self.statementFormats = try CSVFormatCatalog(directory: layout.bankFormats + "/statements")
     }
 }

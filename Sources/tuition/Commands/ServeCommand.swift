@@ -2,6 +2,7 @@ import API
 import Core
 import Foundation
 import HTTP
+import Payments
 import Postgres
 
 enum ServeCommand {
@@ -52,9 +53,12 @@ enum ServeCommand {
         let pool = PostgresPool(configuration: database.configuration.limited(by: settings.sessionLimits),
                                 size: configuration.workerThreads, checkoutTimeoutSeconds: 5)
         defer { pool.close() }
+        // Bank connection changes, heard from the database: the callback and collection routes are cached while it listens.
+        let changes = ConnectionChanges(configuration: database.configuration)
+        defer { changes.stop() }
         let metrics = HTTPMetrics()
         var context = try APIContext(pool: pool, layout: layout, metrics: metrics,
-                                     callbacksRequireClientCertificate: settings.tlsClientCA != nil)
+                                     callbacksRequireClientCertificate: settings.tlsClientCA != nil, connectionChanges: changes)
         context.consoleCookiesSecure = configuration.tls != nil
         let api = TuitionAPI.build(context)
         let server = HTTPServer(configuration: configuration, router: api.router, metrics: metrics)
