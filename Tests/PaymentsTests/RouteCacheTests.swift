@@ -133,4 +133,27 @@ import Testing
         #expect(fixture.deliver(CallbackFixture.body(id: "C6", amount: 10, memo: "f"), secret: "the-newest-secret").outcome == .unknownAccount)
         #expect(try fixture.count("SELECT count(*) FROM bank_transactions") == 4)
     }
+
+    @Test func collectionRoutesFollowNotifiedChanges() throws {
+        let base = try CollectionFixture()
+        let changes = ConnectionChanges(configuration: base.pool.configuration)
+        defer { changes.stop() }
+        let fixture = base.listening(to: changes)
+        _ = try Self.listening(changes)
+        let accepted = try fixture.send("inquiry", ["customer_code": "HS999"])
+        #expect(accepted.outcome != .forged && accepted.outcome != .unknownMerchant, "\(accepted.reason ?? "")")
+        let provider = fixture.tuition.connectionProvider
+        let id = try fixture.pool.withConnection {
+            try BankConnections.list(schoolID: fixture.school.id, on: $0).first { $0.provider == provider }!.id
+        }
+        let before = changes.generation
+        try fixture.billing.transaction {
+            try BankConnections.rotate(schoolID: fixture.school.id, connectionID: id, secret: "collection-secret-new-2026", retireOld: true, on: $0)
+        }
+        _ = try Self.secondsUntilChange(changes, after: before)
+        // The route cached for the first inquiry held the old secret: dropped on the notification, not 5 s later.
+        #expect(try fixture.send("inquiry", ["customer_code": "HS999"]).outcome == .forged)
+        let renewed = try fixture.send("inquiry", ["customer_code": "HS999"], secret: "collection-secret-new-2026")
+        #expect(renewed.outcome != .forged && renewed.outcome != .unknownMerchant, "\(renewed.reason ?? "")")
+    }
 }
