@@ -111,10 +111,14 @@ import Testing
         #expect(fixture.deliver(CallbackFixture.body(id: "C2", amount: 10, memo: "b")).outcome == .accepted)
 
         // A secret added is accepted at once, notified or not: a refusal is decided on the database's route.
+        let beforeAdding = changes.generation
         try fixture.billing.transaction {
             try BankConnections.rotate(schoolID: fixture.school.id, connectionID: id, secret: "the-new-secret-value", retireOld: false, on: $0)
         }
         #expect(fixture.deliver(CallbackFixture.body(id: "C3", amount: 10, memo: "c"), secret: "the-new-secret-value").outcome == .accepted)
+        // Once notified, the route with both secrets is cached (read after the notification).
+        _ = try Self.secondsUntilChange(changes, after: beforeAdding)
+        #expect(fixture.deliver(CallbackFixture.body(id: "C3B", amount: 10, memo: "cb"), secret: "the-new-secret-value").outcome == .accepted)
 
         // The old secret retired: refused as soon as the notification is heard, within the bound.
         let before = changes.generation
@@ -131,7 +135,7 @@ import Testing
         try fixture.billing.transaction { try BankConnections.remove(schoolID: fixture.school.id, connectionID: id, on: $0) }
         _ = try Self.secondsUntilChange(changes, after: beforeRemoval)
         #expect(fixture.deliver(CallbackFixture.body(id: "C6", amount: 10, memo: "f"), secret: "the-newest-secret").outcome == .unknownAccount)
-        #expect(try fixture.count("SELECT count(*) FROM bank_transactions") == 4)
+        #expect(try fixture.count("SELECT count(*) FROM bank_transactions") == 5)
     }
 
     @Test func collectionRoutesFollowNotifiedChanges() throws {
