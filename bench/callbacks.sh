@@ -15,9 +15,9 @@ LUA=$(mktemp /tmp/tuition-bench-callbacks.XXXXXX.lua)
 "$BIN" serve --port "$PORT" --workers 8 >/dev/null 2>/tmp/tuition-bench-callbacks.log & SERVER=$!
 trap 'set +e; kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -f "$LUA"; bench_cleanup' EXIT
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.1; done
-server0=$(cpu_ticks "$SERVER"); db0=$(db_cpu_ticks)
+server0=$(cpu_ticks "$SERVER"); db0=$(db_cpu_ticks); switches0=$(ctx_switches "$SERVER")
 out=$(wrk -t2 -c8 -d"${DURATION}s" --latency -s "$LUA" "http://127.0.0.1:$PORT")
-server1=$(cpu_ticks "$SERVER"); db1=$(db_cpu_ticks)
+server1=$(cpu_ticks "$SERVER"); db1=$(db_cpu_ticks); switches1=$(ctx_switches "$SERVER")
 rps=$(awk '/Requests\/sec/ {print int($2)}' <<<"$out")
 requests=$(awk '/requests in/ {print $1}' <<<"$out")
 p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
@@ -34,4 +34,5 @@ printf '%-28s %10s/s   p50 %s   p99 %s   non-2xx %s   CPU/request: server %s us,
 printf '%-28s %10s/s   CPU/transaction: database %s us\n' "pgbench TPC-B-like" "$tps" \
     "$(cpu_us_per $(( db3 - db2 )) "$(pgbench_count <<<"$pgout")")"
 echo "ratio callbacks/pgbench: $(ratio "$rps" "$tps")"
+echo "server context switches per callback: $(per_request $(( switches1 - switches0 )) "$requests")"
 "$BIN" ledger verify | tail -1

@@ -29,9 +29,9 @@ measure() {
 # The HTTP stack's own ceiling on this machine in this run: /health (no database, answered on the event loop).
 health=$(wrk -t2 -c8 -d"${DURATION}s" "http://127.0.0.1:$PORT/health" | awk '/Requests\/sec/ {print int($2)}')
 read -r inq inq_p99 inq_bad <<<"$(measure "$INQ")"
-server0=$(cpu_ticks "$SERVER"); db0=$(db_cpu_ticks); paid0=$(psql -Atc "SELECT count(*) FROM collection_payments")
+server0=$(cpu_ticks "$SERVER"); db0=$(db_cpu_ticks); switches0=$(ctx_switches "$SERVER"); paid0=$(psql -Atc "SELECT count(*) FROM collection_payments")
 read -r pay pay_p99 pay_bad <<<"$(measure "$PAY")"
-server1=$(cpu_ticks "$SERVER"); db1=$(db_cpu_ticks); paid1=$(psql -Atc "SELECT count(*) FROM collection_payments")
+server1=$(cpu_ticks "$SERVER"); db1=$(db_cpu_ticks); switches1=$(ctx_switches "$SERVER"); paid1=$(psql -Atc "SELECT count(*) FROM collection_payments")
 kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true
 db2=$(db_cpu_ticks)
 pgout=$(pgbench -M prepared -n -c 8 -j 2 -T "$DURATION" 2>/dev/null)
@@ -46,4 +46,5 @@ printf '%-28s %10s/s   CPU/transaction: database %s us\n' "pgbench TPC-B-like" "
     "$(cpu_us_per $(( db3 - db2 )) "$(pgbench_count <<<"$pgout")")"
 echo "ratio inquiries/health: $(ratio "$inq" "$health")"
 echo "ratio notices/pgbench: $(ratio "$pay" "$tps") (target >= 0.80)"
+echo "server context switches per notice: $(per_request $(( switches1 - switches0 )) $(( paid1 - paid0 )))"
 "$BIN" ledger verify | tail -1

@@ -90,3 +90,11 @@ profile_report() {
 bench_autovacuum_as_live() {
     psql -qc "ALTER SYSTEM SET autovacuum_naptime = '1s'" -c "SELECT pg_reload_conf()" >/dev/null
 }
+
+# Context switches of a process's live threads (voluntary + involuntary, /proc/PID/task/*/status):
+# each voluntary one is a thread going to sleep, i.e. a hand-off or a wait for the database.
+ctx_switches() {
+    cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^(voluntary|nonvoluntary)_ctxt_switches/ { n += $2 } END { print n + 0 }'
+}
+# Context switches per request, one decimal: per_request SWITCHES REQUESTS.
+per_request() { python3 -c 'import sys; print(f"{int(sys.argv[1]) / max(1, int(sys.argv[2])):.1f}")' "$1" "$2"; }

@@ -19,22 +19,26 @@ public struct APIContext: Sendable {
     public let statementFormats: CSVFormatCatalog
     /// Whether callback routes require a verified TLS client certificate (the server has a client CA).
     public let callbacksRequireClientCertificate: Bool
+    /// The listener that lets callback and collection routes be cached (nil: not cached, or 5 s for collections).
+    public let connectionChanges: ConnectionChanges?
     /// Whether console cookies carry `Secure` (the server speaks TLS).
     public var consoleCookiesSecure = false
 
     /// Loads the callback and statement descriptions from `bank-formats/`; a broken description stops startup.
     public init(pool: PostgresPool, layout: ProjectLayout, metrics: HTTPMetrics, version: String = TuitionAPI.version,
                 callbacksRequireClientCertificate: Bool = false, clock: @escaping @Sendable () -> Date = { Date() },
-                laneBatchesInFlight: Int = GroupCommit.batchesInFlightDefault) throws {
+                laneBatchesInFlight: Int = GroupCommit.batchesInFlightDefault, connectionChanges: ConnectionChanges? = nil) throws {
         self.callbacksRequireClientCertificate = callbacksRequireClientCertificate
+        self.connectionChanges = connectionChanges
         self.pool = pool
         self.layout = layout
         self.metrics = metrics
         self.version = version
         let catalog = try CallbackCatalog.load(directory: URL(fileURLWithPath: layout.bankFormats + "/callbacks"))
-        self.callbacks = CallbackIngest(pool: pool, catalog: catalog, clock: clock, batchesInFlightMax: laneBatchesInFlight)
+        self.callbacks = CallbackIngest(pool: pool, catalog: catalog, clock: clock, batchesInFlightMax: laneBatchesInFlight,
+                                        changes: connectionChanges)
         self.collections = CollectionService(pool: pool, catalog: try CollectionCatalog.load(directory: URL(fileURLWithPath: layout.bankFormats + "/collections")),
-                                             clock: clock, batchesInFlightMax: laneBatchesInFlight)
+                                             clock: clock, batchesInFlightMax: laneBatchesInFlight, changes: connectionChanges)
         self.statementFormats = try CSVFormatCatalog(directory: layout.bankFormats + "/statements")
     }
 }
@@ -71,6 +75,16 @@ public enum TuitionAPI {
         context.metrics.registerGauge(name: "tuition_db_pool_in_use", help: "Database connections checked out.") { Double(pool.statistics.inUse) }
         context.metrics.registerGauge(name: "tuition_db_pool_waiting", help: "Threads waiting for a database connection.") {
             Double(pool.statistics.waiting)
+        }
+        if let changes = context.connectionChanges {
+            context.metrics.registerGauge(name: "tuition_route_cache_listening",
+                                          help: "1 while bank connection changes are heard and routes are cached, else 0.") {
+                changes.listeningGeneration == nil ? 0 : 1
+            }
+            context.metrics.registerGauge(name: "tuition_route_cache_generation",
+                                          help: "Bank connection changes heard (and listener reconnects) since the start.") {
+                Double(changes.generation)
+            }
         }
         // Round trips, not statements: a pipeline of many statements is one (bench/callbacks-where.sh).
         context.metrics.registerGauge(name: "tuition_db_round_trips_total", help: "Database round trips of this process (a pipeline is one).") {

@@ -4,6 +4,13 @@ public enum JSONString {
     /// (harmless in JSON, fatal in some JavaScript), everything else as UTF-8.
     public static func append(_ text: String, to output: inout String) {
         output += "\""
+        // Most texts need no escape: appended whole instead of scalar by scalar (the per-scalar
+        // append showed in the server's profile: audit headers, matcher decisions).
+        guard needsEscaping(text) else {
+            output += text
+            output += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""
@@ -25,6 +32,12 @@ public enum JSONString {
             }
         }
         output += "\""
+    }
+
+    /// True when some byte of `text` may need an escape: a control character, `"`, `\`, or the lead
+    /// byte 0xE2 of U+2028/U+2029 (and of other characters, which then take the scalar path unchanged).
+    static func needsEscaping(_ text: String) -> Bool {
+        text.utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0xE2 }
     }
 
     /// `text` as a JSON string literal.

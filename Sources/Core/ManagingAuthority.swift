@@ -18,7 +18,7 @@ public struct Commune: Hashable, Sendable, Codable {
         if code.utf8.count != 5 || !code.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
             return ("communeCode", "5 digits (the official code of the commune or ward)")
         }
-        if name.isEmpty || name.unicodeScalars.count > Self.nameCharactersMax || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        if name.isEmpty || name.unicodeScalars.count > Self.nameCharactersMax || name.unicodeScalars.contains(where: { $0.isControlCharacter }) {
             return ("communeName", "1 to \(Self.nameCharactersMax) characters, no control characters")
         }
         return nil

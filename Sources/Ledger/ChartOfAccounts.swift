@@ -155,7 +155,7 @@ public enum ChartOfAccountsParser {
 
         mutating func text(_ value: JSONValue?, at path: String, charactersMax: Int = textCharactersMax) -> String? {
             guard case .string(let string)? = value else { fail(path, value == nil ? "is required" : "must be a string"); return nil }
-            let hasControl = string.unicodeScalars.contains { $0.properties.generalCategory == .control }
+            let hasControl = string.unicodeScalars.contains { $0.isControlCharacter }
             guard !string.isEmpty, string.count <= charactersMax, !hasControl, string == string.trimmingCharacters(in: .whitespaces) else {
                 fail(path, "must be 1 to \(charactersMax) characters without control characters or surrounding spaces")
                 return nil

@@ -95,7 +95,7 @@ enum LedgerText {
     /// Non-empty, bounded, and free of control characters other than none at all.
     static func check(_ text: String, field: String, bytesMax: Int) throws(LedgerError) {
         guard !text.isEmpty, text.utf8.count <= bytesMax,
-              !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+              !text.unicodeScalars.contains(where: { $0.isControlCharacter })
         else { throw .invalidText(field: field) }
     }
 }

@@ -298,7 +298,7 @@ public enum Schools {
     public static let namePattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"
 
     public static func hasControl(_ text: String) -> Bool {
-        text.unicodeScalars.contains { $0.properties.generalCategory == .control }
+        text.unicodeScalars.contains { $0.isControlCharacter }
     }
 
     public static func isBankBIN(_ text: String) -> Bool {

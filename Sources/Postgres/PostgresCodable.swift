@@ -296,13 +296,21 @@ struct ArrayLiteral {
     }
 
     /// An element in double quotes, with quotes and backslashes escaped. Works on UTF-8 bytes: both
-    /// are ASCII, never part of a multi-byte sequence.
+    /// are ASCII, never part of a multi-byte sequence. Text without either (nearly all) is copied
+    /// whole; no capacity is reserved per element, which would regrow the buffer to the exact size
+    /// every time (a copy of everything before it per element).
     mutating func appendQuoted(_ value: String) {
-        bytes.reserveCapacity(bytes.count + value.utf8.count + 2)
         bytes.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
-            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
-            bytes.append(byte)
+        let copied: Bool? = value.utf8.withContiguousStorageIfAvailable { text in
+            guard !text.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+            bytes.append(contentsOf: text)
+            return true
+        }
+        if copied != true {
+            for byte in value.utf8 {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
+                bytes.append(byte)
+            }
         }
         bytes.append(UInt8(ascii: "\""))
     }

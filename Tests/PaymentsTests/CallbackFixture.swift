@@ -14,7 +14,7 @@ import TestSupport
 struct CallbackFixture: Sendable {
     let billing: BillingFixture
     let catalog: CallbackCatalog
-    let ingest: CallbackIngest
+    var ingest: CallbackIngest
     let now: Date
     static let secret = "tuition-connection-secret-2026"
     static let account = "0011001234567"

@@ -62,6 +62,14 @@ struct CollectionFixture: Sendable {
                                  clock: clock)
     }
 
+    /// The same service, its routes cached until `changes` hears a connection change.
+    func listening(to changes: ConnectionChanges) -> CollectionFixture {
+        let clock = self.clock
+        return CollectionFixture(billing: billing, service: CollectionService(pool: pool, catalog: service.catalog, clock: { clock.now },
+                                                                              changes: changes),
+                                 clock: clock)
+    }
+
     var tuition: CollectionProviderDescription { service.catalog.description(for: "tuition")! }
     var vnbank: CollectionProviderDescription { service.catalog.description(for: "vnbank")! }
 

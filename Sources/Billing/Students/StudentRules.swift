@@ -183,7 +183,7 @@ public enum StudentRules {
     public static let exactCategoryPattern = "^[a-z][a-z0-9_]{0,\(categoryCharactersMax - 1)}$"
 
     static func hasControl(_ text: String) -> Bool {
-        text.unicodeScalars.contains { $0.properties.generalCategory == .control }
+        text.unicodeScalars.contains { $0.isControlCharacter }
     }
 
     /// Trimmed, with every run of white space one space. White space is judged scalar by scalar (Unicode

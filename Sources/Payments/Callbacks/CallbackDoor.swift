@@ -70,7 +70,7 @@ enum CallbackDoor {
         // Printable ASCII (nearly every identity) holds no control character; only other text needs
         // the Unicode property lookup (C1 controls are U+0080–U+009F).
         let printableASCII = value.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
-        guard printableASCII || !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard printableASCII || !value.unicodeScalars.contains(where: { $0.isControlCharacter }) else {
             throw Refusal(field: field, problem: "holds a control character")
         }
     }

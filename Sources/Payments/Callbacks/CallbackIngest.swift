@@ -33,15 +33,24 @@ public struct CallbackIngest: Sendable {
     private let lanes: CallbackBatch.Lanes
     /// Addresses whose deliveries keep being refused are turned away before any work or audit row.
     public let refusals: FailureWindows
+    /// Routes kept while `ConnectionChanges` listens; nil without a listener: every delivery reads its route.
+    private let routes: RouteCache<CallbackRoute?>?
 
+    /// `changes`: the listener that lets routes be cached (nil: no cache, a route lookup per delivery).
     public init(pool: PostgresPool, catalog: CallbackCatalog, clock: @escaping @Sendable () -> Date = { Date() },
-                refusals: FailureWindows = CallbackIngest.defaultRefusals(), batchesInFlightMax: Int = GroupCommit.batchesInFlightDefault) {
+                refusals: FailureWindows = CallbackIngest.defaultRefusals(), batchesInFlightMax: Int = GroupCommit.batchesInFlightDefault,
+                changes: ConnectionChanges? = nil) {
         self.pool = pool
         self.catalog = catalog
         self.clock = clock
         self.lanes = CallbackBatch.lanes(pool: pool, batchesInFlightMax: batchesInFlightMax)
         self.refusals = refusals
+        self.routes = changes.map { RouteCache(changes: $0, ageMaxSeconds: CallbackIngest.routeAgeMaxSeconds) }
     }
+
+    /// The backstop of the route cache: an entry is read again after this long even when no change
+    /// was notified (changes made with the notifying triggers disabled). Notified changes act at once.
+    public static let routeAgeMaxSeconds = 10.0
 
     /// Refused deliveries per source address: 60 within 60 s turn the address away (docs/callbacks.md).
     public static let refusalsPerAddressMax = 60
@@ -102,16 +111,20 @@ public struct CallbackIngest: Sendable {
             try audit.record(verdict: "malformed", reason: error.description, transactionID: unchecked.providerTransactionID, pool: pool)
             return (.malformed, nil, error.description)
         }
-        let route = try pool.withConnection {
-            try BankConnections.route(provider: description.provider, receivingAccount: normalized.receivingAccount, on: $0)
+        var (found, cached) = try route(provider: description.provider, receivingAccount: normalized.receivingAccount)
+        var verdict = found.map { description.signature.verify(delivery.request, credentials: $0.credentials, now: clock()) }
+        if cached, verdict?.isAccepted != true {
+            // A refusal is decided on the database's route, never the cache's: a secret added or an
+            // account routed a moment ago may not have been notified yet.
+            found = try route(provider: description.provider, receivingAccount: normalized.receivingAccount, fresh: true).route
+            verdict = found.map { description.signature.verify(delivery.request, credentials: $0.credentials, now: clock()) }
         }
-        guard let route else {
+        guard let route = found, let verdict else {
             let reason = "receiving account \(normalized.receivingAccount) is not routed for \(description.provider)"
             try audit.record(verdict: "unknown_account", reason: reason, transactionID: normalized.providerTransactionID, pool: pool)
             return (.unknownAccount, nil, reason)
         }
         let scoped = audit.scoped(to: route)
-        let verdict = description.signature.verify(delivery.request, credentials: route.credentials, now: clock())
         guard verdict.isAccepted else {
             try scoped.record(verdict: "refused_signature", reason: verdict.description, transactionID: normalized.providerTransactionID, pool: pool)
             return (.refusedSignature, nil, verdict.description)
@@ -126,6 +139,16 @@ public struct CallbackIngest: Sendable {
             return (.invalidAmount, nil, "amount beyond bounds")
         }
         return try store(normalized, route: route, audit: scoped)
+    }
+
+    /// The route of (provider, receiving account), from the cache when one is kept.
+    private func route(provider: String, receivingAccount: String, fresh: Bool = false) throws -> (route: CallbackRoute?, cached: Bool) {
+        let read = {
+            try pool.withConnection { try BankConnections.route(provider: provider, receivingAccount: receivingAccount, on: $0) }
+        }
+        guard let routes else { return (try read(), false) }
+        let (route, cached) = try routes.value(for: provider + "\u{0}" + receivingAccount, fresh: fresh, load: read)
+        return (route, cached)
     }
 
     /// Records, books and applies through the school's commit lane; the audit row of an accepted or

@@ -2,43 +2,37 @@ import BankFormats
 import Foundation
 import Ledger
 import Postgres
-import Synchronization
 
-/// Connections by (provider, service code), with the school's name, kept for `ttlSeconds`: an
-/// inquiry then costs two queries instead of four. A rotation or removal takes effect within
-/// `ttlSeconds`; unknown service codes are remembered as well, so a flood of them does not reach the
-/// database. Bounded: past `entriesMax` the cache is emptied.
+/// Connections by (provider, service code), with the school's name: an inquiry then costs two
+/// queries instead of four. Unknown service codes are remembered as well, so a flood of them does not
+/// reach the database. With a listener (`ConnectionChanges`), a rotation, removal or new connection
+/// takes effect as soon as its notification arrives, and `ageMaxSeconds` is only a backstop; without
+/// one (tests, `tuition demo`), within `ageMaxSeconds`. Bounded by `RouteCache.entriesMax`.
 final class CollectionRoutes: Sendable {
-    static let ttlSeconds: Int64 = 5
-    static let entriesMax = 10_000
+    static let ageMaxSeconds = 5.0
 
     struct Entry: Sendable {
         let route: CallbackRoute?
         let schoolName: String
-        let expires: Int64
     }
 
-    private let entries = Mutex<[String: Entry]>([:])
+    private let cache: RouteCache<Entry>
     let pool: PostgresPool
 
-    init(pool: PostgresPool) {
+    init(pool: PostgresPool, changes: ConnectionChanges?) {
         self.pool = pool
+        self.cache = RouteCache(changes: changes, ageMaxSeconds: Self.ageMaxSeconds)
     }
 
-    func route(provider: String, merchant: String, now: Date) throws -> (CallbackRoute, schoolName: String)? {
-        let seconds = Int64(now.timeIntervalSince1970.rounded(.down))
-        let key = provider + "\u{0}" + merchant
-        if let entry = entries.withLock({ $0[key] }), entry.expires > seconds {
-            return entry.route.map { ($0, entry.schoolName) }
-        }
-        let (route, name) = try pool.withConnection { connection -> (CallbackRoute?, String) in
-            guard let route = try BankConnections.route(provider: provider, receivingAccount: merchant, on: connection) else { return (nil, "") }
-            return (route, try Schools.find(id: route.schoolID, on: connection)?.name ?? "")
-        }
-        entries.withLock { entries in
-            if entries.count >= Self.entriesMax { entries.removeAll() }
-            entries[key] = Entry(route: route, schoolName: name, expires: seconds + Self.ttlSeconds)
-        }
-        return route.map { ($0, name) }
+    func route(provider: String, merchant: String) throws -> (CallbackRoute, schoolName: String)? {
+        let entry = try cache.value(for: provider + "\u{0}" + merchant) {
+            try pool.withConnection { connection -> Entry in
+                guard let route = try BankConnections.route(provider: provider, receivingAccount: merchant, on: connection) else {
+                    return Entry(route: nil, schoolName: "")
+                }
+                return Entry(route: route, schoolName: try Schools.find(id: route.schoolID, on: connection)?.name ?? "")
+            }
+        }.value
+        return entry.route.map { ($0, entry.schoolName) }
     }
 }

@@ -41,8 +41,9 @@ public struct CollectionService: Sendable {
     let notices: CollectionNoticeBatch.Lanes
     let routes: CollectionRoutes
 
+    /// `changes`: the listener that lets the routes be cached exactly (nil: cached `CollectionRoutes.ageMaxSeconds`).
     public init(pool: PostgresPool, catalog: CollectionCatalog, clock: @escaping @Sendable () -> Date = { Date() },
-                batchesInFlightMax: Int = GroupCommit.batchesInFlightDefault) {
+                batchesInFlightMax: Int = GroupCommit.batchesInFlightDefault, changes: ConnectionChanges? = nil) {
         self.pool = pool
         self.catalog = catalog
         self.clock = clock
@@ -50,7 +51,7 @@ public struct CollectionService: Sendable {
         self.nonces = CollectionNonces(startedAt: clock())
         self.futureNonces = CollectionFutureNonces(pool: pool)
         self.notices = CollectionNoticeBatch.lanes(pool: pool, batchesInFlightMax: batchesInFlightMax)
-        self.routes = CollectionRoutes(pool: pool)
+        self.routes = CollectionRoutes(pool: pool, changes: changes)
     }
 
     public struct Result: Sendable {
@@ -100,7 +101,7 @@ public struct CollectionService: Sendable {
             return try refuse(request, description, operation, .malformed, schoolID: nil, reason: error.description)
         }
         let now = clock()
-        guard let (route, schoolName) = try routes.route(provider: description.connectionProvider, merchant: envelope.merchant, now: now) else {
+        guard let (route, schoolName) = try routes.route(provider: description.connectionProvider, merchant: envelope.merchant) else {
             return try refuse(request, description, operation, .unknownMerchant, schoolID: nil, reason: "service code \(envelope.merchant) is not routed")
         }
         guard CollectionClientCertificates.matches(request.clientCertificateSHA256, route: route) else {

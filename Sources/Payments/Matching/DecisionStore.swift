@@ -7,16 +7,15 @@ import Reconciliation
 
 /// The matcher's decision for a transaction, kept as JSON so auditors and the suspense queue see why.
 public enum DecisionStore {
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
+    /// The stored text of a decision (`MatchDecision.jsonText`: what `JSONDecoder` reads back, without `JSONEncoder`'s cost).
+    static func json(_ decision: MatchDecision) -> String {
+        decision.jsonText
+    }
 
     public static func save(_ decision: MatchDecision, schoolID: Int64, bankTransactionID: Int64, on connection: PostgresConnection) throws {
-        let json = String(decoding: try encoder.encode(decision), as: UTF8.self)
+        let text = json(decision)
         try connection.query("""
-            UPDATE bank_transactions SET match_decision = \(PostgresJSON(json))
+            UPDATE bank_transactions SET match_decision = \(PostgresJSON(text))
             WHERE school_id = \(schoolID) AND bank_transaction_id = \(bankTransactionID)
             """)
     }

@@ -117,7 +117,7 @@ struct StatementBookings: Sendable {
                                      payerName: line.payerName)
         let decision = emptyContext.match(input)
         precondition(!decision.isAutomatic, "a transaction naming nobody was decided automatically")
-        return String(decoding: try DecisionStore.encoder.encode(decision), as: UTF8.self)
+        return DecisionStore.json(decision)
     }
 
     func insertRows(on connection: PostgresConnection) throws {

@@ -49,7 +49,7 @@ public struct StatementImportRequest: Sendable {
     /// database's `length` and an API document's `maxLength` count) and no control character (general category Cc).
     public static func isFileName(_ text: String) -> Bool {
         (1...StatementImportLimits.fileNameCharactersMax).contains(text.unicodeScalars.count)
-            && !text.unicodeScalars.contains { $0.properties.generalCategory == .control }
+            && !text.unicodeScalars.contains { $0.isControlCharacter }
     }
 
     func validate() throws(StatementImportError) {

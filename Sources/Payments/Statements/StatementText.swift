@@ -43,7 +43,7 @@ enum StatementText {
         var count = 0
         for scalar in text.unicodeScalars {
             guard count < characterMax else { break }
-            output.append(scalar.properties.generalCategory == .control ? " " : scalar)
+            output.append(scalar.isControlCharacter ? " " : scalar)
             count += 1
         }
         return String(output)

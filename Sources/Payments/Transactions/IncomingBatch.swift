@@ -169,9 +169,7 @@ public enum IncomingBatch {
             return (nil, nil)
         }
         let memos = rows.map { String($0.memo.prefix(BankTransactions.memoBytesMax / 4)) }
-        let texts = try decisions.map { decision -> String? in
-            try decision.map { String(decoding: try DecisionStore.encoder.encode($0), as: UTF8.self) }
-        }
+        let texts = decisions.map { $0.map(DecisionStore.json) }
         let count = fresh.count
         return try connection.send("""
             WITH inserted AS (
@@ -357,9 +355,7 @@ public enum IncomingBatch {
 
     static func storeDecisions(_ ids: [Int64], decisions: [MatchDecision?], entries: [Int64], schoolID: Int64,
                                on connection: PostgresConnection) throws {
-        let texts = try decisions.map { decision -> String? in
-            try decision.map { String(decoding: try DecisionStore.encoder.encode($0), as: UTF8.self) }
-        }
+        let texts = decisions.map { $0.map(DecisionStore.json) }
         try connection.query("""
             UPDATE bank_transactions AS t SET entry_id = u.entry, match_decision = u.decision::jsonb
             FROM unnest(\(PostgresInt64Array(ids)), \(PostgresInt64Array(entries)), \(PostgresNullableTextArray(texts))) AS u(id, entry, decision)

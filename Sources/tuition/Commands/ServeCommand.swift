@@ -53,10 +53,14 @@ enum ServeCommand {
         let pool = PostgresPool(configuration: database.configuration.limited(by: settings.sessionLimits),
                                 size: configuration.workerThreads, checkoutTimeoutSeconds: 5)
         defer { pool.close() }
+        // Bank connection changes, heard from the database: the callback and collection routes are cached while it listens.
+        let changes = ConnectionChanges(configuration: database.configuration)
+        defer { changes.stop() }
         let metrics = HTTPMetrics()
         var context = try APIContext(pool: pool, layout: layout, metrics: metrics,
                                      callbacksRequireClientCertificate: settings.tlsClientCA != nil,
-                                     laneBatchesInFlight: settings.laneBatchesInFlight ?? GroupCommit.batchesInFlightDefault)
+                                     laneBatchesInFlight: settings.laneBatchesInFlight ?? GroupCommit.batchesInFlightDefault,
+                                     connectionChanges: changes)
         context.consoleCookiesSecure = configuration.tls != nil
         let api = TuitionAPI.build(context)
         let server = HTTPServer(configuration: configuration, router: api.router, metrics: metrics)
