@@ -106,10 +106,14 @@ enum CollectionPostings {
         if !fresh.isEmpty {
             guard let school = try sentSchool.get() else { throw LedgerError.unknownSchool(schoolID) }
             let facts = try sentFacts.get(school: school)
-            let (resolved, students) = try CollectionTarget.resolve(fresh.map { items[$0] }, schoolID: schoolID, on: connection)
+            let (resolved, students, locked) = try CollectionTarget.resolve(fresh.map { items[$0] }, schoolID: schoolID, on: connection)
             var targets: [Int: CollectionTarget] = [:]
             for (index, target) in zip(fresh, resolved) { targets[index] = target }
-            let invoices = try PaymentBatch.lockInvoices(schoolID: schoolID, ids: targets.values.flatMap { $0.items.map(\.invoiceID) }, on: connection)
+            // Pupils named by code: their invoices were locked and read when resolving them. Items named otherwise
+            // (an inquiry id, invoice numbers): locked and read here, ascending, with the others re-locked.
+            let named = targets.values.flatMap { $0.items.map(\.invoiceID) }
+            let invoices = named.allSatisfy { locked[$0] != nil } ? locked
+                : try PaymentBatch.lockInvoices(schoolID: schoolID, ids: named, on: connection)
             // Two notices for one item in a batch: the second sees what the first took.
             var outstanding = invoices.mapValues { $0.status == .void ? 0 : max(0, $0.outstanding.dong) }
             var requests: [PaymentRequest] = [], owners: [Int] = []
@@ -218,9 +222,14 @@ struct CollectionTarget {
     /// pupil's code, with no inquiry id or items — is resolved for the whole batch in two statements
     /// (pupils by code, their open invoices), not two per notice in the school's commit lane; every
     /// other notice, and a code that is no pupil's code, one by one.
+    ///
+    /// The pupils' invoices are locked (ascending id) before their open ones are read, in the same round trip,
+    /// so what is read is what is owed once locked: `lockedInvoices` are those open invoices, and a batch whose
+    /// items are all among them plans over them and locks nothing again (docs/callbacks.md §6, eighth round).
     /// `students`: the pupils read by code, by id — the payment batch need not read them again.
     static func resolve(_ items: [(notice: CollectionPaymentNotice, context: CollectionContext)], schoolID: Int64,
-                        on connection: PostgresConnection) throws -> (targets: [CollectionTarget?], students: [Int64: Student]) {
+                        on connection: PostgresConnection) throws
+        -> (targets: [CollectionTarget?], students: [Int64: Student], lockedInvoices: [Int64: Invoice]) {
         let byCode = Set(items.indices.filter {
             items[$0].notice.inquiryID == nil && items[$0].notice.items.isEmpty && items[$0].notice.customerCode != nil
         })
@@ -228,6 +237,7 @@ struct CollectionTarget {
         for student in try Students.list(schoolID: schoolID, codes: byCode.map { items[$0].notice.customerCode! }, on: connection) {
             students[student.code] = student
         }
+        try PaymentBatch.lockInvoices(schoolID: schoolID, ofStudents: students.values.map(\.id), on: connection)
         let unpaid = try InvoiceQueries.unpaid(schoolID: schoolID, studentIDs: students.values.map(\.id), on: connection)
         // A listing cut at its bound could miss a pupil's invoices: then every notice alone, as before.
         let complete = unpaid.count < BillingLimits.invoicesPerListingMax
@@ -240,7 +250,8 @@ struct CollectionTarget {
             }
             return try resolve(notice, context: context, on: connection)
         }
-        return (targets, Dictionary(students.values.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }))
+        return (targets, Dictionary(students.values.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
+                Dictionary(unpaid.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }))
     }
 
     static func resolve(_ notice: CollectionPaymentNotice, context: CollectionContext, on connection: PostgresConnection) throws -> CollectionTarget? {
