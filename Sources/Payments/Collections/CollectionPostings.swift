@@ -162,7 +162,7 @@ enum CollectionPostings {
             }
             // The rows written once, complete with their booking entries (no decision: the bank named the items), and
             // each notice with the receipts written under its payment key (read on the server): all three statements
-            // travel with the COMMIT. The inserts check their own row counts on the server.
+            // travel with the COMMIT, which any error of theirs fails (the first checks its row count on the server).
             try IncomingBatch.sendInsert(transactions, fresh: claimed, status: "provisional", entries: posted.map(\.entryID),
                                          decisions: fresh.map { _ in nil }, on: connection)
             let paymentIDs = try CollectionPayments.sendInsert(fresh.map { payments[$0]! }, paymentKeys: fresh.map { paymentKeys[$0] },
