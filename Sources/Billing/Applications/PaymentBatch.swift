@@ -44,13 +44,58 @@ public enum PaymentBatch {
     ///
     /// `readsReceipts`: false leaves the receipts and applications sent, not awaited (they travel with the
     /// caller's next statement or its COMMIT) and `Applied.receiptIDs` empty — for callers that do not
-    /// report receipts (bank callbacks): one round trip fewer with the receipt counter held.
+    /// report receipts (bank callbacks): one round trip fewer with the receipt counter held. Callers that
+    /// report them after their commit use `applySendingReceipts`.
     public static func apply(_ requests: [PaymentRequest], leadingEntries: [JournalEntryRequest], keysAreNew: Bool = false,
                              lockedInvoices: [Int64: Invoice]? = nil, knownStudents: [Int64: Student] = [:],
                              accountIDs: [AccountPurpose: Int64]? = nil, readsReceipts: Bool = true,
                              on connection: PostgresConnection) throws -> (payments: [Result<Applied, BillingError>], leading: [PostedEntry]) {
+        let (written, leading, sent) = try applySendingReceipts(requests, leadingEntries: leadingEntries, keysAreNew: keysAreNew,
+                                                                lockedInvoices: lockedInvoices, knownStudents: knownStudents,
+                                                                accountIDs: accountIDs, on: connection)
+        var results = written
+        if readsReceipts {
+            let receipts = try sent.get()
+            for index in results.indices {
+                guard case .success(var applied) = results[index], !applied.replayed else { continue }
+                applied.receiptIDs = (receipts[applied.paymentKey] ?? []).map(\.id)
+                results[index] = .success(applied)
+            }
+        }
+        return (results, leading)
+    }
+
+    /// A receipt as the batch wrote it: its id and printed number (`2026/000123`), what a bank shows its customer.
+    public struct IssuedReceipt: Hashable, Sendable {
+        public let id: Int64
+        public let number: String
+    }
+
+    /// The receipts a batch wrote, as the statement that numbered them returned them: read when the caller
+    /// needs them — after its COMMIT, for a caller that replies with them (bank collection notices), so the
+    /// receipt counter is not held across a round trip for them (docs/callbacks.md §6, eighth round).
+    public struct SentReceipts: Sendable {
+        let pending: [PostgresPending<[(key: String, receipt: IssuedReceipt)]>]
+
+        /// By payment key, ascending id. Reading a statement not yet flushed flushes the connection's
+        /// pipeline, so call it on the thread that owns the connection unless the transaction has ended.
+        public func get() throws -> [String: [IssuedReceipt]] {
+            var receipts: [String: [IssuedReceipt]] = [:]
+            for sent in pending {
+                for (key, receipt) in try sent.get() { receipts[key, default: []].append(receipt) }
+            }
+            return receipts.mapValues { $0.sorted { $0.id < $1.id } }
+        }
+    }
+
+    /// `apply` that leaves the receipts' statement sent, not awaited (it travels with the caller's next
+    /// statement or its COMMIT): `Applied.receiptIDs` stay empty and the receipts come from `receipts`.
+    public static func applySendingReceipts(_ requests: [PaymentRequest], leadingEntries: [JournalEntryRequest], keysAreNew: Bool = false,
+                                            lockedInvoices: [Int64: Invoice]? = nil, knownStudents: [Int64: Student] = [:],
+                                            accountIDs: [AccountPurpose: Int64]? = nil, on connection: PostgresConnection) throws
+        -> (payments: [Result<Applied, BillingError>], leading: [PostedEntry], receipts: SentReceipts) {
         precondition(requests.count <= paymentsMax, "payment batch larger than \(paymentsMax)")
-        guard let schoolID = requests.first?.schoolID ?? leadingEntries.first?.schoolID else { return ([], []) }
+        guard let schoolID = requests.first?.schoolID ?? leadingEntries.first?.schoolID else { return ([], [], SentReceipts(pending: [])) }
         precondition(requests.allSatisfy { $0.schoolID == schoolID && $0.source != .familyCredit })
         var results = [Result<Applied, BillingError>?](repeating: nil, count: requests.count)
         for (index, request) in requests.enumerated() {
@@ -100,19 +145,12 @@ public enum PaymentBatch {
         // round trip to its commit, so a second batch in flight waits for it as briefly as it can.
         let sentReceipts = try sendReceiptsAndApplications(plans.map { (requests[$0.index], $0.planned) },
                                                            entries: Array(posted.dropFirst(leadingEntries.count)), on: connection)
-        var receipts: [String: [Int64: Int64]] = [:]
-        if readsReceipts {
-            for sent in sentReceipts {
-                for (key, student, receipt) in try sent.get() { receipts[key, default: [:]][student] = receipt }
-            }
-        }
         for plan in plans {
             let request = requests[plan.index]
             results[plan.index] = .success(Applied(paymentKey: request.paymentKey, applicationCount: plan.planned.count,
-                                                   receiptCount: Set(plan.planned.map(\.studentID)).count, replayed: false,
-                                                   receiptIDs: (receipts[request.paymentKey]?.values).map { Array($0).sorted() } ?? []))
+                                                   receiptCount: Set(plan.planned.map(\.studentID)).count, replayed: false))
         }
-        return (results.map { $0! }, Array(posted.prefix(leadingEntries.count)))
+        return (results.map { $0! }, Array(posted.prefix(leadingEntries.count)), SentReceipts(pending: sentReceipts))
     }
 
     static func replayedKeys(schoolID: Int64, keys: [String], on connection: PostgresConnection) throws -> Set<String> {
@@ -213,10 +251,10 @@ public enum PaymentBatch {
     /// One receipt per student paid per payment, numbered in one counter reservation per school year, and
     /// every application with its ledger entry and receipt: per school year ONE statement, sent now
     /// (`PostgresConnection.send`), that reserves the numbers (`BillingCounter.reservation`), inserts the
-    /// receipts and then the applications naming them. Its handle gives (payment key, student, receipt id).
+    /// receipts and then the applications naming them. Its handle gives (payment key, receipt id and printed number).
     /// `entries`: the posted entries, one per planned application, in order.
     static func sendReceiptsAndApplications(_ payments: [(PaymentRequest, [PaymentApplication.Planned])], entries: [PostedEntry],
-                                            on connection: PostgresConnection) throws -> [PostgresPending<[(String, Int64, Int64)]>] {
+                                            on connection: PostgresConnection) throws -> [PostgresPending<[(key: String, receipt: IssuedReceipt)]>] {
         precondition(payments.reduce(0) { $0 + $1.1.count } == entries.count, "one ledger entry per application")
         var byYear: [Int: [(request: PaymentRequest, planned: [PaymentApplication.Planned], entries: ArraySlice<PostedEntry>)]] = [:]
         var next = entries.startIndex
@@ -231,7 +269,7 @@ public enum PaymentBatch {
 
     private static func sendReceiptsAndApplications(year: Int, _ payments: [(request: PaymentRequest, planned: [PaymentApplication.Planned],
                                                                              entries: ArraySlice<PostedEntry>)],
-                                                    on connection: PostgresConnection) throws -> PostgresPending<[(String, Int64, Int64)]> {
+                                                    on connection: PostgresConnection) throws -> PostgresPending<[(key: String, receipt: IssuedReceipt)]> {
         // The receipts: one per (payment, student paid), students in the order the payment first pays them.
         var receipts: [(request: PaymentRequest, student: Int64, amount: Int64)] = []
         for (request, planned, _) in payments {
@@ -263,7 +301,7 @@ public enum PaymentBatch {
                             \(PostgresNullableTextArray(methods.map(\.2))), \(PostgresInt64Array(receipts.map(\.amount))),
                             \(PostgresTextArray(receipts.map(\.request.receivedOn.iso))), \(PostgresTextArray(receipts.map(\.request.recordedBy))))
                      WITH ORDINALITY AS u(k, s, p, m, b, r, a, d, w, n)
-                RETURNING payment_key, student_id, receipt_id),
+                RETURNING payment_key, student_id, receipt_id, number),
             applied AS (
                 INSERT INTO payment_applications (school_id, payment_key, ordinal, source, bank_transaction_id, student_id, family_id,
                                                   invoice_id, amount, entry_id, receipt_id, rule, explanation)
@@ -278,8 +316,14 @@ public enum PaymentBatch {
                 JOIN receipt ON receipt.payment_key = u.k AND receipt.student_id = u.s
                 RETURNING 1)
             -- Every application found its receipt (checked on the server, so the statement need not be awaited).
-            SELECT receipt.payment_key, receipt.student_id, receipt.receipt_id
+            -- The numbers too: a caller replying with them reads no receipt again (docs/callbacks.md §6, eighth round).
+            SELECT receipt.payment_key, receipt.receipt_id, receipt.number
             FROM receipt, (SELECT expect_row_count((SELECT count(*) FROM applied), \(Int64(applications.count)), 'payment_applications')) checked
-            """) { try $0.decode((String, Int64, Int64).self) }
+            """) { rows in
+            try rows.map { row in
+                let (key, id, number) = try row.decode((String, Int64, Int).self)
+                return (key, IssuedReceipt(id: id, number: InvoiceNumber(schoolYear: year, sequence: number).text))
+            }
+        }
     }
 }

@@ -95,6 +95,16 @@ public enum Receipts {
         return numbers
     }
 
+    /// The ids of the receipts written for a payment key, ascending, as an SQL array expression over
+    /// `keyColumn` (a column of the caller's statement): for a row that records them in the statement
+    /// after the one that wrote them, in the same pipeline (bank collection notices, docs/callbacks.md §6,
+    /// eighth round). One probe of the unique index on (school, payment key, student) per row.
+    public static func idsOfPayment(schoolID: Int64, keyColumn: String) -> PostgresFragment {
+        """
+        ARRAY(SELECT receipt_id FROM receipts WHERE school_id = \(schoolID) AND payment_key = \(unescaped: keyColumn) ORDER BY receipt_id)
+        """
+    }
+
     /// The id of the school's receipt of that id (nil: no such receipt in the school).
     public static func existingID(schoolID: Int64, id: Int64, on connection: PostgresConnection) throws -> Int64? {
         try connection.query("""

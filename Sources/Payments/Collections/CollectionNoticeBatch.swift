@@ -14,8 +14,9 @@ enum CollectionNoticeBatch {
         let context: CollectionContext
     }
 
-    /// The payment as recorded, and the printed numbers of its receipts.
-    typealias Outcome = (payment: CollectionPayment, receiptNumbers: [Int64: String])
+    /// The payment as recorded, and the printed numbers of its receipts: read by its sender once the lane
+    /// answered, after the COMMIT its last statements travelled with (`CollectionPostings.Recorded`).
+    typealias Outcome = CollectionPostings.Recorded
 
     typealias Lanes = GroupCommitLanes<Pending, Outcome>
 
@@ -25,12 +26,6 @@ enum CollectionNoticeBatch {
     }
 
     static func record(_ batch: [Pending], on connection: PostgresConnection) throws -> [Outcome] {
-        let payments = try CollectionPostings.record(batch.map { ($0.notice, $0.context) }, source: "notice", on: connection)
-        // The receipts' printed numbers, one query per school of the batch.
-        var numbers: [Int64: [Int64: String]] = [:]
-        for (schoolID, indices) in Dictionary(grouping: batch.indices, by: { batch[$0].context.schoolID }) {
-            numbers[schoolID] = try Receipts.numbers(schoolID: schoolID, ids: indices.flatMap { payments[$0].receiptIDs }, on: connection)
-        }
-        return zip(batch, payments).map { pending, payment in (payment, numbers[pending.context.schoolID] ?? [:]) }
+        try CollectionPostings.send(batch.map { ($0.notice, $0.context) }, source: "notice", on: connection)
     }
 }

@@ -1,3 +1,4 @@
+import Billing
 import Core
 import Foundation
 import Postgres
@@ -49,12 +50,25 @@ public enum CollectionPayments {
 
     /// Inserts the notices of one school in one statement; their ids, in order.
     static func insert(_ payments: [CollectionPayment], schoolID: Int64, on connection: PostgresConnection) throws -> [Int64] {
-        guard !payments.isEmpty else { return [] }
-        let rows = try connection.query("""
+        try sendInsert(payments, paymentKeys: payments.map { _ in nil }, schoolID: schoolID, on: connection).get()
+    }
+
+    /// `insert` sent now and read later (`PostgresConnection.send`): it travels with the batch's COMMIT.
+    /// `paymentKeys`: per payment, the key its application was written under in an EARLIER statement of this
+    /// transaction, or nil; a payment with a key records the receipts written under it (read on the server,
+    /// `Receipts.idsOfPayment`) instead of its `receiptIDs` — so a notice need not wait for its receipts'
+    /// ids before recording itself (docs/callbacks.md §6, eighth round).
+    static func sendInsert(_ payments: [CollectionPayment], paymentKeys: [String?], schoolID: Int64,
+                           on connection: PostgresConnection) throws -> PostgresPending<[Int64]> {
+        precondition(paymentKeys.count == payments.count)
+        guard !payments.isEmpty else { return PostgresPending(value: []) }
+        return try connection.send("""
             INSERT INTO collection_payments (school_id, connection_id, provider, bank_reference, bank_transaction_id, business_date, paid_at,
                                              amount, customer_code, student_id, applied, credited, exception, receipt_ids, source)
             SELECT \(schoolID), u.connection, u.provider, u.reference, u.transaction, u.day::date, u.paid::timestamptz, u.amount, u.customer,
-                   u.student, u.applied, u.credited, u.exception, u.receipts::bigint[], u.source
+                   u.student, u.applied, u.credited, u.exception,
+                   CASE WHEN u.key IS NULL THEN u.receipts::bigint[] ELSE \(Receipts.idsOfPayment(schoolID: schoolID, keyColumn: "u.key")) END,
+                   u.source
             FROM unnest(\(PostgresInt64Array(payments.map(\.connectionID))), \(PostgresTextArray(payments.map(\.provider))),
                         \(PostgresTextArray(payments.map(\.bankReference))), \(PostgresInt64Array(payments.map(\.bankTransactionID))),
                         \(PostgresTextArray(payments.map(\.businessDate.iso))), \(PostgresTextArray(payments.map(\.paidAt.postgresText))),
@@ -62,18 +76,19 @@ public enum CollectionPayments {
                         \(PostgresNullableInt64Array(payments.map(\.studentID))), \(PostgresInt64Array(payments.map(\.applied.dong))),
                         \(PostgresInt64Array(payments.map(\.credited.dong))), \(PostgresNullableTextArray(payments.map { $0.exception?.rawValue })),
                         \(PostgresTextArray(payments.map { PostgresInt64Array($0.receiptIDs).postgresText })), \(PostgresTextArray(payments.map(\.source))),
-                        \(PostgresInt64Array(payments.indices.map(Int64.init))))
+                        \(PostgresNullableTextArray(paymentKeys)), \(PostgresInt64Array(payments.indices.map(Int64.init))))
                  AS u(connection, provider, reference, transaction, day, paid, amount, customer, student, applied, credited, exception,
-                      receipts, source, position)
+                      receipts, source, key, position)
             ORDER BY u.position
             RETURNING payment_id, bank_reference
-            """)
-        var ids: [String: Int64] = [:]
-        for row in rows {
-            let (id, reference) = try row.decode((Int64, String).self)
-            ids[reference] = id
+            """) { rows in
+            var ids: [String: Int64] = [:]
+            for row in rows {
+                let (id, reference) = try row.decode((Int64, String).self)
+                ids[reference] = id
+            }
+            return payments.map { ids[$0.bankReference]! }
         }
-        return payments.map { ids[$0.bankReference]! }
     }
 
     public static func find(schoolID: Int64, provider: String, bankReference: String, lock: Bool = false,

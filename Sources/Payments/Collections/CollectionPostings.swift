@@ -11,7 +11,7 @@ enum CollectionPostings {
     static func post(_ notice: CollectionPaymentNotice, context: CollectionContext, service: CollectionService) throws -> CollectionService.Result {
         // A notice that could not be committed throws (`GroupCommit.Failure`): the bank is told to try later.
         let (payment, numbers) = try service.notices.submit(CollectionNoticeBatch.Pending(notice: notice, context: context),
-                                                            schoolID: context.schoolID).get()
+                                                            schoolID: context.schoolID).get().get()
         return service.reply(context.description, .ok, replyFields(payment, receiptNumbers: numbers))
     }
 
@@ -34,11 +34,38 @@ enum CollectionPostings {
 
     /// Records notices inside the caller's READ COMMITTED transaction, or returns the ones recorded
     /// before under the same bank transaction ids (concurrent duplicates meet at the unique index).
-    /// Per school: one insert of the money, one ledger batch for bookings and applications, so the
-    /// school's hot accounts are locked once for the whole batch.
     static func record(_ items: [(notice: CollectionPaymentNotice, context: CollectionContext)], source: String,
                        on connection: PostgresConnection) throws -> [CollectionPayment] {
-        var results = [CollectionPayment?](repeating: nil, count: items.count)
+        try send(items, source: source, on: connection).map { try $0.get().payment }
+    }
+
+    /// A notice as a batch recorded it. A new one's last statements (its receipts with their numbers, its
+    /// `collection_payments` row) are sent, not awaited: they travel with the COMMIT, so the school's receipt
+    /// counter is held for one round trip and the commit (docs/callbacks.md §6, eighth round). `get` reads
+    /// them: after the COMMIT (the lane's senders), or inside the transaction, which flushes them.
+    struct Recorded: Sendable {
+        fileprivate var payment: CollectionPayment
+        /// A new payment: its row's id and the receipts written under its payment key.
+        fileprivate var sent: (paymentIDs: PostgresPending<[Int64]>, position: Int, receipts: PaymentBatch.SentReceipts, paymentKey: String?)?
+        /// A payment recorded before: its receipts' printed numbers, read when it was found.
+        fileprivate var numbers: [Int64: String] = [:]
+
+        func get() throws -> (payment: CollectionPayment, receiptNumbers: [Int64: String]) {
+            guard let sent else { return (payment, numbers) }
+            var payment = payment
+            payment.paymentID = try sent.paymentIDs.get()[sent.position]
+            let receipts = try sent.paymentKey.map { try sent.receipts.get()[$0] ?? [] } ?? []
+            payment.receiptIDs = receipts.map(\.id)
+            return (payment, Dictionary(uniqueKeysWithValues: receipts.map { ($0.id, $0.number) }))
+        }
+    }
+
+    /// `record` with the new notices' last statements left sent (`Recorded`).
+    /// Per school: one insert of the money, one ledger batch for bookings and applications, so the
+    /// school's hot accounts are locked once for the whole batch.
+    static func send(_ items: [(notice: CollectionPaymentNotice, context: CollectionContext)], source: String,
+                     on connection: PostgresConnection) throws -> [Recorded] {
+        var results = [Recorded?](repeating: nil, count: items.count)
         // Bank accounts in ascending id, statement lock first, as callbacks and imports take them: shared, so
         // another batch of the lane runs beside this one; an import (exclusive) waits for both.
         for account in Set(items.map(\.context.route.bankAccountID)).sorted() {
@@ -63,7 +90,7 @@ enum CollectionPostings {
     }
 
     private static func recordSchool(_ items: [(notice: CollectionPaymentNotice, context: CollectionContext)], schoolID: Int64, source: String,
-                                     on connection: PostgresConnection) throws -> [CollectionPayment] {
+                                     on connection: PostgresConnection) throws -> [Recorded] {
         let transactions = items.map { transaction($0.notice, $0.context) }
         // The claim, the school and its facts depend on nothing read before: sent together, with the BEGIN
         // and the locks, they cost one round trip (docs/callbacks.md §6, sixth round).
@@ -75,13 +102,18 @@ enum CollectionPostings {
         for item in claimed { ids[item.index] = item.id }
         let fresh = claimed.map(\.index)
         var payments = [CollectionPayment?](repeating: nil, count: items.count)
+        var recorded = [Recorded?](repeating: nil, count: items.count)
         if !fresh.isEmpty {
             guard let school = try sentSchool.get() else { throw LedgerError.unknownSchool(schoolID) }
             let facts = try sentFacts.get(school: school)
-            let resolved = try CollectionTarget.resolve(fresh.map { items[$0] }, schoolID: schoolID, on: connection)
+            let (resolved, students, locked) = try CollectionTarget.resolve(fresh.map { items[$0] }, schoolID: schoolID, on: connection)
             var targets: [Int: CollectionTarget] = [:]
             for (index, target) in zip(fresh, resolved) { targets[index] = target }
-            let invoices = try PaymentBatch.lockInvoices(schoolID: schoolID, ids: targets.values.flatMap { $0.items.map(\.invoiceID) }, on: connection)
+            // Pupils named by code: their invoices were locked and read when resolving them. Items named otherwise
+            // (an inquiry id, invoice numbers): locked and read here, ascending, with the others re-locked.
+            let named = targets.values.flatMap { $0.items.map(\.invoiceID) }
+            let invoices = named.allSatisfy { locked[$0] != nil } ? locked
+                : try PaymentBatch.lockInvoices(schoolID: schoolID, ids: named, on: connection)
             // Two notices for one item in a batch: the second sees what the first took.
             var outstanding = invoices.mapValues { $0.status == .void ? 0 : max(0, $0.outstanding.dong) }
             var requests: [PaymentRequest] = [], owners: [Int] = []
@@ -110,34 +142,45 @@ enum CollectionPostings {
             }
             let bookings = fresh.map { IncomingBatch.booking(transactions[$0], id: ids[$0]!, facts: facts) }
             // The payment keys name the ids `claim` just drew: none can have been applied before.
-            // The invoices were locked and read above to plan the allocations: not a second time.
-            let (results, posted) = try PaymentBatch.apply(requests, leadingEntries: bookings, keysAreNew: true, lockedInvoices: invoices,
-                                                           accountIDs: facts.accountIDs, on: connection)
+            // The invoices were locked and read above to plan the allocations, the pupils named by code when resolving
+            // them: not a second time (a round trip fewer per batch, docs/callbacks.md §6, eighth round).
+            // The receipts' statement — the one that takes the school's receipt counter — is left sent: the reply's
+            // receipt numbers come back in its own rows, read after the COMMIT it travels with.
+            let (results, posted, receipts) = try PaymentBatch.applySendingReceipts(requests, leadingEntries: bookings, keysAreNew: true,
+                                                                                    lockedInvoices: invoices, knownStudents: students,
+                                                                                    accountIDs: facts.accountIDs,
+                                                                                    on: connection)
+            var paymentKeys: [Int: String] = [:]
             for (request, (index, result)) in zip(requests, zip(owners, results)) {
-                guard case .success(let applied) = result else {
+                guard case .success = result else {
                     payments[index]!.exception = .applicationRefused
                     continue
                 }
                 payments[index]!.applied = Money(dong: request.allocations.reduce(0) { $0 + $1.amount.dong })
                 payments[index]!.credited = request.credit
-                // The receipts the batch wrote for it, as the application's owner reports them (no re-read).
-                payments[index]!.receiptIDs = applied.receiptIDs
+                paymentKeys[index] = request.paymentKey
             }
-            // The rows written once, complete with their booking entries (no decision: the bank named the items).
-            // The two inserts in one round trip: the first checks its own row count on the server.
+            // The rows written once, complete with their booking entries (no decision: the bank named the items), and
+            // each notice with the receipts written under its payment key (read on the server): all three statements
+            // travel with the COMMIT, which any error of theirs fails (the first checks its row count on the server).
             try IncomingBatch.sendInsert(transactions, fresh: claimed, status: "provisional", entries: posted.map(\.entryID),
                                          decisions: fresh.map { _ in nil }, on: connection)
-            let paymentIDs = try CollectionPayments.insert(fresh.map { payments[$0]! }, schoolID: schoolID, on: connection)
-            for (index, id) in zip(fresh, paymentIDs) { payments[index]!.paymentID = id }
+            let paymentIDs = try CollectionPayments.sendInsert(fresh.map { payments[$0]! }, paymentKeys: fresh.map { paymentKeys[$0] },
+                                                               schoolID: schoolID, on: connection)
+            for (position, index) in fresh.enumerated() {
+                recorded[index] = Recorded(payment: payments[index]!, sent: (paymentIDs, position, receipts, paymentKeys[index]))
+            }
         }
         for index in items.indices where ids[index] == nil {
             guard let earlier = try CollectionPayments.find(schoolID: schoolID, provider: items[index].context.description.provider,
                                                             bankReference: items[index].notice.transactionID, on: connection) else {
                 throw CollectionPostingError.transactionWithoutNotice(items[index].notice.transactionID)
             }
-            payments[index] = earlier
+            // A retry answers the same reply: the receipts' numbers as first given.
+            recorded[index] = Recorded(payment: earlier, sent: nil,
+                                       numbers: try Receipts.numbers(schoolID: schoolID, ids: earlier.receiptIDs, on: connection))
         }
-        return payments.map { $0! }
+        return recorded.map { $0! }
     }
 
     static func paymentRequest(_ notice: CollectionPaymentNotice, context: CollectionContext, id: Int64, target: CollectionTarget,
@@ -179,8 +222,14 @@ struct CollectionTarget {
     /// pupil's code, with no inquiry id or items — is resolved for the whole batch in two statements
     /// (pupils by code, their open invoices), not two per notice in the school's commit lane; every
     /// other notice, and a code that is no pupil's code, one by one.
+    ///
+    /// The pupils' invoices are locked (ascending id) before their open ones are read, in the same round trip,
+    /// so what is read is what is owed once locked: `lockedInvoices` are those open invoices, and a batch whose
+    /// items are all among them plans over them and locks nothing again (docs/callbacks.md §6, eighth round).
+    /// `students`: the pupils read by code, by id — the payment batch need not read them again.
     static func resolve(_ items: [(notice: CollectionPaymentNotice, context: CollectionContext)], schoolID: Int64,
-                        on connection: PostgresConnection) throws -> [CollectionTarget?] {
+                        on connection: PostgresConnection) throws
+        -> (targets: [CollectionTarget?], students: [Int64: Student], lockedInvoices: [Int64: Invoice]) {
         let byCode = Set(items.indices.filter {
             items[$0].notice.inquiryID == nil && items[$0].notice.items.isEmpty && items[$0].notice.customerCode != nil
         })
@@ -188,11 +237,12 @@ struct CollectionTarget {
         for student in try Students.list(schoolID: schoolID, codes: byCode.map { items[$0].notice.customerCode! }, on: connection) {
             students[student.code] = student
         }
+        try PaymentBatch.lockInvoices(schoolID: schoolID, ofStudents: students.values.map(\.id), on: connection)
         let unpaid = try InvoiceQueries.unpaid(schoolID: schoolID, studentIDs: students.values.map(\.id), on: connection)
         // A listing cut at its bound could miss a pupil's invoices: then every notice alone, as before.
         let complete = unpaid.count < BillingLimits.invoicesPerListingMax
         let open = Dictionary(grouping: unpaid, by: \.studentID) // `unpaid` is oldest due first; grouping keeps that order
-        return try items.indices.map { index in
+        let targets = try items.indices.map { index -> CollectionTarget? in
             let (notice, context) = items[index]
             if complete, byCode.contains(index), let student = students[notice.customerCode!] {
                 return CollectionTarget(studentIDs: [student.id],
@@ -200,6 +250,8 @@ struct CollectionTarget {
             }
             return try resolve(notice, context: context, on: connection)
         }
+        return (targets, Dictionary(students.values.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
+                Dictionary(unpaid.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }))
     }
 
     static func resolve(_ notice: CollectionPaymentNotice, context: CollectionContext, on connection: PostgresConnection) throws -> CollectionTarget? {
