@@ -34,11 +34,16 @@ import TestSupport
         }
     }
 
-    /// Waits until at least `count` sessions wait for a lock; false when they never do.
+    /// Waits until at least `count` sessions of this test's database wait for a lock; false when they never
+    /// do. (`pg_locks` is the whole cluster's: other tests of the process wait for locks of their own, and a
+    /// row lock is waited for on the holder's transaction id, which names no database — hence the sessions.)
     static func awaitWaiters(_ count: Int64, _ fixture: StatementFixture) -> Bool {
         let deadline = Date().addingTimeInterval(waitSeconds)
         while Date() < deadline {
-            if ((try? fixture.count("SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted")) ?? 0) >= count { return true }
+            if ((try? fixture.count("""
+                SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted
+                    AND pid IN (SELECT pid FROM pg_stat_activity WHERE datname = current_database())
+                """)) ?? 0) >= count { return true }
             Thread.sleep(forTimeInterval: 0.02)
         }
         return false
