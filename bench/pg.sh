@@ -1,15 +1,49 @@
 #!/usr/bin/env bash
 # Throughput of a trivial prepared SELECT through our pool against pgbench -S -M prepared,
 # at 1 and 8 threads/clients, on the same cluster in the same run. Target: ratio >= 0.9.
+# Beside each figure, CPU per query of the client process and of the database (postmaster and its
+# backends), and the client's context switches per query: on a shared machine the rates swing,
+# the CPU per query much less.
 source "$(dirname "$0")/lib.sh"
 SECONDS_PER_RUN="${SECONDS_PER_RUN:-10}"
 pgbench -i -s 10 -q >/dev/null 2>&1
 # pgbench's tables belong to the superuser it ran as; the program connects as the application role.
 psql -q -c "GRANT SELECT ON pgbench_accounts TO tuition_app"
+PERF_OUT=$(mktemp) RUN_OUT=$(mktemp)
+trap 'rm -f "$PERF_OUT" "$RUN_OUT"; bench_cleanup' EXIT
+# Runs a command under perf stat (when perf may count), its stdout into $RUN_OUT; sets CLIENT_MS
+# (task-clock) and CLIENT_SWITCHES, empty without perf.
+counted() {
+    CLIENT_MS="" CLIENT_SWITCHES=""
+    if perf stat -x, -e task-clock -o /dev/null -- true >/dev/null 2>&1; then
+        perf stat -x, -e task-clock,context-switches -o "$PERF_OUT" -- "$@" >"$RUN_OUT"
+        CLIENT_MS=$(awk -F, '$3 == "task-clock" { print $1 }' "$PERF_OUT")
+        CLIENT_SWITCHES=$(awk -F, '$3 == "context-switches" { print $1 }' "$PERF_OUT")
+    else
+        "$@" >"$RUN_OUT"
+    fi
+}
+# Microseconds per query from milliseconds of CPU; "-" without a figure.
+us_per() { [ -n "$1" ] && python3 -c 'import sys; print(f"{float(sys.argv[1]) * 1000 / max(1, int(sys.argv[2])):.1f}")' "$1" "$2" || echo -; }
+switches_per() { [ -n "$1" ] && per_request "$1" "$2" || echo -; }
 echo "bench/pg.sh: SELECT abalance FROM pgbench_accounts WHERE aid = \$1 (scale 10), ${SECONDS_PER_RUN}s per run"
-printf '%-8s %14s %14s %8s\n' threads "tuition q/s" "pgbench tps" ratio
+echo "CPU µs per query: client process (ours | pgbench), database (ours | pgbench); client switches per query"
+printf '%-8s %12s %12s %6s %14s %14s %12s\n' threads "tuition q/s" "pgbench tps" ratio "client µs" "database µs" "switches"
 for threads in 1 8; do
-    ours=$(json_field "$("$BIN" bench pg --threads "$threads" --seconds "$SECONDS_PER_RUN")" per_second)
-    theirs=$(pgbench -S -M prepared -n -c "$threads" -j "$(( threads > 2 ? 2 : threads ))" -T "$SECONDS_PER_RUN" 2>/dev/null | pgbench_tps)
-    printf '%-8s %14s %14s %8s\n' "$threads" "$ours" "$theirs" "$(ratio "$ours" "$theirs")"
+    db_before=$(db_cpu_ticks)
+    counted "$BIN" bench pg --threads "$threads" --seconds "$SECONDS_PER_RUN"
+    ours_json=$(cat "$RUN_OUT")
+    ours_db=$(( $(db_cpu_ticks) - db_before ))
+    ours=$(json_field "$ours_json" per_second)
+    ours_count=$(json_field "$ours_json" operations)
+    ours_us=$(us_per "$CLIENT_MS" "$ours_count") ours_sw=$(switches_per "$CLIENT_SWITCHES" "$ours_count")
+    db_before=$(db_cpu_ticks)
+    counted pgbench -S -M prepared -n -c "$threads" -j "$(( threads > 2 ? 2 : threads ))" -T "$SECONDS_PER_RUN" 2>/dev/null
+    peer_out=$(cat "$RUN_OUT")
+    theirs_db=$(( $(db_cpu_ticks) - db_before ))
+    theirs=$(echo "$peer_out" | pgbench_tps)
+    theirs_count=$(echo "$peer_out" | pgbench_count)
+    theirs_us=$(us_per "$CLIENT_MS" "$theirs_count") theirs_sw=$(switches_per "$CLIENT_SWITCHES" "$theirs_count")
+    printf '%-8s %12s %12s %6s %14s %14s %12s\n' "$threads" "$ours" "$theirs" "$(ratio "$ours" "$theirs")" \
+        "$ours_us | $theirs_us" "$(cpu_us_per "$ours_db" "$ours_count") | $(cpu_us_per "$theirs_db" "$theirs_count")" "$ours_sw | $theirs_sw"
 done

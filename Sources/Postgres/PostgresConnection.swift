@@ -24,6 +24,8 @@ public final class PostgresConnection: @unchecked Sendable {
     /// A `BEGIN` waits in `pipelineQueue`: statements may be queued although libpq sees no transaction yet.
     var pipelineBeginQueued = false
     var rawConnection: OpaquePointer { connection }
+    /// When the pool last took this connection back (`monotonicNanoseconds`); read by its next checkout.
+    var checkedInAtNanoseconds: UInt64 = 0
     /// Network round trips made on this connection (a pipeline flush is one; a prepare is one).
     public internal(set) var roundTrips = 0
 
@@ -66,15 +68,20 @@ public final class PostgresConnection: @unchecked Sendable {
     /// True while libpq considers the connection usable.
     public var isHealthy: Bool { !closed && PQstatus(connection) == CONNECTION_OK }
 
-    /// Cheap liveness check without a round trip. An idle connection receives nothing we
-    /// asked for (we use no LISTEN), so a readable socket means the server closed it or sent a
-    /// FATAL error (a restart, an administrator's termination): either way, replace it.
     /// True inside a transaction a failed statement aborted: PostgreSQL would answer COMMIT with a
     /// ROLLBACK, without an error.
     var isInFailedTransaction: Bool { PQtransactionStatus(connection) == PQTRANS_INERROR }
 
+    /// Cheap liveness check without a round trip. An idle connection receives nothing we
+    /// asked for (we use no LISTEN), so a readable socket means the server closed it or sent a
+    /// FATAL error (a restart, an administrator's termination): either way, replace it.
     public func checkIdleConnection() -> Bool {
         guard isOpenAndIdle else { return false }
+        return isSocketQuiet
+    }
+
+    /// No byte waits on the socket: one `poll` system call with no timeout.
+    var isSocketQuiet: Bool {
         var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
         return poll(&descriptor, 1, 0) == 0
     }

@@ -103,11 +103,27 @@ public final class PostgresPool: Sendable {
                     throw error
                 }
             case .connection(let connection):
-                if connection.checkIdleConnection() { return connection }
+                if PostgresPool.isUsable(connection) { return connection }
                 // The server closed it while it sat idle: drop it and try again.
                 release(slotOf: connection)
             }
         }
+    }
+
+    /// A connection back in the pool for less than this was answering queries then; its socket is
+    /// not polled again. A server that closes it within this window is the race the poll itself
+    /// has (the server may close right after it): the query fails with `.connectionLost`, the
+    /// connection is dropped at check-in, and `transaction` retries on a fresh one. Under load
+    /// (bench/pg.sh) connections come back within microseconds and skip a `poll` system call per
+    /// query; a connection that sat idle longer, as after a restart, is always polled.
+    static let idleCheckAfterNanoseconds: UInt64 = 1_000_000
+
+    /// Whether a connection taken from the idle list may be used, judged without a system call
+    /// when it was checked in moments ago (`idleCheckAfterNanoseconds`).
+    private static func isUsable(_ connection: PostgresConnection) -> Bool {
+        guard connection.isOpenAndIdle else { return false }
+        if monotonicNanoseconds() &- connection.checkedInAtNanoseconds < idleCheckAfterNanoseconds { return true }
+        return connection.isSocketQuiet
     }
 
     /// What a checkout gets now, with the lock held: nil when it must wait.
@@ -134,13 +150,15 @@ public final class PostgresPool: Sendable {
     }
 
     func checkin(_ connection: PostgresConnection) {
-        // No poll of the socket here: the next checkout polls it (`checkIdleConnection`), and one
-        // system call per use is enough. A connection left inside a transaction is never reused.
+        // No poll of the socket here: the next checkout polls it when it sat idle long enough
+        // (`isUsable`). A connection left inside a transaction is never reused.
         let healthy = connection.isOpenAndIdle
         guard healthy else {
             release(slotOf: connection)
             return
         }
+        // Stamped before it is visible to other threads: only its next owner reads it.
+        connection.checkedInAtNanoseconds = monotonicNanoseconds()
         let (closeNow, someoneWaits) = monitor.withLock { state -> (Bool, Bool) in
             state.inUse -= 1
             if state.closed {

@@ -21,21 +21,22 @@ public struct PostgresRows: RandomAccessCollection, Sendable {
     let owner: PostgresResultOwner?
     public let count: Int
     public let columnCount: Int
-    /// The number of rows an INSERT/UPDATE/DELETE/COPY affected.
-    public let affectedRows: Int
+    /// The number of rows an INSERT/UPDATE/DELETE/COPY affected. Read from the result when asked:
+    /// most queries never ask, and parsing it costs a string per query.
+    public var affectedRows: Int {
+        guard let result = owner?.result else { return 0 }
+        return Int(String(cString: PQcmdTuples(result))) ?? 0
+    }
 
     init(owner: PostgresResultOwner?) {
         self.owner = owner
         guard let result = owner?.result else {
             self.count = 0
             self.columnCount = 0
-            self.affectedRows = 0
             return
         }
         self.count = Int(PQntuples(result))
         self.columnCount = Int(PQnfields(result))
-        let tuples = String(cString: PQcmdTuples(result))
-        self.affectedRows = Int(tuples) ?? 0
     }
 
     public var startIndex: Int { 0 }

@@ -94,13 +94,20 @@ enum BenchCommand {
     /// Runs `body` on `threads` threads until `seconds` pass; returns how many calls succeeded.
     /// A failed call is not work done: any failure fails the bench (the first few are printed).
     static func measure(threads: Int, seconds: Double, _ body: @escaping @Sendable (Int, Int) throws -> Void) throws -> Int {
-        let deadline = Date().addingTimeInterval(seconds)
+        // One flag raised when the time is up, read with a plain load per call: no clock read per
+        // call on the measured threads (the peer, pgbench -T, reads none either).
+        let stopped = StopFlag()
+        let timer = Thread {
+            Thread.sleep(forTimeInterval: seconds)
+            stopped.raised.store(true, ordering: .relaxed)
+        }
+        timer.start()
         let completed = Mutex(0)
         let failures = Mutex<(count: Int, first: [String])>((0, []))
         BlockingThreads.run(count: threads) { thread in
             var iteration = 0
             var succeeded = 0
-            while Date() < deadline {
+            while !stopped.raised.load(ordering: .relaxed) {
                 do {
                     try body(thread, iteration)
                     succeeded += 1
@@ -137,4 +144,9 @@ enum BenchCommand {
             return (school.id, try id(.bank), try id(.suspense), try id(.receivable), run)
         }
     }
+}
+
+/// Raised once by `measure`'s timer; shared by reference with the measured threads.
+private final class StopFlag: Sendable {
+    let raised = Atomic(false)
 }

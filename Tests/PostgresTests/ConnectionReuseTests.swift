@@ -1,0 +1,50 @@
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+/// What the pool and a connection must still do when they skip work on the hot path: a connection
+/// the server ended while it sat idle is replaced before use, a plan invalidated by a schema change
+/// is prepared again.
+@Suite struct ConnectionReuseTests {
+    @Test func aConnectionTheServerEndedWhileIdleIsReplacedBeforeUse() throws {
+        let database = try TestDatabase.create()
+        let pool = database.pool(size: 1)
+        defer { pool.close() }
+        let before = try pool.withConnection { try $0.query("SELECT pg_backend_pid()").singleRow()!.decode(column: 0, as: Int32.self) }
+        // An administrator's termination, as after a failover or `pg_terminate_backend` by an operator.
+        let admin = try PostgresConnection(configuration: database.cluster.configuration(database: "postgres"))
+        defer { admin.close() }
+        try admin.query("SELECT pg_terminate_backend(\(before))")
+        let deadline = Date().addingTimeInterval(5)
+        while try admin.query("SELECT 1 FROM pg_stat_activity WHERE pid = \(before)").count > 0 {
+            #expect(Date() < deadline, "the terminated backend did not exit")
+            if Date() >= deadline { return }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        // The only pooled connection is the dead one: the checkout must notice and open another.
+        let after = try pool.withConnection { try $0.query("SELECT pg_backend_pid()").singleRow()!.decode(column: 0, as: Int32.self) }
+        #expect(after != before)
+        #expect(pool.statistics.open == 1 && pool.statistics.inUse == 0)
+    }
+
+    @Test func aSchemaChangeMakesTheNextUsePrepareAgain() throws {
+        let database = try TestDatabase.create()
+        let connection = try database.connectAsOwner()
+        defer { connection.close() }
+        try connection.simpleQuery(unsafeSQL: "CREATE TABLE widened (id int8 PRIMARY KEY); INSERT INTO widened VALUES (1)")
+        let select: PostgresQuery = "SELECT * FROM widened WHERE id = \(Int64(1))"
+        #expect(try connection.query(select).columnCount == 1)
+        try connection.simpleQuery(unsafeSQL: "ALTER TABLE widened ADD COLUMN note text")
+        // The cached plan's result type changed: PostgreSQL refuses it once, typed, with 0A000 ...
+        do {
+            try connection.query(select)
+            Issue.record("the stale plan ran")
+        } catch {
+            #expect(error.code == .server)
+            #expect(error.sqlState == SQLState(rawValue: "0A000"))
+        }
+        // ... and the next use prepares the statement again and sees the new column.
+        #expect(try connection.query(select).columnCount == 2)
+    }
+}
