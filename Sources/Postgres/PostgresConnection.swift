@@ -77,11 +77,6 @@ public final class PostgresConnection: @unchecked Sendable {
     /// FATAL error (a restart, an administrator's termination): either way, replace it.
     public func checkIdleConnection() -> Bool {
         guard isOpenAndIdle else { return false }
-        return isSocketQuiet
-    }
-
-    /// No byte waits on the socket: one `poll` system call with no timeout.
-    var isSocketQuiet: Bool {
         var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
         return poll(&descriptor, 1, 0) == 0
     }

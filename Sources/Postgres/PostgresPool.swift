@@ -121,9 +121,8 @@ public final class PostgresPool: Sendable {
     /// Whether a connection taken from the idle list may be used, judged without a system call
     /// when it was checked in moments ago (`idleCheckAfterNanoseconds`).
     private static func isUsable(_ connection: PostgresConnection) -> Bool {
-        guard connection.isOpenAndIdle else { return false }
-        if monotonicNanoseconds() &- connection.checkedInAtNanoseconds < idleCheckAfterNanoseconds { return true }
-        return connection.isSocketQuiet
+        if monotonicNanoseconds() &- connection.checkedInAtNanoseconds < idleCheckAfterNanoseconds { return connection.isOpenAndIdle }
+        return connection.checkIdleConnection()
     }
 
     /// What a checkout gets now, with the lock held: nil when it must wait.
