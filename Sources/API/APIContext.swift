@@ -36,9 +36,10 @@ public struct APIContext: Sendable {
         self.version = version
         let catalog = try CallbackCatalog.load(directory: URL(fileURLWithPath: layout.bankFormats + "/callbacks"))
         self.callbacks = CallbackIngest(pool: pool, catalog: catalog, clock: clock, batchesInFlightMax: laneBatchesInFlight,
-                                        changes: connectionChanges)
+                                        changes: connectionChanges, delivery: ResponseCompletion.postingTogether)
         self.collections = CollectionService(pool: pool, catalog: try CollectionCatalog.load(directory: URL(fileURLWithPath: layout.bankFormats + "/collections")),
-                                             clock: clock, batchesInFlightMax: laneBatchesInFlight, changes: connectionChanges)
+                                             clock: clock, batchesInFlightMax: laneBatchesInFlight, changes: connectionChanges,
+                                             delivery: ResponseCompletion.postingTogether)
         self.statementFormats = try CSVFormatCatalog(directory: layout.bankFormats + "/statements")
     }
 }

@@ -19,6 +19,18 @@ struct ConnectionTimerTests {
         #expect(timer.expiry(at: 110 * Self.second, timeouts) == .requestTimeout)
     }
 
+    @Test("a handler that returns its response has no timer; a deferred one is answered 503 at the reply deadline")
+    func replyDeadline() {
+        var timer = ConnectionTimer(acceptedAt: 0)
+        timer.headCompleted(at: Self.second, expectsBody: false)
+        #expect(timer.deadline(timeouts) == nil)
+        timer.replyAwaited(at: 2 * Self.second)
+        #expect(timer.expiry(at: 32 * Self.second - 1, timeouts) == nil)
+        #expect(timer.expiry(at: 32 * Self.second, timeouts) == .replyTimeout)
+        timer.responseQueued(at: 3 * Self.second)
+        #expect(timer.expiry(at: 32 * Self.second, timeouts) == nil, "answered: the write deadline runs instead")
+    }
+
     @Test("an idle kept-alive connection is closed silently after 30 s")
     func idleTimeout() {
         var timer = ConnectionTimer(acceptedAt: 0)

@@ -12,20 +12,24 @@ enum CallbackEndpoints {
 
     static func register(_ builder: inout APIBuilder, context: APIContext) {
         let ingest = context.callbacks
-        builder.addUnauthenticated(.post, "/v1/callbacks/{provider}", summary: "Receive a payment callback (tuition, sepay, sepay-hmac, casso, payos, momo)",
-                                   tag: "callbacks", access: .signed, request: TuitionCallbackBody.self, response: nil,
-                                   options: RouteOptions(bodyBytesMax: bodyBytesMax,
-                                                         requiresClientCertificate: context.callbacksRequireClientCertificate)) { request in
-            try handle(request, provider: request.pathParameters["provider"] ?? "", ingest: ingest)
+        // Deferred: a callback the school's commit lane records is answered by the thread that commits it
+        // (docs/callbacks.md §6, ninth round).
+        builder.addUnauthenticatedDeferred(.post, "/v1/callbacks/{provider}",
+                                           summary: "Receive a payment callback (tuition, sepay, sepay-hmac, casso, payos, momo)",
+                                           tag: "callbacks", access: .signed, request: TuitionCallbackBody.self,
+                                           options: RouteOptions(bodyBytesMax: bodyBytesMax,
+                                                                 requiresClientCertificate: context.callbacksRequireClientCertificate)) { request, completion in
+            try handle(request, provider: request.pathParameters["provider"] ?? "", ingest: ingest, completion: completion)
         }
-        builder.addUnauthenticated(.get, "/v1/callbacks/vnpay", summary: "Receive a VNPay IPN (query string, RspCode reply)",
-                                   tag: "callbacks", access: .signed, response: nil,
-                                   options: RouteOptions(requiresClientCertificate: context.callbacksRequireClientCertificate)) { request in
-            try handle(request, provider: "vnpay", ingest: ingest)
+        builder.addUnauthenticatedDeferred(.get, "/v1/callbacks/vnpay", summary: "Receive a VNPay IPN (query string, RspCode reply)",
+                                           tag: "callbacks", access: .signed,
+                                           options: RouteOptions(requiresClientCertificate: context.callbacksRequireClientCertificate)) { request, completion in
+            try handle(request, provider: "vnpay", ingest: ingest, completion: completion)
         }
     }
 
-    static func handle(_ request: Request, provider: String, ingest: CallbackIngest) throws -> Response {
+    /// Answers through `completion`: at once, or after the commit of the school's batch holding the delivery.
+    static func handle(_ request: Request, provider: String, ingest: CallbackIngest, completion: ResponseCompletion) throws {
         guard let description = ingest.catalog.description(for: provider),
               description.transport.method == request.method.rawValue else {
             throw APIError.notFound("unknown_provider", "no callback provider '\(String(provider.prefix(32)))' for \(request.method.rawValue)")
@@ -36,12 +40,13 @@ enum CallbackEndpoints {
         do {
             callback = try CallbackRequest(method: request.method.rawValue, rawQuery: rawQuery, headers: headers, body: request.body)
         } catch {
-            let reply = description.replies.reply(for: .malformed)
-            return response(reply)
+            completion.complete(response(description.replies.reply(for: .malformed)))
+            return
         }
-        let result = ingest.handle(CallbackDelivery(provider: provider, request: callback, requestID: request.requestId,
-                                                    sourceAddress: sourceAddress(request.peer)))
-        return response(result.reply)
+        ingest.handle(CallbackDelivery(provider: provider, request: callback, requestID: request.requestId,
+                                       sourceAddress: sourceAddress(request.peer))) { result in
+            completion.complete(response(result.reply))
+        }
     }
 
     /// The peer's address without its port (`ip:port`, `[v6]:port`): refusals are counted per address.

@@ -13,11 +13,13 @@ enum CollectionEndpoints {
         for path in service.catalog.paths {
             let providers = service.catalog.providers.filter { service.resolve(provider: $0, path: path) != nil }
             let (summary, body) = documentation(path)
-            builder.addUnauthenticated(.post, "/v1/collect/{provider}/\(path)", summary: summary + " (\(providers.joined(separator: ", ")))",
-                                       tag: "collections", access: .signed, request: body, response: nil,
-                                       options: RouteOptions(bodyBytesMax: CollectionLimits.bodyBytesMax,
-                                                             requiresClientCertificate: context.callbacksRequireClientCertificate)) { request in
-                try handle(request, path: path, service: service)
+            // Deferred: a payment notice is answered by the thread that commits its school's batch (docs/callbacks.md §6,
+            // ninth round); the other operations answer before their handler returns.
+            builder.addUnauthenticatedDeferred(.post, "/v1/collect/{provider}/\(path)", summary: summary + " (\(providers.joined(separator: ", ")))",
+                                               tag: "collections", access: .signed, request: body,
+                                               options: RouteOptions(bodyBytesMax: CollectionLimits.bodyBytesMax,
+                                                                     requiresClientCertificate: context.callbacksRequireClientCertificate)) { request, completion in
+                try handle(request, path: path, service: service, completion: completion)
             }
         }
     }
@@ -32,15 +34,21 @@ enum CollectionEndpoints {
         }
     }
 
-    static func handle(_ request: Request, path: String, service: CollectionService) throws -> Response {
+    /// Answers through `completion`: at once, or (a payment notice) after the commit of its school's batch.
+    static func handle(_ request: Request, path: String, service: CollectionService, completion: ResponseCompletion) throws {
         let provider = request.pathParameters["provider"] ?? ""
         guard service.resolve(provider: provider, path: path) != nil else {
             throw APIError.notFound("unknown_provider", "no collection provider '\(String(provider.prefix(32)))' serving '\(path)'")
         }
-        let result = service.handle(CollectionRequest(provider: provider, path: path,
-                                                      headers: request.headers.map { CallbackHeader(name: $0.name, value: $0.value) },
-                                                      body: request.body, requestID: request.requestId,
-                                                      clientCertificateSHA256: request.clientCertificate?.sha256Fingerprint))
+        service.handle(CollectionRequest(provider: provider, path: path,
+                                         headers: request.headers.map { CallbackHeader(name: $0.name, value: $0.value) },
+                                         body: request.body, requestID: request.requestId,
+                                         clientCertificateSHA256: request.clientCertificate?.sha256Fingerprint)) { result in
+            completion.complete(response(result))
+        }
+    }
+
+    static func response(_ result: CollectionService.Result) -> Response {
         var headers: HTTPHeaders = [:]
         headers.set("Content-Type", "application/json")
         headers.set("Cache-Control", "no-store")

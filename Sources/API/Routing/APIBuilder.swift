@@ -64,6 +64,23 @@ public struct APIBuilder {
         }
     }
 
+    /// `addUnauthenticated` for a handler that answers through a `ResponseCompletion`, possibly after it
+    /// returned (docs/http.md, "Deferred responses"): the group-committed callbacks and payment notices.
+    mutating func addUnauthenticatedDeferred(_ method: HTTPMethod, _ template: String, summary: String, tag: String, access: RouteAccess,
+                                             request: (any APIExample.Type)? = nil, options: RouteOptions = RouteOptions(),
+                                             handler: @escaping DeferredHTTPHandler) {
+        if case .roles = access { preconditionFailure("use add(_:_:roles:) for token routes") }
+        let spec = APIRouteSpec(method: method, template: template, summary: summary, tag: tag, access: access, query: [],
+                                requestSchema: request.map(Self.requestSchema), responseStatus: .ok, responseContentType: "application/json",
+                                responseSchema: nil)
+        var options = options
+        if Self.criticalPathPrefixes.contains(where: spec.template.hasPrefix) { options.routeClass = .critical }
+        router.addDeferred(spec.method, spec.template, options: options) { http, completion in
+            do { try handler(http, completion) } catch { throw APIError.translate(error) }
+        }
+        specs.append(record(spec, routeClass: options.routeClass))
+    }
+
     /// Bank callbacks and bank collection are critical by their path, so every route under these prefixes,
     /// including ones added later, gets the reserved workers and is never shed (docs/http.md, "Flood protection").
     static let criticalPathPrefixes = ["/v1/callbacks/", "/v1/collect/"]
@@ -87,9 +104,13 @@ public struct APIBuilder {
         var options = options
         if Self.criticalPathPrefixes.contains(where: spec.template.hasPrefix) { options.routeClass = .critical }
         router.add(spec.method, spec.template, options: options, handler: handler)
+        specs.append(record(spec, routeClass: options.routeClass))
+    }
+
+    private func record(_ spec: APIRouteSpec, routeClass: RouteClass) -> APIRouteSpec {
         var spec = spec
-        spec.routeClass = options.routeClass
-        specs.append(spec)
+        spec.routeClass = routeClass
+        return spec
     }
 
     static func schema(_ type: any APIExample.Type) -> (name: String, schema: JSONSchema) {

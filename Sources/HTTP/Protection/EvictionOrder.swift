@@ -12,7 +12,7 @@ public enum EvictionOrder {
         switch timer.phase {
         case .handshaking(let since): since
         case .awaitingHead(let since, _, _): since
-        case .readingBody, .handling, .writing, .lingering: nil
+        case .readingBody, .handling, .awaitingReply, .writing, .lingering: nil
         }
     }
 

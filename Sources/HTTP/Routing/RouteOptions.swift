@@ -45,6 +45,10 @@ public struct RouteOptions: Sendable {
 /// A handler: synchronous, run on a worker thread (or inline on the loop for `.inline` routes).
 public typealias HTTPHandler = @Sendable (Request) throws -> Response
 
+/// A handler that answers through `completion`, exactly once, from any thread — possibly after it has
+/// returned (`Router.addDeferred`). Throwing before answering answers with the error.
+public typealias DeferredHTTPHandler = @Sendable (Request, ResponseCompletion) throws -> Void
+
 /// Wraps every route's handler (authentication, auditing). The chain is composed once, when the server is created.
 public protocol HTTPMiddleware: Sendable {
     func respond(to request: Request, next: (Request) throws -> Response) throws -> Response

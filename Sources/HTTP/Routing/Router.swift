@@ -5,7 +5,25 @@ public struct Route: Sendable {
     public let options: RouteOptions
     /// Index of the template in the router (a metrics label key).
     let templateIndex: Int
-    let handler: HTTPHandler
+    let handler: RouteHandler
+}
+
+/// A route's handler: one that returns its response, or one that answers later through a `ResponseCompletion`.
+enum RouteHandler: Sendable {
+    case immediate(HTTPHandler)
+    case deferred(DeferredHTTPHandler)
+
+    /// Runs an immediate handler; a deferred one has no response to return.
+    func callAsFunction(_ request: Request) throws -> Response {
+        guard case .immediate(let handler) = self else { preconditionFailure("a deferred route answers through its completion") }
+        return try handler(request)
+    }
+}
+
+extension Route {
+    init(method: HTTPMethod, template: String, options: RouteOptions, templateIndex: Int, handler: @escaping HTTPHandler) {
+        self.init(method: method, template: template, options: options, templateIndex: templateIndex, handler: .immediate(handler))
+    }
 }
 
 /// The outcome of matching a method and a decoded path.
@@ -39,6 +57,21 @@ public struct Router: Sendable {
         _ method: HTTPMethod, _ template: String, options: RouteOptions = RouteOptions(),
         handler: @escaping HTTPHandler
     ) {
+        add(method, template, options: options, routeHandler: .immediate(handler))
+    }
+
+    /// Registers a handler that answers through the `ResponseCompletion` it is given, from any thread,
+    /// possibly after it returned (docs/http.md, "Deferred responses"). Runs on the worker threads;
+    /// middleware does not wrap it.
+    public mutating func addDeferred(
+        _ method: HTTPMethod, _ template: String, options: RouteOptions = RouteOptions(),
+        handler: @escaping DeferredHTTPHandler
+    ) {
+        precondition(options.execution == .worker, "a deferred route runs on the worker threads")
+        add(method, template, options: options, routeHandler: .deferred(handler))
+    }
+
+    private mutating func add(_ method: HTTPMethod, _ template: String, options: RouteOptions, routeHandler handler: RouteHandler) {
         precondition(!isComposed, "routes are added before the server is created")
         let parsed = RouteTemplate(template)
         let index = patterns.firstIndex { $0.template.shape == parsed.shape } ?? appendPattern(parsed)
@@ -99,14 +132,17 @@ public struct Router: Sendable {
         for patternIndex in copy.patterns.indices {
             for routeIndex in copy.patterns[patternIndex].routes.indices {
                 let route = copy.patterns[patternIndex].routes[routeIndex]
-                var handler = route.handler
+                guard case .immediate(var handler) = route.handler else {
+                    precondition(chain.isEmpty, "middleware cannot wrap the deferred route \(route.template)")
+                    continue
+                }
                 for layer in chain.reversed() {
                     let next = handler
                     handler = { request in try layer.respond(to: request, next: next) }
                 }
                 copy.patterns[patternIndex].routes[routeIndex] = Route(
                     method: route.method, template: route.template, options: route.options,
-                    templateIndex: route.templateIndex, handler: handler)
+                    templateIndex: route.templateIndex, handler: .immediate(handler))
             }
         }
         return copy

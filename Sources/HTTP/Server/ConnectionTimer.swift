@@ -7,14 +7,18 @@ public struct ConnectionTimeouts: Sendable, Equatable {
     public var linger: UInt64
     /// From accept to a finished TLS handshake.
     public var handshake: UInt64
+    /// From a deferred handler's start to its answer (`ResponseCompletion`).
+    public var reply: UInt64
 
-    public init(head: UInt64, body: UInt64, idle: UInt64, write: UInt64, linger: UInt64, handshake: UInt64 = 10_000_000_000) {
+    public init(head: UInt64, body: UInt64, idle: UInt64, write: UInt64, linger: UInt64, handshake: UInt64 = 10_000_000_000,
+                reply: UInt64 = 30_000_000_000) {
         self.head = head
         self.body = body
         self.idle = idle
         self.write = write
         self.linger = linger
         self.handshake = handshake
+        self.reply = reply
     }
 }
 
@@ -29,6 +33,8 @@ public struct ConnectionTimer: Sendable, Equatable {
         case readingBody(since: UInt64)
         /// A handler runs; the worker pool bounds it, not a timer.
         case handling
+        /// A deferred handler was started and may answer from any thread: bounded by `reply`.
+        case awaitingReply(since: UInt64)
         case writing(since: UInt64)
         case lingering(since: UInt64)
     }
@@ -38,6 +44,8 @@ public struct ConnectionTimer: Sendable, Equatable {
         case requestTimeout
         /// Close without a response.
         case close
+        /// A deferred handler did not answer in time: answer 503 and close.
+        case replyTimeout
     }
 
     public private(set) var phase: Phase
@@ -72,6 +80,11 @@ public struct ConnectionTimer: Sendable, Equatable {
         phase = .handling
     }
 
+    /// The request went to a deferred handler (`ResponseCompletion`).
+    public mutating func replyAwaited(at now: UInt64) {
+        phase = .awaitingReply(since: now)
+    }
+
     public mutating func responseQueued(at now: UInt64) {
         phase = .writing(since: now)
     }
@@ -98,6 +111,8 @@ public struct ConnectionTimer: Sendable, Equatable {
             return (since + timeouts.body, .requestTimeout)
         case .handling:
             return nil
+        case .awaitingReply(let since):
+            return (since + timeouts.reply, .replyTimeout)
         case .writing(let since):
             return (since + timeouts.write, .close)
         case .lingering(let since):

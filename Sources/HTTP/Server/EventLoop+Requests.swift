@@ -214,12 +214,31 @@ extension EventLoop {
         let mailbox = self.mailbox
         let token = connection.token
         let errorLog = configuration.errorLog
-        let queued = core.workers.submit(critical: route.options.routeClass == .critical) {
-            let response = Responder.respond(route, to: request, errorLog: errorLog)
-            mailbox.post(.completed(token: token, exchange: exchange, response: response))
+        let deferred: Bool
+        let job: WorkerPool.Job
+        switch route.handler {
+        case .immediate:
+            deferred = false
+            job = {
+                let response = Responder.respond(route, to: request, errorLog: errorLog)
+                mailbox.post(.completed(token: token, exchange: exchange, response: response))
+            }
+        case .deferred:
+            // The worker is free once the handler returns; the answer comes through the completion, from any thread.
+            deferred = true
+            job = {
+                let completion = ResponseCompletion(mailbox: mailbox, token: token, exchange: exchange, routeTemplate: route.template,
+                                                    errorLog: errorLog)
+                Responder.respondLater(route, to: request, completion: completion, errorLog: errorLog)
+            }
         }
-        if queued {
+        if core.workers.submit(critical: route.options.routeClass == .critical, job) {
             connection.state = .handling
+            if deferred {
+                // No worker bounds a deferred answer: the reply timer does.
+                connection.timer.replyAwaited(at: now)
+                armTimer(connection)
+            }
             return
         }
         let error = HTTPError(status: .serviceUnavailable, code: "server_busy",
@@ -229,7 +248,8 @@ extension EventLoop {
 
     func completeFromWorker(token: UInt64, exchange: Exchange, response: Response) {
         guard let connection = lookup(token), connection.state == .handling else {
-            // The client went away (or shutdown expired) while the handler ran: count it, send nothing.
+            // The client went away (or shutdown expired, or the reply timer answered) while the handler ran: count it,
+            // send nothing.
             record(exchange, status: response.status.code, bodyBytes: 0, wallMilliseconds: Clock.wallMilliseconds())
             return
         }

@@ -185,6 +185,15 @@ final class EventLoop {
                                   detail: "the request was not received in time")
             refuse(connection, error)
             service(connection)
+        case .replyTimeout:
+            precondition(connection.state == .handling, "a reply timeout fires only while a deferred handler runs")
+            // A completion still held (a lane blocked past every database timeout, or a bug) must not hold the
+            // connection forever. Closed after the answer: a late completion then finds no request to answer.
+            let error = HTTPError(status: .serviceUnavailable, code: "reply_timeout",
+                                  detail: "the request was not answered in time; retry later", headers: ["Retry-After": "1"])
+            queueResponse(connection, ProblemDocument.response(error, requestId: connection.exchange?.requestId ?? RequestID.make()),
+                          forceClose: true)
+            service(connection)
         }
     }
 

@@ -24,32 +24,46 @@ struct Exchange: Sendable {
 /// Runs a handler and turns whatever happens into a response that is safe to send.
 enum Responder {
     static func respond(_ route: Route, to request: Request, errorLog: @Sendable (String) -> Void) -> Response {
+        guard case .immediate(let handler) = route.handler else { preconditionFailure("a deferred route answers through its completion") }
         let response: Response
         do {
-            response = try route.handler(request)
-        } catch let error as any HTTPResponseError {
-            if error.status.code >= 500 {
-                errorLog("request \(request.requestId) \(route.template): \(error.status.code) \(error.code)")
-            }
-            return safeProblem(error, request: request, route: route, errorLog: errorLog)
+            response = try handler(request)
         } catch {
-            errorLog("request \(request.requestId) \(route.template): handler failed: \(String(reflecting: error))")
-            return ProblemDocument.response(HTTPError.internalError, requestId: request.requestId)
+            return problem(for: error, requestId: request.requestId, routeTemplate: route.template, errorLog: errorLog)
         }
-        if let problem = ResponseSerializer.headerProblem(response.headers) {
-            errorLog("request \(request.requestId) \(route.template): handler response rejected: \(problem)")
-            return ProblemDocument.response(HTTPError.internalError, requestId: request.requestId)
-        }
-        return response
+        return checked(response, requestId: request.requestId, routeTemplate: route.template, errorLog: errorLog)
     }
 
-    private static func safeProblem(
-        _ error: any HTTPResponseError, request: Request, route: Route, errorLog: @Sendable (String) -> Void
-    ) -> Response {
-        let response = ProblemDocument.response(error, requestId: request.requestId)
+    /// Runs a deferred handler: a throw before it answered is answered with the error's problem document.
+    static func respondLater(_ route: Route, to request: Request, completion: ResponseCompletion, errorLog: @Sendable (String) -> Void) {
+        guard case .deferred(let handler) = route.handler else { preconditionFailure("an immediate route returns its response") }
+        do {
+            try handler(request, completion)
+        } catch {
+            completion.fail(error)
+        }
+    }
+
+    /// A handler's response, or a 500 when its headers cannot be sent.
+    static func checked(_ response: Response, requestId: String, routeTemplate: String, errorLog: @Sendable (String) -> Void) -> Response {
+        guard let problem = ResponseSerializer.headerProblem(response.headers) else { return response }
+        errorLog("request \(requestId) \(routeTemplate): handler response rejected: \(problem)")
+        return ProblemDocument.response(HTTPError.internalError, requestId: requestId)
+    }
+
+    /// What a handler's error answers: its own problem document, or 500 for errors that are not HTTP errors.
+    static func problem(for error: any Error, requestId: String, routeTemplate: String, errorLog: @Sendable (String) -> Void) -> Response {
+        guard let error = error as? any HTTPResponseError else {
+            errorLog("request \(requestId) \(routeTemplate): handler failed: \(String(reflecting: error))")
+            return ProblemDocument.response(HTTPError.internalError, requestId: requestId)
+        }
+        if error.status.code >= 500 {
+            errorLog("request \(requestId) \(routeTemplate): \(error.status.code) \(error.code)")
+        }
+        let response = ProblemDocument.response(error, requestId: requestId)
         if let problem = ResponseSerializer.headerProblem(response.headers) {
-            errorLog("request \(request.requestId) \(route.template): error response rejected: \(problem)")
-            return ProblemDocument.response(HTTPError.internalError, requestId: request.requestId)
+            errorLog("request \(requestId) \(routeTemplate): error response rejected: \(problem)")
+            return ProblemDocument.response(HTTPError.internalError, requestId: requestId)
         }
         return response
     }

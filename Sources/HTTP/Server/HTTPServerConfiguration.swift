@@ -35,6 +35,10 @@ public struct HTTPServerConfiguration: Sendable {
     public var headTimeoutSeconds: Double = 10
     /// Absolute deadline for the body, from the end of the head. 408, then close.
     public var bodyTimeoutSeconds: Double = 60
+    /// How long a deferred handler (`Router.addDeferred`) may take to answer before the loop answers 503
+    /// and closes the connection. Its answers come after a database commit bounded by the pool's
+    /// `statement_timeout` and `lock_timeout`, well under this.
+    public var replyTimeoutSeconds: Double = 30
     /// A kept-alive connection with no byte of a next request is closed after this long.
     public var idleTimeoutSeconds: Double = 30
     /// Absolute deadline for writing one response; a client that does not read is disconnected.
@@ -75,7 +79,8 @@ public struct HTTPServerConfiguration: Sendable {
             head: Self.nanoseconds(headTimeoutSeconds), body: Self.nanoseconds(bodyTimeoutSeconds),
             idle: Self.nanoseconds(idleTimeoutSeconds), write: Self.nanoseconds(writeTimeoutSeconds),
             linger: Self.nanoseconds(lingerTimeoutSeconds),
-            handshake: Self.nanoseconds(tls?.handshakeTimeoutSeconds ?? headTimeoutSeconds))
+            handshake: Self.nanoseconds(tls?.handshakeTimeoutSeconds ?? headTimeoutSeconds),
+            reply: Self.nanoseconds(replyTimeoutSeconds))
     }
 
     func validate() {
@@ -85,7 +90,7 @@ public struct HTTPServerConfiguration: Sendable {
         precondition(requestLineBytesMax >= 64 && headerSectionBytesMax >= 64 && headerFieldsMax >= 1)
         precondition(bodyBytesMaxDefault >= 0 && lingerBytesMax >= 0)
         for seconds in [headTimeoutSeconds, bodyTimeoutSeconds, idleTimeoutSeconds, writeTimeoutSeconds,
-                        lingerTimeoutSeconds, shutdownGraceSeconds] {
+                        lingerTimeoutSeconds, shutdownGraceSeconds, replyTimeoutSeconds] {
             precondition(seconds > 0 && seconds <= 86_400, "timeouts are between 0 and a day")
         }
         precondition(tls == nil || transport is PlainTCPTransportFactory, "set either tls or a custom transport, not both")

@@ -4,7 +4,7 @@ import Synchronization
 
 /// A message to an event loop from another thread.
 enum LoopMessage: Sendable {
-    /// A worker finished a request of connection `token`.
+    /// A worker (or a deferred handler's `ResponseCompletion`) finished a request of connection `token`.
     case completed(token: UInt64, exchange: Exchange, response: Response)
     case beginShutdown
     /// Another loop admitted a connection over the cap because it had nothing to evict: evict one here.
@@ -31,6 +31,17 @@ final class LoopMailbox: Sendable {
         let wasEmpty = messages.withLock { messages in
             messages.append(message)
             return messages.count == 1
+        }
+        if wasEmpty { wake() }
+    }
+
+    /// Posts `batch` with one wake-up at most (the replies of one committed batch: `ResponseCompletion.postingTogether`).
+    func post(contentsOf batch: [LoopMessage]) {
+        guard !batch.isEmpty else { return }
+        let wasEmpty = messages.withLock { messages in
+            let wasEmpty = messages.isEmpty
+            messages.append(contentsOf: batch)
+            return wasEmpty
         }
         if wasEmpty { wake() }
     }

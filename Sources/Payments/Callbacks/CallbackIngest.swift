@@ -37,13 +37,14 @@ public struct CallbackIngest: Sendable {
     private let routes: RouteCache<CallbackRoute?>?
 
     /// `changes`: the listener that lets routes be cached (nil: no cache, a route lookup per delivery).
+    /// `delivery`: the scope the commit lanes call a batch's replies in (`handle(_:reply:)`).
     public init(pool: PostgresPool, catalog: CallbackCatalog, clock: @escaping @Sendable () -> Date = { Date() },
                 refusals: FailureWindows = CallbackIngest.defaultRefusals(), batchesInFlightMax: Int = GroupCommit.batchesInFlightDefault,
-                changes: ConnectionChanges? = nil) {
+                changes: ConnectionChanges? = nil, delivery: @escaping GroupCommit.Delivery = GroupCommit.inOrder) {
         self.pool = pool
         self.catalog = catalog
         self.clock = clock
-        self.lanes = CallbackBatch.lanes(pool: pool, batchesInFlightMax: batchesInFlightMax)
+        self.lanes = CallbackBatch.lanes(pool: pool, batchesInFlightMax: batchesInFlightMax, delivery: delivery)
         self.refusals = refusals
         self.routes = changes.map { RouteCache(changes: $0, ageMaxSeconds: CallbackIngest.routeAgeMaxSeconds) }
     }
@@ -70,6 +71,18 @@ public struct CallbackIngest: Sendable {
 
     /// Handles a delivery for a provider of the catalog (the caller answers 404 for unknown providers).
     public func handle(_ delivery: CallbackDelivery) -> Result {
+        handle(delivery, later: nil)!
+    }
+
+    /// `handle`, calling `reply` once with the result instead of returning it: at once, or — for a
+    /// delivery its school's commit lane records — after the commit, from the thread that committed
+    /// it, inside the delivery scope the ingest was made with (docs/callbacks.md §6, ninth round).
+    public func handle(_ delivery: CallbackDelivery, reply: @escaping @Sendable (Result) -> Void) {
+        if let result = handle(delivery, later: reply) { reply(result) }
+    }
+
+    /// The result now, or nil when `later` will get it from the commit lane.
+    private func handle(_ delivery: CallbackDelivery, later: (@Sendable (Result) -> Void)?) -> Result? {
         guard let description = catalog.description(for: delivery.provider) else {
             preconditionFailure("handle() is only called for providers of the catalog")
         }
@@ -79,8 +92,11 @@ public struct CallbackIngest: Sendable {
             return Result(outcome: .unavailable, reply: replies.reply(for: .unavailable), bankTransactionID: nil,
                           reason: "too many refused deliveries from \(delivery.sourceAddress)")
         }
+        let stored = later.map { later in { @Sendable (outcome: CallbackOutcome, transactionID: Int64?, reason: String?) in
+            later(Result(outcome: outcome, reply: replies.reply(for: outcome), bankTransactionID: transactionID, reason: reason))
+        } }
         do {
-            let (outcome, transactionID, reason) = try process(delivery, description)
+            guard let (outcome, transactionID, reason) = try process(delivery, description, stored: stored) else { return nil }
             if DeliveryAudit.refusedOutcomes.contains(outcome) { refusals.recordFailure(delivery.sourceAddress) }
             return Result(outcome: outcome, reply: replies.reply(for: outcome), bankTransactionID: transactionID, reason: reason)
         } catch {
@@ -89,7 +105,11 @@ public struct CallbackIngest: Sendable {
         }
     }
 
-    private func process(_ delivery: CallbackDelivery, _ description: CallbackProviderDescription) throws -> (CallbackOutcome, Int64?, String?) {
+    /// What `store` answers later, when the delivery went to the commit lane without waiting.
+    typealias Stored = @Sendable (_ outcome: CallbackOutcome, _ transactionID: Int64?, _ reason: String?) -> Void
+
+    private func process(_ delivery: CallbackDelivery, _ description: CallbackProviderDescription,
+                         stored: Stored?) throws -> (CallbackOutcome, Int64?, String?)? {
         let audit = DeliveryAudit(delivery: delivery)
         let normalized: NormalizedCallbackTransaction
         do {
@@ -99,11 +119,12 @@ public struct CallbackIngest: Sendable {
             try audit.record(verdict: outcome == .invalidAmount ? "invalid_amount" : "malformed", reason: error.description, pool: pool)
             return (outcome, nil, error.description)
         }
-        return try process(delivery, description, normalized: normalized, audit: audit)
+        return try process(delivery, description, normalized: normalized, audit: audit, stored: stored)
     }
 
     private func process(_ delivery: CallbackDelivery, _ description: CallbackProviderDescription,
-                         normalized unchecked: NormalizedCallbackTransaction, audit: DeliveryAudit) throws -> (CallbackOutcome, Int64?, String?) {
+                         normalized unchecked: NormalizedCallbackTransaction, audit: DeliveryAudit,
+                         stored: Stored?) throws -> (CallbackOutcome, Int64?, String?)? {
         let normalized: NormalizedCallbackTransaction
         do {
             normalized = try CallbackDoor.admit(unchecked)
@@ -138,7 +159,7 @@ public struct CallbackIngest: Sendable {
             try scoped.record(verdict: "invalid_amount", reason: "amount beyond bounds", transactionID: normalized.providerTransactionID, pool: pool)
             return (.invalidAmount, nil, "amount beyond bounds")
         }
-        return try store(normalized, route: route, audit: scoped)
+        return store(normalized, route: route, audit: scoped, stored: stored)
     }
 
     /// The route of (provider, receiving account), from the cache when one is kept.
@@ -152,16 +173,26 @@ public struct CallbackIngest: Sendable {
     }
 
     /// Records, books and applies through the school's commit lane; the audit row of an accepted or
-    /// duplicate delivery commits with the money.
-    private func store(_ normalized: NormalizedCallbackTransaction, route: CallbackRoute, audit: DeliveryAudit) throws -> (CallbackOutcome, Int64?, String?) {
+    /// duplicate delivery commits with the money. With `stored`, the lane answers through it (nil
+    /// returned) and this thread does not wait for the commit.
+    private func store(_ normalized: NormalizedCallbackTransaction, route: CallbackRoute, audit: DeliveryAudit,
+                       stored: Stored?) -> (CallbackOutcome, Int64?, String?)? {
         let transaction = NewBankTransaction(
             schoolID: route.schoolID, bankAccountID: route.bankAccountID,
             origin: .callback(provider: normalized.provider, transactionID: normalized.providerTransactionID),
             direction: .incoming, amount: Money(dong: normalized.amount), bookedOn: normalized.localDate,
             occurredAt: normalized.occurredAt, memo: normalized.memo, payerName: normalized.payerName,
             payerAccount: normalized.payerAccount, payerBank: normalized.payerBank, virtualAccount: normalized.virtualAccount)
-        let answer = lanes.submit(CallbackBatch.Pending(transaction: transaction, audit: audit, providerTransactionID: normalized.providerTransactionID),
-                                  schoolID: route.schoolID)
+        let pending = CallbackBatch.Pending(transaction: transaction, audit: audit, providerTransactionID: normalized.providerTransactionID)
+        guard let stored else { return Self.outcome(lanes.submit(pending, schoolID: route.schoolID)) }
+        lanes.submit(pending, schoolID: route.schoolID) { answer in
+            let (outcome, transactionID, reason) = Self.outcome(answer)
+            stored(outcome, transactionID, reason)
+        }
+        return nil
+    }
+
+    private static func outcome(_ answer: CallbackBatch.Lanes.Answer) -> (CallbackOutcome, Int64?, String?) {
         switch answer {
         case .success(let result) where result.outcome == .accepted: return (.accepted, result.bankTransactionID, result.reason)
         case .success(let result): return (.duplicate, result.bankTransactionID, result.reason)

@@ -21,8 +21,10 @@ enum CollectionNoticeBatch {
     typealias Lanes = GroupCommitLanes<Pending, Outcome>
 
     static func lanes(pool: PostgresPool, congestion: GroupCommit.Congestion = .standard,
-                      batchesInFlightMax: Int = GroupCommit.batchesInFlightDefault) -> Lanes {
-        Lanes(pool: pool, congestion: congestion, batchesInFlightMax: batchesInFlightMax, record: { batch, connection in try record(batch, on: connection) })
+                      batchesInFlightMax: Int = GroupCommit.batchesInFlightDefault,
+                      delivery: @escaping GroupCommit.Delivery = GroupCommit.inOrder) -> Lanes {
+        Lanes(pool: pool, congestion: congestion, batchesInFlightMax: batchesInFlightMax, delivery: delivery,
+              record: { batch, connection in try record(batch, on: connection) })
     }
 
     static func record(_ batch: [Pending], on connection: PostgresConnection) throws -> [Outcome] {

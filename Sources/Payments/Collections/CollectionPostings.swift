@@ -15,6 +15,19 @@ enum CollectionPostings {
         return service.reply(context.description, .ok, replyFields(payment, receiptNumbers: numbers))
     }
 
+    /// `post` without waiting for the commit: the lane's leader calls `reply` after it (docs/callbacks.md §6, ninth round).
+    static func post(_ notice: CollectionPaymentNotice, context: CollectionContext, service: CollectionService,
+                     reply: @escaping @Sendable (CollectionService.Result) -> Void) {
+        service.notices.submit(CollectionNoticeBatch.Pending(notice: notice, context: context), schoolID: context.schoolID) { answer in
+            do {
+                let (payment, numbers) = try answer.get().get()
+                reply(service.reply(context.description, .ok, replyFields(payment, receiptNumbers: numbers)))
+            } catch {
+                reply(service.unavailable(context.description, error))
+            }
+        }
+    }
+
     /// The same reply for the first notice and every retry: built from the recorded row.
     static func replyFields(_ payment: CollectionPayment, receiptNumbers: [Int64: String]) -> CollectionReplyFields {
         var fields = CollectionReplyFields()

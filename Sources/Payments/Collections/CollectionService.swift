@@ -42,15 +42,17 @@ public struct CollectionService: Sendable {
     let routes: CollectionRoutes
 
     /// `changes`: the listener that lets the routes be cached exactly (nil: cached `CollectionRoutes.ageMaxSeconds`).
+    /// `delivery`: the scope the notice lanes call a batch's replies in (`handle(_:reply:)`).
     public init(pool: PostgresPool, catalog: CollectionCatalog, clock: @escaping @Sendable () -> Date = { Date() },
-                batchesInFlightMax: Int = GroupCommit.batchesInFlightDefault, changes: ConnectionChanges? = nil) {
+                batchesInFlightMax: Int = GroupCommit.batchesInFlightDefault, changes: ConnectionChanges? = nil,
+                delivery: @escaping GroupCommit.Delivery = GroupCommit.inOrder) {
         self.pool = pool
         self.catalog = catalog
         self.clock = clock
         // The process starts taking requests now: requests signed earlier are refused (the replay rule across restarts).
         self.nonces = CollectionNonces(startedAt: clock())
         self.futureNonces = CollectionFutureNonces(pool: pool)
-        self.notices = CollectionNoticeBatch.lanes(pool: pool, batchesInFlightMax: batchesInFlightMax)
+        self.notices = CollectionNoticeBatch.lanes(pool: pool, batchesInFlightMax: batchesInFlightMax, delivery: delivery)
         self.routes = CollectionRoutes(pool: pool, changes: changes)
     }
 
@@ -69,16 +71,33 @@ public struct CollectionService: Sendable {
     }
 
     public func handle(_ request: CollectionRequest) -> Result {
+        handle(request, later: nil)!
+    }
+
+    /// `handle`, calling `reply` once with the result instead of returning it: at once, or — for a
+    /// payment notice its school's commit lane records — after the commit, from the thread that
+    /// committed it, inside the delivery scope the service was made with (docs/callbacks.md §6, ninth round).
+    public func handle(_ request: CollectionRequest, reply: @escaping @Sendable (Result) -> Void) {
+        if let result = handle(request, later: reply) { reply(result) }
+    }
+
+    /// The result now, or nil when `later` will get it from the commit lane.
+    private func handle(_ request: CollectionRequest, later: (@Sendable (Result) -> Void)?) -> Result? {
         guard let (description, operation) = resolve(provider: request.provider, path: request.path) else {
             preconditionFailure("handle() is only called for resolved provider paths")
         }
         do {
             if operation == .token { return try token(request, description) }
-            return try process(request, description, operation)
+            return try process(request, description, operation, later: later)
         } catch {
-            return Result(outcome: .unavailable, status: description.reply(.unavailable).status,
-                          body: CollectionReplyWriter.body(description, outcome: .unavailable), reason: "\(error)")
+            return unavailable(description, error)
         }
+    }
+
+    /// The reply when nothing could be committed: the bank must retry.
+    func unavailable(_ description: CollectionProviderDescription, _ error: any Error) -> Result {
+        Result(outcome: .unavailable, status: description.reply(.unavailable).status,
+               body: CollectionReplyWriter.body(description, outcome: .unavailable), reason: "\(error)")
     }
 
     func reply(_ description: CollectionProviderDescription, _ outcome: CollectionOutcome, _ fields: CollectionReplyFields = CollectionReplyFields(),
@@ -95,7 +114,7 @@ public struct CollectionService: Sendable {
     }
 
     private func process(_ request: CollectionRequest, _ description: CollectionProviderDescription,
-                         _ operation: CollectionOperation) throws -> Result {
+                         _ operation: CollectionOperation, later: (@Sendable (Result) -> Void)?) throws -> Result? {
         let envelope: CollectionEnvelope
         do { envelope = try CollectionEnvelope(description: description, body: request.body) } catch {
             return try refuse(request, description, operation, .malformed, schoolID: nil, reason: error.description)
@@ -123,7 +142,11 @@ public struct CollectionService: Sendable {
         do {
             switch operation {
             case .inquiry: return try CollectionInquiries.answer(try reader.inquiry(envelope), context: context, service: self)
-            case .payment: return try CollectionPostings.post(try reader.payment(envelope), context: context, service: self)
+            case .payment:
+                let notice = try reader.payment(envelope)
+                guard let later else { return try CollectionPostings.post(notice, context: context, service: self) }
+                CollectionPostings.post(notice, context: context, service: self, reply: later)
+                return nil
             case .reversal: return try CollectionReversals.reverse(try reader.reversal(envelope), context: context, service: self)
             case .token: preconditionFailure("tokens are handled before")
             }

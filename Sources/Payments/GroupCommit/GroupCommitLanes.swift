@@ -10,15 +10,19 @@ import Postgres
 /// A lane is a few words of state and is kept for the life of the process: their number is bounded
 /// by the schools that have a bank connection.
 final class GroupCommitLanes<Item: Sendable, Outcome: Sendable>: Sendable {
+    typealias Answer = GroupCommitter<Item, Outcome>.Answer
+
     private let lanes = Monitor([Int64: GroupCommitter<Item, Outcome>]())
     let pool: PostgresPool
     let congestion: GroupCommit.Congestion
     let batchesInFlightMax: Int
+    private let delivery: GroupCommit.Delivery
     private let record: GroupCommitter<Item, Outcome>.Record
 
     init(pool: PostgresPool, congestion: GroupCommit.Congestion = .standard, batchesInFlightMax: Int = GroupCommit.batchesInFlightDefault,
-         record: @escaping GroupCommitter<Item, Outcome>.Record) {
+         delivery: @escaping GroupCommit.Delivery = GroupCommit.inOrder, record: @escaping GroupCommitter<Item, Outcome>.Record) {
         self.pool = pool
+        self.delivery = delivery
         self.congestion = congestion
         self.batchesInFlightMax = batchesInFlightMax
         self.record = record
@@ -28,7 +32,8 @@ final class GroupCommitLanes<Item: Sendable, Outcome: Sendable>: Sendable {
     func lane(schoolID: Int64) -> GroupCommitter<Item, Outcome> {
         lanes.withLock { lanes in
             if let lane = lanes[schoolID] { return lane }
-            let lane = GroupCommitter(pool: pool, congestion: congestion, batchesInFlightMax: batchesInFlightMax, record: record)
+            let lane = GroupCommitter(pool: pool, congestion: congestion, batchesInFlightMax: batchesInFlightMax, delivery: delivery,
+                                      record: record)
             lanes[schoolID] = lane
             return lane
         }
@@ -37,5 +42,10 @@ final class GroupCommitLanes<Item: Sendable, Outcome: Sendable>: Sendable {
     /// Records `item` in its school's lane (see `GroupCommitter.submit`).
     func submit(_ item: Item, schoolID: Int64) -> GroupCommitter<Item, Outcome>.Answer {
         lane(schoolID: schoolID).submit(item)
+    }
+
+    /// Queues `item` in its school's lane; `finish` gets its answer (see `GroupCommitter.submit(_:finish:)`).
+    func submit(_ item: Item, schoolID: Int64, finish: @escaping GroupCommitter<Item, Outcome>.Finish) {
+        lane(schoolID: schoolID).submit(item, finish: finish)
     }
 }

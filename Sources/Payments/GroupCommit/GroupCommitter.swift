@@ -28,6 +28,13 @@ public enum GroupCommit {
         static let standard = Congestion(slowBatchNanoseconds: 1_000_000_000, congestionCooldownNanoseconds: 1_000_000_000)
     }
 
+    /// Runs one batch's deliveries (its senders' finishes, in order) inside a scope of the caller's:
+    /// the HTTP layer passes `ResponseCompletion.postingTogether`, so a batch's replies wake each event
+    /// loop once.
+    public typealias Delivery = @Sendable (_ deliveries: () -> Void) -> Void
+    /// The scope of no caller: the deliveries run as they are.
+    public static let inOrder: Delivery = { $0() }
+
     static let congestedReason = "this school's payments are waiting for a lock held by other work (a statement import?): try later"
 
     /// Why an item was not committed: nothing of it is stored, and its sender must be told to try later.
@@ -48,13 +55,21 @@ public enum GroupCommit {
 }
 
 /// Group commit for ONE school's lane (`GroupCommitLanes`), the one mechanism behind bank callbacks
-/// and collection payment notices: submitted items queue up, and one of the waiting threads (the
-/// leader) records every item queued so far (up to `GroupCommit.batchMax`) in ONE database
-/// transaction through `record`, while the others wait for its commit. Up to `batchesInFlightMax`
-/// leaders commit at once, each its own batch on its own connection; a deadlock between them
-/// (40P01, which their lock order rules out) would re-run the transaction (`PostgresPool.transaction`).
-/// Every sender gets its answer only after the commit that stored its item; the school's hot rows (bank account lock, balances)
-/// are locked once per batch instead of once per item, and the commit's WAL flush is shared.
+/// and collection payment notices: submitted items queue up, and one thread (the leader) records
+/// every item queued so far (up to `GroupCommit.batchMax`) in ONE database transaction through
+/// `record`. Up to `batchesInFlightMax` leaders commit at once, each its own batch on its own
+/// connection; a deadlock between them (40P01, which their lock order rules out) would re-run the
+/// transaction (`PostgresPool.transaction`). Every item gets its answer only after the commit that
+/// stored it; the school's hot rows (bank account lock, balances) are locked once per batch instead
+/// of once per item, and the commit's WAL flush is shared.
+///
+/// A sender either waits for its answer (`submit(_:)`) or leaves a finish to be called with it
+/// (`submit(_:finish:)`): the leader calls each finish after the commit, in the batch's order, all
+/// inside the lane's `delivery` scope (the HTTP layer posts the replies of one batch together), so
+/// a sender whose item another thread commits does not sleep and wake (docs/callbacks.md §6, ninth
+/// round). A thread that submits while a slot is free leads at once; after its commit a leader
+/// takes the next batch itself unless a waiting sender's item is in it (that sender is woken to
+/// lead it, as before the ninth round).
 ///
 /// A batch that fails is retried item by item, so one bad item (a poison delivery) cannot fail its
 /// neighbours — except when it failed on a timeout (a lock held elsewhere, by a long statement
@@ -66,15 +81,15 @@ final class GroupCommitter<Item: Sendable, Outcome: Sendable>: Sendable {
     /// rolls the whole batch back.
     typealias Record = @Sendable (_ batch: [Item], _ connection: PostgresConnection) throws -> [Outcome]
     typealias Answer = Result<Outcome, GroupCommit.Failure>
+    /// Called once with an item's answer, after the commit that stored it (or at once when refused).
+    typealias Finish = @Sendable (Answer) -> Void
 
-    /// Where one submitted item stands, seen by its own sender only: each sender sleeps on its own
-    /// condition, so a commit wakes exactly the senders it answered and the ones that lead next.
-    /// (One condition for the whole lane woke every waiting sender on every commit — most of them to
-    /// find nothing and sleep again: 14–18 % of the server's samples were task switching.)
+    /// Where a waiting sender stands, seen by that sender only: each sleeps on its own condition, so a
+    /// commit wakes exactly the senders it answered and the ones that lead next.
     private enum Turn {
         case waiting
         /// Lead this batch (the sender's own item among it), formed when the lead was granted.
-        case lead([Queued])
+        case lead(Batch)
         case done(Answer)
     }
 
@@ -86,50 +101,73 @@ final class GroupCommitter<Item: Sendable, Outcome: Sendable>: Sendable {
             self.turn.signal()
         }
 
-        /// Sleeps until the lane hands this sender its answer or the lead.
+        /// Sleeps until the lane hands this sender its answer or the lead; a lead is taken (the turn
+        /// waits again), an answer stays.
         func awaitTurn() -> Turn {
             while true {
                 let turn = self.turn.wait(untilNanoseconds: monotonicNanoseconds() + GroupCommit.waitSliceNanoseconds) { turn -> Turn? in
-                    if case .waiting = turn { return nil }
-                    return turn
+                    switch turn {
+                    case .waiting: return nil
+                    case .lead: defer { turn = .waiting }; return turn
+                    case .done: return turn
+                    }
                 }
                 if let turn { return turn }
             }
         }
     }
 
+    /// How an item's sender learns its answer.
+    private enum Sender: Sendable {
+        case waiting(Waiter)
+        case finish(Finish)
+
+        var waiter: Waiter? {
+            if case .waiting(let waiter) = self { waiter } else { nil }
+        }
+    }
+
     private struct Queued: Sendable {
         let item: Item
-        let waiter: Waiter
+        let sender: Sender
+    }
+
+    /// Items granted to one leader.
+    private struct Batch: Sendable {
+        let id: UInt64
+        let items: [Queued]
+
+        /// The sender woken to lead it: its oldest waiting sender other than `leader` (the thread about
+        /// to run it). nil: `leader` runs it — no thread waits for it, or `leader`'s own item is in it.
+        func wakes(besides leader: Waiter?) -> Waiter? {
+            if let leader, items.contains(where: { $0.sender.waiter === leader }) { return nil }
+            return items.lazy.compactMap(\.sender.waiter).first
+        }
     }
 
     private struct State {
         var queue: [Queued] = []
-        /// The batches in flight: each leader's start time, by leader. At most `batchesInFlightMax`.
-        var running: [ObjectIdentifier: UInt64] = [:]
+        /// The batches in flight: each one's start time, by batch. At most `batchesInFlightMax`.
+        var running: [UInt64: UInt64] = [:]
+        var nextBatchID: UInt64 = 0
         var congestedUntil: UInt64 = 0
 
-        /// Grants the lead to the oldest queued senders while a slot is free; each gets its batch now,
-        /// so no two leaders can take the same item. Beside a running batch, another starts only once
+        /// Grants the oldest queued items to a leader while a slot is free, so no two leaders can take
+        /// the same item. Beside a running batch, another starts only once
         /// `GroupCommit.queuedToStartAnotherBatchMin` items wait: a batch's work is mostly per batch, so
         /// batches of one or two beside each other would cost more CPU per item than they save in waiting.
-        mutating func grantLeads(max: Int, now: UInt64) -> [(Waiter, [Queued])] {
-            var granted: [(Waiter, [Queued])] = []
-            while running.count < max, let next = queue.first,
+        mutating func grantBatches(max: Int, now: UInt64) -> [Batch] {
+            var granted: [Batch] = []
+            while running.count < max, !queue.isEmpty,
                   running.isEmpty || queue.count >= GroupCommit.queuedToStartAnotherBatchMin {
-                let batch = Array(queue.prefix(GroupCommit.batchMax))
-                queue.removeFirst(batch.count)
-                running[ObjectIdentifier(next.waiter)] = now
-                granted.append((next.waiter, batch))
+                let items = Array(queue.prefix(GroupCommit.batchMax))
+                queue.removeFirst(items.count)
+                nextBatchID += 1
+                running[nextBatchID] = now
+                granted.append(Batch(id: nextBatchID, items: items))
             }
             return granted
         }
-    }
-
-    private enum Admission {
-        case congested
-        case lead(Waiter, [Queued])
-        case wait(Waiter)
     }
 
     private let monitor = Monitor(State())
@@ -139,70 +177,113 @@ final class GroupCommitter<Item: Sendable, Outcome: Sendable>: Sendable {
     /// seventh round): the second's reads and matching overlap the first's writes and commit.
     let batchesInFlightMax: Int
     private let record: Record
+    private let delivery: GroupCommit.Delivery
 
     init(pool: PostgresPool, congestion: GroupCommit.Congestion = .standard,
-         batchesInFlightMax: Int = GroupCommit.batchesInFlightDefault, record: @escaping Record) {
+         batchesInFlightMax: Int = GroupCommit.batchesInFlightDefault, delivery: @escaping GroupCommit.Delivery = GroupCommit.inOrder,
+         record: @escaping Record) {
         precondition(GroupCommit.batchesInFlightRange.contains(batchesInFlightMax), "batches in flight out of range")
         self.pool = pool
         self.congestion = congestion
         self.batchesInFlightMax = batchesInFlightMax
+        self.delivery = delivery
         self.record = record
     }
 
     /// Queues `item` and returns once the transaction holding it committed (or failed), or at once
     /// with a failure when the lane is blocked.
     func submit(_ item: Item) -> Answer {
-        let (admission, others) = monitor.withLock { state -> (Admission, [(Waiter, [Queued])]) in
-            let now = monotonicNanoseconds()
-            let slow = state.running.values.contains { now - $0 > congestion.slowBatchNanoseconds }
-            guard !slow && now >= state.congestedUntil else { return (.congested, []) }
-            let waiter = Waiter()
-            state.queue.append(Queued(item: item, waiter: waiter))
-            // A free slot (and, beside a running batch, enough items queued): the oldest queued sender leads,
-            // with whatever queued up to this item. The batch's clock starts now.
-            let granted = state.grantLeads(max: batchesInFlightMax, now: now)
-            guard let own = granted.first(where: { $0.0 === waiter }) else { return (.wait(waiter), granted) }
-            return (.lead(waiter, own.1), granted.filter { $0.0 !== waiter })
-        }
-        for (next, batch) in others { next.hand(.lead(batch)) }
-        switch admission {
-        case .congested:
+        let waiter = Waiter()
+        var answer: Answer?
+        guard admit(Queued(item: item, sender: .waiting(waiter)), leader: waiter, ownAnswer: &answer) else {
             return .failure(GroupCommit.Failure(reason: GroupCommit.congestedReason))
-        case .lead(let waiter, let batch):
-            return lead(waiter, batch: batch)
-        case .wait(let waiter):
+        }
+        while answer == nil {
             switch waiter.awaitTurn() {
-            case .done(let answer): return answer
-            case .lead(let batch): return lead(waiter, batch: batch)
+            case .done(let done): answer = done
+            case .lead(let batch): lead([batch], leader: waiter, ownAnswer: &answer)
             case .waiting: preconditionFailure("a waiter returned while still waiting")
             }
         }
+        return answer!
     }
 
-    /// Commits `batch` (this sender's item among it), then frees its slot and grants the lead to the
-    /// oldest senders still queued, before the answers, so the next batch starts while the answered
-    /// senders wake.
-    private func lead(_ own: Waiter, batch: [Queued]) -> Answer {
-        precondition(batch.contains { $0.waiter === own }, "a leader's own item is not in its batch")
-        let (answers, timedOut) = commit(batch.map(\.item))
-        let (granted, refused) = monitor.withLock { state -> ([(Waiter, [Queued])], [Waiter]) in
-            state.running[ObjectIdentifier(own)] = nil
-            var refused: [Waiter] = []
-            if timedOut {
-                // The queued items would only wait for the same lock again.
-                state.congestedUntil = monotonicNanoseconds() + congestion.congestionCooldownNanoseconds
-                refused = state.queue.map(\.waiter)
-                state.queue.removeAll()
+    /// Queues `item` and returns without waiting: `finish` is called once with its answer — by the
+    /// thread that commits it, possibly this one before `submit` returns, or at once when the lane is
+    /// blocked.
+    func submit(_ item: Item, finish: @escaping Finish) {
+        var unused: Answer?
+        guard admit(Queued(item: item, sender: .finish(finish)), leader: nil, ownAnswer: &unused) else {
+            delivery { finish(.failure(GroupCommit.Failure(reason: GroupCommit.congestedReason))) }
+            return
+        }
+    }
+
+    /// Queues `queued`, unless the lane is congested (false), and leads what a free slot grants: this
+    /// thread, unless a waiting sender's item is in the batch (that sender leads it).
+    private func admit(_ queued: Queued, leader: Waiter?, ownAnswer: inout Answer?) -> Bool {
+        let granted = monitor.withLock { state -> [Batch]? in
+            let now = monotonicNanoseconds()
+            let slow = state.running.values.contains { now - $0 > congestion.slowBatchNanoseconds }
+            guard !slow && now >= state.congestedUntil else { return nil }
+            state.queue.append(queued)
+            // A free slot (and, beside a running batch, enough items queued): a leader takes whatever queued up to
+            // this item. The batch's clock starts now.
+            return state.grantBatches(max: batchesInFlightMax, now: now)
+        }
+        guard let granted else { return false }
+        lead(handing(granted, besides: leader), leader: leader, ownAnswer: &ownAnswer)
+        return true
+    }
+
+    /// Wakes the waiting senders that lead some of `batches`; the others are this thread's to lead.
+    private func handing(_ batches: [Batch], besides leader: Waiter?) -> [Batch] {
+        batches.filter { batch in
+            guard let next = batch.wakes(besides: leader) else { return true }
+            next.hand(.lead(batch))
+            return false
+        }
+    }
+
+    /// Commits `batches` and every batch granted after them to this thread (its own sender `leader`,
+    /// if it waits, answered through `ownAnswer`). After each commit the slot is freed and the next
+    /// batch granted before the answers are delivered, so a leader woken for it starts at once.
+    private func lead(_ batches: [Batch], leader: Waiter?, ownAnswer: inout Answer?) {
+        var pending = batches
+        while !pending.isEmpty {
+            let batch = pending.removeFirst()
+            let (answers, timedOut) = commit(batch.items.map(\.item))
+            let (granted, refused) = monitor.withLock { state -> ([Batch], [Queued]) in
+                state.running[batch.id] = nil
+                var refused: [Queued] = []
+                if timedOut {
+                    // The queued items would only wait for the same lock again.
+                    state.congestedUntil = monotonicNanoseconds() + congestion.congestionCooldownNanoseconds
+                    refused = state.queue
+                    state.queue.removeAll()
+                }
+                return (state.grantBatches(max: batchesInFlightMax, now: monotonicNanoseconds()), refused)
             }
-            return (state.grantLeads(max: batchesInFlightMax, now: monotonicNanoseconds()), refused)
+            pending += handing(granted, besides: leader)
+            let congested = GroupCommit.Failure(reason: GroupCommit.congestedReason)
+            let answered = zip(batch.items, answers).map { ($0, $1) } + refused.map { ($0, Answer.failure(congested)) }
+            deliver(answered, leader: leader, ownAnswer: &ownAnswer)
         }
-        for (next, batch) in granted { next.hand(.lead(batch)) }
-        var ownAnswer: Answer?
-        for (queued, answer) in zip(batch, answers) {
-            if queued.waiter === own { ownAnswer = answer } else { queued.waiter.hand(.done(answer)) }
+    }
+
+    /// Hands each answer to its sender, in order, inside the lane's delivery scope.
+    private func deliver(_ answered: [(Queued, Answer)], leader: Waiter?, ownAnswer: inout Answer?) {
+        var own: Answer?
+        delivery {
+            for (queued, answer) in answered {
+                switch queued.sender {
+                case .waiting(let waiter) where waiter === leader: own = answer
+                case .waiting(let waiter): waiter.hand(.done(answer))
+                case .finish(let finish): finish(answer)
+                }
+            }
         }
-        for waiter in refused { waiter.hand(.done(.failure(GroupCommit.Failure(reason: GroupCommit.congestedReason)))) }
-        return ownAnswer!
+        if let own { ownAnswer = own }
     }
 
     /// Records a batch in one transaction; on failure, each item alone — unless it timed out, which

@@ -21,7 +21,7 @@ final class TestServer: Sendable {
     var accessEntries: [AccessLogEntry] { capture.accessEntries.withLock { $0 } }
     var errorMessages: [String] { capture.errorMessages.withLock { $0 } }
 
-    init(_ adjust: (inout HTTPServerConfiguration) -> Void = { _ in }) throws {
+    init(router: Router = TestServer.router(), _ adjust: (inout HTTPServerConfiguration) -> Void = { _ in }) throws {
         var configuration = HTTPServerConfiguration()
         configuration.port = 0
         configuration.eventLoopThreads = 2
@@ -37,7 +37,7 @@ final class TestServer: Sendable {
         self.capture = capture
         configuration.accessLog = AccessLogSink { entry in capture.accessEntries.withLock { $0.append(entry) } }
         configuration.errorLog = { message in capture.errorMessages.withLock { $0.append(message) } }
-        server = HTTPServer(configuration: configuration, router: Self.router())
+        server = HTTPServer(configuration: configuration, router: router)
         try server.start()
     }
 
