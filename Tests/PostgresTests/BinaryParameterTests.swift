@@ -164,4 +164,25 @@ private struct TextForm<Value: PostgresEncodable>: PostgresEncodable {
         let unnamed = try connection.query("SELECT cardinality(\(texts)), (\(texts))[\(Int32(2))], \(ids)[1]").singleRow()!.decode((Int64, String, Int64).self)
         #expect(unnamed == (Int64(Self.awkwardTexts.count + 1), " ", Int64.min))
     }
+
+    /// A value one byte over `PostgresParameter.valueBytesMax` fails its statement with an error naming
+    /// the parameter, nothing of it sent: alone, and in a pipeline, whose earlier statement ran and is
+    /// rolled back with the transaction. The connection stays usable either way.
+    @Test func aValueOverTheLimitFailsItsStatementAndNothingElse() throws {
+        let connection = try TestDatabase.create(migrated: false).connectAsOwner()
+        try connection.simpleQuery(unsafeSQL: "CREATE TABLE kept (id int8 PRIMARY KEY)")
+        let oversized = [UInt8](repeating: 0x61, count: PostgresParameter.valueBytesMax + 1)
+        let limitText = "is \(PostgresParameter.valueBytesMax + 1) bytes, over the limit of \(PostgresParameter.valueBytesMax)"
+        let alone = #expect(throws: PostgresError.self) { try connection.query("SELECT \(Int64(1)), length(\(oversized))") }
+        #expect(alone?.context == "parameter $2 (bytea) " + limitText, "\(String(describing: alone))")
+        #expect(try connection.query("SELECT \(Int64(5))").singleRow()!.decode(column: 0, as: Int64.self) == 5)
+
+        try connection.simpleQuery(unsafeSQL: "BEGIN")
+        try connection.send("INSERT INTO kept VALUES (\(Int64(1)))")
+        try connection.send("SELECT length(\(oversized))")
+        let pipelined = #expect(throws: PostgresError.self) { try connection.flushPipeline() }
+        #expect(pipelined?.context == "parameter $1 (bytea) " + limitText, "\(String(describing: pipelined))")
+        try connection.simpleQuery(unsafeSQL: "ROLLBACK")
+        #expect(try connection.query("SELECT count(*) FROM kept").singleRow()!.decode(column: 0, as: Int64.self) == 0)
+    }
 }
