@@ -47,3 +47,21 @@ for threads in 1 8; do
     printf '%-8s %12s %12s %6s %14s %14s %12s\n' "$threads" "$ours" "$theirs" "$(ratio "$ours" "$theirs")" \
         "$ours_us | $theirs_us" "$(cpu_us_per "$ours_db" "$ours_count") | $(cpu_us_per "$theirs_db" "$theirs_count")" "$ours_sw | $theirs_sw"
 done
+# The parameters' format alone: one statement with a batch statement's eight array parameters
+# (`tuition bench pg-arrays`), its values in binary (as the client sends them) against the same
+# values in their text form (as it sent them before), one after the other in this run. The database's
+# CPU per query is the figure to read: it is what array_in and one input call per element cost.
+ELEMENTS="${ELEMENTS:-4}"
+echo "parameter format: SELECT count(*) FROM unnest(8 arrays of $ELEMENTS elements), 1 thread, ${SECONDS_PER_RUN}s per run"
+printf '%-8s %12s %14s %14s\n' format "q/s" "client µs" "database µs"
+declare -A FORMAT_QPS
+for format in text binary; do
+    db_before=$(db_cpu_ticks)
+    counted "$BIN" bench pg-arrays --format "$format" --elements "$ELEMENTS" --threads 1 --seconds "$SECONDS_PER_RUN"
+    json=$(cat "$RUN_OUT")
+    db_ticks=$(( $(db_cpu_ticks) - db_before ))
+    count=$(json_field "$json" operations)
+    FORMAT_QPS[$format]=$(json_field "$json" per_second)
+    printf '%-8s %12s %14s %14s\n' "$format" "${FORMAT_QPS[$format]}" "$(us_per "$CLIENT_MS" "$count")" "$(cpu_us_per "$db_ticks" "$count")"
+done
+echo "ratio binary/text (q/s): $(ratio "${FORMAT_QPS[binary]}" "${FORMAT_QPS[text]}")"

@@ -1,10 +1,13 @@
 import Core
 import Postgres
 
-/// Money travels as `bigint` đồng.
+/// Money travels as `bigint` đồng (binary, as `Int64` sends it).
 extension Money: PostgresCodable {
     public static var postgresType: PostgresType { .int8 }
     public var postgresText: String { String(dong) }
+    public func encodePostgres(into writer: inout PostgresWireWriter) -> PostgresFormat {
+        dong.encodePostgres(into: &writer)
+    }
     public static func decode(postgresText bytes: UnsafeBufferPointer<UInt8>?, type: PostgresType) throws(PostgresDecodingFailure) -> Money {
         let dong = try Int64.decode(postgresText: bytes, type: type)
         guard dong.magnitude <= UInt64(Money.absoluteDongMax) else { throw .outOfRange }

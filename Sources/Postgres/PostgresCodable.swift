@@ -48,10 +48,25 @@ public struct PostgresType: RawRepresentable, Hashable, Sendable, CustomStringCo
     }
 }
 
-/// A Swift value that can be sent as a parameter, in PostgreSQL's text format.
+/// A Swift value that can be sent as a parameter.
+///
+/// The type itself knows its wire form: `encodePostgres(into:)` writes the binary form where this
+/// client writes it exactly and it saves the server work (integers, bool, text, bytea, their arrays,
+/// timestamptz: no parsing per value or per array element), else the text form, the default.
+/// `postgresText` stays the value's text form for every type, for code that embeds it in other text.
 public protocol PostgresEncodable: Sendable {
     static var postgresType: PostgresType { get }
     var postgresText: String { get }
+    /// Appends the value as it travels to the server and returns the format written.
+    func encodePostgres(into writer: inout PostgresWireWriter) -> PostgresFormat
+}
+
+extension PostgresEncodable {
+    /// The text form: for types whose binary form is riskier than it is worth (numeric, date, jsonb).
+    public func encodePostgres(into writer: inout PostgresWireWriter) -> PostgresFormat {
+        writer.append(utf8: postgresText)
+        return .text
+    }
 }
 
 /// A Swift value that can be read from a result column in text format.
@@ -76,6 +91,10 @@ public enum PostgresDecodingFailure: Error, Sendable, Equatable {
 extension Int64: PostgresCodable {
     public static var postgresType: PostgresType { .int8 }
     public var postgresText: String { String(self) }
+    public func encodePostgres(into writer: inout PostgresWireWriter) -> PostgresFormat {
+        writer.append(int64: self)
+        return .binary
+    }
     public static func decode(postgresText bytes: UnsafeBufferPointer<UInt8>?, type: PostgresType) throws(PostgresDecodingFailure) -> Int64 {
         guard let bytes else { throw .unexpectedNull }
         guard type == .int8 || type == .int4 || type == .int2 || type == .numeric else { throw .typeMismatch(type) }
@@ -86,6 +105,10 @@ extension Int64: PostgresCodable {
 extension Int32: PostgresCodable {
     public static var postgresType: PostgresType { .int4 }
     public var postgresText: String { String(self) }
+    public func encodePostgres(into writer: inout PostgresWireWriter) -> PostgresFormat {
+        writer.append(int32: self)
+        return .binary
+    }
     public static func decode(postgresText bytes: UnsafeBufferPointer<UInt8>?, type: PostgresType) throws(PostgresDecodingFailure) -> Int32 {
         let wide = try Int64.decode(postgresText: bytes, type: type)
         guard let narrow = Int32(exactly: wide) else { throw .outOfRange }
@@ -96,6 +119,9 @@ extension Int32: PostgresCodable {
 extension Int: PostgresCodable {
     public static var postgresType: PostgresType { .int8 }
     public var postgresText: String { String(self) }
+    public func encodePostgres(into writer: inout PostgresWireWriter) -> PostgresFormat {
+        Int64(self).encodePostgres(into: &writer)
+    }
     public static func decode(postgresText bytes: UnsafeBufferPointer<UInt8>?, type: PostgresType) throws(PostgresDecodingFailure) -> Int {
         Int(try Int64.decode(postgresText: bytes, type: type))
     }
@@ -106,6 +132,10 @@ extension Int: PostgresCodable {
 extension Bool: PostgresCodable {
     public static var postgresType: PostgresType { .bool }
     public var postgresText: String { self ? "t" : "f" }
+    public func encodePostgres(into writer: inout PostgresWireWriter) -> PostgresFormat {
+        writer.append(byte: self ? 1 : 0)
+        return .binary
+    }
     public static func decode(postgresText bytes: UnsafeBufferPointer<UInt8>?, type: PostgresType) throws(PostgresDecodingFailure) -> Bool {
         guard let bytes else { throw .unexpectedNull }
         guard type == .bool else { throw .typeMismatch(type) }
@@ -121,6 +151,13 @@ extension Bool: PostgresCodable {
 extension String: PostgresCodable {
     public static var postgresType: PostgresType { .text }
     public var postgresText: String { self }
+    /// Binary `text` is the UTF-8 bytes with their length: the same bytes, but a NUL inside is refused
+    /// by the server (invalid UTF-8 for it) instead of silently cutting the value where libpq's text
+    /// format would.
+    public func encodePostgres(into writer: inout PostgresWireWriter) -> PostgresFormat {
+        writer.append(utf8: self)
+        return .binary
+    }
     public static func decode(postgresText bytes: UnsafeBufferPointer<UInt8>?, type: PostgresType) throws(PostgresDecodingFailure) -> String {
         guard let bytes else { throw .unexpectedNull }
         // Any type's text form is a valid String; callers asking for text get the server's rendering.
@@ -145,6 +182,11 @@ extension UUID: PostgresCodable {
 extension Array: PostgresEncodable where Element == UInt8 {
     public static var postgresType: PostgresType { .bytea }
     public var postgresText: String { "\\x" + PostgresText.hex(self) }
+    /// The bytes themselves: no hex text twice their size to write and for the server to decode.
+    public func encodePostgres(into writer: inout PostgresWireWriter) -> PostgresFormat {
+        writer.append(bytes: self)
+        return .binary
+    }
 }
 
 extension Array: PostgresDecodable where Element == UInt8 {
@@ -174,6 +216,10 @@ public struct PostgresInt64Array: PostgresCodable, Hashable {
     public init(_ values: [Int64]) { self.values = values }
     public static var postgresType: PostgresType { .int8Array }
     public var postgresText: String { ArrayLiteral.build(values) { $0.appendDecimal($1) } }
+    public func encodePostgres(into writer: inout PostgresWireWriter) -> PostgresFormat {
+        writer.appendArray(values, elementType: .int8, hasNull: false) { $0.appendElement(int64: $1) }
+        return .binary
+    }
     public static func decode(postgresText bytes: UnsafeBufferPointer<UInt8>?, type: PostgresType) throws(PostgresDecodingFailure) -> PostgresInt64Array {
         guard let bytes else { throw .unexpectedNull }
         guard type == .int8Array || type == .int4Array else { throw .typeMismatch(type) }
@@ -194,6 +240,10 @@ public struct PostgresTextArray: PostgresCodable, Hashable {
     public init(_ values: [String]) { self.values = values }
     public static var postgresType: PostgresType { .textArray }
     public var postgresText: String { ArrayLiteral.build(values) { $0.appendQuoted($1) } }
+    public func encodePostgres(into writer: inout PostgresWireWriter) -> PostgresFormat {
+        writer.appendArray(values, elementType: .text, hasNull: false) { $0.appendElement(utf8: $1) }
+        return .binary
+    }
 
     public static func decode(postgresText bytes: UnsafeBufferPointer<UInt8>?, type: PostgresType) throws(PostgresDecodingFailure) -> PostgresTextArray {
         guard let bytes else { throw .unexpectedNull }
@@ -216,8 +266,18 @@ extension Date: PostgresCodable {
     public static var postgresType: PostgresType { .timestamptz }
 
     public var postgresText: String {
-        let microseconds = Int64((timeIntervalSince1970 * 1_000_000).rounded(.down))
-        return PostgresText.timestamp(microsecondsSinceEpoch: microseconds)
+        PostgresText.timestamp(microsecondsSinceEpoch: postgresMicrosecondsSinceEpoch)
+    }
+
+    /// Binary `timestamptz`: microseconds since 2000-01-01 00:00 UTC (PostgreSQL's epoch), the same
+    /// instant, truncated to the microsecond the same way, as the text form.
+    public func encodePostgres(into writer: inout PostgresWireWriter) -> PostgresFormat {
+        writer.append(int64: postgresMicrosecondsSinceEpoch - PostgresText.postgresEpochMicrosecondsSinceUnixEpoch)
+        return .binary
+    }
+
+    var postgresMicrosecondsSinceEpoch: Int64 {
+        Int64((timeIntervalSince1970 * 1_000_000).rounded(.down))
     }
 
     public static func decode(postgresText bytes: UnsafeBufferPointer<UInt8>?, type: PostgresType) throws(PostgresDecodingFailure) -> Date {
@@ -254,6 +314,12 @@ public struct PostgresNullableInt64Array: PostgresEncodable, Hashable {
             if let value { literal.appendDecimal(value) } else { literal.appendNull() }
         }
     }
+    public func encodePostgres(into writer: inout PostgresWireWriter) -> PostgresFormat {
+        writer.appendArray(values, elementType: .int8, hasNull: values.contains(nil)) { writer, value in
+            if let value { writer.appendElement(int64: value) } else { writer.appendNullElement() }
+        }
+        return .binary
+    }
 }
 
 /// A list of optional strings, as `text[]` with NULL elements (for `unnest` of nullable columns).
@@ -265,6 +331,12 @@ public struct PostgresNullableTextArray: PostgresEncodable, Hashable {
         ArrayLiteral.build(values) { literal, value in
             if let value { literal.appendQuoted(value) } else { literal.appendNull() }
         }
+    }
+    public func encodePostgres(into writer: inout PostgresWireWriter) -> PostgresFormat {
+        writer.appendArray(values, elementType: .text, hasNull: values.contains(nil)) { writer, value in
+            if let value { writer.appendElement(utf8: value) } else { writer.appendNullElement() }
+        }
+        return .binary
     }
 }
 

@@ -28,6 +28,12 @@ public final class PostgresConnection: @unchecked Sendable {
     var checkedInAtNanoseconds: UInt64 = 0
     /// Network round trips made on this connection (a pipeline flush is one; a prepare is one).
     public internal(set) var roundTrips = 0
+    /// The wire forms of the statement being sent, reused from statement to statement
+    /// (`withEncodedParameters`, PostgresParameterEncoding.swift): no allocation per statement.
+    var parameterWriter = PostgresWireWriter()
+    var parameterOffsets: [Int] = []
+    var parameterLengths: [Int32] = []
+    var parameterFormats: [Int32] = []
 
     /// Statements prepared per connection before falling back to unnamed (parse-every-time) execution.
     public static let preparedStatementsMax = 512
@@ -187,8 +193,8 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     private func execute(name: String, query: PostgresQuery) throws(PostgresError) -> PostgresRows {
-        let result = PostgresConnection.withParameterValues(query.parameters) { values in
-            PQexecPrepared(connection, name, Int32(query.parameters.count), values, nil, nil, 0)
+        let result = try withEncodedParameters(query.parameters) { values, lengths, formats in
+            PQexecPrepared(connection, name, Int32(query.parameters.count), values, lengths, formats, 0)
         }
         do {
             return try check(result)
@@ -206,9 +212,9 @@ public final class PostgresConnection: @unchecked Sendable {
 
     private func executeUnnamed(_ query: PostgresQuery) throws(PostgresError) -> PostgresRows {
         let types = query.parameters.map { Oid($0.type.rawValue) }
-        let result = types.withUnsafeBufferPointer { typeBuffer in
-            PostgresConnection.withParameterValues(query.parameters) { values in
-                PQexecParams(connection, query.sql, Int32(types.count), typeBuffer.baseAddress, values, nil, nil, 0)
+        let result = try withEncodedParameters(query.parameters) { values, lengths, formats in
+            types.withUnsafeBufferPointer { typeBuffer in
+                PQexecParams(connection, query.sql, Int32(types.count), typeBuffer.baseAddress, values, lengths, formats, 0)
             }
         }
         return try check(result)
@@ -255,36 +261,6 @@ public final class PostgresConnection: @unchecked Sendable {
         withCStrings(parameters.map(\.key)) { keys in
             withCStrings(parameters.map(\.value)) { values in
                 PQconnectdbParams(keys, values, 0)
-            }
-        }
-    }
-
-    /// Parameter values as NUL-terminated C strings (nil for NULL), valid only inside `body`: copied
-    /// into one buffer, on the stack when small, instead of an allocation per value and per array.
-    static func withParameterValues<T>(_ parameters: [PostgresParameter], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> T) -> T {
-        var bytes = 0
-        for parameter in parameters { bytes += (parameter.text?.utf8.count ?? 0) + 1 }
-        return withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: parameters.count + 1) { pointers in
-            withUnsafeTemporaryAllocation(of: CChar.self, capacity: max(bytes, 1)) { buffer in
-                var offset = 0
-                for (index, parameter) in parameters.enumerated() {
-                    guard var text = parameter.text else {
-                        pointers[index] = nil
-                        continue
-                    }
-                    let start = buffer.baseAddress! + offset
-                    text.withUTF8 { utf8 in
-                        utf8.withMemoryRebound(to: CChar.self) { source in
-                            if let base = source.baseAddress { start.update(from: base, count: source.count) }
-                        }
-                        offset += utf8.count
-                    }
-                    buffer[offset] = 0
-                    offset += 1
-                    pointers[index] = UnsafePointer(start)
-                }
-                pointers[parameters.count] = nil
-                return body(UnsafePointer(pointers.baseAddress!))
             }
         }
     }

@@ -202,11 +202,17 @@ extension PostgresConnection {
         PostgresRoundTrips.pipelinedCounter.add(statements.count, ordering: .relaxed)
         guard PQenterPipelineMode(rawConnection) == 1 else { return failAll(statements, with: connectionError()) }
         for statement in statements {
-            guard send(statement) == 1 else {
-                let error = connectionError()
-                drainPipeline()
-                return failAll(statements, with: error)
+            let error: PostgresError
+            do {
+                if try send(statement) { continue }
+                error = connectionError()
+            } catch let tooLong {
+                error = tooLong
             }
+            // The statements already sent are synced and their results read (the transaction is the
+            // caller's to roll back): the connection leaves the pipeline usable.
+            drainPipeline()
+            return failAll(statements, with: error)
         }
         guard PQpipelineSync(rawConnection) == 1 else {
             let error = connectionError()
@@ -239,19 +245,22 @@ extension PostgresConnection {
         return first
     }
 
-    private func send(_ statement: PipelinedStatement) -> Int32 {
+    /// Sends one statement (libpq copies its parameters into its output buffer at once). Throws only
+    /// for a parameter over `PostgresParameter.valueBytesMax`, before anything of the statement is sent;
+    /// false when libpq could not queue it.
+    private func send(_ statement: PipelinedStatement) throws(PostgresError) -> Bool {
         let parameters = statement.query.parameters
         if let name = statement.preparedName {
-            return PostgresConnection.withParameterValues(parameters) { values in
-                PQsendQueryPrepared(rawConnection, name, Int32(parameters.count), values, nil, nil, 0)
-            }
+            return try withEncodedParameters(parameters) { values, lengths, formats in
+                PQsendQueryPrepared(rawConnection, name, Int32(parameters.count), values, lengths, formats, 0)
+            } == 1
         }
         let types = parameters.map { Oid($0.type.rawValue) }
-        return types.withUnsafeBufferPointer { typeBuffer in
-            PostgresConnection.withParameterValues(parameters) { values in
-                PQsendQueryParams(rawConnection, statement.query.sql, Int32(types.count), typeBuffer.baseAddress, values, nil, nil, 0)
+        return try withEncodedParameters(parameters) { values, lengths, formats in
+            types.withUnsafeBufferPointer { typeBuffer in
+                PQsendQueryParams(rawConnection, statement.query.sql, Int32(types.count), typeBuffer.baseAddress, values, lengths, formats, 0)
             }
-        }
+        } == 1
     }
 
     /// Reads one statement's result and the NULL that ends it.

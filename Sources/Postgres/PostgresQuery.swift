@@ -74,19 +74,29 @@ public struct PostgresQuery: ExpressibleByStringInterpolation, Sendable, CustomS
     }
 }
 
-/// One parameter value in PostgreSQL's text format, with its type.
+/// One parameter value with its type, written in its wire form (`PostgresEncodable.encodePostgres`)
+/// only when the statement is sent, straight into the connection's parameter buffer.
 public struct PostgresParameter: Sendable {
     public let type: PostgresType
     /// nil means SQL NULL.
-    public let text: String?
+    let value: (any PostgresEncodable)?
+
+    /// The longest value sent, in bytes of its wire form. Far above anything the program sends (a
+    /// batch's audit bodies: 64 × 64 KiB in one array) and below PostgreSQL's 1 GiB field limit; it
+    /// also keeps every 32-bit length inside a binary array exact. A longer value fails its statement
+    /// with an error naming the parameter, before anything of it is sent.
+    public static let valueBytesMax = 256 * 1024 * 1024
 
     public init<Value: PostgresEncodable>(_ value: Value) {
         self.type = Value.postgresType
-        self.text = value.postgresText
+        self.value = value
     }
 
     public init(null type: PostgresType) {
         self.type = type
-        self.text = nil
+        self.value = nil
     }
+
+    /// The value's text form (nil for NULL), whatever format it travels in: for tests and diagnostics.
+    public var text: String? { value?.postgresText }
 }

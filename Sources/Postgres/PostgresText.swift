@@ -106,6 +106,9 @@ enum PostgresText {
 
     // MARK: Dates and times
 
+    /// 2000-01-01 00:00 UTC, where PostgreSQL's binary timestamps count from, in Unix microseconds.
+    static let postgresEpochMicrosecondsSinceUnixEpoch: Int64 = 946_684_800_000_000
+
     static func timestamp(microsecondsSinceEpoch: Int64) -> String {
         var days = microsecondsSinceEpoch / 86_400_000_000
         var rest = microsecondsSinceEpoch % 86_400_000_000

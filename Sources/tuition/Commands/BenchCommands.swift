@@ -9,6 +9,7 @@ import Synchronization
 enum BenchCommand {
     static let usage = """
         Usage: tuition bench <pg|ledger> [--threads N] [--seconds S]
+               tuition bench pg-arrays --format binary|text [--elements N] [--threads N] [--seconds S]
                tuition bench accuracy [--seed N] [--schools N] [--students N]
                tuition bench invoices [--schools N] [--students N] [--threads N] [--period YYYY-MM]
                tuition bench callbacks-setup [--out FILE.lua] [--codes-out FILE] [--students N] [--requests N]
@@ -18,6 +19,7 @@ enum BenchCommand {
         Workloads measured by the scripts in bench/ (not for production use):
           pg       a prepared primary-key SELECT on pgbench_accounts through the pool (run pgbench -i first)
           ledger   four-posting entries (bank/suspense/suspense/receivable) by N concurrent writers
+          pg-arrays  a SELECT over a batch statement's eight array parameters, sent in binary or text
           accuracy precision and recall of the matcher on a generated, labelled month (no database)
           invoices one period issued for many generated schools
           callbacks-setup  a school with open invoices and a wrk script of pre-signed callbacks
@@ -41,6 +43,7 @@ enum BenchCommand {
             guard let value = Double(text), value > 0, value <= secondsMax else { throw CommandFailure(message: "0 to \(secondsMax)") }
             return value
         } ?? 10
+        let arrays = workload == "pg-arrays" ? try ParameterFormatBench(&reader) : nil
         try reader.finish()
         let database = try DatabaseAccess.resolve()
         let pool = PostgresPool(configuration: database.configuration, size: threads)
@@ -56,6 +59,13 @@ enum BenchCommand {
                 try pool.withConnection { try $0.query("SELECT abalance FROM pgbench_accounts WHERE aid = \(id)") }
             }
             report(workload: "pg_select", threads: threads, seconds: seconds, count: count)
+        case "pg-arrays":
+            guard let arrays else { throw UsageError(message: "pg-arrays needs --format", usage: usage) }
+            let query = arrays.query
+            let count = try measure(threads: threads, seconds: seconds) { _, _ in
+                _ = try pool.withConnection { connection throws -> PostgresRows in try connection.query(query) }
+            }
+            report(workload: "pg_arrays_" + arrays.format.rawValue, threads: threads, seconds: seconds, count: count)
         case "ledger":
             try database.migrate(layout: try ProjectLayout.locate())
             let setup = try benchSchool(pool)
