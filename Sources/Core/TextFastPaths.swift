@@ -46,3 +46,14 @@ public enum TextFastPaths {
         byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
     }
 }
+
+extension TextFastPaths {
+    /// `text.lowercased()`, byte by byte when `text` is ASCII (a header name); Unicode case mapping otherwise.
+    public static func lowercased(_ text: String) -> String {
+        guard text.utf8.allSatisfy({ $0 < 0x80 && !($0 >= 0x41 && $0 <= 0x5A) }) else {
+            guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return text.lowercased() }
+            return String(decoding: text.utf8.map(asciiLower), as: UTF8.self)
+        }
+        return text
+    }
+}

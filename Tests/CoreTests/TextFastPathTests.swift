@@ -89,6 +89,12 @@ import TestSupport
         }
     }
 
+    @Test func lowercasedAsUnicodeLowercases() {
+        for sample in Self.samples(count: 2_000, seed: 0x33) + ["X-Signature", "ABCXYZ@[`{", "İSTANBUL", "ΣΑΣ", "\u{212A}"] {
+            #expect(TextFastPaths.lowercased(sample) == sample.lowercased(), "\(sample.debugDescription)")
+        }
+    }
+
     /// The byte-level check answers as the String one for every code the prefix can make and for damaged ones.
     @Test func codeValidityOnBytesAsOnText() throws {
         var random = SplitMix64(seed: 0x41)

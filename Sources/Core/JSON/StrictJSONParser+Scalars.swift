@@ -35,6 +35,17 @@ extension StrictJSONParser {
         offset += 1
         var decoded: [UInt8] = []
         while true {
+            // A run of plain bytes (the whole of most strings) is copied at once, not a byte per append.
+            let run = offset
+            while offset < bytes.count, bytes[offset] >= 0x20, bytes[offset] != UInt8(ascii: "\""), bytes[offset] != UInt8(ascii: "\\") {
+                offset += 1
+            }
+            if offset > run {
+                decoded.append(contentsOf: bytes[run..<offset])
+                guard decoded.count <= limits.stringBytesMax else {
+                    throw JSONError(offset: start, reason: .stringTooLong(limit: limits.stringBytesMax))
+                }
+            }
             guard offset < bytes.count else { throw JSONError(offset: offset, reason: .unexpectedEnd) }
             let current = bytes[offset]
             switch current {
