@@ -50,10 +50,23 @@ public enum TextFastPaths {
 extension TextFastPaths {
     /// `text.lowercased()`, byte by byte when `text` is ASCII (a header name); Unicode case mapping otherwise.
     public static func lowercased(_ text: String) -> String {
-        guard text.utf8.allSatisfy({ $0 < 0x80 && !($0 >= 0x41 && $0 <= 0x5A) }) else {
-            guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return text.lowercased() }
-            return String(decoding: text.utf8.map(asciiLower), as: UTF8.self)
+        var text = text
+        let lowered: String?? = text.withUTF8 { bytes in
+            var upper = 0
+            for byte in bytes {
+                guard byte < 0x80 else { return nil }
+                if byte >= 0x41 && byte <= 0x5A { upper += 1 }
+            }
+            guard upper > 0 else { return .some(nil) }
+            return String(unsafeUninitializedCapacity: bytes.count) { output in
+                for (index, byte) in bytes.enumerated() { output[index] = asciiLower(byte) }
+                return bytes.count
+            }
         }
-        return text
+        switch lowered {
+        case .none: return text.lowercased()
+        case .some(.none): return text
+        case .some(.some(let lowered)): return lowered
+        }
     }
 }

@@ -221,16 +221,16 @@ struct DeliveryAudit: Sendable {
         guard fields.allSatisfy({ $0.name.utf8.allSatisfy { $0 < 0x80 } }) else {
             return jsonObject(Dictionary(fields, uniquingKeysWith: { _, last in last }))
         }
-        // Stable by position among equal names (byte-equal, as the JSON text compares them), so the last one is kept.
+        // Stable by position among equal names, so the last one is kept. For ASCII text String's own comparison
+        // is byte order (a memcmp), and equality byte equality.
         let sorted = fields.indices.sorted { a, b in
-            if fields[a].name.utf8.elementsEqual(fields[b].name.utf8) { return a < b }
-            return fields[a].name.utf8.lexicographicallyPrecedes(fields[b].name.utf8)
+            fields[a].name == fields[b].name ? a < b : fields[a].name < fields[b].name
         }
         var output = "{"
         output.reserveCapacity(fields.reduce(2) { $0 + $1.name.utf8.count + $1.value.utf8.count + 6 })
         var first = true
         for (position, index) in sorted.enumerated() {
-            if position + 1 < sorted.count, fields[sorted[position + 1]].name.utf8.elementsEqual(fields[index].name.utf8) { continue }
+            if position + 1 < sorted.count, fields[sorted[position + 1]].name == fields[index].name { continue }
             if !first { output += "," }
             first = false
             JSONString.append(fields[index].name, to: &output)
