@@ -95,6 +95,18 @@ import TestSupport
         }
     }
 
+    /// Dates written digit by digit read as the padded rendering, years below 1000 and past 9999 included.
+    @Test func isoDateAsPadded() {
+        var random = SplitMix64(seed: 0x35)
+        var days = [0, -1, 10_957, 2_932_896, 2_932_897, -719_528, -719_529]
+        for _ in 0..<5_000 { days.append(Int.random(in: -1_000_000...3_500_000, using: &random)) }
+        for day in days {
+            let date = CalendarDate(daysSinceEpoch: day)
+            let padded = CalendarDate.pad(date.year, 4) + "-" + CalendarDate.pad(date.month, 2) + "-" + CalendarDate.pad(date.day, 2)
+            #expect(date.iso == padded, "\(day)")
+        }
+    }
+
     /// The byte-level check answers as the String one for every code the prefix can make and for damaged ones.
     @Test func codeValidityOnBytesAsOnText() throws {
         var random = SplitMix64(seed: 0x41)
