@@ -33,7 +33,6 @@ public struct PaymentCodeFinder: Sendable {
     public func candidates(inNormalizedMemo memo: String) -> [Candidate] {
         let (joined, edges) = PaymentCodeFinder.joinedWords(memo)
         let prefixBytes = Array(prefix.utf8)
-        var seen = Set<String>()
         var valid: [Candidate] = []
         var damaged: [Candidate] = []
         var start = 0
@@ -48,7 +47,8 @@ public struct PaymentCodeFinder: Sendable {
                 // A damaged code is only worth repairing where it stands as a word of its own.
                 guard isValid || aligned else { continue }
                 let text = String(decoding: joined[start..<end], as: UTF8.self)
-                guard seen.insert(text).inserted else { continue }
+                // Each text once. A memo holds a handful of candidates: a look through them costs less than a set.
+                guard !valid.contains(where: { $0.text == text }) && !damaged.contains(where: { $0.text == text }) else { continue }
                 let candidate = Candidate(text: text, kind: kind, isValid: isValid, isWordAligned: aligned)
                 if isValid { valid.append(candidate) } else { damaged.append(candidate) }
             }
@@ -68,16 +68,19 @@ public struct PaymentCodeFinder: Sendable {
         var edges: [UInt8] = [0]
         edges.reserveCapacity(min(memo.utf8.count, memoBytesMax) + 1)
         var inWord = false
-        for byte in memo.utf8.prefix(memoBytesMax) {
-            if byte == UInt8(ascii: " ") {
-                if inWord { edges[joined.count] |= wordEnd }
-                inWord = false
-                continue
+        var memo = memo
+        memo.withUTF8 { bytes in
+            for byte in bytes.prefix(memoBytesMax) {
+                if byte == UInt8(ascii: " ") {
+                    if inWord { edges[joined.count] |= wordEnd }
+                    inWord = false
+                    continue
+                }
+                if !inWord { edges[joined.count] |= wordStart }
+                inWord = true
+                joined.append(byte)
+                edges.append(0)
             }
-            if !inWord { edges[joined.count] |= wordStart }
-            inWord = true
-            joined.append(byte)
-            edges.append(0)
         }
         if inWord { edges[joined.count] |= wordEnd }
         return (joined, edges)
