@@ -40,16 +40,23 @@ public struct PaymentCode: Hashable, Sendable, Codable, CustomStringConvertible 
 
     /// The kind of `text` if it is a well-formed code under `prefix` whose check symbol validates.
     public static func isValid(_ text: String, prefix: String) -> PaymentCodeKind? {
-        let bytes = Array(text.utf8)
-        guard bytes.starts(with: prefix.utf8) else { return nil }
-        guard let kind = PaymentCodeKind(codeLength: bytes.count, prefixLength: prefix.utf8.count) else { return nil }
-        var symbols: [UInt8] = []
-        symbols.reserveCapacity(bytes.count)
-        for byte in bytes {
-            guard let value = symbolValue(byte) else { return nil }
-            symbols.append(value)
+        isValid(utf8: Array(text.utf8)[...], prefix: Array(prefix.utf8))
+    }
+
+    /// `isValid` of a code's bytes (a memo's, as the finder reads them): no String is made for a
+    /// place that only looks like a code.
+    public static func isValid(utf8 bytes: ArraySlice<UInt8>, prefix: [UInt8]) -> PaymentCodeKind? {
+        guard bytes.starts(with: prefix) else { return nil }
+        guard let kind = PaymentCodeKind(codeLength: bytes.count, prefixLength: prefix.count) else { return nil }
+        var sum: UInt8 = 0
+        var weight: UInt8 = 1
+        // `weightedSum`, computed as the symbols are read.
+        for byte in bytes.reversed() {
+            guard let symbol = symbolValue(byte) else { return nil }
+            sum ^= GF32.multiply(symbol, weight)
+            weight = GF32.multiply(weight, 2)
         }
-        return weightedSum(symbols) == 0 ? kind : nil
+        return sum == 0 ? kind : nil
     }
 
     /// `validatePrefix` as an anchored pattern for the API's document: the alphabet's letters (no `I`, no `O`).

@@ -15,13 +15,14 @@ public enum Hex {
     /// Lower-case hex, two digits per byte.
     public static func encode(_ bytes: some ContiguousBytes) -> String {
         bytes.withUnsafeBytes { raw in
-            var text = [UInt8]()
-            text.reserveCapacity(raw.count * 2)
-            for byte in raw {
-                text.append(digits[Int(byte >> 4)])
-                text.append(digits[Int(byte & 0x0F)])
+            // Written into the String's own storage: no intermediate array (an audit row's body is encoded per callback).
+            String(unsafeUninitializedCapacity: raw.count * 2) { text in
+                for (index, byte) in raw.enumerated() {
+                    text[2 * index] = digits[Int(byte >> 4)]
+                    text[2 * index + 1] = digits[Int(byte & 0x0F)]
+                }
+                return raw.count * 2
             }
-            return String(decoding: text, as: UTF8.self)
         }
     }
 

@@ -205,6 +205,16 @@ public enum LedgerWriter {
         let entries = firstUses.map { requests[$0] }
         var keys: [String] = [], lines: [Int64] = [], accounts: [Int64] = [], amounts: [Int64] = []
         var students: [Int64?] = [], families: [Int64?] = [], invoices: [Int64?] = [], transactions: [Int64?] = []
+        // Sized once: grown posting by posting, the eight columns were copied over and over on every batch.
+        let postingCount = entries.reduce(0) { $0 + $1.postings.count }
+        keys.reserveCapacity(postingCount)
+        lines.reserveCapacity(postingCount)
+        accounts.reserveCapacity(postingCount)
+        amounts.reserveCapacity(postingCount)
+        students.reserveCapacity(postingCount)
+        families.reserveCapacity(postingCount)
+        invoices.reserveCapacity(postingCount)
+        transactions.reserveCapacity(postingCount)
         for request in entries {
             for (index, posting) in request.postings.enumerated() {
                 keys.append(request.idempotencyKey)

@@ -1,3 +1,5 @@
+import Core
+
 /// A payment callback as the HTTP layer received it: nothing trusted, nothing interpreted yet.
 public struct CallbackRequest: Sendable {
     /// Upper-case HTTP method, `GET` or `POST` for the providers described here.
@@ -22,8 +24,7 @@ public struct CallbackRequest: Sendable {
 
     /// Values of every header named `name` (ASCII case-insensitive), in order.
     public func headerValues(_ name: String) -> [String] {
-        let wanted = name.lowercased()
-        return headers.filter { $0.name.lowercased() == wanted }.map(\.value)
+        headers.filter { TextFastPaths.equalIgnoringCase($0.name, name) }.map(\.value)
     }
 
     /// Values of every query parameter named exactly `name`, in order.

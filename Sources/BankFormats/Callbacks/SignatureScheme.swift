@@ -105,7 +105,7 @@ enum SignatureMatcher {
         guard value.utf8.count <= CallbackLimits.authenticationHeaderBytesMax else {
             throw SignatureRefusal.malformedHeader(name, reason: "longer than \(CallbackLimits.authenticationHeaderBytesMax) bytes")
         }
-        return value.trimmingCharacters(in: .whitespaces)
+        return TextFastPaths.trimmedOfWhitespace(value)
     }
 
     /// The body as a JSON object for the schemes that sign parsed fields.

@@ -128,12 +128,11 @@ public struct TimestampedHMACScheme: Equatable, Sendable {
     ) throws(SignatureRefusal) -> (String, [[UInt8]]) {
         var timestamp: String?
         var signatures: [[UInt8]] = []
-        for item in header.split(separator: ",", omittingEmptySubsequences: false) {
-            let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2, !parts[0].isEmpty else {
+        for item in TimestampedHMACScheme.items(of: header) {
+            guard let equals = item.firstIndex(of: "="), equals > item.startIndex else {
                 throw SignatureRefusal.malformedHeader(signatureHeader, reason: "items must be key=value separated by ','")
             }
-            let key = String(parts[0]), value = String(parts[1])
+            let key = String(item[..<equals]), value = String(item[item.index(after: equals)...])
             if key == timestampKey {
                 guard timestamp == nil else { throw SignatureRefusal.malformedHeader(signatureHeader, reason: "'\(key)' given twice") }
                 try checkTimestampSyntax(value, source: signatureHeader)
@@ -148,6 +147,21 @@ public struct TimestampedHMACScheme: Equatable, Sendable {
         guard let timestamp else { throw SignatureRefusal.malformedHeader(signatureHeader, reason: "no '\(timestampKey)=' item") }
         guard !signatures.isEmpty else { throw SignatureRefusal.malformedHeader(signatureHeader, reason: "no '\(signatureKey)=' item") }
         return (timestamp, signatures)
+    }
+
+    /// The header's items, split at every ','. An ASCII header (every genuine one) is split on its bytes,
+    /// which for ASCII is the split by Character (no ASCII character joins another into one, ',' least of all).
+    static func items(of header: String) -> [Substring] {
+        let utf8 = header.utf8
+        guard utf8.allSatisfy({ $0 < 0x80 }) else { return header.split(separator: ",", omittingEmptySubsequences: false) }
+        var items: [Substring] = []
+        var start = utf8.startIndex
+        while let comma = utf8[start...].firstIndex(of: UInt8(ascii: ",")) {
+            items.append(header[start..<comma])
+            start = utf8.index(after: comma)
+        }
+        items.append(header[start...])
+        return items
     }
 
     private func checkTimestampSyntax(_ text: String, source: String) throws(SignatureRefusal) {

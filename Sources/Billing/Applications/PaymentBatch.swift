@@ -118,7 +118,9 @@ public enum PaymentBatch {
                                                  on: connection)
         let sentAccounts = try accountIDs.map { PostgresPending(value: $0) } ?? PaymentAccounts.send(schoolID: schoolID, on: connection)
         let invoices = try sentInvoices.get()
-        let students = Dictionary(uniqueKeysWithValues: try sentStudents.get().map { ($0.id, $0) }).merging(knownStudents) { read, _ in read }
+        // The students read are those not known: added to the known ones, which are not copied when none was read.
+        var students = knownStudents
+        for student in try sentStudents.get() { students[student.id] = student }
         let accounts = try PaymentAccounts(ids: try sentAccounts.get())
         var remaining = invoices.mapValues(\.outstanding)
         var plans: [(index: Int, planned: [PaymentApplication.Planned], holder: PaymentApplication.CreditHolder)] = []

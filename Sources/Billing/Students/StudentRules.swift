@@ -189,7 +189,23 @@ public enum StudentRules {
     /// Trimmed, with every run of white space one space. White space is judged scalar by scalar (Unicode
     /// White_Space, `whitespaceClass`), so a combining mark after a space is kept, as the API's patterns read it.
     static func collapse(_ text: String) -> String {
-        text.unicodeScalars.split(whereSeparator: { $0.properties.isWhitespace })
+        if isCollapsed(text) { return text }
+        return text.unicodeScalars.split(whereSeparator: \.isWhiteSpace)
             .map { String(String.UnicodeScalarView($0)) }.joined(separator: " ")
+    }
+
+    /// `collapse` would return `text` itself: no white space at either end, and every run of it one
+    /// U+0020 (a name as stored, every time a receipt is written for it: no split and join to make).
+    static func isCollapsed(_ text: String) -> Bool {
+        var previousWasSpace = true // a space first is not collapsed
+        for scalar in text.unicodeScalars {
+            if scalar.isWhiteSpace {
+                guard scalar == " ", !previousWasSpace else { return false }
+                previousWasSpace = true
+            } else {
+                previousWasSpace = false
+            }
+        }
+        return !previousWasSpace || text.isEmpty
     }
 }

@@ -33,8 +33,32 @@ extension StrictJSONParser {
     mutating func readString() throws(JSONError) -> String {
         let start = offset
         offset += 1
+        // A string without escapes (nearly every one) becomes a String straight from the input's bytes.
+        var plainEnd = offset
+        while plainEnd < bytes.count, plainEnd - offset <= limits.stringBytesMax, bytes[plainEnd] >= 0x20,
+              bytes[plainEnd] != UInt8(ascii: "\""), bytes[plainEnd] != UInt8(ascii: "\\") {
+            plainEnd += 1
+        }
+        if plainEnd < bytes.count, plainEnd - offset <= limits.stringBytesMax, bytes[plainEnd] == UInt8(ascii: "\"") {
+            guard let text = String(validating: bytes[offset..<plainEnd], as: UTF8.self) else {
+                throw JSONError(offset: start, reason: .invalidUTF8)
+            }
+            offset = plainEnd + 1
+            return text
+        }
         var decoded: [UInt8] = []
         while true {
+            // A run of plain bytes (the whole of most strings) is copied at once, not a byte per append.
+            let run = offset
+            while offset < bytes.count, bytes[offset] >= 0x20, bytes[offset] != UInt8(ascii: "\""), bytes[offset] != UInt8(ascii: "\\") {
+                offset += 1
+            }
+            if offset > run {
+                decoded.append(contentsOf: bytes[run..<offset])
+                guard decoded.count <= limits.stringBytesMax else {
+                    throw JSONError(offset: start, reason: .stringTooLong(limit: limits.stringBytesMax))
+                }
+            }
             guard offset < bytes.count else { throw JSONError(offset: offset, reason: .unexpectedEnd) }
             let current = bytes[offset]
             switch current {

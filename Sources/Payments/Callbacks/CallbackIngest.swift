@@ -217,12 +217,13 @@ struct DeliveryAudit: Sendable {
     init(delivery: CallbackDelivery) {
         self.delivery = delivery
         let request = delivery.request
-        var fields: [String: String] = [:]
+        var fields: [(name: String, value: String)] = []
+        fields.reserveCapacity(request.headers.count)
         for header in request.headers {
-            let name = header.name.lowercased()
+            let name = TextFastPaths.lowercased(header.name)
             // jsonb cannot hold NUL: control characters become spaces like every audited text.
-            fields[DeliveryAudit.fit(name, DeliveryAudit.headerValueBytesMax)] =
-                DeliveryAudit.redactedHeaders.contains(name) ? "[redacted]" : DeliveryAudit.fit(header.value, DeliveryAudit.headerValueBytesMax)
+            fields.append((DeliveryAudit.fit(name, DeliveryAudit.headerValueBytesMax),
+                           DeliveryAudit.redactedHeaders.contains(name) ? "[redacted]" : DeliveryAudit.fit(header.value, DeliveryAudit.headerValueBytesMax)))
         }
         headersJSON = DeliveryAudit.jsonObject(fields)
         queryText = DeliveryAudit.fit(request.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&"), DeliveryAudit.queryCharactersMax)
@@ -240,6 +241,32 @@ struct DeliveryAudit: Sendable {
             JSONString.append(key, to: &output)
             output += ":"
             JSONString.append(fields[key]!, to: &output)
+        }
+        return output + "}"
+    }
+
+    /// `jsonObject` of fields in the order received, a repeated name keeping its last value (as a
+    /// dictionary filled in that order would): sorted in an array, no dictionary of Strings to hash.
+    /// Names not all ASCII go through the dictionary, whose keys compare by canonical equivalence.
+    static func jsonObject(_ fields: [(name: String, value: String)]) -> String {
+        guard fields.allSatisfy({ $0.name.utf8.allSatisfy { $0 < 0x80 } }) else {
+            return jsonObject(Dictionary(fields, uniquingKeysWith: { _, last in last }))
+        }
+        // Stable by position among equal names, so the last one is kept. For ASCII text String's own comparison
+        // is byte order (a memcmp), and equality byte equality.
+        let sorted = fields.indices.sorted { a, b in
+            fields[a].name == fields[b].name ? a < b : fields[a].name < fields[b].name
+        }
+        var output = "{"
+        output.reserveCapacity(fields.reduce(2) { $0 + $1.name.utf8.count + $1.value.utf8.count + 6 })
+        var first = true
+        for (position, index) in sorted.enumerated() {
+            if position + 1 < sorted.count, fields[sorted[position + 1]].name == fields[index].name { continue }
+            if !first { output += "," }
+            first = false
+            JSONString.append(fields[index].name, to: &output)
+            output += ":"
+            JSONString.append(fields[index].value, to: &output)
         }
         return output + "}"
     }

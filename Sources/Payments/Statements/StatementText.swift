@@ -37,8 +37,9 @@ enum StatementText {
     /// (`length()` counts code points, not Swift's grapheme clusters): what a bank transaction's
     /// memo, a ledger description or an audit column may hold, whatever the sender wrote.
     static func sanitized(_ text: String, characterMax: Int) -> String {
-        let clean = text.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x7F }
-        if clean && text.utf8.count <= characterMax { return text }
+        var contiguous = text
+        let clean = contiguous.withUTF8 { bytes in bytes.count <= characterMax && bytes.allSatisfy { $0 >= 0x20 && $0 != 0x7F } }
+        if clean { return text }
         var output = String.UnicodeScalarView()
         var count = 0
         for scalar in text.unicodeScalars {

@@ -53,7 +53,8 @@ public enum IncomingBatch {
         // The students and the accounts were read above in this transaction (matching, school facts): not again.
         let (results, postedBookings) = try PaymentBatch.apply(payments, leadingEntries: bookings, keysAreNew: true, knownStudents: seen.students,
                                                                accountIDs: facts.accountIDs, readsReceipts: false, on: connection)
-        var explanations = decisions.map { "in suspense: " + ($0?.explanation ?? "money out, for the accountant") }
+        // Each explanation written once: the ones of applied payments are not first written as in suspense.
+        var explanations = [String?](repeating: nil, count: fresh.count)
         var applied = [Bool](repeating: false, count: fresh.count)
         for (result, position) in zip(results, paymentOwners) {
             let decision = decisions[position]!
@@ -71,7 +72,8 @@ public enum IncomingBatch {
         try sendInsert(transactions, fresh: fresh, status: status, entries: postedBookings.map(\.entryID), decisions: decisions,
                        on: connection)
         for (position, item) in fresh.enumerated() {
-            outcomes[item.index] = .recorded(id: item.id, applied: applied[position], explanation: explanations[position])
+            let explanation = explanations[position] ?? "in suspense: " + (decisions[position]?.explanation ?? "money out, for the accountant")
+            outcomes[item.index] = .recorded(id: item.id, applied: applied[position], explanation: explanation)
         }
         return outcomes.map { $0! }
     }
