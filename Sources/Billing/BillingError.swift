@@ -21,6 +21,9 @@ public enum BillingError: Error, Equatable, Sendable, CustomStringConvertible {
     case aboveCatalogueCap(fee: String, item: String, charged: Money, cap: Money, measure: String, resolution: String)
     /// A fee the catalogue in force does not list for the school, scheduled without `outside catalogue` and a reason.
     case outsideCatalogue(fee: String, resolution: String, why: String)
+    /// A prepaid month for which none of the school's schedules bills the student: the school's records
+    /// decide it, not the request's form.
+    case noFeeScheduled(student: String, period: CalendarMonth)
     case accountMismatch(String)
     case invoiceNotVoidable(String)
     case invoiceNotPayable(String)
@@ -48,6 +51,7 @@ public enum BillingError: Error, Equatable, Sendable, CustomStringConvertible {
         case .tuitionFreeAtPublicSchool: return "tuition_free_at_public_school"
         case .aboveCatalogueCap: return "above_catalogue_cap"
         case .outsideCatalogue: return "outside_catalogue"
+        case .noFeeScheduled: return "no_fee_scheduled"
         case .accountMismatch: return "account_mismatch"
         case .invoiceNotVoidable: return "invoice_not_voidable"
         case .invoiceNotPayable: return "invoice_not_payable"
@@ -83,6 +87,7 @@ public enum BillingError: Error, Equatable, Sendable, CustomStringConvertible {
         case .outsideCatalogue(let fee, let resolution, let why):
             return "fee \(fee) \(why) in the catalogue of resolution \(resolution): set it with an explicit outside-catalogue reason, "
                 + "which every finance report shows"
+        case .noFeeScheduled(let student, let period): return "periods: no fee is scheduled for \(student) in \(period)"
         case .accountMismatch(let reason): return reason
         case .invoiceNotVoidable(let reason): return reason
         case .invoiceNotPayable(let reason): return reason

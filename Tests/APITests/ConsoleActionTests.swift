@@ -89,6 +89,18 @@ import TestSupport
         #expect(ConsoleHTTP.form(truncated).isEmpty, "a body cut short has no fields, so no CSRF token")
     }
 
+    @Test func aFormFieldDecodingToNULIsLeftOut() throws {
+        // No text column stores U+0000: such a field is missing to the page, never stored as something else.
+        let encoded = Request(method: .post, target: "/x", path: "/x", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                              body: Array("csrf=token-1&name=An%00h&note=a+b&bad%00key=1".utf8), routeTemplate: "/x", requestId: "r", peer: "127.0.0.1:1")
+        #expect(ConsoleHTTP.form(encoded) == ["csrf": "token-1", "note": "a b"])
+        let contentType = "multipart/form-data; boundary=\(Self.boundary)"
+        let multipart = Request(method: .post, target: "/x", path: "/x", headers: ["Content-Type": contentType],
+                                body: Self.multipart([("csrf", "token-1"), ("name", "An\u{0}h")], file: "x"),
+                                routeTemplate: "/x", requestId: "r", peer: "127.0.0.1:1")
+        #expect(ConsoleHTTP.form(multipart)["csrf"] == "token-1" && ConsoleHTTP.form(multipart)["name"] == nil)
+    }
+
     @Test func aStatementIsPreviewedWithNothingChangedThenImportedOnce() throws {
         let server = try APITestServer()
         var browser = try accountant(server)

@@ -180,7 +180,7 @@ struct Rollback: Error, Equatable {}
         #expect(summary.issued == 4 && summary.alreadyIssued == 1)
         // June is not billed; and the rest of the year cannot go past nine tuition months.
         let june = try CalendarMonth(iso: "2027-06")
-        #expect(throws: BillingError.invalidField(field: "periods", problem: "no fee is scheduled for \(students[0].code) in 2027-06")) {
+        #expect(throws: BillingError.noFeeScheduled(student: students[0].code, period: june)) {
             try fixture.transaction { try InvoiceIssuer.prepay(schoolID: fixture.school.id, studentID: students[0].id, periods: [june], issuedBy: "t", on: $0) }
         }
         let rest = (5..<9).map { BillingFixture.september.adding(months: $0) }

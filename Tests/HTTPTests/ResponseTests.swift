@@ -118,6 +118,32 @@ struct ResponseTests {
         }
     }
 
+    @Test("a JSON string holding NUL is refused naming its field; an escaped backslash before u0000 is not NUL")
+    func jsonNUL() throws {
+        struct Payment: Codable { let amount: Int64; let memo: String; let students: [String] }
+        func request(_ json: String) -> Request {
+            Request(method: .post, target: "/p", path: "/p", body: Array(json.utf8), routeTemplate: "/p", requestId: "r", peer: "p")
+        }
+        #expect(throws: HTTPError(status: .badRequest, code: "invalid_json",
+                                  detail: "field 'students[1]' holds the NUL character (\\u0000), which no text can store")) {
+            try request(#"{"amount":1,"memo":"m","students":["a","b\u0000c"]}"#).decodeJSON(Payment.self)
+        }
+        #expect(throws: HTTPError(status: .badRequest, code: "invalid_json",
+                                  detail: "field 'memo' holds the NUL character (\\u0000), which no text can store")) {
+            try request(#"{"amount":1,"memo":"\u0000","students":[]}"#).decodeJSON(Payment.self)
+        }
+        // A key holding NUL is named too (the decoder ignores an unknown key, so only this check sees it).
+        #expect(throws: HTTPError(status: .badRequest, code: "invalid_json",
+                                  detail: "field 'x\\u0000' holds the NUL character (\\u0000), which no text can store")) {
+            try request(#"{"amount":1,"memo":"m","students":[],"x\u0000":1}"#).decodeJSON(Payment.self)
+        }
+        // `\\u0000` is a backslash followed by the text "u0000": accepted as it is.
+        let text = try request(#"{"amount":1,"memo":"\\u0000","students":["\\\\u0000"]}"#).decodeJSON(Payment.self)
+        #expect(text.memo == #"\u0000"# && text.students == [#"\\u0000"#])
+        #expect(JSONNULCharacter.isEscaped(in: Array(#""\\u0000""#.utf8)) == false)
+        #expect(JSONNULCharacter.isEscaped(in: Array(#""\\\u0000""#.utf8)) == true)
+    }
+
     @Test("headers look up case-insensitively and keep every value in order")
     func headers() {
         var headers: HTTPHeaders = ["Accept": "a", "X-Multi": "1"]

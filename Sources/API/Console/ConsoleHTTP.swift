@@ -71,8 +71,9 @@ enum ConsoleHTTP {
         let body = String(decoding: request.body.prefix(formBytesMax), as: UTF8.self)
         for pair in body.split(separator: "&").prefix(formFieldsMax) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let name = decode(parts[0]) else { continue }
-            let value = parts.count > 1 ? decode(parts[1]) ?? "" : ""
+            // A field that does not decode (or decodes to NUL, which no text column stores) is left out: the
+            // page then names it as missing rather than storing something other than what was typed.
+            guard let name = decode(parts[0]), let value = parts.count > 1 ? decode(parts[1]) : "" else { continue }
             if fields[name] == nil { fields[name] = value }
         }
         return fields
@@ -84,13 +85,17 @@ enum ConsoleHTTP {
         guard let multipart = try? MultipartFormData(body: request.body, contentType: request.headers["content-type"]) else { return [:] }
         var fields: [String: String] = [:]
         for part in multipart.parts where part.filename == nil && fields[part.name] == nil && part.body.count <= formBytesMax {
-            fields[part.name] = multipart.text(part.name)
+            guard let text = multipart.text(part.name), !text.unicodeScalars.contains("\u{0}") else { continue }
+            fields[part.name] = text
         }
         return fields
     }
 
+    /// A form-encoded name or value; nil when its escapes are malformed or decode to NUL.
     static func decode(_ text: Substring) -> String? {
-        text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+        guard let decoded = text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding,
+              !decoded.unicodeScalars.contains("\u{0}") else { return nil }
+        return decoded
     }
 
     /// Whether a submitted CSRF token equals the expected one (constant-time).

@@ -42,23 +42,29 @@ public indirect enum JSONSchema: Sendable, Equatable {
         left.jsonObject as NSDictionary == right.jsonObject as NSDictionary
     }
 
+    /// What every free string of the API must match: no U+0000, which no text column can store
+    /// (`Request.decodeJSON` refuses it, naming the field; the query and path refuse `%00`).
+    public static let noNULPattern = "^[^\\u0000]*$"
+
     /// The schema as a Foundation JSON object.
     public var jsonObject: [String: Any] {
         switch self {
         case .string(let format, let enumeration):
             var object: [String: Any] = ["type": "string"]
             if let format { object["format"] = format }
-            if let enumeration { object["enum"] = enumeration }
+            if let enumeration { object["enum"] = enumeration } else if format == nil { object["pattern"] = Self.noNULPattern }
             return object
         case .patterned(let pattern, let format):
             var object: [String: Any] = ["type": "string", "pattern": pattern]
             if let format { object["format"] = format }
             return object
         case .bounded(let minLength, let maxLength):
-            return ["type": "string", "minLength": minLength, "maxLength": maxLength]
+            return ["type": "string", "minLength": minLength, "maxLength": maxLength, "pattern": Self.noNULPattern]
         case .text(let pattern, let minLength, let maxLength):
-            var object: [String: Any] = ["type": "string", "minLength": minLength, "maxLength": maxLength]
-            if let pattern { object["pattern"] = pattern }
+            var object: [String: Any] = ["type": "string", "minLength": minLength, "maxLength": maxLength, "pattern": pattern ?? Self.noNULPattern]
+            // A pattern that only asks for something somewhere (not anchored, e.g. "a visible character") lets
+            // NUL through; the rule that excludes it is added beside it.
+            if let pattern, !pattern.hasPrefix("^") { object["allOf"] = [["pattern": Self.noNULPattern]] }
             return object
         case .binaryFile(let bytes):
             return ["type": "string", "format": "binary", "minLength": bytes.lowerBound, "maxLength": bytes.upperBound]

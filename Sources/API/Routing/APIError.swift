@@ -71,7 +71,8 @@ public enum APIError {
         // The school's records decide these (its ownership, its level, the catalogue, the months already billed): a
         // well-formed body the document allows, refused for the state it meets.
         case .duplicate, .invoiceNotVoidable, .invoiceNotPayable, .allocationExceedsOutstanding, .alreadyUnapplied,
-             .idempotencyConflict, .noBankAccount, .billableMonthsCap, .tuitionFreeAtPublicSchool, .aboveCatalogueCap, .outsideCatalogue:
+             .idempotencyConflict, .noBankAccount, .billableMonthsCap, .tuitionFreeAtPublicSchool, .aboveCatalogueCap, .outsideCatalogue,
+             .noFeeScheduled:
             return conflict(error.code, detail)
         case .invalidField, .accountMismatch, .allocationInvalid, .limitExceeded:
             return HTTPError(status: .unprocessableContent, code: error.code, detail: detail)

@@ -98,7 +98,7 @@ public enum InvoiceIssuer {
                 case .alreadyIssued:
                     summary.alreadyIssued += 1
                 case .noFees:
-                    if strict { throw BillingError.invalidField(field: "periods", problem: "no fee is scheduled for \(student.code) in \(period)") }
+                    if strict { throw BillingError.noFeeScheduled(student: student.code, period: period) }
                     summary.withoutFees += 1
                 case .cappedOnly:
                     if strict { throw capError(student, periods, context) }

@@ -92,11 +92,70 @@ public struct Request: Sendable {
     }
 
     /// Decodes the body as JSON; a malformed body is a 400 `invalid_json` naming the field at fault.
+    /// A string holding U+0000 is refused too (400 naming the field): no text column can store it, and a
+    /// statement carrying it would fail as a 500 the client might retry forever.
     public func decodeJSON<Value: Decodable>(_ type: Value.Type, decoder: JSONDecoder = JSONDecoder()) throws -> Value {
+        let value: Value
         do {
-            return try decoder.decode(type, from: Data(body))
+            value = try decoder.decode(type, from: Data(body))
         } catch let error as DecodingError {
             throw HTTPError(status: .badRequest, code: "invalid_json", detail: JSONDecodingDetail.describe(error))
+        }
+        if JSONNULCharacter.isEscaped(in: body), let field = JSONNULCharacter.fieldPath(in: body) {
+            throw HTTPError(status: .badRequest, code: "invalid_json",
+                            detail: "field '\(field)' holds the NUL character (\\u0000), which no text can store")
+        }
+        return value
+    }
+}
+
+/// Finds U+0000 in a JSON body. Unescaped control bytes are invalid JSON (the decoder refuses them), so
+/// the only way a body carries U+0000 is the escape `\u0000`, which the byte scan finds cheaply; the
+/// field is then named from a full parse, done only for such a body.
+enum JSONNULCharacter {
+    /// Whether `body` holds the escape `\u0000` (an escaped backslash followed by "u0000" is not one).
+    static func isEscaped(in body: [UInt8]) -> Bool {
+        let nulEscape = Array("u0000".utf8)
+        var index = 0
+        while index < body.count {
+            guard body[index] == UInt8(ascii: "\\") else {
+                index += 1
+                continue
+            }
+            let next = index + 1
+            if next + nulEscape.count <= body.count, body[next..<(next + nulEscape.count)].elementsEqual(nulEscape) { return true }
+            index += 2
+        }
+        return false
+    }
+
+    /// The path (`a.b[2]`) of the first key or string value, in key order, that holds U+0000; nil when
+    /// none does or the body does not parse.
+    static func fieldPath(in body: [UInt8]) -> String? {
+        guard let root = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) else { return nil }
+        return find(in: root, path: "")
+    }
+
+    private static func find(in value: Any, path: String) -> String? {
+        switch value {
+        case let text as String:
+            return text.unicodeScalars.contains("\u{0}") ? (path.isEmpty ? "(body)" : path) : nil
+        case let array as [Any]:
+            for (index, element) in array.enumerated() {
+                if let found = find(in: element, path: "\(path)[\(index)]") { return found }
+            }
+            return nil
+        case let object as [String: Any]:
+            for key in object.keys.sorted() {
+                // The key as the client wrote it: a NUL inside it shown as its escape, not sent back raw.
+                let shown = key.replacingOccurrences(of: "\u{0}", with: "\\u0000")
+                let keyPath = path.isEmpty ? shown : "\(path).\(shown)"
+                if key.unicodeScalars.contains("\u{0}") { return keyPath }
+                if let found = find(in: object[key]!, path: keyPath) { return found }
+            }
+            return nil
+        default:
+            return nil
         }
     }
 }
