@@ -50,7 +50,7 @@ public struct PaymentCode: Hashable, Sendable, Codable, CustomStringConvertible 
         guard let kind = PaymentCodeKind(codeLength: bytes.count, prefixLength: prefix.count) else { return nil }
         var sum: UInt8 = 0
         var weight: UInt8 = 1
-        // `weightedSum`, computed as the symbols are read.
+        // Σ symbolᵢ·α^(n−1−i) in GF(32), computed as the symbols are read: zero for a valid code.
         for byte in bytes.reversed() {
             guard let symbol = symbolValue(byte) else { return nil }
             sum ^= GF32.multiply(symbol, weight)
@@ -87,17 +87,6 @@ public struct PaymentCode: Hashable, Sendable, Codable, CustomStringConvertible 
         // The check symbol has weight α⁰ = 1, and addition in GF(2⁵) is XOR, so it equals the sum of the rest.
         var sum: UInt8 = 0
         var weight: UInt8 = 2 // α¹ for the symbol just before the check symbol
-        for symbol in symbols.reversed() {
-            sum ^= GF32.multiply(symbol, weight)
-            weight = GF32.multiply(weight, 2)
-        }
-        return sum
-    }
-
-    /// Σ symbolᵢ·α^(n−1−i) in GF(32): zero for a valid code.
-    static func weightedSum(_ symbols: [UInt8]) -> UInt8 {
-        var sum: UInt8 = 0
-        var weight: UInt8 = 1
         for symbol in symbols.reversed() {
             sum ^= GF32.multiply(symbol, weight)
             weight = GF32.multiply(weight, 2)

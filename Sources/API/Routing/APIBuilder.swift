@@ -55,10 +55,8 @@ public struct APIBuilder {
                                             response: (any APIExample.Type)?, status: HTTPStatus = .ok,
                                             contentType: String = "application/json", options: RouteOptions = RouteOptions(),
                                             handler: @escaping @Sendable (Request) throws -> Response) {
-        if case .roles = access { preconditionFailure("use add(_:_:roles:) for token routes") }
-        let spec = APIRouteSpec(method: method, template: template, summary: summary, tag: tag, access: access, query: query,
-                                requestSchema: request.map(Self.requestSchema), responseStatus: status, responseContentType: contentType,
-                                responseSchema: response.map(Self.schema))
+        let spec = Self.unauthenticatedSpec(method, template, summary: summary, tag: tag, access: access, query: query, request: request,
+                                            response: response, status: status, contentType: contentType)
         register(spec, options: options) { http in
             do { return try handler(http) } catch { throw APIError.translate(error) }
         }
@@ -69,16 +67,20 @@ public struct APIBuilder {
     mutating func addUnauthenticatedDeferred(_ method: HTTPMethod, _ template: String, summary: String, tag: String, access: RouteAccess,
                                              request: (any APIExample.Type)? = nil, options: RouteOptions = RouteOptions(),
                                              handler: @escaping DeferredHTTPHandler) {
-        if case .roles = access { preconditionFailure("use add(_:_:roles:) for token routes") }
-        let spec = APIRouteSpec(method: method, template: template, summary: summary, tag: tag, access: access, query: [],
-                                requestSchema: request.map(Self.requestSchema), responseStatus: .ok, responseContentType: "application/json",
-                                responseSchema: nil)
-        var options = options
-        if Self.criticalPathPrefixes.contains(where: spec.template.hasPrefix) { options.routeClass = .critical }
-        router.addDeferred(spec.method, spec.template, options: options) { http, completion in
+        let spec = Self.unauthenticatedSpec(method, template, summary: summary, tag: tag, access: access, query: [], request: request,
+                                            response: nil, status: .ok, contentType: "application/json")
+        router.addDeferred(spec.method, spec.template, options: recorded(spec, options: options)) { http, completion in
             do { try handler(http, completion) } catch { throw APIError.translate(error) }
         }
-        specs.append(record(spec, routeClass: options.routeClass))
+    }
+
+    private static func unauthenticatedSpec(_ method: HTTPMethod, _ template: String, summary: String, tag: String, access: RouteAccess,
+                                            query: [QueryParameterSpec], request: (any APIExample.Type)?, response: (any APIExample.Type)?,
+                                            status: HTTPStatus, contentType: String) -> APIRouteSpec {
+        if case .roles = access { preconditionFailure("use add(_:_:roles:) for token routes") }
+        return APIRouteSpec(method: method, template: template, summary: summary, tag: tag, access: access, query: query,
+                            requestSchema: request.map(Self.requestSchema), responseStatus: status, responseContentType: contentType,
+                            responseSchema: response.map(Self.schema))
     }
 
     /// Bank callbacks and bank collection are critical by their path, so every route under these prefixes,
@@ -101,16 +103,17 @@ public struct APIBuilder {
     }
 
     private mutating func register(_ spec: APIRouteSpec, options: RouteOptions, handler: @escaping HTTPHandler) {
-        var options = options
-        if Self.criticalPathPrefixes.contains(where: spec.template.hasPrefix) { options.routeClass = .critical }
-        router.add(spec.method, spec.template, options: options, handler: handler)
-        specs.append(record(spec, routeClass: options.routeClass))
+        router.add(spec.method, spec.template, options: recorded(spec, options: options), handler: handler)
     }
 
-    private func record(_ spec: APIRouteSpec, routeClass: RouteClass) -> APIRouteSpec {
+    /// Records `spec` for the document and returns the options its route is added with: critical by its path.
+    private mutating func recorded(_ spec: APIRouteSpec, options: RouteOptions) -> RouteOptions {
+        var options = options
+        if Self.criticalPathPrefixes.contains(where: spec.template.hasPrefix) { options.routeClass = .critical }
         var spec = spec
-        spec.routeClass = routeClass
-        return spec
+        spec.routeClass = options.routeClass
+        specs.append(spec)
+        return options
     }
 
     static func schema(_ type: any APIExample.Type) -> (name: String, schema: JSONSchema) {

@@ -101,7 +101,7 @@ public struct Request: Sendable {
         } catch let error as DecodingError {
             throw HTTPError(status: .badRequest, code: "invalid_json", detail: JSONDecodingDetail.describe(error))
         }
-        if JSONNULCharacter.isEscaped(in: body), let field = JSONNULCharacter.fieldPath(in: body) {
+        if JSONNULCharacter.isEscaped(in: body), let field = JSONNULCharacter.field(in: body) {
             throw HTTPError(status: .badRequest, code: "invalid_json",
                             detail: "field '\(field)' holds the NUL character (\\u0000), which no text can store")
         }
@@ -130,9 +130,9 @@ enum JSONNULCharacter {
     }
 
     /// The path (`a.b[2]`) of the first key or string value, in key order, that holds U+0000; nil when
-    /// none does or the body does not parse.
-    static func fieldPath(in body: [UInt8]) -> String? {
-        guard let root = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) else { return nil }
+    /// none does. A body this parser cannot read (the decoder just read it) is named as a whole.
+    static func field(in body: [UInt8]) -> String? {
+        guard let root = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) else { return "(body)" }
         return find(in: root, path: "")
     }
 

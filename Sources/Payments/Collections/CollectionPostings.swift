@@ -10,9 +10,8 @@ import Postgres
 enum CollectionPostings {
     static func post(_ notice: CollectionPaymentNotice, context: CollectionContext, service: CollectionService) throws -> CollectionService.Result {
         // A notice that could not be committed throws (`GroupCommit.Failure`): the bank is told to try later.
-        let (payment, numbers) = try service.notices.submit(CollectionNoticeBatch.Pending(notice: notice, context: context),
-                                                            schoolID: context.schoolID).get().get()
-        return service.reply(context.description, .ok, replyFields(payment, receiptNumbers: numbers))
+        try reply(to: service.notices.submit(CollectionNoticeBatch.Pending(notice: notice, context: context), schoolID: context.schoolID),
+                  context: context, service: service)
     }
 
     /// `post` without waiting for the commit: the lane's leader calls `reply` after it (docs/callbacks.md §6, ninth round).
@@ -20,12 +19,18 @@ enum CollectionPostings {
                      reply: @escaping @Sendable (CollectionService.Result) -> Void) {
         service.notices.submit(CollectionNoticeBatch.Pending(notice: notice, context: context), schoolID: context.schoolID) { answer in
             do {
-                let (payment, numbers) = try answer.get().get()
-                reply(service.reply(context.description, .ok, replyFields(payment, receiptNumbers: numbers)))
+                reply(try CollectionPostings.reply(to: answer, context: context, service: service))
             } catch {
                 reply(service.unavailable(context.description, error))
             }
         }
+    }
+
+    /// The reply to a committed notice; throws what kept it from being committed.
+    private static func reply(to answer: CollectionNoticeBatch.Lanes.Answer, context: CollectionContext,
+                              service: CollectionService) throws -> CollectionService.Result {
+        let (payment, numbers) = try answer.get().get()
+        return service.reply(context.description, .ok, replyFields(payment, receiptNumbers: numbers))
     }
 
     /// The same reply for the first notice and every retry: built from the recorded row.
