@@ -26,7 +26,7 @@ import TestSupport
         let school = fixture.school, account = try IncomingBatchTests.bankAccount(fixture)
         let first = try fixture.pool.transaction(isolation: .readCommitted) { connection in
             try IncomingBatch.record([try IncomingBatchTests.transaction("T-OLD", amount: 100_000, schoolID: school.id, account: account)],
-                                     status: "provisional", school: school, on: connection)
+                                     status: "provisional", school: school, on: connection).sendingReceipts(on: connection)
         }
         guard case .recorded(let oldID, _, _) = first[0] else { Issue.record("not recorded: \(first)"); return }
 
@@ -34,7 +34,7 @@ import TestSupport
             try IncomingBatchTests.transaction($0.0, amount: $0.1, schoolID: school.id, account: account)
         }
         let outcomes = try fixture.pool.transaction(isolation: .readCommitted) { connection in
-            try IncomingBatch.record(batch, status: "provisional", school: school, on: connection)
+            try IncomingBatch.record(batch, status: "provisional", school: school, on: connection).sendingReceipts(on: connection)
         }
         guard case .recorded(let new1, _, _) = outcomes[0], case .recorded(let new2, _, _) = outcomes[2] else {
             Issue.record("new ones not recorded: \(outcomes)"); return
@@ -87,7 +87,7 @@ import TestSupport
             }
             do {
                 _ = try fixture.pool.transaction(isolation: .readCommitted) { connection in
-                    try IncomingBatch.record(batch, status: "provisional", school: school, on: connection)
+                    try IncomingBatch.record(batch, status: "provisional", school: school, on: connection).sendingReceipts(on: connection)
                 }
                 return "recorded"
             } catch {
@@ -102,7 +102,7 @@ import TestSupport
 
         // Retried, the batch records T-FINE and names T-RACE a duplicate.
         let retried = try fixture.pool.transaction(isolation: .readCommitted) { connection in
-            try IncomingBatch.record(batch, status: "provisional", school: school, on: connection)
+            try IncomingBatch.record(batch, status: "provisional", school: school, on: connection).sendingReceipts(on: connection)
         }
         guard case .recorded = retried[0], case .duplicate(_, false) = retried[1] else { Issue.record("\(retried)"); return }
         #expect(try fixture.pool.withConnection { try LedgerVerifier.verify(on: $0) }.isClean)

@@ -35,7 +35,7 @@ import TestSupport
             let outcomes = try fixture.pool.transaction(isolation: .readCommitted, plans: .generic, pipelinedBegin: true) { connection in
                 used = (connection, connection.roundTrips)
                 return try IncomingBatch.record(try Self.paidBatch(fixture, prefix: prefix, invoices: invoices, account: account),
-                                                status: "provisional", school: school, on: connection)
+                                                status: "provisional", school: school, on: connection).sendingReceipts(on: connection)
             }
             // Counted through the COMMIT: the pool of one lends the same connection to the next batch only after it.
             return (outcomes, used!.0.roundTrips - used!.1)
@@ -48,8 +48,8 @@ import TestSupport
             #expect(applied)
         }
         // BEGIN with the claim; school facts with the match's first read; students with their invoices;
-        // the payment batch's locks and reads; the ledger statement; the receipt counter with the receipts and
-        // applications, and the bank transactions, with the COMMIT. Sent one by one these were 18 round trips;
+        // the payment batch's locks and reads; the ledger statement; the bank transactions, then the receipt
+        // counter with the receipts and applications (last: docs/callbacks.md §6, tenth round), with the COMMIT. Sent one by one these were 18 round trips;
         // 7 before the counter moved into the last one (docs/callbacks.md §6, seventh round).
         #expect(roundTrips == 6, "round trips: \(roundTrips)")
         #expect(try fixture.count("SELECT count(*) FROM payment_applications") == 8)

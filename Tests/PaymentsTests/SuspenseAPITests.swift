@@ -68,7 +68,7 @@ import TestSupport
             let outcome = try IncomingBatch.record([NewBankTransaction(
                 schoolID: other.id, bankAccountID: bank.id, origin: .statement, direction: .incoming, amount: Money(dong: 500_000),
                 bookedOn: try CalendarDate(iso: "2026-09-16"), memo: "HOC PHI", bankReference: "OTHER-1")], status: "confirmed", school: other,
-                on: connection)[0]
+                on: connection).sendingReceipts(on: connection)[0]
             guard case .recorded(let id, _, _) = outcome else { preconditionFailure("a statement line is always recorded") }
             return id
         }

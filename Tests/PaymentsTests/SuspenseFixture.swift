@@ -51,7 +51,8 @@ struct SuspenseFixture: Sendable {
             let bank = try Schools.bankAccounts(schoolID: school.id, on: connection)[0]
             let outcome = try IncomingBatch.record([NewBankTransaction(
                 schoolID: school.id, bankAccountID: bank.id, origin: .statement, direction: direction, amount: Money(dong: amount),
-                bookedOn: try CalendarDate(iso: date), memo: memo, bankReference: reference)], status: "confirmed", school: school, on: connection)[0]
+                bookedOn: try CalendarDate(iso: date), memo: memo, bankReference: reference)], status: "confirmed", school: school, on: connection)
+                .sendingReceipts(on: connection)[0]
             guard case .recorded(let id, _, _) = outcome else { preconditionFailure("a statement line is always recorded") }
             return id
         }

@@ -44,15 +44,16 @@ public enum PaymentBatch {
     ///
     /// `readsReceipts`: false leaves the receipts and applications sent, not awaited (they travel with the
     /// caller's next statement or its COMMIT) and `Applied.receiptIDs` empty — for callers that do not
-    /// report receipts (bank callbacks): one round trip fewer with the receipt counter held. Callers that
-    /// report them after their commit use `applySendingReceipts`.
+    /// report receipts. Callers that send other writes of their transaction after the payments, or report
+    /// receipts after their commit, use `applyLeavingReceipts`.
     public static func apply(_ requests: [PaymentRequest], leadingEntries: [JournalEntryRequest], keysAreNew: Bool = false,
                              lockedInvoices: [Int64: Invoice]? = nil, knownStudents: [Int64: Student] = [:],
                              accountIDs: [AccountPurpose: Int64]? = nil, readsReceipts: Bool = true,
                              on connection: PostgresConnection) throws -> (payments: [Result<Applied, BillingError>], leading: [PostedEntry]) {
-        let (written, leading, sent) = try applySendingReceipts(requests, leadingEntries: leadingEntries, keysAreNew: keysAreNew,
-                                                                lockedInvoices: lockedInvoices, knownStudents: knownStudents,
-                                                                accountIDs: accountIDs, on: connection)
+        let (written, leading, unsent) = try applyLeavingReceipts(requests, leadingEntries: leadingEntries, keysAreNew: keysAreNew,
+                                                                  lockedInvoices: lockedInvoices, knownStudents: knownStudents,
+                                                                  accountIDs: accountIDs, on: connection)
+        let sent = try unsent.send(on: connection)
         var results = written
         if readsReceipts {
             let receipts = try sent.get()
@@ -88,14 +89,35 @@ public enum PaymentBatch {
         }
     }
 
-    /// `apply` that leaves the receipts' statement sent, not awaited (it travels with the caller's next
-    /// statement or its COMMIT): `Applied.receiptIDs` stay empty and the receipts come from `receipts`.
-    public static func applySendingReceipts(_ requests: [PaymentRequest], leadingEntries: [JournalEntryRequest], keysAreNew: Bool = false,
+    /// The receipts and applications a batch planned, not yet written: `send` writes them in the statement
+    /// that takes the school's receipt counter — the one row every batch of the school writes, held from that
+    /// statement to the COMMIT. A caller sends its other writes first, so a second batch in flight waits for
+    /// the counter only while this one's last statement runs and its commit flushes (docs/callbacks.md §6,
+    /// tenth round). Until sent, the batch's payments are in the ledger without their applications: the
+    /// caller must send it in the same transaction.
+    public struct UnsentReceipts: Sendable {
+        let payments: [(PaymentRequest, [PaymentApplication.Planned])]
+        let entries: [PostedEntry]
+
+        /// Nothing to write: a batch that applied no payment.
+        public static let none = UnsentReceipts(payments: [], entries: [])
+
+        /// Sends the statement now (`PostgresConnection.send`); it travels with the caller's next statement or COMMIT.
+        public func send(on connection: PostgresConnection) throws -> SentReceipts {
+            SentReceipts(pending: try sendReceiptsAndApplications(payments, entries: entries, on: connection))
+        }
+    }
+
+    /// `apply` that leaves the receipts and applications unwritten (`UnsentReceipts`) for the caller to send
+    /// after its other writes: `Applied.receiptIDs` stay empty and the receipts come from what `send` returns.
+    public static func applyLeavingReceipts(_ requests: [PaymentRequest], leadingEntries: [JournalEntryRequest], keysAreNew: Bool = false,
                                             lockedInvoices: [Int64: Invoice]? = nil, knownStudents: [Int64: Student] = [:],
                                             accountIDs: [AccountPurpose: Int64]? = nil, on connection: PostgresConnection) throws
-        -> (payments: [Result<Applied, BillingError>], leading: [PostedEntry], receipts: SentReceipts) {
+        -> (payments: [Result<Applied, BillingError>], leading: [PostedEntry], receipts: UnsentReceipts) {
         precondition(requests.count <= paymentsMax, "payment batch larger than \(paymentsMax)")
-        guard let schoolID = requests.first?.schoolID ?? leadingEntries.first?.schoolID else { return ([], [], SentReceipts(pending: [])) }
+        guard let schoolID = requests.first?.schoolID ?? leadingEntries.first?.schoolID else {
+            return ([], [], .none)
+        }
         precondition(requests.allSatisfy { $0.schoolID == schoolID && $0.source != .familyCredit })
         var results = [Result<Applied, BillingError>?](repeating: nil, count: requests.count)
         for (index, request) in requests.enumerated() {
@@ -143,16 +165,16 @@ public enum PaymentBatch {
             posted += try LedgerWriter.post(Array(entries[start..<min(start + LedgerLimits.entriesPerBatchMax, entries.count)]), on: connection)
         }
         // The receipt counter — the one row every batch of the school writes — is taken last, after the
-        // balances, in the statement that writes the receipts and the applications: held from the batch's last
-        // round trip to its commit, so a second batch in flight waits for it as briefly as it can.
-        let sentReceipts = try sendReceiptsAndApplications(plans.map { (requests[$0.index], $0.planned) },
-                                                           entries: Array(posted.dropFirst(leadingEntries.count)), on: connection)
+        // balances, by the statement that writes the receipts and the applications, which the caller sends
+        // after its own writes: held from the batch's last statement to its commit.
+        let unsent = UnsentReceipts(payments: plans.map { (requests[$0.index], $0.planned) },
+                                    entries: Array(posted.dropFirst(leadingEntries.count)))
         for plan in plans {
             let request = requests[plan.index]
             results[plan.index] = .success(Applied(paymentKey: request.paymentKey, applicationCount: plan.planned.count,
                                                    receiptCount: Set(plan.planned.map(\.studentID)).count, replayed: false))
         }
-        return (results.map { $0! }, Array(posted.prefix(leadingEntries.count)), SentReceipts(pending: sentReceipts))
+        return (results.map { $0! }, Array(posted.prefix(leadingEntries.count)), unsent)
     }
 
     static func replayedKeys(schoolID: Int64, keys: [String], on connection: PostgresConnection) throws -> Set<String> {

@@ -1,3 +1,4 @@
+import Billing
 import Core
 import Foundation
 import Ledger
@@ -29,6 +30,7 @@ enum CallbackBatch {
     static func record(_ batch: [Pending], on connection: PostgresConnection) throws -> [Outcome] {
         var outcomes = [Outcome?](repeating: nil, count: batch.count)
         var audits: [DeliveryAudit.Row] = []
+        var receipts: [PaymentBatch.UnsentReceipts] = []
         // Schools and bank accounts in ascending id: a fixed order for the locks of several in one transaction.
         // Each account's statement lock is taken first, shared (imports take it exclusive), so a callback and
         // an import never both book the same money, while another batch of the lane runs beside this one.
@@ -76,7 +78,8 @@ enum CallbackBatch {
             let claimed = indices.count == schoolIndices.count ? sentClaim : nil
             let recorded = try IncomingBatch.record(indices.map { batch[$0].transaction }, status: "provisional", school: school,
                                                     claimed: claimed, on: connection)
-            for (index, result) in zip(indices, recorded) {
+            receipts.append(recorded.receipts)
+            for (index, result) in zip(indices, recorded.outcomes) {
                 let pending = batch[index]
                 switch result {
                 case .recorded(let id, _, let explanation):
@@ -93,6 +96,9 @@ enum CallbackBatch {
             }
         }
         try DeliveryAudit.insert(audits, on: connection)
+        // Last before the COMMIT: the statement that takes each school's receipt counter (docs/callbacks.md §6,
+        // tenth round). Sent, not read: callbacks reply without receipt numbers.
+        for unsent in receipts { _ = try unsent.send(on: connection) }
         return outcomes.map { $0! }
     }
 }

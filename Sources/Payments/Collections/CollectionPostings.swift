@@ -162,12 +162,13 @@ enum CollectionPostings {
             // The payment keys name the ids `claim` just drew: none can have been applied before.
             // The invoices were locked and read above to plan the allocations, the pupils named by code when resolving
             // them: not a second time (a round trip fewer per batch, docs/callbacks.md §6, eighth round).
-            // The receipts' statement — the one that takes the school's receipt counter — is left sent: the reply's
-            // receipt numbers come back in its own rows, read after the COMMIT it travels with.
-            let (results, posted, receipts) = try PaymentBatch.applySendingReceipts(requests, leadingEntries: bookings, keysAreNew: true,
-                                                                                    lockedInvoices: invoices, knownStudents: students,
-                                                                                    accountIDs: facts.accountIDs,
-                                                                                    on: connection)
+            // The receipts' statement — the one that takes the school's receipt counter — is sent after the bank
+            // transactions' rows, and read after the COMMIT it travels with: the reply's receipt numbers come back
+            // in its own rows.
+            let (results, posted, unsentReceipts) = try PaymentBatch.applyLeavingReceipts(requests, leadingEntries: bookings,
+                                                                                          keysAreNew: true, lockedInvoices: invoices,
+                                                                                          knownStudents: students,
+                                                                                          accountIDs: facts.accountIDs, on: connection)
             var paymentKeys: [Int: String] = [:]
             for (request, (index, result)) in zip(requests, zip(owners, results)) {
                 guard case .success = result else {
@@ -183,6 +184,8 @@ enum CollectionPostings {
             // travel with the COMMIT, which any error of theirs fails (the first checks its row count on the server).
             try IncomingBatch.sendInsert(transactions, fresh: claimed, status: "provisional", entries: posted.map(\.entryID),
                                          decisions: fresh.map { _ in nil }, on: connection)
+            // The notices' rows read the receipts on the server: after them.
+            let receipts = try unsentReceipts.send(on: connection)
             let paymentIDs = try CollectionPayments.sendInsert(fresh.map { payments[$0]! }, paymentKeys: fresh.map { paymentKeys[$0] },
                                                                schoolID: schoolID, on: connection)
             for (position, index) in fresh.enumerated() {

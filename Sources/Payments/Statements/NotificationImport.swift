@@ -43,7 +43,8 @@ struct NotificationImport {
         let fresh = try withoutLateAnnouncements(transactions, counts: &counts, on: connection)
         for start in stride(from: 0, to: fresh.count, by: IncomingBatch.transactionsMax) {
             let batch = Array(fresh[start..<min(start + IncomingBatch.transactionsMax, fresh.count)])
-            for outcome in try IncomingBatch.record(batch, status: "provisional", school: current, on: connection) {
+            for outcome in try IncomingBatch.record(batch, status: "provisional", school: current, on: connection)
+                .sendingReceipts(on: connection) {
                 count(outcome, into: &counts)
             }
         }

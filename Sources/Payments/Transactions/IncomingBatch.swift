@@ -16,7 +16,9 @@ import Reconciliation
 /// 3. post every booking (Dr bank / Cr suspense, or Dr suspense / Cr bank) and every automatic
 ///    application in one ledger batch (`PaymentBatch`); an application refused by its checks leaves
 ///    its money in suspense;
-/// 4. store each decision (why) and booking entry on its transaction.
+/// 4. store each decision (why) and booking entry on its transaction;
+/// 5. leave the receipts and applications to the caller, who sends them after its own writes, last before
+///    its COMMIT (`Recorded.receipts`): their statement takes the school's receipt counter.
 public enum IncomingBatch {
     public static let transactionsMax = 5_000
 
@@ -28,17 +30,30 @@ public enum IncomingBatch {
         case duplicate(id: Int64, differs: Bool)
     }
 
+    /// One outcome per transaction, in order, and the applications' receipts, which the caller must send
+    /// (`PaymentBatch.UnsentReceipts.send`) in the same transaction, after its other writes.
+    public struct Recorded {
+        public let outcomes: [Outcome]
+        public let receipts: PaymentBatch.UnsentReceipts
+
+        /// The outcomes, once the receipts are sent: for a caller with nothing else to write before its COMMIT.
+        public func sendingReceipts(on connection: PostgresConnection) throws -> [Outcome] {
+            _ = try receipts.send(on: connection)
+            return outcomes
+        }
+    }
+
     /// `claimed`: the batch's claim when the caller sent it earlier (`sendClaim`), with its other
     /// first reads, in one round trip; nil claims here.
     public static func record(_ transactions: [NewBankTransaction], status: String, school: School,
-                              claimed: PostgresPending<Claimed>? = nil, on connection: PostgresConnection) throws -> [Outcome] {
-        guard !transactions.isEmpty else { return [] }
+                              claimed: PostgresPending<Claimed>? = nil, on connection: PostgresConnection) throws -> Recorded {
+        guard !transactions.isEmpty else { return Recorded(outcomes: [], receipts: .none) }
         precondition(transactions.count <= transactionsMax && transactions.allSatisfy { $0.schoolID == school.id })
         let claim = try (claimed ?? sendClaim(transactions, on: connection)).get()
         precondition(claim.outcomes.count == transactions.count, "a claim of another batch")
         var outcomes = claim.outcomes
         let fresh = claim.fresh
-        guard !fresh.isEmpty else { return outcomes.map { $0! } }
+        guard !fresh.isEmpty else { return Recorded(outcomes: outcomes.map { $0! }, receipts: .none) }
         // Sent before matching, whose first read carries them: one round trip for the three.
         let sentFacts = try SchoolFacts.send(schoolID: school.id, on: connection)
         var seen = MatchedReads()
@@ -51,8 +66,9 @@ public enum IncomingBatch {
                                                             knownStudentOfInvoice: seen.studentOfInvoice, on: connection)
         // The payment keys name the ids the claim just drew: none can have been applied before.
         // The students and the accounts were read above in this transaction (matching, school facts): not again.
-        let (results, postedBookings) = try PaymentBatch.apply(payments, leadingEntries: bookings, keysAreNew: true, knownStudents: seen.students,
-                                                               accountIDs: facts.accountIDs, readsReceipts: false, on: connection)
+        let (results, postedBookings, receipts) = try PaymentBatch.applyLeavingReceipts(payments, leadingEntries: bookings, keysAreNew: true,
+                                                                                         knownStudents: seen.students,
+                                                                                         accountIDs: facts.accountIDs, on: connection)
         // Each explanation written once: the ones of applied payments are not first written as in suspense.
         var explanations = [String?](repeating: nil, count: fresh.count)
         var applied = [Bool](repeating: false, count: fresh.count)
@@ -68,14 +84,15 @@ public enum IncomingBatch {
             }
         }
         // Written once, complete (booking entry and decision): no follow-up UPDATE of the new rows. Sent, not
-        // awaited: the server checks its row count, so it travels with the next statement or the COMMIT.
+        // awaited: the server checks its row count, so it travels with the next statement or the COMMIT —
+        // before the receipts, which hold the school's counter.
         try sendInsert(transactions, fresh: fresh, status: status, entries: postedBookings.map(\.entryID), decisions: decisions,
                        on: connection)
         for (position, item) in fresh.enumerated() {
             let explanation = explanations[position] ?? "in suspense: " + (decisions[position]?.explanation ?? "money out, for the accountant")
             outcomes[item.index] = .recorded(id: item.id, applied: applied[position], explanation: explanation)
         }
-        return outcomes.map { $0! }
+        return Recorded(outcomes: outcomes.map { $0! }, receipts: receipts)
     }
 
     /// What the claim finds (`sendClaim`): the duplicates' outcomes (nil for the others) and the new ones
