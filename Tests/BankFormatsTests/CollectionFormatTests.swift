@@ -103,6 +103,13 @@ import Testing
         #expect {
             _ = try CollectionDayFile.parse(Array((text + "2|BIDV-1|20260915102107|HS0002|1\r\n").utf8), layout: layout, file: "bidv.txt")
         } throws: { error in "\(error)" == "bidv.txt:3: TRANS_ID: 'BIDV-1' listed twice" }
+        // A damaged line (NUL in a code: no text column can store it) fails the whole file, naming line and field.
+        #expect {
+            _ = try CollectionDayFile.parse(Array((text + "2|BIDV-2|20260915102107|HS\u{0}0002|1\r\n").utf8), layout: layout, file: "bidv.txt")
+        } throws: { error in "\(error)" == "bidv.txt:3: CUSTOMER_CODE: holds the control character U+0000" }
+        #expect {
+            _ = try CollectionDayFile.parse(Array((text + "2|BIDV-2\u{1B}|20260915102107|HS0002|1\r\n").utf8), layout: layout, file: "bidv.txt")
+        } throws: { error in "\(error)" == "bidv.txt:3: TRANS_ID: holds the control character U+001B" }
         // A line only we have is written back in the bank's layout and time format.
         let ours = CollectionDifference(kind: .oursOnly, transactionID: "BIDV-9", customerCode: "HS0002", bankAmount: nil, ourAmount: 700_000,
                                         paidAtText: "2026-09-15T03:21:07Z", bankFields: nil)

@@ -65,6 +65,13 @@ public enum CollectionDayFile {
             if let long = fields.indices.first(where: { fields[$0].utf8.count > fieldBytesMax }) {
                 throw fail(number, names[long], "longer than \(fieldBytesMax) bytes")
             }
+            // A control character is a damaged file, not a value: NUL could not even be stored (the bank's
+            // fields are kept for the differences file), and the others would be compared as garbage.
+            if let damaged = fields.indices.first(where: { fields[$0].unicodeScalars.contains { $0.isControlCharacter && $0 != "\t" } }) {
+                let scalar = fields[damaged].unicodeScalars.first { $0.isControlCharacter && $0 != "\t" }!
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                throw fail(number, names[damaged], "holds the control character U+" + String(repeating: "0", count: 4 - hex.count) + hex)
+            }
             let id = fields[index("transactionID")], amountText = fields[index("amount")]
             guard (1...CollectionLimits.transactionIDBytesMax).contains(id.utf8.count) else {
                 throw fail(number, names[index("transactionID")], "1 to \(CollectionLimits.transactionIDBytesMax) bytes")
