@@ -137,7 +137,7 @@ ALTER TABLE journal_entries
     ALTER COLUMN request_hash TYPE journal_entries_request_hash;
 
 CREATE DOMAIN postings_amount AS bigint
-    CONSTRAINT postings_amount_check CHECK (VALUE <> 0 AND VALUE >= -1000000000000000 AND VALUE <= 1000000000000000);
+    CONSTRAINT postings_amount_check CHECK (VALUE <> 0 AND (VALUE >= -1000000000000000 AND VALUE <= 1000000000000000));
 CREATE DOMAIN postings_line AS smallint
     CONSTRAINT postings_line_check CHECK (VALUE BETWEEN 1 AND 1000);
 ALTER TABLE postings
