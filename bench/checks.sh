@@ -6,6 +6,7 @@
 # same cluster, without indexes, foreign keys or triggers so that only the rules differ:
 #   before — the table as the migrations before 0027 leave it (its CHECK constraints),
 #   after  — the table as 0027 leaves it (domains, and the CHECKs comparing two columns),
+#   varchar — as after, but each pure length bound of a text column declared varchar(n) instead,
 #   none   — no rule at all (the floor).
 # Each statement inserts a batch-sized set of rows (ROWS, default 4) from a scratch table, in a
 # PL/pgSQL loop (a cached plan, as the server's prepared statements): µs per statement, the
@@ -35,6 +36,24 @@ copies checks_before yes
 copies checks_none no
 "$BIN" migrate >/dev/null
 copies checks_after yes
+# varchar(n) — 0027's copies with each pure length bound of a text column (a domain whose one rule is
+# length(VALUE) <= n) declared as varchar(n) instead: the type's own length check, no rule to prepare.
+copies checks_varchar yes
+psql -q -v ON_ERROR_STOP=1 <<'SQL'
+DO $$
+DECLARE col record;
+BEGIN
+    FOR col IN
+        SELECT a.attrelid::regclass AS target, a.attname, (regexp_match(pg_get_constraintdef(c.oid), '^CHECK \(\(length\(VALUE\) <= (\d+)\)\)$'))[1] AS n
+        FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid JOIN pg_constraint c ON c.contypid = t.oid
+        WHERE a.attrelid::regclass::text LIKE 'checks_varchar.%' AND a.attnum > 0 AND t.typbasetype = 'text'::regtype
+          AND (SELECT count(*) FROM pg_constraint o WHERE o.contypid = t.oid) = 1
+    LOOP
+        CONTINUE WHEN col.n IS NULL;
+        EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE varchar(%s)', col.target, col.attname, col.n);
+    END LOOP;
+END $$;
+SQL
 
 # The rows each statement inserts: values of a paid callback's rows (lengths as the load's), valid
 # under every rule, in the columns' base types as the server sends them.
@@ -83,12 +102,12 @@ BEGIN
             RETURN extract(epoch FROM clock_timestamp() - started) * 1e6 / n;
         END \$g\$\$f\$, 'time_' || variant || '_' || target, 'checks_' || variant, target, target);
 END \$timer\$;
-SELECT checks_src.timer(v, t) FROM unnest(ARRAY['before', 'after', 'none']) v, unnest(string_to_array('$TABLES', ' ')) t;
+SELECT checks_src.timer(v, t) FROM unnest(ARRAY['before', 'after', 'varchar', 'none']) v, unnest(string_to_array('$TABLES', ' ')) t;
 CREATE TABLE checks_src.results (variant text, target text, round int, us numeric);
 SQL
 for round in $(seq "$ROUNDS"); do
     for table in $TABLES; do
-        for variant in before after none; do
+        for variant in before after varchar none; do
             # Each round rolled back: every round starts from empty copies.
             us=$(psql -qAt -v ON_ERROR_STOP=1 -c "BEGIN" -c "SELECT checks_src.time_${variant}_${table}($STATEMENTS)" -c "ROLLBACK")
             psql -q -c "INSERT INTO checks_src.results VALUES ('$variant', '$table', $round, $us)"
@@ -102,7 +121,8 @@ WITH rules AS (
            (SELECT count(*) FROM pg_constraint c WHERE c.contype = 'c' AND c.conrelid = ('checks_before.' || t)::regclass) AS checks_before,
            (SELECT count(*) FROM pg_constraint c WHERE c.contype = 'c' AND c.conrelid = ('checks_after.' || t)::regclass) AS checks_after,
            (SELECT count(*) FROM pg_attribute a JOIN pg_constraint c ON c.contypid = a.atttypid
-            WHERE a.attrelid = ('checks_after.' || t)::regclass AND a.attnum > 0) AS domain_rules_after
+            WHERE a.attrelid = ('checks_after.' || t)::regclass AND a.attnum > 0) AS domain_rules_after,
+           (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = ('checks_varchar.' || t)::regclass AND a.atttypid = 'varchar'::regtype) AS varchars
     FROM unnest(string_to_array('$TABLES', ' ')) t
 ), figures AS (
     SELECT target, variant, min(us) AS fastest, percentile_cont(0.5) WITHIN GROUP (ORDER BY us) AS median
@@ -111,11 +131,13 @@ WITH rules AS (
 SELECT r.target AS "table", r.checks_before AS "CHECKs today", r.checks_after || ' + ' || r.domain_rules_after AS "0027: CHECKs + domain rules",
        round(b.fastest, 1) || ' (' || round(b.median::numeric, 1) || ')' AS "today µs",
        round(a.fastest, 1) || ' (' || round(a.median::numeric, 1) || ')' AS "0027 µs",
+       round(v.fastest, 1) || ' (' || round(v.median::numeric, 1) || ')' || ' [' || r.varchars || ']' AS "0027, [n] varchar(n) µs",
        round(n.fastest, 1) || ' (' || round(n.median::numeric, 1) || ')' AS "no rule µs",
        round(b.fastest - a.fastest, 1) AS "saved µs"
 FROM rules r
 JOIN figures b ON b.target = r.target AND b.variant = 'before'
 JOIN figures a ON a.target = r.target AND a.variant = 'after'
+JOIN figures v ON v.target = r.target AND v.variant = 'varchar'
 JOIN figures n ON n.target = r.target AND n.variant = 'none'
 ORDER BY array_position(string_to_array('$TABLES', ' '), r.target);
 SQL
