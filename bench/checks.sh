@@ -12,7 +12,7 @@
 # PL/pgSQL loop (a cached plan, as the server's prepared statements): µs per statement, the
 # fastest of ROUNDS rounds (the least disturbed on a shared machine) and the median.
 source "$(dirname "$0")/lib.sh"
-ROUNDS="${ROUNDS:-7}"
+ROUNDS="${ROUNDS:-9}"
 STATEMENTS="${STATEMENTS:-1000}"
 ROWS="${ROWS:-4}"
 # The schema before 0027: a project root holding only the earlier migrations.
@@ -21,7 +21,7 @@ trap 'rm -rf "$BEFORE_ROOT"; bench_cleanup' EXIT
 mkdir "$BEFORE_ROOT/migrations"
 ln -s "$ROOT/bank-formats" "$BEFORE_ROOT/bank-formats"
 for file in "$ROOT"/migrations/*.sql; do
-    [[ "$(basename "$file")" < 0027 ]] && cp "$file" "$BEFORE_ROOT/migrations/"
+    if [[ "$(basename "$file")" < 0027 ]]; then cp "$file" "$BEFORE_ROOT/migrations/"; fi
 done
 TABLES="bank_transactions callback_deliveries journal_entries postings receipts payment_applications collection_payments billing_counters dimension_balances account_balances"
 # copies SCHEMA WITH_RULES: a copy of each table in SCHEMA (NOT NULL and defaults kept everywhere).
@@ -34,7 +34,7 @@ copies() {
 TUITION_ROOT="$BEFORE_ROOT" "$BIN" migrate >/dev/null
 copies checks_before yes
 copies checks_none no
-"$BIN" migrate >/dev/null
+TUITION_ROOT="$ROOT" "$BIN" migrate >/dev/null
 copies checks_after yes
 # varchar(n) — 0027's copies with each pure length bound of a text column (a domain whose one rule is
 # length(VALUE) <= n) declared as varchar(n) instead: the type's own length check, no rule to prepare.
