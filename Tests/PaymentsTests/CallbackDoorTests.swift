@@ -129,14 +129,14 @@ import TestSupport
     /// Every CHECK rule on the columns of `tables`, as (table.constraint, definition): the tables' own
     /// CHECKs, and the constraints of the domains their columns are typed with (migration 0027), read
     /// as a CHECK on the column (`VALUE` becomes the column's name).
-    static func constraints(_ connection: PostgresConnection) throws -> [(String, String)] {
+    static func constraints(_ connection: PostgresConnection, of tables: [String] = CallbackDoorTests.tables) throws -> [(String, String)] {
         try connection.query("""
             SELECT c.conrelid::regclass::text || '.' || c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c
-            WHERE c.contype = 'c' AND c.conrelid::regclass::text = ANY(\(PostgresTextArray(Self.tables)))
+            WHERE c.contype = 'c' AND c.conrelid::regclass::text = ANY(\(PostgresTextArray(tables)))
             UNION ALL
             SELECT a.attrelid::regclass::text || '.' || c.conname, replace(pg_get_constraintdef(c.oid), 'VALUE', a.attname)
             FROM pg_attribute a JOIN pg_constraint c ON c.contypid = a.atttypid
-            WHERE c.contype = 'c' AND a.attnum > 0 AND NOT a.attisdropped AND a.attrelid::regclass::text = ANY(\(PostgresTextArray(Self.tables)))
+            WHERE c.contype = 'c' AND a.attnum > 0 AND NOT a.attisdropped AND a.attrelid::regclass::text = ANY(\(PostgresTextArray(tables)))
             ORDER BY 1
             """).map { try $0.decode((String, String).self) }
     }

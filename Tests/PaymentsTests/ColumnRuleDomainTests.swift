@@ -12,18 +12,9 @@ import TestSupport
                          "collection_payments", "billing_counters", "dimension_balances", "account_balances"]
     static let migration = "0027"
 
-    /// The rules on these tables' columns: the tables' CHECKs and their columns' domain constraints,
-    /// read as a CHECK on the column.
+    /// The rules on these tables' columns, read as `CallbackDoorTests` reads them.
     static func rules(_ connection: PostgresConnection) throws -> [String: String] {
-        let rows = try connection.query("""
-            SELECT c.conrelid::regclass::text || '.' || c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c
-            WHERE c.contype = 'c' AND c.conrelid::regclass::text = ANY(\(PostgresTextArray(Self.tables)))
-            UNION ALL
-            SELECT a.attrelid::regclass::text || '.' || c.conname, replace(pg_get_constraintdef(c.oid), 'VALUE', a.attname)
-            FROM pg_attribute a JOIN pg_constraint c ON c.contypid = a.atttypid
-            WHERE c.contype = 'c' AND a.attnum > 0 AND NOT a.attisdropped AND a.attrelid::regclass::text = ANY(\(PostgresTextArray(Self.tables)))
-            """).map { try $0.decode((String, String).self) }
-        return Dictionary(rows, uniquingKeysWith: { first, _ in first })
+        Dictionary(try CallbackDoorTests.constraints(connection, of: Self.tables), uniquingKeysWith: { first, _ in first })
     }
 
     /// A directory holding the migrations before 0027.
