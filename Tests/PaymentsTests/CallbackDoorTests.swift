@@ -92,11 +92,8 @@ import TestSupport
         let database = try TestDatabase.create()
         let connection = try database.connect()
         defer { connection.close() }
-        let constraints = try connection.query("""
-            SELECT c.conrelid::regclass::text || '.' || c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c
-            WHERE c.contype = 'c' AND c.conrelid::regclass::text = ANY(\(PostgresTextArray(Self.tables)))
-            ORDER BY 1
-            """).map { try $0.decode((String, String).self) }
+        let constraints = try Self.constraints(connection)
+        #expect(constraints.count == Set(constraints.map(\.0)).count, "a constraint name read twice: \(constraints.map(\.0))")
         #expect(constraints.count >= Self.rules.count / 2)
         for (name, definition) in constraints {
             guard let rule = Self.rules[name] else {
@@ -127,6 +124,35 @@ import TestSupport
             WHERE table_schema = 'public' AND table_name = ANY(\(PostgresTextArray(Self.tables))) AND character_maximum_length IS NOT NULL
             """).map { try $0.decode(String.self) }
         #expect(declared.isEmpty, "columns with a declared length: \(declared)")
+    }
+
+    /// Every CHECK rule on the columns of `tables`, as (table.constraint, definition): the tables' own
+    /// CHECKs, and the constraints of the domains their columns are typed with (migration 0027), read
+    /// as a CHECK on the column (`VALUE` becomes the column's name).
+    static func constraints(_ connection: PostgresConnection, of tables: [String] = CallbackDoorTests.tables) throws -> [(String, String)] {
+        try connection.query("""
+            SELECT c.conrelid::regclass::text || '.' || c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c
+            WHERE c.contype = 'c' AND c.conrelid::regclass::text = ANY(\(PostgresTextArray(tables)))
+            UNION ALL
+            SELECT a.attrelid::regclass::text || '.' || c.conname, replace(pg_get_constraintdef(c.oid), 'VALUE', a.attname)
+            FROM pg_attribute a JOIN pg_constraint c ON c.contypid = a.atttypid
+            WHERE c.contype = 'c' AND a.attnum > 0 AND NOT a.attisdropped AND a.attrelid::regclass::text = ANY(\(PostgresTextArray(tables)))
+            ORDER BY 1
+            """).map { try $0.decode((String, String).self) }
+    }
+
+    /// A rule added to a domain of these columns is read like a new CHECK: without a door rule it
+    /// fails `everyConstraintHasADoorRule`.
+    @Test func aNewDomainRuleIsReadWithTheColumnsName() throws {
+        let database = try TestDatabase.create()
+        let owner = try database.connectAsOwner()
+        defer { owner.close() }
+        try owner.query("ALTER DOMAIN bank_transactions_memo ADD CONSTRAINT bank_transactions_memo_shorter CHECK (length(VALUE) <= 1500)")
+        let read = try Self.constraints(owner)
+        let added = try #require(read.first { $0.0 == "bank_transactions.bank_transactions_memo_shorter" })
+        #expect(added.1 == "CHECK ((length(memo) <= 1500))")
+        #expect(Self.rules[added.0] == nil)
+        #expect(Self.upperBound(added.1) == 1500)
     }
 
     /// The largest integer a `<=` (or BETWEEN) in a constraint allows.
