@@ -266,6 +266,7 @@ extension EventLoop {
         do {
             step = try handler(request, completion, critical ? core.criticalJobs : core.generalJobs)
         } catch {
+            core.metrics.loopFirstTaken.wrappingAdd(1, ordering: .relaxed)
             completion.fail(error)
             return
         }
