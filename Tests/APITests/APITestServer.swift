@@ -3,6 +3,7 @@ import Core
 import Foundation
 import HTTP
 import Ledger
+import Payments
 import Postgres
 import TestSupport
 
@@ -18,9 +19,12 @@ final class APITestServer: @unchecked Sendable {
     let otherSchool: School
     /// A token per role, scoped to `ownSchool` (accountant, bank) or its district (district office).
     let tokens: [Role: String]
+    /// The listener that lets callback routes be cached (`cacheRoutes`), as `tuition serve` runs one.
+    let changes: ConnectionChanges?
 
     /// `tls`: served over TLS; with a client CA the bank routes require a verified client certificate, as `tuition serve --tls-client-ca`.
-    init(tls: TLSConfiguration? = nil) throws {
+    /// `cacheRoutes`: bank connection changes are listened to and routes cached, as in `tuition serve`.
+    init(tls: TLSConfiguration? = nil, cacheRoutes: Bool = false) throws {
         database = try TestDatabase.create()
         pool = database.pool(size: 4)
         let (own, other) = try pool.transaction(isolation: .readCommitted) { connection in
@@ -46,8 +50,9 @@ final class APITestServer: @unchecked Sendable {
         }
         self.tokens = tokens
         let metrics = HTTPMetrics()
+        changes = cacheRoutes ? ConnectionChanges(configuration: pool.configuration) : nil
         builder = TuitionAPI.build(try APIContext(pool: pool, layout: ProjectLayout(root: Repository.root), metrics: metrics,
-                                                  callbacksRequireClientCertificate: tls?.clientCAFile != nil))
+                                                  callbacksRequireClientCertificate: tls?.clientCAFile != nil, connectionChanges: changes))
         var configuration = HTTPServerConfiguration()
         configuration.port = 0
         configuration.workerThreads = 4
@@ -68,6 +73,7 @@ final class APITestServer: @unchecked Sendable {
     deinit {
         server.shutdown()
         server.waitUntilStopped()
+        changes?.stop()
         pool.close()
     }
 }

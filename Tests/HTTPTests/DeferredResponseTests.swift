@@ -169,10 +169,111 @@ struct DeferredResponseTests {
         #expect(tokens == [0, 1, 2, 3, 4], "posted in the order completed")
     }
 
+    /// Loop-first routes (`Router.addDeferred(_:_:options:onLoop:)`): `/door/now` answers on the loop,
+    /// `/door/job` from a job it starts on a worker (as a commit lane's leader answers), `/door/worker`
+    /// hands its rest on to a worker, `/door/throws` throws on the loop. Each records the thread it ran on.
+    /// The threads loop-first handlers ran on, by name.
+    final class ThreadLog: Sendable {
+        let names = Mutex<[String]>([])
+        var all: [String] { names.withLock { $0 } }
+    }
+
+    static func loopFirstRouter(_ threads: ThreadLog) -> Router {
+        var router = TestServer.router()
+        router.addDeferred(.get, "/door/{how}", onLoop: { request, completion, workers in
+            threads.names.withLock { $0.append(threadName()) }
+            switch request.pathParameters["how"] {
+            case "now":
+                completion.complete(.text("on \(threadName())"))
+                return .taken
+            case "job":
+                guard workers.run({ completion.complete(.text("job on \(threadName())")) }) else {
+                    throw HTTPError(status: .serviceUnavailable, code: "busy", detail: "no worker")
+                }
+                return .taken
+            case "throws":
+                throw HTTPError(status: .conflict, code: "refused_on_loop", detail: "refused")
+            default:
+                return .onWorker { completion in completion.complete(.text("rest on \(threadName())")) }
+            }
+        })
+        return router
+    }
+
+    @Test("a loop-first route is answered on the event loop while every worker is busy; what it hands on waits for a worker")
+    func loopFirstRouteNeedsNoWorker() throws {
+        let threads = ThreadLog()
+        let server = try TestServer(router: Self.loopFirstRouter(threads)) { $0.workerThreads = 1 }
+        defer { server.stop() }
+        // The only worker sleeps 1.5 s.
+        let sleeper = try RawClient(port: server.port)
+        let sleepStarted = Date()
+        try sleeper.send(Self.request("/sleep/1500"))
+        usleep(200_000)
+        let client = try RawClient(port: server.port)
+        try client.send(Self.request("/door/now"))
+        let onLoop = try client.readResponse()
+        #expect(onLoop.status == 200 && onLoop.bodyText.hasPrefix("on http-loop-"), "\(onLoop.bodyText)")
+        #expect(Date().timeIntervalSince(sleepStarted) < 1.2, "answered without waiting for the busy worker")
+        try client.send(Self.request("/door/throws"))
+        #expect(try client.readResponse().status == 409)
+        try client.send(Self.request("/door/worker"))
+        let handedOn = try client.readResponse()
+        #expect(handedOn.bodyText.hasPrefix("rest on http-"), "\(handedOn.bodyText)")
+        #expect(!handedOn.bodyText.contains("loop"))
+        #expect(Date().timeIntervalSince(sleepStarted) >= 1.4, "the rest waited for the worker")
+        #expect(try sleeper.readResponse().bodyText == "slept 1500")
+        try client.send(Self.request("/door/job"))
+        let job = try client.readResponse()
+        #expect(job.bodyText.hasPrefix("job on http-") && !job.bodyText.contains("loop"), "\(job.bodyText)")
+        #expect(threads.all.allSatisfy { $0.hasPrefix("http-loop-") }, "\(threads.all)")
+        #expect(server.server.metrics.loopFirstRequests == (onLoop: 3, handedOn: 1))
+        #expect(eventually { server.accessEntries.filter { $0.route == "/door/{how}" }.count == 4 })
+    }
+
+    @Test("a loop-first request is under the reply timeout, and a full worker queue answers what it hands on 503")
+    func loopFirstTimeoutAndBusy() throws {
+        let threads = ThreadLog()
+        var router = Self.loopFirstRouter(threads)
+        let parked = Parked()
+        router.addDeferred(.get, "/door-park", onLoop: { _, completion, _ in
+            parked.park(completion)
+            return .taken
+        })
+        let server = try TestServer(router: router) {
+            $0.replyTimeoutSeconds = 0.5
+            $0.workerThreads = 1
+            $0.workerQueueMax = 1
+        }
+        defer { server.stop() }
+        let client = try RawClient(port: server.port)
+        try client.send(Self.request("/door-park"))
+        let timedOut = try client.readResponse()
+        #expect(timedOut.status == 503 && timedOut.bodyText.contains("reply_timeout"))
+        #expect(parked.take() != nil)
+        // One request runs on the only worker and one waits in its queue of one: the next rest finds no room.
+        let sleepers = try (0..<2).map { _ in try RawClient(port: server.port) }
+        for sleeper in sleepers {
+            try sleeper.send(Self.request("/sleep/800"))
+            usleep(100_000)
+        }
+        let busy = try RawClient(port: server.port)
+        try busy.send(Self.request("/door/worker"))
+        let refused = try busy.readResponse()
+        #expect(refused.status == 503 && refused.bodyText.contains("server_busy"), "\(refused.status) \(refused.bodyText)")
+        for sleeper in sleepers { #expect(try sleeper.readResponse().status == 200) }
+    }
+
     /// Reads (and resets) the mailbox's eventfd counter: the number of wake-ups written since the last read.
     private static func eventCounter(_ mailbox: LoopMailbox) -> Int {
         var counter: UInt64 = 0
         let count = read(mailbox.eventDescriptor, &counter, 8)
         return count == 8 ? Int(counter) : 0
     }
+}
+
+/// The name of the calling thread (the server names its loops `http-loop-N` and its workers `http-worker-N`).
+func threadName() -> String {
+    let name = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "?"
+    return name.trimmingCharacters(in: .newlines)
 }

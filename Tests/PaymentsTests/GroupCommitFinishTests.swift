@@ -147,6 +147,120 @@ import TestSupport
         #expect(threads.withLock { $0 } == [firstThread.withLock { $0 }], "the first leader took the queued items itself")
     }
 
+    /// Leaders started on threads of their own, counted (what the HTTP layer's worker jobs are to the lanes).
+    final class Leaders: Sendable {
+        let started = Atomic<Int>(0)
+        let refuse: Bool
+
+        init(refuse: Bool = false) { self.refuse = refuse }
+
+        var start: GroupCommit.Leaders {
+            { [self] lead in
+                guard !refuse else { return false }
+                started.add(1, ordering: .relaxed)
+                Thread.detachNewThread { lead() }
+                return true
+            }
+        }
+    }
+
+    /// A sender that must not block (an event loop, docs/callbacks.md §6, tenth round) submits every item
+    /// from one thread while the first batch is held 0.3 s: it never leads nor waits, each item is
+    /// answered once after its commit, and leaders are started per batch, not per item.
+    @Test func aSenderThatMustNotBlockNeverLeadsAndStartsALeaderPerBatch() throws {
+        let database = try TestDatabase.create()
+        try GroupCommitTests.probeTable(database)
+        let pool = database.pool(size: 4)
+        defer { pool.close() }
+        let session = try database.connect()
+        defer { session.close() }
+        let observer = Observer(session)
+        let probe = GroupCommitTests.Probe()
+        let recordingThreads = Mutex<Set<UInt>>([])
+        let record = GroupCommitTests.recorder(probe, schoolID: 1)
+        let lane = GroupCommitter<String, Int>(pool: pool) { batch, connection in
+            recordingThreads.withLock { _ = $0.insert(UInt(pthread_self())) }
+            return try record(batch, connection)
+        }
+        let leaders = Leaders()
+        let answers = Answers()
+        let items = (1...40).map { String(format: "loop-%02d", $0) }
+        let submitter = Mutex<UInt>(0)
+        let longestSubmit = Mutex<Double>(0)
+        let submitted = DispatchGroup()
+        submitted.enter()
+        Thread.detachNewThread {
+            submitter.withLock { $0 = UInt(pthread_self()) }
+            for item in items {
+                answers.group.enter()
+                let started = Date()
+                lane.submit(item, finish: { answer in
+                    let entry = Answers.Entry(item: item, answer: answer, committedWhenAnswered: observer.committed(item, schoolID: 1), scope: nil)
+                    answers.entries.withLock { $0.append(entry) }
+                    answers.group.leave()
+                }, leaders: leaders.start)
+                let took = Date().timeIntervalSince(started)
+                longestSubmit.withLock { $0 = max($0, took) }
+                usleep(2_000)
+            }
+            submitted.leave()
+        }
+        #expect(submitted.wait(timeout: .now() + 30) == .success)
+        #expect(answers.group.wait(timeout: .now() + 30) == .success, "every finish was called")
+        Thread.sleep(forTimeInterval: 0.1)
+        let entries = answers.all
+        #expect(entries.count == items.count, "one answer each")
+        for entry in entries {
+            #expect((try? entry.answer.get()) == entry.item.count, "\(entry.item): \(entry.answer)")
+            #expect(entry.committedWhenAnswered, "\(entry.item) was answered before its commit")
+        }
+        #expect(longestSubmit.withLock { $0 } < 0.2, "the submitter never waited for the held first batch")
+        #expect(!recordingThreads.withLock { $0 }.contains(submitter.withLock { $0 }), "the submitter never led a batch")
+        let batches = probe.batches.withLock { $0 }
+        #expect(leaders.started.load(ordering: .relaxed) < items.count / 2, "a leader per batch, not per item: \(batches)")
+        #expect(leaders.started.load(ordering: .relaxed) <= batches.count)
+    }
+
+    /// When no leader can be started (the server's worker queue is full, or it is stopping), the batch and
+    /// everything queued behind it are answered "try later" once, nothing is stored, and the lane works
+    /// again for the next sender.
+    @Test func aBatchNoLeaderCanTakeIsAnsweredTryLaterAndTheLaneGoesOn() throws {
+        let database = try TestDatabase.create()
+        try GroupCommitTests.probeTable(database)
+        let pool = database.pool(size: 4)
+        defer { pool.close() }
+        let probe = GroupCommitTests.Probe()
+        probe.firstBatchHeld.withLock { $0 = true }
+        let lane = GroupCommitter<String, Int>(pool: pool, record: GroupCommitTests.recorder(probe, schoolID: 1))
+        let answers = Answers()
+        for item in ["refused-1", "refused-2"] {
+            answers.group.enter()
+            lane.submit(item, finish: { answer in
+                answers.entries.withLock { $0.append(Answers.Entry(item: item, answer: answer, committedWhenAnswered: false, scope: nil)) }
+                answers.group.leave()
+            }, leaders: Leaders(refuse: true).start)
+        }
+        #expect(answers.group.wait(timeout: .now() + 5) == .success)
+        let refused = answers.all
+        #expect(refused.map(\.item) == ["refused-1", "refused-2"], "one answer each, at once")
+        for entry in refused {
+            guard case .failure(let failure) = entry.answer else { Issue.record("\(entry.item) was acknowledged"); continue }
+            #expect(failure.reason == GroupCommit.noLeaderReason)
+        }
+        let accepted = Mutex<Result<Int, GroupCommit.Failure>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        lane.submit("accepted", finish: { answer in
+            accepted.withLock { $0 = answer }
+            done.signal()
+        }, leaders: Leaders().start)
+        #expect(done.wait(timeout: .now() + 10) == .success)
+        #expect((try? accepted.withLock { $0 }?.get()) == "accepted".count)
+        let stored = try pool.withConnection { connection in
+            try connection.query("SELECT item FROM group_commit_probe WHERE school_id = 1").map { try $0.decode(column: 0, as: String.self) }
+        }
+        #expect(stored == ["accepted"], "nothing of the refused items is stored")
+    }
+
     @Test func aBlockedLaneAnswersEveryQueuedItemTryLaterOnce() throws {
         let database = try TestDatabase.create()
         try GroupCommitTests.probeTable(database)

@@ -13,23 +13,26 @@ enum CallbackEndpoints {
     static func register(_ builder: inout APIBuilder, context: APIContext) {
         let ingest = context.callbacks
         // Deferred: a callback the school's commit lane records is answered by the thread that commits it
-        // (docs/callbacks.md §6, ninth round).
+        // (docs/callbacks.md §6, ninth round); its door runs on the event loop, and only what may block
+        // (a refusal's audit row, a route not cached) wakes a worker (tenth round).
         builder.addUnauthenticatedDeferred(.post, "/v1/callbacks/{provider}",
                                            summary: "Receive a payment callback (tuition, sepay, sepay-hmac, casso, payos, momo)",
                                            tag: "callbacks", access: .signed, request: TuitionCallbackBody.self,
                                            options: RouteOptions(bodyBytesMax: bodyBytesMax,
-                                                                 requiresClientCertificate: context.callbacksRequireClientCertificate)) { request, completion in
-            try handle(request, provider: request.pathParameters["provider"] ?? "", ingest: ingest, completion: completion)
-        }
+                                                                 requiresClientCertificate: context.callbacksRequireClientCertificate), onLoop: { request, completion, workers in
+            try handle(request, provider: request.pathParameters["provider"] ?? "", ingest: ingest, completion: completion, workers: workers)
+        })
         builder.addUnauthenticatedDeferred(.get, "/v1/callbacks/vnpay", summary: "Receive a VNPay IPN (query string, RspCode reply)",
                                            tag: "callbacks", access: .signed,
-                                           options: RouteOptions(requiresClientCertificate: context.callbacksRequireClientCertificate)) { request, completion in
-            try handle(request, provider: "vnpay", ingest: ingest, completion: completion)
-        }
+                                           options: RouteOptions(requiresClientCertificate: context.callbacksRequireClientCertificate), onLoop: { request, completion, workers in
+            try handle(request, provider: "vnpay", ingest: ingest, completion: completion, workers: workers)
+        })
     }
 
-    /// Answers through `completion`: at once, or after the commit of the school's batch holding the delivery.
-    static func handle(_ request: Request, provider: String, ingest: CallbackIngest, completion: ResponseCompletion) throws {
+    /// Runs on the event loop (it never blocks): answers through `completion` at once, or after the commit of
+    /// the school's batch holding the delivery; what may block is handed on to a worker.
+    static func handle(_ request: Request, provider: String, ingest: CallbackIngest, completion: ResponseCompletion,
+                       workers: WorkerJobs) throws -> LoopStep {
         guard let description = ingest.catalog.description(for: provider),
               description.transport.method == request.method.rawValue else {
             throw APIError.notFound("unknown_provider", "no callback provider '\(String(provider.prefix(32)))' for \(request.method.rawValue)")
@@ -41,12 +44,14 @@ enum CallbackEndpoints {
             callback = try CallbackRequest(method: request.method.rawValue, rawQuery: rawQuery, headers: headers, body: request.body)
         } catch {
             completion.complete(response(description.replies.reply(for: .malformed)))
-            return
+            return .taken
         }
-        ingest.handle(CallbackDelivery(provider: provider, request: callback, requestID: request.requestId,
-                                       sourceAddress: sourceAddress(request.peer))) { result in
+        let delivery = CallbackDelivery(provider: provider, request: callback, requestID: request.requestId, sourceAddress: sourceAddress(request.peer))
+        let rest = ingest.handleWithoutBlocking(delivery, leaders: { workers.run($0) }) { result in
             completion.complete(response(result.reply))
         }
+        guard let rest else { return .taken }
+        return .onWorker { _ in rest() }
     }
 
     /// The peer's address without its port (`ip:port`, `[v6]:port`): refusals are counted per address.

@@ -14,13 +14,14 @@ enum CollectionEndpoints {
             let providers = service.catalog.providers.filter { service.resolve(provider: $0, path: path) != nil }
             let (summary, body) = documentation(path)
             // Deferred: a payment notice is answered by the thread that commits its school's batch (docs/callbacks.md §6,
-            // ninth round); the other operations answer before their handler returns.
+            // ninth round), and its door runs on the event loop (tenth round); the other operations, and whatever may
+            // block, run on a worker and answer before their handler returns.
             builder.addUnauthenticatedDeferred(.post, "/v1/collect/{provider}/\(path)", summary: summary + " (\(providers.joined(separator: ", ")))",
                                                tag: "collections", access: .signed, request: body,
                                                options: RouteOptions(bodyBytesMax: CollectionLimits.bodyBytesMax,
-                                                                     requiresClientCertificate: context.callbacksRequireClientCertificate)) { request, completion in
-                try handle(request, path: path, service: service, completion: completion)
-            }
+                                                                     requiresClientCertificate: context.callbacksRequireClientCertificate), onLoop: { request, completion, workers in
+                try handle(request, path: path, service: service, completion: completion, workers: workers)
+            })
         }
     }
 
@@ -34,18 +35,22 @@ enum CollectionEndpoints {
         }
     }
 
-    /// Answers through `completion`: at once, or (a payment notice) after the commit of its school's batch.
-    static func handle(_ request: Request, path: String, service: CollectionService, completion: ResponseCompletion) throws {
+    /// Runs on the event loop (it never blocks): answers through `completion` at once, or (a payment notice)
+    /// after the commit of its school's batch; what may block is handed on to a worker.
+    static func handle(_ request: Request, path: String, service: CollectionService, completion: ResponseCompletion,
+                       workers: WorkerJobs) throws -> LoopStep {
         let provider = request.pathParameters["provider"] ?? ""
         guard service.resolve(provider: provider, path: path) != nil else {
             throw APIError.notFound("unknown_provider", "no collection provider '\(String(provider.prefix(32)))' serving '\(path)'")
         }
-        service.handle(CollectionRequest(provider: provider, path: path,
-                                         headers: request.headers.map { CallbackHeader(name: $0.name, value: $0.value) },
-                                         body: request.body, requestID: request.requestId,
-                                         clientCertificateSHA256: request.clientCertificate?.sha256Fingerprint)) { result in
+        let collection = CollectionRequest(provider: provider, path: path, headers: request.headers.map { CallbackHeader(name: $0.name, value: $0.value) },
+                                           body: request.body, requestID: request.requestId,
+                                           clientCertificateSHA256: request.clientCertificate?.sha256Fingerprint)
+        let rest = service.handleWithoutBlocking(collection, leaders: { workers.run($0) }) { result in
             completion.complete(response(result))
         }
+        guard let rest else { return .taken }
+        return .onWorker { _ in rest() }
     }
 
     static func response(_ result: CollectionService.Result) -> Response {

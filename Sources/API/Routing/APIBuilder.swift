@@ -74,6 +74,23 @@ public struct APIBuilder {
         }
     }
 
+    /// `addUnauthenticatedDeferred` whose handler runs on the event loop first (`Router.addDeferred(_:_:options:onLoop:)`):
+    /// bank callbacks, whose door needs no database in the common case (docs/callbacks.md §6, tenth round).
+    mutating func addUnauthenticatedDeferred(_ method: HTTPMethod, _ template: String, summary: String, tag: String, access: RouteAccess,
+                                             request: (any APIExample.Type)? = nil, options: RouteOptions = RouteOptions(),
+                                             onLoop handler: @escaping LoopFirstHandler) {
+        let spec = Self.unauthenticatedSpec(method, template, summary: summary, tag: tag, access: access, query: [], request: request,
+                                            response: nil, status: .ok, contentType: "application/json")
+        router.addDeferred(spec.method, spec.template, options: recorded(spec, options: options), onLoop: { http, completion, workers in
+            let step: LoopStep
+            do { step = try handler(http, completion, workers) } catch { throw APIError.translate(error) }
+            guard case .onWorker(let rest) = step else { return step }
+            return .onWorker { completion in
+                do { try rest(completion) } catch { throw APIError.translate(error) }
+            }
+        })
+    }
+
     private static func unauthenticatedSpec(_ method: HTTPMethod, _ template: String, summary: String, tag: String, access: RouteAccess,
                                             query: [QueryParameterSpec], request: (any APIExample.Type)?, response: (any APIExample.Type)?,
                                             status: HTTPStatus, contentType: String) -> APIRouteSpec {

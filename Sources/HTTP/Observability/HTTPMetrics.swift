@@ -27,6 +27,9 @@ public final class HTTPMetrics: Sendable {
     let rejectedConnections = Atomic<Int>(0)
     /// Refusals and evictions of the flood protections.
     let protection = ProtectionCounters()
+    /// Requests of loop-first routes taken on the event loop, and handed on to a worker.
+    let loopFirstTaken = Atomic<Int>(0)
+    let loopFirstHandedOn = Atomic<Int>(0)
 
     public init() {}
 
@@ -38,6 +41,12 @@ public final class HTTPMetrics: Sendable {
             precondition(!registry.gauges.contains { $0.name == name }, "gauge '\(name)' is registered twice")
             registry.gauges.append(Gauge(name: name, help: help, value: value))
         }
+    }
+
+    /// Requests of loop-first routes (`Router.addDeferred(_:_:options:onLoop:)`) taken on the event loop
+    /// without a worker, and handed on to one.
+    public var loopFirstRequests: (onLoop: Int, handedOn: Int) {
+        (loopFirstTaken.load(ordering: .relaxed), loopFirstHandedOn.load(ordering: .relaxed))
     }
 
     /// Connections open right now.
@@ -73,6 +82,10 @@ public final class HTTPMetrics: Sendable {
         text.counter("http_connections_rejected_total", help: "Connections refused with 503 over the connection cap.",
                      value: Double(rejectedConnections.load(ordering: .relaxed)))
         protection.render(into: &text)
+        let loopFirst = "http_loop_first_requests_total"
+        text.header(loopFirst, help: "Requests of loop-first routes, by where their handler finished with them.", type: "counter")
+        text.sample(loopFirst, labels: [("where", "loop")], value: Double(loopFirstTaken.load(ordering: .relaxed)))
+        text.sample(loopFirst, labels: [("where", "worker")], value: Double(loopFirstHandedOn.load(ordering: .relaxed)))
         for gauge in gauges {
             text.gauge(gauge.name, help: gauge.help, value: gauge.value())
         }

@@ -49,6 +49,39 @@ public typealias HTTPHandler = @Sendable (Request) throws -> Response
 /// returned (`Router.addDeferred`). Throwing before answering answers with the error.
 public typealias DeferredHTTPHandler = @Sendable (Request, ResponseCompletion) throws -> Void
 
+/// What a loop-first handler (`Router.addDeferred(_:_:options:onLoop:)`) decided on the event loop.
+public enum LoopStep: Sendable {
+    /// Taken: the handler answered through the completion, or something it handed the completion to will
+    /// (from any thread). The loop goes on with its other connections.
+    case taken
+    /// The rest may block (a database read or write): the server runs it on a worker thread with the same
+    /// completion, as a deferred handler runs; a throw there answers with the error.
+    case onWorker(@Sendable (ResponseCompletion) throws -> Void)
+}
+
+/// A handler run ON THE EVENT LOOP, right after the request is read: it must never block and must bound
+/// its own time (a large body or any work that may wait goes to a worker through `.onWorker`). `workers`
+/// starts blocking jobs the handler's answer depends on (a commit lane's leader). Throwing answers with
+/// the error.
+public typealias LoopFirstHandler = @Sendable (Request, ResponseCompletion, WorkerJobs) throws -> LoopStep
+
+/// Starts jobs that may block on the server's worker threads, from a thread that must not (an event
+/// loop): what a loop-first handler's answer may wait for, e.g. the leader of a commit lane.
+public struct WorkerJobs: Sendable {
+    let start: @Sendable (@escaping @Sendable () -> Void) -> Bool
+
+    /// `start`: queues a job on worker threads; false when it cannot be queued (queue full, server stopping).
+    public init(start: @escaping @Sendable (@escaping @Sendable () -> Void) -> Bool) {
+        self.start = start
+    }
+
+    /// Queues `job` on a worker thread; false when the queue is full or the server is stopping (the job
+    /// will not run: the caller answers for it).
+    public func run(_ job: @escaping @Sendable () -> Void) -> Bool {
+        start(job)
+    }
+}
+
 /// Wraps every route's handler (authentication, auditing). The chain is composed once, when the server is created.
 public protocol HTTPMiddleware: Sendable {
     func respond(to request: Request, next: (Request) throws -> Response) throws -> Response

@@ -12,6 +12,8 @@ public struct Route: Sendable {
 enum RouteHandler: Sendable {
     case immediate(HTTPHandler)
     case deferred(DeferredHTTPHandler)
+    /// Run on the event loop first, then, when it says so, on a worker (`Router.addDeferred(_:_:options:onLoop:)`).
+    case loopFirst(LoopFirstHandler)
 
     /// Runs an immediate handler; a deferred one has no response to return.
     func callAsFunction(_ request: Request) throws -> Response {
@@ -69,6 +71,18 @@ public struct Router: Sendable {
     ) {
         precondition(options.execution == .worker, "a deferred route runs on the worker threads")
         add(method, template, options: options, routeHandler: .deferred(handler))
+    }
+
+    /// A deferred route whose handler runs ON THE EVENT LOOP first, saving the wake-up of a worker thread
+    /// per request: `onLoop` takes the request when it needs nothing that may block, and returns
+    /// `.onWorker(rest)` otherwise (docs/http.md, "Deferred responses on the loop"). The answer comes
+    /// through the completion, as for `addDeferred`, under the same reply timeout. Middleware does not wrap it.
+    public mutating func addDeferred(
+        _ method: HTTPMethod, _ template: String, options: RouteOptions = RouteOptions(),
+        onLoop handler: @escaping LoopFirstHandler
+    ) {
+        precondition(options.execution == .worker, "a loop-first route continues on the worker threads")
+        add(method, template, options: options, routeHandler: .loopFirst(handler))
     }
 
     private mutating func add(_ method: HTTPMethod, _ template: String, options: RouteOptions, routeHandler handler: RouteHandler) {

@@ -231,6 +231,9 @@ extension EventLoop {
                                                     errorLog: errorLog)
                 Responder.respondLater(route, to: request, completion: completion, errorLog: errorLog)
             }
+        case .loopFirst(let handler):
+            runOnLoop(connection, route: route, handler: handler, request: request, exchange: exchange)
+            return
         }
         if core.workers.submit(critical: route.options.routeClass == .critical, job) {
             connection.state = .handling
@@ -241,9 +244,41 @@ extension EventLoop {
             }
             return
         }
-        let error = HTTPError(status: .serviceUnavailable, code: "server_busy",
-                              detail: "the server is busy; retry shortly", headers: ["Retry-After": "1"])
-        queueResponse(connection, ProblemDocument.response(error, requestId: exchange.requestId))
+        queueResponse(connection, ProblemDocument.response(Self.serverBusy, requestId: exchange.requestId))
+    }
+
+    /// The answer when the worker queue is full.
+    static let serverBusy = HTTPError(status: .serviceUnavailable, code: "server_busy",
+                                      detail: "the server is busy; retry shortly", headers: ["Retry-After": "1"])
+
+    /// A loop-first route (`Router.addDeferred(_:_:options:onLoop:)`): its handler runs on this thread, and
+    /// only what it hands on wakes a worker. The request is handled (under the reply timer) from the start, so
+    /// an answer given on this thread reaches the connection through the mailbox like any other.
+    private func runOnLoop(_ connection: Connection, route: Route, handler: LoopFirstHandler, request: Request, exchange: Exchange) {
+        let errorLog = configuration.errorLog
+        let completion = ResponseCompletion(mailbox: mailbox, token: connection.token, exchange: exchange, routeTemplate: route.template,
+                                            errorLog: errorLog)
+        connection.state = .handling
+        connection.timer.replyAwaited(at: now)
+        armTimer(connection)
+        let critical = route.options.routeClass == .critical
+        let step: LoopStep
+        do {
+            step = try handler(request, completion, critical ? core.criticalJobs : core.generalJobs)
+        } catch {
+            core.metrics.loopFirstTaken.wrappingAdd(1, ordering: .relaxed)
+            completion.fail(error)
+            return
+        }
+        guard case .onWorker(let rest) = step else {
+            core.metrics.loopFirstTaken.wrappingAdd(1, ordering: .relaxed)
+            return
+        }
+        core.metrics.loopFirstHandedOn.wrappingAdd(1, ordering: .relaxed)
+        let queued = core.workers.submit(critical: critical) {
+            do { try rest(completion) } catch { completion.fail(error) }
+        }
+        if !queued { completion.complete(ProblemDocument.response(Self.serverBusy, requestId: exchange.requestId)) }
     }
 
     func completeFromWorker(token: UInt64, exchange: Exchange, response: Response) {

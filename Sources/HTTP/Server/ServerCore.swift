@@ -19,6 +19,9 @@ final class ServerCore: Sendable {
     let refusalThrottle: RefusalThrottle
     let bodyBudget: BodyBudget
     let trustedProxies: Set<String>
+    /// What loop-first handlers start blocking jobs with (`WorkerJobs`), by the route's class.
+    let criticalJobs: WorkerJobs
+    let generalJobs: WorkerJobs
     private let loopsWatchingListener: Atomic<Int>
     private let loopsRunning: Atomic<Int>
     private let stopping = Atomic<Bool>(false)
@@ -44,6 +47,8 @@ final class ServerCore: Sendable {
         trustedProxies = Set(configuration.protection.trustedProxies)
         parserLimits = configuration.parserLimits
         timeouts = configuration.timeouts
+        criticalJobs = WorkerJobs { [workers] job in workers.submit(critical: true, job) }
+        generalJobs = WorkerJobs { [workers] job in workers.submit(critical: false, job) }
         loopsWatchingListener = Atomic(mailboxes.count)
         loopsRunning = Atomic(mailboxes.count)
     }

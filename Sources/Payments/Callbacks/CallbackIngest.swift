@@ -81,22 +81,167 @@ public struct CallbackIngest: Sendable {
         if let result = handle(delivery, later: reply) { reply(result) }
     }
 
+    /// Bodies up to this many bytes are judged on a thread that must not block
+    /// (`handleWithoutBlocking`): its time per delivery is bounded by them (a SHA-256 and an HMAC
+    /// per active secret over the body, the audit's hex). Larger ones, rare, go to a worker whole.
+    public static let doorOnLoopBytesMax = 16 * 1024
+
+    /// `handle(_:reply:)` from a thread that must never block (an event loop; docs/callbacks.md §6,
+    /// tenth round). The door's pure part runs here: the refusal window, the normaliser, the door's
+    /// rules, the route from the cache and the signature; an admitted delivery is queued in its
+    /// school's lane without this thread ever leading a batch (`leaders` starts the leader when a slot
+    /// is free). Returns nil when the delivery was taken: `reply` is called once, already or after the
+    /// commit. Otherwise returns the rest, which may block (a refusal's audit row, a route read from the
+    /// database, a body over `doorOnLoopBytesMax`), for a thread that may: it calls `reply` once.
+    public func handleWithoutBlocking(_ delivery: CallbackDelivery, leaders: @escaping GroupCommit.Leaders,
+                                      reply: @escaping @Sendable (Result) -> Void) -> (@Sendable () -> Void)? {
+        // A query is bounded by its parser (`CallbackLimits`, 8 KiB); a body only by the route.
+        guard delivery.request.body.count <= Self.doorOnLoopBytesMax else {
+            return { handle(delivery, reply: reply) }
+        }
+        let description = self.description(of: delivery)
+        if let turnedAway = turnedAway(delivery, description) {
+            reply(turnedAway)
+            return nil
+        }
+        let door = self.door(delivery, description)
+        guard case .admitted(let normalized, let route, let audit) = door else {
+            return { if let result = settle(door, delivery, description, later: reply) { reply(result) } }
+        }
+        _ = store(normalized, route: route, audit: audit, stored: stored(description, later: reply), leaders: leaders)
+        return nil
+    }
+
     /// The result now, or nil when `later` will get it from the commit lane.
     private func handle(_ delivery: CallbackDelivery, later: (@Sendable (Result) -> Void)?) -> Result? {
+        let description = self.description(of: delivery)
+        if let turnedAway = turnedAway(delivery, description) { return turnedAway }
+        return settle(door(delivery, description), delivery, description, later: later)
+    }
+
+    private func description(of delivery: CallbackDelivery) -> CallbackProviderDescription {
         guard let description = catalog.description(for: delivery.provider) else {
             preconditionFailure("handle() is only called for providers of the catalog")
         }
+        return description
+    }
+
+    /// The reply to an address whose deliveries keep being refused. Not audited: the point is that a
+    /// flood of refusals costs neither work nor rows.
+    private func turnedAway(_ delivery: CallbackDelivery, _ description: CallbackProviderDescription) -> Result? {
+        guard refusals.isBlocked(delivery.sourceAddress) else { return nil }
+        return Result(outcome: .unavailable, reply: description.replies.reply(for: .unavailable), bankTransactionID: nil,
+                      reason: "too many refused deliveries from \(delivery.sourceAddress)")
+    }
+
+    private func stored(_ description: CallbackProviderDescription, later: @escaping @Sendable (Result) -> Void) -> Stored {
         let replies = description.replies
-        guard !refusals.isBlocked(delivery.sourceAddress) else {
-            // Not audited: the point is that a flood of refusals costs neither work nor rows.
-            return Result(outcome: .unavailable, reply: replies.reply(for: .unavailable), bankTransactionID: nil,
-                          reason: "too many refused deliveries from \(delivery.sourceAddress)")
-        }
-        let stored = later.map { later in { @Sendable (outcome: CallbackOutcome, transactionID: Int64?, reason: String?) in
+        return { outcome, transactionID, reason in
             later(Result(outcome: outcome, reply: replies.reply(for: outcome), bankTransactionID: transactionID, reason: reason))
-        } }
+        }
+    }
+
+    /// What `store` answers later, when the delivery went to the commit lane without waiting.
+    typealias Stored = @Sendable (_ outcome: CallbackOutcome, _ transactionID: Int64?, _ reason: String?) -> Void
+
+    /// How far the door got without blocking (`door`).
+    private enum Door {
+        /// Answered once its audit row is written (a refusal, or money that is not money in).
+        case auditOnly(AuditOnly)
+        /// The route needs the database: not cached, or a cached route that would refuse (read again
+        /// before any refusal: `fresh`).
+        case routeUnknown(NormalizedCallbackTransaction, DeliveryAudit, fresh: Bool)
+        /// Admitted, for the school's commit lane.
+        case admitted(NormalizedCallbackTransaction, CallbackRoute, DeliveryAudit)
+    }
+
+    /// A delivery answered with its audit row alone.
+    private struct AuditOnly {
+        let audit: DeliveryAudit
+        let verdict: String
+        let outcome: CallbackOutcome
+        let reason: String
+        let transactionID: String?
+    }
+
+    /// The door's part that never blocks: normalise, judge every value, the route from the cache, verify.
+    private func door(_ delivery: CallbackDelivery, _ description: CallbackProviderDescription) -> Door {
+        let audit = DeliveryAudit(delivery: delivery)
+        let unchecked: NormalizedCallbackTransaction
         do {
-            guard let (outcome, transactionID, reason) = try process(delivery, description, stored: stored) else { return nil }
+            unchecked = try CallbackNormalizer(description: description).normalize(delivery.request)
+        } catch {
+            let outcome = error.suggestedOutcome
+            return .auditOnly(AuditOnly(audit: audit, verdict: outcome == .invalidAmount ? "invalid_amount" : "malformed", outcome: outcome,
+                                        reason: error.description, transactionID: nil))
+        }
+        let normalized: NormalizedCallbackTransaction
+        do {
+            normalized = try CallbackDoor.admit(unchecked)
+        } catch {
+            return .auditOnly(AuditOnly(audit: audit, verdict: "malformed", outcome: .malformed, reason: error.description,
+                                        transactionID: unchecked.providerTransactionID))
+        }
+        guard let cached = routes?.cached(Self.routeKey(description.provider, normalized.receivingAccount)) else {
+            return .routeUnknown(normalized, audit, fresh: false)
+        }
+        // A refusal is decided on the database's route, never the cache's: a secret added or an account routed a
+        // moment ago may not have been notified yet.
+        guard let route = cached, case let verdict = description.signature.verify(delivery.request, credentials: route.credentials, now: clock()),
+              verdict.isAccepted else {
+            return .routeUnknown(normalized, audit, fresh: true)
+        }
+        return judged(normalized, route: route, verdict: verdict, audit: audit)
+    }
+
+    /// The verdict on a delivery whose route (nil: none) and signature verdict are known.
+    private func judged(_ normalized: NormalizedCallbackTransaction, route: CallbackRoute?, verdict: SignatureVerdict?,
+                        audit: DeliveryAudit) -> Door {
+        let transactionID = normalized.providerTransactionID
+        guard let route, let verdict else {
+            return .auditOnly(AuditOnly(audit: audit, verdict: "unknown_account", outcome: .unknownAccount,
+                                        reason: "receiving account \(normalized.receivingAccount) is not routed for \(normalized.provider)",
+                                        transactionID: transactionID))
+        }
+        let scoped = audit.scoped(to: route)
+        guard verdict.isAccepted else {
+            return .auditOnly(AuditOnly(audit: scoped, verdict: "refused_signature", outcome: .refusedSignature, reason: verdict.description,
+                                        transactionID: transactionID))
+        }
+        guard normalized.succeeded, normalized.direction == .incoming, normalized.amount > 0 else {
+            let reason = "not money in: direction \(normalized.direction), amount \(normalized.amount), succeeded \(normalized.succeeded)"
+            return .auditOnly(AuditOnly(audit: scoped, verdict: "not_incoming", outcome: .accepted, reason: reason, transactionID: transactionID))
+        }
+        guard normalized.amount <= Money.absoluteDongMax else {
+            return .auditOnly(AuditOnly(audit: scoped, verdict: "invalid_amount", outcome: .invalidAmount, reason: "amount beyond bounds",
+                                        transactionID: transactionID))
+        }
+        return .admitted(normalized, route, scoped)
+    }
+
+    /// Finishes what the door left, on a thread that may block: the route read, the audit row of a
+    /// refusal, the lane. The result now, or nil when `later` will get it from the commit lane.
+    private func settle(_ door: Door, _ delivery: CallbackDelivery, _ description: CallbackProviderDescription,
+                        later: (@Sendable (Result) -> Void)?) -> Result? {
+        let replies = description.replies
+        do {
+            var door = door
+            if case .routeUnknown(let normalized, let audit, let fresh) = door {
+                door = try routed(normalized, audit: audit, fresh: fresh, delivery, description)
+            }
+            let (outcome, transactionID, reason): (CallbackOutcome, Int64?, String?)
+            switch door {
+            case .auditOnly(let answer):
+                try answer.audit.record(verdict: answer.verdict, reason: answer.reason, transactionID: answer.transactionID, pool: pool)
+                (outcome, transactionID, reason) = (answer.outcome, nil, answer.reason)
+            case .admitted(let normalized, let route, let audit):
+                guard let stored = store(normalized, route: route, audit: audit, stored: later.map { stored(description, later: $0) }) else {
+                    return nil
+                }
+                (outcome, transactionID, reason) = stored
+            case .routeUnknown:
+                preconditionFailure("the route was read")
+            }
             if DeliveryAudit.refusedOutcomes.contains(outcome) { refusals.recordFailure(delivery.sourceAddress) }
             return Result(outcome: outcome, reply: replies.reply(for: outcome), bankTransactionID: transactionID, reason: reason)
         } catch {
@@ -105,61 +250,21 @@ public struct CallbackIngest: Sendable {
         }
     }
 
-    /// What `store` answers later, when the delivery went to the commit lane without waiting.
-    typealias Stored = @Sendable (_ outcome: CallbackOutcome, _ transactionID: Int64?, _ reason: String?) -> Void
-
-    private func process(_ delivery: CallbackDelivery, _ description: CallbackProviderDescription,
-                         stored: Stored?) throws -> (CallbackOutcome, Int64?, String?)? {
-        let audit = DeliveryAudit(delivery: delivery)
-        let normalized: NormalizedCallbackTransaction
-        do {
-            normalized = try CallbackNormalizer(description: description).normalize(delivery.request)
-        } catch {
-            let outcome = error.suggestedOutcome
-            try audit.record(verdict: outcome == .invalidAmount ? "invalid_amount" : "malformed", reason: error.description, pool: pool)
-            return (outcome, nil, error.description)
-        }
-        return try process(delivery, description, normalized: normalized, audit: audit, stored: stored)
-    }
-
-    private func process(_ delivery: CallbackDelivery, _ description: CallbackProviderDescription,
-                         normalized unchecked: NormalizedCallbackTransaction, audit: DeliveryAudit,
-                         stored: Stored?) throws -> (CallbackOutcome, Int64?, String?)? {
-        let normalized: NormalizedCallbackTransaction
-        do {
-            normalized = try CallbackDoor.admit(unchecked)
-        } catch {
-            try audit.record(verdict: "malformed", reason: error.description, transactionID: unchecked.providerTransactionID, pool: pool)
-            return (.malformed, nil, error.description)
-        }
-        var (found, cached) = try route(provider: description.provider, receivingAccount: normalized.receivingAccount)
+    /// The door's verdict once the route is read from the database (through the cache when one is kept).
+    private func routed(_ normalized: NormalizedCallbackTransaction, audit: DeliveryAudit, fresh: Bool, _ delivery: CallbackDelivery,
+                        _ description: CallbackProviderDescription) throws -> Door {
+        var (found, cached) = try route(provider: description.provider, receivingAccount: normalized.receivingAccount, fresh: fresh)
         var verdict = found.map { description.signature.verify(delivery.request, credentials: $0.credentials, now: clock()) }
         if cached, verdict?.isAccepted != true {
-            // A refusal is decided on the database's route, never the cache's: a secret added or an
-            // account routed a moment ago may not have been notified yet.
+            // Never refused on the cache's word (see `door`).
             found = try route(provider: description.provider, receivingAccount: normalized.receivingAccount, fresh: true).route
             verdict = found.map { description.signature.verify(delivery.request, credentials: $0.credentials, now: clock()) }
         }
-        guard let route = found, let verdict else {
-            let reason = "receiving account \(normalized.receivingAccount) is not routed for \(description.provider)"
-            try audit.record(verdict: "unknown_account", reason: reason, transactionID: normalized.providerTransactionID, pool: pool)
-            return (.unknownAccount, nil, reason)
-        }
-        let scoped = audit.scoped(to: route)
-        guard verdict.isAccepted else {
-            try scoped.record(verdict: "refused_signature", reason: verdict.description, transactionID: normalized.providerTransactionID, pool: pool)
-            return (.refusedSignature, nil, verdict.description)
-        }
-        guard normalized.succeeded, normalized.direction == .incoming, normalized.amount > 0 else {
-            let reason = "not money in: direction \(normalized.direction), amount \(normalized.amount), succeeded \(normalized.succeeded)"
-            try scoped.record(verdict: "not_incoming", reason: reason, transactionID: normalized.providerTransactionID, pool: pool)
-            return (.accepted, nil, reason)
-        }
-        guard normalized.amount <= Money.absoluteDongMax else {
-            try scoped.record(verdict: "invalid_amount", reason: "amount beyond bounds", transactionID: normalized.providerTransactionID, pool: pool)
-            return (.invalidAmount, nil, "amount beyond bounds")
-        }
-        return store(normalized, route: route, audit: scoped, stored: stored)
+        return judged(normalized, route: found, verdict: verdict, audit: audit)
+    }
+
+    private static func routeKey(_ provider: String, _ receivingAccount: String) -> String {
+        provider + "\u{0}" + receivingAccount
     }
 
     /// The route of (provider, receiving account), from the cache when one is kept.
@@ -168,15 +273,16 @@ public struct CallbackIngest: Sendable {
             try pool.withConnection { try BankConnections.route(provider: provider, receivingAccount: receivingAccount, on: $0) }
         }
         guard let routes else { return (try read(), false) }
-        let (route, cached) = try routes.value(for: provider + "\u{0}" + receivingAccount, fresh: fresh, load: read)
+        let (route, cached) = try routes.value(for: Self.routeKey(provider, receivingAccount), fresh: fresh, load: read)
         return (route, cached)
     }
 
     /// Records, books and applies through the school's commit lane; the audit row of an accepted or
     /// duplicate delivery commits with the money. With `stored`, the lane answers through it (nil
-    /// returned) and this thread does not wait for the commit.
+    /// returned) and this thread does not wait for the commit; with `leaders` too, this thread never
+    /// leads the batch either (it must not block).
     private func store(_ normalized: NormalizedCallbackTransaction, route: CallbackRoute, audit: DeliveryAudit,
-                       stored: Stored?) -> (CallbackOutcome, Int64?, String?)? {
+                       stored: Stored?, leaders: GroupCommit.Leaders? = nil) -> (CallbackOutcome, Int64?, String?)? {
         let transaction = NewBankTransaction(
             schoolID: route.schoolID, bankAccountID: route.bankAccountID,
             origin: .callback(provider: normalized.provider, transactionID: normalized.providerTransactionID),
@@ -185,9 +291,14 @@ public struct CallbackIngest: Sendable {
             payerAccount: normalized.payerAccount, payerBank: normalized.payerBank, virtualAccount: normalized.virtualAccount)
         let pending = CallbackBatch.Pending(transaction: transaction, audit: audit, providerTransactionID: normalized.providerTransactionID)
         guard let stored else { return Self.outcome(lanes.submit(pending, schoolID: route.schoolID)) }
-        lanes.submit(pending, schoolID: route.schoolID) { answer in
+        let finish: @Sendable (CallbackBatch.Lanes.Answer) -> Void = { answer in
             let (outcome, transactionID, reason) = Self.outcome(answer)
             stored(outcome, transactionID, reason)
+        }
+        if let leaders {
+            lanes.submit(pending, schoolID: route.schoolID, leaders: leaders, finish: finish)
+        } else {
+            lanes.submit(pending, schoolID: route.schoolID, finish: finish)
         }
         return nil
     }

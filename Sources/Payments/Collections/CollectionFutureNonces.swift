@@ -19,6 +19,9 @@ final class CollectionFutureNonces: Sendable {
         self.pool = pool
     }
 
+    /// Whether `loadOnce` has run (a thread that must not block goes on only then).
+    var isLoaded: Bool { state.withLock { $0.loaded } }
+
     /// Before the first request: the live nonces a previous process kept go into `nonces`.
     func loadOnce(into nonces: CollectionNonces, now: Date) throws {
         guard !state.withLock({ $0.loaded }) else { return }

@@ -38,16 +38,28 @@ public final class CollectionNonces: Sendable {
         guard timestamp >= firstAcceptedSecond else { return .signedBeforeStart }
         let seconds = Int64(now.timeIntervalSince1970.rounded(.down))
         let key = Self.key(provider: provider, merchant: merchant, nonce: nonce)
-        return seen.withLock { state in
-            if let expiry = state.expiries[key], expiry > seconds { return .replayed }
-            if state.expiries.count >= Self.noncesMax || seconds >= state.nextSweep {
-                state.expiries = state.expiries.filter { $0.value > seconds }
-                state.nextSweep = seconds + 60
-            }
-            guard state.expiries.count < Self.noncesMax else { return .full }
-            state.expiries[key] = seconds + retentionSeconds
-            return .fresh
+        return seen.withLock { state in claim(key, seconds: seconds, in: &state, sweepAllowed: true)! }
+    }
+
+    /// `claim` for a thread that must not wait (an event loop): nil, and nothing claimed, when another
+    /// thread holds the nonces or a sweep is due (a pass over up to `noncesMax` entries, left to a worker).
+    func claimWithoutWaiting(provider: String, merchant: String, nonce: String, signedAt timestamp: Int64, now: Date) -> Verdict? {
+        guard timestamp >= firstAcceptedSecond else { return .signedBeforeStart }
+        let seconds = Int64(now.timeIntervalSince1970.rounded(.down))
+        let key = Self.key(provider: provider, merchant: merchant, nonce: nonce)
+        return seen.withLockIfAvailable { state in claim(key, seconds: seconds, in: &state, sweepAllowed: false) } ?? nil
+    }
+
+    private func claim(_ key: String, seconds: Int64, in state: inout State, sweepAllowed: Bool) -> Verdict? {
+        if let expiry = state.expiries[key], expiry > seconds { return .replayed }
+        if state.expiries.count >= Self.noncesMax || seconds >= state.nextSweep {
+            guard sweepAllowed else { return nil }
+            state.expiries = state.expiries.filter { $0.value > seconds }
+            state.nextSweep = seconds + 60
         }
+        guard state.expiries.count < Self.noncesMax else { return .full }
+        state.expiries[key] = seconds + retentionSeconds
+        return .fresh
     }
 
     /// Marks nonces a previous process accepted (read back from `CollectionFutureNonces`) as seen until `expiry`.

@@ -15,14 +15,21 @@ enum CollectionPostings {
     }
 
     /// `post` without waiting for the commit: the lane's leader calls `reply` after it (docs/callbacks.md §6, ninth round).
+    /// With `leaders`, from a thread that must not block: it never leads the batch either (tenth round).
     static func post(_ notice: CollectionPaymentNotice, context: CollectionContext, service: CollectionService,
-                     reply: @escaping @Sendable (CollectionService.Result) -> Void) {
-        service.notices.submit(CollectionNoticeBatch.Pending(notice: notice, context: context), schoolID: context.schoolID) { answer in
+                     leaders: GroupCommit.Leaders? = nil, reply: @escaping @Sendable (CollectionService.Result) -> Void) {
+        let pending = CollectionNoticeBatch.Pending(notice: notice, context: context)
+        let finish: @Sendable (CollectionNoticeBatch.Lanes.Answer) -> Void = { answer in
             do {
                 reply(try CollectionPostings.reply(to: answer, context: context, service: service))
             } catch {
                 reply(service.unavailable(context.description, error))
             }
+        }
+        if let leaders {
+            service.notices.submit(pending, schoolID: context.schoolID, leaders: leaders, finish: finish)
+        } else {
+            service.notices.submit(pending, schoolID: context.schoolID, finish: finish)
         }
     }
 

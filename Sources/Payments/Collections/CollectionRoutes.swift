@@ -24,6 +24,13 @@ final class CollectionRoutes: Sendable {
         self.cache = RouteCache(changes: changes, ageMaxSeconds: Self.ageMaxSeconds)
     }
 
+    /// The route when the cache may answer now, without the database: nil when it cannot; `.some(nil)` for a
+    /// service code cached as not routed.
+    func cachedRoute(provider: String, merchant: String) -> (CallbackRoute, schoolName: String)?? {
+        guard let entry = cache.cached(provider + "\u{0}" + merchant) else { return nil }
+        return .some(entry.route.map { ($0, entry.schoolName) })
+    }
+
     func route(provider: String, merchant: String) throws -> (CallbackRoute, schoolName: String)? {
         let entry = try cache.value(for: provider + "\u{0}" + merchant) {
             try pool.withConnection { connection -> Entry in

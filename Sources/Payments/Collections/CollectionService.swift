@@ -113,32 +113,113 @@ public struct CollectionService: Sendable {
         return reply(description, outcome, reason: reason)
     }
 
+    /// `handle(_:reply:)` from a thread that must never block (an event loop; docs/callbacks.md §6, tenth
+    /// round), for payment notices: the door runs here — envelope, route from the cache, client
+    /// certificate, signature or token, time window, nonce — and an admitted notice is queued in its
+    /// school's lane without this thread leading a batch (`leaders` starts the leader). Returns nil when
+    /// the request was taken (`reply` is called once, already or after the commit); otherwise the rest,
+    /// for a thread that may block, which calls `reply` once: every other operation, a refusal (its audit
+    /// line), a route not cached, the first request (the future nonces read), a nonce signed ahead of our
+    /// clock (written), a nonce sweep due.
+    public func handleWithoutBlocking(_ request: CollectionRequest, leaders: @escaping GroupCommit.Leaders,
+                                      reply: @escaping @Sendable (Result) -> Void) -> (@Sendable () -> Void)? {
+        let whole: @Sendable () -> Void = { handle(request, reply: reply) }
+        guard let (description, operation) = resolve(provider: request.provider, path: request.path), operation == .payment else { return whole }
+        let door = (try? self.door(request, description, operation, blocking: false)) ?? .blocking
+        let settled: @Sendable () -> Void = {
+            do {
+                if let result = try settle(door, request, description, operation, later: reply) { reply(result) }
+            } catch {
+                reply(unavailable(description, error))
+            }
+        }
+        switch door {
+        case .blocking:
+            return whole
+        case .answered(let result):
+            reply(result)
+            return nil
+        case .refused:
+            return settled
+        case .admitted(let envelope, let context):
+            // A notice the reader refuses is refused on the worker, which reads it again (pure, bounded).
+            guard let notice = try? CollectionRequestReader(description: description).payment(envelope) else { return settled }
+            CollectionPostings.post(notice, context: context, service: self, leaders: leaders, reply: reply)
+            return nil
+        }
+    }
+
+    /// How far the door got (`door`).
+    private enum Door {
+        /// Refused: the refusal's line is written (`CollectionRefusals`), then the reply.
+        case refused(CollectionOutcome, schoolID: Int64?, reason: String)
+        /// Answered without writing anything.
+        case answered(Result)
+        /// Only without blocking: the next step may block, and nothing was done yet (no nonce claimed).
+        case blocking
+        /// Authenticated, in its time window, its nonce claimed.
+        case admitted(CollectionEnvelope, CollectionContext)
+    }
+
     private func process(_ request: CollectionRequest, _ description: CollectionProviderDescription,
                          _ operation: CollectionOperation, later: (@Sendable (Result) -> Void)?) throws -> Result? {
+        try settle(try door(request, description, operation, blocking: true), request, description, operation, later: later)
+    }
+
+    /// The checks every operation passes, in order. `blocking: false` (an event loop) stops at `.blocking`
+    /// before anything that may wait for the database, having changed nothing.
+    private func door(_ request: CollectionRequest, _ description: CollectionProviderDescription, _ operation: CollectionOperation,
+                      blocking: Bool) throws -> Door {
         let envelope: CollectionEnvelope
         do { envelope = try CollectionEnvelope(description: description, body: request.body) } catch {
-            return try refuse(request, description, operation, .malformed, schoolID: nil, reason: error.description)
+            return .refused(.malformed, schoolID: nil, reason: error.description)
         }
         let now = clock()
-        guard let (route, schoolName) = try routes.route(provider: description.connectionProvider, merchant: envelope.merchant) else {
-            return try refuse(request, description, operation, .unknownMerchant, schoolID: nil, reason: "service code \(envelope.merchant) is not routed")
+        let found: (CallbackRoute, schoolName: String)?
+        if blocking {
+            found = try routes.route(provider: description.connectionProvider, merchant: envelope.merchant)
+        } else {
+            guard let cached = routes.cachedRoute(provider: description.connectionProvider, merchant: envelope.merchant) else { return .blocking }
+            found = cached
+        }
+        guard let (route, schoolName) = found else {
+            return .refused(.unknownMerchant, schoolID: nil, reason: "service code \(envelope.merchant) is not routed")
         }
         guard CollectionClientCertificates.matches(request.clientCertificateSHA256, route: route) else {
-            return try refuse(request, description, operation, .forged, schoolID: route.schoolID,
-                              reason: "the connection is bound to a client certificate this TLS session did not present")
+            return .refused(.forged, schoolID: route.schoolID, reason: "the connection is bound to a client certificate this TLS session did not present")
         }
         let verdict = CollectionAuthenticator(description: description).verify(operation, headers: request.headers, envelope: envelope,
                                                                               secrets: route.credentials.secrets, now: now)
         guard case .accepted(let timestamp, let nonce) = verdict else {
             guard case .refused(let outcome, let reason) = verdict else { preconditionFailure() }
-            return try refuse(request, description, operation, outcome, schoolID: route.schoolID, reason: reason)
+            return .refused(outcome, schoolID: route.schoolID, reason: reason)
         }
-        if let refusal = try claim(request, description, operation, route: route, merchant: envelope.merchant, nonce: nonce,
-                                   timestamp: timestamp, now: now) {
-            return refusal
+        if let stop = try claim(description, route: route, merchant: envelope.merchant, nonce: nonce, timestamp: timestamp, now: now,
+                                blocking: blocking) {
+            return stop
         }
-        let reader = CollectionRequestReader(description: description)
-        let context = CollectionContext(description: description, route: route, merchant: envelope.merchant, now: now, schoolName: schoolName)
+        return .admitted(envelope, CollectionContext(description: description, route: route, merchant: envelope.merchant, now: now,
+                                                     schoolName: schoolName))
+    }
+
+    /// What the door decided, finished on a thread that may block: a refusal written, the operation run.
+    private func settle(_ door: Door, _ request: CollectionRequest, _ description: CollectionProviderDescription,
+                        _ operation: CollectionOperation, later: (@Sendable (Result) -> Void)?) throws -> Result? {
+        switch door {
+        case .refused(let outcome, let schoolID, let reason):
+            return try refuse(request, description, operation, outcome, schoolID: schoolID, reason: reason)
+        case .answered(let result):
+            return result
+        case .blocking:
+            preconditionFailure("a door that may block does not stop")
+        case .admitted(let envelope, let context):
+            return try run(operation, envelope, context, request, later: later)
+        }
+    }
+
+    private func run(_ operation: CollectionOperation, _ envelope: CollectionEnvelope, _ context: CollectionContext, _ request: CollectionRequest,
+                     later: (@Sendable (Result) -> Void)?) throws -> Result? {
+        let reader = CollectionRequestReader(description: context.description)
         do {
             switch operation {
             case .inquiry: return try CollectionInquiries.answer(try reader.inquiry(envelope), context: context, service: self)
@@ -151,28 +232,40 @@ public struct CollectionService: Sendable {
             case .token: preconditionFailure("tokens are handled before")
             }
         } catch let error as CollectionInputError {
-            return try refuse(request, description, operation, .malformed, schoolID: route.schoolID, reason: error.description)
+            return try refuse(request, context.description, operation, .malformed, schoolID: context.schoolID, reason: error.description)
         }
     }
 
-    /// The replay rule (`CollectionNonces`, `CollectionFutureNonces`): nil when the request is fresh.
-    private func claim(_ request: CollectionRequest, _ description: CollectionProviderDescription, _ operation: CollectionOperation,
-                       route: CallbackRoute, merchant: String, nonce: String, timestamp: Int64, now: Date) throws -> Result? {
-        try futureNonces.loadOnce(into: nonces, now: now)
-        switch nonces.claim(provider: description.provider, merchant: merchant, nonce: nonce, signedAt: timestamp, now: now) {
-        case .fresh: break
-        case .replayed: return try refuse(request, description, operation, .replayed, schoolID: route.schoolID, reason: "nonce \(nonce.prefix(64)) seen before")
-        case .signedBeforeStart:
-            return try refuse(request, description, operation, .stale, schoolID: route.schoolID,
-                              reason: "signed at \(timestamp), before this server started (the first second accepted is \(nonces.firstAcceptedSecond)): re-sign")
-        case .full: return reply(description, .unavailable, reason: "nonce memory full")
-        }
+    /// The replay rule (`CollectionNonces`, `CollectionFutureNonces`): nil when the request is fresh (its nonce
+    /// now claimed). Without `blocking`, `.blocking` with nothing claimed when the rule needs the database (the
+    /// first request reads the future nonces; a nonce signed ahead of our clock is written) or a sweep is due.
+    private func claim(_ description: CollectionProviderDescription, route: CallbackRoute, merchant: String, nonce: String,
+                       timestamp: Int64, now: Date, blocking: Bool) throws -> Door? {
+        let nowSecond = Int64(now.timeIntervalSince1970.rounded(.down))
         // Signed ahead of our clock: the one request a restart could not refuse by its time, so its nonce outlives the process.
-        guard timestamp > Int64(now.timeIntervalSince1970.rounded(.down)) else { return nil }
+        let ahead = timestamp > nowSecond
+        let verdict: CollectionNonces.Verdict
+        if blocking {
+            try futureNonces.loadOnce(into: nonces, now: now)
+            verdict = nonces.claim(provider: description.provider, merchant: merchant, nonce: nonce, signedAt: timestamp, now: now)
+        } else {
+            guard futureNonces.isLoaded, !ahead,
+                  let claimed = nonces.claimWithoutWaiting(provider: description.provider, merchant: merchant, nonce: nonce, signedAt: timestamp,
+                                                           now: now) else { return .blocking }
+            verdict = claimed
+        }
+        switch verdict {
+        case .fresh: break
+        case .replayed: return .refused(.replayed, schoolID: route.schoolID, reason: "nonce \(nonce.prefix(64)) seen before")
+        case .signedBeforeStart:
+            return .refused(.stale, schoolID: route.schoolID,
+                            reason: "signed at \(timestamp), before this server started (the first second accepted is \(nonces.firstAcceptedSecond)): re-sign")
+        case .full: return .answered(reply(description, .unavailable, reason: "nonce memory full"))
+        }
+        guard ahead else { return nil }
         let recorded = try futureNonces.record(schoolID: route.schoolID, provider: description.provider, merchant: merchant, nonce: nonce,
-                                               expiry: Int64(now.timeIntervalSince1970.rounded(.down)) + nonces.retentionSeconds, now: now)
-        return recorded ? nil : try refuse(request, description, operation, .replayed, schoolID: route.schoolID,
-                                           reason: "nonce \(nonce.prefix(64)) seen before")
+                                               expiry: nowSecond + nonces.retentionSeconds, now: now)
+        return recorded ? nil : .refused(.replayed, schoolID: route.schoolID, reason: "nonce \(nonce.prefix(64)) seen before")
     }
 
     /// The bank-style token endpoint: HTTP Basic (merchant code and secret) gives a short-lived bearer token.

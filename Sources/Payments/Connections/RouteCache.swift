@@ -26,6 +26,22 @@ final class RouteCache<Value: Sendable>: Sendable {
         self.ageMax = .milliseconds(Int64(ageMaxSeconds * 1_000))
     }
 
+    /// The cached value of `key` when one may be used now, without loading: for a thread that must not
+    /// block (the door on an event loop). nil: not cached, too old, read before a change, or no listener.
+    func cached(_ key: String) -> Value? {
+        let generation: UInt64?
+        if let changes {
+            guard let listening = changes.listeningGeneration else { return nil }
+            generation = listening
+        } else {
+            generation = nil
+        }
+        guard let entry = entries.withLock({ $0[key] }), entry.generation == generation, ContinuousClock.now - entry.storedAt < ageMax else {
+            return nil
+        }
+        return entry.value
+    }
+
     /// The cached value of `key`, or `load()`'s, kept when nothing changed while it was loading.
     /// `fresh` skips the cache (a signature that failed with a cached route is checked again).
     func value(for key: String, fresh: Bool = false, load: () throws -> Value) rethrows -> (value: Value, cached: Bool) {
@@ -37,9 +53,7 @@ final class RouteCache<Value: Sendable>: Sendable {
             generation = nil
         }
         let now = ContinuousClock.now
-        if !fresh, let entry = entries.withLock({ $0[key] }), entry.generation == generation, now - entry.storedAt < ageMax {
-            return (entry.value, true)
-        }
+        if !fresh, let value = cached(key) { return (value, true) }
         let value = try load()
         // A change seen while loading may have been read before it committed: not kept.
         guard changes?.listeningGeneration == generation else { return (value, false) }

@@ -48,4 +48,11 @@ final class GroupCommitLanes<Item: Sendable, Outcome: Sendable>: Sendable {
     func submit(_ item: Item, schoolID: Int64, finish: @escaping GroupCommitter<Item, Outcome>.Finish) {
         lane(schoolID: schoolID).submit(item, finish: finish)
     }
+
+    /// Queues `item` in its school's lane from a thread that must not block; a batch it starts is led by a
+    /// thread of `leaders` (see `GroupCommitter.submit(_:finish:leaders:)`).
+    func submit(_ item: Item, schoolID: Int64, leaders: @escaping GroupCommit.Leaders,
+                finish: @escaping GroupCommitter<Item, Outcome>.Finish) {
+        lane(schoolID: schoolID).submit(item, finish: finish, leaders: leaders)
+    }
 }

@@ -35,6 +35,12 @@ public enum GroupCommit {
     /// The scope of no caller: the deliveries run as they are.
     public static let inOrder: Delivery = { $0() }
 
+    /// Starts a lane's leader on a thread that may block (an HTTP worker); false when none can take it now.
+    /// What a sender on a thread that must not block (an event loop) gives the lane (`GroupCommitter.submit(_:finish:leaders:)`).
+    public typealias Leaders = @Sendable (_ lead: @escaping @Sendable () -> Void) -> Bool
+
+    static let noLeaderReason = "no thread could take this school's batch now (the server is busy or stopping): try later"
+
     static let congestedReason = "this school's payments are waiting for a lock held by other work (a statement import?): try later"
 
     /// Why an item was not committed: nothing of it is stored, and its sender must be told to try later.
@@ -219,10 +225,30 @@ final class GroupCommitter<Item: Sendable, Outcome: Sendable>: Sendable {
         }
     }
 
+    /// `submit(_:finish:)` for a thread that must never block (an event loop): a batch that a free slot
+    /// grants is led by a thread `leaders` starts, never by this one (docs/callbacks.md §6, tenth round
+    /// "the door without a hand-off"). Under load a lane's slots are mostly taken and a leader that
+    /// commits takes the next batch itself, so most items start nothing. When `leaders` cannot start
+    /// one, that batch and every item queued behind it are answered "try later" at once.
+    func submit(_ item: Item, finish: @escaping Finish, leaders: GroupCommit.Leaders) {
+        guard let granted = enqueue(Queued(item: item, sender: .finish(finish))) else {
+            delivery { finish(.failure(GroupCommit.Failure(reason: GroupCommit.congestedReason))) }
+            return
+        }
+        for batch in handing(granted, besides: nil) { start(batch, leaders: leaders) }
+    }
+
     /// Queues `queued`, unless the lane is congested (false), and leads what a free slot grants: this
     /// thread, unless a waiting sender's item is in the batch (that sender leads it).
     private func admit(_ queued: Queued, leader: Waiter?, ownAnswer: inout Answer?) -> Bool {
-        let granted = monitor.withLock { state -> [Batch]? in
+        guard let granted = enqueue(queued) else { return false }
+        lead(handing(granted, besides: leader), leader: leader, ownAnswer: &ownAnswer)
+        return true
+    }
+
+    /// Queues `queued` and grants what a free slot allows; nil (nothing queued) when the lane is congested.
+    private func enqueue(_ queued: Queued) -> [Batch]? {
+        monitor.withLock { state -> [Batch]? in
             let now = monotonicNanoseconds()
             let slow = state.running.values.contains { now - $0 > congestion.slowBatchNanoseconds }
             guard !slow && now >= state.congestedUntil else { return nil }
@@ -231,9 +257,25 @@ final class GroupCommitter<Item: Sendable, Outcome: Sendable>: Sendable {
             // this item. The batch's clock starts now.
             return state.grantBatches(max: batchesInFlightMax, now: now)
         }
-        guard let granted else { return false }
-        lead(handing(granted, besides: leader), leader: leader, ownAnswer: &ownAnswer)
-        return true
+    }
+
+    /// Has a thread of `leaders` lead `batch` (and whatever is granted after it). If none can, the slot is
+    /// freed and the batch and every queued item answered "try later": left queued, they could wait for a
+    /// next sender that never comes.
+    private func start(_ batch: Batch, leaders: GroupCommit.Leaders) {
+        let started = leaders { [self] in
+            var unused: Answer?
+            lead([batch], leader: nil, ownAnswer: &unused)
+        }
+        guard !started else { return }
+        let queued = monitor.withLock { state -> [Queued] in
+            state.running[batch.id] = nil
+            defer { state.queue.removeAll() }
+            return state.queue
+        }
+        let failure = Answer.failure(GroupCommit.Failure(reason: GroupCommit.noLeaderReason))
+        var unused: Answer?
+        deliver((batch.items + queued).map { ($0, failure) }, leader: nil, ownAnswer: &unused)
     }
 
     /// Wakes the waiting senders that lead some of `batches`; the others are this thread's to lead.
