@@ -18,6 +18,10 @@ import Testing
             """).map { try $0.decode((String, Bool, Bool, Bool).self) }
         #expect(roles.map(\.0) == [EmbeddedCluster.applicationRole, EmbeddedCluster.ownerRole])
         #expect(roles.allSatisfy { !$0.1 && !$0.2 && !$0.3 })
+        // The cluster's own settings, beside the caller's: WAL segments are not zero-filled (a commit crossing
+        // into a new segment does not write 16 MB first), and what the caller asked stands.
+        let settings = try superuser.query("SELECT current_setting('wal_init_zero'), current_setting('fsync')").singleRow()
+        #expect(try #require(settings).decode((String, String).self) == ("off", "off"))
         // As a cluster made before the split was.
         try superuser.simpleQuery(unsafeSQL: """
             ALTER DATABASE \(EmbeddedCluster.databaseName) OWNER TO \(EmbeddedCluster.superuser);
