@@ -62,20 +62,9 @@ public struct APIBuilder {
         }
     }
 
-    /// `addUnauthenticated` for a handler that answers through a `ResponseCompletion`, possibly after it
-    /// returned (docs/http.md, "Deferred responses"): the group-committed callbacks and payment notices.
-    mutating func addUnauthenticatedDeferred(_ method: HTTPMethod, _ template: String, summary: String, tag: String, access: RouteAccess,
-                                             request: (any APIExample.Type)? = nil, options: RouteOptions = RouteOptions(),
-                                             handler: @escaping DeferredHTTPHandler) {
-        let spec = Self.unauthenticatedSpec(method, template, summary: summary, tag: tag, access: access, query: [], request: request,
-                                            response: nil, status: .ok, contentType: "application/json")
-        router.addDeferred(spec.method, spec.template, options: recorded(spec, options: options)) { http, completion in
-            do { try handler(http, completion) } catch { throw APIError.translate(error) }
-        }
-    }
-
-    /// `addUnauthenticatedDeferred` whose handler runs on the event loop first (`Router.addDeferred(_:_:options:onLoop:)`):
-    /// bank callbacks, whose door needs no database in the common case (docs/callbacks.md §6, tenth round).
+    /// An unauthenticated route (a bank's callbacks and collection requests, checked by their own signatures)
+    /// whose handler runs on the event loop first (`Router.addDeferred(_:_:options:onLoop:)`) and answers
+    /// through its completion: the door needs no database in the common case (docs/callbacks.md §6, tenth round).
     mutating func addUnauthenticatedDeferred(_ method: HTTPMethod, _ template: String, summary: String, tag: String, access: RouteAccess,
                                              request: (any APIExample.Type)? = nil, options: RouteOptions = RouteOptions(),
                                              onLoop handler: @escaping LoopFirstHandler) {

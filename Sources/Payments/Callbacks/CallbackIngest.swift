@@ -295,11 +295,7 @@ public struct CallbackIngest: Sendable {
             let (outcome, transactionID, reason) = Self.outcome(answer)
             stored(outcome, transactionID, reason)
         }
-        if let leaders {
-            lanes.submit(pending, schoolID: route.schoolID, leaders: leaders, finish: finish)
-        } else {
-            lanes.submit(pending, schoolID: route.schoolID, finish: finish)
-        }
+        lanes.submit(pending, schoolID: route.schoolID, leaders: leaders, finish: finish)
         return nil
     }
 

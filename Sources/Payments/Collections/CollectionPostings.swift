@@ -26,11 +26,7 @@ enum CollectionPostings {
                 reply(service.unavailable(context.description, error))
             }
         }
-        if let leaders {
-            service.notices.submit(pending, schoolID: context.schoolID, leaders: leaders, finish: finish)
-        } else {
-            service.notices.submit(pending, schoolID: context.schoolID, finish: finish)
-        }
+        service.notices.submit(pending, schoolID: context.schoolID, leaders: leaders, finish: finish)
     }
 
     /// The reply to a committed notice; throws what kept it from being committed.

@@ -45,14 +45,14 @@ final class GroupCommitLanes<Item: Sendable, Outcome: Sendable>: Sendable {
     }
 
     /// Queues `item` in its school's lane; `finish` gets its answer (see `GroupCommitter.submit(_:finish:)`).
-    func submit(_ item: Item, schoolID: Int64, finish: @escaping GroupCommitter<Item, Outcome>.Finish) {
-        lane(schoolID: schoolID).submit(item, finish: finish)
-    }
-
-    /// Queues `item` in its school's lane from a thread that must not block; a batch it starts is led by a
-    /// thread of `leaders` (see `GroupCommitter.submit(_:finish:leaders:)`).
-    func submit(_ item: Item, schoolID: Int64, leaders: @escaping GroupCommit.Leaders,
-                finish: @escaping GroupCommitter<Item, Outcome>.Finish) {
-        lane(schoolID: schoolID).submit(item, finish: finish, leaders: leaders)
+    /// With `leaders`, from a thread that must not block: a batch it starts is led by a thread of `leaders`
+    /// (see `GroupCommitter.submit(_:finish:leaders:)`).
+    func submit(_ item: Item, schoolID: Int64, leaders: GroupCommit.Leaders? = nil, finish: @escaping GroupCommitter<Item, Outcome>.Finish) {
+        let lane = lane(schoolID: schoolID)
+        if let leaders {
+            lane.submit(item, finish: finish, leaders: leaders)
+        } else {
+            lane.submit(item, finish: finish)
+        }
     }
 }
