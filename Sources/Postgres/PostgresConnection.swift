@@ -23,6 +23,8 @@ public final class PostgresConnection: @unchecked Sendable {
     var pipelineQueue: [PipelinedStatement] = []
     /// A `BEGIN` waits in `pipelineQueue`: statements may be queued although libpq sees no transaction yet.
     var pipelineBeginQueued = false
+    /// A statement `start` sent and nobody has read yet (PostgresConcurrentStatements.swift).
+    var started: StartedStatement?
     var rawConnection: OpaquePointer { connection }
     /// When the pool last took this connection back (`monotonicNanoseconds`); read by its next checkout.
     var checkedInAtNanoseconds: UInt64 = 0
@@ -163,11 +165,21 @@ public final class PostgresConnection: @unchecked Sendable {
     // MARK: - Internals
 
     func exclusive<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        takeExclusiveUse()
+        defer { endExclusiveUse() }
+        return try body()
+    }
+
+    /// `exclusive` in two halves: `start` holds the connection until its result is read.
+    func takeExclusiveUse() {
         precondition(!closed, "use of a closed connection")
+        precondition(started == nil, "a connection used before the statement started on it was read")
         precondition(busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged,
                      "a connection was used by two threads at once")
-        defer { busy.store(false, ordering: .releasing) }
-        return try body()
+    }
+
+    func endExclusiveUse() {
+        busy.store(false, ordering: .releasing)
     }
 
     private func sql(_ statement: PostgresQuery) -> String {

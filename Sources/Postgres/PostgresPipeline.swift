@@ -204,7 +204,7 @@ extension PostgresConnection {
         for statement in statements {
             let error: PostgresError
             do {
-                if try send(statement) { continue }
+                if try send(statement.query, preparedName: statement.preparedName) { continue }
                 error = connectionError()
             } catch let tooLong {
                 error = tooLong
@@ -223,7 +223,7 @@ extension PostgresConnection {
         var results: [(Result<PostgresRows, PostgresError>, Bool)] = []
         results.reserveCapacity(statements.count)
         for statement in statements {
-            let read = readResult(of: statement, firstError: first)
+            let read = readResult(of: statement.query, preparedName: statement.preparedName, firstError: first)
             if case .failure(let error) = read.0, first == nil { first = error }
             results.append(read)
         }
@@ -245,12 +245,13 @@ extension PostgresConnection {
         return first
     }
 
-    /// Sends one statement (libpq copies its parameters into its output buffer at once). Throws only
-    /// for a parameter over `PostgresParameter.valueBytesMax`, before anything of the statement is sent;
-    /// false when libpq could not queue it.
-    private func send(_ statement: PipelinedStatement) throws(PostgresError) -> Bool {
-        let parameters = statement.query.parameters
-        if let name = statement.preparedName {
+    /// Sends one statement (libpq copies its parameters into its output buffer at once): prepared under
+    /// `preparedName`, or unnamed. Throws only for a parameter over `PostgresParameter.valueBytesMax`,
+    /// before anything of the statement is sent; false when libpq could not queue it. Used inside a
+    /// pipeline and, outside one, by `queryEach` (a statement with its own sync).
+    func send(_ query: PostgresQuery, preparedName: String?) throws(PostgresError) -> Bool {
+        let parameters = query.parameters
+        if let name = preparedName {
             return try withEncodedParameters(parameters) { values, lengths, formats in
                 PQsendQueryPrepared(rawConnection, name, Int32(parameters.count), values, lengths, formats, 0)
             } == 1
@@ -258,13 +259,13 @@ extension PostgresConnection {
         let types = parameters.map { Oid($0.type.rawValue) }
         return try withEncodedParameters(parameters) { values, lengths, formats in
             types.withUnsafeBufferPointer { typeBuffer in
-                PQsendQueryParams(rawConnection, statement.query.sql, Int32(types.count), typeBuffer.baseAddress, values, lengths, formats, 0)
+                PQsendQueryParams(rawConnection, query.sql, Int32(types.count), typeBuffer.baseAddress, values, lengths, formats, 0)
             }
         } == 1
     }
 
     /// Reads one statement's result and the NULL that ends it.
-    private func readResult(of statement: PipelinedStatement, firstError: PostgresError?) -> (Result<PostgresRows, PostgresError>, Bool) {
+    func readResult(of query: PostgresQuery, preparedName: String?, firstError: PostgresError?) -> (Result<PostgresRows, PostgresError>, Bool) {
         guard let result = PQgetResult(rawConnection) else {
             return (.failure(firstError ?? connectionError()), false)
         }
@@ -278,7 +279,7 @@ extension PostgresConnection {
             return (.success(try check(result)), false)
         } catch {
             // A schema change invalidates a cached plan (0A000): forget it so the next use prepares again.
-            if error.sqlState == SQLState(rawValue: "0A000"), let name = statement.preparedName { forgetPrepared(statement.query.sql, name: name) }
+            if error.sqlState == SQLState(rawValue: "0A000"), let name = preparedName { forgetPrepared(query.sql, name: name) }
             return (.failure(firstError ?? error), firstError == nil)
         }
     }

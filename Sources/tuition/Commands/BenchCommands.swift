@@ -9,6 +9,7 @@ import Synchronization
 enum BenchCommand {
     static let usage = """
         Usage: tuition bench <pg|ledger> [--threads N] [--seconds S]
+               tuition bench pg [--threads N] [--connections-per-thread N] [--seconds S]
                tuition bench pg-arrays --format binary|text [--elements N] [--threads N] [--seconds S]
                tuition bench accuracy [--seed N] [--schools N] [--students N]
                tuition bench invoices [--schools N] [--students N] [--threads N] [--period YYYY-MM]
@@ -17,7 +18,8 @@ enum BenchCommand {
                tuition bench fuzz --target http|mt940|mt942|camt053|camt054|csv|xlsx-zip|xlsx-xml [--count N] [--seed N]
 
         Workloads measured by the scripts in bench/ (not for production use):
-          pg       a prepared primary-key SELECT on pgbench_accounts through the pool (run pgbench -i first)
+          pg       a prepared primary-key SELECT on pgbench_accounts through the pool (run pgbench -i first); with
+                   --connections-per-thread N, each thread sends one on N connections, then reads them (as pgbench -j)
           ledger   four-posting entries (bank/suspense/suspense/receivable) by N concurrent writers
           pg-arrays  a SELECT over a batch statement's eight array parameters, sent in binary or text
           accuracy precision and recall of the matcher on a generated, labelled month (no database)
@@ -28,6 +30,7 @@ enum BenchCommand {
         """
 
     static let threadsMax = 64
+    static let connectionsPerThreadMax = 16
     static let secondsMax = 600.0
 
     static func run(_ arguments: [String]) throws {
@@ -43,20 +46,29 @@ enum BenchCommand {
             guard let value = Double(text), value > 0, value <= secondsMax else { throw CommandFailure(message: "0 to \(secondsMax)") }
             return value
         } ?? 10
+        let connectionsPerThread = workload == "pg"
+            ? try reader.option("--connections-per-thread") { try parseInt($0, 1...connectionsPerThreadMax) } ?? 1 : 1
         let arrays = workload == "pg-arrays" ? try ParameterFormatBench(&reader) : nil
         try reader.finish()
         let database = try DatabaseAccess.resolve()
-        let pool = PostgresPool(configuration: database.configuration, size: threads)
+        let pool = PostgresPool(configuration: database.configuration, size: threads * connectionsPerThread)
         defer { pool.close() }
         switch workload {
         case "pg":
             let accounts = try pool.withConnection { try $0.query("SELECT count(*) FROM pgbench_accounts").singleRow()!.decode(column: 0, as: Int64.self) }
-            let count = try measure(threads: threads, seconds: seconds) { thread, iteration in
-                // Drawn in user space, as pgbench draws its ids: the system generator costs a getrandom
-                // system call per query, which perf showed in the client's profile and the peer never pays.
-                var mixer = SeededRandom.SplitMix64(seed: UInt64(thread) << 40 | UInt64(iteration))
-                let id = Int64(mixer.next() % UInt64(accounts)) + 1
-                try pool.withConnection { try $0.query("SELECT abalance FROM pgbench_accounts WHERE aid = \(id)") }
+            // Drawn in user space, as pgbench draws its ids: the system generator costs a getrandom
+            // system call per query, which perf showed in the client's profile and the peer never pays.
+            @Sendable func select(_ thread: Int, _ iteration: Int, _ index: Int) -> PostgresQuery {
+                var mixer = SeededRandom.SplitMix64(seed: UInt64(thread) << 40 | UInt64(iteration) << 4 | UInt64(index))
+                return "SELECT abalance FROM pgbench_accounts WHERE aid = \(Int64(mixer.next() % UInt64(accounts)) + 1)"
+            }
+            let count: Int
+            if connectionsPerThread == 1 {
+                count = try measure(threads: threads, seconds: seconds) { thread, iteration in
+                    _ = try pool.withConnection { try $0.query(select(thread, iteration, 0)) }
+                }
+            } else {
+                count = try measureConnections(threads: threads, perThread: connectionsPerThread, pool: pool, seconds: seconds, select)
             }
             report(workload: "pg_select", threads: threads, seconds: seconds, count: count)
         case "pg-arrays":
@@ -135,6 +147,57 @@ enum BenchCommand {
         for failure in failed.first { printError("bench failure: \(failure)") }
         guard failed.count == 0 else { throw CommandFailure(message: "\(failed.count) call(s) failed") }
         return completed.withLock { $0 }
+    }
+
+    /// pgbench's shape: each of `threads` threads holds `perThread` connections, sends a statement on
+    /// each, then waits for whichever answers and sends that connection its next one at once. Returns
+    /// the statements answered; any failure fails the bench.
+    static func measureConnections(threads: Int, perThread: Int, pool: PostgresPool, seconds: Double,
+                                   _ statement: @escaping @Sendable (Int, Int, Int) -> PostgresQuery) throws -> Int {
+        let stopped = StopFlag()
+        let timer = Thread {
+            Thread.sleep(forTimeInterval: seconds)
+            stopped.raised.store(true, ordering: .relaxed)
+        }
+        timer.start()
+        let completed = Mutex(0)
+        let failure = Mutex<String?>(nil)
+        BlockingThreads.run(count: threads) { thread in
+            do {
+                let answered = try withConnections(perThread, from: pool) { connections in
+                    var sent = Array(repeating: 0, count: perThread)
+                    for (index, connection) in connections.enumerated() { try connection.start(statement(thread, 0, index)) }
+                    var answered = 0
+                    var waiting = Array(connections.indices)
+                    while !waiting.isEmpty {
+                        for ready in PostgresConnection.waitForAnswer(waiting.map { connections[$0] }, timeoutMilliseconds: 1_000).reversed() {
+                            let index = waiting[ready]
+                            guard try connections[index].finishIfReady() != nil else { continue }
+                            answered += 1
+                            sent[index] += 1
+                            if stopped.raised.load(ordering: .relaxed) {
+                                waiting.remove(at: ready)
+                            } else {
+                                try connections[index].start(statement(thread, sent[index], index))
+                            }
+                        }
+                    }
+                    return answered
+                }
+                completed.withLock { $0 += answered }
+            } catch {
+                failure.withLock { $0 = $0 ?? "\(error)" }
+            }
+        }
+        if let failed = failure.withLock({ $0 }) { throw CommandFailure(message: "bench failure: \(failed)") }
+        return completed.withLock { $0 }
+    }
+
+    /// Runs `body` with `count` connections checked out of `pool` together.
+    static func withConnections<T>(_ count: Int, from pool: PostgresPool, held: [PostgresConnection] = [],
+                                   _ body: ([PostgresConnection]) throws -> T) throws -> T {
+        guard held.count < count else { return try body(held) }
+        return try pool.withConnection { try withConnections(count, from: pool, held: held + [$0], body) }
     }
 
     static func report(workload: String, threads: Int, seconds: Double, count: Int) {
