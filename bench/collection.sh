@@ -29,13 +29,14 @@ measure() {
 # The HTTP stack's own ceiling on this machine in this run: /health (no database, answered on the event loop).
 health=$(wrk -t2 -c8 -d"${DURATION}s" "http://127.0.0.1:$PORT/health" | awk '/Requests\/sec/ {print int($2)}')
 read -r inq inq_p99 inq_bad <<<"$(measure "$INQ")"
-server0=$(cpu_ticks "$SERVER"); db0=$(db_cpu_ticks); switches0=$(ctx_switches "$SERVER"); paid0=$(psql -Atc "SELECT count(*) FROM collection_payments")
+server0=$(cpu_ticks "$SERVER"); db0=$(db_cpu_ticks); switches0=$(ctx_switches "$SERVER"); paid0=$(psql -Atc "SELECT count(*) FROM collection_payments"); machine0=$(machine_ticks)
 read -r pay pay_p99 pay_bad <<<"$(measure "$PAY")"
+machine1=$(machine_ticks)
 server1=$(cpu_ticks "$SERVER"); db1=$(db_cpu_ticks); switches1=$(ctx_switches "$SERVER"); paid1=$(psql -Atc "SELECT count(*) FROM collection_payments")
 kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true
-db2=$(db_cpu_ticks)
+db2=$(db_cpu_ticks); machine2=$(machine_ticks)
 pgout=$(pgbench -M prepared -n -c 8 -j 2 -T "$DURATION" 2>/dev/null)
-db3=$(db_cpu_ticks)
+db3=$(db_cpu_ticks); machine3=$(machine_ticks)
 tps=$(pgbench_tps <<<"$pgout")
 echo "bench/collection.sh: ${DURATION}s each, 8 connections / 8 clients, $(nproc) cores"
 printf '%-28s %10s/s\n' "GET /health" "$health"
@@ -47,4 +48,5 @@ printf '%-28s %10s/s   CPU/transaction: database %s us\n' "pgbench TPC-B-like" "
 echo "ratio inquiries/health: $(ratio "$inq" "$health")"
 echo "ratio notices/pgbench: $(ratio "$pay" "$tps") (target >= 0.80)"
 echo "server context switches per notice: $(per_request $(( switches1 - switches0 )) $(( paid1 - paid0 )))"
+echo "machine idle: $(idle_share "$machine0" "$machine1") during the notices, $(idle_share "$machine2" "$machine3") during pgbench"
 "$BIN" ledger verify | tail -1

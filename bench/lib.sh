@@ -42,6 +42,13 @@ db_cpu_ticks() {
 }
 # Microseconds of CPU per request: cpu_us_per TICKS REQUESTS.
 cpu_us_per() { python3 -c 'import os,sys; print(int(int(sys.argv[1]) / os.sysconf("SC_CLK_TCK") * 1e6 / max(1, int(sys.argv[2]))))' "$1" "$2"; }
+# The whole machine's idle and total clock ticks so far (/proc/stat: idle + iowait, all columns), and the
+# idle share of the window between two of them: idle_share "BEFORE" "AFTER" -> "17 %". A load whose
+# CPU per request is low can still be slow when the cores wait (locks, commits' flushes, wake-ups).
+machine_ticks() { awk '$1 == "cpu" { total = 0; for (i = 2; i <= NF; i++) total += $i; print $5 + $6, total; exit }' /proc/stat; }
+idle_share() {
+    python3 -c 'import sys; i0, t0 = map(int, sys.argv[1].split()); i1, t1 = map(int, sys.argv[2].split()); print(f"{100 * (i1 - i0) / max(1, t1 - t0):.0f} %")' "$1" "$2"
+}
 # Transactions a pgbench run processed.
 pgbench_count() { awk '/number of transactions actually processed/ { split($NF, a, "/"); print a[1]; exit }'; }
 
