@@ -116,14 +116,7 @@ enum BenchCommand {
     /// Runs `body` on `threads` threads until `seconds` pass; returns how many calls succeeded.
     /// A failed call is not work done: any failure fails the bench (the first few are printed).
     static func measure(threads: Int, seconds: Double, _ body: @escaping @Sendable (Int, Int) throws -> Void) throws -> Int {
-        // One flag raised when the time is up, read with a plain load per call: no clock read per
-        // call on the measured threads (the peer, pgbench -T, reads none either).
-        let stopped = StopFlag()
-        let timer = Thread {
-            Thread.sleep(forTimeInterval: seconds)
-            stopped.raised.store(true, ordering: .relaxed)
-        }
-        timer.start()
+        let stopped = StopFlag(raisedAfter: seconds)
         let completed = Mutex(0)
         let failures = Mutex<(count: Int, first: [String])>((0, []))
         BlockingThreads.run(count: threads) { thread in
@@ -154,12 +147,7 @@ enum BenchCommand {
     /// the statements answered; any failure fails the bench.
     static func measureConnections(threads: Int, perThread: Int, pool: PostgresPool, seconds: Double,
                                    _ statement: @escaping @Sendable (Int, Int, Int) -> PostgresQuery) throws -> Int {
-        let stopped = StopFlag()
-        let timer = Thread {
-            Thread.sleep(forTimeInterval: seconds)
-            stopped.raised.store(true, ordering: .relaxed)
-        }
-        timer.start()
+        let stopped = StopFlag(raisedAfter: seconds)
         let completed = Mutex(0)
         let failure = Mutex<String?>(nil)
         BlockingThreads.run(count: threads) { thread in
@@ -220,6 +208,17 @@ enum BenchCommand {
 }
 
 /// Raised once by `measure`'s timer; shared by reference with the measured threads.
+/// One flag raised when the time is up, read with a plain load per call: no clock read per call on the
+/// measured threads (the peer, pgbench -T, reads none either).
 private final class StopFlag: Sendable {
     let raised = Atomic(false)
+
+    /// A flag a timer thread raises after `seconds`.
+    init(raisedAfter seconds: Double) {
+        let timer = Thread { [self] in
+            Thread.sleep(forTimeInterval: seconds)
+            raised.store(true, ordering: .relaxed)
+        }
+        timer.start()
+    }
 }
