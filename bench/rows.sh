@@ -14,7 +14,9 @@ source "$(dirname "$0")/lib.sh"
 ROUNDS="${ROUNDS:-5}"
 STATEMENTS="${STATEMENTS:-1000}"
 "$BIN" migrate >/dev/null
-"$BIN" bench callbacks-setup --students 200 --requests 10 --out /dev/null >/dev/null
+# The load file is written by renaming a temporary file onto its path: never /dev/null.
+LOAD_FILE="$BENCH_HOME/rows-load.lua"
+"$BIN" bench callbacks-setup --students 200 --requests 10 --out "$LOAD_FILE" >/dev/null
 psql -q -v ON_ERROR_STOP=1 <<'SQL'
 CREATE SCHEMA rows;
 CREATE SEQUENCE rows.ids START 1000000;
