@@ -146,4 +146,38 @@ import TestSupport
             .singleRow()!.decode(column: 0, as: String.self)
         #expect(stored == written)
     }
+
+    @Test func aBankTransactionNamesABankAccountAndAnEntryOfItsSchool() throws {
+        let fixture = try LedgerFixture()
+        let entry = try fixture.ledger.post(fixture.entry(key: "booking", postings: [(.bank, 100), (.suspense, -100)])).entryID
+        let app = try fixture.database.connect()
+        defer { app.close() }
+        let school = fixture.school.id
+        let account = try app.query("SELECT bank_account_id FROM bank_accounts WHERE school_id = \(school)").singleRow()!
+            .decode(column: 0, as: Int64.self)
+        func insert(account: Int64, entry: String) -> String {
+            """
+            INSERT INTO bank_transactions (school_id, bank_account_id, origin, direction, amount, booked_on, status, entry_id)
+            VALUES (\(school), \(account), 'statement', 'in', 100, '2026-09-10', 'provisional', \(entry))
+            """
+        }
+        // Checked once per statement by a trigger since 0028, refused as the foreign keys refused them.
+        #expect(app.failedSQLState(insert(account: account + 1000, entry: "NULL")) == "23503")
+        #expect(app.failedSQLState(insert(account: account, entry: "\(entry + 1000)")) == "23503")
+        #expect(app.failedSQLState(insert(account: account, entry: "\(entry)")) == nil)
+        // An update naming an entry that does not exist: refused too; clearing it is not.
+        #expect(app.failedSQLState("UPDATE bank_transactions SET entry_id = \(entry + 1000) WHERE school_id = \(school)") == "23503")
+        #expect(app.failedSQLState("UPDATE bank_transactions SET entry_id = NULL WHERE school_id = \(school)") == nil)
+        // What the row locks of the foreign keys guaranteed: the account and the entry stay, under their keys.
+        #expect(app.failedSQLState("DELETE FROM bank_accounts WHERE school_id = \(school)") == "TU003")
+        #expect(app.failedSQLState("UPDATE bank_accounts SET bank_account_id = DEFAULT WHERE school_id = \(school)") == "TU003")
+        #expect(app.failedSQLState("UPDATE bank_accounts SET holder_name = holder_name WHERE school_id = \(school)") == nil)
+        #expect(app.failedSQLState("DELETE FROM journal_entries WHERE school_id = \(school) AND entry_id = \(entry)") == "TU003")
+        let dangling = try app.query("""
+            SELECT count(*) FROM bank_transactions t
+            WHERE NOT EXISTS (SELECT 1 FROM bank_accounts a WHERE a.school_id = t.school_id AND a.bank_account_id = t.bank_account_id)
+               OR (t.entry_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM journal_entries e WHERE e.school_id = t.school_id AND e.entry_id = t.entry_id))
+            """).singleRow()!.decode(column: 0, as: Int64.self)
+        #expect(dangling == 0)
+    }
 }
