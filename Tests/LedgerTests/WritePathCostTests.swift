@@ -4,10 +4,12 @@ import Postgres
 import Testing
 import TestSupport
 
-/// Migration 0024 removed write work done for nobody (docs/ledger.md, "What a callback's rows cost
-/// the database"): the unique index of reversals now holds reversals only, and dimension balances
-/// lost their per-row foreign-key check to `accounts`. The rules those enforced are still the
-/// database's own; these check them as the application role, through plain SQL.
+/// Migrations 0024 and 0028 removed write work done for nobody (docs/ledger.md, "What a callback's
+/// rows cost the database"): the unique index of reversals now holds reversals only, dimension
+/// balances lost their per-row foreign-key check to `accounts`, entries theirs to `schools` (checked
+/// by the entries trigger; schools are kept with their key), and match decisions are stored as
+/// `json`. The rules those enforced are still the database's own; these check them as the
+/// application role, through plain SQL.
 @Suite struct WritePathCostTests {
     /// A reversal of `original` (bank -amount, suspense +amount) with its own key, as one statement.
     func reversalStatement(_ fixture: LedgerFixture, key: String, original: Int64, amount: Int64) -> String {
@@ -83,5 +85,99 @@ import TestSupport
             """).singleRow()!.decode(column: 0, as: Int64.self)
         #expect(foreign == 0)
         #expect(try fixture.verify().isClean)
+    }
+
+    /// An entry alone, as one statement, for `school` (no postings: its declared count is left unmet).
+    func bareEntry(school: Int64, key: String) -> String {
+        """
+        INSERT INTO journal_entries (school_id, effective_date, kind, description, idempotency_key, request_hash, posting_count)
+        VALUES (\(school), '2026-09-10', 'adjustment', 'raw', '\(key)', decode(repeat('ab', 32), 'hex'), 2)
+        """
+    }
+
+    @Test func anEntryNamesASchoolThatExists() throws {
+        let fixture = try LedgerFixture()
+        let app = try fixture.database.connect()
+        defer { app.close() }
+        let missing = try app.query("SELECT coalesce(max(school_id), 0) + 1000 FROM schools").singleRow()!.decode(column: 0, as: Int64.self)
+        // No school of that id: refused as the foreign key did (23503), before the entry's other rules.
+        #expect(app.failedSQLState(bareEntry(school: missing, key: "nowhere")) == "23503")
+        // The same statement for a school that exists fails only on its missing postings.
+        #expect(app.failedSQLState(bareEntry(school: fixture.school.id, key: "somewhere")) == "TU002")
+        let entries = try app.query("SELECT count(*) FROM journal_entries WHERE school_id = \(missing)").singleRow()!
+            .decode(column: 0, as: Int64.self)
+        #expect(entries == 0)
+    }
+
+    @Test func aSchoolIsKeptWithItsKey() throws {
+        let fixture = try LedgerFixture()
+        try fixture.ledger.post(fixture.entry(key: "kept", postings: [(.bank, 100), (.suspense, -100)]))
+        let app = try fixture.database.connect()
+        defer { app.close() }
+        let school = fixture.school.id
+        // What the foreign key from entries guaranteed, for ever: the school named stays, under its key.
+        #expect(app.failedSQLState("DELETE FROM schools WHERE school_id = \(school)") == "TU003")
+        #expect(app.failedSQLState("UPDATE schools SET school_id = DEFAULT WHERE school_id = \(school)") == "TU003")
+        // Its other columns still change.
+        #expect(app.failedSQLState("UPDATE schools SET name = name || ' (mới)' WHERE school_id = \(school)") == nil)
+        let orphans = try app.query("""
+            SELECT count(*) FROM journal_entries e WHERE NOT EXISTS (SELECT 1 FROM schools s WHERE s.school_id = e.school_id)
+            """).singleRow()!.decode(column: 0, as: Int64.self)
+        #expect(orphans == 0)
+        #expect(try fixture.verify().isClean)
+    }
+
+    @Test func aMatchDecisionIsValidJSONKeptAsWritten() throws {
+        let fixture = try LedgerFixture()
+        let app = try fixture.database.connect()
+        defer { app.close() }
+        func insert(_ decision: String) -> String {
+            """
+            INSERT INTO bank_transactions (school_id, bank_account_id, origin, direction, amount, booked_on, status, match_decision)
+            SELECT school_id, bank_account_id, 'statement', 'in', 1000, '2026-09-10', 'provisional', '\(decision)'
+            FROM bank_accounts WHERE school_id = \(fixture.school.id)
+            """
+        }
+        // Not JSON: refused by the column's type, as with jsonb.
+        #expect(app.failedSQLState(insert(#"{"rule": "payment_code""#)) == "22P02")
+        let written = #"{"rule":"payment_code","confidence":"certain"}"#
+        #expect(app.failedSQLState(insert(written)) == nil)
+        let stored = try app.query("SELECT match_decision::text FROM bank_transactions WHERE school_id = \(fixture.school.id)")
+            .singleRow()!.decode(column: 0, as: String.self)
+        #expect(stored == written)
+    }
+
+    @Test func aBankTransactionNamesABankAccountAndAnEntryOfItsSchool() throws {
+        let fixture = try LedgerFixture()
+        let entry = try fixture.ledger.post(fixture.entry(key: "booking", postings: [(.bank, 100), (.suspense, -100)])).entryID
+        let app = try fixture.database.connect()
+        defer { app.close() }
+        let school = fixture.school.id
+        let account = try app.query("SELECT bank_account_id FROM bank_accounts WHERE school_id = \(school)").singleRow()!
+            .decode(column: 0, as: Int64.self)
+        func insert(account: Int64, entry: String) -> String {
+            """
+            INSERT INTO bank_transactions (school_id, bank_account_id, origin, direction, amount, booked_on, status, entry_id)
+            VALUES (\(school), \(account), 'statement', 'in', 100, '2026-09-10', 'provisional', \(entry))
+            """
+        }
+        // Checked once per statement by a trigger since 0028, refused as the foreign keys refused them.
+        #expect(app.failedSQLState(insert(account: account + 1000, entry: "NULL")) == "23503")
+        #expect(app.failedSQLState(insert(account: account, entry: "\(entry + 1000)")) == "23503")
+        #expect(app.failedSQLState(insert(account: account, entry: "\(entry)")) == nil)
+        // An update naming an entry that does not exist: refused too; clearing it is not.
+        #expect(app.failedSQLState("UPDATE bank_transactions SET entry_id = \(entry + 1000) WHERE school_id = \(school)") == "23503")
+        #expect(app.failedSQLState("UPDATE bank_transactions SET entry_id = NULL WHERE school_id = \(school)") == nil)
+        // What the row locks of the foreign keys guaranteed: the account and the entry stay, under their keys.
+        #expect(app.failedSQLState("DELETE FROM bank_accounts WHERE school_id = \(school)") == "TU003")
+        #expect(app.failedSQLState("UPDATE bank_accounts SET bank_account_id = DEFAULT WHERE school_id = \(school)") == "TU003")
+        #expect(app.failedSQLState("UPDATE bank_accounts SET holder_name = holder_name WHERE school_id = \(school)") == nil)
+        #expect(app.failedSQLState("DELETE FROM journal_entries WHERE school_id = \(school) AND entry_id = \(entry)") == "TU003")
+        let dangling = try app.query("""
+            SELECT count(*) FROM bank_transactions t
+            WHERE NOT EXISTS (SELECT 1 FROM bank_accounts a WHERE a.school_id = t.school_id AND a.bank_account_id = t.bank_account_id)
+               OR (t.entry_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM journal_entries e WHERE e.school_id = t.school_id AND e.entry_id = t.entry_id))
+            """).singleRow()!.decode(column: 0, as: Int64.self)
+        #expect(dangling == 0)
     }
 }

@@ -129,7 +129,7 @@ struct StatementBookings: Sendable {
             SELECT \(schoolID), b.bank_transaction_id, \(bankAccountID), 'statement', CASE WHEN s.amount > 0 THEN 'in' ELSE 'out' END,
                    abs(s.amount), s.booked_on, s.stored_memo, s.normalized_memo, s.payer_name, s.payer_account, s.virtual_account,
                    CASE WHEN length(s.bank_reference) <= \(StatementImportLimits.transactionReferenceCharactersMax) THEN s.bank_reference END,
-                   'confirmed', now(), b.entry_id, b.decision::jsonb
+                   'confirmed', now(), b.entry_id, b.decision::json
             FROM statement_batch b JOIN statement_staging s ON s.seq = b.seq ORDER BY b.bank_transaction_id
             """)
         try connection.query("""

@@ -199,7 +199,7 @@ public enum IncomingBatch {
             SELECT \(rows[0].schoolID), u.id, u.account, CASE WHEN u.provider IS NULL THEN 'statement' ELSE 'callback' END,
                    u.provider, u.provider_id, u.direction, u.amount, u.booked::date, u.occurred::timestamptz, u.memo, u.normalized,
                    u.payer, u.payer_account, u.payer_bank, u.virtual, u.reference, \(status),
-                   CASE WHEN \(status) = 'confirmed' THEN now() END, u.entry, u.decision::jsonb
+                   CASE WHEN \(status) = 'confirmed' THEN now() END, u.entry, u.decision::json
             FROM unnest(\(PostgresInt64Array(fresh.map(\.id))), \(PostgresInt64Array(rows.map(\.bankAccountID))),
                         \(PostgresNullableTextArray(providers.map(\.0))), \(PostgresNullableTextArray(providers.map(\.1))),
                         \(PostgresTextArray(rows.map(\.direction.rawValue))), \(PostgresInt64Array(rows.map(\.amount.dong))),
@@ -376,7 +376,7 @@ public enum IncomingBatch {
                                on connection: PostgresConnection) throws {
         let texts = decisions.map { $0.map(DecisionStore.json) }
         try connection.query("""
-            UPDATE bank_transactions AS t SET entry_id = u.entry, match_decision = u.decision::jsonb
+            UPDATE bank_transactions AS t SET entry_id = u.entry, match_decision = u.decision::json
             FROM unnest(\(PostgresInt64Array(ids)), \(PostgresInt64Array(entries)), \(PostgresNullableTextArray(texts))) AS u(id, entry, decision)
             WHERE t.school_id = \(schoolID) AND t.bank_transaction_id = u.id
             """)
