@@ -49,7 +49,7 @@ enum CallbackBenchSetup {
         let owner = try database.connectAsOwner()
         defer { owner.close() }
         try analyzeAsAutovacuumWould(owner)
-        if let codesOutput { try (codes.joined(separator: "\n") + "\n").write(toFile: codesOutput, atomically: true, encoding: .utf8) }
+        if let codesOutput { try BenchOutput.write(codes.joined(separator: "\n") + "\n", to: codesOutput) }
         // The secret is printed: this is a bench school, and the fault scripts sign their own callbacks with it.
         let summary = #"{"school":"BENCH-CB-\#(run)","account":"\#(account)","secret":"\#(secret)","students":\#(students)}"#
         guard let output else {
