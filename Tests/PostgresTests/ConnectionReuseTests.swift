@@ -28,6 +28,29 @@ import Testing
         #expect(pool.statistics.open == 1 && pool.statistics.inUse == 0)
     }
 
+    /// Prepared statements are found by the SQL's bytes, not by `String` equality (canonical
+    /// equivalence): two texts that differ only in their Unicode normalisation are two statements for
+    /// PostgreSQL, and each must run as written. Each is prepared once, then reused.
+    @Test func statementsAreCachedByTheirBytes() throws {
+        let database = try TestDatabase.create()
+        let connection = try database.connect()
+        defer { connection.close() }
+        let composed = PostgresQuery(unsafeSQL: "SELECT $1::int8, 'caf\u{E9}'::text", parameters: [PostgresParameter(Int64(1))])
+        let decomposed = PostgresQuery(unsafeSQL: "SELECT $1::int8, 'cafe\u{301}'::text", parameters: [PostgresParameter(Int64(1))])
+        #expect(composed.sql == decomposed.sql, "the two texts are canonically equivalent")
+        func text(_ query: PostgresQuery) throws -> [UInt8] {
+            Array(try connection.query(query).singleRow()!.decode(column: 1, as: String.self).utf8)
+        }
+        let start = connection.roundTrips
+        #expect(try text(composed) == Array("caf\u{E9}".utf8))
+        #expect(try text(decomposed) == [0x63, 0x61, 0x66, 0x65, 0xCC, 0x81])
+        #expect(connection.roundTrips - start == 4, "each text prepared once and run once")
+        let warm = connection.roundTrips
+        #expect(try text(composed) == Array("caf\u{E9}".utf8))
+        #expect(try text(decomposed) == [0x63, 0x61, 0x66, 0x65, 0xCC, 0x81])
+        #expect(connection.roundTrips - warm == 2, "each run again without preparing")
+    }
+
     @Test func aSchemaChangeMakesTheNextUsePrepareAgain() throws {
         let database = try TestDatabase.create()
         let connection = try database.connectAsOwner()
