@@ -271,11 +271,17 @@ struct PreparedStatements {
     var variants: [(types: [Oid], name: String)] = []
 
     /// The statement prepared for these parameters' types, compared in place.
+    /// By index, not by zipping the arrays: a zip copies each parameter (its value an existential box).
     func name(for parameters: [PostgresParameter]) -> String? {
-        variants.first { variant in
-            variant.types.count == parameters.count
-                && zip(variant.types, parameters).allSatisfy { $0 == Oid($1.type.rawValue) }
-        }?.name
+        for variant in variants where variant.types.count == parameters.count {
+            var same = true
+            for index in parameters.indices where variant.types[index] != Oid(parameters[index].type.rawValue) {
+                same = false
+                break
+            }
+            if same { return variant.name }
+        }
+        return nil
     }
 
     /// Drops the statement named `name`; false when it was not there.

@@ -10,9 +10,20 @@ struct PreparedStatementKey: Hashable {
 
     init(_ sql: String) { self.sql = sql }
 
+    /// Bytes hashed at each end of a text: statements differ in their tables, columns and
+    /// conditions, which both ends catch, and hashing all of a long text on every statement sent
+    /// costs more than the rare collision (settled by `==`, which compares every byte).
+    static let hashedEndBytes = 96
+
     func hash(into hasher: inout Hasher) {
         var sql = sql
-        sql.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        sql.withUTF8 { bytes in
+            let raw = UnsafeRawBufferPointer(bytes)
+            hasher.combine(raw.count)
+            guard raw.count > 2 * Self.hashedEndBytes else { return hasher.combine(bytes: raw) }
+            hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: raw.prefix(Self.hashedEndBytes)))
+            hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: raw.suffix(Self.hashedEndBytes)))
+        }
     }
 
     static func == (left: PreparedStatementKey, right: PreparedStatementKey) -> Bool {

@@ -51,6 +51,27 @@ import Testing
         #expect(connection.roundTrips - warm == 2, "each run again without preparing")
     }
 
+    /// Long texts are hashed by their ends only: two that differ only in the middle share a hash,
+    /// and must still be two statements, each found again by its own bytes.
+    @Test func longStatementsThatDifferOnlyInTheMiddleStayApart() throws {
+        let database = try TestDatabase.create()
+        let connection = try database.connect()
+        defer { connection.close() }
+        let padding = String(repeating: " ", count: 300)
+        func query(_ middle: String) -> PostgresQuery {
+            PostgresQuery(unsafeSQL: "SELECT $1::int8 + 0\(padding)\(middle)\(padding)+ 0", parameters: [PostgresParameter(Int64(1))])
+        }
+        func value(_ query: PostgresQuery) throws -> Int64 {
+            try connection.query(query).singleRow()!.decode(column: 0, as: Int64.self)
+        }
+        #expect(try value(query("+ 1")) == 2)
+        #expect(try value(query("+ 2")) == 3)
+        let warm = connection.roundTrips
+        #expect(try value(query("+ 1")) == 2)
+        #expect(try value(query("+ 2")) == 3)
+        #expect(connection.roundTrips - warm == 2, "each found prepared")
+    }
+
     @Test func aSchemaChangeMakesTheNextUsePrepareAgain() throws {
         let database = try TestDatabase.create()
         let connection = try database.connectAsOwner()
