@@ -78,7 +78,8 @@ profile_report() {
         ORDER BY total_exec_time DESC LIMIT 25"
     if [ -n "$PERF" ]; then
         echo "server CPU, top symbols (self):"
-        perf report -i "$perfdata" --no-children --sort symbol --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -30
+        # (head closes the pipe early: perf's SIGPIPE must not end the script under pipefail)
+        perf report -i "$perfdata" --no-children --sort symbol --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -30 || true
         echo "server CPU by phase (bench/tools/server_phases.py, per $unit):"
         perf script -i "$perfdata" -F comm,ip,sym 2>/dev/null > "$perfdata.script" || true
         python3 "$ROOT/bench/tools/server_phases.py" "$perfdata.script" "$PERF_HZ" "$count" || true
