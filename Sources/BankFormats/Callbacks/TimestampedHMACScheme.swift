@@ -128,11 +128,11 @@ public struct TimestampedHMACScheme: Equatable, Sendable {
     ) throws(SignatureRefusal) -> (String, [[UInt8]]) {
         var timestamp: String?
         var signatures: [[UInt8]] = []
-        let isASCII = header.utf8.allSatisfy { $0 < 0x80 }
         for item in TimestampedHMACScheme.items(of: header) {
-            guard let (key, value) = TimestampedHMACScheme.keyAndValue(of: item, headerIsASCII: isASCII) else {
+            guard let equals = item.firstIndex(of: "="), equals > item.startIndex else {
                 throw SignatureRefusal.malformedHeader(signatureHeader, reason: "items must be key=value separated by ','")
             }
+            let key = String(item[..<equals]), value = String(item[item.index(after: equals)...])
             if key == timestampKey {
                 guard timestamp == nil else { throw SignatureRefusal.malformedHeader(signatureHeader, reason: "'\(key)' given twice") }
                 try checkTimestampSyntax(value, source: signatureHeader)
@@ -147,16 +147,6 @@ public struct TimestampedHMACScheme: Equatable, Sendable {
         guard let timestamp else { throw SignatureRefusal.malformedHeader(signatureHeader, reason: "no '\(timestampKey)=' item") }
         guard !signatures.isEmpty else { throw SignatureRefusal.malformedHeader(signatureHeader, reason: "no '\(signatureKey)=' item") }
         return (timestamp, signatures)
-    }
-
-    /// An item's key and value, split at its first '='; nil without one or with nothing before it. An item of an
-    /// ASCII header (every genuine one) is searched on its bytes: for ASCII the first '=' byte is the first '='
-    /// Character ('=' joins nothing), and the search by Character (grapheme breaking over the hex signature)
-    /// cost more than the rest of the header's reading.
-    static func keyAndValue(of item: Substring, headerIsASCII: Bool) -> (key: String, value: String)? {
-        let found = headerIsASCII ? item.utf8.firstIndex(of: UInt8(ascii: "=")) : item.firstIndex(of: "=")
-        guard let equals = found, equals > item.startIndex else { return nil }
-        return (String(item[..<equals]), String(item[item.index(after: equals)...]))
     }
 
     /// The header's items, split at every ','. An ASCII header (every genuine one) is split on its bytes,
