@@ -60,10 +60,11 @@ profile_enable_statements() {
     psql -qc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
 }
 # profile_perf_start PID SECONDS FILE: sets PERF to the recorder's pid, empty without perf.
+PERF_HZ="${PERF_HZ:-499}"
 profile_perf_start() {
     PERF=""
     if command -v perf >/dev/null; then
-        perf record -F 499 -g -p "$1" -o "$3" -- sleep "$2" >/dev/null 2>&1 & PERF=$!
+        perf record -F "$PERF_HZ" -g -p "$1" -o "$3" -- sleep "$2" >/dev/null 2>&1 & PERF=$!
     fi
 }
 # profile_report UNIT COUNT EXCLUDED PERFFILE: statements and database time per UNIT (COUNT of them),
@@ -84,7 +85,12 @@ profile_report() {
         ORDER BY total_exec_time DESC LIMIT 25"
     if [ -n "$PERF" ]; then
         echo "server CPU, top symbols (self):"
-        perf report -i "$perfdata" --no-children --sort symbol --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -30
+        # (head closes the pipe early: perf's SIGPIPE must not end the script under pipefail)
+        perf report -i "$perfdata" --no-children --sort symbol --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -30 || true
+        echo "server CPU by phase (bench/tools/server_phases.py, per $unit):"
+        perf script -i "$perfdata" -F comm,ip,sym 2>/dev/null > "$perfdata.script" || true
+        python3 "$ROOT/bench/tools/server_phases.py" "$perfdata.script" "$PERF_HZ" "$count" || true
+        rm -f "$perfdata.script"
     fi
 }
 

@@ -13,7 +13,7 @@ public final class PostgresConnection: @unchecked Sendable {
     private let busy = Atomic<Bool>(false)
     /// Keyed by the SQL text alone, which the dictionary hashes in place (no key string built per
     /// call); the parameter types pick the variant, since a statement is prepared with its types.
-    private var preparedStatements: [String: PreparedStatements] = [:]
+    private var preparedStatements: [PreparedStatementKey: PreparedStatements] = [:]
     /// Statements prepared so far on this connection (names are never reused).
     private var preparedCount = 0
     /// Statements in `preparedStatements`, bounded by `preparedStatementsMax`.
@@ -189,7 +189,7 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// The name of the server-side prepared statement for this SQL, preparing it on first use.
     func preparedName(for query: PostgresQuery) throws(PostgresError) -> String? {
-        if let name = preparedStatements[query.sql]?.name(for: query.parameters) { return name }
+        if let name = preparedStatements[PreparedStatementKey(query.sql)]?.name(for: query.parameters) { return name }
         guard cachedCount < PostgresConnection.preparedStatementsMax else { return nil }
         preparedCount += 1
         let name = "t\(preparedCount)"
@@ -199,7 +199,7 @@ public final class PostgresConnection: @unchecked Sendable {
         }
         countRoundTrip()
         _ = try check(result)
-        preparedStatements[query.sql, default: PreparedStatements()].variants.append((types: types, name: name))
+        preparedStatements[PreparedStatementKey(query.sql), default: PreparedStatements()].variants.append((types: types, name: name))
         cachedCount += 1
         return name
     }
@@ -219,7 +219,7 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// Forgets one cached prepared statement (its plan was invalidated by a schema change).
     func forgetPrepared(_ sql: String, name: String) {
-        if preparedStatements[sql]?.forget(name) == true { cachedCount -= 1 }
+        if preparedStatements[PreparedStatementKey(sql)]?.forget(name) == true { cachedCount -= 1 }
     }
 
     private func executeUnnamed(_ query: PostgresQuery) throws(PostgresError) -> PostgresRows {
@@ -283,11 +283,17 @@ struct PreparedStatements {
     var variants: [(types: [Oid], name: String)] = []
 
     /// The statement prepared for these parameters' types, compared in place.
+    /// By index, not by zipping the arrays: a zip copies each parameter (its value an existential box).
     func name(for parameters: [PostgresParameter]) -> String? {
-        variants.first { variant in
-            variant.types.count == parameters.count
-                && zip(variant.types, parameters).allSatisfy { $0 == Oid($1.type.rawValue) }
-        }?.name
+        for variant in variants where variant.types.count == parameters.count {
+            var same = true
+            for index in parameters.indices where variant.types[index] != Oid(parameters[index].type.rawValue) {
+                same = false
+                break
+            }
+            if same { return variant.name }
+        }
+        return nil
     }
 
     /// Drops the statement named `name`; false when it was not there.

@@ -32,32 +32,46 @@ extension PostgresConnection {
         }
     }
 
-    /// Fills the parameter buffer, offsets (-1 for NULL), lengths and formats.
+    /// Fills the parameter buffer, offsets (-1 for NULL), lengths and formats. The four buffers are
+    /// moved out of the connection (an object) into locals for the loop and back after it: every
+    /// access to a class's stored property is checked for exclusivity at run time, and the loop
+    /// appends to them several times per parameter of every statement a lane sends.
     private func encodeParameters(_ parameters: [PostgresParameter]) throws(PostgresError) {
-        parameterWriter.bytes.removeAll(keepingCapacity: true)
-        parameterOffsets.removeAll(keepingCapacity: true)
-        parameterLengths.removeAll(keepingCapacity: true)
-        parameterFormats.removeAll(keepingCapacity: true)
+        var writer = PostgresWireWriter(), offsets: [Int] = [], lengths: [Int32] = [], formats: [Int32] = []
+        swap(&writer, &parameterWriter)
+        swap(&offsets, &parameterOffsets)
+        swap(&lengths, &parameterLengths)
+        swap(&formats, &parameterFormats)
+        defer {
+            swap(&writer, &parameterWriter)
+            swap(&offsets, &parameterOffsets)
+            swap(&lengths, &parameterLengths)
+            swap(&formats, &parameterFormats)
+        }
+        writer.bytes.removeAll(keepingCapacity: true)
+        offsets.removeAll(keepingCapacity: true)
+        lengths.removeAll(keepingCapacity: true)
+        formats.removeAll(keepingCapacity: true)
         for (index, parameter) in parameters.enumerated() {
             guard let value = parameter.value else {
-                parameterOffsets.append(-1)
-                parameterLengths.append(0)
-                parameterFormats.append(PostgresFormat.text.rawValue)
+                offsets.append(-1)
+                lengths.append(0)
+                formats.append(PostgresFormat.text.rawValue)
                 continue
             }
-            let start = parameterWriter.bytes.count
-            let format = value.encodePostgres(into: &parameterWriter)
-            let length = parameterWriter.bytes.count - start
+            let start = writer.bytes.count
+            let format = value.encodePostgres(into: &writer)
+            let length = writer.bytes.count - start
             guard length <= PostgresParameter.valueBytesMax else {
-                parameterWriter.bytes.removeAll()
+                writer.bytes.removeAll()
                 var error = PostgresError(code: .unexpected, serverMessage: "parameter too long")
                 error.context = "parameter $\(index + 1) (\(parameter.type)) is \(length) bytes, over the limit of \(PostgresParameter.valueBytesMax)"
                 throw error
             }
-            parameterWriter.append(byte: 0)
-            parameterOffsets.append(start)
-            parameterLengths.append(Int32(length))
-            parameterFormats.append(format.rawValue)
+            writer.append(byte: 0)
+            offsets.append(start)
+            lengths.append(Int32(length))
+            formats.append(format.rawValue)
         }
     }
 }

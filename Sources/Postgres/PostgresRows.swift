@@ -57,7 +57,8 @@ public struct PostgresRows: RandomAccessCollection, Sendable {
         return isEmpty ? nil : self[0]
     }
 
-    /// Decodes every row into a tuple (or a single value).
+    /// Decodes every row into a tuple (or a single value). Inlinable, as the row's tuple decoding below.
+    @inlinable
     public func decode<each Column: PostgresDecodable>(_ types: (repeat each Column).Type) throws -> [(repeat each Column)] {
         var output: [(repeat each Column)] = []
         output.reserveCapacity(count)
@@ -68,12 +69,17 @@ public struct PostgresRows: RandomAccessCollection, Sendable {
 
 /// One row of a result. Columns decode by index or by name into typed values.
 public struct PostgresRow: Sendable {
-    let rows: PostgresRows
+    @usableFromInline let rows: PostgresRows
     public let index: Int
 
     /// Decodes the row into a tuple of the given types, column by column:
     ///
     ///     let (id, name, closedAt) = try row.decode((Int64, String, Date?).self)
+    ///
+    /// Inlinable so that each caller gets it specialised for its tuple: unspecialised, every call
+    /// looked the tuple's type up in the runtime's metadata caches (a lock-free hash map) and called
+    /// each column's decoder through the pack's witness tables.
+    @inlinable
     public func decode<each Column: PostgresDecodable>(_ types: (repeat each Column).Type) throws -> (repeat each Column) {
         var column = 0
         func next<Value: PostgresDecodable>(_ type: Value.Type) throws -> Value {

@@ -28,6 +28,50 @@ import Testing
         #expect(pool.statistics.open == 1 && pool.statistics.inUse == 0)
     }
 
+    /// Prepared statements are found by the SQL's bytes, not by `String` equality (canonical
+    /// equivalence): two texts that differ only in their Unicode normalisation are two statements for
+    /// PostgreSQL, and each must run as written. Each is prepared once, then reused.
+    @Test func statementsAreCachedByTheirBytes() throws {
+        let database = try TestDatabase.create()
+        let connection = try database.connect()
+        defer { connection.close() }
+        let composed = PostgresQuery(unsafeSQL: "SELECT $1::int8, 'caf\u{E9}'::text", parameters: [PostgresParameter(Int64(1))])
+        let decomposed = PostgresQuery(unsafeSQL: "SELECT $1::int8, 'cafe\u{301}'::text", parameters: [PostgresParameter(Int64(1))])
+        #expect(composed.sql == decomposed.sql, "the two texts are canonically equivalent")
+        func text(_ query: PostgresQuery) throws -> [UInt8] {
+            Array(try connection.query(query).singleRow()!.decode(column: 1, as: String.self).utf8)
+        }
+        let start = connection.roundTrips
+        #expect(try text(composed) == Array("caf\u{E9}".utf8))
+        #expect(try text(decomposed) == [0x63, 0x61, 0x66, 0x65, 0xCC, 0x81])
+        #expect(connection.roundTrips - start == 4, "each text prepared once and run once")
+        let warm = connection.roundTrips
+        #expect(try text(composed) == Array("caf\u{E9}".utf8))
+        #expect(try text(decomposed) == [0x63, 0x61, 0x66, 0x65, 0xCC, 0x81])
+        #expect(connection.roundTrips - warm == 2, "each run again without preparing")
+    }
+
+    /// Long texts are hashed by their ends only: two that differ only in the middle share a hash,
+    /// and must still be two statements, each found again by its own bytes.
+    @Test func longStatementsThatDifferOnlyInTheMiddleStayApart() throws {
+        let database = try TestDatabase.create()
+        let connection = try database.connect()
+        defer { connection.close() }
+        let padding = String(repeating: " ", count: 300)
+        func query(_ middle: String) -> PostgresQuery {
+            PostgresQuery(unsafeSQL: "SELECT $1::int8 + 0\(padding)\(middle)\(padding)+ 0", parameters: [PostgresParameter(Int64(1))])
+        }
+        func value(_ query: PostgresQuery) throws -> Int64 {
+            try connection.query(query).singleRow()!.decode(column: 0, as: Int64.self)
+        }
+        #expect(try value(query("+ 1")) == 2)
+        #expect(try value(query("+ 2")) == 3)
+        let warm = connection.roundTrips
+        #expect(try value(query("+ 1")) == 2)
+        #expect(try value(query("+ 2")) == 3)
+        #expect(connection.roundTrips - warm == 2, "each found prepared")
+    }
+
     @Test func aSchemaChangeMakesTheNextUsePrepareAgain() throws {
         let database = try TestDatabase.create()
         let connection = try database.connectAsOwner()

@@ -48,6 +48,10 @@ public struct Router: Sendable {
     }
 
     private var patterns: [Pattern] = []
+    /// The patterns' indices by their number of segments, in registration order: a path is compared
+    /// only with the templates of its own length (the only ones `RouteTemplate.match` can accept),
+    /// not with every template of the API on every request.
+    private var patternsBySegmentCount: [[Int]] = []
     private var middleware: [any HTTPMiddleware] = []
     private var isComposed = false
 
@@ -120,9 +124,10 @@ public struct Router: Sendable {
 
     public func match(method: HTTPMethod, segments: [String]) -> RouteMatch {
         var best: (pattern: Int, parameters: PathParameters)?
-        for (index, pattern) in patterns.enumerated() {
-            guard let parameters = pattern.template.match(segments) else { continue }
-            if let current = best, patterns[current.pattern].template.specificity >= pattern.template.specificity {
+        guard segments.count < patternsBySegmentCount.count else { return .notFound }
+        for index in patternsBySegmentCount[segments.count] {
+            guard let parameters = patterns[index].template.match(segments) else { continue }
+            if let current = best, patterns[current.pattern].template.specificity >= patterns[index].template.specificity {
                 continue
             }
             best = (index, parameters)
@@ -164,6 +169,9 @@ public struct Router: Sendable {
 
     private mutating func appendPattern(_ template: RouteTemplate) -> Int {
         patterns.append(Pattern(template: template, routes: []))
+        let count = template.segments.count
+        while patternsBySegmentCount.count <= count { patternsBySegmentCount.append([]) }
+        patternsBySegmentCount[count].append(patterns.count - 1)
         return patterns.count - 1
     }
 }

@@ -8,10 +8,19 @@ import Postgres
 /// it (`GroupCommitLanes`, shared with collection payment notices): the bank-account locks, the
 /// late-callback look, the money (`IncomingBatch`) and every delivery's audit row.
 enum CallbackBatch {
-    struct Pending: Sendable {
+    /// A class, immutable: a delivery is handed from the door to the lane's queue, its batch and its retry
+    /// one by one, and a copy of the struct (the transaction's and audit row's texts) cost a retain and a
+    /// release per reference at each hand-over.
+    final class Pending: Sendable {
         let transaction: NewBankTransaction
         let audit: DeliveryAudit
         let providerTransactionID: String
+
+        init(transaction: NewBankTransaction, audit: DeliveryAudit, providerTransactionID: String) {
+            self.transaction = transaction
+            self.audit = audit
+            self.providerTransactionID = providerTransactionID
+        }
     }
 
     typealias Outcome = (outcome: CallbackOutcomeCode, bankTransactionID: Int64?, reason: String?)
