@@ -207,9 +207,8 @@ enum BenchCommand {
     }
 }
 
-/// Raised once by `measure`'s timer; shared by reference with the measured threads.
-/// One flag raised when the time is up, read with a plain load per call: no clock read per call on the
-/// measured threads (the peer, pgbench -T, reads none either).
+/// Raised once by its timer when the time is up; shared by reference with the measured threads, which
+/// read it with a plain load per call: no clock read per call (the peer, pgbench -T, reads none either).
 private final class StopFlag: Sendable {
     let raised = Atomic(false)
 
