@@ -31,7 +31,7 @@ echo "CPU µs per query: client process (ours | pgbench), database (ours | pgben
 # Each row: connections, then the threads that drive them. pgbench -c C -j J: J threads, each sending on
 # its C/J connections and handling whichever answers (at 8: two threads of four, its shape on two cores).
 # Ours at 8 twice: the same shape (2 threads, each sending on its four connections, then reading them:
-# PostgresConnection.queryEach), and one blocking thread per connection, as the server's workers run.
+# PostgresConnection.start / waitForAnswer / finishIfReady), and one blocking thread per connection, as the server's workers run.
 printf '%-22s %12s %12s %6s %14s %14s %12s\n' "connections (threads)" "tuition q/s" "pgbench tps" ratio "client µs" "database µs" "switches"
 declare -A PEER_RUN
 for shape in "1 1 1" "8 2 4" "8 8 1"; do

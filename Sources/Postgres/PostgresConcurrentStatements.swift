@@ -10,7 +10,7 @@ import Glibc
 /// `finish` waits for it. In between the connection is the caller's and takes no other statement.
 /// The statement runs as `query` would run it (on its own, or inside the connection's transaction).
 extension PostgresConnection {
-    /// Connections `queryEach` and `waitForAnswer` take at most.
+    /// Connections `waitForAnswer` takes at most.
     public static let concurrentStatementsMax = 64
 
     /// Sends `query` without waiting for its result. The connection must have nothing queued by `send`.
@@ -57,25 +57,6 @@ extension PostgresConnection {
         var descriptors = connections.map { pollfd(fd: $0.socketDescriptor, events: Int16(POLLIN), revents: 0) }
         guard poll(&descriptors, nfds_t(descriptors.count), timeoutMilliseconds) > 0 else { return [] }
         return descriptors.indices.filter { descriptors[$0].revents != 0 }
-    }
-
-    /// Runs one statement on each of several connections and returns their rows in order: every
-    /// statement is sent before any result is read. The connections must be distinct. When one fails,
-    /// the others' results are still read (every connection is left idle) and the first error is thrown.
-    public static func queryEach(_ statements: [(connection: PostgresConnection, query: PostgresQuery)]) throws(PostgresError) -> [PostgresRows] {
-        precondition(!statements.isEmpty && statements.count <= concurrentStatementsMax,
-                     "queryEach takes 1...\(concurrentStatementsMax) statements")
-        var firstError: PostgresError?
-        for (connection, query) in statements {
-            do throws(PostgresError) { try connection.start(query) } catch { firstError = firstError ?? error }
-        }
-        var rows: [PostgresRows] = []
-        rows.reserveCapacity(statements.count)
-        for (connection, _) in statements where connection.hasStartedStatement {
-            do throws(PostgresError) { rows.append(try connection.finish()) } catch { firstError = firstError ?? error }
-        }
-        if let firstError { throw firstError }
-        return rows
     }
 }
 

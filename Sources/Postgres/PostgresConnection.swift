@@ -11,8 +11,8 @@ import Synchronization
 public final class PostgresConnection: @unchecked Sendable {
     private let connection: OpaquePointer
     private let busy = Atomic<Bool>(false)
-    /// Keyed by the SQL text alone, which the dictionary hashes in place (no key string built per
-    /// call); the parameter types pick the variant, since a statement is prepared with its types.
+    /// Keyed by the SQL's bytes alone (`PreparedStatementKey`: no key string built per call); the
+    /// parameter types pick the variant, since a statement is prepared with its types.
     private var preparedStatements: [PreparedStatementKey: PreparedStatements] = [:]
     /// Statements prepared so far on this connection (names are never reused).
     private var preparedCount = 0

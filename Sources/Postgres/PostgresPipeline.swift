@@ -248,7 +248,7 @@ extension PostgresConnection {
     /// Sends one statement (libpq copies its parameters into its output buffer at once): prepared under
     /// `preparedName`, or unnamed. Throws only for a parameter over `PostgresParameter.valueBytesMax`,
     /// before anything of the statement is sent; false when libpq could not queue it. Used inside a
-    /// pipeline and, outside one, by `start` (a statement with its own sync).
+    /// pipeline and by `start` (a statement with its own sync).
     func send(_ query: PostgresQuery, preparedName: String?) throws(PostgresError) -> Bool {
         let parameters = query.parameters
         if let name = preparedName {

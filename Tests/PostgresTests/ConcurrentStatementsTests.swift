@@ -2,55 +2,50 @@ import Postgres
 import TestSupport
 import Testing
 
-/// Statements started on several connections and read later (`start`, `finishIfReady`, `waitForAnswer`,
-/// `queryEach`), against the real server.
+/// Statements started on several connections and read later (`start`, `finish`, `finishIfReady`,
+/// `waitForAnswer`), against the real server.
 @Suite struct ConcurrentStatementsTests {
     @Test func eachConnectionAnswersItsOwnStatementInOrder() throws {
         let database = try TestDatabase.create()
         let connections = try (0..<3).map { _ in try database.connect() }
         defer { for connection in connections { connection.close() } }
         let pids = try connections.map { try $0.query("SELECT pg_backend_pid()").singleRow()!.decode(column: 0, as: Int64.self) }
-        let rows = try PostgresConnection.queryEach(connections.enumerated().map { index, connection in
-            (connection, "SELECT \(Int64(index * 10))::int8, pg_backend_pid()::int8")
-        })
+        for (index, connection) in connections.enumerated() { try connection.start("SELECT \(Int64(index * 10))::int8, pg_backend_pid()::int8") }
+        let rows = try connections.map { try $0.finish() }
         #expect(try rows.map { try $0.singleRow()!.decode(column: 0, as: Int64.self) } == [0, 10, 20])
         #expect(try rows.map { try $0.singleRow()!.decode(column: 1, as: Int64.self) } == pids)
         // Prepared on first use: the same text again runs from each connection's cache.
-        let again = try PostgresConnection.queryEach(connections.map { ($0, "SELECT \(Int64(7))::int8, pg_backend_pid()::int8") })
+        for connection in connections { try connection.start("SELECT \(Int64(7))::int8, pg_backend_pid()::int8") }
+        let again = try connections.map { try $0.finish() }
         #expect(try again.map { try $0.singleRow()!.decode(column: 0, as: Int64.self) } == [7, 7, 7])
     }
 
-    /// The first statement can only finish after the second has run: read one at a time, it would
-    /// wait for a lock the second statement has not yet been sent to release (and time out).
-    @Test func everyStatementIsSentBeforeAnyIsRead() throws {
+    /// The first statement can only finish after the second has run: if `start` waited for its answer,
+    /// the first would wait for a lock the second has not yet been sent to release (and time out).
+    @Test func aStartedStatementRunsWhileItsThreadStartsAnother() throws {
         let database = try TestDatabase.create()
         let waiter = try database.connect(), holder = try database.connect()
         defer { waiter.close(); holder.close() }
         try holder.query("SELECT pg_advisory_lock(\(Int64(4242)))")
         try waiter.query("SET lock_timeout = '5s'")
-        let rows = try PostgresConnection.queryEach([
-            (waiter, "SELECT pg_advisory_lock(\(Int64(4242)))::text, pg_advisory_unlock(\(Int64(4242)))"),
-            (holder, "SELECT pg_sleep(0.2)::text, pg_advisory_unlock(\(Int64(4242)))"),
-        ])
+        try waiter.start("SELECT pg_advisory_lock(\(Int64(4242)))::text, pg_advisory_unlock(\(Int64(4242)))")
+        try holder.start("SELECT pg_sleep(0.2)::text, pg_advisory_unlock(\(Int64(4242)))")
+        let rows = [try waiter.finish(), try holder.finish()]
         #expect(try rows.map { try $0.singleRow()!.decode(column: 1, as: Bool.self) } == [true, true])
     }
 
-    @Test func aFailureIsThrownAfterEveryConnectionIsReadAndLeavesThemUsable() throws {
+    @Test func aFailureIsThrownByItsOwnReadAndLeavesEveryConnectionUsable() throws {
         let database = try TestDatabase.create()
         let connections = try (0..<3).map { _ in try database.connect() }
         defer { for connection in connections { connection.close() } }
         try connections[2].simpleQuery(unsafeSQL: "BEGIN")
-        #expect(throws: PostgresError.self) {
-            try PostgresConnection.queryEach([
-                (connections[0], "SELECT 1 / \(Int64(0))"),
-                (connections[1], "SELECT \(Int64(1))"),
-                (connections[2], "SELECT \(Int64(2))"),
-            ])
-        }
-        let error = try #require(throws: PostgresError.self) {
-            try PostgresConnection.queryEach([(connections[1], "SELECT \(Int64(1))"), (connections[0], "SELECT 1 / \(Int64(0))")])
-        }
+        try connections[0].start("SELECT 1 / \(Int64(0))")
+        try connections[1].start("SELECT \(Int64(1))")
+        try connections[2].start("SELECT \(Int64(2))")
+        let error = try #require(throws: PostgresError.self) { try connections[0].finish() }
         #expect(error.sqlState == SQLState(rawValue: "22012"))
+        #expect(try connections[1].finish().singleRow()!.decode(column: 0, as: Int64.self) == 1)
+        #expect(try connections[2].finish().singleRow()!.decode(column: 0, as: Int64.self) == 2)
         // Every connection is idle again (the third still in its transaction) and answers.
         for connection in connections { #expect(try connection.query("SELECT 1").count == 1) }
         #expect(!connections[2].isOutsideTransaction)

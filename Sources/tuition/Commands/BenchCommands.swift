@@ -19,7 +19,8 @@ enum BenchCommand {
 
         Workloads measured by the scripts in bench/ (not for production use):
           pg       a prepared primary-key SELECT on pgbench_accounts through the pool (run pgbench -i first); with
-                   --connections-per-thread N, each thread sends one on N connections, then reads them (as pgbench -j)
+                   --connections-per-thread N, each thread keeps N connections busy, sending each its next
+                   SELECT as soon as it answers (as pgbench -j)
           ledger   four-posting entries (bank/suspense/suspense/receivable) by N concurrent writers
           pg-arrays  a SELECT over a batch statement's eight array parameters, sent in binary or text
           accuracy precision and recall of the matcher on a generated, labelled month (no database)
