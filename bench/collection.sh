@@ -28,7 +28,11 @@ measure() {
 }
 # The HTTP stack's own ceiling on this machine in this run: /health (no database, answered on the event loop).
 health=$(wrk -t2 -c8 -d"${DURATION}s" "http://127.0.0.1:$PORT/health" | awk '/Requests\/sec/ {print int($2)}')
+iserver0=$(cpu_ticks "$SERVER"); idb0=$(db_cpu_ticks); imachine0=$(machine_ticks)
 read -r inq inq_p99 inq_bad <<<"$(measure "$INQ")"
+iserver1=$(cpu_ticks "$SERVER"); idb1=$(db_cpu_ticks); imachine1=$(machine_ticks)
+# wrk's own count is not kept by measure(): CPU per inquiry from its rate over the run.
+inq_count=$(( inq * DURATION ))
 server0=$(cpu_ticks "$SERVER"); db0=$(db_cpu_ticks); switches0=$(ctx_switches "$SERVER"); paid0=$(psql -Atc "SELECT count(*) FROM collection_payments"); machine0=$(machine_ticks)
 read -r pay pay_p99 pay_bad <<<"$(measure "$PAY")"
 machine1=$(machine_ticks)
@@ -40,7 +44,8 @@ db3=$(db_cpu_ticks); machine3=$(machine_ticks)
 tps=$(pgbench_tps <<<"$pgout")
 echo "bench/collection.sh: ${DURATION}s each, 8 connections / 8 clients, $(nproc) cores"
 printf '%-28s %10s/s\n' "GET /health" "$health"
-printf '%-28s %10s/s   p99 %s   non-2xx %s   (target >= 10000/s)\n' "signed inquiries" "$inq" "$inq_p99" "${inq_bad:-0}"
+printf '%-28s %10s/s   p99 %s   non-2xx %s   (target >= 10000/s)   CPU/inquiry: server %s us, database %s us\n' "signed inquiries" "$inq" \
+    "$inq_p99" "${inq_bad:-0}" "$(cpu_us_per $(( iserver1 - iserver0 )) "$inq_count")" "$(cpu_us_per $(( idb1 - idb0 )) "$inq_count")"
 printf '%-28s %10s/s   p99 %s   non-2xx %s   CPU/notice: server %s us, database %s us\n' "durable payment notices" "$pay" "$pay_p99" \
     "${pay_bad:-0}" "$(cpu_us_per $(( server1 - server0 )) $(( paid1 - paid0 )))" "$(cpu_us_per $(( db1 - db0 )) $(( paid1 - paid0 )))"
 printf '%-28s %10s/s   CPU/transaction: database %s us\n' "pgbench TPC-B-like" "$tps" \
@@ -48,5 +53,5 @@ printf '%-28s %10s/s   CPU/transaction: database %s us\n' "pgbench TPC-B-like" "
 echo "ratio inquiries/health: $(ratio "$inq" "$health")"
 echo "ratio notices/pgbench: $(ratio "$pay" "$tps") (target >= 0.80)"
 echo "server context switches per notice: $(per_request $(( switches1 - switches0 )) $(( paid1 - paid0 )))"
-echo "machine idle: $(idle_share "$machine0" "$machine1") during the notices, $(idle_share "$machine2" "$machine3") during pgbench"
+echo "machine idle: $(idle_share "$imachine0" "$imachine1") during the inquiries, $(idle_share "$machine0" "$machine1") during the notices, $(idle_share "$machine2" "$machine3") during pgbench"
 "$BIN" ledger verify | tail -1

@@ -23,11 +23,14 @@ public struct APIContext: Sendable {
     public let connectionChanges: ConnectionChanges?
     /// Whether console cookies carry `Secure` (the server speaks TLS).
     public var consoleCookiesSecure = false
+    /// The database connections each event loop keeps for bank inquiries (`LoopStatements`).
+    let loopStatements: LoopStatements
 
     /// Loads the callback and statement descriptions from `bank-formats/`; a broken description stops startup.
     public init(pool: PostgresPool, layout: ProjectLayout, metrics: HTTPMetrics, version: String = TuitionAPI.version,
                 callbacksRequireClientCertificate: Bool = false, clock: @escaping @Sendable () -> Date = { Date() },
-                laneBatchesInFlight: Int = GroupCommit.batchesInFlightDefault, connectionChanges: ConnectionChanges? = nil) throws {
+                laneBatchesInFlight: Int = GroupCommit.batchesInFlightDefault, connectionChanges: ConnectionChanges? = nil,
+                loopConnections: Int = APIContext.loopConnectionsDefault) throws {
         self.callbacksRequireClientCertificate = callbacksRequireClientCertificate
         self.connectionChanges = connectionChanges
         self.pool = pool
@@ -41,7 +44,14 @@ public struct APIContext: Sendable {
                                              clock: clock, batchesInFlightMax: laneBatchesInFlight, changes: connectionChanges,
                                              delivery: ResponseCompletion.postingTogether)
         self.statementFormats = try CSVFormatCatalog(directory: layout.bankFormats + "/statements")
+        self.loopStatements = LoopStatements(configuration: pool.configuration, connectionsPerLoop: loopConnections,
+                                             warmUp: CollectionService.prepareLoopStatements)
     }
+
+    /// Database connections each event loop keeps for the statements it runs itself (0 to 4; 0: none, every
+    /// inquiry runs on a worker).
+    public static let loopConnectionsDefault = 4
+    public static let loopConnectionsRange = 0...LoopStatements.connectionsPerLoopMax
 }
 
 /// The whole JSON API: every endpoint registered in one place.

@@ -31,8 +31,8 @@ extension PostgresConnection {
     /// True between `start` and the read of its result.
     public var hasStartedStatement: Bool { started != nil }
 
-    /// The socket to wait on for a started statement's result (`waitForAnswer`).
-    var socketDescriptor: Int32 { PQsocket(rawConnection) }
+    /// The socket to wait on for a started statement's result (`waitForAnswer`, or an event loop's epoll).
+    public var socketDescriptor: Int32 { PQsocket(rawConnection) }
 
     /// The started statement's rows, waiting for them.
     public func finish() throws(PostgresError) -> PostgresRows {

@@ -1,3 +1,4 @@
+import API
 import Foundation
 import HTTP
 import Payments
@@ -20,6 +21,8 @@ struct Settings: Codable, Equatable {
     var statementTimeoutMilliseconds: Int?
     /// Batches of one school's commit lane in flight at once (docs/operations.md, docs/callbacks.md §6).
     var laneBatchesInFlight: Int?
+    /// Database connections each event loop keeps for bank inquiries (docs/operations.md, docs/collection.md).
+    var loopConnections: Int?
     /// The server's flood protections (`http_limits`, see HTTPLimitSettings).
     var httpLimits: HTTPLimitSettings?
 
@@ -30,7 +33,7 @@ struct Settings: Codable, Equatable {
         case tlsCertificate = "tls_certificate", tlsPrivateKey = "tls_private_key", tlsClientCA = "tls_client_ca"
         case lockTimeoutMilliseconds = "lock_timeout_ms", statementTimeoutMilliseconds = "statement_timeout_ms"
         case httpLimits = "http_limits"
-        case laneBatchesInFlight = "lane_batches_in_flight"
+        case laneBatchesInFlight = "lane_batches_in_flight", loopConnections = "loop_connections"
     }
 
     /// Environment variables and the file keys they override.
@@ -60,6 +63,10 @@ struct Settings: Codable, Equatable {
             guard let number = Int(batches) else { throw CommandFailure(message: "TUITION_LANE_BATCHES_IN_FLIGHT=\(batches) is not a number") }
             settings.laneBatchesInFlight = number
         }
+        if let connections = environment["TUITION_LOOP_CONNECTIONS"], !connections.isEmpty {
+            guard let number = Int(connections) else { throw CommandFailure(message: "TUITION_LOOP_CONNECTIONS=\(connections) is not a number") }
+            settings.loopConnections = number
+        }
         return settings
     }
 
@@ -72,7 +79,8 @@ struct Settings: Codable, Equatable {
         }
         guard let dictionary = object as? [String: Any] else { throw CommandFailure(message: "\(path) must hold a JSON object") }
         let known = Set(["database_url", "home", "host", "port", "workers", "tls_certificate", "tls_private_key", "tls_client_ca",
-                         "lock_timeout_ms", "statement_timeout_ms", "lane_batches_in_flight", HTTPLimitSettings.fileKey])
+                         "lock_timeout_ms", "statement_timeout_ms", "lane_batches_in_flight", "loop_connections",
+                         HTTPLimitSettings.fileKey])
         if let unknown = dictionary.keys.sorted().first(where: { !known.contains($0) }) {
             throw CommandFailure(message: "\(path): unknown key '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -107,6 +115,8 @@ struct Settings: Codable, Equatable {
         if let value = laneBatchesInFlight, !batches.contains(value) {
             found.append("lane_batches_in_flight: \(batches.lowerBound) to \(batches.upperBound)")
         }
+        let loops = APIContext.loopConnectionsRange
+        if let value = loopConnections, !loops.contains(value) { found.append("loop_connections: \(loops.lowerBound) to \(loops.upperBound)") }
         if (tlsCertificate == nil) != (tlsPrivateKey == nil) { found.append("tls_certificate and tls_private_key go together") }
         found += httpLimits?.problems() ?? []
         if tlsClientCA != nil && tlsCertificate == nil { found.append("tls_client_ca needs tls_certificate and tls_private_key") }
@@ -127,6 +137,7 @@ struct Settings: Codable, Equatable {
             "lock_timeout_ms = \(lockTimeoutMilliseconds ?? PostgresSessionLimits.lockTimeoutMillisecondsDefault)",
             "statement_timeout_ms = \(statementTimeoutMilliseconds ?? PostgresSessionLimits.statementTimeoutMillisecondsDefault)",
             "lane_batches_in_flight = \(laneBatchesInFlight ?? GroupCommit.batchesInFlightDefault)",
+            "loop_connections = \(loopConnections ?? APIContext.loopConnectionsDefault)",
         ] + (httpLimits ?? HTTPLimitSettings()).effectiveLines
     }
 

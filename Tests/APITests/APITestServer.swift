@@ -24,7 +24,8 @@ final class APITestServer: @unchecked Sendable {
 
     /// `tls`: served over TLS; with a client CA the bank routes require a verified client certificate, as `tuition serve --tls-client-ca`.
     /// `cacheRoutes`: bank connection changes are listened to and routes cached, as in `tuition serve`.
-    init(tls: TLSConfiguration? = nil, cacheRoutes: Bool = false) throws {
+    /// `loopConnections`: database connections each event loop keeps for bank inquiries.
+    init(tls: TLSConfiguration? = nil, cacheRoutes: Bool = false, loopConnections: Int = APIContext.loopConnectionsDefault) throws {
         database = try TestDatabase.create()
         pool = database.pool(size: 4)
         let (own, other) = try pool.transaction(isolation: .readCommitted) { connection in
@@ -52,7 +53,8 @@ final class APITestServer: @unchecked Sendable {
         let metrics = HTTPMetrics()
         changes = cacheRoutes ? ConnectionChanges(configuration: pool.configuration) : nil
         builder = TuitionAPI.build(try APIContext(pool: pool, layout: ProjectLayout(root: Repository.root), metrics: metrics,
-                                                  callbacksRequireClientCertificate: tls?.clientCAFile != nil, connectionChanges: changes))
+                                                  callbacksRequireClientCertificate: tls?.clientCAFile != nil, connectionChanges: changes,
+                                                  loopConnections: loopConnections))
         var configuration = HTTPServerConfiguration()
         configuration.port = 0
         configuration.workerThreads = 4

@@ -51,9 +51,10 @@ import TestSupport
     }
 
     /// With routes cached (as `tuition serve` runs), a payment notice's door runs on the event loop and its
-    /// school's lane answers it after the commit; what may block goes to a worker: an inquiry (it reads the
-    /// school), a replayed notice (its refusal is written), a notice signed ahead of our clock (its nonce is
-    /// written). Signed times here are our clock's current second, so only the last one is ahead.
+    /// school's lane answers it after the commit; what may block goes to a worker: an inquiry before its loop
+    /// has a database connection of its own (LoopInquiryTests), a replayed notice (its refusal is written), a
+    /// notice signed ahead of our clock (its nonce is written). Signed times here are our clock's current
+    /// second, so only the last one is ahead.
     @Test func withRoutesCachedANoticeIsJudgedOnTheLoopAndWhatMayBlockOnAWorker() throws {
         let server = try APITestServer(cacheRoutes: true)
         guard let changes = server.changes else { return }
@@ -79,7 +80,7 @@ import TestSupport
         let inquiry = #"{"service_code":"SVC-OWN","customer_code":"HS404"}"#
         let unknown = try server.client.request("POST", "/v1/collect/tuition/inquiry", headers: signedNow("inquiry", inquiry), body: Array(inquiry.utf8))
         #expect(unknown.status == 404)
-        #expect(metrics.loopFirstRequests == (onLoop: 0, handedOn: 1), "an inquiry runs on a worker")
+        #expect(metrics.loopFirstRequests == (onLoop: 0, handedOn: 1), "the first inquiry runs on a worker")
         let headers = signedNow("payments", notice("LOOP-1"))
         let paid = try server.client.request("POST", "/v1/collect/tuition/payments", headers: headers, body: Array(notice("LOOP-1").utf8))
         #expect(paid.status == 200 && paid.json["exception"] as? String == "unidentified")

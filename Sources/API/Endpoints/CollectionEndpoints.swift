@@ -20,7 +20,7 @@ enum CollectionEndpoints {
                                                tag: "collections", access: .signed, request: body,
                                                options: RouteOptions(bodyBytesMax: CollectionLimits.bodyBytesMax,
                                                                      requiresClientCertificate: context.callbacksRequireClientCertificate), onLoop: { request, completion, workers in
-                try handle(request, path: path, service: service, completion: completion, workers: workers)
+                try handle(request, path: path, service: service, reads: context.loopStatements, completion: completion, workers: workers)
             })
         }
     }
@@ -35,9 +35,10 @@ enum CollectionEndpoints {
         }
     }
 
-    /// Runs on the event loop (it never blocks): answers through `completion` at once, or (a payment notice)
-    /// after the commit of its school's batch; what may block is handed on to a worker.
-    static func handle(_ request: Request, path: String, service: CollectionService, completion: ResponseCompletion,
+    /// Runs on the event loop (it never blocks): answers through `completion` at once, when an inquiry's rows
+    /// arrive on a connection of this loop (`reads`), or (a payment notice) after the commit of its school's
+    /// batch; what may block is handed on to a worker.
+    static func handle(_ request: Request, path: String, service: CollectionService, reads: LoopStatements, completion: ResponseCompletion,
                        workers: WorkerJobs) throws -> LoopStep {
         let provider = request.pathParameters["provider"] ?? ""
         guard service.resolve(provider: provider, path: path) != nil else {
@@ -46,7 +47,8 @@ enum CollectionEndpoints {
         let collection = CollectionRequest(provider: provider, path: path, headers: request.headers.map { CallbackHeader(name: $0.name, value: $0.value) },
                                            body: request.body, requestID: request.requestId,
                                            clientCertificateSHA256: request.clientCertificate?.sha256Fingerprint)
-        let rest = service.handleWithoutBlocking(collection, leaders: { workers.run($0) }) { result in
+        let rest = service.handleWithoutBlocking(collection, leaders: { workers.run($0) },
+                                                 startRead: { query, finish in reads.start(query, workers: workers, finish: finish) }) { result in
             completion.complete(response(result))
         }
         guard let rest else { return .taken }

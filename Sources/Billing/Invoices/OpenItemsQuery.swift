@@ -16,7 +16,12 @@ public enum OpenItemsQuery {
 
     /// nil when the code names nothing in this school.
     public static func answer(schoolID: Int64, code: String, invoicesMax: Int, on connection: PostgresConnection) throws -> Answer? {
-        let rows = try connection.query("""
+        try decode(connection.query(query(schoolID: schoolID, code: code, invoicesMax: invoicesMax)))
+    }
+
+    /// The one statement, for a caller that runs it itself (an event loop: docs/collection.md); `decode` reads its rows.
+    public static func query(schoolID: Int64, code: String, invoicesMax: Int) -> PostgresQuery {
+        """
             WITH target AS (
                 SELECT student_id, NULL::int8 AS invoice_id, 1 AS preference FROM students
                  WHERE school_id = \(schoolID) AND student_code = \(code)
@@ -34,7 +39,11 @@ public enum OpenItemsQuery {
                   AND NOT reversed AND outstanding > 0
                 ORDER BY due_date, period, student_code, school_year, number
                 LIMIT \(min(max(invoicesMax, 0), BillingLimits.invoicesPerListingMax))) owing ON true
-            """)
+            """
+    }
+
+    /// The answer in the rows of `query`; nil when the code names nothing in this school.
+    public static func decode(_ rows: PostgresRows) throws -> Answer? {
         guard let first = rows.first else { return nil }
         let columns = InvoiceQueries.columnCount
         let studentID = try first.decode(column: columns, as: Int64.self)

@@ -21,6 +21,8 @@ final class EventLoop {
     let core: ServerCore
     let mailbox: LoopMailbox
     let epoll: Epoll
+    /// Database connections and the like that loop-first handlers have this loop watch.
+    let sockets: LoopSockets
     let shard: MetricsShard
     var connections: [Connection?] = []
     var generations: [UInt32] = []
@@ -42,6 +44,7 @@ final class EventLoop {
         self.core = core
         self.mailbox = core.mailboxes[index]
         self.epoll = Epoll(adopting: epollDescriptor, eventsPerWaitMax: core.configuration.eventsPerWaitMax)
+        self.sockets = LoopSockets(loopIndex: index, epoll: epoll)
         self.shard = core.metrics.makeShard()
         now = Clock.monotonicNanoseconds()
     }
@@ -49,6 +52,10 @@ final class EventLoop {
     var configuration: HTTPServerConfiguration { core.configuration }
 
     func run() {
+        LoopSockets.$current.withValue(sockets) { runBound() }
+    }
+
+    private func runBound() {
         do {
             try epoll.add(mailbox.eventDescriptor, events: Epoll.input, data: Self.mailboxToken)
             try startListening()
@@ -99,6 +106,9 @@ final class EventLoop {
             acceptConnections()
         case Self.mailboxToken:
             drainMailbox()
+        case _ where LoopSockets.isWatcherToken(event.data):
+            // A socket unwatched earlier in this pass has no watcher: its event is stale.
+            sockets.watcher(for: event.data)?.socketReadable()
         default:
             guard let connection = lookup(event.data) else { return }
             let readable = Epoll.input | Epoll.readHangUp | Epoll.hangUp | Epoll.error
@@ -213,5 +223,6 @@ final class EventLoop {
     private func closeAll() {
         for case let connection? in connections { close(connection) }
         stopListening()
+        sockets.closeAll()
     }
 }

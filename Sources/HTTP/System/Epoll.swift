@@ -51,6 +51,12 @@ final class Epoll {
         try control(TUITION_EPOLL_CTL_DEL, fd, events: 0, data: 0)
     }
 
+    /// `remove` for a socket another library may have closed already (libpq, on a broken connection): a closed
+    /// socket has left the set by itself, so "not registered" and "not open" are both the outcome wanted.
+    func removeIfRegistered(_ fd: Int32) {
+        _ = tuition_epoll_ctl(descriptor, TUITION_EPOLL_CTL_DEL, fd, 0, 0)
+    }
+
     /// Waits up to `timeoutMilliseconds` (-1: forever) and returns the number of events ready.
     func wait(timeoutMilliseconds: Int32) throws(SystemCallError) -> Int {
         let count = try SystemCall.run("epoll_wait") {

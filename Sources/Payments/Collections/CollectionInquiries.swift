@@ -10,10 +10,25 @@ import Postgres
 /// Only reads: an inquiry writes nothing.
 enum CollectionInquiries {
     static func answer(_ inquiry: CollectionInquiryRequest, context: CollectionContext, service: CollectionService) throws -> CollectionService.Result {
+        let rows = try service.pool.withConnection { connection in try connection.query(query(inquiry, context: context)) }
+        return try answer(inquiry, rows: rows, context: context, service: service)
+    }
+
+    /// The reply to an inquiry from the rows of its statement (`query`), on whichever thread read them.
+    static func answer(_ inquiry: CollectionInquiryRequest, rows: PostgresRows, context: CollectionContext,
+                       service: CollectionService) throws -> CollectionService.Result {
+        try answer(inquiry, found: OpenItemsQuery.decode(rows), context: context, service: service)
+    }
+
+    /// The inquiry's one statement (`CollectionTargets.open`'s), for a thread that runs it itself (the event loop).
+    static func query(_ inquiry: CollectionInquiryRequest, context: CollectionContext) -> PostgresQuery {
+        CollectionTargets.query(code: inquiry.customerCode, schoolID: context.schoolID)
+    }
+
+    /// The reply to an inquiry whose statement found `found` (pure).
+    private static func answer(_ inquiry: CollectionInquiryRequest, found: OpenItemsQuery.Answer?, context: CollectionContext,
+                       service: CollectionService) -> CollectionService.Result {
         let description = context.description
-        let found = try service.pool.withConnection { connection in
-            try CollectionTargets.open(code: inquiry.customerCode, schoolID: context.schoolID, on: connection)
-        }
         guard let found else { return service.reply(description, .notFound, reason: "unknown code") }
         guard !found.invoices.isEmpty else { return service.reply(description, .noOpenItems, reason: "nothing owed") }
         let shown = found.invoices
@@ -55,6 +70,11 @@ enum CollectionInquiries {
 /// items, oldest due first. Scoped by the connection's school: a code of another school is unknown here.
 enum CollectionTargets {
     static func open(code: String, schoolID: Int64, on connection: PostgresConnection) throws -> OpenItemsQuery.Answer? {
-        try OpenItemsQuery.answer(schoolID: schoolID, code: code, invoicesMax: CollectionLimits.itemsMax, on: connection)
+        try OpenItemsQuery.decode(connection.query(query(code: code, schoolID: schoolID)))
+    }
+
+    /// `open`'s statement; its rows are read by `OpenItemsQuery.decode`.
+    static func query(code: String, schoolID: Int64) -> PostgresQuery {
+        OpenItemsQuery.query(schoolID: schoolID, code: code, invoicesMax: CollectionLimits.itemsMax)
     }
 }

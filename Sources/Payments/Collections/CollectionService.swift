@@ -121,10 +121,16 @@ public struct CollectionService: Sendable {
     /// for a thread that may block, which calls `reply` once: every other operation, a refusal (its audit
     /// line), a route not cached, the first request (the future nonces read), a nonce signed ahead of our
     /// clock (written), a nonce sweep due.
+    ///
+    /// Inquiries too, given `startRead`: their one statement is started on a connection the calling thread
+    /// watches, and the reply built when its rows arrive, on that thread (docs/collection.md, "Inquiries on
+    /// the event loop"); when `startRead` declines (no free connection), the inquiry runs on a worker.
     public func handleWithoutBlocking(_ request: CollectionRequest, leaders: @escaping GroupCommit.Leaders,
+                                      startRead: StatementStarter? = nil,
                                       reply: @escaping @Sendable (Result) -> Void) -> (@Sendable () -> Void)? {
         let whole: @Sendable () -> Void = { handle(request, reply: reply) }
-        guard let (description, operation) = resolve(provider: request.provider, path: request.path), operation == .payment else { return whole }
+        guard let (description, operation) = resolve(provider: request.provider, path: request.path),
+              operation == .payment || (operation == .inquiry && startRead != nil) else { return whole }
         let door = (try? self.door(request, description, operation, blocking: false)) ?? .blocking
         let settled: @Sendable () -> Void = {
             do {
@@ -141,6 +147,17 @@ public struct CollectionService: Sendable {
             return nil
         case .refused:
             return settled
+        case .admitted(let envelope, let context) where operation == .inquiry:
+            // An inquiry the reader refuses is refused on the worker, which reads it again (pure, bounded).
+            guard let startRead, let inquiry = try? CollectionRequestReader(description: description).inquiry(envelope) else { return settled }
+            let started = startRead(CollectionInquiries.query(inquiry, context: context)) { rows in
+                do {
+                    reply(try CollectionInquiries.answer(inquiry, rows: rows.get(), context: context, service: self))
+                } catch {
+                    reply(unavailable(description, error))
+                }
+            }
+            return started ? nil : settled
         case .admitted(let envelope, let context):
             // A notice the reader refuses is refused on the worker, which reads it again (pure, bounded).
             guard let notice = try? CollectionRequestReader(description: description).payment(envelope) else { return settled }
@@ -148,6 +165,16 @@ public struct CollectionService: Sendable {
             return nil
         }
     }
+
+    /// Prepares, on a connection an event loop will run inquiries on, the statements `handleWithoutBlocking`
+    /// starts there, so that starting one never waits for a prepare.
+    public static func prepareLoopStatements(on connection: PostgresConnection) throws {
+        _ = try connection.query(CollectionTargets.query(code: "", schoolID: 0))
+    }
+
+    /// Starts one statement on a connection the calling thread watches and returns true, its rows (or its error)
+    /// then given to the closure on that same thread; false, having sent nothing, when it cannot start it now.
+    public typealias StatementStarter = (PostgresQuery, @escaping (Swift.Result<PostgresRows, PostgresError>) -> Void) -> Bool
 
     /// How far the door got (`door`).
     private enum Door {

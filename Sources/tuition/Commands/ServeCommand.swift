@@ -60,7 +60,7 @@ enum ServeCommand {
         var context = try APIContext(pool: pool, layout: layout, metrics: metrics,
                                      callbacksRequireClientCertificate: settings.tlsClientCA != nil,
                                      laneBatchesInFlight: settings.laneBatchesInFlight ?? GroupCommit.batchesInFlightDefault,
-                                     connectionChanges: changes)
+                                     connectionChanges: changes, loopConnections: settings.loopConnections ?? APIContext.loopConnectionsDefault)
         context.consoleCookiesSecure = configuration.tls != nil
         let api = TuitionAPI.build(context)
         let server = HTTPServer(configuration: configuration, router: api.router, metrics: metrics)
