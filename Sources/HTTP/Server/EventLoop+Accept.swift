@@ -78,18 +78,42 @@ extension EventLoop {
                 return
             }
         }
-        let transport: any HTTPTransport
-        do {
-            try Socket.setNoDelay(accepted.descriptor)
-            transport = try core.transport.makeTransport(acceptedDescriptor: accepted.descriptor)
-        } catch {
-            configuration.errorLog("could not set up a connection from \(accepted.peer): \(error)")
-            SystemCall.close(accepted.descriptor)
-            core.metrics.openConnections.wrappingSubtract(1, ordering: .relaxed)
-            if tracked { core.admission.release(address, now: now) }
+        // Not draining here (a draining loop refuses above). A burst of connections from one client spreads over the loops.
+        let owner = core.balance.claim(accepting: index)
+        guard owner == index else {
+            core.mailboxes[owner].post(.adopt(descriptor: accepted.descriptor, peer: accepted.peer, address: address, tracked: tracked))
             return
         }
-        register(transport, peer: accepted.peer, address: address, tracked: tracked)
+        adopt(accepted.descriptor, peer: accepted.peer, address: address, tracked: tracked)
+    }
+
+    /// An admitted socket becomes this loop's connection (accepted here, or handed over by the loop that accepted it).
+    /// Its claim on `core.balance` is this loop's from now on.
+    func adopt(_ descriptor: Int32, peer: String, address: String, tracked: Bool) {
+        guard !draining else {
+            // Handed over as this loop began to stop: closed unread, as the loop's own idle connections are.
+            SystemCall.close(descriptor)
+            forget(address: address, tracked: tracked)
+            return
+        }
+        let transport: any HTTPTransport
+        do {
+            try Socket.setNoDelay(descriptor)
+            transport = try core.transport.makeTransport(acceptedDescriptor: descriptor)
+        } catch {
+            configuration.errorLog("could not set up a connection from \(peer): \(error)")
+            SystemCall.close(descriptor)
+            forget(address: address, tracked: tracked)
+            return
+        }
+        register(transport, peer: peer, address: address, tracked: tracked)
+    }
+
+    /// A connection this loop claimed is gone before or after it was registered: its counts released.
+    private func forget(address: String, tracked: Bool) {
+        core.balance.release(index)
+        core.metrics.openConnections.wrappingSubtract(1, ordering: .relaxed)
+        if tracked { core.admission.release(address, now: now) }
     }
 
     /// At the cap: a loop holding at least its share of the cap evicts its own oldest waiting connection; one
@@ -147,8 +171,7 @@ extension EventLoop {
             configuration.errorLog("could not watch a connection: \(error)")
             transport.close()
             freeSlots.append(slot)
-            core.metrics.openConnections.wrappingSubtract(1, ordering: .relaxed)
-            if tracked { core.admission.release(address, now: now) }
+            forget(address: address, tracked: tracked)
             return
         }
         connections[slot] = connection
@@ -202,8 +225,7 @@ extension EventLoop {
         generations[slot] &+= 1
         freeSlots.append(slot)
         liveCount -= 1
-        core.metrics.openConnections.wrappingSubtract(1, ordering: .relaxed)
-        if connection.admissionTracked { core.admission.release(connection.address, now: now) }
+        forget(address: connection.address, tracked: connection.admissionTracked)
         releaseBodyBytes(connection)
     }
 }

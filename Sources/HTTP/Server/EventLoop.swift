@@ -144,6 +144,8 @@ final class EventLoop {
                 beginDraining()
             case .evictOne:
                 _ = evictOldestWaiting()
+            case .adopt(let descriptor, let peer, let address, let tracked):
+                adopt(descriptor, peer: peer, address: address, tracked: tracked)
             }
         }
     }

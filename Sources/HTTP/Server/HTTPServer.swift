@@ -162,6 +162,11 @@ public final class HTTPServer: Sendable {
         return port
     }
 
+    /// Connections each event loop owns (`LoopBalance`); empty before `start()` and after shutdown.
+    var loopConnectionCounts: [Int] {
+        lifecycle.withLock { if case .running(let core) = $0 { core.balance.snapshot } else { [] } }
+    }
+
     /// Whether the server has started and not finished shutting down.
     public var isRunning: Bool {
         lifecycle.withLock { if case .running(let core) = $0 { !core.isStopping } else { false } }

@@ -9,6 +9,8 @@ enum LoopMessage: Sendable {
     case beginShutdown
     /// Another loop admitted a connection over the cap because it had nothing to evict: evict one here.
     case evictOne
+    /// Another loop accepted and admitted this socket, and hands it to this loop, which owns fewer (`LoopBalance`).
+    case adopt(descriptor: Int32, peer: String, address: String, tracked: Bool)
 }
 
 /// Messages for one event loop plus an eventfd that wakes it. The eventfd is written only when the list goes
@@ -24,6 +26,8 @@ final class LoopMailbox: Sendable {
     }
 
     deinit {
+        // Sockets handed to a loop that ended before it read its mailbox.
+        for case .adopt(let descriptor, _, _, _) in messages.withLock({ $0 }) { SystemCall.close(descriptor) }
         SystemCall.close(eventDescriptor)
     }
 

@@ -14,6 +14,8 @@ final class ServerCore: Sendable {
     let parserLimits: HTTPParserLimits
     let timeouts: ConnectionTimeouts
     let mailboxes: [LoopMailbox]
+    /// Which loop owns how many connections: a new one goes to the loop owning fewest.
+    let balance: LoopBalance
     let admission: ConnectionAdmission
     let rateLimiter: RequestRateLimiter
     let refusalThrottle: RefusalThrottle
@@ -39,6 +41,7 @@ final class ServerCore: Sendable {
         self.tls = tls
         transport = tls ?? configuration.transport
         self.mailboxes = mailboxes
+        balance = LoopBalance(loops: mailboxes.count)
         self.onStopped = onStopped
         admission = ConnectionAdmission(limits: configuration.protection)
         rateLimiter = RequestRateLimiter(limits: configuration.protection)
