@@ -16,7 +16,9 @@ public protocol LoopSocketWatcher: AnyObject {
 public final class LoopSockets: @unchecked Sendable {
     /// Sockets one loop watches at most.
     public static let watchedMax = 256
-    /// Watcher tokens are epoll data values whose connection slot no HTTP connection can have.
+    /// Watcher tokens are epoll data values whose connection slot (low 32 bits) no HTTP connection can have; the
+    /// high bits hold the index's generation, so an event of an unwatched socket never reaches the watcher that
+    /// took its index later in the same pass.
     static let tokenSlotBase: UInt64 = 0xFFFF_0000
 
     /// The sockets of the event loop running on this thread; nil on any other thread.
@@ -28,6 +30,7 @@ public final class LoopSockets: @unchecked Sendable {
     private let owner: pthread_t
     private var watchers: [LoopSocketWatcher?] = []
     private var descriptors: [Int32] = []
+    private var generations: [UInt32] = []
     private var freeIndices: [Int] = []
     private var states: [ObjectIdentifier: AnyObject] = [:]
 
@@ -48,14 +51,19 @@ public final class LoopSockets: @unchecked Sendable {
         guard let index = freeIndices.popLast() ?? (watchers.count < Self.watchedMax ? watchers.count : nil) else {
             throw SystemCallError(call: "watch", errno: EMFILE)
         }
-        try epoll.add(descriptor, events: Epoll.input | Epoll.readHangUp, data: Self.tokenSlotBase + UInt64(index))
         if index == watchers.count {
-            watchers.append(watcher)
-            descriptors.append(descriptor)
-        } else {
-            watchers[index] = watcher
-            descriptors[index] = descriptor
+            watchers.append(nil)
+            descriptors.append(-1)
+            generations.append(0)
         }
+        do {
+            try epoll.add(descriptor, events: Epoll.input | Epoll.readHangUp, data: token(index))
+        } catch {
+            freeIndices.append(index)
+            throw error
+        }
+        watchers[index] = watcher
+        descriptors[index] = descriptor
         return Token(index: index)
     }
 
@@ -67,6 +75,7 @@ public final class LoopSockets: @unchecked Sendable {
         guard token.index < watchers.count, watchers[token.index] != nil else { return }
         epoll.removeIfRegistered(descriptors[token.index])
         watchers[token.index] = nil
+        generations[token.index] &+= 1
         freeIndices.append(token.index)
     }
 
@@ -79,15 +88,22 @@ public final class LoopSockets: @unchecked Sendable {
         return state
     }
 
-    /// The watcher of an epoll event's data, if it is a watcher's token.
-    func watcher(for data: UInt64) -> LoopSocketWatcher? {
-        guard data >= Self.tokenSlotBase, data < Self.tokenSlotBase + UInt64(watchers.count) else { return nil }
-        return watchers[Int(data - Self.tokenSlotBase)]
+    private func token(_ index: Int) -> UInt64 {
+        UInt64(generations[index]) << 32 | (Self.tokenSlotBase + UInt64(index))
     }
 
-    /// True when `data` is a watcher's token (watched now or not).
+    /// The watcher of an epoll event's data, if it is the token of a socket watched now.
+    func watcher(for data: UInt64) -> LoopSocketWatcher? {
+        let slot = data & 0xFFFF_FFFF
+        guard slot >= Self.tokenSlotBase, slot < Self.tokenSlotBase + UInt64(watchers.count) else { return nil }
+        let index = Int(slot - Self.tokenSlotBase)
+        return token(index) == data ? watchers[index] : nil
+    }
+
+    /// True when `data` is a watcher's token, watched now or not (the listener's and the mailbox's are matched before).
     static func isWatcherToken(_ data: UInt64) -> Bool {
-        data >= tokenSlotBase && data < tokenSlotBase + UInt64(watchedMax)
+        let slot = data & 0xFFFF_FFFF
+        return slot >= tokenSlotBase && slot < tokenSlotBase + UInt64(watchedMax)
     }
 
     /// The loop is ending: every socket unwatched, every kept state released (their connections closed).
