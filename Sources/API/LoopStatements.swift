@@ -1,3 +1,4 @@
+import Dispatch
 import HTTP
 import Postgres
 import Synchronization
@@ -16,6 +17,9 @@ final class LoopStatements: Sendable {
     static let connectionsPerLoopMax = 8
     /// The sessions' `application_name`.
     static let applicationName = "tuition loop"
+    /// After a connection could not be opened (the database down), a loop asks for none for this long: otherwise
+    /// every inquiry would start another attempt, each holding a worker up to `connect_timeout`.
+    static let reopenPauseNanoseconds: UInt64 = 1_000_000_000
 
     let configuration: PostgresConfiguration
     let connectionsPerLoop: Int
@@ -60,7 +64,7 @@ final class LoopStatements: Sendable {
 
     /// One more connection for `loop`, opened by a worker, unless one is being opened or the loop has its share.
     private func open(for loop: LoopConnections, workers: WorkerJobs) {
-        guard !loop.opening, loop.count < connectionsPerLoop else { return }
+        guard !loop.opening, loop.count < connectionsPerLoop, DispatchTime.now().uptimeNanoseconds >= loop.reopenAfter else { return }
         loop.opening = true
         let configuration = configuration, warmUp = warmUp
         let arrived = loop.arrived
@@ -84,6 +88,8 @@ final class LoopConnections {
     var idle: [LoopReader] = []
     /// An opening job was queued and has not arrived yet.
     var opening = false
+    /// No connection is opened before this time (`DispatchTime` nanoseconds): the last attempt failed.
+    var reopenAfter: UInt64 = 0
     /// Filled by the opening worker.
     let arrived = ArrivedConnections()
 
@@ -103,6 +109,9 @@ final class LoopConnections {
         let landed = arrived.take()
         guard !landed.isEmpty else { return }
         opening = false
+        if landed.contains(where: { $0 == nil }) {
+            reopenAfter = DispatchTime.now().uptimeNanoseconds + LoopStatements.reopenPauseNanoseconds
+        }
         for case let connection? in landed {
             let reader = LoopReader(connection: connection, owner: self)
             do {
