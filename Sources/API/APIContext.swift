@@ -48,8 +48,8 @@ public struct APIContext: Sendable {
                                              warmUp: CollectionService.prepareLoopStatements)
     }
 
-    /// Database connections each event loop keeps for the statements it runs itself (0 to 4; 0: none, every
-    /// inquiry runs on a worker).
+    /// Database connections each event loop keeps for the statements it runs itself (`loopConnectionsRange`; 0:
+    /// none, every inquiry runs on a worker).
     public static let loopConnectionsDefault = 4
     public static let loopConnectionsRange = 0...LoopStatements.connectionsPerLoopMax
 }

@@ -27,7 +27,7 @@ final class LoopStatements: Sendable {
     /// (a prepare is a round trip the loop would wait for).
     let warmUp: @Sendable (PostgresConnection) throws -> Void
 
-    init(configuration: PostgresConfiguration, connectionsPerLoop: Int = connectionsPerLoopMax,
+    init(configuration: PostgresConfiguration, connectionsPerLoop: Int,
          warmUp: @escaping @Sendable (PostgresConnection) throws -> Void) {
         precondition((0...Self.connectionsPerLoopMax).contains(connectionsPerLoop))
         var configuration = configuration
@@ -173,6 +173,8 @@ final class LoopReader: LoopSocketWatcher {
         }
         let rows: Result<PostgresRows, PostgresError>
         do {
+            // Ready once the rows are in; the ReadyForQuery after them comes in the backend's same flush, so reading
+            // it does not wait.
             guard let landed = try connection.finishIfReady() else { return }
             rows = .success(landed)
         } catch {

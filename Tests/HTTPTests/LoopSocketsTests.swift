@@ -12,7 +12,7 @@ import Testing
 
     @Test func anEventOfAnUnwatchedSocketNeverReachesTheWatcherThatTookItsIndex() throws {
         let epoll = Epoll(adopting: try Epoll.create(), eventsPerWaitMax: 8)
-        let sockets = LoopSockets(loopIndex: 0, epoll: epoll)
+        let sockets = LoopSockets(epoll: epoll)
         var first: [Int32] = [0, 0], second: [Int32] = [0, 0]
         #expect(pipe(&first) == 0 && pipe(&second) == 0)
         defer { for descriptor in first + second { close(descriptor) } }

@@ -14,12 +14,7 @@ public enum OpenItemsQuery {
         public let invoices: [Invoice]
     }
 
-    /// nil when the code names nothing in this school.
-    public static func answer(schoolID: Int64, code: String, invoicesMax: Int, on connection: PostgresConnection) throws -> Answer? {
-        try decode(connection.query(query(schoolID: schoolID, code: code, invoicesMax: invoicesMax)))
-    }
-
-    /// The one statement, for a caller that runs it itself (an event loop: docs/collection.md); `decode` reads its rows.
+    /// The one statement; `decode` reads its rows (on a worker's connection, or on an event loop's: docs/collection.md).
     public static func query(schoolID: Int64, code: String, invoicesMax: Int) -> PostgresQuery {
         """
             WITH target AS (

@@ -44,7 +44,7 @@ final class EventLoop {
         self.core = core
         self.mailbox = core.mailboxes[index]
         self.epoll = Epoll(adopting: epollDescriptor, eventsPerWaitMax: core.configuration.eventsPerWaitMax)
-        self.sockets = LoopSockets(loopIndex: index, epoll: epoll)
+        self.sockets = LoopSockets(epoll: epoll)
         self.shard = core.metrics.makeShard()
         now = Clock.monotonicNanoseconds()
     }

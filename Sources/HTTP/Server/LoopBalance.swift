@@ -31,6 +31,6 @@ final class LoopBalance: Sendable {
         }
     }
 
-    /// Connections each loop owns now (tests, metrics).
+    /// Connections each loop owns now (`HTTPServer.loopConnectionCounts`, for tests).
     var snapshot: [Int] { counts.withLock { $0 } }
 }

@@ -24,8 +24,6 @@ public final class LoopSockets: @unchecked Sendable {
     /// The sockets of the event loop running on this thread; nil on any other thread.
     @TaskLocal public static var current: LoopSockets?
 
-    /// Which event loop (0-based).
-    public let loopIndex: Int
     private let epoll: Epoll
     private let owner: pthread_t
     private var watchers: [LoopSocketWatcher?] = []
@@ -34,8 +32,7 @@ public final class LoopSockets: @unchecked Sendable {
     private var freeIndices: [Int] = []
     private var states: [ObjectIdentifier: AnyObject] = [:]
 
-    init(loopIndex: Int, epoll: Epoll) {
-        self.loopIndex = loopIndex
+    init(epoll: Epoll) {
         self.epoll = epoll
         owner = pthread_self()
     }

@@ -10,24 +10,16 @@ import Postgres
 /// Only reads: an inquiry writes nothing.
 enum CollectionInquiries {
     static func answer(_ inquiry: CollectionInquiryRequest, context: CollectionContext, service: CollectionService) throws -> CollectionService.Result {
-        let rows = try service.pool.withConnection { connection in try connection.query(query(inquiry, context: context)) }
+        let rows = try service.pool.withConnection { connection in
+            try connection.query(CollectionTargets.query(code: inquiry.customerCode, schoolID: context.schoolID))
+        }
         return try answer(inquiry, rows: rows, context: context, service: service)
     }
 
-    /// The reply to an inquiry from the rows of its statement (`query`), on whichever thread read them.
+    /// The reply to an inquiry from the rows of its statement (`CollectionTargets.query`), on whichever thread read them.
     static func answer(_ inquiry: CollectionInquiryRequest, rows: PostgresRows, context: CollectionContext,
                        service: CollectionService) throws -> CollectionService.Result {
-        try answer(inquiry, found: OpenItemsQuery.decode(rows), context: context, service: service)
-    }
-
-    /// The inquiry's one statement (`CollectionTargets.open`'s), for a thread that runs it itself (the event loop).
-    static func query(_ inquiry: CollectionInquiryRequest, context: CollectionContext) -> PostgresQuery {
-        CollectionTargets.query(code: inquiry.customerCode, schoolID: context.schoolID)
-    }
-
-    /// The reply to an inquiry whose statement found `found` (pure).
-    private static func answer(_ inquiry: CollectionInquiryRequest, found: OpenItemsQuery.Answer?, context: CollectionContext,
-                       service: CollectionService) -> CollectionService.Result {
+        let found = try OpenItemsQuery.decode(rows)
         let description = context.description
         guard let found else { return service.reply(description, .notFound, reason: "unknown code") }
         guard !found.invoices.isEmpty else { return service.reply(description, .noOpenItems, reason: "nothing owed") }

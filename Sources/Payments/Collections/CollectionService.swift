@@ -150,7 +150,7 @@ public struct CollectionService: Sendable {
         case .admitted(let envelope, let context) where operation == .inquiry:
             // An inquiry the reader refuses is refused on the worker, which reads it again (pure, bounded).
             guard let startRead, let inquiry = try? CollectionRequestReader(description: description).inquiry(envelope) else { return settled }
-            let started = startRead(CollectionInquiries.query(inquiry, context: context)) { rows in
+            let started = startRead(CollectionTargets.query(code: inquiry.customerCode, schoolID: context.schoolID)) { rows in
                 do {
                     reply(try CollectionInquiries.answer(inquiry, rows: rows.get(), context: context, service: self))
                 } catch {
