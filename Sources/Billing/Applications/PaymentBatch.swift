@@ -34,9 +34,10 @@ public enum PaymentBatch {
     /// it and the look-up of replayed keys — a statement per batch on the callback path — is skipped.
     /// The unique index on (school, payment key, ordinal) still refuses a repeat.
     ///
-    /// `lockedInvoices`: the invoices as `lockInvoices` returned them to the caller earlier in this
-    /// transaction (bank collection notices plan over them); when they cover every allocation, they
-    /// are not locked and read a second time.
+    /// `lockedInvoices`: invoices the caller read earlier in this transaction after locking them — as
+    /// `lockInvoices` returns them, or read after `lockInvoices(ofStudents:)` (bank collection notices
+    /// and the callbacks' matcher plan over them); when they cover every allocation, they are not locked
+    /// and read a second time.
     ///
     /// `knownStudents`: students the caller read earlier in this transaction (a matcher's view); only the
     /// others are read. `accountIDs`: `LedgerQueries.accountIDs` of the school's cash, suspense and family
@@ -225,27 +226,16 @@ public enum PaymentBatch {
             """)
     }
 
-    /// Locks, in ascending id, every invoice that payment codes and virtual accounts can reach: the named
-    /// students', the named invoices' students', and their siblings' — a superset of what applications of
-    /// transfers naming them will touch (a statement import locks them before it books its lines).
-    public static func lockInvoices(schoolID: Int64, reachedBy codes: [String], virtualAccounts: [String],
-                                    on connection: PostgresConnection) throws {
-        guard !codes.isEmpty || !virtualAccounts.isEmpty else { return }
-        let named = PostgresTextArray(codes)
-        let accounts = PostgresTextArray(virtualAccounts)
-        try connection.query("""
-            WITH named AS (
-                SELECT student_id FROM students WHERE school_id = \(schoolID) AND payment_code = ANY(\(named))
-                UNION SELECT student_id FROM invoices WHERE school_id = \(schoolID) AND payment_code = ANY(\(named))
-                UNION SELECT student_id FROM students WHERE school_id = \(schoolID) AND virtual_account = ANY(\(accounts))
-            ), reached AS (
-                SELECT student_id FROM named
-                UNION SELECT s.student_id FROM students s
-                WHERE s.school_id = \(schoolID) AND s.family_id IN (SELECT family_id FROM students WHERE school_id = \(schoolID)
-                                                                    AND student_id IN (SELECT student_id FROM named))
-            )
+    /// Locks, in ascending id, every invoice of the students a fragment selects, written now like
+    /// `lockInvoices(ofStudents:)`: it runs before the next statement sent. A statement import locks those
+    /// its transfers can reach (`Students.reached`: the named students and their siblings, a superset of
+    /// what their applications will touch) before it books its lines; a batch of payment notices those of
+    /// the pupils its codes name (`Students.withCodes`), with its first reads. The ids are gathered into an
+    /// array first, so that even a generic plan reaches the invoices by the student index.
+    public static func lockInvoices(schoolID: Int64, ofStudentsIn selected: PostgresFragment, on connection: PostgresConnection) throws {
+        try connection.write("""
             SELECT invoice_id FROM invoices
-            WHERE school_id = \(schoolID) AND student_id IN (SELECT student_id FROM reached)
+            WHERE school_id = \(schoolID) AND student_id = ANY(ARRAY(\(selected)))
             ORDER BY invoice_id FOR UPDATE OF invoices
             """)
     }

@@ -99,9 +99,23 @@ public enum InvoiceQueries {
 
     /// `unpaid` of these students sent now and read later (`PostgresConnection.send`).
     public static func sendUnpaid(schoolID: Int64, studentIDs: [Int64], on connection: PostgresConnection) throws -> PostgresPending<[Invoice]> {
+        try sendUnpaid(schoolID: schoolID, students: "student_id = ANY(\(PostgresInt64Array(studentIDs)))", select: selectSQL, on: connection)
+    }
+
+    /// `unpaid` of the students a fragment selects (`Students.withCodes`: a batch's pupils), sent now and read
+    /// later. The selected ids are gathered into an array first and each balance is probed by key
+    /// (`selectFewSQL`): as a semi-join, the generic plan read every invoice of the school and then kept the
+    /// selected pupils' (12 ms a batch at 2,000 invoices, instead of ~0.05).
+    public static func sendUnpaid(schoolID: Int64, ofStudentsIn selected: PostgresFragment,
+                                  on connection: PostgresConnection) throws -> PostgresPending<[Invoice]> {
+        try sendUnpaid(schoolID: schoolID, students: "student_id = ANY(ARRAY(\(selected)))", select: selectFewSQL, on: connection)
+    }
+
+    private static func sendUnpaid(schoolID: Int64, students: PostgresFragment, select: String,
+                                   on connection: PostgresConnection) throws -> PostgresPending<[Invoice]> {
         try connection.send("""
-            \(unescaped: selectSQL)
-            WHERE school_id = \(schoolID) AND student_id = ANY(\(PostgresInt64Array(studentIDs))) AND NOT reversed AND outstanding > 0
+            \(unescaped: select)
+            WHERE school_id = \(schoolID) AND \(students) AND NOT reversed AND outstanding > 0
             ORDER BY due_date, period, student_code, school_year, number
             LIMIT \(BillingLimits.invoicesPerListingMax)
             """) { try $0.map(decode) }

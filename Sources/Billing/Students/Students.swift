@@ -111,14 +111,20 @@ public enum Students {
             """) { try $0.map(decode) }
     }
 
-    /// The students with these codes (those that exist in the school), by code: one statement for a
-    /// batch of payments that name pupils by code.
-    public static func list(schoolID: Int64, codes: [String], on connection: PostgresConnection) throws -> [Student] {
-        guard !codes.isEmpty else { return [] }
-        return try connection.query("""
+    /// The students with these codes (those that exist in the school), by code, sent now and read later
+    /// (`PostgresConnection.send`): one statement for a batch of payments that name pupils by code.
+    public static func sendList(schoolID: Int64, codes: [String], on connection: PostgresConnection) throws -> PostgresPending<[Student]> {
+        guard !codes.isEmpty else { return PostgresPending(value: []) }
+        return try connection.send("""
             \(unescaped: selectSQL) WHERE s.school_id = \(schoolID) AND s.student_code = ANY(\(PostgresTextArray(Array(Set(codes)))))
             ORDER BY s.student_code
-            """).map(decode)
+            """) { try $0.map(decode) }
+    }
+
+    /// The ids of the students with these codes: a fragment for the statements that lock and read their
+    /// invoices in the same round trip as `sendList(schoolID:codes:)`.
+    public static func withCodes(schoolID: Int64, codes: [String]) -> PostgresFragment {
+        "SELECT student_id FROM students WHERE school_id = \(schoolID) AND student_code = ANY(\(PostgresTextArray(Array(Set(codes)))))"
     }
 
     /// The first student (lowest id) of each of these families, in one statement: who holds a family's credit
@@ -131,26 +137,32 @@ public enum Students {
             """, on: connection)
     }
 
-    /// The ids of the students a transfer can name for certain, with everyone of their families (one transfer
-    /// may name one child and pay for the family): those whose payment code, or whose invoice's payment code,
-    /// is one of `paymentCodes`, and those whose virtual account is one of `virtualAccounts`. One statement.
-    public static func reachable(schoolID: Int64, paymentCodes: [String], virtualAccounts: [String],
-                                 on connection: PostgresConnection) throws -> [Int64] {
+    /// The students a transfer can name for certain, with everyone of their families (one transfer may name
+    /// one child and pay for the family): those whose payment code, or whose invoice's payment code, is one
+    /// of `paymentCodes`, and those whose virtual account is one of `virtualAccounts`. A fragment selecting
+    /// `student_id`: the one statement of this rule, read as ids by a matcher (`reachable`) and used in place by
+    /// a statement import that locks their invoices (`PaymentBatch.lockInvoices(ofStudentsIn:)`).
+    public static func reached(schoolID: Int64, paymentCodes: [String], virtualAccounts: [String]) -> PostgresFragment {
         let codes = PostgresTextArray(paymentCodes)
         let accounts = PostgresTextArray(virtualAccounts)
-        return try connection.query("""
+        return """
             WITH named AS (
                 SELECT student_id, family_id FROM students WHERE school_id = \(schoolID) AND payment_code = ANY(\(codes))
                 UNION SELECT s.student_id, s.family_id FROM invoices i JOIN students s ON s.school_id = i.school_id AND s.student_id = i.student_id
                       WHERE i.school_id = \(schoolID) AND i.payment_code = ANY(\(codes))
                 UNION SELECT student_id, family_id FROM students WHERE school_id = \(schoolID) AND virtual_account = ANY(\(accounts))
-            ), everyone AS (
-                SELECT student_id FROM named
-                UNION SELECT s.student_id FROM students s JOIN named n ON n.family_id IS NOT NULL AND s.family_id = n.family_id
-                      WHERE s.school_id = \(schoolID)
             )
-            SELECT student_id FROM everyone
-            """).map { try $0.decode(column: 0, as: Int64.self) }
+            SELECT student_id FROM named
+            UNION SELECT s.student_id FROM students s JOIN named n ON n.family_id IS NOT NULL AND s.family_id = n.family_id
+                  WHERE s.school_id = \(schoolID)
+            """
+    }
+
+    /// The ids `reached` selects, in one statement.
+    public static func reachable(schoolID: Int64, paymentCodes: [String], virtualAccounts: [String],
+                                 on connection: PostgresConnection) throws -> [Int64] {
+        try connection.query("\(reached(schoolID: schoolID, paymentCodes: paymentCodes, virtualAccounts: virtualAccounts))")
+            .map { try $0.decode(column: 0, as: Int64.self) }
     }
 
     /// Which of `candidates` are virtual accounts of the school's students.

@@ -118,6 +118,9 @@ enum CollectionPostings {
         let sentClaim = try IncomingBatch.sendClaim(transactions, on: connection)
         let sentSchool = try Schools.sendFind(id: schoolID, on: connection)
         let sentFacts = try IncomingBatch.SchoolFacts.send(schoolID: schoolID, on: connection)
+        // So do the pupils the notices name by code, with their invoices locked and read (eighth round): for
+        // every notice of the batch, before the claim tells which are new — a retry's pupil is read for nothing.
+        let sentByCode = try CollectionTarget.sendByCode(items, schoolID: schoolID, on: connection)
         let claimed = try sentClaim.get().fresh
         var ids = [Int64?](repeating: nil, count: items.count)
         for item in claimed { ids[item.index] = item.id }
@@ -127,7 +130,8 @@ enum CollectionPostings {
         if !fresh.isEmpty {
             guard let school = try sentSchool.get() else { throw LedgerError.unknownSchool(schoolID) }
             let facts = try sentFacts.get(school: school)
-            let (resolved, students, locked) = try CollectionTarget.resolve(fresh.map { items[$0] }, schoolID: schoolID, on: connection)
+            let (resolved, students, locked) = try CollectionTarget.resolve(fresh.map { items[$0] }, byCode: sentByCode, schoolID: schoolID,
+                                                                            on: connection)
             var targets: [Int: CollectionTarget] = [:]
             for (index, target) in zip(fresh, resolved) { targets[index] = target }
             // Pupils named by code: their invoices were locked and read when resolving them. Items named otherwise
@@ -242,33 +246,50 @@ struct CollectionTarget {
     let studentIDs: [Int64]
     let items: [Item]
 
-    /// `resolve` for the notices of one school's batch. The common kind — a customer code that is a
-    /// pupil's code, with no inquiry id or items — is resolved for the whole batch in two statements
-    /// (pupils by code, their open invoices), not two per notice in the school's commit lane; every
-    /// other notice, and a code that is no pupil's code, one by one.
+    /// Whether a notice is of the common kind: a customer code (a pupil's code, if it names one), with no
+    /// inquiry id or items.
+    static func namesByCode(_ notice: CollectionPaymentNotice) -> Bool {
+        notice.inquiryID == nil && notice.items.isEmpty && notice.customerCode != nil
+    }
+
+    /// The reads `resolve` needs for the notices named by code, sent now (`PostgresConnection.send`): the
+    /// pupils with those codes, then their invoices locked (ascending id) and their open ones read — the lock
+    /// runs first on the server, so what is read is what is owed once locked. Three statements whatever the
+    /// count; a batch sends them with its BEGIN and its claim, in one round trip.
+    struct SentByCode {
+        let students: PostgresPending<[Student]>
+        let unpaid: PostgresPending<[Invoice]>
+    }
+
+    static func sendByCode(_ items: [(notice: CollectionPaymentNotice, context: CollectionContext)], schoolID: Int64,
+                           on connection: PostgresConnection) throws -> SentByCode {
+        let codes = items.filter { namesByCode($0.notice) }.map { $0.notice.customerCode! }
+        guard !codes.isEmpty else { return SentByCode(students: PostgresPending(value: []), unpaid: PostgresPending(value: [])) }
+        let students = try Students.sendList(schoolID: schoolID, codes: codes, on: connection)
+        let named = Students.withCodes(schoolID: schoolID, codes: codes)
+        try PaymentBatch.lockInvoices(schoolID: schoolID, ofStudentsIn: named, on: connection)
+        return SentByCode(students: students, unpaid: try InvoiceQueries.sendUnpaid(schoolID: schoolID, ofStudentsIn: named, on: connection))
+    }
+
+    /// `resolve` for the notices of one school's batch. The common kind (`namesByCode`) is resolved for the
+    /// whole batch from `byCode` (`sendByCode`, sent for these notices or more), not with two statements per
+    /// notice in the school's commit lane; every other notice, and a code that is no pupil's code, one by one.
     ///
-    /// The pupils' invoices are locked (ascending id) before their open ones are read, in the same round trip,
-    /// so what is read is what is owed once locked: `lockedInvoices` are those open invoices, and a batch whose
+    /// `lockedInvoices` are the open invoices of the pupils named by code, read after their lock, and a batch whose
     /// items are all among them plans over them and locks nothing again (docs/callbacks.md §6, eighth round).
     /// `students`: the pupils read by code, by id — the payment batch need not read them again.
-    static func resolve(_ items: [(notice: CollectionPaymentNotice, context: CollectionContext)], schoolID: Int64,
+    static func resolve(_ items: [(notice: CollectionPaymentNotice, context: CollectionContext)], byCode: SentByCode, schoolID: Int64,
                         on connection: PostgresConnection) throws
         -> (targets: [CollectionTarget?], students: [Int64: Student], lockedInvoices: [Int64: Invoice]) {
-        let byCode = Set(items.indices.filter {
-            items[$0].notice.inquiryID == nil && items[$0].notice.items.isEmpty && items[$0].notice.customerCode != nil
-        })
         var students: [String: Student] = [:]
-        for student in try Students.list(schoolID: schoolID, codes: byCode.map { items[$0].notice.customerCode! }, on: connection) {
-            students[student.code] = student
-        }
-        try PaymentBatch.lockInvoices(schoolID: schoolID, ofStudents: students.values.map(\.id), on: connection)
-        let unpaid = try InvoiceQueries.unpaid(schoolID: schoolID, studentIDs: students.values.map(\.id), on: connection)
+        for student in try byCode.students.get() { students[student.code] = student }
+        let unpaid = try byCode.unpaid.get()
         // A listing cut at its bound could miss a pupil's invoices: then every notice alone, as before.
         let complete = unpaid.count < BillingLimits.invoicesPerListingMax
         let open = Dictionary(grouping: unpaid, by: \.studentID) // `unpaid` is oldest due first; grouping keeps that order
-        let targets = try items.indices.map { index -> CollectionTarget? in
-            let (notice, context) = items[index]
-            if complete, byCode.contains(index), let student = students[notice.customerCode!] {
+        let targets = try items.map { item -> CollectionTarget? in
+            let (notice, context) = item
+            if complete, namesByCode(notice), let student = students[notice.customerCode!] {
                 return CollectionTarget(studentIDs: [student.id],
                                         items: (open[student.id] ?? []).prefix(CollectionLimits.itemsMax).map { Item(invoiceID: $0.id, inquired: nil) })
             }

@@ -22,10 +22,11 @@ public enum SchoolMatchData {
 
     /// What any of `transactions` can name for certain: their valid codes' and virtual accounts'
     /// students, with siblings, and those students' open invoices — in two round trips whatever the count —
-    /// with the students read (a payment batch applying the decisions need not read them again). Those
-    /// students' invoices are locked (ascending id) before they are read, until the caller's transaction ends.
+    /// with the students and invoices read (a payment batch applying the decisions need not read them
+    /// again). Those students' invoices are locked (ascending id) before they are read, until the caller's
+    /// transaction ends.
     static func targeted(school: School, transactions: [MatchTransaction],
-                         on connection: PostgresConnection) throws -> (context: MatchContext, students: [Student]) {
+                         on connection: PostgresConnection) throws -> (context: MatchContext, students: [Student], invoices: [Invoice]) {
         let finder = try PaymentCodeFinder(prefix: school.paymentCodePrefix)
         var codes = Set<String>()
         var accounts = Set<String>()
@@ -35,7 +36,9 @@ public enum SchoolMatchData {
             }
             if let account = transaction.virtualAccount.map(MatchContext.normalizedAccount), !account.isEmpty { accounts.insert(account) }
         }
-        guard !codes.isEmpty || !accounts.isEmpty else { return (try MatchContext(prefix: school.paymentCodePrefix, students: [], invoices: []), []) }
+        guard !codes.isEmpty || !accounts.isEmpty else {
+            return (try MatchContext(prefix: school.paymentCodePrefix, students: [], invoices: []), [], [])
+        }
         // The named students, then everyone of their families: one transfer may name one child and pay for the family.
         let ids = try Students.reachable(schoolID: school.id, paymentCodes: codes.sorted(), virtualAccounts: accounts.sorted(), on: connection)
         // The students and their invoices in one round trip: both are read by the reached ids (an id with no
@@ -47,7 +50,8 @@ public enum SchoolMatchData {
         try PaymentBatch.lockInvoices(schoolID: school.id, ofStudents: ids, on: connection)
         let invoices = try InvoiceQueries.sendUnpaid(schoolID: school.id, studentIDs: Array(Set(ids)).sorted(), on: connection)
         let read = try students.get()
-        return (try context(school: school, students: read, invoices: try invoices.get()), read)
+        let owing = try invoices.get()
+        return (try context(school: school, students: read, invoices: owing), read, owing)
     }
 
     static func context(school: School, students: [Student], invoices: [Invoice]) throws -> MatchContext {

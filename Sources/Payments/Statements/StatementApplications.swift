@@ -12,7 +12,10 @@ import Postgres
 /// the applications will touch.
 enum StatementApplications {
     static func lockInvoices(schoolID: Int64, codes: [String], virtualAccounts: [String] = [], on connection: PostgresConnection) throws {
-        try PaymentBatch.lockInvoices(schoolID: schoolID, reachedBy: codes, virtualAccounts: virtualAccounts, on: connection)
+        guard !codes.isEmpty || !virtualAccounts.isEmpty else { return }
+        try PaymentBatch.lockInvoices(schoolID: schoolID, ofStudentsIn: Students.reached(schoolID: schoolID, paymentCodes: codes,
+                                                                                         virtualAccounts: virtualAccounts), on: connection)
+        try connection.flushPipeline()
     }
 
     /// Applies the transactions in batches of `IncomingBatch.transactionsMax`, as callbacks are applied;

@@ -65,9 +65,10 @@ public enum IncomingBatch {
                                                             ids: fresh.map(\.id), facts: facts,
                                                             knownStudentOfInvoice: seen.studentOfInvoice, on: connection)
         // The payment keys name the ids the claim just drew: none can have been applied before.
-        // The students and the accounts were read above in this transaction (matching, school facts): not again.
+        // The students, the invoices (locked before they were read) and the accounts were read above in this
+        // transaction (matching, school facts): not again — a round trip fewer per batch.
         let (results, postedBookings, receipts) = try PaymentBatch.applyLeavingReceipts(payments, leadingEntries: bookings, keysAreNew: true,
-                                                                                         knownStudents: seen.students,
+                                                                                         lockedInvoices: seen.invoices, knownStudents: seen.students,
                                                                                          accountIDs: facts.accountIDs, on: connection)
         // Each explanation written once: the ones of applied payments are not first written as in suspense.
         var explanations = [String?](repeating: nil, count: fresh.count)
@@ -231,6 +232,8 @@ public enum IncomingBatch {
     struct MatchedReads {
         var studentOfInvoice: [Int64: Int64] = [:]
         var students: [Int64: Student] = [:]
+        /// The open invoices of the students read, locked before they were read.
+        var invoices: [Int64: Invoice] = [:]
     }
 
     /// `match`, also telling what the matcher read (so applying its decisions need not read it again).
@@ -238,9 +241,10 @@ public enum IncomingBatch {
                       on connection: PostgresConnection) throws -> [MatchDecision?] {
         let incoming = inputs.compactMap { $0 }
         guard !incoming.isEmpty else { return inputs.map { _ in nil } }
-        let (context, students) = try SchoolMatchData.targeted(school: school, transactions: incoming, on: connection)
+        let (context, students, invoices) = try SchoolMatchData.targeted(school: school, transactions: incoming, on: connection)
         for invoice in context.invoices { reads.studentOfInvoice[invoice.id] = invoice.studentId }
         for student in students { reads.students[student.id] = student }
+        for invoice in invoices { reads.invoices[invoice.id] = invoice }
         var run = MatchRun(context: context)
         var decisions: [Int64: MatchDecision] = [:]
         for transaction in MatchRun.bookingOrder(incoming) { decisions[transaction.id] = run.match(transaction) }
