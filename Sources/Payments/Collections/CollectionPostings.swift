@@ -118,7 +118,7 @@ enum CollectionPostings {
         let sentClaim = try IncomingBatch.sendClaim(transactions, on: connection)
         let sentSchool = try Schools.sendFind(id: schoolID, on: connection)
         let sentFacts = try IncomingBatch.SchoolFacts.send(schoolID: schoolID, on: connection)
-        // So do the pupils the notices name by code, with their invoices locked and read (eighth round): for
+        // So do the pupils the notices name by code, with their invoices locked and read (thirteenth round): for
         // every notice of the batch, before the claim tells which are new — a retry's pupil is read for nothing.
         let sentByCode = try CollectionTarget.sendByCode(items, schoolID: schoolID, on: connection)
         let claimed = try sentClaim.get().fresh
