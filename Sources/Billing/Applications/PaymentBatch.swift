@@ -220,10 +220,7 @@ public enum PaymentBatch {
     public static func lockInvoices(schoolID: Int64, ofStudents studentIDs: [Int64], on connection: PostgresConnection) throws {
         let sorted = Array(Set(studentIDs)).sorted()
         guard !sorted.isEmpty else { return }
-        try connection.write("""
-            SELECT invoice_id FROM invoices WHERE school_id = \(schoolID) AND student_id = ANY(\(PostgresInt64Array(sorted)))
-            ORDER BY invoice_id FOR UPDATE
-            """)
+        try lockInvoices(schoolID: schoolID, students: "student_id = ANY(\(PostgresInt64Array(sorted)))", on: connection)
     }
 
     /// Locks, in ascending id, every invoice of the students a fragment selects, written now like
@@ -233,10 +230,14 @@ public enum PaymentBatch {
     /// the pupils its codes name (`Students.withCodes`), with its first reads. The ids are gathered into an
     /// array first, so that even a generic plan reaches the invoices by the student index.
     public static func lockInvoices(schoolID: Int64, ofStudentsIn selected: PostgresFragment, on connection: PostgresConnection) throws {
+        try lockInvoices(schoolID: schoolID, students: "student_id = ANY(ARRAY(\(selected)))", on: connection)
+    }
+
+    /// The one statement of both: the school's invoices whose `students` condition holds, locked in ascending id.
+    private static func lockInvoices(schoolID: Int64, students: PostgresFragment, on connection: PostgresConnection) throws {
         try connection.write("""
-            SELECT invoice_id FROM invoices
-            WHERE school_id = \(schoolID) AND student_id = ANY(ARRAY(\(selected)))
-            ORDER BY invoice_id FOR UPDATE OF invoices
+            SELECT invoice_id FROM invoices WHERE school_id = \(schoolID) AND \(students)
+            ORDER BY invoice_id FOR UPDATE
             """)
     }
 
