@@ -89,6 +89,11 @@ import Testing
             _ = try CollectionEnvelope(description: description, body: Array(#"{"service_code":"S 1"}"#.utf8))
         }
         #expect(CollectionNames.masked("Nguyễn Văn An") == "N***** V** An")
+        // One word is masked too; runs of spaces are one separator; letters with combining marks count once.
+        #expect(CollectionNames.masked("An") == "A*")
+        #expect(CollectionNames.masked("  Lê   Thị  Hoa ") == "L* T** Hoa")
+        #expect(CollectionNames.masked("Nguye\u{0302}\u{0303}n Hoa") == "N***** Hoa")
+        #expect(CollectionNames.masked("") == "")
     }
 }
 

@@ -38,11 +38,28 @@ public struct CollectionInquiryToken: Sendable, Equatable {
     }
 
     var payloadText: String {
-        "q1.\(schoolID).\(studentID).\(expiresAt)." + items.map { "\($0.invoiceID)-\($0.amount)" }.joined(separator: "~")
+        // Appended into one string (every inquiry answer builds one): no per-item strings joined.
+        var text = "q1."
+        text.reserveCapacity(40 + 24 * items.count)
+        text += String(schoolID)
+        text += "."
+        text += String(studentID)
+        text += "."
+        text += String(expiresAt)
+        text += "."
+        for (index, item) in items.enumerated() {
+            if index > 0 { text += "~" }
+            text += String(item.invoiceID)
+            text += "-"
+            text += String(item.amount)
+        }
+        return text
     }
 
     static func mac(_ payload: String, secret: CallbackSecret) -> String {
-        String(Hex.encode(HMACDigest.sha256(key: secret.bytes, message: Array(("collect-inquiry|" + payload).utf8))).prefix(macHexCharacters))
+        var message = Array("collect-inquiry|".utf8)
+        message.append(contentsOf: payload.utf8)
+        return Hex.encode(HMACDigest.sha256(key: secret.bytes, message: message).prefix(macHexCharacters / 2))
     }
 
     /// The token when its MAC verifies under one of `secrets`; nil otherwise.

@@ -3,9 +3,19 @@
 /// so a guessed code does not reveal a family's full name.
 public enum CollectionNames {
     public static func masked(_ name: String) -> String {
-        let words = name.split(whereSeparator: { $0 == " " })
-        guard words.count > 1 else { return words.first.map { String($0.prefix(1)) + String(repeating: "*", count: max(0, $0.count - 1)) } ?? "" }
-        let masked = words.dropLast().map { String($0.prefix(1)) + String(repeating: "*", count: $0.count - 1) }
-        return (masked + [String(words.last!)]).joined(separator: " ")
+        let words = name.split(separator: " ")
+        // Built in one string: joined arrays of per-word strings showed in the inquiries' profile.
+        var result = ""
+        result.reserveCapacity(name.utf8.count)
+        for (index, word) in words.enumerated() {
+            if index > 0 { result += " " }
+            if index > 0 && index == words.count - 1 {
+                result += word
+            } else if let first = word.first {
+                result.append(first)
+                result += String(repeating: "*", count: word.count - 1)
+            }
+        }
+        return result
     }
 }

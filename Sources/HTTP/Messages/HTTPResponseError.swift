@@ -105,6 +105,12 @@ enum JSONText {
 
     static func appendString(_ json: inout [UInt8], _ value: String) {
         json.append(UInt8(ascii: "\""))
+        // Most values (paths, ids, codes) need no escape: copied whole, not byte by byte (every access-log line).
+        guard value.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+            json.append(contentsOf: value.utf8)
+            json.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "\""): json.append(contentsOf: [0x5C, 0x22])
