@@ -50,8 +50,7 @@ enum CollectionBenchSetup {
     /// A wrk script cycling through `requests` bodies, each signed once with its own nonce.
     static func script(requests: Int, path: String, now: Int64, secret: CallbackSecret, to file: String, body: (Int) -> String) throws {
         try WrkRequestScript.write(to: file, comment: "tuition bench collection-setup: \(requests) signed \(path) requests",
-                                   path: "/v1/collect/tuition/\(path)", signatureHeader: "Collect-Signature", requests: requests,
-                                   countsErrors: false) { index in
+                                   path: "/v1/collect/tuition/\(path)", signatureHeader: "Collect-Signature", requests: requests) { index in
             let text = body(index)
             return (text, CollectionSigning.header(secret: secret, timestamp: now, nonce: "bench-\(path)-\(index)", path: path, body: Array(text.utf8)))
         }
