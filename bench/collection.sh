@@ -16,42 +16,55 @@ pgbench -i -s 1 -q >/dev/null 2>&1
 INQ=$(mktemp /tmp/tuition-bench-inquiry.XXXXXX.lua)
 PAY=$(mktemp /tmp/tuition-bench-notice.XXXXXX.lua)
 "$BIN" serve --port "$PORT" --workers 8 >/dev/null 2>/tmp/tuition-bench-collection.log & SERVER=$!
-trap 'set +e; kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -f "$INQ" "$PAY"; bench_cleanup' EXIT
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.1; done
 # Signed after the server started (it refuses requests signed before its start: docs/collection.md).
 sleep 1
 "$BIN" bench collection-setup --students 2000 --requests "$REQUESTS" --inquiries-out "$INQ" --payments-out "$PAY" >/dev/null
+ADMIN=$("$BIN" token create --role admin 2>/dev/null | awk '{print $NF}')
+WRK_OUT=$(mktemp /tmp/tuition-bench-collection.XXXXXX.wrk)
+trap 'set +e; kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -f "$INQ" "$PAY" "$WRK_OUT"; bench_cleanup' EXIT
+# measure SCRIPT OPERATION: wrk on SCRIPT, and over a window of DURATION once all its threads run (lib.sh,
+# wrk_start) the answers to the operation's route, the server's, database's and machine's ticks; sets
+# COUNT, RATE, WRK_RATE, P99, NON2XX, SERVER_TICKS, DB_TICKS, WRK_TICKS, SWITCHES and MACHINE0/MACHINE1.
 measure() {
-    local out
-    out=$(wrk -t2 -c8 -d"${DURATION}s" --latency -s "$1" "http://127.0.0.1:$PORT")
-    echo "$(awk '/Requests\/sec/ {print int($2)}' <<<"$out") $(awk '$1 == "99%" {print $2}' <<<"$out") $(awk '/Non-2xx/ {print $NF}' <<<"$out")"
+    local route="/v1/collect/{provider}/$2" count0 time0 count1 time1 server0 db0 switches0 wrk0 out
+    wrk_start "$WRK_OUT" -t2 -c8 -d"$(( DURATION + 2 ))s" --latency -s "$1" "http://127.0.0.1:$PORT"
+    count0=$(answered "$ADMIN" "$PORT" "$route"); time0=$(now_seconds)
+    server0=$(cpu_ticks "$SERVER"); db0=$(db_cpu_ticks); switches0=$(ctx_switches "$SERVER"); MACHINE0=$(machine_ticks); wrk0=$(cpu_ticks "$WRK_PID")
+    sleep "$DURATION"
+    count1=$(answered "$ADMIN" "$PORT" "$route"); time1=$(now_seconds)
+    SERVER_TICKS=$(( $(cpu_ticks "$SERVER") - server0 )); DB_TICKS=$(( $(db_cpu_ticks) - db0 ))
+    SWITCHES=$(( $(ctx_switches "$SERVER") - switches0 )); MACHINE1=$(machine_ticks); WRK_TICKS=$(( $(cpu_ticks "$WRK_PID") - wrk0 ))
+    wait "$WRK_PID"
+    out=$(cat "$WRK_OUT")
+    COUNT=$(( count1 - count0 ))
+    RATE=$(per_second "$COUNT" "$time0" "$time1")
+    P99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+    NON2XX=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
+    WRK_RATE=$(awk '/Requests\/sec/ {print int($2)}' <<<"$out")
 }
-# The HTTP stack's own ceiling on this machine in this run: /health (no database, answered on the event loop).
+# The HTTP stack's own ceiling on this machine in this run: /health (no database, answered on the event loop, no script).
 health=$(wrk -t2 -c8 -d"${DURATION}s" "http://127.0.0.1:$PORT/health" | awk '/Requests\/sec/ {print int($2)}')
-iserver0=$(cpu_ticks "$SERVER"); idb0=$(db_cpu_ticks); imachine0=$(machine_ticks)
-read -r inq inq_p99 inq_bad <<<"$(measure "$INQ")"
-iserver1=$(cpu_ticks "$SERVER"); idb1=$(db_cpu_ticks); imachine1=$(machine_ticks)
-# wrk's own count is not kept by measure(): CPU per inquiry from its rate over the run.
-inq_count=$(( inq * DURATION ))
-server0=$(cpu_ticks "$SERVER"); db0=$(db_cpu_ticks); switches0=$(ctx_switches "$SERVER"); paid0=$(psql -Atc "SELECT count(*) FROM collection_payments"); machine0=$(machine_ticks)
-read -r pay pay_p99 pay_bad <<<"$(measure "$PAY")"
-machine1=$(machine_ticks)
-server1=$(cpu_ticks "$SERVER"); db1=$(db_cpu_ticks); switches1=$(ctx_switches "$SERVER"); paid1=$(psql -Atc "SELECT count(*) FROM collection_payments")
+measure "$INQ" inquiry
+inq=$RATE inq_wrk=$WRK_RATE inq_p99=$P99 inq_bad=$NON2XX inq_count=$COUNT inq_server=$SERVER_TICKS inq_db=$DB_TICKS inq_wrk_ticks=$WRK_TICKS imachine0=$MACHINE0 imachine1=$MACHINE1
+measure "$PAY" payments
+pay=$RATE pay_wrk=$WRK_RATE pay_p99=$P99 pay_bad=$NON2XX pay_count=$COUNT pay_server=$SERVER_TICKS pay_db=$DB_TICKS pay_wrk_ticks=$WRK_TICKS pay_switches=$SWITCHES machine0=$MACHINE0 machine1=$MACHINE1
 kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true
 db2=$(db_cpu_ticks); machine2=$(machine_ticks)
 pgout=$(pgbench -M prepared -n -c 8 -j 2 -T "$DURATION" 2>/dev/null)
 db3=$(db_cpu_ticks); machine3=$(machine_ticks)
 tps=$(pgbench_tps <<<"$pgout")
-echo "bench/collection.sh: ${DURATION}s each, 8 connections / 8 clients, $(nproc) cores"
+echo "bench/collection.sh: ${DURATION}s each, 8 connections / 8 clients, $(nproc) cores (inquiries, notices: rates over a window at steady state)"
 printf '%-28s %10s/s\n' "GET /health" "$health"
-printf '%-28s %10s/s   p99 %s   non-2xx %s   (target >= 10000/s)   CPU/inquiry: server %s us, database %s us\n' "signed inquiries" "$inq" \
-    "$inq_p99" "${inq_bad:-0}" "$(cpu_us_per $(( iserver1 - iserver0 )) "$inq_count")" "$(cpu_us_per $(( idb1 - idb0 )) "$inq_count")"
-printf '%-28s %10s/s   p99 %s   non-2xx %s   CPU/notice: server %s us, database %s us\n' "durable payment notices" "$pay" "$pay_p99" \
-    "${pay_bad:-0}" "$(cpu_us_per $(( server1 - server0 )) $(( paid1 - paid0 )))" "$(cpu_us_per $(( db1 - db0 )) $(( paid1 - paid0 )))"
+printf '%-28s %10s/s   p99 %s   non-2xx %s   (target >= 10000/s)   CPU/inquiry: server %s us, database %s us, wrk %s us\n' "signed inquiries" "$inq" \
+    "$inq_p99" "${inq_bad:-0}" "$(cpu_us_per "$inq_server" "$inq_count")" "$(cpu_us_per "$inq_db" "$inq_count")" "$(cpu_us_per "$inq_wrk_ticks" "$inq_count")"
+printf '%-28s %10s/s   p99 %s   non-2xx %s   CPU/notice: server %s us, database %s us, wrk %s us\n' "durable payment notices" "$pay" "$pay_p99" \
+    "${pay_bad:-0}" "$(cpu_us_per "$pay_server" "$pay_count")" "$(cpu_us_per "$pay_db" "$pay_count")" "$(cpu_us_per "$pay_wrk_ticks" "$pay_count")"
 printf '%-28s %10s/s   CPU/transaction: database %s us\n' "pgbench TPC-B-like" "$tps" \
     "$(cpu_us_per $(( db3 - db2 )) "$(pgbench_count <<<"$pgout")")"
 echo "ratio inquiries/health: $(ratio "$inq" "$health")"
 echo "ratio notices/pgbench: $(ratio "$pay" "$tps") (target >= 0.80)"
-echo "server context switches per notice: $(per_request $(( switches1 - switches0 )) $(( paid1 - paid0 )))"
+echo "wrk's own figures (its start-up counted, not timed): inquiries $inq_wrk/s, notices $pay_wrk/s"
+echo "server context switches per notice: $(per_request "$pay_switches" "$pay_count")"
 echo "machine idle: $(idle_share "$imachine0" "$imachine1") during the inquiries, $(idle_share "$machine0" "$machine1") during the notices, $(idle_share "$machine2" "$machine3") during pgbench"
 "$BIN" ledger verify | tail -1

@@ -49,6 +49,33 @@ machine_ticks() { awk '$1 == "cpu" { total = 0; for (i = 2; i <= NF; i++) total 
 idle_share() {
     python3 -c 'import sys; i0, t0 = map(int, sys.argv[1].split()); i1, t1 = map(int, sys.argv[2].split()); print(f"{100 * (i1 - i0) / max(1, t1 - t0):.0f} %")' "$1" "$2"
 }
+# Signed loads at steady state (bench/callbacks.sh, bench/collection.sh). wrk's own Requests/sec counts what
+# its first thread answered while the next one was still loading the script (half a second or more for
+# 150,000 signed requests) but not that time, so these benches take their rate and CPU per request over a
+# window of their own, from the server's count of answers (docs/callbacks.md §6, fourteenth round).
+# wrk_start OUT ARGS...: wrk in the background (WRK_PID), output in OUT; returns once all its threads run
+# (wrk prints "Running" after starting the last one) and their connections have had half a second to fill.
+wrk_start() {
+    local out=$1
+    shift
+    # Line-buffered: written to a file, wrk's "Running" line would wait in its stdio buffer until it exits.
+    stdbuf -oL wrk "$@" >"$out" 2>&1 &
+    WRK_PID=$!
+    until grep -q '^Running' "$out" 2>/dev/null; do
+        kill -0 "$WRK_PID" 2>/dev/null || { cat "$out" >&2; return 1; }
+        sleep 0.05
+    done
+    sleep 0.5
+}
+# answered TOKEN PORT ROUTE: the 200 answers to ROUTE (a route template) the server on PORT has counted (/metrics).
+answered() {
+    curl -fs -H "Authorization: Bearer $1" "http://127.0.0.1:$2/metrics" \
+        | awk -v route="route=\"$3\"" '/^(tuition_)?http_requests_total\{/ && index($0, route) && index($0, "status=\"200\"") { n += $NF }
+                                        END { printf "%d\n", n }'
+}
+now_seconds() { date +%s.%N; }
+# per_second COUNT START END: a rate over a window, as an integer.
+per_second() { python3 -c 'import sys; print(int(int(sys.argv[1]) / max(1e-9, float(sys.argv[3]) - float(sys.argv[2]))))' "$1" "$2" "$3"; }
 # Transactions a pgbench run processed.
 pgbench_count() { awk '/number of transactions actually processed/ { split($NF, a, "/"); print a[1]; exit }'; }
 
