@@ -3,7 +3,7 @@ import Foundation
 /// The wrk Lua script of the signed-POST benches (`bench callbacks-setup`, `bench collection-setup`): pre-signed
 /// requests, each wrk thread taking every other one from its own start, formatted before the run. No Lua
 /// `response` function: wrk counts refusals itself ("Non-2xx or 3xx responses"), and with one it would hand
-/// every answer's headers to Lua (~9 µs of the shared CPU per request, docs/callbacks.md §6).
+/// every answer's headers to Lua (docs/callbacks.md §6, fourteenth round).
 enum WrkRequestScript {
     /// Lua allows 65,536 constants per function: the requests are built by chunks of functions.
     static let chunkRequests = 10_000
@@ -25,7 +25,7 @@ enum WrkRequestScript {
             local counter = 0
             function setup(thread) thread:set("tid", counter); counter = counter + 1 end
             -- Each thread formats its requests (every other one, from its own start) before the run: formatted one
-            -- by one in request(), wrk spent ~10 µs of the shared CPU per request in Lua (docs/collection.md §7).
+            -- by one in request(), wrk spent 8-13 µs more of the shared CPU per request (docs/callbacks.md §6, fourteenth round).
             local function format(r)
               return wrk.format("POST", "\(path)", {["Content-Type"] = "application/json", ["\(signatureHeader)"] = r[2]}, r[1])
             end
