@@ -20,15 +20,10 @@ WRK_OUT=$(mktemp /tmp/tuition-bench-callbacks.XXXXXX.wrk)
 trap 'set +e; kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -f "$LUA" "$WRK_OUT"; bench_cleanup' EXIT
 # wrk runs two seconds past the window (the window starts once all its threads run: lib.sh, wrk_start).
 wrk_start "$WRK_OUT" -t2 -c8 -d"$(( DURATION + 2 ))s" --latency -s "$LUA" "http://127.0.0.1:$PORT"
-count0=$(answered "$ADMIN" "$PORT" "$ROUTE"); time0=$(now_seconds)
-server0=$(cpu_ticks "$SERVER"); db0=$(db_cpu_ticks); switches0=$(ctx_switches "$SERVER"); machine0=$(machine_ticks); wrk0=$(cpu_ticks "$WRK_PID")
-sleep "$DURATION"
-count1=$(answered "$ADMIN" "$PORT" "$ROUTE"); time1=$(now_seconds)
-server1=$(cpu_ticks "$SERVER"); db1=$(db_cpu_ticks); switches1=$(ctx_switches "$SERVER"); machine1=$(machine_ticks); wrk1=$(cpu_ticks "$WRK_PID")
+measure_window "$ADMIN" "$PORT" "$ROUTE" "$DURATION"
 wait "$WRK_PID"
 out=$(cat "$WRK_OUT")
-requests=$(( count1 - count0 ))
-rps=$(per_second "$requests" "$time0" "$time1")
+requests=$WINDOW_COUNT rps=$WINDOW_RATE
 p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
 p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
 non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
@@ -40,12 +35,12 @@ db3=$(db_cpu_ticks); machine3=$(machine_ticks)
 tps=$(pgbench_tps <<<"$pgout")
 echo "bench/callbacks.sh: ${DURATION}s, 8 connections / 8 clients (callbacks: rate over a window at steady state)"
 printf '%-28s %10s/s   p50 %s   p99 %s   non-2xx %s   CPU/request: server %s us, database %s us, wrk %s us\n' "signed callbacks" "$rps" "$p50" "$p99" \
-    "${non2xx:-0}" "$(cpu_us_per $(( server1 - server0 )) "$requests")" "$(cpu_us_per $(( db1 - db0 )) "$requests")" \
-    "$(cpu_us_per $(( wrk1 - wrk0 )) "$requests")"
+    "${non2xx:-0}" "$(cpu_us_per "$WINDOW_SERVER" "$requests")" "$(cpu_us_per "$WINDOW_DB" "$requests")" \
+    "$(cpu_us_per "$WINDOW_WRK" "$requests")"
 printf '%-28s %10s/s   CPU/transaction: database %s us\n' "pgbench TPC-B-like" "$tps" \
     "$(cpu_us_per $(( db3 - db2 )) "$(pgbench_count <<<"$pgout")")"
 echo "ratio callbacks/pgbench: $(ratio "$rps" "$tps")"
 echo "wrk's own figure (its start-up counted, not timed): $wrk_rps/s"
-echo "server context switches per callback: $(per_request $(( switches1 - switches0 )) "$requests")"
-echo "machine idle: $(idle_share "$machine0" "$machine1") during the callbacks, $(idle_share "$machine2" "$machine3") during pgbench"
+echo "server context switches per callback: $(per_request "$WINDOW_SWITCHES" "$requests")"
+echo "machine idle: $(idle_share "$WINDOW_MACHINE0" "$WINDOW_MACHINE1") during the callbacks, $(idle_share "$machine2" "$machine3") during pgbench"
 "$BIN" ledger verify | tail -1

@@ -23,22 +23,14 @@ sleep 1
 ADMIN=$("$BIN" token create --role admin 2>/dev/null | awk '{print $NF}')
 WRK_OUT=$(mktemp /tmp/tuition-bench-collection.XXXXXX.wrk)
 trap 'set +e; kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -f "$INQ" "$PAY" "$WRK_OUT"; bench_cleanup' EXIT
-# measure SCRIPT OPERATION: wrk on SCRIPT, and over a window of DURATION once all its threads run (lib.sh,
-# wrk_start) the answers to the operation's route, the server's, database's and machine's ticks; sets
-# COUNT, RATE, WRK_RATE, P99, NON2XX, SERVER_TICKS, DB_TICKS, WRK_TICKS, SWITCHES and MACHINE0/MACHINE1.
+# measure SCRIPT OPERATION: wrk on SCRIPT and, once all its threads run, the window of lib.sh's measure_window
+# on the operation's route (its WINDOW_* figures); sets P99, NON2XX and WRK_RATE from wrk's whole run.
 measure() {
-    local route="/v1/collect/{provider}/$2" count0 time0 count1 time1 server0 db0 switches0 wrk0 out
+    local out
     wrk_start "$WRK_OUT" -t2 -c8 -d"$(( DURATION + 2 ))s" --latency -s "$1" "http://127.0.0.1:$PORT"
-    count0=$(answered "$ADMIN" "$PORT" "$route"); time0=$(now_seconds)
-    server0=$(cpu_ticks "$SERVER"); db0=$(db_cpu_ticks); switches0=$(ctx_switches "$SERVER"); MACHINE0=$(machine_ticks); wrk0=$(cpu_ticks "$WRK_PID")
-    sleep "$DURATION"
-    count1=$(answered "$ADMIN" "$PORT" "$route"); time1=$(now_seconds)
-    SERVER_TICKS=$(( $(cpu_ticks "$SERVER") - server0 )); DB_TICKS=$(( $(db_cpu_ticks) - db0 ))
-    SWITCHES=$(( $(ctx_switches "$SERVER") - switches0 )); MACHINE1=$(machine_ticks); WRK_TICKS=$(( $(cpu_ticks "$WRK_PID") - wrk0 ))
+    measure_window "$ADMIN" "$PORT" "/v1/collect/{provider}/$2" "$DURATION"
     wait "$WRK_PID"
     out=$(cat "$WRK_OUT")
-    COUNT=$(( count1 - count0 ))
-    RATE=$(per_second "$COUNT" "$time0" "$time1")
     P99=$(awk '$1 == "99%" {print $2}' <<<"$out")
     NON2XX=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
     WRK_RATE=$(awk '/Requests\/sec/ {print int($2)}' <<<"$out")
@@ -46,9 +38,11 @@ measure() {
 # The HTTP stack's own ceiling on this machine in this run: /health (no database, answered on the event loop, no script).
 health=$(wrk -t2 -c8 -d"${DURATION}s" "http://127.0.0.1:$PORT/health" | awk '/Requests\/sec/ {print int($2)}')
 measure "$INQ" inquiry
-inq=$RATE inq_wrk=$WRK_RATE inq_p99=$P99 inq_bad=$NON2XX inq_count=$COUNT inq_server=$SERVER_TICKS inq_db=$DB_TICKS inq_wrk_ticks=$WRK_TICKS imachine0=$MACHINE0 imachine1=$MACHINE1
+inq=$WINDOW_RATE inq_wrk=$WRK_RATE inq_p99=$P99 inq_bad=$NON2XX inq_count=$WINDOW_COUNT inq_server=$WINDOW_SERVER inq_db=$WINDOW_DB
+inq_wrk_ticks=$WINDOW_WRK imachine0=$WINDOW_MACHINE0 imachine1=$WINDOW_MACHINE1
 measure "$PAY" payments
-pay=$RATE pay_wrk=$WRK_RATE pay_p99=$P99 pay_bad=$NON2XX pay_count=$COUNT pay_server=$SERVER_TICKS pay_db=$DB_TICKS pay_wrk_ticks=$WRK_TICKS pay_switches=$SWITCHES machine0=$MACHINE0 machine1=$MACHINE1
+pay=$WINDOW_RATE pay_wrk=$WRK_RATE pay_p99=$P99 pay_bad=$NON2XX pay_count=$WINDOW_COUNT pay_server=$WINDOW_SERVER pay_db=$WINDOW_DB
+pay_wrk_ticks=$WINDOW_WRK pay_switches=$WINDOW_SWITCHES machine0=$WINDOW_MACHINE0 machine1=$WINDOW_MACHINE1
 kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true
 db2=$(db_cpu_ticks); machine2=$(machine_ticks)
 pgout=$(pgbench -M prepared -n -c 8 -j 2 -T "$DURATION" 2>/dev/null)

@@ -74,6 +74,23 @@ answered() {
                                         END { printf "%d\n", n }'
 }
 now_seconds() { date +%s.%N; }
+# measure_window TOKEN PORT ROUTE SECONDS: while wrk runs (wrk_start), a window of SECONDS: the server's 200
+# answers to ROUTE and the CPU ticks of the server ($SERVER), the database, wrk ($WRK_PID) and the machine.
+# Sets WINDOW_COUNT, WINDOW_RATE (per second), WINDOW_SERVER, WINDOW_DB, WINDOW_WRK (ticks), WINDOW_SWITCHES
+# (the server's context switches) and WINDOW_MACHINE0/WINDOW_MACHINE1 (machine_ticks at its ends).
+measure_window() {
+    local count0 time0 server0 db0 switches0 wrk0 count1 time1
+    count0=$(answered "$1" "$2" "$3"); time0=$(now_seconds)
+    server0=$(cpu_ticks "$SERVER"); db0=$(db_cpu_ticks); switches0=$(ctx_switches "$SERVER"); wrk0=$(cpu_ticks "$WRK_PID")
+    WINDOW_MACHINE0=$(machine_ticks)
+    sleep "$4"
+    count1=$(answered "$1" "$2" "$3"); time1=$(now_seconds)
+    WINDOW_SERVER=$(( $(cpu_ticks "$SERVER") - server0 )); WINDOW_DB=$(( $(db_cpu_ticks) - db0 ))
+    WINDOW_SWITCHES=$(( $(ctx_switches "$SERVER") - switches0 )); WINDOW_WRK=$(( $(cpu_ticks "$WRK_PID") - wrk0 ))
+    WINDOW_MACHINE1=$(machine_ticks)
+    WINDOW_COUNT=$(( count1 - count0 ))
+    WINDOW_RATE=$(per_second "$WINDOW_COUNT" "$time0" "$time1")
+}
 # per_second COUNT START END: a rate over a window, as an integer.
 per_second() { python3 -c 'import sys; print(int(int(sys.argv[1]) / max(1e-9, float(sys.argv[3]) - float(sys.argv[2]))))' "$1" "$2" "$3"; }
 # Transactions a pgbench run processed.
