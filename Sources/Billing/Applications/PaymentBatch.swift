@@ -227,10 +227,9 @@ public enum PaymentBatch {
     /// `lockInvoices(ofStudents:)`: it runs before the next statement sent. A statement import locks those
     /// its transfers can reach (`Students.reached`: the named students and their siblings, a superset of
     /// what their applications will touch) before it books its lines; a batch of payment notices those of
-    /// the pupils its codes name (`Students.withCodes`), with its first reads. The ids are gathered into an
-    /// array first, so that even a generic plan reaches the invoices by the student index.
+    /// the pupils its codes name (`Students.withCodes`), with its first reads (`Students.studentIDIn`: by index).
     public static func lockInvoices(schoolID: Int64, ofStudentsIn selected: PostgresFragment, on connection: PostgresConnection) throws {
-        try lockInvoices(schoolID: schoolID, students: "student_id = ANY(ARRAY(\(selected)))", on: connection)
+        try lockInvoices(schoolID: schoolID, students: Students.studentIDIn(selected), on: connection)
     }
 
     /// The one statement of both: the school's invoices whose `students` condition holds, locked in ascending id.

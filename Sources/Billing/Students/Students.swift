@@ -121,6 +121,14 @@ public enum Students {
             """) { try $0.map(decode) }
     }
 
+    /// `student_id` is one of those `selected` (a fragment selecting `student_id`: `withCodes`, `reached`). The
+    /// ids are gathered into an array first, so that even a generic plan reaches a table by its student index:
+    /// as a semi-join it read every invoice of the school and kept the selected pupils' (12 ms a batch at
+    /// 2,000 invoices, instead of ~0.05).
+    static func studentIDIn(_ selected: PostgresFragment) -> PostgresFragment {
+        "student_id = ANY(ARRAY(\(selected)))"
+    }
+
     /// The ids of the students with these codes: a fragment for the statements that lock and read their
     /// invoices in the same round trip as `sendList(schoolID:codes:)`.
     public static func withCodes(schoolID: Int64, codes: [String]) -> PostgresFragment {
