@@ -40,11 +40,16 @@ public enum BillingVerifier {
                 FROM invoices i \(unescaped: LedgerReads.reversalJoin(as: "r", school: "i.school_id", entry: "i.entry_id"))
                 WHERE i.school_id = \(school) AND i.void_entry_id IS DISTINCT FROM r.entry_id
                 """),
+            // An application whose entry is also its money's arrival (`PaymentEntries.merged`) and stands unreversed
+            // may instead be undone by the move back to suspense (migration 0030).
             ("unapply mirror", """
                 SELECT 'application ' || a.application_id || ' unapply_entry_id ' || coalesce(a.unapply_entry_id::text, 'none')
                        || ' but the reversal of its entry is ' || coalesce(r.entry_id::text, 'none')
                 FROM payment_applications a \(unescaped: LedgerReads.reversalJoin(as: "r", school: "a.school_id", entry: "a.entry_id"))
+                \(unescaped: LedgerReads.entryJoin(as: "e", school: "a.school_id", entry: "a.entry_id"))
                 WHERE a.school_id = \(school) AND a.unapply_entry_id IS DISTINCT FROM r.entry_id
+                  AND NOT (e.kind = '\(unescaped: EntryKind.paymentReceived.rawValue)' AND r.entry_id IS NULL
+                           AND ledger_moves_back_to_suspense(a.school_id, a.entry_id, a.unapply_entry_id, a.bank_transaction_id, a.amount))
                 """),
             ("gapless numbers", """
                 SELECT c.counter || ' ' || c.school_year || ': counter at ' || c.last_value || ' but ' || coalesce(n.used, 0)

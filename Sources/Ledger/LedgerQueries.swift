@@ -17,6 +17,15 @@ public struct AccountBalance: Hashable, Sendable, Codable {
     public var normalBalance: Money? { balance.map(type.normalBalance) }
 }
 
+/// A journal entry as recorded (`LedgerQueries.entry`).
+public struct RecordedEntry: Hashable, Sendable {
+    public let entryID: Int64
+    public let kind: EntryKind
+    public let description: String
+    public let references: EntryReferences
+    public let postings: [PostingRequest]
+}
+
 /// Read-only questions to the ledger. Current balances sum the maintained balance shards of an
 /// account (at most 16 rows: O(1)); balances at a date sum postings through the (account,
 /// effective date) index. "No postings" is nil, never zero.
@@ -27,6 +36,27 @@ public enum LedgerQueries {
             SELECT effective_date FROM journal_entries WHERE school_id = \(schoolID) AND entry_id = \(entryID)
             """).singleRow() else { throw LedgerError.unknownEntry(entryID) }
         return try row.decode(column: 0, as: CalendarDate.self)
+    }
+
+    /// A recorded journal entry as it was requested: its kind, description, references and postings (in line order).
+    public static func entry(schoolID: Int64, entryID: Int64, on connection: PostgresConnection) throws -> RecordedEntry {
+        guard let row = try connection.query("""
+            SELECT kind, description, invoice_id, bank_transaction_id, reverses_entry_id FROM journal_entries
+            WHERE school_id = \(schoolID) AND entry_id = \(entryID)
+            """).singleRow() else { throw LedgerError.unknownEntry(entryID) }
+        let (kind, description, invoiceID, bankTransactionID, reverses) = try row.decode((String, String, Int64?, Int64?, Int64?).self)
+        guard let entryKind = EntryKind(rawValue: kind) else { throw LedgerError.unknownEntry(entryID) }
+        let postings = try connection.query("""
+            SELECT account_id, amount, student_id, family_id, invoice_id, bank_transaction_id FROM postings
+            WHERE school_id = \(schoolID) AND entry_id = \(entryID) ORDER BY line
+            """).map { row in
+            let (account, amount, student, family, invoice, transaction) = try row.decode((Int64, Int64, Int64?, Int64?, Int64?, Int64?).self)
+            return PostingRequest(accountID: account, amount: Money(dong: amount),
+                                  dimensions: PostingDimensions(studentID: student, familyID: family, invoiceID: invoice, bankTransactionID: transaction))
+        }
+        return RecordedEntry(entryID: entryID, kind: entryKind, description: description,
+                             references: EntryReferences(invoiceID: invoiceID, bankTransactionID: bankTransactionID, reversesEntryID: reverses),
+                             postings: postings)
     }
 
     public static func accounts(schoolID: Int64, on connection: PostgresConnection) throws -> [AccountBalance] {

@@ -103,21 +103,9 @@ public enum Reversals {
     /// The reversal of `entryID`: every posting negated, same accounts and dimensions.
     public static func request(schoolID: Int64, entryID: Int64, effectiveDate: CalendarDate, idempotencyKey: String,
                                description: String?, on connection: PostgresConnection) throws -> JournalEntryRequest {
-        guard let entry = try connection.query("""
-            SELECT description, invoice_id, bank_transaction_id FROM journal_entries
-            WHERE school_id = \(schoolID) AND entry_id = \(entryID)
-            """).singleRow() else { throw LedgerError.unknownEntry(entryID) }
-        let (originalDescription, invoiceID, bankTransactionID) = try entry.decode((String, Int64?, Int64?).self)
-        var postings: [PostingRequest] = []
-        for row in try connection.query("""
-            SELECT account_id, amount, student_id, family_id, invoice_id, bank_transaction_id FROM postings
-            WHERE school_id = \(schoolID) AND entry_id = \(entryID) ORDER BY line
-            """) {
-            let (account, amount, student, family, invoice, transaction) = try row.decode((Int64, Int64, Int64?, Int64?, Int64?, Int64?).self)
-            postings.append(PostingRequest(accountID: account, amount: Money(dong: -amount),
-                                           dimensions: PostingDimensions(studentID: student, familyID: family,
-                                                                         invoiceID: invoice, bankTransactionID: transaction)))
-        }
+        let entry = try LedgerQueries.entry(schoolID: schoolID, entryID: entryID, on: connection)
+        let (originalDescription, invoiceID, bankTransactionID) = (entry.description, entry.references.invoiceID, entry.references.bankTransactionID)
+        let postings = entry.postings.map { PostingRequest(accountID: $0.accountID, amount: $0.amount.negated, dimensions: $0.dimensions) }
         let text = description ?? String("Reversal of entry \(entryID): \(originalDescription)".prefix(LedgerLimits.descriptionBytesMax / 4))
         return JournalEntryRequest(schoolID: schoolID, effectiveDate: effectiveDate, kind: .reversal, description: text,
                                    idempotencyKey: idempotencyKey,

@@ -197,6 +197,79 @@ import TestSupport
         #expect(try month.fixture.billing.verify().isClean)
     }
 
+    /// A notice paying one item exactly is one ledger entry (Dr bank / Cr receivable): no stop in suspense.
+    /// The bank's reversal is that entry's reversal, once, and leaves the item owing and the bank as before.
+    @Test func aNoticePayingOneItemExactlyIsOneEntryAndItsReversalIsOne() throws {
+        let month = try Month()
+        _ = try month.pay("VCB-ONE", amount: 500_000, code: "HS001")
+        let payment = try month.fixture.payment("VCB-ONE")!
+        let entries = "SELECT count(*) FROM journal_entries WHERE bank_transaction_id = \(payment.bankTransactionID)"
+        #expect(try month.fixture.count(entries) == 1)
+        #expect(try month.fixture.count("""
+            SELECT count(*) FROM payment_applications a JOIN bank_transactions t USING (school_id, bank_transaction_id)
+            WHERE a.bank_transaction_id = \(payment.bankTransactionID) AND a.entry_id = t.entry_id
+            """) == 1)
+        #expect(try month.invoice(month.an).status == .paid)
+        #expect(try month.fixture.suspenseBalance(of: payment.bankTransactionID) == .zero)
+        let bank = try month.fixture.billing.account(.bank)
+        let before = "SELECT count(*) FROM postings WHERE account_id = \(bank)"
+        #expect(try month.fixture.count(before) == 1)
+        let reversed = try month.fixture.send("reversals", ["transaction_id": "VCB-ONE", "reversal_id": "R-ONE"])
+        #expect(reversed.outcome == .ok, "\(reversed.reason ?? "")")
+        #expect(try month.invoice(month.an).outstanding == Money(dong: 500_000))
+        #expect(try month.fixture.count("SELECT count(*) FROM journal_entries WHERE kind = 'reversal'") == 1)
+        #expect(try month.fixture.count("SELECT coalesce(sum(amount), 0) FROM postings WHERE account_id = \(bank)") == 0)
+        let again = try month.fixture.send("reversals", ["transaction_id": "VCB-ONE", "reversal_id": "R-ONE"])
+        #expect(again.outcome == .ok && again.body == reversed.body)
+        #expect(try month.fixture.count(entries) == 2)
+        let verification = try month.fixture.billing.verify()
+        #expect(verification.isClean, "\(verification)")
+    }
+
+    /// The school unapplies a notice paid in one entry: the money moves back to the transaction's suspense
+    /// (the arrival stays); a bank reversal after that takes it out of suspense, not from the item again.
+    @Test func aNoticeUnappliedByTheSchoolWaitsInSuspenseAndTheBanksReversalTakesItFromThere() throws {
+        let month = try Month()
+        _ = try month.pay("VCB-BACK", amount: 500_000, code: "HS001")
+        let payment = try month.fixture.payment("VCB-BACK")!
+        let application = try month.fixture.pool.withConnection {
+            try Applications.list(schoolID: month.fixture.school.id, bankTransactionID: payment.bankTransactionID, on: $0)
+        }
+        #expect(application.count == 1)
+        // The database takes as its undoing only the move back to suspense (or the entry's reversal): not the
+        // entry itself, nor the invoice's.
+        let school = month.fixture.school.id, id = application[0].applicationID
+        for target in ["entry_id", "(SELECT entry_id FROM invoices WHERE school_id = \(school) AND invoice_id = \(application[0].invoiceID!))"] {
+            let sql = "UPDATE payment_applications SET unapply_entry_id = \(target) WHERE school_id = \(school) AND application_id = \(id)"
+            #expect(throws: (any Error).self, "\(sql)") { try month.fixture.pool.withConnection { try $0.query(PostgresQuery(unsafeSQL: sql)) } }
+        }
+        let undone = try month.fixture.billing.transaction { connection in
+            try Applications.unapply(schoolID: month.fixture.school.id, applicationID: application[0].applicationID, reason: "nhầm học sinh",
+                                     on: connection)
+        }
+        #expect(undone.amount == Money(dong: 500_000))
+        #expect(try month.invoice(month.an).outstanding == Money(dong: 500_000))
+        #expect(try month.fixture.suspenseBalance(of: payment.bankTransactionID) == Money(dong: -500_000))
+        #expect(try month.fixture.count("SELECT count(*) FROM journal_entries WHERE kind = 'reversal'") == 0)
+        var verification = try month.fixture.billing.verify()
+        #expect(verification.isClean, "\(verification)")
+        // A second unapplying is refused and writes nothing.
+        #expect(throws: BillingError.self) {
+            try month.fixture.billing.transaction { connection in
+                try Applications.unapply(schoolID: month.fixture.school.id, applicationID: application[0].applicationID, reason: "lần nữa",
+                                         on: connection)
+            }
+        }
+        let reversed = try month.fixture.send("reversals", ["transaction_id": "VCB-BACK", "reversal_id": "R-BACK"])
+        #expect(reversed.outcome == .ok, "\(reversed.reason ?? "")")
+        #expect(try month.fixture.suspenseBalance(of: payment.bankTransactionID) == .zero)
+        #expect(try month.invoice(month.an).outstanding == Money(dong: 500_000))
+        let bank = try month.fixture.billing.account(.bank)
+        #expect(try month.fixture.count("SELECT coalesce(sum(amount), 0) FROM postings WHERE account_id = \(bank)") == 0)
+        verification = try month.fixture.billing.verify()
+        #expect(verification.isClean, "\(verification)")
+    }
+
     @Test func aReversalAfterTheCutOffIsRefusedAndChangesNothing() throws {
         let month = try Month()
         _ = try month.pay("VCB-OLD", amount: 500_000, code: "HS001")

@@ -71,31 +71,84 @@ public enum Applications {
             """).singleRow()!.decode(column: 0, as: Int.self)
     }
 
-    /// Undoes one application by reversing its entry, inside the caller's transaction: the money goes
-    /// back where it came from (cash, the bank transaction's suspense, or the family credit) and the
-    /// invoice owes it again. Money kept as credit can be unapplied only while the credit is unspent.
-    /// The receipt keeps its number; `Receipts.receipt` shows the item as unapplied.
+    /// Undoes one application inside the caller's transaction: the money goes back where it came from
+    /// (cash, the bank transaction's suspense, or the family credit) and the invoice owes it again. Money
+    /// kept as credit can be unapplied only while the credit is unspent. The receipt keeps its number;
+    /// `Receipts.receipt` shows the item as unapplied.
+    ///
+    /// An application posted alone is undone by the reversal of its entry. One posted with its money's
+    /// arrival (`PaymentEntries.merged`: Dr bank / Cr receivable) is undone by an entry that moves the money
+    /// from what it paid to the bank transaction's suspense (Dr receivable / Cr suspense), leaving the
+    /// arrival in place; the arrival and the undoing together are then the booking alone.
     public static func unapply(schoolID: Int64, applicationID: Int64, reason: String, effectiveDate: CalendarDate = VietnamTime.today,
                                on connection: PostgresConnection) throws(BillingError) -> UnappliedPayment {
         guard let reason = RecordedReason.normalized(reason) else { throw .invalidField(field: "reason", problem: RecordedReason.problem) }
         return try BillingError.wrapping {
-            guard try connection.query("""
-                SELECT 1 FROM payment_applications WHERE school_id = \(schoolID) AND application_id = \(applicationID) FOR UPDATE
-                """).singleRow() != nil, let application = try find(schoolID: schoolID, applicationID: applicationID, on: connection) else {
-                throw BillingError.unknownApplication(applicationID)
-            }
-            guard application.unappliedByEntryID == nil else { throw BillingError.alreadyUnapplied(applicationID: applicationID) }
+            let application = try lockedLive(schoolID: schoolID, applicationID: applicationID, on: connection)
             if application.invoiceID == nil { try checkCreditUnspent(schoolID: schoolID, application, on: connection) }
             let key = "unapply:\(applicationID)"
+            let description = "Hoàn tác phân bổ \(applicationID): \(reason.prefix(BillingLimits.reasonInDescriptionCharactersMax))"
+            let entry = try LedgerQueries.entry(schoolID: schoolID, entryID: application.entryID, on: connection)
+            let request: JournalEntryRequest
+            if PaymentEntries.isMerged(entry) {
+                request = try backToSuspense(entry, schoolID: schoolID, effectiveDate: effectiveDate, idempotencyKey: key, description: description, on: connection)
+            } else {
+                request = try Reversals.request(schoolID: schoolID, entryID: application.entryID, effectiveDate: effectiveDate,
+                                                idempotencyKey: key, description: description, on: connection)
+                try Reversals.checkNotReversed(schoolID: schoolID, entryID: application.entryID, idempotencyKey: key, on: connection)
+            }
+            let undoing = try LedgerWriter.post([request], on: connection)[0]
+            try markUnapplied(schoolID: schoolID, applicationID: applicationID, by: undoing.entryID, on: connection)
+            return UnappliedPayment(applicationID: applicationID, reversalEntryID: undoing.entryID, amount: application.amount)
+        }
+    }
+
+    /// The application, locked, while nothing has undone it yet.
+    private static func lockedLive(schoolID: Int64, applicationID: Int64, on connection: PostgresConnection) throws -> AppliedPayment {
+        guard try connection.query("""
+            SELECT 1 FROM payment_applications WHERE school_id = \(schoolID) AND application_id = \(applicationID) FOR UPDATE
+            """).singleRow() != nil, let application = try find(schoolID: schoolID, applicationID: applicationID, on: connection) else {
+            throw BillingError.unknownApplication(applicationID)
+        }
+        guard application.unappliedByEntryID == nil else { throw BillingError.alreadyUnapplied(applicationID: applicationID) }
+        return application
+    }
+
+    /// Records what undid the application: the one change its row takes (migration 0010's rule, 0030's for merged entries).
+    private static func markUnapplied(schoolID: Int64, applicationID: Int64, by entryID: Int64, on connection: PostgresConnection) throws {
+        try connection.query("""
+            UPDATE payment_applications SET unapply_entry_id = \(entryID)
+            WHERE school_id = \(schoolID) AND application_id = \(applicationID)
+            """)
+    }
+
+    /// The entry undoing a merged application: Dr what it credited / Cr the bank transaction's suspense.
+    private static func backToSuspense(_ merged: RecordedEntry, schoolID: Int64, effectiveDate: CalendarDate, idempotencyKey: String, description: String,
+                                       on connection: PostgresConnection) throws -> JournalEntryRequest {
+        guard let transactionID = merged.references.bankTransactionID, merged.postings.count == 2, merged.postings[1].amount.dong < 0 else {
+            throw BillingError.accountMismatch("entry \(merged.entryID) is not a bank transaction's arrival and application")
+        }
+        let credited = merged.postings[1]
+        let accounts = try PaymentAccounts.load(schoolID: schoolID, on: connection)
+        return JournalEntryRequest(
+            schoolID: schoolID, effectiveDate: effectiveDate, kind: .reclassification, description: description,
+            idempotencyKey: idempotencyKey, references: EntryReferences(invoiceID: merged.references.invoiceID, bankTransactionID: transactionID),
+            postings: [PostingRequest(accountID: credited.accountID, amount: credited.amount.negated, dimensions: credited.dimensions),
+                       PostingRequest(accountID: accounts.suspense, amount: credited.amount, dimensions: PostingDimensions(bankTransactionID: transactionID))])
+    }
+
+    /// A bank collection's reversal of a merged application: the reversal of its one entry undoes the arrival
+    /// and the application together, and is recorded as what unapplied it. The caller checks that the entry is
+    /// merged and the application live, and records the reversal as the bank transaction's too.
+    public static func reverseWithArrival(schoolID: Int64, applicationID: Int64, effectiveDate: CalendarDate, idempotencyKey: String,
+                                          description: String, on connection: PostgresConnection) throws(BillingError) -> UnappliedPayment {
+        try BillingError.wrapping {
+            let application = try lockedLive(schoolID: schoolID, applicationID: applicationID, on: connection)
             let request = try Reversals.request(schoolID: schoolID, entryID: application.entryID, effectiveDate: effectiveDate,
-                                                idempotencyKey: key, description: "Hoàn tác phân bổ \(applicationID): \(reason.prefix(BillingLimits.reasonInDescriptionCharactersMax))",
-                                                on: connection)
-            try Reversals.checkNotReversed(schoolID: schoolID, entryID: application.entryID, idempotencyKey: key, on: connection)
+                                                idempotencyKey: idempotencyKey, description: description, on: connection)
+            try Reversals.checkNotReversed(schoolID: schoolID, entryID: application.entryID, idempotencyKey: idempotencyKey, on: connection)
             let reversal = try LedgerWriter.post([request], on: connection)[0]
-            try connection.query("""
-                UPDATE payment_applications SET unapply_entry_id = \(reversal.entryID)
-                WHERE school_id = \(schoolID) AND application_id = \(applicationID)
-                """)
+            try markUnapplied(schoolID: schoolID, applicationID: applicationID, by: reversal.entryID, on: connection)
             return UnappliedPayment(applicationID: applicationID, reversalEntryID: reversal.entryID, amount: application.amount)
         }
     }

@@ -8,7 +8,7 @@ import Postgres
 /// The rules are `PaymentApplication`'s: invoices are locked (ascending id) before the ledger's
 /// accounts, allocations never exceed what an invoice still owes (earlier payments of the same
 /// batch count), one receipt per student paid with gapless numbers, one ledger entry per
-/// application. A payment that fails its checks is left out with its error; the others apply.
+/// application — shared with the booking when it applies a new bank transaction's whole amount. A payment that fails its checks is left out with its error; the others apply.
 /// `leadingEntries` (e.g. the bookings Dr bank / Cr suspense of new bank transactions) go to the
 /// ledger in the same batch, so the school's hot accounts are locked once.
 public enum PaymentBatch {
@@ -156,9 +156,25 @@ public enum PaymentBatch {
                 results[index] = .failure(error)
             }
         }
+        // A payment that applies a new bank transaction's whole amount in one application is posted in one entry
+        // with its booking (`PaymentEntries.merged`); `slots` gives each application its entry's position.
         var entries = leadingEntries
+        var bookingOf: [Int64: Int] = [:]
+        for (position, entry) in leadingEntries.enumerated() {
+            if let id = entry.references.bankTransactionID { bookingOf[id] = position }
+        }
+        var slots: [Int] = []
         for plan in plans {
-            entries += plan.planned.map { PaymentEntries.entry(requests[plan.index], $0, accounts: accounts, holder: plan.holder, invoices: invoices) }
+            let request = requests[plan.index]
+            let own = plan.planned.map { PaymentEntries.entry(request, $0, accounts: accounts, holder: plan.holder, invoices: invoices) }
+            if own.count == 1, let id = request.source.bankTransactionID, let position = bookingOf.removeValue(forKey: id),
+               let merged = PaymentEntries.merged(booking: entries[position], application: own[0], accounts: accounts) {
+                entries[position] = merged
+                slots.append(position)
+            } else {
+                slots += entries.count..<entries.count + own.count
+                entries += own
+            }
         }
         // A batch of up to `paymentsMax` payments, each of up to 200 allocations, may exceed what one ledger call takes.
         var posted: [PostedEntry] = []
@@ -168,8 +184,7 @@ public enum PaymentBatch {
         // The receipt counter — the one row every batch of the school writes — is taken last, after the
         // balances, by the statement that writes the receipts and the applications, which the caller sends
         // after its own writes: held from the batch's last statement to its commit.
-        let unsent = UnsentReceipts(payments: plans.map { (requests[$0.index], $0.planned) },
-                                    entries: Array(posted.dropFirst(leadingEntries.count)))
+        let unsent = UnsentReceipts(payments: plans.map { (requests[$0.index], $0.planned) }, entries: slots.map { posted[$0] })
         for plan in plans {
             let request = requests[plan.index]
             results[plan.index] = .success(Applied(paymentKey: request.paymentKey, applicationCount: plan.planned.count,

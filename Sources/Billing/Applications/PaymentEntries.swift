@@ -55,6 +55,31 @@ enum PaymentEntries {
             postings: [PostingRequest(accountID: debitAccount, amount: planned.amount, dimensions: debitDimensions), credit])
     }
 
+    /// The one entry of a bank transaction's arrival and its whole application, when `booking` is that
+    /// transaction's booking (Dr bank / Cr suspense of the transaction, dated as the payment) and the payment
+    /// applies all of it in one application: Dr bank / Cr what the application credits, under the booking's
+    /// kind and key — one entry and two postings where there were two and four (docs/callbacks.md §6,
+    /// fifteenth round). nil when they do not fit; each is then posted alone. Unapplying such an application
+    /// is `Applications.unapply`'s second way.
+    static func merged(booking: JournalEntryRequest, application: JournalEntryRequest, accounts: PaymentAccounts) -> JournalEntryRequest? {
+        guard let transactionID = booking.references.bankTransactionID, booking.kind == .paymentReceived,
+              booking.references.reversesEntryID == nil, booking.postings.count == 2, application.postings.count == 2,
+              booking.effectiveDate == application.effectiveDate, booking.schoolID == application.schoolID else { return nil }
+        let (arrival, parked) = (booking.postings[0], booking.postings[1])
+        let (taken, credited) = (application.postings[0], application.postings[1])
+        guard arrival.amount.dong > 0, parked.accountID == accounts.suspense, parked.dimensions.bankTransactionID == transactionID,
+              taken.accountID == accounts.suspense, taken.dimensions.bankTransactionID == transactionID,
+              taken.amount == arrival.amount, parked.amount == credited.amount, credited.amount == arrival.amount.negated else { return nil }
+        return JournalEntryRequest(schoolID: booking.schoolID, effectiveDate: booking.effectiveDate, kind: booking.kind,
+                                   description: application.description, idempotencyKey: booking.idempotencyKey,
+                                   references: EntryReferences(invoiceID: application.references.invoiceID, bankTransactionID: transactionID),
+                                   postings: [arrival, credited])
+    }
+
+    /// Whether an application's entry is its money's arrival too (`merged`): its kind is the booking's,
+    /// never that of an application posted alone (`PaymentSource.entryKind`).
+    static func isMerged(_ entry: RecordedEntry) -> Bool { entry.kind == .paymentReceived }
+
     static func verb(_ source: PaymentSource) -> String {
         switch source {
         case .cash: return "Thu tiền mặt"

@@ -7,7 +7,8 @@ import Postgres
 
 /// Reversals: within the connection's cut-off (the business day of the payment, or N more days with
 /// the connection parameter `reversalCutoffDays`), every application of the notice is unapplied and
-/// its booking reversed by reversal entries, once. A retry answers the same success.
+/// its booking reversed by reversal entries, once; a notice paid in one entry with its arrival
+/// (`PaymentBatch`) has that one entry reversed. A retry answers the same success.
 enum CollectionReversals {
     /// The connection parameter naming how many days after the business day a reversal is still taken.
     static let cutoffParameter = "reversalCutoffDays"
@@ -41,10 +42,10 @@ enum CollectionReversals {
         return days
     }
 
-    static func reverse(_ reversal: CollectionReversalRequest, context: CollectionContext, on connection: PostgresConnection) throws -> CollectionPayment {
+    static func reverse(_ request: CollectionReversalRequest, context: CollectionContext, on connection: PostgresConnection) throws -> CollectionPayment {
         let schoolID = context.schoolID
         guard let payment = try CollectionPayments.find(schoolID: schoolID, provider: context.description.provider,
-                                                        bankReference: reversal.transactionID, lock: true, on: connection) else {
+                                                        bankReference: request.transactionID, lock: true, on: connection) else {
             throw Refusal.unknownTransaction
         }
         if payment.reversedAt != nil { return payment }
@@ -52,11 +53,23 @@ enum CollectionReversals {
         guard today <= payment.businessDate.adding(days: cutoffDays(context.route.credentials.parameters)) else { throw Refusal.cutoffPassed }
         let school = try Schools.find(id: schoolID, on: connection)!
         let date = BankTransactions.openDate(today, closedThrough: school.closedThrough)
-        for application in try Applications.list(schoolID: schoolID, bankTransactionID: payment.bankTransactionID, on: connection)
-        where application.unappliedByEntryID == nil {
+        guard let booking = try BankTransactions.find(schoolID: schoolID, id: payment.bankTransactionID, on: connection)?.entryID else {
+            throw CollectionPostingError.transactionWithoutNotice(payment.bankReference)
+        }
+        let key = "collection-reversal:\(payment.bankTransactionID)"
+        let description = "Ngân hàng hủy giao dịch thu hộ \(payment.bankReference)"
+        let applications = try Applications.list(schoolID: schoolID, bankTransactionID: payment.bankTransactionID, on: connection)
+        var undoneWithArrival: Int64?
+        for application in applications where application.unappliedByEntryID == nil {
             let result = Result { () throws(BillingError) in
-                try Applications.unapply(schoolID: schoolID, applicationID: application.applicationID,
-                                         reason: "Ngân hàng hủy giao dịch \(reversal.reversalID)", effectiveDate: date, on: connection)
+                // Posted with the arrival (one entry): its reversal undoes both, the money's arrival included.
+                if application.entryID == booking {
+                    undoneWithArrival = try Applications.reverseWithArrival(schoolID: schoolID, applicationID: application.applicationID, effectiveDate: date,
+                                                                   idempotencyKey: key, description: description, on: connection).reversalEntryID
+                    return
+                }
+                _ = try Applications.unapply(schoolID: schoolID, applicationID: application.applicationID,
+                                             reason: "Ngân hàng hủy giao dịch \(request.reversalID)", effectiveDate: date, on: connection)
             }
             if case .failure(let error) = result {
                 // Credit kept from this payment and already spent cannot be taken back by the bank.
@@ -64,19 +77,39 @@ enum CollectionReversals {
                 throw error
             }
         }
-        guard let booking = try BankTransactions.find(schoolID: schoolID, id: payment.bankTransactionID, on: connection)?.entryID else {
-            throw CollectionPostingError.transactionWithoutNotice(payment.bankReference)
-        }
-        let key = "collection-reversal:\(payment.bankTransactionID)"
-        let request = try Reversals.request(schoolID: schoolID, entryID: booking, effectiveDate: date, idempotencyKey: key,
-                                            description: "Ngân hàng hủy giao dịch thu hộ \(payment.bankReference)", on: connection)
-        try Reversals.checkNotReversed(schoolID: schoolID, entryID: booking, idempotencyKey: key, on: connection)
-        let posted = try LedgerWriter.post([request], on: connection)[0]
-        try CollectionPayments.markReversed(schoolID: schoolID, paymentID: payment.paymentID, reference: reversal.reversalID,
-                                            entryID: posted.entryID, on: connection)
+        let merged = applications.contains { $0.entryID == booking }
+        let posted = try undoneWithArrival ?? reverseArrival(schoolID: schoolID, booking: booking, merged: merged, date: date, key: key,
+                                                             description: description, on: connection)
+        try CollectionPayments.markReversed(schoolID: schoolID, paymentID: payment.paymentID, reference: request.reversalID,
+                                            entryID: posted, on: connection)
         var reversed = payment
         reversed.reversedAt = context.now
-        reversed.reversalReference = reversal.reversalID
+        reversed.reversalReference = request.reversalID
         return reversed
+    }
+
+    /// The bank transaction's arrival undone, its applications already undone: the reversal of its booking;
+    /// or, when the booking was also an application's entry (`PaymentBatch`'s merged entry, since unapplied
+    /// back to the transaction's suspense), Dr suspense / Cr bank — what reversing a booking alone posts.
+    static func reverseArrival(schoolID: Int64, booking: Int64, merged: Bool, date: CalendarDate, key: String, description: String,
+                               on connection: PostgresConnection) throws -> Int64 {
+        let request: JournalEntryRequest
+        if merged {
+            let entry = try LedgerQueries.entry(schoolID: schoolID, entryID: booking, on: connection)
+            guard let arrival = entry.postings.first, let transactionID = entry.references.bankTransactionID else {
+                throw LedgerError.unknownEntry(booking)
+            }
+            let suspense = try SuspenseLedger.account(schoolID: schoolID, purpose: .suspense, on: connection)
+            request = JournalEntryRequest(
+                schoolID: schoolID, effectiveDate: date, kind: .adjustment, description: description, idempotencyKey: key,
+                references: EntryReferences(bankTransactionID: transactionID),
+                postings: [PostingRequest(accountID: suspense, amount: arrival.amount, dimensions: PostingDimensions(bankTransactionID: transactionID)),
+                           PostingRequest(accountID: arrival.accountID, amount: arrival.amount.negated, dimensions: arrival.dimensions)])
+        } else {
+            request = try Reversals.request(schoolID: schoolID, entryID: booking, effectiveDate: date, idempotencyKey: key,
+                                            description: description, on: connection)
+            try Reversals.checkNotReversed(schoolID: schoolID, entryID: booking, idempotencyKey: key, on: connection)
+        }
+        return try LedgerWriter.post([request], on: connection)[0].entryID
     }
 }
