@@ -91,7 +91,8 @@ public enum Applications {
             let entry = try LedgerQueries.entry(schoolID: schoolID, entryID: application.entryID, on: connection)
             let request: JournalEntryRequest
             if PaymentEntries.isMerged(entry) {
-                request = try backToSuspense(entry, schoolID: schoolID, effectiveDate: effectiveDate, idempotencyKey: key, description: description, on: connection)
+                request = try backToSuspense(entry, schoolID: schoolID, effectiveDate: effectiveDate, idempotencyKey: key,
+                                             description: description, on: connection)
             } else {
                 request = try Reversals.request(schoolID: schoolID, entryID: application.entryID, effectiveDate: effectiveDate,
                                                 idempotencyKey: key, description: description, on: connection)
@@ -123,8 +124,8 @@ public enum Applications {
     }
 
     /// The entry undoing a merged application: Dr what it credited / Cr the bank transaction's suspense.
-    private static func backToSuspense(_ merged: RecordedEntry, schoolID: Int64, effectiveDate: CalendarDate, idempotencyKey: String, description: String,
-                                       on connection: PostgresConnection) throws -> JournalEntryRequest {
+    private static func backToSuspense(_ merged: RecordedEntry, schoolID: Int64, effectiveDate: CalendarDate, idempotencyKey: String,
+                                       description: String, on connection: PostgresConnection) throws -> JournalEntryRequest {
         guard let transactionID = merged.references.bankTransactionID, merged.postings.count == 2, merged.postings[1].amount.dong < 0 else {
             throw BillingError.accountMismatch("entry \(merged.entryID) is not a bank transaction's arrival and application")
         }

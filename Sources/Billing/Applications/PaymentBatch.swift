@@ -8,7 +8,8 @@ import Postgres
 /// The rules are `PaymentApplication`'s: invoices are locked (ascending id) before the ledger's
 /// accounts, allocations never exceed what an invoice still owes (earlier payments of the same
 /// batch count), one receipt per student paid with gapless numbers, one ledger entry per
-/// application — shared with the booking when it applies a new bank transaction's whole amount. A payment that fails its checks is left out with its error; the others apply.
+/// application — shared with the booking when it applies a new bank transaction's whole amount.
+/// A payment that fails its checks is left out with its error; the others apply.
 /// `leadingEntries` (e.g. the bookings Dr bank / Cr suspense of new bank transactions) go to the
 /// ledger in the same batch, so the school's hot accounts are locked once.
 public enum PaymentBatch {

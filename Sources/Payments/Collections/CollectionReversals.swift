@@ -64,8 +64,9 @@ enum CollectionReversals {
             let result = Result { () throws(BillingError) in
                 // Posted with the arrival (one entry): its reversal undoes both, the money's arrival included.
                 if application.entryID == booking {
-                    undoneWithArrival = try Applications.reverseWithArrival(schoolID: schoolID, applicationID: application.applicationID, effectiveDate: date,
-                                                                   idempotencyKey: key, description: description, on: connection).reversalEntryID
+                    undoneWithArrival = try Applications.reverseWithArrival(
+                        schoolID: schoolID, applicationID: application.applicationID, effectiveDate: date, idempotencyKey: key,
+                        description: description, on: connection).reversalEntryID
                     return
                 }
                 _ = try Applications.unapply(schoolID: schoolID, applicationID: application.applicationID,
