@@ -44,6 +44,43 @@ import TestSupport
         #expect(try month.fixture.billing.verify().isClean)
     }
 
+    /// The accountant's correction of a callback paid whole (one entry, Dr bank / Cr receivable): unapplied,
+    /// the money waits in the transaction's suspense; applied to another pupil from there; the bank's money
+    /// counted once throughout.
+    @Test func aCallbackPaidWholeIsUnappliedToSuspenseAndAppliedElsewhere() throws {
+        let month = try Month()
+        let code = month.invoices[month.an.id]!.paymentCode
+        let result = month.fixture.deliver(CallbackFixture.body(id: "FT-MOVE", amount: 500_000, memo: "HOC PHI \(code)"))
+        #expect(result.outcome == .accepted, "\(result.reason ?? "")")
+        let transaction = result.bankTransactionID!
+        let school = month.fixture.school.id
+        let applied = try month.fixture.pool.withConnection { try Applications.list(schoolID: school, bankTransactionID: transaction, on: $0) }
+        #expect(applied.count == 1)
+        _ = try month.fixture.billing.transaction { connection in
+            try Suspense.unapply(schoolID: school, transactionID: transaction, applicationID: applied[0].applicationID,
+                                 reason: "Phụ huynh báo nhầm học sinh", on: connection)
+        }
+        #expect(try month.invoice(month.an).outstanding == Money(dong: 500_000))
+        #expect(try month.fixture.suspenseBalance(of: transaction) == Money(dong: -500_000))
+        let binhInvoice = month.invoices[month.binh.id]!
+        _ = try month.fixture.billing.transaction { connection in
+            try Suspense.apply(schoolID: school, transactionID: transaction,
+                               SuspenseApplicationRequest(allocations: [PaymentAllocation(invoiceID: binhInvoice.id, amount: Money(dong: 500_000))],
+                                                          explanation: "Của Bình"),
+                               recordedBy: "kế toán", on: connection)
+        }
+        #expect(try month.invoice(month.binh).status == .paid)
+        #expect(try month.invoice(month.an).status == .open)
+        #expect(try month.fixture.suspenseBalance(of: transaction) == .zero)
+        let bank = try month.fixture.billing.account(.bank)
+        #expect(try month.fixture.billing.transaction { connection in
+            try connection.query("SELECT coalesce(sum(amount), 0)::int8 FROM postings WHERE school_id = \(school) AND account_id = \(bank)")
+                .singleRow()!.decode(column: 0, as: Int64.self)
+        } == 500_000)
+        let verification = try month.fixture.billing.verify()
+        #expect(verification.isClean, "\(verification)")
+    }
+
     @Test func partialOverAndCreditFollowTheMoney() throws {
         let month = try Month()
         let binhCode = month.binh.paymentCode
