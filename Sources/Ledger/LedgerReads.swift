@@ -53,17 +53,32 @@ public enum LedgerReads {
 
     /// `alias.school_id`, `alias.dimension_id`, `alias.balance`: per school of a `SchoolSet` (`{schools}`), the
     /// balance at `asOf` (an SQL date expression such as `$2`) of each `dimension` id on the school's accounts of
-    /// `purpose`, summed from postings dated on or before it; only the balances of `sign`.
+    /// `purpose`; only the balances of `sign`.
+    ///
+    /// An account with nothing dated after `asOf` stands at `asOf` where it stands now: its balances are the
+    /// maintained dimension balances, one row per id — the usual case of a report on the current month, read on
+    /// every view of a dashboard. An account with postings dated later has its postings dated on or before
+    /// `asOf` summed. One index probe per account tells which.
     public static func schoolSetBalances(as alias: String, purpose: AccountPurpose, dimension: Dimension, asOf: String,
                                          sign: BalanceSign) -> String {
         let column = "p.\(dimension.rawValue)_id"
+        // `later` is decided once per account (a one-time filter gates each branch): flattened into the joins,
+        // the planner probed it once per balance row and still read every posting.
         return """
-            (SELECT p.school_id, \(column) AS dimension_id, sum(p.amount) AS balance
+            (SELECT a.school_id, v.dimension_id, sum(v.amount) AS balance
                 FROM \(SchoolSet.schools)
                 JOIN accounts a ON a.school_id = sc.school_id AND a.purpose = '\(purpose.rawValue)'
-                JOIN postings p ON p.school_id = a.school_id AND p.account_id = a.account_id
-                WHERE {schools} AND p.effective_date <= \(asOf) AND \(column) IS NOT NULL
-                GROUP BY 1, 2 HAVING sum(p.amount) \(sign.rawValue) 0) \(alias)
+                CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM postings l WHERE l.school_id = a.school_id AND l.account_id = a.account_id
+                                                                            AND l.effective_date > \(asOf)) AS later) x
+                CROSS JOIN LATERAL (SELECT d.dimension_id, d.balance AS amount FROM dimension_balances d
+                                    WHERE NOT x.later AND d.school_id = a.school_id AND d.account_id = a.account_id
+                                      AND d.dimension = '\(dimension.rawValue)'
+                                    UNION ALL
+                                    SELECT \(column), p.amount FROM postings p
+                                    WHERE x.later AND p.school_id = a.school_id AND p.account_id = a.account_id
+                                      AND p.effective_date <= \(asOf) AND \(column) IS NOT NULL) v
+                WHERE {schools}
+                GROUP BY 1, 2 HAVING sum(v.amount) \(sign.rawValue) 0) \(alias)
             """
     }
 

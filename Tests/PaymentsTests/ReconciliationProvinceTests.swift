@@ -39,6 +39,29 @@ import Testing
         }
     }
 
+    /// A month's figures are the ledger as it stood at the month end, however they are read: from the maintained
+    /// balances while nothing is dated after it, from the postings once something is (`LedgerReads.schoolSetBalances`).
+    @Test func aMonthEndsOutstandingIsTheSameBeforeAndAfterLaterPostings() throws {
+        let fixture = try SuspenseFixture()
+        let school = try addSchool(fixture, code: "TH-HAI", district: "Quận 1", prefix: "TH", students: 3, fee: 300_000, cashPaid: 1)
+        func outstanding(_ month: CalendarMonth) throws -> Money {
+            let report = try fixture.pool.withConnection {
+                try ProvinceReports.build(month: month, scope: .authorities([school.authority.code], name: "Quận 1"), on: $0)
+            }
+            return try #require(report.schools.first { $0.code == "TH-HAI" }).figures.outstanding
+        }
+        #expect(try outstanding(BillingFixture.september) == Money(dong: 600_000))
+        try fixture.billing.transaction { connection in
+            let unpaid = try #require(try Students.find(schoolID: school.id, code: "S2", on: connection))
+            _ = try CashReceipts.record(CashPayment(schoolID: school.id, studentIDs: [unpaid.id], amount: Money(dong: 300_000), payerName: "Phụ huynh",
+                                                    receivedOn: try CalendarDate(iso: "2026-10-05"), allocations: nil, recordedBy: "test"),
+                                        on: connection)
+        }
+        // September as it stood on the 30th, the October payment left out; October with it.
+        #expect(try outstanding(BillingFixture.september) == Money(dong: 600_000))
+        #expect(try outstanding(BillingFixture.october) == Money(dong: 300_000))
+    }
+
     @Test func figuresAddUpAcrossSchoolsAndDistricts() throws {
         let month = try ReconciliationRunTests.CleanMonth()
         let fixture = month.fixture
