@@ -103,13 +103,20 @@ public enum Reversals {
     /// The reversal of `entryID`: every posting negated, same accounts and dimensions.
     public static func request(schoolID: Int64, entryID: Int64, effectiveDate: CalendarDate, idempotencyKey: String,
                                description: String?, on connection: PostgresConnection) throws -> JournalEntryRequest {
-        let entry = try LedgerQueries.entry(schoolID: schoolID, entryID: entryID, on: connection)
-        let (originalDescription, invoiceID, bankTransactionID) = (entry.description, entry.references.invoiceID, entry.references.bankTransactionID)
+        request(reversing: try LedgerQueries.entry(schoolID: schoolID, entryID: entryID, on: connection), schoolID: schoolID,
+                effectiveDate: effectiveDate, idempotencyKey: idempotencyKey, description: description)
+    }
+
+    /// The reversal of an entry already read (`LedgerQueries.entry`).
+    public static func request(reversing entry: RecordedEntry, schoolID: Int64, effectiveDate: CalendarDate, idempotencyKey: String,
+                               description: String?) -> JournalEntryRequest {
         let postings = entry.postings.map { PostingRequest(accountID: $0.accountID, amount: $0.amount.negated, dimensions: $0.dimensions) }
-        let text = description ?? String("Reversal of entry \(entryID): \(originalDescription)".prefix(LedgerLimits.descriptionBytesMax / 4))
+        let text = description ?? String("Reversal of entry \(entry.entryID): \(entry.description)".prefix(LedgerLimits.descriptionBytesMax / 4))
         return JournalEntryRequest(schoolID: schoolID, effectiveDate: effectiveDate, kind: .reversal, description: text,
                                    idempotencyKey: idempotencyKey,
-                                   references: EntryReferences(invoiceID: invoiceID, bankTransactionID: bankTransactionID, reversesEntryID: entryID),
+                                   references: EntryReferences(invoiceID: entry.references.invoiceID,
+                                                               bankTransactionID: entry.references.bankTransactionID,
+                                                               reversesEntryID: entry.entryID),
                                    postings: postings)
     }
 

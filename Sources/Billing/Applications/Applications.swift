@@ -94,8 +94,8 @@ public enum Applications {
                 request = try backToSuspense(entry, schoolID: schoolID, effectiveDate: effectiveDate, idempotencyKey: key,
                                              description: description, on: connection)
             } else {
-                request = try Reversals.request(schoolID: schoolID, entryID: application.entryID, effectiveDate: effectiveDate,
-                                                idempotencyKey: key, description: description, on: connection)
+                request = Reversals.request(reversing: entry, schoolID: schoolID, effectiveDate: effectiveDate, idempotencyKey: key,
+                                            description: description)
                 try Reversals.checkNotReversed(schoolID: schoolID, entryID: application.entryID, idempotencyKey: key, on: connection)
             }
             let undoing = try LedgerWriter.post([request], on: connection)[0]
@@ -139,14 +139,18 @@ public enum Applications {
     }
 
     /// A bank collection's reversal of a merged application: the reversal of its one entry undoes the arrival
-    /// and the application together, and is recorded as what unapplied it. The caller checks that the entry is
-    /// merged and the application live, and records the reversal as the bank transaction's too.
+    /// and the application together, and is recorded as what unapplied it. Refused for an application posted
+    /// alone (its reversal would not undo the arrival); the caller records the reversal as the bank transaction's too.
     public static func reverseWithArrival(schoolID: Int64, applicationID: Int64, effectiveDate: CalendarDate, idempotencyKey: String,
                                           description: String, on connection: PostgresConnection) throws(BillingError) -> UnappliedPayment {
         try BillingError.wrapping {
             let application = try lockedLive(schoolID: schoolID, applicationID: applicationID, on: connection)
-            let request = try Reversals.request(schoolID: schoolID, entryID: application.entryID, effectiveDate: effectiveDate,
-                                                idempotencyKey: idempotencyKey, description: description, on: connection)
+            let entry = try LedgerQueries.entry(schoolID: schoolID, entryID: application.entryID, on: connection)
+            guard PaymentEntries.isMerged(entry) else {
+                throw BillingError.accountMismatch("application \(applicationID) was posted apart from its money's arrival")
+            }
+            let request = Reversals.request(reversing: entry, schoolID: schoolID, effectiveDate: effectiveDate,
+                                            idempotencyKey: idempotencyKey, description: description)
             try Reversals.checkNotReversed(schoolID: schoolID, entryID: application.entryID, idempotencyKey: idempotencyKey, on: connection)
             let reversal = try LedgerWriter.post([request], on: connection)[0]
             try markUnapplied(schoolID: schoolID, applicationID: applicationID, by: reversal.entryID, on: connection)
