@@ -24,8 +24,9 @@ final class APITestServer: @unchecked Sendable {
 
     /// `tls`: served over TLS; with a client CA the bank routes require a verified client certificate, as `tuition serve --tls-client-ca`.
     /// `cacheRoutes`: bank connection changes are listened to and routes cached, as in `tuition serve`.
-    /// `loopConnections`: database connections each event loop keeps for bank inquiries.
-    init(tls: TLSConfiguration? = nil, cacheRoutes: Bool = false, loopConnections: Int = APIContext.loopConnectionsDefault) throws {
+    /// `loopConnections`: database connections each event loop keeps for bank inquiries; `eventLoops`: the server's loops.
+    init(tls: TLSConfiguration? = nil, cacheRoutes: Bool = false, loopConnections: Int = APIContext.loopConnectionsDefault,
+         eventLoops: Int = HTTPServerConfiguration().eventLoopThreads) throws {
         database = try TestDatabase.create()
         pool = database.pool(size: 4)
         let (own, other) = try pool.transaction(isolation: .readCommitted) { connection in
@@ -58,6 +59,7 @@ final class APITestServer: @unchecked Sendable {
         var configuration = HTTPServerConfiguration()
         configuration.port = 0
         configuration.workerThreads = 4
+        configuration.eventLoopThreads = eventLoops
         configuration.tls = tls
         // The authorization matrix calls every expensive route many times from one address: rate limits have
         // their own tests (HTTPTests, RouteClassTests).

@@ -16,8 +16,9 @@ import TestSupport
 /// closes replaced without an inquiry going unanswered.
 @Suite struct LoopInquiryTests {
     /// A server as `tuition serve` runs it (routes cached), a collection connection, and a pupil owing one invoice.
-    static func server(loopConnections: Int = APIContext.loopConnectionsDefault) throws -> (APITestServer, pupil: String) {
-        let server = try APITestServer(cacheRoutes: true, loopConnections: loopConnections)
+    static func server(loopConnections: Int = APIContext.loopConnectionsDefault,
+                       eventLoops: Int = HTTPServerConfiguration().eventLoopThreads) throws -> (APITestServer, pupil: String) {
+        let server = try APITestServer(cacheRoutes: true, loopConnections: loopConnections, eventLoops: eventLoops)
         let changes = try #require(server.changes)
         #expect(CallbackDeferredReplyTests.eventually { changes.listeningGeneration != nil }, "the listener connected")
         let before = changes.generation
@@ -95,6 +96,34 @@ import TestSupport
         #expect(unknown.status == 404 && unknown.code == "not_found")
         let sessions = try Self.loopSessions(server)
         #expect(sessions >= 1 && sessions <= Int64(2 * APIContext.loopConnectionsDefault), "\(sessions) loop sessions")
+    }
+
+    /// A code is first taken for a pupil code (one statement); a pupil's payment code or an invoice's is answered by
+    /// the second statement, started from the first's rows on the same loop, as a worker answers it.
+    @Test func aCodeThatIsNoPupilCodeIsAnsweredOnTheLoopAsOnAWorker() throws {
+        // One loop: once its connection is open, every inquiry is taken there.
+        let (server, pupil) = try Self.server(eventLoops: 1)
+        let (pupilPaymentCode, invoicePaymentCode) = try server.pool.withConnection { connection in
+            try connection.query("""
+                SELECT s.payment_code, i.payment_code FROM students s JOIN invoices i USING (school_id, student_id)
+                WHERE s.school_id = \(server.ownSchool.id) AND s.student_code = \(pupil)
+                """).singleRow()!.decode((String, String).self)
+        }
+        let byPupilCode = try Self.inquire(server, code: pupil)
+        _ = try Self.inquireUntilOnLoop(server, code: pupil, count: 2)
+        let metrics = server.server.metrics
+        let onLoop = metrics.loopFirstRequests.onLoop
+        let byPupilPaymentCode = try Self.inquire(server, code: pupilPaymentCode)
+        let byInvoicePaymentCode = try Self.inquire(server, code: invoicePaymentCode.lowercased())
+        let unknown = try Self.inquire(server, code: "NO-SUCH-CODE")
+        #expect(metrics.loopFirstRequests.onLoop == onLoop + 3, "taken on the loop: \(metrics.loopFirstRequests)")
+        #expect(byPupilCode.status == 200 && byPupilCode.items.count == 1, "\(byPupilCode)")
+        #expect(byPupilPaymentCode == byPupilCode && byInvoicePaymentCode == byPupilCode)
+        #expect(unknown.status == 404 && unknown.code == "not_found")
+
+        let (workerServer, workerPupil) = try Self.server(loopConnections: 0)
+        #expect(try Self.inquire(workerServer, code: workerPupil) == byPupilCode)
+        #expect(workerServer.server.metrics.loopFirstRequests.onLoop == 0)
     }
 
     @Test func withoutLoopConnectionsEveryInquiryRunsOnAWorker() throws {

@@ -10,16 +10,15 @@ import Postgres
 /// Only reads: an inquiry writes nothing.
 enum CollectionInquiries {
     static func answer(_ inquiry: CollectionInquiryRequest, context: CollectionContext, service: CollectionService) throws -> CollectionService.Result {
-        let rows = try service.pool.withConnection { connection in
-            try connection.query(CollectionTargets.query(code: inquiry.customerCode, schoolID: context.schoolID))
+        let found = try service.pool.withConnection { connection in
+            try CollectionTargets.open(code: inquiry.customerCode, schoolID: context.schoolID, on: connection)
         }
-        return try answer(inquiry, rows: rows, context: context, service: service)
+        return answer(inquiry, found: found, context: context, service: service)
     }
 
-    /// The reply to an inquiry from the rows of its statement (`CollectionTargets.query`), on whichever thread read them.
-    static func answer(_ inquiry: CollectionInquiryRequest, rows: PostgresRows, context: CollectionContext,
-                       service: CollectionService) throws -> CollectionService.Result {
-        let found = try OpenItemsQuery.decode(rows)
+    /// The reply to an inquiry from what its code names (`CollectionTargets`), on whichever thread read it.
+    static func answer(_ inquiry: CollectionInquiryRequest, found: OpenItemsQuery.Answer?, context: CollectionContext,
+                       service: CollectionService) -> CollectionService.Result {
         let description = context.description
         guard let found else { return service.reply(description, .notFound, reason: "unknown code") }
         guard !found.invoices.isEmpty else { return service.reply(description, .noOpenItems, reason: "nothing owed") }
@@ -60,12 +59,21 @@ enum CollectionInquiries {
 /// Who and what a code names in one school, and what is still owed: a pupil code, a pupil's payment
 /// code, or one invoice's payment code (then only that invoice), at most `CollectionLimits.itemsMax`
 /// items, oldest due first. Scoped by the connection's school: a code of another school is unknown here.
+///
+/// Two statements, the second only when the first finds nothing: a pupil code (`pupilCodeQuery`), what
+/// banks send almost always, then every kind of code (`query`).
 enum CollectionTargets {
     static func open(code: String, schoolID: Int64, on connection: PostgresConnection) throws -> OpenItemsQuery.Answer? {
-        try OpenItemsQuery.decode(connection.query(query(code: code, schoolID: schoolID)))
+        if let pupil = try OpenItemsQuery.decode(connection.query(pupilCodeQuery(code: code, schoolID: schoolID))) { return pupil }
+        return try OpenItemsQuery.decode(connection.query(query(code: code, schoolID: schoolID)))
     }
 
-    /// `open`'s statement; its rows are read by `OpenItemsQuery.decode`.
+    /// `open`'s first statement; its rows are read by `OpenItemsQuery.decode`.
+    static func pupilCodeQuery(code: String, schoolID: Int64) -> PostgresQuery {
+        OpenItemsQuery.query(schoolID: schoolID, pupilCode: code, invoicesMax: CollectionLimits.itemsMax)
+    }
+
+    /// `open`'s second statement; its rows are read by `OpenItemsQuery.decode`.
     static func query(code: String, schoolID: Int64) -> PostgresQuery {
         OpenItemsQuery.query(schoolID: schoolID, code: code, invoicesMax: CollectionLimits.itemsMax)
     }

@@ -1,4 +1,5 @@
 import BankFormats
+import Billing
 import Core
 import Foundation
 import Postgres
@@ -150,14 +151,7 @@ public struct CollectionService: Sendable {
         case .admitted(let envelope, let context) where operation == .inquiry:
             // An inquiry the reader refuses is refused on the worker, which reads it again (pure, bounded).
             guard let startRead, let inquiry = try? CollectionRequestReader(description: description).inquiry(envelope) else { return settled }
-            let started = startRead(CollectionTargets.query(code: inquiry.customerCode, schoolID: context.schoolID)) { rows in
-                do {
-                    reply(try CollectionInquiries.answer(inquiry, rows: rows.get(), context: context, service: self))
-                } catch {
-                    reply(unavailable(description, error))
-                }
-            }
-            return started ? nil : settled
+            return startInquiry(inquiry, context: context, startRead: startRead, leaders: leaders, reply: reply) ? nil : settled
         case .admitted(let envelope, let context):
             // A notice the reader refuses is refused on the worker, which reads it again (pure, bounded).
             guard let notice = try? CollectionRequestReader(description: description).payment(envelope) else { return settled }
@@ -166,9 +160,35 @@ public struct CollectionService: Sendable {
         }
     }
 
+    /// Starts an inquiry's first statement (`CollectionTargets`: the code as a pupil code) on a connection the
+    /// calling thread watches; false when `startRead` declines. A code that is no pupil code takes the second
+    /// statement there too, or on a thread of `leaders` when `startRead` declines it.
+    private func startInquiry(_ inquiry: CollectionInquiryRequest, context: CollectionContext, startRead: @escaping StatementStarter,
+                              leaders: @escaping GroupCommit.Leaders, reply: @escaping @Sendable (Result) -> Void) -> Bool {
+        let description = context.description
+        let answer: @Sendable (OpenItemsQuery.Answer?) -> Void = { reply(CollectionInquiries.answer(inquiry, found: $0, context: context, service: self)) }
+        return startRead(CollectionTargets.pupilCodeQuery(code: inquiry.customerCode, schoolID: context.schoolID)) { rows in
+            do {
+                if let pupil = try OpenItemsQuery.decode(rows.get()) { return answer(pupil) }
+            } catch {
+                return reply(unavailable(description, error))
+            }
+            let anyCode = CollectionTargets.query(code: inquiry.customerCode, schoolID: context.schoolID)
+            let started = startRead(anyCode) { rows in
+                do { answer(try OpenItemsQuery.decode(rows.get())) } catch { reply(unavailable(description, error)) }
+            }
+            guard !started else { return }
+            let led = leaders {
+                do { answer(try pool.withConnection { try OpenItemsQuery.decode($0.query(anyCode)) }) } catch { reply(unavailable(description, error)) }
+            }
+            if !led { reply(unavailable(description, GroupCommit.Failure(reason: GroupCommit.noLeaderReason))) }
+        }
+    }
+
     /// Prepares, on a connection an event loop will run inquiries on, the statements `handleWithoutBlocking`
     /// starts there, so that starting one never waits for a prepare.
     public static func prepareLoopStatements(on connection: PostgresConnection) throws {
+        _ = try connection.query(CollectionTargets.pupilCodeQuery(code: "", schoolID: 0))
         _ = try connection.query(CollectionTargets.query(code: "", schoolID: 0))
     }
 
