@@ -4,17 +4,26 @@ import Postgres
 import Synchronization
 
 /// Single statements a loop-first handler runs without leaving its event loop: each loop keeps a few
-/// database connections of its own, watched by its epoll (`LoopSockets`); a statement is sent on an
-/// idle one and its rows are read when they arrive, on the loop, so a bank's inquiry costs no worker
+/// database connections of its own, watched by its epoll (`LoopSockets`); a statement is sent on one of
+/// them and its rows are read when they arrive, on the loop, so a bank's inquiry costs no worker
 /// thread's wake-up and sleep (docs/collection.md, "Inquiries on the event loop").
 ///
+/// A connection takes several statements at once (`PostgresStatementStream`: each its own transaction,
+/// answered in order), up to `statementsPerConnectionMax`; a statement goes to the busiest connection
+/// that has room, so that under load one backend answers the loop's inquiries one after another instead
+/// of one backend per inquiry, each put to sleep and woken (docs/collection.md, "One connection, several
+/// inquiries").
+///
 /// Nothing here waits: a connection is opened (and its statements prepared) by a worker job, and
-/// handed to its loop through `LoopConnections.arrived`; until one is idle, `start` declines and the
+/// handed to its loop through `LoopConnections.arrived`; until one has room, `start` declines and the
 /// caller runs its statement on a worker as before. A statement is bounded by the connections'
 /// `statement_timeout`, and its request by the HTTP reply timeout.
 final class LoopStatements: Sendable {
     /// Connections one event loop keeps at most.
     static let connectionsPerLoopMax = 8
+    /// Statements in flight on one connection at most: with 8 senders over two loops about four wait on
+    /// each loop, so one connection per loop takes them all; a longer queue would only delay the last one.
+    static let statementsPerConnectionMax = 4
     /// The sessions' `application_name`.
     static let applicationName = "tuition loop"
     /// After a connection could not be opened (the database down), a loop asks for none for this long: otherwise
@@ -38,27 +47,27 @@ final class LoopStatements: Sendable {
         self.warmUp = warmUp
     }
 
-    /// Sends `query` on an idle connection of the calling thread's event loop and returns true; `finish` is then
+    /// Sends `query` on a connection of the calling thread's event loop and returns true; `finish` is then
     /// called once, on this loop, with its rows or its error. False, with nothing sent, on a thread that is no
-    /// event loop or when no connection of this loop is idle (one more is opened by `workers` meanwhile, up to
-    /// `connectionsPerLoop`).
+    /// event loop or when no connection of this loop has room (one more is opened by `workers` meanwhile, up
+    /// to `connectionsPerLoop`).
     func start(_ query: PostgresQuery, workers: WorkerJobs,
                finish: @escaping (Result<PostgresRows, PostgresError>) -> Void) -> Bool {
         guard connectionsPerLoop > 0, let sockets = LoopSockets.current else { return false }
         let loop = sockets.state(for: ObjectIdentifier(self)) { LoopConnections(sockets: sockets) }
         loop.adoptArrived()
-        guard let reader = loop.idle.popLast() else {
+        guard let reader = loop.readerWithRoom() else {
             open(for: loop, workers: workers)
             return false
         }
         do {
-            try reader.connection.start(query)
+            try reader.stream.start(query)
         } catch {
-            // Nothing was sent that will answer: the connection goes, the statement runs elsewhere.
-            loop.retire(reader)
+            // Nothing was sent that will answer this one; a broken connection goes, with what it had in flight.
+            if reader.stream.isBroken { reader.settle(reader.stream.readArrived()) }
             return false
         }
-        reader.finish = finish
+        reader.finishes.append(finish)
         return true
     }
 
@@ -83,9 +92,9 @@ final class LoopStatements: Sendable {
 /// One event loop's connections: confined to its thread (`LoopSockets.state`), but for `arrived`.
 final class LoopConnections {
     let sockets: LoopSockets
-    /// Connections that are open and watched, idle or with a statement started.
-    private(set) var count = 0
-    var idle: [LoopReader] = []
+    /// Connections that are open and watched, with or without statements in flight.
+    private(set) var readers: [LoopReader] = []
+    var count: Int { readers.count }
     /// An opening job was queued and has not arrived yet.
     var opening = false
     /// No connection is opened before this time (`DispatchTime` nanoseconds): the last attempt failed.
@@ -99,8 +108,17 @@ final class LoopConnections {
 
     deinit {
         // The loop has ended: nothing more is read from these connections.
-        for reader in idle { reader.connection.close() }
+        for reader in readers { reader.stream.close() }
         for case let connection? in arrived.take() { connection.close() }
+    }
+
+    /// The busiest connection with room for one more statement (the first of equals), nil when none has room.
+    func readerWithRoom() -> LoopReader? {
+        var chosen: LoopReader?
+        for reader in readers where reader.stream.count < LoopStatements.statementsPerConnectionMax {
+            if chosen == nil || reader.stream.count > chosen!.stream.count { chosen = reader }
+        }
+        return chosen
     }
 
     /// Watches the connections the workers opened since the last call.
@@ -113,15 +131,18 @@ final class LoopConnections {
             reopenAfter = DispatchTime.now().uptimeNanoseconds + LoopStatements.reopenPauseNanoseconds
         }
         for case let connection? in landed {
-            let reader = LoopReader(connection: connection, owner: self)
-            do {
-                reader.token = try sockets.watch(connection.socketDescriptor, reader)
-            } catch {
+            guard let stream = try? PostgresStatementStream(connection) else {
                 connection.close()
                 continue
             }
-            count += 1
-            idle.append(reader)
+            let reader = LoopReader(stream: stream, owner: self)
+            do {
+                reader.token = try sockets.watch(stream.socketDescriptor, reader)
+            } catch {
+                stream.close()
+                continue
+            }
+            readers.append(reader)
         }
     }
 
@@ -129,9 +150,8 @@ final class LoopConnections {
     func retire(_ reader: LoopReader) {
         if let token = reader.token { sockets.unwatch(token) }
         reader.token = nil
-        idle.removeAll { $0 === reader }
-        count -= 1
-        reader.connection.close()
+        readers.removeAll { $0 === reader }
+        reader.stream.close()
     }
 }
 
@@ -152,36 +172,35 @@ final class ArrivedConnections: Sendable {
     }
 }
 
-/// One connection of a loop, and the statement started on it.
+/// One connection of a loop, and whom to give the answers of the statements in flight on it.
 final class LoopReader: LoopSocketWatcher {
-    let connection: PostgresConnection
+    let stream: PostgresStatementStream
     var token: LoopSockets.Token?
-    /// Set while a statement is started: whom to give its rows.
-    var finish: ((Result<PostgresRows, PostgresError>) -> Void)?
+    /// One per statement in flight, oldest first.
+    var finishes: [(Result<PostgresRows, PostgresError>) -> Void] = []
     private unowned let owner: LoopConnections
 
-    init(connection: PostgresConnection, owner: LoopConnections) {
-        self.connection = connection
+    init(stream: PostgresStatementStream, owner: LoopConnections) {
+        self.stream = stream
         self.owner = owner
     }
 
     func socketReadable() {
-        guard let finish else {
-            // An idle connection receives nothing we asked for: the server closed it or sent a fatal error.
+        guard !finishes.isEmpty else {
+            // A connection with nothing in flight receives nothing we asked for: the server closed it or sent a fatal error.
             owner.retire(self)
             return
         }
-        let rows: Result<PostgresRows, PostgresError>
-        do {
-            // Ready once the rows are in; the ReadyForQuery after them comes in the backend's same flush, so reading
-            // it does not wait.
-            guard let landed = try connection.finishIfReady() else { return }
-            rows = .success(landed)
-        } catch {
-            rows = .failure(error)
-        }
-        self.finish = nil
-        if connection.isHealthy && connection.isOutsideTransaction { owner.idle.append(self) } else { owner.retire(self) }
-        finish(rows)
+        settle(stream.readArrived())
+    }
+
+    /// Hands each answer to its statement's finish, oldest first; a broken connection is retired first, so that a
+    /// finish starting another statement does not pick it.
+    func settle(_ answers: [Result<PostgresRows, PostgresError>]) {
+        precondition(answers.count <= finishes.count, "more answers than statements in flight")
+        let answered = Array(finishes.prefix(answers.count))
+        finishes.removeFirst(answers.count)
+        if stream.isBroken || !stream.connection.isHealthy { owner.retire(self) }
+        for (finish, answer) in zip(answered, answers) { finish(answer) }
     }
 }

@@ -189,7 +189,7 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// The name of the server-side prepared statement for this SQL, preparing it on first use.
     func preparedName(for query: PostgresQuery) throws(PostgresError) -> String? {
-        if let name = preparedStatements[PreparedStatementKey(query.sql)]?.name(for: query.parameters) { return name }
+        if let name = alreadyPreparedName(for: query) { return name }
         guard cachedCount < PostgresConnection.preparedStatementsMax else { return nil }
         preparedCount += 1
         let name = "t\(preparedCount)"
@@ -202,6 +202,11 @@ public final class PostgresConnection: @unchecked Sendable {
         preparedStatements[PreparedStatementKey(query.sql), default: PreparedStatements()].variants.append((types: types, name: name))
         cachedCount += 1
         return name
+    }
+
+    /// The name under which this SQL with these parameter types was prepared, nil when it was not (nothing sent).
+    func alreadyPreparedName(for query: PostgresQuery) -> String? {
+        preparedStatements[PreparedStatementKey(query.sql)]?.name(for: query.parameters)
     }
 
     private func execute(name: String, query: PostgresQuery) throws(PostgresError) -> PostgresRows {

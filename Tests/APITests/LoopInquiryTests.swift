@@ -7,6 +7,7 @@ import HTTP
 import Ledger
 import Payments
 import Postgres
+import Synchronization
 import Testing
 import TestSupport
 
@@ -124,6 +125,26 @@ import TestSupport
         let (workerServer, workerPupil) = try Self.server(loopConnections: 0)
         #expect(try Self.inquire(workerServer, code: workerPupil) == byPupilCode)
         #expect(workerServer.server.metrics.loopFirstRequests.onLoop == 0)
+    }
+
+    /// Inquiries in flight together on one loop share one connection (`PostgresStatementStream`, up to
+    /// `LoopStatements.statementsPerConnectionMax` at once): four senders leave one session, where a connection
+    /// per inquiry in flight opened up to four.
+    @Test func inquiriesInFlightTogetherShareOneConnection() throws {
+        let (server, pupil) = try Self.server(eventLoops: 1)
+        let first = try Self.inquire(server, code: pupil)
+        _ = try Self.inquireUntilOnLoop(server, code: pupil, count: 1)
+        let answers = Mutex<[Answer]>([])
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            for _ in 0..<15 {
+                guard let answer = try? Self.inquire(server, code: pupil) else { continue }
+                answers.withLock { $0.append(answer) }
+            }
+        }
+        let all = answers.withLock { $0 }
+        #expect(all.count == 60 && all.allSatisfy { $0 == first }, "\(all.filter { $0 != first })")
+        #expect(try Self.loopSessions(server) == 1)
+        #expect(server.server.metrics.loopFirstRequests.onLoop >= 55, "\(server.server.metrics.loopFirstRequests)")
     }
 
     @Test func withoutLoopConnectionsEveryInquiryRunsOnAWorker() throws {
