@@ -181,7 +181,7 @@ public struct CollectionService: Sendable {
             let led = leaders {
                 do { answer(try pool.withConnection { try OpenItemsQuery.decode($0.query(anyCode)) }) } catch { reply(unavailable(description, error)) }
             }
-            if !led { reply(unavailable(description, GroupCommit.Failure(reason: GroupCommit.noLeaderReason))) }
+            if !led { reply(unavailable(description, GroupCommit.Failure(reason: "no thread could take this inquiry now (the server is busy): try later"))) }
         }
     }
 
