@@ -11,7 +11,7 @@ public enum SHA256Digest {
         var length: UInt32 = 0
         let succeeded = withNonNullBytes(bytes) { pointer, count in
             digest.withUnsafeMutableBufferPointer { output in
-                EVP_Digest(pointer, count, output.baseAddress, &length, EVP_sha256(), nil) == 1
+                EVP_Digest(pointer, count, output.baseAddress, &length, FetchedDigests.sha256, nil) == 1
             }
         }
         precondition(succeeded && length == UInt32(byteCount), "EVP_Digest(SHA-256) failed")
@@ -28,7 +28,7 @@ public final class SHA256Hasher {
 
     public init() {
         guard let context = EVP_MD_CTX_new() else { preconditionFailure("EVP_MD_CTX_new failed") }
-        precondition(EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1, "EVP_DigestInit_ex(SHA-256) failed")
+        precondition(EVP_DigestInit_ex(context, FetchedDigests.sha256, nil) == 1, "EVP_DigestInit_ex(SHA-256) failed")
         self.context = context
     }
 

@@ -13,7 +13,7 @@ import CLibPQ
 /// (a prepare would be a round trip the caller waits for); any other runs unnamed, parsed each time.
 ///
 /// Owned by one thread, like its connection, which it holds from `init` to `close`.
-public final class PostgresStatementStream: @unchecked Sendable {
+public final class PostgresStatementStream {
     public let connection: PostgresConnection
     /// Statements sent and not yet answered, oldest first.
     private var inFlight: [StartedStatement] = []
