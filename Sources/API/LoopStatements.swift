@@ -39,6 +39,7 @@ final class LoopStatements: Sendable {
     init(configuration: PostgresConfiguration, connectionsPerLoop: Int,
          warmUp: @escaping @Sendable (PostgresConnection) throws -> Void) {
         precondition((0...Self.connectionsPerLoopMax).contains(connectionsPerLoop))
+        precondition(Self.statementsPerConnectionMax <= PostgresStatementStream.inFlightMax)
         var configuration = configuration
         // Told apart from the pool's sessions in pg_stat_activity (docs/operations.md).
         configuration.set("application_name", Self.applicationName)
