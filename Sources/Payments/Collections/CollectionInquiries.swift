@@ -65,7 +65,12 @@ enum CollectionInquiries {
 enum CollectionTargets {
     static func open(code: String, schoolID: Int64, on connection: PostgresConnection) throws -> OpenItemsQuery.Answer? {
         if let pupil = try OpenItemsQuery.decode(connection.query(pupilCodeQuery(code: code, schoolID: schoolID))) { return pupil }
-        return try OpenItemsQuery.decode(connection.query(query(code: code, schoolID: schoolID)))
+        return try openAnyCode(code: code, schoolID: schoolID, on: connection)
+    }
+
+    /// `open`'s second statement alone: what a code names as any kind of code.
+    static func openAnyCode(code: String, schoolID: Int64, on connection: PostgresConnection) throws -> OpenItemsQuery.Answer? {
+        try OpenItemsQuery.decode(connection.query(query(code: code, schoolID: schoolID)))
     }
 
     /// `open`'s first statement; its rows are read by `OpenItemsQuery.decode`.

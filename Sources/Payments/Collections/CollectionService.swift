@@ -173,13 +173,17 @@ public struct CollectionService: Sendable {
             } catch {
                 return reply(unavailable(description, error))
             }
-            let anyCode = CollectionTargets.query(code: inquiry.customerCode, schoolID: context.schoolID)
-            let started = startRead(anyCode) { rows in
+            let (code, schoolID) = (inquiry.customerCode, context.schoolID)
+            let started = startRead(CollectionTargets.query(code: code, schoolID: schoolID)) { rows in
                 do { answer(try OpenItemsQuery.decode(rows.get())) } catch { reply(unavailable(description, error)) }
             }
             guard !started else { return }
             let led = leaders {
-                do { answer(try pool.withConnection { try OpenItemsQuery.decode($0.query(anyCode)) }) } catch { reply(unavailable(description, error)) }
+                do {
+                    answer(try pool.withConnection { try CollectionTargets.openAnyCode(code: code, schoolID: schoolID, on: $0) })
+                } catch {
+                    reply(unavailable(description, error))
+                }
             }
             if !led { reply(unavailable(description, GroupCommit.Failure(reason: "no thread could take this inquiry now (the server is busy): try later"))) }
         }
