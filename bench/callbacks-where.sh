@@ -20,10 +20,12 @@ if [ "${TRACK:-top}" = all ]; then
     psql -qc "ALTER SYSTEM SET pg_stat_statements.track = 'all'" -c "SELECT pg_reload_conf()" >/dev/null
 fi
 # EXPLAIN_MS=N: the plans (with row counts and times) of statements slower than N ms, triggers'
-# statements included, from the cluster's log (auto_explain; slows the run: read its plans, not its rates).
+# statements included, with the triggers' times, from the cluster's log (auto_explain; slows the run: read its plans, not
+# its rates).
 if [ -n "${EXPLAIN_MS:-}" ]; then
     psql -qc "LOAD 'auto_explain'" -c "ALTER SYSTEM SET session_preload_libraries = 'auto_explain'" -c "ALTER SYSTEM SET auto_explain.log_min_duration = '${EXPLAIN_MS}ms'" \
          -c "ALTER SYSTEM SET auto_explain.log_analyze = on" -c "ALTER SYSTEM SET auto_explain.log_nested_statements = on" \
+         -c "ALTER SYSTEM SET auto_explain.log_triggers = on" \
          -c "SELECT pg_reload_conf()" >/dev/null
 fi
 bench_autovacuum_as_live

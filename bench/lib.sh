@@ -24,6 +24,8 @@ json_field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.ar
 # Prints the tps figure of a pgbench run (excluding connection time).
 pgbench_tps() { awk '/^tps = / { print int($3); exit }'; }
 ratio() { python3 -c 'import sys; print(f"{int(sys.argv[1]) / max(1, int(sys.argv[2])):.2f}")' "$1" "$2"; }
+# The median of the numbers given (rounds' ratios), two decimals.
+median() { python3 -c 'import statistics, sys; print(f"{statistics.median(float(x) for x in sys.argv[1:]):.2f}")' "$@"; }
 
 # CPU per request, so a run on a busy machine can still be read: clock ticks (user + system) of a
 # process and its reaped children; for the database, the postmaster and its live backends.

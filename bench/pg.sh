@@ -74,8 +74,7 @@ done
 echo "median ratio over $ROUNDS rounds (target >= 0.90 at 1 (1) and 8 (2)):"
 for shape in "${SHAPES[@]}"; do
     read -r connections threads _ <<<"$shape"
-    median=$(python3 -c 'import statistics,sys; print(f"{statistics.median(float(x) for x in sys.argv[1:]):.2f}")' ${RATIOS[$shape]})
-    printf '  %-22s %6s   (rounds:%s)\n' "$connections ($threads)" "$median" "${RATIOS[$shape]}"
+    printf '  %-22s %6s   (rounds:%s)\n' "$connections ($threads)" "$(median ${RATIOS[$shape]})" "${RATIOS[$shape]}"
 done
 # The parameters' format alone: one statement with a batch statement's eight array parameters
 # (`tuition bench pg-arrays`), its values in binary (as the client sends them) against the same
