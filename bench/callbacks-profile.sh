@@ -11,7 +11,7 @@ bench_autovacuum_as_live
 "$BIN" migrate >/dev/null
 LUA=$(mktemp /tmp/tuition-profile-callbacks.XXXXXX.lua)
 PERFDATA=$(mktemp /tmp/tuition-profile-callbacks.XXXXXX.perf)
-"$BIN" bench callbacks-setup --students 2000 --requests 40000 --out "$LUA" >/dev/null
+"$BIN" bench callbacks-setup --students 2000 --requests 40000 --months "${MONTHS:-1}" --out "$LUA" >/dev/null
 "$BIN" serve --port "$PORT" --workers 8 >/dev/null 2>/tmp/tuition-profile-callbacks.log & SERVER=$!
 trap 'set +e; kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -f "$LUA" "$PERFDATA"; bench_cleanup' EXIT
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.1; done

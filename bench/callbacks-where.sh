@@ -4,7 +4,8 @@
 # connections, autovacuum, WAL writer, checkpointer, ...), transactions and commits, WAL records,
 # full-page images and bytes, WAL flushes, batch sizes (deliveries committed together share an
 # xmin), and — when perf is installed — a whole-system profile of the postgres backends.
-# LOAD=notices measures collection payment notices instead (the load of bench/collection.sh).
+# LOAD=notices measures collection payment notices instead (the load of bench/collection.sh). MONTHS=9: callbacks
+# that nearly all pay an invoice (bench/callbacks.sh, MONTHS).
 source "$(dirname "$0")/lib.sh"
 DURATION="${DURATION:-10}"
 PORT="${PORT:-18382}"
@@ -43,7 +44,7 @@ if [ "$LOAD" = notices ]; then
     "$BIN" bench collection-setup --students 2000 --requests 150000 --inquiries-out "$LUA.inquiries" --payments-out "$LUA" >/dev/null
     TABLE=collection_payments
 else
-    "$BIN" bench callbacks-setup --students 2000 --requests 40000 --out "$LUA" >/dev/null
+    "$BIN" bench callbacks-setup --students 2000 --requests 40000 --months "${MONTHS:-1}" --out "$LUA" >/dev/null
     TABLE=callback_deliveries
 fi
 ADMIN=$("$BIN" token create --role admin 2>/dev/null | awk '{print $NF}')

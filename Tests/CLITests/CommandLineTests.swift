@@ -204,4 +204,27 @@ import TestSupport
         #expect(written.contains("function request()\n  local r = formatted["))
         #expect(!written.contains("function response("))
     }
+
+    /// `--months N` issues each pupil's invoices of N months from September, so N times as many callbacks pay one.
+    @Test func callbacksSetupIssuesTheMonthsItIsAskedFor() throws {
+        let database = try TestDatabase.create()
+        let configuration = database.configuration
+        let url = "postgres://\(configuration.value("user")!)@/\(configuration.value("dbname")!)?host=\(configuration.value("host")!)"
+            + "&port=\(configuration.value("port")!)"
+        let directory = NSTemporaryDirectory() + "tuition-bench-months-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let codes = directory + "/codes"
+        let result = try TuitionBinary.run(["bench", "callbacks-setup", "--students", "3", "--months", "2", "--codes-out", codes],
+                                           environment: ["DATABASE_URL": url])
+        #expect(result.status == 0, "\(result.output)")
+        let written = try String(contentsOfFile: codes, encoding: .utf8).split(separator: "\n")
+        #expect(written.count == 6 && Set(written).count == 6, "\(written)")
+        let connection = try database.connect()
+        defer { connection.close() }
+        #expect(try connection.query("SELECT count(DISTINCT period) FROM invoices").first!.decode(Int64.self) == 2)
+        let refused = try TuitionBinary.run(["bench", "callbacks-setup", "--students", "3", "--months", "10", "--codes-out", codes],
+                                            environment: ["DATABASE_URL": url])
+        #expect(refused.status != 0)
+    }
 }

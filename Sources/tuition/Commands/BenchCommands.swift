@@ -13,7 +13,7 @@ enum BenchCommand {
                tuition bench pg-arrays --format binary|text [--elements N] [--threads N] [--seconds S]
                tuition bench accuracy [--seed N] [--schools N] [--students N]
                tuition bench invoices [--schools N] [--students N] [--threads N] [--period YYYY-MM]
-               tuition bench callbacks-setup [--out FILE.lua] [--codes-out FILE] [--students N] [--requests N]
+               tuition bench callbacks-setup [--out FILE.lua] [--codes-out FILE] [--students N] [--requests N] [--months N]
                tuition bench collection-setup --inquiries-out FILE.lua --payments-out FILE.lua [--students N] [--requests N]
                tuition bench fuzz --target http|mt940|mt942|camt053|camt054|csv|xlsx-zip|xlsx-xml [--count N] [--seed N]
 

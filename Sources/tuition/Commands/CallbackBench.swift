@@ -34,6 +34,9 @@ enum CallbackBenchSetup {
     static func run(_ reader: inout ArgumentReader) throws {
         let students = try reader.option("--students") { try parseInt($0, 1...studentsMax) } ?? 1_000
         let requests = try reader.option("--requests") { try parseInt($0, 1...requestsMax) } ?? 50_000
+        // Months of invoices (September on): each pupil's invoice is paid by five callbacks, then the ones naming it
+        // wait in suspense. More months keep more callbacks on the paying path (receipts and applications).
+        let months = try reader.option("--months") { try parseInt($0, 1...FeeScheduleInput.septemberToMay.count) } ?? 1
         let output = try reader.option("--out")
         let codesOutput = try reader.option("--codes-out")
         guard output != nil || codesOutput != nil else { throw UsageError(message: "give --out and/or --codes-out", usage: BenchCommand.usage) }
@@ -44,7 +47,8 @@ enum CallbackBenchSetup {
         let account = String(format: "77%08d", run % 100_000_000)
         let secret = "bench-callback-secret-\(run)"
         let codes = try pool.transaction(isolation: .readCommitted) { connection in
-            try seed(connection: connection, run: run, account: account, secret: secret, students: students, layout: layout)
+            try seed(connection: connection, run: run, account: account, secret: secret, students: students, months: months,
+                     layout: layout)
         }
         let owner = try database.connectAsOwner()
         defer { owner.close() }
@@ -66,8 +70,9 @@ enum CallbackBenchSetup {
         print(summary)
     }
 
-    /// The school, its fee, students, September invoices and connection; returns the invoice codes.
-    static func seed(connection: PostgresConnection, run: UInt32, account: String, secret: String, students: Int,
+    /// The school, its fee, students, invoices of `months` months from September and connection; returns the
+    /// invoice codes.
+    static func seed(connection: PostgresConnection, run: UInt32, account: String, secret: String, students: Int, months: Int,
                      layout: ProjectLayout) throws -> [String] {
         let school = try Schools.create(NewSchool(code: "BENCH-CB-\(run)", name: "Trường Đo Callback", district: "Quận Đo",
                                                   level: .lowerSecondary, ownership: .nonPublic, paymentCodePrefix: "BC",
@@ -81,8 +86,11 @@ enum CallbackBenchSetup {
             _ = try Students.create(schoolID: school.id, StudentDetails(code: "HS\(index)", fullName: "Học Sinh Số \(index)", dateOfBirth: nil,
                                                                         className: "6A\(index % 10)", grade: 6), changedBy: "bench", on: connection)
         }
-        _ = try InvoiceIssuer.issue(schoolID: school.id, period: try CalendarMonth(year: 2026, month: 9),
-                                    issuedOn: try CalendarDate(iso: "2026-09-01"), issuedBy: "bench", on: connection)
+        for month in FeeScheduleInput.septemberToMay.prefix(months) {
+            let year = month >= 9 ? 2026 : 2027
+            _ = try InvoiceIssuer.issue(schoolID: school.id, period: try CalendarMonth(year: year, month: month),
+                                        issuedOn: try CalendarDate(year: year, month: month, day: 1), issuedBy: "bench", on: connection)
+        }
         let catalog = try CallbackCatalog.load(directory: URL(fileURLWithPath: layout.bankFormats + "/callbacks"))
         _ = try BankConnections.add(schoolID: school.id, provider: catalog.description(for: "tuition")!, label: "bench",
                                     accounts: [(receiving: account, bankAccountNumber: account)], secret: secret, parameters: [:], on: connection)

@@ -25,7 +25,8 @@ enum CollectionBenchSetup {
         let service = "BENCH-SVC-\(run)"
         let secret = "bench-collection-secret-\(run)"
         try pool.transaction(isolation: .readCommitted) { connection in
-            _ = try CallbackBenchSetup.seed(connection: connection, run: run, account: account, secret: secret, students: students, layout: layout)
+            _ = try CallbackBenchSetup.seed(connection: connection, run: run, account: account, secret: secret, students: students, months: 1,
+                                            layout: layout)
             let school = try Schools.find(code: "BENCH-CB-\(run)", on: connection)!
             _ = try BankConnections.add(schoolID: school.id, provider: "collect-tuition", requiredParameters: [], label: "bench collection",
                                         accounts: [(receiving: service, bankAccountNumber: account)], secret: secret, parameters: [:], on: connection)
