@@ -7,6 +7,10 @@
 #                       before 0028 (jsonb, two foreign keys);
 #   entries           — one entry with two postings in one statement, as LedgerWriter's (the entries
 #                       and postings triggers, the balance upserts),
+#   references        — a 4-row insert whose rows each name five rows of five tables (a payment
+#                       application's student, family, invoice, receipt and entry), on tables of the
+#                       bench's own: five foreign keys, or one statement trigger probing each primary key
+#                       (as 0031 checks), or nothing checked (the floor),
 # on the real tables of a bench cluster (0028 applied), each variant's DDL made and rolled back in
 # the transaction that times it. STATEMENTS statements per round, ROUNDS rounds: µs per statement,
 # fastest and median. In one transaction a referenced row is locked once, so a foreign key's row
@@ -71,6 +75,41 @@ BEGIN
     END LOOP;
 END $$;
 CREATE FUNCTION rows.entries1(n int) RETURNS void LANGUAGE sql AS $$ SELECT rows.entries(n, 1) $$;
+-- references: five parent tables of 10,000 rows and a child naming one row of each per column; each
+-- statement names four rows of each parent that no earlier statement of the round named (a row lock
+-- per reference, as a batch's new receipts and entries).
+CREATE TABLE rows.parent1 (s bigint, id bigint, PRIMARY KEY (s, id));
+CREATE TABLE rows.parent2 (LIKE rows.parent1 INCLUDING ALL);
+CREATE TABLE rows.parent3 (LIKE rows.parent1 INCLUDING ALL);
+CREATE TABLE rows.parent4 (LIKE rows.parent1 INCLUDING ALL);
+CREATE TABLE rows.parent5 (LIKE rows.parent1 INCLUDING ALL);
+INSERT INTO rows.parent1 SELECT 1, g FROM generate_series(1, 10000) g;
+INSERT INTO rows.parent2 SELECT * FROM rows.parent1;
+INSERT INTO rows.parent3 SELECT * FROM rows.parent1;
+INSERT INTO rows.parent4 SELECT * FROM rows.parent1;
+INSERT INTO rows.parent5 SELECT * FROM rows.parent1;
+ANALYZE rows.parent1, rows.parent2, rows.parent3, rows.parent4, rows.parent5;
+CREATE TABLE rows.child (s bigint, id bigint GENERATED ALWAYS AS IDENTITY, a bigint, b bigint, c bigint, d bigint, e bigint,
+                         PRIMARY KEY (s, id));
+CREATE FUNCTION rows.child_references() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM written n
+               WHERE NOT EXISTS (SELECT 1 FROM rows.parent1 x WHERE x.s = n.s AND x.id = n.a)
+                  OR NOT EXISTS (SELECT 1 FROM rows.parent2 x WHERE x.s = n.s AND x.id = n.b)
+                  OR NOT EXISTS (SELECT 1 FROM rows.parent3 x WHERE x.s = n.s AND x.id = n.c)
+                  OR NOT EXISTS (SELECT 1 FROM rows.parent4 x WHERE x.s = n.s AND x.id = n.d)
+                  OR NOT EXISTS (SELECT 1 FROM rows.parent5 x WHERE x.s = n.s AND x.id = n.e)) THEN
+        RAISE EXCEPTION 'a reference is missing' USING ERRCODE = '23503';
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE FUNCTION rows.references(n int) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    FOR i IN 0..n - 1 LOOP
+        INSERT INTO rows.child (s, a, b, c, d, e)
+        SELECT 1, k, k, k, k, k FROM (SELECT (4 * i) % 10000 + g AS k FROM generate_series(1, 4) g) AS r;
+    END LOOP;
+END $$;
 CREATE FUNCTION rows.entries4(n int) RETURNS void LANGUAGE sql AS $$ SELECT rows.entries(n, 4) $$;
 SQL
 
@@ -97,6 +136,12 @@ for round in $(seq "$ROUNDS"); do
     variant $BT "no index by_date" bt_json "DROP INDEX bank_transactions_by_date"
     variant $BT "no index provisional" bt_json "DROP INDEX bank_transactions_provisional"
     variant $BT "no index statement_probe" bt_json "DROP INDEX bank_transactions_statement_probe"
+    variant references "five foreign keys" references "ALTER TABLE rows.child ADD FOREIGN KEY (s, a) REFERENCES rows.parent1,
+        ADD FOREIGN KEY (s, b) REFERENCES rows.parent2, ADD FOREIGN KEY (s, c) REFERENCES rows.parent3,
+        ADD FOREIGN KEY (s, d) REFERENCES rows.parent4, ADD FOREIGN KEY (s, e) REFERENCES rows.parent5"
+    variant references "one statement trigger, as 0031 checks" references "CREATE TRIGGER child_references AFTER INSERT ON rows.child
+        REFERENCING NEW TABLE AS written FOR EACH STATEMENT EXECUTE FUNCTION rows.child_references()"
+    variant references "nothing checked (the floor)" references ""
     variant entries "0028 (school checked by the trigger)" entries1 ""
     variant entries "FK to schools (before 0028)" entries1 "ALTER TABLE journal_entries ADD CONSTRAINT rows_school_fkey FOREIGN KEY (school_id) REFERENCES schools"
     variant "entries, 4 per statement" "0028" entries4 ""
