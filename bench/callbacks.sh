@@ -48,25 +48,19 @@ for round in $(seq "$ROUNDS"); do
     p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
     non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
     wrk_rps=$(awk '/Requests\/sec/ {print int($2)}' <<<"$out")
-    kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true
-    SERVER=""
-    db2=$(db_cpu_ticks); machine2=$(machine_ticks)
-    pgout=$(pgbench -M prepared -n -c 8 -j 2 -T "$DURATION" 2>/dev/null)
-    db3=$(db_cpu_ticks); machine3=$(machine_ticks)
-    tps=$(pgbench_tps <<<"$pgout")
-    this_ratio=$(ratio "$rps" "$tps")
+    peer_tpcb "$DURATION"
+    this_ratio=$(ratio "$rps" "$PEER_TPS")
     RATIOS="$RATIOS $this_ratio"
     echo "round $round"
     printf '  %-26s %10s/s   p50 %s   p99 %s   non-2xx %s   CPU/request: server %s us, database %s us, wrk %s us\n' "signed callbacks" "$rps" \
         "$p50" "$p99" "${non2xx:-0}" "$(cpu_us_per "$WINDOW_SERVER" "$requests")" "$(cpu_us_per "$WINDOW_DB" "$requests")" \
         "$(cpu_us_per "$WINDOW_WRK" "$requests")"
-    printf '  %-26s %10s/s   CPU/transaction: database %s us\n' "pgbench TPC-B-like" "$tps" \
-        "$(cpu_us_per $(( db3 - db2 )) "$(pgbench_count <<<"$pgout")")"
+    printf '  %-26s %10s/s   CPU/transaction: database %s us\n' "pgbench TPC-B-like" "$PEER_TPS" "$PEER_DB_US"
     echo "  ratio callbacks/pgbench: $this_ratio"
     echo "  wrk's own figure (its start-up counted, not timed): $wrk_rps/s"
     echo "  applied to invoices: $(( 100 * (applied1 - applied0) / ((recorded1 - recorded0) > 0 ? recorded1 - recorded0 : 1) )) % of the window's callbacks (the rest in suspense: their invoices were paid)"
     echo "  server context switches per callback: $(per_request "$WINDOW_SWITCHES" "$requests")"
-    echo "  machine idle: $(idle_share "$WINDOW_MACHINE0" "$WINDOW_MACHINE1") during the callbacks, $(idle_share "$machine2" "$machine3") during pgbench"
+    echo "  machine idle: $(idle_share "$WINDOW_MACHINE0" "$WINDOW_MACHINE1") during the callbacks, $(idle_share "$PEER_MACHINE0" "$PEER_MACHINE1") during pgbench"
 done
 echo "median ratio callbacks/pgbench over $ROUNDS rounds: $(median $RATIOS)   (rounds:$RATIOS; target >= 0.80)"
 "$BIN" ledger verify | tail -1

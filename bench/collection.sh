@@ -50,13 +50,8 @@ for round in $(seq "$ROUNDS"); do
     measure "$PAY" payments
     pay=$WINDOW_RATE pay_wrk=$WRK_RATE pay_p99=$P99 pay_bad=$NON2XX pay_count=$WINDOW_COUNT pay_server=$WINDOW_SERVER pay_db=$WINDOW_DB
     pay_wrk_ticks=$WINDOW_WRK pay_switches=$WINDOW_SWITCHES machine0=$WINDOW_MACHINE0 machine1=$WINDOW_MACHINE1
-    kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true
-    SERVER=""
-    db2=$(db_cpu_ticks); machine2=$(machine_ticks)
-    pgout=$(pgbench -M prepared -n -c 8 -j 2 -T "$DURATION" 2>/dev/null)
-    db3=$(db_cpu_ticks); machine3=$(machine_ticks)
-    tps=$(pgbench_tps <<<"$pgout")
-    notice_ratio=$(ratio "$pay" "$tps")
+    peer_tpcb "$DURATION"
+    notice_ratio=$(ratio "$pay" "$PEER_TPS")
     INQUIRY_RATES="$INQUIRY_RATES $inq" NOTICE_RATIOS="$NOTICE_RATIOS $notice_ratio"
     echo "round $round"
     printf '  %-26s %10s/s\n' "GET /health" "$health"
@@ -66,13 +61,12 @@ for round in $(seq "$ROUNDS"); do
     printf '  %-26s %10s/s   p99 %s   non-2xx %s   CPU/notice: server %s us, database %s us, wrk %s us\n' "durable payment notices" "$pay" \
         "$pay_p99" "${pay_bad:-0}" "$(cpu_us_per "$pay_server" "$pay_count")" "$(cpu_us_per "$pay_db" "$pay_count")" \
         "$(cpu_us_per "$pay_wrk_ticks" "$pay_count")"
-    printf '  %-26s %10s/s   CPU/transaction: database %s us\n' "pgbench TPC-B-like" "$tps" \
-        "$(cpu_us_per $(( db3 - db2 )) "$(pgbench_count <<<"$pgout")")"
+    printf '  %-26s %10s/s   CPU/transaction: database %s us\n' "pgbench TPC-B-like" "$PEER_TPS" "$PEER_DB_US"
     echo "  ratio inquiries/health: $(ratio "$inq" "$health")"
     echo "  ratio notices/pgbench: $notice_ratio (target >= 0.80)"
     echo "  wrk's own figures (its start-up counted, not timed): inquiries $inq_wrk/s, notices $pay_wrk/s"
     echo "  server context switches per notice: $(per_request "$pay_switches" "$pay_count")"
-    echo "  machine idle: $(idle_share "$imachine0" "$imachine1") during the inquiries, $(idle_share "$machine0" "$machine1") during the notices, $(idle_share "$machine2" "$machine3") during pgbench"
+    echo "  machine idle: $(idle_share "$imachine0" "$imachine1") during the inquiries, $(idle_share "$machine0" "$machine1") during the notices, $(idle_share "$PEER_MACHINE0" "$PEER_MACHINE1") during pgbench"
 done
 echo "median over $ROUNDS rounds: inquiries $(median $INQUIRY_RATES | cut -d. -f1)/s (rounds:$INQUIRY_RATES; target >= 10000/s), notices/pgbench $(median $NOTICE_RATIOS) (rounds:$NOTICE_RATIOS; target >= 0.80)"
 "$BIN" ledger verify | tail -1

@@ -182,13 +182,19 @@ import TestSupport
 @Suite struct BenchOutputTests {
     /// A bench's output named by a symbolic link (or a device, as /dev/null) is written through, never
     /// replaced by a new file.
-    @Test func benchSetupWritesIntoTheFileItsOutputNames() throws {
+    /// A fresh database's URL as the program reads it, and a new directory for the bench's output.
+    static func setting() throws -> (database: TestDatabase, url: String, directory: String) {
         let database = try TestDatabase.create()
         let configuration = database.configuration
         let url = "postgres://\(configuration.value("user")!)@/\(configuration.value("dbname")!)?host=\(configuration.value("host")!)"
             + "&port=\(configuration.value("port")!)"
         let directory = NSTemporaryDirectory() + "tuition-bench-output-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+        return (database, url, directory)
+    }
+
+    @Test func benchSetupWritesIntoTheFileItsOutputNames() throws {
+        let (_, url, directory) = try Self.setting()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let target = directory + "/target.lua", link = directory + "/link.lua"
         try "old".write(toFile: target, atomically: false, encoding: .utf8)
@@ -207,12 +213,7 @@ import TestSupport
 
     /// `--months N` issues each pupil's invoices of N months from September, so N times as many callbacks pay one.
     @Test func callbacksSetupIssuesTheMonthsItIsAskedFor() throws {
-        let database = try TestDatabase.create()
-        let configuration = database.configuration
-        let url = "postgres://\(configuration.value("user")!)@/\(configuration.value("dbname")!)?host=\(configuration.value("host")!)"
-            + "&port=\(configuration.value("port")!)"
-        let directory = NSTemporaryDirectory() + "tuition-bench-months-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+        let (database, url, directory) = try Self.setting()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let codes = directory + "/codes"
         let result = try TuitionBinary.run(["bench", "callbacks-setup", "--students", "3", "--months", "2", "--codes-out", codes],
