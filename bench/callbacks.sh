@@ -48,6 +48,7 @@ for round in $(seq "$ROUNDS"); do
     p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
     non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
     wrk_rps=$(awk '/Requests\/sec/ {print int($2)}' <<<"$out")
+    stop_server
     peer_tpcb "$DURATION"
     this_ratio=$(ratio "$rps" "$PEER_TPS")
     RATIOS="$RATIOS $this_ratio"

@@ -50,6 +50,7 @@ for round in $(seq "$ROUNDS"); do
     measure "$PAY" payments
     pay=$WINDOW_RATE pay_wrk=$WRK_RATE pay_p99=$P99 pay_bad=$NON2XX pay_count=$WINDOW_COUNT pay_server=$WINDOW_SERVER pay_db=$WINDOW_DB
     pay_wrk_ticks=$WINDOW_WRK pay_switches=$WINDOW_SWITCHES machine0=$WINDOW_MACHINE0 machine1=$WINDOW_MACHINE1
+    stop_server
     peer_tpcb "$DURATION"
     notice_ratio=$(ratio "$pay" "$PEER_TPS")
     INQUIRY_RATES="$INQUIRY_RATES $inq" NOTICE_RATIOS="$NOTICE_RATIOS $notice_ratio"

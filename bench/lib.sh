@@ -97,13 +97,16 @@ measure_window() {
 per_second() { python3 -c 'import sys; print(int(int(sys.argv[1]) / max(1e-9, float(sys.argv[3]) - float(sys.argv[2]))))' "$1" "$2" "$3"; }
 # Transactions a pgbench run processed.
 pgbench_count() { awk '/number of transactions actually processed/ { split($NF, a, "/"); print a[1]; exit }'; }
-# The signed-load benches' peer (bench/callbacks.sh, bench/collection.sh): pgbench's TPC-B-like script at 8
-# clients for SECONDS against the bench cluster, right after the server ($SERVER) is stopped. Sets PEER_TPS,
-# PEER_DB_US (the database's CPU per transaction) and PEER_MACHINE0/PEER_MACHINE1 (machine_ticks at its ends).
-peer_tpcb() {
-    local out db0
+# Stops the server the bench started ($SERVER), so that the peer runs alone.
+stop_server() {
     kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null || true
     SERVER=""
+}
+# The signed-load benches' peer (bench/callbacks.sh, bench/collection.sh): pgbench's TPC-B-like script at 8
+# clients for SECONDS against the bench cluster. Sets PEER_TPS, PEER_DB_US (the database's CPU per
+# transaction) and PEER_MACHINE0/PEER_MACHINE1 (machine_ticks at its ends).
+peer_tpcb() {
+    local out db0
     db0=$(db_cpu_ticks); PEER_MACHINE0=$(machine_ticks)
     out=$(pgbench -M prepared -n -c 8 -j 2 -T "$1" 2>/dev/null)
     PEER_DB_US=$(cpu_us_per $(( $(db_cpu_ticks) - db0 )) "$(pgbench_count <<<"$out")"); PEER_MACHINE1=$(machine_ticks)
