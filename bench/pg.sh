@@ -38,11 +38,26 @@ echo "CPU µs per query: client process (ours | pgbench), database (ours | pgben
 # pgbench, each ratio is against the peer run right beside it, and the verdict is the median of the rounds.
 printf '%-6s %-22s %12s %12s %6s %14s %14s %12s\n' round "connections (threads)" "tuition q/s" "pgbench tps" ratio "client µs" "database µs" "switches"
 SHAPES=("1 1 1" "8 2 4" "8 8 1")
+# pgbench -S at CONNECTIONS connections (its own shape: at most 2 threads), into PEER_RUN[CONNECTIONS].
+peer_select() {
+    local db_before peer_out theirs_db theirs theirs_count
+    db_before=$(db_cpu_ticks)
+    counted pgbench -S -M prepared -n -c "$1" -j "$(( $1 > 2 ? 2 : $1 ))" -T "$SECONDS_PER_RUN" 2>/dev/null
+    peer_out=$(cat "$RUN_OUT")
+    theirs_db=$(( $(db_cpu_ticks) - db_before ))
+    theirs=$(echo "$peer_out" | pgbench_tps)
+    theirs_count=$(echo "$peer_out" | pgbench_count)
+    PEER_RUN[$1]="$theirs $(us_per "$CLIENT_MS" "$theirs_count") $(cpu_us_per "$theirs_db" "$theirs_count") $(switches_per "$CLIENT_SWITCHES" "$theirs_count")"
+}
 declare -A RATIOS
 for round in $(seq "$ROUNDS"); do
     declare -A PEER_RUN=()
     for shape in "${SHAPES[@]}"; do
         read -r connections threads per_thread <<<"$shape"
+        # pgbench once per connection count and round, beside our first run at that count: after it in odd
+        # rounds, before it in even ones, so that a phase of the machine drifting within a round does not
+        # always fall on the same side.
+        if [ -z "${PEER_RUN[$connections]:-}" ] && (( round % 2 == 0 )); then peer_select "$connections"; fi
         db_before=$(db_cpu_ticks)
         counted "$BIN" bench pg --threads "$threads" --connections-per-thread "$per_thread" --seconds "$SECONDS_PER_RUN"
         ours_json=$(cat "$RUN_OUT")
@@ -50,16 +65,7 @@ for round in $(seq "$ROUNDS"); do
         ours=$(json_field "$ours_json" per_second)
         ours_count=$(json_field "$ours_json" operations)
         ours_us=$(us_per "$CLIENT_MS" "$ours_count") ours_sw=$(switches_per "$CLIENT_SWITCHES" "$ours_count")
-        # pgbench once per connection count and round, right after our first run at that count.
-        if [ -z "${PEER_RUN[$connections]:-}" ]; then
-            db_before=$(db_cpu_ticks)
-            counted pgbench -S -M prepared -n -c "$connections" -j "$(( connections > 2 ? 2 : connections ))" -T "$SECONDS_PER_RUN" 2>/dev/null
-            peer_out=$(cat "$RUN_OUT")
-            theirs_db=$(( $(db_cpu_ticks) - db_before ))
-            theirs=$(echo "$peer_out" | pgbench_tps)
-            theirs_count=$(echo "$peer_out" | pgbench_count)
-            PEER_RUN[$connections]="$theirs $(us_per "$CLIENT_MS" "$theirs_count") $(cpu_us_per "$theirs_db" "$theirs_count") $(switches_per "$CLIENT_SWITCHES" "$theirs_count")"
-        fi
+        if [ -z "${PEER_RUN[$connections]:-}" ]; then peer_select "$connections"; fi
         read -r theirs theirs_us theirs_db_us theirs_sw <<<"${PEER_RUN[$connections]}"
         this_ratio=$(ratio "$ours" "$theirs")
         RATIOS[$shape]="${RATIOS[$shape]:-} $this_ratio"
