@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib.sh"
 SECONDS_PER_RUN="${SECONDS_PER_RUN:-6}"
 pgbench -i -s 10 -q >/dev/null 2>&1
 # pgbench's tables belong to the superuser it ran as; the program connects as the application role.
-psql -q -c "GRANT SELECT ON pgbench_accounts TO tuition_app"
+psql -q -c "GRANT SELECT ON pgbench_accounts, pgbench_branches TO tuition_app"
 PERF_OUT=$(mktemp) RUN_OUT=$(mktemp)
 trap 'rm -f "$PERF_OUT" "$RUN_OUT"; bench_cleanup' EXIT
 # Runs a command under perf stat (when perf may count), its stdout into $RUN_OUT; sets CLIENT_MS
