@@ -86,10 +86,8 @@ enum CallbackBenchSetup {
             _ = try Students.create(schoolID: school.id, StudentDetails(code: "HS\(index)", fullName: "Học Sinh Số \(index)", dateOfBirth: nil,
                                                                         className: "6A\(index % 10)", grade: 6), changedBy: "bench", on: connection)
         }
-        for month in FeeScheduleInput.septemberToMay.prefix(months) {
-            let year = month >= 9 ? 2026 : 2027
-            _ = try InvoiceIssuer.issue(schoolID: school.id, period: try CalendarMonth(year: year, month: month),
-                                        issuedOn: try CalendarDate(year: year, month: month, day: 1), issuedBy: "bench", on: connection)
+        for period in FeeScheduleInput.septemberToMay.prefix(months).map({ FeeSchedules.month($0, ofSchoolYear: 2026) }) {
+            _ = try InvoiceIssuer.issue(schoolID: school.id, period: period, issuedOn: period.firstDay, issuedBy: "bench", on: connection)
         }
         let catalog = try CallbackCatalog.load(directory: URL(fileURLWithPath: layout.bankFormats + "/callbacks"))
         _ = try BankConnections.add(schoolID: school.id, provider: catalog.description(for: "tuition")!, label: "bench",
