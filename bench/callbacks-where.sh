@@ -36,7 +36,7 @@ psql -qc "ALTER SYSTEM SET log_autovacuum_min_duration = 0" -c "SELECT pg_reload
 LUA=$(mktemp /tmp/tuition-where.XXXXXX.lua)
 PERFDATA="${PERFDATA:-/tmp/tuition-where.perf}"   # kept for a closer look (perf report -i)
 "$BIN" serve --port "$PORT" --workers 8 >/dev/null 2>/tmp/tuition-where.log & SERVER=$!
-trap 'set +e; kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -f "$LUA" "$LUA.inquiries"; bench_cleanup' EXIT
+trap 'set +e; kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -f "$LUA" "$LUA.inquiries" "$LUA.waits"; bench_cleanup' EXIT
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.1; done
 # Notices are refused when signed before the server started (docs/collection.md).
 sleep 1
@@ -120,7 +120,11 @@ lsn0=$(psql -Atc "SELECT pg_current_wal_lsn()")
 PGLOG=$(ls "$BENCH_HOME"/postgres.log "$BENCH_HOME"/*/postgres.log 2>/dev/null | head -1 || true)
 log0=$(stat -c %s "$PGLOG" 2>/dev/null || echo 0)
 if command -v perf >/dev/null; then perf record -a -F 499 -g -o "$PERFDATA" -- sleep "$DURATION" >/dev/null 2>&1 & PERF=$!; else PERF=""; fi
+# What the application's sessions wait for meanwhile (the WAL flush, row locks, the server), sampled
+# inside the window and printed after the rest.
+python3 bench/tools/pg_wait_states.py "$(( DURATION > 3 ? DURATION - 2 : 1 ))" tuition_app >"$LUA.waits" 2>&1 & WAITS=$!
 wrk -t2 -c8 -d"${DURATION}s" -s "$LUA" "http://127.0.0.1:$PORT" | awk '/Requests\/sec/ {print "requests/s: " int($2)}'
+wait "$WAITS" || true
 db_ticks_by_kind | sort >/tmp/tuition-where.ticks1
 lsn1=$(psql -Atc "SELECT pg_current_wal_lsn()")
 log1=$(stat -c %s "$PGLOG" 2>/dev/null || echo 0)
@@ -187,6 +191,7 @@ if [ -n "$WALDUMP" ]; then
     "$WALDUMP" -s "$lsn0" -e "$lsn1" -p "$(psql -Atc 'SHOW data_directory')/pg_wal" 2>/dev/null \
         | python3 bench/tools/wal_by_relation.py "$n" /tmp/tuition-where.relnames || true
 fi
+cat "$LUA.waits"
 if [ -n "$PERF" ]; then
     wait "$PERF" || true
     echo "whole system, by command and object (share of samples):"

@@ -27,7 +27,9 @@ counted() {
 # Microseconds per query from milliseconds of CPU; "-" without a figure.
 us_per() { [ -n "$1" ] && python3 -c 'import sys; print(f"{float(sys.argv[1]) * 1000 / max(1, int(sys.argv[2])):.1f}")' "$1" "$2" || echo -; }
 switches_per() { [ -n "$1" ] && per_request "$1" "$2" || echo -; }
-ROUNDS="${ROUNDS:-3}"
+# Five rounds: a round is half a minute, and with three the median still followed one slow moment of the
+# machine (docs/ledger.md, "Five rounds").
+ROUNDS="${ROUNDS:-5}"
 echo "bench/pg.sh: SELECT abalance FROM pgbench_accounts WHERE aid = \$1 (scale 10), ${SECONDS_PER_RUN}s per run, $ROUNDS rounds"
 echo "CPU µs per query: client process (ours | pgbench), database (ours | pgbench); client switches per query"
 # Each row: connections, then the threads that drive them. pgbench -c C -j J: J threads, each sending on

@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""What the application's database sessions are doing, sampled from pg_stat_activity every 5 ms or so
+(one psql session) for SECONDS: the average number of sessions in each state (on a CPU or waiting
+for one, waiting for the WAL flush, for a row lock, for the client — the server — inside or outside a
+transaction) and by the statement they are running or last ran. A batch's chain of round trips and
+its commit show here as waits, which the CPU profiles do not show (docs/callbacks.md §6, eighteenth
+round).
+Usage: pg_wait_states.py SECONDS ROLE   (psql's connection from the environment: PGHOST, PGUSER, ...)"""
+import collections
+import subprocess
+import sys
+import time
+
+seconds = float(sys.argv[1])
+role = sys.argv[2].replace("'", "")
+QUERY = f"""SELECT coalesce(wait_event_type || ':' || wait_event,
+                            CASE WHEN state = 'active' THEN 'on a CPU (or waiting for one)' ELSE 'idle' END),
+                   state, left(regexp_replace(query, '\\s+', ' ', 'g'), 48)
+            FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND usename = '{role}';"""
+END = "SELECT '-- end of sample --';"
+
+psql = subprocess.Popen(["psql", "-XAt", "-F", " | ", "-v", "ON_ERROR_STOP=1"], stdin=subprocess.PIPE,
+                        stdout=subprocess.PIPE, text=True, bufsize=1)
+by_state, by_statement = collections.Counter(), collections.Counter()
+samples = 0
+deadline = time.monotonic() + seconds
+while time.monotonic() < deadline:
+    psql.stdin.write(QUERY + "\n" + END + "\n")
+    psql.stdin.flush()
+    while True:
+        line = psql.stdout.readline()
+        if not line:
+            sys.exit("pg_wait_states: psql ended: " + (psql.stderr.read() if psql.stderr else ""))
+        line = line.rstrip("\n")
+        if line == "-- end of sample --":
+            break
+        wait, state, statement = (line.split(" | ", 2) + ["", ""])[:3]
+        by_state[f"{wait} ({state})"] += 1
+        by_statement[f"{wait:<30} {state:<20} {statement}"] += 1
+    samples += 1
+    # A pause between samples: asked back to back, the sampler's own session would take most of a core.
+    time.sleep(0.005)
+psql.stdin.close()
+psql.wait()
+if samples == 0:
+    sys.exit("pg_wait_states: no sample taken")
+print(f"the application's database sessions, average number in each state ({samples} samples):")
+for key, count in by_state.most_common(12):
+    print(f"  {count / samples:6.3f}  {key}")
+print("  by statement (running, or last run when idle):")
+for key, count in by_statement.most_common(18):
+    print(f"  {count / samples:6.3f}  {key}")
