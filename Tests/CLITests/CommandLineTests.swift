@@ -180,8 +180,6 @@ import TestSupport
 }
 
 @Suite struct BenchOutputTests {
-    /// A bench's output named by a symbolic link (or a device, as /dev/null) is written through, never
-    /// replaced by a new file.
     /// A fresh database's URL as the program reads it, and a new directory for the bench's output.
     static func setting() throws -> (database: TestDatabase, url: String, directory: String) {
         let database = try TestDatabase.create()
@@ -193,6 +191,8 @@ import TestSupport
         return (database, url, directory)
     }
 
+    /// A bench's output named by a symbolic link (or a device, as /dev/null) is written through, never
+    /// replaced by a new file.
     @Test func benchSetupWritesIntoTheFileItsOutputNames() throws {
         let (_, url, directory) = try Self.setting()
         defer { try? FileManager.default.removeItem(atPath: directory) }
